@@ -1,0 +1,293 @@
+package lang
+
+import "fmt"
+
+// Pos is a position in a script: the file name as the user knows it
+// ("stdin" for -e programs), a 1-based line and column, and the byte offset.
+type Pos struct {
+	File   string
+	Line   int
+	Col    int
+	Offset int
+}
+
+func (p Pos) String() string {
+	if p.Line == 0 {
+		return p.File
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// IsValid reports whether the position names a place in a source.
+func (p Pos) IsValid() bool { return p.Line > 0 }
+
+// Node is any syntax tree node. Every node knows where it starts.
+type Node interface {
+	Pos() Pos
+}
+
+// Expr is an expression node.
+type Expr interface {
+	Node
+	exprNode()
+}
+
+// Stmt is a statement node.
+type Stmt interface {
+	Node
+	stmtNode()
+}
+
+// File is a whole parsed script.
+type File struct {
+	Name   string // as shown in diagnostics
+	Src    []byte // the source text, for diagnostics
+	Probes []*Probe
+}
+
+// Probe is one probe block: attach points, an optional predicate and a body.
+type Probe struct {
+	At    Pos
+	Specs []*ProbeSpec
+	Pred  Expr // nil when there is no predicate
+	Body  *Block
+}
+
+// ProbeSpec is one attach point as written, e.g. "tracepoint:syscalls:sys_enter_openat"
+// or "BEGIN". Its meaning is decided by the probes package.
+type ProbeSpec struct {
+	At  Pos
+	Raw string
+}
+
+// Block is a braced list of statements.
+type Block struct {
+	At    Pos
+	Stmts []Stmt
+}
+
+// ExprStmt is an expression evaluated for its effect (a call, x++).
+type ExprStmt struct {
+	X Expr
+}
+
+// AssignStmt is `lhs = rhs` or a compound assignment such as `lhs += rhs`.
+// Op is "=" or the compound operator with its "=" ("+=", "<<=", ...).
+type AssignStmt struct {
+	At  Pos // the position of the operator
+	Lhs Expr // *Var or *MapExpr
+	Op  string
+	Rhs Expr
+}
+
+// IfStmt is if/else if/else. Else is nil, a *Block, or an *IfStmt.
+type IfStmt struct {
+	At   Pos
+	Cond Expr
+	Then *Block
+	Else Stmt
+}
+
+// WhileStmt is `while (cond) { ... }`.
+type WhileStmt struct {
+	At   Pos
+	Cond Expr
+	Body *Block
+}
+
+// UnrollStmt is `unroll (n) { ... }`.
+type UnrollStmt struct {
+	At    Pos
+	Count Expr
+	Body  *Block
+}
+
+// ForStmt is `for ($v : @map) { ... }` (Map set) or `for ($v : lo..hi) { ... }`
+// (Lo and Hi set).
+type ForStmt struct {
+	At   Pos
+	Var  *Var
+	Map  *MapExpr
+	Lo   Expr
+	Hi   Expr
+	Body *Block
+}
+
+// JumpStmt is break, continue or return. Keyword holds which.
+type JumpStmt struct {
+	At      Pos
+	Keyword string
+}
+
+// BlockStmt is a nested braced block used as a statement.
+type BlockStmt struct {
+	Body *Block
+}
+
+func (s *ExprStmt) Pos() Pos   { return s.X.Pos() }
+func (s *AssignStmt) Pos() Pos { return s.Lhs.Pos() }
+func (s *IfStmt) Pos() Pos     { return s.At }
+func (s *WhileStmt) Pos() Pos  { return s.At }
+func (s *UnrollStmt) Pos() Pos { return s.At }
+func (s *ForStmt) Pos() Pos    { return s.At }
+func (s *JumpStmt) Pos() Pos   { return s.At }
+func (s *BlockStmt) Pos() Pos  { return s.Body.At }
+
+func (*ExprStmt) stmtNode()   {}
+func (*AssignStmt) stmtNode() {}
+func (*IfStmt) stmtNode()     {}
+func (*WhileStmt) stmtNode()  {}
+func (*UnrollStmt) stmtNode() {}
+func (*ForStmt) stmtNode()    {}
+func (*JumpStmt) stmtNode()   {}
+func (*BlockStmt) stmtNode()  {}
+
+// IntLit is an integer literal. Raw is the text as written ("0x10", "1_000").
+type IntLit struct {
+	At  Pos
+	Val uint64
+	Raw string
+}
+
+// StrLit is a string literal with its escapes already decoded.
+type StrLit struct {
+	At  Pos
+	Val string
+}
+
+// BoolLit is true or false.
+type BoolLit struct {
+	At  Pos
+	Val bool
+}
+
+// Ident is a bare identifier: a builtin such as pid or comm, args, or a
+// name the checker will reject.
+type Ident struct {
+	At   Pos
+	Name string
+}
+
+// Var is a scratch variable; Name includes the "$".
+type Var struct {
+	At   Pos
+	Name string
+}
+
+// PosParam is a positional parameter: $1 .. $N (N > 0), or $# (N == 0... see Count).
+type PosParam struct {
+	At    Pos
+	N     int
+	Count bool // $#
+}
+
+// MapExpr is a map access: @name, @name[k], @name[k1, k2], or @ (Name "@").
+// Keys is empty for a map used without a key.
+type MapExpr struct {
+	At   Pos
+	Name string
+	Keys []Expr
+}
+
+// Call is a function call: printf(...), count(), str(x).
+type Call struct {
+	At   Pos
+	Fun  string
+	Args []Expr
+}
+
+// Binary is a binary operator: + - * / % & | ^ << >> == != < <= > >= && ||.
+type Binary struct {
+	At Pos // position of the operator
+	Op string
+	X  Expr
+	Y  Expr
+}
+
+// Unary is a prefix or postfix operator: - ! ~ * & ++ --.
+type Unary struct {
+	At      Pos // position of the operator
+	Op      string
+	X       Expr
+	Postfix bool // x++ or x--
+}
+
+// Ternary is cond ? then : else. Then is nil for `a ?: b`.
+type Ternary struct {
+	Cond Expr
+	Then Expr
+	Else Expr
+}
+
+// Field is x.name or x->name. Name may be a number for tuple access ($t.0).
+type Field struct {
+	At    Pos // position of the . or ->
+	X     Expr
+	Name  string
+	Arrow bool
+}
+
+// Index is x[i] on a non-map expression.
+type Index struct {
+	At    Pos
+	X     Expr
+	Index Expr
+}
+
+// Cast is (type)x. Type is the type as written, e.g. "uint32" or "struct task_struct *".
+type Cast struct {
+	At   Pos
+	Type string
+	X    Expr
+}
+
+// Tuple is (a, b, ...) with at least two elements.
+type Tuple struct {
+	At    Pos
+	Elems []Expr
+}
+
+// Paren is a parenthesized expression, kept so -d ast shows what was written.
+type Paren struct {
+	At Pos
+	X  Expr
+}
+
+func (e *IntLit) Pos() Pos   { return e.At }
+func (e *StrLit) Pos() Pos   { return e.At }
+func (e *BoolLit) Pos() Pos  { return e.At }
+func (e *Ident) Pos() Pos    { return e.At }
+func (e *Var) Pos() Pos      { return e.At }
+func (e *PosParam) Pos() Pos { return e.At }
+func (e *MapExpr) Pos() Pos  { return e.At }
+func (e *Call) Pos() Pos     { return e.At }
+func (e *Binary) Pos() Pos   { return e.X.Pos() }
+func (e *Unary) Pos() Pos {
+	if e.Postfix {
+		return e.X.Pos()
+	}
+	return e.At
+}
+func (e *Ternary) Pos() Pos { return e.Cond.Pos() }
+func (e *Field) Pos() Pos   { return e.X.Pos() }
+func (e *Index) Pos() Pos   { return e.X.Pos() }
+func (e *Cast) Pos() Pos    { return e.At }
+func (e *Tuple) Pos() Pos   { return e.At }
+func (e *Paren) Pos() Pos   { return e.At }
+
+func (*IntLit) exprNode()   {}
+func (*StrLit) exprNode()   {}
+func (*BoolLit) exprNode()  {}
+func (*Ident) exprNode()    {}
+func (*Var) exprNode()      {}
+func (*PosParam) exprNode() {}
+func (*MapExpr) exprNode()  {}
+func (*Call) exprNode()     {}
+func (*Binary) exprNode()   {}
+func (*Unary) exprNode()    {}
+func (*Ternary) exprNode()  {}
+func (*Field) exprNode()    {}
+func (*Index) exprNode()    {}
+func (*Cast) exprNode()     {}
+func (*Tuple) exprNode()    {}
+func (*Paren) exprNode()    {}

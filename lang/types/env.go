@@ -1,0 +1,43 @@
+package types
+
+import "github.com/gotrace/gotrace/lang"
+
+// ProgKind is the kind of BPF program a probe compiles to; it decides what
+// the context pointer (r1) points at and which helpers may be called.
+type ProgKind int
+
+const (
+	// ProgRawTracepoint: BEGIN/END and raw tracepoints; BEGIN and END are
+	// run by the runtime through BPF_PROG_TEST_RUN.
+	ProgRawTracepoint ProgKind = iota
+	// ProgTracepoint: tracefs tracepoints; the context is the event record
+	// laid out as in the tracepoint's format file.
+	ProgTracepoint
+	// ProgPerfEvent: interval, profile, software and hardware events.
+	ProgPerfEvent
+	// ProgKprobe: kprobes, uprobes, USDT; the context is struct pt_regs.
+	ProgKprobe
+)
+
+// Context is what the probes package says a probe's program sees: the
+// program kind, the layout of `args`, and the canonical name of the probe
+// (what the `probe` builtin prints).
+type Context struct {
+	Provider string   // canonical provider: "begin", "end", "tracepoint", "interval", ...
+	Name     string   // canonical full name, e.g. "tracepoint:syscalls:sys_enter_openat"
+	Kind     ProgKind // program type
+	Args     *Type    // Struct type of `args`, or nil when the probe has none
+	// ArgsUser is true when pointers in Args point into user memory
+	// (syscall tracepoints), so str() reads them with probe_read_user_str.
+	ArgsUser bool
+}
+
+// Env answers, for each attach point of a script, what its program sees.
+// The probes package implements it against a Target (the real host or a
+// fake one); tests may implement it directly.
+type Env interface {
+	// Contexts returns the contexts of the attach point, one per probe it
+	// expands to (wildcards expand to several). An error is reported at
+	// the spec's position.
+	Contexts(spec *lang.ProbeSpec) ([]*Context, error)
+}

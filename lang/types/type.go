@@ -1,0 +1,236 @@
+package types
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Kind is the kind of a gotrace value.
+type Kind int
+
+const (
+	Invalid Kind = iota
+	Void         // no value (statements, printf)
+	Int          // signed or unsigned integer of 1, 2, 4 or 8 bytes
+	Bool         // a comparison or logical result; 1 byte in memory, 8 in a register
+	Str          // NUL-padded string of Size bytes
+	Ptr          // pointer to Elem, in kernel or user address space
+	Array        // Len elements of Elem
+	Struct       // C struct or union from a tracepoint format, BTF or an inline definition
+	Tuple        // (a, b, ...): Fields named "0", "1", ... laid out C-style
+	Buf          // buffer from buf(): a length byte and Size-1 bytes of data
+	Stack        // kstack/ustack: a stack id
+	Ksym         // an address printed as a kernel symbol
+	Usym         // an address printed as a user symbol
+	Agg          // an aggregation; AggFn says which
+)
+
+// Type is a gotrace type with its C layout.
+type Type struct {
+	Kind   Kind
+	Size   int     // bytes in memory
+	Signed bool    // Int: signed
+	Elem   *Type   // Ptr, Array: element type
+	Len    int     // Array: number of elements
+	Fields []Field // Struct, Tuple: members in layout order
+	Name   string  // Struct: "struct task_struct"; Int: a C spelling when known ("char")
+	User   bool    // Ptr: points into user memory
+	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
+	AggArg *Type   // Agg: the type of the aggregated value (sum/min/max/avg)
+}
+
+// Field is a member of a struct or tuple.
+type Field struct {
+	Name    string
+	Offset  int
+	Type    *Type
+	DataLoc bool // tracepoint __data_loc field: the u32 holds (len<<16 | offset) of the data
+}
+
+var (
+	VoidType   = &Type{Kind: Void}
+	BoolType   = &Type{Kind: Bool, Size: 1}
+	Int8       = &Type{Kind: Int, Size: 1, Signed: true}
+	Int16      = &Type{Kind: Int, Size: 2, Signed: true}
+	Int32      = &Type{Kind: Int, Size: 4, Signed: true}
+	Int64      = &Type{Kind: Int, Size: 8, Signed: true}
+	Uint8      = &Type{Kind: Int, Size: 1}
+	Uint16     = &Type{Kind: Int, Size: 2}
+	Uint32     = &Type{Kind: Int, Size: 4}
+	Uint64     = &Type{Kind: Int, Size: 8}
+	InvalidTyp = &Type{Kind: Invalid}
+)
+
+// IntType returns the integer type of the given size in bytes and signedness.
+func IntType(size int, signed bool) *Type {
+	switch {
+	case size == 1 && signed:
+		return Int8
+	case size == 1:
+		return Uint8
+	case size == 2 && signed:
+		return Int16
+	case size == 2:
+		return Uint16
+	case size == 4 && signed:
+		return Int32
+	case size == 4:
+		return Uint32
+	case signed:
+		return Int64
+	}
+	return Uint64
+}
+
+// StrType returns the string type holding up to size bytes including the NUL.
+func StrType(size int) *Type { return &Type{Kind: Str, Size: size} }
+
+// PtrTo returns a pointer to elem in kernel (user false) or user memory.
+func PtrTo(elem *Type, user bool) *Type {
+	return &Type{Kind: Ptr, Size: 8, Elem: elem, User: user}
+}
+
+// ArrayOf returns an array of n elements of elem.
+func ArrayOf(elem *Type, n int) *Type {
+	return &Type{Kind: Array, Size: elem.Size * n, Elem: elem, Len: n}
+}
+
+// TupleOf lays out a tuple of the given element types C-style: each element
+// aligned to its natural alignment, the whole padded to 8 bytes.
+func TupleOf(elems ...*Type) *Type {
+	t := &Type{Kind: Tuple}
+	off := 0
+	for i, e := range elems {
+		a := e.Align()
+		off = (off + a - 1) / a * a
+		t.Fields = append(t.Fields, Field{Name: fmt.Sprint(i), Offset: off, Type: e})
+		off += e.Size
+	}
+	t.Size = (off + 7) / 8 * 8
+	return t
+}
+
+// Align is the natural alignment of t in bytes.
+func (t *Type) Align() int {
+	switch t.Kind {
+	case Int, Bool, Ptr:
+		if t.Size == 0 {
+			return 1
+		}
+		return t.Size
+	case Array:
+		return t.Elem.Align()
+	case Struct, Tuple:
+		a := 1
+		for _, f := range t.Fields {
+			if fa := f.Type.Align(); fa > a {
+				a = fa
+			}
+		}
+		return a
+	case Stack, Ksym, Usym, Agg:
+		return 8
+	}
+	return 1
+}
+
+// IsInteger reports whether t is usable as an integer in arithmetic.
+func (t *Type) IsInteger() bool {
+	return t.Kind == Int || t.Kind == Bool || t.Kind == Ptr || t.Kind == Ksym || t.Kind == Usym
+}
+
+// Field looks up a member by name.
+func (t *Type) Field(name string) (Field, bool) {
+	for _, f := range t.Fields {
+		if f.Name == name {
+			return f, true
+		}
+	}
+	return Field{}, false
+}
+
+// Equal reports whether a and b are the same type (same kind and layout).
+func Equal(a, b *Type) bool {
+	if a == b {
+		return true
+	}
+	if a == nil || b == nil || a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case Int:
+		return a.Size == b.Size && a.Signed == b.Signed
+	case Str, Buf:
+		return a.Size == b.Size
+	case Ptr:
+		return a.User == b.User && Equal(a.Elem, b.Elem)
+	case Array:
+		return a.Len == b.Len && Equal(a.Elem, b.Elem)
+	case Struct:
+		return a.Name == b.Name && a.Size == b.Size
+	case Tuple:
+		if len(a.Fields) != len(b.Fields) {
+			return false
+		}
+		for i := range a.Fields {
+			if !Equal(a.Fields[i].Type, b.Fields[i].Type) {
+				return false
+			}
+		}
+		return true
+	case Agg:
+		return a.AggFn == b.AggFn && (a.AggArg == nil) == (b.AggArg == nil) &&
+			(a.AggArg == nil || a.AggArg.Signed == b.AggArg.Signed)
+	}
+	return true
+}
+
+// String spells t the way error messages and -d output name it.
+func (t *Type) String() string {
+	if t == nil {
+		return "<nil>"
+	}
+	switch t.Kind {
+	case Void:
+		return "void"
+	case Bool:
+		return "bool"
+	case Int:
+		if t.Signed {
+			return fmt.Sprintf("int%d", t.Size*8)
+		}
+		return fmt.Sprintf("uint%d", t.Size*8)
+	case Str:
+		return fmt.Sprintf("string[%d]", t.Size)
+	case Ptr:
+		s := t.Elem.String() + " *"
+		if t.User {
+			s += " (user)"
+		}
+		return s
+	case Array:
+		return fmt.Sprintf("%s[%d]", t.Elem, t.Len)
+	case Struct:
+		return t.Name
+	case Tuple:
+		var parts []string
+		for _, f := range t.Fields {
+			parts = append(parts, f.Type.String())
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	case Buf:
+		return fmt.Sprintf("buffer[%d]", t.Size)
+	case Stack:
+		return t.Name
+	case Ksym:
+		return "ksym"
+	case Usym:
+		return "usym"
+	case Agg:
+		if t.AggArg != nil {
+			return fmt.Sprintf("%s_t", t.AggFn)
+		}
+		return t.AggFn + "_t"
+	}
+	return "invalid"
+}
