@@ -1,0 +1,1139 @@
+package codegen
+
+import (
+	"encoding/binary"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+const (
+	maxStack      = 512
+	stackDataMax  = 256 // stack bytes for data; the rest is left for spills
+	stackValueMax = 64  // larger values go to scratch memory
+	defaultKeys   = 4096
+	ringbufSize   = 1 << 20
+)
+
+// compiler holds what is shared by all programs of a script.
+type compiler struct {
+	info    *types.Info
+	tgt     Target
+	prog    *Program
+	maps    map[string]*MapMeta
+	scratch int // the largest scratch area any program needs
+}
+
+// Compile translates a checked script into BPF programs and maps.
+func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
+	if tgt.NumCPU <= 0 {
+		tgt.NumCPU = 1
+	}
+	c := &compiler{
+		info: info,
+		tgt:  tgt,
+		prog: &Program{Spec: &ebpf.CollectionSpec{
+			Maps:     map[string]*ebpf.MapSpec{},
+			Programs: map[string]*ebpf.ProgramSpec{},
+		}, File: f},
+		maps: map[string]*MapMeta{},
+	}
+	for i, name := range info.MapNames() {
+		c.addMap(i, info.Maps[name])
+	}
+	var errs lang.ErrorList
+	for _, pi := range info.Probes {
+		for _, ctx := range pi.Contexts {
+			if err := c.compileProbe(pi.Probe, ctx); err != nil {
+				if le, ok := err.(*lang.Error); ok {
+					errs = append(errs, le)
+					continue
+				}
+				return nil, err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	spec := c.prog.Spec
+	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: ringbufSize}
+	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: GlobalsSize, MaxEntries: 1}
+	if c.scratch > 0 {
+		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
+	}
+	c.prog.ScratchSize = c.scratch
+	return c.prog, nil
+}
+
+var nameChars = regexp.MustCompile(`[^A-Za-z0-9_]`)
+
+// kernelName makes a name the kernel accepts for a map or program
+// (at most 15 characters of [A-Za-z0-9_]), unique by its prefix.
+func kernelName(prefix string, i int, name string) string {
+	n := fmt.Sprintf("%s%d_%s", prefix, i, nameChars.ReplaceAllString(name, "_"))
+	if len(n) > 15 {
+		n = n[:15]
+	}
+	return n
+}
+
+func (c *compiler) addMap(i int, mi *types.MapInfo) {
+	m := &MapMeta{Name: mi.Name, Keys: mi.Keys, Key: mi.Key, Value: mi.Value}
+	m.SpecName = kernelName("m", i, strings.TrimPrefix(mi.Name, "@"))
+	m.KeySize = 8
+	if mi.Key != nil {
+		m.KeySize = slotSize(mi.Key)
+	}
+	m.ValSize = slotSize(mi.Value)
+	typ := ebpf.Hash
+	if mi.Value.Kind == types.Agg {
+		m.PerCPU = true
+		typ = ebpf.PerCPUHash
+	}
+	c.prog.Spec.Maps[m.SpecName] = &ebpf.MapSpec{
+		Name: m.SpecName, Type: typ, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValSize), MaxEntries: defaultKeys,
+	}
+	c.maps[mi.Name] = m
+	c.prog.Maps = append(c.prog.Maps, m)
+}
+
+// slotSize is the number of bytes a value of type t takes in a map or a
+// record: integers always take 8.
+func slotSize(t *types.Type) int {
+	switch t.Kind {
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+		return 8
+	}
+	return t.Size
+}
+
+// mem is an address: base register plus a constant offset. For the stack
+// the base is fpReg and off is negative.
+type mem struct {
+	base vreg
+	off  int32
+	ctx  bool // the base is the context pointer: read it with probe_read
+}
+
+// val is a computed value: a scalar in a register, or memory.
+type val struct {
+	t *types.Type
+	r vreg
+	m *mem
+}
+
+// fn compiles one program.
+type fn struct {
+	c       *compiler
+	ctx     *types.Context
+	code    []*inst
+	nregs   int
+	frame   int
+	scratch int
+	scrReg  vreg
+	ctxReg  vreg
+	vars    map[string]val
+	labels  int
+	pos     lang.Pos
+	noSpill map[vreg]bool
+}
+
+func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}}
+	f.pos = p.At
+	f.ctxReg = f.newReg()
+	f.scrReg = f.newReg()
+	body := f.code
+	f.code = nil
+	exit := f.label()
+	var err error
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if le, ok := r.(*lang.Error); ok {
+					err = le
+					return
+				}
+				panic(r)
+			}
+		}()
+		if p.Pred != nil {
+			f.branch(p.Pred, exit, false)
+		}
+		f.block(p.Body)
+	}()
+	if err != nil {
+		return err
+	}
+	f.pos = p.Body.At
+	f.mark(exit)
+	f.ret(0)
+	body = f.code
+
+	// Prologue: keep the context; look up scratch memory when it is used.
+	f.code = nil
+	f.emit(&inst{op: opCtx, dst: f.ctxReg})
+	if f.scratch > 0 {
+		key := f.alloc(4)
+		f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
+		mp := f.mapPtr(ScratchMap)
+		k := f.addr(key)
+		f.emit(&inst{op: opCall, dst: f.scrReg, fn: asm.FnMapLookupElem, args: []vreg{mp, k}})
+		f.emit(&inst{op: opJcc, a: f.scrReg, cc: asm.JEq, useImm: true, imm: 0, label: exit})
+		if f.scratch > c.scratch {
+			c.scratch = f.scratch
+		}
+	}
+	code := append(f.code, body...)
+	code = deadCode(code, f.nregs)
+	code, al, aerr := allocate(code, &f.nregs, f.frame, f.noSpill)
+	if aerr != nil {
+		return lang.Errorf(p.At, "cannot compile this probe: %v", aerr)
+	}
+	if al.stackSize > maxStack {
+		return lang.Errorf(p.At, "this probe needs %d bytes of stack, more than the kernel's %d", al.stackSize, maxStack)
+	}
+	insns, positions, lerr := lower(code, al)
+	if lerr != nil {
+		return lerr
+	}
+	idx := len(c.prog.Probes)
+	name := kernelName("p", idx, ctx.Provider)
+	insns[0] = insns[0].WithSymbol(name)
+	spec := &ebpf.ProgramSpec{
+		Name:         name,
+		Type:         progType(ctx.Kind),
+		Instructions: insns,
+		License:      "GPL",
+	}
+	c.prog.Spec.Programs[name] = spec
+	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: al.stackSize})
+	return nil
+}
+
+func progType(k types.ProgKind) ebpf.ProgramType {
+	switch k {
+	case types.ProgTracepoint:
+		return ebpf.TracePoint
+	case types.ProgPerfEvent:
+		return ebpf.PerfEvent
+	case types.ProgKprobe:
+		return ebpf.Kprobe
+	}
+	return ebpf.RawTracepoint
+}
+
+// ---- emission helpers ----
+
+func (f *fn) newReg() vreg {
+	f.nregs++
+	return vreg(f.nregs - 1)
+}
+
+func (f *fn) emit(in *inst) {
+	in.pos = f.pos
+	f.code = append(f.code, in)
+}
+
+func (f *fn) label() string {
+	f.labels++
+	return fmt.Sprintf("L%d", f.labels)
+}
+
+func (f *fn) mark(l string) { f.emit(&inst{op: opLabel, label: l}) }
+func (f *fn) jmp(l string)  { f.emit(&inst{op: opJmp, label: l}) }
+
+func (f *fn) imm(v int64) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: d, imm: v})
+	return d
+}
+
+func (f *fn) ret(v int64) {
+	f.emit(&inst{op: opExit, a: f.imm(v)})
+}
+
+func (f *fn) aluImm(alu asm.ALUOp, a vreg, v int64) vreg {
+	d := f.newReg()
+	if v < -1<<31 || v > 1<<31-1 {
+		f.emit(&inst{op: opALU, dst: d, a: a, b: f.imm(v), alu: alu})
+		return d
+	}
+	f.emit(&inst{op: opALU, dst: d, a: a, useImm: true, imm: v, alu: alu})
+	return d
+}
+
+func (f *fn) alu(alu asm.ALUOp, a, b vreg) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opALU, dst: d, a: a, b: b, alu: alu})
+	return d
+}
+
+func (f *fn) call(fnID asm.BuiltinFunc, args ...vreg) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opCall, dst: d, fn: fnID, args: args})
+	return d
+}
+
+func (f *fn) mapPtr(name string) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opMapPtr, dst: d, ref: name})
+	return d
+}
+
+func (f *fn) fail(pos lang.Pos, format string, args ...any) {
+	panic(lang.Errorf(pos, format, args...))
+}
+
+// alloc reserves size bytes of memory for a value, 8-byte aligned: on the
+// stack when it is small and the stack has room, else in scratch memory.
+func (f *fn) alloc(size int) mem {
+	size = (size + 7) &^ 7
+	if size <= stackValueMax && f.frame+size <= stackDataMax {
+		f.frame += size
+		return mem{base: fpReg, off: int32(-f.frame)}
+	}
+	off := f.scratch
+	f.scratch += size
+	return mem{base: f.scrReg, off: int32(off)}
+}
+
+// addr materializes the address of m in a register.
+func (f *fn) addr(m mem) vreg {
+	if m.off == 0 && m.base != fpReg {
+		return m.base
+	}
+	return f.aluImm(asm.Add, m.base, int64(m.off))
+}
+
+func (m mem) plus(off int) mem { return mem{base: m.base, off: m.off + int32(off), ctx: m.ctx} }
+
+func (f *fn) load(m mem, size int) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opLoad, dst: d, a: m.base, off: m.off, size: sizeOf(size)})
+	return d
+}
+
+func (f *fn) store(m mem, size int, v vreg) {
+	f.emit(&inst{op: opStore, a: m.base, b: v, off: m.off, size: sizeOf(size)})
+}
+
+func (f *fn) storeImm(m mem, size int, v int64) {
+	f.emit(&inst{op: opStoreImm, a: m.base, off: m.off, size: sizeOf(size), imm: v})
+}
+
+func sizeOf(n int) asm.Size {
+	switch n {
+	case 1:
+		return asm.Byte
+	case 2:
+		return asm.Half
+	case 4:
+		return asm.Word
+	}
+	return asm.DWord
+}
+
+// zero clears n bytes at m.
+func (f *fn) zero(m mem, n int) {
+	for i := 0; i < n; {
+		w := chunk(n - i)
+		f.storeImm(m.plus(i), w, 0)
+		i += w
+	}
+}
+
+func chunk(n int) int {
+	switch {
+	case n >= 8:
+		return 8
+	case n >= 4:
+		return 4
+	case n >= 2:
+		return 2
+	}
+	return 1
+}
+
+// copyMem copies n bytes from src to dst.
+func (f *fn) copyMem(dst, src mem, n int) {
+	if n <= 0 {
+		return
+	}
+	if src.ctx || n > 64 {
+		f.call(asm.FnProbeReadKernel, f.addr(dst), f.imm(int64(n)), f.addr(src))
+		return
+	}
+	for i := 0; i < n; {
+		w := chunk(n - i)
+		f.store(dst.plus(i), w, f.load(src.plus(i), w))
+		i += w
+	}
+}
+
+// constBytes writes b to m with immediate stores.
+func (f *fn) constBytes(m mem, b []byte) {
+	for i := 0; i < len(b); {
+		w := chunk(len(b) - i)
+		if w == 8 {
+			w = 4
+		}
+		var v int64
+		switch w {
+		case 4:
+			v = int64(int32(binary.LittleEndian.Uint32(b[i:])))
+		case 2:
+			v = int64(int16(binary.LittleEndian.Uint16(b[i:])))
+		default:
+			v = int64(int8(b[i]))
+		}
+		f.storeImm(m.plus(i), w, v)
+		i += w
+	}
+}
+
+// ---- statements ----
+
+func (f *fn) block(b *lang.Block) {
+	for _, s := range b.Stmts {
+		f.stmt(s)
+	}
+}
+
+func (f *fn) stmt(s lang.Stmt) {
+	f.pos = s.Pos()
+	switch s := s.(type) {
+	case *lang.ExprStmt:
+		f.exprStmt(s.X)
+	case *lang.AssignStmt:
+		f.pos = s.At
+		f.assign(s)
+	case *lang.IfStmt:
+		els, end := f.label(), f.label()
+		f.branch(s.Cond, els, false)
+		f.block(s.Then)
+		if s.Else != nil {
+			f.jmp(end)
+		}
+		f.mark(els)
+		if s.Else != nil {
+			f.stmt(s.Else)
+			f.mark(end)
+		}
+	case *lang.BlockStmt:
+		f.block(s.Body)
+	default:
+		f.fail(s.Pos(), "statement not supported by the code generator yet")
+	}
+}
+
+func (f *fn) exprStmt(e lang.Expr) {
+	switch e := e.(type) {
+	case *lang.Call:
+		f.pos = e.At
+		switch e.Fun {
+		case "printf":
+			f.printf(e)
+			return
+		case "exit":
+			f.exit(e)
+			return
+		}
+	case *lang.Unary:
+		if e.Op == "++" || e.Op == "--" {
+			f.incDec(e)
+			return
+		}
+	}
+	f.expr(e)
+}
+
+func (f *fn) typeOf(e lang.Expr) *types.Type {
+	t := f.c.info.TypeOf(e)
+	if t == nil {
+		f.fail(e.Pos(), "internal error: expression has no type")
+	}
+	return t
+}
+
+func (f *fn) assign(s *lang.AssignStmt) {
+	if call, ok := s.Rhs.(*lang.Call); ok {
+		switch call.Fun {
+		case "count", "sum", "min", "max", "avg":
+			f.aggregate(s.Lhs.(*lang.MapExpr), call)
+			return
+		}
+	}
+	var rhs val
+	if s.Op == "=" {
+		rhs = f.expr(s.Rhs)
+	} else {
+		old := f.expr(s.Lhs)
+		r := f.expr(s.Rhs)
+		op := strings.TrimSuffix(s.Op, "=")
+		rhs = val{t: f.typeOf(s.Lhs), r: f.arith(op, old, r, f.typeOf(s.Lhs).Signed)}
+	}
+	switch l := s.Lhs.(type) {
+	case *lang.Var:
+		f.setVar(l, rhs)
+	case *lang.MapExpr:
+		f.mapStore(l, rhs)
+	}
+}
+
+func (f *fn) setVar(v *lang.Var, x val) {
+	t := f.c.info.TypeOf(v)
+	slot, ok := f.vars[v.Name]
+	if !ok {
+		slot = val{t: t}
+		if x.m != nil {
+			m := f.alloc(t.Size)
+			slot.m = &m
+		} else {
+			slot.r = f.newReg()
+		}
+		f.vars[v.Name] = slot
+	}
+	if slot.m != nil {
+		f.storeVal(*slot.m, t, x, true)
+		return
+	}
+	f.emit(&inst{op: opMov, dst: slot.r, a: f.scalar(x)})
+}
+
+func (f *fn) incDec(e *lang.Unary) val {
+	old := f.expr(e.X)
+	t := f.typeOf(e.X)
+	delta := int64(1)
+	if e.Op == "--" {
+		delta = -1
+	}
+	oldR := f.scalar(old)
+	nv := f.aluImm(asm.Add, oldR, delta)
+	switch x := e.X.(type) {
+	case *lang.Var:
+		keep := f.newReg()
+		f.emit(&inst{op: opMov, dst: keep, a: oldR})
+		f.setVar(x, val{t: t, r: nv})
+		oldR = keep
+	case *lang.MapExpr:
+		f.mapStore(x, val{t: t, r: nv})
+	}
+	if e.Postfix {
+		return val{t: t, r: oldR}
+	}
+	return val{t: t, r: nv}
+}
+
+// ---- maps ----
+
+func (f *fn) mapMeta(m *lang.MapExpr) *MapMeta {
+	mm := f.c.maps[m.Name]
+	if mm == nil {
+		f.fail(m.At, "internal error: map %s has no storage", m.Name)
+	}
+	return mm
+}
+
+// key builds the key of map access m in memory.
+func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
+	k := f.alloc(mm.KeySize)
+	if len(m.Keys) == 0 {
+		f.storeImm(k, 8, 0)
+		return k
+	}
+	if len(m.Keys) == 1 {
+		f.storeVal(k, mm.Key, f.expr(m.Keys[0]), true)
+		return k
+	}
+	f.zero(k, mm.KeySize)
+	for i, ke := range m.Keys {
+		fld := mm.Key.Fields[i]
+		f.storeVal(k.plus(fld.Offset), fld.Type, f.expr(ke), false)
+	}
+	return k
+}
+
+func (f *fn) mapStore(m *lang.MapExpr, x val) {
+	mm := f.mapMeta(m)
+	k := f.key(m, mm)
+	v := f.alloc(mm.ValSize)
+	f.storeVal(v, mm.Value, x, true)
+	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+}
+
+// mapLookup returns a register holding a pointer to the value of m, or 0.
+func (f *fn) mapLookup(m *lang.MapExpr, mm *MapMeta) (vreg, mem) {
+	k := f.key(m, mm)
+	p := f.call(asm.FnMapLookupElem, f.mapPtr(mm.SpecName), f.addr(k))
+	return p, k
+}
+
+func (f *fn) mapRead(m *lang.MapExpr) val {
+	mm := f.mapMeta(m)
+	t := f.typeOf(m)
+	p, _ := f.mapLookup(m, mm)
+	done := f.label()
+	if t.Kind == types.Str || t.Kind == types.Tuple {
+		dst := f.alloc(t.Size)
+		f.zero(dst, t.Size)
+		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
+		f.copyMem(dst, mem{base: p}, t.Size)
+		f.mark(done)
+		return val{t: t, m: &dst}
+	}
+	d := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
+	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
+	f.mark(done)
+	return val{t: t, r: d}
+}
+
+// aggregate compiles @m[k] = count()/sum(x)/min(x)/max(x)/avg(x).
+func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
+	f.pos = call.At
+	mm := f.mapMeta(m)
+	var x vreg
+	if len(call.Args) == 1 {
+		x = f.scalar(f.expr(call.Args[0]))
+	}
+	p, k := f.mapLookup(m, mm)
+	initL, done := f.label(), f.label()
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: initL})
+	pm := mem{base: p}
+	switch call.Fun {
+	case "count":
+		f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
+	case "sum":
+		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
+	case "avg":
+		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
+		f.store(pm.plus(8), 8, f.aluImm(asm.Add, f.load(pm.plus(8), 8), 1))
+	case "min", "max":
+		write := f.label()
+		set := f.load(pm.plus(8), 8)
+		f.emit(&inst{op: opJcc, a: set, cc: asm.JEq, useImm: true, imm: 0, label: write})
+		cur := f.load(pm, 8)
+		cc := asm.JSGE // min: keep when x >= cur
+		if call.Fun == "max" {
+			cc = asm.JSLE
+		}
+		f.emit(&inst{op: opJcc, a: x, b: cur, cc: cc, label: done})
+		f.mark(write)
+		f.store(pm, 8, x)
+		f.storeImm(pm.plus(8), 8, 1)
+	}
+	f.jmp(done)
+	f.mark(initL)
+	v := f.alloc(mm.ValSize)
+	switch call.Fun {
+	case "count":
+		f.storeImm(v, 8, 1)
+	case "sum":
+		f.store(v, 8, x)
+	default:
+		f.store(v, 8, x)
+		f.storeImm(v.plus(8), 8, 1)
+	}
+	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	f.mark(done)
+}
+
+// ---- printf and exit ----
+
+func (f *fn) newEvent(ev *Event) int {
+	f.c.prog.Events = append(f.c.prog.Events, ev)
+	return len(f.c.prog.Events) - 1
+}
+
+func (f *fn) printf(e *lang.Call) {
+	format := e.Args[0].(*lang.StrLit).Val
+	ev := &Event{Kind: EventPrintf, Pos: e.At, Format: format}
+	off := 8
+	for _, a := range e.Args[1:] {
+		t := f.typeOf(a)
+		st := storedType(t)
+		ev.Args = append(ev.Args, EventArg{Type: st, Offset: off})
+		off += (slotSize(st) + 7) &^ 7
+	}
+	ev.Size = off
+	id := f.newEvent(ev)
+	rec := f.alloc(ev.Size)
+	f.storeImm(rec, 8, int64(id))
+	for i, a := range e.Args[1:] {
+		x := f.expr(a)
+		f.storeVal(rec.plus(ev.Args[i].Offset), ev.Args[i].Type, x, false)
+	}
+	f.pos = e.At
+	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
+}
+
+func (f *fn) exit(e *lang.Call) {
+	id := f.newEvent(&Event{Kind: EventExit, Pos: e.At, Size: 16})
+	rec := f.alloc(16)
+	f.storeImm(rec, 8, int64(id))
+	if len(e.Args) == 1 {
+		f.store(rec.plus(8), 8, f.scalar(f.expr(e.Args[0])))
+	} else {
+		f.storeImm(rec.plus(8), 8, 0)
+	}
+	f.pos = e.At
+	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(16), f.imm(0))
+	f.ret(0)
+	// Code after exit() in the same block is unreachable but still
+	// compiled; give it a label so the instruction stream stays valid.
+	f.mark(f.label())
+}
+
+// storedType mirrors the checker: integers are stored in 8 bytes.
+func storedType(t *types.Type) *types.Type {
+	switch t.Kind {
+	case types.Int:
+		return types.IntType(8, t.Signed)
+	case types.Bool:
+		return types.Uint64
+	}
+	return t
+}
+
+// storeVal writes x into memory at dst laid out as type t. zeroPad says
+// whether the bytes of a string past its end must be cleared (map keys and
+// values must be, printf records need not).
+func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
+	switch t.Kind {
+	case types.Str, types.Tuple, types.Struct, types.Array:
+		if x.m == nil {
+			f.fail(f.pos, "internal error: %s value is not in memory", t)
+		}
+		n := min(x.t.Size, t.Size)
+		if zeroPad && x.t.Size < t.Size {
+			f.zero(dst.plus(n), t.Size-n)
+		}
+		f.copyMem(dst, *x.m, n)
+	default:
+		f.store(dst, slotSize(t), f.scalar(x))
+	}
+}
+
+// scalar returns x in a register.
+func (f *fn) scalar(x val) vreg {
+	if x.m == nil {
+		return x.r
+	}
+	f.fail(f.pos, "internal error: %s value used as a scalar", x.t)
+	return 0
+}
+
+// ---- expressions ----
+
+func (f *fn) expr(e lang.Expr) val {
+	t := f.typeOf(e)
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return val{t: t, r: f.imm(int64(e.Val))}
+	case *lang.BoolLit:
+		if e.Val {
+			return val{t: t, r: f.imm(1)}
+		}
+		return val{t: t, r: f.imm(0)}
+	case *lang.StrLit:
+		m := f.alloc(t.Size)
+		f.constBytes(m, append([]byte(e.Val), 0))
+		return val{t: t, m: &m}
+	case *lang.Paren:
+		return f.expr(e.X)
+	case *lang.Var:
+		v, ok := f.vars[e.Name]
+		if !ok {
+			f.fail(e.At, "variable %s is used before it is assigned", e.Name)
+		}
+		return v
+	case *lang.Ident:
+		return f.builtin(e, t)
+	case *lang.MapExpr:
+		return f.mapRead(e)
+	case *lang.Call:
+		return f.callExpr(e, t)
+	case *lang.Unary:
+		return f.unary(e, t)
+	case *lang.Binary:
+		return f.binary(e, t)
+	case *lang.Ternary:
+		return f.ternary(e, t)
+	case *lang.Field:
+		return f.field(e, t)
+	}
+	f.fail(e.Pos(), "expression not supported by the code generator yet")
+	return val{}
+}
+
+func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
+	f.pos = e.At
+	switch e.Name {
+	case "pid":
+		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+	case "tid":
+		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentPidTgid))}
+	case "uid":
+		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentUidGid))}
+	case "gid":
+		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentUidGid), 32)}
+	case "cpu":
+		return val{t: t, r: f.call(asm.FnGetSmpProcessorId)}
+	case "nsecs":
+		return val{t: t, r: f.call(asm.FnKtimeGetNs)}
+	case "elapsed":
+		now := f.call(asm.FnKtimeGetNs)
+		g := f.newReg()
+		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalStartNs})
+		return val{t: t, r: f.alu(asm.Sub, now, f.load(mem{base: g}, 8))}
+	case "comm":
+		m := f.alloc(16)
+		f.call(asm.FnGetCurrentComm, f.addr(m), f.imm(16))
+		return val{t: t, m: &m}
+	case "probe":
+		m := f.alloc(t.Size)
+		b := make([]byte, t.Size)
+		copy(b, f.ctx.Name)
+		f.constBytes(m, b)
+		return val{t: t, m: &m}
+	case "args":
+		return val{t: t, m: &mem{base: f.ctxReg, ctx: true}}
+	}
+	f.fail(e.At, "builtin %s not supported by the code generator yet", e.Name)
+	return val{}
+}
+
+func (f *fn) low32(v vreg) vreg {
+	return f.aluImm(asm.RSh, f.aluImm(asm.LSh, v, 32), 32)
+}
+
+// extend sign- or zero-extends the low size bytes of v (already zero
+// extended by the load) to 64 bits.
+func (f *fn) extend(v vreg, size int, signed bool) vreg {
+	if !signed || size >= 8 {
+		return v
+	}
+	sh := int64(64 - 8*size)
+	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
+}
+
+func (f *fn) field(e *lang.Field, t *types.Type) val {
+	x := f.expr(e.X)
+	st := x.t
+	if st.Kind == types.Ptr {
+		f.fail(e.At, "field access through a pointer is not supported by the code generator yet")
+	}
+	if x.m == nil {
+		f.fail(e.At, "internal error: field of a value not in memory")
+	}
+	f.pos = e.At
+	if st.Kind == types.Tuple {
+		var idx int
+		fmt.Sscan(e.Name, &idx)
+		fld := st.Fields[idx]
+		return f.fromMem(x.m.plus(fld.Offset), fld.Type)
+	}
+	fld, _ := st.Field(e.Name)
+	at := x.m.plus(fld.Offset)
+	if fld.DataLoc {
+		// The u32 holds (length << 16 | offset from the start of the record).
+		loc := f.aluImm(asm.And, f.load(at, 4), 0xffff)
+		src := f.alu(asm.Add, x.m.base, loc)
+		m := f.alloc(t.Size)
+		f.call(asm.FnProbeReadKernelStr, f.addr(m), f.imm(int64(t.Size)), src)
+		return val{t: t, m: &m}
+	}
+	return f.fromMem(at, fld.Type)
+}
+
+// fromMem reads a value of type t stored at m.
+func (f *fn) fromMem(m mem, t *types.Type) val {
+	switch t.Kind {
+	case types.Int, types.Bool:
+		return val{t: t, r: f.extend(f.load(m, t.Size), t.Size, t.Signed)}
+	case types.Ptr:
+		return val{t: t, r: f.load(m, 8)}
+	case types.Array:
+		if t.Elem.Kind == types.Int && t.Elem.Size == 1 {
+			// char arrays are strings
+			st := types.StrType(t.Size)
+			d := f.alloc(t.Size)
+			f.copyMem(d, m, t.Size)
+			return val{t: st, m: &d}
+		}
+	}
+	if m.ctx {
+		d := f.alloc(t.Size)
+		f.copyMem(d, m, t.Size)
+		return val{t: t, m: &d}
+	}
+	return val{t: t, m: &m}
+}
+
+func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
+	f.pos = e.At
+	switch e.Fun {
+	case "str":
+		x := f.expr(e.Args[0])
+		if x.m != nil { // already a string
+			return x
+		}
+		size := t.Size
+		lenR := f.imm(int64(size))
+		if len(e.Args) == 2 {
+			// read at most n bytes plus the NUL
+			n := f.aluImm(asm.Add, f.scalar(f.expr(e.Args[1])), 1)
+			skip := f.label()
+			f.emit(&inst{op: opJcc, a: n, cc: asm.JLE, useImm: true, imm: int64(size), label: skip})
+			f.emit(&inst{op: opMovImm, dst: n, imm: int64(size)})
+			f.mark(skip)
+			lenR = n
+		}
+		m := f.alloc(size)
+		f.zero(m, size)
+		fnID := asm.FnProbeReadKernelStr
+		if (x.t.Kind == types.Ptr && x.t.User) || (x.t.Kind != types.Ptr && f.ctx.ArgsUser) || f.ctx.Kind == types.ProgKprobe && strings.HasPrefix(f.ctx.Provider, "u") {
+			fnID = asm.FnProbeReadUserStr
+		}
+		f.pos = e.At
+		f.call(fnID, f.addr(m), lenR, x.r)
+		return val{t: t, m: &m}
+	}
+	f.fail(e.At, "function %s() not supported by the code generator yet", e.Fun)
+	return val{}
+}
+
+func (f *fn) unary(e *lang.Unary, t *types.Type) val {
+	switch e.Op {
+	case "++", "--":
+		return f.incDec(e)
+	case "!":
+		return f.boolVal(e, t)
+	}
+	x := f.scalar(f.expr(e.X))
+	f.pos = e.At
+	switch e.Op {
+	case "-":
+		d := f.newReg()
+		f.emit(&inst{op: opNeg, dst: d, a: x})
+		return val{t: t, r: d}
+	case "~":
+		return val{t: t, r: f.aluImm(asm.Xor, x, -1)}
+	}
+	f.fail(e.At, "operator %s not supported by the code generator yet", e.Op)
+	return val{}
+}
+
+var aluOps = map[string]asm.ALUOp{
+	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
+	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+}
+
+func (f *fn) arith(op string, x, y val, signed bool) vreg {
+	a, b := f.scalar(x), f.scalar(y)
+	alu := aluOps[op]
+	if signed {
+		switch alu {
+		case asm.Div:
+			alu = asm.SDiv
+		case asm.Mod:
+			alu = asm.SMod
+		case asm.RSh:
+			alu = asm.ArSh
+		}
+	}
+	return f.alu(alu, a, b)
+}
+
+func (f *fn) binary(e *lang.Binary, t *types.Type) val {
+	if _, ok := aluOps[e.Op]; ok {
+		x, y := f.expr(e.X), f.expr(e.Y)
+		f.pos = e.At
+		return val{t: t, r: f.arith(e.Op, x, y, t.Signed)}
+	}
+	return f.boolVal(e, t)
+}
+
+// boolVal materializes a condition as 0 or 1.
+func (f *fn) boolVal(e lang.Expr, t *types.Type) val {
+	d := f.newReg()
+	no := f.label()
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.branch(e, no, false)
+	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
+	f.mark(no)
+	return val{t: t, r: d}
+}
+
+func (f *fn) ternary(e *lang.Ternary, t *types.Type) val {
+	els, end := f.label(), f.label()
+	if t.Kind == types.Str {
+		m := f.alloc(t.Size)
+		res := val{t: t, m: &m}
+		if e.Then == nil {
+			c := f.expr(e.Cond)
+			f.storeVal(m, t, c, true)
+			f.strTruth(c, els, true)
+			f.storeVal(m, t, f.expr(e.Else), true)
+			f.mark(els)
+			return res
+		}
+		f.branch(e.Cond, els, false)
+		f.storeVal(m, t, f.expr(e.Then), true)
+		f.jmp(end)
+		f.mark(els)
+		f.storeVal(m, t, f.expr(e.Else), true)
+		f.mark(end)
+		return res
+	}
+	d := f.newReg()
+	if e.Then == nil {
+		c := f.scalar(f.expr(e.Cond))
+		f.emit(&inst{op: opMov, dst: d, a: c})
+		f.emit(&inst{op: opJcc, a: c, cc: asm.JNE, useImm: true, imm: 0, label: end})
+		f.emit(&inst{op: opMov, dst: d, a: f.scalar(f.expr(e.Else))})
+		f.mark(end)
+		return val{t: t, r: d}
+	}
+	f.branch(e.Cond, els, false)
+	f.emit(&inst{op: opMov, dst: d, a: f.scalar(f.expr(e.Then))})
+	f.jmp(end)
+	f.mark(els)
+	f.emit(&inst{op: opMov, dst: d, a: f.scalar(f.expr(e.Else))})
+	f.mark(end)
+	return val{t: t, r: d}
+}
+
+var (
+	cmpOps = map[string][2]asm.JumpOp{ // unsigned, signed
+		"==": {asm.JEq, asm.JEq}, "!=": {asm.JNE, asm.JNE},
+		"<": {asm.JLT, asm.JSLT}, "<=": {asm.JLE, asm.JSLE},
+		">": {asm.JGT, asm.JSGT}, ">=": {asm.JGE, asm.JSGE},
+	}
+	negate = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+)
+
+// branch jumps to label when the truth of e equals when, and falls through
+// otherwise. && and || short-circuit.
+func (f *fn) branch(e lang.Expr, label string, when bool) {
+	switch x := e.(type) {
+	case *lang.Paren:
+		f.branch(x.X, label, when)
+		return
+	case *lang.Unary:
+		if x.Op == "!" {
+			f.branch(x.X, label, !when)
+			return
+		}
+	case *lang.Binary:
+		switch x.Op {
+		case "&&", "||":
+			and := x.Op == "&&"
+			if and != when { // && jumping on false, || jumping on true
+				f.branch(x.X, label, when)
+				f.branch(x.Y, label, when)
+				return
+			}
+			skip := f.label()
+			f.branch(x.X, skip, !when)
+			f.branch(x.Y, label, when)
+			f.mark(skip)
+			return
+		}
+		if ops, ok := cmpOps[x.Op]; ok {
+			xt, yt := f.typeOf(x.X), f.typeOf(x.Y)
+			if xt.Kind == types.Str {
+				f.strCompare(x, label, when)
+				return
+			}
+			op := x.Op
+			if !when {
+				op = negate[op]
+				ops = cmpOps[op]
+			}
+			cc := ops[0]
+			if xt.Kind == types.Int && xt.Signed && yt.Kind == types.Int && yt.Signed {
+				cc = ops[1]
+			}
+			a := f.scalar(f.expr(x.X))
+			if lit, ok := x.Y.(*lang.IntLit); ok && lit.Val <= 1<<31-1 {
+				f.pos = x.At
+				f.emit(&inst{op: opJcc, a: a, cc: cc, useImm: true, imm: int64(lit.Val), label: label})
+				return
+			}
+			b := f.scalar(f.expr(x.Y))
+			f.pos = x.At
+			f.emit(&inst{op: opJcc, a: a, b: b, cc: cc, label: label})
+			return
+		}
+	}
+	v := f.expr(e)
+	if v.m != nil {
+		f.strTruth(v, label, when)
+		return
+	}
+	cc := asm.JNE
+	if !when {
+		cc = asm.JEq
+	}
+	f.emit(&inst{op: opJcc, a: v.r, cc: cc, useImm: true, imm: 0, label: label})
+}
+
+// strCompare compiles a string == or != comparison into a branch.
+func (f *fn) strCompare(x *lang.Binary, label string, when bool) {
+	var lit *lang.StrLit
+	other := x.X
+	if l, ok := x.Y.(*lang.StrLit); ok {
+		lit = l
+	} else if l, ok := x.X.(*lang.StrLit); ok {
+		lit, other = l, x.Y
+	}
+	if lit == nil {
+		f.fail(x.At, "comparing two non-literal strings is not supported by the code generator yet")
+	}
+	s := f.expr(other)
+	f.pos = x.At
+	f.strEq(s, lit.Val, label, (x.Op == "==") == when)
+}
+
+// strTruth jumps to label when the truth of string s (non-empty) equals when.
+func (f *fn) strTruth(s val, label string, when bool) {
+	f.strEq(s, "", label, !when)
+}
+
+// strEq compares string s with the constant lit (up to s's size, as
+// bpftrace compares strings) and jumps to label when (s == lit) equals
+// onEqual.
+func (f *fn) strEq(s val, lit string, label string, onEqual bool) {
+	want := append([]byte(lit), 0)
+	if len(want) > s.t.Size {
+		if len(lit) > s.t.Size { // can never be equal
+			if !onEqual {
+				f.jmp(label)
+			}
+			return
+		}
+		want = want[:s.t.Size]
+	}
+	miss := label
+	if onEqual {
+		miss = f.label()
+	}
+	for i, ch := range want {
+		b := f.load(s.m.plus(i), 1)
+		f.emit(&inst{op: opJcc, a: b, cc: asm.JNE, useImm: true, imm: int64(ch), label: miss})
+	}
+	if onEqual {
+		f.jmp(label)
+		f.mark(miss)
+	}
+}

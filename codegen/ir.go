@@ -1,0 +1,158 @@
+package codegen
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// vreg is a virtual register. vreg 0 means "none"; fpReg is the frame
+// pointer r10, which is never allocated.
+type vreg int
+
+const fpReg vreg = 1
+
+// op is an IR operation. The IR is a linear list of instructions close to
+// eBPF, but three-address and on an unbounded set of virtual registers.
+type op int
+
+const (
+	opCtx      op = iota // dst = the context pointer (r1 at entry)
+	opMovImm             // dst = imm
+	opMov                // dst = a
+	opALU                // dst = a <alu> (b | imm)
+	opNeg                // dst = -a
+	opLoad               // dst = *(size *)(a + off)
+	opStore              // *(size *)(a + off) = b
+	opStoreImm           // *(size *)(a + off) = imm
+	opStackAddr          // dst = fp + off (off < 0)
+	opMapPtr             // dst = &map (lddw pseudo map fd)
+	opMapValue           // dst = &map value[0] + off (array maps only)
+	opCall               // dst = helper(args...)
+	opJmp                // goto label
+	opJcc                // if a <cc> (b | imm) goto label
+	opLabel              // label:
+	opExit               // return a
+	opSpill              // *(u64 *)(fp + off) = a
+	opReload             // dst = *(u64 *)(fp + off)
+)
+
+type inst struct {
+	op     op
+	dst    vreg
+	a, b   vreg
+	useImm bool // the second operand is imm, not b
+	imm    int64
+	off    int32
+	size   asm.Size
+	alu    asm.ALUOp
+	cc     asm.JumpOp
+	label  string
+	ref    string // map name for opMapPtr, opMapValue
+	fn     asm.BuiltinFunc
+	args   []vreg
+	pos    lang.Pos
+}
+
+// uses returns the virtual registers inst reads.
+func (in *inst) uses() []vreg {
+	var u []vreg
+	add := func(v vreg) {
+		if v != 0 && v != fpReg {
+			u = append(u, v)
+		}
+	}
+	switch in.op {
+	case opMov, opNeg, opLoad, opExit, opSpill:
+		add(in.a)
+	case opALU, opJcc:
+		add(in.a)
+		if !in.useImm {
+			add(in.b)
+		}
+	case opStore:
+		add(in.a)
+		add(in.b)
+	case opStoreImm:
+		add(in.a)
+	case opCall:
+		for _, a := range in.args {
+			add(a)
+		}
+	}
+	return u
+}
+
+// def returns the virtual register inst writes, or 0.
+func (in *inst) def() vreg {
+	switch in.op {
+	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload:
+		return in.dst
+	}
+	return 0
+}
+
+// sideEffects reports whether inst must stay even when its result is unused.
+func (in *inst) sideEffects() bool {
+	switch in.op {
+	case opStore, opStoreImm, opCall, opJmp, opJcc, opLabel, opExit, opSpill:
+		return true
+	}
+	return false
+}
+
+func (in *inst) String() string {
+	r := func(v vreg) string { return fmt.Sprintf("v%d", v) }
+	second := func() string {
+		if in.useImm {
+			return fmt.Sprint(in.imm)
+		}
+		return r(in.b)
+	}
+	switch in.op {
+	case opCtx:
+		return r(in.dst) + " = ctx"
+	case opMovImm:
+		return fmt.Sprintf("%s = %d", r(in.dst), in.imm)
+	case opMov:
+		return r(in.dst) + " = " + r(in.a)
+	case opALU:
+		return fmt.Sprintf("%s = %s %v %s", r(in.dst), r(in.a), in.alu, second())
+	case opNeg:
+		return r(in.dst) + " = -" + r(in.a)
+	case opLoad:
+		return fmt.Sprintf("%s = *(%v)(%s%+d)", r(in.dst), in.size, r(in.a), in.off)
+	case opStore:
+		return fmt.Sprintf("*(%v)(%s%+d) = %s", in.size, r(in.a), in.off, r(in.b))
+	case opStoreImm:
+		return fmt.Sprintf("*(%v)(%s%+d) = %d", in.size, r(in.a), in.off, in.imm)
+	case opStackAddr:
+		return fmt.Sprintf("%s = fp%+d", r(in.dst), in.off)
+	case opMapPtr:
+		return fmt.Sprintf("%s = map %s", r(in.dst), in.ref)
+	case opMapValue:
+		return fmt.Sprintf("%s = &%s%+d", r(in.dst), in.ref, in.off)
+	case opCall:
+		var a []string
+		for _, v := range in.args {
+			a = append(a, r(v))
+		}
+		return fmt.Sprintf("%s = %v(%s)", r(in.dst), in.fn, strings.Join(a, ", "))
+	case opJmp:
+		return "goto " + in.label
+	case opJcc:
+		return fmt.Sprintf("if %s %v %s goto %s", r(in.a), in.cc, second(), in.label)
+	case opLabel:
+		return in.label + ":"
+	case opExit:
+		return "return " + r(in.a)
+	case opSpill:
+		return fmt.Sprintf("spill fp%+d = %s", in.off, r(in.a))
+	case opReload:
+		return fmt.Sprintf("%s = reload fp%+d", r(in.dst), in.off)
+	}
+	return "?"
+}

@@ -1,0 +1,211 @@
+package codegen
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// lower turns allocated IR into eBPF instructions. Every instruction carries
+// the script position it came from as an asm.Comment, and positions[i] is
+// the position of raw instruction slot i (lddw takes two slots).
+func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
+	var out asm.Instructions
+	var positions []lang.Pos
+	var pending string
+	alias := map[string]string{}
+	r := func(v vreg) asm.Register {
+		if v == fpReg {
+			return asm.RFP
+		}
+		reg, ok := al.reg[v]
+		if !ok {
+			return asm.R0 // a dead value: its register does not matter
+		}
+		return reg
+	}
+	for i, in := range code {
+		var emitted asm.Instructions
+		emit := func(ins asm.Instruction) { emitted = append(emitted, ins) }
+		switch in.op {
+		case opLabel:
+			if pending != "" {
+				alias[in.label] = pending
+			} else {
+				pending = in.label
+			}
+			continue
+		case opCtx:
+			if d := r(in.dst); d != asm.R1 {
+				emit(asm.Mov.Reg(d, asm.R1))
+			}
+		case opMovImm:
+			emit(movImm(r(in.dst), in.imm))
+		case opMov:
+			if d, a := r(in.dst), r(in.a); d != a {
+				emit(asm.Mov.Reg(d, a))
+			}
+		case opALU:
+			d, a := r(in.dst), r(in.a)
+			if in.useImm {
+				if d != a {
+					emit(asm.Mov.Reg(d, a))
+				}
+				emit(in.alu.Imm(d, int32(in.imm)))
+				break
+			}
+			b := r(in.b)
+			switch {
+			case d == a:
+				emit(in.alu.Reg(d, b))
+			case d == b && commutative(in.alu):
+				emit(in.alu.Reg(d, a))
+			case d == b:
+				emit(asm.Mov.Reg(asm.R0, a))
+				emit(in.alu.Reg(asm.R0, b))
+				emit(asm.Mov.Reg(d, asm.R0))
+			default:
+				emit(asm.Mov.Reg(d, a))
+				emit(in.alu.Reg(d, b))
+			}
+		case opNeg:
+			d, a := r(in.dst), r(in.a)
+			if d != a {
+				emit(asm.Mov.Reg(d, a))
+			}
+			emit(asm.Neg.Imm(d, 0))
+		case opLoad:
+			emit(asm.LoadMem(r(in.dst), r(in.a), int16(in.off), in.size))
+		case opStore:
+			emit(asm.StoreMem(r(in.a), int16(in.off), r(in.b), in.size))
+		case opStoreImm:
+			emit(asm.StoreImm(r(in.a), int16(in.off), in.imm, in.size))
+		case opStackAddr:
+			d := r(in.dst)
+			emit(asm.Mov.Reg(d, asm.RFP))
+			emit(asm.Add.Imm(d, in.off))
+		case opMapPtr:
+			emit(asm.LoadMapPtr(r(in.dst), 0).WithReference(in.ref))
+		case opMapValue:
+			emit(asm.LoadMapValue(r(in.dst), 0, uint32(in.off)).WithReference(in.ref))
+		case opCall:
+			for _, m := range parallelMoves(in.args, r) {
+				emit(asm.Mov.Reg(m[0], m[1]))
+			}
+			emit(in.fn.Call())
+			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.liveOut[i].has(in.dst) {
+				emit(asm.Mov.Reg(d, asm.R0))
+			}
+		case opJmp:
+			emit(asm.Ja.Label(in.label))
+		case opJcc:
+			if in.useImm {
+				emit(in.cc.Imm(r(in.a), int32(in.imm), in.label))
+			} else {
+				emit(in.cc.Reg(r(in.a), r(in.b), in.label))
+			}
+		case opExit:
+			if a := r(in.a); a != asm.R0 {
+				emit(asm.Mov.Reg(asm.R0, a))
+			}
+			emit(asm.Return())
+		case opSpill:
+			emit(asm.StoreMem(asm.RFP, int16(in.off), r(in.a), asm.DWord))
+		case opReload:
+			emit(asm.LoadMem(r(in.dst), asm.RFP, int16(in.off), asm.DWord))
+		default:
+			return nil, nil, fmt.Errorf("codegen: cannot lower %v", in)
+		}
+		if len(emitted) == 0 {
+			continue
+		}
+		if pending != "" {
+			emitted[0] = emitted[0].WithSymbol(pending)
+			pending = ""
+		}
+		for _, e := range emitted {
+			e = e.WithSource(asm.Comment(in.pos.String()))
+			out = append(out, e)
+			for range int(e.Width()) {
+				positions = append(positions, in.pos)
+			}
+		}
+	}
+	if pending != "" {
+		return nil, nil, fmt.Errorf("codegen: label %s at the end of the program", pending)
+	}
+	for i := range out {
+		if ref := out[i].Reference(); ref != "" {
+			if to, ok := alias[ref]; ok {
+				out[i] = out[i].WithReference(to)
+			}
+		}
+	}
+	return out, positions, nil
+}
+
+func movImm(d asm.Register, v int64) asm.Instruction {
+	switch {
+	case v >= math.MinInt32 && v <= math.MaxInt32:
+		return asm.Mov.Imm(d, int32(v))
+	case v >= 0 && v <= math.MaxUint32:
+		return asm.Mov.Imm32(d, int32(uint32(v)))
+	}
+	return asm.LoadImm(d, v, asm.DWord)
+}
+
+func commutative(op asm.ALUOp) bool {
+	switch op {
+	case asm.Add, asm.Mul, asm.And, asm.Or, asm.Xor:
+		return true
+	}
+	return false
+}
+
+// parallelMoves returns the register moves (dst, src) that put the call
+// arguments in r1..rN without overwriting a source before it is read. A
+// cycle is broken through r0, which is free before a call.
+func parallelMoves(args []vreg, r func(vreg) asm.Register) [][2]asm.Register {
+	type move struct{ dst, src asm.Register }
+	var pend []move
+	for i, a := range args {
+		d := asm.R1 + asm.Register(i)
+		if s := r(a); s != d {
+			pend = append(pend, move{d, s})
+		}
+	}
+	var out [][2]asm.Register
+	for len(pend) > 0 {
+		progress := false
+		for i := 0; i < len(pend); i++ {
+			m := pend[i]
+			blocked := false
+			for j, o := range pend {
+				if j != i && o.src == m.dst {
+					blocked = true
+					break
+				}
+			}
+			if !blocked {
+				out = append(out, [2]asm.Register{m.dst, m.src})
+				pend = append(pend[:i], pend[i+1:]...)
+				progress = true
+				i--
+			}
+		}
+		if !progress {
+			// Every destination is still needed as a source: save one in r0.
+			d := pend[0].dst
+			out = append(out, [2]asm.Register{asm.R0, d})
+			for j := range pend {
+				if pend[j].src == d {
+					pend[j].src = asm.R0
+				}
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,122 @@
+// Package codegen compiles a type-checked script to eBPF.
+//
+// Each probe block becomes one BPF program per attach point it expands to.
+// The body is first translated to an IR of three-address instructions on
+// virtual registers (ir.go), with every instruction tagged by the script
+// position it comes from. Registers are then allocated by liveness-driven
+// linear scan with spilling (regalloc.go), and the result is lowered to
+// cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
+// asm.Comment. Maps are referenced by name; the runtime (or the VM) creates
+// them from the CollectionSpec.
+//
+// Data layout:
+//   - Scalars (integers, bools, pointers) live in registers; scratch
+//     variables that hold scalars are virtual registers.
+//   - Strings, tuples, map keys and values, and printf records live in
+//     memory: small ones on the stack, large ones in a per-CPU array map
+//     ("scratch") looked up once at program entry, so the 512-byte stack
+//     never limits a script.
+//   - printf and exit() write records to a ring buffer ("events"): a u64
+//     event id followed by the arguments, each 8-byte aligned; user space
+//     formats them (Program.Events says how).
+//   - Aggregations live in per-CPU hash maps with the layouts documented on
+//     MapMeta; user space merges the CPUs.
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Target holds the facts about the machine the program will run on that
+// change the generated code. The zero value is a safe default.
+type Target struct {
+	NumCPU int // possible CPUs (0: 1)
+}
+
+// Names of the maps every program may use.
+const (
+	EventsMap  = "events"  // ring buffer of printf/exit records
+	ScratchMap = "scratch" // per-CPU array: one big value of scratch memory
+	GlobalsMap = "globals" // array: one value of Globals layout
+)
+
+// Globals layout (the value of GlobalsMap), written by the runtime before
+// any probe runs.
+const (
+	GlobalStartNs = 0 // u64: bpf_ktime_get_ns() at start, for `elapsed`
+	GlobalsSize   = 8
+)
+
+// EventKind says what a ring buffer record means.
+type EventKind int
+
+const (
+	EventPrintf EventKind = iota
+	EventExit             // payload: int64 exit code
+)
+
+// EventArg is one argument of a printf record: its type and its offset
+// from the start of the record.
+type EventArg struct {
+	Type   *types.Type
+	Offset int
+}
+
+// Event describes one kind of ring buffer record; its index in
+// Program.Events is the u64 id the record starts with.
+type Event struct {
+	Kind   EventKind
+	Pos    lang.Pos
+	Format string // printf: the format string, escapes decoded
+	Args   []EventArg
+	Size   int // bytes of the record
+}
+
+// MapMeta describes a user map (@name) and how its values are stored.
+//
+// Value layouts: plain values as their type (integers 8 bytes); count and
+// sum: one u64/int64 per CPU; min and max: {int64 value; u64 set} per CPU;
+// avg: {int64 total; u64 count} per CPU. A map without keys has one u64
+// key 0.
+type MapMeta struct {
+	Name     string // "@name"
+	SpecName string // name of the map in the CollectionSpec
+	Keys     []*types.Type
+	Key      *types.Type // nil without keys; a Tuple for several keys
+	Value    *types.Type
+	PerCPU   bool
+	KeySize  int
+	ValSize  int
+}
+
+// ProbeProg is one compiled program and where it attaches.
+type ProbeProg struct {
+	Prog      string // name of the program in the CollectionSpec
+	Ctx       *types.Context
+	Probe     *lang.Probe
+	Positions []lang.Pos // script position of each raw instruction slot
+	StackSize int
+}
+
+// Program is the product of Compile.
+type Program struct {
+	Spec        *ebpf.CollectionSpec
+	Probes      []*ProbeProg
+	Events      []*Event
+	Maps        []*MapMeta // in name order
+	ScratchSize int
+	File        *lang.File
+}
+
+// MapByName returns the metadata of a user map.
+func (p *Program) MapByName(name string) *MapMeta {
+	for _, m := range p.Maps {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}

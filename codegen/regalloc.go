@@ -1,0 +1,330 @@
+package codegen
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+
+	"github.com/cilium/ebpf/asm"
+)
+
+// Register allocation.
+//
+// 1. Liveness: a backward dataflow over the instruction list (successors
+//    from fall-through, jumps and branches) to a fixed point, so values live
+//    around loops are live over the whole loop.
+// 2. Intervals: each virtual register occupies the instructions where it is
+//    live on entry or defined; its interval is the hull of those. A value
+//    used by an instruction and the value it defines overlap at that
+//    instruction, so a two-address lowering (mov d, a; op d, b) never
+//    clobbers an operand.
+// 3. A value live across a helper call must sit in a callee-saved register
+//    (r6-r9); any other value may use r1-r9 (r1-r5 first). r0 is never
+//    allocated: it is the lowering's scratch and the call result.
+// 4. Linear scan over intervals by start. When no register fits, the
+//    interval that ends last (among the current one and the active ones it
+//    could displace) is spilled: every definition is followed by a store to
+//    its stack slot and every use is preceded by a reload into a fresh,
+//    short-lived virtual register. Then allocation starts over; reload
+//    registers are never spilled, so this ends.
+type allocation struct {
+	reg       map[vreg]asm.Register
+	liveOut   []bitset
+	stackSize int // bytes of stack including spill slots
+}
+
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+func (b bitset) has(v vreg) bool {
+	return b[int(v)/64]&(1<<(uint(v)%64)) != 0
+}
+func (b bitset) set(v vreg)   { b[int(v)/64] |= 1 << (uint(v) % 64) }
+func (b bitset) clear(v vreg) { b[int(v)/64] &^= 1 << (uint(v) % 64) }
+func (b bitset) forEach(f func(vreg)) {
+	for i, w := range b {
+		for w != 0 {
+			t := bits.TrailingZeros64(w)
+			f(vreg(i*64 + t))
+			w &^= 1 << uint(t)
+		}
+	}
+}
+
+// liveness computes live-in and live-out sets for every instruction.
+func liveness(code []*inst, nregs int) (in, out []bitset) {
+	labels := map[string]int{}
+	for i, ins := range code {
+		if ins.op == opLabel {
+			labels[ins.label] = i
+		}
+	}
+	succ := make([][]int, len(code))
+	for i, ins := range code {
+		switch ins.op {
+		case opExit:
+		case opJmp:
+			succ[i] = []int{labels[ins.label]}
+		case opJcc:
+			succ[i] = []int{i + 1, labels[ins.label]}
+		default:
+			if i+1 < len(code) {
+				succ[i] = []int{i + 1}
+			}
+		}
+	}
+	in = make([]bitset, len(code))
+	out = make([]bitset, len(code))
+	for i := range code {
+		in[i] = newBitset(nregs)
+		out[i] = newBitset(nregs)
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := len(code) - 1; i >= 0; i-- {
+			for _, s := range succ[i] {
+				if s >= len(code) {
+					continue
+				}
+				for w := range out[i] {
+					out[i][w] |= in[s][w]
+				}
+			}
+			ins := code[i]
+			nin := newBitset(nregs)
+			copy(nin, out[i])
+			if d := ins.def(); d != 0 {
+				nin.clear(d)
+			}
+			for _, u := range ins.uses() {
+				nin.set(u)
+			}
+			for w := range nin {
+				if nin[w] != in[i][w] {
+					changed = true
+					in[i] = nin
+					break
+				}
+			}
+		}
+	}
+	return in, out
+}
+
+// deadCode removes instructions whose result is never used and that have
+// no other effect. It repeats until nothing more goes.
+func deadCode(code []*inst, nregs int) []*inst {
+	for {
+		_, out := liveness(code, nregs)
+		kept := code[:0:0]
+		removed := false
+		for i, ins := range code {
+			if d := ins.def(); d != 0 && !ins.sideEffects() && !out[i].has(d) {
+				removed = true
+				continue
+			}
+			kept = append(kept, ins)
+		}
+		code = kept
+		if !removed {
+			return code
+		}
+	}
+}
+
+type interval struct {
+	v          vreg
+	start, end int
+	crossCall  bool
+	noSpill    bool
+}
+
+var (
+	calleeSaved = []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9}
+	anyReg      = []asm.Register{asm.R1, asm.R2, asm.R3, asm.R4, asm.R5, asm.R6, asm.R7, asm.R8, asm.R9}
+)
+
+// allocate assigns physical registers, rewriting code with spills as
+// needed. frame is the number of stack bytes already used by the function
+// (below fp); spill slots go below them. It returns the final code.
+func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*inst, *allocation, error) {
+	for round := 0; ; round++ {
+		if round > 64 {
+			return nil, nil, fmt.Errorf("register allocation did not converge")
+		}
+		in, out := liveness(code, *nregs)
+		ivs := map[vreg]*interval{}
+		occupy := func(v vreg, i int) {
+			iv := ivs[v]
+			if iv == nil {
+				iv = &interval{v: v, start: i, end: i, noSpill: noSpill[v]}
+				ivs[v] = iv
+			}
+			iv.start = min(iv.start, i)
+			iv.end = max(iv.end, i)
+		}
+		for i, ins := range code {
+			in[i].forEach(func(v vreg) { occupy(v, i) })
+			if d := ins.def(); d != 0 {
+				occupy(d, i)
+			}
+			if ins.op == opCall {
+				d := ins.def()
+				out[i].forEach(func(v vreg) {
+					if v != d {
+						ivs[v].crossCall = true
+					}
+				})
+			}
+		}
+		list := make([]*interval, 0, len(ivs))
+		for _, iv := range ivs {
+			list = append(list, iv)
+		}
+		sort.Slice(list, func(i, j int) bool {
+			if list[i].start != list[j].start {
+				return list[i].start < list[j].start
+			}
+			return list[i].v < list[j].v
+		})
+
+		reg := map[vreg]asm.Register{}
+		var active []*interval
+		spill := map[vreg]bool{}
+		for _, cur := range list {
+			// Expire intervals that ended before cur starts.
+			keep := active[:0]
+			for _, a := range active {
+				if a.end >= cur.start {
+					keep = append(keep, a)
+				}
+			}
+			active = keep
+			used := map[asm.Register]bool{}
+			for _, a := range active {
+				used[reg[a.v]] = true
+			}
+			pool := anyReg
+			if cur.crossCall {
+				pool = calleeSaved
+			}
+			got := false
+			for _, r := range pool {
+				if !used[r] {
+					reg[cur.v] = r
+					active = append(active, cur)
+					got = true
+					break
+				}
+			}
+			if got {
+				continue
+			}
+			// Pick a victim: the interval ending last among cur and the
+			// active intervals holding a register cur may use.
+			victim := cur
+			if cur.noSpill {
+				victim = nil
+			}
+			for _, a := range active {
+				if a.noSpill || !inPool(reg[a.v], pool) {
+					continue
+				}
+				if victim == nil || a.end > victim.end {
+					victim = a
+				}
+			}
+			if victim == nil {
+				return nil, nil, fmt.Errorf("out of registers at instruction %d", cur.start)
+			}
+			spill[victim.v] = true
+			if victim != cur {
+				reg[cur.v] = reg[victim.v]
+				delete(reg, victim.v)
+				for i, a := range active {
+					if a == victim {
+						active[i] = cur
+					}
+				}
+			}
+		}
+		if len(spill) == 0 {
+			return code, &allocation{reg: reg, liveOut: out, stackSize: frame}, nil
+		}
+		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
+	}
+}
+
+func inPool(r asm.Register, pool []asm.Register) bool {
+	for _, p := range pool {
+		if p == r {
+			return true
+		}
+	}
+	return false
+}
+
+// rewriteSpills gives every spilled register a stack slot, stores it after
+// each definition and reloads it before each use.
+func rewriteSpills(code []*inst, nregs *int, frame int, spill map[vreg]bool, noSpill map[vreg]bool) ([]*inst, int) {
+	slot := map[vreg]int32{}
+	var vs []vreg
+	for v := range spill {
+		vs = append(vs, v)
+	}
+	sort.Slice(vs, func(i, j int) bool { return vs[i] < vs[j] })
+	for _, v := range vs {
+		frame += 8
+		slot[v] = int32(-frame)
+	}
+	fresh := func() vreg {
+		*nregs++
+		v := vreg(*nregs - 1)
+		noSpill[v] = true
+		return v
+	}
+	var outCode []*inst
+	for _, ins := range code {
+		// Reload spilled operands.
+		rename := map[vreg]vreg{}
+		for _, u := range ins.uses() {
+			if spill[u] && rename[u] == 0 {
+				t := fresh()
+				rename[u] = t
+				outCode = append(outCode, &inst{op: opReload, dst: t, off: slot[u], pos: ins.pos})
+			}
+		}
+		n := *ins
+		if len(rename) > 0 {
+			sub := func(v vreg) vreg {
+				if t, ok := rename[v]; ok {
+					return t
+				}
+				return v
+			}
+			switch n.op {
+			case opCall:
+				n.args = append([]vreg(nil), n.args...)
+				for i := range n.args {
+					n.args[i] = sub(n.args[i])
+				}
+			default:
+				n.a = sub(n.a)
+				if !n.useImm {
+					n.b = sub(n.b)
+				}
+			}
+		}
+		var after *inst
+		if d := n.def(); d != 0 && spill[d] {
+			t := fresh()
+			n.dst = t
+			after = &inst{op: opSpill, a: t, off: slot[d], pos: ins.pos}
+		}
+		outCode = append(outCode, &n)
+		if after != nil {
+			outCode = append(outCode, after)
+		}
+	}
+	return outCode, frame
+}

@@ -1,0 +1,865 @@
+// Package types resolves names and computes the type of every expression of
+// a parsed script.
+//
+// The checker runs in two sweeps over the probes. The first sweep infers
+// map types: every assignment to a map contributes its key and value types,
+// and two contributions must agree (strings of different lengths unify to
+// the longest, integers to 64 bits). The second sweep types every
+// expression with the map types known, so a map read before the assignment
+// that defines it (in source order) still gets its type. Scratch variables
+// ($x) are scoped to their probe; their type is fixed by their first
+// assignment.
+//
+// What a probe's `args`, `probe` and friends mean comes from an Env (the
+// probes package), asked once per attach point. The result is an Info that
+// the code generator reads: it never re-derives a type.
+package types
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// Config holds the knobs of the language that affect types.
+type Config struct {
+	MaxStrlen int // size of strings made by str(); default 1024
+}
+
+// MapInfo describes one map of the script.
+type MapInfo struct {
+	Name  string // "@name" or "@"
+	Pos   lang.Pos
+	Keys  []*Type // key types in order; empty for a map used without key
+	Key   *Type   // the stored key: nil without keys, Keys[0] for one, a Tuple for several
+	Value *Type   // plain value type, or an Agg type
+}
+
+// ProbeInfo holds what the checker learned about one probe block.
+type ProbeInfo struct {
+	Probe    *lang.Probe
+	Contexts []*Context // one per attach point after wildcard expansion
+}
+
+// Info is the product of Check.
+type Info struct {
+	Types  map[lang.Expr]*Type
+	Maps   map[string]*MapInfo
+	Probes []*ProbeInfo
+	Config Config
+}
+
+// MapNames returns the names of the script's maps in name order.
+func (in *Info) MapNames() []string {
+	var names []string
+	for n := range in.Maps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// TypeOf returns the type recorded for e.
+func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
+
+type checker struct {
+	info   *Info
+	errs   lang.ErrorList
+	vars   map[string]*Type
+	ctxs   []*Context
+	infer  bool // first sweep: infer map types only, report no errors
+	probeN int
+}
+
+// Check types f. env answers what each attach point provides.
+func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
+	if cfg.MaxStrlen <= 0 {
+		cfg.MaxStrlen = 1024
+	}
+	c := &checker{info: &Info{
+		Types:  map[lang.Expr]*Type{},
+		Maps:   map[string]*MapInfo{},
+		Config: cfg,
+	}}
+	for _, p := range f.Probes {
+		pi := &ProbeInfo{Probe: p}
+		for _, s := range p.Specs {
+			ctxs, err := env.Contexts(s)
+			if err != nil {
+				if le, ok := err.(*lang.Error); ok {
+					c.errs = append(c.errs, le)
+				} else if ll, ok := err.(lang.ErrorList); ok {
+					c.errs = append(c.errs, ll...)
+				} else {
+					c.errs.Add(s.At, "%v", err)
+				}
+				continue
+			}
+			pi.Contexts = append(pi.Contexts, ctxs...)
+		}
+		c.info.Probes = append(c.info.Probes, pi)
+	}
+	if len(c.errs) > 0 {
+		return nil, c.errs
+	}
+	for _, sweep := range []bool{true, false} {
+		c.infer = sweep
+		for _, pi := range c.info.Probes {
+			c.vars = map[string]*Type{}
+			c.ctxs = pi.Contexts
+			if pi.Probe.Pred != nil {
+				t := c.expr(pi.Probe.Pred)
+				if !c.infer && t.Kind != Invalid && !t.IsInteger() {
+					c.errorf(pi.Probe.Pred.Pos(), "predicate must be an integer or bool, not %s", t)
+				}
+			}
+			c.block(pi.Probe.Body)
+		}
+	}
+	if len(c.errs) > 0 {
+		c.errs.Sort()
+		return nil, c.errs
+	}
+	return c.info, nil
+}
+
+func (c *checker) errorf(pos lang.Pos, format string, args ...any) *lang.Error {
+	e := lang.Errorf(pos, format, args...)
+	if !c.infer {
+		c.errs = append(c.errs, e)
+	}
+	return e
+}
+
+func (c *checker) block(b *lang.Block) {
+	for _, s := range b.Stmts {
+		c.stmt(s)
+	}
+}
+
+func (c *checker) stmt(s lang.Stmt) {
+	switch s := s.(type) {
+	case *lang.ExprStmt:
+		c.exprStmt(s.X)
+	case *lang.AssignStmt:
+		c.assign(s)
+	case *lang.IfStmt:
+		t := c.expr(s.Cond)
+		if t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(s.Cond.Pos(), "condition must be an integer or bool, not %s", t)
+		}
+		c.block(s.Then)
+		if s.Else != nil {
+			c.stmt(s.Else)
+		}
+	case *lang.BlockStmt:
+		c.block(s.Body)
+	default:
+		c.errorf(s.Pos(), "%s is not supported yet", stmtName(s))
+	}
+}
+
+func stmtName(s lang.Stmt) string {
+	switch s := s.(type) {
+	case *lang.WhileStmt:
+		return "while"
+	case *lang.UnrollStmt:
+		return "unroll"
+	case *lang.ForStmt:
+		return "for"
+	case *lang.JumpStmt:
+		return s.Keyword
+	}
+	return fmt.Sprintf("%T", s)
+}
+
+// exprStmt checks an expression used as a statement: calls and ++/--.
+func (c *checker) exprStmt(e lang.Expr) {
+	switch e := e.(type) {
+	case *lang.Call:
+		c.call(e, true)
+		return
+	case *lang.Unary:
+		if e.Op == "++" || e.Op == "--" {
+			c.expr(e)
+			return
+		}
+	}
+	c.expr(e)
+}
+
+func isAggCall(e lang.Expr) (*lang.Call, bool) {
+	call, ok := e.(*lang.Call)
+	if !ok {
+		return nil, false
+	}
+	switch call.Fun {
+	case "count", "sum", "min", "max", "avg":
+		return call, true
+	}
+	return nil, false
+}
+
+func (c *checker) assign(s *lang.AssignStmt) {
+	if call, ok := isAggCall(s.Rhs); ok {
+		m, ok := s.Lhs.(*lang.MapExpr)
+		if !ok || s.Op != "=" {
+			c.errorf(call.At, "%s() must be assigned to a map: @x = %s(...)", call.Fun, call.Fun)
+			return
+		}
+		t := c.aggCall(call)
+		c.setMap(m, t, s.Rhs.Pos())
+		c.record(s.Rhs, t)
+		return
+	}
+	rt := c.expr(s.Rhs)
+	if rt.Kind == Invalid {
+		return
+	}
+	if s.Op != "=" && !rt.IsInteger() {
+		c.errorf(s.At, "operator %s needs an integer, not %s", s.Op, rt)
+		return
+	}
+	if rt.Kind == Void {
+		c.errorf(s.Rhs.Pos(), "expression has no value to assign")
+		return
+	}
+	switch l := s.Lhs.(type) {
+	case *lang.Var:
+		st := storedType(rt)
+		if old, ok := c.vars[l.Name]; ok {
+			if !assignable(old, st) {
+				c.errorf(s.Rhs.Pos(), "type mismatch for %s: was %s, now %s", l.Name, old, st)
+				return
+			}
+			if old.Kind == Str && st.Size > old.Size {
+				old.Size = st.Size
+			}
+		} else {
+			if st.Kind == Str {
+				st = StrType(st.Size) // own copy: may grow
+			}
+			c.vars[l.Name] = st
+		}
+		c.record(l, c.vars[l.Name])
+	case *lang.MapExpr:
+		if s.Op != "=" {
+			if mi := c.info.Maps[l.Name]; mi != nil && mi.Value.Kind == Agg {
+				c.errorf(s.At, "%s is an aggregation (%s); it cannot be changed with %s", l.Name, mi.Value.AggFn, s.Op)
+				return
+			}
+		}
+		c.setMap(l, storedType(rt), s.Rhs.Pos())
+	default:
+		c.errorf(s.Lhs.Pos(), "cannot assign to this expression; assign to a $variable or an @map")
+	}
+}
+
+// storedType is the type a value takes when stored in a variable or map:
+// integers widen to 64 bits, bools become integers.
+func storedType(t *Type) *Type {
+	switch t.Kind {
+	case Int:
+		return IntType(8, t.Signed)
+	case Bool:
+		return Uint64
+	}
+	return t
+}
+
+func assignable(dst, src *Type) bool {
+	if dst.Kind != src.Kind {
+		return false
+	}
+	switch dst.Kind {
+	case Int:
+		return true
+	case Str:
+		return true
+	}
+	return Equal(dst, src)
+}
+
+// setMap records an assignment of a value of type vt to map access m.
+func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
+	keys := c.keyTypes(m)
+	if keys == nil {
+		return
+	}
+	mi := c.info.Maps[m.Name]
+	if mi == nil {
+		mi = &MapInfo{Name: m.Name, Pos: m.At, Keys: keys, Value: cloneStr(vt)}
+		mi.Key = keyOf(mi.Keys)
+		c.info.Maps[m.Name] = mi
+		c.record(m, mi.Value)
+		return
+	}
+	if !c.unifyKeys(mi, m, keys) {
+		return
+	}
+	switch {
+	case mi.Value.Kind == Agg || vt.Kind == Agg:
+		if !Equal(mi.Value, vt) {
+			c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+			return
+		}
+	case !assignable(mi.Value, vt):
+		c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+		return
+	case mi.Value.Kind == Str && vt.Size > mi.Value.Size:
+		mi.Value.Size = vt.Size
+	}
+	c.record(m, mi.Value)
+}
+
+func cloneStr(t *Type) *Type {
+	if t.Kind == Str {
+		return StrType(t.Size)
+	}
+	return t
+}
+
+func keyOf(keys []*Type) *Type {
+	switch len(keys) {
+	case 0:
+		return nil
+	case 1:
+		return keys[0]
+	}
+	return TupleOf(keys...)
+}
+
+func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
+	keys := []*Type{}
+	for _, k := range m.Keys {
+		t := c.expr(k)
+		if t.Kind == Invalid {
+			return nil
+		}
+		switch t.Kind {
+		case Int, Bool, Str, Ptr, Tuple:
+		default:
+			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
+			return nil
+		}
+		keys = append(keys, cloneStr(storedType(t)))
+	}
+	return keys
+}
+
+// unifyKeys checks keys against the map's known key types, widening strings.
+func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
+	if len(keys) != len(mi.Keys) {
+		c.errorf(m.At, "map %s is used with %d keys here and %d keys at %d:%d",
+			m.Name, len(keys), len(mi.Keys), mi.Pos.Line, mi.Pos.Col)
+		return false
+	}
+	changed := false
+	for i, k := range keys {
+		old := mi.Keys[i]
+		if !assignable(old, k) {
+			c.errorf(m.Keys[i].Pos(), "map %s key %d has type %s here but %s at %d:%d",
+				m.Name, i+1, k, old, mi.Pos.Line, mi.Pos.Col)
+			return false
+		}
+		if old.Kind == Str && k.Size > old.Size {
+			old.Size = k.Size
+			changed = true
+		}
+	}
+	if changed {
+		mi.Key = keyOf(mi.Keys)
+	}
+	return true
+}
+
+func (c *checker) record(e lang.Expr, t *Type) *Type {
+	c.info.Types[e] = t
+	return t
+}
+
+var builtinTypes = map[string]*Type{
+	"pid":     Uint32,
+	"tid":     Uint32,
+	"uid":     Uint32,
+	"gid":     Uint32,
+	"cpu":     Uint32,
+	"nsecs":   Uint64,
+	"elapsed": Uint64,
+	"comm":    StrType(16),
+}
+
+// BuiltinNames lists the builtin identifiers the checker knows, for
+// completion and "did you mean" hints.
+func BuiltinNames() []string {
+	names := []string{"args", "probe"}
+	for n := range builtinTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (c *checker) expr(e lang.Expr) *Type {
+	t := c.expr1(e)
+	if t == nil {
+		t = InvalidTyp
+	}
+	c.info.Types[e] = t
+	return t
+}
+
+func (c *checker) expr1(e lang.Expr) *Type {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		if e.Val > 1<<63-1 {
+			return Uint64
+		}
+		return Int64
+	case *lang.BoolLit:
+		return BoolType
+	case *lang.StrLit:
+		return StrType(len(e.Val) + 1)
+	case *lang.Paren:
+		return c.expr(e.X)
+	case *lang.Ident:
+		return c.ident(e)
+	case *lang.Var:
+		t, ok := c.vars[e.Name]
+		if !ok {
+			if !c.infer {
+				c.errorf(e.At, "undefined variable %s", e.Name).Hint = "assign it first: " + e.Name + " = ...;"
+			}
+			return nil
+		}
+		return t
+	case *lang.MapExpr:
+		return c.mapRead(e)
+	case *lang.Call:
+		return c.call(e, false)
+	case *lang.Unary:
+		return c.unary(e)
+	case *lang.Binary:
+		return c.binary(e)
+	case *lang.Ternary:
+		return c.ternary(e)
+	case *lang.Field:
+		return c.field(e)
+	}
+	c.errorf(e.Pos(), "this expression is not supported yet")
+	return nil
+}
+
+func (c *checker) ident(e *lang.Ident) *Type {
+	if t, ok := builtinTypes[e.Name]; ok {
+		return t
+	}
+	switch e.Name {
+	case "probe":
+		n := 0
+		for _, ctx := range c.ctxs {
+			if len(ctx.Name)+1 > n {
+				n = len(ctx.Name) + 1
+			}
+		}
+		return StrType(n)
+	case "args":
+		var t *Type
+		for _, ctx := range c.ctxs {
+			if ctx.Args == nil {
+				c.errorf(e.At, "args is not available in probe %s", ctx.Name)
+				return nil
+			}
+			if t != nil && !Equal(t, ctx.Args) {
+				c.errorf(e.At, "args has different layouts in the probes of this block (%s and %s)", t, ctx.Args)
+				return nil
+			}
+			t = ctx.Args
+		}
+		return t
+	}
+	err := c.errorf(e.At, "unknown identifier '%s'", e.Name)
+	if s := suggest(e.Name, BuiltinNames()); s != "" {
+		err.Hint = "did you mean " + s + "?"
+	}
+	return nil
+}
+
+func (c *checker) mapRead(e *lang.MapExpr) *Type {
+	keys := c.keyTypes(e)
+	mi := c.info.Maps[e.Name]
+	if mi == nil {
+		if !c.infer {
+			c.errorf(e.At, "undefined map %s", e.Name).Hint = "assign it somewhere: " + e.Name + " = ...;"
+		}
+		return nil
+	}
+	if keys == nil || !c.unifyKeys(mi, e, keys) {
+		return nil
+	}
+	if mi.Value.Kind == Agg {
+		switch mi.Value.AggFn {
+		case "count", "sum", "min", "max":
+			return IntType(8, mi.Value.AggFn != "count" && mi.Value.AggArg != nil && mi.Value.AggArg.Signed)
+		}
+		c.errorf(e.At, "%s is a %s aggregation and cannot be read in a probe", e.Name, mi.Value.AggFn)
+		return nil
+	}
+	return mi.Value
+}
+
+func (c *checker) unary(e *lang.Unary) *Type {
+	t := c.expr(e.X)
+	if t.Kind == Invalid {
+		return nil
+	}
+	switch e.Op {
+	case "++", "--":
+		switch x := e.X.(type) {
+		case *lang.Var, *lang.MapExpr:
+			if !t.IsInteger() {
+				c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
+				return nil
+			}
+			if m, ok := x.(*lang.MapExpr); ok {
+				if mi := c.info.Maps[m.Name]; mi != nil && mi.Value.Kind == Agg {
+					c.errorf(e.At, "%s is an aggregation; it cannot be changed with %s", m.Name, e.Op)
+					return nil
+				}
+			}
+			return IntType(8, t.Signed)
+		}
+		c.errorf(e.At, "%s needs a $variable or an @map", e.Op)
+		return nil
+	case "!":
+		if !t.IsInteger() {
+			c.errorf(e.At, "! needs an integer or bool, not %s", t)
+			return nil
+		}
+		return BoolType
+	case "-", "~":
+		if !t.IsInteger() {
+			c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
+			return nil
+		}
+		if e.Op == "-" {
+			return Int64
+		}
+		return IntType(8, t.Signed)
+	case "*":
+		if t.Kind != Ptr {
+			c.errorf(e.At, "cannot dereference %s", t)
+			return nil
+		}
+		return t.Elem
+	}
+	c.errorf(e.At, "operator %s is not supported yet", e.Op)
+	return nil
+}
+
+func (c *checker) binary(e *lang.Binary) *Type {
+	x := c.expr(e.X)
+	y := c.expr(e.Y)
+	if x.Kind == Invalid || y.Kind == Invalid {
+		return nil
+	}
+	switch e.Op {
+	case "==", "!=":
+		if x.Kind == Str && y.Kind == Str {
+			return BoolType
+		}
+	}
+	if !x.IsInteger() || !y.IsInteger() {
+		c.errorf(e.At, "operator %s cannot be applied to %s and %s", e.Op, x, y)
+		return nil
+	}
+	switch e.Op {
+	case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
+		return BoolType
+	}
+	return IntType(8, signedOf(x) && signedOf(y))
+}
+
+func signedOf(t *Type) bool {
+	return t.Kind == Int && t.Signed
+}
+
+func (c *checker) ternary(e *lang.Ternary) *Type {
+	ct := c.expr(e.Cond)
+	var tt *Type
+	if e.Then != nil {
+		tt = c.expr(e.Then)
+	} else {
+		tt = ct
+	}
+	et := c.expr(e.Else)
+	if ct.Kind == Invalid || tt.Kind == Invalid || et.Kind == Invalid {
+		return nil
+	}
+	if !ct.IsInteger() {
+		c.errorf(e.Cond.Pos(), "condition must be an integer or bool, not %s", ct)
+		return nil
+	}
+	switch {
+	case tt.IsInteger() && et.IsInteger():
+		return IntType(8, signedOf(tt) && signedOf(et))
+	case tt.Kind == Str && et.Kind == Str:
+		return StrType(max(tt.Size, et.Size))
+	}
+	c.errorf(e.Cond.Pos(), "the branches of ?: have different types: %s and %s", tt, et)
+	return nil
+}
+
+func (c *checker) field(e *lang.Field) *Type {
+	t := c.expr(e.X)
+	if t.Kind == Invalid {
+		return nil
+	}
+	if t.Kind == Ptr && t.Elem != nil && t.Elem.Kind == Struct {
+		t = t.Elem
+	}
+	switch t.Kind {
+	case Struct:
+		f, ok := t.Field(e.Name)
+		if !ok {
+			err := c.errorf(e.At, "%s has no field '%s'", t, e.Name)
+			var names []string
+			for _, f := range t.Fields {
+				names = append(names, f.Name)
+			}
+			if s := suggest(e.Name, names); s != "" {
+				err.Hint = "did you mean " + s + "?"
+			}
+			return nil
+		}
+		if f.DataLoc {
+			return StrType(c.info.Config.MaxStrlen)
+		}
+		return f.Type
+	case Tuple:
+		i, err := strconv.Atoi(e.Name)
+		if err != nil || i < 0 || i >= len(t.Fields) {
+			c.errorf(e.At, "tuple %s has no element %s", t, e.Name)
+			return nil
+		}
+		return t.Fields[i].Type
+	}
+	c.errorf(e.At, "%s has no fields", t)
+	return nil
+}
+
+// Functions lists the functions the checker knows.
+func Functions() []string {
+	return []string{"avg", "count", "exit", "max", "min", "printf", "str", "sum"}
+}
+
+func (c *checker) call(e *lang.Call, stmt bool) *Type {
+	nargs := func(lo, hi int) bool {
+		if len(e.Args) < lo || len(e.Args) > hi {
+			want := fmt.Sprint(lo)
+			if hi > lo {
+				want = fmt.Sprintf("%d to %d", lo, hi)
+			}
+			if hi > 100 {
+				want = fmt.Sprintf("at least %d", lo)
+			}
+			c.errorf(e.At, "%s() takes %s argument%s, got %d", e.Fun, want, plural(lo, hi), len(e.Args))
+			return false
+		}
+		return true
+	}
+	switch e.Fun {
+	case "printf":
+		if !nargs(1, 1<<20) {
+			return nil
+		}
+		return c.printf(e)
+	case "exit":
+		if !nargs(0, 1) {
+			return nil
+		}
+		if len(e.Args) == 1 {
+			if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(e.Args[0].Pos(), "exit() takes an integer exit code, not %s", t)
+			}
+		}
+		return VoidType
+	case "count", "sum", "min", "max", "avg":
+		c.errorf(e.At, "%s() must be assigned to a map: @x = %s(...)", e.Fun, e.Fun)
+		return nil
+	case "str":
+		if !nargs(1, 2) {
+			return nil
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind == Invalid {
+			return nil
+		}
+		size := c.info.Config.MaxStrlen
+		if len(e.Args) == 2 {
+			lt := c.expr(e.Args[1])
+			if lt.Kind != Invalid && !lt.IsInteger() {
+				c.errorf(e.Args[1].Pos(), "str() length must be an integer, not %s", lt)
+			}
+			if lit, ok := e.Args[1].(*lang.IntLit); ok && int(lit.Val)+1 < size {
+				size = int(lit.Val) + 1
+			}
+		}
+		switch {
+		case t.Kind == Str:
+			return t
+		case t.IsInteger(), t.Kind == Array && t.Elem.Kind == Int && t.Elem.Size == 1:
+			return StrType(size)
+		}
+		c.errorf(e.Args[0].Pos(), "str() takes a pointer or an integer address, not %s", t)
+		return nil
+	}
+	err := c.errorf(e.At, "unknown function '%s'", e.Fun)
+	if s := suggest(e.Fun, Functions()); s != "" {
+		err.Hint = "did you mean " + s + "?"
+	}
+	return nil
+}
+
+func plural(lo, hi int) string {
+	if lo == 1 && hi == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func (c *checker) aggCall(e *lang.Call) *Type {
+	if e.Fun == "count" {
+		if len(e.Args) != 0 {
+			c.errorf(e.At, "count() takes no arguments, got %d", len(e.Args))
+			return nil
+		}
+		return &Type{Kind: Agg, Size: 8, AggFn: "count"}
+	}
+	if len(e.Args) != 1 {
+		c.errorf(e.At, "%s() takes 1 argument, got %d", e.Fun, len(e.Args))
+		return nil
+	}
+	t := c.expr(e.Args[0])
+	if t.Kind == Invalid {
+		return nil
+	}
+	if !t.IsInteger() {
+		c.errorf(e.Args[0].Pos(), "%s() takes an integer, not %s", e.Fun, t)
+		return nil
+	}
+	arg := IntType(8, signedOf(t))
+	size := 8
+	if e.Fun != "sum" {
+		size = 16
+	}
+	return &Type{Kind: Agg, Size: size, AggFn: e.Fun, AggArg: arg}
+}
+
+// printf checks the format string against the arguments.
+func (c *checker) printf(e *lang.Call) *Type {
+	lit, ok := e.Args[0].(*lang.StrLit)
+	if !ok {
+		c.expr(e.Args[0])
+		c.errorf(e.Args[0].Pos(), "printf() needs a string literal as its format")
+		return nil
+	}
+	c.record(lit, StrType(len(lit.Val)+1))
+	verbs, err := FormatVerbs(lit.Val)
+	if err != "" {
+		c.errorf(lit.At, "%s", err)
+		return nil
+	}
+	args := e.Args[1:]
+	for _, a := range args {
+		c.expr(a)
+	}
+	if len(verbs) != len(args) {
+		c.errorf(e.At, "printf: format has %d conversion%s but %d argument%s given",
+			len(verbs), plural(len(verbs), 0), len(args), plural(len(args), 0))
+		return nil
+	}
+	for i, a := range args {
+		t := c.info.Types[a]
+		if t == nil || t.Kind == Invalid {
+			continue
+		}
+		v := verbs[i]
+		switch {
+		case v == 's':
+		case strings.ContainsRune("diuxXocp", v):
+			if !t.IsInteger() {
+				c.errorf(a.Pos(), "printf: %%%c needs an integer, got %s", v, t)
+			}
+		}
+	}
+	return VoidType
+}
+
+// FormatVerbs returns the conversion characters of a printf format in
+// order, or a message saying what is wrong with the format.
+func FormatVerbs(f string) ([]rune, string) {
+	var verbs []rune
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(f) && f[i] == '%' {
+			continue
+		}
+		for i < len(f) && strings.IndexByte("-+ #0123456789.*hlLqjzt", f[i]) >= 0 {
+			i++
+		}
+		if i >= len(f) {
+			return nil, "printf: format ends in the middle of a conversion"
+		}
+		switch f[i] {
+		case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p':
+			verbs = append(verbs, rune(f[i]))
+		case 'r':
+			verbs = append(verbs, 's')
+			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
+				i++
+			}
+		default:
+			return nil, fmt.Sprintf("printf: unknown conversion %%%c", f[i])
+		}
+	}
+	return verbs, ""
+}
+
+// suggest returns the candidate closest to name, if it is close enough to be
+// a likely typo.
+func suggest(name string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(name, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
