@@ -1,0 +1,86 @@
+// Package tests holds the end-to-end tests of the built gotrace binary.
+//
+// TestMain builds cmd/gotrace once into a temporary directory and puts it
+// on PATH; every file in testdata/script is a testscript (txtar) that runs
+// the binary and checks its output. Scripts that need the kernel start
+// with `needbpf`: it skips the script when BPF is unavailable (not root,
+// no bpf syscall), except under CI=true, where a missing BPF fails the
+// test, so a CI run can never pass by skipping its kernel tests.
+package tests
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/rlimit"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gotrace-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	_, self, _, _ := runtime.Caller(0)
+	root := filepath.Dir(filepath.Dir(self))
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "gotrace"), "./cmd/gotrace")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "building gotrace: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// bpfAvailable loads a trivial program to see whether this process may use BPF.
+func bpfAvailable() error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("not running as root")
+	}
+	_ = rlimit.RemoveMemlock()
+	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:         ebpf.SocketFilter,
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+		License:      "GPL",
+	})
+	if err != nil {
+		return err
+	}
+	p.Close()
+	return nil
+}
+
+func TestScripts(t *testing.T) {
+	bpfErr := bpfAvailable()
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"needbpf": func(ts *testscript.TestScript, neg bool, args []string) {
+				if bpfErr == nil {
+					return
+				}
+				if os.Getenv("CI") == "true" {
+					ts.Fatalf("BPF is not available (%v) but CI=true: kernel tests must run", bpfErr)
+				}
+				ts.Skip("BPF not available: ", bpfErr)
+			},
+		},
+	})
+}
