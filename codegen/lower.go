@@ -82,7 +82,9 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		case opStore:
 			emit(asm.StoreMem(r(in.a), int16(in.off), r(in.b), in.size))
 		case opStoreImm:
-			emit(asm.StoreImm(r(in.a), int16(in.off), in.imm, in.size))
+			// cilium's StoreImm refuses DWord, which the kernel accepts
+			// (the 32-bit immediate is sign-extended).
+			emit(asm.Instruction{OpCode: asm.StoreImmOp(in.size), Dst: r(in.a), Offset: int16(in.off), Constant: in.imm})
 		case opStackAddr:
 			d := r(in.dst)
 			emit(asm.Mov.Reg(d, asm.RFP))
