@@ -257,7 +257,7 @@ func (f *fn) imm(v int64) vreg {
 }
 
 func (f *fn) ret(v int64) {
-	f.emit(&inst{op: opExit, a: f.imm(v)})
+	f.emit(&inst{op: opExit, useImm: true, imm: v})
 }
 
 func (f *fn) aluImm(alu asm.ALUOp, a vreg, v int64) vreg {

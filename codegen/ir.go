@@ -66,7 +66,11 @@ func (in *inst) uses() []vreg {
 		}
 	}
 	switch in.op {
-	case opMov, opNeg, opLoad, opExit, opSpill:
+	case opExit:
+		if !in.useImm {
+			add(in.a)
+		}
+	case opMov, opNeg, opLoad, opSpill:
 		add(in.a)
 	case opALU, opJcc:
 		add(in.a)
@@ -148,7 +152,7 @@ func (in *inst) String() string {
 	case opLabel:
 		return in.label + ":"
 	case opExit:
-		return "return " + r(in.a)
+		return "return " + second()
 	case opSpill:
 		return fmt.Sprintf("spill fp%+d = %s", in.off, r(in.a))
 	case opReload:

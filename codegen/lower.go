@@ -110,7 +110,9 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 				emit(in.cc.Reg(r(in.a), r(in.b), in.label))
 			}
 		case opExit:
-			if a := r(in.a); a != asm.R0 {
+			if in.useImm {
+				emit(movImm(asm.R0, in.imm))
+			} else if a := r(in.a); a != asm.R0 {
 				emit(asm.Mov.Reg(asm.R0, a))
 			}
 			emit(asm.Return())

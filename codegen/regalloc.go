@@ -192,10 +192,14 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		var active []*interval
 		spill := map[vreg]bool{}
 		for _, cur := range list {
-			// Expire intervals that ended before cur starts.
+			// Expire intervals that ended before cur starts. The source
+			// operand of cur's defining move or ALU instruction may also
+			// end exactly there: cur can then take over its register,
+			// which makes the two-address lowering a single instruction.
+			hint := twoAddressSource(code[cur.start], cur.start, cur.v, ivs)
 			keep := active[:0]
 			for _, a := range active {
-				if a.end >= cur.start {
+				if a.end >= cur.start && a != hint {
 					keep = append(keep, a)
 				}
 			}
@@ -209,6 +213,13 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				pool = calleeSaved
 			}
 			got := false
+			if hint != nil {
+				if r, ok := reg[hint.v]; ok && !used[r] && inPool(r, pool) {
+					reg[cur.v] = r
+					active = append(active, cur)
+					continue
+				}
+			}
 			for _, r := range pool {
 				if !used[r] {
 					reg[cur.v] = r
@@ -253,6 +264,29 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		}
 		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
 	}
+}
+
+// twoAddressSource returns the interval of the first operand of in when in
+// defines v from it by a move or ALU operation and that operand's interval
+// ends at in (and it is not also the second operand).
+func twoAddressSource(in *inst, at int, v vreg, ivs map[vreg]*interval) *interval {
+	if in.def() != v {
+		return nil
+	}
+	switch in.op {
+	case opMov, opNeg:
+	case opALU:
+		if !in.useImm && in.b == in.a {
+			return nil
+		}
+	default:
+		return nil
+	}
+	src := ivs[in.a]
+	if src == nil || src.end != at {
+		return nil
+	}
+	return src
 }
 
 func inPool(r asm.Register, pool []asm.Register) bool {
