@@ -20,24 +20,24 @@ const fpReg vreg = 1
 type op int
 
 const (
-	opCtx      op = iota // dst = the context pointer (r1 at entry)
-	opMovImm             // dst = imm
-	opMov                // dst = a
-	opALU                // dst = a <alu> (b | imm)
-	opNeg                // dst = -a
-	opLoad               // dst = *(size *)(a + off)
-	opStore              // *(size *)(a + off) = b
-	opStoreImm           // *(size *)(a + off) = imm
-	opStackAddr          // dst = fp + off (off < 0)
-	opMapPtr             // dst = &map (lddw pseudo map fd)
-	opMapValue           // dst = &map value[0] + off (array maps only)
-	opCall               // dst = helper(args...)
-	opJmp                // goto label
-	opJcc                // if a <cc> (b | imm) goto label
-	opLabel              // label:
-	opExit               // return a
-	opSpill              // *(u64 *)(fp + off) = a
-	opReload             // dst = *(u64 *)(fp + off)
+	opCtx       op = iota // dst = the context pointer (r1 at entry)
+	opMovImm              // dst = imm
+	opMov                 // dst = a
+	opALU                 // dst = a <alu> (b | imm)
+	opNeg                 // dst = -a
+	opLoad                // dst = *(size *)(a + off)
+	opStore               // *(size *)(a + off) = b
+	opStoreImm            // *(size *)(a + off) = imm
+	opStackAddr           // dst = fp + off (off < 0)
+	opMapPtr              // dst = &map (lddw pseudo map fd)
+	opMapValue            // dst = &map value[0] + off (array maps only)
+	opCall                // dst = helper(args...)
+	opJmp                 // goto label
+	opJcc                 // if a <cc> (b | imm) goto label
+	opLabel               // label:
+	opExit                // return a
+	opSpill               // *(u64 *)(fp + off) = a
+	opReload              // dst = *(u64 *)(fp + off)
 )
 
 type inst struct {

@@ -10,23 +10,23 @@ import (
 
 // Register allocation.
 //
-// 1. Liveness: a backward dataflow over the instruction list (successors
-//    from fall-through, jumps and branches) to a fixed point, so values live
-//    around loops are live over the whole loop.
-// 2. Intervals: each virtual register occupies the instructions where it is
-//    live on entry or defined; its interval is the hull of those. A value
-//    used by an instruction and the value it defines overlap at that
-//    instruction, so a two-address lowering (mov d, a; op d, b) never
-//    clobbers an operand.
-// 3. A value live across a helper call must sit in a callee-saved register
-//    (r6-r9); any other value may use r1-r9 (r1-r5 first). r0 is never
-//    allocated: it is the lowering's scratch and the call result.
-// 4. Linear scan over intervals by start. When no register fits, the
-//    interval that ends last (among the current one and the active ones it
-//    could displace) is spilled: every definition is followed by a store to
-//    its stack slot and every use is preceded by a reload into a fresh,
-//    short-lived virtual register. Then allocation starts over; reload
-//    registers are never spilled, so this ends.
+//  1. Liveness: a backward dataflow over the instruction list (successors
+//     from fall-through, jumps and branches) to a fixed point, so values live
+//     around loops are live over the whole loop.
+//  2. Intervals: each virtual register occupies the instructions where it is
+//     live on entry or defined; its interval is the hull of those. A value
+//     used by an instruction and the value it defines overlap at that
+//     instruction, so a two-address lowering (mov d, a; op d, b) never
+//     clobbers an operand.
+//  3. A value live across a helper call must sit in a callee-saved register
+//     (r6-r9); any other value may use r1-r9 (r1-r5 first). r0 is never
+//     allocated: it is the lowering's scratch and the call result.
+//  4. Linear scan over intervals by start. When no register fits, the
+//     interval that ends last (among the current one and the active ones it
+//     could displace) is spilled: every definition is followed by a store to
+//     its stack slot and every use is preceded by a reload into a fresh,
+//     short-lived virtual register. Then allocation starts over; reload
+//     registers are never spilled, so this ends.
 type allocation struct {
 	reg       map[vreg]asm.Register
 	liveOut   []bitset
