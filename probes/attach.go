@@ -1,0 +1,36 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Attach attaches a loaded program to the probe its context names, on the
+// real host, and returns what detaches it. begin and end probes are not
+// attached: the runtime runs them through BPF_PROG_TEST_RUN.
+func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
+	if ctx == nil || prog == nil {
+		return nil, errors.New("cannot attach: no probe or no program")
+	}
+	s, err := specOf(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("cannot attach probe %s: %v", ctx.Name, err)
+	}
+	name := ctx.Name
+	switch s.Provider {
+	case "begin", "end":
+		return nil, fmt.Errorf("cannot attach probe %s: %s probes are run by the runtime, not attached", name, s.Provider)
+	case "tracepoint":
+		return attachTracepoint(s, name, prog)
+	case "interval", "profile":
+		return attachInterval(s, name, prog)
+	case "software", "hardware":
+		return attachPerfCounter(s, name, prog)
+	}
+	return nil, fmt.Errorf("cannot attach probe %s: %s probes are not supported yet", name, s.Provider)
+}

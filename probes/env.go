@@ -1,0 +1,95 @@
+package probes
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// env implements types.Env against a Target.
+type env struct {
+	t      Target
+	mu     sync.Mutex
+	shapes map[string]*types.Type // args layouts by layoutKey
+}
+
+// NewEnv returns the types.Env that answers, from target, what each
+// attach point of a script expands to and what its programs see.
+func NewEnv(target Target) types.Env {
+	return &env{t: target, shapes: map[string]*types.Type{}}
+}
+
+// specs remembers the parsed spec of every context an Env handed out, so
+// that Attach needs only the context (a user-named probe's Name cannot be
+// parsed back).
+var specs sync.Map // *types.Context -> Spec
+
+func (e *env) context(s Spec, c *types.Context) *types.Context {
+	specs.Store(c, s)
+	return c
+}
+
+// specOf returns the spec a context came from.
+func specOf(c *types.Context) (Spec, error) {
+	if v, ok := specs.Load(c); ok {
+		return v.(Spec), nil
+	}
+	return Parse(c.Name)
+}
+
+// intern returns one *types.Type per layout so that probes whose args
+// are laid out alike (sys_enter_read and sys_enter_write) share a type.
+func (e *env) intern(t *types.Type) *types.Type {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	k := layoutKey(t)
+	if old, ok := e.shapes[k]; ok {
+		return old
+	}
+	e.shapes[k] = t
+	return t
+}
+
+// Contexts implements types.Env.
+func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
+	ctxs, err := e.contexts(spec.Raw)
+	if err != nil {
+		var se *SpecError
+		if errors.As(err, &se) {
+			return nil, &lang.Error{Pos: spec.At, Msg: se.Msg, Hint: se.Hint}
+		}
+		return nil, lang.Errorf(spec.At, "%v", err)
+	}
+	return ctxs, nil
+}
+
+func (e *env) contexts(raw string) ([]*types.Context, error) {
+	s, err := Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	switch s.Provider {
+	case "begin", "end":
+		return []*types.Context{e.context(s, &types.Context{
+			Provider: s.Provider, Name: s.Name(), Kind: types.ProgRawTracepoint,
+		})}, nil
+	case "tracepoint":
+		return e.tracepointContexts(s)
+	case "interval", "profile", "software", "hardware":
+		ctxs, err := perfContexts(e.t, s)
+		for _, c := range ctxs {
+			e.context(s, c)
+		}
+		return ctxs, err
+	}
+	return nil, notYet(s)
+}
+
+func notYet(s Spec) *SpecError {
+	return &SpecError{
+		Msg:  s.Provider + " probes are not supported by gotrace yet",
+		Hint: "supported so far: begin, end, tracepoint, interval, profile, software",
+	}
+}

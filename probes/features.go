@@ -1,0 +1,137 @@
+package probes
+
+import (
+	"errors"
+	"path/filepath"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+)
+
+// probeFeature finds out whether the running kernel has f. Each answer is
+// computed once per process (hostTarget.Has caches it).
+func probeFeature(h *hostTarget, f Feature) bool {
+	switch f {
+	case FeatureTracepoint:
+		if !have(features.HaveProgramType(ebpf.TracePoint)) {
+			return false
+		}
+		root, err := h.Tracefs()
+		return err == nil && exists(filepath.Join(root, "events"))
+	case FeatureRawTracepoint:
+		return have(features.HaveProgramType(ebpf.RawTracepoint))
+	case FeatureKprobe:
+		if !have(features.HaveProgramType(ebpf.Kprobe)) {
+			return false
+		}
+		if exists("/sys/bus/event_source/devices/kprobe") {
+			return true
+		}
+		root, err := h.Tracefs()
+		return err == nil && exists(filepath.Join(root, "kprobe_events"))
+	case FeatureUprobe:
+		if !have(features.HaveProgramType(ebpf.Kprobe)) {
+			return false
+		}
+		if exists("/sys/bus/event_source/devices/uprobe") {
+			return true
+		}
+		root, err := h.Tracefs()
+		return err == nil && exists(filepath.Join(root, "uprobe_events"))
+	case FeatureFentry:
+		return probeFentry(h)
+	case FeaturePerfEvent:
+		return have(features.HaveProgramType(ebpf.PerfEvent))
+	case FeatureHardware:
+		fd, err := openPerfEvent(unix.PERF_TYPE_HARDWARE, unix.PERF_COUNT_HW_CPU_CYCLES, 1000000, false, 0)
+		if err != nil {
+			return false
+		}
+		unix.Close(fd)
+		return true
+	case FeatureBTF:
+		return exists("/sys/kernel/btf/vmlinux")
+	case FeaturePerfLink:
+		return probePerfLink()
+	}
+	return false
+}
+
+// have reads a cilium feature probe: only ErrNotSupported means "no";
+// other failures (EPERM when not root) leave the decision to the attach.
+func have(err error) bool {
+	return err == nil || !errors.Is(err, ebpf.ErrNotSupported)
+}
+
+// probeFentry loads a do-nothing fentry program and attaches it for a
+// moment: kernels without trampolines load it but refuse the attach.
+func probeFentry(h *hostTarget) bool {
+	if features.HaveProgramType(ebpf.Tracing) != nil {
+		return false
+	}
+	spec, err := h.KernelBTF()
+	if err != nil {
+		return false
+	}
+	var fn *btf.Func
+	for _, name := range []string{"bpf_fentry_test1", "security_file_open", "vfs_read"} {
+		if spec.TypeByName(name, &fn) == nil {
+			break
+		}
+	}
+	if fn == nil {
+		return false
+	}
+	prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+		Type:       ebpf.Tracing,
+		AttachType: ebpf.AttachTraceFEntry,
+		AttachTo:   fn.Name,
+		License:    "GPL",
+		Instructions: asm.Instructions{
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		},
+	}, ebpf.ProgramOptions{KernelTypes: spec})
+	if err != nil {
+		return false
+	}
+	defer prog.Close()
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+// probePerfLink attaches a do-nothing perf_event program to a dummy
+// software event through BPF_LINK_CREATE (5.15+).
+func probePerfLink() bool {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:    ebpf.PerfEvent,
+		License: "GPL",
+		Instructions: asm.Instructions{
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		},
+	})
+	if err != nil {
+		return false
+	}
+	defer prog.Close()
+	fd, err := openPerfEvent(unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_DUMMY, 1, false, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}

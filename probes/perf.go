@@ -1,0 +1,218 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// perfEvent is one of the perf_event_open(2) events the software and
+// hardware providers name.
+type perfEvent struct {
+	Name    string
+	Alias   string
+	Config  uint64 // PERF_COUNT_SW_* or PERF_COUNT_HW_*
+	Default uint64 // sample period when the spec gives no count
+}
+
+var softwareEvents = []perfEvent{
+	{"alignment-faults", "", unix.PERF_COUNT_SW_ALIGNMENT_FAULTS, 1},
+	{"bpf-output", "", unix.PERF_COUNT_SW_BPF_OUTPUT, 1},
+	{"context-switches", "cs", unix.PERF_COUNT_SW_CONTEXT_SWITCHES, 1000},
+	{"cpu-clock", "cpu", unix.PERF_COUNT_SW_CPU_CLOCK, 1000000},
+	{"cpu-migrations", "", unix.PERF_COUNT_SW_CPU_MIGRATIONS, 1},
+	{"dummy", "", unix.PERF_COUNT_SW_DUMMY, 1},
+	{"emulation-faults", "", unix.PERF_COUNT_SW_EMULATION_FAULTS, 1},
+	{"major-faults", "", unix.PERF_COUNT_SW_PAGE_FAULTS_MAJ, 1},
+	{"minor-faults", "", unix.PERF_COUNT_SW_PAGE_FAULTS_MIN, 100},
+	{"page-faults", "faults", unix.PERF_COUNT_SW_PAGE_FAULTS, 100},
+	{"task-clock", "", unix.PERF_COUNT_SW_TASK_CLOCK, 1},
+}
+
+var hardwareEvents = []perfEvent{
+	{"backend-stalls", "", unix.PERF_COUNT_HW_STALLED_CYCLES_BACKEND, 1000000},
+	{"branch-instructions", "branches", unix.PERF_COUNT_HW_BRANCH_INSTRUCTIONS, 100000},
+	{"branch-misses", "", unix.PERF_COUNT_HW_BRANCH_MISSES, 100000},
+	{"bus-cycles", "", unix.PERF_COUNT_HW_BUS_CYCLES, 100000},
+	{"cache-misses", "", unix.PERF_COUNT_HW_CACHE_MISSES, 1000000},
+	{"cache-references", "", unix.PERF_COUNT_HW_CACHE_REFERENCES, 1000000},
+	{"cpu-cycles", "cycles", unix.PERF_COUNT_HW_CPU_CYCLES, 1000000},
+	{"frontend-stalls", "", unix.PERF_COUNT_HW_STALLED_CYCLES_FRONTEND, 1000000},
+	{"instructions", "", unix.PERF_COUNT_HW_INSTRUCTIONS, 1000000},
+	{"ref-cycles", "", unix.PERF_COUNT_HW_REF_CPU_CYCLES, 1000000},
+}
+
+func lookupPerfEvent(provider, name string) *perfEvent {
+	list := softwareEvents
+	if provider == "hardware" {
+		list = hardwareEvents
+	}
+	for i := range list {
+		if list[i].Name == name || (list[i].Alias != "" && list[i].Alias == name) {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// perfContexts answers Contexts for interval, profile, software and
+// hardware probes: programs of type perf_event, no args.
+func perfContexts(t Target, s Spec) ([]*types.Context, error) {
+	if !t.Has(FeaturePerfEvent) {
+		return nil, specErrorf("%s probes need perf_event BPF programs, which this kernel does not have", s.Provider)
+	}
+	if s.Provider == "hardware" && !t.Has(FeatureHardware) {
+		return nil, &SpecError{
+			Msg:  "hardware probe " + s.Name() + " is not available: this machine has no hardware performance counters",
+			Hint: "virtual machines often have no PMU; software:cpu-clock or profile probes sample on timers instead",
+		}
+	}
+	return []*types.Context{{Provider: s.Provider, Name: s.Name(), Kind: types.ProgPerfEvent}}, nil
+}
+
+// openPerfEvent opens a sampling perf event on one CPU for all processes.
+// freq says whether period is a frequency in Hz rather than a period.
+func openPerfEvent(typ uint32, config, period uint64, freq bool, cpu int) (int, error) {
+	attr := unix.PerfEventAttr{
+		Type:        typ,
+		Config:      config,
+		Size:        uint32(unsafe.Sizeof(unix.PerfEventAttr{})),
+		Sample:      period,
+		Sample_type: unix.PERF_SAMPLE_RAW,
+		Wakeup:      1,
+	}
+	if freq {
+		attr.Bits |= unix.PerfBitFreq
+	}
+	fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return -1, err
+	}
+	return fd, nil
+}
+
+// perfAttachment holds the perf events of one probe and what attached the
+// program to them. Close detaches and closes everything.
+type perfAttachment struct {
+	fds   []int
+	links []link.Link
+}
+
+func (p *perfAttachment) Close() error {
+	var errs []error
+	for _, l := range p.links {
+		errs = append(errs, l.Close())
+	}
+	for _, fd := range p.fds {
+		unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_DISABLE, 0)
+		errs = append(errs, unix.Close(fd))
+	}
+	p.links, p.fds = nil, nil
+	return errors.Join(errs...)
+}
+
+var perfLinkOK = sync.OnceValue(func() bool { return host.Has(FeaturePerfLink) })
+
+// attachPerf opens the event on each of cpus and attaches prog to every
+// one: through a perf bpf_link when the kernel has them (5.15+), else with
+// PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE.
+func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus []int) (io.Closer, error) {
+	pa := &perfAttachment{}
+	useLink := perfLinkOK()
+	for _, cpu := range cpus {
+		fd, err := openPerfEvent(typ, config, period, freq, cpu)
+		if err != nil {
+			pa.Close()
+			if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) {
+				return nil, fmt.Errorf("cannot attach probe %s: the kernel has no such perf event (%v)", name, err)
+			}
+			return nil, fmt.Errorf("cannot attach probe %s: perf_event_open on CPU %d: %v", name, cpu, err)
+		}
+		pa.fds = append(pa.fds, fd)
+		if useLink {
+			l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+			if err != nil {
+				pa.Close()
+				return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+			}
+			pa.links = append(pa.links, l)
+			continue
+		}
+		if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_SET_BPF, prog.FD()); err != nil {
+			pa.Close()
+			return nil, fmt.Errorf("cannot attach probe %s: PERF_EVENT_IOC_SET_BPF: %v", name, err)
+		}
+		if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_ENABLE, 0); err != nil {
+			pa.Close()
+			return nil, fmt.Errorf("cannot attach probe %s: PERF_EVENT_IOC_ENABLE: %v", name, err)
+		}
+	}
+	runtime.KeepAlive(prog)
+	return pa, nil
+}
+
+// onlineCPUs lists the CPUs perf events can be opened on.
+func onlineCPUs() []int {
+	var cpus []int
+	if b, err := readSmall("/sys/devices/system/cpu/online"); err == nil {
+		cpus = parseCPURanges(b)
+	}
+	if len(cpus) == 0 {
+		for i := 0; i < runtime.NumCPU(); i++ {
+			cpus = append(cpus, i)
+		}
+	}
+	return cpus
+}
+
+// ratePeriod turns an interval/profile spec into a perf sample period in
+// nanoseconds of cpu-clock, or a frequency (freq true) for hz.
+func ratePeriod(s Spec) (period uint64, freq bool) {
+	switch s.Target {
+	case "s":
+		return s.Freq * 1e9, false
+	case "ms":
+		return s.Freq * 1e6, false
+	case "us":
+		return s.Freq * 1e3, false
+	case "hz":
+		return s.Freq, true
+	}
+	return s.Freq, false
+}
+
+func attachInterval(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+	period, freq := ratePeriod(s)
+	cpus := []int{0}
+	if s.Provider == "profile" {
+		cpus = onlineCPUs()
+	} else if on := onlineCPUs(); len(on) > 0 {
+		cpus = on[:1]
+	}
+	return attachPerf(name, prog, unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK, period, freq, cpus)
+}
+
+func attachPerfCounter(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+	ev := lookupPerfEvent(s.Provider, s.Target)
+	if ev == nil {
+		return nil, fmt.Errorf("cannot attach probe %s: %s is not a %s probe", name, s.Target, s.Provider)
+	}
+	typ := uint32(unix.PERF_TYPE_SOFTWARE)
+	if s.Provider == "hardware" {
+		typ = unix.PERF_TYPE_HARDWARE
+	}
+	period := s.Freq
+	if period == 0 {
+		period = ev.Default
+	}
+	return attachPerf(name, prog, typ, ev.Config, period, false, onlineCPUs())
+}
