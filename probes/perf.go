@@ -120,6 +120,8 @@ func (p *perfAttachment) Close() error {
 	return errors.Join(errs...)
 }
 
+// perfLinkOK says whether to attach perf events through bpf_links; tests
+// replace it to exercise the ioctl path.
 var perfLinkOK = sync.OnceValue(func() bool { return host.Has(FeaturePerfLink) })
 
 // attachPerf opens the event on each of cpus and attaches prog to every

@@ -1,0 +1,308 @@
+package probes
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/rlimit"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// requireKernel skips a test that needs root and BPF, except under CI
+// (CI=true), where such a skip is a failure.
+func requireKernel(t *testing.T) {
+	t.Helper()
+	skip := func(why string) {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("kernel test cannot run under CI: %s", why)
+		}
+		t.Skip(why)
+	}
+	if os.Geteuid() != 0 {
+		skip("kernel tests need root")
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		skip("cannot raise RLIMIT_MEMLOCK: " + err.Error())
+	}
+	if !host.Has(FeatureTracepoint) && !host.Has(FeaturePerfEvent) {
+		skip("BPF is not available")
+	}
+}
+
+// counter is a BPF program that adds 1 to the u64 in slot 0 of an array
+// map each time it runs.
+type counter struct {
+	m    *ebpf.Map
+	prog *ebpf.Program
+}
+
+func newCounter(t *testing.T, typ ebpf.ProgramType) *counter {
+	t.Helper()
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1})
+	if err != nil {
+		t.Fatalf("map: %v", err)
+	}
+	t.Cleanup(func() { m.Close() })
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:    typ,
+		License: "GPL",
+		Instructions: asm.Instructions{
+			asm.StoreImm(asm.R10, -4, 0, asm.Word),
+			asm.Mov.Reg(asm.R2, asm.R10),
+			asm.Add.Imm(asm.R2, -4),
+			asm.LoadMapPtr(asm.R1, m.FD()),
+			asm.FnMapLookupElem.Call(),
+			asm.JEq.Imm(asm.R0, 0, "out"),
+			asm.Mov.Imm(asm.R1, 1),
+			asm.StoreXAdd(asm.R0, asm.R1, asm.DWord),
+			asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+			asm.Return(),
+		},
+	})
+	if err != nil {
+		t.Fatalf("program: %v", err)
+	}
+	t.Cleanup(func() { prog.Close() })
+	return &counter{m: m, prog: prog}
+}
+
+func (c *counter) count(t *testing.T) uint64 {
+	t.Helper()
+	var v uint64
+	if err := c.m.Lookup(uint32(0), &v); err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	return v
+}
+
+func hostContext(t *testing.T, raw string) *types.Context {
+	t.Helper()
+	ctxs, err := NewEnv(HostTarget()).Contexts(&lang.ProbeSpec{Raw: raw})
+	if err != nil {
+		t.Fatalf("Contexts(%q): %v", raw, err)
+	}
+	if len(ctxs) != 1 {
+		t.Fatalf("Contexts(%q): %d probes", raw, len(ctxs))
+	}
+	return ctxs[0]
+}
+
+func TestHostTarget(t *testing.T) {
+	requireKernel(t)
+	h := HostTarget()
+	root, err := h.Tracefs()
+	if err != nil {
+		t.Fatalf("Tracefs: %v", err)
+	}
+	if !isTracefs(root) {
+		t.Errorf("%s is not tracefs", root)
+	}
+	if n := h.NumCPU(); n < 1 {
+		t.Errorf("NumCPU = %d", n)
+	}
+	cats, err := h.TracepointCategories()
+	if err != nil || len(cats) == 0 {
+		t.Fatalf("TracepointCategories: %v, %v", cats, err)
+	}
+	evs, err := h.Tracepoints("sched")
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("Tracepoints(sched): %v, %v", evs, err)
+	}
+	if _, err := h.TracepointFormat("sched", "sched_switch"); err != nil {
+		t.Errorf("TracepointFormat: %v", err)
+	}
+	if _, err := h.TracepointFormat("sched", "../../x"); err == nil {
+		t.Errorf("TracepointFormat accepted a path that leaves events/")
+	}
+	for f := FeatureTracepoint; f <= FeaturePerfLink; f++ {
+		t.Logf("%-22s %v", f, h.Has(f))
+	}
+	if !h.Has(FeatureBTF) {
+		return
+	}
+	spec, err := h.KernelBTF()
+	if err != nil {
+		t.Fatalf("KernelBTF: %v", err)
+	}
+	var st *btf.Struct
+	if err := spec.TypeByName("task_struct", &st); err != nil {
+		t.Errorf("task_struct: %v", err)
+	}
+}
+
+// Every format file of this kernel parses, and every tracepoint gets args.
+func TestHostAllTracepointFormats(t *testing.T) {
+	requireKernel(t)
+	env := NewEnv(HostTarget())
+	ctxs, err := env.Contexts(&lang.ProbeSpec{Raw: "tracepoint:*:*"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ctxs) < 100 {
+		t.Errorf("only %d tracepoints", len(ctxs))
+	}
+	for _, c := range ctxs {
+		if c.Args == nil || len(c.Args.Fields) < 4 {
+			t.Errorf("%s: args %v", c.Name, c.Args)
+		}
+	}
+	t.Logf("%d tracepoints", len(ctxs))
+}
+
+func TestAttachTracepoint(t *testing.T) {
+	requireKernel(t)
+	ctx := hostContext(t, "tracepoint:syscalls:sys_enter_getppid")
+	c := newCounter(t, ebpf.TracePoint)
+	l, err := Attach(ctx, c.prog)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	for i := 0; i < 10; i++ {
+		syscall.Getppid()
+	}
+	if n := c.count(t); n < 10 {
+		t.Errorf("program ran %d times, want at least 10", n)
+	}
+	if err := l.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	before := c.count(t)
+	syscall.Getppid()
+	if after := c.count(t); after != before {
+		t.Errorf("program ran after Close")
+	}
+}
+
+func TestAttachTracepointMissing(t *testing.T) {
+	requireKernel(t)
+	c := newCounter(t, ebpf.TracePoint)
+	_, err := Attach(&types.Context{Name: "tracepoint:nosuch:event"}, c.prog)
+	if err == nil || !strings.Contains(err.Error(), "tracepoint:nosuch:event") {
+		t.Errorf("Attach of a missing tracepoint: %v", err)
+	}
+}
+
+func waitCount(t *testing.T, c *counter, min uint64, d time.Duration) uint64 {
+	deadline := time.Now().Add(d)
+	for {
+		n := c.count(t)
+		if n >= min || time.Now().After(deadline) {
+			return n
+		}
+		// keep a CPU busy so cpu-clock events on it fire
+		for end := time.Now().Add(5 * time.Millisecond); time.Now().Before(end); {
+		}
+	}
+}
+
+func TestAttachInterval(t *testing.T) {
+	requireKernel(t)
+	ctx := hostContext(t, "interval:ms:10")
+	c := newCounter(t, ebpf.PerfEvent)
+	start := time.Now()
+	l, err := Attach(ctx, c.prog)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	l.Close()
+	n := c.count(t)
+	el := time.Since(start)
+	// one CPU, every 10ms: about 30 in 300ms.
+	want := uint64(el / (10 * time.Millisecond))
+	if n < want/3 || n > want+5 {
+		t.Errorf("interval:ms:10 fired %d times in %v, want about %d", n, el, want)
+	}
+	t.Logf("interval:ms:10 fired %d times in %v", n, el)
+	time.Sleep(50 * time.Millisecond)
+	if after := c.count(t); after != n {
+		t.Errorf("interval fired after Close: %d -> %d", n, after)
+	}
+}
+
+func TestAttachProfileAndSoftware(t *testing.T) {
+	requireKernel(t)
+	for _, raw := range []string{"profile:hz:997", "software:cpu-clock:100000", "software:page-faults:1", "s:cs:1"} {
+		t.Run(raw, func(t *testing.T) {
+			ctx := hostContext(t, raw)
+			c := newCounter(t, ebpf.PerfEvent)
+			l, err := Attach(ctx, c.prog)
+			if err != nil {
+				t.Fatalf("Attach: %v", err)
+			}
+			defer l.Close()
+			// page faults: touch fresh memory; context switches: sleep.
+			for i := 0; i < 20; i++ {
+				b := make([]byte, 1<<20)
+				for j := 0; j < len(b); j += 4096 {
+					b[j] = 1
+				}
+				time.Sleep(time.Millisecond)
+			}
+			if n := waitCount(t, c, 1, 2*time.Second); n == 0 {
+				t.Errorf("%s never fired", raw)
+			} else {
+				t.Logf("%s fired %d times", raw, n)
+			}
+		})
+	}
+}
+
+func TestAttachBeginEnd(t *testing.T) {
+	requireKernel(t)
+	c := newCounter(t, ebpf.PerfEvent)
+	_, err := Attach(hostContext(t, "BEGIN"), c.prog)
+	if err == nil || !strings.Contains(err.Error(), "run by the runtime") {
+		t.Errorf("Attach(BEGIN) = %v", err)
+	}
+}
+
+func TestHardwareOnHost(t *testing.T) {
+	requireKernel(t)
+	_, err := NewEnv(HostTarget()).Contexts(&lang.ProbeSpec{Raw: "hardware:cycles:1000000"})
+	if host.Has(FeatureHardware) {
+		if err != nil {
+			t.Errorf("hardware with a PMU: %v", err)
+		}
+		return
+	}
+	var le *lang.Error
+	if !errors.As(err, &le) || !strings.Contains(le.Msg, "no hardware performance counters") {
+		t.Errorf("hardware without a PMU: %v", err)
+	}
+}
+
+// The ioctl path (kernels before 5.15) attaches and detaches too.
+func TestAttachIntervalIoctl(t *testing.T) {
+	requireKernel(t)
+	old := perfLinkOK
+	perfLinkOK = func() bool { return false }
+	defer func() { perfLinkOK = old }()
+	c := newCounter(t, ebpf.PerfEvent)
+	l, err := Attach(hostContext(t, "interval:ms:5"), c.prog)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	if _, ok := l.(*perfAttachment); !ok || len(l.(*perfAttachment).links) != 0 {
+		t.Fatalf("attachment used bpf links: %#v", l)
+	}
+	n := waitCount(t, c, 3, 2*time.Second)
+	l.Close()
+	if n < 3 {
+		t.Errorf("fired %d times", n)
+	}
+	n = c.count(t)
+	time.Sleep(30 * time.Millisecond)
+	if after := c.count(t); after != n {
+		t.Errorf("fired after Close: %d -> %d", n, after)
+	}
+}
