@@ -27,6 +27,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 		return nil, fmt.Errorf("cannot attach probe %s: %s probes are run by the runtime, not attached", name, s.Provider)
 	case "tracepoint":
 		return attachTracepoint(s, name, prog)
+	case "rawtracepoint":
+		return attachRawTracepoint(s, name, prog)
 	case "interval", "profile":
 		return attachInterval(s, name, prog)
 	case "software", "hardware":

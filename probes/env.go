@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/cilium/ebpf/btf"
+
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -11,8 +13,25 @@ import (
 // env implements types.Env against a Target.
 type env struct {
 	t      Target
+	call   sync.Mutex // one Contexts at a time
 	mu     sync.Mutex
 	shapes map[string]*types.Type // args layouts by layoutKey
+	conv   *btfTypes              // BTF conversions, shared by all probes
+	rawTPs []string               // raw tracepoint names, listed once
+}
+
+func (e *env) btfConv() *btfTypes {
+	if e.conv == nil {
+		e.conv = newBTFTypes()
+	}
+	return e.conv
+}
+
+func (e *env) rawTPList(spec *btf.Spec) []string {
+	if e.rawTPs == nil {
+		e.rawTPs = rawTPNames(spec)
+	}
+	return e.rawTPs
 }
 
 // NewEnv returns the types.Env that answers, from target, what each
@@ -54,6 +73,8 @@ func (e *env) intern(t *types.Type) *types.Type {
 
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
+	e.call.Lock()
+	defer e.call.Unlock()
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError
@@ -77,6 +98,8 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		})}, nil
 	case "tracepoint":
 		return e.tracepointContexts(s)
+	case "rawtracepoint":
+		return e.rawTracepointContexts(s)
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
 		for _, c := range ctxs {
@@ -90,6 +113,6 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 func notYet(s Spec) *SpecError {
 	return &SpecError{
 		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, tracepoint, interval, profile, software",
+		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, interval, profile, software",
 	}
 }

@@ -306,3 +306,42 @@ func TestAttachIntervalIoctl(t *testing.T) {
 		t.Errorf("fired after Close: %d -> %d", n, after)
 	}
 }
+
+func TestAttachRawTracepoint(t *testing.T) {
+	requireKernel(t)
+	if !host.Has(FeatureBTF) {
+		t.Skip("no kernel BTF")
+	}
+	ctx := hostContext(t, "rt:sys_enter")
+	if ctx.Name != "rawtracepoint:vmlinux:sys_enter" {
+		t.Errorf("name %q", ctx.Name)
+	}
+	if f, ok := ctx.Args.Field("id"); !ok || f.Offset != 8 || f.Type != types.Int64 {
+		t.Errorf("args.id = %+v (args %s)", f, ctx.Args)
+	}
+	if f, ok := ctx.Args.Field("regs"); !ok || f.Type.Kind != types.Ptr || f.Type.Elem.Name != "struct pt_regs" || len(f.Type.Elem.Fields) == 0 {
+		t.Errorf("args.regs = %+v", f)
+	}
+	sw := hostContext(t, "rawtracepoint:sched_switch")
+	if f, ok := sw.Args.Field("prev"); !ok || f.Type.Elem.Name != "struct task_struct" {
+		t.Errorf("sched_switch prev = %+v", f)
+	} else if comm, ok := f.Type.Elem.Field("comm"); !ok || comm.Type.Kind != types.Array || comm.Type.Elem.Name != "char" {
+		t.Errorf("task_struct.comm = %+v", comm)
+	}
+	c := newCounter(t, ebpf.RawTracepoint)
+	l, err := Attach(ctx, c.prog)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	for i := 0; i < 10; i++ {
+		syscall.Getppid()
+	}
+	l.Close()
+	if n := c.count(t); n < 10 {
+		t.Errorf("program ran %d times, want at least 10", n)
+	}
+	lines, err := ListVerbose(HostTarget(), "rawtracepoint:sched_switch")
+	if err != nil || len(lines) != 5 || lines[0] != "rawtracepoint:vmlinux:sched_switch" || lines[2] != "    struct task_struct * prev" {
+		t.Errorf("ListVerbose = %q, %v", lines, err)
+	}
+}

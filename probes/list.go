@@ -19,7 +19,7 @@ func ListVerbose(t Target, pattern string) ([]string, error) {
 }
 
 // listable are the providers `-l` enumerates without a binary to look in.
-var listable = []string{"hardware", "interval", "profile", "software", "tracepoint"}
+var listable = []string{"hardware", "interval", "profile", "rawtracepoint", "software", "tracepoint"}
 
 func list(t Target, pattern string, verbose bool) ([]string, error) {
 	if pattern == "" {
@@ -78,6 +78,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 			return filterLines(mustList(listTracepoints(t, "*", "*", verbose)), "tracepoint:*:"+orStar(rest), verbose), nil
 		}
 		return listTracepoints(t, cat, ev, verbose)
+	case "rawtracepoint":
+		return listRawTracepoints(t, rest, verbose)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {

@@ -252,6 +252,7 @@ type DirTarget struct {
 	Dir      string
 	NumCPUs  int              // 0 means 4
 	Features map[Feature]bool // missing means false
+	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
 }
 
 // NewDirTarget returns a DirTarget over dir with 4 CPUs and the features
@@ -295,6 +296,9 @@ func (d *DirTarget) NumCPU() int {
 func (d *DirTarget) Has(f Feature) bool { return d.Features[f] }
 
 func (d *DirTarget) KernelBTF() (*btf.Spec, error) {
+	if d.BTF != nil {
+		return d.BTF, nil
+	}
 	b, err := os.ReadFile(filepath.Join(d.Dir, "btf", "vmlinux"))
 	if err != nil {
 		return nil, fmt.Errorf("no kernel BTF: %w", err)
