@@ -471,6 +471,15 @@ func (f *fn) assign(s *lang.AssignStmt) {
 			return
 		}
 	}
+	if m, ok := s.Lhs.(*lang.MapExpr); ok && s.Op == "=" {
+		mm := f.mapMeta(m)
+		v := f.alloc(mm.ValSize)
+		f.exprInto(s.Rhs, v, mm.Value, true)
+		k := f.key(m, mm)
+		f.pos = s.At
+		f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+		return
+	}
 	var rhs val
 	if s.Op == "=" {
 		rhs = f.expr(s.Rhs)
@@ -550,13 +559,13 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 		return k
 	}
 	if len(m.Keys) == 1 {
-		f.storeVal(k, mm.Key, f.expr(m.Keys[0]), true)
+		f.exprInto(m.Keys[0], k, mm.Key, true)
 		return k
 	}
 	f.zero(k, mm.KeySize)
 	for i, ke := range m.Keys {
 		fld := mm.Key.Fields[i]
-		f.storeVal(k.plus(fld.Offset), fld.Type, f.expr(ke), false)
+		f.exprInto(ke, k.plus(fld.Offset), fld.Type, false)
 	}
 	return k
 }
@@ -669,8 +678,7 @@ func (f *fn) printf(e *lang.Call) {
 	rec := f.alloc(ev.Size)
 	f.storeImm(rec, 8, int64(id))
 	for i, a := range e.Args[1:] {
-		x := f.expr(a)
-		f.storeVal(rec.plus(ev.Args[i].Offset), ev.Args[i].Type, x, false)
+		f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
 	}
 	f.pos = e.At
 	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
@@ -691,6 +699,72 @@ func (f *fn) exit(e *lang.Call) {
 	// Code after exit() in the same block is unreachable but still
 	// compiled; give it a label so the instruction stream stays valid.
 	f.mark(f.label())
+}
+
+// exprInto writes the value of e into dst laid out as type t. Strings made
+// by helpers (comm, str()) and constants are written in place instead of
+// being built elsewhere and copied.
+func (f *fn) exprInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) {
+	if t.Kind == types.Str {
+		switch x := e.(type) {
+		case *lang.Ident:
+			if x.Name == "comm" && t.Size >= 16 {
+				f.pos = x.At
+				f.call(asm.FnGetCurrentComm, f.addr(dst), f.imm(16))
+				if zeroPad {
+					f.zero(dst.plus(16), t.Size-16)
+				}
+				return
+			}
+		case *lang.StrLit:
+			if len(x.Val) < t.Size {
+				b := []byte(x.Val)
+				if zeroPad {
+					b = append(b, make([]byte, t.Size-len(b))...)
+				} else {
+					b = append(b, 0)
+				}
+				f.pos = x.At
+				f.constBytes(dst, b)
+				return
+			}
+		case *lang.Call:
+			if ft := f.typeOf(x.Args[0]); x.Fun == "str" && ft.Kind != types.Str && ft.Kind != types.Array {
+				size := min(f.typeOf(x).Size, t.Size)
+				f.readStr(x, dst, size, zeroPad)
+				if zeroPad {
+					f.zero(dst.plus(size), t.Size-size)
+				}
+				return
+			}
+		}
+	}
+	f.storeVal(dst, t, f.expr(e), zeroPad)
+}
+
+// readStr compiles str(p[, n]) into size bytes at dst.
+func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
+	x := f.expr(e.Args[0])
+	lenR := f.imm(int64(size))
+	if len(e.Args) == 2 {
+		// read at most n bytes plus the NUL
+		n := f.aluImm(asm.Add, f.scalar(f.expr(e.Args[1])), 1)
+		skip := f.label()
+		f.emit(&inst{op: opJcc, a: n, cc: asm.JLE, useImm: true, imm: int64(size), label: skip})
+		f.emit(&inst{op: opMovImm, dst: n, imm: int64(size)})
+		f.mark(skip)
+		lenR = n
+	}
+	if zeroPad {
+		f.zero(dst, size)
+	}
+	fnID := asm.FnProbeReadKernelStr
+	if (x.t.Kind == types.Ptr && x.t.User) || (x.t.Kind != types.Ptr && f.ctx.ArgsUser) ||
+		f.ctx.Kind == types.ProgKprobe && strings.HasPrefix(f.ctx.Provider, "u") {
+		fnID = asm.FnProbeReadUserStr
+	}
+	f.pos = e.At
+	f.call(fnID, f.addr(dst), lenR, f.scalar(x))
 }
 
 // storedType mirrors the checker: integers are stored in 8 bytes.
@@ -883,29 +957,11 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
 	switch e.Fun {
 	case "str":
-		x := f.expr(e.Args[0])
-		if x.m != nil { // already a string
-			return x
+		if ft := f.typeOf(e.Args[0]); ft.Kind == types.Str || ft.Kind == types.Array {
+			return f.expr(e.Args[0]) // already a string
 		}
-		size := t.Size
-		lenR := f.imm(int64(size))
-		if len(e.Args) == 2 {
-			// read at most n bytes plus the NUL
-			n := f.aluImm(asm.Add, f.scalar(f.expr(e.Args[1])), 1)
-			skip := f.label()
-			f.emit(&inst{op: opJcc, a: n, cc: asm.JLE, useImm: true, imm: int64(size), label: skip})
-			f.emit(&inst{op: opMovImm, dst: n, imm: int64(size)})
-			f.mark(skip)
-			lenR = n
-		}
-		m := f.alloc(size)
-		f.zero(m, size)
-		fnID := asm.FnProbeReadKernelStr
-		if (x.t.Kind == types.Ptr && x.t.User) || (x.t.Kind != types.Ptr && f.ctx.ArgsUser) || f.ctx.Kind == types.ProgKprobe && strings.HasPrefix(f.ctx.Provider, "u") {
-			fnID = asm.FnProbeReadUserStr
-		}
-		f.pos = e.At
-		f.call(fnID, f.addr(m), lenR, x.r)
+		m := f.alloc(t.Size)
+		f.readStr(e, m, t.Size, true)
 		return val{t: t, m: &m}
 	}
 	f.fail(e.At, "function %s() not supported by the code generator yet", e.Fun)
