@@ -29,6 +29,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 		return attachTracepoint(s, name, prog)
 	case "rawtracepoint":
 		return attachRawTracepoint(s, name, prog)
+	case "uprobe", "uretprobe":
+		return attachUprobe(s, name, prog)
 	case "interval", "profile":
 		return attachInterval(s, name, prog)
 	case "software", "hardware":

@@ -3,6 +3,8 @@ package probes
 import (
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -343,5 +345,44 @@ func TestAttachRawTracepoint(t *testing.T) {
 	lines, err := ListVerbose(HostTarget(), "rawtracepoint:sched_switch")
 	if err != nil || len(lines) != 5 || lines[0] != "rawtracepoint:vmlinux:sched_switch" || lines[2] != "    struct task_struct * prev" {
 		t.Errorf("ListVerbose = %q, %v", lines, err)
+	}
+}
+
+func TestAttachUprobe(t *testing.T) {
+	requireKernel(t)
+	if !host.Has(FeatureUprobe) {
+		t.Skip("no uprobes")
+	}
+	prog, err := filepath.Abs("testdata/bin/prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{"uprobe:" + prog + ":gt_add", "uretprobe:" + prog + ":gt_add"} {
+		ctx := hostContext(t, raw)
+		c := newCounter(t, ebpf.Kprobe)
+		l, err := Attach(ctx, c.prog)
+		if err != nil {
+			t.Fatalf("Attach(%s): %v", raw, err)
+		}
+		if out, err := exec.Command(prog, "7").CombinedOutput(); err != nil {
+			t.Fatalf("prog: %v %s", err, out)
+		}
+		l.Close()
+		if n := c.count(t); n != 7 {
+			t.Errorf("%s fired %d times, want 7", raw, n)
+		}
+		if out, err := exec.Command(prog, "3").CombinedOutput(); err != nil {
+			t.Fatalf("prog: %v %s", err, out)
+		}
+		if n := c.count(t); n != 7 {
+			t.Errorf("%s fired after Close", raw)
+		}
+	}
+	// short library names resolve through /etc/ld.so.cache
+	if _, err := os.Stat("/etc/ld.so.cache"); err == nil {
+		ctx := hostContext(t, "uprobe:libc:malloc")
+		if !strings.Contains(ctx.Name, "/libc.so.6:malloc") {
+			t.Errorf("uprobe:libc:malloc is %s", ctx.Name)
+		}
 	}
 }

@@ -80,6 +80,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 		return listTracepoints(t, cat, ev, verbose)
 	case "rawtracepoint":
 		return listRawTracepoints(t, rest, verbose)
+	case "uprobe", "uretprobe":
+		return listUprobes(t, provider, rest)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {
