@@ -102,6 +102,8 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		return e.rawTracepointContexts(s)
 	case "uprobe", "uretprobe":
 		return e.uprobeContexts(s)
+	case "usdt":
+		return e.usdtContexts(s)
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
 		for _, c := range ctxs {
@@ -115,6 +117,6 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 func notYet(s Spec) *SpecError {
 	return &SpecError{
 		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, interval, profile, software, uprobe, uretprobe",
+		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, interval, profile, software, uprobe, uretprobe, usdt",
 	}
 }

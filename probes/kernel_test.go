@@ -386,3 +386,38 @@ func TestAttachUprobe(t *testing.T) {
 		}
 	}
 }
+
+func TestAttachUSDT(t *testing.T) {
+	requireKernel(t)
+	if !host.Has(FeatureUprobe) {
+		t.Skip("no uprobes")
+	}
+	prog, err := filepath.Abs("testdata/bin/prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := hostContext(t, "usdt:"+prog+":gotrace:tick")
+	c := newCounter(t, ebpf.Kprobe)
+	l, err := Attach(ctx, c.prog)
+	if err != nil {
+		t.Fatalf("Attach: %v", err)
+	}
+	if out, err := exec.Command(prog, "5").CombinedOutput(); err != nil {
+		t.Fatalf("prog: %v %s", err, out)
+	}
+	l.Close()
+	if n := c.count(t); n != 5 {
+		t.Errorf("usdt fired %d times, want 5", n)
+	}
+	// without the context's registry entry, Attach reads the notes again
+	c2 := newCounter(t, ebpf.Kprobe)
+	l, err = Attach(&types.Context{Provider: "usdt", Name: ctx.Name}, c2.prog)
+	if err != nil {
+		t.Fatalf("Attach by name: %v", err)
+	}
+	exec.Command(prog, "2").Run()
+	l.Close()
+	if n := c2.count(t); n != 2 {
+		t.Errorf("usdt by name fired %d times, want 2", n)
+	}
+}

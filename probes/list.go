@@ -82,6 +82,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 		return listRawTracepoints(t, rest, verbose)
 	case "uprobe", "uretprobe":
 		return listUprobes(t, provider, rest)
+	case "usdt":
+		return listUSDT(t, rest)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {

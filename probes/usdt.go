@@ -1,0 +1,431 @@
+package probes
+
+import (
+	"bytes"
+	"debug/elf"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// USDTSite is one place a USDT probe is compiled in (a probe used in
+// several places, or inlined, has several sites).
+type USDTSite struct {
+	Provider  string
+	Name      string
+	Addr      uint64 // virtual address of the probe's nop
+	Offset    uint64 // file offset of Addr: where the uprobe goes
+	Semaphore uint64 // file offset of the semaphore, 0 when there is none
+	Args      []USDTArg
+	ArgsText  string // as written in the note: "-4@%ebx 8@%r12"
+}
+
+// USDTArgKind says where a USDT argument lives.
+type USDTArgKind int
+
+const (
+	USDTArgConst USDTArgKind = iota // $imm: the value is Const
+	USDTArgReg                      // %reg: the value is in Reg
+	USDTArgMem                      // off(%base,%index,scale): the value is in memory at that address
+)
+
+// USDTArg is one argument of a USDT site, in the assembler syntax of the
+// note (x86-64: "-4@%edi", "8@-8(%rbp)", "4@$5", "8@sym(%rip)").
+type USDTArg struct {
+	Size   int  // bytes: 1, 2, 4 or 8
+	Signed bool // a negative size in the note
+	Kind   USDTArgKind
+	Const  int64  // USDTArgConst: the value; USDTArgMem: the displacement
+	Reg    string // USDTArgReg: the register; USDTArgMem: the base register ("" for none)
+	Index  string // USDTArgMem: the index register, "" for none
+	Scale  int    // USDTArgMem: index scale
+	Sym    string // USDTArgMem: a symbol the displacement is relative to (sym(%rip))
+}
+
+// parseUSDTArgs reads the argument string of a stapsdt note.
+func parseUSDTArgs(s string) ([]USDTArg, error) {
+	var args []USDTArg
+	for _, a := range strings.Fields(s) {
+		arg, err := parseUSDTArg(a)
+		if err != nil {
+			return nil, fmt.Errorf("USDT argument %q: %v", a, err)
+		}
+		args = append(args, arg)
+	}
+	return args, nil
+}
+
+func parseUSDTArg(a string) (USDTArg, error) {
+	var arg USDTArg
+	at := strings.IndexByte(a, '@')
+	if at < 0 {
+		return arg, errors.New("no size")
+	}
+	size, err := strconv.Atoi(a[:at])
+	if err != nil {
+		return arg, errors.New("bad size")
+	}
+	if size < 0 {
+		arg.Signed, size = true, -size
+	}
+	switch size {
+	case 1, 2, 4, 8:
+	default:
+		return arg, fmt.Errorf("unsupported size %d", size)
+	}
+	arg.Size = size
+	loc := a[at+1:]
+	switch {
+	case strings.HasPrefix(loc, "$"):
+		v, err := strconv.ParseInt(loc[1:], 0, 64)
+		if err != nil {
+			return arg, errors.New("bad constant")
+		}
+		arg.Kind, arg.Const = USDTArgConst, v
+	case strings.HasPrefix(loc, "%"):
+		arg.Kind, arg.Reg = USDTArgReg, loc[1:]
+	default:
+		arg.Kind = USDTArgMem
+		open := strings.IndexByte(loc, '(')
+		disp := loc
+		if open >= 0 {
+			disp = loc[:open]
+			if !strings.HasSuffix(loc, ")") {
+				return arg, errors.New("unbalanced parenthesis")
+			}
+			regs := strings.Split(loc[open+1:len(loc)-1], ",")
+			arg.Reg = strings.TrimPrefix(strings.TrimSpace(regs[0]), "%")
+			if len(regs) > 1 {
+				arg.Index = strings.TrimPrefix(strings.TrimSpace(regs[1]), "%")
+				arg.Scale = 1
+			}
+			if len(regs) > 2 {
+				if arg.Scale, err = strconv.Atoi(strings.TrimSpace(regs[2])); err != nil {
+					return arg, errors.New("bad scale")
+				}
+			}
+		}
+		if disp != "" {
+			v, err := strconv.ParseInt(disp, 0, 64)
+			if err != nil {
+				if disp[0] == '-' || (disp[0] >= '0' && disp[0] <= '9') {
+					return arg, errors.New("bad displacement")
+				}
+				// sym or sym+off
+				sym, off := disp, int64(0)
+				if i := strings.IndexAny(disp, "+-"); i > 0 {
+					sym = disp[:i]
+					if off, err = strconv.ParseInt(disp[i:], 0, 64); err != nil {
+						return arg, errors.New("bad displacement")
+					}
+				}
+				arg.Sym, v = sym, off
+			}
+			arg.Const = v
+		}
+	}
+	return arg, nil
+}
+
+// ptRegsAMD64 maps x86-64 register names (all widths) to their slot in
+// struct pt_regs, for reading USDT arguments in a program.
+var ptRegsAMD64 = map[string]int{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40, "r11": 48, "r10": 56,
+	"r9": 64, "r8": 72, "rax": 80, "rcx": 88, "rdx": 96, "rsi": 104, "rdi": 112,
+	"rip": 128, "rsp": 152,
+}
+
+// PtRegsOffset returns the offset in struct pt_regs (x86-64) of the
+// 64-bit register holding reg, whatever width reg names ("edi", "di",
+// "dil", "r8d", "rdi").
+func PtRegsOffset(reg string) (int, bool) {
+	r := reg
+	switch {
+	case len(r) == 3 && r[0] == 'e': // eax, edi, esp, ...
+		r = "r" + r[1:]
+	case len(r) == 2 && (r[1] == 'x' || r == "si" || r == "di" || r == "bp" || r == "sp"): // ax, si
+		r = "r" + r
+	case len(r) == 2 && r[1] == 'l': // al, bl, cl, dl
+		r = "r" + r[:1] + "x"
+	case len(r) == 3 && r[2] == 'l' && (r[:2] == "si" || r[:2] == "di" || r[:2] == "bp" || r[:2] == "sp"): // sil, dil
+		r = "r" + r[:2]
+	case strings.HasPrefix(r, "r") && len(r) > 2 && (strings.HasSuffix(r, "d") || strings.HasSuffix(r, "w") || strings.HasSuffix(r, "b")):
+		if _, err := strconv.Atoi(r[1 : len(r)-1]); err == nil { // r8d, r10w, r12b
+			r = r[:len(r)-1]
+		}
+	}
+	off, ok := ptRegsAMD64[r]
+	return off, ok
+}
+
+// usdtSites reads the .note.stapsdt notes of an ELF file.
+func usdtSites(b []byte) ([]USDTSite, error) {
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sec := f.Section(".note.stapsdt")
+	if sec == nil {
+		return nil, nil
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return nil, err
+	}
+	var baseAddr uint64
+	if bs := f.Section(".stapsdt.base"); bs != nil {
+		baseAddr = bs.Addr
+	}
+	bo := f.ByteOrder
+	var sites []USDTSite
+	align4 := func(n int) int { return (n + 3) &^ 3 }
+	for len(data) >= 12 {
+		namesz := int(bo.Uint32(data[0:]))
+		descsz := int(bo.Uint32(data[4:]))
+		typ := bo.Uint32(data[8:])
+		p := 12
+		if p+align4(namesz)+descsz > len(data) {
+			return nil, errors.New("truncated .note.stapsdt")
+		}
+		name := string(bytes.TrimRight(data[p:p+namesz], "\x00"))
+		p += align4(namesz)
+		desc := data[p : p+descsz]
+		data = data[min(len(data), p+align4(descsz)):]
+		if name != "stapsdt" || typ != 3 || len(desc) < 24 {
+			continue
+		}
+		pc, base, sem := bo.Uint64(desc[0:]), bo.Uint64(desc[8:]), bo.Uint64(desc[16:])
+		strs := strings.Split(string(desc[24:]), "\x00")
+		if len(strs) < 3 {
+			continue
+		}
+		if baseAddr != 0 && base != 0 {
+			// prelinked files moved: the note holds link-time addresses
+			pc += baseAddr - base
+			if sem != 0 {
+				sem += baseAddr - base
+			}
+		}
+		s := USDTSite{Provider: strs[0], Name: strs[1], Addr: pc, ArgsText: strs[2]}
+		if s.Args, err = parseUSDTArgs(strs[2]); err != nil {
+			return nil, fmt.Errorf("%s:%s: %v", s.Provider, s.Name, err)
+		}
+		if s.Offset, err = vaddrOffset(f, pc, true); err != nil {
+			return nil, fmt.Errorf("%s:%s: %v", s.Provider, s.Name, err)
+		}
+		if sem != 0 {
+			if s.Semaphore, err = vaddrOffset(f, sem, false); err != nil {
+				return nil, fmt.Errorf("%s:%s semaphore: %v", s.Provider, s.Name, err)
+			}
+		}
+		sites = append(sites, s)
+	}
+	return sites, nil
+}
+
+// vaddrOffset converts a virtual address to a file offset through the
+// loadable segments (exec: only executable ones).
+func vaddrOffset(f *elf.File, addr uint64, exec bool) (uint64, error) {
+	for _, p := range f.Progs {
+		if p.Type != elf.PT_LOAD || (exec && p.Flags&elf.PF_X == 0) {
+			continue
+		}
+		if addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
+			return addr - p.Vaddr + p.Off, nil
+		}
+	}
+	return 0, fmt.Errorf("address 0x%x is not in a loadable segment", addr)
+}
+
+// usdtInfo is what a USDT context attaches to, kept with its spec.
+type usdtInfo struct {
+	Path  string
+	Sites []USDTSite
+}
+
+var (
+	usdtMu    sync.Mutex
+	usdtByCtx = map[*types.Context]*usdtInfo{}
+)
+
+func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// USDTArgs returns the arguments of a USDT probe's context, for the code
+// generator's argN; ok is false for contexts that are not USDT probes.
+// All sites of one probe have the same arguments in the common case; the
+// first site's are returned.
+func USDTArgs(ctx *types.Context) (args []USDTArg, ok bool) {
+	usdtMu.Lock()
+	defer usdtMu.Unlock()
+	info := usdtByCtx[ctx]
+	if info == nil || len(info.Sites) == 0 {
+		return nil, false
+	}
+	return info.Sites[0].Args, true
+}
+
+func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
+	if !e.t.Has(FeatureUprobe) {
+		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS), which USDT probes need")
+	}
+	if HasWildcard(s.Target) {
+		return nil, specErrorf("wildcards in the binary of a usdt probe are not supported yet")
+	}
+	path, err := resolveBinary(e.t, s.Target)
+	if err != nil {
+		return nil, err
+	}
+	b, err := e.t.ReadFile(path)
+	if err != nil {
+		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
+	}
+	sites, err := usdtSites(b)
+	if err != nil {
+		return nil, specErrorf("cannot read the USDT notes of %s: %v", path, err)
+	}
+	type key struct{ prov, name string }
+	groups := map[key][]USDTSite{}
+	for _, site := range sites {
+		if (s.Ns == "" || Match(s.Ns, site.Provider)) && Match(s.Func, site.Name) {
+			k := key{site.Provider, site.Name}
+			groups[k] = append(groups[k], site)
+		}
+	}
+	if len(groups) == 0 {
+		what := s.Func
+		if s.Ns != "" {
+			what = s.Ns + ":" + s.Func
+		}
+		return nil, &SpecError{
+			Msg:  "no USDT probe " + what + " in " + path,
+			Hint: "list its probes with: gotrace -l 'usdt:" + path + ":*'",
+		}
+	}
+	keys := make([]key, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].prov != keys[j].prov {
+			return keys[i].prov < keys[j].prov
+		}
+		return keys[i].name < keys[j].name
+	})
+	if s.Ns == "" && !HasWildcard(s.Func) && len(keys) > 1 {
+		return nil, &SpecError{
+			Msg:  fmt.Sprintf("USDT probe %s is in more than one provider of %s (%s and %s)", s.Func, path, keys[0].prov, keys[1].prov),
+			Hint: "name the provider: usdt:" + path + ":" + keys[0].prov + ":" + s.Func,
+		}
+	}
+	var ctxs []*types.Context
+	for _, k := range keys {
+		sp := s
+		sp.Target, sp.Ns, sp.Func = path, k.prov, k.name
+		c := e.context(sp, &types.Context{Provider: "usdt", Name: sp.Name(), Kind: types.ProgKprobe})
+		usdtMu.Lock()
+		usdtByCtx[c] = &usdtInfo{Path: path, Sites: groups[k]}
+		usdtMu.Unlock()
+		ctxs = append(ctxs, c)
+	}
+	return ctxs, nil
+}
+
+// multiCloser closes several links.
+type multiCloser []io.Closer
+
+func (m multiCloser) Close() error {
+	var errs []error
+	for _, c := range m {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+	usdtMu.Lock()
+	info := usdtByCtx[ctx]
+	usdtMu.Unlock()
+	if info == nil {
+		b, err := readHostFile(s.Target)
+		if err != nil {
+			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+		}
+		sites, err := usdtSites(b)
+		if err != nil {
+			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+		}
+		info = &usdtInfo{Path: s.Target}
+		for _, site := range sites {
+			if site.Provider == s.Ns && site.Name == s.Func {
+				info.Sites = append(info.Sites, site)
+			}
+		}
+	}
+	if len(info.Sites) == 0 {
+		return nil, fmt.Errorf("cannot attach probe %s: no such USDT probe in %s", name, s.Target)
+	}
+	ex, err := link.OpenExecutable(info.Path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+	}
+	var links multiCloser
+	for _, site := range info.Sites {
+		l, err := ex.Uprobe(s.Ns+":"+s.Func, prog, &link.UprobeOptions{Address: site.Offset, RefCtrOffset: site.Semaphore})
+		if err != nil {
+			links.Close()
+			return nil, fmt.Errorf("cannot attach probe %s at 0x%x: %v", name, site.Addr, err)
+		}
+		links = append(links, l)
+	}
+	return links, nil
+}
+
+// listUSDT lists "usdt:PATH:PROVIDER:NAME" for the probes of one binary.
+func listUSDT(t Target, rest string) ([]string, error) {
+	parts := strings.Split(rest, ":")
+	target := parts[0]
+	ns, fn := "*", "*"
+	switch len(parts) {
+	case 2:
+		fn = orStar(parts[1])
+	case 3:
+		ns, fn = orStar(parts[1]), orStar(parts[2])
+	}
+	if target == "" || HasWildcard(target) {
+		return nil, specErrorf("listing usdt probes needs a binary: gotrace -l 'usdt:/path/to/binary:*'")
+	}
+	path, err := resolveBinary(t, target)
+	if err != nil {
+		return nil, err
+	}
+	b, err := t.ReadFile(path)
+	if err != nil {
+		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
+	}
+	sites, err := usdtSites(b)
+	if err != nil {
+		return nil, specErrorf("cannot read the USDT notes of %s: %v", path, err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range sites {
+		line := "usdt:" + path + ":" + s.Provider + ":" + s.Name
+		if Match(ns, s.Provider) && Match(fn, s.Name) && !seen[line] {
+			seen[line] = true
+			out = append(out, line)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}

@@ -1,0 +1,113 @@
+package probes
+
+import (
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+func TestParseUSDTArg(t *testing.T) {
+	tests := []struct {
+		in   string
+		want USDTArg
+	}{
+		{"-4@%edi", USDTArg{Size: 4, Signed: true, Kind: USDTArgReg, Reg: "edi"}},
+		{"8@%rax", USDTArg{Size: 8, Kind: USDTArgReg, Reg: "rax"}},
+		{"4@$5", USDTArg{Size: 4, Kind: USDTArgConst, Const: 5}},
+		{"-8@$-1", USDTArg{Size: 8, Signed: true, Kind: USDTArgConst, Const: -1}},
+		{"8@-8(%rbp)", USDTArg{Size: 8, Kind: USDTArgMem, Const: -8, Reg: "rbp"}},
+		{"2@(%rsp)", USDTArg{Size: 2, Kind: USDTArgMem, Reg: "rsp"}},
+		{"4@16(%rax,%rdx,4)", USDTArg{Size: 4, Kind: USDTArgMem, Const: 16, Reg: "rax", Index: "rdx", Scale: 4}},
+		{"8@counter+8(%rip)", USDTArg{Size: 8, Kind: USDTArgMem, Const: 8, Reg: "rip", Sym: "counter"}},
+		{"1@flag(%rip)", USDTArg{Size: 1, Kind: USDTArgMem, Reg: "rip", Sym: "flag"}},
+	}
+	for _, tt := range tests {
+		got, err := parseUSDTArg(tt.in)
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("parseUSDTArg(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"%eax", "3@%eax", "x@%eax", "4@$x", "4@8(%rax"} {
+		if _, err := parseUSDTArg(bad); err == nil {
+			t.Errorf("parseUSDTArg(%q) accepted", bad)
+		}
+	}
+}
+
+func TestPtRegsOffset(t *testing.T) {
+	for reg, want := range map[string]int{
+		"rdi": 112, "edi": 112, "di": 112, "dil": 112, "rax": 80, "eax": 80, "ax": 80, "al": 80,
+		"r8": 72, "r8d": 72, "r10w": 56, "r12b": 24, "rsp": 152, "esp": 152, "rip": 128, "rbx": 40, "bl": 40,
+	} {
+		if got, ok := PtRegsOffset(reg); !ok || got != want {
+			t.Errorf("PtRegsOffset(%q) = %d, %v; want %d", reg, got, ok, want)
+		}
+	}
+	if _, ok := PtRegsOffset("xmm0"); ok {
+		t.Errorf("xmm0 has no pt_regs slot")
+	}
+}
+
+func TestUSDTSites(t *testing.T) {
+	b, err := os.ReadFile("testdata/bin/prog")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sites, err := usdtSites(b)
+	if err != nil || len(sites) != 1 {
+		t.Fatalf("usdtSites = %+v, %v", sites, err)
+	}
+	s := sites[0]
+	if s.Provider != "gotrace" || s.Name != "tick" || s.Addr != 0x116f || s.Offset != 0x116f || s.Semaphore != 0x3018 || s.ArgsText != "-4@%ebx 8@%r12" {
+		t.Errorf("site = %+v", s)
+	}
+	want := []USDTArg{{Size: 4, Signed: true, Kind: USDTArgReg, Reg: "ebx"}, {Size: 8, Kind: USDTArgReg, Reg: "r12"}}
+	if !reflect.DeepEqual(s.Args, want) {
+		t.Errorf("args = %+v", s.Args)
+	}
+	if sites, err := usdtSites(b[:0:0]); err == nil || sites != nil {
+		t.Errorf("empty file: %v, %v", sites, err)
+	}
+}
+
+func TestUSDTContexts(t *testing.T) {
+	env := newEnvForTest(uprobeTarget(t))
+	for _, raw := range []string{"usdt:/usr/bin/app:tick", "U:/usr/bin/app:gotrace:tick", "usdt:app:gotrace:t*", "usdt:/usr/bin/app:*"} {
+		ctxs, err := env.contexts(raw)
+		if err != nil || len(ctxs) != 1 {
+			t.Errorf("%s: %v, %v", raw, ctxs, err)
+			continue
+		}
+		c := ctxs[0]
+		if c.Name != "usdt:/usr/bin/app:gotrace:tick" || c.Provider != "usdt" || c.Kind != types.ProgKprobe {
+			t.Errorf("%s: %+v", raw, c)
+		}
+		args, ok := USDTArgs(c)
+		if !ok || len(args) != 2 || args[0].Reg != "ebx" {
+			t.Errorf("%s: USDTArgs = %+v, %v", raw, args, ok)
+		}
+	}
+	for raw, msg := range map[string]string{
+		"usdt:/usr/bin/app:nope":       "no USDT probe nope in /usr/bin/app",
+		"usdt:/usr/bin/app:other:tick": "no USDT probe other:tick in /usr/bin/app",
+		"usdt:/usr/bin/none:tick":      "binary /usr/bin/none does not exist",
+		"usdt:*:tick":                  "wildcards in the binary of a usdt probe are not supported yet",
+		"usdt:/etc/ld.so.cache:tick":   "cannot read the USDT notes of /etc/ld.so.cache",
+		"usdt:/usr/bin/app:a:b:c":      "usdt probe type requires 2 or 3 arguments, found 4",
+	} {
+		_, err := env.contexts(raw)
+		if err == nil || !strings.HasPrefix(err.Error(), msg) {
+			t.Errorf("%s: %v, want %q", raw, err, msg)
+		}
+	}
+	if _, ok := USDTArgs(&types.Context{Name: "usdt:/x:a:b"}); ok {
+		t.Errorf("USDTArgs of an unknown context")
+	}
+	got, err := List(uprobeTarget(t), "usdt:/usr/bin/app:*")
+	if err != nil || len(got) != 1 || got[0] != "usdt:/usr/bin/app:gotrace:tick" {
+		t.Errorf("List = %v, %v", got, err)
+	}
+}
