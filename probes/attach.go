@@ -31,6 +31,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 		return attachRawTracepoint(s, name, prog)
 	case "uprobe", "uretprobe":
 		return attachUprobe(s, name, prog)
+	case "kprobe", "kretprobe":
+		return attachKprobe(s, name, prog)
 	case "usdt":
 		return attachUSDT(ctx, s, name, prog)
 	case "interval", "profile":

@@ -104,6 +104,15 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		return e.uprobeContexts(s)
 	case "usdt":
 		return e.usdtContexts(s)
+	case "kprobe", "kretprobe":
+		return e.kprobeContexts(s)
+	case "fentry", "fexit":
+		if !e.t.Has(FeatureFentry) {
+			return nil, &SpecError{
+				Msg:  s.Provider + " probes are not available on this kernel (it has no BPF trampolines)",
+				Hint: "rawtracepoints and tracepoints work without them: gotrace -l 'rawtracepoint:*'",
+			}
+		}
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
 		for _, c := range ctxs {
@@ -117,6 +126,6 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 func notYet(s Spec) *SpecError {
 	return &SpecError{
 		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, interval, profile, software, uprobe, uretprobe, usdt",
+		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software",
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -419,5 +420,38 @@ func TestAttachUSDT(t *testing.T) {
 	l.Close()
 	if n := c2.count(t); n != 2 {
 		t.Errorf("usdt by name fired %d times, want 2", n)
+	}
+}
+
+// On kernels with kprobes (the qemu kernel matrix) a kprobe and a
+// kretprobe count getppid calls; without them the error says so.
+func TestKprobeOnHost(t *testing.T) {
+	requireKernel(t)
+	env := NewEnv(HostTarget())
+	if !host.Has(FeatureKprobe) {
+		_, err := env.Contexts(&lang.ProbeSpec{Raw: "kprobe:vfs_read"})
+		if err == nil || !strings.Contains(err.Error(), "kprobes are not available") {
+			t.Errorf("kprobe without kprobes: %v", err)
+		}
+		return
+	}
+	fn := "__x64_sys_getppid"
+	if runtime.GOARCH == "arm64" {
+		fn = "__arm64_sys_getppid"
+	}
+	for _, raw := range []string{"kprobe:" + fn, "kretprobe:" + fn} {
+		ctx := hostContext(t, raw)
+		c := newCounter(t, ebpf.Kprobe)
+		l, err := Attach(ctx, c.prog)
+		if err != nil {
+			t.Fatalf("Attach(%s): %v", raw, err)
+		}
+		for i := 0; i < 10; i++ {
+			syscall.Getppid()
+		}
+		l.Close()
+		if n := c.count(t); n < 10 {
+			t.Errorf("%s fired %d times, want at least 10", raw, n)
+		}
 	}
 }

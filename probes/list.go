@@ -19,7 +19,7 @@ func ListVerbose(t Target, pattern string) ([]string, error) {
 }
 
 // listable are the providers `-l` enumerates without a binary to look in.
-var listable = []string{"hardware", "interval", "profile", "rawtracepoint", "software", "tracepoint"}
+var listable = []string{"hardware", "interval", "kprobe", "profile", "rawtracepoint", "software", "tracepoint"}
 
 func list(t Target, pattern string, verbose bool) ([]string, error) {
 	if pattern == "" {
@@ -84,6 +84,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 		return listUprobes(t, provider, rest)
 	case "usdt":
 		return listUSDT(t, rest)
+	case "kprobe", "kretprobe":
+		return listKprobes(t, provider, rest)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {

@@ -69,8 +69,9 @@ func TestListAll(t *testing.T) {
 		t.Fatal(err)
 	}
 	// hardware is absent (no PMU in the default DirTarget); interval,
-	// profile, software and the 13 tracepoints are there, in that order.
-	if len(got) != 4+4+14+13 || got[0] != "interval:hz:" || got[len(got)-1] != "tracepoint:syscalls:sys_exit_read" {
+	// kprobe, profile, software and the 13 tracepoints are there, in that
+	// order.
+	if len(got) != 4+6+4+14+13 || got[0] != "interval:hz:" || got[len(got)-1] != "tracepoint:syscalls:sys_exit_read" {
 		t.Errorf("List all: %d lines: %v", len(got), got)
 	}
 }

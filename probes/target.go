@@ -70,6 +70,9 @@ type Target interface {
 	Has(f Feature) bool
 	// KernelBTF returns the kernel's BTF.
 	KernelBTF() (*btf.Spec, error)
+	// KernelFuncs lists the kernel functions kprobes may attach to
+	// (tracefs available_filter_functions, else /proc/kallsyms).
+	KernelFuncs() ([]KernelFunc, error)
 	// ReadFile reads a host file (ELF binaries, /etc/ld.so.cache, ...).
 	ReadFile(path string) ([]byte, error)
 	// Stat describes a host file.
@@ -235,6 +238,8 @@ var kernelBTF = sync.OnceValues(btf.LoadKernelSpec)
 
 func (h *hostTarget) KernelBTF() (*btf.Spec, error) { return kernelBTF() }
 
+func (h *hostTarget) KernelFuncs() ([]KernelFunc, error) { return hostKernelFuncs(h) }
+
 func (h *hostTarget) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
 func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
@@ -244,6 +249,7 @@ func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(pat
 // DirTarget is a Target whose facts come from a folder, for tests:
 //
 //	events/<category>/<event>/format   tracepoint format files
+//	available_filter_functions         kernel functions for kprobes
 //	btf/vmlinux                        kernel BTF (raw), optional
 //	root/...                           host files (ReadFile("/x") reads root/x)
 //
@@ -304,6 +310,15 @@ func (d *DirTarget) KernelBTF() (*btf.Spec, error) {
 		return nil, fmt.Errorf("no kernel BTF: %w", err)
 	}
 	return btf.LoadSpecFromReader(bytes.NewReader(b))
+}
+
+// KernelFuncs reads available_filter_functions in the folder.
+func (d *DirTarget) KernelFuncs() ([]KernelFunc, error) {
+	b, err := os.ReadFile(filepath.Join(d.Dir, "available_filter_functions"))
+	if err != nil {
+		return nil, err
+	}
+	return parseFilterFunctions(b), nil
 }
 
 func (d *DirTarget) hostPath(path string) (string, error) {

@@ -1,0 +1,181 @@
+package probes
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// KernelFunc is a kernel function kprobes can attach to.
+type KernelFunc struct {
+	Name   string
+	Module string // "" for vmlinux
+}
+
+// parseFilterFunctions reads tracefs available_filter_functions lines
+// ("vfs_read", "kvm_set_msr [kvm]").
+func parseFilterFunctions(b []byte) []KernelFunc {
+	var out []KernelFunc
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
+			continue
+		}
+		kf := KernelFunc{Name: f[0]}
+		if len(f) > 1 && strings.HasPrefix(f[1], "[") {
+			kf.Module = strings.Trim(f[1], "[]")
+		}
+		out = append(out, kf)
+	}
+	return out
+}
+
+// parseKallsyms reads the text symbols of /proc/kallsyms
+// ("ffffffff81234560 T vfs_read", "... t foo	[mod]").
+func parseKallsyms(b []byte) []KernelFunc {
+	var out []KernelFunc
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 3 || (f[1] != "t" && f[1] != "T") {
+			continue
+		}
+		kf := KernelFunc{Name: f[2]}
+		if len(f) > 3 {
+			kf.Module = strings.Trim(f[3], "[]")
+		}
+		out = append(out, kf)
+	}
+	return out
+}
+
+func hostKernelFuncs(h *hostTarget) ([]KernelFunc, error) {
+	if root, err := h.Tracefs(); err == nil {
+		if b, err := os.ReadFile(filepath.Join(root, "available_filter_functions")); err == nil {
+			return parseFilterFunctions(b), nil
+		}
+	}
+	b, err := os.ReadFile("/proc/kallsyms")
+	if err != nil {
+		return nil, err
+	}
+	return parseKallsyms(b), nil
+}
+
+func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
+	if !e.t.Has(FeatureKprobe) {
+		return nil, &SpecError{
+			Msg:  "kprobes are not available on this kernel (no CONFIG_KPROBE_EVENTS)",
+			Hint: "tracepoints and rawtracepoints work without kprobes: gotrace -l 'tracepoint:*'",
+		}
+	}
+	if s.Address != 0 {
+		return nil, specErrorf("%s probes at an address are not supported yet", s.Provider)
+	}
+	funcs, err := e.t.KernelFuncs()
+	if err != nil {
+		return nil, specErrorf("cannot list kernel functions: %v", err)
+	}
+	mod := s.Target
+	var names []KernelFunc
+	seen := map[KernelFunc]bool{}
+	for _, f := range funcs {
+		if Match(s.Func, f.Name) && (mod == "" || Match(mod, f.Module) || (mod == "vmlinux" && f.Module == "")) && !seen[f] {
+			seen[f] = true
+			names = append(names, f)
+		}
+	}
+	if len(names) == 0 {
+		what := s.Func
+		if mod != "" {
+			what = mod + ":" + s.Func
+		}
+		if HasWildcard(s.Func) {
+			return nil, &SpecError{Msg: "no kernel function matches " + what, Hint: "list them with: gotrace -l '" + s.Provider + ":*'"}
+		}
+		return nil, &SpecError{Msg: "kernel function " + what + " not found or not traceable", Hint: "list them with: gotrace -l '" + s.Provider + ":*" + s.Func + "*'"}
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if names[i].Module != names[j].Module {
+			return names[i].Module < names[j].Module
+		}
+		return names[i].Name < names[j].Name
+	})
+	var ctxs []*types.Context
+	for _, f := range names {
+		sp := s
+		sp.Func = f.Name
+		if mod != "" {
+			sp.Target = f.Module
+			if sp.Target == "" {
+				sp.Target = "vmlinux"
+			}
+		}
+		ctxs = append(ctxs, e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe}))
+	}
+	return ctxs, nil
+}
+
+func attachKprobe(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+	var l link.Link
+	var err error
+	if s.Provider == "kretprobe" {
+		l, err = link.Kretprobe(s.Func, prog, nil)
+	} else {
+		l, err = link.Kprobe(s.Func, prog, &link.KprobeOptions{Offset: s.Offset})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+	}
+	return l, nil
+}
+
+func listKprobes(t Target, provider, rest string) ([]string, error) {
+	if !t.Has(FeatureKprobe) {
+		return nil, nil
+	}
+	funcs, err := t.KernelFuncs()
+	if err != nil {
+		return nil, nil
+	}
+	mod, fn := "", orStar(rest)
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		mod, fn = rest[:i], orStar(rest[i+1:])
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range funcs {
+		if !Match(fn, f.Name) {
+			continue
+		}
+		line := provider + ":" + f.Name
+		if mod != "" {
+			m := f.Module
+			if m == "" {
+				m = "vmlinux"
+			}
+			if !Match(mod, m) {
+				continue
+			}
+			line = provider + ":" + m + ":" + f.Name
+		}
+		if !seen[line] {
+			seen[line] = true
+			out = append(out, line)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
