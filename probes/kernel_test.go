@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
@@ -245,10 +246,14 @@ func TestAttachProfileAndSoftware(t *testing.T) {
 			defer l.Close()
 			// page faults: touch fresh memory; context switches: sleep.
 			for i := 0; i < 20; i++ {
-				b := make([]byte, 1<<20)
+				b, err := unix.Mmap(-1, 0, 1<<20, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
+				if err != nil {
+					t.Fatal(err)
+				}
 				for j := 0; j < len(b); j += 4096 {
 					b[j] = 1
 				}
+				unix.Munmap(b)
 				time.Sleep(time.Millisecond)
 			}
 			if n := waitCount(t, c, 1, 2*time.Second); n == 0 {
