@@ -18,32 +18,38 @@ func ListVerbose(t Target, pattern string) ([]string, error) {
 	return list(t, pattern, true)
 }
 
-// listable are the providers `-l` enumerates without a binary to look in.
-var listable = []string{"hardware", "interval", "kprobe", "profile", "rawtracepoint", "software", "tracepoint"}
+// kernelListable are the providers a wildcard provider expands to when
+// listing (bpftrace's kernel probe types; uprobes and usdt need a binary,
+// interval and profile must be named).
+var kernelListable = []string{"fentry", "hardware", "iter", "kprobe", "rawtracepoint", "software", "tracepoint"}
 
 func list(t Target, pattern string, verbose bool) ([]string, error) {
-	if pattern == "" {
-		pattern = "*"
+	var out []string
+	for _, p := range strings.Split(pattern, ",") {
+		got, err := listOne(t, strings.TrimSpace(p), verbose)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
 	}
-	parts := strings.SplitN(pattern, ":", 2)
-	front, rest := parts[0], ""
-	if len(parts) == 2 {
-		rest = parts[1]
-	} else {
-		rest = "*"
+	return out, nil
+}
+
+func listOne(t Target, pattern string, verbose bool) ([]string, error) {
+	switch {
+	case pattern == "" || pattern == "*":
+		pattern = "*:*"
+	case !strings.Contains(pattern, ":"):
+		// a bare word searches the names of every kernel provider
+		pattern = "*:" + pattern
 	}
+	front, rest, _ := strings.Cut(pattern, ":")
 	var provs []string
-	if HasWildcard(front) || len(parts) == 1 {
-		for _, p := range listable {
+	if HasWildcard(front) {
+		for _, p := range kernelListable {
 			if Match(front, p) {
 				provs = append(provs, p)
 			}
-		}
-		if len(parts) == 1 && len(provs) == 0 {
-			// a bare word is a search in every provider's names
-			provs, rest = listable, front
-		} else if len(parts) == 1 && !HasWildcard(front) {
-			rest = "*"
 		}
 	} else {
 		p := CanonicalProvider(front)
