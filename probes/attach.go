@@ -23,7 +23,7 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 	}
 	name := ctx.Name
 	switch s.Provider {
-	case "begin", "end":
+	case "begin", "end", "self", "test", "bench":
 		return nil, fmt.Errorf("cannot attach probe %s: %s probes are run by the runtime, not attached", name, s.Provider)
 	case "tracepoint":
 		return attachTracepoint(s, name, prog)

@@ -1,56 +1,79 @@
 // Package probes knows the providers of attach points: what a spec such
 // as "t:syscalls:sys_enter_open*" or "interval:1s" means, which probes it
-// expands to, what their programs see, how to list them and how to
-// attach a loaded program to them.
+// expands to, what their programs see, how to list them and how to attach
+// a loaded program to them. There is one file per provider.
 //
 // # Specs
 //
 // Parse splits an attach point at colons (outside double quotes), maps the
-// provider's short names (t, i, k, kr, u, ur, U, p, s, h, rt, f, fr, w, it,
-// kfunc, kretfunc, BEGIN, END) to the canonical provider, and fills a Spec
-// with the provider's parts. Spec.Name spells the probe the way bpftrace
-// names it for the `probe` builtin: "begin", "tracepoint:sched:sched_switch",
-// "interval:us:1000000" for "interval:1s".
+// provider's short names (t, rt, k, kr, u, ur, U, i, p, s, h, f/kfunc,
+// fr/kretfunc, w, it; BEGIN, END) to the canonical provider, reads numbers
+// the way bpftrace does (1e6, 0x10, 100ms, 1_000) and fills a Spec with
+// the provider's parts. Spec.Name spells the probe the way current
+// bpftrace names it for the `probe` builtin: "begin",
+// "tracepoint:sched:sched_switch", "interval:us:1000000" for "interval:1s".
 //
 // # Contexts
 //
 // NewEnv(target) is the types.Env of the checker. For each attach point
 // it returns one types.Context per probe after wildcard expansion: the
-// program kind (raw tracepoint for begin/end, tracepoint, perf event), the
-// canonical name, and the layout of `args`. Tracepoint args are laid out
-// from the tracepoint's format file, common_ fields included: integers
-// take the size and signedness the format gives, `char x[N]` is an array
-// of char (which the checker treats as a string), `const char *` is a
-// pointer to char (into user memory for syscalls), and `__data_loc`
-// fields are marked DataLoc. Tracepoints with the same record layout share
-// one args type, so `tracepoint:syscalls:sys_enter_read,
-// tracepoint:syscalls:sys_enter_write { args.fd }` checks. Errors are
-// *lang.Error values at the spec's position, with a hint where one helps.
+// program kind, the canonical name and the layout of `args`:
+//
+//   - begin, end, self, test, bench: raw tracepoint programs the runtime
+//     runs itself through BPF_PROG_TEST_RUN; no args.
+//   - tracepoint: args laid out from the tracepoint's format file, common_
+//     fields included. Integers take the size and signedness the format
+//     gives, `char x[N]` is an array of char (which the checker treats as a
+//     string), `const char *` is a pointer to char (into user memory for
+//     syscalls, ArgsUser), and `__data_loc` fields are marked DataLoc.
+//     Tracepoints whose records are laid out alike share one args type,
+//     so `t:syscalls:sys_enter_read,t:syscalls:sys_enter_write { args.fd }`
+//     checks.
+//   - rawtracepoint: args from the kernel BTF of __probestub_<name> or
+//     __traceiter_<name> (the first, void *__data, parameter dropped), one
+//     u64 slot per argument; kernel structs are converted from BTF with
+//     their fields (bitfields left out).
+//   - kprobe, kretprobe, uprobe, uretprobe, usdt: pt_regs programs, no
+//     args (argN come from registers). USDTArgs gives the code generator
+//     where each USDT argument lives; PtRegsOffset maps x86-64 registers
+//     to pt_regs slots.
+//   - interval, profile, software, hardware: perf event programs, no args.
+//
+// Providers the kernel lacks (kprobes, fentry trampolines, a hardware PMU)
+// and providers not done yet (fentry/fexit, iter, watchpoint) are errors
+// with a reason. Errors are *lang.Error values at the spec's position,
+// with a hint where one helps ("did you mean syscalls:sys_enter_openat?").
 //
 // # Target
 //
-// Every host fact (tracefs, format files, tracepoint lists, possible CPUs,
-// kernel features, kernel BTF, host files) comes through a Target.
-// HostTarget is the running machine; it mounts tracefs when it is missing
-// and the process is root. DirTarget serves the same facts from a folder
-// (see testdata), so the compiler is testable without root or BPF.
+// Every host fact (tracefs and format files, tracepoint lists, kernel
+// functions, possible CPUs, kernel features, kernel BTF, host files such
+// as binaries and /etc/ld.so.cache) comes through a Target. HostTarget is
+// the running machine; it mounts tracefs when it is missing and the
+// process is root, and finds kernel features by trying them once (cilium's
+// feature probes, a do-nothing fentry attach, a dummy perf event link).
+// DirTarget serves the same facts from a folder (see testdata), so the
+// compiler is testable without root or BPF.
 //
 // # Attach
 //
 // Attach(ctx, prog) attaches a loaded program on the host and returns the
-// io.Closer that detaches it. Tracepoints attach through link.Tracepoint.
-// interval opens one cpu-clock perf event on the first online CPU with the
-// requested period (or frequency for hz); profile opens one per online
-// CPU; software and hardware open the named perf event on every online
-// CPU with the given count (or bpftrace's default). A perf event gets the
-// program through a perf bpf_link when the kernel has them (5.15+), else
-// through PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE; closing
-// detaches and closes the events. begin and end are not attached: the
-// runtime runs them with BPF_PROG_TEST_RUN.
+// io.Closer that detaches it; errors name the probe and the reason in one
+// line. Tracepoints, raw tracepoints, kprobes, uprobes and USDT sites
+// (all sites of a probe, with their semaphores) attach through cilium's
+// link package. interval opens one cpu-clock perf event on the first
+// online CPU with the requested period (or frequency for hz); profile
+// opens one per online CPU; software and hardware open the named event
+// on every online CPU with the given count (or bpftrace's default). A
+// perf event gets the program through a perf bpf_link when the kernel has
+// them (5.15+), else through PERF_EVENT_IOC_SET_BPF and
+// PERF_EVENT_IOC_ENABLE; closing detaches and closes the events.
 //
 // # Listing
 //
 // List and ListVerbose answer `gotrace -l` and `-lv` like `bpftrace -l`:
-// "provider:..." lines, providers in alphabetical order, probes sorted, and
-// for -lv each tracepoint's own fields as "    TYPE NAME".
+// comma-separated patterns, a bare word searched in every kernel
+// provider, "provider:..." lines with providers in alphabetical order and
+// probes sorted, and for -lv each tracepoint's own fields (or raw
+// tracepoint's parameters) as "    TYPE NAME".
 package probes

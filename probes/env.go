@@ -92,7 +92,9 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		return nil, err
 	}
 	switch s.Provider {
-	case "begin", "end":
+	case "begin", "end", "self", "test", "bench":
+		// run by the runtime through BPF_PROG_TEST_RUN: at start and exit,
+		// on a signal, in --test or --bench mode
 		return []*types.Context{e.context(s, &types.Context{
 			Provider: s.Provider, Name: s.Name(), Kind: types.ProgRawTracepoint,
 		})}, nil
@@ -126,6 +128,6 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 func notYet(s Spec) *SpecError {
 	return &SpecError{
 		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software",
+		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software, hardware",
 	}
 }

@@ -52,6 +52,15 @@ func TestBeginEnd(t *testing.T) {
 	}
 }
 
+func TestRuntimeProbes(t *testing.T) {
+	for raw, want := range map[string]string{"self:signal:SIGUSR1": "self:signal:SIGUSR1", "test:okay": "test:okay", "bench:lhist": "bench:lhist"} {
+		c := contexts(t, raw)
+		if len(c) != 1 || c[0].Name != want || c[0].Kind != types.ProgRawTracepoint || c[0].Args != nil {
+			t.Errorf("%s: got %+v", raw, c[0])
+		}
+	}
+}
+
 func TestTracepointSysEnterOpenat(t *testing.T) {
 	c := contexts(t, "t:syscalls:sys_enter_openat")
 	if len(c) != 1 {
@@ -173,7 +182,7 @@ func TestTracepointErrors(t *testing.T) {
 		{"tracepoint:nosuch:zzz", "tracepoint not found: nosuch:zzz", "list tracepoints with: gotrace -l 'tracepoint:nosuch:*'"},
 		{"tracepoint:syscalls:nomatch*", "no tracepoint matches syscalls:nomatch*", "list tracepoints with: gotrace -l 'tracepoint:*'"},
 		{"tracepoint:a", "tracepoint probe type requires 2 arguments, found 1", ""},
-		{"watchpoint:0x1000:8:w", "watchpoint probes are not supported by gotrace yet", "supported so far: begin, end, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software"},
+		{"watchpoint:0x1000:8:w", "watchpoint probes are not supported by gotrace yet", "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software, hardware"},
 	}
 	for _, tt := range tests {
 		e := contextsErr(t, tt.raw)
