@@ -460,3 +460,38 @@ func TestKprobeOnHost(t *testing.T) {
 		}
 	}
 }
+
+// HostTarget mounts tracefs itself when it is missing. The test runs in a
+// child process with its own mount namespace, where tracefs is unmounted
+// first, so the machine's mount is left alone.
+func TestHostMountsTracefs(t *testing.T) {
+	if os.Getenv("GOTRACE_PROBES_MOUNT_CHILD") == "1" {
+		for _, dir := range []string{"/sys/kernel/tracing", "/sys/kernel/debug/tracing"} {
+			for isTracefs(dir) {
+				if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {
+					t.Fatalf("unmount %s: %v", dir, err)
+				}
+			}
+		}
+		h := &hostTarget{}
+		root, err := h.Tracefs()
+		if err != nil {
+			t.Fatalf("Tracefs: %v", err)
+		}
+		if !isTracefs(root) {
+			t.Fatalf("%s is not tracefs after Tracefs()", root)
+		}
+		if _, err := h.TracepointFormat("sched", "sched_switch"); err != nil {
+			t.Fatalf("TracepointFormat: %v", err)
+		}
+		return
+	}
+	requireKernel(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHostMountsTracefs$", "-test.v")
+	cmd.Env = append(os.Environ(), "GOTRACE_PROBES_MOUNT_CHILD=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestHostMountsTracefs") {
+		t.Errorf("child: %v\n%s", err, out)
+	}
+}

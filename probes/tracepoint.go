@@ -377,7 +377,11 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 				}
 				return nil, tracepointNotFound(e.t, n[0], n[1])
 			}
-			return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
+			se := specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
+			if errors.Is(err, fs.ErrPermission) {
+				se.Hint = "reading tracefs needs root"
+			}
+			return nil, se
 		}
 		fields, err := parseFormat(string(text))
 		if err != nil {
