@@ -882,9 +882,36 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	case "args":
 		return val{t: t, m: &mem{base: f.ctxReg, ctx: true}}
 	}
+	if strings.HasPrefix(e.Name, "arg") {
+		var n int
+		fmt.Sscanf(e.Name, "arg%d", &n)
+		if f.ctx.Provider == "rawtracepoint" {
+			return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
+		}
+		return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsArgs[n]}, 8)}
+	}
+	switch e.Name {
+	case "retval":
+		return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
+	case "func":
+		if f.ctx.Provider == "uprobe" {
+			return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8)}
+		}
+		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
+	}
 	f.fail(e.At, "builtin %s not supported by the code generator yet", e.Name)
 	return val{}
 }
+
+// x86-64 struct pt_regs offsets: the argument registers of the C calling
+// convention (rdi, rsi, rdx, rcx, r8, r9), the return value and the
+// instruction pointer.
+var ptRegsArgs = [...]int32{112, 104, 96, 88, 72, 64}
+
+const (
+	ptRegsRAX = 80
+	ptRegsIP  = 128
+)
 
 func (f *fn) low32(v vreg) vreg {
 	return f.aluImm(asm.RSh, f.aluImm(asm.LSh, v, 32), 32)

@@ -71,6 +71,8 @@ type checker struct {
 	vars   map[string]*Type
 	ctxs   []*Context
 	infer  bool // first sweep: infer map types only, report no errors
+	// reported is set by probeBuiltin when it rejected a name it knows.
+	reported bool
 	probeN int
 }
 
@@ -340,7 +342,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple:
+		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil
@@ -392,10 +394,63 @@ var builtinTypes = map[string]*Type{
 	"comm":    StrType(16),
 }
 
+// ArgCount is how many argN builtins a probe may use.
+const ArgCount = 6
+
+// probeBuiltin types the builtins whose meaning depends on the probe:
+// argN, retval and func. It returns nil (with reported set when it
+// complained) when e is not one of them or is not available.
+func (c *checker) probeBuiltin(e *lang.Ident) *Type {
+	var n int
+	isArg := false
+	if strings.HasPrefix(e.Name, "arg") {
+		if _, err := fmt.Sscanf(e.Name, "arg%d", &n); err == nil && fmt.Sprintf("arg%d", n) == e.Name {
+			isArg = true
+		}
+	}
+	if !isArg && e.Name != "retval" && e.Name != "func" {
+		return nil
+	}
+	var t *Type
+	for _, ctx := range c.ctxs {
+		var ok bool
+		var ct *Type
+		switch {
+		case isArg:
+			ok = n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
+			ct = Uint64
+		case e.Name == "retval":
+			ok = ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe"
+			ct = Uint64
+		case e.Name == "func":
+			switch ctx.Provider {
+			case "kprobe", "kretprobe":
+				ok, ct = true, &Type{Kind: Ksym, Size: 8}
+			case "uprobe":
+				ok, ct = true, &Type{Kind: Usym, Size: 8}
+			}
+		}
+		if !ok {
+			c.errorf(e.At, "%s is not available in probe %s", e.Name, ctx.Name)
+			c.reported = true
+			return nil
+		}
+		t = ct
+	}
+	if t == nil {
+		c.errorf(e.At, "%s is not available here", e.Name)
+		c.reported = true
+	}
+	return t
+}
+
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe"}
+	names := []string{"args", "probe", "retval", "func"}
+	for i := 0; i < ArgCount; i++ {
+		names = append(names, fmt.Sprintf("arg%d", i))
+	}
 	for n := range builtinTypes {
 		names = append(names, n)
 	}
@@ -479,6 +534,10 @@ func (c *checker) ident(e *lang.Ident) *Type {
 			}
 			t = ctx.Args
 		}
+		return t
+	}
+	if t := c.probeBuiltin(e); t != nil || c.reported {
+		c.reported = false
 		return t
 	}
 	err := c.errorf(e.At, "unknown identifier '%s'", e.Name)
