@@ -869,6 +869,10 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		g := f.newReg()
 		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalStartNs})
 		return val{t: t, r: f.alu(asm.Sub, now, f.load(mem{base: g}, 8))}
+	case "cpid":
+		g := f.newReg()
+		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalCpid})
+		return val{t: t, r: f.load(mem{base: g}, 8)}
 	case "comm":
 		m := f.alloc(16)
 		f.call(asm.FnGetCurrentComm, f.addr(m), f.imm(16))

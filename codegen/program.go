@@ -47,7 +47,8 @@ const (
 // any probe runs.
 const (
 	GlobalStartNs = 0 // u64: bpf_ktime_get_ns() at start, for `elapsed`
-	GlobalsSize   = 8
+	GlobalCpid    = 8 // u64: pid of the -c child, for `cpid`
+	GlobalsSize   = 16
 )
 
 // EventKind says what a ring buffer record means.

@@ -391,6 +391,7 @@ var builtinTypes = map[string]*Type{
 	"cpu":     Uint32,
 	"nsecs":   Uint64,
 	"elapsed": Uint64,
+	"cpid":    Uint32,
 	"comm":    StrType(16),
 }
 
