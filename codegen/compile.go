@@ -143,6 +143,35 @@ type fn struct {
 	labels  int
 	pos     lang.Pos
 	noSpill map[vreg]bool
+	loops   []loopLabels
+}
+
+// loopLabels are where break and continue go in the innermost loop.
+type loopLabels struct{ next, end string }
+
+func (f *fn) loop(next, end string, body *lang.Block) {
+	f.loops = append(f.loops, loopLabels{next, end})
+	f.block(body)
+	f.loops = f.loops[:len(f.loops)-1]
+}
+
+// forRange compiles for ($i : lo..hi) { body }: $i runs from lo up to hi-1.
+func (f *fn) forRange(s *lang.ForStmt) {
+	lo := f.scalar(f.expr(s.Lo))
+	hi := f.newReg()
+	f.emit(&inst{op: opMov, dst: hi, a: f.scalar(f.expr(s.Hi))})
+	f.pos = s.At
+	f.setVar(s.Var, val{t: types.Int64, r: lo})
+	i := f.vars[s.Var.Name].r
+	top, next, end := f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, b: hi, cc: asm.JSGE, label: end})
+	f.loop(next, end, s.Body)
+	f.mark(next)
+	f.pos = s.At
+	f.emit(&inst{op: opALU, dst: i, a: i, useImm: true, imm: 1, alu: asm.Add})
+	f.jmp(top)
+	f.mark(end)
 }
 
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
@@ -429,6 +458,32 @@ func (f *fn) stmt(s lang.Stmt) {
 		}
 	case *lang.BlockStmt:
 		f.block(s.Body)
+	case *lang.WhileStmt:
+		top, end := f.label(), f.label()
+		f.mark(top)
+		f.pos = s.At
+		f.branch(s.Cond, end, false)
+		f.loop(top, end, s.Body)
+		f.jmp(top)
+		f.mark(end)
+	case *lang.UnrollStmt:
+		n := int(s.Count.(*lang.IntLit).Val)
+		for i := 0; i < n; i++ {
+			f.block(s.Body)
+		}
+	case *lang.ForStmt:
+		f.forRange(s)
+	case *lang.JumpStmt:
+		switch s.Keyword {
+		case "break":
+			f.jmp(f.loops[len(f.loops)-1].end)
+		case "continue":
+			f.jmp(f.loops[len(f.loops)-1].next)
+		case "return":
+			f.ret(0)
+		}
+		// Whatever follows in the block is unreachable; keep the stream valid.
+		f.mark(f.label())
 	default:
 		f.fail(s.Pos(), "statement not supported by the code generator yet")
 	}

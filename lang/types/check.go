@@ -73,6 +73,8 @@ type checker struct {
 	infer  bool // first sweep: infer map types only, report no errors
 	// reported is set by probeBuiltin when it rejected a name it knows.
 	reported bool
+	loops    int // depth of while/for loops around the statement
+	unrolls  int
 	probeN int
 }
 
@@ -159,8 +161,58 @@ func (c *checker) stmt(s lang.Stmt) {
 		}
 	case *lang.BlockStmt:
 		c.block(s.Body)
+	case *lang.WhileStmt:
+		c.condition(s.Cond)
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *lang.UnrollStmt:
+		lit, ok := s.Count.(*lang.IntLit)
+		if !ok || lit.Val < 1 || lit.Val > 100 {
+			c.errorf(s.Count.Pos(), "unroll needs a constant count from 1 to 100")
+		}
+		c.unrolls++
+		c.block(s.Body)
+		c.unrolls--
+	case *lang.ForStmt:
+		if s.Map != nil {
+			c.errorf(s.At, "for over a map is not supported yet")
+			return
+		}
+		for _, e := range []lang.Expr{s.Lo, s.Hi} {
+			if t := c.expr(e); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(e.Pos(), "a for range needs integer bounds, not %s", t)
+			}
+		}
+		if old, ok := c.vars[s.Var.Name]; ok && old.Kind != Int {
+			c.errorf(s.Var.At, "type mismatch for %s: was %s, now int64", s.Var.Name, old)
+			return
+		}
+		c.vars[s.Var.Name] = Int64
+		c.record(s.Var, Int64)
+		c.loops++
+		c.block(s.Body)
+		c.loops--
+	case *lang.JumpStmt:
+		switch s.Keyword {
+		case "break", "continue":
+			if c.loops == 0 {
+				if c.unrolls > 0 {
+					c.errorf(s.At, "%s cannot be used inside unroll", s.Keyword)
+				} else {
+					c.errorf(s.At, "%s outside of a loop", s.Keyword)
+				}
+			}
+		}
 	default:
 		c.errorf(s.Pos(), "%s is not supported yet", stmtName(s))
+	}
+}
+
+func (c *checker) condition(e lang.Expr) {
+	t := c.expr(e)
+	if t.Kind != Invalid && !t.IsInteger() && t.Kind != Str {
+		c.errorf(e.Pos(), "condition must be an integer or bool, not %s", t)
 	}
 }
 
