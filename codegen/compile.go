@@ -899,6 +899,47 @@ func (f *fn) expr(e lang.Expr) val {
 		return f.ternary(e, t)
 	case *lang.Field:
 		return f.field(e, t)
+	case *lang.Tuple:
+		m := f.alloc(t.Size)
+		f.zero(m, t.Size)
+		for i, x := range e.Elems {
+			fld := t.Fields[i]
+			f.exprInto(x, m.plus(fld.Offset), fld.Type, true)
+		}
+		return val{t: t, m: &m}
+	case *lang.Cast:
+		x := f.scalar(f.expr(e.X))
+		f.pos = e.At
+		if t.Kind == types.Bool {
+			d := f.newReg()
+			skip := f.label()
+			f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+			f.emit(&inst{op: opJcc, a: x, cc: asm.JEq, useImm: true, imm: 0, label: skip})
+			f.emit(&inst{op: opMovImm, dst: d, imm: 1})
+			f.mark(skip)
+			return val{t: t, r: d}
+		}
+		if t.Size < 8 {
+			sh := int64(64 - 8*t.Size)
+			op := asm.RSh
+			if t.Signed {
+				op = asm.ArSh
+			}
+			x = f.aluImm(op, f.aluImm(asm.LSh, x, sh), sh)
+		}
+		return val{t: t, r: x}
+	case *lang.PosParam:
+		if e.Count {
+			return val{t: t, r: f.imm(int64(len(f.c.info.Config.Params)))}
+		}
+		if t.Kind == types.Str {
+			p, _ := f.c.info.Config.Param(e.N)
+			m := f.alloc(t.Size)
+			f.constBytes(m, append([]byte(p), 0))
+			return val{t: t, m: &m}
+		}
+		v, _ := f.c.info.Config.ParamInt(e.N)
+		return val{t: t, r: f.imm(v)}
 	}
 	f.fail(e.Pos(), "expression not supported by the code generator yet")
 	return val{}
@@ -1044,7 +1085,7 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	switch e.Fun {
 	case "str":
 		if ft := f.typeOf(e.Args[0]); ft.Kind == types.Str || ft.Kind == types.Array {
-			return f.expr(e.Args[0]) // already a string
+			return f.expr(e.Args[0]) // already a string (or a positional parameter)
 		}
 		m := f.alloc(t.Size)
 		f.readStr(e, m, t.Size, true)

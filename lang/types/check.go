@@ -26,7 +26,27 @@ import (
 
 // Config holds the knobs of the language that affect types.
 type Config struct {
-	MaxStrlen int // size of strings made by str(); default 1024
+	MaxStrlen int      // size of strings made by str(); default 1024
+	Params    []string // positional parameters: Params[0] is $1
+}
+
+// Param returns positional parameter n (1-based) and whether it is set.
+func (cfg Config) Param(n int) (string, bool) {
+	if n < 1 || n > len(cfg.Params) {
+		return "", false
+	}
+	return cfg.Params[n-1], true
+}
+
+// ParamInt reads a positional parameter as an integer (bpftrace accepts
+// decimal and hex); an unset parameter is 0.
+func (cfg Config) ParamInt(n int) (int64, bool) {
+	p, ok := cfg.Param(n)
+	if !ok {
+		return 0, true
+	}
+	v, err := strconv.ParseInt(p, 0, 64)
+	return v, err == nil
 }
 
 // MapInfo describes one map of the script.
@@ -556,6 +576,32 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		return c.ternary(e)
 	case *lang.Field:
 		return c.field(e)
+	case *lang.Tuple:
+		var elems []*Type
+		for _, x := range e.Elems {
+			t := c.expr(x)
+			if t.Kind == Invalid {
+				return nil
+			}
+			if t.Kind == Void || t.Kind == Agg {
+				c.errorf(x.Pos(), "%s cannot be a tuple element", t)
+				return nil
+			}
+			elems = append(elems, cloneStr(storedType(t)))
+		}
+		return TupleOf(elems...)
+	case *lang.Cast:
+		return c.cast(e)
+	case *lang.PosParam:
+		if e.Count {
+			return Int64
+		}
+		if _, ok := c.info.Config.ParamInt(e.N); !ok {
+			p, _ := c.info.Config.Param(e.N)
+			c.errorf(e.At, "$%d is %q, not a number", e.N, p).Hint = fmt.Sprintf("use str($%d) for a string parameter", e.N)
+			return nil
+		}
+		return Int64
 	}
 	c.errorf(e.Pos(), "this expression is not supported yet")
 	return nil
@@ -763,6 +809,33 @@ func (c *checker) field(e *lang.Field) *Type {
 	return nil
 }
 
+// castTypes are the integer type names a cast may name.
+var castTypes = map[string]*Type{
+	"int8": Int8, "int16": Int16, "int32": Int32, "int64": Int64,
+	"uint8": Uint8, "uint16": Uint16, "uint32": Uint32, "uint64": Uint64,
+	"s8": Int8, "s16": Int16, "s32": Int32, "s64": Int64,
+	"u8": Uint8, "u16": Uint16, "u32": Uint32, "u64": Uint64,
+	"bool": BoolType,
+}
+
+func (c *checker) cast(e *lang.Cast) *Type {
+	x := c.expr(e.X)
+	if x.Kind == Invalid {
+		return nil
+	}
+	name := strings.TrimSpace(e.Type)
+	t, ok := castTypes[name]
+	if !ok {
+		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types and bool)", name)
+		return nil
+	}
+	if !x.IsInteger() {
+		c.errorf(e.At, "cannot cast %s to %s", x, name)
+		return nil
+	}
+	return t
+}
+
 // Functions lists the functions the checker knows.
 func Functions() []string {
 	return []string{"avg", "count", "exit", "max", "min", "printf", "str", "sum"}
@@ -805,6 +878,11 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 	case "str":
 		if !nargs(1, 2) {
 			return nil
+		}
+		if p, ok := e.Args[0].(*lang.PosParam); ok && !p.Count {
+			v, _ := c.info.Config.Param(p.N)
+			c.record(p, StrType(len(v)+1))
+			return StrType(len(v) + 1)
 		}
 		t := c.expr(e.Args[0])
 		if t.Kind == Invalid {
