@@ -86,16 +86,16 @@ func (in *Info) MapNames() []string {
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
 
 type checker struct {
-	info   *Info
-	errs   lang.ErrorList
-	vars   map[string]*Type
-	ctxs   []*Context
-	infer  bool // first sweep: infer map types only, report no errors
+	info  *Info
+	errs  lang.ErrorList
+	vars  map[string]*Type
+	ctxs  []*Context
+	infer bool // first sweep: infer map types only, report no errors
 	// reported is set by probeBuiltin when it rejected a name it knows.
 	reported bool
 	loops    int // depth of while/for loops around the statement
 	unrolls  int
-	probeN int
+	probeN   int
 }
 
 // Check types f. env answers what each attach point provides.
