@@ -500,6 +500,19 @@ func (f *fn) exprStmt(e lang.Expr) {
 		case "exit":
 			f.exit(e)
 			return
+		case "delete":
+			m := e.Args[0].(*lang.MapExpr)
+			if len(e.Args) == 2 {
+				m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]}
+			}
+			mm := f.mapMeta(m)
+			k := f.key(m, mm)
+			f.pos = e.At
+			f.call(asm.FnMapDeleteElem, f.mapPtr(mm.SpecName), f.addr(k))
+			return
+		case "clear", "zero", "print":
+			f.mapEvent(e)
+			return
 		}
 	case *lang.Unary:
 		if e.Op == "++" || e.Op == "--" {
@@ -521,7 +534,7 @@ func (f *fn) typeOf(e lang.Expr) *types.Type {
 func (f *fn) assign(s *lang.AssignStmt) {
 	if call, ok := s.Rhs.(*lang.Call); ok {
 		switch call.Fun {
-		case "count", "sum", "min", "max", "avg":
+		case "count", "sum", "min", "max", "avg", "stats":
 			f.aggregate(s.Lhs.(*lang.MapExpr), call)
 			return
 		}
@@ -643,6 +656,9 @@ func (f *fn) mapLookup(m *lang.MapExpr, mm *MapMeta) (vreg, mem) {
 func (f *fn) mapRead(m *lang.MapExpr) val {
 	mm := f.mapMeta(m)
 	t := f.typeOf(m)
+	if mm.PerCPU {
+		return f.aggRead(m, mm, t)
+	}
 	p, _ := f.mapLookup(m, mm)
 	done := f.label()
 	if t.Kind == types.Str || t.Kind == types.Tuple {
@@ -659,6 +675,65 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
 	f.mark(done)
 	return val{t: t, r: d}
+}
+
+// aggRead reads an aggregation in the kernel: the per-CPU values are
+// merged with bpf_map_lookup_percpu_elem in a loop over the CPUs, so the
+// value is the same one user space prints.
+func (f *fn) aggRead(m *lang.MapExpr, mm *MapMeta, t *types.Type) val {
+	k := f.key(m, mm)
+	fnName := mm.Value.AggFn
+	acc := f.newReg() // count/sum/total, or the min/max so far
+	n := f.newReg()   // avg: the count; min/max: whether any CPU was set
+	cpu := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: acc, imm: 0})
+	f.emit(&inst{op: opMovImm, dst: n, imm: 0})
+	f.emit(&inst{op: opMovImm, dst: cpu, imm: 0})
+	top, next, end := f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: cpu, cc: asm.JGE, useImm: true, imm: int64(f.c.tgt.NumCPU), label: end})
+	p := f.call(asm.FnMapLookupPercpuElem, f.mapPtr(mm.SpecName), f.addr(k), cpu)
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: next})
+	pm := mem{base: p}
+	switch fnName {
+	case "count", "sum":
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: acc, a: acc, b: f.load(pm, 8)})
+	case "avg":
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: acc, a: acc, b: f.load(pm, 8)})
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: n, a: n, b: f.load(pm.plus(8), 8)})
+	case "min", "max":
+		set := f.load(pm.plus(8), 8)
+		f.emit(&inst{op: opJcc, a: set, cc: asm.JEq, useImm: true, imm: 0, label: next})
+		v := f.load(pm, 8)
+		take := f.label()
+		f.emit(&inst{op: opJcc, a: n, cc: asm.JEq, useImm: true, imm: 0, label: take})
+		cc := asm.JSGE // min: skip when v >= acc
+		if fnName == "max" {
+			cc = asm.JSLE
+		}
+		f.emit(&inst{op: opJcc, a: v, b: acc, cc: cc, label: next})
+		f.mark(take)
+		f.emit(&inst{op: opMov, dst: acc, a: v})
+		f.emit(&inst{op: opMovImm, dst: n, imm: 1})
+	}
+	f.mark(next)
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: cpu, a: cpu, useImm: true, imm: 1})
+	f.jmp(top)
+	f.mark(end)
+	if fnName == "avg" {
+		done := f.label()
+		res := f.newReg()
+		f.emit(&inst{op: opMovImm, dst: res, imm: 0})
+		f.emit(&inst{op: opJcc, a: n, cc: asm.JEq, useImm: true, imm: 0, label: done})
+		if t.Signed {
+			f.emit(&inst{op: opMov, dst: res, a: f.signedDiv(asm.Div, acc, n)})
+		} else {
+			f.emit(&inst{op: opALU, alu: asm.Div, dst: res, a: acc, b: n})
+		}
+		f.mark(done)
+		return val{t: t, r: res}
+	}
+	return val{t: t, r: acc}
 }
 
 // aggregate compiles @m[k] = count()/sum(x)/min(x)/max(x)/avg(x).
@@ -678,7 +753,7 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 		f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
 	case "sum":
 		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
-	case "avg":
+	case "avg", "stats":
 		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
 		f.store(pm.plus(8), 8, f.aluImm(asm.Add, f.load(pm.plus(8), 8), 1))
 	case "min", "max":
@@ -734,6 +809,40 @@ func (f *fn) printf(e *lang.Call) {
 	f.storeImm(rec, 8, int64(id))
 	for i, a := range e.Args[1:] {
 		f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
+	}
+	f.pos = e.At
+	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
+}
+
+// mapEvent compiles clear(@m), zero(@m), print(@m, ...) and print(value):
+// user space does the work when the record arrives.
+func (f *fn) mapEvent(e *lang.Call) {
+	ev := &Event{Pos: e.At, Size: 8}
+	m, isMap := e.Args[0].(*lang.MapExpr)
+	switch {
+	case e.Fun == "clear":
+		ev.Kind, ev.Map = EventClear, m.Name
+	case e.Fun == "zero":
+		ev.Kind, ev.Map = EventZero, m.Name
+	case isMap && len(m.Keys) == 0:
+		ev.Kind, ev.Map = EventPrintMap, m.Name
+		if len(e.Args) > 1 {
+			ev.Top = int(e.Args[1].(*lang.IntLit).Val)
+		}
+		if len(e.Args) > 2 {
+			ev.Div = int(e.Args[2].(*lang.IntLit).Val)
+		}
+	default:
+		t := storedType(f.typeOf(e.Args[0]))
+		ev.Kind = EventPrintValue
+		ev.Args = []EventArg{{Type: t, Offset: 8}}
+		ev.Size = 8 + (slotSize(t)+7)&^7
+	}
+	id := f.newEvent(ev)
+	rec := f.alloc(ev.Size)
+	f.storeImm(rec, 8, int64(id))
+	if ev.Kind == EventPrintValue {
+		f.exprInto(e.Args[0], rec.plus(8), ev.Args[0].Type, false)
 	}
 	f.pos = e.At
 	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
@@ -1083,6 +1192,17 @@ func (f *fn) fromMem(m mem, t *types.Type) val {
 func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
 	switch e.Fun {
+	case "has_key":
+		m := e.Args[0].(*lang.MapExpr)
+		m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]}
+		p, _ := f.mapLookup(m, f.mapMeta(m))
+		d := f.newReg()
+		skip := f.label()
+		f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: skip})
+		f.emit(&inst{op: opMovImm, dst: d, imm: 1})
+		f.mark(skip)
+		return val{t: t, r: d}
 	case "str":
 		if ft := f.typeOf(e.Args[0]); ft.Kind == types.Str || ft.Kind == types.Array {
 			return f.expr(e.Args[0]) // already a string (or a positional parameter)
@@ -1126,15 +1246,44 @@ func (f *fn) arith(op string, x, y val, signed bool) vreg {
 	alu := aluOps[op]
 	if signed {
 		switch alu {
-		case asm.Div:
-			alu = asm.SDiv
-		case asm.Mod:
-			alu = asm.SMod
+		case asm.Div, asm.Mod:
+			return f.signedDiv(alu, a, b)
 		case asm.RSh:
 			alu = asm.ArSh
 		}
 	}
 	return f.alu(alu, a, b)
+}
+
+// signedDiv divides (or takes the remainder) of signed values without the
+// v4 instruction set's sdiv/smod, which older kernels lack: it divides the
+// magnitudes and fixes the sign (C semantics: the quotient truncates toward
+// zero, the remainder has the dividend's sign).
+func (f *fn) signedDiv(alu asm.ALUOp, a, b vreg) vreg {
+	abs := func(v vreg) (vreg, vreg) {
+		neg := f.newReg()
+		r := f.newReg()
+		pos := f.label()
+		f.emit(&inst{op: opMovImm, dst: neg, imm: 0})
+		f.emit(&inst{op: opMov, dst: r, a: v})
+		f.emit(&inst{op: opJcc, a: v, cc: asm.JSGE, useImm: true, imm: 0, label: pos})
+		f.emit(&inst{op: opNeg, dst: r, a: r})
+		f.emit(&inst{op: opMovImm, dst: neg, imm: 1})
+		f.mark(pos)
+		return r, neg
+	}
+	ua, na := abs(a)
+	ub, nb := abs(b)
+	res := f.alu(alu, ua, ub)
+	flip := na
+	if alu == asm.Div {
+		flip = f.alu(asm.Xor, na, nb)
+	}
+	done := f.label()
+	f.emit(&inst{op: opJcc, a: flip, cc: asm.JEq, useImm: true, imm: 0, label: done})
+	f.emit(&inst{op: opNeg, dst: res, a: res})
+	f.mark(done)
+	return res
 }
 
 func (f *fn) binary(e *lang.Binary, t *types.Type) val {

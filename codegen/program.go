@@ -55,8 +55,12 @@ const (
 type EventKind int
 
 const (
-	EventPrintf EventKind = iota
-	EventExit             // payload: int64 exit code
+	EventPrintf     EventKind = iota
+	EventExit                 // payload: int64 exit code
+	EventPrintMap             // print(@m[, top[, div]]): Map, Top, Div
+	EventClear                // clear(@m): Map
+	EventZero                 // zero(@m): Map
+	EventPrintValue           // print(value): Args[0] is the value
 )
 
 // EventArg is one argument of a printf record: its type and its offset
@@ -73,14 +77,17 @@ type Event struct {
 	Pos    lang.Pos
 	Format string // printf: the format string, escapes decoded
 	Args   []EventArg
-	Size   int // bytes of the record
+	Size   int    // bytes of the record
+	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
+	Top    int    // EventPrintMap: print only the top entries (0: all)
+	Div    int    // EventPrintMap: divide values by this (0: 1)
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.
 //
 // Value layouts: plain values as their type (integers 8 bytes); count and
 // sum: one u64/int64 per CPU; min and max: {int64 value; u64 set} per CPU;
-// avg: {int64 total; u64 count} per CPU. A map without keys has one u64
+// avg and stats: {int64 total; u64 count} per CPU. A map without keys has one u64
 // key 0.
 type MapMeta struct {
 	Name     string // "@name"

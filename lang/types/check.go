@@ -271,7 +271,7 @@ func isAggCall(e lang.Expr) (*lang.Call, bool) {
 		return nil, false
 	}
 	switch call.Fun {
-	case "count", "sum", "min", "max", "avg":
+	case "count", "sum", "min", "max", "avg", "stats":
 		return call, true
 	}
 	return nil, false
@@ -660,7 +660,7 @@ func (c *checker) mapRead(e *lang.MapExpr) *Type {
 	}
 	if mi.Value.Kind == Agg {
 		switch mi.Value.AggFn {
-		case "count", "sum", "min", "max":
+		case "count", "sum", "min", "max", "avg":
 			return IntType(8, mi.Value.AggFn != "count" && mi.Value.AggArg != nil && mi.Value.AggArg.Signed)
 		}
 		c.errorf(e.At, "%s is a %s aggregation and cannot be read in a probe", e.Name, mi.Value.AggFn)
@@ -809,6 +809,21 @@ func (c *checker) field(e *lang.Field) *Type {
 	return nil
 }
 
+// keyCheck checks the keys of map access m against the map's key types.
+func (c *checker) keyCheck(m *lang.MapExpr) {
+	keys := c.keyTypes(m)
+	mi := c.info.Maps[m.Name]
+	if mi == nil {
+		if !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+		}
+		return
+	}
+	if keys != nil {
+		c.unifyKeys(mi, m, keys)
+	}
+}
+
 // castTypes are the integer type names a cast may name.
 var castTypes = map[string]*Type{
 	"int8": Int8, "int16": Int16, "int32": Int32, "int64": Int64,
@@ -838,7 +853,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "count", "exit", "max", "min", "printf", "str", "sum"}
+	return []string{"avg", "clear", "count", "delete", "exit", "has_key", "max", "min", "print", "printf", "stats", "str", "sum", "zero"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {
@@ -872,9 +887,74 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			}
 		}
 		return VoidType
-	case "count", "sum", "min", "max", "avg":
+	case "count", "sum", "min", "max", "avg", "stats":
 		c.errorf(e.At, "%s() must be assigned to a map: @x = %s(...)", e.Fun, e.Fun)
 		return nil
+	case "delete":
+		if !nargs(1, 2) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "delete() takes a map: delete(@m[key]) or delete(@m, key)")
+			return nil
+		}
+		if len(e.Args) == 2 {
+			if len(m.Keys) != 0 {
+				c.errorf(e.Args[0].Pos(), "delete(@m, key) takes the map without a key")
+				return nil
+			}
+			// delete(@m, k) means the same as delete(@m[k])
+			c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]})
+		} else {
+			c.keyCheck(m)
+		}
+		return VoidType
+	case "has_key":
+		if !nargs(2, 2) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "has_key() takes a map and a key: has_key(@m, key)")
+			return nil
+		}
+		c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]})
+		return BoolType
+	case "clear", "zero":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if m, ok := e.Args[0].(*lang.MapExpr); !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "%s() takes a whole map: %s(@m)", e.Fun, e.Fun)
+			return nil
+		} else if c.info.Maps[m.Name] == nil && !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+		}
+		return VoidType
+	case "print":
+		if !nargs(1, 3) {
+			return nil
+		}
+		if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+			if c.info.Maps[m.Name] == nil && !c.infer {
+				c.errorf(m.At, "undefined map %s", m.Name)
+			}
+			for _, a := range e.Args[1:] {
+				if _, ok := a.(*lang.IntLit); !ok {
+					c.errorf(a.Pos(), "print(@m, top, div) takes integer constants")
+				}
+			}
+			return VoidType
+		}
+		if len(e.Args) != 1 {
+			c.errorf(e.At, "print() of a value takes one argument")
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind == Void {
+			c.errorf(e.Args[0].Pos(), "this has no value to print")
+		}
+		return VoidType
 	case "str":
 		if !nargs(1, 2) {
 			return nil
