@@ -92,6 +92,11 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 		m.KeySize = slotSize(mi.Key)
 	}
 	m.ValSize = slotSize(mi.Value)
+	if mi.Value.Kind == types.Agg && (mi.Value.AggFn == "hist" || mi.Value.AggFn == "lhist") {
+		m.Bucketed = true
+		m.BucketOff = (m.KeySize + 7) &^ 7
+		m.KeySize = m.BucketOff + 8
+	}
 	typ := ebpf.Hash
 	if mi.Value.Kind == types.Agg {
 		m.PerCPU = true
@@ -622,6 +627,9 @@ func (f *fn) mapMeta(m *lang.MapExpr) *MapMeta {
 // key builds the key of map access m in memory.
 func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 	k := f.alloc(mm.KeySize)
+	if mm.Bucketed && len(m.Keys) == 1 {
+		f.zero(k, mm.KeySize)
+	}
 	if len(m.Keys) == 0 {
 		f.storeImm(k, 8, 0)
 		return k
@@ -675,6 +683,95 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
 	f.mark(done)
 	return val{t: t, r: d}
+}
+
+// histogram compiles @m[k] = hist(x[, bits]) and lhist(x, min, max, step):
+// the bucket index goes after the key, and the bucket's count goes up.
+func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, call *lang.Call, x vreg) {
+	var b vreg
+	params := mm.Value.AggParams
+	if call.Fun == "lhist" {
+		b = f.lhistBucket(x, params[0], params[1], params[2])
+	} else {
+		b = f.log2Bucket(x, params[0])
+	}
+	k := f.key(m, mm)
+	f.store(k.plus(mm.BucketOff), 8, b)
+	p := f.call(asm.FnMapLookupElem, f.mapPtr(mm.SpecName), f.addr(k))
+	initL, done := f.label(), f.label()
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: initL})
+	pm := mem{base: p}
+	f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
+	f.jmp(done)
+	f.mark(initL)
+	v := f.alloc(8)
+	f.storeImm(v, 8, 1)
+	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	f.mark(done)
+}
+
+// log2Bucket computes the hist() bucket of x (see MapMeta).
+func (f *fn) log2Bucket(x vreg, k int64) vreg {
+	b := f.newReg()
+	done := f.label()
+	f.emit(&inst{op: opMovImm, dst: b, imm: 0})
+	f.emit(&inst{op: opJcc, a: x, cc: asm.JSLT, useImm: true, imm: 0, label: done})
+	small := int64(1) << k
+	if k == 0 {
+		f.emit(&inst{op: opMovImm, dst: b, imm: 1})
+		f.emit(&inst{op: opJcc, a: x, cc: asm.JEq, useImm: true, imm: 0, label: done})
+	} else {
+		// values below 2^k: bucket 1+x
+		big := f.label()
+		f.emit(&inst{op: opJcc, a: x, cc: asm.JGE, useImm: true, imm: small, label: big})
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: x, useImm: true, imm: 1})
+		f.jmp(done)
+		f.mark(big)
+	}
+	// l = floor(log2(x)) by binary search on the highest set bit
+	l := f.newReg()
+	n := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: l, imm: 0})
+	f.emit(&inst{op: opMov, dst: n, a: x})
+	for _, sh := range []int64{32, 16, 8, 4, 2, 1} {
+		skip := f.label()
+		t := f.aluImm(asm.RSh, n, sh)
+		f.emit(&inst{op: opJcc, a: t, cc: asm.JEq, useImm: true, imm: 0, label: skip})
+		f.emit(&inst{op: opMov, dst: n, a: t})
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: l, a: l, useImm: true, imm: sh})
+		f.mark(skip)
+	}
+	if k == 0 {
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: l, useImm: true, imm: 2})
+	} else {
+		// 1 + 2^k + (l-k)*2^k + ((x >> (l-k)) - 2^k)
+		shift := f.aluImm(asm.Sub, l, k)
+		top := f.alu(asm.RSh, x, shift)
+		base := f.aluImm(asm.LSh, shift, k)
+		sum := f.alu(asm.Add, base, top)
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: sum, useImm: true, imm: 1})
+	}
+	f.mark(done)
+	return b
+}
+
+// lhistBucket computes the lhist() bucket of x (see MapMeta).
+func (f *fn) lhistBucket(x vreg, lo, hi, step int64) vreg {
+	b := f.newReg()
+	done, in := f.label(), f.label()
+	f.emit(&inst{op: opMovImm, dst: b, imm: 0})
+	lor := f.imm(lo)
+	f.emit(&inst{op: opJcc, a: x, b: lor, cc: asm.JSLT, label: done})
+	f.emit(&inst{op: opMovImm, dst: b, imm: 1 + (hi-lo)/step})
+	hir := f.imm(hi)
+	f.emit(&inst{op: opJcc, a: x, b: hir, cc: asm.JSLT, label: in})
+	f.jmp(done)
+	f.mark(in)
+	off := f.alu(asm.Sub, x, lor)
+	q := f.aluImm(asm.Div, off, step)
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: q, useImm: true, imm: 1})
+	f.mark(done)
+	return b
 }
 
 // aggRead reads an aggregation in the kernel: the per-CPU values are
@@ -743,6 +840,10 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	var x vreg
 	if len(call.Args) == 1 {
 		x = f.scalar(f.expr(call.Args[0]))
+	}
+	if mm.Bucketed {
+		f.histogram(m, mm, call, x)
+		return
 	}
 	p, k := f.mapLookup(m, mm)
 	initL, done := f.label(), f.label()

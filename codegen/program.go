@@ -87,8 +87,18 @@ type Event struct {
 //
 // Value layouts: plain values as their type (integers 8 bytes); count and
 // sum: one u64/int64 per CPU; min and max: {int64 value; u64 set} per CPU;
-// avg and stats: {int64 total; u64 count} per CPU. A map without keys has one u64
-// key 0.
+// avg and stats: {int64 total; u64 count} per CPU; hist and lhist: one
+// u64 count per CPU, with the bucket index as a u64 after the user's key
+// (at BucketOff). A map without keys has one u64 key 0.
+//
+// hist buckets (k = AggParams[0] sub-bucket bits, 0 by default): 0 holds
+// negative values, 1 holds 0; for k = 0, bucket 2+i holds [2^i, 2^(i+1)).
+// For k > 0, values below 2^k get one bucket each (bucket 1+n), and each
+// power of two 2^i (i >= k) above is split into 2^k equal buckets:
+// bucket 1 + 2^k + (i-k)*2^k + ((n >> (i-k)) - 2^k).
+// lhist(min, max, step): bucket 0 holds values below min, bucket
+// 1+(n-min)/step the values in range, bucket 1+(max-min)/step values from
+// max up.
 type MapMeta struct {
 	Name     string // "@name"
 	SpecName string // name of the map in the CollectionSpec
@@ -98,6 +108,10 @@ type MapMeta struct {
 	PerCPU   bool
 	KeySize  int
 	ValSize  int
+	// Bucketed maps (hist, lhist) keep the bucket index as a u64 at
+	// BucketOff in the key.
+	Bucketed  bool
+	BucketOff int
 }
 
 // ProbeProg is one compiled program and where it attaches.

@@ -37,6 +37,9 @@ type Type struct {
 	User   bool    // Ptr: points into user memory
 	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
 	AggArg *Type   // Agg: the type of the aggregated value (sum/min/max/avg)
+	// AggParams: hist: [k] (bits of sub-buckets, 0 by default);
+	// lhist: [min, max, step].
+	AggParams []int64
 }
 
 // Field is a member of a struct or tuple.
@@ -179,6 +182,14 @@ func Equal(a, b *Type) bool {
 		}
 		return true
 	case Agg:
+		if len(a.AggParams) != len(b.AggParams) {
+			return false
+		}
+		for i := range a.AggParams {
+			if a.AggParams[i] != b.AggParams[i] {
+				return false
+			}
+		}
 		return a.AggFn == b.AggFn && (a.AggArg == nil) == (b.AggArg == nil) &&
 			(a.AggArg == nil || a.AggArg.Signed == b.AggArg.Signed)
 	}
