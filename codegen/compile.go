@@ -1237,33 +1237,98 @@ func (f *fn) extend(v vreg, size int, signed bool) vreg {
 	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
 }
 
-func (f *fn) field(e *lang.Field, t *types.Type) val {
-	x := f.expr(e.X)
-	st := x.t
-	if st.Kind == types.Ptr {
-		f.fail(e.At, "field access through a pointer is not supported by the code generator yet")
+// place is where a struct-typed value lives without reading it: local
+// memory (the context, the stack, scratch), or an address in kernel or
+// user memory that must be read with a probe_read helper.
+type place struct {
+	m    *mem
+	addr vreg
+	user bool
+}
+
+func (p place) plus(off int) place {
+	if p.m != nil {
+		m := p.m.plus(off)
+		return place{m: &m}
 	}
+	return p
+}
+
+// placeOf finds where the struct (or pointer to struct) e lives.
+func (f *fn) placeOf(e lang.Expr) (place, *types.Type) {
+	t := f.typeOf(e)
+	if t.Kind == types.Ptr {
+		return place{addr: f.scalar(f.expr(e)), user: t.User}, t.Elem
+	}
+	if fe, ok := e.(*lang.Field); ok && t.Kind == types.Struct {
+		p, st := f.placeOf(fe.X)
+		if st.Kind == types.Struct {
+			fld, _ := st.Field(fe.Name)
+			if p.m == nil {
+				f.pos = fe.At
+				p.addr = f.aluImm(asm.Add, p.addr, int64(fld.Offset))
+				return p, t
+			}
+			return p.plus(fld.Offset), t
+		}
+	}
+	x := f.expr(e)
 	if x.m == nil {
-		f.fail(e.At, "internal error: field of a value not in memory")
+		f.fail(e.Pos(), "internal error: %s value not in memory", t)
 	}
+	return place{m: x.m}, t
+}
+
+func (f *fn) field(e *lang.Field, t *types.Type) val {
+	p, st := f.placeOf(e.X)
 	f.pos = e.At
 	if st.Kind == types.Tuple {
 		var idx int
 		fmt.Sscan(e.Name, &idx)
 		fld := st.Fields[idx]
-		return f.fromMem(x.m.plus(fld.Offset), fld.Type)
+		return f.fromMem(p.m.plus(fld.Offset), fld.Type)
 	}
 	fld, _ := st.Field(e.Name)
-	at := x.m.plus(fld.Offset)
+	if p.m == nil {
+		addr := f.aluImm(asm.Add, p.addr, int64(fld.Offset))
+		return f.fromAddr(addr, p.user, fld.Type)
+	}
+	at := p.m.plus(fld.Offset)
 	if fld.DataLoc {
 		// The u32 holds (length << 16 | offset from the start of the record).
 		loc := f.aluImm(asm.And, f.load(at, 4), 0xffff)
-		src := f.alu(asm.Add, x.m.base, loc)
+		src := f.alu(asm.Add, p.m.base, loc)
 		m := f.alloc(t.Size)
 		f.call(asm.FnProbeReadKernelStr, f.addr(m), f.imm(int64(t.Size)), src)
 		return val{t: t, m: &m}
 	}
 	return f.fromMem(at, fld.Type)
+}
+
+// fromAddr reads a value of type t at a kernel (or user) address.
+func (f *fn) fromAddr(addr vreg, user bool, t *types.Type) val {
+	read := asm.FnProbeReadKernel
+	if user {
+		read = asm.FnProbeReadUser
+	}
+	switch t.Kind {
+	case types.Int, types.Bool, types.Ptr:
+		size := t.Size
+		if t.Kind == types.Ptr {
+			size = 8
+		}
+		tmp := f.alloc(8)
+		f.storeImm(tmp, 8, 0)
+		f.call(read, f.addr(tmp), f.imm(int64(size)), addr)
+		return f.fromMem(tmp, t)
+	}
+	rt := t
+	if t.Kind == types.Array && t.Elem.Kind == types.Int && t.Elem.Size == 1 {
+		rt = types.StrType(t.Size)
+	}
+	m := f.alloc(t.Size)
+	f.call(read, f.addr(m), f.imm(int64(t.Size)), addr)
+	return val{t: rt, m: &m}
 }
 
 // fromMem reads a value of type t stored at m.
@@ -1322,6 +1387,12 @@ func (f *fn) unary(e *lang.Unary, t *types.Type) val {
 		return f.incDec(e)
 	case "!":
 		return f.boolVal(e, t)
+	}
+	if e.Op == "*" {
+		pt := f.typeOf(e.X)
+		addr := f.scalar(f.expr(e.X))
+		f.pos = e.At
+		return f.fromAddr(addr, pt.User, t)
 	}
 	x := f.scalar(f.expr(e.X))
 	f.pos = e.At

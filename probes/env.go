@@ -131,3 +131,36 @@ func notYet(s Spec) *SpecError {
 		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software, hardware",
 	}
 }
+
+// KernelStruct returns the layout of a kernel struct or union from the
+// kernel's BTF ("task_struct", "struct task_struct" or "union ..."), for
+// casts and curtask.
+func (e *env) KernelStruct(name string) (*types.Type, error) {
+	e.call.Lock()
+	defer e.call.Unlock()
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return nil, err
+	}
+	var t btf.Type
+	switch {
+	case len(name) > 6 && name[:6] == "union ":
+		var u *btf.Union
+		if err := spec.TypeByName(name[6:], &u); err != nil {
+			return nil, err
+		}
+		t = u
+	default:
+		if len(name) > 7 && name[:7] == "struct " {
+			name = name[7:]
+		}
+		var s *btf.Struct
+		if err := spec.TypeByName(name, &s); err != nil {
+			return nil, err
+		}
+		t = s
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.btfConv().convert(t), nil
+}

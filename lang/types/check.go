@@ -86,6 +86,7 @@ func (in *Info) MapNames() []string {
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
 
 type checker struct {
+	env   Env
 	info  *Info
 	errs  lang.ErrorList
 	vars  map[string]*Type
@@ -103,7 +104,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if cfg.MaxStrlen <= 0 {
 		cfg.MaxStrlen = 1024
 	}
-	c := &checker{info: &Info{
+	c := &checker{env: env, info: &Info{
 		Types:  map[lang.Expr]*Type{},
 		Maps:   map[string]*MapInfo{},
 		Config: cfg,
@@ -520,7 +521,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe", "retval", "func"}
+	names := []string{"args", "probe", "retval", "func", "curtask"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
 	}
@@ -612,6 +613,12 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		return t
 	}
 	switch e.Name {
+	case "curtask":
+		st := c.kernelStruct(e.At, "task_struct")
+		if st == nil {
+			return nil
+		}
+		return PtrTo(st, false)
 	case "probe":
 		n := 0
 		for _, ctx := range c.ctxs {
@@ -796,6 +803,9 @@ func (c *checker) field(e *lang.Field) *Type {
 		if f.DataLoc {
 			return StrType(c.info.Config.MaxStrlen)
 		}
+		if f.Type.Kind == Array && f.Type.Elem.Kind == Int && f.Type.Elem.Size == 1 {
+			return StrType(f.Type.Size) // char arrays are strings
+		}
 		return f.Type
 	case Tuple:
 		i, err := strconv.Atoi(e.Name)
@@ -824,6 +834,21 @@ func (c *checker) keyCheck(m *lang.MapExpr) {
 	}
 }
 
+// kernelStruct looks a kernel struct up in the Env's BTF.
+func (c *checker) kernelStruct(pos lang.Pos, name string) *Type {
+	se, ok := c.env.(StructEnv)
+	if !ok {
+		c.errorf(pos, "kernel types (BTF) are not available")
+		return nil
+	}
+	t, err := se.KernelStruct(name)
+	if err != nil {
+		c.errorf(pos, "cannot find %s in the kernel's BTF: %v", name, err)
+		return nil
+	}
+	return t
+}
+
 // castTypes are the integer type names a cast may name.
 var castTypes = map[string]*Type{
 	"int8": Int8, "int16": Int16, "int32": Int32, "int64": Int64,
@@ -838,7 +863,38 @@ func (c *checker) cast(e *lang.Cast) *Type {
 	if x.Kind == Invalid {
 		return nil
 	}
-	name := strings.TrimSpace(e.Type)
+	name := strings.Join(strings.Fields(e.Type), " ")
+	if strings.HasSuffix(name, "*") {
+		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
+		if !x.IsInteger() {
+			c.errorf(e.At, "cannot cast %s to %s", x, name)
+			return nil
+		}
+		var elem *Type
+		switch {
+		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
+			elem = c.kernelStruct(e.At, base)
+			if elem == nil {
+				return nil
+			}
+		case base == "void" || base == "char":
+			elem = Int8
+		default:
+			if t, ok := castTypes[base]; ok {
+				elem = t
+			} else {
+				c.errorf(e.At, "cannot cast to %s", name)
+				return nil
+			}
+		}
+		user := x.Kind == Ptr && x.User
+		for _, ctx := range c.ctxs {
+			if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
+				user = true
+			}
+		}
+		return PtrTo(elem, user)
+	}
 	t, ok := castTypes[name]
 	if !ok {
 		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types and bool)", name)

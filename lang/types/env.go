@@ -41,3 +41,11 @@ type Env interface {
 	// the spec's position.
 	Contexts(spec *lang.ProbeSpec) ([]*Context, error)
 }
+
+// StructEnv is implemented by Envs that know the kernel's types (BTF): it
+// types curtask and casts to kernel structs.
+type StructEnv interface {
+	// KernelStruct returns the struct or union named like "task_struct"
+	// or "struct task_struct" or "union ...".
+	KernelStruct(name string) (*Type, error)
+}
