@@ -1175,6 +1175,16 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		g := f.newReg()
 		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalStartNs})
 		return val{t: t, r: f.alu(asm.Sub, now, f.load(mem{base: g}, 8))}
+	case "ncpus":
+		return val{t: t, r: f.imm(int64(f.c.tgt.NumCPU))}
+	case "numaid":
+		return val{t: t, r: f.call(asm.FnGetNumaNodeId)}
+	case "rand":
+		return val{t: t, r: f.call(asm.FnGetPrandomU32)}
+	case "cgroup":
+		return val{t: t, r: f.call(asm.FnGetCurrentCgroupId)}
+	case "jiffies":
+		return val{t: t, r: f.call(asm.FnJiffies64)}
 	case "cpid":
 		g := f.newReg()
 		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalCpid})
@@ -1211,6 +1221,53 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	}
 	f.fail(e.At, "builtin %s not supported by the code generator yet", e.Name)
 	return val{}
+}
+
+// strlen counts the bytes of the string at m before its NUL, reading at
+// most size bytes, in a bounded loop.
+func (f *fn) strlen(m mem, size int) vreg {
+	n := f.newReg()
+	p := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: n, imm: 0})
+	f.emit(&inst{op: opMov, dst: p, a: f.addr(m)})
+	top, end := f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: n, cc: asm.JGE, useImm: true, imm: int64(size), label: end})
+	c := f.newReg()
+	f.emit(&inst{op: opLoad, dst: c, a: p, size: asm.Byte})
+	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: end})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: n, a: n, useImm: true, imm: 1})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: p, a: p, useImm: true, imm: 1})
+	f.jmp(top)
+	f.mark(end)
+	return n
+}
+
+// strncmp compares the first n bytes of the strings at a and b (stopping
+// at a NUL) and returns 0 when they are equal, 1 otherwise.
+func (f *fn) strncmp(a, b mem, n int) vreg {
+	r := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: r, imm: 1})
+	pa, pb, i := f.newReg(), f.newReg(), f.newReg()
+	f.emit(&inst{op: opMov, dst: pa, a: f.addr(a)})
+	f.emit(&inst{op: opMov, dst: pb, a: f.addr(b)})
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top, equal, end := f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: equal})
+	ca, cb := f.newReg(), f.newReg()
+	f.emit(&inst{op: opLoad, dst: ca, a: pa, size: asm.Byte})
+	f.emit(&inst{op: opLoad, dst: cb, a: pb, size: asm.Byte})
+	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: end})
+	f.emit(&inst{op: opJcc, a: ca, cc: asm.JEq, useImm: true, imm: 0, label: equal})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: pa, a: pa, useImm: true, imm: 1})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: pb, a: pb, useImm: true, imm: 1})
+	f.jmp(top)
+	f.mark(equal)
+	f.emit(&inst{op: opMovImm, dst: r, imm: 0})
+	f.mark(end)
+	return r
 }
 
 // x86-64 struct pt_regs offsets: the argument registers of the C calling
@@ -1358,6 +1415,24 @@ func (f *fn) fromMem(m mem, t *types.Type) val {
 func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
 	switch e.Fun {
+	case "ksym", "usym":
+		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}
+	case "bswap":
+		x := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		d := f.newReg()
+		f.emit(&inst{op: opMov, dst: d, a: x})
+		f.emit(&inst{op: opSwap, dst: d, a: d, imm: int64(8 * t.Size)})
+		return val{t: t, r: d}
+	case "strlen":
+		s := f.expr(e.Args[0])
+		f.pos = e.At
+		return val{t: t, r: f.strlen(*s.m, s.t.Size)}
+	case "strncmp":
+		a, b := f.expr(e.Args[0]), f.expr(e.Args[1])
+		n := int(e.Args[2].(*lang.IntLit).Val)
+		f.pos = e.At
+		return val{t: t, r: f.strncmp(*a.m, *b.m, min(n, a.t.Size, b.t.Size))}
 	case "has_key":
 		m := e.Args[0].(*lang.MapExpr)
 		m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]}

@@ -38,6 +38,7 @@ const (
 	opExit                // return a
 	opSpill               // *(u64 *)(fp + off) = a
 	opReload              // dst = *(u64 *)(fp + off)
+	opSwap                // dst = bswap<imm bits>(a)
 )
 
 type inst struct {
@@ -70,7 +71,7 @@ func (in *inst) uses() []vreg {
 		if !in.useImm {
 			add(in.a)
 		}
-	case opMov, opNeg, opLoad, opSpill:
+	case opMov, opNeg, opLoad, opSpill, opSwap:
 		add(in.a)
 	case opALU, opJcc:
 		add(in.a)
@@ -93,7 +94,7 @@ func (in *inst) uses() []vreg {
 // def returns the virtual register inst writes, or 0.
 func (in *inst) def() vreg {
 	switch in.op {
-	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload:
+	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap:
 		return in.dst
 	}
 	return 0
@@ -127,6 +128,8 @@ func (in *inst) String() string {
 		return fmt.Sprintf("%s = %s %v %s", r(in.dst), r(in.a), in.alu, second())
 	case opNeg:
 		return r(in.dst) + " = -" + r(in.a)
+	case opSwap:
+		return fmt.Sprintf("%s = bswap%d %s", r(in.dst), in.imm, r(in.a))
 	case opLoad:
 		return fmt.Sprintf("%s = *(%v)(%s%+d)", r(in.dst), in.size, r(in.a), in.off)
 	case opStore:

@@ -77,6 +77,14 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 				emit(asm.Mov.Reg(d, a))
 			}
 			emit(asm.Neg.Imm(d, 0))
+		case opSwap:
+			d, a := r(in.dst), r(in.a)
+			if d != a {
+				emit(asm.Mov.Reg(d, a))
+			}
+			// BPF_END|BPF_TO_BE on a little-endian machine swaps the bytes
+			// of the low imm bits and zero-extends.
+			emit(asm.HostTo(asm.BE, d, sizeOf(int(in.imm/8))))
 		case opLoad:
 			emit(asm.LoadMem(r(in.dst), r(in.a), int16(in.off), in.size))
 		case opStore:

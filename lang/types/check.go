@@ -465,6 +465,11 @@ var builtinTypes = map[string]*Type{
 	"nsecs":   Uint64,
 	"elapsed": Uint64,
 	"cpid":    Uint32,
+	"ncpus":   Uint64,
+	"numaid":  Uint32,
+	"rand":    Uint32,
+	"cgroup":  Uint64,
+	"jiffies": Uint64,
 	"comm":    StrType(16),
 }
 
@@ -909,7 +914,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "clear", "count", "delete", "exit", "has_key", "hist", "lhist", "max", "min", "print", "printf", "stats", "str", "sum", "zero"}
+	return []string{"avg", "bswap", "clear", "count", "delete", "exit", "has_key", "ksym", "usym", "strlen", "strncmp", "hist", "lhist", "max", "min", "print", "printf", "stats", "str", "sum", "zero"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {
@@ -966,6 +971,53 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			c.keyCheck(m)
 		}
 		return VoidType
+	case "ksym", "usym":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "%s() takes an address, not %s", e.Fun, t)
+			return nil
+		}
+		if e.Fun == "ksym" {
+			return &Type{Kind: Ksym, Size: 8}
+		}
+		return &Type{Kind: Usym, Size: 8}
+	case "bswap":
+		if !nargs(1, 1) {
+			return nil
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind != Invalid && t.Kind != Int {
+			c.errorf(e.Args[0].Pos(), "bswap() takes an integer, not %s", t)
+			return nil
+		}
+		return t
+	case "strlen":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && t.Kind != Str {
+			c.errorf(e.Args[0].Pos(), "strlen() takes a string, not %s", t)
+			return nil
+		}
+		return Uint64
+	case "strncmp":
+		if !nargs(3, 3) {
+			return nil
+		}
+		for _, a := range e.Args[:2] {
+			if t := c.expr(a); t.Kind != Invalid && t.Kind != Str {
+				c.errorf(a.Pos(), "strncmp() compares strings, not %s", t)
+				return nil
+			}
+		}
+		if _, ok := e.Args[2].(*lang.IntLit); !ok {
+			c.errorf(e.Args[2].Pos(), "strncmp() needs a constant length")
+			return nil
+		}
+		c.expr(e.Args[2])
+		return Uint64
 	case "has_key":
 		if !nargs(2, 2) {
 			return nil
