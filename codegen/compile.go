@@ -149,6 +149,11 @@ type fn struct {
 	pos     lang.Pos
 	noSpill map[vreg]bool
 	loops   []loopLabels
+	// root is the program's main function; callbacks of for-over-map
+	// loops (at any depth) are collected there.
+	root       *fn
+	callbacks  []callback
+	ncallbacks int
 }
 
 // loopLabels are where break and continue go in the innermost loop.
@@ -181,62 +186,38 @@ func (f *fn) forRange(s *lang.ForStmt) {
 
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}}
+	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()
 	f.scrReg = f.newReg()
-	body := f.code
-	f.code = nil
 	exit := f.label()
-	var err error
-	func() {
-		defer func() {
-			if r := recover(); r != nil {
-				if le, ok := r.(*lang.Error); ok {
-					err = le
-					return
-				}
-				panic(r)
-			}
-		}()
+	err := f.catch(func() {
 		if p.Pred != nil {
 			f.branch(p.Pred, exit, false)
 		}
 		f.block(p.Body)
-	}()
+	})
 	if err != nil {
 		return err
 	}
 	f.pos = p.Body.At
 	f.mark(exit)
 	f.ret(0)
-	body = f.code
+	body := f.code
 
-	// Prologue: keep the context; look up scratch memory when it is used.
 	f.code = nil
 	f.emit(&inst{op: opCtx, dst: f.ctxReg})
-	if f.scratch > 0 {
-		key := f.alloc(4)
-		f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
-		mp := f.mapPtr(ScratchMap)
-		k := f.addr(key)
-		f.emit(&inst{op: opCall, dst: f.scrReg, fn: asm.FnMapLookupElem, args: []vreg{mp, k}})
-		f.emit(&inst{op: opJcc, a: f.scrReg, cc: asm.JEq, useImm: true, imm: 0, label: exit})
-		if f.scratch > c.scratch {
-			c.scratch = f.scratch
-		}
+	insns, positions, stack, err := f.finish(body, exit, p.At)
+	if err != nil {
+		return err
 	}
-	code := append(f.code, body...)
-	code = deadCode(code, f.nregs)
-	code, al, aerr := allocate(code, &f.nregs, f.frame, f.noSpill)
-	if aerr != nil {
-		return lang.Errorf(p.At, "cannot compile this probe: %v", aerr)
+	for _, cb := range f.callbacks {
+		insns = append(insns, cb.insns...)
+		positions = append(positions, cb.positions...)
+		stack += cb.stack
 	}
-	if al.stackSize > maxStack {
-		return lang.Errorf(p.At, "this probe needs %d bytes of stack, more than the kernel's %d", al.stackSize, maxStack)
-	}
-	insns, positions, lerr := lower(code, al)
-	if lerr != nil {
-		return lerr
+	if stack > maxStack {
+		return lang.Errorf(p.At, "this probe needs %d bytes of stack, more than the kernel's %d", stack, maxStack)
 	}
 	idx := len(c.prog.Probes)
 	name := kernelName("p", idx, ctx.Provider)
@@ -248,8 +229,252 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		License:      "GPL",
 	}
 	c.prog.Spec.Programs[name] = spec
-	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: al.stackSize})
+	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
 	return nil
+}
+
+// catch runs compile, turning a positioned failure into an error.
+func (f *fn) catch(compile func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if le, ok := r.(*lang.Error); ok {
+				err = le
+				return
+			}
+			panic(r)
+		}
+	}()
+	compile()
+	return nil
+}
+
+// finish adds the scratch lookup to the prologue already in f.code, then
+// allocates registers and lowers prologue and body. exit is the label the
+// prologue jumps to when scratch memory cannot be had.
+func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, []lang.Pos, int, error) {
+	if f.scratch > 0 {
+		key := f.alloc(4)
+		f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
+		mp := f.mapPtr(ScratchMap)
+		k := f.addr(key)
+		f.emit(&inst{op: opCall, dst: f.scrReg, fn: asm.FnMapLookupElem, args: []vreg{mp, k}})
+		f.emit(&inst{op: opJcc, a: f.scrReg, cc: asm.JEq, useImm: true, imm: 0, label: exit})
+		if f.scratch > f.c.scratch {
+			f.c.scratch = f.scratch
+		}
+	}
+	code := append(f.code, body...)
+	code = deadCode(code, f.nregs)
+	code, al, err := allocate(code, &f.nregs, f.frame, f.noSpill)
+	if err != nil {
+		return nil, nil, 0, lang.Errorf(at, "cannot compile this probe: %v", err)
+	}
+	insns, positions, err := lower(code, al)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return insns, positions, al.stackSize, nil
+}
+
+// callback is a compiled bpf-to-bpf function placed after its program.
+type callback struct {
+	insns     asm.Instructions
+	positions []lang.Pos
+	stack     int
+}
+
+// forMap compiles for ($kv : @m) { body } with bpf_for_each_map_elem: the
+// body becomes a callback function. Variables of the enclosing scope that
+// the body uses are handed over in scratch memory (which both frames see)
+// and read back after the loop, so the body's changes persist.
+func (f *fn) forMap(s *lang.ForStmt) {
+	mm := f.mapMeta(s.Map)
+	kvT := f.typeOf(s.Var)
+	type shared struct {
+		name string
+		v    val
+		slot mem
+	}
+	var shares []shared
+	for _, name := range varsUsed(s.Body) {
+		v, ok := f.vars[name]
+		if !ok || name == s.Var.Name {
+			continue
+		}
+		sh := shared{name: name, v: v}
+		switch {
+		case v.m == nil:
+			sh.slot = f.allocScratch(8)
+			f.store(sh.slot, 8, v.r)
+		case v.m.base == fpReg:
+			sh.slot = f.allocScratch(v.t.Size)
+			f.copyMem(sh.slot, *v.m, v.t.Size)
+		default:
+			sh.slot = *v.m
+		}
+		shares = append(shares, sh)
+	}
+
+	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch}
+	cb.pos = s.At
+	cb.scrReg = cb.newReg()
+	keyReg, valReg := cb.newReg(), cb.newReg()
+	rebase := func(m mem) mem { return mem{base: cb.scrReg, off: m.off} }
+	for _, sh := range shares {
+		if sh.v.m == nil {
+			cb.vars[sh.name] = val{t: sh.v.t, r: cb.load(rebase(sh.slot), 8)}
+		} else {
+			m := rebase(sh.slot)
+			cb.vars[sh.name] = val{t: sh.v.t, m: &m}
+		}
+	}
+	kv := cb.allocScratch(kvT.Size)
+	cb.zero(kv, kvT.Size)
+	keyField, valField := kvT.Fields[0], kvT.Fields[1]
+	cb.copyMem(kv.plus(keyField.Offset), mem{base: keyReg}, min(mm.KeySize, keyField.Type.Size))
+	if mm.PerCPU {
+		cb.store(kv.plus(valField.Offset), 8, cb.scalar(cb.aggMerge(mm, mem{base: keyReg}, valField.Type)))
+	} else {
+		cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
+	}
+	cb.vars[s.Var.Name] = val{t: kvT, m: &kv}
+	cont, stop, exit := cb.label(), cb.label(), cb.label()
+	err := cb.catch(func() { cb.loop(cont, stop, s.Body) })
+	if err != nil {
+		panic(err)
+	}
+	writeBack := func(ret int64) {
+		for _, sh := range shares {
+			if sh.v.m == nil {
+				cb.store(rebase(sh.slot), 8, cb.vars[sh.name].r)
+			}
+		}
+		cb.ret(ret)
+	}
+	cb.pos = s.At
+	cb.mark(cont)
+	writeBack(0)
+	cb.mark(stop)
+	writeBack(1)
+	cb.mark(exit)
+	cb.ret(1)
+	body := cb.code
+
+	cb.code = nil
+	cb.emit(&inst{op: opArg, dst: keyReg, imm: 2})
+	cb.emit(&inst{op: opArg, dst: valReg, imm: 3})
+	insns, positions, stack, ferr := cb.finish(body, exit, s.At)
+	if ferr != nil {
+		panic(ferr)
+	}
+	f.root.ncallbacks++
+	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
+	insns[0] = insns[0].WithSymbol(name)
+	f.root.callbacks = append(f.root.callbacks, callback{insns, positions, stack})
+	if cb.scratch > f.scratch {
+		f.scratch = cb.scratch
+	}
+
+	f.pos = s.At
+	fp := f.newReg()
+	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
+	f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))
+	for _, sh := range shares {
+		switch {
+		case sh.v.m == nil:
+			f.emit(&inst{op: opLoad, dst: sh.v.r, a: sh.slot.base, off: sh.slot.off, size: asm.DWord})
+		case sh.v.m.base == fpReg:
+			f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
+		}
+	}
+}
+
+// allocScratch reserves size bytes of scratch memory, never the stack.
+func (f *fn) allocScratch(size int) mem {
+	size = (size + 7) &^ 7
+	off := f.scratch
+	f.scratch += size
+	return mem{base: f.scrReg, off: int32(off)}
+}
+
+// varsUsed lists the $variables a block mentions, in first-use order.
+func varsUsed(b *lang.Block) []string {
+	var names []string
+	seen := map[string]bool{}
+	var expr func(e lang.Expr)
+	var stmt func(s lang.Stmt)
+	exprs := func(es ...lang.Expr) {
+		for _, e := range es {
+			if e != nil {
+				expr(e)
+			}
+		}
+	}
+	block := func(b *lang.Block) {
+		if b != nil {
+			for _, s := range b.Stmts {
+				stmt(s)
+			}
+		}
+	}
+	expr = func(e lang.Expr) {
+		switch e := e.(type) {
+		case *lang.Var:
+			if !seen[e.Name] {
+				seen[e.Name] = true
+				names = append(names, e.Name)
+			}
+		case *lang.MapExpr:
+			exprs(e.Keys...)
+		case *lang.Call:
+			exprs(e.Args...)
+		case *lang.Binary:
+			exprs(e.X, e.Y)
+		case *lang.Unary:
+			exprs(e.X)
+		case *lang.Ternary:
+			exprs(e.Cond, e.Then, e.Else)
+		case *lang.Field:
+			exprs(e.X)
+		case *lang.Index:
+			exprs(e.X, e.Index)
+		case *lang.Cast:
+			exprs(e.X)
+		case *lang.Tuple:
+			exprs(e.Elems...)
+		case *lang.Paren:
+			exprs(e.X)
+		}
+	}
+	stmt = func(s lang.Stmt) {
+		switch s := s.(type) {
+		case *lang.ExprStmt:
+			exprs(s.X)
+		case *lang.AssignStmt:
+			exprs(s.Lhs, s.Rhs)
+		case *lang.IfStmt:
+			exprs(s.Cond)
+			block(s.Then)
+			if s.Else != nil {
+				stmt(s.Else)
+			}
+		case *lang.WhileStmt:
+			exprs(s.Cond)
+			block(s.Body)
+		case *lang.UnrollStmt:
+			block(s.Body)
+		case *lang.ForStmt:
+			exprs(s.Var, s.Lo, s.Hi)
+			if s.Map != nil {
+				exprs(s.Map)
+			}
+			block(s.Body)
+		case *lang.BlockStmt:
+			block(s.Body)
+		}
+	}
+	block(b)
+	return names
 }
 
 func progType(k types.ProgKind) ebpf.ProgramType {
@@ -477,7 +702,11 @@ func (f *fn) stmt(s lang.Stmt) {
 			f.block(s.Body)
 		}
 	case *lang.ForStmt:
-		f.forRange(s)
+		if s.Map != nil {
+			f.forMap(s)
+		} else {
+			f.forRange(s)
+		}
 	case *lang.JumpStmt:
 		switch s.Keyword {
 		case "break":
@@ -778,7 +1007,11 @@ func (f *fn) lhistBucket(x vreg, lo, hi, step int64) vreg {
 // merged with bpf_map_lookup_percpu_elem in a loop over the CPUs, so the
 // value is the same one user space prints.
 func (f *fn) aggRead(m *lang.MapExpr, mm *MapMeta, t *types.Type) val {
-	k := f.key(m, mm)
+	return f.aggMerge(mm, f.key(m, mm), t)
+}
+
+// aggMerge merges the per-CPU values of the aggregation at key k.
+func (f *fn) aggMerge(mm *MapMeta, k mem, t *types.Type) val {
 	fnName := mm.Value.AggFn
 	acc := f.newReg() // count/sum/total, or the min/max so far
 	n := f.newReg()   // avg: the count; min/max: whether any CPU was set

@@ -39,6 +39,8 @@ const (
 	opSpill               // *(u64 *)(fp + off) = a
 	opReload              // dst = *(u64 *)(fp + off)
 	opSwap                // dst = bswap<imm bits>(a)
+	opArg                 // dst = r<imm> at function entry (callbacks)
+	opFuncPtr             // dst = &function ref (lddw pseudo func)
 )
 
 type inst struct {
@@ -94,7 +96,7 @@ func (in *inst) uses() []vreg {
 // def returns the virtual register inst writes, or 0.
 func (in *inst) def() vreg {
 	switch in.op {
-	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap:
+	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap, opArg, opFuncPtr:
 		return in.dst
 	}
 	return 0
@@ -128,6 +130,10 @@ func (in *inst) String() string {
 		return fmt.Sprintf("%s = %s %v %s", r(in.dst), r(in.a), in.alu, second())
 	case opNeg:
 		return r(in.dst) + " = -" + r(in.a)
+	case opArg:
+		return fmt.Sprintf("%s = arg r%d", r(in.dst), in.imm)
+	case opFuncPtr:
+		return fmt.Sprintf("%s = func %s", r(in.dst), in.ref)
 	case opSwap:
 		return fmt.Sprintf("%s = bswap%d %s", r(in.dst), in.imm, r(in.a))
 	case opLoad:

@@ -77,6 +77,12 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 				emit(asm.Mov.Reg(d, a))
 			}
 			emit(asm.Neg.Imm(d, 0))
+		case opArg:
+			if d, a := r(in.dst), asm.R0+asm.Register(in.imm); d != a {
+				emit(asm.Mov.Reg(d, a))
+			}
+		case opFuncPtr:
+			emit(asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: r(in.dst), Src: asm.PseudoFunc, Constant: -1}.WithReference(in.ref))
 		case opSwap:
 			d, a := r(in.dst), r(in.a)
 			if d != a {

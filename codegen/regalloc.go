@@ -168,6 +168,12 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			if d := ins.def(); d != 0 {
 				occupy(d, i)
 			}
+			if ins.op == opCtx || ins.op == opArg {
+				// Entry registers are read from r1-r5 by parallel moves
+				// that must not overwrite each other's sources: keep
+				// their values out of r1-r5.
+				ivs[ins.dst].crossCall = true
+			}
 			if ins.op == opCall {
 				d := ins.def()
 				out[i].forEach(func(v vreg) {

@@ -95,8 +95,11 @@ type checker struct {
 	// reported is set by probeBuiltin when it rejected a name it knows.
 	reported bool
 	loops    int // depth of while/for loops around the statement
-	unrolls  int
-	probeN   int
+	// inCallback counts enclosing for-over-map loops: their bodies run in
+	// a callback that has no probe context.
+	inCallback int
+	unrolls    int
+	probeN     int
 }
 
 // Check types f. env answers what each attach point provides.
@@ -197,7 +200,7 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.unrolls--
 	case *lang.ForStmt:
 		if s.Map != nil {
-			c.errorf(s.At, "for over a map is not supported yet")
+			c.forMap(s)
 			return
 		}
 		for _, e := range []lang.Expr{s.Lo, s.Hi} {
@@ -228,6 +231,47 @@ func (c *checker) stmt(s lang.Stmt) {
 	default:
 		c.errorf(s.Pos(), "%s is not supported yet", stmtName(s))
 	}
+}
+
+// forMap checks for ($kv : @m) { body }: $kv is the tuple (key, value).
+func (c *checker) forMap(s *lang.ForStmt) {
+	mi := c.info.Maps[s.Map.Name]
+	if mi == nil {
+		if !c.infer {
+			c.errorf(s.Map.At, "undefined map %s", s.Map.Name)
+		}
+		return
+	}
+	if len(s.Map.Keys) != 0 {
+		c.errorf(s.Map.At, "for iterates over a whole map: for (%s : %s)", s.Var.Name, s.Map.Name)
+		return
+	}
+	key := mi.Key
+	if key == nil {
+		key = Uint64
+	}
+	val := mi.Value
+	if val.Kind == Agg {
+		switch val.AggFn {
+		case "count", "sum", "min", "max", "avg":
+			val = IntType(8, val.AggFn != "count" && val.AggArg != nil && val.AggArg.Signed)
+		default:
+			c.errorf(s.Map.At, "cannot iterate over %s: it holds %s() histograms or stats", s.Map.Name, val.AggFn)
+			return
+		}
+	}
+	kv := TupleOf(key, val)
+	if old, ok := c.vars[s.Var.Name]; ok && !Equal(old, kv) {
+		c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, kv)
+		return
+	}
+	c.vars[s.Var.Name] = kv
+	c.record(s.Var, kv)
+	c.inCallback++
+	c.loops++
+	c.block(s.Body)
+	c.loops--
+	c.inCallback--
 }
 
 func (c *checker) condition(e lang.Expr) {
@@ -614,6 +658,19 @@ func (c *checker) expr1(e lang.Expr) *Type {
 }
 
 func (c *checker) ident(e *lang.Ident) *Type {
+	if c.inCallback > 0 {
+		switch e.Name {
+		case "args", "retval", "func":
+			c.errorf(e.At, "%s cannot be used inside a for loop over a map; copy it to a $variable before the loop", e.Name)
+			return nil
+		}
+		if strings.HasPrefix(e.Name, "arg") {
+			if _, err := strconv.Atoi(e.Name[3:]); err == nil {
+				c.errorf(e.At, "%s cannot be used inside a for loop over a map; copy it to a $variable before the loop", e.Name)
+				return nil
+			}
+		}
+	}
 	if t, ok := builtinTypes[e.Name]; ok {
 		return t
 	}
