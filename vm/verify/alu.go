@@ -1,0 +1,318 @@
+package verify
+
+import (
+	"math"
+)
+
+// maxVarOff bounds the offsets a pointer may carry (the kernel's
+// BPF_MAX_VAR_OFF).
+const maxVarOff = 1 << 29
+
+// alu handles the ALU and ALU64 classes.
+func (v *verifier) alu(st *state, c *raw) error {
+	f := st.cur()
+	op := c.op & 0xf0
+	is64 := class(c.op) == clsALU64
+	if op != aluMOV {
+		if err := v.checkRead(st, c.dst); err != nil {
+			return err
+		}
+	}
+	if err := v.checkWriteReg(st, c.dst); err != nil {
+		return err
+	}
+	dst := &f.regs[c.dst]
+	var src reg
+	if c.op&srcX != 0 && op != aluEND {
+		if err := v.checkRead(st, c.src); err != nil {
+			return err
+		}
+		src = f.regs[c.src]
+	} else {
+		if is64 {
+			src = constScalar(uint64(int64(c.imm)))
+		} else {
+			src = constScalar(uint64(uint32(c.imm)))
+		}
+	}
+
+	switch op {
+	case aluMOV:
+		if c.op&srcX == 0 {
+			*dst = src
+			return nil
+		}
+		if c.off != 0 {
+			// movsx: sign-extending move
+			if src.isPointer() {
+				return v.errf(st, "sign-extending move of a pointer (r%d)", c.src)
+			}
+			r := signExtend(src, int(c.off)/8)
+			if !is64 {
+				r = trunc32(r)
+			}
+			*dst = r
+			return nil
+		}
+		if is64 {
+			if src.kind == kScalar && c.src != c.dst {
+				if src.id == 0 && !src.isConst() {
+					f.regs[c.src].id = v.newID()
+					src = f.regs[c.src]
+				}
+			}
+			*dst = src
+			return nil
+		}
+		if src.isPointer() {
+			if v.opts.Unprivileged {
+				return v.errf(st, "32-bit copy of a pointer (r%d) would leak part of it", c.src)
+			}
+			*dst = unknown32()
+			return nil
+		}
+		r := trunc32(src)
+		r.id = 0
+		*dst = r
+		return nil
+	case aluNEG:
+		if dst.isPointer() {
+			return v.errf(st, "r%d is a pointer: it cannot be negated", c.dst)
+		}
+		if dst.isConst() {
+			if is64 {
+				*dst = constScalar(-dst.tn.value)
+			} else {
+				*dst = constScalar(uint64(uint32(-uint32(dst.tn.value))))
+			}
+		} else if is64 {
+			*dst = unknownScalar()
+		} else {
+			*dst = unknown32()
+		}
+		return nil
+	case aluEND:
+		if dst.isPointer() {
+			return v.errf(st, "r%d is a pointer: its bytes cannot be swapped", c.dst)
+		}
+		n := uint(c.imm)
+		toBE := c.op&srcX != 0 || is64 // BPF_TO_BE, or bswap
+		if dst.isConst() {
+			x := dst.tn.value
+			switch n {
+			case 16:
+				x &= 0xffff
+				if toBE {
+					x = uint64(uint16(x)>>8 | uint16(x)<<8)
+				}
+			case 32:
+				x &= 0xffffffff
+				if toBE {
+					x = uint64(reverse32(uint32(x)))
+				}
+			case 64:
+				if toBE {
+					x = reverse64(x)
+				}
+			}
+			*dst = constScalar(x)
+			return nil
+		}
+		r := unknownScalar()
+		if n < 64 {
+			r.umax = uint64(1)<<n - 1
+			r.sync()
+		}
+		*dst = r
+		return nil
+	}
+
+	if dst.isPointer() || src.isPointer() {
+		return v.pointerALU(st, c, op, is64, dst, src)
+	}
+	if c.op&srcX == 0 && (op == aluDIV || op == aluMOD) && c.imm == 0 {
+		return v.errf(st, "division by the constant zero")
+	}
+	if c.off == 1 && (op == aluDIV || op == aluMOD) {
+		// signed division: only constants are followed
+		if dst.isConst() && src.isConst() {
+			*dst = sdiv(dst.tn.value, src.tn.value, op, is64)
+		} else if is64 {
+			*dst = unknownScalar()
+		} else {
+			*dst = unknown32()
+		}
+		return nil
+	}
+	var r reg
+	if is64 {
+		r = scalarOp(*dst, src, op)
+	} else {
+		r = scalarOp32(*dst, src, op)
+	}
+	*dst = r
+	return nil
+}
+
+func reverse32(x uint32) uint32 {
+	return x>>24 | (x>>8)&0xff00 | (x<<8)&0xff0000 | x<<24
+}
+
+func reverse64(x uint64) uint64 {
+	return uint64(reverse32(uint32(x)))<<32 | uint64(reverse32(uint32(x>>32)))
+}
+
+func sdiv(x, y uint64, op uint8, is64 bool) reg {
+	if is64 {
+		a, b := int64(x), int64(y)
+		switch {
+		case b == 0 && op == aluDIV:
+			return constScalar(0)
+		case b == 0:
+			return constScalar(x)
+		case b == -1 && op == aluDIV:
+			return constScalar(uint64(-a))
+		case b == -1:
+			return constScalar(0)
+		case op == aluDIV:
+			return constScalar(uint64(a / b))
+		}
+		return constScalar(uint64(a % b))
+	}
+	a, b := int32(uint32(x)), int32(uint32(y))
+	switch {
+	case b == 0 && op == aluDIV:
+		return constScalar(0)
+	case b == 0:
+		return constScalar(uint64(uint32(a)))
+	case b == -1 && op == aluDIV:
+		return constScalar(uint64(uint32(-a)))
+	case b == -1:
+		return constScalar(0)
+	case op == aluDIV:
+		return constScalar(uint64(uint32(a / b)))
+	}
+	return constScalar(uint64(uint32(a % b)))
+}
+
+// pointerALU handles arithmetic where at least one side is a pointer.
+func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, src reg) error {
+	d := *dst
+	if !is64 {
+		if op == aluSUB && !v.opts.Unprivileged {
+			*dst = unknown32()
+			return nil
+		}
+		return v.errf(st, "32-bit arithmetic on a pointer (r%d) is not allowed", c.dst)
+	}
+	if d.isPointer() && src.isPointer() {
+		if op == aluSUB && !v.opts.Unprivileged {
+			*dst = unknownScalar()
+			return nil
+		}
+		return v.errf(st, "r%d %s r%d: arithmetic between two pointers is not allowed", c.dst, aluName(op), c.src)
+	}
+	ptr, off := d, src
+	if !d.isPointer() {
+		// scalar += pointer
+		if op != aluADD {
+			return v.errf(st, "r%d %s pointer: only adding a pointer to a number is allowed", c.dst, aluName(op))
+		}
+		ptr, off = src, d
+	}
+	if op != aluADD && op != aluSUB {
+		return v.errf(st, "%s on a pointer (r%d, %s) is not allowed: only + and - are", aluName(op), c.dst, ptr.String())
+	}
+	if ptr.null {
+		return v.errf(st, "arithmetic on r%d, which may be NULL (%s): check it against 0 first", c.dst, ptr.String())
+	}
+	switch ptr.kind {
+	case kMapPtr:
+		return v.errf(st, "arithmetic on a map pointer (r%d) is not allowed", c.dst)
+	case kPacketEnd:
+		return v.errf(st, "arithmetic on the packet end pointer (r%d) is not allowed", c.dst)
+	case kFunc:
+		return v.errf(st, "arithmetic on a function pointer (r%d) is not allowed", c.dst)
+	}
+	if op == aluSUB && !d.isPointer() {
+		return v.errf(st, "subtracting a pointer from a number is not allowed")
+	}
+	// Sanity of the offsets (the kernel's check_reg_sane_offset).
+	if off.isConst() {
+		x := int64(off.tn.value)
+		if x >= maxVarOff || x <= -maxVarOff {
+			return v.errf(st, "pointer offset %d is out of the range the verifier allows", x)
+		}
+	}
+	if off.smin == math.MinInt64 {
+		return v.errf(st, "adding a number with no lower bound to a %s pointer: check the number's range first", ptr.kind)
+	}
+	if ptr.smin == math.MinInt64 {
+		return v.errf(st, "pointer r%d has an unbounded offset", c.dst)
+	}
+	n := ptr
+	if off.isConst() {
+		x := int64(off.tn.value)
+		if op == aluSUB {
+			x = -x
+		}
+		no := int64(n.off) + x
+		if no >= maxVarOff || no <= -maxVarOff {
+			return v.errf(st, "pointer offset %d is out of the range the verifier allows", no)
+		}
+		n.off = int32(no)
+	} else {
+		if ptr.kind == kStack && v.opts.Unprivileged {
+			return v.errf(st, "a variable offset into the stack needs CAP_PERFMON")
+		}
+		var vo reg
+		pv := reg{kind: kScalar, umin: ptr.umin, umax: ptr.umax, smin: ptr.smin, smax: ptr.smax, tn: ptr.tn}
+		if op == aluADD {
+			vo = scalarOp(pv, off, aluADD)
+		} else {
+			vo = scalarOp(pv, off, aluSUB)
+		}
+		n.umin, n.umax, n.smin, n.smax, n.tn = vo.umin, vo.umax, vo.smin, vo.smax, vo.tn
+		if isPacket(n.kind) {
+			n.rng = 0
+		}
+	}
+	if n.smin <= -maxVarOff || n.smax >= maxVarOff || int64(n.off)+n.smin <= -maxVarOff || int64(n.off)+n.smax >= maxVarOff {
+		return v.errf(st, "pointer r%d may go out of bounds: its offset may reach %d", c.dst, int64(n.off)+n.smax)
+	}
+	n.id = ptr.id
+	*dst = n
+	return nil
+}
+
+func aluName(op uint8) string {
+	switch op {
+	case aluADD:
+		return "+="
+	case aluSUB:
+		return "-="
+	case aluMUL:
+		return "*="
+	case aluDIV:
+		return "/="
+	case aluOR:
+		return "|="
+	case aluAND:
+		return "&="
+	case aluLSH:
+		return "<<="
+	case aluRSH:
+		return ">>="
+	case aluNEG:
+		return "neg"
+	case aluMOD:
+		return "%="
+	case aluXOR:
+		return "^="
+	case aluMOV:
+		return "="
+	case aluARSH:
+		return "s>>="
+	}
+	return "?"
+}

@@ -1,0 +1,704 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cilium/ebpf"
+)
+
+// verifier holds one verification.
+type verifier struct {
+	code []raw
+	prog ebpf.ProgramType
+	opts Options
+
+	subprogs      []*subprog
+	subOf         []int
+	subStart      map[int]int
+	callbackStart map[int]bool
+	prune         []bool
+	live          []uint16
+
+	explored  map[int][]*checkpoint
+	pending   []*state
+	processed int
+	limit     int
+	nextID    uint32
+}
+
+// checkpoint is a state kept at a prune point. pending counts the paths
+// still being explored below it; a checkpoint with none pending is
+// complete, and any later state it subsumes is safe.
+type checkpoint struct {
+	st      *state
+	parent  *checkpoint
+	pending int
+}
+
+const (
+	maxStatesPerInsn = 64
+	maxPending       = 8192
+)
+
+func run(code []raw, pt ebpf.ProgramType, opts Options) error {
+	v := &verifier{code: code, prog: pt, opts: opts, explored: map[int][]*checkpoint{}, callbackStart: map[int]bool{}}
+	v.limit = opts.MaxInsns
+	if v.limit <= 0 {
+		v.limit = 1000000
+	}
+	if !progSupported(pt) {
+		return &Error{Insn: 0, Msg: fmt.Sprintf("program type %s is not supported by gotrace's verifier", progName(pt))}
+	}
+	if err := v.validate(); err != nil {
+		return err
+	}
+	if err := v.buildCFG(); err != nil {
+		return err
+	}
+	if err := v.explore(); err != nil {
+		return err
+	}
+	return v.checkStackDepth()
+}
+
+func (v *verifier) newID() uint32 {
+	v.nextID++
+	return v.nextID
+}
+
+func (v *verifier) initial() *state {
+	f := &frame{callsite: -1}
+	f.regs[1] = reg{kind: kCtx}
+	f.regs[10] = reg{kind: kStack}
+	return &state{frames: []*frame{f}}
+}
+
+// explore walks every path depth first.
+func (v *verifier) explore() error {
+	v.pending = append(v.pending, v.initial())
+	for len(v.pending) > 0 {
+		st := v.pending[len(v.pending)-1]
+		v.pending = v.pending[:len(v.pending)-1]
+		if err := v.walk(st); err != nil {
+			if e, ok := err.(*Error); ok && e.Detail == "" {
+				e.Detail = st.dump()
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// finish ends a path: the checkpoints above it that have nothing left to
+// explore become complete.
+func (v *verifier) finish(st *state) {
+	for cp := st.parent; cp != nil; cp = cp.parent {
+		cp.pending--
+		if cp.pending > 0 {
+			break
+		}
+	}
+}
+
+// fork queues a copy of st to continue at pc.
+func (v *verifier) fork(st *state, pc int) (*state, error) {
+	if len(v.pending) >= maxPending {
+		return nil, v.errf(st, "the program has too many branches pending at once (over %d): simplify its conditions", maxPending)
+	}
+	o := st.clone()
+	o.pc = pc
+	if st.parent != nil {
+		st.parent.pending++
+	}
+	v.pending = append(v.pending, o)
+	return o, nil
+}
+
+func (v *verifier) errf(st *state, format string, a ...any) error {
+	return &Error{Insn: st.pc, Msg: fmt.Sprintf(format, a...), Detail: st.dump()}
+}
+
+// walk follows one path until it exits, is pruned or fails.
+func (v *verifier) walk(st *state) error {
+	for {
+		v.processed++
+		if v.processed > v.limit {
+			return v.errf(st, "program is over the %s instruction limit the verifier explores (a loop with too many iterations, or too many paths)", commas(v.limit))
+		}
+		if v.prune[st.pc] {
+			pruned, err := v.checkpoint(st)
+			if err != nil {
+				return err
+			}
+			if pruned {
+				v.finish(st)
+				return nil
+			}
+		}
+		done, err := v.step(st)
+		if err != nil {
+			return err
+		}
+		if done {
+			v.finish(st)
+			return nil
+		}
+	}
+}
+
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// checkpoint compares st with the states kept at its instruction.
+func (v *verifier) checkpoint(st *state) (bool, error) {
+	list := v.explored[st.pc]
+	isCallSite := v.isCallbackCall(st.pc)
+	for _, cp := range list {
+		if cp.pending > 0 {
+			// cp is on the current path: we came back to it.
+			if isCallSite {
+				if v.subsumes(cp.st, st) {
+					return true, nil
+				}
+				v.widen(cp.st, st)
+				continue
+			}
+			if v.equal(cp.st, st) {
+				return false, v.errf(st, "loop has no bound the verifier can see: it comes back here with nothing changed")
+			}
+			continue
+		}
+		if v.subsumes(cp.st, st) {
+			return true, nil
+		}
+	}
+	if len(list) < maxStatesPerInsn {
+		cp := &checkpoint{st: st.clone(), parent: st.parent, pending: 1}
+		st.parent = cp
+		v.explored[st.pc] = append(list, cp)
+	}
+	return false, nil
+}
+
+func (v *verifier) isCallbackCall(pc int) bool {
+	c := &v.code[pc]
+	return c.op == clsJMP|jmpCALL && c.src == 0 && isCallbackHelper(c.imm)
+}
+
+// step executes one instruction on st. It reports done when the path
+// ended at the program's exit.
+func (v *verifier) step(st *state) (bool, error) {
+	c := &v.code[st.pc]
+	f := st.cur()
+	switch class(c.op) {
+	case clsALU, clsALU64:
+		if err := v.alu(st, c); err != nil {
+			return false, err
+		}
+		st.pc++
+	case clsLDX:
+		if err := v.checkRead(st, c.src); err != nil {
+			return false, err
+		}
+		if err := v.checkWriteReg(st, c.dst); err != nil {
+			return false, err
+		}
+		ptr := f.regs[c.src]
+		val, err := v.access(st, c.src, ptr, int32(c.off), sizeBytes(c.op), false, nil)
+		if err != nil {
+			return false, err
+		}
+		if c.op&0xe0 == modeMEMSX {
+			val = signExtend(val, sizeBytes(c.op))
+		}
+		f.regs[c.dst] = val
+		st.pc++
+	case clsST:
+		if err := v.checkRead(st, c.dst); err != nil {
+			return false, err
+		}
+		ptr := f.regs[c.dst]
+		if ptr.kind == kCtx {
+			return false, v.errf(st, "a constant cannot be stored into the program's context (r%d): only registers can be stored there", c.dst)
+		}
+		val := constScalar(uint64(int64(c.imm)))
+		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
+			return false, err
+		}
+		st.pc++
+	case clsSTX:
+		if err := v.checkRead(st, c.dst); err != nil {
+			return false, err
+		}
+		if err := v.checkRead(st, c.src); err != nil {
+			return false, err
+		}
+		if c.op&0xe0 == modeATOMIC {
+			if err := v.atomic(st, c); err != nil {
+				return false, err
+			}
+			st.pc++
+			break
+		}
+		ptr := f.regs[c.dst]
+		val := f.regs[c.src]
+		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
+			return false, err
+		}
+		st.pc++
+	case clsLD:
+		if c.op == opLDDW {
+			if err := v.checkWriteReg(st, c.dst); err != nil {
+				return false, err
+			}
+			f.regs[c.dst] = v.lddw(st, c)
+			st.pc += 2
+			break
+		}
+		if err := v.ldAbs(st, c); err != nil {
+			return false, err
+		}
+		st.pc++
+	case clsJMP, clsJMP32:
+		return v.jump(st, c)
+	}
+	return false, nil
+}
+
+func (v *verifier) lddw(st *state, c *raw) reg {
+	switch c.src {
+	case pseudoMapFD:
+		return reg{kind: kMapPtr, m: c.m}
+	case pseudoMapValue:
+		r := reg{kind: kMapValue, m: c.m, off: int32(c.imm64)}
+		r.setVarConst(0)
+		return r
+	case pseudoFunc:
+		return reg{kind: kFunc, fn: int32(st.pc + 1 + int(c.imm))}
+	}
+	return constScalar(c.imm64)
+}
+
+// checkRead fails if register r holds nothing.
+func (v *verifier) checkRead(st *state, r uint8) error {
+	if st.cur().regs[r].kind == kNotInit {
+		return v.errf(st, "r%d is read before anything was written to it", r)
+	}
+	return nil
+}
+
+func (v *verifier) checkWriteReg(st *state, r uint8) error {
+	if r == 10 {
+		return v.errf(st, "r10 is the frame pointer and is read-only")
+	}
+	return nil
+}
+
+func signExtend(r reg, size int) reg {
+	bitsz := uint(size * 8)
+	if r.kind != kScalar {
+		return unknownScalar()
+	}
+	if r.isConst() {
+		return constScalar(uint64(int64(r.tn.value<<(64-bitsz)) >> (64 - bitsz)))
+	}
+	// Values that stay below the sign bit keep their bounds.
+	if r.umax < uint64(1)<<(bitsz-1) {
+		return r
+	}
+	n := unknownScalar()
+	n.smin = -(int64(1) << (bitsz - 1))
+	n.smax = int64(1)<<(bitsz-1) - 1
+	n.sync()
+	return n
+}
+
+// jump handles the jump class: conditional and unconditional jumps, calls
+// and exit.
+func (v *verifier) jump(st *state, c *raw) (bool, error) {
+	op := c.op & 0xf0
+	switch op {
+	case jmpJA:
+		st.pc = jumpTarget(st.pc, c)
+		return false, nil
+	case jmpEXIT:
+		return v.exit(st)
+	case jmpCALL:
+		switch c.src {
+		case pseudoCall:
+			return false, v.pseudoCall(st, c)
+		case 2:
+			return false, v.errf(st, "calls of kernel functions (kfuncs) are not supported")
+		}
+		return false, v.helperCall(st, c)
+	}
+	return v.condJump(st, c)
+}
+
+func (v *verifier) exit(st *state) (bool, error) {
+	f := st.cur()
+	r0 := f.regs[0]
+	if r0.kind == kNotInit {
+		if len(st.frames) > 1 {
+			return false, v.errf(st, "the function returns without setting r0")
+		}
+		return false, v.errf(st, "the program returns without setting its return value (r0)")
+	}
+	if len(st.frames) == 1 {
+		for _, ref := range st.refs {
+			return false, v.errf(st, "ring buffer space reserved at instruction %d is neither submitted nor discarded on this path", ref.insn)
+		}
+		if r0.kind != kScalar {
+			if v.opts.Unprivileged || retNeedsScalar(v.prog) {
+				return false, v.errf(st, "the program returns a pointer (%s): it must return a number", r0.String())
+			}
+		}
+		if lo, hi, ok := retRange(v.prog); ok {
+			if r0.kind != kScalar || r0.smin < lo || r0.smax > hi {
+				return false, v.errf(st, "the program's return value must be in [%d, %d], but it may be %s", lo, hi, r0.String())
+			}
+		}
+		return true, nil
+	}
+	// Return from a function.
+	if f.callback {
+		if r0.kind != kScalar || r0.smin < 0 || r0.smax > 1 {
+			return false, v.errf(st, "a callback must return 0 or 1, but it may return %s", r0.String())
+		}
+	}
+	if r0.kind == kStack && r0.frame == int32(len(st.frames)-1) {
+		return false, v.errf(st, "the function returns a pointer into its own stack, which is gone after it returns")
+	}
+	for _, ref := range st.refs {
+		_ = ref // references may cross function boundaries
+	}
+	callsite := f.callsite
+	callback := f.callback
+	st.frames = st.frames[:len(st.frames)-1]
+	caller := st.cur()
+	if callback {
+		// Back to the helper, which may call it again or return.
+		st.pc = callsite
+		return false, nil
+	}
+	caller.regs[0] = r0
+	for i := 1; i <= 5; i++ {
+		caller.regs[i] = reg{}
+	}
+	st.pc = callsite + 1
+	return false, nil
+}
+
+// pseudoCall enters a bpf-to-bpf function.
+func (v *verifier) pseudoCall(st *state, c *raw) error {
+	if len(st.frames) >= maxCallFrames {
+		return v.errf(st, "calls are nested more than %d deep", maxCallFrames)
+	}
+	target := st.pc + 1 + int(c.imm)
+	caller := st.cur()
+	nf := &frame{callsite: st.pc, subprog: v.subOf[target]}
+	for i := 1; i <= 5; i++ {
+		nf.regs[i] = caller.regs[i]
+	}
+	nf.regs[10] = reg{kind: kStack, frame: int32(len(st.frames))}
+	st.frames = append(st.frames, nf)
+	sp := v.subprogs[v.subOf[st.pc]]
+	addCallee(sp, v.subOf[target])
+	st.pc = target
+	return nil
+}
+
+func addCallee(sp *subprog, k int) {
+	for _, c := range sp.callees {
+		if c == k {
+			return
+		}
+	}
+	sp.callees = append(sp.callees, k)
+}
+
+// checkStackDepth adds up the stack frames along every call chain.
+func (v *verifier) checkStackDepth() error {
+	var walk func(k int, total int, depth int) error
+	walk = func(k int, total int, depth int) error {
+		sp := v.subprogs[k]
+		d := sp.depth
+		if d == 0 {
+			d = 1
+		}
+		d = (d + 31) &^ 31
+		total += d
+		if total > stackSize {
+			return &Error{Insn: sp.start, Msg: fmt.Sprintf("the stack frames of the functions called together add up to %d bytes, over the kernel's %d", total, stackSize)}
+		}
+		if depth > maxCallFrames {
+			return &Error{Insn: sp.start, Msg: fmt.Sprintf("calls are nested more than %d deep", maxCallFrames)}
+		}
+		for _, c := range sp.callees {
+			if err := walk(c, total, depth+1); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(v.subprogs) == 1 {
+		return nil
+	}
+	return walk(0, 0, 1)
+}
+
+// condJump handles conditional jumps: it decides the branch when it can,
+// and otherwise follows both with what each learns about the registers.
+func (v *verifier) condJump(st *state, c *raw) (bool, error) {
+	f := st.cur()
+	if err := v.checkRead(st, c.dst); err != nil {
+		return false, err
+	}
+	var src reg
+	if c.op&srcX != 0 {
+		if err := v.checkRead(st, c.src); err != nil {
+			return false, err
+		}
+		src = f.regs[c.src]
+	} else {
+		src = constScalar(uint64(int64(c.imm)))
+	}
+	dst := f.regs[c.dst]
+	op := c.op & 0xf0
+	is32 := class(c.op) == clsJMP32
+	target := jumpTarget(st.pc, c)
+
+	pktPair := isPacket(dst.kind) && isPacket(src.kind)
+	if v.opts.Unprivileged && c.op&srcX != 0 && src.isPointer() && !pktPair {
+		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.src)
+	}
+	taken := branchTaken(dst, src, op, is32)
+	if v.opts.Unprivileged && taken < 0 && dst.isPointer() && !pktPair &&
+		!(dst.null && src.isZero() && !is32 && (op == jmpJEQ || op == jmpJNE)) {
+		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.dst)
+	}
+	if taken == 1 {
+		st.pc = target
+		return false, nil
+	}
+	if taken == 0 {
+		st.pc++
+		return false, nil
+	}
+	other, err := v.fork(st, target)
+	if err != nil {
+		return false, err
+	}
+	// other: the jump is taken; st: it falls through.
+	if !v.refine(other, c, op, is32, true) {
+		// The taken branch is impossible: drop it again.
+		v.pending = v.pending[:len(v.pending)-1]
+		if st.parent != nil {
+			st.parent.pending--
+		}
+	}
+	if !v.refine(st, c, op, is32, false) {
+		return true, nil
+	}
+	st.pc++
+	return false, nil
+}
+
+func isPacket(k kind) bool { return k == kPacket || k == kPacketMeta || k == kPacketEnd }
+
+// refine narrows the registers of st for the outcome taken of the jump.
+// It reports false when the outcome cannot happen.
+func (v *verifier) refine(st *state, c *raw, op uint8, is32 bool, taken bool) bool {
+	f := st.cur()
+	dst := &f.regs[c.dst]
+	var src *reg
+	var imm reg
+	if c.op&srcX != 0 {
+		src = &f.regs[c.src]
+	} else {
+		imm = constScalar(uint64(int64(c.imm)))
+		src = &imm
+	}
+	if !taken {
+		op = negate(op)
+	}
+	// NULL checks.
+	if (op == jmpJEQ || op == jmpJNE) && !is32 {
+		if dst.null && src.isZero() {
+			v.markNull(st, dst.id, op == jmpJEQ)
+			return true
+		}
+	}
+	// Packet bounds.
+	if dst.kind == kPacket && src.kind == kPacketEnd || dst.kind == kPacketEnd && src.kind == kPacket ||
+		dst.kind == kPacketMeta && src.kind == kPacket {
+		v.refinePacket(st, dst, src, op)
+		return true
+	}
+	if dst.kind != kScalar || src.kind != kScalar {
+		return true
+	}
+	if is32 {
+		// Only values that fit in 32 bits are refined by 32-bit jumps.
+		if dst.umax > math.MaxUint32 || src.umax > math.MaxUint32 {
+			return true
+		}
+		if isSignedJmp(op) && (dst.umax > math.MaxInt32 || src.umax > math.MaxInt32) {
+			return true
+		}
+	}
+	d, s := *dst, *src
+	if !refineScalars(&d, &s, op) {
+		return false
+	}
+	*dst = d
+	if c.op&srcX != 0 {
+		*src = s
+	}
+	v.syncLinked(st, dst)
+	if c.op&srcX != 0 {
+		v.syncLinked(st, src)
+	}
+	return true
+}
+
+func isSignedJmp(op uint8) bool {
+	switch op {
+	case jmpJSGT, jmpJSGE, jmpJSLT, jmpJSLE:
+		return true
+	}
+	return false
+}
+
+// negate gives the jump that is taken exactly when op is not.
+func negate(op uint8) uint8 {
+	switch op {
+	case jmpJEQ:
+		return jmpJNE
+	case jmpJNE:
+		return jmpJEQ
+	case jmpJGT:
+		return jmpJLE
+	case jmpJLE:
+		return jmpJGT
+	case jmpJGE:
+		return jmpJLT
+	case jmpJLT:
+		return jmpJGE
+	case jmpJSGT:
+		return jmpJSLE
+	case jmpJSLE:
+		return jmpJSGT
+	case jmpJSGE:
+		return jmpJSLT
+	case jmpJSLT:
+		return jmpJSGE
+	case jmpJSET:
+		return jmpJSET | 0x01 // "not set", internal
+	}
+	return op
+}
+
+// markNull sets every copy of the maybe-NULL pointer id to NULL or to
+// the pointer.
+func (v *verifier) markNull(st *state, id uint32, isNull bool) {
+	if id == 0 {
+		return
+	}
+	fix := func(r *reg) {
+		if r.id != id || !r.null {
+			return
+		}
+		if isNull {
+			*r = constScalar(0)
+			return
+		}
+		r.null = false
+		if r.kind != kMem {
+			r.id = 0
+		}
+	}
+	for _, f := range st.frames {
+		for i := range f.regs {
+			fix(&f.regs[i])
+		}
+		for i := range f.stack {
+			fix(&f.stack[i].spill)
+		}
+	}
+	if isNull {
+		// A NULL reservation needs no release.
+		for i, ref := range st.refs {
+			if ref.id == id {
+				st.refs = append(st.refs[:i], st.refs[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// syncLinked copies the bounds of r to the scalars that are copies of it.
+func (v *verifier) syncLinked(st *state, r *reg) {
+	if r.kind != kScalar || r.id == 0 {
+		return
+	}
+	for _, f := range st.frames {
+		for i := range f.regs {
+			if x := &f.regs[i]; x != r && x.kind == kScalar && x.id == r.id {
+				*x = *r
+			}
+		}
+		for i := range f.stack {
+			if x := &f.stack[i].spill; x != r && x.kind == kScalar && x.id == r.id && f.stack[i].typ[0] == sSpill {
+				*x = *r
+			}
+		}
+	}
+}
+
+// refinePacket learns how many packet bytes a comparison with pkt_end
+// proves readable.
+func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
+	var pkt *reg
+	var good bool
+	switch {
+	case dst.kind == kPacket && src.kind == kPacketEnd:
+		pkt = dst
+		// pkt > end: taken means out of range; pkt <= end: in range.
+		good = op == jmpJLE || op == jmpJLT
+	case dst.kind == kPacketEnd && src.kind == kPacket:
+		pkt = src
+		good = op == jmpJGE || op == jmpJGT
+	default:
+		return
+	}
+	if !good || pkt.umax != pkt.umin {
+		return
+	}
+	rng := pkt.off + int32(pkt.umax)
+	if op == jmpJLT || op == jmpJGT {
+		// strict: pkt < end means at least one more byte, but the kernel
+		// counts only up to pkt.
+	}
+	if rng <= 0 {
+		return
+	}
+	for _, f := range st.frames {
+		for i := range f.regs {
+			if x := &f.regs[i]; x.kind == kPacket && x.rng < rng {
+				x.rng = rng
+			}
+		}
+		for i := range f.stack {
+			if x := &f.stack[i].spill; x.kind == kPacket && x.rng < rng {
+				x.rng = rng
+			}
+		}
+	}
+}

@@ -1,0 +1,428 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cilium/ebpf"
+)
+
+type argType uint8
+
+const (
+	argNone argType = iota
+	argAnything
+	argMapPtr
+	argMapKey
+	argMapValue
+	argMem        // memory the helper reads; its size is the next argument
+	argUninitMem  // memory the helper writes; its size is the next argument
+	argSize       // size of the previous argument, > 0
+	argSizeOrZero // size of the previous argument, may be 0
+	argCtx
+	argRingbufMem // ring buffer space, released by the call
+	argFunc       // a callback
+	argStackOrNull
+	argAllocSize // a known constant size
+)
+
+type retType uint8
+
+const (
+	retInt retType = iota
+	retVoid
+	retMapValueOrNull
+	retRingbufMemOrNull
+)
+
+// helperSet says which program types may call a helper.
+type helperSet uint8
+
+const (
+	setBase    helperSet = 1 << iota // every supported program type
+	setTrace                         // kprobe, tracepoint, raw_tracepoint, perf_event
+	setSocket                        // socket_filter
+	setXDP                           // xdp
+	setKprobe                        // kprobe only
+	setNotRawTP                      // tracing types except raw_tracepoint
+)
+
+type helper struct {
+	name string
+	args []argType
+	ret  retType
+	set  helperSet
+	maps []ebpf.MapType // map types the map argument must have (nil: any that allows element access)
+}
+
+var helpers = map[int32]*helper{
+	1:   {"bpf_map_lookup_elem", []argType{argMapPtr, argMapKey}, retMapValueOrNull, setBase, nil},
+	2:   {"bpf_map_update_elem", []argType{argMapPtr, argMapKey, argMapValue, argAnything}, retInt, setBase, nil},
+	3:   {"bpf_map_delete_elem", []argType{argMapPtr, argMapKey}, retInt, setBase, nil},
+	4:   {"bpf_probe_read", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	5:   {"bpf_ktime_get_ns", nil, retInt, setBase, nil},
+	6:   {"bpf_trace_printk", []argType{argMem, argSize}, retInt, setBase, nil},
+	7:   {"bpf_get_prandom_u32", nil, retInt, setBase, nil},
+	8:   {"bpf_get_smp_processor_id", nil, retInt, setBase, nil},
+	14:  {"bpf_get_current_pid_tgid", nil, retInt, setTrace, nil},
+	15:  {"bpf_get_current_uid_gid", nil, retInt, setTrace, nil},
+	16:  {"bpf_get_current_comm", []argType{argUninitMem, argSize}, retInt, setTrace, nil},
+	25:  {"bpf_perf_event_output", []argType{argCtx, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTrace | setSocket | setXDP, []ebpf.MapType{ebpf.PerfEventArray}},
+	26:  {"bpf_skb_load_bytes", []argType{argCtx, argAnything, argUninitMem, argSize}, retInt, setSocket, nil},
+	27:  {"bpf_get_stackid", []argType{argCtx, argMapPtr, argAnything}, retInt, setTrace, []ebpf.MapType{ebpf.StackTrace}},
+	35:  {"bpf_get_current_task", nil, retInt, setBase, nil},
+	42:  {"bpf_get_numa_node_id", nil, retInt, setBase, nil},
+	45:  {"bpf_probe_read_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	67:  {"bpf_get_stack", []argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	80:  {"bpf_get_current_cgroup_id", nil, retInt, setTrace, nil},
+	109: {"bpf_send_signal", []argType{argAnything}, retInt, setTrace, nil},
+	112: {"bpf_probe_read_user", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
+	113: {"bpf_probe_read_kernel", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
+	114: {"bpf_probe_read_user_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
+	115: {"bpf_probe_read_kernel_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
+	118: {"bpf_jiffies64", nil, retInt, setBase, nil},
+	125: {"bpf_ktime_get_boot_ns", nil, retInt, setBase, nil},
+	130: {"bpf_ringbuf_output", []argType{argMapPtr, argMem, argSizeOrZero, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	131: {"bpf_ringbuf_reserve", []argType{argMapPtr, argAllocSize, argAnything}, retRingbufMemOrNull, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	132: {"bpf_ringbuf_submit", []argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
+	133: {"bpf_ringbuf_discard", []argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
+	134: {"bpf_ringbuf_query", []argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	164: {"bpf_for_each_map_elem", []argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
+	173: {"bpf_get_func_ip", []argType{argCtx}, retInt, setKprobe, nil},
+	195: {"bpf_map_lookup_percpu_elem", []argType{argMapPtr, argMapKey, argAnything}, retMapValueOrNull, setBase, []ebpf.MapType{ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash}},
+}
+
+func isCallbackHelper(id int32) bool { return id == 164 }
+
+// allowed reports whether program type t may call h.
+func allowed(h *helper, t ebpf.ProgramType) bool {
+	if h.set&setBase != 0 {
+		return true
+	}
+	switch t {
+	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent:
+		if h.set&setTrace != 0 {
+			return true
+		}
+		if h.set&setKprobe != 0 && t == ebpf.Kprobe {
+			return true
+		}
+	case ebpf.SocketFilter:
+		return h.set&setSocket != 0
+	case ebpf.XDP:
+		return h.set&setXDP != 0
+	}
+	return false
+}
+
+// Map types that only some helpers may take.
+var restrictedMaps = map[ebpf.MapType][]int32{
+	ebpf.ProgramArray:   {12},
+	ebpf.PerfEventArray: {22, 25, 55, 111, 121},
+	ebpf.RingBuf:        {130, 131, 134},
+	ebpf.StackTrace:     {27},
+	ebpf.Queue:          {87, 88, 89},
+	ebpf.Stack:          {87, 88, 89},
+	ebpf.ArrayOfMaps:    {1},
+	ebpf.HashOfMaps:     {1},
+}
+
+// helperCall checks a call of a kernel helper.
+func (v *verifier) helperCall(st *state, c *raw) error {
+	f := st.cur()
+	h := helpers[c.imm]
+	if h == nil {
+		if c.imm <= 0 || c.imm > 211 {
+			return v.errf(st, "call of helper %d, which does not exist", c.imm)
+		}
+		return v.errf(st, "helper %d is not known to gotrace's verifier", c.imm)
+	}
+	if !allowed(h, v.prog) {
+		return v.errf(st, "%s cannot be called from %s programs", h.name, progName(v.prog))
+	}
+	var m *mapInfo
+	var callback int32 = -1
+	var cbCtx reg
+	var memReg uint8
+	var memPtr reg
+	var memWrite bool
+	var allocSize int64 = -1
+	var release *reg
+	for i, at := range h.args {
+		regno := uint8(i + 1)
+		r := f.regs[regno]
+		if r.kind == kNotInit {
+			return v.errf(st, "argument %d of %s (r%d) is not set", i+1, h.name, regno)
+		}
+		switch at {
+		case argAnything:
+			if r.isPointer() && v.opts.Unprivileged {
+				return v.errf(st, "argument %d of %s (r%d) is a pointer, which would leak its address", i+1, h.name, regno)
+			}
+		case argMapPtr:
+			if r.kind != kMapPtr {
+				return v.errf(st, "argument %d of %s (r%d) must be a map, but it is %s", i+1, h.name, regno, r.String())
+			}
+			m = r.m
+			if err := v.checkMapHelper(st, h, c.imm, m); err != nil {
+				return err
+			}
+		case argMapKey, argMapValue:
+			if m == nil {
+				return v.errf(st, "%s: no map argument before the key", h.name)
+			}
+			size := int64(m.spec.KeySize)
+			what := "the key of map " + m.name
+			if at == argMapValue {
+				size = int64(m.spec.ValueSize)
+				what = "the value of map " + m.name
+			}
+			if err := v.memArg(st, regno, r, size, size, false, what); err != nil {
+				return err
+			}
+		case argMem, argUninitMem:
+			memReg, memPtr, memWrite = regno, r, at == argUninitMem
+		case argSize, argSizeOrZero:
+			if r.kind != kScalar {
+				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, h.name, regno, r.String())
+			}
+			if r.smin < 0 {
+				return v.errf(st, "size argument r%d of %s may be negative: bound it with & or a check", regno, h.name)
+			}
+			if r.umin == 0 && at == argSize {
+				return v.errf(st, "size argument r%d of %s may be 0, which it does not accept", regno, h.name)
+			}
+			if r.umax >= maxVarOff {
+				return v.errf(st, "size argument r%d of %s has no upper bound the verifier can see: bound it with & or a check", regno, h.name)
+			}
+			what := fmt.Sprintf("the buffer of %s", h.name)
+			if memPtr.kind == kScalar && memPtr.isZero() && r.umax > 0 {
+				return v.errf(st, "r%d is NULL but %s may read or write %d bytes through it", memReg, h.name, r.umax)
+			}
+			if err := v.memArg(st, memReg, memPtr, int64(r.umin), int64(r.umax), memWrite, what); err != nil {
+				return err
+			}
+		case argCtx:
+			if r.kind != kCtx {
+				return v.errf(st, "argument %d of %s (r%d) must be the program's context, but it is %s", i+1, h.name, regno, r.String())
+			}
+			if r.off != 0 || !r.isConst() || r.tn.value != 0 {
+				return v.errf(st, "argument %d of %s (r%d) must be the unmodified context pointer", i+1, h.name, regno)
+			}
+		case argRingbufMem:
+			if r.kind != kMem || r.ref == 0 {
+				return v.errf(st, "argument %d of %s (r%d) must be ring buffer space from bpf_ringbuf_reserve, but it is %s", i+1, h.name, regno, r.String())
+			}
+			if r.null {
+				return v.errf(st, "ring buffer space in r%d may be NULL: check bpf_ringbuf_reserve's result against 0 first", regno)
+			}
+			if r.off != 0 || !r.isConst() || r.tn.value != 0 {
+				return v.errf(st, "ring buffer space in r%d must be passed as reserved, not moved by an offset", regno)
+			}
+			rr := r
+			release = &rr
+		case argFunc:
+			if r.kind != kFunc {
+				return v.errf(st, "argument %d of %s (r%d) must be a function, but it is %s", i+1, h.name, regno, r.String())
+			}
+			callback = r.fn
+		case argStackOrNull:
+			if !(r.kind == kStack || r.isZero()) {
+				return v.errf(st, "argument %d of %s (r%d) must point to the stack or be 0, but it is %s", i+1, h.name, regno, r.String())
+			}
+			cbCtx = r
+		case argAllocSize:
+			if r.kind != kScalar || !r.isConst() {
+				return v.errf(st, "the size passed to %s (r%d) must be a constant", h.name, regno)
+			}
+			allocSize = int64(r.tn.value)
+			if allocSize < 0 || allocSize >= maxVarOff {
+				return v.errf(st, "the size passed to %s (%d) is too large", h.name, allocSize)
+			}
+		}
+	}
+	if release != nil {
+		v.releaseRef(st, release.ref)
+	}
+	if callback >= 0 {
+		if err := v.callbackCall(st, c, m, callback, cbCtx); err != nil {
+			return err
+		}
+	}
+	f = st.cur()
+	for i := 1; i <= 5; i++ {
+		f.regs[i] = reg{}
+	}
+	switch h.ret {
+	case retInt:
+		f.regs[0] = unknownScalar()
+	case retVoid:
+		f.regs[0] = reg{}
+	case retMapValueOrNull:
+		r := reg{kind: kMapValue, null: true, m: m, id: v.newID()}
+		r.setVarConst(0)
+		f.regs[0] = r
+	case retRingbufMemOrNull:
+		id := v.newID()
+		r := reg{kind: kMem, null: true, size: int32(allocSize), id: id, ref: id}
+		r.setVarConst(0)
+		f.regs[0] = r
+		st.refs = append(st.refs, refInfo{id: id, insn: st.pc})
+	}
+	st.pc++
+	return nil
+}
+
+func (v *verifier) checkMapHelper(st *state, h *helper, id int32, m *mapInfo) error {
+	mt := m.spec.Type
+	if only, ok := restrictedMaps[mt]; ok {
+		found := false
+		for _, x := range only {
+			if x == id {
+				found = true
+			}
+		}
+		if !found {
+			return v.errf(st, "%s cannot be used with map %s (%s)", h.name, m.name, mt)
+		}
+	}
+	if h.maps != nil {
+		for _, t := range h.maps {
+			if t == mt {
+				return nil
+			}
+		}
+		return v.errf(st, "%s cannot be used with map %s (%s)", h.name, m.name, mt)
+	}
+	return nil
+}
+
+// releaseRef drops a reference and every pointer that carries it.
+func (v *verifier) releaseRef(st *state, ref uint32) {
+	for i, r := range st.refs {
+		if r.id == ref {
+			st.refs = append(st.refs[:i], st.refs[i+1:]...)
+			break
+		}
+	}
+	kill := func(r *reg) {
+		if r.ref == ref && r.isPointer() {
+			if v.opts.Unprivileged {
+				*r = reg{}
+			} else {
+				*r = unknownScalar()
+			}
+		}
+	}
+	for _, f := range st.frames {
+		for i := range f.regs {
+			kill(&f.regs[i])
+		}
+		for i := range f.stack {
+			kill(&f.stack[i].spill)
+		}
+	}
+}
+
+// callbackCall follows a helper that calls back into the program: one
+// path returns from the helper now, the other runs the callback, which
+// comes back to the helper call when it returns.
+func (v *verifier) callbackCall(st *state, c *raw, m *mapInfo, fn int32, cbCtx reg) error {
+	if len(st.frames) >= maxCallFrames {
+		return v.errf(st, "calls are nested more than %d deep", maxCallFrames)
+	}
+	// The callback path is queued; st continues after the helper.
+	cb, err := v.fork(st, int(fn))
+	if err != nil {
+		return err
+	}
+	nf := &frame{callsite: st.pc, subprog: v.subOf[fn], callback: true}
+	nf.regs[1] = reg{kind: kMapPtr, m: m}
+	key := reg{kind: kMapKey, m: m}
+	key.setVarConst(0)
+	val := reg{kind: kMapValue, m: m}
+	val.setVarConst(0)
+	nf.regs[2] = key
+	nf.regs[3] = val
+	nf.regs[4] = cbCtx
+	nf.regs[10] = reg{kind: kStack, frame: int32(len(cb.frames))}
+	cb.frames = append(cb.frames, nf)
+	addCallee(v.subprogs[v.subOf[st.pc]], v.subOf[fn])
+	return nil
+}
+
+// atomic checks BPF_ATOMIC operations.
+func (v *verifier) atomic(st *state, c *raw) error {
+	f := st.cur()
+	p := f.regs[c.dst]
+	size := sizeBytes(c.op)
+	switch p.kind {
+	case kCtx, kPacket, kPacketMeta, kPacketEnd:
+		return v.errf(st, "atomic operations on the %s pointer r%d are not allowed", p.kind, c.dst)
+	}
+	src := f.regs[c.src]
+	if src.isPointer() && v.opts.Unprivileged {
+		return v.errf(st, "atomic operation would leak the pointer in r%d", c.src)
+	}
+	if c.imm == atomicCMPX {
+		if err := v.checkRead(st, 0); err != nil {
+			return err
+		}
+	}
+	old, err := v.access(st, c.dst, p, int32(c.off), size, false, nil)
+	if err != nil {
+		return err
+	}
+	if old.isPointer() && c.imm&atomicFETCH == 0 {
+		return v.errf(st, "atomic arithmetic on a pointer stored in memory is not allowed")
+	}
+	w := unknownScalar()
+	if c.imm == atomicXCHG || c.imm == atomicCMPX {
+		w = src
+	}
+	if _, err := v.access(st, c.dst, p, int32(c.off), size, true, &w); err != nil {
+		return err
+	}
+	res := unknownOfSize(size)
+	if old.isPointer() && size == 8 {
+		res = old
+	}
+	if c.imm == atomicCMPX {
+		f.regs[0] = res
+	} else if c.imm&atomicFETCH != 0 {
+		if c.src == 10 {
+			return v.errf(st, "r10 is the frame pointer and is read-only")
+		}
+		f.regs[c.src] = res
+	}
+	return nil
+}
+
+// ldAbs checks the legacy packet loads of socket filters.
+func (v *verifier) ldAbs(st *state, c *raw) error {
+	if v.prog != ebpf.SocketFilter {
+		return v.errf(st, "LD_ABS and LD_IND packet loads are only for socket filters")
+	}
+	f := st.cur()
+	if f.regs[6].kind != kCtx {
+		return v.errf(st, "LD_ABS and LD_IND need the context in r6")
+	}
+	if len(st.refs) > 0 {
+		return v.errf(st, "LD_ABS and LD_IND cannot be used while ring buffer space is reserved")
+	}
+	if c.op&0xe0 == modeIND {
+		if err := v.checkRead(st, c.src); err != nil {
+			return err
+		}
+		if f.regs[c.src].isPointer() {
+			return v.errf(st, "LD_IND offset r%d must be a number", c.src)
+		}
+	}
+	for i := 1; i <= 5; i++ {
+		f.regs[i] = reg{}
+	}
+	f.regs[0] = unknownOfSize(sizeBytes(c.op))
+	return nil
+}
+
+var _ = math.MaxInt64

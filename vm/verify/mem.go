@@ -1,0 +1,365 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/cilium/ebpf"
+)
+
+// access checks a load (write false) or store (write true, of *val)
+// through pointer register regno at offset off, and returns the loaded
+// value.
+func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, write bool, val *reg) (reg, error) {
+	verb := "read"
+	if write {
+		verb = "write"
+	}
+	if p.kind == kNotInit {
+		return reg{}, v.errf(st, "r%d is read before anything was written to it", regno)
+	}
+	if p.kind == kScalar {
+		if p.isZero() {
+			return reg{}, v.errf(st, "r%d is NULL (0) here: it cannot be dereferenced", regno)
+		}
+		return reg{}, v.errf(st, "r%d is a number, not a pointer: it cannot be dereferenced (read kernel memory with a probe_read helper)", regno)
+	}
+	if p.null {
+		if p.kind == kMapValue {
+			return reg{}, v.errf(st, "map value may be NULL here: check the lookup's result (r%d) against 0 before using it", regno)
+		}
+		return reg{}, v.errf(st, "r%d may be NULL here (%s): check it against 0 before using it", regno, p.String())
+	}
+	if write && val != nil && val.isPointer() && p.kind != kStack {
+		if v.opts.Unprivileged {
+			return reg{}, v.errf(st, "storing a pointer into %s would leak a kernel address", p.kind)
+		}
+	}
+	switch p.kind {
+	case kStack:
+		return v.stackAccess(st, regno, p, off, size, write, val)
+	case kMapValue:
+		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
+			return reg{}, v.errf(st, "map %s is read-only for programs", p.m.name)
+		}
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.ValueSize), "map value of "+p.m.name); err != nil {
+			return reg{}, err
+		}
+		return unknownOfSize(size), nil
+	case kMapKey:
+		if write {
+			return reg{}, v.errf(st, "the map key passed to a callback is read-only")
+		}
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.KeySize), "map key of "+p.m.name); err != nil {
+			return reg{}, err
+		}
+		return unknownOfSize(size), nil
+	case kMem:
+		if err := v.checkRange(st, regno, p, off, size, int(p.size), "reserved ring buffer space"); err != nil {
+			return reg{}, err
+		}
+		return unknownOfSize(size), nil
+	case kCtx:
+		return v.ctxAccess(st, regno, p, off, size, write, val)
+	case kPacket, kPacketMeta:
+		if write && v.prog == ebpf.SocketFilter {
+			return reg{}, v.errf(st, "a socket filter cannot write to the packet")
+		}
+		if !p.isConst() {
+			return reg{}, v.errf(st, "packet access through r%d with a variable offset needs its own bounds check against the packet end", regno)
+		}
+		o := int64(p.off) + int64(off) + int64(p.tn.value)
+		if o < 0 || o+int64(size) > int64(p.rng) {
+			return reg{}, v.errf(st, "packet access at offset %d size %d is not proven in bounds: compare the pointer with data_end first (known good: %d bytes)", o, size, p.rng)
+		}
+		return unknownOfSize(size), nil
+	case kPacketEnd:
+		return reg{}, v.errf(st, "the packet end pointer (r%d) cannot be dereferenced", regno)
+	case kMapPtr:
+		return reg{}, v.errf(st, "r%d points to a map itself, not its value: look an element up first", regno)
+	case kFunc:
+		return reg{}, v.errf(st, "r%d is a function pointer: it cannot be dereferenced", regno)
+	}
+	return reg{}, v.errf(st, "invalid %s through r%d (%s)", verb, regno, p.String())
+}
+
+const bpfFRdonlyProg = 1 << 7
+
+func unknownOfSize(size int) reg {
+	r := unknownScalar()
+	if size < 8 {
+		r.umax = uint64(1)<<(8*size) - 1
+		r.sync()
+	}
+	return r
+}
+
+// checkRange checks [off, off+size) of pointer p lies inside [0, limit).
+func (v *verifier) checkRange(st *state, regno uint8, p reg, off int32, size int, limit int, what string) error {
+	if p.smin < 0 && !p.isConst() {
+		return v.errf(st, "r%d's offset into the %s may be negative: use an unsigned index or check it is >= 0", regno, what)
+	}
+	if !p.isConst() && p.umax >= maxVarOff {
+		return v.errf(st, "index into the %s has no upper bound the verifier can see: check it against %d first", what, limit)
+	}
+	lo := int64(p.off) + int64(off) + p.smin
+	hi := int64(p.off) + int64(off) + int64(p.umax) + int64(size)
+	if p.isConst() {
+		lo = int64(p.off) + int64(off) + int64(p.tn.value)
+		hi = lo + int64(size)
+	}
+	if lo < 0 || hi > int64(limit) {
+		if p.isConst() {
+			return v.errf(st, "access of %d bytes at offset %d is outside the %s (%d bytes)", size, lo, what, limit)
+		}
+		return v.errf(st, "access of %d bytes at offset %d to %d may fall outside the %s (%d bytes)", size, lo, hi-int64(size), what, limit)
+	}
+	return nil
+}
+
+// stackAccess reads or writes the stack of the frame p points into.
+func (v *verifier) stackAccess(st *state, regno uint8, p reg, off int32, size int, write bool, val *reg) (reg, error) {
+	f := st.frames[p.frame]
+	if !p.isConst() {
+		return v.stackVarAccess(st, regno, f, p, off, size, write)
+	}
+	o := int64(p.off) + int64(off) + int64(p.tn.value)
+	if o < -stackSize || o+int64(size) > 0 {
+		if o < -stackSize {
+			return reg{}, v.errf(st, "stack access at fp%d needs a %d-byte frame, over the kernel's %d", o, -o, stackSize)
+		}
+		return reg{}, v.errf(st, "stack access at fp%+d of %d bytes is above the frame pointer", o, size)
+	}
+	if o%int64(size) != 0 {
+		return reg{}, v.errf(st, "misaligned stack access: %d bytes at fp%d", size, o)
+	}
+	v.touch(st, p.frame, int(-o))
+	if write {
+		v.stackWrite(f, int(o), size, val)
+		return reg{}, nil
+	}
+	return v.stackRead(st, f, int(o), size)
+}
+
+// touch records how deep a function's stack goes.
+func (v *verifier) touch(st *state, frame int32, depth int) {
+	f := st.frames[frame]
+	sp := v.subprogs[f.subprog]
+	if depth > sp.depth {
+		sp.depth = depth
+	}
+	if depth > f.depth {
+		f.depth = depth
+	}
+}
+
+func (f *frame) slotAt(o int) (*slot, int) {
+	// o is negative: byte at fp+o
+	i := (-o - 1) / 8
+	for len(f.stack) <= i {
+		f.stack = append(f.stack, slot{})
+	}
+	// byte index within the slot, lowest address first
+	b := o + 8*(i+1)
+	return &f.stack[i], b
+}
+
+func (v *verifier) stackWrite(f *frame, o int, size int, val *reg) {
+	if size == 8 && val != nil && (val.isPointer() || val.kind == kScalar) {
+		s, _ := f.slotAt(o)
+		s.typ = [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill}
+		s.spill = *val
+		if val.isZero() {
+			s.typ = [8]uint8{sZero, sZero, sZero, sZero, sZero, sZero, sZero, sZero}
+			s.spill = reg{}
+		}
+		return
+	}
+	t := sMisc
+	if val != nil && val.isZero() {
+		t = sZero
+	}
+	for k := 0; k < size; k++ {
+		s, b := f.slotAt(o + k)
+		if s.typ[b] == sSpill {
+			// breaking a spilled register: the rest of it is just data
+			for j := range s.typ {
+				if s.typ[j] == sSpill {
+					s.typ[j] = sMisc
+				}
+			}
+			s.spill = reg{}
+		}
+		s.typ[b] = t
+	}
+}
+
+func (v *verifier) stackRead(st *state, f *frame, o int, size int) (reg, error) {
+	s, b := f.slotAt(o)
+	if s.typ[b] == sSpill {
+		if size == 8 {
+			return s.spill, nil
+		}
+		if s.spill.isPointer() {
+			if v.opts.Unprivileged {
+				return reg{}, v.errf(st, "partial read of a pointer spilled to the stack at fp%d", o)
+			}
+			return unknownOfSize(size), nil
+		}
+		// a narrow read of a spilled number at its low end
+		if b == 0 && s.spill.isConst() {
+			return constScalar(s.spill.tn.value & (uint64(1)<<(8*size) - 1)), nil
+		}
+		if b == 0 && s.spill.umax < uint64(1)<<(8*size) {
+			r := s.spill
+			r.id = 0
+			return r, nil
+		}
+		return unknownOfSize(size), nil
+	}
+	allZero := true
+	for k := 0; k < size; k++ {
+		s, b := f.slotAt(o + k)
+		switch s.typ[b] {
+		case sZero:
+		case sInvalid:
+			if v.opts.Unprivileged {
+				return reg{}, v.errf(st, "stack at fp%d is read before it is written", o+k)
+			}
+			allZero = false
+		default:
+			allZero = false
+		}
+	}
+	if allZero {
+		return constScalar(0), nil
+	}
+	return unknownOfSize(size), nil
+}
+
+// stackVarAccess is an access at a variable offset into the stack.
+func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off int32, size int, write bool) (reg, error) {
+	if v.opts.Unprivileged {
+		return reg{}, v.errf(st, "stack access through r%d at a variable offset needs privileges", regno)
+	}
+	lo := int64(p.off) + int64(off) + p.smin
+	hi := int64(p.off) + int64(off) + p.smax
+	if p.smin == math.MinInt64 || p.smax == math.MaxInt64 || lo < -stackSize || hi+int64(size) > 0 {
+		return reg{}, v.errf(st, "stack access through r%d at a variable offset (%d to %d) may leave the 512-byte stack", regno, lo, hi)
+	}
+	v.touch(st, p.frame, int(-lo))
+	for o := lo; o < hi+int64(size); o++ {
+		s, b := f.slotAt(int(o))
+		if write {
+			if s.typ[b] == sSpill {
+				for j := range s.typ {
+					if s.typ[j] == sSpill {
+						s.typ[j] = sMisc
+					}
+				}
+				s.spill = reg{}
+			}
+			if s.typ[b] != sZero {
+				s.typ[b] = sMisc
+			} else {
+				s.typ[b] = sMisc
+			}
+		}
+	}
+	if write {
+		return reg{}, nil
+	}
+	return unknownOfSize(size), nil
+}
+
+// memArg checks that a helper may access size bytes (a range
+// [minSize, maxSize]) at pointer p: read them (write false) or fill them.
+func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64, write bool, what string) error {
+	if p.kind == kScalar && p.isZero() && maxSize == 0 {
+		return nil
+	}
+	if p.kind == kNotInit {
+		return v.errf(st, "r%d is read before anything was written to it", regno)
+	}
+	if p.null {
+		if p.kind == kMapValue {
+			return v.errf(st, "map value may be NULL here: check the lookup's result (r%d) against 0 before passing it", regno)
+		}
+		return v.errf(st, "r%d may be NULL here: check it against 0 first", regno)
+	}
+	if !p.isPointer() {
+		return v.errf(st, "r%d should point to %s, but it is a number", regno, what)
+	}
+	if maxSize == 0 {
+		return nil
+	}
+	switch p.kind {
+	case kStack:
+		f := st.frames[p.frame]
+		lo := int64(p.off) + p.smin
+		hi := int64(p.off) + p.smax + maxSize
+		if !p.isConst() && v.opts.Unprivileged {
+			return v.errf(st, "r%d points into the stack at a variable offset: not allowed without privileges", regno)
+		}
+		if p.smin == math.MinInt64 || lo < -stackSize || hi > 0 {
+			if lo < -stackSize {
+				return v.errf(st, "r%d: %d bytes for %s at fp%d need a %d-byte frame, over the kernel's %d", regno, maxSize, what, lo, -lo, stackSize)
+			}
+			return v.errf(st, "r%d: %d bytes for %s at fp%d reach above the frame pointer", regno, maxSize, what, lo)
+		}
+		v.touch(st, p.frame, int(-lo))
+		if write {
+			for o := lo; o < hi; o++ {
+				s, b := f.slotAt(int(o))
+				if s.typ[b] == sSpill {
+					for j := range s.typ {
+						if s.typ[j] == sSpill {
+							s.typ[j] = sMisc
+						}
+					}
+					s.spill = reg{}
+				}
+				s.typ[b] = sMisc
+			}
+			return nil
+		}
+		if v.opts.Unprivileged {
+			for o := lo; o < int64(p.off)+p.smax+minSize; o++ {
+				s, b := f.slotAt(int(o))
+				if s.typ[b] == sInvalid {
+					return v.errf(st, "%s at fp%d is passed to a helper before it is written (byte fp%d)", what, lo, o)
+				}
+				if s.typ[b] == sSpill && s.spill.isPointer() {
+					return v.errf(st, "a pointer spilled at fp%d would leak into a helper", o)
+				}
+			}
+		}
+		return nil
+	case kMapValue:
+		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
+			return v.errf(st, "map %s is read-only for programs", p.m.name)
+		}
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.ValueSize), "map value of "+p.m.name)
+	case kMapKey:
+		if write {
+			return v.errf(st, "the map key passed to a callback is read-only")
+		}
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), "map key of "+p.m.name)
+	case kMem:
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), "reserved ring buffer space")
+	case kPacket, kPacketMeta:
+		if !p.isConst() {
+			return v.errf(st, "packet memory passed through r%d at a variable offset", regno)
+		}
+		o := int64(p.off) + int64(p.tn.value)
+		if o < 0 || o+maxSize > int64(p.rng) {
+			return v.errf(st, "packet memory passed to a helper is not proven in bounds: compare with data_end first")
+		}
+		return nil
+	case kCtx:
+		return v.errf(st, "r%d points to the program's context, which cannot be passed as %s", regno, what)
+	}
+	return v.errf(st, "r%d (%s) cannot be passed as %s", regno, p.String(), what)
+}
+
+var _ = fmt.Sprint

@@ -1,0 +1,414 @@
+package verify
+
+import (
+	"math"
+	"math/bits"
+)
+
+// branchTaken decides a comparison from the bounds: 1 always taken, 0
+// never, -1 unknown.
+func branchTaken(a, b reg, op uint8, is32 bool) int {
+	if a.isPointer() || b.isPointer() {
+		// A non-NULL pointer compared with 0.
+		if a.isPointer() && !a.null && b.isZero() && !is32 && a.kind != kScalar {
+			switch op {
+			case jmpJEQ:
+				return 0
+			case jmpJNE:
+				return 1
+			}
+		}
+		if b.isPointer() && !b.null && a.isZero() && !is32 {
+			switch op {
+			case jmpJEQ:
+				return 0
+			case jmpJNE:
+				return 1
+			}
+		}
+		return -1
+	}
+	if is32 {
+		a = trunc32(a)
+		b = trunc32(b)
+		if op == jmpJSGT || op == jmpJSGE || op == jmpJSLT || op == jmpJSLE {
+			a = sext32(a)
+			b = sext32(b)
+		}
+	}
+	switch op {
+	case jmpJEQ:
+		if a.isConst() && b.isConst() {
+			return b2i(a.tn.value == b.tn.value)
+		}
+		if a.umin > b.umax || a.umax < b.umin || a.smin > b.smax || a.smax < b.smin {
+			return 0
+		}
+		if a.tn.xor(b.tn).value != 0 { // a known bit differs
+			return 0
+		}
+	case jmpJNE:
+		if r := branchTaken(a, b, jmpJEQ, false); r >= 0 {
+			return 1 - r
+		}
+	case jmpJSET:
+		if a.tn.and(b.tn).value != 0 {
+			return 1
+		}
+		if (a.tn.value|a.tn.mask)&(b.tn.value|b.tn.mask) == 0 {
+			return 0
+		}
+	case jmpJGT:
+		if a.umin > b.umax {
+			return 1
+		}
+		if a.umax <= b.umin {
+			return 0
+		}
+	case jmpJGE:
+		if a.umin >= b.umax {
+			return 1
+		}
+		if a.umax < b.umin {
+			return 0
+		}
+	case jmpJLT:
+		if a.umax < b.umin {
+			return 1
+		}
+		if a.umin >= b.umax {
+			return 0
+		}
+	case jmpJLE:
+		if a.umax <= b.umin {
+			return 1
+		}
+		if a.umin > b.umax {
+			return 0
+		}
+	case jmpJSGT:
+		if a.smin > b.smax {
+			return 1
+		}
+		if a.smax <= b.smin {
+			return 0
+		}
+	case jmpJSGE:
+		if a.smin >= b.smax {
+			return 1
+		}
+		if a.smax < b.smin {
+			return 0
+		}
+	case jmpJSLT:
+		if a.smax < b.smin {
+			return 1
+		}
+		if a.smin >= b.smax {
+			return 0
+		}
+	case jmpJSLE:
+		if a.smax <= b.smin {
+			return 1
+		}
+		if a.smin > b.smax {
+			return 0
+		}
+	}
+	return -1
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// trunc32 is the zero-extended low half of a scalar.
+func trunc32(r reg) reg {
+	if r.umax <= math.MaxUint32 {
+		return r
+	}
+	n := unknownScalar()
+	n.tn = r.tn.subreg()
+	n.umax = math.MaxUint32
+	n.sync()
+	return n
+}
+
+// sext32 reads a zero-extended 32-bit scalar as signed.
+func sext32(r reg) reg {
+	if r.isConst() {
+		return constScalar(uint64(int64(int32(uint32(r.tn.value)))))
+	}
+	if r.umax <= math.MaxInt32 {
+		return r
+	}
+	n := unknownScalar()
+	n.smin, n.smax = math.MinInt32, math.MaxInt32
+	n.sync()
+	return n
+}
+
+// refineScalars narrows a and b for "a op b" being true. It reports false
+// when that is impossible.
+func refineScalars(a, b *reg, op uint8) bool {
+	switch op {
+	case jmpJEQ:
+		lo, hi := max(a.umin, b.umin), min(a.umax, b.umax)
+		slo, shi := max(a.smin, b.smin), min(a.smax, b.smax)
+		t := a.tn.intersect(b.tn)
+		for _, r := range []*reg{a, b} {
+			r.umin, r.umax, r.smin, r.smax, r.tn = lo, hi, slo, shi, t
+		}
+		if (a.tn.value^b.tn.value)&^(a.tn.mask|b.tn.mask) != 0 {
+			return false
+		}
+	case jmpJNE:
+		// Only a constant at an end of the other's range helps.
+		if b.isConst() {
+			excludeEnd(a, b.tn.value)
+		}
+		if a.isConst() {
+			excludeEnd(b, a.tn.value)
+		}
+	case jmpJSET:
+		if b.isConst() && bits.OnesCount64(b.tn.value) == 1 {
+			a.tn = a.tn.or(tnumConst(b.tn.value))
+		}
+	case jmpJSET | 0x01: // not set
+		if b.isConst() {
+			a.tn = a.tn.and(tnum{^b.tn.value, 0})
+		}
+	case jmpJGT:
+		if b.umin == math.MaxUint64 {
+			return false
+		}
+		a.umin = max(a.umin, b.umin+1)
+		if a.umax == 0 {
+			return false
+		}
+		b.umax = min(b.umax, a.umax-1)
+	case jmpJGE:
+		a.umin = max(a.umin, b.umin)
+		b.umax = min(b.umax, a.umax)
+	case jmpJLT:
+		if b.umax == 0 {
+			return false
+		}
+		a.umax = min(a.umax, b.umax-1)
+		if a.umin == math.MaxUint64 {
+			return false
+		}
+		b.umin = max(b.umin, a.umin+1)
+	case jmpJLE:
+		a.umax = min(a.umax, b.umax)
+		b.umin = max(b.umin, a.umin)
+	case jmpJSGT:
+		if b.smin == math.MaxInt64 {
+			return false
+		}
+		a.smin = max(a.smin, b.smin+1)
+		if a.smax == math.MinInt64 {
+			return false
+		}
+		b.smax = min(b.smax, a.smax-1)
+	case jmpJSGE:
+		a.smin = max(a.smin, b.smin)
+		b.smax = min(b.smax, a.smax)
+	case jmpJSLT:
+		if b.smax == math.MinInt64 {
+			return false
+		}
+		a.smax = min(a.smax, b.smax-1)
+		if a.smin == math.MaxInt64 {
+			return false
+		}
+		b.smin = max(b.smin, a.smin+1)
+	case jmpJSLE:
+		a.smax = min(a.smax, b.smax)
+		b.smin = max(b.smin, a.smin)
+	}
+	if a.bad() || b.bad() {
+		return false
+	}
+	a.sync()
+	b.sync()
+	return !a.bad() && !b.bad()
+}
+
+func excludeEnd(r *reg, v uint64) {
+	if r.umin == v && r.umax > v {
+		r.umin++
+	} else if r.umax == v && r.umin < v {
+		r.umax--
+	}
+	if r.smin == int64(v) && r.smax > int64(v) {
+		r.smin++
+	} else if r.smax == int64(v) && r.smin < int64(v) {
+		r.smax--
+	}
+}
+
+// scalarOp computes dst op src on scalars (64-bit).
+func scalarOp(d, s reg, op uint8) reg {
+	r := unknownScalar()
+	switch op {
+	case aluADD:
+		r.tn = d.tn.add(s.tn)
+		if sm, ok := addS(d.smin, s.smin); ok {
+			if sx, ok2 := addS(d.smax, s.smax); ok2 {
+				r.smin, r.smax = sm, sx
+			}
+		}
+		lo, c1 := bits.Add64(d.umin, s.umin, 0)
+		hi, c2 := bits.Add64(d.umax, s.umax, 0)
+		if c1 == c2 && (c2 == 0) {
+			r.umin, r.umax = lo, hi
+		}
+	case aluSUB:
+		r.tn = d.tn.sub(s.tn)
+		if sm, ok := subS(d.smin, s.smax); ok {
+			if sx, ok2 := subS(d.smax, s.smin); ok2 {
+				r.smin, r.smax = sm, sx
+			}
+		}
+		if d.umin >= s.umax {
+			r.umin, r.umax = d.umin-s.umax, d.umax-s.umin
+		}
+	case aluMUL:
+		r.tn = d.tn.mul(s.tn)
+		if d.smin >= 0 && s.smin >= 0 && d.umax <= math.MaxUint32 && s.umax <= math.MaxUint32 {
+			r.umin, r.umax = d.umin*s.umin, d.umax*s.umax
+		}
+	case aluAND:
+		r.tn = d.tn.and(s.tn)
+		r.umin = r.tn.value
+		r.umax = min(d.umax, s.umax)
+		if d.smin >= 0 || s.smin >= 0 {
+			r.smin = 0
+			r.smax = int64(min(uint64(max(d.smax, 0)), uint64(max(s.smax, 0))))
+			if d.smin < 0 {
+				r.smax = s.smax
+			} else if s.smin < 0 {
+				r.smax = d.smax
+			} else {
+				r.smax = min(d.smax, s.smax)
+			}
+		}
+	case aluOR:
+		r.tn = d.tn.or(s.tn)
+		r.umin = max(d.umin, s.umin)
+		r.umax = r.tn.umax()
+	case aluXOR:
+		r.tn = d.tn.xor(s.tn)
+		r.umin = r.tn.value
+		r.umax = r.tn.umax()
+	case aluLSH, aluRSH, aluARSH:
+		if !s.isConst() || s.tn.value >= 64 {
+			return r
+		}
+		sh := uint(s.tn.value)
+		switch op {
+		case aluLSH:
+			r.tn = d.tn.lsh(sh)
+			if sh == 0 || d.umax>>(64-sh) == 0 {
+				r.umin, r.umax = d.umin<<sh, d.umax<<sh
+			}
+		case aluRSH:
+			r.tn = d.tn.rsh(sh)
+			r.umin, r.umax = d.umin>>sh, d.umax>>sh
+		case aluARSH:
+			r.tn = d.tn.arsh(sh)
+			r.smin, r.smax = d.smin>>sh, d.smax>>sh
+		}
+	case aluDIV, aluMOD:
+		if d.isConst() && s.isConst() {
+			x, y := d.tn.value, s.tn.value
+			if op == aluDIV {
+				if y == 0 {
+					return constScalar(0)
+				}
+				return constScalar(x / y)
+			}
+			if y == 0 {
+				return constScalar(x)
+			}
+			return constScalar(x % y)
+		}
+		return r
+	default:
+		return r
+	}
+	r.sync()
+	if r.bad() {
+		return unknownScalar()
+	}
+	return r
+}
+
+func addS(a, b int64) (int64, bool) {
+	c := a + b
+	if (c > a) != (b > 0) {
+		return 0, false
+	}
+	return c, true
+}
+
+func subS(a, b int64) (int64, bool) {
+	c := a - b
+	if (c < a) != (b > 0) {
+		return 0, false
+	}
+	return c, true
+}
+
+// scalarOp32 computes a 32-bit ALU operation; the result is zero-extended.
+func scalarOp32(d, s reg, op uint8) reg {
+	d, s = trunc32(d), trunc32(s)
+	var r reg
+	switch op {
+	case aluARSH:
+		if !s.isConst() || s.tn.value >= 32 {
+			return unknown32()
+		}
+		sh := uint(s.tn.value)
+		if d.isConst() {
+			return constScalar(uint64(uint32(int32(uint32(d.tn.value)) >> sh)))
+		}
+		r = unknownScalar()
+		r.tn = d.tn.arsh32(sh)
+		r.umax = math.MaxUint32
+		r.sync()
+		return r
+	case aluLSH, aluRSH:
+		if !s.isConst() || s.tn.value >= 32 {
+			return unknown32()
+		}
+	case aluDIV, aluMOD:
+		if d.isConst() && s.isConst() {
+			x, y := uint32(d.tn.value), uint32(s.tn.value)
+			if op == aluDIV {
+				if y == 0 {
+					return constScalar(0)
+				}
+				return constScalar(uint64(x / y))
+			}
+			if y == 0 {
+				return constScalar(uint64(x))
+			}
+			return constScalar(uint64(x % y))
+		}
+		return unknown32()
+	}
+	r = scalarOp(d, s, op)
+	return trunc32(r)
+}
+
+func unknown32() reg {
+	r := unknownScalar()
+	r.umax = math.MaxUint32
+	r.sync()
+	return r
+}

@@ -1,0 +1,349 @@
+package verify
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Instruction encoding.
+const (
+	clsLD    = 0x00
+	clsLDX   = 0x01
+	clsST    = 0x02
+	clsSTX   = 0x03
+	clsALU   = 0x04
+	clsJMP   = 0x05
+	clsJMP32 = 0x06
+	clsALU64 = 0x07
+
+	szW  = 0x00
+	szH  = 0x08
+	szB  = 0x10
+	szDW = 0x18
+
+	modeIMM    = 0x00
+	modeABS    = 0x20
+	modeIND    = 0x40
+	modeMEM    = 0x60
+	modeMEMSX  = 0x80
+	modeATOMIC = 0xc0
+
+	srcX = 0x08
+
+	aluADD  = 0x00
+	aluSUB  = 0x10
+	aluMUL  = 0x20
+	aluDIV  = 0x30
+	aluOR   = 0x40
+	aluAND  = 0x50
+	aluLSH  = 0x60
+	aluRSH  = 0x70
+	aluNEG  = 0x80
+	aluMOD  = 0x90
+	aluXOR  = 0xa0
+	aluMOV  = 0xb0
+	aluARSH = 0xc0
+	aluEND  = 0xd0
+
+	jmpJA   = 0x00
+	jmpJEQ  = 0x10
+	jmpJGT  = 0x20
+	jmpJGE  = 0x30
+	jmpJSET = 0x40
+	jmpJNE  = 0x50
+	jmpJSGT = 0x60
+	jmpJSGE = 0x70
+	jmpCALL = 0x80
+	jmpEXIT = 0x90
+	jmpJLT  = 0xa0
+	jmpJLE  = 0xb0
+	jmpJSLT = 0xc0
+	jmpJSLE = 0xd0
+
+	opLDDW = clsLD | szDW | modeIMM
+
+	pseudoMapFD    = 1
+	pseudoMapValue = 2
+	pseudoFunc     = 4
+	pseudoCall     = 1
+
+	atomicFETCH = 0x01
+	atomicXCHG  = 0xe0 | atomicFETCH
+	atomicCMPX  = 0xf0 | atomicFETCH
+
+	stackSize = 512
+	maxCallFrames = 8
+)
+
+func class(op uint8) uint8 { return op & 0x07 }
+
+// kind is the abstract type of a register.
+type kind uint8
+
+const (
+	kNotInit kind = iota
+	kScalar
+	kCtx
+	kStack
+	kMapValue
+	kMapKey
+	kMapPtr
+	kMem    // memory of a known size (ring buffer reservation)
+	kFunc   // address of a subprogram
+	kPacket // packet data
+	kPacketMeta
+	kPacketEnd
+)
+
+var kindNames = [...]string{"uninitialized", "scalar", "ctx", "fp", "map_value", "map_key", "map_ptr", "mem", "func", "pkt", "pkt_meta", "pkt_end"}
+
+func (k kind) String() string { return kindNames[k] }
+
+// reg is the abstract value of a register or a spilled stack slot.
+//
+// A scalar's value lies in [umin, umax] as unsigned, [smin, smax] as
+// signed, and agrees with the known bits of tn. A pointer is a base (the
+// kind, and map, frame or size) plus a fixed offset off plus a variable
+// offset bounded like a scalar.
+type reg struct {
+	kind kind
+	null bool // the pointer may be NULL (map_value_or_null, mem_or_null)
+
+	off int32
+
+	umin, umax uint64
+	smin, smax int64
+	tn         tnum
+
+	id    uint32 // shared by copies of one maybe-NULL pointer
+	ref   uint32 // reference that must be released (ring buffer memory)
+	m     *mapInfo
+	size  int32 // kMem: bytes
+	frame int32 // kStack: the frame it points into
+	rng   int32 // packet pointers: bytes known to be in the packet past off
+	fn    int32 // kFunc: first instruction of the subprogram
+}
+
+func unknownScalar() reg {
+	return reg{kind: kScalar, umin: 0, umax: math.MaxUint64, smin: math.MinInt64, smax: math.MaxInt64, tn: tnumUnknown}
+}
+
+func constScalar(v uint64) reg {
+	return reg{kind: kScalar, umin: v, umax: v, smin: int64(v), smax: int64(v), tn: tnumConst(v)}
+}
+
+// setVarConst gives the variable part of r the constant v.
+func (r *reg) setVarConst(v uint64) {
+	r.umin, r.umax, r.smin, r.smax, r.tn = v, v, int64(v), int64(v), tnumConst(v)
+}
+
+func (r *reg) setVarUnknown() {
+	r.umin, r.umax, r.smin, r.smax, r.tn = 0, math.MaxUint64, math.MinInt64, math.MaxInt64, tnumUnknown
+}
+
+func (r *reg) isConst() bool   { return r.tn.isConst() }
+func (r *reg) isPointer() bool { return r.kind > kScalar }
+
+// isNullConst reports a scalar known to be 0.
+func (r *reg) isZero() bool { return r.kind == kScalar && r.isConst() && r.tn.value == 0 }
+
+// sync tightens the bounds and known bits against each other.
+func (r *reg) sync() {
+	for i := 0; i < 2; i++ {
+		// from the known bits
+		t := r.tn
+		sminT := int64(t.value | t.mask&(1<<63))
+		smaxT := int64(t.value | t.mask&^(1<<63))
+		if sminT > r.smin {
+			r.smin = sminT
+		}
+		if smaxT < r.smax {
+			r.smax = smaxT
+		}
+		if t.umin() > r.umin {
+			r.umin = t.umin()
+		}
+		if t.umax() < r.umax {
+			r.umax = t.umax()
+		}
+		// signed and unsigned views
+		if int64(r.umin) <= int64(r.umax) {
+			if int64(r.umin) > r.smin {
+				r.smin = int64(r.umin)
+			}
+			if int64(r.umax) < r.smax {
+				r.smax = int64(r.umax)
+			}
+		}
+		if uint64(r.smin) <= uint64(r.smax) {
+			if uint64(r.smin) > r.umin {
+				r.umin = uint64(r.smin)
+			}
+			if uint64(r.smax) < r.umax {
+				r.umax = uint64(r.smax)
+			}
+		}
+		// back to the known bits
+		r.tn = r.tn.intersect(tnumRange(r.umin, r.umax))
+	}
+}
+
+// bad reports bounds that no value satisfies (an impossible path).
+func (r *reg) bad() bool {
+	return r.umin > r.umax || r.smin > r.smax || r.tn.value&r.tn.mask != 0 ||
+		r.tn.umin() > r.umax || r.tn.umax() < r.umin
+}
+
+func (r *reg) String() string {
+	switch r.kind {
+	case kNotInit:
+		return "?"
+	case kScalar:
+		if r.isConst() {
+			return fmt.Sprintf("%d", int64(r.tn.value))
+		}
+		return "scalar(" + r.boundsString() + ")"
+	}
+	var b strings.Builder
+	b.WriteString(r.kind.String())
+	if r.null {
+		b.WriteString("_or_null")
+	}
+	b.WriteString("(")
+	var parts []string
+	if r.m != nil {
+		parts = append(parts, "map="+r.m.name)
+		if r.kind == kMapValue {
+			parts = append(parts, fmt.Sprintf("ks=%d,vs=%d", r.m.spec.KeySize, r.m.spec.ValueSize))
+		}
+	}
+	if r.kind == kStack && r.frame > 0 {
+		parts = append(parts, fmt.Sprintf("frame=%d", r.frame))
+	}
+	if r.off != 0 {
+		parts = append(parts, fmt.Sprintf("off=%d", r.off))
+	}
+	if r.kind == kMem {
+		parts = append(parts, fmt.Sprintf("size=%d", r.size))
+	}
+	if r.kind == kPacket || r.kind == kPacketMeta {
+		parts = append(parts, fmt.Sprintf("r=%d", r.rng))
+	}
+	if r.id != 0 {
+		parts = append(parts, fmt.Sprintf("id=%d", r.id))
+	}
+	if !r.isConst() || r.tn.value != 0 {
+		parts = append(parts, "var="+r.boundsString())
+	}
+	b.WriteString(strings.Join(parts, ","))
+	b.WriteString(")")
+	return b.String()
+}
+
+func (r *reg) boundsString() string {
+	if r.isConst() {
+		return fmt.Sprintf("%d", int64(r.tn.value))
+	}
+	var parts []string
+	if r.umin != 0 || r.umax != math.MaxUint64 {
+		parts = append(parts, fmt.Sprintf("umin=%d,umax=%d", r.umin, r.umax))
+	}
+	if r.smin != math.MinInt64 || r.smax != math.MaxInt64 {
+		if !(r.smin == int64(r.umin) && r.smax == int64(r.umax)) {
+			parts = append(parts, fmt.Sprintf("smin=%d,smax=%d", r.smin, r.smax))
+		}
+	}
+	if r.tn.mask != math.MaxUint64 {
+		parts = append(parts, fmt.Sprintf("var_off=(%#x;%#x)", r.tn.value, r.tn.mask))
+	}
+	return strings.Join(parts, ",")
+}
+
+// Stack byte states.
+const (
+	sInvalid uint8 = iota // never written
+	sMisc                 // some data
+	sZero                 // known zero
+	sSpill                // part of a spilled register
+)
+
+// slot is 8 bytes of stack: fp-8*(i+1) up to fp-8*i for slot i.
+type slot struct {
+	typ   [8]uint8 // by byte, lowest address first
+	spill reg      // the register spilled here when every byte is sSpill
+}
+
+// frame is one function's registers and stack.
+type frame struct {
+	regs     [11]reg
+	stack    []slot // grows down from fp
+	callsite int    // instruction that called this frame (-1 for the main program)
+	subprog  int    // index into the verifier's subprograms
+	callback bool   // called by a helper: returns to callsite itself
+	depth    int    // deepest stack byte touched
+}
+
+// state is the whole abstract machine state on one path.
+type state struct {
+	frames []*frame
+	refs   []refInfo // references held (ring buffer reservations)
+	parent *checkpoint
+	pc     int
+}
+
+type refInfo struct {
+	id   uint32
+	insn int
+}
+
+func (f *frame) clone() *frame {
+	n := *f
+	n.stack = append([]slot(nil), f.stack...)
+	return &n
+}
+
+func (s *state) clone() *state {
+	n := &state{pc: s.pc, parent: s.parent}
+	n.frames = make([]*frame, len(s.frames))
+	for i, f := range s.frames {
+		n.frames[i] = f.clone()
+	}
+	n.refs = append([]refInfo(nil), s.refs...)
+	return n
+}
+
+func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
+
+// dump prints the registers and stack of the innermost frame.
+func (s *state) dump() string {
+	var b strings.Builder
+	f := s.cur()
+	for i := range f.regs {
+		if f.regs[i].kind == kNotInit {
+			continue
+		}
+		fmt.Fprintf(&b, " R%d=%s", i, f.regs[i].String())
+	}
+	for i := range f.stack {
+		sl := &f.stack[i]
+		var desc string
+		if sl.typ == [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill} {
+			desc = sl.spill.String()
+		} else {
+			var cs []byte
+			for j := 7; j >= 0; j-- {
+				cs = append(cs, "?mzr"[sl.typ[j]])
+			}
+			desc = string(cs)
+			if desc == "????????" {
+				continue
+			}
+		}
+		fmt.Fprintf(&b, " fp-%d=%s", 8*(i+1), desc)
+	}
+	if len(s.frames) > 1 {
+		fmt.Fprintf(&b, " (frame %d)", len(s.frames)-1)
+	}
+	return strings.TrimSpace(b.String())
+}

@@ -1,0 +1,223 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+)
+
+// Options tune a verification.
+type Options struct {
+	// Unprivileged applies the rules the kernel keeps for loaders without
+	// CAP_PERFMON: no pointer may leak into a map, the return value or a
+	// helper argument that takes a plain number, pointers may not be
+	// compared, stack memory must be written before it is read, and
+	// back-edges are refused. gotrace itself loads as root, where the
+	// kernel allows all of those.
+	Unprivileged bool
+
+	// MaxInsns is the number of instructions the verifier may process over
+	// all paths before it gives up (0: 1,000,000, the kernel's limit).
+	MaxInsns int
+
+	// CtxSize, when not 0, is the size of the context record a program
+	// reads (the tracepoint's record): reads past it are refused here,
+	// where the kernel would only refuse the attach.
+	CtxSize int
+}
+
+// Error is a program the verifier refuses.
+type Error struct {
+	Insn   int    // raw instruction index (lddw counts two)
+	Msg    string // one line a script writer can act on
+	Detail string // the abstract state at the instruction, for -d
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("insn %d: %s", e.Insn, e.Msg) }
+
+// raw is one decoded instruction slot.
+type raw struct {
+	op       uint8
+	dst, src uint8
+	off      int16
+	imm      int32
+	imm64    uint64 // lddw: the whole 64-bit constant
+	half     bool   // the second slot of a lddw
+	m        *mapInfo
+	name     string // the map's name, for messages
+	inPseudo bool
+}
+
+type mapInfo struct {
+	name string
+	spec *ebpf.MapSpec
+}
+
+// Program checks a program produced by the code generator: maps are
+// referenced by name (asm.Instruction.Reference), jumps and calls may
+// still be symbolic.
+func Program(insns asm.Instructions, progType ebpf.ProgramType, maps map[string]*ebpf.MapSpec, opts Options) error {
+	code, err := fromAsm(insns, maps)
+	if err != nil {
+		return err
+	}
+	return run(code, progType, opts)
+}
+
+// Raw checks a program given as raw instruction bytes (little endian). Map
+// loads (lddw with src 1 or 2) name maps by the file descriptor in their
+// immediate; maps gives their specs.
+func Raw(b []byte, progType ebpf.ProgramType, maps map[int]*ebpf.MapSpec, opts Options) error {
+	code, err := decode(b, maps)
+	if err != nil {
+		return err
+	}
+	return run(code, progType, opts)
+}
+
+// decode turns little-endian instruction bytes into slots.
+func decode(b []byte, maps map[int]*ebpf.MapSpec) ([]raw, error) {
+	if len(b)%8 != 0 {
+		return nil, &Error{Insn: len(b) / 8, Msg: fmt.Sprintf("program is %d bytes, not a whole number of 8-byte instructions", len(b))}
+	}
+	n := len(b) / 8
+	code := make([]raw, n)
+	infos := map[int]*mapInfo{}
+	for i := 0; i < n; i++ {
+		p := b[i*8:]
+		code[i] = raw{op: p[0], dst: p[1] & 0xf, src: p[1] >> 4, off: int16(binary.LittleEndian.Uint16(p[2:])), imm: int32(binary.LittleEndian.Uint32(p[4:]))}
+	}
+	for i := 0; i < n; i++ {
+		c := &code[i]
+		if c.op != opLDDW {
+			continue
+		}
+		if i+1 >= n {
+			return nil, &Error{Insn: i, Msg: "lddw is the last instruction: its second half is missing"}
+		}
+		nx := &code[i+1]
+		if nx.op != 0 || nx.dst != 0 || nx.src != 0 || nx.off != 0 {
+			return nil, &Error{Insn: i, Msg: "lddw is not followed by its second half"}
+		}
+		c.imm64 = uint64(uint32(c.imm)) | uint64(uint32(nx.imm))<<32
+		nx.half = true
+		if c.src == pseudoMapFD || c.src == pseudoMapValue {
+			fd := int(c.imm)
+			spec, ok := maps[fd]
+			if !ok || spec == nil {
+				return nil, &Error{Insn: i, Msg: fmt.Sprintf("lddw refers to map fd %d, which the program was not given", fd)}
+			}
+			mi := infos[fd]
+			if mi == nil {
+				name := spec.Name
+				if name == "" {
+					name = fmt.Sprintf("fd %d", fd)
+				}
+				mi = &mapInfo{name: name, spec: spec}
+				infos[fd] = mi
+			}
+			c.m = mi
+			if c.src == pseudoMapValue {
+				c.imm64 = uint64(uint32(nx.imm))
+			}
+		}
+		i++
+	}
+	return code, nil
+}
+
+// fromAsm lays out cilium instructions as raw slots, resolving symbolic
+// jumps, calls and map references.
+func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, error) {
+	syms := map[string]int{}
+	pos := make([]int, len(insns))
+	n := 0
+	for i, ins := range insns {
+		pos[i] = n
+		if s := ins.Symbol(); s != "" {
+			if _, dup := syms[s]; dup {
+				return nil, &Error{Insn: n, Msg: fmt.Sprintf("label %q is defined twice", s)}
+			}
+			syms[s] = n
+		}
+		n += int(ins.Size() / 8)
+	}
+	code := make([]raw, 0, n)
+	infos := map[string]*mapInfo{}
+	var buf bytes.Buffer
+	for i, ins := range insns {
+		at := pos[i]
+		ref := ins.Reference()
+		var m *mapInfo
+		switch {
+		case ins.IsLoadFromMap():
+			spec, ok := maps[ref]
+			if !ok || spec == nil {
+				return nil, &Error{Insn: at, Msg: fmt.Sprintf("program refers to map %q, which it was not given", ref)}
+			}
+			m = infos[ref]
+			if m == nil {
+				m = &mapInfo{name: ref, spec: spec}
+				infos[ref] = m
+			}
+		case ref != "" && ins.IsFunctionReference() && ins.Constant == -1,
+			ref != "" && ins.OpCode.JumpOp() == asm.Ja && ins.OpCode.Class() == asm.Jump32Class && ins.Constant == -1:
+			to, ok := syms[ref]
+			if !ok {
+				return nil, &Error{Insn: at, Msg: fmt.Sprintf("call to unknown label %q", ref)}
+			}
+			ins.Constant = int64(to - at - 1)
+		case ref != "" && ins.OpCode.Class().IsJump() && ins.Offset == -1:
+			to, ok := syms[ref]
+			if !ok {
+				return nil, &Error{Insn: at, Msg: fmt.Sprintf("jump to unknown label %q", ref)}
+			}
+			ins.Offset = int16(to - at - 1)
+		}
+		buf.Reset()
+		if _, err := ins.Marshal(&buf, binary.LittleEndian); err != nil {
+			return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
+		}
+		b := buf.Bytes()
+		for k := 0; k+8 <= len(b); k += 8 {
+			p := b[k:]
+			code = append(code, raw{op: p[0], dst: p[1] & 0xf, src: p[1] >> 4, off: int16(binary.LittleEndian.Uint16(p[2:])), imm: int32(binary.LittleEndian.Uint32(p[4:]))})
+		}
+		if ins.OpCode.IsDWordLoad() && len(code) >= 2 {
+			c := &code[len(code)-2]
+			c.imm64 = uint64(ins.Constant)
+			code[len(code)-1].half = true
+			if m != nil {
+				c.m = m
+				c.imm64 = 0
+				if ins.Src == asm.PseudoMapValue {
+					c.imm64 = uint64(ins.Constant) >> 32
+				}
+			}
+		}
+	}
+	return code, nil
+}
+
+// progName describes a program type for messages.
+func progName(t ebpf.ProgramType) string {
+	switch t {
+	case ebpf.Kprobe:
+		return "kprobe"
+	case ebpf.TracePoint:
+		return "tracepoint"
+	case ebpf.RawTracepoint:
+		return "raw_tracepoint"
+	case ebpf.PerfEvent:
+		return "perf_event"
+	case ebpf.SocketFilter:
+		return "socket_filter"
+	case ebpf.XDP:
+		return "xdp"
+	}
+	return strings.ToLower(t.String())
+}
