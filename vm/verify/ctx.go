@@ -46,7 +46,12 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 	}
 	switch v.prog {
 	case ebpf.TracePoint:
-		if o < 0 || o >= perfMaxTraceSize {
+		// The kernel checks off < 8 as unsigned, so negative offsets
+		// pass its check (and fail at attach time).
+		if o >= 0 && o < 8 {
+			return reg{}, v.errf(st, "the first 8 bytes of a tracepoint record (the common fields) cannot be read by BPF programs")
+		}
+		if o >= perfMaxTraceSize {
 			return outside(perfMaxTraceSize)
 		}
 		if write {
@@ -55,7 +60,7 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 		if o%size != 0 {
 			return misaligned()
 		}
-		if v.opts.CtxSize > 0 && o+size > v.opts.CtxSize {
+		if v.opts.CtxSize > 0 && (o < 0 || o+size > v.opts.CtxSize) {
 			return reg{}, v.errf(st, "read of %d bytes at offset %d is past the end of the tracepoint's %d-byte record", size, o, v.opts.CtxSize)
 		}
 		return unknownOfSize(size), nil

@@ -1,0 +1,238 @@
+package verify
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+)
+
+// expectation is the -- expect section of a case: "accept", or
+// "reject INSN MESSAGE-SUBSTRING" (INSN may be *).
+type expectation struct {
+	accept bool
+	insn   int // -1: any
+	msg    string
+}
+
+func parseExpect(s string) (expectation, error) {
+	s = strings.TrimSpace(s)
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return expectation{}, errors.New("empty -- expect")
+	}
+	switch f[0] {
+	case "accept":
+		return expectation{accept: true}, nil
+	case "reject":
+		e := expectation{insn: -1}
+		if len(f) > 1 && f[1] != "*" {
+			n, err := strconv.Atoi(f[1])
+			if err != nil {
+				return e, fmt.Errorf("bad insn %q", f[1])
+			}
+			e.insn = n
+		}
+		if len(f) > 2 {
+			e.msg = strings.Join(f[2:], " ")
+		}
+		return e, nil
+	}
+	return expectation{}, fmt.Errorf("want accept or reject, not %q", f[0])
+}
+
+type corpusCase struct {
+	name string
+	tc   *textCase
+	exp  expectation
+}
+
+func loadCorpus(t *testing.T) []corpusCase {
+	files, err := filepath.Glob("testdata/*.data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(files)
+	var out []corpusCase
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc, err := parseText(string(b))
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		exp, err := parseExpect(tc.sections["expect"])
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		out = append(out, corpusCase{strings.TrimSuffix(filepath.Base(f), ".data"), tc, exp})
+	}
+	return out
+}
+
+// toAsm rebuilds cilium instructions from raw bytes, naming maps by
+// reference as the code generator does.
+func toAsm(tc *textCase) (asm.Instructions, map[string]*ebpf.MapSpec, error) {
+	insns, err := asm.AppendInstructions(nil, bytes.NewReader(tc.prog.code), binary.LittleEndian, "linux")
+	if err != nil {
+		return nil, nil, err
+	}
+	slot := 0
+	for i := range insns {
+		if name, ok := tc.prog.maps[slot]; ok {
+			insns[i] = insns[i].WithReference(name)
+		}
+		slot += int(insns[i].Size() / 8)
+	}
+	maps := map[string]*ebpf.MapSpec{}
+	for _, m := range tc.maps {
+		maps[m.Name] = m
+	}
+	return insns, maps, nil
+}
+
+func verdict(err error) string {
+	if err == nil {
+		return "ACCEPT"
+	}
+	var ve *Error
+	if errors.As(err, &ve) {
+		return fmt.Sprintf("REJECT insn %d: %s", ve.Insn, ve.Msg)
+	}
+	return "ERROR " + err.Error()
+}
+
+// TestCorpus runs every case under testdata through the verifier, checks
+// the expected verdict, and as root loads it into the kernel too: the
+// verdicts must agree.
+func TestCorpus(t *testing.T) {
+	cases := loadCorpus(t)
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	kerr := kernelAvailable()
+	if kerr != nil {
+		if os.Getenv("CI") == "true" {
+			t.Errorf("kernel part cannot run in CI: %v", kerr)
+		} else {
+			t.Logf("kernel part skipped: %v", kerr)
+		}
+	}
+	agree, total, insnAgree, rejects := 0, 0, 0, 0
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			opts := Options{Unprivileged: c.tc.unprivileged}
+			b, fds, err := c.tc.raw(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := Raw(b, c.tc.progType, fds, opts)
+			// The code generator's path must say the same.
+			if insns, maps, err := toAsm(c.tc); err == nil {
+				got2 := Program(insns, c.tc.progType, maps, opts)
+				if verdict(got) != verdict(got2) {
+					t.Errorf("Raw and Program disagree:\n  Raw:     %s\n  Program: %s", verdict(got), verdict(got2))
+				}
+			}
+			var ve *Error
+			if got != nil && !errors.As(got, &ve) {
+				t.Fatalf("not a verifier error: %v", got)
+			}
+			switch {
+			case c.exp.accept && got != nil:
+				t.Errorf("want accept, got %s\n  state: %s", verdict(got), ve.Detail)
+			case !c.exp.accept && got == nil:
+				t.Errorf("want reject, got accept")
+			case !c.exp.accept:
+				if c.exp.insn >= 0 && ve.Insn != c.exp.insn {
+					t.Errorf("want reject at insn %d, got %s", c.exp.insn, verdict(got))
+				}
+				if c.exp.msg != "" && !strings.Contains(ve.Msg, c.exp.msg) {
+					t.Errorf("want message containing %q, got %s", c.exp.msg, verdict(got))
+				}
+			}
+			if kerr != nil {
+				return
+			}
+			kb, closeMaps, err := kernelCode(c.tc)
+			if err != nil {
+				t.Fatalf("creating maps: %v", err)
+			}
+			defer closeMaps()
+			ok, log, err := kernelLoad(c.tc.progType, kb, c.tc.unprivileged)
+			if err != nil {
+				t.Fatalf("kernel load: %v", err)
+			}
+			total++
+			if ok == (got == nil) {
+				agree++
+			} else {
+				lines := strings.Split(strings.TrimSpace(log), "\n")
+				if len(lines) > 12 {
+					lines = lines[len(lines)-12:]
+				}
+				t.Errorf("kernel disagrees: kernel accept=%v, ours %s\n  kernel log tail:\n    %s", ok, verdict(got), strings.Join(lines, "\n    "))
+			}
+			if !ok && got != nil {
+				rejects++
+				ki, _ := KernelLogInsn(strings.Split(log, "\n"))
+				if ki == ve.Insn {
+					insnAgree++
+				} else {
+					t.Logf("kernel stops at insn %d, we at %d", ki, ve.Insn)
+				}
+			}
+		})
+	}
+	if kerr == nil {
+		t.Logf("agreement with kernel: %d/%d", agree, total)
+		t.Logf("same failing instruction as the kernel: %d/%d rejections", insnAgree, rejects)
+		if agree != total {
+			t.Errorf("verdicts differ from the kernel's on %d of %d programs", total-agree, total)
+		}
+	}
+}
+
+// kernelCode creates the case's maps and puts their descriptors into the
+// program.
+func kernelCode(tc *textCase) ([]byte, func(), error) {
+	var made []*ebpf.Map
+	closeAll := func() {
+		for _, m := range made {
+			m.Close()
+		}
+	}
+	fds := map[string]int{}
+	for _, spec := range tc.maps {
+		s := spec.Copy()
+		if s.Type == ebpf.PerfEventArray {
+			s.MaxEntries = 0
+		}
+		m, err := ebpf.NewMap(s)
+		if err != nil {
+			closeAll()
+			return nil, nil, fmt.Errorf("map %s: %w", spec.Name, err)
+		}
+		made = append(made, m)
+		fds[spec.Name] = m.FD()
+	}
+	b, _, err := tc.raw(fds)
+	if err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return b, closeAll, nil
+}
