@@ -278,7 +278,11 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 		}
 	}
 	if n.smin <= -maxVarOff || n.smax >= maxVarOff || int64(n.off)+n.smin <= -maxVarOff || int64(n.off)+n.smax >= maxVarOff {
-		return v.errf(st, "pointer r%d may go out of bounds: its offset may reach %d", c.dst, int64(n.off)+n.smax)
+		worst := int64(n.off) + n.smax
+		if n.smin <= -maxVarOff || int64(n.off)+n.smin <= -maxVarOff {
+			worst = int64(n.off) + n.smin
+		}
+		return v.errf(st, "the offset of pointer r%d may reach %d, out of bounds: check the number added to it first", c.dst, worst)
 	}
 	n.id = ptr.id
 	*dst = n

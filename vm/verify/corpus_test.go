@@ -188,11 +188,11 @@ func TestCorpus(t *testing.T) {
 			}
 			if !ok && got != nil {
 				rejects++
-				ki, _ := KernelLogInsn(strings.Split(log, "\n"))
+				ki, kmsg := KernelLogInsn(strings.Split(log, "\n"))
 				if ki == ve.Insn {
 					insnAgree++
 				} else {
-					t.Logf("kernel stops at insn %d, we at %d", ki, ve.Insn)
+					t.Logf("kernel stops at insn %d (%s), we at %d [log %d bytes: %q]", ki, kmsg, ve.Insn, len(log), log[max(0, len(log)-300):])
 				}
 			}
 		})

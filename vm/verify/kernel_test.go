@@ -56,7 +56,16 @@ func kernelLoad(pt ebpf.ProgramType, code []byte, unprivileged bool) (bool, stri
 			attr.logSize = uint32(len(buf))
 			attr.logBuf = uint64(uintptr(unsafe.Pointer(&buf[0])))
 		}
-		fd, _, errno := unix.Syscall(unix.SYS_BPF, bpfProgLoad, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+		var fd uintptr
+		var errno unix.Errno
+		// The Go runtime's preemption signals interrupt the verifier,
+		// which then gives up with EAGAIN: try again.
+		for try := 0; try < 100; try++ {
+			fd, _, errno = unix.Syscall(unix.SYS_BPF, bpfProgLoad, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+			if errno != unix.EAGAIN {
+				break
+			}
+		}
 		runtime.KeepAlive(code)
 		runtime.KeepAlive(lic)
 		runtime.KeepAlive(buf)

@@ -76,7 +76,13 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 	case kPacketEnd:
 		return reg{}, v.errf(st, "the packet end pointer (r%d) cannot be dereferenced", regno)
 	case kMapPtr:
-		return reg{}, v.errf(st, "r%d points to a map itself, not its value: look an element up first", regno)
+		// Root may read the kernel's struct of the map (the kernel checks
+		// the fields against BTF; we check only the sign of the offset).
+		o := int64(p.off) + int64(off)
+		if write || v.opts.Unprivileged || o < 0 {
+			return reg{}, v.errf(st, "r%d points to a map itself, not its value: look an element up first", regno)
+		}
+		return unknownOfSize(size), nil
 	case kFunc:
 		return reg{}, v.errf(st, "r%d is a function pointer: it cannot be dereferenced", regno)
 	}
