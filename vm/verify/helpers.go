@@ -44,7 +44,7 @@ const (
 	setSocket                        // socket_filter
 	setXDP                           // xdp
 	setKprobe                        // kprobe only
-	setNotRawTP                      // tracing types except raw_tracepoint
+	setPerfmon                       // every type, for loaders with CAP_PERFMON
 )
 
 type helper struct {
@@ -61,25 +61,25 @@ var helpers = map[int32]*helper{
 	3:   {"bpf_map_delete_elem", []argType{argMapPtr, argMapKey}, retInt, setBase, nil},
 	4:   {"bpf_probe_read", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
 	5:   {"bpf_ktime_get_ns", nil, retInt, setBase, nil},
-	6:   {"bpf_trace_printk", []argType{argMem, argSize}, retInt, setBase, nil},
+	6:   {"bpf_trace_printk", []argType{argMem, argSize}, retInt, setPerfmon, nil},
 	7:   {"bpf_get_prandom_u32", nil, retInt, setBase, nil},
 	8:   {"bpf_get_smp_processor_id", nil, retInt, setBase, nil},
-	14:  {"bpf_get_current_pid_tgid", nil, retInt, setTrace, nil},
-	15:  {"bpf_get_current_uid_gid", nil, retInt, setTrace, nil},
-	16:  {"bpf_get_current_comm", []argType{argUninitMem, argSize}, retInt, setTrace, nil},
+	14:  {"bpf_get_current_pid_tgid", nil, retInt, setBase, nil},
+	15:  {"bpf_get_current_uid_gid", nil, retInt, setBase, nil},
+	16:  {"bpf_get_current_comm", []argType{argUninitMem, argSize}, retInt, setPerfmon, nil},
 	25:  {"bpf_perf_event_output", []argType{argCtx, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTrace | setSocket | setXDP, []ebpf.MapType{ebpf.PerfEventArray}},
 	26:  {"bpf_skb_load_bytes", []argType{argCtx, argAnything, argUninitMem, argSize}, retInt, setSocket, nil},
 	27:  {"bpf_get_stackid", []argType{argCtx, argMapPtr, argAnything}, retInt, setTrace, []ebpf.MapType{ebpf.StackTrace}},
-	35:  {"bpf_get_current_task", nil, retInt, setBase, nil},
+	35:  {"bpf_get_current_task", nil, retInt, setPerfmon, nil},
 	42:  {"bpf_get_numa_node_id", nil, retInt, setBase, nil},
 	45:  {"bpf_probe_read_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
 	67:  {"bpf_get_stack", []argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
-	80:  {"bpf_get_current_cgroup_id", nil, retInt, setTrace, nil},
-	109: {"bpf_send_signal", []argType{argAnything}, retInt, setTrace, nil},
-	112: {"bpf_probe_read_user", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
-	113: {"bpf_probe_read_kernel", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
-	114: {"bpf_probe_read_user_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
-	115: {"bpf_probe_read_kernel_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setBase, nil},
+	80:  {"bpf_get_current_cgroup_id", nil, retInt, setBase, nil},
+	109: {"bpf_send_signal", []argType{argAnything}, retInt, setPerfmon, nil},
+	112: {"bpf_probe_read_user", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	113: {"bpf_probe_read_kernel", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	114: {"bpf_probe_read_user_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	115: {"bpf_probe_read_kernel_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
 	118: {"bpf_jiffies64", nil, retInt, setBase, nil},
 	125: {"bpf_ktime_get_boot_ns", nil, retInt, setBase, nil},
 	130: {"bpf_ringbuf_output", []argType{argMapPtr, argMem, argSizeOrZero, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
@@ -95,22 +95,22 @@ var helpers = map[int32]*helper{
 func isCallbackHelper(id int32) bool { return id == 164 }
 
 // allowed reports whether program type t may call h.
-func allowed(h *helper, t ebpf.ProgramType) bool {
+func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 	if h.set&setBase != 0 {
 		return true
 	}
 	switch t {
 	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent:
-		if h.set&setTrace != 0 {
+		if h.set&(setTrace|setPerfmon) != 0 {
 			return true
 		}
 		if h.set&setKprobe != 0 && t == ebpf.Kprobe {
 			return true
 		}
 	case ebpf.SocketFilter:
-		return h.set&setSocket != 0
+		return h.set&setSocket != 0 || h.set&setPerfmon != 0 && !unprivileged
 	case ebpf.XDP:
-		return h.set&setXDP != 0
+		return h.set&setXDP != 0 || h.set&setPerfmon != 0 && !unprivileged
 	}
 	return false
 }
@@ -137,7 +137,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 		}
 		return v.errf(st, "helper %d is not known to gotrace's verifier", c.imm)
 	}
-	if !allowed(h, v.prog) {
+	if !allowed(h, v.prog, v.opts.Unprivileged) {
 		return v.errf(st, "%s cannot be called from %s programs", h.name, progName(v.prog))
 	}
 	var m *mapInfo
