@@ -479,7 +479,7 @@ func (v *verifier) condJump(st *state, c *raw) (bool, error) {
 		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.src)
 	}
 	taken := branchTaken(dst, src, op, is32)
-	if v.opts.Unprivileged && taken < 0 && dst.isPointer() && !pktPair &&
+	if v.opts.Unprivileged && dst.isPointer() && !pktPair &&
 		!(dst.null && src.isZero() && !is32 && (op == jmpJEQ || op == jmpJNE)) {
 		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.dst)
 	}
