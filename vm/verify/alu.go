@@ -77,7 +77,11 @@ func (v *verifier) alu(st *state, c *raw) error {
 		return nil
 	case aluNEG:
 		if dst.isPointer() {
-			return v.errf(st, "r%d is a pointer: it cannot be negated", c.dst)
+			if v.opts.Unprivileged {
+				return v.errf(st, "r%d is a pointer: it cannot be negated", c.dst)
+			}
+			*dst = unknownScalar()
+			return nil
 		}
 		if dst.isConst() {
 			if is64 {
@@ -93,7 +97,11 @@ func (v *verifier) alu(st *state, c *raw) error {
 		return nil
 	case aluEND:
 		if dst.isPointer() {
-			return v.errf(st, "r%d is a pointer: its bytes cannot be swapped", c.dst)
+			if v.opts.Unprivileged {
+				return v.errf(st, "r%d is a pointer: its bytes cannot be swapped", c.dst)
+			}
+			*dst = unknownScalar()
+			return nil
 		}
 		n := uint(c.imm)
 		toBE := c.op&srcX != 0 || is64 // BPF_TO_BE, or bswap
