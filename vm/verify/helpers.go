@@ -148,6 +148,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	var memWrite bool
 	var allocSize int64 = -1
 	var release *reg
+	constKeyOK := false
 	for i, at := range h.args {
 		regno := uint8(i + 1)
 		r := f.regs[regno]
@@ -179,6 +180,11 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			}
 			if err := v.memArg(st, regno, r, size, size, false, what); err != nil {
 				return err
+			}
+			if at == argMapKey && (m.spec.Type == ebpf.Array || m.spec.Type == ebpf.PerCPUArray) {
+				if k, ok := constKey(st, r, int(size)); ok && k < uint64(m.spec.MaxEntries) {
+					constKeyOK = true
+				}
 			}
 		case argMem, argUninitMem:
 			memReg, memPtr, memWrite = regno, r, at == argUninitMem
@@ -261,6 +267,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	case retMapValueOrNull:
 		r := reg{kind: kMapValue, null: true, m: m, id: v.newID()}
 		r.setVarConst(0)
+		if constKeyOK && c.imm == 1 {
+			// An array lookup with a constant key in range cannot fail.
+			r.null, r.id = false, 0
+		}
 		f.regs[0] = r
 	case retRingbufMemOrNull:
 		id := v.newID()
@@ -380,7 +390,8 @@ func (v *verifier) atomic(st *state, c *raw) error {
 	if c.imm == atomicXCHG || c.imm == atomicCMPX {
 		w = src
 	}
-	if _, err := v.access(st, c.dst, p, int32(c.off), size, true, &w); err != nil {
+	_ = w
+	if _, err := v.access(st, c.dst, p, int32(c.off), size, true, nil); err != nil {
 		return err
 	}
 	res := unknownOfSize(size)

@@ -1,13 +1,17 @@
 package verify
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"sort"
 	"os"
 	"runtime"
 	"strings"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,6 +29,10 @@ type progLoadAttr struct {
 	progName           [16]byte
 	progIfindex        uint32
 	expectedAttachType uint32
+	progBTFFd          uint32
+	funcInfoRecSize    uint32
+	funcInfo           uint64
+	funcInfoCnt        uint32
 }
 
 const bpfProgLoad = 5
@@ -44,6 +52,15 @@ func kernelLoad(pt ebpf.ProgramType, code []byte, unprivileged bool) (bool, stri
 		defer restore()
 	}
 	lic := []byte("GPL\x00")
+	// Programs with functions need BTF describing them (the kernel
+	// insists for callbacks).
+	btfFD, funcInfo, err := funcBTF(code)
+	if err != nil {
+		return false, "", err
+	}
+	if btfFD != nil {
+		defer btfFD.Close()
+	}
 	load := func(logLevel uint32, buf []byte) (int, unix.Errno) {
 		attr := progLoadAttr{
 			progType: uint32(pt),
@@ -51,6 +68,12 @@ func kernelLoad(pt ebpf.ProgramType, code []byte, unprivileged bool) (bool, stri
 			insns:    uint64(uintptr(unsafe.Pointer(&code[0]))),
 			license:  uint64(uintptr(unsafe.Pointer(&lic[0]))),
 			logLevel: logLevel,
+		}
+		if btfFD != nil {
+			attr.progBTFFd = uint32(btfFD.FD())
+			attr.funcInfoRecSize = 8
+			attr.funcInfo = uint64(uintptr(unsafe.Pointer(&funcInfo[0])))
+			attr.funcInfoCnt = uint32(len(funcInfo) / 2)
 		}
 		if buf != nil {
 			attr.logSize = uint32(len(buf))
@@ -69,6 +92,7 @@ func kernelLoad(pt ebpf.ProgramType, code []byte, unprivileged bool) (bool, stri
 		runtime.KeepAlive(code)
 		runtime.KeepAlive(lic)
 		runtime.KeepAlive(buf)
+		runtime.KeepAlive(funcInfo)
 		return int(fd), errno
 	}
 	fd, errno := load(0, nil)
@@ -132,4 +156,47 @@ func kernelAvailable() error {
 		return errors.New("the kernel refused a trivial program: " + log)
 	}
 	return nil
+}
+
+// funcBTF describes each function of a program with subprograms as
+// "static int f(void)", for the kernel's func_info.
+func funcBTF(code []byte) (*btf.Handle, []uint32, error) {
+	starts := map[int]bool{}
+	n := len(code) / 8
+	for i := 0; i < n; i++ {
+		op, src := code[i*8], code[i*8+1]>>4
+		imm := int32(binary.LittleEndian.Uint32(code[i*8+4:]))
+		if (op == 0x85 && src == 1) || (op == 0x18 && src == 4) {
+			if t := i + 1 + int(imm); t > 0 && t < n {
+				starts[t] = true
+			}
+		}
+	}
+	if len(starts) == 0 {
+		return nil, nil, nil
+	}
+	starts[0] = true
+	var offs []int
+	for s := range starts {
+		offs = append(offs, s)
+	}
+	sort.Ints(offs)
+	proto := &btf.FuncProto{Return: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}}
+	b, err := btf.NewBuilder(nil, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	var info []uint32
+	for k, off := range offs {
+		id, err := b.Add(&btf.Func{Name: fmt.Sprintf("f%d", k), Type: proto, Linkage: btf.StaticFunc})
+		if err != nil {
+			return nil, nil, err
+		}
+		info = append(info, uint32(off), uint32(id))
+	}
+	h, err := btf.NewHandle(b)
+	if err != nil {
+		return nil, nil, err
+	}
+	return h, info, nil
 }

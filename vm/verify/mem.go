@@ -141,8 +141,7 @@ func (v *verifier) stackAccess(st *state, regno uint8, p reg, off int32, size in
 	}
 	v.touch(st, p.frame, int(-o))
 	if write {
-		v.stackWrite(f, int(o), size, val)
-		return reg{}, nil
+		return reg{}, v.stackWrite(st, f, int(o), size, val, v.code[st.pc].op&0x07 == clsST)
 	}
 	return v.stackRead(st, f, int(o), size)
 }
@@ -170,77 +169,182 @@ func (f *frame) slotAt(o int) (*slot, int) {
 	return &f.stack[i], b
 }
 
-func (v *verifier) stackWrite(f *frame, o int, size int, val *reg) {
-	if size == 8 && val != nil && (val.isPointer() || val.kind == kScalar) {
-		s, _ := f.slotAt(o)
-		s.typ = [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill}
-		s.spill = *val
-		if val.isZero() {
-			s.typ = [8]uint8{sZero, sZero, sZero, sZero, sZero, sZero, sZero, sZero}
-			s.spill = reg{}
+// spillSize counts the bytes of a spilled register at the bottom of a
+// slot (0: no spill).
+func (sl *slot) spillSize() int {
+	n := 0
+	for n < 8 && sl.typ[n] == sSpill {
+		n++
+	}
+	return n
+}
+
+// scrub turns a spilled register into plain data.
+func (sl *slot) scrub() {
+	for j := range sl.typ {
+		if sl.typ[j] == sSpill {
+			sl.typ[j] = sMisc
 		}
-		return
+	}
+	sl.spill = reg{}
+}
+
+// stackWrite stores size bytes at fp+o (aligned to size). Like the
+// kernel, a number stored at the start of a slot is remembered as a
+// spilled register of that size, pointers only as whole 8-byte spills,
+// and other stores leave plain data (or known zeros).
+func (v *verifier) stackWrite(st *state, f *frame, o int, size int, val *reg, isST bool) error {
+	s, b := f.slotAt(o)
+	aligned := b == 0
+	switch {
+	case val != nil && val.kind == kScalar && aligned:
+		if s.spillSize() > 0 && s.spill.isPointer() && size < 8 && v.opts.Unprivileged {
+			return v.errf(st, "storing %d bytes over a pointer spilled at fp%d would corrupt it", size, o)
+		}
+		r := *val
+		if isST {
+			r.id = 0
+		}
+		if size < 8 {
+			r = coerce(r, size)
+			if val.umax >= uint64(1)<<(8*size) {
+				r.id = 0
+			}
+		}
+		s.spill = r
+		for j := 0; j < 8; j++ {
+			if j < size {
+				s.typ[j] = sSpill
+			} else if s.typ[j] == sSpill {
+				s.typ[j] = sMisc
+			}
+		}
+		return nil
+	case val != nil && val.isPointer():
+		if size != 8 {
+			return v.errf(st, "a pointer (%s) stored to the stack must be stored whole, as 8 bytes", val.String())
+		}
+		s.spill = *val
+		s.typ = spillSlot
+		return nil
+	}
+	if s.spillSize() > 0 {
+		if s.spill.isPointer() && v.opts.Unprivileged {
+			return v.errf(st, "storing %d bytes over a pointer spilled at fp%d would corrupt it", size, o)
+		}
+		s.scrub()
 	}
 	t := sMisc
 	if val != nil && val.isZero() {
 		t = sZero
 	}
 	for k := 0; k < size; k++ {
-		s, b := f.slotAt(o + k)
-		if s.typ[b] == sSpill {
-			// breaking a spilled register: the rest of it is just data
-			for j := range s.typ {
-				if s.typ[j] == sSpill {
-					s.typ[j] = sMisc
-				}
-			}
-			s.spill = reg{}
-		}
-		s.typ[b] = t
+		s.typ[b+k] = t
 	}
+	return nil
+}
+
+// coerce keeps the low size bytes of a scalar.
+func coerce(r reg, size int) reg {
+	if size >= 8 || r.kind != kScalar {
+		return r
+	}
+	max := uint64(1)<<(8*size) - 1
+	if r.isConst() {
+		return constScalar(r.tn.value & max)
+	}
+	if r.umax <= max {
+		return r
+	}
+	n := unknownScalar()
+	n.tn = tnum{r.tn.value & max, r.tn.mask & max}
+	n.umax = max
+	n.sync()
+	return n
 }
 
 func (v *verifier) stackRead(st *state, f *frame, o int, size int) (reg, error) {
 	s, b := f.slotAt(o)
-	if s.typ[b] == sSpill {
-		if size == 8 {
+	if n := s.spillSize(); n > 0 {
+		if size == 8 && n == 8 {
 			return s.spill, nil
 		}
-		if s.spill.isPointer() {
-			if v.opts.Unprivileged {
-				return reg{}, v.errf(st, "partial read of a pointer spilled to the stack at fp%d", o)
+		if s.spill.kind != kScalar {
+			return reg{}, v.errf(st, "%d-byte read of the pointer spilled at fp%d: pointers must be read back whole", size, o-b)
+		}
+		if size <= n && b == 0 {
+			r := coerce(s.spill, size)
+			if s.spill.umax >= uint64(1)<<(8*size) && size < 8 {
+				r.id = 0
 			}
-			return unknownOfSize(size), nil
-		}
-		// a narrow read of a spilled number at its low end
-		if b == 0 && s.spill.isConst() {
-			return constScalar(s.spill.tn.value & (uint64(1)<<(8*size) - 1)), nil
-		}
-		if b == 0 && s.spill.umax < uint64(1)<<(8*size) {
-			r := s.spill
-			r.id = 0
 			return r, nil
+		}
+		spills, zeros := 0, 0
+		for k := 0; k < size; k++ {
+			switch s.typ[b+k] {
+			case sSpill:
+				spills++
+			case sZero:
+				zeros++
+			case sInvalid:
+				if v.opts.Unprivileged {
+					return reg{}, v.errf(st, "stack at fp%d is read before it is written", o+k)
+				}
+			}
+		}
+		if spills == size && s.spill.isZero() || zeros == size {
+			return constScalar(0), nil
 		}
 		return unknownOfSize(size), nil
 	}
-	allZero := true
+	zeros := 0
 	for k := 0; k < size; k++ {
-		s, b := f.slotAt(o + k)
-		switch s.typ[b] {
+		switch s.typ[b+k] {
 		case sZero:
+			zeros++
 		case sInvalid:
 			if v.opts.Unprivileged {
 				return reg{}, v.errf(st, "stack at fp%d is read before it is written", o+k)
 			}
-			allZero = false
-		default:
-			allZero = false
 		}
 	}
-	if allZero {
+	if zeros == size {
 		return constScalar(0), nil
 	}
 	return unknownOfSize(size), nil
+}
+
+// constKey finds the constant a stack key holds, as the kernel does to
+// drop the NULL check of array lookups: known zero bytes, or a spilled
+// constant of the key's size.
+func constKey(st *state, p reg, keySize int) (uint64, bool) {
+	if p.kind != kStack || !p.isConst() {
+		return 0, false
+	}
+	o := int(int64(p.off) + int64(p.tn.value))
+	if o >= 0 || o < -stackSize {
+		return 0, false
+	}
+	f := st.frames[p.frame]
+	s, b := f.slotAt(o)
+	zeros := 0
+	for k := b; k < 8 && s.typ[k] == sZero; k++ {
+		zeros++
+	}
+	if zeros >= keySize {
+		return 0, true
+	}
+	if s.spillSize() == 0 || s.spill.kind != kScalar {
+		return 0, false
+	}
+	spills := 0
+	for k := b; k < 8 && s.typ[k] == sSpill; k++ {
+		spills++
+	}
+	if spills != keySize || !s.spill.isConst() {
+		return 0, false
+	}
+	return s.spill.tn.value, true
 }
 
 // stackVarAccess is an access at a variable offset into the stack.
@@ -257,19 +361,10 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 	for o := lo; o < hi+int64(size); o++ {
 		s, b := f.slotAt(int(o))
 		if write {
-			if s.typ[b] == sSpill {
-				for j := range s.typ {
-					if s.typ[j] == sSpill {
-						s.typ[j] = sMisc
-					}
-				}
-				s.spill = reg{}
+			if s.spillSize() > 0 {
+				s.scrub()
 			}
-			if s.typ[b] != sZero {
-				s.typ[b] = sMisc
-			} else {
-				s.typ[b] = sMisc
-			}
+			s.typ[b] = sMisc
 		}
 	}
 	if write {
@@ -317,25 +412,20 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		if write {
 			for o := lo; o < hi; o++ {
 				s, b := f.slotAt(int(o))
-				if s.typ[b] == sSpill {
-					for j := range s.typ {
-						if s.typ[j] == sSpill {
-							s.typ[j] = sMisc
-						}
-					}
-					s.spill = reg{}
+				if s.spillSize() > 0 {
+					s.scrub()
 				}
 				s.typ[b] = sMisc
 			}
 			return nil
 		}
 		if v.opts.Unprivileged {
-			for o := lo; o < int64(p.off)+p.smax+minSize; o++ {
+			for o := lo; o < hi; o++ {
 				s, b := f.slotAt(int(o))
 				if s.typ[b] == sInvalid {
 					return v.errf(st, "%s at fp%d is passed to a helper before it is written (byte fp%d)", what, lo, o)
 				}
-				if s.typ[b] == sSpill && s.spill.isPointer() {
+				if s.spillSize() > 0 && s.spill.isPointer() {
 					return v.errf(st, "a pointer spilled at fp%d would leak into a helper", o)
 				}
 			}

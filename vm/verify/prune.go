@@ -143,35 +143,37 @@ func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool) bool {
 		if i < len(cf.stack) {
 			cs = &cf.stack[i]
 		}
+		on, cn := os.spillSize(), cs.spillSize()
 		if exact {
 			if os.typ != cs.typ {
 				return false
 			}
-			if os.typ == spillSlot && !regSafe(&os.spill, &cs.spill, ids, true) {
+			if on > 0 && !regSafe(&os.spill, &cs.spill, ids, true) {
 				return false
 			}
 			continue
 		}
-		if os.typ == spillSlot {
-			if cs.typ == spillSlot {
+		start := 0
+		if on > 0 {
+			switch {
+			case cn == on:
 				if !regSafe(&os.spill, &cs.spill, ids, false) {
 					return false
 				}
-				continue
-			}
-			// an unknown number spilled covers plain data
-			u := unknownScalar()
-			if os.spill.kind == kScalar && os.spill.id == 0 && sameVar(&os.spill, &u) {
+				start = on
+			case on == 8 && os.spill.kind == kScalar && os.spill.id == 0 && isUnknown(&os.spill) && cn == 0:
+				// an unknown number spilled covers plain data
 				for j := 0; j < 8; j++ {
 					if cs.typ[j] != sMisc && cs.typ[j] != sZero && !(cs.typ[j] == sInvalid && !v.opts.Unprivileged) {
 						return false
 					}
 				}
 				continue
+			default:
+				return false
 			}
-			return false
 		}
-		for j := 0; j < 8; j++ {
+		for j := start; j < 8; j++ {
 			o, c := os.typ[j], cs.typ[j]
 			switch o {
 			case sInvalid:
@@ -205,6 +207,11 @@ func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool) bool {
 	return true
 }
 
+func isUnknown(r *reg) bool {
+	u := unknownScalar()
+	return sameVar(r, &u)
+}
+
 // widen forgets, in cur, the numbers that changed since old, so that a
 // helper calling a callback again and again reaches a fixed point.
 func (v *verifier) widen(old, cur *state) {
@@ -224,8 +231,8 @@ func (v *verifier) widen(old, cur *state) {
 				break
 			}
 			o, c := &of.stack[i], &cf.stack[i]
-			if o.typ == spillSlot && c.typ == spillSlot && o.spill.kind == kScalar && c.spill.kind == kScalar && !rangeWithin(&o.spill, &c.spill) {
-				c.spill = unknownScalar()
+			if o.spillSize() > 0 && o.spillSize() == c.spillSize() && o.spill.kind == kScalar && c.spill.kind == kScalar && !rangeWithin(&o.spill, &c.spill) {
+				c.spill = unknownOfSize(c.spillSize())
 			}
 		}
 	}

@@ -9,16 +9,12 @@ import (
 // never, -1 unknown.
 func branchTaken(a, b reg, op uint8, is32 bool) int {
 	if a.isPointer() || b.isPointer() {
-		// A non-NULL pointer compared with 0.
-		if a.isPointer() && !a.null && b.isZero() && !is32 && a.kind != kScalar {
-			switch op {
-			case jmpJEQ:
-				return 0
-			case jmpJNE:
-				return 1
-			}
+		// A pointer known not to be NULL compared with 0. Like the
+		// kernel, only some kinds count as known (not stack or ctx).
+		if !a.isPointer() {
+			a, b = b, a
 		}
-		if b.isPointer() && !b.null && a.isZero() && !is32 {
+		if b.isZero() && knownNonNull(&a) {
 			switch op {
 			case jmpJEQ:
 				return 0
@@ -411,4 +407,15 @@ func unknown32() reg {
 	r.umax = math.MaxUint32
 	r.sync()
 	return r
+}
+
+func knownNonNull(r *reg) bool {
+	if r.null {
+		return false
+	}
+	switch r.kind {
+	case kMapValue, kMapKey, kMem:
+		return true
+	}
+	return false
 }

@@ -328,8 +328,11 @@ func (s *state) dump() string {
 	for i := range f.stack {
 		sl := &f.stack[i]
 		var desc string
-		if sl.typ == [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill} {
+		if n := sl.spillSize(); n > 0 {
 			desc = sl.spill.String()
+			if n < 8 {
+				desc = fmt.Sprintf("%s(%d bytes)", desc, n)
+			}
 		} else {
 			var cs []byte
 			for j := 7; j >= 0; j-- {
