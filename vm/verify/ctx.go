@@ -144,7 +144,7 @@ func (v *verifier) skbAccess(st *state, o, size int, write bool) (reg, error) {
 	}
 	switch {
 	case o >= 72 && o < 84, // tc_classid, data, data_end
-		o >= 88 && o < 140, // family .. local_port
+		o >= 88 && o < 140,  // family .. local_port
 		o >= 140 && o < 144, // data_meta
 		o >= 144 && o < 168, // flow_keys, tstamp, wire_len, gso_segs? (gso_segs is readable)
 		o >= 180:

@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"sort"
 	"os"
 	"runtime"
+	"sort"
 	"strings"
 	"unsafe"
 

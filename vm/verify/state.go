@@ -72,7 +72,7 @@ const (
 	atomicXCHG  = 0xe0 | atomicFETCH
 	atomicCMPX  = 0xf0 | atomicFETCH
 
-	stackSize = 512
+	stackSize     = 512
 	maxCallFrames = 8
 )
 
