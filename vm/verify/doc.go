@@ -1,0 +1,99 @@
+// Package verify is gotrace's own eBPF verifier. Every program is checked
+// here before it is loaded, so that a mistake is reported as one line at
+// the script's position ("map value may be NULL here: check the lookup's
+// result against 0 before using it") instead of the kernel's register dump.
+// Its rules are the kernel's (Linux 6.18, loaded as root), and a corpus of
+// programs under testdata is loaded into the kernel as well to keep the
+// two in agreement.
+//
+// # The abstract domain
+//
+// Each register holds an abstract value (type reg):
+//
+//   - uninitialized: reading it is an error;
+//   - a scalar, known by unsigned bounds [umin, umax], signed bounds
+//     [smin, smax] and a tnum (known bits: value and mask). The three are
+//     kept consistent after every operation (reg.sync), and operations
+//     follow the kernel's arithmetic so that what is known matches what the
+//     kernel knows: neither more (we would accept a program it refuses)
+//     nor less (we would refuse one it accepts). 32-bit operations work on
+//     the zero-extended low half;
+//   - a pointer: a base (context, stack of frame N, map value or key of a
+//     given map, the map itself, ring buffer memory of a given size, a
+//     function, packet data or end) plus a fixed offset plus a variable
+//     offset bounded like a scalar. Pointers that may be NULL (lookups,
+//     reservations) carry an id shared by their copies, so that a NULL
+//     check on one refines all; ring buffer memory also carries a
+//     reference that must be released on every path.
+//
+// The stack of each frame is 512 bytes of 8-byte slots; each byte is
+// unwritten, data, known zero, or part of a spilled register. A register
+// stored at the start of a slot keeps its abstract value (pointers only
+// as whole 8 bytes) and is restored by a load of the same size, so
+// pointers and bounds survive register pressure. Constants kept this way
+// also serve as array keys: an array lookup with a constant key in range
+// cannot fail, as in the kernel.
+//
+// # Exploring paths
+//
+// Before interpretation a first pass decodes and validates every
+// instruction (opcodes, registers, reserved fields), splits the program
+// into functions (targets of bpf-to-bpf calls and callback addresses),
+// checks that jumps stay in their function and that every instruction is
+// reachable, marks prune points (jump targets, returns from calls,
+// callback call sites) and computes which registers are live where.
+//
+// Interpretation then follows every path depth first. A conditional jump
+// whose outcome the bounds decide follows one branch; otherwise both are
+// followed, each with the registers refined by what the comparison proved
+// (bounds, NULL or not NULL, packet range). Helper calls check each
+// argument against the helper's prototype (map, key and value pointers
+// with the map's sizes, memory and its size, context, callbacks) and the
+// program type's list of allowed helpers, then clobber r1-r5 and type r0.
+// Memory accesses are checked against the bounds of what the pointer
+// points to: the context layout of the program type, the map's value
+// size, the reservation's size, the 512-byte stack, the proven packet
+// range.
+//
+// # Pruning and loops
+//
+// At each prune point the current state is compared with the states kept
+// there before. A kept state whose exploration has finished (no path
+// below it is pending) and that subsumes the current one (every value the
+// current state may hold it may hold too, comparing live registers and
+// the stack) proves the current path safe: it is pruned. A kept state that
+// is still being explored is an ancestor of the current path: arriving at
+// it again with exactly the same state means a loop that makes no
+// progress ("loop has no bound the verifier can see"). Loops that do make
+// progress are simply unrolled by the exploration, one iteration after
+// the other, until their exit condition is decided; a loop whose bound the
+// verifier cannot see therefore runs into the limit on processed
+// instructions (1,000,000, the kernel's), as it does in the kernel.
+//
+// Callbacks (bpf_for_each_map_elem) are explored like a loop around the
+// helper call: after the callback returns, the helper call is reached
+// again, and the exploration stops when a state there is subsumed by one
+// seen before; numbers that keep changing are widened to unknown so that
+// this happens.
+//
+// # Privileges
+//
+// By default the rules are those the kernel applies to a loader with
+// CAP_BPF and CAP_PERFMON (gotrace runs as root): pointers may be stored
+// in maps, compared, and returned, and stack bytes may be read before they
+// are written. Options.Unprivileged applies the rules for CAP_BPF without
+// CAP_PERFMON, which refuse all of those.
+//
+// # Differences from the kernel
+//
+// Known ones: reads through a map pointer (the kernel's struct bpf_map)
+// are accepted at any non-negative offset where the kernel checks the
+// fields against BTF; packet pointers with a variable offset are not given
+// a proven range; 32-bit bounds are kept only through the 64-bit ones, so
+// some 32-bit comparisons refine less than in the kernel; pruning is
+// weaker than the kernel's (no precision tracking), so programs near the
+// complexity limit may be refused here first. Program types other than
+// kprobe, tracepoint, raw_tracepoint, perf_event, socket_filter and xdp,
+// kfunc calls and helpers outside the table in helpers.go are refused as
+// unsupported.
+package verify
