@@ -25,6 +25,7 @@ type verifier struct {
 	processed int
 	limit     int
 	nextID    uint32
+	ids       idmap // scratch for state comparisons
 }
 
 // checkpoint is a state kept at a prune point. pending counts the paths

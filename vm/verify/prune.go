@@ -7,11 +7,13 @@ package verify
 // explored completely and found safe, so cur is safe. Registers are
 // compared only where they are live.
 
+// idmap pairs the ids of an old state with those of the current one; it
+// is small, so a slice beats a map.
 type idmap struct {
-	fwd, back map[uint32]uint32
+	pairs [][2]uint32
 }
 
-func newIDMap() *idmap { return &idmap{map[uint32]uint32{}, map[uint32]uint32{}} }
+func (m *idmap) reset() { m.pairs = m.pairs[:0] }
 
 // match records that old id a corresponds to current id b.
 func (m *idmap) match(a, b uint32) bool {
@@ -21,14 +23,12 @@ func (m *idmap) match(a, b uint32) bool {
 	if a == 0 || b == 0 {
 		return false
 	}
-	if x, ok := m.fwd[a]; ok {
-		return x == b
+	for _, p := range m.pairs {
+		if p[0] == a || p[1] == b {
+			return p[0] == a && p[1] == b
+		}
 	}
-	if x, ok := m.back[b]; ok {
-		return x == a
-	}
-	m.fwd[a] = b
-	m.back[b] = a
+	m.pairs = append(m.pairs, [2]uint32{a, b})
 	return true
 }
 
@@ -100,7 +100,8 @@ func (v *verifier) statesSafe(old, cur *state, exact bool) bool {
 	if len(old.frames) != len(cur.frames) || len(old.refs) != len(cur.refs) {
 		return false
 	}
-	ids := newIDMap()
+	ids := &v.ids
+	ids.reset()
 	for k := range old.frames {
 		of, cf := old.frames[k], cur.frames[k]
 		if of.callsite != cf.callsite || of.callback != cf.callback {
