@@ -172,3 +172,28 @@ exit
 		t.Error("text without -- asm accepted")
 	}
 }
+
+func TestCommand(t *testing.T) {
+	var out, errb strings.Builder
+	code := Command([]string{"testdata/exit_r0_set.data", "testdata/map_lookup_unchecked.data"}, &out, &errb)
+	want := "ACCEPT exit_r0_set\nREJECT map_lookup_unchecked: insn 6: map value may be NULL here: check the lookup's result (r0) against 0 before using it\n"
+	if code != 1 || out.String() != want {
+		t.Errorf("got %d\n%s\nwant 1\n%s\nstderr: %s", code, out.String(), want, errb.String())
+	}
+	out.Reset()
+	if code := Command([]string{"-type", "socket", "testdata/sock_ctx_len.data"}, &out, &errb); code != 0 || out.String() != "ACCEPT sock_ctx_len\n" {
+		t.Errorf("got %d %q", code, out.String())
+	}
+	out.Reset()
+	// The flag's type wins over the file's: a socket filter may not call
+	// the stack helper.
+	if code := Command([]string{"-type", "socket", "-d", "testdata/helper_get_stackid.data"}, &out, &errb); code != 1 || !strings.Contains(out.String(), "REJECT helper_get_stackid: insn 4:") || !strings.Contains(out.String(), "\tR1=") {
+		t.Errorf("got %d %q", code, out.String())
+	}
+	if code := Command([]string{"-type", "bogus", "x"}, &out, &errb); code != 2 {
+		t.Errorf("bad type: got %d", code)
+	}
+	if code := Command([]string{"testdata/nonexistent.data"}, &out, &errb); code != 2 {
+		t.Errorf("missing file: got %d", code)
+	}
+}
