@@ -346,10 +346,14 @@ func (v *verifier) exit(st *state) (bool, error) {
 	f := st.cur()
 	r0 := f.regs[0]
 	if r0.kind == kNotInit {
-		if len(st.frames) > 1 {
-			return false, v.errf(st, "the function returns without setting r0")
+		// A function may return nothing: only reading r0 afterwards is
+		// an error (as in the kernel). A callback must return a value.
+		if len(st.frames) == 1 {
+			return false, v.errf(st, "the program returns without setting its return value (r0)")
 		}
-		return false, v.errf(st, "the program returns without setting its return value (r0)")
+		if f.callback {
+			return false, v.errf(st, "the callback returns without setting r0")
+		}
 	}
 	if len(st.frames) == 1 {
 		for _, ref := range st.refs {
