@@ -142,10 +142,8 @@ func (v *verifier) alu(st *state, c *raw) error {
 		return v.errf(st, "division by the constant zero")
 	}
 	if c.off == 1 && (op == aluDIV || op == aluMOD) {
-		// signed division: only constants are followed
-		if dst.isConst() && src.isConst() {
-			*dst = sdiv(dst.tn.value, src.tn.value, op, is64)
-		} else if is64 {
+		// signed division: not followed, like unsigned division
+		if is64 {
 			*dst = unknownScalar()
 		} else {
 			*dst = unknown32()
@@ -168,39 +166,6 @@ func reverse32(x uint32) uint32 {
 
 func reverse64(x uint64) uint64 {
 	return uint64(reverse32(uint32(x)))<<32 | uint64(reverse32(uint32(x>>32)))
-}
-
-func sdiv(x, y uint64, op uint8, is64 bool) reg {
-	if is64 {
-		a, b := int64(x), int64(y)
-		switch {
-		case b == 0 && op == aluDIV:
-			return constScalar(0)
-		case b == 0:
-			return constScalar(x)
-		case b == -1 && op == aluDIV:
-			return constScalar(uint64(-a))
-		case b == -1:
-			return constScalar(0)
-		case op == aluDIV:
-			return constScalar(uint64(a / b))
-		}
-		return constScalar(uint64(a % b))
-	}
-	a, b := int32(uint32(x)), int32(uint32(y))
-	switch {
-	case b == 0 && op == aluDIV:
-		return constScalar(0)
-	case b == 0:
-		return constScalar(uint64(uint32(a)))
-	case b == -1 && op == aluDIV:
-		return constScalar(uint64(uint32(-a)))
-	case b == -1:
-		return constScalar(0)
-	case op == aluDIV:
-		return constScalar(uint64(uint32(a / b)))
-	}
-	return constScalar(uint64(uint32(a % b)))
 }
 
 // pointerALU handles arithmetic where at least one side is a pointer.
@@ -245,18 +210,12 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 	if op == aluSUB && !d.isPointer() {
 		return v.errf(st, "subtracting a pointer from a number is not allowed")
 	}
-	// Sanity of the offsets (the kernel's check_reg_sane_offset).
-	if off.isConst() {
-		x := int64(off.tn.value)
-		if x >= maxVarOff || x <= -maxVarOff {
-			return v.errf(st, "pointer offset %d is out of the range the verifier allows", x)
-		}
-	}
-	if off.smin == math.MinInt64 {
-		return v.errf(st, "adding a number with no lower bound to a %s pointer: check the number's range first", ptr.kind)
-	}
-	if ptr.smin == math.MinInt64 {
-		return v.errf(st, "pointer r%d has an unbounded offset", c.dst)
+	// Sanity of the offsets (the kernel's check_reg_sane_offset): a
+	// known addend and the fixed offset stay below 2^29 in magnitude, and
+	// a variable one needs a lower bound of that size (its upper bound is
+	// checked when memory is accessed).
+	if err := v.saneOffset(st, c.dst, &off, ptr.kind); err != nil {
+		return err
 	}
 	n := ptr
 	if off.isConst() {
@@ -264,36 +223,43 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 		if op == aluSUB {
 			x = -x
 		}
-		no := int64(n.off) + x
-		if no >= maxVarOff || no <= -maxVarOff {
+		n.off = int32(int64(n.off) + x)
+		if no := int64(ptr.off) + x; no >= maxVarOff || no <= -maxVarOff {
 			return v.errf(st, "pointer offset %d is out of the range the verifier allows", no)
 		}
-		n.off = int32(no)
 	} else {
-		if ptr.kind == kStack && v.opts.Unprivileged {
-			return v.errf(st, "a variable offset into the stack needs CAP_PERFMON")
-		}
-		var vo reg
 		pv := reg{kind: kScalar, umin: ptr.umin, umax: ptr.umax, smin: ptr.smin, smax: ptr.smax, tn: ptr.tn}
-		if op == aluADD {
-			vo = scalarOp(pv, off, aluADD)
-		} else {
-			vo = scalarOp(pv, off, aluSUB)
-		}
+		vo := scalarOp(pv, off, op)
 		n.umin, n.umax, n.smin, n.smax, n.tn = vo.umin, vo.umax, vo.smin, vo.smax, vo.tn
 		if isPacket(n.kind) {
 			n.rng = 0
 		}
 	}
-	if n.smin <= -maxVarOff || n.smax >= maxVarOff || int64(n.off)+n.smin <= -maxVarOff || int64(n.off)+n.smax >= maxVarOff {
-		worst := int64(n.off) + n.smax
-		if n.smin <= -maxVarOff || int64(n.off)+n.smin <= -maxVarOff {
-			worst = int64(n.off) + n.smin
-		}
-		return v.errf(st, "the offset of pointer r%d may reach %d, out of bounds: check the number added to it first", c.dst, worst)
+	if err := v.saneOffset(st, c.dst, &n, ptr.kind); err != nil {
+		return err
 	}
 	n.id = ptr.id
 	*dst = n
+	return nil
+}
+
+// saneOffset checks the variable part of r, an addend to or the result
+// of pointer arithmetic on a pointer of kind k.
+func (v *verifier) saneOffset(st *state, regno uint8, r *reg, k kind) error {
+	if r.isConst() {
+		if x := int64(r.tn.value); r.kind == kScalar && (x >= maxVarOff || x <= -maxVarOff) {
+			return v.errf(st, "adding %d to a %s pointer is out of the range the verifier allows", x, k)
+		}
+	}
+	if r.off >= maxVarOff || r.off <= -maxVarOff {
+		return v.errf(st, "pointer offset %d is out of the range the verifier allows", r.off)
+	}
+	if r.smin == math.MinInt64 {
+		return v.errf(st, "adding a number with no lower bound to a %s pointer (r%d): check the number's range first", k, regno)
+	}
+	if r.smin >= maxVarOff || r.smin <= -maxVarOff {
+		return v.errf(st, "the offset of pointer r%d may reach %d, out of bounds: check the number added to it first", regno, r.smin)
+	}
 	return nil
 }
 

@@ -320,19 +320,8 @@ func scalarOp(d, s reg, op uint8) reg {
 			r.smin, r.smax = d.smin>>sh, d.smax>>sh
 		}
 	case aluDIV, aluMOD:
-		if d.isConst() && s.isConst() {
-			x, y := d.tn.value, s.tn.value
-			if op == aluDIV {
-				if y == 0 {
-					return constScalar(0)
-				}
-				return constScalar(x / y)
-			}
-			if y == 0 {
-				return constScalar(x)
-			}
-			return constScalar(x % y)
-		}
+		// The kernel (6.18) does not follow division: the result is
+		// unknown, even of constants.
 		return r
 	default:
 		return r
@@ -383,19 +372,6 @@ func scalarOp32(d, s reg, op uint8) reg {
 			return unknown32()
 		}
 	case aluDIV, aluMOD:
-		if d.isConst() && s.isConst() {
-			x, y := uint32(d.tn.value), uint32(s.tn.value)
-			if op == aluDIV {
-				if y == 0 {
-					return constScalar(0)
-				}
-				return constScalar(uint64(x / y))
-			}
-			if y == 0 {
-				return constScalar(uint64(x))
-			}
-			return constScalar(uint64(x % y))
-		}
 		return unknown32()
 	}
 	r = scalarOp(d, s, op)

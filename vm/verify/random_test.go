@@ -1,0 +1,210 @@
+package verify
+
+import (
+	"fmt"
+	"math/rand"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+)
+
+// randomProgram writes a small random program in the assembler's syntax:
+// arithmetic, stack traffic, context reads, map lookups with and without
+// NULL checks, helper calls and forward jumps, often valid and often not.
+func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
+	var b strings.Builder
+	n := 8 + r.Intn(20)
+	regs := []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5", "%r6", "%r7", "%r8", "%r9"}
+	// Mostly numbers in r0-r5, r7 and r9 (r7 and r9 may also hold map
+	// values), the context in r6, a stack pointer in r8; sometimes any.
+	scalars := []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5", "%r7", "%r9"}
+	reg := func() string {
+		if r.Intn(6) == 0 {
+			return regs[r.Intn(len(regs))]
+		}
+		return scalars[r.Intn(len(scalars))]
+	}
+	lowreg := func() string {
+		if r.Intn(3) == 0 {
+			return "%r8"
+		}
+		return []string{"%r7", "%r9"}[r.Intn(2)]
+	}
+	imm := func() int64 {
+		switch r.Intn(4) {
+		case 0:
+			return int64(r.Intn(16))
+		case 1:
+			return int64(r.Intn(600)) - 300
+		case 2:
+			return []int64{0, 1, 7, 8, 63, 64, 255, -1, -8}[r.Intn(9)]
+		}
+		return int64(r.Int31()) - 1<<30
+	}
+	sizes := []string{"b", "h", "w", "dw"}
+	fmt.Fprintf(&b, "mov %%r6, %%r1\n")
+	reinit := func() {
+		for _, x := range []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5"} {
+			if r.Intn(8) > 0 {
+				fmt.Fprintf(&b, "mov %s, %d\n", x, r.Intn(600)-300)
+			}
+		}
+	}
+	reinit()
+	// r7: a value of the array (a constant key in range: never NULL)
+	fmt.Fprintf(&b, "stw [%%r10-8], 0\nmov %%r2, %%r10\nadd %%r2, -8\nlddw %%r1, map:a\ncall map_lookup_elem\nmov %%r7, %%r0\n")
+	reinit()
+	fmt.Fprintf(&b, "mov %%r8, %%r10\nadd %%r8, -16\nmov %%r9, %d\n", r.Intn(10))
+	for i := 0; i < n; i++ {
+		label := fmt.Sprintf("l%d", i)
+		fmt.Fprintf(&b, "%s:\n", label)
+		target := func() string { return fmt.Sprintf("l%d", i+1+r.Intn(n-i)) }
+		switch r.Intn(16) {
+		case 0, 1, 2:
+			ops := []string{"add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh", "mov", "div", "mod"}
+			op := ops[r.Intn(len(ops))]
+			if r.Intn(4) == 0 {
+				op += "32"
+			}
+			if r.Intn(2) == 0 {
+				v := imm()
+				if strings.HasPrefix(op, "lsh") || strings.HasPrefix(op, "rsh") || strings.HasPrefix(op, "arsh") {
+					v = int64(r.Intn(32))
+				}
+				if (strings.HasPrefix(op, "div") || strings.HasPrefix(op, "mod")) && v == 0 {
+					v = 3
+				}
+				fmt.Fprintf(&b, "%s %s, %d\n", op, reg(), v)
+			} else {
+				fmt.Fprintf(&b, "%s %s, %s\n", op, reg(), reg())
+			}
+		case 3:
+			off := -8 * (1 + r.Intn(8))
+			sz := sizes[r.Intn(4)]
+			if r.Intn(2) == 0 {
+				fmt.Fprintf(&b, "stx%s [%%r10%d], %s\n", sz, off, reg())
+			} else {
+				fmt.Fprintf(&b, "st%s [%%r10%d], %d\n", sz, off, imm())
+			}
+		case 4:
+			off := -8 * (1 + r.Intn(8))
+			if r.Intn(3) == 0 {
+				off += []int{4, 2, 1}[r.Intn(3)]
+			}
+			fmt.Fprintf(&b, "ldx%s %s, [%%r10%d]\n", sizes[r.Intn(4)], reg(), off)
+		case 5:
+			off := 8 + 8*r.Intn(12)
+			fmt.Fprintf(&b, "ldxdw %s, [%%r6+%d]\n", reg(), off)
+		case 6, 7:
+			// lookup in the array or the hash
+			mp := []string{"a", "h"}[r.Intn(2)]
+			fmt.Fprintf(&b, "st%s [%%r10-8], %d\n", []string{"w", "dw"}[r.Intn(2)], r.Intn(5))
+			fmt.Fprintf(&b, "mov %%r2, %%r10\nadd %%r2, -8\nlddw %%r1, map:%s\ncall map_lookup_elem\n", mp)
+			if r.Intn(3) > 0 {
+				fmt.Fprintf(&b, "jeq %%r0, 0, %s\n", target())
+			}
+			dst := lowreg()
+			fmt.Fprintf(&b, "mov %s, %%r0\n", dst)
+			reinit()
+		case 8:
+			// access through a maybe-map-value register
+			sz := r.Intn(4)
+			fmt.Fprintf(&b, "ldx%s %s, [%s+%d]\n", sizes[sz], reg(), lowreg(), (1<<sz)*r.Intn(5))
+		case 9:
+			sz := r.Intn(4)
+			fmt.Fprintf(&b, "stx%s [%s+%d], %s\n", sizes[sz], lowreg(), (1<<sz)*r.Intn(5), reg())
+		case 10:
+			ops := []string{"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jslt", "jset"}
+			op := ops[r.Intn(len(ops))]
+			if r.Intn(5) == 0 {
+				op += "32"
+			}
+			if r.Intn(2) == 0 {
+				fmt.Fprintf(&b, "%s %s, %d, %s\n", op, reg(), imm(), target())
+			} else {
+				fmt.Fprintf(&b, "%s %s, %s, %s\n", op, reg(), reg(), target())
+			}
+		case 11:
+			fmt.Fprintf(&b, "add %s, %s\n", lowreg(), scalars[r.Intn(len(scalars))])
+		case 12:
+			fmt.Fprintf(&b, "call %s\n", []string{"ktime_get_ns", "get_prandom_u32", "get_smp_processor_id"}[r.Intn(3)])
+			reinit()
+		case 13:
+			fmt.Fprintf(&b, "mov %%r1, %%r10\nadd %%r1, %d\nmov %%r2, %d\nmov %%r3, 0\ncall probe_read_kernel\n", -8*(1+r.Intn(8)), r.Intn(80))
+			reinit()
+		case 14:
+			fmt.Fprintf(&b, "and %s, %d\n", reg(), []int{7, 15, 63, 255, 0xfff}[r.Intn(5)])
+		case 15:
+			fmt.Fprintf(&b, "mov %s, %s\n", reg(), reg())
+		}
+	}
+	fmt.Fprintf(&b, "l%d:\n", n)
+	if r.Intn(4) > 0 {
+		fmt.Fprintf(&b, "mov %%r0, 0\n")
+	}
+	fmt.Fprintf(&b, "exit\n")
+	return b.String()
+}
+
+// TestRandomPrograms compares our verdicts with the kernel's on random
+// programs. RANDOM_PROGRAMS sets how many (default 300).
+func TestRandomPrograms(t *testing.T) {
+	if err := kernelAvailable(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("kernel part cannot run in CI: %v", err)
+		}
+		t.Skipf("no kernel: %v", err)
+	}
+	count := 300
+	if s := os.Getenv("RANDOM_PROGRAMS"); s != "" {
+		count, _ = strconv.Atoi(s)
+	}
+	seed := int64(1)
+	if s := os.Getenv("RANDOM_SEED"); s != "" {
+		seed, _ = strconv.ParseInt(s, 10, 64)
+	}
+	r := rand.New(rand.NewSource(seed))
+	maps := []*ebpf.MapSpec{
+		{Name: "a", Type: ebpf.Array, KeySize: 4, ValueSize: 24, MaxEntries: 4},
+		{Name: "h", Type: ebpf.Hash, KeySize: 4, ValueSize: 24, MaxEntries: 4},
+	}
+	agree, accepted := 0, 0
+	for i := 0; i < count; i++ {
+		text := randomProgram(r, ebpf.TracePoint)
+		p, err := assemble(text)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, text)
+		}
+		tc := &textCase{prog: p, maps: maps, progType: ebpf.TracePoint}
+		b, fds, err := tc.raw(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := Raw(b, ebpf.TracePoint, fds, Options{})
+		kb, closeMaps, err := kernelCode(tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ok, log, err := kernelLoad(ebpf.TracePoint, kb, false)
+		closeMaps()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			accepted++
+		} else if os.Getenv("RANDOM_DEBUG") != "" {
+			_, kmsg := KernelLogInsn(strings.Split(log, "\n"))
+			t.Logf("kernel: %s", kmsg)
+		}
+		if ok == (got == nil) {
+			agree++
+			continue
+		}
+		_, kmsg := KernelLogInsn(strings.Split(log, "\n"))
+		t.Errorf("program %d: kernel accept=%v (%s), ours %s\n%s", i, ok, kmsg, verdict(got), text)
+	}
+	t.Logf("agreement with kernel on random programs: %d/%d (%d accepted by the kernel)", agree, count, accepted)
+}
