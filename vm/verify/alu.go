@@ -143,11 +143,7 @@ func (v *verifier) alu(st *state, c *raw) error {
 	}
 	if c.off == 1 && (op == aluDIV || op == aluMOD) {
 		// signed division: not followed, like unsigned division
-		if is64 {
-			*dst = unknownScalar()
-		} else {
-			*dst = unknown32()
-		}
+		*dst = unknownScalar()
 		return nil
 	}
 	var r reg

@@ -355,8 +355,10 @@ func scalarOp32(d, s reg, op uint8) reg {
 	var r reg
 	switch op {
 	case aluARSH:
+		// Like the kernel, an operation whose result it does not follow
+		// leaves all 64 bits unknown, not just the low 32.
 		if !s.isConst() || s.tn.value >= 32 {
-			return unknown32()
+			return unknownScalar()
 		}
 		sh := uint(s.tn.value)
 		if d.isConst() {
@@ -369,10 +371,10 @@ func scalarOp32(d, s reg, op uint8) reg {
 		return r
 	case aluLSH, aluRSH:
 		if !s.isConst() || s.tn.value >= 32 {
-			return unknown32()
+			return unknownScalar()
 		}
 	case aluDIV, aluMOD:
-		return unknown32()
+		return unknownScalar()
 	}
 	r = scalarOp(d, s, op)
 	return trunc32(r)
