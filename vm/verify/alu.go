@@ -234,6 +234,20 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 	if err := v.saneOffset(st, c.dst, &n, ptr.kind); err != nil {
 		return err
 	}
+	if v.opts.Unprivileged {
+		// Without CAP_PERFMON the kernel keeps pointers in bounds at
+		// every step (a Spectre v1 defence), not only when used.
+		switch n.kind {
+		case kStack:
+			if o := int64(n.off) + int64(n.tn.value); n.isConst() && (o >= 0 || o < -stackSize) {
+				return v.errf(st, "pointer r%d leaves the stack (fp%+d): not allowed without CAP_PERFMON", c.dst, o)
+			}
+		case kMapValue:
+			if err := v.checkRange(st, c.dst, n, 0, 1, int(n.m.spec.ValueSize), "map value of "+n.m.name); err != nil {
+				return v.errf(st, "pointer r%d leaves the map value of %s: not allowed without CAP_PERFMON", c.dst, n.m.name)
+			}
+		}
+	}
 	n.id = ptr.id
 	*dst = n
 	return nil

@@ -62,7 +62,7 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 		label := fmt.Sprintf("l%d", i)
 		fmt.Fprintf(&b, "%s:\n", label)
 		target := func() string { return fmt.Sprintf("l%d", i+1+r.Intn(n-i)) }
-		switch r.Intn(16) {
+		switch r.Intn(20) {
 		case 0, 1, 2:
 			ops := []string{"add", "sub", "mul", "and", "or", "xor", "lsh", "rsh", "arsh", "mov", "div", "mod"}
 			op := ops[r.Intn(len(ops))]
@@ -139,6 +139,21 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 			fmt.Fprintf(&b, "and %s, %d\n", reg(), []int{7, 15, 63, 255, 0xfff}[r.Intn(5)])
 		case 15:
 			fmt.Fprintf(&b, "mov %s, %s\n", reg(), reg())
+		case 16:
+			// spill and fill, maybe of a pointer
+			off := -8 * (1 + r.Intn(6))
+			fmt.Fprintf(&b, "stxdw [%%r10%d], %s\n", off, regs[r.Intn(len(regs))])
+			fmt.Fprintf(&b, "ldx%s %s, [%%r10%d]\n", sizes[r.Intn(4)], lowreg(), off)
+		case 17:
+			// a bounded index into the array value
+			x := scalars[r.Intn(len(scalars))]
+			fmt.Fprintf(&b, "and %s, %d\nadd %%r7, %s\n", x, []int{7, 15, 16, 31}[r.Intn(4)], x)
+		case 18:
+			// a NULL check on a copy
+			fmt.Fprintf(&b, "stw [%%r10-8], %d\nmov %%r2, %%r10\nadd %%r2, -8\nlddw %%r1, map:h\ncall map_lookup_elem\nmov %%r9, %%r0\njne %%r9, 0, %s\n", r.Intn(3), target())
+			reinit()
+		case 19:
+			fmt.Fprintf(&b, "mov %s, %%r10\nadd %s, %s\n", "%r8", "%r8", []string{"-8", "-64", "-512", "-520", "8", "%r9"}[r.Intn(6)])
 		}
 	}
 	fmt.Fprintf(&b, "l%d:\n", n)
@@ -173,22 +188,26 @@ func TestRandomPrograms(t *testing.T) {
 	}
 	agree, accepted := 0, 0
 	for i := 0; i < count; i++ {
-		text := randomProgram(r, ebpf.TracePoint)
+		pt, unpriv := ebpf.TracePoint, false
+		if r.Intn(4) == 0 {
+			pt, unpriv = ebpf.SocketFilter, r.Intn(2) == 0
+		}
+		text := randomProgram(r, pt)
 		p, err := assemble(text)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, text)
 		}
-		tc := &textCase{prog: p, maps: maps, progType: ebpf.TracePoint}
+		tc := &textCase{prog: p, maps: maps, progType: pt, unprivileged: unpriv}
 		b, fds, err := tc.raw(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := Raw(b, ebpf.TracePoint, fds, Options{})
+		got := Raw(b, pt, fds, Options{Unprivileged: unpriv})
 		kb, closeMaps, err := kernelCode(tc)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ok, log, err := kernelLoad(ebpf.TracePoint, kb, false)
+		ok, log, err := kernelLoad(pt, kb, unpriv)
 		closeMaps()
 		if err != nil {
 			t.Fatal(err)
@@ -204,7 +223,7 @@ func TestRandomPrograms(t *testing.T) {
 			continue
 		}
 		_, kmsg := KernelLogInsn(strings.Split(log, "\n"))
-		t.Errorf("program %d: kernel accept=%v (%s), ours %s\n%s", i, ok, kmsg, verdict(got), text)
+		t.Errorf("program %d (%s, unprivileged=%v): kernel accept=%v (%s), ours %s\n%s", i, progName(pt), unpriv, ok, kmsg, verdict(got), text)
 	}
 	t.Logf("agreement with kernel on random programs: %d/%d (%d accepted by the kernel)", agree, count, accepted)
 }
