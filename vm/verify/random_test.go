@@ -16,13 +16,16 @@ import (
 // NULL checks, helper calls and forward jumps, often valid and often not.
 func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 	var b strings.Builder
+	// Half the programs keep to operations that are mostly valid, so that
+	// acceptance is exercised as much as refusal.
+	safe := r.Intn(2) == 0
 	n := 8 + r.Intn(20)
 	regs := []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5", "%r6", "%r7", "%r8", "%r9"}
 	// Mostly numbers in r0-r5, r7 and r9 (r7 and r9 may also hold map
 	// values), the context in r6, a stack pointer in r8; sometimes any.
 	scalars := []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5", "%r7", "%r9"}
 	reg := func() string {
-		if r.Intn(6) == 0 {
+		if r.Intn(6) == 0 && !safe {
 			return regs[r.Intn(len(regs))]
 		}
 		return scalars[r.Intn(len(scalars))]
@@ -31,7 +34,13 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 		if r.Intn(3) == 0 {
 			return "%r8"
 		}
+		if safe {
+			return "%r7"
+		}
 		return []string{"%r7", "%r9"}[r.Intn(2)]
+	}
+	if safe {
+		scalars = []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5", "%r9"}
 	}
 	imm := func() int64 {
 		switch r.Intn(4) {
@@ -148,9 +157,16 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 			// a bounded index into the array value
 			x := scalars[r.Intn(len(scalars))]
 			fmt.Fprintf(&b, "and %s, %d\nadd %%r7, %s\n", x, []int{7, 15, 16, 31}[r.Intn(4)], x)
+			if safe {
+				fmt.Fprintf(&b, "ldxb %s, [%%r7+0]\nsub %%r7, %s\n", scalars[r.Intn(len(scalars))], x)
+			}
 		case 18:
 			// a NULL check on a copy
-			fmt.Fprintf(&b, "stw [%%r10-8], %d\nmov %%r2, %%r10\nadd %%r2, -8\nlddw %%r1, map:h\ncall map_lookup_elem\nmov %%r9, %%r0\njne %%r9, 0, %s\n", r.Intn(3), target())
+			dst := "%r9"
+			if safe {
+				dst = "%r7"
+			}
+			fmt.Fprintf(&b, "stw [%%r10-8], %d\nmov %%r2, %%r10\nadd %%r2, -8\nlddw %%r1, map:h\ncall map_lookup_elem\nmov %s, %%r0\njeq %s, 0, l%d\n", r.Intn(3), dst, dst, n)
 			reinit()
 		case 19:
 			fmt.Fprintf(&b, "mov %s, %%r10\nadd %s, %s\n", "%r8", "%r8", []string{"-8", "-64", "-512", "-520", "8", "%r9"}[r.Intn(6)])
