@@ -203,8 +203,8 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 	case kFunc:
 		return v.errf(st, "arithmetic on a function pointer (r%d) is not allowed", c.dst)
 	}
-	if op == aluSUB && !d.isPointer() {
-		return v.errf(st, "subtracting a pointer from a number is not allowed")
+	if op == aluSUB && ptr.kind == kStack {
+		return v.errf(st, "subtracting from a stack pointer (r%d) is not allowed: add a negative number instead", c.dst)
 	}
 	// Sanity of the offsets (the kernel's check_reg_sane_offset): a
 	// known addend and the fixed offset stay below 2^29 in magnitude, and

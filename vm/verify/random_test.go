@@ -57,7 +57,7 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 	fmt.Fprintf(&b, "mov %%r6, %%r1\n")
 	reinit := func() {
 		for _, x := range []string{"%r0", "%r1", "%r2", "%r3", "%r4", "%r5"} {
-			if r.Intn(8) > 0 {
+			if r.Intn(8) > 0 || safe {
 				fmt.Fprintf(&b, "mov %s, %d\n", x, r.Intn(600)-300)
 			}
 		}
@@ -121,10 +121,20 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType) string {
 		case 8:
 			// access through a maybe-map-value register
 			sz := r.Intn(4)
-			fmt.Fprintf(&b, "ldx%s %s, [%s+%d]\n", sizes[sz], reg(), lowreg(), (1<<sz)*r.Intn(5))
+			p := lowreg()
+			off := (1 << sz) * r.Intn(5)
+			if safe && p == "%r8" {
+				off = -(1 << sz) * r.Intn(5)
+			}
+			fmt.Fprintf(&b, "ldx%s %s, [%s%+d]\n", sizes[sz], reg(), p, off)
 		case 9:
 			sz := r.Intn(4)
-			fmt.Fprintf(&b, "stx%s [%s+%d], %s\n", sizes[sz], lowreg(), (1<<sz)*r.Intn(5), reg())
+			p := lowreg()
+			off := (1 << sz) * r.Intn(5)
+			if safe && p == "%r8" {
+				off = -(1 << sz) * r.Intn(5)
+			}
+			fmt.Fprintf(&b, "stx%s [%s%+d], %s\n", sizes[sz], p, off, reg())
 		case 10:
 			ops := []string{"jeq", "jne", "jgt", "jge", "jlt", "jle", "jsgt", "jslt", "jset"}
 			op := ops[r.Intn(len(ops))]
