@@ -389,6 +389,7 @@ func (v *verifier) buildCFG() error {
 		v.prune[sp.start] = true
 	}
 	v.liveness()
+	v.precision()
 	return nil
 }
 

@@ -26,6 +26,10 @@ type verifier struct {
 	limit     int
 	nextID    uint32
 	ids       idmap // scratch for state comparisons
+
+	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
+	precRegs         []uint16 // registers whose value matters (precise.go)
+	precSlots        []uint64 // stack slots whose value matters
 }
 
 // checkpoint is a state kept at a prune point. pending counts the paths

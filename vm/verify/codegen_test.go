@@ -44,7 +44,25 @@ func begin(stmts ...lang.Stmt) *lang.File {
 	return &lang.File{Name: "t.gt", Probes: []*lang.Probe{{At: at, Specs: []*lang.ProbeSpec{{At: at, Raw: "BEGIN"}}, Body: block(stmts...)}}}
 }
 
+// manyIfs sets n variables each under its own condition and sums them:
+// 2^n paths, which only pruning keeps small.
+func manyIfs(n int) *lang.File {
+	var stmts []lang.Stmt
+	var sum lang.Expr = num(0)
+	for i := 0; i < n; i++ {
+		name := "$v" + string(rune('a'+i))
+		stmts = append(stmts,
+			set(v(name), "=", num(0)),
+			&lang.IfStmt{At: at, Cond: bin(">", id("rand"), num(uint64(1000*i))), Then: block(set(v(name), "=", num(uint64(i+1))))},
+		)
+		sum = bin("+", sum, v(name))
+	}
+	stmts = append(stmts, set(m("@sum"), "=", sum))
+	return begin(stmts...)
+}
+
 var scripts = map[string]*lang.File{
+	"many_ifs": manyIfs(20),
 	"printf_count_max_exit": begin(
 		do(call("printf", str("hello %d %s %s\n"), num(42), str("world"), id("comm"))),
 		set(m("@", id("comm")), "=", call("count")),

@@ -108,15 +108,23 @@ func (v *verifier) statesSafe(old, cur *state, exact bool) bool {
 			return false
 		}
 		mask := v.liveMask(cur, k)
+		precise, slots := uint16(0xffff), ^uint64(0)
+		if k == len(cur.frames)-1 {
+			precise, slots = v.precRegs[cur.pc], v.precSlots[cur.pc]
+		}
 		for i := 0; i < 10; i++ {
 			if mask&(1<<i) == 0 && !exact {
 				continue
 			}
-			if !regSafe(&of.regs[i], &cf.regs[i], ids, exact) {
+			o, c := &of.regs[i], &cf.regs[i]
+			if !exact && precise&(1<<i) == 0 && o.kind == kScalar && c.kind == kScalar {
+				continue // its value does not matter
+			}
+			if !regSafe(o, c, ids, exact) {
 				return false
 			}
 		}
-		if !v.stackSafe(of, cf, ids, exact) {
+		if !v.stackSafe(of, cf, ids, exact, slots) {
 			return false
 		}
 	}
@@ -133,7 +141,7 @@ func (v *verifier) equal(old, cur *state) bool    { return v.statesSafe(old, cur
 
 var spillSlot = [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill}
 
-func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool) bool {
+func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool, precise uint64) bool {
 	n := max(len(of.stack), len(cf.stack))
 	var empty slot
 	for i := 0; i < n; i++ {
@@ -157,6 +165,8 @@ func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool) bool {
 		start := 0
 		if on > 0 {
 			switch {
+			case cn == on && i < 64 && precise&(1<<uint(i)) == 0 && os.spill.kind == kScalar && cs.spill.kind == kScalar:
+				start = on // its value does not matter
 			case cn == on:
 				if !regSafe(&os.spill, &cs.spill, ids, false) {
 					return false

@@ -1,0 +1,324 @@
+package verify
+
+import "github.com/cilium/ebpf"
+
+// Precision.
+//
+// The kernel prunes more than exact subsumption allows: a number whose
+// value never matters to a safety check (it is only summed and stored
+// into a map, say) is not compared at all ("imprecise"). Without that,
+// a script that sets twenty variables under twenty conditions has 2^20
+// paths. The kernel finds the numbers that matter by backtracking along
+// the explored path; we compute a static over-approximation instead:
+// precRegs[i] and precSlots[i] are the registers and 8-byte stack slots
+// (of the current frame, addressed through r10) whose value may flow, at
+// instruction i, into a use where the value matters:
+//
+//   - either side of a conditional jump;
+//   - arithmetic where one side may be a pointer (the offset it adds);
+//   - a helper argument other than a plain number, and any argument of a
+//     bpf-to-bpf call;
+//   - a value stored where it may be read back (the stack), or returned
+//     from a function;
+//   - the offset of LD_IND.
+//
+// Values flow through register moves and arithmetic, and through the
+// stack by stores and loads at constant offsets from r10; a load through
+// any other stack pointer, or an array lookup (whose key may be checked
+// for being constant), makes every slot matter.
+
+func (v *verifier) precision() {
+	n := len(v.code)
+	v.mayStack = make([]uint16, n)
+	v.precRegs = make([]uint16, n)
+	v.precSlots = make([]uint64, n)
+	v.stackFlow()
+	hasArray := false
+	for i := range v.code {
+		if m := v.code[i].m; m != nil && (m.spec.Type == ebpf.Array || m.spec.Type == ebpf.PerCPUArray) {
+			hasArray = true
+		}
+	}
+	const allSlots = ^uint64(0)
+	slotsOf := slotMask
+	for changed := true; changed; {
+		changed = false
+		for i := n - 1; i >= 0; i-- {
+			c := &v.code[i]
+			if c.half {
+				continue
+			}
+			var outR uint16
+			var outS uint64
+			succ := func(j int) {
+				if j < n {
+					outR |= v.precRegs[j]
+					outS |= v.precSlots[j]
+				}
+			}
+			switch {
+			case c.op == clsJMP|jmpEXIT:
+			case isJump(c):
+				succ(jumpTarget(i, c))
+				if c.op&0xf0 != jmpJA {
+					succ(i + 1)
+				}
+			case c.op == opLDDW:
+				succ(i + 2)
+			default:
+				succ(i + 1)
+			}
+			inR, inS := outR, outS
+			d, s := uint16(1)<<c.dst, uint16(1)<<(c.src&0xf)
+			ms := v.mayStack[i]
+			switch class(c.op) {
+			case clsALU, clsALU64:
+				op := c.op & 0xf0
+				x := c.op&srcX != 0 && op != aluEND
+				used := outR&d != 0
+				inR &^= d
+				if used {
+					if op != aluMOV {
+						inR |= d
+					}
+					if x {
+						inR |= s
+					}
+				}
+				if (op == aluADD || op == aluSUB) && class(c.op) == clsALU64 && (v.mayPtr[i]&d != 0 || (x && v.mayPtr[i]&s != 0)) {
+					inR |= d
+					if x {
+						inR |= s
+					}
+				}
+			case clsLDX:
+				used := outR&d != 0
+				inR &^= d
+				inR |= s
+				if used {
+					if c.src == 10 {
+						inS |= slotsOf(c.off, sizeBytes(c.op))
+					} else if ms&s != 0 {
+						inS = allSlots
+					}
+				}
+			case clsST:
+				inR |= d
+				if c.dst == 10 {
+					inS &^= slotsOf(c.off, sizeBytes(c.op))
+				}
+			case clsSTX:
+				inR |= d
+				if c.op&0xe0 == modeATOMIC {
+					inR |= s
+					if c.imm == atomicCMPX {
+						inR |= 1
+					}
+					if c.dst == 10 || ms&d != 0 {
+						inS = allSlots
+					}
+					break
+				}
+				if c.dst == 10 {
+					sl := slotsOf(c.off, sizeBytes(c.op))
+					if outS&sl != 0 {
+						inR |= s
+					}
+					if sizeBytes(c.op) == 8 {
+						inS &^= sl
+					}
+				} else if ms&d != 0 {
+					inR |= s
+				}
+			case clsLD:
+				if c.op == opLDDW {
+					inR &^= d
+				} else {
+					inR &^= 0x3f
+					inR |= 1 << 6
+					if c.op&0xe0 == modeIND {
+						inR |= s
+					}
+				}
+			case clsJMP, clsJMP32:
+				switch c.op & 0xf0 {
+				case jmpCALL:
+					inR &^= 0x3f
+					if c.src != 0 {
+						inR |= 0x3e
+						inS = allSlots
+						break
+					}
+					h := helpers[c.imm]
+					if h == nil {
+						inR |= 0x3e
+						inS = allSlots
+						break
+					}
+					for k, at := range h.args {
+						if at != argAnything {
+							inR |= 1 << uint(k+1)
+						}
+					}
+					if hasArray && (c.imm == 1 || c.imm == 195) || isCallbackHelper(c.imm) {
+						inS = allSlots
+					}
+				case jmpEXIT:
+					if v.subOf[i] != 0 {
+						inR |= 1
+					}
+				case jmpJA:
+				default:
+					inR |= d
+					if c.op&srcX != 0 {
+						inR |= s
+					}
+				}
+			}
+			inR &^= 1 << 10
+			if inR != v.precRegs[i] || inS != v.precSlots[i] {
+				v.precRegs[i], v.precSlots[i] = inR, inS
+				changed = true
+			}
+		}
+	}
+}
+
+// stackFlow computes, forward, the registers that may hold a pointer
+// (mayPtr) and those that may hold a stack pointer (mayStack) at each
+// instruction.
+func (v *verifier) stackFlow() {
+	n := len(v.code)
+	v.mayPtr = make([]uint16, n)
+	seen := make([]bool, n)
+	ctxPtrLoads := v.prog == ebpf.XDP
+	type flow struct {
+		ptr, stk uint16
+		slots    uint64 // stack slots (at constant offsets from r10) that may hold a pointer
+	}
+	in := make([]flow, n)
+	var work []int
+	push := func(j int, f flow) {
+		if j >= n {
+			return
+		}
+		if !seen[j] || in[j].ptr|f.ptr != in[j].ptr || in[j].stk|f.stk != in[j].stk || in[j].slots|f.slots != in[j].slots {
+			seen[j] = true
+			in[j].ptr |= f.ptr
+			in[j].stk |= f.stk
+			in[j].slots |= f.slots
+			work = append(work, j)
+		}
+	}
+	for _, sp := range v.subprogs {
+		if sp.start == 0 {
+			push(0, flow{ptr: 1<<1 | 1<<10, stk: 1 << 10})
+		} else {
+			push(sp.start, flow{ptr: 0x3e | 1<<10, stk: 0x3e | 1<<10})
+		}
+	}
+	for len(work) > 0 {
+		i := work[len(work)-1]
+		work = work[:len(work)-1]
+		c := &v.code[i]
+		f := in[i]
+		d, s := uint16(1)<<c.dst, uint16(1)<<(c.src&0xf)
+		set := func(r uint16, ptr, stk bool) {
+			f.ptr &^= r
+			f.stk &^= r
+			if ptr {
+				f.ptr |= r
+			}
+			if stk {
+				f.stk |= r
+			}
+		}
+		switch class(c.op) {
+		case clsALU64:
+			op := c.op & 0xf0
+			x := c.op&srcX != 0 && op != aluEND
+			switch {
+			case op == aluMOV && x && c.off == 0:
+				set(d, f.ptr&s != 0, f.stk&s != 0)
+			case op == aluADD && x:
+				set(d, (f.ptr|in[i].ptr&s)&d != 0 || f.ptr&s != 0, f.stk&d != 0 || f.stk&s != 0)
+			case op == aluADD || op == aluSUB:
+				set(d, f.ptr&d != 0, f.stk&d != 0)
+			default:
+				set(d, false, false)
+			}
+		case clsALU:
+			set(d, false, false)
+		case clsLDX:
+			wide := sizeBytes(c.op) == 8
+			var p bool
+			if c.src == 10 {
+				p = wide && f.slots&slotMask(c.off, 8) != 0
+			} else {
+				p = wide && f.stk&s != 0 && f.slots != 0 || ctxPtrLoads
+			}
+			set(d, p, p)
+		case clsST:
+			if c.dst == 10 && sizeBytes(c.op) == 8 {
+				f.slots &^= slotMask(c.off, 8)
+			}
+		case clsSTX:
+			if c.op&0xe0 == modeMEM {
+				switch {
+				case c.dst == 10 && f.ptr&s != 0:
+					f.slots |= slotMask(c.off, sizeBytes(c.op))
+				case c.dst == 10 && sizeBytes(c.op) == 8:
+					f.slots &^= slotMask(c.off, 8)
+				case c.dst != 10 && f.stk&d != 0 && f.ptr&s != 0:
+					f.slots = ^uint64(0)
+				}
+			}
+			if c.op&0xe0 == modeATOMIC {
+				if c.imm == atomicCMPX {
+					set(1, true, true)
+				} else if c.imm&atomicFETCH != 0 {
+					set(s, true, true)
+				}
+			}
+		case clsLD:
+			if c.op == opLDDW {
+				set(d, c.src != 0, false)
+			} else {
+				set(0x3f, false, false)
+			}
+		case clsJMP:
+			if c.op&0xf0 == jmpCALL {
+				set(0x3f, false, false)
+				h := helpers[c.imm]
+				set(1, c.src != 0 || h == nil || h.ret == retMapValueOrNull || h.ret == retRingbufMemOrNull, c.src != 0)
+			}
+		}
+		v.mayPtr[i] = in[i].ptr
+		v.mayStack[i] = in[i].stk
+		switch {
+		case c.op == clsJMP|jmpEXIT:
+		case isJump(c):
+			push(jumpTarget(i, c), f)
+			if c.op&0xf0 != jmpJA {
+				push(i+1, f)
+			}
+		case c.op == opLDDW:
+			push(i+2, f)
+		default:
+			push(i+1, f)
+		}
+	}
+}
+
+// slotMask gives the 8-byte stack slots that size bytes at fp+off touch.
+func slotMask(off int16, size int) uint64 {
+	lo := int(off)
+	if lo >= 0 || lo < -stackSize {
+		return 0
+	}
+	var m uint64
+	for o := lo; o < lo+size && o < 0; o++ {
+		m |= 1 << uint((-o-1)/8)
+	}
+	return m
+}
