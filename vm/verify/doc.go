@@ -70,6 +70,16 @@
 // verifier cannot see therefore runs into the limit on processed
 // instructions (1,000,000, the kernel's), as it does in the kernel.
 //
+// Like the kernel, pruning ignores numbers whose value cannot matter: a
+// number only summed and stored into a map need not match. The kernel
+// learns which numbers matter by backtracking from each check that
+// depends on one (precision tracking); we over-approximate it statically
+// (precise.go): a register or stack slot matters where its value may
+// flow, through moves, arithmetic and stack traffic, into a comparison, a
+// pointer offset, a size or other checked helper argument, or a
+// function's return value. Without this, a script that sets twenty
+// variables under twenty conditions would have 2^20 paths.
+//
 // Callbacks (bpf_for_each_map_elem) are explored like a loop around the
 // helper call: after the callback returns, the helper call is reached
 // again, and the exploration stops when a state there is subsumed by one
@@ -90,10 +100,22 @@
 // are accepted at any non-negative offset where the kernel checks the
 // fields against BTF; packet pointers with a variable offset are not given
 // a proven range; 32-bit bounds are kept only through the 64-bit ones, so
-// some 32-bit comparisons refine less than in the kernel; pruning is
-// weaker than the kernel's (no precision tracking), so programs near the
-// complexity limit may be refused here first. Program types other than
-// kprobe, tracepoint, raw_tracepoint, perf_event, socket_filter and xdp,
-// kfunc calls and helpers outside the table in helpers.go are refused as
-// unsupported.
+// some 32-bit comparisons refine less than in the kernel; our precision
+// is static, so the kernel may still prune a path (and so never check
+// it) that we check, which matters only for paths that are wrong but
+// harmless, such as a pointer moved out of range and never used; without
+// CAP_PERFMON the kernel also walks the paths that only speculative
+// execution takes, so loops reach its limits sooner there. Program types
+// other than kprobe, tracepoint, raw_tracepoint, perf_event,
+// socket_filter and xdp, kfunc calls and helpers outside the table in
+// helpers.go are refused as unsupported.
+//
+// # Tests
+//
+// testdata holds one program per file in the text format of Text, with
+// the expected verdict in a "-- expect" section ("accept", or "reject
+// INSN MESSAGE-PART"). TestCorpus runs each through Raw and Program and,
+// as root, through the kernel, and fails unless all verdicts agree;
+// TestRandomPrograms does the same for random programs, and
+// TestCodegenPrograms for the code generator's output.
 package verify
