@@ -445,11 +445,8 @@ func (v *verifier) checkStackDepth() error {
 	var walk func(k int, total int, depth int) error
 	walk = func(k int, total int, depth int) error {
 		sp := v.subprogs[k]
-		d := sp.depth
-		if d == 0 {
-			d = 1
-		}
-		d = (d + 31) &^ 31
+		// Frames are rounded up to 16 bytes, as for JIT-compiled programs.
+		d := (sp.depth + 15) &^ 15
 		// Tracing programs give functions with 64 bytes of stack or more
 		// a private stack of their own (x86-64, Linux 6.13 on).
 		if !(privateStack(v.prog) && sp.depth >= 64) {

@@ -248,6 +248,17 @@ func TestRandomPrograms(t *testing.T) {
 			pt, unpriv = ebpf.SocketFilter, r.Intn(2) == 0
 		}
 		text := randomProgram(r, pt, unpriv)
+		if !unpriv {
+			// Sometimes the same code runs as a bpf-to-bpf function or as
+			// a callback of bpf_for_each_map_elem.
+			switch r.Intn(10) {
+			case 0, 1:
+				text = "mov %r7, 3\ncall local f\nadd %r0, %r7\nexit\nf:\n" + text
+			case 2:
+				text = "lddw %r1, map:a\nlddw %r2, func:cb\nmov %r3, 0\nmov %r4, 0\ncall for_each_map_elem\nmov %r0, 0\nexit\ncb:\n" +
+					strings.Replace(text, "mov %r6, %r1\n", "mov %r6, %r3\n", 1)
+			}
+		}
 		p, err := assemble(text)
 		if err != nil {
 			t.Fatalf("%v\n%s", err, text)
