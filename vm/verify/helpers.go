@@ -89,10 +89,14 @@ var helpers = map[int32]*helper{
 	134: {"bpf_ringbuf_query", []argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	164: {"bpf_for_each_map_elem", []argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
 	173: {"bpf_get_func_ip", []argType{argCtx}, retInt, setKprobe, nil},
+	117: {"bpf_send_signal_thread", []argType{argAnything}, retInt, setPerfmon, nil},
+	123: {"bpf_get_current_ancestor_cgroup_id", []argType{argAnything}, retInt, setBase, nil},
+	120: {"bpf_get_ns_current_pid_tgid", []argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
+	181: {"bpf_loop", []argType{argAnything, argFunc, argStackOrNull, argAnything}, retInt, setBase, nil},
 	195: {"bpf_map_lookup_percpu_elem", []argType{argMapPtr, argMapKey, argAnything}, retMapValueOrNull, setBase, []ebpf.MapType{ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash}},
 }
 
-func isCallbackHelper(id int32) bool { return id == 164 }
+func isCallbackHelper(id int32) bool { return id == 164 || id == 181 }
 
 // allowed reports whether program type t may call h.
 func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
@@ -347,14 +351,20 @@ func (v *verifier) callbackCall(st *state, c *raw, m *mapInfo, fn int32, cbCtx r
 		return err
 	}
 	nf := &frame{callsite: st.pc, subprog: v.subOf[fn], callback: true}
-	nf.regs[1] = reg{kind: kMapPtr, m: m}
-	key := reg{kind: kMapKey, m: m}
-	key.setVarConst(0)
-	val := reg{kind: kMapValue, m: m}
-	val.setVarConst(0)
-	nf.regs[2] = key
-	nf.regs[3] = val
-	nf.regs[4] = cbCtx
+	if c.imm == 181 {
+		// bpf_loop: callback(u64 index, void *ctx)
+		nf.regs[1] = unknownScalar()
+		nf.regs[2] = cbCtx
+	} else {
+		nf.regs[1] = reg{kind: kMapPtr, m: m}
+		key := reg{kind: kMapKey, m: m}
+		key.setVarConst(0)
+		val := reg{kind: kMapValue, m: m}
+		val.setVarConst(0)
+		nf.regs[2] = key
+		nf.regs[3] = val
+		nf.regs[4] = cbCtx
+	}
 	nf.regs[10] = reg{kind: kStack, frame: int32(len(cb.frames))}
 	cb.frames = append(cb.frames, nf)
 	addCallee(v.subprogs[v.subOf[st.pc]], v.subOf[fn])
