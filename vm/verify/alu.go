@@ -54,13 +54,21 @@ func (v *verifier) alu(st *state, c *raw) error {
 			*dst = r
 			return nil
 		}
-		if is64 {
-			if src.kind == kScalar && c.src != c.dst {
-				if src.id == 0 && !src.isConst() {
-					f.regs[c.src].id = v.newID()
-					src = f.regs[c.src]
-				}
+		fits := src.kind == kScalar && src.umax <= math.MaxUint32
+		if src.kind == kScalar && (is64 || fits) && c.src != c.dst {
+			// Copies of a number are linked, so that a check on one
+			// bounds the other; a copy of a copy plus a constant starts
+			// a new link.
+			sr := &f.regs[c.src]
+			if sr.added {
+				sr.id, sr.delta, sr.added = 0, 0, false
 			}
+			if sr.id == 0 && !sr.isConst() {
+				sr.id = v.newID()
+			}
+			src = *sr
+		}
+		if is64 {
 			*dst = src
 			return nil
 		}
@@ -72,7 +80,9 @@ func (v *verifier) alu(st *state, c *raw) error {
 			return nil
 		}
 		r := trunc32(src)
-		r.id = 0
+		if !fits {
+			r.id, r.delta, r.added = 0, 0, false
+		}
 		*dst = r
 		return nil
 	case aluNEG:
@@ -151,6 +161,13 @@ func (v *verifier) alu(st *state, c *raw) error {
 		r = scalarOp(*dst, src, op)
 	} else {
 		r = scalarOp32(*dst, src, op)
+	}
+	// A copy plus a constant stays linked to the original, once (the
+	// kernel keeps the constant in 32 bits).
+	if is64 && op == aluADD && dst.id != 0 && src.kind == kScalar && src.isConst() {
+		if !dst.added && src.tn.value <= math.MaxInt32 {
+			r.id, r.delta, r.added = dst.id, int64(src.tn.value), true
+		}
 	}
 	*dst = r
 	return nil

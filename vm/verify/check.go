@@ -666,15 +666,25 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 	if r.kind != kScalar || r.id == 0 {
 		return
 	}
+	set := func(x *reg) {
+		if x == r || x.kind != kScalar || x.id != r.id {
+			return
+		}
+		id, delta, added := x.id, x.delta, x.added
+		n := *r
+		if d := delta - r.delta; d != 0 {
+			n = scalarOp(n, constScalar(uint64(d)), aluADD)
+		}
+		n.id, n.delta, n.added = id, delta, added
+		*x = n
+	}
 	for _, f := range st.frames {
 		for i := range f.regs {
-			if x := &f.regs[i]; x != r && x.kind == kScalar && x.id == r.id {
-				*x = *r
-			}
+			set(&f.regs[i])
 		}
 		for i := range f.stack {
-			if x := &f.stack[i].spill; x != r && x.kind == kScalar && x.id == r.id && f.stack[i].typ[0] == sSpill {
-				*x = *r
+			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 {
+				set(&f.stack[i].spill)
 			}
 		}
 	}

@@ -208,7 +208,7 @@ func (v *verifier) stackWrite(st *state, f *frame, o int, size int, val *reg, is
 		if size < 8 {
 			r = coerce(r, size)
 			if val.umax >= uint64(1)<<(8*size) {
-				r.id = 0
+				r.id, r.delta, r.added = 0, 0, false
 			}
 		}
 		s.spill = r
@@ -275,7 +275,7 @@ func (v *verifier) stackRead(st *state, f *frame, o int, size int) (reg, error) 
 		if size <= n && b == 0 {
 			r := coerce(s.spill, size)
 			if s.spill.umax >= uint64(1)<<(8*size) && size < 8 {
-				r.id = 0
+				r.id, r.delta, r.added = 0, 0, false
 			}
 			return r, nil
 		}

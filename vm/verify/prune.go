@@ -43,6 +43,11 @@ func sameVar(old, cur *reg) bool {
 }
 
 func regSafe(old, cur *reg, ids *idmap, exact bool) bool {
+	if old.delta != cur.delta || old.added != cur.added {
+		if exact || old.id != 0 {
+			return false
+		}
+	}
 	if exact {
 		if old.kind != cur.kind || old.null != cur.null || old.off != cur.off || !sameVar(old, cur) ||
 			old.m != cur.m || old.size != cur.size || old.frame != cur.frame || old.rng != cur.rng || old.fn != cur.fn {

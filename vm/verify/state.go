@@ -116,7 +116,9 @@ type reg struct {
 	smin, smax int64
 	tn         tnum
 
-	id    uint32 // shared by copies of one maybe-NULL pointer
+	id    uint32 // shared by copies of one maybe-NULL pointer, or of one number
+	delta int64  // a number linked by id: the constant added to the copy
+	added bool   // delta was added (once, like the kernel)
 	ref   uint32 // reference that must be released (ring buffer memory)
 	m     *mapInfo
 	size  int32 // kMem: bytes
