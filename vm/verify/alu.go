@@ -245,7 +245,9 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 		vo := scalarOp(pv, off, op)
 		n.umin, n.umax, n.smin, n.smax, n.tn = vo.umin, vo.umax, vo.smin, vo.smax, vo.tn
 		if isPacket(n.kind) {
+			// A new variable base: its range must be proven again.
 			n.rng = 0
+			n.id = v.newID()
 		}
 	}
 	if err := v.saneOffset(st, c.dst, &n, ptr.kind); err != nil {
@@ -265,7 +267,9 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 			}
 		}
 	}
-	n.id = ptr.id
+	if !isPacket(n.kind) || off.isConst() {
+		n.id = ptr.id
+	}
 	*dst = n
 	return nil
 }

@@ -706,25 +706,24 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 	default:
 		return
 	}
-	if !good || pkt.umax != pkt.umin {
+	if !good {
 		return
 	}
-	rng := pkt.off + int32(pkt.umax)
-	if op == jmpJLT || op == jmpJGT {
-		// strict: pkt < end means at least one more byte, but the kernel
-		// counts only up to pkt.
-	}
+	// The range counts from the pointer's variable base, which every
+	// packet pointer with the same id shares (id 0: data itself).
+	rng := pkt.off
 	if rng <= 0 {
 		return
 	}
+	id := pkt.id
 	for _, f := range st.frames {
 		for i := range f.regs {
-			if x := &f.regs[i]; x.kind == kPacket && x.rng < rng {
+			if x := &f.regs[i]; x.kind == kPacket && x.id == id && x.rng < rng {
 				x.rng = rng
 			}
 		}
 		for i := range f.stack {
-			if x := &f.stack[i].spill; x.kind == kPacket && x.rng < rng {
+			if x := &f.stack[i].spill; x.kind == kPacket && x.id == id && x.rng < rng {
 				x.rng = rng
 			}
 		}

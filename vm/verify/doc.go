@@ -98,8 +98,7 @@
 //
 // Known ones: reads through a map pointer (the kernel's struct bpf_map)
 // are accepted at any non-negative offset where the kernel checks the
-// fields against BTF; packet pointers with a variable offset are not given
-// a proven range; 32-bit bounds are kept only through the 64-bit ones, so
+// fields against BTF; 32-bit bounds are kept only through the 64-bit ones, so
 // some 32-bit comparisons refine less than in the kernel; our precision
 // is static, so the kernel may still prune a path (and so never check
 // it) that we check, which matters only for paths that are wrong but

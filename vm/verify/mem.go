@@ -65,12 +65,8 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write && v.prog == ebpf.SocketFilter {
 			return reg{}, v.errf(st, "a socket filter cannot write to the packet")
 		}
-		if !p.isConst() {
-			return reg{}, v.errf(st, "packet access through r%d with a variable offset needs its own bounds check against the packet end", regno)
-		}
-		o := int64(p.off) + int64(off) + int64(p.tn.value)
-		if o < 0 || o+int64(size) > int64(p.rng) {
-			return reg{}, v.errf(st, "packet access at offset %d size %d is not proven in bounds: compare the pointer with data_end first (known good: %d bytes)", o, size, p.rng)
+		if err := v.packetRange(st, regno, p, int64(off), int64(size)); err != nil {
+			return reg{}, err
 		}
 		return unknownOfSize(size), nil
 	case kPacketEnd:
@@ -444,14 +440,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 	case kMem:
 		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), "reserved ring buffer space")
 	case kPacket, kPacketMeta:
-		if !p.isConst() {
-			return v.errf(st, "packet memory passed through r%d at a variable offset", regno)
-		}
-		o := int64(p.off) + int64(p.tn.value)
-		if o < 0 || o+maxSize > int64(p.rng) {
-			return v.errf(st, "packet memory passed to a helper is not proven in bounds: compare with data_end first")
-		}
-		return nil
+		return v.packetRange(st, regno, p, 0, maxSize)
 	case kCtx:
 		return v.errf(st, "r%d points to the program's context, which cannot be passed as %s", regno, what)
 	}
@@ -459,3 +448,19 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 }
 
 var _ = fmt.Sprint
+
+// packetRange checks size bytes at off from packet pointer p against the
+// range proven by comparisons with the packet end.
+func (v *verifier) packetRange(st *state, regno uint8, p reg, off, size int64) error {
+	if p.smin < 0 {
+		return v.errf(st, "r%d's offset into the packet may be negative", regno)
+	}
+	o := int64(p.off) + off
+	if p.umax+uint64(max(o+size, 0)) > 0xffff {
+		return v.errf(st, "packet access through r%d may reach past 64 KiB: bound its offset first", regno)
+	}
+	if o < 0 || o+size > int64(p.rng) {
+		return v.errf(st, "packet access at offset %d size %d is not proven in bounds: compare the pointer with data_end first (known good: %d bytes)", o, size, p.rng)
+	}
+	return nil
+}
