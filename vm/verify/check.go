@@ -384,9 +384,7 @@ func (v *verifier) exit(st *state) (bool, error) {
 	if r0.kind == kStack && r0.frame == int32(len(st.frames)-1) {
 		return false, v.errf(st, "the function returns a pointer into its own stack, which is gone after it returns")
 	}
-	for _, ref := range st.refs {
-		_ = ref // references may cross function boundaries
-	}
+	// References held may cross function boundaries.
 	callsite := f.callsite
 	callback := f.callback
 	st.frames = st.frames[:len(st.frames)-1]

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/cilium/ebpf"
 )
@@ -393,14 +392,9 @@ func (v *verifier) atomic(st *state, c *raw) error {
 	if err != nil {
 		return err
 	}
-	if old.isPointer() && c.imm&atomicFETCH == 0 {
-		return v.errf(st, "atomic arithmetic on a pointer stored in memory is not allowed")
+	if old.isPointer() && c.imm&atomicFETCH == 0 && v.opts.Unprivileged {
+		return v.errf(st, "atomic arithmetic on a pointer stored in memory would leak it")
 	}
-	w := unknownScalar()
-	if c.imm == atomicXCHG || c.imm == atomicCMPX {
-		w = src
-	}
-	_ = w
 	if _, err := v.access(st, c.dst, p, int32(c.off), size, true, nil); err != nil {
 		return err
 	}
@@ -446,4 +440,3 @@ func (v *verifier) ldAbs(st *state, c *raw) error {
 	return nil
 }
 
-var _ = math.MaxInt64

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/cilium/ebpf"
@@ -447,7 +446,6 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 	return v.errf(st, "r%d (%s) cannot be passed as %s", regno, p.String(), what)
 }
 
-var _ = fmt.Sprint
 
 // packetRange checks size bytes at off from packet pointer p against the
 // range proven by comparisons with the packet end.
