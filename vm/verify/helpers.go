@@ -439,4 +439,3 @@ func (v *verifier) ldAbs(st *state, c *raw) error {
 	f.regs[0] = unknownOfSize(sizeBytes(c.op))
 	return nil
 }
-

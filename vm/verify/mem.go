@@ -446,7 +446,6 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 	return v.errf(st, "r%d (%s) cannot be passed as %s", regno, p.String(), what)
 }
 
-
 // packetRange checks size bytes at off from packet pointer p against the
 // range proven by comparisons with the packet end.
 func (v *verifier) packetRange(st *state, regno uint8, p reg, off, size int64) error {
