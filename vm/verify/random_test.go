@@ -71,12 +71,19 @@ func randomProgram(r *rand.Rand, pt ebpf.ProgramType, unpriv bool) string {
 		label := fmt.Sprintf("l%d", i)
 		fmt.Fprintf(&b, "%s:\n", label)
 		target := func() string { return fmt.Sprintf("l%d", i+1+r.Intn(n-i)) }
-		choices := 22
+		choices := 23
 		if unpriv {
 			// Without CAP_PERFMON the kernel also walks the branches
 			// that only speculation takes, which we do not: loops reach
 			// its limits sooner.
 			choices = 20
+		}
+		if choice := r.Intn(choices); choice == 22 || (unpriv && choice == 19 && r.Intn(2) == 0) {
+			// an atomic operation on the stack or the array value
+			ops := []string{"atomic_add64", "atomic_fetch_add64", "atomic_xchg64", "atomic_cmpxchg64", "atomic_or32", "atomic_fetch_and32", "xadddw"}
+			dst := []string{"%r10-8", "%r10-16", "%r10-12", "%r7+0", "%r7+8", "%r7+20", "%r8+0"}[r.Intn(7)]
+			fmt.Fprintf(&b, "%s [%s], %s\n", ops[r.Intn(len(ops))], dst, reg())
+			continue
 		}
 		switch r.Intn(choices) {
 		case 0, 1, 2:
