@@ -3,6 +3,7 @@ package verify_test
 import (
 	"errors"
 	"os"
+	"runtime"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -143,7 +144,7 @@ func TestCodegenPrograms(t *testing.T) {
 			}
 			for _, pp := range prog.Probes {
 				ps := prog.Spec.Programs[pp.Prog]
-				got := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, verify.Options{})
+				got := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, verify.Options{NumCPU: runtime.NumCPU()})
 				var ve *verify.Error
 				if got != nil && !errors.As(got, &ve) {
 					t.Fatalf("%s: %v", pp.Prog, got)

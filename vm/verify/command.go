@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -25,6 +26,7 @@ func Command(args []string, stdout, stderr io.Writer) int {
 	typ := fs.String("type", "", "program type: tracepoint, kprobe, socket, xdp, raw_tracepoint or perf_event")
 	unpriv := fs.Bool("unprivileged", false, "apply the kernel's rules for loaders without CAP_PERFMON")
 	detail := fs.Bool("d", false, "print the abstract state where a program is refused")
+	ncpus := fs.Int("ncpus", possibleCPUs(), "possible CPUs of the machine the programs will run on")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: bpfvm verify [-type T] [-unprivileged] [-d] FILE...")
 		fs.PrintDefaults()
@@ -54,7 +56,7 @@ func Command(args []string, stdout, stderr io.Writer) int {
 			status = 2
 			continue
 		}
-		err = Text(src, pt, Options{Unprivileged: *unpriv})
+		err = Text(src, pt, Options{Unprivileged: *unpriv, NumCPU: *ncpus})
 		var ve *Error
 		switch {
 		case err == nil:
@@ -73,4 +75,29 @@ func Command(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return status
+}
+
+// possibleCPUs reads how many CPUs this machine may have (0: unknown).
+func possibleCPUs() int {
+	b, err := os.ReadFile("/sys/devices/system/cpu/possible")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, part := range strings.Split(strings.TrimSpace(string(b)), ",") {
+		lo, hi, found := strings.Cut(part, "-")
+		a, err1 := strconv.Atoi(lo)
+		z := a
+		var err2 error
+		if found {
+			z, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil {
+			return 0
+		}
+		if z+1 > n {
+			n = z + 1
+		}
+	}
+	return n
 }

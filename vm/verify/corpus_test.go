@@ -134,7 +134,7 @@ func TestCorpus(t *testing.T) {
 	agree, total, insnAgree, rejects := 0, 0, 0, 0
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := Options{Unprivileged: c.tc.unprivileged}
+			opts := Options{Unprivileged: c.tc.unprivileged, NumCPU: possibleCPUs()}
 			b, fds, err := c.tc.raw(nil)
 			if err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/cilium/ebpf"
 )
@@ -152,6 +153,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	var allocSize int64 = -1
 	var release *reg
 	constKeyOK := false
+	var sizeMax uint64
 	for i, at := range h.args {
 		regno := uint8(i + 1)
 		r := f.regs[regno]
@@ -195,6 +197,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			if r.kind != kScalar {
 				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, h.name, regno, r.String())
 			}
+			sizeMax = r.umax
 			if r.smin < 0 {
 				return v.errf(st, "size argument r%d of %s may be negative: bound it with & or a check", regno, h.name)
 			}
@@ -264,7 +267,22 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	}
 	switch h.ret {
 	case retInt:
-		f.regs[0] = unknownScalar()
+		r := unknownScalar()
+		switch c.imm {
+		case 45, 114, 115, 67:
+			// string reads and stack walks return a length up to the
+			// buffer's size, or an error
+			r.smin, r.smax = -4095, int64(sizeMax)
+			r.sync()
+		case 8:
+			// the CPU number is below the number of possible CPUs
+			r.umax = math.MaxUint32
+			if v.opts.NumCPU > 0 {
+				r.umax = uint64(v.opts.NumCPU - 1)
+			}
+			r.sync()
+		}
+		f.regs[0] = r
 	case retVoid:
 		f.regs[0] = reg{}
 	case retMapValueOrNull:

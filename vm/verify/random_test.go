@@ -275,7 +275,7 @@ func TestRandomPrograms(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := Raw(b, pt, fds, Options{Unprivileged: unpriv})
+		got := Raw(b, pt, fds, Options{Unprivileged: unpriv, NumCPU: possibleCPUs()})
 		kb, closeMaps, err := kernelCode(tc)
 		if err != nil {
 			t.Fatal(err)

@@ -24,6 +24,11 @@ type Options struct {
 	// all paths before it gives up (0: 1,000,000, the kernel's limit).
 	MaxInsns int
 
+	// NumCPU is the number of possible CPUs of the machine that will run
+	// the program (the kernel's nr_cpu_ids): bpf_get_smp_processor_id
+	// returns less. 0: unknown, any 32-bit number.
+	NumCPU int
+
 	// CtxSize, when not 0, is the size of the context record a program
 	// reads (the tracepoint's record): reads past it are refused here,
 	// where the kernel would only refuse the attach.
