@@ -49,7 +49,9 @@
 // (bounds, NULL or not NULL, packet range). Helper calls check each
 // argument against the helper's prototype (map, key and value pointers
 // with the map's sizes, memory and its size, context, callbacks) and the
-// program type's list of allowed helpers, then clobber r1-r5 and type r0.
+// program type's list of allowed helpers, then clobber r1-r5 and type r0
+// (bounded where the kernel bounds it: string reads return at most their
+// buffer's size, bpf_get_smp_processor_id less than Options.NumCPU).
 // Memory accesses are checked against the bounds of what the pointer
 // points to: the context layout of the program type, the map's value
 // size, the reservation's size, the 512-byte stack, the proven packet

@@ -197,3 +197,32 @@ func TestCommand(t *testing.T) {
 		t.Errorf("missing file: got %d", code)
 	}
 }
+
+func TestNumCPU(t *testing.T) {
+	m := &ebpf.MapSpec{Name: "m", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 32, MaxEntries: 1}
+	prog := `
+stw [%r10-4], 0
+mov %r2, %r10
+add %r2, -4
+lddw %r1, map:m
+call map_lookup_elem
+jeq %r0, 0, out
+mov %r6, %r0
+call get_smp_processor_id
+lsh %r0, 3
+add %r6, %r0
+ldxdw %r0, [%r6+0]
+out:
+mov %r0, 0
+exit
+`
+	if err := check(t, ebpf.TracePoint, prog, Options{NumCPU: 4}, m); err != nil {
+		t.Errorf("4 CPUs: %v", err)
+	}
+	if err := check(t, ebpf.TracePoint, prog, Options{NumCPU: 5}, m); err == nil {
+		t.Errorf("5 CPUs: accepted an index up to 32")
+	}
+	if err := check(t, ebpf.TracePoint, prog, Options{}, m); err == nil {
+		t.Errorf("unknown CPUs: accepted")
+	}
+}
