@@ -401,6 +401,13 @@ func (v *verifier) atomic(st *state, c *raw) error {
 	if src.isPointer() && v.opts.Unprivileged {
 		return v.errf(st, "atomic operation would leak the pointer in r%d", c.src)
 	}
+	// Atomic accesses must be aligned, whatever the architecture.
+	if p.isPointer() {
+		at := p.tn.add(tnumConst(uint64(int64(p.off) + int64(c.off))))
+		if (at.value|at.mask)&uint64(size-1) != 0 {
+			return v.errf(st, "atomic operation on %d bytes at a misaligned address (r%d%+d)", size, c.dst, int64(p.off)+int64(c.off))
+		}
+	}
 	if c.imm == atomicCMPX {
 		if err := v.checkRead(st, 0); err != nil {
 			return err
