@@ -30,6 +30,7 @@ type verifier struct {
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
 	precSlots        []uint64 // stack slots whose value matters
+	ctxUse           []int8   // per load or store: 1 used with the context, 2 with another pointer
 }
 
 // checkpoint is a state kept at a prune point. pending counts the paths
@@ -196,6 +197,24 @@ func (v *verifier) isCallbackCall(pc int) bool {
 	return c.op == clsJMP|jmpCALL && c.src == 0 && isCallbackHelper(c.imm)
 }
 
+// sameBase checks that a load or store is not used with the context on
+// one path and another pointer on another: the kernel rewrites context
+// accesses, so an instruction must be one or the other.
+func (v *verifier) sameBase(st *state, p reg) error {
+	if v.ctxUse == nil {
+		v.ctxUse = make([]int8, len(v.code))
+	}
+	use := int8(2)
+	if p.kind == kCtx {
+		use = 1
+	}
+	if prev := v.ctxUse[st.pc]; prev != 0 && prev != use {
+		return v.errf(st, "this load or store reads the context on one path and other memory on another: the kernel needs one or the other")
+	}
+	v.ctxUse[st.pc] = use
+	return nil
+}
+
 // step executes one instruction on st. It reports done when the path
 // ended at the program's exit.
 func (v *verifier) step(st *state) (bool, error) {
@@ -215,6 +234,9 @@ func (v *verifier) step(st *state) (bool, error) {
 			return false, err
 		}
 		ptr := f.regs[c.src]
+		if err := v.sameBase(st, ptr); err != nil {
+			return false, err
+		}
 		val, err := v.access(st, c.src, ptr, int32(c.off), sizeBytes(c.op), false, nil)
 		if err != nil {
 			return false, err
@@ -231,6 +253,9 @@ func (v *verifier) step(st *state) (bool, error) {
 		ptr := f.regs[c.dst]
 		if ptr.kind == kCtx {
 			return false, v.errf(st, "a constant cannot be stored into the program's context (r%d): only registers can be stored there", c.dst)
+		}
+		if err := v.sameBase(st, ptr); err != nil {
+			return false, err
 		}
 		val := constScalar(uint64(int64(c.imm)))
 		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
@@ -253,6 +278,9 @@ func (v *verifier) step(st *state) (bool, error) {
 		}
 		ptr := f.regs[c.dst]
 		val := f.regs[c.src]
+		if err := v.sameBase(st, ptr); err != nil {
+			return false, err
+		}
 		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
 			return false, err
 		}
