@@ -106,7 +106,9 @@
 // it) that we check, which matters only for paths that are wrong but
 // harmless, such as a pointer moved out of range and never used; without
 // CAP_PERFMON the kernel also walks the paths that only speculative
-// execution takes, so loops reach its limits sooner there. Program types
+// execution takes, so loops reach its limits sooner there, and it refuses
+// pointer arithmetic whose bounds differ between paths, which we do not
+// check. Program types
 // other than kprobe, tracepoint, raw_tracepoint, perf_event,
 // socket_filter and xdp, kfunc calls and helpers outside the table in
 // helpers.go are refused as unsupported.
