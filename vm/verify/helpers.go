@@ -413,6 +413,11 @@ func (v *verifier) atomic(st *state, c *raw) error {
 			return err
 		}
 	}
+	// The kernel loads the old value before it checks the store, so the
+	// address may not be in the register the old value goes to.
+	if load := int(c.src); c.imm == atomicCMPX && c.dst == 0 || c.imm&atomicFETCH != 0 && load == int(c.dst) {
+		return v.errf(st, "the atomic operation fetches the old value into r%d, which holds its address: use another register", c.dst)
+	}
 	old, err := v.access(st, c.dst, p, int32(c.off), size, false, nil)
 	if err != nil {
 		return err
