@@ -74,7 +74,7 @@ type ExprStmt struct {
 // AssignStmt is `lhs = rhs` or a compound assignment such as `lhs += rhs`.
 // Op is "=" or the compound operator with its "=" ("+=", "<<=", ...).
 type AssignStmt struct {
-	At  Pos // the position of the operator
+	At  Pos  // the position of the operator
 	Lhs Expr // *Var or *MapExpr
 	Op  string
 	Rhs Expr

@@ -1,0 +1,398 @@
+package lang
+
+import (
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Token rules shared by the states where expressions are lexed. Keywords
+// and type names come before identifiers so that `if` or `uint32` is never
+// an identifier.
+var exprRules = []lexer.Rule{
+	{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
+	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+	{Name: "Keyword", Pattern: `\b(?:if|else|while|unroll|for|break|continue|return|true|false|struct|union|enum)\b`},
+	{Name: "TypeKw", Pattern: `\b(?:u?int(?:8|16|32|64)|[su](?:8|16|32|64)|bool|char|void)\b`},
+	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "PosParam", Pattern: `\$(?:[0-9]+|#)`},
+	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
+	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
+	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
+	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+}
+
+// Operators, longest first. slashOps adds division; the predicate state
+// leaves it out because there '/' ends the predicate.
+const (
+	baseOps  = `\+\+|--|->|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[-+*%&|^]=|[-+*%&|^!~<>=?:.,;]`
+	slashOps = `/=|/`
+)
+
+func rules(extra ...lexer.Rule) []lexer.Rule {
+	return append(append([]lexer.Rule(nil), extra...), exprRules...)
+}
+
+var scriptLexer = lexer.MustStateful(lexer.Rules{
+	"Root": {
+		{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
+		{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+		{Name: "Shebang", Pattern: `#![^\n]*`},
+		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
+		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
+		{Name: "Comma", Pattern: `,`},
+		// An attach point: a word, then ':'-separated parts which may be
+		// quoted, and (after a ':') may hold paths with '/'.
+		{Name: "Spec", Pattern: `[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))*`},
+	},
+	"Body": append(rules(
+		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
+		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
+	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`}),
+	"Pred": append(rules(
+		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
+		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
+	), lexer.Rule{Name: "PredOp", Pattern: baseOps}),
+	"Nest": append(rules(
+		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
+		lexer.Rule{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
+	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps}),
+})
+
+// exprLexer lexes a lone expression as the inside of a block.
+var exprLexer = lexer.MustStateful(lexer.Rules{
+	"Root": append(rules(), lexer.Rule{Name: "ExprOp", Pattern: slashOps + `|` + baseOps + `|[(){}\[\]]`}),
+})
+
+var (
+	parser = participle.MustBuild[gFile](
+		participle.Lexer(scriptLexer),
+		participle.Elide("Comment", "Whitespace", "Shebang"),
+		participle.UseLookahead(participle.MaxLookahead),
+	)
+	exprParser = participle.MustBuild[gExpr](
+		participle.Lexer(exprLexer),
+		participle.Elide("Comment", "Whitespace"),
+		participle.UseLookahead(participle.MaxLookahead),
+	)
+)
+
+// The participle grammar. Names start with g to keep them apart from the
+// AST they are converted to.
+
+type gFile struct {
+	Probes []*gProbe `parser:"@@*"`
+}
+
+type gProbe struct {
+	Pos   lexer.Position
+	Specs []*gSpec `parser:"@@ ( ',' @@ )*"`
+	Pred  *gExpr   `parser:"( '/' @@ '/' )?"`
+	Body  *gBlock  `parser:"@@"`
+}
+
+type gSpec struct {
+	Pos lexer.Position
+	Raw string `parser:"@Spec"`
+}
+
+type gBlock struct {
+	Pos   lexer.Position
+	Items []*gItem `parser:"'{' ';'* @@* '}'"`
+}
+
+type gItem struct {
+	Pos    lexer.Position
+	If     *gIf     `parser:"( 'if' @@"`
+	While  *gWhile  `parser:"| 'while' @@"`
+	Unroll *gUnroll `parser:"| 'unroll' @@"`
+	For    *gFor    `parser:"| 'for' @@"`
+	Block  *gBlock  `parser:"| @@"`
+	Jump   string   `parser:"| @('break' | 'continue' | 'return')"`
+	Simple *gSimple `parser:"| @@ )"`
+	Semis  []string `parser:"@';'*"`
+}
+
+type gIf struct {
+	Pos    lexer.Position
+	Cond   *gExpr  `parser:"@@"`
+	Then   *gBlock `parser:"@@"`
+	ElseIf *gIf    `parser:"( 'else' ( 'if' @@"`
+	Else   *gBlock `parser:"| @@ ) )?"`
+}
+
+type gWhile struct {
+	Cond *gExpr  `parser:"@@"`
+	Body *gBlock `parser:"@@"`
+}
+
+type gUnroll struct {
+	Count *gExpr  `parser:"'(' @@ ')'"`
+	Body  *gBlock `parser:"@@"`
+}
+
+type gFor struct {
+	Var  *gVar   `parser:"'(' @@ ':'"`
+	Map  *gMap   `parser:"( @@"`
+	Lo   *gExpr  `parser:"| @@"`
+	Hi   *gExpr  `parser:"'..' @@ ) ')'"`
+	Body *gBlock `parser:"@@"`
+}
+
+type gVar struct {
+	Pos  lexer.Position
+	Name string `parser:"@Var"`
+}
+
+type gSimple struct {
+	X      *gExpr   `parser:"@@"`
+	Assign *gAssign `parser:"@@?"`
+}
+
+type gAssign struct {
+	Pos lexer.Position
+	Op  string `parser:"@('=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=' | '|=' | '^=' | '<<=' | '>>=')"`
+	Y   *gExpr `parser:"@@"`
+}
+
+// gExpr is the ternary level: cond ? a : b, and a ?: b.
+type gExpr struct {
+	Pos  lexer.Position
+	Cond *gLogOr `parser:"@@"`
+	Tail *gTern  `parser:"@@?"`
+}
+
+type gTern struct {
+	Then *gExpr `parser:"'?' @@?"`
+	Else *gExpr `parser:"':' @@"`
+}
+
+// binaryNode is one level of the binary operator ladder, from || down to
+// the multiplicative operators; gUnary ends it.
+type binaryNode interface {
+	head() binaryNode
+	rest() []binaryTail
+}
+
+type binaryTail interface {
+	parts() (op string, pos lexer.Position, y binaryNode)
+}
+
+type gLogOr struct {
+	X    *gLogAnd    `parser:"@@"`
+	Rest []*gLogOrOp `parser:"@@*"`
+}
+type gLogOrOp struct {
+	Pos lexer.Position
+	Op  string   `parser:"@'||'"`
+	Y   *gLogAnd `parser:"@@"`
+}
+
+type gLogAnd struct {
+	X    *gBitOr      `parser:"@@"`
+	Rest []*gLogAndOp `parser:"@@*"`
+}
+type gLogAndOp struct {
+	Pos lexer.Position
+	Op  string  `parser:"@'&&'"`
+	Y   *gBitOr `parser:"@@"`
+}
+
+type gBitOr struct {
+	X    *gBitXor    `parser:"@@"`
+	Rest []*gBitOrOp `parser:"@@*"`
+}
+type gBitOrOp struct {
+	Pos lexer.Position
+	Op  string   `parser:"@'|'"`
+	Y   *gBitXor `parser:"@@"`
+}
+
+type gBitXor struct {
+	X    *gBitAnd     `parser:"@@"`
+	Rest []*gBitXorOp `parser:"@@*"`
+}
+type gBitXorOp struct {
+	Pos lexer.Position
+	Op  string   `parser:"@'^'"`
+	Y   *gBitAnd `parser:"@@"`
+}
+
+type gBitAnd struct {
+	X    *gEquality   `parser:"@@"`
+	Rest []*gBitAndOp `parser:"@@*"`
+}
+type gBitAndOp struct {
+	Pos lexer.Position
+	Op  string     `parser:"@'&'"`
+	Y   *gEquality `parser:"@@"`
+}
+
+type gEquality struct {
+	X    *gRelational   `parser:"@@"`
+	Rest []*gEqualityOp `parser:"@@*"`
+}
+type gEqualityOp struct {
+	Pos lexer.Position
+	Op  string       `parser:"@('==' | '!=')"`
+	Y   *gRelational `parser:"@@"`
+}
+
+type gRelational struct {
+	X    *gShift          `parser:"@@"`
+	Rest []*gRelationalOp `parser:"@@*"`
+}
+type gRelationalOp struct {
+	Pos lexer.Position
+	Op  string  `parser:"@('<=' | '>=' | '<' | '>')"`
+	Y   *gShift `parser:"@@"`
+}
+
+type gShift struct {
+	X    *gAdditive  `parser:"@@"`
+	Rest []*gShiftOp `parser:"@@*"`
+}
+type gShiftOp struct {
+	Pos lexer.Position
+	Op  string     `parser:"@('<<' | '>>')"`
+	Y   *gAdditive `parser:"@@"`
+}
+
+type gAdditive struct {
+	X    *gMult         `parser:"@@"`
+	Rest []*gAdditiveOp `parser:"@@*"`
+}
+type gAdditiveOp struct {
+	Pos lexer.Position
+	Op  string `parser:"@('+' | '-')"`
+	Y   *gMult `parser:"@@"`
+}
+
+type gMult struct {
+	X    *gUnary    `parser:"@@"`
+	Rest []*gMultOp `parser:"@@*"`
+}
+type gMultOp struct {
+	Pos lexer.Position
+	Op  string  `parser:"@('*' | '/' | '%')"`
+	Y   *gUnary `parser:"@@"`
+}
+
+func (g *gLogOr) head() binaryNode      { return g.X }
+func (g *gLogAnd) head() binaryNode     { return g.X }
+func (g *gBitOr) head() binaryNode      { return g.X }
+func (g *gBitXor) head() binaryNode     { return g.X }
+func (g *gBitAnd) head() binaryNode     { return g.X }
+func (g *gEquality) head() binaryNode   { return g.X }
+func (g *gRelational) head() binaryNode { return g.X }
+func (g *gShift) head() binaryNode      { return g.X }
+func (g *gAdditive) head() binaryNode   { return g.X }
+func (g *gMult) head() binaryNode       { return g.X }
+func (g *gUnary) head() binaryNode      { return nil }
+
+func (g *gLogOr) rest() []binaryTail      { return tails(g.Rest) }
+func (g *gLogAnd) rest() []binaryTail     { return tails(g.Rest) }
+func (g *gBitOr) rest() []binaryTail      { return tails(g.Rest) }
+func (g *gBitXor) rest() []binaryTail     { return tails(g.Rest) }
+func (g *gBitAnd) rest() []binaryTail     { return tails(g.Rest) }
+func (g *gEquality) rest() []binaryTail   { return tails(g.Rest) }
+func (g *gRelational) rest() []binaryTail { return tails(g.Rest) }
+func (g *gShift) rest() []binaryTail      { return tails(g.Rest) }
+func (g *gAdditive) rest() []binaryTail   { return tails(g.Rest) }
+func (g *gMult) rest() []binaryTail       { return tails(g.Rest) }
+func (g *gUnary) rest() []binaryTail      { return nil }
+
+func tails[T binaryTail](ts []T) []binaryTail {
+	out := make([]binaryTail, len(ts))
+	for i, t := range ts {
+		out[i] = t
+	}
+	return out
+}
+
+func (o *gLogOrOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
+func (o *gLogAndOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
+func (o *gBitOrOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
+func (o *gBitXorOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
+func (o *gBitAndOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
+func (o *gEqualityOp) parts() (string, lexer.Position, binaryNode)   { return o.Op, o.Pos, o.Y }
+func (o *gRelationalOp) parts() (string, lexer.Position, binaryNode) { return o.Op, o.Pos, o.Y }
+func (o *gShiftOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
+func (o *gAdditiveOp) parts() (string, lexer.Position, binaryNode)   { return o.Op, o.Pos, o.Y }
+func (o *gMultOp) parts() (string, lexer.Position, binaryNode)       { return o.Op, o.Pos, o.Y }
+
+type gUnary struct {
+	Pos  lexer.Position
+	Op   string    `parser:"( @('-' | '+' | '!' | '~' | '*' | '&' | '++' | '--')"`
+	X    *gUnary   `parser:"@@"`
+	Cast *gCast    `parser:"| @@"`
+	Post *gPostfix `parser:"| @@ )"`
+}
+
+type gCast struct {
+	Type *gTypeName `parser:"'(' @@ ')'"`
+	X    *gUnary    `parser:"@@"`
+}
+
+// gTypeName is a type as written in a cast: uint32, struct task_struct *.
+type gTypeName struct {
+	Tag   string   `parser:"( @('struct' | 'union' | 'enum')"`
+	Name  string   `parser:"@(Ident | TypeKw)"`
+	Base  string   `parser:"| @TypeKw )"`
+	Stars []string `parser:"@'*'*"`
+}
+
+func (t *gTypeName) String() string {
+	var b strings.Builder
+	if t.Tag != "" {
+		b.WriteString(t.Tag + " " + t.Name)
+	} else {
+		b.WriteString(t.Base)
+	}
+	if len(t.Stars) > 0 {
+		b.WriteString(" " + strings.Join(t.Stars, ""))
+	}
+	return b.String()
+}
+
+type gPostfix struct {
+	X   *gPrimary  `parser:"@@"`
+	Ops []*gPostOp `parser:"@@*"`
+}
+
+type gPostOp struct {
+	Pos   lexer.Position
+	Dot   string `parser:"( '.' @(Ident | Int | TypeKw | Keyword)"`
+	Arrow string `parser:"| '->' @(Ident | TypeKw | Keyword)"`
+	Index *gExpr `parser:"| '[' @@ ']'"`
+	Incr  string `parser:"| @('++' | '--') )"`
+}
+
+type gPrimary struct {
+	Pos   lexer.Position
+	Int   *string `parser:"( @Int"`
+	Str   *string `parser:"| @String"`
+	Bool  string  `parser:"| @('true' | 'false')"`
+	Call  *gCall  `parser:"| @@"`
+	Map   *gMap   `parser:"| @@"`
+	Var   string  `parser:"| @Var"`
+	Param string  `parser:"| @PosParam"`
+	Ident string  `parser:"| @Ident"`
+	Paren *gParen `parser:"| @@ )"`
+}
+
+type gCall struct {
+	Fun  string   `parser:"@Ident '('"`
+	Args []*gExpr `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+type gMap struct {
+	Pos  lexer.Position
+	Name string   `parser:"@Map"`
+	Keys []*gExpr `parser:"( '[' @@ ( ',' @@ )* ']' )?"`
+}
+
+type gParen struct {
+	Elems []*gExpr `parser:"'(' @@ ( ',' @@ )* ')'"`
+}

@@ -1,0 +1,430 @@
+package lang
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/alecthomas/participle/v2"
+	"github.com/alecthomas/participle/v2/lexer"
+)
+
+// Parse parses a whole script. name is how the script is named in
+// diagnostics ("stdin" for -e programs). Every error it returns is a
+// *Error or an ErrorList with positions.
+//
+// The lexer is stateful because bpftrace's syntax is: outside any block an
+// attach point such as `uprobe:/bin/bash:readline` or `kprobe:vfs_*` is one
+// token (it may hold '/', '*' and ':'), a '/' there opens a predicate, inside
+// a predicate a '/' closes it unless it is nested in parentheses or
+// brackets, and inside braces '/' is division. The grammar is a participle
+// grammar over those tokens (grammar.go); the participle tree is then
+// turned into the AST of ast.go, which is where statement separators and
+// assignment targets are checked.
+func Parse(name string, src []byte) (*File, error) {
+	tree, err := parser.ParseBytes(name, src)
+	if err != nil {
+		return nil, syntaxError(name, src, err)
+	}
+	c := &converter{file: name}
+	f := &File{Name: name, Src: src}
+	for _, p := range tree.Probes {
+		f.Probes = append(f.Probes, c.probe(p))
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// ParseExpr parses a single expression, as typed in a REPL command or a test.
+func ParseExpr(name string, src []byte) (Expr, error) {
+	x, err := exprParser.ParseBytes(name, src)
+	if err != nil {
+		return nil, syntaxError(name, src, err)
+	}
+	c := &converter{file: name}
+	e := c.expr(x)
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+func syntaxError(name string, src []byte, err error) error {
+	var perr participle.Error
+	if !errors.As(err, &perr) {
+		return Errorf(Pos{File: name}, "syntax error: %v", err)
+	}
+	lp := perr.Position()
+	pos := Pos{File: name, Line: lp.Line, Col: lp.Column, Offset: lp.Offset}
+	msg := perr.Message()
+	var ut *participle.UnexpectedTokenError
+	var le *lexer.Error
+	switch {
+	case errors.As(err, &ut):
+		msg = "unexpected " + describeToken(ut.Unexpected)
+		if ut.Expect != "" {
+			msg += ", expected " + ut.Expect
+		}
+	case errors.As(err, &le):
+		r := "?"
+		if lp.Offset < len(src) {
+			r = string([]rune(string(src[lp.Offset:]))[:1])
+		}
+		msg = fmt.Sprintf("unexpected character %q", r)
+		if r == "\"" {
+			msg = "unterminated string"
+		}
+	}
+	if pos.Line == 0 {
+		// participle reports end of input without a position at times.
+		pos = endPos(name, src)
+	}
+	e := Errorf(pos, "syntax error: %s", msg)
+	return e
+}
+
+func describeToken(t lexer.Token) string {
+	if t.EOF() {
+		return "end of input"
+	}
+	return strconv.Quote(t.Value)
+}
+
+func endPos(name string, src []byte) Pos {
+	line, col := 1, 1
+	for _, b := range src {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return Pos{File: name, Line: line, Col: col, Offset: len(src)}
+}
+
+// converter turns the participle tree into the AST.
+type converter struct {
+	file string
+	errs ErrorList
+}
+
+func (c *converter) pos(p lexer.Position) Pos {
+	return Pos{File: c.file, Line: p.Line, Col: p.Column, Offset: p.Offset}
+}
+
+func (c *converter) probe(p *gProbe) *Probe {
+	pr := &Probe{At: c.pos(p.Pos)}
+	for _, s := range p.Specs {
+		pr.Specs = append(pr.Specs, &ProbeSpec{At: c.pos(s.Pos), Raw: s.Raw})
+	}
+	if p.Pred != nil {
+		pr.Pred = c.expr(p.Pred)
+	}
+	pr.Body = c.block(p.Body)
+	return pr
+}
+
+func (c *converter) block(b *gBlock) *Block {
+	blk := &Block{At: c.pos(b.Pos)}
+	for i, it := range b.Items {
+		s := c.stmt(it)
+		if s == nil {
+			continue
+		}
+		if it.Simple != nil && len(it.Semis) == 0 && i+1 < len(b.Items) {
+			next := b.Items[i+1]
+			c.errs.Add(c.pos(next.Pos), "syntax error: expected ';' before this statement")
+		}
+		blk.Stmts = append(blk.Stmts, s)
+	}
+	return blk
+}
+
+func (c *converter) stmt(it *gItem) Stmt {
+	switch {
+	case it.If != nil:
+		return c.ifStmt(it.If)
+	case it.While != nil:
+		return &WhileStmt{At: c.pos(it.Pos), Cond: c.expr(it.While.Cond), Body: c.block(it.While.Body)}
+	case it.Unroll != nil:
+		return &UnrollStmt{At: c.pos(it.Pos), Count: c.expr(it.Unroll.Count), Body: c.block(it.Unroll.Body)}
+	case it.For != nil:
+		f := it.For
+		s := &ForStmt{At: c.pos(it.Pos), Var: &Var{At: c.pos(f.Var.Pos), Name: f.Var.Name}, Body: c.block(f.Body)}
+		switch {
+		case f.Map != nil:
+			s.Map = c.mapExpr(f.Map)
+			if len(s.Map.Keys) > 0 {
+				c.errs.Add(s.Map.At, "for loops iterate over a whole map: write %s without a key", s.Map.Name)
+			}
+		default:
+			s.Lo = c.expr(f.Lo)
+			s.Hi = c.expr(f.Hi)
+		}
+		return s
+	case it.Block != nil:
+		return &BlockStmt{Body: c.block(it.Block)}
+	case it.Jump != "":
+		return &JumpStmt{At: c.pos(it.Pos), Keyword: it.Jump}
+	case it.Simple != nil:
+		return c.simple(it.Simple)
+	}
+	return nil
+}
+
+func (c *converter) ifStmt(g *gIf) *IfStmt {
+	s := &IfStmt{At: c.pos(g.Pos), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
+	switch {
+	case g.ElseIf != nil:
+		s.Else = c.ifStmt(g.ElseIf)
+	case g.Else != nil:
+		s.Else = &BlockStmt{Body: c.block(g.Else)}
+	}
+	return s
+}
+
+func (c *converter) simple(g *gSimple) Stmt {
+	lhs := c.expr(g.X)
+	a := g.Assign
+	if a == nil {
+		return &ExprStmt{X: lhs}
+	}
+	switch lhs.(type) {
+	case *Var, *MapExpr:
+	default:
+		c.errs.Add(lhs.Pos(), "cannot assign to this: only $variables and @maps can be assigned")
+	}
+	return &AssignStmt{At: c.pos(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)}
+}
+
+func (c *converter) expr(g *gExpr) Expr {
+	x := c.binary(g.Cond)
+	if g.Tail == nil {
+		return x
+	}
+	t := &Ternary{Cond: x, Else: c.expr(g.Tail.Else)}
+	if g.Tail.Then != nil {
+		t.Then = c.expr(g.Tail.Then)
+	}
+	return t
+}
+
+// binary folds one precedence level left to right.
+func (c *converter) binary(n binaryNode) Expr {
+	if u, ok := n.(*gUnary); ok {
+		return c.unary(u)
+	}
+	x := c.binary(n.head())
+	for _, r := range n.rest() {
+		op, pos, y := r.parts()
+		x = &Binary{At: c.pos(pos), Op: op, X: x, Y: c.binary(y)}
+	}
+	return x
+}
+
+func (c *converter) unary(g *gUnary) Expr {
+	switch {
+	case g.X != nil:
+		x := c.unary(g.X)
+		if g.Op == "+" {
+			return x
+		}
+		return &Unary{At: c.pos(g.Pos), Op: g.Op, X: x}
+	case g.Cast != nil:
+		return &Cast{At: c.pos(g.Pos), Type: g.Cast.Type.String(), X: c.unary(g.Cast.X)}
+	default:
+		return c.postfix(g.Post)
+	}
+}
+
+func (c *converter) postfix(g *gPostfix) Expr {
+	x := c.primary(g.X)
+	for _, op := range g.Ops {
+		at := c.pos(op.Pos)
+		switch {
+		case op.Dot != "":
+			x = &Field{At: at, X: x, Name: op.Dot}
+		case op.Arrow != "":
+			x = &Field{At: at, X: x, Name: op.Arrow, Arrow: true}
+		case op.Index != nil:
+			x = &Index{At: at, X: x, Index: c.expr(op.Index)}
+		case op.Incr != "":
+			x = &Unary{At: at, Op: op.Incr, X: x, Postfix: true}
+		}
+	}
+	return x
+}
+
+func (c *converter) primary(g *gPrimary) Expr {
+	at := c.pos(g.Pos)
+	switch {
+	case g.Int != nil:
+		v, err := parseInt(*g.Int)
+		if err != nil {
+			c.errs.Add(at, "%v", err)
+		}
+		return &IntLit{At: at, Val: v, Raw: *g.Int}
+	case g.Str != nil:
+		s, err := unquote(*g.Str)
+		if err != nil {
+			c.errs.Add(at, "%v", err)
+		}
+		return &StrLit{At: at, Val: s}
+	case g.Bool != "":
+		return &BoolLit{At: at, Val: g.Bool == "true"}
+	case g.Call != nil:
+		call := &Call{At: at, Fun: g.Call.Fun}
+		for _, a := range g.Call.Args {
+			call.Args = append(call.Args, c.expr(a))
+		}
+		return call
+	case g.Map != nil:
+		return c.mapExpr(g.Map)
+	case g.Var != "":
+		return &Var{At: at, Name: g.Var}
+	case g.Param != "":
+		if g.Param == "$#" {
+			return &PosParam{At: at, Count: true}
+		}
+		n, err := strconv.Atoi(g.Param[1:])
+		if err != nil || n == 0 {
+			c.errs.Add(at, "positional parameters start at $1")
+		}
+		return &PosParam{At: at, N: n}
+	case g.Ident != "":
+		return &Ident{At: at, Name: g.Ident}
+	case g.Paren != nil:
+		if len(g.Paren.Elems) == 1 {
+			return &Paren{At: at, X: c.expr(g.Paren.Elems[0])}
+		}
+		t := &Tuple{At: at}
+		for _, e := range g.Paren.Elems {
+			t.Elems = append(t.Elems, c.expr(e))
+		}
+		return t
+	}
+	c.errs.Add(at, "syntax error: expected an expression")
+	return &IntLit{At: at}
+}
+
+func (c *converter) mapExpr(g *gMap) *MapExpr {
+	m := &MapExpr{At: c.pos(g.Pos), Name: g.Name}
+	for _, k := range g.Keys {
+		m.Keys = append(m.Keys, c.expr(k))
+	}
+	return m
+}
+
+// parseInt reads an integer literal: decimal, 0x hex, 0b binary, 0 octal,
+// with '_' separators, an exponent (1e6) and C suffixes (u, l, ul, ll, ull).
+func parseInt(raw string) (uint64, error) {
+	s := strings.ReplaceAll(raw, "_", "")
+	s = strings.TrimRight(s, "uUlL")
+	base := 10
+	switch {
+	case len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X"):
+		base, s = 16, s[2:]
+	case len(s) > 2 && (s[:2] == "0b" || s[:2] == "0B"):
+		base, s = 2, s[2:]
+	case len(s) > 1 && s[0] == '0' && !strings.ContainsAny(s, "eE"):
+		base, s = 8, s[1:]
+	}
+	if base == 10 {
+		if i := strings.IndexAny(s, "eE"); i >= 0 {
+			m, err1 := strconv.ParseUint(s[:i], 10, 64)
+			e, err2 := strconv.ParseUint(s[i+1:], 10, 64)
+			if err1 != nil || err2 != nil {
+				return 0, fmt.Errorf("invalid integer %s", raw)
+			}
+			v := m
+			for ; e > 0; e-- {
+				if v > ^uint64(0)/10 {
+					return 0, fmt.Errorf("integer %s does not fit in 64 bits", raw)
+				}
+				v *= 10
+			}
+			return v, nil
+		}
+	}
+	v, err := strconv.ParseUint(s, base, 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("integer %s does not fit in 64 bits", raw)
+		}
+		return 0, fmt.Errorf("invalid integer %s", raw)
+	}
+	return v, nil
+}
+
+// unquote decodes a string literal's escapes: \n \t \r \\ \" \' \a \b \f
+// \v \e, \xHH and octal \NNN.
+func unquote(lit string) (string, error) {
+	s := lit[1 : len(lit)-1]
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch != '\\' {
+			b.WriteByte(ch)
+			continue
+		}
+		i++
+		if i >= len(s) {
+			return "", errors.New("string ends in a lone backslash")
+		}
+		switch e := s[i]; e {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'a':
+			b.WriteByte('\a')
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'v':
+			b.WriteByte('\v')
+		case 'e':
+			b.WriteByte(0x1b)
+		case '\\', '"', '\'', '?':
+			b.WriteByte(e)
+		case 'x':
+			j := i + 1
+			for j < len(s) && j < i+3 && isHex(s[j]) {
+				j++
+			}
+			if j == i+1 {
+				return "", errors.New(`\x needs hex digits`)
+			}
+			v, _ := strconv.ParseUint(s[i+1:j], 16, 8)
+			b.WriteByte(byte(v))
+			i = j - 1
+		default:
+			if e >= '0' && e <= '7' {
+				j := i
+				for j < len(s) && j < i+3 && s[j] >= '0' && s[j] <= '7' {
+					j++
+				}
+				v, _ := strconv.ParseUint(s[i:j], 8, 16)
+				if v > 255 {
+					return "", fmt.Errorf(`octal escape \%s is out of range`, s[i:j])
+				}
+				b.WriteByte(byte(v))
+				i = j - 1
+				continue
+			}
+			return "", fmt.Errorf(`unknown escape \%c in string`, e)
+		}
+	}
+	return b.String(), nil
+}
+
+func isHex(b byte) bool {
+	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
+}

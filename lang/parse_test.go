@@ -1,0 +1,279 @@
+package lang
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// paren renders an expression fully parenthesized, to test precedence.
+func paren(e Expr) string {
+	switch e := e.(type) {
+	case *IntLit:
+		return fmt.Sprint(e.Val)
+	case *StrLit:
+		return fmt.Sprintf("%q", e.Val)
+	case *BoolLit:
+		return fmt.Sprint(e.Val)
+	case *Ident:
+		return e.Name
+	case *Var:
+		return e.Name
+	case *PosParam:
+		if e.Count {
+			return "$#"
+		}
+		return fmt.Sprintf("$%d", e.N)
+	case *MapExpr:
+		if len(e.Keys) == 0 {
+			return e.Name
+		}
+		return e.Name + "[" + list(e.Keys) + "]"
+	case *Call:
+		return e.Fun + "(" + list(e.Args) + ")"
+	case *Binary:
+		return "(" + paren(e.X) + " " + e.Op + " " + paren(e.Y) + ")"
+	case *Unary:
+		if e.Postfix {
+			return "(" + paren(e.X) + e.Op + ")"
+		}
+		return "(" + e.Op + paren(e.X) + ")"
+	case *Ternary:
+		if e.Then == nil {
+			return "(" + paren(e.Cond) + " ?: " + paren(e.Else) + ")"
+		}
+		return "(" + paren(e.Cond) + " ? " + paren(e.Then) + " : " + paren(e.Else) + ")"
+	case *Field:
+		if e.Arrow {
+			return paren(e.X) + "->" + e.Name
+		}
+		return paren(e.X) + "." + e.Name
+	case *Index:
+		return paren(e.X) + "[" + paren(e.Index) + "]"
+	case *Cast:
+		return "((" + e.Type + ")" + paren(e.X) + ")"
+	case *Tuple:
+		return "(" + list(e.Elems) + ",)"
+	case *Paren:
+		return paren(e.X)
+	}
+	return fmt.Sprintf("?%T", e)
+}
+
+func list(es []Expr) string {
+	var s []string
+	for _, e := range es {
+		s = append(s, paren(e))
+	}
+	return strings.Join(s, ", ")
+}
+
+func TestPrecedence(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"1 + 2 * 3", "(1 + (2 * 3))"},
+		{"1 - 2 - 3", "((1 - 2) - 3)"},
+		{"a || b && c", "(a || (b && c))"},
+		{"a | b ^ c & d", "(a | (b ^ (c & d)))"},
+		{"a == b < c", "(a == (b < c))"},
+		{"a < b << 1", "(a < (b << 1))"},
+		{"1 << 2 + 3", "(1 << (2 + 3))"},
+		{"-a * !b", "((-a) * (!b))"},
+		{"~$x % 3 / 2", "(((~$x) % 3) / 2)"},
+		{"a ? b : c ? d : e", "(a ? b : (c ? d : e))"},
+		{"a ?: b", "(a ?: b)"},
+		{"a && b ? 1 : 2", "((a && b) ? 1 : 2)"},
+		{"$x++ + ++$y", "(($x++) + (++$y))"},
+		{"*$p + &$q", "((*$p) + (&$q))"},
+		{"(uint32)$x + 1", "(((uint32)$x) + 1)"},
+		{"(struct task_struct *)curtask->pid", "((struct task_struct *)curtask->pid)"},
+		{"((struct task_struct *)curtask)->pid", "((struct task_struct *)curtask)->pid"},
+		{"(pid) - 1", "(pid - 1)"},
+		{"(1, \"a\", $x)", "(1, \"a\", $x,)"},
+		{"$t.0 + args.fd + args->fd", "(($t.0 + args.fd) + args->fd)"},
+		{"@m[1, comm] + @", "(@m[1, comm] + @)"},
+		{"$a[2][3]", "$a[2][3]"},
+		{"str(args.filename, 16)", "str(args.filename, 16)"},
+		{"$1 + $#", "($1 + $#)"},
+		{"0x10 + 1_000 + 010 + 0b101 + 1e3 + 5u + 7ull", "((((((16 + 1000) + 8) + 5) + 1000) + 5) + 7)"},
+		{"\"a\\tb\\x41\\101\\\"\"", "\"a\\tbAA\\\"\""},
+		{"true != false", "(true != false)"},
+		{"a >= b <= c > d", "(((a >= b) <= c) > d)"},
+		{"1 - -1", "(1 - (-1))"},
+	} {
+		e, err := ParseExpr("test", []byte(tc.in))
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if got := paren(e); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestProbeSpecs(t *testing.T) {
+	for _, tc := range []struct {
+		src   string
+		specs []string
+		pred  string
+	}{
+		{"BEGIN {}", []string{"BEGIN"}, ""},
+		{"tracepoint:syscalls:sys_enter_openat { }", []string{"tracepoint:syscalls:sys_enter_openat"}, ""},
+		{"t:syscalls:sys_enter_* /pid == 1/ { }", []string{"t:syscalls:sys_enter_*"}, "(pid == 1)"},
+		{"uprobe:/bin/bash:readline,\n  uretprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc { }", []string{"uprobe:/bin/bash:readline", "uretprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc"}, ""},
+		{"kprobe:vfs_read+16 { }", []string{"kprobe:vfs_read+16"}, ""},
+		{"interval:s:1,i:ms:100 { }", []string{"interval:s:1", "i:ms:100"}, ""},
+		{`uprobe:/bin/x:"ns::f(int)" { }`, []string{`uprobe:/bin/x:"ns::f(int)"`}, ""},
+		{"hardware:cache-misses:1000 { }", []string{"hardware:cache-misses:1000"}, ""},
+		{"k:f /($x / 2) > 1/ { }", []string{"k:f"}, "(($x / 2) > 1)"},
+		{"k:f /@m[$x / 2]/ { }", []string{"k:f"}, "@m[($x / 2)]"},
+		{"usdt:/usr/bin/prog:provider:probe { }", []string{"usdt:/usr/bin/prog:provider:probe"}, ""},
+		{"*:* { }", []string{"*:*"}, ""},
+	} {
+		f, err := Parse("test", []byte(tc.src))
+		if err != nil {
+			t.Errorf("%q: %v", tc.src, err)
+			continue
+		}
+		var got []string
+		for _, s := range f.Probes[0].Specs {
+			got = append(got, s.Raw)
+		}
+		if strings.Join(got, "|") != strings.Join(tc.specs, "|") {
+			t.Errorf("%q: specs %q, want %q", tc.src, got, tc.specs)
+		}
+		pred := ""
+		if f.Probes[0].Pred != nil {
+			pred = paren(f.Probes[0].Pred)
+		}
+		if pred != tc.pred {
+			t.Errorf("%q: predicate %s, want %s", tc.src, pred, tc.pred)
+		}
+	}
+}
+
+func TestStatements(t *testing.T) {
+	src := `// a comment
+#!not really a shebang but a comment line is fine here
+BEGIN
+{
+	$x = 1; $x += 2; @m[1] <<= 3;;
+	if ($x > 1) { printf("a\n"); } else if $x { @a = 1 } else { @b = 2 }
+	while ($x < 10) { $x++; if ($x == 5) { break } continue; }
+	unroll(4) { $x-- }
+	for ($kv : @m) { print($kv.0) }
+	for ($i : 0..$x) { return; }
+	{ $y = 2 }
+	/* multi
+	   line */
+	exit()
+}
+END { print(@m) }`
+	f, err := Parse("s.gt", []byte(src))
+	if err != nil {
+		t.Fatal(Format(err, []byte(src)))
+	}
+	if len(f.Probes) != 2 {
+		t.Fatalf("%d probes", len(f.Probes))
+	}
+	var kinds []string
+	for _, s := range f.Probes[0].Body.Stmts {
+		kinds = append(kinds, strings.TrimPrefix(fmt.Sprintf("%T", s), "*lang."))
+	}
+	want := "AssignStmt AssignStmt AssignStmt IfStmt WhileStmt UnrollStmt ForStmt ForStmt BlockStmt ExprStmt"
+	if got := strings.Join(kinds, " "); got != want {
+		t.Errorf("statements:\n got %s\nwant %s", got, want)
+	}
+	as := f.Probes[0].Body.Stmts[2].(*AssignStmt)
+	if as.Op != "<<=" || as.At.Line != 5 || as.At.Col != 25 {
+		t.Errorf("assignment %q at %v", as.Op, as.At)
+	}
+	ifs := f.Probes[0].Body.Stmts[3].(*IfStmt)
+	if _, ok := ifs.Else.(*IfStmt); !ok {
+		t.Errorf("else if: %T", ifs.Else)
+	}
+	fr := f.Probes[0].Body.Stmts[7].(*ForStmt)
+	if fr.Var.Name != "$i" || fr.Var.At.Line != 10 || fr.Hi == nil {
+		t.Errorf("for range: %+v", fr)
+	}
+}
+
+func TestSyntaxErrors(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{`BEGIN { printf("x") printf("y") }`, "stdin:1:21: error: syntax error: expected ';' before this statement"},
+		{`BEGIN { 1 = 2 }`, "stdin:1:9: error: cannot assign to this"},
+		{`BEGIN { printf("x) }`, "stdin:1:16: error: syntax error: unterminated string"},
+		{"BEGIN {\n  printf(\"x\")\n", "stdin:3:1: error: syntax error: unexpected end of input"},
+		{`BEGIN { $x = 1 + ; }`, `stdin:1:18: error: syntax error: unexpected ";"`},
+		{`BEGIN { $x = 99999999999999999999999 }`, "stdin:1:14: error: integer 99999999999999999999999 does not fit in 64 bits"},
+		{`BEGIN { $x = "\q" }`, `stdin:1:14: error: unknown escape \q in string`},
+		{`BEGIN { $x = 1 ` + "`" + ` }`, "stdin:1:16: error: syntax error: unexpected character \"`\""},
+		{`BEGIN { for ($x : @m[1]) {} }`, "stdin:1:19: error: for loops iterate over a whole map"},
+		{`BEGIN { $0 }`, "stdin:1:9: error: positional parameters start at $1"},
+		{`{ }`, `stdin:1:1: error: syntax error: unexpected "{"`},
+	} {
+		_, err := Parse("stdin", []byte(tc.src))
+		if err == nil {
+			t.Errorf("%q: no error", tc.src)
+			continue
+		}
+		got := Format(err, []byte(tc.src))
+		if !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%q:\n got %s\nwant prefix %s", tc.src, got, tc.want)
+		}
+		// Every syntax error shows the source line and a caret.
+		if !strings.Contains(got, "^") {
+			t.Errorf("%q: no caret in\n%s", tc.src, got)
+		}
+	}
+}
+
+func TestDump(t *testing.T) {
+	f, err := Parse("stdin", []byte(`BEGIN /1/ { @[comm] = count(); $x = -1 ? "a" : "b"; }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	Dump(&b, f)
+	want := `Program
+ probe: BEGIN  (1:1)
+  predicate
+   int: 1  (1:8)
+  =  (1:21)
+   map: @  (1:13)
+    identifier: comm  (1:15)
+   call: count  (1:23)
+  =  (1:35)
+   variable: $x  (1:32)
+   ?:  (1:37)
+    - (pre)  (1:37)
+     int: 1  (1:38)
+    string: "a"  (1:42)
+    string: "b"  (1:48)
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		`BEGIN { printf("hi %d\n", pid); exit(); }`,
+		`t:syscalls:sys_enter_openat /comm == "x"/ { @[comm] = count(); }`,
+		`i:s:1 { $x = 1 ? 2 : 3; while ($x) { $x--; } for ($i : 0..3) {} }`,
+		`uprobe:/bin/sh:main { @h = hist(arg0); print(@h, 10); }`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		file, err := Parse("fuzz", []byte(src))
+		if err != nil {
+			if Format(err, []byte(src)) == "" {
+				t.Fatal("empty error message")
+			}
+			return
+		}
+		var b strings.Builder
+		Dump(&b, file)
+	})
+}
