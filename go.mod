@@ -2,13 +2,11 @@ module github.com/gotrace/gotrace
 
 go 1.26.0
 
-require github.com/cilium/ebpf v0.22.0
-
 require (
-	github.com/alecthomas/participle/v2 v2.1.4 // indirect
-	github.com/clipperhouse/uax29/v2 v2.7.0 // indirect
-	github.com/mattn/go-runewidth v0.0.31 // indirect
-	github.com/peterh/liner v1.2.3 // indirect
-	github.com/rogpeppe/go-internal v1.16.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/cilium/ebpf v0.22.0
+	github.com/rogpeppe/go-internal v1.16.0
+	golang.org/x/sys v0.50.0
 )
+
+require golang.org/x/tools v0.40.1-0.20260108161641-ca281cf95054 // indirect

@@ -330,6 +330,9 @@ func (c *checker) assign(s *lang.AssignStmt) {
 			return
 		}
 		t := c.aggCall(call)
+		if t == nil {
+			return
+		}
 		c.setMap(m, t, s.Rhs.Pos())
 		c.record(s.Rhs, t)
 		return
@@ -1255,7 +1258,7 @@ func (c *checker) printf(e *lang.Call) *Type {
 	}
 	if len(verbs) != len(args) {
 		c.errorf(e.At, "printf: format has %d conversion%s but %d argument%s given",
-			len(verbs), plural(len(verbs), 0), len(args), plural(len(args), 0))
+			len(verbs), plural(len(verbs), len(verbs)), len(args), plural(len(args), len(args)))
 		return nil
 	}
 	for i, a := range args {
