@@ -8,6 +8,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
@@ -221,7 +222,7 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	}
 	idx := len(c.prog.Probes)
 	name := kernelName("p", idx, ctx.Provider)
-	insns[0] = insns[0].WithSymbol(name)
+	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, 1))
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
 		Type:         progType(ctx.Kind),
@@ -231,6 +232,21 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
 	return nil
+}
+
+// funcInfo describes a function of n pointer-sized arguments returning a
+// long, for the program's BTF function info.
+func funcInfo(name string, n int) *btf.Func {
+	long := &btf.Int{Name: "long", Size: 8, Encoding: btf.Signed}
+	proto := &btf.FuncProto{Return: long}
+	for i := 0; i < n; i++ {
+		proto.Params = append(proto.Params, btf.FuncParam{Name: fmt.Sprintf("a%d", i), Type: &btf.Pointer{Target: &btf.Void{}}})
+	}
+	linkage := btf.StaticFunc
+	if n == 1 {
+		linkage = btf.GlobalFunc
+	}
+	return &btf.Func{Name: name, Type: proto, Linkage: linkage}
 }
 
 // catch runs compile, turning a positioned failure into an error.
@@ -369,7 +385,9 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	}
 	f.root.ncallbacks++
 	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
-	insns[0] = insns[0].WithSymbol(name)
+	// The kernel wants BTF function info for every function of a program
+	// that has callbacks: bpf_for_each_map_elem calls fn(map, key, value, ctx).
+	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, 4))
 	f.root.callbacks = append(f.root.callbacks, callback{insns, positions, stack})
 	if cb.scratch > f.scratch {
 		f.scratch = cb.scratch
@@ -501,9 +519,15 @@ func (f *fn) emit(in *inst) {
 	f.code = append(f.code, in)
 }
 
+// label returns a new label, unique in the whole program: callbacks are
+// laid out after the main function, so they draw from the root's counter.
 func (f *fn) label() string {
-	f.labels++
-	return fmt.Sprintf("L%d", f.labels)
+	r := f
+	if f.root != nil {
+		r = f.root
+	}
+	r.labels++
+	return fmt.Sprintf("L%d", r.labels)
 }
 
 func (f *fn) mark(l string) { f.emit(&inst{op: opLabel, label: l}) }
@@ -768,7 +792,7 @@ func (f *fn) typeOf(e lang.Expr) *types.Type {
 func (f *fn) assign(s *lang.AssignStmt) {
 	if call, ok := s.Rhs.(*lang.Call); ok {
 		switch call.Fun {
-		case "count", "sum", "min", "max", "avg", "stats":
+		case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
 			f.aggregate(s.Lhs.(*lang.MapExpr), call)
 			return
 		}
@@ -1071,7 +1095,7 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	f.pos = call.At
 	mm := f.mapMeta(m)
 	var x vreg
-	if len(call.Args) == 1 {
+	if len(call.Args) >= 1 { // the value; hist and lhist parameters are constants
 		x = f.scalar(f.expr(call.Args[0]))
 	}
 	if mm.Bucketed {
@@ -1910,11 +1934,55 @@ func (f *fn) strCompare(x *lang.Binary, label string, when bool) {
 		lit, other = l, x.Y
 	}
 	if lit == nil {
-		f.fail(x.At, "comparing two non-literal strings is not supported by the code generator yet")
+		a, b := f.expr(x.X), f.expr(x.Y)
+		f.pos = x.At
+		f.strStrEq(a, b, label, (x.Op == "==") == when)
+		return
 	}
 	s := f.expr(other)
 	f.pos = x.At
 	f.strEq(s, lit.Val, label, (x.Op == "==") == when)
+}
+
+// strStrEq compares two strings in memory byte by byte, up to the first
+// NUL or the shorter size, and jumps to label when their equality is
+// onEqual. A string that ends at its size without a NUL equals the longer
+// one only if the longer has a NUL there.
+func (f *fn) strStrEq(a, b val, label string, onEqual bool) {
+	if a.t.Size > b.t.Size {
+		a, b = b, a
+	}
+	n := a.t.Size
+	pa, pb := f.addr(*a.m), f.addr(*b.m)
+	i := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top, same, differ := f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: same})
+	ca := f.load(mem{base: f.alu(asm.Add, pa, i)}, 1)
+	cb := f.load(mem{base: f.alu(asm.Add, pb, i)}, 1)
+	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: differ})
+	f.emit(&inst{op: opJcc, a: ca, cc: asm.JEq, useImm: true, imm: 0, label: same})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.jmp(top)
+	f.mark(same)
+	if b.t.Size > n {
+		// a ran out without a NUL: b must end here too.
+		end := f.label()
+		f.emit(&inst{op: opJcc, a: i, cc: asm.JLT, useImm: true, imm: int64(n), label: end})
+		f.emit(&inst{op: opJcc, a: f.load(b.m.plus(n), 1), cc: asm.JNE, useImm: true, imm: 0, label: differ})
+		f.mark(end)
+	}
+	if onEqual {
+		f.jmp(label)
+		f.mark(differ)
+		return
+	}
+	done := f.label()
+	f.jmp(done)
+	f.mark(differ)
+	f.jmp(label)
+	f.mark(done)
 }
 
 // strTruth jumps to label when the truth of string s (non-empty) equals when.

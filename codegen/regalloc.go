@@ -114,6 +114,7 @@ func liveness(code []*inst, nregs int) (in, out []bitset) {
 // deadCode removes instructions whose result is never used and that have
 // no other effect. It repeats until nothing more goes.
 func deadCode(code []*inst, nregs int) []*inst {
+	code = unreachable(code)
 	for {
 		_, out := liveness(code, nregs)
 		kept := code[:0:0]
@@ -127,6 +128,71 @@ func deadCode(code []*inst, nregs int) []*inst {
 		}
 		code = kept
 		if !removed {
+			return code
+		}
+	}
+}
+
+// unreachable removes instructions that no path from the entry reaches
+// (the kernel rejects programs that have any), labels no jump targets, and
+// jumps to the label right after them. It repeats until nothing changes.
+func unreachable(code []*inst) []*inst {
+	for {
+		at := map[string]int{}
+		for i, in := range code {
+			if in.op == opLabel {
+				at[in.label] = i
+			}
+		}
+		reached := make([]bool, len(code))
+		work := []int{0}
+		for len(work) > 0 {
+			i := work[len(work)-1]
+			work = work[:len(work)-1]
+			for ; i < len(code) && !reached[i]; i++ {
+				reached[i] = true
+				in := code[i]
+				if in.op == opJmp || in.op == opJcc {
+					work = append(work, at[in.label])
+				}
+				if in.op == opJmp || in.op == opExit {
+					break
+				}
+			}
+		}
+		targeted := map[string]bool{}
+		for i, in := range code {
+			if reached[i] && (in.op == opJmp || in.op == opJcc) {
+				targeted[in.label] = true
+			}
+		}
+		var kept []*inst
+		changed := false
+		for i, in := range code {
+			drop := !reached[i] || in.op == opLabel && !targeted[in.label]
+			if !drop && in.op == opJmp {
+				// A jump to the next live label falls through instead.
+				for j := i + 1; j < len(code); j++ {
+					if !reached[j] {
+						continue
+					}
+					if code[j].op != opLabel {
+						break
+					}
+					if code[j].label == in.label {
+						drop = true
+						break
+					}
+				}
+			}
+			if drop {
+				changed = true
+				continue
+			}
+			kept = append(kept, in)
+		}
+		code = kept
+		if !changed {
 			return code
 		}
 	}

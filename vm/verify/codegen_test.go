@@ -136,11 +136,11 @@ func TestCodegenPrograms(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			info, err := types.Check(f, beginEnv{}, types.Config{})
 			if err != nil {
-				t.Skipf("does not type-check (yet): %v", lang.Format(err, nil))
+				t.Fatalf("does not type-check: %v", lang.Format(err, nil))
 			}
 			prog, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2})
 			if err != nil {
-				t.Skipf("does not compile (yet): %v", lang.Format(err, nil))
+				t.Fatalf("does not compile: %v", lang.Format(err, nil))
 			}
 			for _, pp := range prog.Probes {
 				ps := prog.Spec.Programs[pp.Prog]
@@ -165,7 +165,7 @@ func TestCodegenPrograms(t *testing.T) {
 				case kok == (got == nil):
 					agree++
 					if got != nil {
-						t.Logf("%s: the code generator's program is wrong: ours %v; cilium/kernel: %v", pp.Prog, got, err)
+						t.Errorf("%s: the code generator's program is wrong: ours %v; cilium/kernel: %v\n%v", pp.Prog, got, err, ps.Instructions)
 					}
 				default:
 					t.Errorf("%s: kernel accept=%v (%v), ours %v\n  state: %s\n%v", pp.Prog, kok, err, got, detail(ve), ps.Instructions)
