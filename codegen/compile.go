@@ -42,7 +42,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 		prog: &Program{Spec: &ebpf.CollectionSpec{
 			Maps:     map[string]*ebpf.MapSpec{},
 			Programs: map[string]*ebpf.ProgramSpec{},
-		}, File: f},
+		}, File: f, Settings: info.Settings},
 		maps: map[string]*MapMeta{},
 	}
 	for i, name := range info.MapNames() {
@@ -98,13 +98,28 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 		m.BucketOff = (m.KeySize + 7) &^ 7
 		m.KeySize = m.BucketOff + 8
 	}
+	// Aggregations are always per-CPU; a declaration (let @m = lruhash(N))
+	// chooses LRU eviction and the size.
+	lru := false
+	entries := c.info.Settings.MaxMapKeys
+	if d := c.info.Decls[mi.Name]; d != nil {
+		lru = strings.Contains(d.Kind, "lru")
+		entries = d.MaxEntries
+	}
+	if entries <= 0 {
+		entries = defaultKeys
+	}
 	typ := ebpf.Hash
-	if mi.Value.Kind == types.Agg {
-		m.PerCPU = true
-		typ = ebpf.PerCPUHash
+	switch {
+	case mi.Value.Kind == types.Agg && lru:
+		m.PerCPU, typ = true, ebpf.LRUCPUHash
+	case mi.Value.Kind == types.Agg:
+		m.PerCPU, typ = true, ebpf.PerCPUHash
+	case lru:
+		typ = ebpf.LRUHash
 	}
 	c.prog.Spec.Maps[m.SpecName] = &ebpf.MapSpec{
-		Name: m.SpecName, Type: typ, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValSize), MaxEntries: defaultKeys,
+		Name: m.SpecName, Type: typ, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValSize), MaxEntries: uint32(entries),
 	}
 	c.maps[mi.Name] = m
 	c.prog.Maps = append(c.prog.Maps, m)

@@ -130,6 +130,7 @@ type Program struct {
 	Events      []*Event
 	Maps        []*MapMeta // in name order
 	ScratchSize int
+	Settings    types.Settings // the script's resolved configuration
 	File        *lang.File
 }
 

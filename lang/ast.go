@@ -40,9 +40,29 @@ type Stmt interface {
 
 // File is a whole parsed script.
 type File struct {
-	Name   string // as shown in diagnostics
-	Src    []byte // the source text, for diagnostics
-	Probes []*Probe
+	Name     string // as shown in diagnostics
+	Src      []byte // the source text, for diagnostics
+	Probes   []*Probe
+	Config   []*ConfigItem // config = { ... } entries, in order
+	MapDecls []*MapDecl    // let @m = hash(N); declarations
+	Includes []string      // #include targets, as written (types come from BTF)
+}
+
+// ConfigItem is one `key = value` of a config block. Value is an
+// *IntLit, *StrLit, *BoolLit or *Ident (for words such as warn or perf).
+type ConfigItem struct {
+	At    Pos
+	Key   string
+	Value Expr
+}
+
+// MapDecl declares a map's kind and size: `let @m = lruhash(100);`.
+// Size is nil when not given.
+type MapDecl struct {
+	At   Pos
+	Name string
+	Kind string // hash, lruhash, percpuhash, percpulruhash, percpuarray, ...
+	Size Expr
 }
 
 // Probe is one probe block: attach points, an optional predicate and a body.

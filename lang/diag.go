@@ -20,13 +20,19 @@ type Error struct {
 	Msg  string
 	Hint string // optional one-line advice
 	Len  int    // optional length of the offending text, for the ~~~ underline
+	// Warning marks a diagnostic that does not stop the script.
+	Warning bool
 }
 
 func (e *Error) Error() string {
-	if e.Pos.IsValid() || e.Pos.File != "" {
-		return e.Pos.String() + ": error: " + e.Msg
+	sev := "error: "
+	if e.Warning {
+		sev = "warning: "
 	}
-	return "error: " + e.Msg
+	if e.Pos.IsValid() || e.Pos.File != "" {
+		return e.Pos.String() + ": " + sev + e.Msg
+	}
+	return sev + e.Msg
 }
 
 // Errorf makes a positioned error.

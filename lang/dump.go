@@ -12,6 +12,19 @@ import (
 func Dump(w io.Writer, f *File) {
 	d := &dumper{w: w}
 	d.line(0, "Program")
+	for _, inc := range f.Includes {
+		d.line(1, "include: %s", inc)
+	}
+	for _, c := range f.Config {
+		d.node(1, c.At, "config: %s", c.Key)
+		d.expr(2, c.Value)
+	}
+	for _, m := range f.MapDecls {
+		d.node(1, m.At, "let %s = %s", m.Name, m.Kind)
+		if m.Size != nil {
+			d.expr(2, m.Size)
+		}
+	}
 	for _, p := range f.Probes {
 		specs := make([]string, len(p.Specs))
 		for i, s := range p.Specs {

@@ -30,22 +30,25 @@ const (
 	slashOps = `/=|/`
 )
 
+// rules is a state's rule list: comments and whitespace first, then the
+// state's own rules, then the expression tokens.
 func rules(extra ...lexer.Rule) []lexer.Rule {
-	return append(append([]lexer.Rule(nil), extra...), exprRules...)
+	out := append([]lexer.Rule(nil), exprRules[:2]...)
+	out = append(out, extra...)
+	return append(out, exprRules[2:]...)
 }
 
 var scriptLexer = lexer.MustStateful(lexer.Rules{
-	"Root": {
-		{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
-		{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-		{Name: "Shebang", Pattern: `#![^\n]*`},
-		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
-		{Name: "Comma", Pattern: `,`},
-		// An attach point: a word, then ':'-separated parts which may be
-		// quoted, and (after a ':') may hold paths with '/'.
-		{Name: "Spec", Pattern: `[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))*`},
-	},
+	"Root": append(rules(
+		lexer.Rule{Name: "Shebang", Pattern: `#![^\n]*`},
+		lexer.Rule{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
+		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
+		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
+		// An attach point: BEGIN/END, or a word followed by ':'-separated
+		// parts, which may be quoted and may hold paths with '/'. Words
+		// without a ':' are lexed as identifiers (config, macro, let, ...).
+		lexer.Rule{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
+	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`}),
 	"Body": append(rules(
 		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
 		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
@@ -82,7 +85,35 @@ var (
 // AST they are converted to.
 
 type gFile struct {
-	Probes []*gProbe `parser:"@@*"`
+	Items []*gTop `parser:"@@*"`
+}
+
+// gTop is one top-level item of a script.
+type gTop struct {
+	Pos     lexer.Position
+	Preproc string    `parser:"( @Preproc"`
+	Config  *gConfig  `parser:"| 'config' @@"`
+	Let     *gMapDecl `parser:"| 'let' @@"`
+	Probe   *gProbe   `parser:"| @@ )"`
+}
+
+// gConfig is `config = { key = value; ... }`.
+type gConfig struct {
+	Items []*gConfigItem `parser:"'=' '{' ';'* ( @@ ';'* )* '}' ';'?"`
+}
+
+type gConfigItem struct {
+	Pos   lexer.Position
+	Key   string `parser:"@Ident '='"`
+	Value *gExpr `parser:"@@"`
+}
+
+// gMapDecl is `let @m = hash(N);`.
+type gMapDecl struct {
+	Pos  lexer.Position
+	Name string `parser:"@Map '='"`
+	Kind string `parser:"@Ident '('"`
+	Size *gExpr `parser:"@@? ')' ';'?"`
 }
 
 type gProbe struct {

@@ -27,10 +27,25 @@ func Parse(name string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
-	c := &converter{file: name}
+	c := &converter{file: name, defines: map[string]Expr{}}
 	f := &File{Name: name, Src: src}
-	for _, p := range tree.Probes {
-		f.Probes = append(f.Probes, c.probe(p))
+	for _, it := range tree.Items {
+		switch {
+		case it.Preproc != "":
+			c.preproc(f, it)
+		case it.Config != nil:
+			for _, ci := range it.Config.Items {
+				f.Config = append(f.Config, &ConfigItem{At: c.pos(ci.Pos), Key: ci.Key, Value: c.expr(ci.Value)})
+			}
+		case it.Let != nil:
+			d := &MapDecl{At: c.pos(it.Let.Pos), Name: it.Let.Name, Kind: it.Let.Kind}
+			if it.Let.Size != nil {
+				d.Size = c.expr(it.Let.Size)
+			}
+			f.MapDecls = append(f.MapDecls, d)
+		case it.Probe != nil:
+			f.Probes = append(f.Probes, c.probe(it.Probe))
+		}
 	}
 	if err := c.errs.Err(); err != nil {
 		return nil, err
@@ -44,7 +59,7 @@ func ParseExpr(name string, src []byte) (Expr, error) {
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
-	c := &converter{file: name}
+	c := &converter{file: name, defines: map[string]Expr{}}
 	e := c.expr(x)
 	if err := c.errs.Err(); err != nil {
 		return nil, err
@@ -108,11 +123,59 @@ func endPos(name string, src []byte) Pos {
 
 // converter turns the participle tree into the AST.
 type converter struct {
-	file string
-	errs ErrorList
+	file    string
+	errs    ErrorList
+	defines map[string]Expr // #define NAME value, substituted for NAME
+	base    Pos             // where a #define's value starts: positions are relative to it
 }
 
+// preproc handles a #include or #define line. Includes only matter to
+// bpftrace for C type definitions, which gotrace takes from the kernel's
+// BTF; they are recorded. A #define of a constant is substituted wherever
+// its name is used as an identifier afterwards.
+func (c *converter) preproc(f *File, it *gTop) {
+	at := c.pos(it.Pos)
+	text := strings.TrimSpace(strings.TrimPrefix(it.Preproc, "#"))
+	directive, rest := text, ""
+	if i := strings.IndexAny(text, " \t"); i >= 0 {
+		directive, rest = text[:i], strings.TrimSpace(text[i:])
+	}
+	switch directive {
+	case "include":
+		f.Includes = append(f.Includes, strings.Trim(rest, "<>\" "))
+	case "define":
+		name, value := rest, ""
+		if i := strings.IndexAny(rest, " \t("); i >= 0 {
+			if rest[i] == '(' {
+				c.errs.Add(at, "#define with parameters is not supported: use a macro")
+				return
+			}
+			name, value = rest[:i], strings.TrimSpace(rest[i:])
+		}
+		if value == "" {
+			value = "1"
+		}
+		// The value is parsed where it stands so errors point into the line.
+		off := at.Offset + strings.Index(it.Preproc, value)
+		x, err := exprParser.ParseString(c.file, value)
+		if err != nil {
+			c.errs.Add(Pos{File: c.file, Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}, "#define %s: cannot read its value %q as an expression", name, value)
+			return
+		}
+		sub := &converter{file: c.file, defines: c.defines, base: Pos{Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}}
+		e := sub.expr(x)
+		c.errs = append(c.errs, sub.errs...)
+		c.defines[name] = e
+	case "undef":
+		delete(c.defines, rest)
+	default:
+		c.errs.Add(at, "unknown preprocessor directive #%s", directive)
+	}
+}
 func (c *converter) pos(p lexer.Position) Pos {
+	if c.base.Line > 0 {
+		return Pos{File: c.file, Line: c.base.Line, Col: c.base.Col + p.Column - 1, Offset: c.base.Offset + p.Offset}
+	}
 	return Pos{File: c.file, Line: p.Line, Col: p.Column, Offset: p.Offset}
 }
 
@@ -296,6 +359,9 @@ func (c *converter) primary(g *gPrimary) Expr {
 		}
 		return &PosParam{At: at, N: n}
 	case g.Ident != "":
+		if d, ok := c.defines[g.Ident]; ok {
+			return d
+		}
 		return &Ident{At: at, Name: g.Ident}
 	case g.Paren != nil:
 		if len(g.Paren.Elems) == 1 {

@@ -79,7 +79,11 @@ func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
 	if err != nil {
 		var se *SpecError
 		if errors.As(err, &se) {
-			return nil, &lang.Error{Pos: spec.At, Msg: se.Msg, Hint: se.Hint}
+			le := &lang.Error{Pos: spec.At, Msg: se.Msg, Hint: se.Hint}
+			if se.Missing {
+				return nil, &types.MissingProbeError{Err: le}
+			}
+			return nil, le
 		}
 		return nil, lang.Errorf(spec.At, "%v", err)
 	}

@@ -105,7 +105,7 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 		if HasWildcard(s.Func) {
 			return nil, &SpecError{Msg: "no kernel function matches " + what, Hint: "list them with: gotrace -l '" + s.Provider + ":*'"}
 		}
-		return nil, &SpecError{Msg: "kernel function " + what + " not found or not traceable", Hint: "list them with: gotrace -l '" + s.Provider + ":*" + s.Func + "*'"}
+		return nil, &SpecError{Missing: true, Msg: "kernel function " + what + " not found or not traceable", Hint: "list them with: gotrace -l '" + s.Provider + ":*" + s.Func + "*'"}
 	}
 	sort.Slice(names, func(i, j int) bool {
 		if names[i].Module != names[j].Module {

@@ -111,7 +111,7 @@ func (e *env) rawTracepointContexts(s Spec) ([]*types.Context, error) {
 	for _, n := range names {
 		proto, err := rawTPProto(spec, n)
 		if err != nil || len(proto.Params) == 0 {
-			e := specErrorf("rawtracepoint not found: %s", n)
+			e := missingf("rawtracepoint not found: %s", n)
 			e.Hint = "list them with: gotrace -l 'rawtracepoint:*" + n + "*'"
 			return nil, e
 		}

@@ -32,6 +32,13 @@ type Spec struct {
 type SpecError struct {
 	Msg  string
 	Hint string
+	// Missing marks an attach point that names something that does not
+	// exist (missing_probes decides whether that stops the script).
+	Missing bool
+}
+
+func missingf(format string, args ...any) *SpecError {
+	return &SpecError{Msg: fmt.Sprintf(format, args...), Missing: true}
 }
 
 func (e *SpecError) Error() string { return e.Msg }

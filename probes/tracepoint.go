@@ -311,7 +311,7 @@ func tracepointNames(t Target, category, event string) ([][2]string, error) {
 }
 
 func tracepointNotFound(t Target, category, event string) *SpecError {
-	e := specErrorf("tracepoint not found: %s:%s", category, event)
+	e := missingf("tracepoint not found: %s:%s", category, event)
 	switch {
 	case category == "syscall":
 		e.Hint = "did you mean syscalls:" + event + "?"

@@ -118,7 +118,7 @@ func findLibrary(t Target, name string) string {
 func resolveBinary(t Target, target string) (string, error) {
 	if strings.Contains(target, "/") {
 		if _, err := t.Stat(target); err != nil {
-			return "", specErrorf("binary %s does not exist", target)
+			return "", missingf("binary %s does not exist", target)
 		}
 		return target, nil
 	}
@@ -241,7 +241,7 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if !HasWildcard(s.Func) {
 		fn, ok := funcs[s.Func]
 		if !ok {
-			e := specErrorf("function %s not found in %s", s.Func, path)
+			e := missingf("function %s not found in %s", s.Func, path)
 			e.Hint = "list its functions with: gotrace -l 'uprobe:" + path + ":*'"
 			return nil, e
 		}

@@ -26,8 +26,10 @@ import (
 
 // Config holds the knobs of the language that affect types.
 type Config struct {
-	MaxStrlen int      // size of strings made by str(); default 1024
-	Params    []string // positional parameters: Params[0] is $1
+	Params []string // positional parameters: Params[0] is $1
+	// Env holds the BPFTRACE_<KEY> environment variables; they override
+	// the script's config block (see Settings).
+	Env map[string]string
 }
 
 // Param returns positional parameter n (1-based) and whether it is set.
@@ -70,6 +72,20 @@ type Info struct {
 	Maps   map[string]*MapInfo
 	Probes []*ProbeInfo
 	Config Config
+	// Settings are the resolved configuration (defaults, config block,
+	// environment).
+	Settings Settings
+	// Warnings are diagnostics that do not stop the script.
+	Warnings []*lang.Error
+	// Decls are the map declarations (let @m = hash(N)) by map name.
+	Decls map[string]*MapDecl
+}
+
+// MapDecl is a declared map: its kind and number of entries.
+type MapDecl struct {
+	Kind       string // hash, lruhash, percpuhash, percpulruhash
+	MaxEntries int
+	Pos        lang.Pos
 }
 
 // MapNames returns the names of the script's maps in name order.
@@ -104,19 +120,29 @@ type checker struct {
 
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
-	if cfg.MaxStrlen <= 0 {
-		cfg.MaxStrlen = 1024
-	}
 	c := &checker{env: env, info: &Info{
 		Types:  map[lang.Expr]*Type{},
 		Maps:   map[string]*MapInfo{},
 		Config: cfg,
 	}}
+	c.info.Settings = c.resolveSettings(f, cfg.Env)
+	c.mapDecls(f)
 	for _, p := range f.Probes {
 		pi := &ProbeInfo{Probe: p}
 		for _, s := range p.Specs {
 			ctxs, err := env.Contexts(s)
+			if mp, ok := err.(*MissingProbeError); ok && c.info.Settings.MissingProbes != "error" {
+				if c.info.Settings.MissingProbes == "warn" {
+					w := *mp.Err
+					w.Warning = true
+					c.info.Warnings = append(c.info.Warnings, &w)
+				}
+				continue
+			}
 			if err != nil {
+				if mp, ok := err.(*MissingProbeError); ok {
+					err = mp.Err
+				}
 				if le, ok := err.(*lang.Error); ok {
 					c.errs = append(c.errs, le)
 				} else if ll, ok := err.(lang.ErrorList); ok {
@@ -127,6 +153,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 				continue
 			}
 			pi.Contexts = append(pi.Contexts, ctxs...)
+		}
+		if len(pi.Contexts) == 0 && len(c.errs) == 0 {
+			continue // every attach point was missing and allowed to be
 		}
 		c.info.Probes = append(c.info.Probes, pi)
 	}
@@ -147,6 +176,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 			c.block(pi.Probe.Body)
 		}
 	}
+	c.checkDecls()
 	if len(c.errs) > 0 {
 		c.errs.Sort()
 		return nil, c.errs
@@ -866,7 +896,7 @@ func (c *checker) field(e *lang.Field) *Type {
 			return nil
 		}
 		if f.DataLoc {
-			return StrType(c.info.Config.MaxStrlen)
+			return StrType(c.info.Settings.MaxStrlen)
 		}
 		if f.Type.Kind == Array && f.Type.Elem.Kind == Int && f.Type.Elem.Size == 1 {
 			return StrType(f.Type.Size) // char arrays are strings
@@ -1136,7 +1166,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 		if t.Kind == Invalid {
 			return nil
 		}
-		size := c.info.Config.MaxStrlen
+		size := c.info.Settings.MaxStrlen
 		if len(e.Args) == 2 {
 			lt := c.expr(e.Args[1])
 			if lt.Kind != Invalid && !lt.IsInteger() {

@@ -74,3 +74,32 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSettings checks the order in which settings apply: defaults, the
+// config block, then BPFTRACE_ environment variables.
+func TestSettings(t *testing.T) {
+	src := `config = { max_strlen = 100; stack_mode = perf; missing_probes = warn }
+tracepoint:syscalls:sys_enter_nothing_here { @x = 1; }
+BEGIN { @s = "a"; }`
+	f, err := lang.Parse("s.gt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := types.Check(f, testEnv(t), types.Config{Env: map[string]string{"BPFTRACE_STACK_MODE": "raw", "BPFTRACE_MAX_MAP_KEYS": "77"}})
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	s := info.Settings
+	if s.MaxStrlen != 100 || s.StackMode != "raw" || s.MaxMapKeys != 77 || !s.PrintMapsOnExit || s.MissingProbes != "warn" {
+		t.Errorf("settings: %+v", s)
+	}
+	if len(info.Warnings) != 1 || !strings.Contains(lang.Format(lang.ErrorList(info.Warnings), []byte(src)), "s.gt:2:1: warning: tracepoint not found") {
+		t.Errorf("warnings: %v", info.Warnings)
+	}
+	if len(info.Probes) != 1 {
+		t.Errorf("the missing probe should be dropped: %d probes", len(info.Probes))
+	}
+	if _, err := types.Check(f, testEnv(t), types.Config{Env: map[string]string{"BPFTRACE_MAX_STRLEN": "x"}}); err == nil || !strings.Contains(err.Error(), "BPFTRACE_MAX_STRLEN=x: wants a non-negative integer") {
+		t.Errorf("bad environment value: %v", err)
+	}
+}

@@ -42,6 +42,14 @@ type Env interface {
 	Contexts(spec *lang.ProbeSpec) ([]*Context, error)
 }
 
+// MissingProbeError is what an Env returns for an attach point that names
+// something that does not exist; the missing_probes setting decides
+// whether it stops the script, warns, or is ignored.
+type MissingProbeError struct{ Err *lang.Error }
+
+func (e *MissingProbeError) Error() string { return e.Err.Error() }
+func (e *MissingProbeError) Unwrap() error { return e.Err }
+
 // StructEnv is implemented by Envs that know the kernel's types (BTF): it
 // types curtask and casts to kernel structs.
 type StructEnv interface {
