@@ -188,7 +188,7 @@ func (f *fn) forRange(s *lang.ForStmt) {
 	f.emit(&inst{op: opMov, dst: hi, a: f.scalar(f.expr(s.Hi))})
 	f.pos = s.At
 	f.setVar(s.Var, val{t: types.Int64, r: lo})
-	i := f.vars[s.Var.Name].r
+	i := f.vars[s.Var.Key()].r
 	top, next, end := f.label(), f.label(), f.label()
 	f.mark(top)
 	f.emit(&inst{op: opJcc, a: i, b: hi, cc: asm.JSGE, label: end})
@@ -368,7 +368,7 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	} else {
 		cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
 	}
-	cb.vars[s.Var.Name] = val{t: kvT, m: &kv}
+	cb.vars[s.Var.Key()] = val{t: kvT, m: &kv}
 	cont, stop, exit := cb.label(), cb.label(), cb.label()
 	err := cb.catch(func() { cb.loop(cont, stop, s.Body) })
 	if err != nil {
@@ -432,82 +432,16 @@ func (f *fn) allocScratch(size int) mem {
 
 // varsUsed lists the $variables a block mentions, in first-use order.
 func varsUsed(b *lang.Block) []string {
-	var names []string
+	var keys []string
 	seen := map[string]bool{}
-	var expr func(e lang.Expr)
-	var stmt func(s lang.Stmt)
-	exprs := func(es ...lang.Expr) {
-		for _, e := range es {
-			if e != nil {
-				expr(e)
-			}
+	lang.Inspect(b, func(n lang.Node) bool {
+		if v, ok := n.(*lang.Var); ok && !seen[v.Key()] {
+			seen[v.Key()] = true
+			keys = append(keys, v.Key())
 		}
-	}
-	block := func(b *lang.Block) {
-		if b != nil {
-			for _, s := range b.Stmts {
-				stmt(s)
-			}
-		}
-	}
-	expr = func(e lang.Expr) {
-		switch e := e.(type) {
-		case *lang.Var:
-			if !seen[e.Name] {
-				seen[e.Name] = true
-				names = append(names, e.Name)
-			}
-		case *lang.MapExpr:
-			exprs(e.Keys...)
-		case *lang.Call:
-			exprs(e.Args...)
-		case *lang.Binary:
-			exprs(e.X, e.Y)
-		case *lang.Unary:
-			exprs(e.X)
-		case *lang.Ternary:
-			exprs(e.Cond, e.Then, e.Else)
-		case *lang.Field:
-			exprs(e.X)
-		case *lang.Index:
-			exprs(e.X, e.Index)
-		case *lang.Cast:
-			exprs(e.X)
-		case *lang.Tuple:
-			exprs(e.Elems...)
-		case *lang.Paren:
-			exprs(e.X)
-		}
-	}
-	stmt = func(s lang.Stmt) {
-		switch s := s.(type) {
-		case *lang.ExprStmt:
-			exprs(s.X)
-		case *lang.AssignStmt:
-			exprs(s.Lhs, s.Rhs)
-		case *lang.IfStmt:
-			exprs(s.Cond)
-			block(s.Then)
-			if s.Else != nil {
-				stmt(s.Else)
-			}
-		case *lang.WhileStmt:
-			exprs(s.Cond)
-			block(s.Body)
-		case *lang.UnrollStmt:
-			block(s.Body)
-		case *lang.ForStmt:
-			exprs(s.Var, s.Lo, s.Hi)
-			if s.Map != nil {
-				exprs(s.Map)
-			}
-			block(s.Body)
-		case *lang.BlockStmt:
-			block(s.Body)
-		}
-	}
-	block(b)
-	return names
+		return true
+	})
+	return keys
 }
 
 func progType(k types.ProgKind) ebpf.ProgramType {
@@ -713,6 +647,8 @@ func (f *fn) stmt(s lang.Stmt) {
 	case *lang.AssignStmt:
 		f.pos = s.At
 		f.assign(s)
+	case *lang.LetStmt:
+		f.let(s)
 	case *lang.IfStmt:
 		els, end := f.label(), f.label()
 		f.branch(s.Cond, els, false)
@@ -792,6 +728,12 @@ func (f *fn) exprStmt(e lang.Expr) {
 			f.incDec(e)
 			return
 		}
+	case *lang.BlockExpr:
+		f.block(&lang.Block{At: e.At, Stmts: e.Stmts})
+		if e.Value != nil {
+			f.exprStmt(e.Value)
+		}
+		return
 	}
 	f.expr(e)
 }
@@ -838,9 +780,29 @@ func (f *fn) assign(s *lang.AssignStmt) {
 	}
 }
 
+// let compiles `let $x [: type] [= value]`; a declared variable without a
+// value starts as zero.
+func (f *fn) let(s *lang.LetStmt) {
+	if s.Value != nil {
+		f.setVar(s.Var, f.expr(s.Value))
+		return
+	}
+	t := f.c.info.TypeOf(s.Var)
+	if t == nil {
+		return
+	}
+	if isScalar(t) {
+		f.setVar(s.Var, val{t: t, r: f.imm(0)})
+		return
+	}
+	m := f.alloc(t.Size)
+	f.zero(m, t.Size)
+	f.setVar(s.Var, val{t: t, m: &m})
+}
+
 func (f *fn) setVar(v *lang.Var, x val) {
 	t := f.c.info.TypeOf(v)
-	slot, ok := f.vars[v.Name]
+	slot, ok := f.vars[v.Key()]
 	if !ok {
 		slot = val{t: t}
 		if x.m != nil {
@@ -849,7 +811,7 @@ func (f *fn) setVar(v *lang.Var, x val) {
 		} else {
 			slot.r = f.newReg()
 		}
-		f.vars[v.Name] = slot
+		f.vars[v.Key()] = slot
 	}
 	if slot.m != nil {
 		f.storeVal(*slot.m, t, x, true)
@@ -1334,6 +1296,15 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 	}
 }
 
+// isScalar reports whether values of type t live in a register.
+func isScalar(t *types.Type) bool {
+	switch t.Kind {
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+		return true
+	}
+	return false
+}
+
 // scalar returns x in a register.
 func (f *fn) scalar(x val) vreg {
 	if x.m == nil {
@@ -1348,6 +1319,9 @@ func (f *fn) scalar(x val) vreg {
 func (f *fn) expr(e lang.Expr) val {
 	t := f.typeOf(e)
 	switch e := e.(type) {
+	case *lang.BlockExpr:
+		f.block(&lang.Block{At: e.At, Stmts: e.Stmts})
+		return f.expr(e.Value)
 	case *lang.IntLit:
 		return val{t: t, r: f.imm(int64(e.Val))}
 	case *lang.BoolLit:
@@ -1362,7 +1336,7 @@ func (f *fn) expr(e lang.Expr) val {
 	case *lang.Paren:
 		return f.expr(e.X)
 	case *lang.Var:
-		v, ok := f.vars[e.Name]
+		v, ok := f.vars[e.Key()]
 		if !ok {
 			f.fail(e.At, "variable %s is used before it is assigned", e.Name)
 		}

@@ -139,10 +139,21 @@ type JumpStmt struct {
 	Keyword string
 }
 
+// LetStmt declares a variable in the enclosing block: `let $x;`,
+// `let $x: uint32;`, `let $x = e;`. Type is the type as written, or "".
+type LetStmt struct {
+	At    Pos
+	Var   *Var
+	Type  string
+	Value Expr // nil without an initial value
+}
+
 // BlockStmt is a nested braced block used as a statement.
 type BlockStmt struct {
 	Body *Block
 }
+
+func (b *Block) Pos() Pos { return b.At }
 
 func (s *ExprStmt) Pos() Pos   { return s.X.Pos() }
 func (s *AssignStmt) Pos() Pos { return s.Lhs.Pos() }
@@ -152,6 +163,7 @@ func (s *UnrollStmt) Pos() Pos { return s.At }
 func (s *ForStmt) Pos() Pos    { return s.At }
 func (s *JumpStmt) Pos() Pos   { return s.At }
 func (s *BlockStmt) Pos() Pos  { return s.Body.At }
+func (s *LetStmt) Pos() Pos    { return s.At }
 
 func (*ExprStmt) stmtNode()   {}
 func (*AssignStmt) stmtNode() {}
@@ -161,6 +173,7 @@ func (*UnrollStmt) stmtNode() {}
 func (*ForStmt) stmtNode()    {}
 func (*JumpStmt) stmtNode()   {}
 func (*BlockStmt) stmtNode()  {}
+func (*LetStmt) stmtNode()    {}
 
 // IntLit is an integer literal. Raw is the text as written ("0x10", "1_000").
 type IntLit struct {
@@ -188,10 +201,22 @@ type Ident struct {
 	Name string
 }
 
-// Var is a scratch variable; Name includes the "$".
+// Var is a scratch variable; Name includes the "$". Variables declared
+// with let live in the block that declares them: the parser gives each
+// such declaration its own Scope number (0 is the probe's scope), and so
+// do the variables of each macro expansion. Key tells variables apart.
 type Var struct {
-	At   Pos
-	Name string
+	At    Pos
+	Name  string
+	Scope int
+}
+
+// Key identifies the variable: its name, qualified by its scope.
+func (v *Var) Key() string {
+	if v.Scope == 0 {
+		return v.Name
+	}
+	return fmt.Sprintf("%s#%d", v.Name, v.Scope)
 }
 
 // PosParam is a positional parameter: $1 .. $N (N > 0), or $# (N == 0... see Count).
@@ -267,6 +292,14 @@ type Tuple struct {
 	Elems []Expr
 }
 
+// BlockExpr is a block whose value is its last expression:
+// `{ let $a = 1; $a + 1 }`. Macro calls expand to block expressions.
+type BlockExpr struct {
+	At    Pos
+	Stmts []Stmt
+	Value Expr
+}
+
 // Paren is a parenthesized expression, kept so -d ast shows what was written.
 type Paren struct {
 	At Pos
@@ -294,20 +327,24 @@ func (e *Index) Pos() Pos   { return e.X.Pos() }
 func (e *Cast) Pos() Pos    { return e.At }
 func (e *Tuple) Pos() Pos   { return e.At }
 func (e *Paren) Pos() Pos   { return e.At }
+func (e *BlockExpr) Pos() Pos {
+	return e.At
+}
 
-func (*IntLit) exprNode()   {}
-func (*StrLit) exprNode()   {}
-func (*BoolLit) exprNode()  {}
-func (*Ident) exprNode()    {}
-func (*Var) exprNode()      {}
-func (*PosParam) exprNode() {}
-func (*MapExpr) exprNode()  {}
-func (*Call) exprNode()     {}
-func (*Binary) exprNode()   {}
-func (*Unary) exprNode()    {}
-func (*Ternary) exprNode()  {}
-func (*Field) exprNode()    {}
-func (*Index) exprNode()    {}
-func (*Cast) exprNode()     {}
-func (*Tuple) exprNode()    {}
-func (*Paren) exprNode()    {}
+func (*IntLit) exprNode()    {}
+func (*StrLit) exprNode()    {}
+func (*BoolLit) exprNode()   {}
+func (*Ident) exprNode()     {}
+func (*Var) exprNode()       {}
+func (*PosParam) exprNode()  {}
+func (*MapExpr) exprNode()   {}
+func (*Call) exprNode()      {}
+func (*Binary) exprNode()    {}
+func (*Unary) exprNode()     {}
+func (*Ternary) exprNode()   {}
+func (*Field) exprNode()     {}
+func (*Index) exprNode()     {}
+func (*Cast) exprNode()      {}
+func (*Tuple) exprNode()     {}
+func (*Paren) exprNode()     {}
+func (*BlockExpr) exprNode() {}

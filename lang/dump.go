@@ -95,6 +95,15 @@ func (d *dumper) stmt(depth int, s Stmt) {
 		d.block(depth+1, s.Body)
 	case *JumpStmt:
 		d.node(depth, s.At, "%s", s.Keyword)
+	case *LetStmt:
+		if s.Type != "" {
+			d.node(depth, s.At, "let %s: %s", s.Var.Key(), s.Type)
+		} else {
+			d.node(depth, s.At, "let %s", s.Var.Key())
+		}
+		if s.Value != nil {
+			d.expr(depth+1, s.Value)
+		}
 	case *BlockStmt:
 		d.node(depth, s.Body.At, "block")
 		d.block(depth+1, s.Body)
@@ -112,7 +121,7 @@ func (d *dumper) expr(depth int, e Expr) {
 	case *Ident:
 		d.node(depth, e.At, "identifier: %s", e.Name)
 	case *Var:
-		d.node(depth, e.At, "variable: %s", e.Name)
+		d.node(depth, e.At, "variable: %s", e.Key())
 	case *PosParam:
 		if e.Count {
 			d.node(depth, e.At, "param: $#")
@@ -168,5 +177,13 @@ func (d *dumper) expr(depth int, e Expr) {
 		}
 	case *Paren:
 		d.expr(depth, e.X)
+	case *BlockExpr:
+		d.node(depth, e.At, "block value")
+		for _, st := range e.Stmts {
+			d.stmt(depth+1, st)
+		}
+		if e.Value != nil {
+			d.expr(depth+1, e.Value)
+		}
 	}
 }

@@ -38,8 +38,8 @@ func rules(extra ...lexer.Rule) []lexer.Rule {
 	return append(out, exprRules[2:]...)
 }
 
-var scriptLexer = lexer.MustStateful(lexer.Rules{
-	"Root": append(rules(
+var (
+	rootState = append(rules(
 		lexer.Rule{Name: "Shebang", Pattern: `#![^\n]*`},
 		lexer.Rule{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
 		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
@@ -48,24 +48,28 @@ var scriptLexer = lexer.MustStateful(lexer.Rules{
 		// parts, which may be quoted and may hold paths with '/'. Words
 		// without a ':' are lexed as identifiers (config, macro, let, ...).
 		lexer.Rule{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
-	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`}),
-	"Body": append(rules(
+	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
+	bodyState = append(rules(
 		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
 		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`}),
-	"Pred": append(rules(
+	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`})
+	predState = append(rules(
 		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
 		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-	), lexer.Rule{Name: "PredOp", Pattern: baseOps}),
-	"Nest": append(rules(
+	), lexer.Rule{Name: "PredOp", Pattern: baseOps})
+	nestState = append(rules(
 		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
 		lexer.Rule{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps}),
+	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps})
+)
+
+var scriptLexer = lexer.MustStateful(lexer.Rules{
+	"Root": rootState, "Body": bodyState, "Pred": predState, "Nest": nestState,
 })
 
 // exprLexer lexes a lone expression as the inside of a block.
 var exprLexer = lexer.MustStateful(lexer.Rules{
-	"Root": append(rules(), lexer.Rule{Name: "ExprOp", Pattern: slashOps + `|` + baseOps + `|[(){}\[\]]`}),
+	"Root": bodyState, "Body": bodyState, "Pred": predState, "Nest": nestState,
 })
 
 var (
@@ -94,6 +98,7 @@ type gTop struct {
 	Preproc string    `parser:"( @Preproc"`
 	Config  *gConfig  `parser:"| 'config' @@"`
 	Let     *gMapDecl `parser:"| 'let' @@"`
+	Macro   *gMacro   `parser:"| 'macro' @@"`
 	Probe   *gProbe   `parser:"| @@ )"`
 }
 
@@ -106,6 +111,20 @@ type gConfigItem struct {
 	Pos   lexer.Position
 	Key   string `parser:"@Ident '='"`
 	Value *gExpr `parser:"@@"`
+}
+
+// gMacro is `macro name(params) { body }`. Parameters are $variables,
+// @maps or bare names.
+type gMacro struct {
+	Pos    lexer.Position
+	Name   string    `parser:"@Ident '('"`
+	Params []*gParam `parser:"( @@ ( ',' @@ )* )? ')'"`
+	Body   *gBlock   `parser:"@@"`
+}
+
+type gParam struct {
+	Pos  lexer.Position
+	Name string `parser:"@(Var | Map | Ident)"`
 }
 
 // gMapDecl is `let @m = hash(N);`.
@@ -139,10 +158,37 @@ type gItem struct {
 	While  *gWhile  `parser:"| 'while' @@"`
 	Unroll *gUnroll `parser:"| 'unroll' @@"`
 	For    *gFor    `parser:"| 'for' @@"`
+	Let    *gLet    `parser:"| 'let' @@"`
 	Block  *gBlock  `parser:"| @@"`
 	Jump   string   `parser:"| @('break' | 'continue' | 'return')"`
 	Simple *gSimple `parser:"| @@ )"`
 	Semis  []string `parser:"@';'*"`
+}
+
+// gLet is `let $x [: type] [= value]`.
+type gLet struct {
+	Var   *gVar     `parser:"@@"`
+	Type  *gLetType `parser:"( ':' @@ )?"`
+	Value *gExpr    `parser:"( '=' @@ )?"`
+}
+
+// gLetType is a declared variable type: a cast type name, or a word such
+// as string, with an optional array length.
+type gLetType struct {
+	Name *gTypeName `parser:"( @@"`
+	Word string     `parser:"| @Ident )"`
+	Len  *string    `parser:"( '[' @Int ']' )?"`
+}
+
+func (t *gLetType) String() string {
+	s := t.Word
+	if t.Name != nil {
+		s = t.Name.String()
+	}
+	if t.Len != nil {
+		s += "[" + *t.Len + "]"
+	}
+	return s
 }
 
 type gIf struct {
@@ -306,7 +352,7 @@ type gMult struct {
 }
 type gMultOp struct {
 	Pos lexer.Position
-	Op  string  `parser:"@('*' | '/' | '%')"`
+	Op  string  `parser:"@('*' | '%' | '/':Op | '/':NestOp)"`
 	Y   *gUnary `parser:"@@"`
 }
 
@@ -410,7 +456,8 @@ type gPrimary struct {
 	Var   string  `parser:"| @Var"`
 	Param string  `parser:"| @PosParam"`
 	Ident string  `parser:"| @Ident"`
-	Paren *gParen `parser:"| @@ )"`
+	Paren *gParen `parser:"| @@"`
+	Block *gBlock `parser:"| @@ )"`
 }
 
 type gCall struct {

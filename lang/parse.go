@@ -27,8 +27,16 @@ func Parse(name string, src []byte) (*File, error) {
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
-	c := &converter{file: name, defines: map[string]Expr{}}
+	c := newConverter(name)
 	f := &File{Name: name, Src: src}
+	for _, it := range tree.Items {
+		if m := it.Macro; m != nil {
+			if _, dup := c.macros[m.Name]; dup {
+				c.errs.Add(c.pos(m.Pos), "macro %s is defined twice", m.Name)
+			}
+			c.macros[m.Name] = m
+		}
+	}
 	for _, it := range tree.Items {
 		switch {
 		case it.Preproc != "":
@@ -59,7 +67,7 @@ func ParseExpr(name string, src []byte) (Expr, error) {
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
-	c := &converter{file: name, defines: map[string]Expr{}}
+	c := newConverter(name)
 	e := c.expr(x)
 	if err := c.errs.Err(); err != nil {
 		return nil, err
@@ -127,6 +135,16 @@ type converter struct {
 	errs    ErrorList
 	defines map[string]Expr // #define NAME value, substituted for NAME
 	base    Pos             // where a #define's value starts: positions are relative to it
+
+	scopes    []*scope           // innermost last (scope.go)
+	nextScope *int               // shared counter of scope numbers
+	macros    map[string]*gMacro // macro definitions by name
+	expanding map[string]bool    // macros being expanded, to catch recursion
+}
+
+func newConverter(file string) *converter {
+	return &converter{file: file, defines: map[string]Expr{}, nextScope: new(int),
+		macros: map[string]*gMacro{}, expanding: map[string]bool{}}
 }
 
 // preproc handles a #include or #define line. Includes only matter to
@@ -162,7 +180,9 @@ func (c *converter) preproc(f *File, it *gTop) {
 			c.errs.Add(Pos{File: c.file, Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}, "#define %s: cannot read its value %q as an expression", name, value)
 			return
 		}
-		sub := &converter{file: c.file, defines: c.defines, base: Pos{Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}}
+		sub := newConverter(c.file)
+		sub.defines, sub.nextScope = c.defines, c.nextScope
+		sub.base = Pos{Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}
 		e := sub.expr(x)
 		c.errs = append(c.errs, sub.errs...)
 		c.defines[name] = e
@@ -184,27 +204,36 @@ func (c *converter) probe(p *gProbe) *Probe {
 	for _, s := range p.Specs {
 		pr.Specs = append(pr.Specs, &ProbeSpec{At: c.pos(s.Pos), Raw: s.Raw})
 	}
+	c.push(nil)
+	defer c.pop()
 	if p.Pred != nil {
 		pr.Pred = c.expr(p.Pred)
 	}
-	pr.Body = c.block(p.Body)
+	pr.Body = &Block{At: c.pos(p.Body.Pos), Stmts: c.stmts(p.Body.Items)}
 	return pr
 }
 
+// block converts a nested block, which opens a scope.
 func (c *converter) block(b *gBlock) *Block {
-	blk := &Block{At: c.pos(b.Pos)}
-	for i, it := range b.Items {
+	c.push(nil)
+	defer c.pop()
+	return &Block{At: c.pos(b.Pos), Stmts: c.stmts(b.Items)}
+}
+
+func (c *converter) stmts(items []*gItem) []Stmt {
+	var out []Stmt
+	for i, it := range items {
 		s := c.stmt(it)
 		if s == nil {
 			continue
 		}
-		if it.Simple != nil && len(it.Semis) == 0 && i+1 < len(b.Items) {
-			next := b.Items[i+1]
+		if (it.Simple != nil || it.Let != nil) && len(it.Semis) == 0 && i+1 < len(items) {
+			next := items[i+1]
 			c.errs.Add(c.pos(next.Pos), "syntax error: expected ';' before this statement")
 		}
-		blk.Stmts = append(blk.Stmts, s)
+		out = append(out, s)
 	}
-	return blk
+	return out
 }
 
 func (c *converter) stmt(it *gItem) Stmt {
@@ -231,6 +260,16 @@ func (c *converter) stmt(it *gItem) Stmt {
 		return s
 	case it.Block != nil:
 		return &BlockStmt{Body: c.block(it.Block)}
+	case it.Let != nil:
+		s := &LetStmt{At: c.pos(it.Pos)}
+		if it.Let.Type != nil {
+			s.Type = it.Let.Type.String()
+		}
+		if it.Let.Value != nil {
+			s.Value = c.expr(it.Let.Value)
+		}
+		s.Var = c.declare(c.pos(it.Let.Var.Pos), it.Let.Var.Name)
+		return s
 	case it.Jump != "":
 		return &JumpStmt{At: c.pos(it.Pos), Keyword: it.Jump}
 	case it.Simple != nil:
@@ -255,6 +294,9 @@ func (c *converter) simple(g *gSimple) Stmt {
 	a := g.Assign
 	if a == nil {
 		return &ExprStmt{X: lhs}
+	}
+	if id, ok := lhs.(*Ident); ok && id.Name == "_" && a.Op == "=" {
+		return &ExprStmt{X: c.expr(a.Y)} // _ = e: evaluate and discard
 	}
 	switch lhs.(type) {
 	case *Var, *MapExpr:
@@ -344,11 +386,25 @@ func (c *converter) primary(g *gPrimary) Expr {
 		for _, a := range g.Call.Args {
 			call.Args = append(call.Args, c.expr(a))
 		}
+		if m, ok := c.macros[call.Fun]; ok {
+			return c.expandMacro(at, m, call.Args)
+		}
+		if builtinCalls[call.Fun] && len(call.Args) == 0 {
+			return &Ident{At: at, Name: call.Fun}
+		}
 		return call
+	case g.Block != nil:
+		c.push(nil)
+		defer c.pop()
+		stmts, value := c.blockBody(g.Block, false)
+		if value == nil {
+			value = &IntLit{At: at}
+		}
+		return &BlockExpr{At: at, Stmts: stmts, Value: value}
 	case g.Map != nil:
 		return c.mapExpr(g.Map)
 	case g.Var != "":
-		return &Var{At: at, Name: g.Var}
+		return c.varRef(at, g.Var)
 	case g.Param != "":
 		if g.Param == "$#" {
 			return &PosParam{At: at, Count: true}
@@ -359,10 +415,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 		}
 		return &PosParam{At: at, N: n}
 	case g.Ident != "":
-		if d, ok := c.defines[g.Ident]; ok {
-			return d
-		}
-		return &Ident{At: at, Name: g.Ident}
+		return c.identRef(at, g.Ident)
 	case g.Paren != nil:
 		if len(g.Paren.Elems) == 1 {
 			return &Paren{At: at, X: c.expr(g.Paren.Elems[0])}
@@ -378,7 +431,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 }
 
 func (c *converter) mapExpr(g *gMap) *MapExpr {
-	m := &MapExpr{At: c.pos(g.Pos), Name: g.Name}
+	m := &MapExpr{At: c.pos(g.Pos), Name: c.mapName(g.Name)}
 	for _, k := range g.Keys {
 		m.Keys = append(m.Keys, c.expr(k))
 	}

@@ -2,6 +2,7 @@ package lang
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -276,4 +277,95 @@ func FuzzParse(f *testing.F) {
 		var b strings.Builder
 		Dump(&b, file)
 	})
+}
+
+// keys lists the variables of the tree under n as name#scope, in order.
+func keys(n Node) string {
+	var out []string
+	Inspect(n, func(n Node) bool {
+		if v, ok := n.(*Var); ok {
+			out = append(out, v.Key())
+		}
+		return true
+	})
+	return strings.Join(out, " ")
+}
+
+func TestScopes(t *testing.T) {
+	src := `BEGIN {
+	$x = 1;
+	if (1) { let $x = $x + 1; $y = $x; }
+	$z = $x;
+	{ let $x: uint32; $x = 2; }
+	let $w = 5;
+}`
+	f, err := Parse("s.gt", []byte(src))
+	if err != nil {
+		t.Fatal(Format(err, []byte(src)))
+	}
+	got := keys(f.Probes[0].Body)
+	want := "$x $x#1 $x $y $x#1 $z $x $x#2 $x#2 $w"
+	if got != want {
+		t.Errorf("scopes:\n got %s\nwant %s", got, want)
+	}
+	let := f.Probes[0].Body.Stmts[3].(*BlockStmt).Body.Stmts[0].(*LetStmt)
+	if let.Type != "uint32" || let.Value != nil {
+		t.Errorf("let: %+v", let)
+	}
+}
+
+func TestMacros(t *testing.T) {
+	src := `macro inc($v) { $v += 1; $v }
+macro twice(x) { let $t = x; $t * 2 }
+macro count_into(@m, $k) { @m[$k] = count(); }
+BEGIN {
+	$a = 1;
+	$b = inc($a);
+	$c = twice($a + 1);
+	count_into(@hits, comm);
+	$d = { let $q = 3; $q + 1 };
+	_ = pid();
+}`
+	f, err := Parse("m.gt", []byte(src))
+	if err != nil {
+		t.Fatal(Format(err, []byte(src)))
+	}
+	body := f.Probes[0].Body.Stmts
+	// inc($a) works on the caller's $a.
+	inc := body[1].(*AssignStmt).Rhs.(*BlockExpr)
+	if got := keys(inc); got != "$a $a" {
+		t.Errorf("inc: %s", got)
+	}
+	// twice(x) substitutes the expression; its own $t is local.
+	tw := body[2].(*AssignStmt).Rhs.(*BlockExpr)
+	if got := keys(tw); !regexp.MustCompile(`^\$t#\d+ \$a \$t#\d+$`).MatchString(got) {
+		t.Errorf("twice: %s", got)
+	}
+	// count_into(@hits, comm): the map parameter renames, $k holds comm.
+	ci := body[3].(*ExprStmt).X.(*BlockExpr)
+	asg := ci.Stmts[1].(*AssignStmt)
+	if m := asg.Lhs.(*MapExpr); m.Name != "@hits" {
+		t.Errorf("map parameter: %s", m.Name)
+	}
+	if ci.Value != nil {
+		t.Errorf("a statement macro has no value")
+	}
+	if _, ok := body[4].(*AssignStmt).Rhs.(*BlockExpr); !ok {
+		t.Errorf("block expression: %T", body[4].(*AssignStmt).Rhs)
+	}
+	if id, ok := body[5].(*ExprStmt).X.(*Ident); !ok || id.Name != "pid" {
+		t.Errorf("_ = pid(): %#v", body[5])
+	}
+
+	for _, tc := range []struct{ src, want string }{
+		{"macro f($x) { $x }\nBEGIN { f(1, 2) }", "m.gt:2:9: error: macro f takes 1 argument, got 2"},
+		{"macro f($x) { f($x) }\nBEGIN { f(1) }", "m.gt:1:15: error: macro f calls itself"},
+		{"macro f(@m) { @m }\nBEGIN { f(1) }", "m.gt:2:11: error: macro f: argument 1 must be a map"},
+		{"BEGIN { $x = { 1; }; }", "m.gt:1:14: error: a block used as a value must end with an expression"},
+	} {
+		_, err := Parse("m.gt", []byte(tc.src))
+		if err == nil || !strings.HasPrefix(Format(err, []byte(tc.src)), tc.want) {
+			t.Errorf("%q: got %v, want %s", tc.src, err, tc.want)
+		}
+	}
 }

@@ -102,12 +102,14 @@ func (in *Info) MapNames() []string {
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
 
 type checker struct {
-	env   Env
-	info  *Info
-	errs  lang.ErrorList
-	vars  map[string]*Type
-	ctxs  []*Context
-	infer bool // first sweep: infer map types only, report no errors
+	env  Env
+	info *Info
+	errs lang.ErrorList
+	vars map[string]*Type
+	// declared holds the variables given a type by let: their size is fixed.
+	declared map[string]bool
+	ctxs     []*Context
+	infer    bool // first sweep: infer map types only, report no errors
 	// reported is set by probeBuiltin when it rejected a name it knows.
 	reported bool
 	loops    int // depth of while/for loops around the statement
@@ -166,6 +168,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		c.infer = sweep
 		for _, pi := range c.info.Probes {
 			c.vars = map[string]*Type{}
+			c.declared = map[string]bool{}
 			c.ctxs = pi.Contexts
 			if pi.Probe.Pred != nil {
 				t := c.expr(pi.Probe.Pred)
@@ -215,6 +218,8 @@ func (c *checker) stmt(s lang.Stmt) {
 		}
 	case *lang.BlockStmt:
 		c.block(s.Body)
+	case *lang.LetStmt:
+		c.let(s)
 	case *lang.WhileStmt:
 		c.condition(s.Cond)
 		c.loops++
@@ -238,11 +243,11 @@ func (c *checker) stmt(s lang.Stmt) {
 				c.errorf(e.Pos(), "a for range needs integer bounds, not %s", t)
 			}
 		}
-		if old, ok := c.vars[s.Var.Name]; ok && old.Kind != Int {
+		if old, ok := c.vars[s.Var.Key()]; ok && old.Kind != Int {
 			c.errorf(s.Var.At, "type mismatch for %s: was %s, now int64", s.Var.Name, old)
 			return
 		}
-		c.vars[s.Var.Name] = Int64
+		c.vars[s.Var.Key()] = Int64
 		c.record(s.Var, Int64)
 		c.loops++
 		c.block(s.Body)
@@ -291,11 +296,11 @@ func (c *checker) forMap(s *lang.ForStmt) {
 		}
 	}
 	kv := TupleOf(key, val)
-	if old, ok := c.vars[s.Var.Name]; ok && !Equal(old, kv) {
+	if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, kv) {
 		c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, kv)
 		return
 	}
-	c.vars[s.Var.Name] = kv
+	c.vars[s.Var.Key()] = kv
 	c.record(s.Var, kv)
 	c.inCallback++
 	c.loops++
@@ -328,6 +333,14 @@ func stmtName(s lang.Stmt) string {
 // exprStmt checks an expression used as a statement: calls and ++/--.
 func (c *checker) exprStmt(e lang.Expr) {
 	switch e := e.(type) {
+	case *lang.BlockExpr:
+		for _, s := range e.Stmts {
+			c.stmt(s)
+		}
+		if e.Value != nil {
+			c.exprStmt(e.Value)
+		}
+		return
 	case *lang.Call:
 		c.call(e, true)
 		return
@@ -381,22 +394,7 @@ func (c *checker) assign(s *lang.AssignStmt) {
 	}
 	switch l := s.Lhs.(type) {
 	case *lang.Var:
-		st := storedType(rt)
-		if old, ok := c.vars[l.Name]; ok {
-			if !assignable(old, st) {
-				c.errorf(s.Rhs.Pos(), "type mismatch for %s: was %s, now %s", l.Name, old, st)
-				return
-			}
-			if old.Kind == Str && st.Size > old.Size {
-				old.Size = st.Size
-			}
-		} else {
-			if st.Kind == Str {
-				st = StrType(st.Size) // own copy: may grow
-			}
-			c.vars[l.Name] = st
-		}
-		c.record(l, c.vars[l.Name])
+		c.setVar(l, rt, s.Rhs.Pos())
 	case *lang.MapExpr:
 		if s.Op != "=" {
 			if mi := c.info.Maps[l.Name]; mi != nil && mi.Value.Kind == Agg {
@@ -408,6 +406,103 @@ func (c *checker) assign(s *lang.AssignStmt) {
 	default:
 		c.errorf(s.Lhs.Pos(), "cannot assign to this expression; assign to a $variable or an @map")
 	}
+}
+
+// setVar records an assignment of a value of type rt to variable l.
+func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos) {
+	st := storedType(rt)
+	if old, ok := c.vars[l.Key()]; ok {
+		if !assignable(old, st) {
+			c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, old, st)
+			return
+		}
+		if old.Kind == Str && st.Size > old.Size && !c.declared[l.Key()] {
+			old.Size = st.Size
+		}
+	} else {
+		if st.Kind == Str {
+			st = StrType(st.Size) // own copy: may grow
+		}
+		c.vars[l.Key()] = st
+	}
+	c.record(l, c.vars[l.Key()])
+}
+
+// let checks `let $x [: type] [= value]`.
+func (c *checker) let(s *lang.LetStmt) {
+	var rt *Type
+	if s.Value != nil {
+		rt = c.expr(s.Value)
+		if rt.Kind == Invalid {
+			return
+		}
+		if rt.Kind == Void || rt.Kind == Agg {
+			c.errorf(s.Value.Pos(), "expression has no value to assign")
+			return
+		}
+	}
+	if s.Type != "" {
+		dt := c.namedType(s.At, s.Type)
+		if dt == nil {
+			return
+		}
+		if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, dt) {
+			c.errorf(s.At, "%s was declared as %s before", s.Var.Name, old)
+			return
+		}
+		c.vars[s.Var.Key()] = dt
+		c.declared[s.Var.Key()] = true
+		c.record(s.Var, dt)
+	}
+	if rt != nil {
+		c.setVar(s.Var, rt, s.Value.Pos())
+	} else if s.Type == "" {
+		c.errorf(s.At, "let %s needs a type or a value", s.Var.Name)
+	}
+}
+
+// namedType resolves a type as written in a declaration: the cast types,
+// string, pointers and fixed arrays.
+func (c *checker) namedType(pos lang.Pos, name string) *Type {
+	name = strings.Join(strings.Fields(name), " ")
+	if i := strings.LastIndex(name, "["); i > 0 && strings.HasSuffix(name, "]") {
+		n, err := strconv.Atoi(name[i+1 : len(name)-1])
+		if err != nil || n <= 0 || n > 1<<16 {
+			c.errorf(pos, "bad array length in %s", name)
+			return nil
+		}
+		elem := c.namedType(pos, strings.TrimSpace(name[:i]))
+		if elem == nil {
+			return nil
+		}
+		return ArrayOf(elem, n)
+	}
+	switch name {
+	case "string":
+		return StrType(c.info.Settings.MaxStrlen)
+	case "int":
+		return Int32
+	}
+	if t, ok := castTypes[name]; ok {
+		return t
+	}
+	if strings.HasSuffix(name, "*") {
+		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
+		switch {
+		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
+			if elem := c.kernelStruct(pos, base); elem != nil {
+				return PtrTo(elem, false)
+			}
+			return nil
+		case base == "void" || base == "char":
+			return PtrTo(Int8, false)
+		}
+		if t, ok := castTypes[base]; ok {
+			return PtrTo(t, false)
+		}
+	}
+	c.errorf(pos, "unknown type %s", name)
+	return nil
 }
 
 // storedType is the type a value takes when stored in a variable or map:
@@ -639,7 +734,7 @@ func (c *checker) expr1(e lang.Expr) *Type {
 	case *lang.Ident:
 		return c.ident(e)
 	case *lang.Var:
-		t, ok := c.vars[e.Name]
+		t, ok := c.vars[e.Key()]
 		if !ok {
 			if !c.infer {
 				c.errorf(e.At, "undefined variable %s", e.Name).Hint = "assign it first: " + e.Name + " = ...;"
@@ -659,6 +754,15 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		return c.ternary(e)
 	case *lang.Field:
 		return c.field(e)
+	case *lang.BlockExpr:
+		for _, s := range e.Stmts {
+			c.stmt(s)
+		}
+		if e.Value == nil {
+			c.errorf(e.At, "this block (or macro) has no value")
+			return nil
+		}
+		return c.expr(e.Value)
 	case *lang.Tuple:
 		var elems []*Type
 		for _, x := range e.Elems {

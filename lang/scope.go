@@ -1,0 +1,185 @@
+package lang
+
+// Scopes and macros are resolved while the parse tree is converted, so
+// that later passes see flat variables told apart by Var.Scope:
+//
+//   - every block opens a scope; `let $x` registers $x in the innermost
+//     one under a fresh scope number (0 at the top of a probe), and uses
+//     of $x inside that block refer to it;
+//   - a $variable that no let declared is the probe's (scope 0), as in
+//     scripts written before let existed;
+//   - a macro call expands to a block expression. The macro's $parameters
+//     stand for the caller's variables when the argument is a variable
+//     (so the macro may change them) and for a fresh variable holding the
+//     argument's value otherwise; @parameters rename maps; bare-name
+//     parameters are replaced by the argument. Variables the macro body
+//     uses without declaring them are local to the expansion.
+
+type scope struct {
+	vars  map[string]int // let-declared variables: name -> scope number
+	macro *expansion     // set on the outermost scope of a macro expansion
+}
+
+type expansion struct {
+	id     int             // scope number of the body's undeclared variables
+	params map[string]Expr // $name, @name or name -> what it stands for
+}
+
+// builtinCalls are builtins that may also be written as calls: pid().
+var builtinCalls = map[string]bool{
+	"pid": true, "tid": true, "uid": true, "gid": true, "nsecs": true, "elapsed": true,
+	"numaid": true, "cpu": true, "ncpus": true, "comm": true, "curtask": true, "rand": true,
+	"cgroup": true, "cpid": true, "jiffies": true, "username": true, "usermode": true,
+	"probe": true, "func": true, "retval": true, "probetype": true,
+}
+
+func (c *converter) push(m *expansion) {
+	c.scopes = append(c.scopes, &scope{vars: map[string]int{}, macro: m})
+}
+
+func (c *converter) pop() { c.scopes = c.scopes[:len(c.scopes)-1] }
+
+func (c *converter) newScope() int {
+	*c.nextScope++
+	return *c.nextScope
+}
+
+// varRef resolves a use of $name.
+func (c *converter) varRef(at Pos, name string) Expr {
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		s := c.scopes[i]
+		if id, ok := s.vars[name]; ok {
+			return &Var{At: at, Name: name, Scope: id}
+		}
+		if s.macro != nil {
+			if e, ok := s.macro.params[name]; ok {
+				return reposition(e, at)
+			}
+			return &Var{At: at, Name: name, Scope: s.macro.id}
+		}
+	}
+	return &Var{At: at, Name: name}
+}
+
+// mapName resolves @name, which may be a macro's map parameter.
+func (c *converter) mapName(name string) string {
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		if m := c.scopes[i].macro; m != nil {
+			if e, ok := m.params[name].(*MapExpr); ok {
+				return e.Name
+			}
+			break
+		}
+	}
+	return name
+}
+
+// identRef resolves a bare name: a macro parameter or #define, else itself.
+func (c *converter) identRef(at Pos, name string) Expr {
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		if m := c.scopes[i].macro; m != nil {
+			if e, ok := m.params[name]; ok {
+				return e
+			}
+			break
+		}
+	}
+	if d, ok := c.defines[name]; ok {
+		return d
+	}
+	return &Ident{At: at, Name: name}
+}
+
+// declare registers a let-declared variable in the innermost scope.
+func (c *converter) declare(at Pos, name string) *Var {
+	s := c.scopes[len(c.scopes)-1]
+	id := 0
+	if len(c.scopes) > 1 || s.macro != nil {
+		id = c.newScope()
+	}
+	s.vars[name] = id
+	return &Var{At: at, Name: name, Scope: id}
+}
+
+// reposition returns a copy of a variable reference at a new position;
+// other expressions are shared as they are.
+func reposition(e Expr, at Pos) Expr {
+	if v, ok := e.(*Var); ok {
+		return &Var{At: at, Name: v.Name, Scope: v.Scope}
+	}
+	return e
+}
+
+// expandMacro turns a call of macro m into a block expression.
+func (c *converter) expandMacro(at Pos, m *gMacro, args []Expr) Expr {
+	if len(args) != len(m.Params) {
+		c.errs.Add(at, "macro %s takes %d argument%s, got %d", m.Name, len(m.Params), plural(len(m.Params)), len(args))
+		return &IntLit{At: at}
+	}
+	if c.expanding[m.Name] {
+		c.errs.Add(at, "macro %s calls itself", m.Name)
+		return &IntLit{At: at}
+	}
+	c.expanding[m.Name] = true
+	defer delete(c.expanding, m.Name)
+
+	ex := &expansion{id: c.newScope(), params: map[string]Expr{}}
+	var pre []Stmt
+	for i, p := range m.Params {
+		a := args[i]
+		switch p.Name[0] {
+		case '$':
+			if v, ok := a.(*Var); ok {
+				ex.params[p.Name] = v
+				continue
+			}
+			v := &Var{At: a.Pos(), Name: p.Name, Scope: c.newScope()}
+			pre = append(pre, &LetStmt{At: a.Pos(), Var: v, Value: a})
+			ex.params[p.Name] = v
+		case '@':
+			mp, ok := a.(*MapExpr)
+			if !ok || len(mp.Keys) > 0 {
+				c.errs.Add(a.Pos(), "macro %s: argument %d must be a map (like @m)", m.Name, i+1)
+				continue
+			}
+			ex.params[p.Name] = mp
+		default:
+			ex.params[p.Name] = a
+		}
+	}
+	// The body sees only its parameters and the defines, not the
+	// caller's scopes.
+	saved := c.scopes
+	c.scopes = nil
+	c.push(ex)
+	stmts, value := c.blockBody(m.Body, true)
+	c.pop()
+	c.scopes = saved
+	return &BlockExpr{At: at, Stmts: append(pre, stmts...), Value: value}
+}
+
+// blockBody converts the items of a block expression: statements, then
+// the value, the last item when it is an expression without ';'. A macro
+// body may have no value (it is then used as a statement).
+func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
+	items := b.Items
+	var value *gItem
+	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && len(items[n-1].Semis) == 0 {
+		value, items = items[n-1], items[:n-1]
+	}
+	stmts := c.stmts(items)
+	if value == nil {
+		if !macro {
+			c.errs.Add(c.pos(b.Pos), "a block used as a value must end with an expression (without ';')")
+		}
+		return stmts, nil
+	}
+	return stmts, c.expr(value.Simple.X)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
