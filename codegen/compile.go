@@ -1592,6 +1592,15 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		return f.fromMem(p.m.plus(fld.Offset), fld.Type)
 	}
 	fld, _ := st.Field(e.Name)
+	if fld.BitSize > 0 {
+		var unit val
+		if p.m == nil {
+			unit = f.fromAddr(f.aluImm(asm.Add, p.addr, int64(fld.Offset)), p.user, fld.Type)
+		} else {
+			unit = f.fromMem(p.m.plus(fld.Offset), fld.Type)
+		}
+		return f.bitfield(unit, fld)
+	}
 	if p.m == nil {
 		addr := f.aluImm(asm.Add, p.addr, int64(fld.Offset))
 		return f.fromAddr(addr, p.user, fld.Type)
@@ -1606,6 +1615,24 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		return val{t: t, m: &m}
 	}
 	return f.fromMem(at, fld.Type)
+}
+
+// bitfield extracts fld's bits from the unit that holds them: shifted to
+// the top of the register and back, so that a signed field is
+// sign-extended.
+func (f *fn) bitfield(unit val, fld types.Field) val {
+	r := f.scalar(unit)
+	if fld.Type.Signed && fld.Type.Size < 8 {
+		// fromMem/fromAddr sign-extended the unit: start from its raw bits.
+		r = f.aluImm(asm.And, r, int64(uint64(1)<<(fld.Type.Size*8)-1))
+	}
+	r = f.aluImm(asm.LSh, r, int64(64-fld.BitOff-fld.BitSize))
+	shift := asm.RSh
+	if fld.Type.Signed {
+		shift = asm.ArSh
+	}
+	r = f.aluImm(shift, r, int64(64-fld.BitSize))
+	return val{t: fld.Type, r: r}
 }
 
 // fromAddr reads a value of type t at a kernel (or user) address.

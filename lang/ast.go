@@ -46,6 +46,32 @@ type File struct {
 	Config   []*ConfigItem // config = { ... } entries, in order
 	MapDecls []*MapDecl    // let @m = hash(N); declarations
 	Includes []string      // #include targets, as written (types come from BTF)
+	CDefs    []*CDef       // inline C struct, union and enum definitions
+}
+
+// CDef is an inline C definition: `struct name { members };`, a union, or
+// `enum name { A, B = 5 };`. Members are kept as their tokens; the
+// checker's small C declaration parser lays them out.
+type CDef struct {
+	At      Pos
+	Tag     string // struct, union or enum
+	Name    string
+	Members []*CMember
+	Enums   []*Enumerator
+}
+
+// CMember is one member declaration of a struct or union, as tokens:
+// "unsigned" "long" "*" "p" "," "q" "[" "4" "]" or "int" "flags" ":" "3".
+type CMember struct {
+	At     Pos
+	Tokens []string
+}
+
+// Enumerator is one constant of an enum; its value is known after parsing.
+type Enumerator struct {
+	At    Pos
+	Name  string
+	Value int64
 }
 
 // ConfigItem is one `key = value` of a config block. Value is an

@@ -99,6 +99,8 @@ type gTop struct {
 	Config  *gConfig  `parser:"| 'config' @@"`
 	Let     *gMapDecl `parser:"| 'let' @@"`
 	Macro   *gMacro   `parser:"| 'macro' @@"`
+	CDef    *gCDef    `parser:"| @@"`
+	Enum    *gEnumDef `parser:"| 'enum' @@"`
 	Probe   *gProbe   `parser:"| @@ )"`
 }
 
@@ -125,6 +127,33 @@ type gMacro struct {
 type gParam struct {
 	Pos  lexer.Position
 	Name string `parser:"@(Var | Map | Ident)"`
+}
+
+// gCDef is an inline struct or union definition.
+type gCDef struct {
+	Pos     lexer.Position
+	Tag     string      `parser:"@('struct' | 'union')"`
+	Name    string      `parser:"@(Ident | TypeKw)"`
+	Members []*gCMember `parser:"'{' @@* '}' ';'?"`
+}
+
+type gCMember struct {
+	Pos    lexer.Position
+	Tokens []string `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')+ ';'"`
+}
+
+// gEnumDef is `enum name { A, B = 5, };`.
+type gEnumDef struct {
+	Pos   lexer.Position
+	Name  string       `parser:"@Ident"`
+	Items []*gEnumItem `parser:"'{' @@ ( ',' @@ )* ','? '}' ';'?"`
+}
+
+type gEnumItem struct {
+	Pos   lexer.Position
+	Name  string `parser:"@Ident"`
+	Neg   bool   `parser:"( '=' @'-'?"`
+	Value string `parser:"  @Int )?"`
 }
 
 // gMapDecl is `let @m = hash(N);`.

@@ -51,6 +51,14 @@ func Parse(name string, src []byte) (*File, error) {
 				d.Size = c.expr(it.Let.Size)
 			}
 			f.MapDecls = append(f.MapDecls, d)
+		case it.CDef != nil:
+			d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
+			for _, m := range it.CDef.Members {
+				d.Members = append(d.Members, &CMember{At: c.pos(m.Pos), Tokens: m.Tokens})
+			}
+			f.CDefs = append(f.CDefs, d)
+		case it.Enum != nil:
+			f.CDefs = append(f.CDefs, c.enum(it.Enum))
 		case it.Probe != nil:
 			f.Probes = append(f.Probes, c.probe(it.Probe))
 		}
@@ -127,6 +135,35 @@ func endPos(name string, src []byte) Pos {
 		}
 	}
 	return Pos{File: name, Line: line, Col: col, Offset: len(src)}
+}
+
+// enum converts an enum definition; its constants become names usable in
+// expressions, like #defines.
+func (c *converter) enum(g *gEnumDef) *CDef {
+	d := &CDef{At: c.pos(g.Pos), Tag: "enum", Name: g.Name}
+	next := int64(0)
+	for _, it := range g.Items {
+		at := c.pos(it.Pos)
+		v := next
+		if it.Value != "" {
+			u, err := parseInt(it.Value)
+			if err != nil || u > 1<<63-1 {
+				c.errs.Add(at, "enum %s: bad value %s", g.Name, it.Value)
+			}
+			v = int64(u)
+			if it.Neg {
+				v = -v
+			}
+		}
+		next = v + 1
+		d.Enums = append(d.Enums, &Enumerator{At: at, Name: it.Name, Value: v})
+		var lit Expr = &IntLit{At: at, Val: uint64(v), Raw: fmt.Sprint(v)}
+		if v < 0 {
+			lit = &Unary{At: at, Op: "-", X: &IntLit{At: at, Val: uint64(-v), Raw: fmt.Sprint(-v)}}
+		}
+		c.defines[it.Name] = lit
+	}
+	return d
 }
 
 // converter turns the participle tree into the AST.

@@ -106,6 +106,7 @@ type checker struct {
 	info *Info
 	errs lang.ErrorList
 	vars map[string]*Type
+	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
 	ctxs     []*Context
@@ -129,6 +130,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	}}
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
 	c.mapDecls(f)
+	c.defineC(f)
 	for _, p := range f.Probes {
 		pi := &ProbeInfo{Probe: p}
 		for _, s := range p.Specs {
@@ -483,6 +485,9 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	case "int":
 		return Int32
 	}
+	if t, ok := c.cdefs[name]; ok {
+		return t
+	}
 	if t, ok := castTypes[name]; ok {
 		return t
 	}
@@ -490,7 +495,7 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
 		switch {
 		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
-			if elem := c.kernelStruct(pos, base); elem != nil {
+			if elem := c.lookupStruct(pos, base); elem != nil {
 				return PtrTo(elem, false)
 			}
 			return nil
@@ -1072,7 +1077,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		var elem *Type
 		switch {
 		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
-			elem = c.kernelStruct(e.At, base)
+			elem = c.lookupStruct(e.At, base)
 			if elem == nil {
 				return nil
 			}

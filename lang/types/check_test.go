@@ -103,3 +103,70 @@ BEGIN { @s = "a"; }`
 		t.Errorf("bad environment value: %v", err)
 	}
 }
+
+// TestCLayout checks inline C definitions against the System V layout.
+func TestCLayout(t *testing.T) {
+	src := `struct inner { char c; long l; };
+struct s {
+	char a;
+	int b;
+	unsigned short c, d[3];
+	struct inner in;
+	struct s *next;
+	unsigned int f1 : 3, f2 : 30;
+	int f3 : 5;
+	u8 tail;
+};
+union u { char c[3]; u64 x; int i; };
+enum color { RED, GREEN = 5, BLUE };
+BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
+	f, err := lang.Parse("c.gt", []byte(src))
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	info, err := types.Check(f, testEnv(t), types.Config{})
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	var s, u *types.Type
+	for e, ty := range info.Types {
+		if c, ok := e.(*lang.Cast); ok {
+			if strings.Contains(c.Type, "struct s") {
+				s = ty.Elem
+			} else {
+				u = ty.Elem
+			}
+		}
+	}
+	if s == nil || u == nil {
+		t.Fatal("casts not typed")
+	}
+	want := map[string][3]int{ // offset, bit offset, bit size
+		"a": {0, 0, 0}, "b": {4, 0, 0}, "c": {8, 0, 0}, "d": {10, 0, 0}, "in": {16, 0, 0},
+		"next": {32, 0, 0}, "f1": {40, 0, 3}, "f2": {44, 0, 30}, "f3": {48, 0, 5}, "tail": {49, 0, 0},
+	}
+	for name, w := range want {
+		fld, ok := s.Field(name)
+		if !ok {
+			t.Errorf("no field %s", name)
+			continue
+		}
+		if got := [3]int{fld.Offset, fld.BitOff, fld.BitSize}; got != w {
+			t.Errorf("%s: got %v, want %v", name, got, w)
+		}
+	}
+	if s.Size != 56 {
+		t.Errorf("sizeof(struct s) = %d, want 56", s.Size)
+	}
+	if fld, _ := s.Field("d"); fld.Type.Kind != types.Array || fld.Type.Len != 3 {
+		t.Errorf("d: %v", fld.Type)
+	}
+	if u.Size != 8 {
+		t.Errorf("sizeof(union u) = %d, want 8", u.Size)
+	}
+	for _, fld := range u.Fields {
+		if fld.Offset != 0 {
+			t.Errorf("union member %s at %d", fld.Name, fld.Offset)
+		}
+	}
+}

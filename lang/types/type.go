@@ -48,6 +48,9 @@ type Field struct {
 	Offset  int
 	Type    *Type
 	DataLoc bool // tracepoint __data_loc field: the u32 holds (len<<16 | offset) of the data
+	// BitSize, when not 0, makes the field a bitfield: BitSize bits
+	// starting BitOff bits into the Type-sized unit at Offset.
+	BitOff, BitSize int
 }
 
 var (
