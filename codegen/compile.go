@@ -1318,6 +1318,14 @@ func (f *fn) scalar(x val) vreg {
 
 func (f *fn) expr(e lang.Expr) val {
 	t := f.typeOf(e)
+	if k, ok := f.c.info.Consts[e]; ok {
+		if k.IsStr {
+			m := f.alloc(t.Size)
+			f.constBytes(m, append([]byte(k.Str), 0))
+			return val{t: t, m: &m}
+		}
+		return val{t: t, r: f.imm(k.Int)}
+	}
 	switch e := e.(type) {
 	case *lang.BlockExpr:
 		f.block(&lang.Block{At: e.At, Stmts: e.Stmts})

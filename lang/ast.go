@@ -326,6 +326,13 @@ type BlockExpr struct {
 	Value Expr
 }
 
+// TypeExpr is a type written where a function takes one:
+// sizeof(struct task_struct), offsetof(struct s, f).
+type TypeExpr struct {
+	At   Pos
+	Type string
+}
+
 // Paren is a parenthesized expression, kept so -d ast shows what was written.
 type Paren struct {
 	At Pos
@@ -374,3 +381,5 @@ func (*Cast) exprNode()      {}
 func (*Tuple) exprNode()     {}
 func (*Paren) exprNode()     {}
 func (*BlockExpr) exprNode() {}
+func (*TypeExpr) exprNode()  {}
+func (e *TypeExpr) Pos() Pos { return e.At }

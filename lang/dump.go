@@ -177,6 +177,8 @@ func (d *dumper) expr(depth int, e Expr) {
 		}
 	case *Paren:
 		d.expr(depth, e.X)
+	case *TypeExpr:
+		d.node(depth, e.At, "type: %s", e.Type)
 	case *BlockExpr:
 		d.node(depth, e.At, "block value")
 		for _, st := range e.Stmts {

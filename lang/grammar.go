@@ -490,8 +490,15 @@ type gPrimary struct {
 }
 
 type gCall struct {
-	Fun  string   `parser:"@Ident '('"`
-	Args []*gExpr `parser:"( @@ ( ',' @@ )* )? ')'"`
+	Fun  string  `parser:"@Ident '('"`
+	Args []*gArg `parser:"( @@ ( ',' @@ )* )? ')'"`
+}
+
+// gArg is a call argument: an expression, or a type (sizeof(struct x)).
+type gArg struct {
+	Pos  lexer.Position
+	Type *gTypeName `parser:"( @@ (?= ',' | ')')"`
+	X    *gExpr     `parser:"| @@ )"`
 }
 
 type gMap struct {

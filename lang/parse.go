@@ -421,7 +421,11 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Call != nil:
 		call := &Call{At: at, Fun: g.Call.Fun}
 		for _, a := range g.Call.Args {
-			call.Args = append(call.Args, c.expr(a))
+			if a.Type != nil {
+				call.Args = append(call.Args, &TypeExpr{At: c.pos(a.Pos), Type: a.Type.String()})
+				continue
+			}
+			call.Args = append(call.Args, c.expr(a.X))
 		}
 		if m, ok := c.macros[call.Fun]; ok {
 			return c.expandMacro(at, m, call.Args)

@@ -27,6 +27,9 @@ import (
 // Config holds the knobs of the language that affect types.
 type Config struct {
 	Params []string // positional parameters: Params[0] is $1
+	// Named are the named parameters (-- --name=value) getopt() reads;
+	// a flag given without a value maps to "".
+	Named map[string]string
 	// Env holds the BPFTRACE_<KEY> environment variables; they override
 	// the script's config block (see Settings).
 	Env map[string]string
@@ -75,6 +78,9 @@ type Info struct {
 	// Settings are the resolved configuration (defaults, config block,
 	// environment).
 	Settings Settings
+	// Consts are expressions whose value the checker knows: sizeof,
+	// offsetof, getopt.
+	Consts map[lang.Expr]Const
 	// Warnings are diagnostics that do not stop the script.
 	Warnings []*lang.Error
 	// Decls are the map declarations (let @m = hash(N)) by map name.
@@ -102,10 +108,10 @@ func (in *Info) MapNames() []string {
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
 
 type checker struct {
-	env  Env
-	info *Info
-	errs lang.ErrorList
-	vars map[string]*Type
+	env   Env
+	info  *Info
+	errs  lang.ErrorList
+	vars  map[string]*Type
 	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
@@ -125,6 +131,7 @@ type checker struct {
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c := &checker{env: env, info: &Info{
 		Types:  map[lang.Expr]*Type{},
+		Consts: map[lang.Expr]Const{},
 		Maps:   map[string]*MapInfo{},
 		Config: cfg,
 	}}
@@ -488,6 +495,9 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	if t, ok := c.cdefs[name]; ok {
 		return t
 	}
+	if strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ") {
+		return c.lookupStruct(pos, name)
+	}
 	if t, ok := castTypes[name]; ok {
 		return t
 	}
@@ -759,6 +769,9 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		return c.ternary(e)
 	case *lang.Field:
 		return c.field(e)
+	case *lang.TypeExpr:
+		c.errorf(e.At, "%s is a type, not a value", e.Type)
+		return nil
 	case *lang.BlockExpr:
 		for _, s := range e.Stmts {
 			c.stmt(s)
@@ -1137,6 +1150,8 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return nil
 		}
 		return c.printf(e)
+	case "sizeof", "offsetof", "getopt":
+		return c.constCall(e, nargs)
 	case "exit":
 		if !nargs(0, 1) {
 			return nil

@@ -1,0 +1,163 @@
+package types
+
+import (
+	"strconv"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// Const is the value of an expression known when checking: an integer
+// (or bool), or a string when Str is set.
+type Const struct {
+	Int   int64
+	Str   string
+	IsStr bool
+}
+
+// constCall checks sizeof(type or expr), offsetof(struct, field[.field])
+// and getopt(name[, default]); their values are constants.
+func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
+	switch e.Fun {
+	case "sizeof":
+		if !nargs(1, 1) {
+			return nil
+		}
+		var t *Type
+		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+			t = c.namedType(te.At, te.Type)
+		} else {
+			t = c.expr(e.Args[0])
+			if t.Kind == Invalid {
+				return nil
+			}
+			if t.Kind == Void || t.Kind == Agg {
+				c.errorf(e.Args[0].Pos(), "sizeof of %s: it has no size", t)
+				return nil
+			}
+		}
+		if t == nil {
+			return nil
+		}
+		c.info.Consts[e] = Const{Int: int64(t.Size)}
+		return Uint64
+	case "offsetof":
+		if !nargs(2, 2) {
+			return nil
+		}
+		var st *Type
+		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+			st = c.namedType(te.At, te.Type)
+		} else {
+			st = c.expr(e.Args[0])
+			if st.Kind == Ptr {
+				st = st.Elem
+			}
+		}
+		if st == nil || st.Kind == Invalid {
+			return nil
+		}
+		path, ok := fieldPath(e.Args[1])
+		if !ok {
+			c.errorf(e.Args[1].Pos(), "offsetof() needs a member name, like offsetof(struct x, a.b)")
+			return nil
+		}
+		off := 0
+		for _, name := range path {
+			if st.Kind != Struct && st.Kind != Tuple {
+				c.errorf(e.Args[1].Pos(), "%s is not a struct: it has no member %s", st, name)
+				return nil
+			}
+			f, ok := st.Field(name)
+			if !ok {
+				c.errorf(e.Args[1].Pos(), "%s has no member %s", st, name)
+				return nil
+			}
+			off += f.Offset
+			st = f.Type
+		}
+		c.info.Consts[e] = Const{Int: int64(off)}
+		return Uint64
+	case "getopt":
+		if !nargs(1, 2) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "getopt() needs the parameter's name as a string literal")
+			return nil
+		}
+		v, given := c.info.Config.Named[lit.Val]
+		if len(e.Args) == 1 {
+			// A flag: true when given (with no value, or a true value).
+			b := given && (v == "" || v == "true" || v == "1")
+			c.info.Consts[e] = Const{Int: b2i(b)}
+			return BoolType
+		}
+		switch d := e.Args[1].(type) {
+		case *lang.StrLit:
+			if !given {
+				v = d.Val
+			}
+			c.info.Consts[e] = Const{Str: v, IsStr: true}
+			return StrType(len(v) + 1)
+		case *lang.BoolLit:
+			b := d.Val
+			if given {
+				b = v == "" || v == "true" || v == "1"
+			}
+			c.info.Consts[e] = Const{Int: b2i(b)}
+			return BoolType
+		}
+		n, ok := constInt(e.Args[1])
+		if !ok {
+			c.errorf(e.Args[1].Pos(), "getopt() default must be an integer, string or bool literal")
+			return nil
+		}
+		if given {
+			x, err := strconv.ParseInt(v, 0, 64)
+			if err != nil {
+				c.errorf(e.Args[0].Pos(), "parameter --%s=%s is not a number", lit.Val, v)
+				return nil
+			}
+			n = x
+		}
+		c.info.Consts[e] = Const{Int: n}
+		return Int64
+	}
+	return nil
+}
+
+// fieldPath reads a member designator: a, a.b, a.b.c.
+func fieldPath(e lang.Expr) ([]string, bool) {
+	switch e := e.(type) {
+	case *lang.Ident:
+		return []string{e.Name}, true
+	case *lang.Field:
+		p, ok := fieldPath(e.X)
+		return append(p, e.Name), ok && !e.Arrow
+	}
+	return nil, false
+}
+
+// constInt reads an integer literal, possibly negated.
+func constInt(e lang.Expr) (int64, bool) {
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return int64(e.Val), true
+	case *lang.Unary:
+		if e.Op == "-" {
+			v, ok := constInt(e.X)
+			return -v, ok
+		}
+	case *lang.Paren:
+		return constInt(e.X)
+	}
+	return 0, false
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
