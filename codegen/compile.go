@@ -1439,6 +1439,8 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.call(asm.FnGetCurrentCgroupId)}
 	case "jiffies":
 		return val{t: t, r: f.call(asm.FnJiffies64)}
+	case "curtask":
+		return val{t: t, r: f.call(asm.FnGetCurrentTask)}
 	case "cpid":
 		g := f.newReg()
 		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalCpid})
