@@ -19,7 +19,12 @@ const (
 	stackDataMax  = 256 // stack bytes for data; the rest is left for spills
 	stackValueMax = 64  // larger values go to scratch memory
 	defaultKeys   = 4096
-	ringbufSize   = 1 << 20
+	// scratchKeySlot is the stack slot at the top of each frame that holds
+	// the key of the scratch map lookup.
+	scratchKeySlot = 8
+	// maxInsns bounds a program: jump offsets are 16 bits.
+	maxInsns = 32767
+	ringbufSize    = 1 << 20
 )
 
 // compiler holds what is shared by all programs of a script.
@@ -201,7 +206,7 @@ func (f *fn) forRange(s *lang.ForStmt) {
 }
 
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
-	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}}
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot}
 	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()
@@ -231,6 +236,10 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		insns = append(insns, cb.insns...)
 		positions = append(positions, cb.positions...)
 		stack += cb.stack
+	}
+	if n := len(positions); n > maxInsns {
+		return lang.Errorf(p.At, "this probe compiles to %d instructions, more than a BPF program can jump across (%d)", n, maxInsns).
+			WithHint("make unroll counts smaller, or use a while or for loop")
 	}
 	if stack > maxStack {
 		return lang.Errorf(p.At, "this probe needs %d bytes of stack, more than the kernel's %d", stack, maxStack)
@@ -284,7 +293,9 @@ func (f *fn) catch(compile func()) (err error) {
 // prologue jumps to when scratch memory cannot be had.
 func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, []lang.Pos, int, error) {
 	if f.scratch > 0 {
-		key := f.alloc(4)
+		// The key of the scratch lookup: the top slot of every frame is
+		// kept for it, as scratch memory is not there yet.
+		key := mem{base: fpReg, off: -scratchKeySlot}
 		f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
 		mp := f.mapPtr(ScratchMap)
 		k := f.addr(key)
@@ -295,6 +306,10 @@ func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, [
 		}
 	}
 	code := append(f.code, body...)
+	if len(code) > maxInsns {
+		return nil, nil, 0, lang.Errorf(at, "this probe compiles to more than %d instructions, more than a BPF program can jump across", maxInsns).
+			WithHint("make unroll counts smaller, or use a while or for loop")
+	}
 	code = deadCode(code, f.nregs)
 	code, al, err := allocate(code, &f.nregs, f.frame, f.noSpill)
 	if err != nil {
@@ -346,7 +361,7 @@ func (f *fn) forMap(s *lang.ForStmt) {
 		shares = append(shares, sh)
 	}
 
-	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch}
+	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot}
 	cb.pos = s.At
 	cb.scrReg = cb.newReg()
 	keyReg, valReg := cb.newReg(), cb.newReg()
@@ -415,7 +430,8 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	for _, sh := range shares {
 		switch {
 		case sh.v.m == nil:
-			f.emit(&inst{op: opLoad, dst: sh.v.r, a: sh.slot.base, off: sh.slot.off, size: asm.DWord})
+			slot := f.near(sh.slot)
+			f.emit(&inst{op: opLoad, dst: sh.v.r, a: slot.base, off: slot.off, size: asm.DWord})
 		case sh.v.m.base == fpReg:
 			f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
 		}
@@ -545,19 +561,31 @@ func (f *fn) addr(m mem) vreg {
 	return f.aluImm(asm.Add, m.base, int64(m.off))
 }
 
+// near returns m with an offset a load or store can encode (16 bits),
+// moving the rest of a large scratch offset into the base register.
+func (f *fn) near(m mem) mem {
+	if m.off >= -32768 && m.off <= 32767-8 {
+		return m
+	}
+	return mem{base: f.aluImm(asm.Add, m.base, int64(m.off)), ctx: m.ctx}
+}
+
 func (m mem) plus(off int) mem { return mem{base: m.base, off: m.off + int32(off), ctx: m.ctx} }
 
 func (f *fn) load(m mem, size int) vreg {
 	d := f.newReg()
+	m = f.near(m)
 	f.emit(&inst{op: opLoad, dst: d, a: m.base, off: m.off, size: sizeOf(size)})
 	return d
 }
 
 func (f *fn) store(m mem, size int, v vreg) {
+	m = f.near(m)
 	f.emit(&inst{op: opStore, a: m.base, b: v, off: m.off, size: sizeOf(size)})
 }
 
 func (f *fn) storeImm(m mem, size int, v int64) {
+	m = f.near(m)
 	f.emit(&inst{op: opStoreImm, a: m.base, off: m.off, size: sizeOf(size), imm: v})
 }
 

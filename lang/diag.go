@@ -35,6 +35,12 @@ func (e *Error) Error() string {
 	return sev + e.Msg
 }
 
+// WithHint sets the error's hint and returns the error.
+func (e *Error) WithHint(hint string) *Error {
+	e.Hint = hint
+	return e
+}
+
 // Errorf makes a positioned error.
 func Errorf(pos Pos, format string, args ...any) *Error {
 	return &Error{Pos: pos, Msg: fmt.Sprintf(format, args...)}

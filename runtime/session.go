@@ -1,0 +1,508 @@
+// Package runtime runs a compiled script against the kernel.
+//
+// A session loads the CollectionSpec (maps first, then programs), writes
+// the globals (start time), runs the BEGIN programs through
+// BPF_PROG_TEST_RUN, attaches every other program through the probes
+// package, and then reads the ring buffer: printf records are formatted
+// and printed, an exit record stops the session. Stopping (exit(),
+// SIGINT, SIGTERM, or the context) detaches every probe, runs the END
+// programs, drains what is left in the ring buffer and prints every
+// non-empty map the way bpftrace prints them at exit.
+//
+// A program the kernel's verifier rejects is reported at the script
+// position of the failing instruction (the instruction's index maps to a
+// position through codegen.ProbeProg.Positions).
+package runtime
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/runtime/output"
+)
+
+// Attacher attaches a loaded program where its context says. The probes
+// package provides the real one.
+type Attacher func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error)
+
+// Options configure a session.
+type Options struct {
+	Out    io.Writer // program output (stdout)
+	Err    io.Writer // diagnostics (stderr)
+	Format output.Format
+	Quiet  bool // -q: no "Attached N probes"
+	Attach Attacher
+	// OnAttached runs once every probe is attached (before events flow).
+	OnAttached func()
+	// NoSignals leaves SIGINT/SIGTERM alone (tests drive ctx instead).
+	NoSignals bool
+	// TestMode (--test) runs the test: probes once each after BEGIN and
+	// then stops, instead of attaching the other probes.
+	TestMode bool
+	// NoVerify skips gotrace's own verifier before loading.
+	NoVerify bool
+	// NumCPU is the number of possible CPUs, for the verifier.
+	NumCPU int
+	// Child, when set, is released once every probe is attached; the
+	// session ends when it exits (-c CMD).
+	Child *Child
+}
+
+// Result is how a session ended.
+type Result struct {
+	ExitCode int
+}
+
+// Run executes prog until exit(), a signal or ctx ends it.
+func Run(ctx context.Context, prog *codegen.Program, opts Options) (*Result, error) {
+	if opts.Out == nil {
+		opts.Out = os.Stdout
+	}
+	if opts.Err == nil {
+		opts.Err = os.Stderr
+	}
+	if !opts.NoVerify {
+		if err := Check(prog, opts.NumCPU, false); err != nil {
+			return nil, err
+		}
+	}
+	_ = rlimit.RemoveMemlock()
+	coll, err := ebpf.NewCollectionWithOptions(prog.Spec, ebpf.CollectionOptions{
+		Programs: ebpf.ProgramOptions{LogSizeStart: 1 << 20},
+	})
+	if err != nil {
+		return nil, explainLoadError(prog, err)
+	}
+	defer coll.Close()
+	s := &session{prog: prog, coll: coll, opts: opts, printer: output.New(opts.Out, opts.Format)}
+	return s.run(ctx)
+}
+
+type session struct {
+	prog    *codegen.Program
+	coll    *ebpf.Collection
+	opts    Options
+	printer *output.Printer
+	selfSig map[os.Signal][]*codegen.ProbeProg
+	mu      sync.Mutex
+	exited  bool
+	code    int
+}
+
+func (s *session) run(ctx context.Context) (*Result, error) {
+	if err := s.writeGlobals(); err != nil {
+		return nil, err
+	}
+	rd, err := ringbuf.NewReader(s.coll.Maps[codegen.EventsMap])
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the event ring buffer: %w", err)
+	}
+	defer rd.Close()
+
+	var begin, end, tests, rest []*codegen.ProbeProg
+	selfSig := map[os.Signal][]*codegen.ProbeProg{}
+	for _, p := range s.prog.Probes {
+		switch p.Ctx.Provider {
+		case "begin":
+			begin = append(begin, p)
+		case "end":
+			end = append(end, p)
+		case "test":
+			tests = append(tests, p)
+		case "self":
+			sig, err := selfSignal(p.Ctx.Name)
+			if err != nil {
+				return nil, lang.Errorf(specPos(p), "%v", err)
+			}
+			selfSig[sig] = append(selfSig[sig], p)
+		default:
+			rest = append(rest, p)
+		}
+	}
+	s.selfSig = selfSig
+	total := len(s.prog.Probes)
+	if !s.opts.Quiet {
+		s.printer.Attached(s.opts.Err, total)
+	}
+	for _, p := range begin {
+		if err := s.trigger(p); err != nil {
+			return nil, err
+		}
+	}
+	s.drain(rd)
+
+	var links []io.Closer
+	detach := func() {
+		for _, l := range links {
+			l.Close()
+		}
+		links = nil
+	}
+	defer detach()
+	if s.opts.TestMode {
+		for _, p := range tests {
+			if s.isExited() {
+				break
+			}
+			if err := s.trigger(p); err != nil {
+				return nil, err
+			}
+			s.drain(rd)
+		}
+	} else if !s.isExited() {
+		for _, p := range rest {
+			if s.opts.Attach == nil {
+				return nil, fmt.Errorf("no way to attach probe %s", p.Ctx.Name)
+			}
+			l, err := s.opts.Attach(p.Ctx, s.coll.Programs[p.Prog])
+			if err != nil {
+				return nil, lang.Errorf(specPos(p), "%v", err)
+			}
+			links = append(links, l)
+		}
+		if s.opts.OnAttached != nil {
+			s.opts.OnAttached()
+		}
+		if s.opts.Child != nil {
+			if err := s.opts.Child.Release(); err != nil {
+				return nil, err
+			}
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			go func() {
+				s.opts.Child.Wait()
+				// Give events the child caused a moment to arrive.
+				time.Sleep(50 * time.Millisecond)
+				cancel()
+			}()
+		}
+		s.loop(ctx, rd)
+	}
+	detach()
+	if s.isExited() {
+		// exit() ends the output: what other probes wrote after it is
+		// dropped, as bpftrace stops reading at exit().
+		s.discard(rd)
+	}
+	for _, p := range end {
+		if err := s.trigger(p); err != nil {
+			return nil, err
+		}
+	}
+	s.drain(rd)
+	if s.prog.Settings.PrintMapsOnExit {
+		if err := s.printMaps(); err != nil {
+			return nil, err
+		}
+	}
+	return &Result{ExitCode: s.code}, nil
+}
+
+func specPos(p *codegen.ProbeProg) lang.Pos {
+	for _, sp := range p.Probe.Specs {
+		return sp.At
+	}
+	return p.Probe.At
+}
+
+// loop reads events until exit(), a signal, or ctx ends.
+func (s *session) loop(ctx context.Context, rd *ringbuf.Reader) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !s.opts.NoSignals {
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+		defer signal.Stop(sigs)
+		go func() {
+			select {
+			case <-sigs:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	if len(s.selfSig) > 0 {
+		usr := make(chan os.Signal, 4)
+		for sig := range s.selfSig {
+			signal.Notify(usr, sig)
+		}
+		defer signal.Stop(usr)
+		go func() {
+			for {
+				select {
+				case sig := <-usr:
+					for _, p := range s.selfSig[sig] {
+						s.trigger(p)
+					}
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	for ctx.Err() == nil && !s.isExited() {
+		rd.SetDeadline(time.Now().Add(100 * time.Millisecond))
+		rec, err := rd.Read()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				continue
+			}
+			return
+		}
+		s.handle(rec.RawSample)
+	}
+}
+
+// drain handles every record already in the ring buffer.
+func (s *session) drain(rd *ringbuf.Reader) {
+	for {
+		rd.SetDeadline(time.Now())
+		rec, err := rd.Read()
+		if err != nil {
+			return
+		}
+		s.handle(rec.RawSample)
+	}
+}
+
+// discard empties the ring buffer without handling its records.
+func (s *session) discard(rd *ringbuf.Reader) {
+	for {
+		rd.SetDeadline(time.Now())
+		if _, err := rd.Read(); err != nil {
+			return
+		}
+	}
+}
+
+func (s *session) isExited() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exited
+}
+
+// handle interprets one ring buffer record.
+func (s *session) handle(rec []byte) {
+	if len(rec) < 8 {
+		return
+	}
+	id := binary.LittleEndian.Uint64(rec)
+	if id >= uint64(len(s.prog.Events)) {
+		return
+	}
+	ev := s.prog.Events[id]
+	switch ev.Kind {
+	case codegen.EventExit:
+		s.mu.Lock()
+		if !s.exited {
+			s.exited = true
+			if len(rec) >= 16 {
+				s.code = int(int64(binary.LittleEndian.Uint64(rec[8:])))
+			}
+		}
+		s.mu.Unlock()
+	case codegen.EventPrintMap:
+		if mm := s.prog.MapByName(ev.Map); mm != nil {
+			if om, err := ReadMap(s.coll.Maps[mm.SpecName], mm); err == nil {
+				om.Top, om.Div = ev.Top, ev.Div
+				s.printer.Map(om)
+			}
+		}
+	case codegen.EventClear, codegen.EventZero:
+		if mm := s.prog.MapByName(ev.Map); mm != nil {
+			clearMap(s.coll.Maps[mm.SpecName], mm, ev.Kind == codegen.EventZero)
+		}
+	case codegen.EventPrintValue:
+		a := ev.Args[0]
+		if a.Offset+slotBytes(a.Type) <= len(rec) {
+			s.printer.Value(a.Type, rec[a.Offset:a.Offset+slotBytes(a.Type)])
+		}
+	case codegen.EventPrintf:
+		if s.isExitedBefore() {
+			return
+		}
+		args := make([]output.Arg, len(ev.Args))
+		for i, a := range ev.Args {
+			size := slotBytes(a.Type)
+			if a.Offset+size > len(rec) {
+				return
+			}
+			args[i] = output.Arg{Type: a.Type, Raw: rec[a.Offset : a.Offset+size]}
+		}
+		s.printer.Printf(ev.Format, args)
+	}
+}
+
+// slotBytes is how many bytes a value of type t takes in a record.
+func slotBytes(t *types.Type) int {
+	switch t.Kind {
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+		return 8
+	}
+	return t.Size
+}
+
+// clearMap deletes every entry of m, or with zero sets every value to zero
+// (bpftrace's clear() and zero()).
+func clearMap(m *ebpf.Map, mm *codegen.MapMeta, zero bool) error {
+	var keys [][]byte
+	key := make([]byte, mm.KeySize)
+	it := m.Iterate()
+	var discard []byte
+	var discardPer [][]byte
+	for {
+		var ok bool
+		if mm.PerCPU {
+			ok = it.Next(&key, &discardPer)
+		} else {
+			ok = it.Next(&key, &discard)
+		}
+		if !ok {
+			break
+		}
+		keys = append(keys, append([]byte(nil), key...))
+	}
+	for _, k := range keys {
+		if !zero {
+			m.Delete(k)
+			continue
+		}
+		if mm.PerCPU {
+			per := make([][]byte, possibleCPUs())
+			for i := range per {
+				per[i] = make([]byte, mm.ValSize)
+			}
+			m.Put(k, per)
+		} else {
+			m.Put(k, make([]byte, mm.ValSize))
+		}
+	}
+	return it.Err()
+}
+
+func possibleCPUs() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+// isExitedBefore reports whether output should be dropped because exit()
+// already ran. bpftrace keeps printing what was queued before the exit, so
+// nothing is dropped.
+func (s *session) isExitedBefore() bool { return false }
+
+// trigger runs a BEGIN or END program once in the current process.
+func (s *session) trigger(p *codegen.ProbeProg) error {
+	prog := s.coll.Programs[p.Prog]
+	if _, err := prog.Run(&ebpf.RunOptions{}); err != nil {
+		return fmt.Errorf("running %s: %w", p.Ctx.Name, err)
+	}
+	return nil
+}
+
+// selfSignal returns the signal of a self:signal:NAME probe.
+func selfSignal(name string) (os.Signal, error) {
+	parts := strings.Split(name, ":")
+	sig := parts[len(parts)-1]
+	if !strings.HasPrefix(sig, "SIG") {
+		sig = "SIG" + sig
+	}
+	n := unix.SignalNum(sig)
+	if n == 0 {
+		return nil, fmt.Errorf("unknown signal %s in probe %s", parts[len(parts)-1], name)
+	}
+	switch n {
+	case unix.SIGKILL, unix.SIGSTOP, unix.SIGINT, unix.SIGTERM:
+		return nil, fmt.Errorf("probe %s: %s cannot be used (gotrace needs it to stop)", name, sig)
+	}
+	return n, nil
+}
+
+func (s *session) writeGlobals() error {
+	m := s.coll.Maps[codegen.GlobalsMap]
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return err
+	}
+	buf := make([]byte, codegen.GlobalsSize)
+	binary.LittleEndian.PutUint64(buf[codegen.GlobalStartNs:], uint64(ts.Nano()))
+	if s.opts.Child != nil {
+		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
+	}
+	return m.Put(uint32(0), buf)
+}
+
+// printMaps prints every non-empty user map in name order.
+func (s *session) printMaps() error {
+	for _, mm := range s.prog.Maps {
+		m := s.coll.Maps[mm.SpecName]
+		om, err := ReadMap(m, mm)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", mm.Name, err)
+		}
+		if len(om.Entries) == 0 {
+			continue
+		}
+		if err := s.printer.Map(om); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReadMap reads every entry of a loaded map into the printer's form.
+func ReadMap(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
+	om := outputMap(mm)
+	it := m.Iterate()
+	key := make([]byte, mm.KeySize)
+	if mm.PerCPU {
+		var vals [][]byte
+		for it.Next(&key, &vals) {
+			e := output.Entry{Key: append([]byte(nil), key...)}
+			for _, v := range vals {
+				e.PerCPU = append(e.PerCPU, append([]byte(nil), v...))
+			}
+			om.Entries = append(om.Entries, e)
+		}
+	} else {
+		val := make([]byte, mm.ValSize)
+		for it.Next(&key, &val) {
+			om.Entries = append(om.Entries, output.Entry{
+				Key:    append([]byte(nil), key...),
+				PerCPU: [][]byte{append([]byte(nil), val...)},
+			})
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(om.Entries, func(i, j int) bool {
+		return string(om.Entries[i].Key) < string(om.Entries[j].Key)
+	})
+	return om, nil
+}
+
+func outputMap(mm *codegen.MapMeta) *output.Map {
+	return &output.Map{Name: mm.Name, Key: mm.Key, Value: mm.Value}
+}
