@@ -9,7 +9,12 @@
 package tests
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"strings"
+	"time"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -81,6 +86,78 @@ func TestScripts(t *testing.T) {
 				}
 				ts.Skip("BPF not available: ", bpfErr)
 			},
+			"traced": traced,
 		},
 	})
+}
+
+// traced runs `gotrace ARGS... -- WORKLOAD...`: it starts gotrace with
+// __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits until gotrace says every
+// probe is attached, runs the workload, then waits (at most 30 s) for
+// gotrace to exit. gotrace's stdout (without the notification line) and
+// stderr become the command's output for the assertions that follow.
+func traced(ts *testscript.TestScript, neg bool, args []string) {
+	sep := -1
+	for i, a := range args {
+		if a == "--" {
+			sep = i
+		}
+	}
+	if sep < 0 || sep == len(args)-1 {
+		ts.Fatalf("usage: traced GOTRACE-ARGS... -- WORKLOAD...")
+	}
+	cmd := exec.Command(filepath.Join(binDir, "gotrace"), args[:sep]...)
+	cmd.Dir = ts.Getenv("WORK")
+	cmd.Env = append(os.Environ(), "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	pipe, err := cmd.StdoutPipe()
+	ts.Check(err)
+	ts.Check(cmd.Start())
+	var stdout bytes.Buffer
+	attached := make(chan bool, 1)
+	copied := make(chan struct{})
+	go func() {
+		defer close(copied)
+		r := bufio.NewReader(pipe)
+		for {
+			line, err := r.ReadString('\n')
+			if strings.TrimSpace(line) == "__BPFTRACE_NOTIFY_PROBES_ATTACHED" {
+				attached <- true
+			} else {
+				stdout.WriteString(line)
+			}
+			if err != nil {
+				attached <- false
+				return
+			}
+		}
+	}()
+	select {
+	case ok := <-attached:
+		if ok {
+			work := exec.Command(args[sep+1], args[sep+2:]...)
+			work.Dir = ts.Getenv("WORK")
+			if out, err := work.CombinedOutput(); err != nil {
+				ts.Logf("workload: %v\n%s", err, out)
+			}
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		ts.Fatalf("gotrace did not attach within 30 s; stderr:\n%s", stderr.String())
+	}
+	done := make(chan error, 1)
+	go func() { <-copied; done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		err = <-done
+		ts.Logf("gotrace did not exit within 30 s of the workload")
+	}
+	io.Copy(ts.Stdout(), &stdout)
+	io.Copy(ts.Stderr(), &stderr)
+	if (err != nil) != neg {
+		ts.Fatalf("gotrace: %v (negated: %v)", err, neg)
+	}
 }

@@ -1,0 +1,98 @@
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/vm/verify"
+)
+
+// Check runs gotrace's own verifier over every program of prog, as the
+// kernel would check them when loading as root. A rejection becomes an
+// error at the script position of the failing instruction, with the
+// verifier's one-line reason; the abstract state goes in the hint only
+// when detail is set (-d verifier). numCPU is the machine's number of
+// possible CPUs (0: unknown).
+func Check(prog *codegen.Program, numCPU int, detail bool) error {
+	var errs lang.ErrorList
+	for _, pp := range prog.Probes {
+		ps := prog.Spec.Programs[pp.Prog]
+		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, verify.Options{NumCPU: numCPU})
+		if err == nil {
+			continue
+		}
+		var ve *verify.Error
+		if !errors.As(err, &ve) {
+			return fmt.Errorf("checking the program for %s: %w", pp.Ctx.Name, err)
+		}
+		e := errs.Add(insnPos(pp, ve.Insn), "%s", ve.Msg)
+		e.Hint = fmt.Sprintf("gotrace's verifier refused instruction %d of the program for %s; run with -d asm to see it", ve.Insn, pp.Ctx.Name)
+		if detail && ve.Detail != "" {
+			e.Hint += "\nstate: " + ve.Detail
+		}
+	}
+	return errs.Err()
+}
+
+// insnPos is the script position of raw instruction idx of pp, or the
+// probe's position when the instruction has none.
+func insnPos(pp *codegen.ProbeProg, idx int) lang.Pos {
+	if idx >= 0 && idx < len(pp.Positions) && pp.Positions[idx].IsValid() {
+		return pp.Positions[idx]
+	}
+	return pp.Probe.At
+}
+
+// explainLoadError turns a load failure into a positioned error when the
+// kernel's verifier names the failing instruction.
+func explainLoadError(prog *codegen.Program, err error) error {
+	var ve *ebpf.VerifierError
+	if !errors.As(err, &ve) {
+		if errors.Is(err, errPerm) {
+			return fmt.Errorf("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): %w", err)
+		}
+		return fmt.Errorf("loading BPF programs: %w", err)
+	}
+	var pp *codegen.ProbeProg
+	for _, p := range prog.Probes {
+		if containsWord(err.Error(), p.Prog) {
+			pp = p
+		}
+	}
+	idx, msg := verify.KernelLogInsn(ve.Log)
+	if pp == nil {
+		return fmt.Errorf("the kernel rejected the program: %s", msg)
+	}
+	e := lang.Errorf(insnPos(pp, idx), "the kernel rejected this: %s", msg)
+	e.Hint = fmt.Sprintf("the kernel's verifier failed at instruction %d of the program for %s; run with -d asm to see it", idx, pp.Ctx.Name)
+	return e
+}
+
+var errPerm = unix.EPERM
+
+// containsWord reports whether name occurs in s as a whole word, so that
+// program p1_x is not found inside p11_x.
+func containsWord(s, name string) bool {
+	for i := 0; ; {
+		j := strings.Index(s[i:], name)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(name)
+		if (j == 0 || !isWordByte(s[j-1])) && (end == len(s) || !isWordByte(s[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
+}
