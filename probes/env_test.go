@@ -84,10 +84,10 @@ func TestTracepointSysEnterOpenat(t *testing.T) {
 		{"common_preempt_count", 3, "uint8"},
 		{"common_pid", 4, "int32"},
 		{"__syscall_nr", 8, "int32"},
-		{"dfd", 16, "uint64"},
+		{"dfd", 16, "int32"}, // declared int: read as bpftrace reads it
 		{"filename", 24, "int8 * (user)"},
-		{"flags", 32, "uint64"},
-		{"mode", 40, "uint64"},
+		{"flags", 32, "int32"},
+		{"mode", 40, "uint16"},
 	}
 	if len(st.Fields) != len(want) {
 		t.Fatalf("got %d fields, want %d", len(st.Fields), len(want))

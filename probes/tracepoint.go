@@ -193,6 +193,15 @@ func fieldType(f tpField, user bool) *types.Type {
 		}
 		return types.ArrayOf(elem, n)
 	}
+	// Syscall arguments are stored as 8-byte longs but declared with their
+	// C types ("int dfd"): read them as the C type, as bpftrace does, so
+	// that -100 is -100 and not 4294967196.
+	if n := cTypeSize(ctype); n > 0 && n < f.Size {
+		return baseCType(ctype, n, cTypeSigned(ctype))
+	}
+	if cTypeSize(ctype) > 0 {
+		return baseCType(ctype, f.Size, cTypeSigned(ctype))
+	}
 	return baseCType(ctype, f.Size, f.Signed)
 }
 

@@ -3,9 +3,9 @@
 // TestMain builds cmd/gotrace once into a temporary directory and puts it
 // on PATH; every file in testdata/script is a testscript (txtar) that runs
 // the binary and checks its output. Scripts that need the kernel start
-// with `needbpf`: it skips the script when BPF is unavailable (not root,
-// no bpf syscall), except under CI=true, where a missing BPF fails the
-// test, so a CI run can never pass by skipping its kernel tests.
+// with `[!bpf] skip`: the bpf condition is false when BPF is unavailable
+// (not root, no bpf syscall), except under CI=true, where a missing BPF
+// is an error, so a CI run can never pass by skipping its kernel tests.
 package tests
 
 import (
@@ -72,20 +72,26 @@ func TestScripts(t *testing.T) {
 	bpfErr := bpfAvailable()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
+		// [bpf] holds when this process may load BPF programs. Under
+		// CI=true it is an error for it not to hold, so a CI run can
+		// never pass by skipping its kernel tests.
+		Condition: func(cond string) (bool, error) {
+			if cond != "bpf" {
+				return false, fmt.Errorf("unknown condition %q", cond)
+			}
+			if bpfErr == nil {
+				return true, nil
+			}
+			if os.Getenv("CI") == "true" {
+				return false, fmt.Errorf("BPF is not available (%v) but CI=true: kernel tests must run", bpfErr)
+			}
+			return false, nil
+		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+os.Getenv("PATH"))
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"needbpf": func(ts *testscript.TestScript, neg bool, args []string) {
-				if bpfErr == nil {
-					return
-				}
-				if os.Getenv("CI") == "true" {
-					ts.Fatalf("BPF is not available (%v) but CI=true: kernel tests must run", bpfErr)
-				}
-				ts.Skip("BPF not available: ", bpfErr)
-			},
 			"traced": traced,
 		},
 	})
