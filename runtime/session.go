@@ -73,6 +73,23 @@ type Result struct {
 
 // Run executes prog until exit(), a signal or ctx ends it.
 func Run(ctx context.Context, prog *codegen.Program, opts Options) (*Result, error) {
+	s, err := Load(prog, opts)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	return s.Run(ctx)
+}
+
+// Session is a loaded program. Run attaches and runs it; while it runs,
+// PrintMap and ClearMap may be called from other goroutines (the REPL's
+// .print and .clear of a background program).
+type Session struct {
+	s *session
+}
+
+// Load checks prog with gotrace's verifier and loads it into the kernel.
+func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	if opts.Out == nil {
 		opts.Out = os.Stdout
 	}
@@ -91,9 +108,48 @@ func Run(ctx context.Context, prog *codegen.Program, opts Options) (*Result, err
 	if err != nil {
 		return nil, explainLoadError(prog, err)
 	}
-	defer coll.Close()
-	s := &session{prog: prog, coll: coll, opts: opts, printer: output.New(opts.Out, opts.Format)}
-	return s.run(ctx)
+	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: output.New(opts.Out, opts.Format)}}, nil
+}
+
+// Run attaches the probes and runs the program until exit(), a signal
+// or ctx ends it; then END runs and the maps are printed.
+func (S *Session) Run(ctx context.Context) (*Result, error) { return S.s.run(ctx) }
+
+// Close releases the program and its maps.
+func (S *Session) Close() error { return S.s.coll.Close() }
+
+// MapNames lists the program's maps, in name order.
+func (S *Session) MapNames() []string {
+	var names []string
+	for _, m := range S.s.prog.Maps {
+		names = append(names, m.Name)
+	}
+	return names
+}
+
+// PrintMap prints one map (as print(@m) would) now.
+func (S *Session) PrintMap(name string) error {
+	mm := S.s.prog.MapByName(name)
+	if mm == nil {
+		return fmt.Errorf("the program has no map %s", name)
+	}
+	om, err := ReadMap(S.s.coll.Maps[mm.SpecName], mm)
+	if err != nil {
+		return err
+	}
+	S.s.out.Lock()
+	defer S.s.out.Unlock()
+	return S.s.printer.Map(om)
+}
+
+// ClearMap empties one map now.
+func (S *Session) ClearMap(name string) error {
+	mm := S.s.prog.MapByName(name)
+	if mm == nil {
+		return fmt.Errorf("the program has no map %s", name)
+	}
+	clearMap(S.s.coll.Maps[mm.SpecName], mm, false)
+	return nil
 }
 
 type session struct {
@@ -101,6 +157,7 @@ type session struct {
 	coll    *ebpf.Collection
 	opts    Options
 	printer *output.Printer
+	out     sync.Mutex // held while printing, so output from PrintMap does not interleave
 	selfSig map[os.Signal][]*codegen.ProbeProg
 	mu      sync.Mutex
 	exited  bool
@@ -302,6 +359,8 @@ func (s *session) isExited() bool {
 
 // handle interprets one ring buffer record.
 func (s *session) handle(rec []byte) {
+	s.out.Lock()
+	defer s.out.Unlock()
 	if len(rec) < 8 {
 		return
 	}
@@ -455,6 +514,8 @@ func (s *session) writeGlobals() error {
 
 // printMaps prints every non-empty user map in name order.
 func (s *session) printMaps() error {
+	s.out.Lock()
+	defer s.out.Unlock()
 	for _, mm := range s.prog.Maps {
 		m := s.coll.Maps[mm.SpecName]
 		om, err := ReadMap(m, mm)
