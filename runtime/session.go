@@ -116,7 +116,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 func (S *Session) Run(ctx context.Context) (*Result, error) { return S.s.run(ctx) }
 
 // Close releases the program and its maps.
-func (S *Session) Close() error { return S.s.coll.Close() }
+func (S *Session) Close() { S.s.coll.Close() }
 
 // MapNames lists the program's maps, in name order.
 func (S *Session) MapNames() []string {
