@@ -253,6 +253,13 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		Instructions: insns,
 		License:      "GPL",
 	}
+	if ctx.Kind == types.ProgTracing {
+		spec.AttachTo = ctx.AttachTo
+		spec.AttachType = ebpf.AttachTraceFEntry
+		if ctx.Provider == "fexit" {
+			spec.AttachType = ebpf.AttachTraceFExit
+		}
+	}
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
 	return nil
@@ -468,6 +475,8 @@ func progType(k types.ProgKind) ebpf.ProgramType {
 		return ebpf.PerfEvent
 	case types.ProgKprobe:
 		return ebpf.Kprobe
+	case types.ProgTracing:
+		return ebpf.Tracing
 	}
 	return ebpf.RawTracepoint
 }
@@ -1489,13 +1498,22 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	if strings.HasPrefix(e.Name, "arg") {
 		var n int
 		fmt.Sscanf(e.Name, "arg%d", &n)
-		if f.ctx.Provider == "rawtracepoint" {
+		if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
 			return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
 		}
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsArgs[n]}, 8)}
 	}
 	switch e.Name {
 	case "retval":
+		if f.ctx.Kind == types.ProgTracing {
+			// The return value follows the arguments; read the whole slot
+			// and narrow it to its type.
+			r := f.load(mem{base: f.ctxReg, off: int32(8 * f.ctx.NumArgs)}, 8)
+			if t.Kind == types.Int {
+				r = f.narrow(r, t.Size, t.Signed)
+			}
+			return val{t: t, r: r}
+		}
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
 	case "func":
 		if f.ctx.Provider == "uprobe" {
@@ -1578,6 +1596,20 @@ func (f *fn) extend(v vreg, size int, signed bool) vreg {
 	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
 }
 
+// narrow keeps the low size bytes of a 64-bit register, sign- or
+// zero-extended.
+func (f *fn) narrow(v vreg, size int, signed bool) vreg {
+	if size >= 8 {
+		return v
+	}
+	sh := int64(64 - 8*size)
+	right := asm.RSh
+	if signed {
+		right = asm.ArSh
+	}
+	return f.aluImm(right, f.aluImm(asm.LSh, v, sh), sh)
+}
+
 // place is where a struct-typed value lives without reading it: local
 // memory (the context, the stack, scratch), or an address in kernel or
 // user memory that must be read with a probe_read helper.
@@ -1630,6 +1662,15 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		return f.fromMem(p.m.plus(fld.Offset), fld.Type)
 	}
 	fld, _ := st.Field(e.Name)
+	if p.m != nil && p.m.ctx && f.ctx.Kind == types.ProgTracing {
+		// fentry/fexit arguments: each in a u64 slot of the context,
+		// read whole (the kernel allows only that) and narrowed.
+		r := f.load(p.m.plus(fld.Offset), 8)
+		if fld.Type.Kind == types.Int {
+			r = f.narrow(r, fld.Type.Size, fld.Type.Signed)
+		}
+		return val{t: fld.Type, r: r}
+	}
 	if fld.BitSize > 0 {
 		var unit val
 		if p.m == nil {

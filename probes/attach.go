@@ -35,6 +35,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 		return attachKprobe(s, name, prog)
 	case "usdt":
 		return attachUSDT(ctx, s, name, prog)
+	case "fentry", "fexit":
+		return attachFentry(ctx, name, prog)
 	case "interval", "profile":
 		return attachInterval(s, name, prog)
 	case "software", "hardware":

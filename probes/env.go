@@ -113,12 +113,7 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 	case "kprobe", "kretprobe":
 		return e.kprobeContexts(s)
 	case "fentry", "fexit":
-		if !e.t.Has(FeatureFentry) {
-			return nil, &SpecError{
-				Msg:  s.Provider + " probes are not available on this kernel (it has no BPF trampolines)",
-				Hint: "rawtracepoints and tracepoints work without them: gotrace -l 'rawtracepoint:*'",
-			}
-		}
+		return e.fentryContexts(s)
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
 		for _, c := range ctxs {
@@ -132,7 +127,7 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 func notYet(s Spec) *SpecError {
 	return &SpecError{
 		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, uprobe, uretprobe, usdt, interval, profile, software, hardware",
+		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt, interval, profile, software, hardware",
 	}
 }
 

@@ -92,6 +92,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 		return listUSDT(t, rest)
 	case "kprobe", "kretprobe":
 		return listKprobes(t, provider, rest)
+	case "fentry", "fexit":
+		return listFentry(t, provider, rest, verbose)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {

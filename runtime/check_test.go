@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
@@ -19,7 +20,11 @@ func compile(t *testing.T, src string) (*codegen.Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	info, err := types.Check(f, probes.NewEnv(probes.NewDirTarget("../probes/testdata")), types.Config{})
+	target := probes.NewDirTarget("../probes/testdata")
+	if spec, err := btf.LoadKernelSpec(); err == nil {
+		target.BTF = spec // for fentry, fexit and curtask
+	}
+	info, err := types.Check(f, probes.NewEnv(target), types.Config{})
 	if err != nil {
 		return nil, err
 	}
@@ -58,6 +63,9 @@ func TestCheckAccepts(t *testing.T) {
 		`BEGIN { $t = (1, "two"); @m[$t.0, $t.1] = 3; for ($kv : @m) { printf("%d %s %d\n", $kv.0.0, $kv.0.1, $kv.1); } exit(); }`,
 		`t:syscalls:sys_enter_openat { $a = str(args.filename); $b = str(args.filename); @[$a, $b] = count(); }`,
 		`BEGIN { @h = hist(rand); @l = lhist(rand % 100, 0, 100, 10); @s = stats(rand); @a = avg(rand); @mn = min(rand); @mx = max(rand); }`,
+		`fentry:vfs_read { @[comm] = count(); @c = sum(args.count); printf("%d %d %s\n", arg2, args.file->f_flags, ksym(func)); }`,
+		`fexit:vfs_read /retval > 0/ { @ = hist(retval); @f[args.file->f_inode->i_ino] = count(); }`,
+		`kprobe:vfs_read { @[comm] = count(); } kretprobe:vfs_read { @r = hist(retval); }`,
 	} {
 		prog, err := compile(t, src)
 		if err != nil {

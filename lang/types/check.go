@@ -682,15 +682,23 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 		var ok bool
 		var ct *Type
 		switch {
+		case isArg && ctx.Kind == ProgTracing:
+			ok = n < ctx.NumArgs
+			ct = Uint64
 		case isArg:
 			ok = n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
 			ct = Uint64
+		case e.Name == "retval" && ctx.Provider == "fexit":
+			ok, ct = true, ctx.Retval
+			if ct == nil {
+				ct = Uint64
+			}
 		case e.Name == "retval":
 			ok = ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe"
 			ct = Uint64
 		case e.Name == "func":
 			switch ctx.Provider {
-			case "kprobe", "kretprobe":
+			case "kprobe", "kretprobe", "fentry", "fexit":
 				ok, ct = true, &Type{Kind: Ksym, Size: 8}
 			case "uprobe":
 				ok, ct = true, &Type{Kind: Usym, Size: 8}

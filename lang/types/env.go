@@ -17,6 +17,9 @@ const (
 	ProgPerfEvent
 	// ProgKprobe: kprobes, uprobes, USDT; the context is struct pt_regs.
 	ProgKprobe
+	// ProgTracing: fentry and fexit; the context is an array of u64, the
+	// function's arguments and (fexit) its return value after them.
+	ProgTracing
 )
 
 // Context is what the probes package says a probe's program sees: the
@@ -30,6 +33,13 @@ type Context struct {
 	// ArgsUser is true when pointers in Args point into user memory
 	// (syscall tracepoints), so str() reads them with probe_read_user_str.
 	ArgsUser bool
+	// AttachTo is the kernel function of an fentry/fexit probe.
+	AttachTo string
+	// NumArgs is the number of arguments of that function; fexit's
+	// return value follows them in the context.
+	NumArgs int
+	// Retval is the type of retval in fexit probes (nil: uint64).
+	Retval *Type
 }
 
 // Env answers, for each attach point of a script, what its program sees.

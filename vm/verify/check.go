@@ -460,7 +460,7 @@ func addCallee(sp *subprog, k int) {
 
 func privateStack(t ebpf.ProgramType) bool {
 	switch t {
-	case ebpf.Kprobe, ebpf.TracePoint, ebpf.PerfEvent, ebpf.RawTracepoint:
+	case ebpf.Kprobe, ebpf.TracePoint, ebpf.PerfEvent, ebpf.RawTracepoint, ebpf.Tracing:
 		return true
 	}
 	return false

@@ -16,7 +16,7 @@ const (
 
 func progSupported(t ebpf.ProgramType) bool {
 	switch t {
-	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent, ebpf.SocketFilter, ebpf.XDP:
+	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent, ebpf.SocketFilter, ebpf.XDP, ebpf.Tracing:
 		return true
 	}
 	return false
@@ -90,6 +90,23 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 		}
 		if v.opts.CtxSize > 0 && o+size > v.opts.CtxSize {
 			return reg{}, v.errf(st, "read of argument %d, but the raw tracepoint has %d", o/8, v.opts.CtxSize/8)
+		}
+		return unknownOfSize(size), nil
+	case ebpf.Tracing:
+		// fentry/fexit: u64 slots of the arguments and the return value,
+		// read whole (what gotrace emits; the kernel types the slots
+		// from BTF).
+		if o < 0 || o >= (rawTPArgs+1)*8 {
+			return outside((rawTPArgs + 1) * 8)
+		}
+		if write {
+			return readOnly()
+		}
+		if o%8 != 0 || size != 8 {
+			return reg{}, v.errf(st, "fentry/fexit arguments are read as whole 8-byte slots, not %d bytes at offset %d", size, o)
+		}
+		if v.opts.CtxSize > 0 && o+size > v.opts.CtxSize {
+			return reg{}, v.errf(st, "read of slot %d, but the function has %d", o/8, v.opts.CtxSize/8)
 		}
 		return unknownOfSize(size), nil
 	case ebpf.PerfEvent:

@@ -104,11 +104,14 @@ func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 		return true
 	}
 	switch t {
-	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent:
+	case ebpf.Kprobe, ebpf.TracePoint, ebpf.RawTracepoint, ebpf.PerfEvent, ebpf.Tracing:
 		if h.set&(setTrace|setPerfmon) != 0 {
 			return true
 		}
 		if h.set&setKprobe != 0 && t == ebpf.Kprobe {
+			return true
+		}
+		if t == ebpf.Tracing && h.name == "bpf_get_func_ip" {
 			return true
 		}
 	case ebpf.SocketFilter:

@@ -54,6 +54,8 @@ func ProgTypeByName(s string) (ebpf.ProgramType, bool) {
 		return ebpf.SocketFilter, true
 	case "xdp":
 		return ebpf.XDP, true
+	case "tracing", "fentry", "fexit":
+		return ebpf.Tracing, true
 	}
 	return ebpf.UnspecifiedProgram, false
 }

@@ -223,6 +223,8 @@ func progName(t ebpf.ProgramType) string {
 		return "socket_filter"
 	case ebpf.XDP:
 		return "xdp"
+	case ebpf.Tracing:
+		return "tracing"
 	}
 	return strings.ToLower(t.String())
 }
