@@ -23,8 +23,8 @@ const (
 	// the key of the scratch map lookup.
 	scratchKeySlot = 8
 	// maxInsns bounds a program: jump offsets are 16 bits.
-	maxInsns = 32767
-	ringbufSize    = 1 << 20
+	maxInsns    = 32767
+	ringbufSize = 1 << 20
 )
 
 // compiler holds what is shared by all programs of a script.

@@ -81,4 +81,3 @@ func TestFentryList(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }
-
