@@ -14,6 +14,18 @@ import (
 // real host, and returns what detaches it. begin and end probes are not
 // attached: the runtime runs them through BPF_PROG_TEST_RUN.
 func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
+	return attach(ctx, prog, 0)
+}
+
+// AttachPID is Attach for gotrace -p PID: uprobes and USDT probes fire in
+// that process only.
+func AttachPID(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
+	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
+		return attach(ctx, prog, pid)
+	}
+}
+
+func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) {
 	if ctx == nil || prog == nil {
 		return nil, errors.New("cannot attach: no probe or no program")
 	}
@@ -30,11 +42,11 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 	case "rawtracepoint":
 		return attachRawTracepoint(s, name, prog)
 	case "uprobe", "uretprobe":
-		return attachUprobe(s, name, prog)
+		return attachUprobe(s, name, prog, pid)
 	case "kprobe", "kretprobe":
 		return attachKprobe(s, name, prog)
 	case "usdt":
-		return attachUSDT(ctx, s, name, prog)
+		return attachUSDT(ctx, s, name, prog, pid)
 	case "fentry", "fexit":
 		return attachFentry(ctx, name, prog)
 	case "interval", "profile":

@@ -280,12 +280,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func attachUprobe(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachUprobe(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	ex, err := link.OpenExecutable(s.Target)
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 	}
-	opts := &link.UprobeOptions{Offset: s.Offset}
+	opts := &link.UprobeOptions{Offset: s.Offset, PID: pid}
 	sym := s.Func
 	if s.Address != 0 {
 		b, err := os.ReadFile(s.Target)

@@ -352,7 +352,7 @@ func (m multiCloser) Close() error {
 	return errors.Join(errs...)
 }
 
-func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	usdtMu.Lock()
 	info := usdtByCtx[ctx]
 	usdtMu.Unlock()
@@ -381,7 +381,7 @@ func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io
 	}
 	var links multiCloser
 	for _, site := range info.Sites {
-		l, err := ex.Uprobe(s.Ns+":"+s.Func, prog, &link.UprobeOptions{Address: site.Offset, RefCtrOffset: site.Semaphore})
+		l, err := ex.Uprobe(s.Ns+":"+s.Func, prog, &link.UprobeOptions{Address: site.Offset, RefCtrOffset: site.Semaphore, PID: pid})
 		if err != nil {
 			links.Close()
 			return nil, fmt.Errorf("cannot attach probe %s at 0x%x: %v", name, site.Addr, err)

@@ -1,11 +1,14 @@
 package runtime
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // ChildArg is the hidden first argument with which gotrace re-executes
@@ -105,4 +108,27 @@ func ChildMain(args []string) int {
 	err := syscall.Exec(args[0], args[1:], os.Environ())
 	fmt.Fprintf(os.Stderr, "gotrace: -c: cannot run %s: %v\n", args[0], err)
 	return 127
+}
+
+// watchExit calls done when process pid exits (or ctx ends first).
+func watchExit(ctx context.Context, pid int, done func()) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("-p %d: %v", pid, err)
+	}
+	go func() {
+		defer unix.Close(fd)
+		for ctx.Err() == nil {
+			fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			n, err := unix.Poll(fds, 200)
+			if err != nil && err != unix.EINTR {
+				return
+			}
+			if n > 0 {
+				done()
+				return
+			}
+		}
+	}()
+	return nil
 }

@@ -57,6 +57,8 @@ type Options struct {
 	// TestMode (--test) runs the test: probes once each after BEGIN and
 	// then stops, instead of attaching the other probes.
 	TestMode bool
+	// PID, when set (-p), ends the session when that process exits.
+	PID int
 	// NoVerify skips gotrace's own verifier before loading.
 	NoVerify bool
 	// NumCPU is the number of possible CPUs, for the verifier.
@@ -251,6 +253,14 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				time.Sleep(50 * time.Millisecond)
 				cancel()
 			}()
+		}
+		if s.opts.PID > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithCancel(ctx)
+			defer cancel()
+			if err := watchExit(ctx, s.opts.PID, cancel); err != nil {
+				return nil, err
+			}
 		}
 		s.loop(ctx, rd)
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -27,6 +28,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-f", "FORMAT", "output format: text (default) or json"},
 	{"-q", "", "quiet: do not print the \"Attached N probes\" line"},
 	{"-c", "CMD", "run CMD, held until every probe is attached; stop when it exits (cpid is its pid)"},
+	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
 	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
 	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
@@ -62,6 +64,7 @@ type options struct {
 	outFile  string
 	testMode bool
 	check    bool
+	pid      int
 	args     []string
 }
 
@@ -124,6 +127,19 @@ func parseArgs(args []string) (*options, error) {
 			} else {
 				o.outFile = v
 			}
+		case a == "-p":
+			v, err := value()
+			if err != nil {
+				return nil, err
+			}
+			pid, err := strconv.Atoi(v)
+			if err != nil || pid <= 0 {
+				return nil, usageError(fmt.Sprintf("-p needs a process id, not %q", v))
+			}
+			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+				return nil, usageError(fmt.Sprintf("-p %d: no such process", pid))
+			}
+			o.pid = pid
 		case a == "--test":
 			o.testMode = true
 		case a == "--check":
@@ -278,7 +294,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		TestMode: o.testMode,
 		Child:    child,
 		NumCPU:   target.NumCPU(),
-		Attach:   probes.Attach,
+		PID:      o.pid,
+		Attach:   probes.AttachPID(o.pid),
 		OnAttached: func() {
 			if os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "" {
 				fmt.Fprintln(stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
