@@ -1498,6 +1498,9 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	if strings.HasPrefix(e.Name, "arg") {
 		var n int
 		fmt.Sscanf(e.Name, "arg%d", &n)
+		if f.ctx.Provider == "usdt" {
+			return val{t: t, r: f.usdtArg(f.ctx.USDTArgs[n])}
+		}
 		if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
 			return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
 		}
@@ -1594,6 +1597,31 @@ func (f *fn) extend(v vreg, size int, signed bool) vreg {
 	}
 	sh := int64(64 - 8*size)
 	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
+}
+
+// usdtArg reads a USDT argument where its note says it is.
+func (f *fn) usdtArg(l types.ArgLoc) vreg {
+	if l.Const {
+		return f.imm(l.Disp)
+	}
+	var v vreg
+	if l.Reg >= 0 {
+		v = f.load(mem{base: f.ctxReg, off: int32(l.Reg)}, 8)
+	} else {
+		v = f.imm(0)
+	}
+	if l.Mem {
+		addr := f.aluImm(asm.Add, v, l.Disp)
+		if l.Index >= 0 {
+			idx := f.load(mem{base: f.ctxReg, off: int32(l.Index)}, 8)
+			addr = f.alu(asm.Add, addr, f.aluImm(asm.Mul, idx, int64(l.Scale)))
+		}
+		tmp := f.alloc(8)
+		f.storeImm(tmp, 8, 0)
+		f.call(asm.FnProbeReadUser, f.addr(tmp), f.imm(int64(l.Size)), addr)
+		v = f.load(tmp, 8)
+	}
+	return f.narrow(v, l.Size, l.Signed)
 }
 
 // narrow keeps the low size bytes of a 64-bit register, sign- or

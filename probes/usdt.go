@@ -333,12 +333,57 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 		sp := s
 		sp.Target, sp.Ns, sp.Func = path, k.prov, k.name
 		c := e.context(sp, &types.Context{Provider: "usdt", Name: sp.Name(), Kind: types.ProgKprobe})
+		if sites := groups[k]; len(sites) > 0 {
+			locs, err := argLocs(sites[0].Args)
+			if err != nil {
+				return nil, specErrorf("USDT probe %s: %v", sp.Name(), err)
+			}
+			c.USDTArgs = locs
+		}
 		usdtMu.Lock()
 		usdtByCtx[c] = &usdtInfo{Path: path, Sites: groups[k]}
 		usdtMu.Unlock()
 		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
+}
+
+// argLocs converts a site's arguments for the code generator.
+func argLocs(args []USDTArg) ([]types.ArgLoc, error) {
+	var out []types.ArgLoc
+	reg := func(name string) (int, error) {
+		if name == "" {
+			return -1, nil
+		}
+		off, ok := PtRegsOffset(name)
+		if !ok {
+			return 0, fmt.Errorf("unknown register %%%s", name)
+		}
+		return off, nil
+	}
+	for i, a := range args {
+		l := types.ArgLoc{Size: a.Size, Signed: a.Signed, Reg: -1, Index: -1, Scale: a.Scale, Disp: a.Const}
+		var err error
+		switch a.Kind {
+		case USDTArgConst:
+			l.Const = true
+		case USDTArgReg:
+			l.Reg, err = reg(a.Reg)
+		case USDTArgMem:
+			if a.Sym != "" {
+				return nil, fmt.Errorf("argument %d is at %s(%%rip), which gotrace cannot read yet", i, a.Sym)
+			}
+			l.Mem = true
+			if l.Reg, err = reg(a.Reg); err == nil {
+				l.Index, err = reg(a.Index)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("argument %d: %v", i, err)
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }
 
 // multiCloser closes several links.

@@ -685,6 +685,12 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 		case isArg && ctx.Kind == ProgTracing:
 			ok = n < ctx.NumArgs
 			ct = Uint64
+		case isArg && ctx.Provider == "usdt":
+			ok = n < len(ctx.USDTArgs)
+			ct = Uint64
+			if ok && ctx.USDTArgs[n].Signed {
+				ct = Int64
+			}
 		case isArg:
 			ok = n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
 			ct = Uint64

@@ -40,6 +40,22 @@ type Context struct {
 	NumArgs int
 	// Retval is the type of retval in fexit probes (nil: uint64).
 	Retval *Type
+	// USDTArgs locates the arguments of a USDT probe (arg0, arg1, ...).
+	USDTArgs []ArgLoc
+}
+
+// ArgLoc says where a USDT argument is when the probe fires: a constant,
+// a register of struct pt_regs, or user memory at
+// register + Disp (+ index register * Scale).
+type ArgLoc struct {
+	Size   int  // bytes: 1, 2, 4 or 8
+	Signed bool // sign-extend to 64 bits
+	Const  bool // the value is Disp
+	Reg    int  // pt_regs offset of the register (or base register); -1: none
+	Index  int  // pt_regs offset of the index register; -1: none
+	Scale  int
+	Disp   int64
+	Mem    bool // the value is in user memory at the address
 }
 
 // Env answers, for each attach point of a script, what its program sees.
