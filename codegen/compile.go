@@ -134,7 +134,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 // record: integers always take 8.
 func slotSize(t *types.Type) int {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
 		return 8
 	}
 	return t.Size
@@ -1319,7 +1319,7 @@ func storedType(t *types.Type) *types.Type {
 // values must be, printf records need not).
 func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 	switch t.Kind {
-	case types.Str, types.Tuple, types.Struct, types.Array:
+	case types.Str, types.Tuple, types.Struct, types.Array, types.Usym:
 		if x.m == nil {
 			f.fail(f.pos, "internal error: %s value is not in memory", t)
 		}
@@ -1336,7 +1336,7 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 // isScalar reports whether values of type t live in a register.
 func isScalar(t *types.Type) bool {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
 		return true
 	}
 	return false
@@ -1478,6 +1478,8 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.call(asm.FnJiffies64)}
 	case "curtask":
 		return val{t: t, r: f.call(asm.FnGetCurrentTask)}
+	case "kstack", "ustack":
+		return f.stack(t)
 	case "cpid":
 		g := f.newReg()
 		f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalCpid})
@@ -1520,7 +1522,7 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
 	case "func":
 		if f.ctx.Provider == "uprobe" {
-			return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8)}
+			return f.usym(f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8), t)
 		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}
@@ -1622,6 +1624,43 @@ func (f *fn) usdtArg(l types.ArgLoc) vreg {
 		v = f.load(tmp, 8)
 	}
 	return f.narrow(v, l.Size, l.Signed)
+}
+
+// usym pairs a user address with the pid of the process it belongs to.
+func (f *fn) usym(addr vreg, t *types.Type) val {
+	m := f.alloc(16)
+	f.store(m, 8, addr)
+	f.store(m.plus(8), 8, f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32))
+	return val{t: t, m: &m}
+}
+
+// StackMapName is the stack trace map that holds stacks of up to limit
+// frames.
+func StackMapName(limit int) string { return fmt.Sprintf("stack_%d", limit) }
+
+// stackEntries is the number of distinct stacks a stack map keeps.
+const stackEntries = 4096
+
+// stack records the current kernel or user stack in a stack trace map
+// and returns its id; a user stack also carries the pid (upper 32 bits),
+// so that user space can symbolize it. A failed capture keeps the error
+// (a negative id) in the lower half.
+func (f *fn) stack(t *types.Type) val {
+	name := StackMapName(t.Len)
+	if _, ok := f.c.prog.Spec.Maps[name]; !ok {
+		f.c.prog.Spec.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: stackEntries}
+	}
+	flags := int64(0)
+	if t.Name == "ustack" {
+		flags = 1 << 8 // BPF_F_USER_STACK
+	}
+	id := f.call(asm.FnGetStackid, f.ctxReg, f.mapPtr(name), f.imm(flags))
+	id = f.aluImm(asm.And, id, 0xffffffff)
+	if t.Name == "ustack" {
+		pid := f.aluImm(asm.And, f.call(asm.FnGetCurrentPidTgid), -0x100000000) // tgid << 32
+		id = f.alu(asm.Or, id, pid)
+	}
+	return val{t: t, r: id}
 }
 
 // narrow keeps the low size bytes of a 64-bit register, sign- or
@@ -1795,8 +1834,12 @@ func (f *fn) fromMem(m mem, t *types.Type) val {
 func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
 	switch e.Fun {
-	case "ksym", "usym":
+	case "ksym":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}
+	case "usym":
+		return f.usym(f.scalar(f.expr(e.Args[0])), t)
+	case "kstack", "ustack":
+		return f.stack(t)
 	case "bswap":
 		x := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At

@@ -66,6 +66,8 @@ func TestCheckAccepts(t *testing.T) {
 		`fentry:vfs_read { @[comm] = count(); @c = sum(args.count); printf("%d %d %s\n", arg2, args.file->f_flags, ksym(func)); }`,
 		`fexit:vfs_read /retval > 0/ { @ = hist(retval); @f[args.file->f_inode->i_ino] = count(); }`,
 		`kprobe:vfs_read { @[comm] = count(); } kretprobe:vfs_read { @r = hist(retval); }`,
+		`t:syscalls:sys_enter_openat { @[kstack] = count(); @u[ustack(perf, 5)] = count(); @k[kstack(raw)] = count(); }`,
+		`t:syscalls:sys_enter_openat { @s[usym(args.filename), ustack] = count(); printf("%s\n", usym(args.filename)); }`,
 	} {
 		prog, err := compile(t, src)
 		if err != nil {

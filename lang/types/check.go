@@ -602,7 +602,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym:
+		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil
@@ -707,7 +707,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 			case "kprobe", "kretprobe", "fentry", "fexit":
 				ok, ct = true, &Type{Kind: Ksym, Size: 8}
 			case "uprobe":
-				ok, ct = true, &Type{Kind: Usym, Size: 8}
+				ok, ct = true, UsymType
 			}
 		}
 		if !ok {
@@ -727,7 +727,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe", "retval", "func", "curtask"}
+	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
 	}
@@ -844,6 +844,8 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		return t
 	}
 	switch e.Name {
+	case "kstack", "ustack":
+		return c.stackType(e.At, e.Name, "", 0)
 	case "curtask":
 		st := c.kernelStruct(e.At, "task_struct")
 		if st == nil {
@@ -1210,7 +1212,9 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 		if e.Fun == "ksym" {
 			return &Type{Kind: Ksym, Size: 8}
 		}
-		return &Type{Kind: Usym, Size: 8}
+		return UsymType
+	case "kstack", "ustack":
+		return c.stackCall(e)
 	case "bswap":
 		if !nargs(1, 1) {
 			return nil

@@ -19,9 +19,9 @@ const (
 	Struct       // C struct or union from a tracepoint format, BTF or an inline definition
 	Tuple        // (a, b, ...): Fields named "0", "1", ... laid out C-style
 	Buf          // buffer from buf(): a length byte and Size-1 bytes of data
-	Stack        // kstack/ustack: a stack id
+	Stack        // kstack/ustack: u64 of the stack id, and for ustack the pid in the upper 32 bits
 	Ksym         // an address printed as a kernel symbol
-	Usym         // an address printed as a user symbol
+	Usym         // {u64 address; u64 pid}: an address printed as a symbol of that process
 	Agg          // an aggregation; AggFn says which
 )
 
@@ -36,6 +36,9 @@ type Type struct {
 	Name   string  // Struct: "struct task_struct"; Int: a C spelling when known ("char")
 	User   bool    // Ptr: points into user memory
 	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
+	// Mode: Stack: how frames print (bpftrace, perf or raw); Name is
+	// "kstack" or "ustack" and Len the most frames kept.
+	Mode string
 	AggArg *Type   // Agg: the type of the aggregated value (sum/min/max/avg)
 	// AggParams: hist: [k] (bits of sub-buckets, 0 by default);
 	// lhist: [min, max, step].
@@ -142,7 +145,7 @@ func (t *Type) Align() int {
 
 // IsInteger reports whether t is usable as an integer in arithmetic.
 func (t *Type) IsInteger() bool {
-	return t.Kind == Int || t.Kind == Bool || t.Kind == Ptr || t.Kind == Ksym || t.Kind == Usym
+	return t.Kind == Int || t.Kind == Bool || t.Kind == Ptr || t.Kind == Ksym
 }
 
 // Field looks up a member by name.
@@ -174,6 +177,8 @@ func Equal(a, b *Type) bool {
 		return a.Len == b.Len && Equal(a.Elem, b.Elem)
 	case Struct:
 		return a.Name == b.Name && a.Size == b.Size
+	case Stack:
+		return a.Name == b.Name && a.Len == b.Len && a.Mode == b.Mode
 	case Tuple:
 		if len(a.Fields) != len(b.Fields) {
 			return false

@@ -1,0 +1,302 @@
+package runtime
+
+import (
+	"bufio"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Symbols turns addresses into names: kernel addresses through
+// /proc/kallsyms (read once), user addresses through the process's
+// memory map (/proc/PID/maps) and the ELF symbol tables of the mapped
+// files (each file read once and kept, as bpftrace's cache_user_symbols
+// PER_PROGRAM does). Stack values are looked up in the program's stack
+// trace maps by id.
+type Symbols struct {
+	// Stacks returns the stack trace map of a limit (nil: none).
+	Stacks func(limit int) *ebpf.Map
+	// Root is prefixed to /proc and file paths (tests).
+	Root string
+
+	once  sync.Once
+	kern  []ksym
+	mu    sync.Mutex
+	files map[string]*elfSyms
+	maps  map[uint32][]mapping // per pid, read once
+}
+
+type ksym struct {
+	addr   uint64
+	name   string
+	module string
+}
+
+type mapping struct {
+	start, end, off uint64
+	path            string
+}
+
+type elfSyms struct {
+	syms []esym // sorted by address
+	// bias turns a file offset into the symbol table's virtual address.
+	segs []*elf.Prog
+}
+
+type esym struct {
+	addr, size uint64
+	name       string
+}
+
+// NewSymbols returns a symbolizer for a loaded collection.
+func NewSymbols(coll *ebpf.Collection) *Symbols {
+	return &Symbols{Stacks: func(limit int) *ebpf.Map {
+		if coll == nil {
+			return nil
+		}
+		return coll.Maps[codegen.StackMapName(limit)]
+	}}
+}
+
+func (s *Symbols) loadKallsyms() {
+	f, err := os.Open(s.Root + "/proc/kallsyms")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 {
+			continue
+		}
+		switch fields[1] {
+		case "t", "T", "w", "W":
+		default:
+			continue
+		}
+		addr, err := strconv.ParseUint(fields[0], 16, 64)
+		if err != nil || addr == 0 {
+			continue
+		}
+		k := ksym{addr: addr, name: fields[2]}
+		if len(fields) > 3 {
+			k.module = strings.Trim(fields[3], "[]")
+		}
+		s.kern = append(s.kern, k)
+	}
+	sort.Slice(s.kern, func(i, j int) bool { return s.kern[i].addr < s.kern[j].addr })
+}
+
+// kernel finds the function holding addr and the offset into it.
+func (s *Symbols) kernel(addr uint64) (ksym, uint64, bool) {
+	s.once.Do(s.loadKallsyms)
+	i := sort.Search(len(s.kern), func(i int) bool { return s.kern[i].addr > addr }) - 1
+	if i < 0 {
+		return ksym{}, 0, false
+	}
+	return s.kern[i], addr - s.kern[i].addr, true
+}
+
+// Kernel is ksym(): the name of the kernel function holding addr, or the
+// address in hex.
+func (s *Symbols) Kernel(addr uint64) string {
+	if k, _, ok := s.kernel(addr); ok {
+		return k.name
+	}
+	return fmt.Sprintf("0x%x", addr)
+}
+
+// User is usym(): the name of the function of process pid holding addr,
+// or the address in hex.
+func (s *Symbols) User(pid uint32, addr uint64) string {
+	if name, _, _, ok := s.user(pid, addr); ok {
+		return name
+	}
+	return fmt.Sprintf("0x%x", addr)
+}
+
+func (s *Symbols) user(pid uint32, addr uint64) (name string, off uint64, path string, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.maps == nil {
+		s.maps = map[uint32][]mapping{}
+		s.files = map[string]*elfSyms{}
+	}
+	ms, seen := s.maps[pid]
+	if !seen {
+		ms = readMaps(s.Root + fmt.Sprintf("/proc/%d/maps", pid))
+		s.maps[pid] = ms
+	}
+	for _, m := range ms {
+		if addr < m.start || addr >= m.end {
+			continue
+		}
+		es := s.files[m.path]
+		if es == nil {
+			es = readELFSyms(s.Root + m.path)
+			s.files[m.path] = es
+		}
+		fileOff := addr - m.start + m.off
+		vaddr, okv := es.vaddr(fileOff)
+		if !okv {
+			return "", 0, m.path, false
+		}
+		if sym, ok := es.lookup(vaddr); ok {
+			return sym.name, vaddr - sym.addr, m.path, true
+		}
+		return "", 0, m.path, false
+	}
+	return "", 0, "", false
+}
+
+func readMaps(path string) []mapping {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []mapping
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.HasPrefix(f[5], "/") || !strings.Contains(f[1], "x") {
+			continue
+		}
+		lo, hi, _ := strings.Cut(f[0], "-")
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		off, err3 := strconv.ParseUint(f[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		out = append(out, mapping{start: start, end: end, off: off, path: strings.Join(f[5:], " ")})
+	}
+	return out
+}
+
+func readELFSyms(path string) *elfSyms {
+	es := &elfSyms{}
+	f, err := elf.Open(path)
+	if err != nil {
+		return es
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			es.segs = append(es.segs, p)
+		}
+	}
+	add := func(syms []elf.Symbol) {
+		for _, sy := range syms {
+			if elf.ST_TYPE(sy.Info) != elf.STT_FUNC || sy.Value == 0 {
+				continue
+			}
+			es.syms = append(es.syms, esym{addr: sy.Value, size: sy.Size, name: sy.Name})
+		}
+	}
+	if syms, err := f.Symbols(); err == nil {
+		add(syms)
+	}
+	if syms, err := f.DynamicSymbols(); err == nil {
+		add(syms)
+	}
+	sort.Slice(es.syms, func(i, j int) bool { return es.syms[i].addr < es.syms[j].addr })
+	return es
+}
+
+// vaddr maps a file offset to the virtual address the symbols use.
+func (es *elfSyms) vaddr(off uint64) (uint64, bool) {
+	for _, p := range es.segs {
+		if off >= p.Off && off < p.Off+p.Filesz {
+			return off - p.Off + p.Vaddr, true
+		}
+	}
+	return 0, false
+}
+
+func (es *elfSyms) lookup(v uint64) (esym, bool) {
+	i := sort.Search(len(es.syms), func(i int) bool { return es.syms[i].addr > v }) - 1
+	if i < 0 {
+		return esym{}, false
+	}
+	sy := es.syms[i]
+	if sy.size != 0 && v >= sy.addr+sy.size {
+		return esym{}, false
+	}
+	return sy, true
+}
+
+// Frames reads a kstack or ustack value (raw is its 8 bytes) and returns
+// its frames formatted for the type's mode: "func+off" (bpftrace), the
+// address, the symbol and the object (perf), or the bare address (raw).
+// A stack that could not be captured has no frames.
+func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
+	if len(raw) < 8 || s.Stacks == nil {
+		return nil
+	}
+	v := binary.LittleEndian.Uint64(raw)
+	id, pid := uint32(v), uint32(v>>32)
+	if int32(id) < 0 {
+		return nil
+	}
+	m := s.Stacks(t.Len)
+	if m == nil {
+		return nil
+	}
+	buf := make([]byte, 8*t.Len)
+	if err := m.Lookup(id, buf); err != nil {
+		return nil
+	}
+	var out []string
+	for i := 0; i < t.Len; i++ {
+		addr := binary.LittleEndian.Uint64(buf[8*i:])
+		if addr == 0 {
+			break
+		}
+		out = append(out, s.frame(t, pid, addr))
+	}
+	return out
+}
+
+func (s *Symbols) frame(t *types.Type, pid uint32, addr uint64) string {
+	if t.Mode == "raw" {
+		return fmt.Sprintf("%x", addr)
+	}
+	var name, obj string
+	var off uint64
+	var ok bool
+	if t.Name == "kstack" {
+		var k ksym
+		k, off, ok = s.kernel(addr)
+		name, obj = k.name, "[kernel.kallsyms]"
+		if k.module != "" {
+			obj = "[" + k.module + "]"
+		}
+	} else {
+		name, off, obj, ok = s.user(pid, addr)
+		if obj == "" {
+			obj = "[unknown]"
+		}
+	}
+	if t.Mode == "perf" {
+		if !ok {
+			return fmt.Sprintf("\t%x [unknown] (%s)", addr, obj)
+		}
+		return fmt.Sprintf("\t%x %s+%d (%s)", addr, name, off, obj)
+	}
+	if !ok {
+		return fmt.Sprintf("0x%x", addr)
+	}
+	return fmt.Sprintf("%s+%d", name, off)
+}
+
