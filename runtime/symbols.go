@@ -299,4 +299,3 @@ func (s *Symbols) frame(t *types.Type, pid uint32, addr uint64) string {
 	}
 	return fmt.Sprintf("%s+%d", name, off)
 }
-
