@@ -1308,8 +1308,6 @@ func storedType(t *types.Type) *types.Type {
 	switch t.Kind {
 	case types.Int:
 		return types.IntType(8, t.Signed)
-	case types.Bool:
-		return types.Uint64
 	}
 	return t
 }

@@ -110,7 +110,9 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, explainLoadError(prog, err)
 	}
-	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: output.New(opts.Out, opts.Format)}}, nil
+	printer := output.New(opts.Out, opts.Format)
+	printer.Sym = NewSymbols(coll)
+	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer}}, nil
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
@@ -276,6 +278,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.drain(rd)
+	s.printer.End()
 	if s.prog.Settings.PrintMapsOnExit {
 		if err := s.printMaps(); err != nil {
 			return nil, err
@@ -424,7 +427,7 @@ func (s *session) handle(rec []byte) {
 // slotBytes is how many bytes a value of type t takes in a record.
 func slotBytes(t *types.Type) int {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Usym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
 		return 8
 	}
 	return t.Size
@@ -575,5 +578,5 @@ func ReadMap(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
 }
 
 func outputMap(mm *codegen.MapMeta) *output.Map {
-	return &output.Map{Name: mm.Name, Key: mm.Key, Value: mm.Value}
+	return &output.Map{Name: mm.Name, Key: mm.Key, Value: mm.Value, Bucketed: mm.Bucketed, BucketOff: mm.BucketOff}
 }

@@ -521,13 +521,11 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 }
 
 // storedType is the type a value takes when stored in a variable or map:
-// integers widen to 64 bits, bools become integers.
+// integers widen to 64 bits (bools stay bools, in 8-byte slots).
 func storedType(t *Type) *Type {
 	switch t.Kind {
 	case Int:
 		return IntType(8, t.Signed)
-	case Bool:
-		return Uint64
 	}
 	return t
 }

@@ -1,0 +1,191 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Format is the output format: bpftrace's text, or one JSON object per line.
+type Format int
+
+const (
+	Text Format = iota
+	JSON
+)
+
+// Arg is one printf argument: its type and its raw bytes.
+type Arg struct {
+	Type *types.Type
+	Raw  []byte
+}
+
+// Printer writes a program's output.
+type Printer struct {
+	w   io.Writer
+	f   Format
+	Sym Symbolizer // names addresses and stacks; nil prints them as numbers
+}
+
+// New returns a printer writing to w.
+func New(w io.Writer, f Format) *Printer { return &Printer{w: w, f: f} }
+
+func (p *Printer) args(args []Arg) []value {
+	vs := make([]value, len(args))
+	for i, a := range args {
+		vs[i] = decode(a.Type, a.Raw, p.Sym)
+	}
+	return vs
+}
+
+// Sprintf formats a printf format with its arguments, as printf prints
+// them (for system() and cat() too).
+func (p *Printer) Sprintf(format string, args []Arg) string {
+	return sprintf(format, p.args(args))
+}
+
+// Printf prints a printf record.
+func (p *Printer) Printf(format string, args []Arg) error {
+	s := p.Sprintf(format, args)
+	if p.f == JSON {
+		return p.emit("printf", jsonString(s))
+	}
+	_, err := io.WriteString(p.w, s)
+	return err
+}
+
+// emit writes {"type": T, "data": data}.
+func (p *Printer) emit(typ, data string) error {
+	_, err := fmt.Fprintf(p.w, "{\"type\": \"%s\", \"data\": %s}\n", typ, data)
+	return err
+}
+
+// Value prints print(value): the value on a line.
+func (p *Printer) Value(t *types.Type, raw []byte) error {
+	v := decode(t, raw, p.Sym)
+	if p.f == JSON {
+		return p.emit("value", v.json())
+	}
+	_, err := io.WriteString(p.w, v.text()+"\n")
+	return err
+}
+
+// Map prints a map: print(@m) and the maps at exit.
+func (p *Printer) Map(m *Map) error {
+	es := m.entries(p.Sym)
+	if p.f == JSON {
+		return p.mapJSON(m, es)
+	}
+	var b strings.Builder
+	for _, e := range es {
+		b.WriteString(m.Name)
+		if m.Key != nil {
+			b.WriteString("[" + e.key.keyText() + "]")
+		}
+		if e.hist != nil {
+			b.WriteString(":\n")
+			b.WriteString(e.hist.rows())
+			b.WriteString("\n")
+			continue
+		}
+		b.WriteString(": " + e.val.text() + "\n")
+	}
+	_, err := io.WriteString(p.w, b.String())
+	return err
+}
+
+func (p *Printer) mapJSON(m *Map, es []*entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	typ := "map"
+	switch {
+	case m.Bucketed:
+		typ = "hist"
+	case m.Value.Kind == types.Agg && (m.Value.AggFn == "avg" || m.Value.AggFn == "stats"):
+		typ = "stats"
+	}
+	val := func(e *entry) string {
+		if e.hist != nil {
+			return e.hist.json()
+		}
+		return e.val.json()
+	}
+	var data string
+	if m.Key == nil {
+		data = val(es[0])
+	} else {
+		parts := make([]string, len(es))
+		for i, e := range es {
+			parts[i] = e.key.keyJSON() + ": " + val(e)
+		}
+		data = "{" + strings.Join(parts, ", ") + "}"
+	}
+	return p.emit(typ, "{"+jsonString(m.Name)+": "+data+"}")
+}
+
+// Attached reports how many probes are attached: on w (stderr) in text,
+// as an attached_probes object on the output in JSON.
+func (p *Printer) Attached(w io.Writer, n int) {
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"attached_probes\", \"count\": %d, \"data\": {\"probes\": %d}}\n", n, n)
+		return
+	}
+	if n == 1 {
+		fmt.Fprintf(w, "Attached 1 probe\n")
+		return
+	}
+	fmt.Fprintf(w, "Attached %d probes\n", n)
+}
+
+// Lost reports records the kernel could not hand over: on w (stderr) in
+// text, as a lost_events object in JSON.
+func (p *Printer) Lost(w io.Writer, n uint64) {
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"lost_events\", \"count\": %d, \"data\": {\"events\": %d}}\n", n, n)
+		return
+	}
+	fmt.Fprintf(w, "Lost %d events\n", n)
+}
+
+// End marks the end of the run, before the maps are printed: two empty
+// lines in text, nothing in JSON.
+func (p *Printer) End() error {
+	if p.f == JSON {
+		return nil
+	}
+	_, err := io.WriteString(p.w, "\n\n")
+	return err
+}
+
+// Text prints the output of time(), cat() or join() (typ names which):
+// as it is in text, as {"type": typ, "data": "..."} in JSON. join() ends
+// its line.
+func (p *Printer) Text(typ, s string) error {
+	if p.f == JSON {
+		return p.emit(typ, jsonString(s))
+	}
+	if typ == "join" {
+		s += "\n"
+	}
+	_, err := io.WriteString(p.w, s)
+	return err
+}
+
+// Diagnostic prints errorf() and warnf() (severity "errorf" or "warnf")
+// with the script position they come from: on w (stderr) in text, as an
+// object on the output in JSON.
+func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col int) {
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"%s\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
+			severity, jsonString(msg), jsonString(file), line, col)
+		return
+	}
+	word := "WARNING"
+	if severity == "errorf" {
+		word = "ERROR"
+	}
+	fmt.Fprintf(w, "%s:%d:%d: %s: %s\n", file, line, col, word, msg)
+}

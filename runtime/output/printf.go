@@ -1,0 +1,149 @@
+package output
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// sprintf formats as C's printf does for the conversions bpftrace
+// accepts: flags (- + space # 0), width, precision, length modifiers
+// (h, hh, l, ll, j, z, t, ignored: every integer arrives as 64 bits) and
+// the verbs d i u x X o c s p e f g %, plus %r, %rx and %rh for buffers.
+// A string verb (%s) prints any value as text output would.
+func sprintf(format string, args []value) string {
+	var b strings.Builder
+	ai := 0
+	next := func() (value, bool) {
+		if ai >= len(args) {
+			return value{}, false
+		}
+		ai++
+		return args[ai-1], true
+	}
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' {
+			b.WriteByte(c)
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
+			j++
+		}
+		for j < len(format) && format[j] >= '0' && format[j] <= '9' {
+			j++
+		}
+		if j < len(format) && format[j] == '.' {
+			j++
+			for j < len(format) && format[j] >= '0' && format[j] <= '9' {
+				j++
+			}
+		}
+		spec := format[i+1 : j] // flags, width, precision
+		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			b.WriteString(format[i:])
+			break
+		}
+		verb := format[j]
+		i = j
+		if verb == '%' {
+			b.WriteByte('%')
+			continue
+		}
+		if verb == 'r' {
+			mode := byte(0)
+			if i+1 < len(format) && (format[i+1] == 'x' || format[i+1] == 'h') {
+				mode = format[i+1]
+				i++
+			}
+			v, _ := next()
+			b.WriteString(pad(spec, bufferText(v, mode)))
+			continue
+		}
+		v, ok := next()
+		if !ok {
+			b.WriteString("%!" + string(verb) + "(MISSING)")
+			continue
+		}
+		b.WriteString(conv(spec, verb, v))
+	}
+	return b.String()
+}
+
+// conv formats one argument.
+func conv(spec string, verb byte, v value) string {
+	switch verb {
+	case 's':
+		return fmt.Sprintf("%"+spec+"s", v.text())
+	case 'd', 'i':
+		switch v.kind {
+		case vUint, vSym:
+			return fmt.Sprintf("%"+spec+"d", v.u)
+		case vInt, vBool:
+			return fmt.Sprintf("%"+spec+"d", v.i)
+		}
+		return fmt.Sprintf("%"+spec+"s", v.text())
+	case 'u':
+		return fmt.Sprintf("%"+spec+"d", asUint(v))
+	case 'x', 'X', 'o':
+		s := fmt.Sprintf("%"+spec+string(verb), asUint(v))
+		if verb == 'o' && strings.Contains(spec, "#") {
+			// C's # flag gives octal a leading 0; Go's gives 0 too.
+			return s
+		}
+		return s
+	case 'c':
+		return fmt.Sprintf("%"+spec+"c", rune(byte(asUint(v))))
+	case 'p':
+		return fmt.Sprintf("%"+spec+"s", "0x"+strconv.FormatUint(asUint(v), 16))
+	case 'e', 'E', 'f', 'F', 'g', 'G':
+		f := float64(asUint(v))
+		if v.kind == vInt {
+			f = float64(v.i)
+		}
+		return fmt.Sprintf("%"+spec+string(verb), f)
+	}
+	return "%" + spec + string(verb)
+}
+
+func asUint(v value) uint64 {
+	switch v.kind {
+	case vInt, vBool:
+		return uint64(v.i)
+	case vUint, vSym:
+		return v.u
+	}
+	return 0
+}
+
+// bufferText shows a buffer: %r escapes what is not printable, %rx every
+// byte as \xNN, %rh every byte as two hex digits separated by spaces.
+func bufferText(v value, mode byte) string {
+	s := v.s
+	if v.kind != vBuf {
+		s = v.text()
+	}
+	switch mode {
+	case 'x':
+		var b strings.Builder
+		for i := 0; i < len(s); i++ {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		}
+		return b.String()
+	case 'h':
+		parts := make([]string, len(s))
+		for i := 0; i < len(s); i++ {
+			parts[i] = fmt.Sprintf("%02x", s[i])
+		}
+		return strings.Join(parts, " ")
+	}
+	return hexBuffer(s)
+}
+
+func pad(spec, s string) string {
+	return fmt.Sprintf("%"+spec+"s", s)
+}

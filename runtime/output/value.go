@@ -1,0 +1,372 @@
+// Package output prints what a gotrace program produces — printf records,
+// print() values, maps and aggregations — exactly as bpftrace prints
+// them, in text or JSON. The kernel path and the VM path both print
+// through it, so their output can be compared byte for byte.
+//
+// Values arrive as raw little-endian bytes with the type that lays them
+// out (lang/types). They are first decoded into a small tree of values
+// (value.go): integers (signed or not), strings, booleans, tuples, records
+// (structs), arrays, buffers, symbols (ksym, usym: a name that JSON shows
+// as its number) and stacks. Text and JSON renderers walk that tree.
+//
+// Maps (map.go) are merged over CPUs (sums for count, sum, avg and stats
+// totals and histogram buckets; the smallest or largest set value for min
+// and max), sorted as bpftrace sorts them (by value for count, sum, min,
+// max and integers; by average for avg and stats; by the total of their
+// buckets for histograms; by key otherwise, keys first ordered field by
+// field so that ties are stable), cut to print(@m, top) and divided by
+// print(@m, top, div). Histograms show the buckets from the first to the
+// last non-empty one, with bpftrace's labels: [lo, hi) with K, M, G, ...
+// suffixes on powers of two, [n] for one-value buckets, (..., 0) below
+// and [max, ...) above.
+//
+// Text lines: `@m: v`, `@m[k1, k2]: v` (tuple keys without parentheses),
+// a histogram as `@m:` or `@m[k]:` followed by rows of a 16-column label,
+// an 8-column count and a 52-column bar, then a blank line. JSON: one
+// object per line, {"type": T, "data": ...}, with T printf, value, map,
+// hist, stats, attached_probes, lost_events, time, cat, join, errorf or
+// warnf.
+package output
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Symbolizer names addresses and stacks; the runtime provides one that
+// reads the kernel's and processes' symbols, tests a fake.
+type Symbolizer interface {
+	Kernel(addr uint64) string
+	User(pid uint32, addr uint64) string
+	// Frames returns the frames of a kstack/ustack value, formatted for
+	// the type's mode.
+	Frames(t *types.Type, raw []byte) []string
+}
+
+// value is a decoded value.
+type value struct {
+	kind   vkind
+	i      int64  // vInt (signed), vBool
+	u      uint64 // vUint, vSym (the number JSON shows)
+	s      string // vStr, vSym (the name)
+	elems  []value
+	names  []string // vRecord field names
+	frames []string // vStack
+	mode   string   // vStack
+}
+
+type vkind int
+
+const (
+	vInt vkind = iota
+	vUint
+	vStr
+	vBool
+	vTuple
+	vRecord
+	vArray
+	vBuf
+	vSym
+	vStack
+	vNull
+)
+
+func le64(b []byte) uint64 {
+	var buf [8]byte
+	copy(buf[:], b)
+	return binary.LittleEndian.Uint64(buf[:])
+}
+
+// readInt reads an integer of size bytes.
+func readInt(b []byte, size int, signed bool) value {
+	u := le64(b[:min(size, len(b))])
+	if !signed {
+		if size < 8 {
+			u &= 1<<(8*size) - 1
+		}
+		return value{kind: vUint, u: u}
+	}
+	shift := 64 - 8*size
+	return value{kind: vInt, i: int64(u<<shift) >> shift}
+}
+
+func cstring(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// decode turns raw bytes laid out as t into a value.
+func decode(t *types.Type, raw []byte, sym Symbolizer) value {
+	if len(raw) < t.Size {
+		raw = append(raw, make([]byte, t.Size-len(raw))...)
+	}
+	switch t.Kind {
+	case types.Int:
+		return readInt(raw, t.Size, t.Signed)
+	case types.Bool:
+		return value{kind: vBool, i: int64(raw[0] & 1)}
+	case types.Str:
+		return value{kind: vStr, s: cstring(raw[:t.Size])}
+	case types.Ptr:
+		return value{kind: vUint, u: le64(raw)}
+	case types.Tuple:
+		v := value{kind: vTuple}
+		for _, f := range t.Fields {
+			v.elems = append(v.elems, decode(f.Type, raw[f.Offset:], sym))
+		}
+		return v
+	case types.Struct:
+		v := value{kind: vRecord}
+		for _, f := range t.Fields {
+			fv := decode(f.Type, raw[f.Offset:], sym)
+			if f.BitSize > 0 {
+				u := le64(raw[f.Offset:f.Offset+f.Type.Size]) >> f.BitOff & (1<<f.BitSize - 1)
+				fv = value{kind: vUint, u: u}
+				if f.Type.Signed && u&(1<<(f.BitSize-1)) != 0 {
+					fv = value{kind: vInt, i: int64(u) - 1<<f.BitSize}
+				}
+			}
+			v.names = append(v.names, f.Name)
+			v.elems = append(v.elems, fv)
+		}
+		return v
+	case types.Array:
+		if t.Elem.Kind == types.Int && t.Elem.Size == 1 && t.Elem.Name == "char" {
+			return value{kind: vStr, s: cstring(raw[:t.Size])}
+		}
+		v := value{kind: vArray}
+		for i := 0; i < t.Len; i++ {
+			v.elems = append(v.elems, decode(t.Elem, raw[i*t.Elem.Size:], sym))
+		}
+		return v
+	case types.Buf:
+		n := int(raw[0])
+		if n > t.Size-1 {
+			n = t.Size - 1
+		}
+		return value{kind: vBuf, s: string(raw[1 : 1+n])}
+	case types.Ksym:
+		addr := le64(raw)
+		name := fmt.Sprintf("0x%x", addr)
+		if sym != nil {
+			name = sym.Kernel(addr)
+		}
+		return value{kind: vSym, s: name, u: addr}
+	case types.Usym:
+		addr, pid := le64(raw), le64(raw[8:])
+		name := fmt.Sprintf("0x%x", addr)
+		if sym != nil {
+			name = sym.User(uint32(pid), addr)
+		}
+		return value{kind: vSym, s: name, u: addr}
+	case types.Stack:
+		v := value{kind: vStack, mode: t.Mode}
+		if sym != nil {
+			v.frames = sym.Frames(t, raw[:8])
+		}
+		return v
+	}
+	return value{kind: vNull}
+}
+
+// text renders a value as bpftrace's text output does.
+func (v value) text() string {
+	switch v.kind {
+	case vInt:
+		return strconv.FormatInt(v.i, 10)
+	case vUint:
+		return strconv.FormatUint(v.u, 10)
+	case vStr, vSym:
+		return v.s
+	case vBool:
+		if v.i != 0 {
+			return "true"
+		}
+		return "false"
+	case vTuple:
+		parts := make([]string, len(v.elems))
+		for i, e := range v.elems {
+			parts[i] = e.text()
+		}
+		return "(" + strings.Join(parts, ", ") + ")"
+	case vRecord:
+		if len(v.elems) == 0 {
+			return "{}"
+		}
+		parts := make([]string, len(v.elems))
+		for i, e := range v.elems {
+			parts[i] = "." + v.names[i] + " = " + e.text()
+		}
+		return "{ " + strings.Join(parts, ", ") + " }"
+	case vArray:
+		parts := make([]string, len(v.elems))
+		for i, e := range v.elems {
+			parts[i] = e.text()
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case vBuf:
+		return hexBuffer(v.s)
+	case vStack:
+		var b strings.Builder
+		b.WriteByte('\n')
+		for _, f := range v.frames {
+			if v.mode != "perf" {
+				b.WriteString("        ")
+			}
+			b.WriteString(f)
+			b.WriteByte('\n')
+		}
+		return b.String()
+	}
+	return "null"
+}
+
+// hexBuffer shows printable bytes as they are and the others as \xNN.
+func hexBuffer(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 32 && c <= 126 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "\\x%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// json renders a value as bpftrace's JSON output does.
+func (v value) json() string {
+	switch v.kind {
+	case vInt:
+		return jsonInt(v.i >= -1<<53 && v.i <= 1<<53, strconv.FormatInt(v.i, 10))
+	case vUint, vSym:
+		return jsonInt(v.u <= 1<<53, strconv.FormatUint(v.u, 10))
+	case vStr:
+		return jsonString(v.s)
+	case vBool:
+		if v.i != 0 {
+			return "true"
+		}
+		return "false"
+	case vTuple, vArray:
+		parts := make([]string, len(v.elems))
+		for i, e := range v.elems {
+			parts[i] = e.json()
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case vRecord:
+		parts := make([]string, len(v.elems))
+		for i, e := range v.elems {
+			parts[i] = jsonString(v.names[i]) + ": " + e.json()
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case vBuf:
+		parts := make([]string, len(v.s))
+		for i := 0; i < len(v.s); i++ {
+			parts[i] = strconv.Itoa(int(int8(v.s[i])))
+		}
+		return "[" + strings.Join(parts, ",") + "]"
+	case vStack:
+		return jsonString(v.text())
+	}
+	return "null"
+}
+
+// jsonInt writes an integer as a number, or as a string when a double
+// could not hold it exactly (as bpftrace does).
+func jsonInt(exact bool, s string) string {
+	if exact {
+		return s
+	}
+	return jsonString(s)
+}
+
+func jsonString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		default:
+			if c <= 0x1f {
+				fmt.Fprintf(&b, `\u%04x`, c)
+			} else {
+				b.WriteByte(c)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// keyText is a map key as text: tuples lose their parentheses.
+func (v value) keyText() string {
+	s := v.text()
+	if v.kind == vTuple {
+		s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+	}
+	return s
+}
+
+// keyJSON is a map key as a JSON object key: the text form, tuples
+// without parentheses and spaces.
+func (v value) keyJSON() string {
+	if v.kind == vTuple {
+		return jsonString(strings.ReplaceAll(v.keyText(), " ", ""))
+	}
+	return jsonString(v.text())
+}
+
+// compare orders two values of the same type, for sorting keys.
+func compare(a, b value) int {
+	switch a.kind {
+	case vInt:
+		return cmp3(a.i < b.i, a.i > b.i)
+	case vUint, vSym:
+		// bpftrace compares integer keys as signed 64-bit numbers.
+		return cmp3(int64(a.u) < int64(b.u), int64(a.u) > int64(b.u))
+	case vStr, vBuf:
+		return strings.Compare(a.s, b.s)
+	case vBool:
+		return cmp3(a.i < b.i, a.i > b.i)
+	case vTuple, vRecord, vArray:
+		for i := range a.elems {
+			if i >= len(b.elems) {
+				return 1
+			}
+			if c := compare(a.elems[i], b.elems[i]); c != 0 {
+				return c
+			}
+		}
+	}
+	return 0
+}
+
+func cmp3(less, greater bool) int {
+	switch {
+	case less:
+		return -1
+	case greater:
+		return 1
+	}
+	return 0
+}
+
