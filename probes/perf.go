@@ -218,3 +218,20 @@ func attachPerfCounter(s Spec, name string, prog *ebpf.Program) (io.Closer, erro
 	}
 	return attachPerf(name, prog, typ, ev.Config, period, false, onlineCPUs())
 }
+
+// IntervalPeriod is the period in nanoseconds of an interval or profile
+// probe's context (for the VM, which simulates time).
+func IntervalPeriod(ctx *types.Context) (uint64, error) {
+	s, err := specOf(ctx)
+	if err != nil {
+		return 0, err
+	}
+	period, freq := ratePeriod(s)
+	if freq && period > 0 {
+		period = 1_000_000_000 / period
+	}
+	if period == 0 {
+		return 0, fmt.Errorf("probe %s has no period", ctx.Name)
+	}
+	return period, nil
+}

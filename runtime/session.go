@@ -112,7 +112,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	}
 	printer := output.New(opts.Out, opts.Format)
 	printer.Sym = NewSymbols(coll)
-	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer}}, nil
+	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}}}, nil
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
@@ -137,7 +137,7 @@ func (S *Session) PrintMap(name string) error {
 	if mm == nil {
 		return fmt.Errorf("the program has no map %s", name)
 	}
-	om, err := ReadMap(S.s.coll.Maps[mm.SpecName], mm)
+	om, err := S.s.maps.read(mm)
 	if err != nil {
 		return err
 	}
@@ -152,8 +152,7 @@ func (S *Session) ClearMap(name string) error {
 	if mm == nil {
 		return fmt.Errorf("the program has no map %s", name)
 	}
-	clearMap(S.s.coll.Maps[mm.SpecName], mm, false)
-	return nil
+	return S.s.maps.clear(mm, false)
 }
 
 type session struct {
@@ -161,6 +160,7 @@ type session struct {
 	coll    *ebpf.Collection
 	opts    Options
 	printer *output.Printer
+	maps    mapStore   // where the maps are read and cleared
 	out     sync.Mutex // held while printing, so output from PrintMap does not interleave
 	selfSig map[os.Signal][]*codegen.ProbeProg
 	mu      sync.Mutex
@@ -394,14 +394,14 @@ func (s *session) handle(rec []byte) {
 		s.mu.Unlock()
 	case codegen.EventPrintMap:
 		if mm := s.prog.MapByName(ev.Map); mm != nil {
-			if om, err := ReadMap(s.coll.Maps[mm.SpecName], mm); err == nil {
+			if om, err := s.maps.read(mm); err == nil {
 				om.Top, om.Div = ev.Top, ev.Div
 				s.printer.Map(om)
 			}
 		}
 	case codegen.EventClear, codegen.EventZero:
 		if mm := s.prog.MapByName(ev.Map); mm != nil {
-			clearMap(s.coll.Maps[mm.SpecName], mm, ev.Kind == codegen.EventZero)
+			s.maps.clear(mm, ev.Kind == codegen.EventZero)
 		}
 	case codegen.EventPrintValue:
 		a := ev.Args[0]
@@ -409,9 +409,6 @@ func (s *session) handle(rec []byte) {
 			s.printer.Value(a.Type, rec[a.Offset:a.Offset+slotBytes(a.Type)])
 		}
 	case codegen.EventPrintf:
-		if s.isExitedBefore() {
-			return
-		}
 		args := make([]output.Arg, len(ev.Args))
 		for i, a := range ev.Args {
 			size := slotBytes(a.Type)
@@ -479,11 +476,6 @@ func possibleCPUs() int {
 	return n
 }
 
-// isExitedBefore reports whether output should be dropped because exit()
-// already ran. bpftrace keeps printing what was queued before the exit, so
-// nothing is dropped.
-func (s *session) isExitedBefore() bool { return false }
-
 // trigger runs a BEGIN or END program once in the current process.
 func (s *session) trigger(p *codegen.ProbeProg) error {
 	prog := s.coll.Programs[p.Prog]
@@ -530,8 +522,7 @@ func (s *session) printMaps() error {
 	s.out.Lock()
 	defer s.out.Unlock()
 	for _, mm := range s.prog.Maps {
-		m := s.coll.Maps[mm.SpecName]
-		om, err := ReadMap(m, mm)
+		om, err := s.maps.read(mm)
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", mm.Name, err)
 		}
@@ -543,6 +534,22 @@ func (s *session) printMaps() error {
 		}
 	}
 	return nil
+}
+
+// mapStore reads and clears a program's maps: in the kernel, or in the VM.
+type mapStore interface {
+	read(mm *codegen.MapMeta) (*output.Map, error)
+	clear(mm *codegen.MapMeta, zero bool) error
+}
+
+type kernelMaps struct{ coll *ebpf.Collection }
+
+func (k kernelMaps) read(mm *codegen.MapMeta) (*output.Map, error) {
+	return ReadMap(k.coll.Maps[mm.SpecName], mm)
+}
+
+func (k kernelMaps) clear(mm *codegen.MapMeta, zero bool) error {
+	return clearMap(k.coll.Maps[mm.SpecName], mm, zero)
 }
 
 // ReadMap reads every entry of a loaded map into the printer's form.

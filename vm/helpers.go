@@ -123,7 +123,21 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			return 0, err
 		}
 		key, val = bytes.Clone(key), bytes.Clone(val)
-		switch err := m.update(mp, key, [][]byte{val}, a4); err {
+		vals := [][]byte{val}
+		if mp.perCPU {
+			// A program updates its own CPU's value; a new entry is zero
+			// on the other CPUs.
+			vals = make([][]byte, mp.ncpu)
+			for i := range vals {
+				if old := mp.entry(key); old != nil {
+					vals[i] = old.vals[i]
+				} else {
+					vals[i] = make([]byte, mp.spec.ValueSize)
+				}
+			}
+			vals[mp.cpuIndex(m.cfg.CPU)] = val
+		}
+		switch err := m.update(mp, key, vals, a4); err {
 		case nil:
 		case ErrKeyExists:
 			r0 = errExist

@@ -31,6 +31,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
 	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
+	{"--emulate", "", "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)"},
 	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
 	{"-l", "[PATTERN]", "list probes matching PATTERN (all when none); with -e, the probes of the program"},
 	{"-v", "", "verbose: with -l, also list each probe's arguments"},
@@ -64,6 +65,7 @@ type options struct {
 	outFile  string
 	testMode bool
 	check    bool
+	emulate  bool
 	pid      int
 	args     []string
 }
@@ -144,6 +146,8 @@ func parseArgs(args []string) (*options, error) {
 			o.testMode = true
 		case a == "--check":
 			o.check = true
+		case a == "--emulate":
+			o.emulate = true
 		case a == "-l" || a == "-lv" || a == "-vl":
 			o.list = true
 			o.verbose = o.verbose || a != "-l"
@@ -276,6 +280,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 		defer f.Close()
 		out = f
+	}
+	if o.emulate {
+		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
+			TestMode: o.testMode, NumCPU: target.NumCPU()})
+		if err != nil {
+			return report(err)
+		}
+		return res.ExitCode
 	}
 	var child *runtime.Child
 	if o.command != "" {
