@@ -193,8 +193,21 @@ func (m *Machine) check(insns []Insn, pc int, in Insn) error {
 			return fmt.Errorf("unknown jump opcode 0x%02x", in.Op)
 		}
 	case classALU, classALU64:
-		if in.Op&0xf0 > aluEND {
+		op := in.Op & 0xf0
+		if op > aluEND {
 			return fmt.Errorf("unknown ALU opcode 0x%02x", in.Op)
+		}
+		if in.Op&srcX == 0 {
+			width := int32(64)
+			if in.Class() == classALU {
+				width = 32
+			}
+			switch {
+			case (op == aluLSH || op == aluRSH || op == aluARSH) && (in.Imm < 0 || in.Imm >= width):
+				return fmt.Errorf("shift by %d, outside 0..%d", in.Imm, width-1)
+			case (op == aluDIV || op == aluMOD) && in.Imm == 0:
+				return fmt.Errorf("division by zero")
+			}
 		}
 	case classLDX:
 		if in.Op&0xe0 != modeMEM && in.Op&0xe0 != modeMEMSX {
