@@ -749,7 +749,7 @@ func (f *fn) exprStmt(e lang.Expr) {
 		case "delete":
 			m := e.Args[0].(*lang.MapExpr)
 			if len(e.Args) == 2 {
-				m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]}
+				m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])}
 			}
 			mm := f.mapMeta(m)
 			k := f.key(m, mm)
@@ -1856,7 +1856,7 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 		return val{t: t, r: f.strncmp(*a.m, *b.m, min(n, a.t.Size, b.t.Size))}
 	case "has_key":
 		m := e.Args[0].(*lang.MapExpr)
-		m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]}
+		m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])}
 		p, _ := f.mapLookup(m, f.mapMeta(m))
 		d := f.newReg()
 		skip := f.label()

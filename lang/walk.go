@@ -77,3 +77,20 @@ func Inspect(n Node, visit func(Node) bool) {
 		exprs(n.Value)
 	}
 }
+
+// KeyArgs is what a key argument of delete(@m, k) or has_key(@m, k)
+// stands for: a tuple literal (k1, k2) spreads into the keys of a
+// multi-key map; anything else is one key.
+func KeyArgs(k Expr) []Expr {
+	for {
+		p, ok := k.(*Paren)
+		if !ok {
+			break
+		}
+		k = p.X
+	}
+	if t, ok := k.(*Tuple); ok {
+		return t.Elems
+	}
+	return []Expr{k}
+}

@@ -1194,7 +1194,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 				return nil
 			}
 			// delete(@m, k) means the same as delete(@m[k])
-			c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]})
+			c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])})
 		} else {
 			c.keyCheck(m)
 		}
@@ -1257,7 +1257,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			c.errorf(e.Args[0].Pos(), "has_key() takes a map and a key: has_key(@m, key)")
 			return nil
 		}
-		c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: e.Args[1:]})
+		c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])})
 		return BoolType
 	case "clear", "zero":
 		if !nargs(1, 1) {

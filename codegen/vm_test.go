@@ -1,0 +1,77 @@
+package codegen_test
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/probes"
+	"github.com/gotrace/gotrace/runtime"
+)
+
+// TestInVM compiles scripts and runs them in the VM: the printed output
+// must be exactly what the script means.
+func TestInVM(t *testing.T) {
+	for _, tc := range []struct{ name, src, want string }{
+		{"arith", `BEGIN { $a = 7; $b = -3; printf("%d %d %d %d %d %d\n", $a + $b, $a * $b, $a / $b, $a % $b, -$a / 2, $b << 2); exit(); }`,
+			"4 -21 -2 1 -3 -12\n"},
+		{"unsigned", `BEGIN { $u = (uint32)0xffffffff; printf("%u %d %d\n", $u, $u + 1, (int8)200); exit(); }`,
+			"4294967295 4294967296 -56\n"},
+		{"bits", `BEGIN { printf("%x %x %x %d %d\n", 0xf0 | 0x0f, 0xff & 0x3c, 0xff ^ 0x0f, ~0, !5); exit(); }`,
+			"ff 3c f0 -1 0\n"},
+		{"compare", `BEGIN { printf("%d %d %d %d\n", 3 < 5, -1 < 1, 5 >= 5, 2 != 2); exit(); }`, "1 1 1 0\n"},
+		{"logic", `BEGIN { $x = 0; if ($x != 0 && 10 / $x > 1) { printf("no\n"); } if ($x == 0 || 10 / $x > 1) { printf("short-circuit\n"); } exit(); }`,
+			"short-circuit\n"},
+		{"ternary", `BEGIN { $a = 5; printf("%s %d %d\n", $a > 3 ? "big" : "small", $a ?: 9, 0 ?: 9); exit(); }`, "big 5 9\n"},
+		{"strings", `BEGIN { $s = "abc"; $t = "abd"; printf("%d %d %d %d\n", $s == "abc", $s == $t, $s != $t, strlen($s)); exit(); }`, "1 0 1 3\n"},
+		{"while", `BEGIN { $i = 0; $s = 0; while ($i < 10) { $i++; if ($i == 3) { continue; } if ($i == 8) { break; } $s += $i; } printf("%d %d\n", $i, $s); exit(); }`,
+			"8 25\n"},
+		{"unroll-range", `BEGIN { $s = 0; unroll(5) { $s += 2; } for ($i : 1..4) { $s += $i; } printf("%d\n", $s); exit(); }`, "16\n"},
+		{"tuples", `BEGIN { $t = (1, "two", -3); printf("%d %s %d\n", $t.0, $t.1, $t.2); exit(); }`, "1 two -3\n"},
+		{"maps", `BEGIN { @m[1, "a"] = 10; @m[2, "b"] = 20; @m[1, "a"] += 5; printf("%d %d %d\n", @m[1, "a"], @m[2, "b"], @m[3, "c"]); delete(@m, (2, "b")); printf("%d %d\n", has_key(@m, (2, "b")), has_key(@m, (1, "a"))); clear(@m); exit(); }`,
+			"15 20 0\n0 1\n"},
+		{"aggregations", `BEGIN { @c = count(); @c = count(); @s = sum(5); @s = sum(-8); @mn = min(4); @mn = min(-2); @mx = max(4); @mx = max(9); @a = avg(3); @a = avg(6); printf("%d %d %d %d %d\n", @c, @s, @mn, @mx, @a); exit(); }`,
+			"2 -3 -2 9 4\n@a: 4\n@c: 2\n@mn: -2\n@mx: 9\n@s: -3\n"},
+		{"for-map", `BEGIN { @x[1] = 10; @x[2] = 20; $sum = 0; for ($kv : @x) { $sum += $kv.0 * $kv.1; } printf("%d\n", $sum); clear(@x); exit(); }`, "50\n"},
+		{"hist", `BEGIN { @h = hist(0); @h = hist(1); @h = hist(5); @h = hist(-1); @h = hist(1024); exit(); }`,
+			"@h:\n(..., 0)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[0]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[2, 4)                 0 |                                                    |\n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[8, 16)                0 |                                                    |\n[16, 32)               0 |                                                    |\n[32, 64)               0 |                                                    |\n[64, 128)              0 |                                                    |\n[128, 256)             0 |                                                    |\n[256, 512)             0 |                                                    |\n[512, 1K)              0 |                                                    |\n[1K, 2K)               1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n"},
+		{"lhist", `BEGIN { @l = lhist(25, 0, 50, 10); @l = lhist(26, 0, 50, 10); @l = lhist(60, 0, 50, 10); exit(); }`,
+			"@l:\n[20, 30)               2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n[30, 40)               0 |                                                    |\n[40, 50)               0 |                                                    |\n[50, ...)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@                          |\n\n"},
+		{"stats", `BEGIN { @s[comm] = stats(10); @s[comm] = stats(30); exit(); }`, "@s[gotrace]: { .count = 2, .average = 20, .total = 40 }\n"},
+		{"big-strings", `BEGIN { $a = str($1); $b = str($1); $c = str($1); printf("%s %s %s\n", $a, $b, $c); exit(); }`, "p p p\n"},
+		{"macro-let", `macro twice($x) { $x * 2 } BEGIN { let $v: int64 = 21; printf("%d %d\n", twice($v), sizeof(uint16)); exit(); }`, "42 2\n"},
+		{"bitfields", `struct s { int a : 3; unsigned int b : 5; }; BEGIN { printf("%d\n", offsetof(struct s, b)); exit(); }`, "0\n"},
+		{"print", `BEGIN { @m[2] = 20; @m[1] = 10; @m[3] = 30; print(@m, 2); print((1, "x")); clear(@m); exit(); }`,
+			"@m[2]: 20\n@m[3]: 30\n(1, x)\n"},
+		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := lang.Parse("t.gt", []byte(tc.src))
+			if err != nil {
+				t.Fatal(lang.Format(err, []byte(tc.src)))
+			}
+			info, err := types.Check(f, probes.NewEnv(probes.NewDirTarget("../probes/testdata")), types.Config{Params: []string{"p"}})
+			if err != nil {
+				t.Fatal(lang.Format(err, []byte(tc.src)))
+			}
+			prog, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2})
+			if err != nil {
+				t.Fatal(lang.Format(err, []byte(tc.src)))
+			}
+			var out, errOut bytes.Buffer
+			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, NumCPU: 2}); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.TrimPrefix(out.String(), "")
+			// The maps come after the exit-time blank lines.
+			got = strings.Replace(got, "\n\n\n", "\n", 1)
+			got = strings.TrimPrefix(got, "\n\n")
+			if got != tc.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+}
