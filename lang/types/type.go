@@ -38,8 +38,8 @@ type Type struct {
 	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
 	// Mode: Stack: how frames print (bpftrace, perf or raw); Name is
 	// "kstack" or "ustack" and Len the most frames kept.
-	Mode string
-	AggArg *Type   // Agg: the type of the aggregated value (sum/min/max/avg)
+	Mode   string
+	AggArg *Type // Agg: the type of the aggregated value (sum/min/max/avg)
 	// AggParams: hist: [k] (bits of sub-buckets, 0 by default);
 	// lhist: [min, max, step].
 	AggParams []int64

@@ -369,4 +369,3 @@ func cmp3(less, greater bool) int {
 	}
 	return 0
 }
-
