@@ -1300,7 +1300,17 @@ func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
 		fnID = asm.FnProbeReadUserStr
 	}
 	f.pos = e.At
-	f.call(fnID, f.addr(dst), lenR, f.scalar(x))
+	src := f.scalar(x)
+	r := f.call(fnID, f.addr(dst), lenR, src)
+	if fnID == asm.FnProbeReadKernelStr && !(x.t.Kind == types.Ptr && x.t.Elem != nil && x.t.Elem.Kind == types.Struct) {
+		// Kernel BTF does not always mark user pointers (__user needs
+		// type tags the kernel may be built without): when the kernel
+		// read faults, the string is read as user memory.
+		done := f.label()
+		f.emit(&inst{op: opJcc, a: r, cc: asm.JSGE, useImm: true, imm: 0, label: done})
+		f.call(asm.FnProbeReadUserStr, f.addr(dst), lenR, src)
+		f.mark(done)
+	}
 }
 
 // storedType mirrors the checker: integers are stored in 8 bytes.

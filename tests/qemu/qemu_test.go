@@ -1,0 +1,248 @@
+// Package qemu holds the kernel-matrix tests: providers this machine's
+// kernel lacks (kprobes, kretprobes, fentry, fexit) are tested by booting
+// Debian's kernel, which has them, under qemu-system-x86_64.
+//
+// TestKernelMatrix builds the static gotrace binary and an initramfs
+// holding it, a static busybox and every case of testdata/*.txtar, boots
+// the kernel once for all cases (about 6 s without KVM), and reads the
+// serial console. The init script runs each case's gotrace command with
+// __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits for that line, runs the
+// case's workload, waits for gotrace, and frames the output between
+// "=== CASE name" and "=== END name rc=N" lines. Each case's "want" lines
+// are regular expressions that must each match a line of its output.
+//
+// .ci/qemu-setup installs qemu, busybox-static, cpio and the kernel. The
+// test skips when they are missing, except under CI=true, where it fails.
+package qemu
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+type kcase struct {
+	name     string
+	args     string // gotrace arguments; the script is script.gt
+	script   string
+	workload string
+	want     []*regexp.Regexp
+	rc       string
+}
+
+func loadCases(t *testing.T) []kcase {
+	files, _ := filepath.Glob("testdata/*.txtar")
+	var cs []kcase
+	for _, f := range files {
+		a, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := kcase{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), rc: "0"}
+		for _, file := range a.Files {
+			body := string(file.Data)
+			switch file.Name {
+			case "args":
+				c.args = strings.TrimSpace(body)
+			case "script.gt":
+				c.script = body
+			case "workload":
+				c.workload = body
+			case "rc":
+				c.rc = strings.TrimSpace(body)
+			case "want":
+				for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+					c.want = append(c.want, regexp.MustCompile(line))
+				}
+			}
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// missing skips the test, or fails it under CI=true.
+func missing(t *testing.T, what string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing but CI=true: run .ci/qemu-setup", what)
+	}
+	t.Skipf("%s is missing (run .ci/qemu-setup)", what)
+}
+
+const initScript = `#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tracefs nodev /sys/kernel/tracing
+mount -t debugfs nodev /sys/kernel/debug
+echo "=== KERNEL $(uname -r)"
+for d in /cases/*; do
+  n=$(basename $d)
+  echo "=== CASE $n"
+  rm -f /tmp/out
+  if [ -f $d/script.gt ]; then
+    __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 timeout 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
+    pid=$!
+    i=0
+    while ! grep -q __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out 2>/dev/null && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
+      sleep 0.1
+      i=$((i+1))
+    done
+    if [ -f $d/workload ]; then sh $d/workload > /dev/null 2>&1; fi
+    wait $pid
+    rc=$?
+  else
+    timeout 60 /gotrace $(cat $d/args) > /tmp/out 2>&1
+    rc=$?
+  fi
+  grep -v __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out
+  echo "=== END $n rc=$rc"
+done
+echo "=== DONE"
+poweroff -f
+`
+
+func TestKernelMatrix(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the kernel matrix boots an x86-64 kernel")
+	}
+	cache := os.Getenv("GOTRACE_QEMU_CACHE")
+	if cache == "" {
+		cache = "/var/cache/gotrace-qemu"
+	}
+	kernels, _ := filepath.Glob(filepath.Join(cache, "boot", "vmlinuz-*"))
+	if len(kernels) == 0 {
+		missing(t, "the Debian kernel image")
+	}
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		missing(t, "qemu-system-x86_64")
+	}
+	if _, err := exec.LookPath("cpio"); err != nil {
+		missing(t, "cpio")
+	}
+	busybox := "/bin/busybox"
+	if out, err := exec.Command("file", "-L", busybox).Output(); err == nil && !bytes.Contains(out, []byte("static")) {
+		missing(t, "a static busybox")
+	} else if _, err := os.Stat(busybox); err != nil {
+		missing(t, "busybox")
+	}
+
+	root := t.TempDir()
+	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "cases", "etc"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+	}
+	copyFile(t, busybox, filepath.Join(root, "bin", "busybox"), 0o755)
+	build := exec.Command("go", "build", "-o", filepath.Join(root, "gotrace"), "../../cmd/gotrace")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building gotrace: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755)
+	os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte("root:x:0:0:root:/:/bin/sh\n"), 0o644)
+	cases := loadCases(t)
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, c := range cases {
+		d := filepath.Join(root, "cases", c.name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "args"), []byte(c.args+"\n"), 0o644)
+		if c.script != "" {
+			os.WriteFile(filepath.Join(d, "script.gt"), []byte(c.script), 0o644)
+		}
+		if c.workload != "" {
+			os.WriteFile(filepath.Join(d, "workload"), []byte(c.workload), 0o644)
+		}
+	}
+	initrd := filepath.Join(t.TempDir(), "initrd.gz")
+	pack := exec.Command("sh", "-c", "find . | cpio -o -H newc 2>/dev/null | gzip -1 > "+initrd)
+	pack.Dir = root
+	if out, err := pack.CombinedOutput(); err != nil {
+		t.Fatalf("packing the initramfs: %v\n%s", err, out)
+	}
+
+	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernels[0], "-initrd", initrd,
+		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet"}
+	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
+		f.Close()
+		args = append(args, "-enable-kvm", "-cpu", "host")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	start := time.Now()
+	out, err := exec.CommandContext(ctx, qemu, args...).CombinedOutput()
+	boot := time.Since(start)
+	console := strings.ReplaceAll(string(out), "\r", "")
+	if !strings.Contains(console, "=== DONE") {
+		t.Fatalf("the guest did not finish (%v after %v):\n%s", err, boot, tail(console, 4000))
+	}
+	kernel := ""
+	if m := regexp.MustCompile(`=== KERNEL (\S+)`).FindStringSubmatch(console); m != nil {
+		kernel = m[1]
+	}
+	passed, failed := 0, 0
+	for _, c := range cases {
+		re := regexp.MustCompile(`(?s)=== CASE ` + regexp.QuoteMeta(c.name) + `\n(.*?)=== END ` + regexp.QuoteMeta(c.name) + ` rc=(\d+)`)
+		m := re.FindStringSubmatch(console)
+		if m == nil {
+			t.Errorf("%s: no output framed in the console", c.name)
+			failed++
+			continue
+		}
+		body, rc := m[1], m[2]
+		ok := rc == c.rc
+		var missed []string
+		for _, w := range c.want {
+			found := false
+			for _, line := range strings.Split(body, "\n") {
+				if w.MatchString(line) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				ok = false
+				missed = append(missed, w.String())
+			}
+		}
+		if ok {
+			passed++
+			continue
+		}
+		failed++
+		t.Errorf("%s: rc=%s (want %s), missing %q in:\n%s", c.name, rc, c.rc, missed, body)
+	}
+	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s, boot and run %v", passed, failed, kernel, boot.Round(time.Millisecond))
+	t.Log(msg)
+	fmt.Println(msg)
+}
+
+func copyFile(t *testing.T, from, to string, mode os.FileMode) {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
