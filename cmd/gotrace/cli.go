@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
@@ -35,6 +37,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
 	{"-l", "[PATTERN]", "list probes matching PATTERN (all when none); with -e, the probes of the program"},
 	{"-v", "", "verbose: with -l, also list each probe's arguments"},
+	{"-i", "", "interactive: the REPL (also when no program is given and stdin is a terminal)"},
 	{"-h, --help", "", "show this help"},
 	{"-V, --version", "", "print the version"},
 }
@@ -67,6 +70,7 @@ type options struct {
 	check    bool
 	emulate  bool
 	pid      int
+	repl     bool
 	args     []string
 }
 
@@ -144,6 +148,8 @@ func parseArgs(args []string) (*options, error) {
 			o.pid = pid
 		case a == "--test":
 			o.testMode = true
+		case a == "-i":
+			o.repl = true
 		case a == "--check":
 			o.check = true
 		case a == "--emulate":
@@ -179,8 +185,12 @@ func parseArgs(args []string) (*options, error) {
 		}
 		return o, nil
 	}
-	if !o.haveProg && o.file == "" {
-		return nil, usageError("no program given: use -e 'PROGRAM', a file name, or - for stdin")
+	if !o.haveProg && o.file == "" && !o.repl {
+		if isTerminal(os.Stdin) {
+			o.repl = true
+			return o, nil
+		}
+		return nil, usageError("no program given: use -e 'PROGRAM', a file name, - for stdin, or -i for the REPL")
 	}
 	return o, nil
 }
@@ -217,6 +227,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	if o.list && !o.haveProg {
 		return list(o, stdout, stderr)
+	}
+	if o.repl {
+		return runREPL(stdin, stdout, stderr)
 	}
 	name, src, err := readProgram(o, stdin)
 	if err != nil {
@@ -385,4 +398,10 @@ func splitParams(args []string) (positional []string, named map[string]string) {
 		positional = append(positional, a)
 	}
 	return positional, named
+}
+
+// isTerminal reports whether f is a terminal.
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// session drives the REPL of a built gotrace through a pseudo-terminal.
+type session struct {
+	t    *testing.T
+	tty  *os.File
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	seen int
+}
+
+func (s *session) send(keys string) {
+	s.t.Helper()
+	if _, err := s.tty.Write([]byte(keys)); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// expect waits until the output after the last match matches re.
+func (s *session) expect(re string) string {
+	s.t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		s.mu.Lock()
+		out := s.buf.String()[s.seen:]
+		if loc := rx.FindStringIndex(out); loc != nil {
+			s.seen += loc[1]
+			s.mu.Unlock()
+			return out[loc[0]:loc[1]]
+		}
+		s.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.t.Fatalf("no %q in the REPL's output:\n%s", re, s.buf.String()[s.seen:])
+	return ""
+}
+
+func startREPL(t *testing.T) *session {
+	bin := filepath.Join(t.TempDir(), "gotrace")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-i")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TERM=xterm")
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, tty: tty}
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := tty.Read(b)
+			s.mu.Lock()
+			s.buf.Write(b[:n])
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		tty.Close()
+	})
+	s.expect(`gotrace> `)
+	return s
+}
+
+// TestREPLEditing: completion, multi-line input and errors at their place
+// in the typed line. Needs no BPF.
+func TestREPLEditing(t *testing.T) {
+	s := startREPL(t)
+	s.send(".hel\t\r")
+	s.expect(`Commands:`)
+	s.expect(`gotrace> `)
+	s.send("BEGIN { @x = ; }\r")
+	s.expect(`repl:1:14: error: syntax error: unexpected ";"`)
+	s.expect(`\^`)
+	s.expect(`gotrace> `)
+	s.send("BEGIN { printf(\"%d\\n\", pdi); }\r")
+	s.expect(`did you mean pid`)
+	s.send("BEGIN { printf\t")
+	s.expect(`printf\(`)
+	s.send("\x03") // Ctrl-C cancels the line
+	s.expect(`gotrace> `)
+	s.send(".bogus\r")
+	s.expect(`unknown command \.bogus`)
+	s.send("\x04") // Ctrl-D leaves
+}
+
+// TestREPLPrograms: a foreground program streams and Ctrl-C prints its
+// maps; a background program's map is printed twice while it runs, then
+// it is stopped. Needs BPF.
+func TestREPLPrograms(t *testing.T) {
+	if err := bpfUsable(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("BPF is not available (%v) but CI=true", err)
+		}
+		t.Skip(err)
+	}
+	s := startREPL(t)
+	// Multi-line input: the program continues while braces are open.
+	s.send("BEGIN {\r")
+	s.expect(`\.\.\.> `)
+	s.send("printf(\"multi %d\\n\", 6 * 7); exit(); }\r")
+	s.expect(`multi 42`)
+	s.expect(`gotrace> `)
+	// Foreground: stream, then Ctrl-C detaches and prints the maps.
+	s.send("interval:ms:20 { @fg = count(); if (@fg == 3) { printf(\"tick\\n\"); } }\r")
+	s.expect(`tick`)
+	s.send("\x03")
+	s.expect(`@fg: [0-9]+`)
+	s.expect(`gotrace> `)
+	// Background job: print its map twice while it runs, then stop it.
+	s.send("interval:ms:20 { @bg = count(); } &\r")
+	s.expect(`\[1\] running in the background`)
+	time.Sleep(300 * time.Millisecond)
+	s.send(".jobs\r")
+	s.expect(`\[1\] running +interval:ms:20`)
+	s.send(".print 1 @bg\r")
+	first := s.expect(`@bg: [0-9]+`)
+	time.Sleep(300 * time.Millisecond)
+	s.send(".print @bg\r")
+	second := s.expect(`@bg: [0-9]+`)
+	if first >= second && len(first) == len(second) {
+		t.Errorf("the background map did not grow: %s then %s", first, second)
+	}
+	s.send(".stop 1\r")
+	s.expect(`@bg: [0-9]+`)
+	s.send(".jobs\r")
+	s.expect(`no background programs`)
+	s.send(".asm\r")
+	s.expect(`interval:ms:20 \(p0_interval`)
+	dir := t.TempDir()
+	saved := filepath.Join(dir, "typed.gt")
+	s.send(".save " + saved + "\r")
+	s.expect(`saved 3 program`)
+	b, _ := os.ReadFile(saved)
+	if !strings.HasPrefix(string(b), "#!/usr/bin/env gotrace\n") || !strings.Contains(string(b), "@bg = count()") {
+		t.Errorf(".save wrote:\n%s", b)
+	}
+	s.send("\x04")
+}
+
+func bpfUsable() error {
+	if os.Geteuid() != 0 {
+		return errNotRoot
+	}
+	return nil
+}
+
+var errNotRoot = errors.New("not root: BPF programs cannot be loaded")
