@@ -436,4 +436,3 @@ func compileSource(name string, src []byte, target probes.Target, cfg *types.Con
 	}
 	return codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU()})
 }
-
