@@ -39,6 +39,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-v", "", "verbose: with -l, also list each probe's arguments"},
 	{"-i", "", "interactive: the REPL (also when no program is given and stdin is a terminal)"},
 	{"-h, --help", "", "show this help"},
+	{"--man", "", "print this manual as a gotrace(1) man page"},
 	{"-V, --version", "", "print the version"},
 }
 
@@ -161,6 +162,8 @@ func parseArgs(args []string) (*options, error) {
 			o.verbose = true
 		case a == "-h" || a == "--help":
 			return nil, errHelp
+		case a == "--man":
+			return nil, errMan
 		case a == "-V" || a == "--version":
 			return nil, errVersion
 		case a == "-":
@@ -197,6 +200,7 @@ func parseArgs(args []string) (*options, error) {
 
 var (
 	errHelp    = errors.New("help")
+	errMan     = errors.New("man")
 	errVersion = errors.New("version")
 )
 
@@ -216,6 +220,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	switch {
 	case err == errHelp:
 		usage(stdout)
+		return 0
+	case err == errMan:
+		manPage(stdout)
 		return 0
 	case err == errVersion:
 		fmt.Fprintf(stdout, "gotrace %s\n", version)
