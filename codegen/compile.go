@@ -613,20 +613,30 @@ func sizeOf(n int) asm.Size {
 // zero clears n bytes at m.
 func (f *fn) zero(m mem, n int) {
 	for i := 0; i < n; {
-		w := chunk(n - i)
+		w := chunk(n-i, m.off+int32(i))
 		f.storeImm(m.plus(i), w, 0)
 		i += w
 	}
 }
 
-func chunk(n int) int {
-	switch {
-	case n >= 8:
-		return 8
-	case n >= 4:
-		return 4
-	case n >= 2:
-		return 2
+// chunk is the widest access (8, 4, 2 or 1 bytes) that fits in n bytes
+// and keeps every offset given aligned: the kernel refuses misaligned
+// stack accesses. Bases (the frame pointer, scratch and map values) are
+// 8-byte aligned.
+func chunk(n int, offs ...int32) int {
+	for _, w := range []int{8, 4, 2} {
+		if n < w {
+			continue
+		}
+		ok := true
+		for _, o := range offs {
+			if o%int32(w) != 0 {
+				ok = false
+			}
+		}
+		if ok {
+			return w
+		}
 	}
 	return 1
 }
@@ -641,7 +651,7 @@ func (f *fn) copyMem(dst, src mem, n int) {
 		return
 	}
 	for i := 0; i < n; {
-		w := chunk(n - i)
+		w := chunk(n-i, dst.off+int32(i), src.off+int32(i))
 		f.store(dst.plus(i), w, f.load(src.plus(i), w))
 		i += w
 	}
@@ -650,7 +660,7 @@ func (f *fn) copyMem(dst, src mem, n int) {
 // constBytes writes b to m with immediate stores.
 func (f *fn) constBytes(m mem, b []byte) {
 	for i := 0; i < len(b); {
-		w := chunk(len(b) - i)
+		w := chunk(len(b)-i, m.off+int32(i))
 		if w == 8 {
 			w = 4
 		}

@@ -32,7 +32,8 @@ import (
 )
 
 type kcase struct {
-	name     string
+	name      string
+	interrupt string // seconds after which the case gets SIGINT (Ctrl-C)
 	args     string // gotrace arguments; the script is script.gt
 	script   string
 	workload string
@@ -60,6 +61,8 @@ func loadCases(t *testing.T) []kcase {
 				c.workload = body
 			case "rc":
 				c.rc = strings.TrimSpace(body)
+			case "interrupt":
+				c.interrupt = strings.TrimSpace(body)
 			case "want":
 				for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
 					c.want = append(c.want, regexp.MustCompile(line))
@@ -93,7 +96,9 @@ for d in /cases/*; do
   echo "=== CASE $n"
   rm -f /tmp/out
   if [ -f $d/script.gt ]; then
-    __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 timeout 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
+    t=60; sig=TERM
+    if [ -f $d/interrupt ]; then t=$(cat $d/interrupt); sig=INT; fi
+    __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 timeout -s $sig $t /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
     pid=$!
     i=0
     while ! grep -q __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out 2>/dev/null && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
@@ -152,7 +157,7 @@ func TestKernelMatrix(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755)
 	os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte("root:x:0:0:root:/:/bin/sh\n"), 0o644)
-	cases := loadCases(t)
+	cases := append(loadCases(t), exampleCases(t)...)
 	if len(cases) == 0 {
 		t.Fatal("no cases")
 	}
@@ -165,6 +170,9 @@ func TestKernelMatrix(t *testing.T) {
 		}
 		if c.workload != "" {
 			os.WriteFile(filepath.Join(d, "workload"), []byte(c.workload), 0o644)
+		}
+		if c.interrupt != "" {
+			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)
 		}
 	}
 	initrd := filepath.Join(t.TempDir(), "initrd.gz")
@@ -245,4 +253,35 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// exampleCases runs the tools of examples/QEMU (those needing kprobes or
+// fentry) for a few seconds each, stopped with Ctrl-C: each must attach
+// and print what its workload makes it see.
+func exampleCases(t *testing.T) []kcase {
+	b, err := os.ReadFile("../../examples/QEMU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"vfscount.gt": `^@\[vfs_read\]: [1-9]`,
+		"vfsstat.gt":  `^reads/s [1-9]`,
+		"capable.gt":  `^[0-9]+ +[a-z]+ +[0-9]+ +[0-9]+$`,
+	}
+	var cs []kcase
+	for _, name := range strings.Fields(string(b)) {
+		src, err := os.ReadFile(filepath.Join("../../examples", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		re, ok := want[name]
+		if !ok {
+			t.Errorf("examples/QEMU names %s, which has no expectation here", name)
+			continue
+		}
+		cs = append(cs, kcase{name: "example-" + strings.TrimSuffix(name, ".gt"), script: string(src), rc: "0", interrupt: "4",
+			workload: "dd if=/proc/cpuinfo of=/dev/null bs=512; nice -n -5 true; hostname gotrace; sleep 2",
+			want:     []*regexp.Regexp{regexp.MustCompile(re)}})
+	}
+	return cs
 }
