@@ -34,11 +34,11 @@ import (
 type kcase struct {
 	name      string
 	interrupt string // seconds after which the case gets SIGINT (Ctrl-C)
-	args     string // gotrace arguments; the script is script.gt
-	script   string
-	workload string
-	want     []*regexp.Regexp
-	rc       string
+	args      string // gotrace arguments; the script is script.gt
+	script    string
+	workload  string
+	want      []*regexp.Regexp
+	rc        string
 }
 
 func loadCases(t *testing.T) []kcase {
