@@ -750,8 +750,21 @@ func (f *fn) exprStmt(e lang.Expr) {
 	case *lang.Call:
 		f.pos = e.At
 		switch e.Fun {
-		case "printf":
+		case "printf", "errorf", "warnf", "cat", "system":
 			f.printf(e)
+			return
+		case "time":
+			ev := &Event{Kind: EventTime, Pos: e.At, Size: 8, Format: "%H:%M:%S\n"}
+			if len(e.Args) == 1 {
+				ev.Format = e.Args[0].(*lang.StrLit).Val
+			}
+			id := f.newEvent(ev)
+			rec := f.alloc(8)
+			f.storeImm(rec, 8, int64(id))
+			f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(8), f.imm(0))
+			return
+		case "signal":
+			f.call(asm.FnSendSignal, f.scalar(f.expr(e.Args[0])))
 			return
 		case "exit":
 			f.exit(e)
@@ -1175,9 +1188,15 @@ func (f *fn) newEvent(ev *Event) int {
 	return len(f.c.prog.Events) - 1
 }
 
+// printfLike compiles functions that send user space a format and its
+// arguments: printf, errorf, warnf, cat, system.
+var printfLike = map[string]EventKind{
+	"printf": EventPrintf, "errorf": EventErrorf, "warnf": EventWarnf, "cat": EventCat, "system": EventSystem,
+}
+
 func (f *fn) printf(e *lang.Call) {
 	format := e.Args[0].(*lang.StrLit).Val
-	ev := &Event{Kind: EventPrintf, Pos: e.At, Format: format}
+	ev := &Event{Kind: printfLike[e.Fun], Pos: e.At, Format: format}
 	off := 8
 	for _, a := range e.Args[1:] {
 		t := f.typeOf(a)

@@ -61,6 +61,11 @@ const (
 	EventClear                // clear(@m): Map
 	EventZero                 // zero(@m): Map
 	EventPrintValue           // print(value): Args[0] is the value
+	EventTime                 // time(fmt): Format is the strftime format
+	EventCat                  // cat(fmt, args): print the named file
+	EventSystem               // system(fmt, args): run the command
+	EventErrorf               // errorf(fmt, args): a message at Pos
+	EventWarnf                // warnf(fmt, args)
 )
 
 // EventArg is one argument of a printf record: its type and its offset

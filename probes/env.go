@@ -2,6 +2,9 @@ package probes
 
 import (
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/cilium/ebpf/btf"
@@ -162,4 +165,25 @@ func (e *env) KernelStruct(name string) (*types.Type, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.btfConv().convert(t), nil
+}
+
+// KernelSymbol returns the address of a kernel symbol from /proc/kallsyms
+// (for kaddr()).
+func (e *env) KernelSymbol(name string) (uint64, error) {
+	b, err := e.t.ReadFile("/proc/kallsyms")
+	if err != nil {
+		return 0, fmt.Errorf("cannot read /proc/kallsyms: %v", err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[2] != name {
+			continue
+		}
+		addr, err := strconv.ParseUint(f[0], 16, 64)
+		if err != nil || addr == 0 {
+			return 0, fmt.Errorf("the address of %s is hidden (kptr_restrict; run as root)", name)
+		}
+		return addr, nil
+	}
+	return 0, fmt.Errorf("no kernel symbol %s", name)
 }

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sort"
 	"strings"
@@ -408,7 +409,9 @@ func (s *session) handle(rec []byte) {
 		if a.Offset+slotBytes(a.Type) <= len(rec) {
 			s.printer.Value(a.Type, rec[a.Offset:a.Offset+slotBytes(a.Type)])
 		}
-	case codegen.EventPrintf:
+	case codegen.EventTime:
+		s.printer.Text("time", Strftime(ev.Format, time.Now()))
+	case codegen.EventPrintf, codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
 		args := make([]output.Arg, len(ev.Args))
 		for i, a := range ev.Args {
 			size := slotBytes(a.Type)
@@ -417,8 +420,36 @@ func (s *session) handle(rec []byte) {
 			}
 			args[i] = output.Arg{Type: a.Type, Raw: rec[a.Offset : a.Offset+size]}
 		}
-		s.printer.Printf(ev.Format, args)
+		switch ev.Kind {
+		case codegen.EventPrintf:
+			s.printer.Printf(ev.Format, args)
+		case codegen.EventErrorf, codegen.EventWarnf:
+			sev := "warnf"
+			if ev.Kind == codegen.EventErrorf {
+				sev = "errorf"
+			}
+			s.printer.Diagnostic(s.opts.Err, sev, s.printer.Sprintf(ev.Format, args), ev.Pos.File, ev.Pos.Line, ev.Pos.Col)
+		case codegen.EventCat:
+			s.printer.Text("cat", catFile(s.printer.Sprintf(ev.Format, args), s.prog.Settings.MaxCatBytes))
+		case codegen.EventSystem:
+			cmd := exec.Command("/bin/sh", "-c", s.printer.Sprintf(ev.Format, args))
+			cmd.Stdout, cmd.Stderr = s.opts.Out, s.opts.Err
+			cmd.Run()
+		}
 	}
+}
+
+// catFile reads at most max bytes of a file for cat(); a file that cannot
+// be read gives a message, as bpftrace prints one.
+func catFile(path string, max int) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Sprintf("cat: %v\n", err)
+	}
+	defer f.Close()
+	b := make([]byte, max)
+	n, _ := io.ReadFull(f, b)
+	return string(b[:n])
 }
 
 // slotBytes is how many bytes a value of type t takes in a record.

@@ -32,6 +32,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-c", "CMD", "run CMD, held until every probe is attached; stop when it exits (cpid is its pid)"},
 	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
+	{"--unsafe", "", "allow functions that act on the system: system() and signal()"},
 	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
 	{"--emulate", "", "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)"},
 	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
@@ -72,6 +73,7 @@ type options struct {
 	emulate  bool
 	pid      int
 	repl     bool
+	unsafe   bool
 	args     []string
 }
 
@@ -149,6 +151,8 @@ func parseArgs(args []string) (*options, error) {
 			o.pid = pid
 		case a == "--test":
 			o.testMode = true
+		case a == "--unsafe":
+			o.unsafe = true
 		case a == "-i":
 			o.repl = true
 		case a == "--check":
@@ -257,7 +261,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	target := probes.HostTarget()
 	params, named := splitParams(o.args)
-	info, err := types.Check(file, probes.NewEnv(target), types.Config{Params: params, Named: named, Env: bpftraceEnv()})
+	info, err := types.Check(file, probes.NewEnv(target), types.Config{Params: params, Named: named, Env: bpftraceEnv(), Unsafe: o.unsafe})
 	if err != nil {
 		return report(err)
 	}

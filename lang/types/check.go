@@ -30,6 +30,8 @@ type Config struct {
 	// Named are the named parameters (-- --name=value) getopt() reads;
 	// a flag given without a value maps to "".
 	Named map[string]string
+	// Unsafe allows functions that act on the system (system, signal).
+	Unsafe bool
 	// Env holds the BPFTRACE_<KEY> environment variables; they override
 	// the script's config block (see Settings).
 	Env map[string]string
@@ -1140,7 +1142,8 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "bswap", "clear", "count", "delete", "exit", "has_key", "ksym", "usym", "strlen", "strncmp", "hist", "lhist", "max", "min", "print", "printf", "stats", "str", "sum", "zero"}
+	return []string{"avg", "bswap", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
+		"max", "min", "offsetof", "print", "printf", "signal", "sizeof", "stats", "str", "strlen", "strncmp", "sum", "system", "time", "usym", "ustack", "warnf", "zero"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {
@@ -1164,8 +1167,57 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return nil
 		}
 		return c.printf(e)
-	case "sizeof", "offsetof", "getopt":
+	case "sizeof", "offsetof", "getopt", "kaddr":
 		return c.constCall(e, nargs)
+	case "errorf", "warnf", "cat", "system":
+		if !nargs(1, 1<<20) {
+			return nil
+		}
+		if e.Fun == "system" && !c.info.Config.Unsafe {
+			c.errorf(e.At, "system() runs commands: it needs --unsafe")
+			return nil
+		}
+		if c.printf(e) == nil {
+			return nil
+		}
+		return VoidType
+	case "time":
+		if !nargs(0, 1) {
+			return nil
+		}
+		if len(e.Args) == 1 {
+			lit, ok := e.Args[0].(*lang.StrLit)
+			if !ok {
+				c.errorf(e.Args[0].Pos(), "time() takes a strftime format as a string literal")
+				return nil
+			}
+			c.record(lit, StrType(len(lit.Val)+1))
+		}
+		return VoidType
+	case "signal":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if !c.info.Config.Unsafe {
+			c.errorf(e.At, "signal() sends signals: it needs --unsafe")
+			return nil
+		}
+		switch a := e.Args[0].(type) {
+		case *lang.StrLit:
+			n := SignalNumber(a.Val)
+			if n == 0 {
+				c.errorf(a.At, "unknown signal %q", a.Val)
+				return nil
+			}
+			c.info.Consts[a] = Const{Int: int64(n)}
+			c.record(a, Uint32)
+		default:
+			if t := c.expr(a); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(a.Pos(), "signal() takes a signal number or name, not %s", t)
+				return nil
+			}
+		}
+		return VoidType
 	case "exit":
 		if !nargs(0, 1) {
 			return nil
@@ -1413,7 +1465,7 @@ func (c *checker) printf(e *lang.Call) *Type {
 	lit, ok := e.Args[0].(*lang.StrLit)
 	if !ok {
 		c.expr(e.Args[0])
-		c.errorf(e.Args[0].Pos(), "printf() needs a string literal as its format")
+		c.errorf(e.Args[0].Pos(), "%s() needs a string literal as its format", e.Fun)
 		return nil
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
@@ -1427,8 +1479,8 @@ func (c *checker) printf(e *lang.Call) *Type {
 		c.expr(a)
 	}
 	if len(verbs) != len(args) {
-		c.errorf(e.At, "printf: format has %d conversion%s but %d argument%s given",
-			len(verbs), plural(len(verbs), len(verbs)), len(args), plural(len(args), len(args)))
+		c.errorf(e.At, "%s: format has %d conversion%s but %d argument%s given",
+			e.Fun, len(verbs), plural(len(verbs), len(verbs)), len(args), plural(len(args), len(args)))
 		return nil
 	}
 	for i, a := range args {
@@ -1441,7 +1493,7 @@ func (c *checker) printf(e *lang.Call) *Type {
 		case v == 's':
 		case strings.ContainsRune("diuxXocp", v):
 			if !t.IsInteger() {
-				c.errorf(a.Pos(), "printf: %%%c needs an integer, got %s", v, t)
+				c.errorf(a.Pos(), "%s: %%%c needs an integer, got %s", e.Fun, v, t)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package types
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -76,6 +77,28 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 			st = f.Type
 		}
 		c.info.Consts[e] = Const{Int: int64(off)}
+		return Uint64
+	case "kaddr":
+		if !nargs(1, 1) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "kaddr() takes a kernel symbol name as a string literal")
+			return nil
+		}
+		se, ok := c.env.(SymbolEnv)
+		if !ok {
+			c.errorf(e.At, "kernel symbols are not available")
+			return nil
+		}
+		addr, err := se.KernelSymbol(lit.Val)
+		if err != nil {
+			c.errorf(lit.At, "kaddr(%q): %v", lit.Val, err)
+			return nil
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		c.info.Consts[e] = Const{Int: int64(addr)}
 		return Uint64
 	case "getopt":
 		if !nargs(1, 2) {
@@ -242,4 +265,26 @@ func (c *checker) userContexts() bool {
 		}
 	}
 	return true
+}
+
+// SignalNumber is the number of a signal named "SIGKILL" or "KILL", or 0.
+func SignalNumber(name string) int {
+	name = strings.TrimPrefix(strings.ToUpper(name), "SIG")
+	for i, n := range signalNames {
+		if n == name {
+			return i
+		}
+	}
+	return 0
+}
+
+var signalNames = [...]string{1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
+	10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM", 16: "STKFLT", 17: "CHLD", 18: "CONT",
+	19: "STOP", 20: "TSTP", 21: "TTIN", 22: "TTOU", 23: "URG", 24: "XCPU", 25: "XFSZ", 26: "VTALRM", 27: "PROF",
+	28: "WINCH", 29: "IO", 30: "PWR", 31: "SYS"}
+
+// SymbolEnv is implemented by Envs that can resolve kernel symbols
+// (kaddr).
+type SymbolEnv interface {
+	KernelSymbol(name string) (uint64, error)
 }

@@ -1,0 +1,84 @@
+package runtime
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Strftime formats t with C strftime conversions (as time() and
+// strftime() take them): %Y %m %d %H %M %S %y %b %B %a %A %e %j %p %Z %z
+// %s %T %D %F %R %n %t %%, and %f for microseconds (a bpftrace addition).
+func Strftime(format string, t time.Time) string {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		c := format[i]
+		if c != '%' || i+1 >= len(format) {
+			b.WriteByte(c)
+			continue
+		}
+		i++
+		switch format[i] {
+		case 'Y':
+			fmt.Fprintf(&b, "%04d", t.Year())
+		case 'y':
+			fmt.Fprintf(&b, "%02d", t.Year()%100)
+		case 'm':
+			fmt.Fprintf(&b, "%02d", int(t.Month()))
+		case 'd':
+			fmt.Fprintf(&b, "%02d", t.Day())
+		case 'e':
+			fmt.Fprintf(&b, "%2d", t.Day())
+		case 'H':
+			fmt.Fprintf(&b, "%02d", t.Hour())
+		case 'I':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			fmt.Fprintf(&b, "%02d", h)
+		case 'M':
+			fmt.Fprintf(&b, "%02d", t.Minute())
+		case 'S':
+			fmt.Fprintf(&b, "%02d", t.Second())
+		case 'f':
+			fmt.Fprintf(&b, "%06d", t.Nanosecond()/1000)
+		case 'j':
+			fmt.Fprintf(&b, "%03d", t.YearDay())
+		case 'b', 'h':
+			b.WriteString(t.Format("Jan"))
+		case 'B':
+			b.WriteString(t.Format("January"))
+		case 'a':
+			b.WriteString(t.Format("Mon"))
+		case 'A':
+			b.WriteString(t.Format("Monday"))
+		case 'p':
+			b.WriteString(t.Format("PM"))
+		case 'Z':
+			b.WriteString(t.Format("MST"))
+		case 'z':
+			b.WriteString(t.Format("-0700"))
+		case 's':
+			fmt.Fprintf(&b, "%d", t.Unix())
+		case 'T':
+			b.WriteString(Strftime("%H:%M:%S", t))
+		case 'D':
+			b.WriteString(Strftime("%m/%d/%y", t))
+		case 'F':
+			b.WriteString(Strftime("%Y-%m-%d", t))
+		case 'R':
+			b.WriteString(Strftime("%H:%M", t))
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case '%':
+			b.WriteByte('%')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(format[i])
+		}
+	}
+	return b.String()
+}
