@@ -766,6 +766,17 @@ func (f *fn) exprStmt(e lang.Expr) {
 		case "signal":
 			f.call(asm.FnSendSignal, f.scalar(f.expr(e.Args[0])))
 			return
+		case "static_assert":
+			return // checked when compiling
+		case "assert":
+			ok := f.label()
+			f.branch(e.Args[0], ok, true)
+			f.pos = e.At
+			msg := e.Args[1].(*lang.StrLit).Val
+			f.printf(&lang.Call{At: e.At, Fun: "errorf", Args: []lang.Expr{&lang.StrLit{At: e.At, Val: "assert failed: " + msg}}})
+			f.exitCode(e.At, f.imm(1))
+			f.mark(ok)
+			return
 		case "exit":
 			f.exit(e)
 			return
@@ -1250,15 +1261,22 @@ func (f *fn) mapEvent(e *lang.Call) {
 }
 
 func (f *fn) exit(e *lang.Call) {
-	id := f.newEvent(&Event{Kind: EventExit, Pos: e.At, Size: 16})
+	code := vreg(0)
+	if len(e.Args) == 1 {
+		code = f.scalar(f.expr(e.Args[0]))
+	} else {
+		code = f.imm(0)
+	}
+	f.exitCode(e.At, code)
+}
+
+// exitCode sends the exit record with code and ends the program.
+func (f *fn) exitCode(at lang.Pos, code vreg) {
+	id := f.newEvent(&Event{Kind: EventExit, Pos: at, Size: 16})
 	rec := f.alloc(16)
 	f.storeImm(rec, 8, int64(id))
-	if len(e.Args) == 1 {
-		f.store(rec.plus(8), 8, f.scalar(f.expr(e.Args[0])))
-	} else {
-		f.storeImm(rec.plus(8), 8, 0)
-	}
-	f.pos = e.At
+	f.store(rec.plus(8), 8, code)
+	f.pos = at
 	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(16), f.imm(0))
 	f.ret(0)
 	// Code after exit() in the same block is unreachable but still
@@ -1663,6 +1681,23 @@ func (f *fn) usdtArg(l types.ArgLoc) vreg {
 	return f.narrow(v, l.Size, l.Signed)
 }
 
+// mapLen counts a map's entries: bpf_for_each_map_elem returns how many
+// elements it visited, and the callback visits them all.
+func (f *fn) mapLen(m *lang.MapExpr) vreg {
+	mm := f.mapMeta(m)
+	f.root.ncallbacks++
+	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
+	src := asm.Comment(f.pos.String())
+	insns := asm.Instructions{
+		btf.WithFuncMetadata(asm.Mov.Imm(asm.R0, 0).WithSymbol(name).WithSource(src), funcInfo(name, 4)),
+		asm.Return().WithSource(src),
+	}
+	f.root.callbacks = append(f.root.callbacks, callback{insns: insns, positions: []lang.Pos{f.pos, f.pos}})
+	fp := f.newReg()
+	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
+	return f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))
+}
+
 // usym pairs a user address with the pid of the process it belongs to.
 func (f *fn) usym(addr vreg, t *types.Type) val {
 	m := f.alloc(16)
@@ -1877,6 +1912,11 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 		return f.usym(f.scalar(f.expr(e.Args[0])), t)
 	case "kstack", "ustack":
 		return f.stack(t)
+	case "reg":
+		off := f.c.info.Consts[e.Args[0]].Int
+		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(off)}, 8)}
+	case "len":
+		return val{t: t, r: f.mapLen(e.Args[0].(*lang.MapExpr))}
 	case "bswap":
 		x := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At

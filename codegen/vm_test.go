@@ -46,6 +46,8 @@ func TestInVM(t *testing.T) {
 		{"bitfields", `struct s { int a : 3; unsigned int b : 5; }; BEGIN { printf("%d\n", offsetof(struct s, b)); exit(); }`, "0\n"},
 		{"print", `BEGIN { @m[2] = 20; @m[1] = 10; @m[3] = 30; print(@m, 2); print((1, "x")); clear(@m); exit(); }`,
 			"@m[2]: 20\n@m[3]: 30\n(1, x)\n"},
+		{"len-assert", `BEGIN { @a[1] = 1; @a[2] = 2; static_assert(sizeof(uint64) == 8, "size"); assert(len(@a) == 2, "two"); printf("len %d\n", len(@a)); clear(@a); assert(len(@a) == 1, "one"); printf("unreached\n"); }`,
+			"len 2\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

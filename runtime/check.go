@@ -70,7 +70,10 @@ func explainLoadError(prog *codegen.Program, err error) error {
 		return fmt.Errorf("the kernel rejected the program: %s", msg)
 	}
 	e := lang.Errorf(insnPos(pp, idx), "the kernel rejected this: %s", msg)
-	e.Hint = fmt.Sprintf("the kernel's verifier failed at instruction %d of the program for %s; run with -d asm to see it", idx, pp.Ctx.Name)
+	e.Hint = fmt.Sprintf("the kernel's verifier refused the program for %s; run with -d asm to see it", pp.Ctx.Name)
+	if idx >= 0 {
+		e.Hint = fmt.Sprintf("the kernel's verifier failed at instruction %d of the program for %s; run with -d asm to see it", idx, pp.Ctx.Name)
+	}
 	return e
 }
 

@@ -1181,6 +1181,77 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return nil
 		}
 		return VoidType
+	case "len":
+		if !nargs(1, 1) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "len() takes a map: len(@m)")
+			return nil
+		}
+		if c.info.Maps[m.Name] == nil && !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+			return nil
+		}
+		if c.inCallback > 0 {
+			c.errorf(e.At, "len() cannot be used inside a for loop over a map")
+			return nil
+		}
+		return Uint64
+	case "reg":
+		if !nargs(1, 1) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok || RegOffset(lit.Val) < 0 {
+			c.errorf(e.Args[0].Pos(), "reg() takes a register name such as \"ip\", \"sp\" or \"di\"")
+			return nil
+		}
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+				c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
+				return nil
+			}
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		c.info.Consts[lit] = Const{Int: int64(RegOffset(lit.Val))}
+		return Uint64
+	case "static_assert":
+		if !nargs(1, 2) {
+			return nil
+		}
+		c.expr(e.Args[0])
+		v, ok := c.constValue(e.Args[0])
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "static_assert() needs a condition known when compiling")
+			return nil
+		}
+		if v == 0 && !c.infer {
+			msg := "static_assert failed"
+			if len(e.Args) == 2 {
+				if lit, isLit := e.Args[1].(*lang.StrLit); isLit {
+					msg += ": " + lit.Val
+				}
+			}
+			c.errorf(e.At, "%s", msg)
+		}
+		return VoidType
+	case "assert":
+		if !nargs(2, 2) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "assert() needs a condition, not %s", t)
+			return nil
+		}
+		lit, ok := e.Args[1].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[1].Pos(), "assert() takes its message as a string literal")
+			return nil
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		return VoidType
 	case "time":
 		if !nargs(0, 1) {
 			return nil

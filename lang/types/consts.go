@@ -288,3 +288,98 @@ var signalNames = [...]string{1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP"
 type SymbolEnv interface {
 	KernelSymbol(name string) (uint64, error)
 }
+
+// ptRegs are the offsets of x86-64 struct pt_regs members, for reg().
+var ptRegs = map[string]int{
+	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
+	"ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "cs": 136, "flags": 144,
+	"sp": 152, "ss": 160,
+}
+
+// RegOffset is the offset in struct pt_regs of a register named as
+// bpftrace's reg() names it ("ip", "sp", "di", "r8", ...), or -1.
+func RegOffset(name string) int {
+	if off, ok := ptRegs[name]; ok {
+		return off
+	}
+	if off, ok := ptRegs[strings.TrimPrefix(name, "r")]; ok && strings.HasPrefix(name, "r") {
+		return off // rip, rsp, rax, ...
+	}
+	return -1
+}
+
+// constValue folds an expression made of literals, sizeof/offsetof and
+// operators into its value, when it has one.
+func (c *checker) constValue(e lang.Expr) (int64, bool) {
+	if k, ok := c.info.Consts[e]; ok && !k.IsStr {
+		return k.Int, true
+	}
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return int64(e.Val), true
+	case *lang.BoolLit:
+		return b2i(e.Val), true
+	case *lang.Paren:
+		return c.constValue(e.X)
+	case *lang.Unary:
+		x, ok := c.constValue(e.X)
+		switch {
+		case !ok:
+		case e.Op == "-":
+			return -x, true
+		case e.Op == "~":
+			return ^x, true
+		case e.Op == "!":
+			return b2i(x == 0), true
+		}
+	case *lang.Binary:
+		x, ok1 := c.constValue(e.X)
+		y, ok2 := c.constValue(e.Y)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch e.Op {
+		case "+":
+			return x + y, true
+		case "-":
+			return x - y, true
+		case "*":
+			return x * y, true
+		case "/", "%":
+			if y == 0 {
+				return 0, false
+			}
+			if e.Op == "/" {
+				return x / y, true
+			}
+			return x % y, true
+		case "&":
+			return x & y, true
+		case "|":
+			return x | y, true
+		case "^":
+			return x ^ y, true
+		case "<<":
+			return x << uint(y&63), true
+		case ">>":
+			return x >> uint(y&63), true
+		case "==":
+			return b2i(x == y), true
+		case "!=":
+			return b2i(x != y), true
+		case "<":
+			return b2i(x < y), true
+		case "<=":
+			return b2i(x <= y), true
+		case ">":
+			return b2i(x > y), true
+		case ">=":
+			return b2i(x >= y), true
+		case "&&":
+			return b2i(x != 0 && y != 0), true
+		case "||":
+			return b2i(x != 0 || y != 0), true
+		}
+	}
+	return 0, false
+}
