@@ -70,7 +70,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	}
 	spec := c.prog.Spec
 	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: ringbufSize}
-	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: GlobalsSize, MaxEntries: 1}
+	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(GlobalsSize + 8*len(c.prog.Maps)), MaxEntries: 1}
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
@@ -126,6 +126,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 	c.prog.Spec.Maps[m.SpecName] = &ebpf.MapSpec{
 		Name: m.SpecName, Type: typ, KeySize: uint32(m.KeySize), ValueSize: uint32(m.ValSize), MaxEntries: uint32(entries),
 	}
+	m.FullOff = GlobalsSize + 8*i
 	c.maps[mi.Name] = m
 	c.prog.Maps = append(c.prog.Maps, m)
 }
@@ -761,7 +762,7 @@ func (f *fn) exprStmt(e lang.Expr) {
 			id := f.newEvent(ev)
 			rec := f.alloc(8)
 			f.storeImm(rec, 8, int64(id))
-			f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(8), f.imm(0))
+			f.output(rec, 8)
 			return
 		case "signal":
 			f.call(asm.FnSendSignal, f.scalar(f.expr(e.Args[0])))
@@ -831,7 +832,7 @@ func (f *fn) assign(s *lang.AssignStmt) {
 		f.exprInto(s.Rhs, v, mm.Value, true)
 		k := f.key(m, mm)
 		f.pos = s.At
-		f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+		f.mapUpdate(mm, k, v)
 		return
 	}
 	var rhs val
@@ -952,7 +953,7 @@ func (f *fn) mapStore(m *lang.MapExpr, x val) {
 	k := f.key(m, mm)
 	v := f.alloc(mm.ValSize)
 	f.storeVal(v, mm.Value, x, true)
-	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	f.mapUpdate(mm, k, v)
 }
 
 // mapLookup returns a register holding a pointer to the value of m, or 0.
@@ -1007,7 +1008,7 @@ func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, call *lang.Call, x vreg) {
 	f.mark(initL)
 	v := f.alloc(8)
 	f.storeImm(v, 8, 1)
-	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	f.mapUpdate(mm, k, v)
 	f.mark(done)
 }
 
@@ -1188,7 +1189,7 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 		f.store(v, 8, x)
 		f.storeImm(v.plus(8), 8, 1)
 	}
-	f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	f.mapUpdate(mm, k, v)
 	f.mark(done)
 }
 
@@ -1223,7 +1224,7 @@ func (f *fn) printf(e *lang.Call) {
 		f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
 	}
 	f.pos = e.At
-	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
+	f.output(rec, ev.Size)
 }
 
 // mapEvent compiles clear(@m), zero(@m), print(@m, ...) and print(value):
@@ -1257,7 +1258,7 @@ func (f *fn) mapEvent(e *lang.Call) {
 		f.exprInto(e.Args[0], rec.plus(8), ev.Args[0].Type, false)
 	}
 	f.pos = e.At
-	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(ev.Size)), f.imm(0))
+	f.output(rec, ev.Size)
 }
 
 func (f *fn) exit(e *lang.Call) {
@@ -1272,12 +1273,15 @@ func (f *fn) exit(e *lang.Call) {
 
 // exitCode sends the exit record with code and ends the program.
 func (f *fn) exitCode(at lang.Pos, code vreg) {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalExit})
+	f.store(mem{base: g}, 8, f.aluImm(asm.Add, code, 1))
 	id := f.newEvent(&Event{Kind: EventExit, Pos: at, Size: 16})
 	rec := f.alloc(16)
 	f.storeImm(rec, 8, int64(id))
 	f.store(rec.plus(8), 8, code)
 	f.pos = at
-	f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(16), f.imm(0))
+	f.output(rec, 16)
 	f.ret(0)
 	// Code after exit() in the same block is unreachable but still
 	// compiled; give it a label so the instruction stream stays valid.
@@ -1679,6 +1683,41 @@ func (f *fn) usdtArg(l types.ArgLoc) vreg {
 		v = f.load(tmp, 8)
 	}
 	return f.narrow(v, l.Size, l.Signed)
+}
+
+// output sends a record of size bytes at rec through the ring buffer; a
+// record that finds no room is counted in the globals' lost counter.
+//
+// The count is kept without a branch (the sign bit of the helper's
+// result is added), so that loops do not double their paths for the
+// verifier at every record.
+func (f *fn) output(rec mem, size int) {
+	r := f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(size)), f.imm(0))
+	f.countGlobal(GlobalLost, f.aluImm(asm.RSh, r, 63))
+}
+
+// countGlobal adds n to the u64 at off in the globals map, atomically.
+func (f *fn) countGlobal(off int, n vreg) {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: int32(off)})
+	f.emit(&inst{op: opStore, a: g, b: n, size: asm.DWord, atomic: true})
+}
+
+// mapUpdate writes value v at key k of map mm. Updates refused because
+// the map is full (-E2BIG) are counted, without a branch, in the map's
+// slot of the globals map; user space warns when the count moves.
+func (f *fn) mapUpdate(mm *MapMeta, k, v mem) {
+	r := f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	// full = (r == -7): x = r + 7 is 0 exactly then; (x | -x) has its
+	// sign bit set for every other x.
+	x := f.aluImm(asm.Add, r, 7)
+	nx := f.newReg()
+	f.emit(&inst{op: opNeg, dst: nx, a: x})
+	full := f.aluImm(asm.Xor, f.aluImm(asm.RSh, f.alu(asm.Or, x, nx), 63), 1)
+	if mm.FullPos == (lang.Pos{}) {
+		mm.FullPos = f.pos
+	}
+	f.countGlobal(mm.FullOff, full)
 }
 
 // mapLen counts a map's entries: bpf_for_each_map_elem returns how many

@@ -58,6 +58,7 @@ type inst struct {
 	fn     asm.BuiltinFunc
 	args   []vreg
 	pos    lang.Pos
+	atomic bool // opStore: an atomic add (lock xadd) instead of a store
 }
 
 // uses returns the virtual registers inst reads.

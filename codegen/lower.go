@@ -94,6 +94,10 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		case opLoad:
 			emit(asm.LoadMem(r(in.dst), r(in.a), int16(in.off), in.size))
 		case opStore:
+			if in.atomic {
+				emit(asm.AddAtomic.Mem(r(in.a), r(in.b), in.size, int16(in.off)))
+				break
+			}
 			emit(asm.StoreMem(r(in.a), int16(in.off), r(in.b), in.size))
 		case opStoreImm:
 			// cilium's StoreImm refuses DWord, which the kernel accepts

@@ -46,9 +46,13 @@ const (
 // Globals layout (the value of GlobalsMap), written by the runtime before
 // any probe runs.
 const (
-	GlobalStartNs = 0 // u64: bpf_ktime_get_ns() at start, for `elapsed`
-	GlobalCpid    = 8 // u64: pid of the -c child, for `cpid`
-	GlobalsSize   = 16
+	GlobalStartNs = 0  // u64: bpf_ktime_get_ns() at start, for `elapsed`
+	GlobalCpid    = 8  // u64: pid of the -c child, for `cpid`
+	GlobalLost    = 16 // u64: records the ring buffer had no room for (added atomically)
+	// GlobalExit is exit()'s code plus one (0: no exit yet), written as
+	// well as the exit record, which a full ring buffer could lose.
+	GlobalExit  = 24
+	GlobalsSize = 32 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
 )
 
 // EventKind says what a ring buffer record means.
@@ -113,6 +117,10 @@ type MapMeta struct {
 	PerCPU   bool
 	KeySize  int
 	ValSize  int
+	// FullOff is the offset in the globals map of the count of updates
+	// refused because the map was full; FullPos the first update's place.
+	FullOff int
+	FullPos lang.Pos
 	// Bucketed maps (hist, lhist) keep the bucket index as a u64 at
 	// BucketOff in the key.
 	Bucketed  bool

@@ -44,7 +44,7 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 	}
 	printer := output.New(opts.Out, opts.Format)
 	s := &session{prog: prog, opts: opts, printer: printer, maps: vmMaps{m: m, c: c}}
-	globals := make([]byte, codegen.GlobalsSize)
+	globals := make([]byte, prog.Spec.Maps[codegen.GlobalsMap].ValueSize)
 	binary.LittleEndian.PutUint64(globals[codegen.GlobalStartNs:], now)
 	if err := m.Map(c.Maps[codegen.GlobalsMap]).Update([]byte{0, 0, 0, 0}, globals); err != nil {
 		return nil, err
@@ -129,6 +129,9 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		if err := runProbe(p); err != nil {
 			return nil, err
 		}
+	}
+	if g, ok := m.Map(c.Maps[codegen.GlobalsMap]).Lookup([]byte{0, 0, 0, 0}); ok {
+		s.reportCounters(g)
 	}
 	printer.End()
 	if prog.Settings.PrintMapsOnExit {

@@ -161,8 +161,12 @@ type session struct {
 	coll    *ebpf.Collection
 	opts    Options
 	printer *output.Printer
-	maps    mapStore   // where the maps are read and cleared
-	out     sync.Mutex // held while printing, so output from PrintMap does not interleave
+	maps    mapStore // where the maps are read and cleared
+	out     sync.Mutex
+	// fullWarned holds the maps already reported full.
+	fullWarned map[string]bool
+	// lost is the lost-record count already reported.
+	lost    uint64 // held while printing, so output from PrintMap does not interleave
 	selfSig map[os.Signal][]*codegen.ProbeProg
 	mu      sync.Mutex
 	exited  bool
@@ -279,6 +283,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.drain(rd)
+	s.reportLost()
 	s.printer.End()
 	if s.prog.Settings.PrintMapsOnExit {
 		if err := s.printMaps(); err != nil {
@@ -330,7 +335,12 @@ func (s *session) loop(ctx context.Context, rd *ringbuf.Reader) {
 			}
 		}()
 	}
+	lastLost := time.Now()
 	for ctx.Err() == nil && !s.isExited() {
+		if time.Since(lastLost) > 200*time.Millisecond {
+			s.reportLost()
+			lastLost = time.Now()
+		}
 		rd.SetDeadline(time.Now().Add(100 * time.Millisecond))
 		rec, err := rd.Read()
 		if err != nil {
@@ -352,6 +362,49 @@ func (s *session) drain(rd *ringbuf.Reader) {
 			return
 		}
 		s.handle(rec.RawSample)
+	}
+}
+
+// reportLost reports records the ring buffer had no room for since the
+// last report ("Lost N events", as bpftrace), and warns once for each map
+// that refused an update because it was full.
+func (s *session) reportLost() {
+	if s.coll == nil {
+		return
+	}
+	m := s.coll.Maps[codegen.GlobalsMap]
+	buf := make([]byte, m.ValueSize())
+	if err := m.Lookup(uint32(0), &buf); err != nil {
+		return
+	}
+	s.reportCounters(buf)
+}
+
+func (s *session) reportCounters(globals []byte) {
+	if code := binary.LittleEndian.Uint64(globals[codegen.GlobalExit:]); code != 0 {
+		// exit() ran, even if its record found no room.
+		s.mu.Lock()
+		if !s.exited {
+			s.exited, s.code = true, int(int64(code-1))
+		}
+		s.mu.Unlock()
+	}
+	s.out.Lock()
+	defer s.out.Unlock()
+	if n := binary.LittleEndian.Uint64(globals[codegen.GlobalLost:]); n > s.lost {
+		s.printer.Lost(s.opts.Err, n-s.lost)
+		s.lost = n
+	}
+	for _, mm := range s.prog.Maps {
+		if mm.FullOff+8 > len(globals) || binary.LittleEndian.Uint64(globals[mm.FullOff:]) == 0 || s.fullWarned[mm.Name] {
+			continue
+		}
+		if s.fullWarned == nil {
+			s.fullWarned = map[string]bool{}
+		}
+		s.fullWarned[mm.Name] = true
+		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
+		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col)
 	}
 }
 
@@ -540,7 +593,7 @@ func (s *session) writeGlobals() error {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return err
 	}
-	buf := make([]byte, codegen.GlobalsSize)
+	buf := make([]byte, m.ValueSize())
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalStartNs:], uint64(ts.Nano()))
 	if s.opts.Child != nil {
 		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
