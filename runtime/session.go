@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -636,8 +637,65 @@ func (k kernelMaps) clear(mm *codegen.MapMeta, zero bool) error {
 	return clearMap(k.coll.Maps[mm.SpecName], mm, zero)
 }
 
-// ReadMap reads every entry of a loaded map into the printer's form.
+// ReadMap reads every entry of a loaded map into the printer's form, in
+// batches of many keys per system call where the kernel has batch
+// lookups, else key by key.
 func ReadMap(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
+	if om, err := readBatch(m, mm); err == nil {
+		return om, nil
+	}
+	return readIterate(m, mm)
+}
+
+// readBatch reads a map with BPF_MAP_LOOKUP_BATCH.
+func readBatch(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
+	const chunk = 4096
+	ncpu := 1
+	if mm.PerCPU {
+		n, err := ebpf.PossibleCPU()
+		if err != nil {
+			return nil, err
+		}
+		ncpu = n
+	}
+	byteArray := func(n int) reflect.Type { return reflect.ArrayOf(n, reflect.TypeOf(byte(0))) }
+	keys := reflect.MakeSlice(reflect.SliceOf(byteArray(mm.KeySize)), chunk, chunk)
+	vals := reflect.MakeSlice(reflect.SliceOf(byteArray(mm.ValSize)), chunk*ncpu, chunk*ncpu)
+	bytesOf := func(v reflect.Value) []byte {
+		b := make([]byte, v.Len())
+		reflect.Copy(reflect.ValueOf(b), v)
+		return b
+	}
+	om := outputMap(mm)
+	var cursor ebpf.MapBatchCursor
+	for {
+		n, err := m.BatchLookup(&cursor, keys.Interface(), vals.Interface(), nil)
+		for i := 0; i < n; i++ {
+			e := output.Entry{Key: bytesOf(keys.Index(i))}
+			for c := 0; c < ncpu; c++ {
+				e.PerCPU = append(e.PerCPU, bytesOf(vals.Index(i*ncpu+c)))
+			}
+			om.Entries = append(om.Entries, e)
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	sortEntries(om)
+	return om, nil
+}
+
+func sortEntries(om *output.Map) {
+	sort.SliceStable(om.Entries, func(i, j int) bool {
+		return string(om.Entries[i].Key) < string(om.Entries[j].Key)
+	})
+}
+
+// readIterate reads a map key by key.
+func readIterate(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
 	om := outputMap(mm)
 	it := m.Iterate()
 	key := make([]byte, mm.KeySize)
@@ -662,9 +720,7 @@ func ReadMap(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
 	if err := it.Err(); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(om.Entries, func(i, j int) bool {
-		return string(om.Entries[i].Key) < string(om.Entries[j].Key)
-	})
+	sortEntries(om)
 	return om, nil
 }
 

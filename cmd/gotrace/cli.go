@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-q", "", "quiet: do not print the \"Attached N probes\" line"},
 	{"-c", "CMD", "run CMD, held until every probe is attached; stop when it exits (cpid is its pid)"},
 	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
+	{"-B", "MODE", "output buffering: line (default: each record is written as it comes), full, or none"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
 	{"--unsafe", "", "allow functions that act on the system: system() and signal()"},
 	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
@@ -74,6 +76,7 @@ type options struct {
 	pid      int
 	repl     bool
 	unsafe   bool
+	buffer   string
 	args     []string
 }
 
@@ -151,6 +154,15 @@ func parseArgs(args []string) (*options, error) {
 			o.pid = pid
 		case a == "--test":
 			o.testMode = true
+		case a == "-B":
+			v, err := value()
+			if err != nil {
+				return nil, err
+			}
+			if v != "line" && v != "full" && v != "none" {
+				return nil, usageError(fmt.Sprintf("unknown buffering mode %q (want line, full or none)", v))
+			}
+			o.buffer = v
 		case a == "--unsafe":
 			o.unsafe = true
 		case a == "-i":
@@ -304,6 +316,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		}
 		defer f.Close()
 		out = f
+	}
+	if o.buffer == "full" {
+		// Output is written when 64 KiB have gathered, and at the end.
+		bw := bufio.NewWriterSize(out, 64<<10)
+		defer bw.Flush()
+		out = bw
 	}
 	if o.emulate {
 		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
