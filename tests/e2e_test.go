@@ -97,11 +97,74 @@ func TestScripts(t *testing.T) {
 	})
 }
 
-// traced runs `gotrace ARGS... -- WORKLOAD...`: it starts gotrace with
-// __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits until gotrace says every
-// probe is attached, runs the workload, then waits (at most 30 s) for
-// gotrace to exit. gotrace's stdout (without the notification line) and
-// stderr become the command's output for the assertions that follow.
+// attachedRun is a gotrace started with __BPFTRACE_NOTIFY_PROBES_ATTACHED
+// set: its stdout (without the notification line) and stderr are kept.
+type attachedRun struct {
+	cmd            *exec.Cmd
+	stdout, stderr bytes.Buffer
+	attached       chan bool
+	copied         chan struct{}
+}
+
+// startAttached starts gotrace with args in dir and waits (at most 30 s)
+// until it says every probe is attached; ok is false when it exited
+// before.
+func startAttached(dir string, args ...string) (*attachedRun, bool, error) {
+	r := &attachedRun{attached: make(chan bool, 1), copied: make(chan struct{})}
+	r.cmd = exec.Command(filepath.Join(binDir, "gotrace"), args...)
+	r.cmd.Dir = dir
+	r.cmd.Env = append(os.Environ(), "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1")
+	r.cmd.Stderr = &r.stderr
+	pipe, err := r.cmd.StdoutPipe()
+	if err != nil {
+		return nil, false, err
+	}
+	if err := r.cmd.Start(); err != nil {
+		return nil, false, err
+	}
+	go func() {
+		defer close(r.copied)
+		br := bufio.NewReader(pipe)
+		for {
+			line, err := br.ReadString('\n')
+			if strings.TrimSpace(line) == "__BPFTRACE_NOTIFY_PROBES_ATTACHED" {
+				r.attached <- true
+			} else {
+				r.stdout.WriteString(line)
+			}
+			if err != nil {
+				r.attached <- false
+				return
+			}
+		}
+	}()
+	select {
+	case ok := <-r.attached:
+		return r, ok, nil
+	case <-time.After(30 * time.Second):
+		r.cmd.Process.Kill()
+		return r, false, fmt.Errorf("gotrace did not attach within 30 s; stderr:\n%s", r.stderr.String())
+	}
+}
+
+// wait waits (at most 30 s) for gotrace to exit.
+func (r *attachedRun) wait() error {
+	done := make(chan error, 1)
+	go func() { <-r.copied; done <- r.cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		r.cmd.Process.Kill()
+		<-done
+		return fmt.Errorf("gotrace did not exit within 30 s")
+	}
+}
+
+// traced runs `gotrace ARGS... -- WORKLOAD...`: it starts gotrace, waits
+// until every probe is attached, runs the workload, then waits for
+// gotrace to exit. gotrace's stdout and stderr become the command's
+// output for the assertions that follow.
 func traced(ts *testscript.TestScript, neg bool, args []string) {
 	sep := -1
 	for i, a := range args {
@@ -112,57 +175,18 @@ func traced(ts *testscript.TestScript, neg bool, args []string) {
 	if sep < 0 || sep == len(args)-1 {
 		ts.Fatalf("usage: traced GOTRACE-ARGS... -- WORKLOAD...")
 	}
-	cmd := exec.Command(filepath.Join(binDir, "gotrace"), args[:sep]...)
-	cmd.Dir = ts.Getenv("WORK")
-	cmd.Env = append(os.Environ(), "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, err := cmd.StdoutPipe()
+	r, ok, err := startAttached(ts.Getenv("WORK"), args[:sep]...)
 	ts.Check(err)
-	ts.Check(cmd.Start())
-	var stdout bytes.Buffer
-	attached := make(chan bool, 1)
-	copied := make(chan struct{})
-	go func() {
-		defer close(copied)
-		r := bufio.NewReader(pipe)
-		for {
-			line, err := r.ReadString('\n')
-			if strings.TrimSpace(line) == "__BPFTRACE_NOTIFY_PROBES_ATTACHED" {
-				attached <- true
-			} else {
-				stdout.WriteString(line)
-			}
-			if err != nil {
-				attached <- false
-				return
-			}
+	if ok {
+		work := exec.Command(args[sep+1], args[sep+2:]...)
+		work.Dir = ts.Getenv("WORK")
+		if out, err := work.CombinedOutput(); err != nil {
+			ts.Logf("workload: %v\n%s", err, out)
 		}
-	}()
-	select {
-	case ok := <-attached:
-		if ok {
-			work := exec.Command(args[sep+1], args[sep+2:]...)
-			work.Dir = ts.Getenv("WORK")
-			if out, err := work.CombinedOutput(); err != nil {
-				ts.Logf("workload: %v\n%s", err, out)
-			}
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		ts.Fatalf("gotrace did not attach within 30 s; stderr:\n%s", stderr.String())
 	}
-	done := make(chan error, 1)
-	go func() { <-copied; done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		err = <-done
-		ts.Logf("gotrace did not exit within 30 s of the workload")
-	}
-	io.Copy(ts.Stdout(), &stdout)
-	io.Copy(ts.Stderr(), &stderr)
+	err = r.wait()
+	io.Copy(ts.Stdout(), &r.stdout)
+	io.Copy(ts.Stderr(), &r.stderr)
 	if (err != nil) != neg {
 		ts.Fatalf("gotrace: %v (negated: %v)", err, neg)
 	}

@@ -1,8 +1,6 @@
 package tests
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,55 +89,24 @@ func TestExamples(t *testing.T) {
 // gives it a moment, then stops it with SIGINT and returns its output.
 func runExample(t *testing.T, file, workload string) string {
 	abs, _ := filepath.Abs(file)
-	cmd := exec.Command(filepath.Join(binDir, "gotrace"), abs)
-	cmd.Env = append(os.Environ(), "__BPFTRACE_NOTIFY_PROBES_ATTACHED=1")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	pipe, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
+	r, ok, err := startAttached(".", abs)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var stdout bytes.Buffer
-	attached := make(chan bool, 1)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		r := bufio.NewReader(pipe)
-		for {
-			line, err := r.ReadString('\n')
-			if strings.TrimSpace(line) == "__BPFTRACE_NOTIFY_PROBES_ATTACHED" {
-				attached <- true
-			} else {
-				stdout.WriteString(line)
-			}
-			if err != nil {
-				attached <- false
-				return
-			}
-		}
-	}()
-	select {
-	case ok := <-attached:
-		if !ok {
-			<-done
-			cmd.Wait()
-			t.Fatalf("exited before attaching:\n%s%s", stdout.String(), stderr.String())
-		}
-	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("did not attach within 30 s:\n%s", stderr.String())
+	if !ok {
+		r.wait()
+		t.Fatalf("exited before attaching:\n%s%s", r.stdout.String(), r.stderr.String())
 	}
 	if out, err := exec.Command("sh", "-c", workload).CombinedOutput(); err != nil {
 		t.Logf("workload %q: %v\n%s", workload, err, out)
 	}
 	time.Sleep(1200 * time.Millisecond)
-	cmd.Process.Signal(syscall.SIGINT)
-	<-done
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("exit after Ctrl-C: %v\n%s", err, stderr.String())
+	r.cmd.Process.Signal(syscall.SIGINT)
+	if err := r.wait(); err != nil {
+		t.Errorf("exit after Ctrl-C: %v\n%s", err, r.stderr.String())
 	}
-	if strings.Contains(stderr.String(), "panic") {
-		t.Errorf("stderr: %s", stderr.String())
+	if strings.Contains(r.stderr.String(), "panic") {
+		t.Errorf("stderr: %s", r.stderr.String())
 	}
-	return stdout.String()
+	return r.stdout.String()
 }
