@@ -135,7 +135,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 // record: integers always take 8.
 func slotSize(t *types.Type) int {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
 		return 8
 	}
 	return t.Size
@@ -1378,7 +1378,7 @@ func storedType(t *types.Type) *types.Type {
 // values must be, printf records need not).
 func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 	switch t.Kind {
-	case types.Str, types.Tuple, types.Struct, types.Array, types.Usym:
+	case types.Str, types.Tuple, types.Struct, types.Array, types.Usym, types.Buf:
 		if x.m == nil {
 			f.fail(f.pos, "internal error: %s value is not in memory", t)
 		}
@@ -1395,7 +1395,7 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 // isScalar reports whether values of type t live in a register.
 func isScalar(t *types.Type) bool {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
 		return true
 	}
 	return false
@@ -1737,6 +1737,37 @@ func (f *fn) mapLen(m *lang.MapExpr) vreg {
 	return f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))
 }
 
+// buf reads min(n, capacity) bytes at an address (or of an array) into
+// a buffer value: a length byte, then the bytes.
+func (f *fn) buf(e *lang.Call, t *types.Type) val {
+	capacity := t.Size - 1
+	m := f.alloc(t.Size)
+	f.zero(m, t.Size)
+	x := f.expr(e.Args[0])
+	f.pos = e.At
+	if x.m != nil { // an array: copy it
+		f.copyMem(m.plus(1), *x.m, min(capacity, x.t.Size))
+		f.storeImm(m, 1, int64(min(capacity, x.t.Size)))
+		return val{t: t, m: &m}
+	}
+	n := f.imm(int64(capacity))
+	if len(e.Args) == 2 {
+		n = f.newReg()
+		f.emit(&inst{op: opMov, dst: n, a: f.scalar(f.expr(e.Args[1]))})
+		ok := f.label()
+		f.emit(&inst{op: opJcc, a: n, cc: asm.JLE, useImm: true, imm: int64(capacity), label: ok})
+		f.emit(&inst{op: opMovImm, dst: n, imm: int64(capacity)})
+		f.mark(ok)
+	}
+	read := asm.FnProbeReadKernel
+	if (x.t.Kind == types.Ptr && x.t.User) || f.ctx.ArgsUser || strings.HasPrefix(f.ctx.Provider, "u") {
+		read = asm.FnProbeReadUser
+	}
+	f.call(read, f.addr(m.plus(1)), n, f.scalar(x))
+	f.store(m, 1, n)
+	return val{t: t, m: &m}
+}
+
 // usym pairs a user address with the pid of the process it belongs to.
 func (f *fn) usym(addr vreg, t *types.Type) val {
 	m := f.alloc(16)
@@ -1951,6 +1982,10 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 		return f.usym(f.scalar(f.expr(e.Args[0])), t)
 	case "kstack", "ustack":
 		return f.stack(t)
+	case "strftime":
+		return val{t: t, r: f.scalar(f.expr(e.Args[1]))}
+	case "buf":
+		return f.buf(e, t)
 	case "reg":
 		off := f.c.info.Consts[e.Args[0]].Int
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(off)}, 8)}

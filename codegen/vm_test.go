@@ -48,6 +48,7 @@ func TestInVM(t *testing.T) {
 			"@m[2]: 20\n@m[3]: 30\n(1, x)\n"},
 		{"len-assert", `BEGIN { @a[1] = 1; @a[2] = 2; static_assert(sizeof(uint64) == 8, "size"); assert(len(@a) == 2, "two"); printf("len %d\n", len(@a)); clear(@a); assert(len(@a) == 1, "one"); printf("unreached\n"); }`,
 			"len 2\n"},
+		{"buf", `BEGIN { printf("%r|%rh\n", buf("a\002b", 3), buf("xyz", 2)); exit(); }`, "a\\x02b|78 79\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -509,7 +509,7 @@ func catFile(path string, max int) string {
 // slotBytes is how many bytes a value of type t takes in a record.
 func slotBytes(t *types.Type) int {
 	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack:
+	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
 		return 8
 	}
 	return t.Size

@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
@@ -56,6 +58,15 @@ type elfSyms struct {
 type esym struct {
 	addr, size uint64
 	name       string
+}
+
+// Time formats monotonic nanoseconds (what nsecs returns) as wall time
+// with a strftime format.
+func (s *Symbols) Time(format string, ns uint64) string {
+	var mono unix.Timespec
+	unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono)
+	wall := time.Now().Add(time.Duration(int64(ns) - mono.Nano()))
+	return Strftime(format, wall)
 }
 
 // NewSymbols returns a symbolizer for a loaded collection.

@@ -602,7 +602,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array:
+		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array, Buf:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil
@@ -1142,7 +1142,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "bswap", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
+	return []string{"avg", "bswap", "buf", "strftime", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
 		"max", "min", "offsetof", "print", "printf", "signal", "sizeof", "stats", "str", "strlen", "strncmp", "sum", "system", "time", "usym", "ustack", "warnf", "zero"}
 }
 
@@ -1181,6 +1181,47 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return nil
 		}
 		return VoidType
+	case "strftime":
+		if !nargs(2, 2) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "strftime() takes its format as a string literal")
+			return nil
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		if t := c.expr(e.Args[1]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[1].Pos(), "strftime() takes nanoseconds (like nsecs), not %s", t)
+			return nil
+		}
+		return &Type{Kind: Timestamp, Size: 8, Name: lit.Val}
+	case "buf":
+		if !nargs(1, 2) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() && t.Kind != Array && t.Kind != Str {
+			c.errorf(e.Args[0].Pos(), "buf() takes an address or an array, not %s", t)
+			return nil
+		}
+		capacity := MaxBuf
+		if len(e.Args) == 2 {
+			lt := c.expr(e.Args[1])
+			if lt.Kind != Invalid && !lt.IsInteger() {
+				c.errorf(e.Args[1].Pos(), "buf() length must be an integer, not %s", lt)
+				return nil
+			}
+			if v, ok := c.constValue(e.Args[1]); ok {
+				if v <= 0 || v > MaxBuf {
+					c.errorf(e.Args[1].Pos(), "buf() length must be from 1 to %d", MaxBuf)
+					return nil
+				}
+				capacity = int(v)
+			}
+		} else if t := c.info.Types[e.Args[0]]; t != nil && (t.Kind == Array || t.Kind == Str) {
+			capacity = min(t.Size, MaxBuf)
+		}
+		return &Type{Kind: Buf, Size: 1 + capacity}
 	case "len":
 		if !nargs(1, 1) {
 			return nil

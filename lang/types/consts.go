@@ -383,3 +383,6 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 	}
 	return 0, false
 }
+
+// MaxBuf is the most bytes buf() keeps (its length is one byte).
+const MaxBuf = 255

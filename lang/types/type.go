@@ -9,20 +9,21 @@ import (
 type Kind int
 
 const (
-	Invalid Kind = iota
-	Void         // no value (statements, printf)
-	Int          // signed or unsigned integer of 1, 2, 4 or 8 bytes
-	Bool         // a comparison or logical result; 1 byte in memory, 8 in a register
-	Str          // NUL-padded string of Size bytes
-	Ptr          // pointer to Elem, in kernel or user address space
-	Array        // Len elements of Elem
-	Struct       // C struct or union from a tracepoint format, BTF or an inline definition
-	Tuple        // (a, b, ...): Fields named "0", "1", ... laid out C-style
-	Buf          // buffer from buf(): a length byte and Size-1 bytes of data
-	Stack        // kstack/ustack: u64 of the stack id, and for ustack the pid in the upper 32 bits
-	Ksym         // an address printed as a kernel symbol
-	Usym         // {u64 address; u64 pid}: an address printed as a symbol of that process
-	Agg          // an aggregation; AggFn says which
+	Invalid   Kind = iota
+	Void           // no value (statements, printf)
+	Int            // signed or unsigned integer of 1, 2, 4 or 8 bytes
+	Bool           // a comparison or logical result; 1 byte in memory, 8 in a register
+	Str            // NUL-padded string of Size bytes
+	Ptr            // pointer to Elem, in kernel or user address space
+	Array          // Len elements of Elem
+	Struct         // C struct or union from a tracepoint format, BTF or an inline definition
+	Tuple          // (a, b, ...): Fields named "0", "1", ... laid out C-style
+	Buf            // buffer from buf(): a length byte and Size-1 bytes of data
+	Stack          // kstack/ustack: u64 of the stack id, and for ustack the pid in the upper 32 bits
+	Ksym           // an address printed as a kernel symbol
+	Usym           // {u64 address; u64 pid}: an address printed as a symbol of that process
+	Agg            // an aggregation; AggFn says which
+	Timestamp      // strftime(): nanoseconds of the monotonic clock, printed with the strftime format in Name
 )
 
 // Type is a gotrace type with its C layout.
@@ -137,7 +138,7 @@ func (t *Type) Align() int {
 			}
 		}
 		return a
-	case Stack, Ksym, Usym, Agg:
+	case Stack, Ksym, Usym, Agg, Timestamp:
 		return 8
 	}
 	return 1
@@ -145,7 +146,7 @@ func (t *Type) Align() int {
 
 // IsInteger reports whether t is usable as an integer in arithmetic.
 func (t *Type) IsInteger() bool {
-	return t.Kind == Int || t.Kind == Bool || t.Kind == Ptr || t.Kind == Ksym
+	return t.Kind == Int || t.Kind == Bool || t.Kind == Ptr || t.Kind == Ksym || t.Kind == Timestamp
 }
 
 // Field looks up a member by name.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -89,6 +90,9 @@ type fakeSym struct{}
 
 func (fakeSym) Kernel(addr uint64) string           { return "kfunc_" + strings.Repeat("x", int(addr%3)) }
 func (fakeSym) User(pid uint32, addr uint64) string { return "ufunc" }
+func (fakeSym) Time(format string, ns uint64) string {
+	return format + "@" + strconv.FormatUint(ns, 10)
+}
 func (fakeSym) Frames(t *types.Type, raw []byte) []string {
 	if t.Mode == "perf" {
 		return []string{"\tffffffff81000010 first+16 ([kernel.kallsyms])", "\tffffffff81000020 second+32 ([kernel.kallsyms])"}

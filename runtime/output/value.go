@@ -46,6 +46,8 @@ type Symbolizer interface {
 	// Frames returns the frames of a kstack/ustack value, formatted for
 	// the type's mode.
 	Frames(t *types.Type, raw []byte) []string
+	// Time formats a strftime() value: monotonic nanoseconds as wall time.
+	Time(format string, ns uint64) string
 }
 
 // value is a decoded value.
@@ -166,6 +168,13 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 			name = sym.User(uint32(pid), addr)
 		}
 		return value{kind: vSym, s: name, u: addr}
+	case types.Timestamp:
+		ns := le64(raw)
+		s := strconv.FormatUint(ns, 10)
+		if sym != nil {
+			s = sym.Time(t.Name, ns)
+		}
+		return value{kind: vStr, s: s}
 	case types.Stack:
 		v := value{kind: vStack, mode: t.Mode}
 		if sym != nil {
