@@ -1865,9 +1865,12 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 	p, st := f.placeOf(e.X)
 	f.pos = e.At
 	if st.Kind == types.Tuple {
-		var idx int
-		fmt.Sscan(e.Name, &idx)
-		fld := st.Fields[idx]
+		fld, ok := st.Field(e.Name)
+		if !ok {
+			var idx int
+			fmt.Sscan(e.Name, &idx)
+			fld = st.Fields[idx]
+		}
 		return f.fromMem(p.m.plus(fld.Offset), fld.Type)
 	}
 	fld, _ := st.Field(e.Name)

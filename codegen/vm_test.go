@@ -49,6 +49,7 @@ func TestInVM(t *testing.T) {
 		{"len-assert", `BEGIN { @a[1] = 1; @a[2] = 2; static_assert(sizeof(uint64) == 8, "size"); assert(len(@a) == 2, "two"); printf("len %d\n", len(@a)); clear(@a); assert(len(@a) == 1, "one"); printf("unreached\n"); }`,
 			"len 2\n"},
 		{"buf", `BEGIN { printf("%r|%rh\n", buf("a\002b", 3), buf("xyz", 2)); exit(); }`, "a\\x02b|78 79\n"},
+		{"records", `BEGIN { $r = (a = 1, b = "x"); printf("%d %s %s\n", $r.a, $r.b, $r); print((n = 2, ok = true)); exit(); }`, "1 x (a = 1, b = x)\n(n = 2, ok = true)\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -312,10 +312,12 @@ type Cast struct {
 	X    Expr
 }
 
-// Tuple is (a, b, ...) with at least two elements.
+// Tuple is (a, b, ...) with at least two elements, or a record
+// (a = 1, b = "x") whose Names name its elements.
 type Tuple struct {
 	At    Pos
 	Elems []Expr
+	Names []string // nil for a plain tuple
 }
 
 // BlockExpr is a block whose value is its last expression:

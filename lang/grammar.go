@@ -508,5 +508,11 @@ type gMap struct {
 }
 
 type gParen struct {
-	Elems []*gExpr `parser:"'(' @@ ( ',' @@ )* ')'"`
+	Elems []*gElem `parser:"'(' @@ ( ',' @@ )* ')'"`
+}
+
+// gElem is a tuple element, named in a record: (a = 1, b = "x").
+type gElem struct {
+	Name string `parser:"( @Ident '=' (?! '=') )?"`
+	X    *gExpr `parser:"@@"`
 }

@@ -458,12 +458,19 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Ident != "":
 		return c.identRef(at, g.Ident)
 	case g.Paren != nil:
-		if len(g.Paren.Elems) == 1 {
-			return &Paren{At: at, X: c.expr(g.Paren.Elems[0])}
+		if len(g.Paren.Elems) == 1 && g.Paren.Elems[0].Name == "" {
+			return &Paren{At: at, X: c.expr(g.Paren.Elems[0].X)}
 		}
 		t := &Tuple{At: at}
+		named := g.Paren.Elems[0].Name != ""
 		for _, e := range g.Paren.Elems {
-			t.Elems = append(t.Elems, c.expr(e))
+			if (e.Name != "") != named {
+				c.errs.Add(at, "a record names all its elements: (a = 1, b = 2)")
+			}
+			t.Elems = append(t.Elems, c.expr(e.X))
+			if named {
+				t.Names = append(t.Names, e.Name)
+			}
 		}
 		return t
 	}

@@ -808,7 +808,20 @@ func (c *checker) expr1(e lang.Expr) *Type {
 			}
 			elems = append(elems, cloneStr(storedType(t)))
 		}
-		return TupleOf(elems...)
+		tt := TupleOf(elems...)
+		if e.Names != nil {
+			seen := map[string]bool{}
+			for i, n := range e.Names {
+				if seen[n] {
+					c.errorf(e.At, "the record names %s twice", n)
+					return nil
+				}
+				seen[n] = true
+				tt.Fields[i].Name = n
+			}
+			tt.Named = true
+		}
+		return tt
 	case *lang.Cast:
 		return c.cast(e)
 	case *lang.PosParam:
@@ -1041,6 +1054,9 @@ func (c *checker) field(e *lang.Field) *Type {
 		}
 		return f.Type
 	case Tuple:
+		if f, ok := t.Field(e.Name); ok {
+			return f.Type
+		}
 		i, err := strconv.Atoi(e.Name)
 		if err != nil || i < 0 || i >= len(t.Fields) {
 			c.errorf(e.At, "tuple %s has no element %s", t, e.Name)

@@ -37,6 +37,8 @@ type Type struct {
 	Name   string  // Struct: "struct task_struct"; Int: a C spelling when known ("char")
 	User   bool    // Ptr: points into user memory
 	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
+	// Named: Tuple: a record, whose Fields carry the element names.
+	Named bool
 	// Mode: Stack: how frames print (bpftrace, perf or raw); Name is
 	// "kstack" or "ustack" and Len the most frames kept.
 	Mode   string
@@ -181,11 +183,11 @@ func Equal(a, b *Type) bool {
 	case Stack:
 		return a.Name == b.Name && a.Len == b.Len && a.Mode == b.Mode
 	case Tuple:
-		if len(a.Fields) != len(b.Fields) {
+		if len(a.Fields) != len(b.Fields) || a.Named != b.Named {
 			return false
 		}
 		for i := range a.Fields {
-			if !Equal(a.Fields[i].Type, b.Fields[i].Type) {
+			if !Equal(a.Fields[i].Type, b.Fields[i].Type) || a.Named && a.Fields[i].Name != b.Fields[i].Name {
 				return false
 			}
 		}

@@ -122,6 +122,9 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 		v := value{kind: vTuple}
 		for _, f := range t.Fields {
 			v.elems = append(v.elems, decode(f.Type, raw[f.Offset:], sym))
+			if t.Named {
+				v.names = append(v.names, f.Name)
+			}
 		}
 		return v
 	case types.Struct:
@@ -203,6 +206,9 @@ func (v value) text() string {
 		parts := make([]string, len(v.elems))
 		for i, e := range v.elems {
 			parts[i] = e.text()
+			if v.names != nil {
+				parts[i] = v.names[i] + " = " + parts[i]
+			}
 		}
 		return "(" + strings.Join(parts, ", ") + ")"
 	case vRecord:
@@ -266,6 +272,13 @@ func (v value) json() string {
 		}
 		return "false"
 	case vTuple, vArray:
+		if v.names != nil {
+			parts := make([]string, len(v.elems))
+			for i, e := range v.elems {
+				parts[i] = jsonString(v.names[i]) + ": " + e.json()
+			}
+			return "{" + strings.Join(parts, ", ") + "}"
+		}
 		parts := make([]string, len(v.elems))
 		for i, e := range v.elems {
 			parts[i] = e.json()
