@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/cilium/ebpf/btf"
 
@@ -186,4 +187,21 @@ func (e *env) KernelSymbol(name string) (uint64, error) {
 		return addr, nil
 	}
 	return 0, fmt.Errorf("no kernel symbol %s", name)
+}
+
+// CgroupID returns the id of a cgroup v2 directory (its inode number),
+// for cgroupid(); paths are taken under /sys/fs/cgroup when relative.
+func (e *env) CgroupID(path string) (uint64, error) {
+	if !strings.HasPrefix(path, "/") {
+		path = "/sys/fs/cgroup/" + path
+	}
+	fi, err := e.t.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, fmt.Errorf("cannot read the inode of %s", path)
+	}
+	return st.Ino, nil
 }

@@ -1158,7 +1158,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "bswap", "buf", "strftime", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
+	return []string{"avg", "bswap", "buf", "cgroupid", "strftime", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
 		"max", "min", "offsetof", "print", "printf", "signal", "sizeof", "stats", "str", "strlen", "strncmp", "sum", "system", "time", "usym", "ustack", "warnf", "zero"}
 }
 
@@ -1183,7 +1183,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return nil
 		}
 		return c.printf(e)
-	case "sizeof", "offsetof", "getopt", "kaddr":
+	case "sizeof", "offsetof", "getopt", "kaddr", "cgroupid":
 		return c.constCall(e, nargs)
 	case "errorf", "warnf", "cat", "system":
 		if !nargs(1, 1<<20) {

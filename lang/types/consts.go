@@ -78,23 +78,27 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 		}
 		c.info.Consts[e] = Const{Int: int64(off)}
 		return Uint64
-	case "kaddr":
+	case "kaddr", "cgroupid":
 		if !nargs(1, 1) {
 			return nil
 		}
 		lit, ok := e.Args[0].(*lang.StrLit)
 		if !ok {
-			c.errorf(e.Args[0].Pos(), "kaddr() takes a kernel symbol name as a string literal")
+			c.errorf(e.Args[0].Pos(), "%s() takes a string literal", e.Fun)
 			return nil
 		}
 		se, ok := c.env.(SymbolEnv)
 		if !ok {
-			c.errorf(e.At, "kernel symbols are not available")
+			c.errorf(e.At, "%s() is not available here", e.Fun)
 			return nil
 		}
-		addr, err := se.KernelSymbol(lit.Val)
+		lookup := se.KernelSymbol
+		if e.Fun == "cgroupid" {
+			lookup = se.CgroupID
+		}
+		addr, err := lookup(lit.Val)
 		if err != nil {
-			c.errorf(lit.At, "kaddr(%q): %v", lit.Val, err)
+			c.errorf(lit.At, "%s(%q): %v", e.Fun, lit.Val, err)
 			return nil
 		}
 		c.record(lit, StrType(len(lit.Val)+1))
@@ -284,9 +288,10 @@ var signalNames = [...]string{1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP"
 	28: "WINCH", 29: "IO", 30: "PWR", 31: "SYS"}
 
 // SymbolEnv is implemented by Envs that can resolve kernel symbols
-// (kaddr).
+// (kaddr) and cgroup paths (cgroupid).
 type SymbolEnv interface {
 	KernelSymbol(name string) (uint64, error)
+	CgroupID(path string) (uint64, error)
 }
 
 // ptRegs are the offsets of x86-64 struct pt_regs members, for reg().
