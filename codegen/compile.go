@@ -260,6 +260,12 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		if ctx.Provider == "fexit" {
 			spec.AttachType = ebpf.AttachTraceFExit
 		}
+		if ctx.Provider == "iter" {
+			spec.AttachType = ebpf.AttachTraceIter
+		}
+	}
+	if ctx.Kind == types.ProgKprobe && len(ctx.Funcs) > 0 {
+		spec.AttachType = ebpf.AttachTraceKprobeMulti
 	}
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
@@ -1553,7 +1559,7 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		copy(b, f.ctx.Name)
 		f.constBytes(m, b)
 		return val{t: t, m: &m}
-	case "args":
+	case "args", "ctx":
 		return val{t: t, m: &mem{base: f.ctxReg, ctx: true}}
 	}
 	if strings.HasPrefix(e.Name, "arg") {
@@ -1880,6 +1886,9 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		r := f.load(p.m.plus(fld.Offset), 8)
 		if fld.Type.Kind == types.Int {
 			r = f.narrow(r, fld.Type.Size, fld.Type.Signed)
+		}
+		if fld.Type.Kind == types.Ptr && f.ctx.Provider == "iter" {
+			f.skipIfNull(r)
 		}
 		return val{t: fld.Type, r: r}
 	}

@@ -44,6 +44,9 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 	case "uprobe", "uretprobe":
 		return attachUprobe(s, name, prog, pid)
 	case "kprobe", "kretprobe":
+		if len(ctx.Funcs) > 0 {
+			return attachKprobeMulti(ctx, s, name, prog)
+		}
 		return attachKprobe(s, name, prog)
 	case "usdt":
 		return attachUSDT(ctx, s, name, prog, pid)
@@ -53,6 +56,10 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 		return attachInterval(s, name, prog)
 	case "software", "hardware":
 		return attachPerfCounter(s, name, prog)
+	case "watchpoint":
+		return attachWatchpoint(s, name, prog, pid)
+	case "iter":
+		return attachIter(s, name, prog, pid)
 	}
 	return nil, fmt.Errorf("cannot attach probe %s: %s probes are not supported yet", name, s.Provider)
 }

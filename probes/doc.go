@@ -37,12 +37,17 @@
 //     args (argN come from registers). USDTArgs gives the code generator
 //     where each USDT argument lives; PtRegsOffset maps x86-64 registers
 //     to pt_regs slots.
-//   - interval, profile, software, hardware: perf event programs, no args.
+//   - interval, profile, software, hardware, watchpoint: perf event
+//     programs, no args.
+//   - iter: tracing programs of attach type BPF_TRACE_ITER; no args, but
+//     `ctx` is the iterator's struct bpf_iter__NAME from BTF.
+//   - wildcard kprobes and kretprobes: one kprobe-multi program for all
+//     the functions (Context.Funcs) where the kernel has kprobe-multi
+//     links and the block does not read `probe` (see kprobe_multi.go).
 //
-// Providers the kernel lacks (kprobes, fentry trampolines, a hardware PMU)
-// and providers not done yet (fentry/fexit, iter, watchpoint) are errors
-// with a reason. Errors are *lang.Error values at the spec's position,
-// with a hint where one helps ("did you mean syscalls:sys_enter_openat?").
+// Providers the kernel lacks (kprobes, fentry trampolines, a hardware PMU,
+// BPF iterators, working hardware breakpoints) are errors with a reason.
+// Errors are *lang.Error values at the spec's position, with a hint where one helps ("did you mean syscalls:sys_enter_openat?").
 //
 // # Target
 //
@@ -61,8 +66,12 @@
 // io.Closer that detaches it; errors name the probe and the reason in one
 // line. Tracepoints, raw tracepoints, kprobes, uprobes and USDT sites
 // (all sites of a probe, with their semaphores) attach through cilium's
-// link package. interval opens one cpu-clock perf event on the first
-// online CPU with the requested period (or frequency for hz); profile
+// link package; wildcard kprobes through one kprobe-multi link where the
+// kernel has them. An iter probe is an Iterator: the runtime reads it to
+// its end (Iterate) and then ends the script. A watchpoint opens a
+// PERF_TYPE_BREAKPOINT event on every online CPU (with -p, on every
+// thread of the process). interval opens one cpu-clock perf event on the
+// first online CPU with the requested period (or frequency for hz); profile
 // opens one per online CPU; software and hardware open the named event
 // on every online CPU with the given count (or bpftrace's default). A
 // perf event gets the program through a perf bpf_link when the kernel has

@@ -118,6 +118,14 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		return e.kprobeContexts(s)
 	case "fentry", "fexit":
 		return e.fentryContexts(s)
+	case "iter":
+		return e.iterContexts(s)
+	case "watchpoint":
+		ctxs, err := watchpointContexts(e.t, s)
+		for _, c := range ctxs {
+			e.context(s, c)
+		}
+		return ctxs, err
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
 		for _, c := range ctxs {

@@ -182,7 +182,7 @@ func TestTracepointErrors(t *testing.T) {
 		{"tracepoint:nosuch:zzz", "tracepoint not found: nosuch:zzz", "list tracepoints with: gotrace -l 'tracepoint:nosuch:*'"},
 		{"tracepoint:syscalls:nomatch*", "no tracepoint matches syscalls:nomatch*", "list tracepoints with: gotrace -l 'tracepoint:*'"},
 		{"tracepoint:a", "tracepoint probe type requires 2 arguments, found 1", ""},
-		{"watchpoint:0x1000:8:w", "watchpoint probes are not supported by gotrace yet", "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt, interval, profile, software, hardware"},
+		{"watchpoint:0x1000:8:w", "watchpoint probe watchpoint:4096:8:w is not available: this machine has no working hardware breakpoints", "hardware breakpoints need debug registers and a kernel with CONFIG_HAVE_HW_BREAKPOINT; some virtual machines have none, or never fire them"},
 	}
 	for _, tt := range tests {
 		e := contextsErr(t, tt.raw)

@@ -1,8 +1,12 @@
 package probes
 
 import (
+	"encoding/binary"
 	"errors"
 	"path/filepath"
+	"runtime"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -57,6 +61,12 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		return exists("/sys/kernel/btf/vmlinux")
 	case FeaturePerfLink:
 		return probePerfLink()
+	case FeatureKprobeMulti:
+		return probeFeature(h, FeatureKprobe) && features.HaveBPFLinkKprobeMulti() == nil
+	case FeatureIter:
+		return probeIter(h)
+	case FeatureBreakpoint:
+		return probeBreakpoint()
 	}
 	return false
 }
@@ -134,4 +144,56 @@ func probePerfLink() bool {
 	}
 	l.Close()
 	return true
+}
+
+// probeIter loads a do-nothing task iterator: kernels without BPF
+// iterators or without BTF refuse it.
+func probeIter(h *hostTarget) bool {
+	if !have(features.HaveProgramType(ebpf.Tracing)) {
+		return false
+	}
+	spec, err := h.KernelBTF()
+	if err != nil {
+		return false
+	}
+	prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+		Type:       ebpf.Tracing,
+		AttachType: ebpf.AttachTraceIter,
+		AttachTo:   "task",
+		License:    "GPL",
+		Instructions: asm.Instructions{
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		},
+	}, ebpf.ProgramOptions{KernelTypes: spec})
+	if err != nil {
+		return false
+	}
+	prog.Close()
+	return true
+}
+
+// breakpointProbeVar is what probeBreakpoint watches for a moment.
+var breakpointProbeVar uint64
+
+// probeBreakpoint sets a write breakpoint on a variable of this thread,
+// writes it, and reads the event's count: machines without debug
+// registers (or kernels without CONFIG_HAVE_HW_BREAKPOINT) refuse the
+// event, and some hypervisors accept it but never fire it.
+func probeBreakpoint() bool {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	fd, err := openBreakpoint(uint64(uintptr(unsafe.Pointer(&breakpointProbeVar))), 8, hwBreakpointW, 0, -1)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	for i := uint64(1); i <= 3; i++ {
+		atomic.StoreUint64(&breakpointProbeVar, i)
+	}
+	var buf [8]byte
+	if n, err := unix.Read(fd, buf[:]); err != nil || n != 8 {
+		return false
+	}
+	return binary.LittleEndian.Uint64(buf[:]) > 0
 }

@@ -94,6 +94,8 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 		return listKprobes(t, provider, rest)
 	case "fentry", "fexit":
 		return listFentry(t, provider, rest, verbose)
+	case "iter":
+		return listIters(t, rest, verbose)
 	case "software", "hardware":
 		list := softwareEvents
 		if provider == "hardware" {

@@ -125,11 +125,9 @@ func (p *perfAttachment) Close() error {
 var perfLinkOK = sync.OnceValue(func() bool { return host.Has(FeaturePerfLink) })
 
 // attachPerf opens the event on each of cpus and attaches prog to every
-// one: through a perf bpf_link when the kernel has them (5.15+), else with
-// PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE.
+// one.
 func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus []int) (io.Closer, error) {
 	pa := &perfAttachment{}
-	useLink := perfLinkOK()
 	for _, cpu := range cpus {
 		fd, err := openPerfEvent(typ, config, period, freq, cpu)
 		if err != nil {
@@ -139,27 +137,35 @@ func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint
 			}
 			return nil, fmt.Errorf("cannot attach probe %s: perf_event_open on CPU %d: %v", name, cpu, err)
 		}
-		pa.fds = append(pa.fds, fd)
-		if useLink {
-			l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
-			if err != nil {
-				pa.Close()
-				return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
-			}
-			pa.links = append(pa.links, l)
-			continue
-		}
-		if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_SET_BPF, prog.FD()); err != nil {
+		if err := attachPerfFD(pa, fd, prog); err != nil {
 			pa.Close()
-			return nil, fmt.Errorf("cannot attach probe %s: PERF_EVENT_IOC_SET_BPF: %v", name, err)
-		}
-		if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_ENABLE, 0); err != nil {
-			pa.Close()
-			return nil, fmt.Errorf("cannot attach probe %s: PERF_EVENT_IOC_ENABLE: %v", name, err)
+			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
 	}
 	runtime.KeepAlive(prog)
 	return pa, nil
+}
+
+// attachPerfFD adds the perf event fd to pa and attaches prog to it:
+// through a perf bpf_link when the kernel has them (5.15+), else with
+// PERF_EVENT_IOC_SET_BPF and PERF_EVENT_IOC_ENABLE.
+func attachPerfFD(pa *perfAttachment, fd int, prog *ebpf.Program) error {
+	pa.fds = append(pa.fds, fd)
+	if perfLinkOK() {
+		l, err := link.AttachRawLink(link.RawLinkOptions{Target: fd, Program: prog, Attach: ebpf.AttachPerfEvent})
+		if err != nil {
+			return err
+		}
+		pa.links = append(pa.links, l)
+		return nil
+	}
+	if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_SET_BPF, prog.FD()); err != nil {
+		return fmt.Errorf("PERF_EVENT_IOC_SET_BPF: %v", err)
+	}
+	if err := unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_ENABLE, 0); err != nil {
+		return fmt.Errorf("PERF_EVENT_IOC_ENABLE: %v", err)
+	}
+	return nil
 }
 
 // onlineCPUs lists the CPUs perf events can be opened on.

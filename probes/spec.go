@@ -411,6 +411,9 @@ func Parse(raw string) (Spec, error) {
 		if l != 1 && l != 2 && l != 4 && l != 8 {
 			return s, specErrorf("watchpoint length must be one of (1,2,4,8)")
 		}
+		if s.Mode, err = parseWatchMode(s.Mode); err != nil {
+			return s, err
+		}
 	case "fentry", "fexit":
 		switch {
 		case n >= 1 && args[0] == "bpf":

@@ -30,6 +30,9 @@ const (
 	FeatureHardware                     // a hardware PMU (perf "cpu" device)
 	FeatureBTF                          // kernel BTF (/sys/kernel/btf/vmlinux)
 	FeaturePerfLink                     // bpf_link for perf events (5.15+)
+	FeatureKprobeMulti                  // kprobe-multi links (5.18+, fprobe)
+	FeatureIter                         // BPF iterators (5.8+, BTF)
+	FeatureBreakpoint                   // hardware breakpoints (perf PERF_TYPE_BREAKPOINT)
 )
 
 var featureNames = [...]string{
@@ -42,6 +45,9 @@ var featureNames = [...]string{
 	FeatureHardware:      "hardware perf events",
 	FeatureBTF:           "kernel BTF",
 	FeaturePerfLink:      "perf event bpf links",
+	FeatureKprobeMulti:   "kprobe-multi links",
+	FeatureIter:          "BPF iterators",
+	FeatureBreakpoint:    "hardware breakpoints",
 }
 
 func (f Feature) String() string {

@@ -205,7 +205,10 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.selfSig = selfSig
-	total := len(s.prog.Probes)
+	if err := checkIterAlone(rest); err != nil {
+		return nil, err
+	}
+	total := countProbes(s.prog.Probes)
 	if !s.opts.Quiet {
 		s.printer.Attached(s.opts.Err, total)
 	}
@@ -270,7 +273,10 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+		var waitIter func()
+		ctx, waitIter = s.iterate(ctx, links)
 		s.loop(ctx, rd)
+		waitIter()
 	}
 	detach()
 	if s.isExited() {

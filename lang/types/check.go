@@ -143,7 +143,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	for _, p := range f.Probes {
 		pi := &ProbeInfo{Probe: p}
 		for _, s := range p.Specs {
-			ctxs, err := env.Contexts(s)
+			ctxs, err := contextsOf(env, p, s)
 			if mp, ok := err.(*MissingProbeError); ok && c.info.Settings.MissingProbes != "error" {
 				if c.info.Settings.MissingProbes == "warn" {
 					w := *mp.Err
@@ -873,6 +873,8 @@ func (c *checker) ident(e *lang.Ident) *Type {
 			}
 		}
 		return StrType(n)
+	case "ctx":
+		return c.ctxBuiltin(e)
 	case "args":
 		var t *Type
 		for _, ctx := range c.ctxs {

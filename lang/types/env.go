@@ -42,6 +42,23 @@ type Context struct {
 	Retval *Type
 	// USDTArgs locates the arguments of a USDT probe (arg0, arg1, ...).
 	USDTArgs []ArgLoc
+	// Funcs are the kernel functions of a kprobe or kretprobe whose one
+	// program attaches to all of them through a kprobe-multi link (a
+	// wildcard); empty for a probe on one function.
+	Funcs []string
+	// Ctx is the type of the `ctx` builtin (iter probes: the iterator's
+	// struct bpf_iter__NAME, each member in a u64 slot of the context),
+	// or nil where the probe has none.
+	Ctx *Type
+}
+
+// Count is how many probes the context stands for: the number of
+// functions of a kprobe-multi program, else one.
+func (c *Context) Count() int {
+	if len(c.Funcs) > 0 {
+		return len(c.Funcs)
+	}
+	return 1
 }
 
 // ArgLoc says where a USDT argument is when the probe fires: a constant,
@@ -66,6 +83,22 @@ type Env interface {
 	// expands to (wildcards expand to several). An error is reported at
 	// the spec's position.
 	Contexts(spec *lang.ProbeSpec) ([]*Context, error)
+}
+
+// BlockEnv is implemented by Envs that expand an attach point
+// differently depending on the probe block it belongs to: a wildcard
+// kprobe is attached with one kprobe-multi program unless the block uses
+// the `probe` builtin, which needs one program per function.
+type BlockEnv interface {
+	BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error)
+}
+
+// contextsOf asks env for the contexts of spec in probe block p.
+func contextsOf(env Env, p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error) {
+	if be, ok := env.(BlockEnv); ok {
+		return be.BlockContexts(p, spec)
+	}
+	return env.Contexts(spec)
 }
 
 // MissingProbeError is what an Env returns for an attach point that names

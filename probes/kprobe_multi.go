@@ -1,0 +1,102 @@
+package probes
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Wildcard kprobes and kretprobes (kprobe:vfs_*) compile to one program
+// attached to every matching function with one kprobe-multi link
+// (BPF_TRACE_KPROBE_MULTI, 5.18+), as bpftrace does, when the kernel has
+// them, the spec names no module and no offset, and the block does not
+// use the `probe` builtin (whose value differs per function, so those
+// blocks get a program per function, as they do on kernels without
+// kprobe-multi). `func` reads bpf_get_func_ip and is resolved to the
+// function's name in user space, so it names the function that fired
+// either way.
+
+// BlockContexts implements types.BlockEnv.
+func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Context, error) {
+	ctxs, err := e.Contexts(spec)
+	if err != nil || len(ctxs) == 0 {
+		return ctxs, err
+	}
+	s, perr := Parse(spec.Raw)
+	if perr != nil || !e.multiKprobe(s) || usesProbeBuiltin(p) {
+		return ctxs, nil
+	}
+	var funcs []string
+	seen := map[string]bool{}
+	for _, c := range ctxs {
+		cs, err := specOf(c)
+		if err != nil {
+			return ctxs, nil
+		}
+		if !seen[cs.Func] {
+			seen[cs.Func] = true
+			funcs = append(funcs, cs.Func)
+		}
+	}
+	multi := &types.Context{Provider: s.Provider, Name: s.Name(), Kind: types.ProgKprobe, Funcs: funcs}
+	return []*types.Context{e.context(s, multi)}, nil
+}
+
+// multiKprobe says whether the attach point s is attached with one
+// kprobe-multi link.
+func (e *env) multiKprobe(s Spec) bool {
+	return (s.Provider == "kprobe" || s.Provider == "kretprobe") && HasWildcard(s.Func) &&
+		s.Target == "" && s.Offset == 0 && s.Address == 0 && e.t.Has(FeatureKprobeMulti)
+}
+
+// usesProbeBuiltin reports whether the block reads the `probe` builtin.
+func usesProbeBuiltin(p *lang.Probe) bool {
+	found := false
+	visit := func(n lang.Node) bool {
+		switch n := n.(type) {
+		case *lang.Ident:
+			if n.Name == "probe" {
+				found = true
+			}
+		case *lang.Call:
+			if n.Fun == "probe" && len(n.Args) == 0 {
+				found = true
+			}
+		}
+		return !found
+	}
+	if p.Pred != nil {
+		lang.Inspect(p.Pred, visit)
+	}
+	if p.Body != nil {
+		lang.Inspect(p.Body, visit)
+	}
+	return found
+}
+
+// attachKprobeMulti attaches prog to every function of ctx with one
+// kprobe-multi link.
+func attachKprobeMulti(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+	opts := link.KprobeMultiOptions{Symbols: ctx.Funcs}
+	var l link.Link
+	var err error
+	if s.Provider == "kretprobe" {
+		l, err = link.KretprobeMulti(prog, opts)
+	} else {
+		l, err = link.KprobeMulti(prog, opts)
+	}
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("cannot attach probe %s: the kernel cannot attach a kprobe-multi link to one or more of its %d functions (%v)", name, len(ctx.Funcs), err)
+		}
+		return nil, fmt.Errorf("cannot attach probe %s (%d functions, kprobe-multi): %v", name, len(ctx.Funcs), err)
+	}
+	return l, nil
+}
