@@ -1,17 +1,22 @@
 // Package qemu holds the kernel-matrix tests: providers this machine's
-// kernel lacks (kprobes, kretprobes, fentry, fexit) are tested by booting
-// Debian's kernel, which has them, under qemu-system-x86_64.
+// kernel lacks (kprobes, kretprobes, fentry, fexit, working hardware
+// breakpoints) are tested by booting Debian's kernel, which has them,
+// under qemu-system-x86_64; kprobe-multi links, which Debian's 6.1 lacks,
+// on its 6.12 backports kernel (cases whose "kernel" file says bpo).
 //
-// TestKernelMatrix builds the static gotrace binary and an initramfs
-// holding it, a static busybox and every case of testdata/*.txtar, boots
-// the kernel once for all cases (about 6 s without KVM), and reads the
-// serial console. The init script runs each case's gotrace command with
+// TestKernelMatrix builds the static gotrace binary and, per kernel, an
+// initramfs holding it, a static busybox and the cases of testdata/*.txtar
+// for that kernel, boots the kernel once for all its cases (about 6 s
+// without KVM, plus the cases), and reads the serial console. The init script runs each case's gotrace command with
 // __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits for that line, runs the
 // case's workload, waits for gotrace, and frames the output between
 // "=== CASE name" and "=== END name rc=N" lines. Each case's "want" lines
-// are regular expressions that must each match a line of its output.
+// are regular expressions that must each match a line of its output. A
+// case's "gen" file, when there is one, is a shell script run in the
+// guest whose output becomes script.gt (for values known only there, such
+// as the address of a kernel symbol).
 //
-// .ci/qemu-setup installs qemu, busybox-static, cpio and the kernel. The
+// .ci/qemu-setup installs qemu, busybox-static, cpio and the kernels. The
 // test skips when they are missing, except under CI=true, where it fails.
 package qemu
 
@@ -19,11 +24,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,6 +44,8 @@ type kcase struct {
 	args      string // gotrace arguments; the script is script.gt
 	script    string
 	workload  string
+	gen       string   // a shell script run in the guest whose output is script.gt
+	kernels   []string // the kernels to boot for the case: default (6.1), bpo (backports, 6.12)
 	want      []*regexp.Regexp
 	rc        string
 }
@@ -49,7 +58,7 @@ func loadCases(t *testing.T) []kcase {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := kcase{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), rc: "0"}
+		c := kcase{name: strings.TrimSuffix(filepath.Base(f), ".txtar"), rc: "0", kernels: []string{"default"}}
 		for _, file := range a.Files {
 			body := string(file.Data)
 			switch file.Name {
@@ -59,6 +68,10 @@ func loadCases(t *testing.T) []kcase {
 				c.script = body
 			case "workload":
 				c.workload = body
+			case "gen":
+				c.gen = body
+			case "kernel":
+				c.kernels = strings.Fields(body)
 			case "rc":
 				c.rc = strings.TrimSpace(body)
 			case "interrupt":
@@ -95,6 +108,7 @@ for d in /cases/*; do
   n=$(basename $d)
   echo "=== CASE $n"
   rm -f /tmp/out
+  if [ -f $d/gen ]; then sh $d/gen > $d/script.gt; fi
   if [ -f $d/script.gt ]; then
     t=60; sig=TERM
     if [ -f $d/interrupt ]; then t=$(cat $d/interrupt); sig=INT; fi
@@ -145,22 +159,50 @@ func TestKernelMatrix(t *testing.T) {
 		missing(t, "busybox")
 	}
 
+	bin := filepath.Join(t.TempDir(), "gotrace")
+	build := exec.Command("go", "build", "-o", bin, "../../cmd/gotrace")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building gotrace: %v\n%s", err, out)
+	}
+	cases := append(loadCases(t), exampleCases(t)...)
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	// The backports kernel (6.12) has what Debian's 6.1 lacks, such as
+	// kprobe-multi links (CONFIG_FPROBE); cases name it in their kernel file.
+	images := map[string]string{"default": kernels[0]}
+	if bpo, _ := filepath.Glob(filepath.Join(cache, "bpo", "boot", "vmlinuz-*")); len(bpo) > 0 {
+		images["bpo"] = bpo[0]
+	}
+	for _, k := range []string{"default", "bpo"} {
+		var these []kcase
+		for _, c := range cases {
+			if slices.Contains(c.kernels, k) {
+				these = append(these, c)
+			}
+		}
+		if len(these) == 0 {
+			continue
+		}
+		if images[k] == "" {
+			missing(t, "the Debian backports kernel image ("+cache+"/bpo)")
+		}
+		bootCases(t, qemu, images[k], busybox, bin, these)
+	}
+}
+
+// bootCases boots kernel once with an initramfs holding busybox, the
+// gotrace binary and cases, and checks each case's output.
+func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kcase) {
 	root := t.TempDir()
 	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "cases", "etc"} {
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
 	copyFile(t, busybox, filepath.Join(root, "bin", "busybox"), 0o755)
-	build := exec.Command("go", "build", "-o", filepath.Join(root, "gotrace"), "../../cmd/gotrace")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building gotrace: %v\n%s", err, out)
-	}
+	copyFile(t, bin, filepath.Join(root, "gotrace"), 0o755)
 	os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755)
 	os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte("root:x:0:0:root:/:/bin/sh\n"), 0o644)
-	cases := append(loadCases(t), exampleCases(t)...)
-	if len(cases) == 0 {
-		t.Fatal("no cases")
-	}
 	for _, c := range cases {
 		d := filepath.Join(root, "cases", c.name)
 		os.MkdirAll(d, 0o755)
@@ -170,6 +212,9 @@ func TestKernelMatrix(t *testing.T) {
 		}
 		if c.workload != "" {
 			os.WriteFile(filepath.Join(d, "workload"), []byte(c.workload), 0o644)
+		}
+		if c.gen != "" {
+			os.WriteFile(filepath.Join(d, "gen"), []byte(c.gen), 0o644)
 		}
 		if c.interrupt != "" {
 			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)
@@ -182,7 +227,7 @@ func TestKernelMatrix(t *testing.T) {
 		t.Fatalf("packing the initramfs: %v\n%s", err, out)
 	}
 
-	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernels[0], "-initrd", initrd,
+	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernelImage, "-initrd", initrd,
 		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet"}
 	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
 		f.Close()
@@ -191,9 +236,19 @@ func TestKernelMatrix(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	start := time.Now()
-	out, err := exec.CommandContext(ctx, qemu, args...).CombinedOutput()
+	// GOTRACE_QEMU_LOG names a file that gets the console as it comes.
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, qemu, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if log := os.Getenv("GOTRACE_QEMU_LOG"); log != "" {
+		if f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+			defer f.Close()
+			cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, f), io.MultiWriter(&out, f)
+		}
+	}
+	err := cmd.Run()
 	boot := time.Since(start)
-	console := strings.ReplaceAll(string(out), "\r", "")
+	console := strings.ReplaceAll(out.String(), "\r", "")
 	if !strings.Contains(console, "=== DONE") {
 		t.Fatalf("the guest did not finish (%v after %v):\n%s", err, boot, tail(console, 4000))
 	}
@@ -231,7 +286,7 @@ func TestKernelMatrix(t *testing.T) {
 			continue
 		}
 		failed++
-		t.Errorf("%s: rc=%s (want %s), missing %q in:\n%s", c.name, rc, c.rc, missed, body)
+		t.Errorf("%s (kernel %s): rc=%s (want %s), missing %q in:\n%s", c.name, kernel, rc, c.rc, missed, body)
 	}
 	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s, boot and run %v", passed, failed, kernel, boot.Round(time.Millisecond))
 	t.Log(msg)
@@ -279,7 +334,7 @@ func exampleCases(t *testing.T) []kcase {
 			t.Errorf("examples/QEMU names %s, which has no expectation here", name)
 			continue
 		}
-		cs = append(cs, kcase{name: "example-" + strings.TrimSuffix(name, ".gt"), script: string(src), rc: "0", interrupt: "4",
+		cs = append(cs, kcase{name: "example-" + strings.TrimSuffix(name, ".gt"), script: string(src), rc: "0", interrupt: "4", kernels: []string{"default"},
 			workload: "dd if=/proc/cpuinfo of=/dev/null bs=512; nice -n -5 true; hostname gotrace; sleep 2",
 			want:     []*regexp.Regexp{regexp.MustCompile(re)}})
 	}
