@@ -134,8 +134,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 // slotSize is the number of bytes a value of type t takes in a map or a
 // record: integers always take 8.
 func slotSize(t *types.Type) int {
-	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
+	if t.InRegister() {
 		return 8
 	}
 	return t.Size
@@ -164,6 +163,8 @@ type fn struct {
 	nregs   int
 	frame   int
 	scratch int
+	// joinRec is the scratch record every join() of the program shares.
+	joinRec *mem
 	scrReg  vreg
 	ctxReg  vreg
 	vars    map[string]val
@@ -756,6 +757,9 @@ func (f *fn) exprStmt(e lang.Expr) {
 	switch e := e.(type) {
 	case *lang.Call:
 		f.pos = e.At
+		if f.moreStmt(e) {
+			return
+		}
 		switch e.Fun {
 		case "printf", "errorf", "warnf", "cat", "system":
 			f.printf(e)
@@ -869,7 +873,7 @@ func (f *fn) let(s *lang.LetStmt) {
 	if t == nil {
 		return
 	}
-	if isScalar(t) {
+	if t.InRegister() {
 		f.setVar(s.Var, val{t: t, r: f.imm(0)})
 		return
 	}
@@ -1383,8 +1387,8 @@ func storedType(t *types.Type) *types.Type {
 // whether the bytes of a string past its end must be cleared (map keys and
 // values must be, printf records need not).
 func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
-	switch t.Kind {
-	case types.Str, types.Tuple, types.Struct, types.Array, types.Usym, types.Buf:
+	switch {
+	case !t.InRegister():
 		if x.m == nil {
 			f.fail(f.pos, "internal error: %s value is not in memory", t)
 		}
@@ -1396,15 +1400,6 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 	default:
 		f.store(dst, slotSize(t), f.scalar(x))
 	}
-}
-
-// isScalar reports whether values of type t live in a register.
-func isScalar(t *types.Type) bool {
-	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
-		return true
-	}
-	return false
 }
 
 // scalar returns x in a register.
@@ -1421,6 +1416,17 @@ func (f *fn) scalar(x val) vreg {
 func (f *fn) expr(e lang.Expr) val {
 	t := f.typeOf(e)
 	if k, ok := f.c.info.Consts[e]; ok {
+		switch {
+		case k.Bytes != nil:
+			m := f.alloc(len(k.Bytes))
+			f.constBytes(m, k.Bytes)
+			return val{t: t, m: &m}
+		case k.At != 0:
+			// uaddr() in a position-independent binary: relocate by
+			// where the uprobe fired.
+			ip := f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8)
+			return val{t: t, r: f.aluImm(asm.Add, ip, k.Int-int64(k.At))}
+		}
 		if k.IsStr {
 			m := f.alloc(t.Size)
 			f.constBytes(m, append([]byte(k.Str), 0))
@@ -1513,6 +1519,9 @@ func (f *fn) expr(e lang.Expr) val {
 
 func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	f.pos = e.At
+	if v, ok := f.moreBuiltin(e, t); ok {
+		return v
+	}
 	switch e.Name {
 	case "pid":
 		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
@@ -1987,6 +1996,9 @@ func (f *fn) fromMem(m mem, t *types.Type) val {
 
 func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
+	if v, ok := f.moreCall(e, t); ok {
+		return v
+	}
 	switch e.Fun {
 	case "ksym":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}

@@ -70,6 +70,7 @@ const (
 	EventSystem               // system(fmt, args): run the command
 	EventErrorf               // errorf(fmt, args): a message at Pos
 	EventWarnf                // warnf(fmt, args)
+	EventJoin                 // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
 )
 
 // EventArg is one argument of a printf record: its type and its offset

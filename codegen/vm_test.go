@@ -50,6 +50,14 @@ func TestInVM(t *testing.T) {
 			"len 2\n"},
 		{"buf", `BEGIN { printf("%r|%rh\n", buf("a\002b", 3), buf("xyz", 2)); exit(); }`, "a\\x02b|78 79\n"},
 		{"records", `BEGIN { $r = (a = 1, b = "x"); printf("%d %s %s\n", $r.a, $r.b, $r); print((n = 2, ok = true)); exit(); }`, "1 x (a = 1, b = x)\n(n = 2, ok = true)\n"},
+		{"str-search", `BEGIN { $n = "wor"; $h = "hello world"; printf("%d %d %d %d %d %d\n", strcontains($h, "o w"), strcontains($h, "xyz"), strstr($h, $n), strstr($h, "hello world!"), strstr("", ""), strcontains(comm, $n)); exit(); }`,
+			"1 0 6 -1 0 0\n"},
+		{"str-concat-memcmp", `BEGIN { $s = str_concat("foo", "bar", "!"); @k[str_concat("a", "b")] = 1; printf("%s %d %d %d %d %d\n", $s, strlen($s), @k["ab"], memcmp("abc", "abd", 3), memcmp("abc", "abd", 2), memcmp("b", "a", 1)); clear(@k); exit(); }`,
+			"foobar! 7 1 -1 0 1\n"},
+		{"net", `BEGIN { printf("%s %s %s %s %s\n", ntop(0x0100007f), ntop(pton("10.1.2.3")), ntop(pton("fe80::1")), ntop(10, pton("::ffff:1.2.3.4")), macaddr(pton("102:304:506::"))); exit(); }`,
+			"127.0.0.1 10.1.2.3 fe80::1 ::ffff:1.2.3.4 01:02:03:04:05:06\n"},
+		{"views", `BEGIN { printf("%s|%s|%s|%s\n", strerror(2), strerror(0), syscall_name(0), probetype); @e[strerror(13)] = 1; exit(); }`,
+			"No such file or directory|Success|read|special\n@e[Permission denied]: 1\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,6 +15,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -471,6 +472,8 @@ func (s *session) handle(rec []byte) {
 		}
 	case codegen.EventTime:
 		s.printer.Text("time", Strftime(ev.Format, time.Now()))
+	case codegen.EventJoin:
+		s.printer.Text("join", joinRecord(rec, ev.Format))
 	case codegen.EventPrintf, codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
 		args := make([]output.Arg, len(ev.Args))
 		for i, a := range ev.Args {
@@ -499,6 +502,27 @@ func (s *session) handle(rec []byte) {
 	}
 }
 
+// joinRecord joins the strings of a join() record with sep, up to the
+// first empty one.
+func joinRecord(rec []byte, sep string) string {
+	var parts []string
+	for i := 0; i < codegen.JoinArgs; i++ {
+		off := 8 + i*codegen.JoinArgSize
+		if off >= len(rec) {
+			break
+		}
+		s := rec[off:min(off+codegen.JoinArgSize, len(rec))]
+		if n := bytes.IndexByte(s, 0); n >= 0 {
+			s = s[:n]
+		}
+		if len(s) == 0 {
+			break
+		}
+		parts = append(parts, string(s))
+	}
+	return strings.Join(parts, sep)
+}
+
 // catFile reads at most max bytes of a file for cat(); a file that cannot
 // be read gives a message, as bpftrace prints one.
 func catFile(path string, max int) string {
@@ -514,8 +538,7 @@ func catFile(path string, max int) string {
 
 // slotBytes is how many bytes a value of type t takes in a record.
 func slotBytes(t *types.Type) int {
-	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr, types.Ksym, types.Stack, types.Timestamp:
+	if t.InRegister() {
 		return 8
 	}
 	return t.Size

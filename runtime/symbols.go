@@ -5,7 +5,10 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
+	"io/fs"
 	"os"
+	"os/user"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +20,7 @@ import (
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/probes"
 )
 
 // Symbols turns addresses into names: kernel addresses through
@@ -36,6 +40,7 @@ type Symbols struct {
 	mu    sync.Mutex
 	files map[string]*elfSyms
 	maps  map[uint32][]mapping // per pid, read once
+	users map[uint64]string
 }
 
 type ksym struct {
@@ -309,4 +314,80 @@ func (s *Symbols) frame(t *types.Type, pid uint32, addr uint64) string {
 		return fmt.Sprintf("0x%x", addr)
 	}
 	return fmt.Sprintf("%s+%d", name, off)
+}
+
+// UserName names a uid from the user database (/etc/passwd), or gives
+// the number when it has no name.
+func (s *Symbols) UserName(uid uint64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if name, ok := s.users[uid]; ok {
+		return name
+	}
+	name := strconv.FormatUint(uid, 10)
+	if u, err := user.LookupId(name); err == nil {
+		name = u.Username
+	}
+	if s.users == nil {
+		s.users = map[uint64]string{}
+	}
+	s.users[uid] = name
+	return name
+}
+
+// CgroupPath finds the directories of a cgroup id (their inode number)
+// in the mounted cgroup hierarchies whose names match filter: cgroup v2
+// ones are called "unified", v1 ones by their mount point's last
+// element. It gives "name:path" for each hierarchy where the id is, v2
+// first, joined by commas; paths are relative to the mount point.
+func (s *Symbols) CgroupPath(id uint64, filter string) string {
+	b, err := os.ReadFile(s.Root + "/proc/mounts")
+	if err != nil {
+		return ""
+	}
+	type root struct{ name, dir string }
+	var v2, v1 []root
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		switch f[2] {
+		case "cgroup2":
+			v2 = append(v2, root{"unified", f[1]})
+		case "cgroup":
+			v1 = append(v1, root{filepath.Base(f[1]), f[1]})
+		}
+	}
+	sort.Slice(v1, func(i, j int) bool { return v1[i].name < v1[j].name })
+	var parts []string
+	for _, r := range append(v2, v1...) {
+		if !probes.Match(filter, r.name) {
+			continue
+		}
+		if p := cgroupDir(s.Root+r.dir, id); p != "" {
+			parts = append(parts, r.name+":"+p)
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// cgroupDir walks a cgroup hierarchy for the directory whose inode is id.
+func cgroupDir(base string, id uint64) string {
+	found := ""
+	filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return nil
+		}
+		var st unix.Stat_t
+		if unix.Stat(path, &st) == nil && st.Ino == id {
+			found = strings.TrimPrefix(path, base)
+			if found == "" {
+				found = "/"
+			}
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found
 }

@@ -602,7 +602,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array, Buf:
+		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array, Buf, View, Timestamp:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil
@@ -727,7 +727,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack"}
+	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "username", "usermode", "probetype"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
 	}
@@ -854,6 +854,9 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		}
 	}
 	if t, ok := builtinTypes[e.Name]; ok {
+		return t
+	}
+	if t, ok := c.moreBuiltin(e); ok {
 		return t
 	}
 	switch e.Name {
@@ -1160,8 +1163,9 @@ func (c *checker) cast(e *lang.Cast) *Type {
 
 // Functions lists the functions the checker knows.
 func Functions() []string {
-	return []string{"avg", "bswap", "buf", "cgroupid", "strftime", "cat", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "kaddr", "kstack", "ksym", "lhist",
-		"max", "min", "offsetof", "print", "printf", "signal", "sizeof", "stats", "str", "strlen", "strncmp", "sum", "system", "time", "usym", "ustack", "warnf", "zero"}
+	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
+		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat",
+		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {
@@ -1178,6 +1182,9 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return false
 		}
 		return true
+	}
+	if t, ok := c.moreCall(e, nargs); ok {
+		return t
 	}
 	switch e.Fun {
 	case "printf":

@@ -13,6 +13,10 @@ type Const struct {
 	Int   int64
 	Str   string
 	IsStr bool
+	Bytes []byte // pton(): the address bytes
+	// At: uaddr() in a position-independent binary: where the probe
+	// fires, to relocate Int by the probe's instruction pointer.
+	At uint64
 }
 
 // constCall checks sizeof(type or expr), offsetof(struct, field[.field])
@@ -292,6 +296,11 @@ var signalNames = [...]string{1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP"
 type SymbolEnv interface {
 	KernelSymbol(name string) (uint64, error)
 	CgroupID(path string) (uint64, error)
+	// UserSymbol returns the address and size of a symbol of the binary
+	// a uprobe or usdt probe is in (uaddr()). For a position-independent
+	// binary, at is the address the probe fires at in the same address
+	// space, so that the loaded address is addr + (ip - at); else at is 0.
+	UserSymbol(ctx *Context, name string) (addr uint64, size int, at uint64, err error)
 }
 
 // ptRegs are the offsets of x86-64 struct pt_regs members, for reg().

@@ -24,6 +24,12 @@ const (
 	Usym           // {u64 address; u64 pid}: an address printed as a symbol of that process
 	Agg            // an aggregation; AggFn says which
 	Timestamp      // strftime(): nanoseconds of the monotonic clock, printed with the strftime format in Name
+	// View is a value that user space prints through the formatter named
+	// in Name: "inet" (ntop: int64 family, 16 address bytes), "macaddr"
+	// (6 bytes), and the 8-byte integers "strerror", "syscall_name",
+	// "username" (a uid) and "cgroup_path" (a cgroup id; Mode holds the
+	// hierarchy filter).
+	View
 )
 
 // Type is a gotrace type with its C layout.
@@ -142,8 +148,24 @@ func (t *Type) Align() int {
 		return a
 	case Stack, Ksym, Usym, Agg, Timestamp:
 		return 8
+	case View:
+		if t.InRegister() || t.Name == "inet" {
+			return 8
+		}
 	}
 	return 1
+}
+
+// InRegister reports whether values of type t live in a register (and
+// take 8 bytes in maps and records) rather than in memory.
+func (t *Type) InRegister() bool {
+	switch t.Kind {
+	case Int, Bool, Ptr, Ksym, Stack, Timestamp:
+		return true
+	case View:
+		return t.Size == 8 && t.Name != "macaddr"
+	}
+	return false
 }
 
 // IsInteger reports whether t is usable as an integer in arithmetic.
@@ -180,7 +202,7 @@ func Equal(a, b *Type) bool {
 		return a.Len == b.Len && Equal(a.Elem, b.Elem)
 	case Struct:
 		return a.Name == b.Name && a.Size == b.Size
-	case Stack:
+	case Stack, View:
 		return a.Name == b.Name && a.Len == b.Len && a.Mode == b.Mode
 	case Tuple:
 		if len(a.Fields) != len(b.Fields) || a.Named != b.Named {
@@ -248,6 +270,14 @@ func (t *Type) String() string {
 		return "ksym"
 	case Usym:
 		return "usym"
+	case View:
+		if t.Name == "inet" || t.Name == "cgroup_path" {
+			return t.Name + "_t"
+		}
+		if t.Name == "macaddr" {
+			return "macaddr_t"
+		}
+		return "string"
 	case Agg:
 		if t.AggArg != nil {
 			return fmt.Sprintf("%s_t", t.AggFn)

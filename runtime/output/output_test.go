@@ -93,6 +93,10 @@ func (fakeSym) User(pid uint32, addr uint64) string { return "ufunc" }
 func (fakeSym) Time(format string, ns uint64) string {
 	return format + "@" + strconv.FormatUint(ns, 10)
 }
+func (fakeSym) UserName(uid uint64) string { return "user" + strconv.FormatUint(uid, 10) }
+func (fakeSym) CgroupPath(id uint64, filter string) string {
+	return "unified:/cg" + strconv.FormatUint(id, 10) + "(" + filter + ")"
+}
 func (fakeSym) Frames(t *types.Type, raw []byte) []string {
 	if t.Mode == "perf" {
 		return []string{"\tffffffff81000010 first+16 ([kernel.kallsyms])", "\tffffffff81000020 second+32 ([kernel.kallsyms])"}
@@ -250,6 +254,44 @@ func TestSprintf(t *testing.T) {
 	} {
 		if got := sprintf(tc.format, tc.args); got != tc.want {
 			t.Errorf("sprintf(%q) = %q, want %q", tc.format, got, tc.want)
+		}
+	}
+}
+
+// TestViews: the values user space formats (ntop, macaddr, strerror,
+// syscall_name, username, cgroup_path).
+func TestViews(t *testing.T) {
+	inet := func(af uint64, addr ...byte) []byte {
+		b := make([]byte, 24)
+		binary.LittleEndian.PutUint64(b, af)
+		copy(b[8:], addr)
+		return b
+	}
+	num := func(n int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(n)) }
+	view := func(name string) *types.Type { return &types.Type{Kind: types.View, Size: 8, Name: name, Mode: "*"} }
+	for _, tc := range []struct {
+		t    *types.Type
+		raw  []byte
+		want string
+	}{
+		{types.InetType, inet(2, 127, 0, 0, 1), "127.0.0.1"},
+		{types.InetType, inet(10, []byte{0x20, 0x01, 0x0d, 0xb8, 15: 1}...), "2001:db8::1"},
+		{types.InetType, inet(10, []byte{10: 0xff, 11: 0xff, 12: 10, 15: 1}...), "::ffff:10.0.0.1"},
+		{&types.Type{Kind: types.View, Size: 6, Name: "macaddr"}, []byte{0x18, 0xc0, 0x4d, 8, 0x2e, 0xbb}, "18:C0:4D:08:2E:BB"},
+		{view("strerror"), num(1), "Operation not permitted"},
+		{view("strerror"), num(0), "Success"},
+		{view("strerror"), num(5000), "Unknown error 5000"},
+		{view("syscall_name"), num(59), "execve"},
+		{view("syscall_name"), num(9999), "9999"},
+		{view("username"), num(7), "user7"},
+		{view("cgroup_path"), num(3), "unified:/cg3(*)"},
+	} {
+		v := decode(tc.t, tc.raw, fakeSym{})
+		if got := v.text(); got != tc.want {
+			t.Errorf("%s %v: got %q, want %q", tc.t.Name, tc.raw, got, tc.want)
+		}
+		if got, want := v.json(), jsonString(tc.want); got != want {
+			t.Errorf("%s JSON: got %s, want %s", tc.t.Name, got, want)
 		}
 	}
 }

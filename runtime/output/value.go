@@ -32,8 +32,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -48,6 +50,11 @@ type Symbolizer interface {
 	Frames(t *types.Type, raw []byte) []string
 	// Time formats a strftime() value: monotonic nanoseconds as wall time.
 	Time(format string, ns uint64) string
+	// User names a uid (username).
+	UserName(uid uint64) string
+	// CgroupPath gives the paths of a cgroup id in the hierarchies whose
+	// names match filter (cgroup_path()).
+	CgroupPath(id uint64, filter string) string
 }
 
 // value is a decoded value.
@@ -178,6 +185,8 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 			s = sym.Time(t.Name, ns)
 		}
 		return value{kind: vStr, s: s}
+	case types.View:
+		return value{kind: vStr, s: view(t, raw, sym)}
 	case types.Stack:
 		v := value{kind: vStack, mode: t.Mode}
 		if sym != nil {
@@ -186,6 +195,62 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 		return v
 	}
 	return value{kind: vNull}
+}
+
+//go:generate go run gensyscalls.go
+
+// view formats the values user space prints through a formatter (the
+// View types): addresses, errno messages, system call names, user names
+// and cgroup paths.
+func view(t *types.Type, raw []byte, sym Symbolizer) string {
+	n := le64(raw)
+	switch t.Name {
+	case "inet":
+		switch n {
+		case afInet:
+			return netip.AddrFrom4([4]byte(raw[8:12])).String()
+		case afInet6:
+			return netip.AddrFrom16([16]byte(raw[8:24])).String()
+		}
+		return ""
+	case "macaddr":
+		return fmt.Sprintf("%02X:%02X:%02X:%02X:%02X:%02X", raw[0], raw[1], raw[2], raw[3], raw[4], raw[5])
+	case "strerror":
+		return strerror(int64(n))
+	case "syscall_name":
+		if name, ok := syscallNames[n]; ok {
+			return name
+		}
+		return strconv.FormatInt(int64(n), 10)
+	case "username":
+		if sym != nil {
+			return sym.UserName(n)
+		}
+	case "cgroup_path":
+		if sym != nil {
+			return sym.CgroupPath(n, t.Mode)
+		}
+	}
+	return strconv.FormatUint(n, 10)
+}
+
+// Address families of ntop() values.
+const (
+	afInet  = 2
+	afInet6 = 10
+)
+
+// strerror spells an errno as the C library's strerror does.
+func strerror(n int64) string {
+	if n > 0 && n < 4096 {
+		if s := syscall.Errno(n).Error(); !strings.HasPrefix(s, "errno ") {
+			return strings.ToUpper(s[:1]) + s[1:]
+		}
+	}
+	if n == 0 {
+		return "Success"
+	}
+	return fmt.Sprintf("Unknown error %d", n)
 }
 
 // text renders a value as bpftrace's text output does.

@@ -23,9 +23,13 @@ type verifier struct {
 	explored  map[int][]*checkpoint
 	pending   []*state
 	processed int
-	limit     int
-	nextID    uint32
-	ids       idmap // scratch for state comparisons
+	jmps      int // jumps walked
+	// prevInsns and prevJmps are processed and jmps when a state was
+	// last kept.
+	prevInsns, prevJmps int
+	limit               int
+	nextID              uint32
+	ids                 idmap // scratch for state comparisons
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
@@ -37,13 +41,18 @@ type verifier struct {
 // still being explored below it; a checkpoint with none pending is
 // complete, and any later state it subsumes is safe.
 type checkpoint struct {
-	st      *state
-	parent  *checkpoint
-	pending int
+	st        *state
+	parent    *checkpoint
+	pending   int
+	hit, miss int // later states it pruned, and did not
 }
 
+// maxStatesPerInsn bounds the states kept at one prune point. A bounded
+// loop keeps one per iteration at its head, and paths that rejoin an
+// iteration are pruned only against its state: a loop over a
+// 1024-byte string needs over a thousand. The kernel keeps them all.
 const (
-	maxStatesPerInsn = 64
+	maxStatesPerInsn = 8192
 	maxPending       = 8192
 )
 
@@ -162,32 +171,58 @@ func commas(n int) string {
 }
 
 // checkpoint compares st with the states kept at its instruction.
+//
+// As the kernel does, a new state is kept only when the walk has gone
+// at least 8 instructions and 2 jumps since the last one kept, and a
+// kept state that keeps failing to prune (more than three misses per
+// hit, plus three) is dropped from the list, even while paths below it
+// are still open. Long loops then keep few states, while the states of
+// each iteration of a search loop live long enough to prune the paths
+// that rejoin it.
 func (v *verifier) checkpoint(st *state) (bool, error) {
 	list := v.explored[st.pc]
 	isCallSite := v.isCallbackCall(st.pc)
-	for _, cp := range list {
+	// Callback call sites and entries converge by widening: every state
+	// there is kept.
+	force := isCallSite || v.callbackStart[st.pc]
+	addNew := force || v.processed-v.prevInsns >= 8 && v.jmps-v.prevJmps >= 2
+	kept := list[:0]
+	for i, cp := range list {
 		if cp.pending > 0 {
 			// cp is on the current path: we came back to it.
 			if isCallSite {
 				if v.subsumes(cp.st, st) {
+					v.explored[st.pc] = append(kept, list[i:]...)
 					return true, nil
 				}
 				v.widen(cp.st, st)
+				kept = append(kept, cp)
 				continue
 			}
 			if v.equal(cp.st, st) {
 				return false, v.errf(st, "loop has no bound the verifier can see: it comes back here with nothing changed")
 			}
-			continue
-		}
-		if v.subsumes(cp.st, st) {
+			if !force && v.jmps-v.prevJmps < 20 && v.processed-v.prevInsns < 100 {
+				addNew = false
+			}
+		} else if v.subsumes(cp.st, st) {
+			cp.hit++
+			v.explored[st.pc] = append(kept, list[i:]...)
 			return true, nil
 		}
+		if addNew && !force {
+			cp.miss++
+		}
+		if cp.miss <= 3*cp.hit+3 {
+			kept = append(kept, cp)
+		}
 	}
-	if len(list) < maxStatesPerInsn {
+	v.explored[st.pc] = kept
+	if addNew && len(kept) < maxStatesPerInsn {
+		v.prevInsns, v.prevJmps = v.processed, v.jmps
 		cp := &checkpoint{st: st.clone(), parent: st.parent, pending: 1}
 		st.parent = cp
-		v.explored[st.pc] = append(list, cp)
+		v.explored[st.pc] = append(kept, cp)
 	}
 	return false, nil
 }
@@ -299,6 +334,9 @@ func (v *verifier) step(st *state) (bool, error) {
 		}
 		st.pc++
 	case clsJMP, clsJMP32:
+		if op := c.op & 0xf0; op != jmpCALL && op != jmpEXIT {
+			v.jmps++
+		}
 		return v.jump(st, c)
 	}
 	return false, nil

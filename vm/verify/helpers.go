@@ -45,6 +45,7 @@ const (
 	setXDP                           // xdp
 	setKprobe                        // kprobe only
 	setPerfmon                       // every type, for loaders with CAP_PERFMON
+	setTracing                       // tracing programs (fentry, fexit, iter) only
 )
 
 type helper struct {
@@ -89,6 +90,8 @@ var helpers = map[int32]*helper{
 	134: {"bpf_ringbuf_query", []argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	164: {"bpf_for_each_map_elem", []argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
 	173: {"bpf_get_func_ip", []argType{argCtx}, retInt, setKprobe, nil},
+	58:  {"bpf_override_return", []argType{argCtx, argAnything}, retInt, setKprobe, nil},
+	147: {"bpf_d_path", []argType{argAnything, argUninitMem, argSize}, retInt, setTracing, nil},
 	117: {"bpf_send_signal_thread", []argType{argAnything}, retInt, setPerfmon, nil},
 	123: {"bpf_get_current_ancestor_cgroup_id", []argType{argAnything}, retInt, setBase, nil},
 	120: {"bpf_get_ns_current_pid_tgid", []argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
@@ -111,7 +114,7 @@ func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 		if h.set&setKprobe != 0 && t == ebpf.Kprobe {
 			return true
 		}
-		if t == ebpf.Tracing && h.name == "bpf_get_func_ip" {
+		if t == ebpf.Tracing && (h.name == "bpf_get_func_ip" || h.set&setTracing != 0) {
 			return true
 		}
 	case ebpf.SocketFilter:

@@ -1,0 +1,352 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// This file compiles the string functions (strcontains, strstr,
+// str_concat, memcmp), the values printed by user space (ntop, macaddr,
+// strerror, syscall_name, cgroup_path, username), join, path, override,
+// usermode and probetype.
+//
+// String searches are bounded loops over the haystack; a needle known
+// when compiling (a literal or a positional parameter) is compared
+// unrolled, so the verifier walks one loop instead of two nested ones.
+
+// Join's limits, as bpftrace's: at most JoinArgs strings of JoinArgSize
+// bytes each.
+const (
+	JoinArgs    = 16
+	JoinArgSize = 1024
+)
+
+// moreCall compiles the functions of this file that have a value; ok is
+// false for any other.
+func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
+	switch e.Fun {
+	case "strcontains", "strstr":
+		h := f.expr(e.Args[0])
+		found := f.newReg()
+		if lit, ok := f.constStr(e.Args[1]); ok {
+			f.pos = e.At
+			f.strSearchLit(h, lit, found)
+		} else {
+			n := f.expr(e.Args[1])
+			f.pos = e.At
+			f.strSearch(h, n, found)
+		}
+		if e.Fun == "strcontains" {
+			// found is the index or -1: contained when it is not negative
+			return val{t: t, r: f.aluImm(asm.Xor, f.aluImm(asm.RSh, found, 63), 1)}, true
+		}
+		return val{t: t, r: found}, true
+	case "str_concat":
+		return f.strConcat(e, t), true
+	case "memcmp":
+		a, b := f.expr(e.Args[0]), f.expr(e.Args[1])
+		n := f.c.info.Consts[e.Args[2]].Int
+		f.pos = e.At
+		return val{t: t, r: f.memcmp(f.offStack(a), f.offStack(b), int(n))}, true
+	case "ntop":
+		return f.ntop(e, t), true
+	case "macaddr":
+		x := f.expr(e.Args[0])
+		f.pos = e.At
+		m := f.alloc(8)
+		f.storeImm(m, 8, 0)
+		if x.m != nil {
+			f.copyMem(m, *x.m, 6)
+		} else {
+			f.call(f.readFn(x.t), f.addr(m), f.imm(6), f.scalar(x))
+		}
+		return val{t: t, m: &m}, true
+	case "strerror", "syscall_name", "cgroup_path":
+		x := f.expr(e.Args[0])
+		return val{t: t, r: f.extend(f.scalar(x), min(x.t.Size, 8), x.t.Signed)}, true
+	case "path":
+		p := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		m := f.alloc(t.Size)
+		f.zero(m, min(t.Size, 8))
+		f.call(asm.FnDPath, p, f.addr(m), f.imm(int64(t.Size)))
+		return val{t: t, m: &m}, true
+	}
+	return val{}, false
+}
+
+// moreStmt compiles the functions of this file used as statements.
+func (f *fn) moreStmt(e *lang.Call) bool {
+	switch e.Fun {
+	case "join":
+		f.join(e)
+	case "override":
+		rc := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		f.call(asm.FnOverrideReturn, f.ctxReg, rc)
+	default:
+		return false
+	}
+	return true
+}
+
+// moreBuiltin compiles username, usermode and probetype.
+func (f *fn) moreBuiltin(e *lang.Ident, t *types.Type) (val, bool) {
+	switch e.Name {
+	case "username":
+		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentUidGid))}, true
+	case "usermode":
+		// The privilege level is in the low bits of the code segment.
+		cs := f.load(mem{base: f.ctxReg, off: ptRegsCS}, 8)
+		d := f.newReg()
+		no := f.label()
+		f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+		f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, cs, 3), cc: asm.JNE, useImm: true, imm: 3, label: no})
+		f.emit(&inst{op: opMovImm, dst: d, imm: 1})
+		f.mark(no)
+		return val{t: t, r: d}, true
+	case "probetype":
+		m := f.alloc(t.Size)
+		b := make([]byte, t.Size)
+		copy(b, types.ProbeType(f.ctx))
+		f.constBytes(m, b)
+		return val{t: t, m: &m}, true
+	}
+	return val{}, false
+}
+
+// ptRegsCS is the offset of the code segment in x86-64 struct pt_regs.
+const ptRegsCS = 136
+
+// readFn is the probe_read helper for an address of type t: user memory
+// for user pointers and in user-space probes, kernel memory otherwise.
+func (f *fn) readFn(t *types.Type) asm.BuiltinFunc {
+	if (t.Kind == types.Ptr && t.User) || f.ctx.ArgsUser || f.ctx.Provider == "uprobe" || f.ctx.Provider == "uretprobe" || f.ctx.Provider == "usdt" {
+		return asm.FnProbeReadUser
+	}
+	return asm.FnProbeReadKernel
+}
+
+// constStr returns the value of a string known when compiling: a literal,
+// a positional parameter or a folded constant.
+func (f *fn) constStr(e lang.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *lang.StrLit:
+		return x.Val, true
+	case *lang.PosParam:
+		if t := f.typeOf(x); t.Kind == types.Str && !x.Count {
+			return f.c.info.Config.Param(x.N)
+		}
+	}
+	if k, ok := f.c.info.Consts[e]; ok && k.IsStr {
+		return k.Str, true
+	}
+	return "", false
+}
+
+// offStack returns where the value x is, copied to scratch memory when it
+// is on the stack. Loops that index a value at a variable offset read it
+// there: the verifier then knows nothing of the byte read, where a stack
+// read would tie the search's paths to every stack slot.
+func (f *fn) offStack(x val) mem {
+	if x.m.base != fpReg {
+		return *x.m
+	}
+	m := f.allocScratch(x.t.Size)
+	f.copyMem(m, *x.m, x.t.Size)
+	return m
+}
+
+// strSearchLit sets found to the index of the first occurrence of lit in
+// the string h, or -1.
+func (f *fn) strSearchLit(h val, lit string, found vreg) {
+	hs := h.t.Size
+	base := f.addr(f.offStack(h))
+	i := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top, next, hit, miss, done := f.label(), f.label(), f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+	for k := 0; k < len(lit); k++ {
+		at := i
+		if k > 0 {
+			at = f.aluImm(asm.Add, i, int64(k))
+			f.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+		}
+		c := f.load(mem{base: f.alu(asm.Add, base, at)}, 1)
+		f.emit(&inst{op: opJcc, a: c, cc: asm.JNE, useImm: true, imm: int64(lit[k]), label: next})
+	}
+	f.jmp(hit)
+	f.mark(next)
+	c := f.load(mem{base: f.alu(asm.Add, base, i)}, 1)
+	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: miss})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.jmp(top)
+	f.searchResult(found, i, hit, miss, done)
+}
+
+// searchResult ends a search: found is i at hit, -1 at miss.
+func (f *fn) searchResult(found, i vreg, hit, miss, done string) {
+	f.mark(hit)
+	f.emit(&inst{op: opMov, dst: found, a: i})
+	f.jmp(done)
+	f.mark(miss)
+	f.emit(&inst{op: opMovImm, dst: found, imm: -1})
+	f.mark(done)
+}
+
+// strSearch sets found to the index of the first occurrence of the string
+// n in the string h, or -1, with two nested bounded loops.
+func (f *fn) strSearch(h, n val, found vreg) {
+	hs, ns := h.t.Size, n.t.Size
+	hb, nb := f.addr(f.offStack(h)), f.addr(f.offStack(n))
+	i, j := f.newReg(), f.newReg()
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top, inner, next, hit, miss, done := f.label(), f.label(), f.label(), f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+	f.emit(&inst{op: opMovImm, dst: j, imm: 0})
+	f.mark(inner)
+	f.emit(&inst{op: opJcc, a: j, cc: asm.JGE, useImm: true, imm: int64(ns), label: hit})
+	nc := f.load(mem{base: f.alu(asm.Add, nb, j)}, 1)
+	f.emit(&inst{op: opJcc, a: nc, cc: asm.JEq, useImm: true, imm: 0, label: hit})
+	at := f.alu(asm.Add, i, j)
+	f.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+	hc := f.load(mem{base: f.alu(asm.Add, hb, at)}, 1)
+	f.emit(&inst{op: opJcc, a: hc, b: nc, cc: asm.JNE, label: next})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: j, a: j, useImm: true, imm: 1})
+	f.jmp(inner)
+	f.mark(next)
+	c := f.load(mem{base: f.alu(asm.Add, hb, i)}, 1)
+	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: miss})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.jmp(top)
+	f.searchResult(found, i, hit, miss, done)
+}
+
+// strConcat copies its string arguments one after the other into a
+// zeroed string of the result's size, keeping room for the final NUL.
+func (f *fn) strConcat(e *lang.Call, t *types.Type) val {
+	m := f.allocScratch(t.Size)
+	f.pos = e.At
+	f.zero(m, t.Size)
+	dst := f.addr(m)
+	pos := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: pos, imm: 0})
+	full := f.label()
+	for _, a := range e.Args {
+		s := f.expr(a)
+		f.pos = e.At
+		src := f.addr(f.offStack(s))
+		i := f.newReg()
+		f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+		top, next := f.label(), f.label()
+		f.mark(top)
+		f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(s.t.Size), label: next})
+		f.emit(&inst{op: opJcc, a: pos, cc: asm.JGE, useImm: true, imm: int64(t.Size - 1), label: full})
+		c := f.load(mem{base: f.alu(asm.Add, src, i)}, 1)
+		f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: next})
+		f.store(mem{base: f.alu(asm.Add, dst, pos)}, 1, c)
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+		f.emit(&inst{op: opALU, alu: asm.Add, dst: pos, a: pos, useImm: true, imm: 1})
+		f.jmp(top)
+		f.mark(next)
+	}
+	f.mark(full)
+	return val{t: t, m: &m}
+}
+
+// memcmp compares n bytes at a and b: 0 when equal, else the difference
+// of the first differing bytes (as unsigned chars).
+func (f *fn) memcmp(a, b mem, n int) vreg {
+	r := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: r, imm: 0})
+	if n == 0 {
+		return r
+	}
+	pa, pb := f.addr(a), f.addr(b)
+	i := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top, differ, end := f.label(), f.label(), f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: end})
+	ca := f.load(mem{base: f.alu(asm.Add, pa, i)}, 1)
+	cb := f.load(mem{base: f.alu(asm.Add, pb, i)}, 1)
+	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: differ})
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.jmp(top)
+	f.mark(differ)
+	f.emit(&inst{op: opMov, dst: r, a: f.alu(asm.Sub, ca, cb)})
+	f.mark(end)
+	return r
+}
+
+// ntop builds an inet value: the address family, then the address bytes.
+func (f *fn) ntop(e *lang.Call, t *types.Type) val {
+	m := f.alloc(t.Size)
+	f.pos = e.At
+	f.zero(m, t.Size)
+	addr := e.Args[len(e.Args)-1]
+	x := f.expr(addr)
+	f.pos = e.At
+	family := int64(afInet)
+	if x.m != nil {
+		f.copyMem(m.plus(8), *x.m, x.t.Size)
+		if x.t.Size == 16 {
+			family = afInet6
+		}
+	} else {
+		f.store(m.plus(8), 4, f.scalar(x))
+	}
+	if len(e.Args) == 2 {
+		f.store(m, 8, f.scalar(f.expr(e.Args[0])))
+	} else {
+		f.storeImm(m, 8, family)
+	}
+	return val{t: t, m: &m}
+}
+
+const (
+	afInet  = 2
+	afInet6 = 10
+)
+
+// join reads up to JoinArgs string pointers from the array at the
+// argument and sends user space the strings, which it prints joined by
+// the separator.
+func (f *fn) join(e *lang.Call) {
+	arr := f.scalar(f.expr(e.Args[0]))
+	f.pos = e.At
+	sep := " "
+	if len(e.Args) == 2 {
+		sep = e.Args[1].(*lang.StrLit).Val
+	}
+	size := 8 + JoinArgs*JoinArgSize
+	id := f.newEvent(&Event{Kind: EventJoin, Pos: e.At, Size: size, Format: sep})
+	if f.joinRec == nil {
+		m := f.allocScratch(size)
+		f.joinRec = &m
+	}
+	rec := *f.joinRec
+	f.storeImm(rec, 8, int64(id))
+	read := f.readFn(f.typeOf(e.Args[0]))
+	readStr := asm.FnProbeReadKernelStr
+	if read == asm.FnProbeReadUser {
+		readStr = asm.FnProbeReadUserStr
+	}
+	ptr := f.alloc(8)
+	done := f.label()
+	for i := 0; i < JoinArgs; i++ {
+		slot := rec.plus(8 + i*JoinArgSize)
+		f.storeImm(slot, 1, 0)
+		f.storeImm(ptr, 8, 0)
+		f.call(read, f.addr(ptr), f.imm(8), f.aluImm(asm.Add, arr, int64(8*i)))
+		p := f.load(ptr, 8)
+		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
+		f.call(readStr, f.addr(slot), f.imm(JoinArgSize), p)
+	}
+	f.mark(done)
+	f.output(rec, size)
+}

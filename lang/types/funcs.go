@@ -1,0 +1,300 @@
+package types
+
+import (
+	"net/netip"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// This file types the string functions (strcontains, strstr, str_concat,
+// memcmp), the functions whose values user space prints through a
+// formatter (ntop, macaddr, strerror, syscall_name, cgroup_path), the
+// compile-time pton and uaddr, and join, path and override.
+
+// moreCall types the functions of this file; ok is false for any other.
+func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, ok bool) {
+	switch e.Fun {
+	case "strcontains", "strstr":
+		if !nargs(2, 2) || !c.strArgs(e, e.Args) {
+			return nil, true
+		}
+		if e.Fun == "strcontains" {
+			return BoolType, true
+		}
+		return Int64, true
+	case "str_concat":
+		if !nargs(2, 1<<20) || !c.strArgs(e, e.Args) {
+			return nil, true
+		}
+		size := 1
+		for _, a := range e.Args {
+			size += c.info.Types[a].Size - 1
+		}
+		return StrType(min(size, max(c.info.Settings.MaxStrlen, c.info.Types[e.Args[0]].Size))), true
+	case "memcmp":
+		if !nargs(3, 3) {
+			return nil, true
+		}
+		for _, a := range e.Args[:2] {
+			t := c.expr(a)
+			if t.Kind != Invalid && t.InRegister() {
+				c.errorf(a.Pos(), "memcmp() compares values in memory (strings, arrays, tuples, structs), not %s", t)
+				return nil, true
+			}
+		}
+		c.expr(e.Args[2])
+		n, isConst := c.constValue(e.Args[2])
+		if !isConst || n < 0 {
+			c.errorf(e.Args[2].Pos(), "memcmp() needs a constant, non-negative length")
+			return nil, true
+		}
+		c.info.Consts[e.Args[2]] = Const{Int: n}
+		for _, a := range e.Args[:2] {
+			if t := c.info.Types[a]; t.Kind != Invalid && int64(t.Size) < n {
+				c.errorf(a.Pos(), "memcmp() of %d bytes, but %s has only %d", n, t, t.Size)
+				return nil, true
+			}
+		}
+		return Int64, true
+	case "ntop":
+		if !nargs(1, 2) {
+			return nil, true
+		}
+		addr := e.Args[len(e.Args)-1]
+		if len(e.Args) == 2 {
+			if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(e.Args[0].Pos(), "ntop() takes the address family (AF_INET or AF_INET6) first, not %s", t)
+				return nil, true
+			}
+		}
+		t := c.expr(addr)
+		switch {
+		case t.Kind == Invalid:
+			return nil, true
+		case t.IsInteger():
+		case (t.Kind == Array || t.Kind == Str) && (t.Size == 4 || t.Size == 16):
+		default:
+			c.errorf(addr.Pos(), "ntop() takes an IPv4 address as an integer or 4 bytes, or an IPv6 address as 16 bytes, not %s", t)
+			return nil, true
+		}
+		return InetType, true
+	case "pton":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		lit, isLit := e.Args[0].(*lang.StrLit)
+		if !isLit {
+			c.errorf(e.Args[0].Pos(), "pton() takes an address as a string literal")
+			return nil, true
+		}
+		a, err := netip.ParseAddr(lit.Val)
+		if err != nil || a.Zone() != "" {
+			c.errorf(lit.At, "pton(%q): not an IPv4 or IPv6 address", lit.Val)
+			return nil, true
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		b := a.AsSlice()
+		c.info.Consts[e] = Const{Bytes: b}
+		return ArrayOf(Uint8, len(b)), true
+	case "macaddr":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		t := c.expr(e.Args[0])
+		switch {
+		case t.Kind == Invalid:
+			return nil, true
+		case t.IsInteger():
+		case (t.Kind == Array || t.Kind == Str) && t.Size >= 6:
+		default:
+			c.errorf(e.Args[0].Pos(), "macaddr() takes 6 bytes (an array) or their address, not %s", t)
+			return nil, true
+		}
+		return &Type{Kind: View, Size: 6, Name: "macaddr"}, true
+	case "strerror", "syscall_name":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "%s() takes an integer, not %s", e.Fun, t)
+			return nil, true
+		}
+		return &Type{Kind: View, Size: 8, Name: e.Fun}, true
+	case "cgroup_path":
+		if !nargs(1, 2) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "cgroup_path() takes a cgroup id, not %s", t)
+			return nil, true
+		}
+		filter := "*"
+		if len(e.Args) == 2 {
+			lit, isLit := e.Args[1].(*lang.StrLit)
+			if !isLit {
+				c.errorf(e.Args[1].Pos(), "cgroup_path() takes its hierarchy filter as a string literal")
+				return nil, true
+			}
+			c.record(lit, StrType(len(lit.Val)+1))
+			filter = lit.Val
+		}
+		return &Type{Kind: View, Size: 8, Name: "cgroup_path", Mode: filter}, true
+	case "join":
+		if !nargs(1, 2) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "join() takes an array of string pointers (like args.argv), not %s", t)
+			return nil, true
+		}
+		if len(e.Args) == 2 {
+			lit, isLit := e.Args[1].(*lang.StrLit)
+			if !isLit {
+				c.errorf(e.Args[1].Pos(), "join() takes its separator as a string literal")
+				return nil, true
+			}
+			c.record(lit, StrType(len(lit.Val)+1))
+		}
+		return VoidType, true
+	case "path":
+		if !nargs(1, 2) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "path() takes a struct path pointer, not %s", t)
+			return nil, true
+		}
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgTracing {
+				c.errorf(e.At, "path() needs the kernel's bpf_d_path, which only fentry, fexit and iter probes may call (not %s)", ctx.Name)
+				return nil, true
+			}
+		}
+		size := c.info.Settings.MaxStrlen
+		if len(e.Args) == 2 {
+			c.expr(e.Args[1])
+			n, isConst := c.constValue(e.Args[1])
+			if !isConst || n < 1 || n > 4096 {
+				c.errorf(e.Args[1].Pos(), "path() takes a constant size from 1 to 4096")
+				return nil, true
+			}
+			size = int(n)
+		}
+		return StrType(size), true
+	case "override":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if !c.info.Config.Unsafe {
+			c.errorf(e.At, "override() changes what a kernel function returns: it needs --unsafe")
+			return nil, true
+		}
+		for _, ctx := range c.ctxs {
+			if ctx.Provider != "kprobe" {
+				c.errorf(e.At, "override() works only in kprobes, not in %s", ctx.Name)
+				return nil, true
+			}
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "override() takes the return value as an integer, not %s", t)
+			return nil, true
+		}
+		return VoidType, true
+	case "uaddr":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		lit, isLit := e.Args[0].(*lang.StrLit)
+		if !isLit {
+			c.errorf(e.Args[0].Pos(), "uaddr() takes a symbol name as a string literal")
+			return nil, true
+		}
+		se, isSym := c.env.(SymbolEnv)
+		if !isSym || len(c.ctxs) == 0 {
+			c.errorf(e.At, "uaddr() is not available here")
+			return nil, true
+		}
+		var addr, at uint64
+		var size int
+		for i, ctx := range c.ctxs {
+			if ctx.Provider != "uprobe" && ctx.Provider != "uretprobe" && ctx.Provider != "usdt" {
+				c.errorf(e.At, "uaddr() works only in uprobes, uretprobes and usdt probes, not in %s", ctx.Name)
+				return nil, true
+			}
+			a, n, pie, err := se.UserSymbol(ctx, lit.Val)
+			if err != nil {
+				c.errorf(lit.At, "uaddr(%q): %v", lit.Val, err)
+				return nil, true
+			}
+			if i > 0 && (a != addr || pie != at) {
+				c.errorf(e.At, "uaddr(%q) has different addresses in the probes of this block", lit.Val)
+				return nil, true
+			}
+			addr, size, at = a, n, pie
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		c.info.Consts[e] = Const{Int: int64(addr), At: at}
+		elem := Uint64
+		switch size {
+		case 1:
+			elem = Uint8
+		case 2:
+			elem = Uint16
+		case 4:
+			elem = Uint32
+		}
+		return PtrTo(elem, true), true
+	}
+	return nil, false
+}
+
+// strArgs checks that every argument of e is a string.
+func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
+	for _, a := range args {
+		if t := c.expr(a); t.Kind != Str {
+			if t.Kind != Invalid {
+				c.errorf(a.Pos(), "%s() takes strings, not %s", e.Fun, t)
+			}
+			return false
+		}
+	}
+	return true
+}
+
+// InetType is the type of ntop(): the address family as an int64 and 16
+// bytes of address (the first 4 for IPv4).
+var InetType = &Type{Kind: View, Size: 24, Name: "inet"}
+
+// moreBuiltin types the builtins of this file: username, usermode and
+// probetype.
+func (c *checker) moreBuiltin(e *lang.Ident) (*Type, bool) {
+	switch e.Name {
+	case "username":
+		return &Type{Kind: View, Size: 8, Name: "username"}, true
+	case "usermode":
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+				c.errorf(e.At, "usermode needs the registers of the interrupted code, which probe %s does not have", ctx.Name)
+				return nil, true
+			}
+		}
+		return Uint8, true
+	case "probetype":
+		n := 0
+		for _, ctx := range c.ctxs {
+			n = max(n, len(ProbeType(ctx))+1)
+		}
+		return StrType(n), true
+	}
+	return nil, false
+}
+
+// ProbeType is what the probetype builtin gives for a probe: its
+// canonical provider, with begin and end (and self) called "special".
+func ProbeType(ctx *Context) string {
+	switch ctx.Provider {
+	case "begin", "end", "self", "test":
+		return "special"
+	}
+	return ctx.Provider
+}
