@@ -58,6 +58,7 @@ func TestInVM(t *testing.T) {
 			"127.0.0.1 10.1.2.3 fe80::1 ::ffff:1.2.3.4 01:02:03:04:05:06\n"},
 		{"views", `BEGIN { printf("%s|%s|%s|%s\n", strerror(2), strerror(0), syscall_name(0), probetype); @e[strerror(13)] = 1; exit(); }`,
 			"No such file or directory|Success|read|special\n@e[Permission denied]: 1\n"},
+		{"incdec-new-map", `BEGIN { @b[1]++; @c--; @b[1]++; printf("%d %d\n", @b[1], @c); exit(); }`, "2 -1\n@b[1]: 2\n@c: -1\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

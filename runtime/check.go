@@ -74,7 +74,20 @@ func explainLoadError(prog *codegen.Program, err error) error {
 	if idx >= 0 {
 		e.Hint = fmt.Sprintf("the kernel's verifier failed at instruction %d of the program for %s; run with -d asm to see it", idx, pp.Ctx.Name)
 	}
+	for _, h := range helperHints {
+		if strings.Contains(ve.Error()+strings.Join(ve.Log, "\n"), h.log) {
+			e.Hint = h.hint
+		}
+	}
 	return e
+}
+
+// helperHints explain the kernel's refusals of helpers that only some
+// kernels or some functions may call.
+var helperHints = []struct{ log, hint string }{
+	{"unknown func bpf_override_return", "this kernel has no bpf_override_return: override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE (and CONFIG_FUNCTION_ERROR_INJECTION)"},
+	{"unknown func bpf_d_path", "this kernel has no bpf_d_path: path() needs Linux 5.10 or later"},
+	{"helper call is not allowed in probe", "path() works only in the kernel functions allowed to call bpf_d_path (the kernel's btf_allowlist_d_path: vfs_getattr, security_file_open, filp_close, dentry_open, ...)"},
 }
 
 var errPerm = unix.EPERM

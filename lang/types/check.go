@@ -928,6 +928,10 @@ func (c *checker) mapRead(e *lang.MapExpr) *Type {
 }
 
 func (c *checker) unary(e *lang.Unary) *Type {
+	if m, ok := e.X.(*lang.MapExpr); ok && (e.Op == "++" || e.Op == "--") && c.info.Maps[m.Name] == nil {
+		// @m++ on a map not assigned yet starts it at 0, as += does.
+		c.setMap(m, Int64, e.At)
+	}
 	t := c.expr(e.X)
 	if t.Kind == Invalid {
 		return nil

@@ -18,6 +18,8 @@
 //
 // .ci/qemu-setup installs qemu, busybox-static, cpio and the kernels. The
 // test skips when they are missing, except under CI=true, where it fails.
+// GOTRACE_QEMU_CASES, a regular expression, limits the run to the cases
+// it matches (for work on a few of them).
 package qemu
 
 import (
@@ -81,6 +83,9 @@ func loadCases(t *testing.T) []kcase {
 					c.want = append(c.want, regexp.MustCompile(line))
 				}
 			}
+		}
+		if only := os.Getenv("GOTRACE_QEMU_CASES"); only != "" && !regexp.MustCompile(only).MatchString(c.name) {
+			continue
 		}
 		cs = append(cs, c)
 	}
