@@ -165,6 +165,9 @@ type fn struct {
 	scratch int
 	// joinRec is the scratch record every join() of the program shares.
 	joinRec *mem
+	// addressed are the variables whose address is taken (&$x): they
+	// live in memory, not in registers.
+	addressed map[string]bool
 	scrReg  vreg
 	ctxReg  vreg
 	vars    map[string]val
@@ -208,7 +211,7 @@ func (f *fn) forRange(s *lang.ForStmt) {
 }
 
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
-	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot}
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressedVars(p.Body)}
 	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()
@@ -887,7 +890,7 @@ func (f *fn) setVar(v *lang.Var, x val) {
 	slot, ok := f.vars[v.Key()]
 	if !ok {
 		slot = val{t: t}
-		if x.m != nil {
+		if x.m != nil || f.addressed[v.Key()] {
 			m := f.alloc(t.Size)
 			slot.m = &m
 		} else {
@@ -1455,6 +1458,9 @@ func (f *fn) expr(e lang.Expr) val {
 		v, ok := f.vars[e.Key()]
 		if !ok {
 			f.fail(e.At, "variable %s is used before it is assigned", e.Name)
+		}
+		if v.m != nil && v.t.InRegister() { // a variable whose address is taken
+			return val{t: v.t, r: f.load(*v.m, 8)}
 		}
 		return v
 	case *lang.Ident:
@@ -2060,6 +2066,8 @@ func (f *fn) unary(e *lang.Unary, t *types.Type) val {
 		return f.incDec(e)
 	case "!":
 		return f.boolVal(e, t)
+	case "&":
+		return f.addressOf(e, t)
 	}
 	if e.Op == "*" {
 		pt := f.typeOf(e.X)

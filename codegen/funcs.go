@@ -350,3 +350,45 @@ func (f *fn) join(e *lang.Call) {
 	f.mark(done)
 	f.output(rec, size)
 }
+
+// addressedVars finds the variables of a probe whose address is taken.
+func addressedVars(b *lang.Block) map[string]bool {
+	vars := map[string]bool{}
+	lang.Inspect(b, func(n lang.Node) bool {
+		if u, ok := n.(*lang.Unary); ok && u.Op == "&" {
+			if v, ok := u.X.(*lang.Var); ok {
+				vars[v.Key()] = true
+			}
+		}
+		return true
+	})
+	return vars
+}
+
+// addressOf compiles &x: the address of a variable's memory, of a map
+// value (0 when the key is absent) or of a struct field.
+func (f *fn) addressOf(e *lang.Unary, t *types.Type) val {
+	switch x := e.X.(type) {
+	case *lang.Var:
+		v, ok := f.vars[x.Key()]
+		if !ok || v.m == nil {
+			f.fail(x.At, "variable %s is used before it is assigned", x.Name)
+		}
+		return val{t: t, r: f.addr(*v.m)}
+	case *lang.MapExpr:
+		p, _ := f.mapLookup(x, f.mapMeta(x))
+		d := f.newReg()
+		f.emit(&inst{op: opMov, dst: d, a: p})
+		return val{t: t, r: d}
+	case *lang.Field:
+		p, st := f.placeOf(x.X)
+		fld, _ := st.Field(x.Name)
+		f.pos = e.At
+		if p.m != nil {
+			return val{t: t, r: f.addr(p.m.plus(fld.Offset))}
+		}
+		return val{t: t, r: f.aluImm(asm.Add, p.addr, int64(fld.Offset))}
+	}
+	f.fail(e.At, "& takes a $variable, an @map or a struct field")
+	return val{}
+}

@@ -59,6 +59,10 @@ func TestInVM(t *testing.T) {
 		{"views", `BEGIN { printf("%s|%s|%s|%s\n", strerror(2), strerror(0), syscall_name(0), probetype); @e[strerror(13)] = 1; exit(); }`,
 			"No such file or directory|Success|read|special\n@e[Permission denied]: 1\n"},
 		{"incdec-new-map", `BEGIN { @b[1]++; @c--; @b[1]++; printf("%d %d\n", @b[1], @c); exit(); }`, "2 -1\n@b[1]: 2\n@c: -1\n"},
+		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
+			"8 -3 4464 8\n"},
+		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,
+			"5 42 1 str\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

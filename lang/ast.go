@@ -172,6 +172,9 @@ type LetStmt struct {
 	Var   *Var
 	Type  string
 	Value Expr // nil without an initial value
+	// TypeOf is the typeof(...) call that gives the type, when the type
+	// is written so (Type is then "typeof").
+	TypeOf *Call
 }
 
 // BlockStmt is a nested braced block used as a statement.
@@ -310,6 +313,9 @@ type Cast struct {
 	At   Pos
 	Type string
 	X    Expr
+	// TypeOf is the typeof(...) call that gives the type, when the type
+	// is written so (Type is then "typeof").
+	TypeOf *Call
 }
 
 // Tuple is (a, b, ...) with at least two elements, or a record

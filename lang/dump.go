@@ -98,6 +98,9 @@ func (d *dumper) stmt(depth int, s Stmt) {
 	case *LetStmt:
 		if s.Type != "" {
 			d.node(depth, s.At, "let %s: %s", s.Var.Key(), s.Type)
+			if s.TypeOf != nil {
+				d.expr(depth+1, s.TypeOf)
+			}
 		} else {
 			d.node(depth, s.At, "let %s", s.Var.Key())
 		}
@@ -169,6 +172,9 @@ func (d *dumper) expr(depth int, e Expr) {
 		d.expr(depth+1, e.Index)
 	case *Cast:
 		d.node(depth, e.At, "(%s)", e.Type)
+		if e.TypeOf != nil {
+			d.expr(depth+1, e.TypeOf)
+		}
 		d.expr(depth+1, e.X)
 	case *Tuple:
 		d.node(depth, e.At, "tuple")

@@ -204,12 +204,16 @@ type gLet struct {
 // gLetType is a declared variable type: a cast type name, or a word such
 // as string, with an optional array length.
 type gLetType struct {
-	Name *gTypeName `parser:"( @@"`
-	Word string     `parser:"| @Ident )"`
+	TypeOf *gArg      `parser:"( 'typeof' '(' @@ ')'"`
+	Name   *gTypeName `parser:"| @@"`
+	Word   string     `parser:"| @Ident )"`
 	Len  *string    `parser:"( '[' @Int ']' )?"`
 }
 
 func (t *gLetType) String() string {
+	if t.TypeOf != nil {
+		return "typeof"
+	}
 	s := t.Word
 	if t.Name != nil {
 		s = t.Name.String()
@@ -437,8 +441,9 @@ type gUnary struct {
 }
 
 type gCast struct {
-	Type *gTypeName `parser:"'(' @@ ')'"`
-	X    *gUnary    `parser:"@@"`
+	TypeOf *gArg      `parser:"'(' ( 'typeof' '(' @@ ')'"`
+	Type   *gTypeName `parser:"| @@ ) ')'"`
+	X      *gUnary    `parser:"@@"`
 }
 
 // gTypeName is a type as written in a cast: uint32, struct task_struct *.

@@ -301,6 +301,9 @@ func (c *converter) stmt(it *gItem) Stmt {
 		s := &LetStmt{At: c.pos(it.Pos)}
 		if it.Let.Type != nil {
 			s.Type = it.Let.Type.String()
+			if it.Let.Type.TypeOf != nil {
+				s.TypeOf = c.typeOf(it.Let.Type.TypeOf)
+			}
 		}
 		if it.Let.Value != nil {
 			s.Value = c.expr(it.Let.Value)
@@ -376,6 +379,8 @@ func (c *converter) unary(g *gUnary) Expr {
 			return x
 		}
 		return &Unary{At: c.pos(g.Pos), Op: g.Op, X: x}
+	case g.Cast != nil && g.Cast.TypeOf != nil:
+		return &Cast{At: c.pos(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
 	case g.Cast != nil:
 		return &Cast{At: c.pos(g.Pos), Type: g.Cast.Type.String(), X: c.unary(g.Cast.X)}
 	default:
@@ -421,11 +426,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Call != nil:
 		call := &Call{At: at, Fun: g.Call.Fun}
 		for _, a := range g.Call.Args {
-			if a.Type != nil {
-				call.Args = append(call.Args, &TypeExpr{At: c.pos(a.Pos), Type: a.Type.String()})
-				continue
-			}
-			call.Args = append(call.Args, c.expr(a.X))
+			call.Args = append(call.Args, c.arg(a))
 		}
 		if m, ok := c.macros[call.Fun]; ok {
 			return c.expandMacro(at, m, call.Args)
@@ -594,4 +595,18 @@ func unquote(lit string) (string, error) {
 
 func isHex(b byte) bool {
 	return b >= '0' && b <= '9' || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F'
+}
+
+// arg converts a call argument: a type (sizeof(struct x)) or an
+// expression.
+func (c *converter) arg(a *gArg) Expr {
+	if a.Type != nil {
+		return &TypeExpr{At: c.pos(a.Pos), Type: a.Type.String()}
+	}
+	return c.expr(a.X)
+}
+
+// typeOf converts the argument of a typeof(...) written as a type.
+func (c *converter) typeOf(a *gArg) *Call {
+	return &Call{At: c.pos(a.Pos), Fun: "typeof", Args: []Expr{c.arg(a)}}
 }

@@ -1,6 +1,8 @@
 package probes
 
 import (
+	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"strconv"
@@ -212,4 +214,54 @@ func (e *env) CgroupID(path string) (uint64, error) {
 		return 0, fmt.Errorf("cannot read the inode of %s", path)
 	}
 	return st.Ino, nil
+}
+
+// UserSymbol returns the address and size of a symbol (a function or an
+// object) in the binary of a uprobe or usdt probe, for uaddr(). In a
+// position-independent binary the address is only known once it is
+// loaded; then at is where the uprobe fires in the same address space as
+// addr, so that the program can add (ip - at) to addr.
+func (e *env) UserSymbol(ctx *types.Context, name string) (addr uint64, size int, at uint64, err error) {
+	s, err := specOf(ctx)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	path, err := resolveBinary(e.t, s.Target)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	b, err := e.t.ReadFile(path)
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+	}
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: %v", path, err)
+	}
+	defer f.Close()
+	for _, list := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
+		syms, _ := list()
+		for _, sym := range syms {
+			if strings.SplitN(sym.Name, "@", 2)[0] != name || sym.Value == 0 || sym.Section == elf.SHN_UNDEF {
+				continue
+			}
+			if f.Type != elf.ET_DYN {
+				return sym.Value, int(sym.Size), 0, nil
+			}
+			at := s.Address
+			if s.Provider == "uprobe" && s.Func != "" {
+				funcs, ferr := elfFuncs(b)
+				fn, ok := funcs[s.Func]
+				if ferr != nil || !ok {
+					return 0, 0, 0, fmt.Errorf("no function %s in %s", s.Func, path)
+				}
+				at = fn.Addr + s.Offset
+			}
+			if s.Provider != "uprobe" || at == 0 {
+				return 0, 0, 0, fmt.Errorf("%s is position-independent: the address of %s is known only in uprobes (not in %s)", path, name, s.Provider)
+			}
+			return sym.Value, int(sym.Size), at, nil
+		}
+	}
+	return 0, 0, 0, fmt.Errorf("no symbol %s in %s", name, path)
 }

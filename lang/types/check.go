@@ -453,7 +453,12 @@ func (c *checker) let(s *lang.LetStmt) {
 		}
 	}
 	if s.Type != "" {
-		dt := c.namedType(s.At, s.Type)
+		var dt *Type
+		if s.TypeOf != nil {
+			dt = c.typeOfCall(s.TypeOf)
+		} else {
+			dt = c.namedType(s.At, s.Type)
+		}
 		if dt == nil {
 			return
 		}
@@ -497,7 +502,7 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	if t, ok := c.cdefs[name]; ok {
 		return t
 	}
-	if strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ") {
+	if strings.HasPrefix(name, "struct ") && !strings.HasSuffix(name, "*") || strings.HasPrefix(name, "union ") && !strings.HasSuffix(name, "*") {
 		return c.lookupStruct(pos, name)
 	}
 	if t, ok := castTypes[name]; ok {
@@ -975,6 +980,8 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			return nil
 		}
 		return t.Elem
+	case "&":
+		return c.addressOf(e, t)
 	}
 	c.errorf(e.At, "operator %s is not supported yet", e.Op)
 	return nil
@@ -1119,6 +1126,20 @@ var castTypes = map[string]*Type{
 func (c *checker) cast(e *lang.Cast) *Type {
 	x := c.expr(e.X)
 	if x.Kind == Invalid {
+		return nil
+	}
+	if e.TypeOf != nil {
+		t := c.typeOfCall(e.TypeOf)
+		switch {
+		case t == nil:
+			return nil
+		case !x.IsInteger():
+			c.errorf(e.At, "cannot cast %s to %s", x, t)
+			return nil
+		case t.Kind == Int || t.Kind == Bool || t.Kind == Ptr:
+			return t
+		}
+		c.errorf(e.At, "cannot cast to %s (supported: integers, bool and pointers)", t)
 		return nil
 	}
 	name := strings.Join(strings.Fields(e.Type), " ")

@@ -30,6 +30,8 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 		var t *Type
 		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
 			t = c.namedType(te.At, te.Type)
+		} else if tc, ok := e.Args[0].(*lang.Call); ok && tc.Fun == "typeof" {
+			t = c.typeOfCall(tc)
 		} else {
 			t = c.expr(e.Args[0])
 			if t.Kind == Invalid {
@@ -52,6 +54,11 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 		var st *Type
 		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
 			st = c.namedType(te.At, te.Type)
+		} else if tc, ok := e.Args[0].(*lang.Call); ok && tc.Fun == "typeof" {
+			st = c.typeOfCall(tc)
+			if st != nil && st.Kind == Ptr {
+				st = st.Elem
+			}
 		} else {
 			st = c.expr(e.Args[0])
 			if st.Kind == Ptr {

@@ -14,6 +14,9 @@ import (
 // moreCall types the functions of this file; ok is false for any other.
 func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, ok bool) {
 	switch e.Fun {
+	case "typeof":
+		c.errorf(e.At, "typeof() names a type: use it in a cast, a let declaration, sizeof or offsetof")
+		return nil, true
 	case "strcontains", "strstr":
 		if !nargs(2, 2) || !c.strArgs(e, e.Args) {
 			return nil, true
@@ -246,6 +249,56 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		return PtrTo(elem, true), true
 	}
 	return nil, false
+}
+
+// typeOfCall gives the type typeof(x) names: x is a type, or an
+// expression whose static type it is (the expression is never run).
+func (c *checker) typeOfCall(e *lang.Call) *Type {
+	if len(e.Args) != 1 {
+		c.errorf(e.At, "typeof() takes one type or expression")
+		return nil
+	}
+	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+		return c.namedType(te.At, te.Type)
+	}
+	t := c.expr(e.Args[0])
+	if t.Kind == Invalid {
+		return nil
+	}
+	if t.Kind == Void || t.Kind == Agg {
+		c.errorf(e.Args[0].Pos(), "%s has no type typeof() can name", t)
+		return nil
+	}
+	return t
+}
+
+// addressOf types &x: a pointer to a $variable (on the stack), to a map
+// value, or to a struct field (where the struct is).
+func (c *checker) addressOf(e *lang.Unary, t *Type) *Type {
+	switch x := e.X.(type) {
+	case *lang.Var:
+		return PtrTo(t, false)
+	case *lang.MapExpr:
+		if mi := c.info.Maps[x.Name]; mi != nil && mi.Value.Kind == Agg {
+			c.errorf(e.At, "%s is an aggregation: its value has no address", x.Name)
+			return nil
+		}
+		return PtrTo(t, false)
+	case *lang.Field:
+		st := c.info.Types[x.X]
+		user := false
+		if st.Kind == Ptr {
+			user = st.User
+			st = st.Elem
+		}
+		if st.Kind == Struct {
+			if f, ok := st.Field(x.Name); ok && f.BitSize == 0 {
+				return PtrTo(f.Type, user)
+			}
+		}
+	}
+	c.errorf(e.At, "& takes a $variable, an @map or a struct field")
+	return nil
 }
 
 // strArgs checks that every argument of e is a string.
