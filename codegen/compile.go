@@ -168,13 +168,13 @@ type fn struct {
 	// addressed are the variables whose address is taken (&$x): they
 	// live in memory, not in registers.
 	addressed map[string]bool
-	scrReg  vreg
-	ctxReg  vreg
-	vars    map[string]val
-	labels  int
-	pos     lang.Pos
-	noSpill map[vreg]bool
-	loops   []loopLabels
+	scrReg    vreg
+	ctxReg    vreg
+	vars      map[string]val
+	labels    int
+	pos       lang.Pos
+	noSpill   map[vreg]bool
+	loops     []loopLabels
 	// root is the program's main function; callbacks of for-over-map
 	// loops (at any depth) are collected there.
 	root       *fn

@@ -207,7 +207,7 @@ type gLetType struct {
 	TypeOf *gArg      `parser:"( 'typeof' '(' @@ ')'"`
 	Name   *gTypeName `parser:"| @@"`
 	Word   string     `parser:"| @Ident )"`
-	Len  *string    `parser:"( '[' @Int ']' )?"`
+	Len    *string    `parser:"( '[' @Int ']' )?"`
 }
 
 func (t *gLetType) String() string {
