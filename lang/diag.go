@@ -106,7 +106,11 @@ func Format(err error, src []byte) string {
 	for _, e := range list {
 		b.WriteString(e.Error())
 		b.WriteByte('\n')
-		if line, ok := sourceLine(src, e.Pos.Line); ok && e.Pos.Col > 0 {
+		text := src
+		if imported, ok := importedSources.Load(e.Pos.File); ok {
+			text = imported.([]byte)
+		}
+		if line, ok := sourceLine(text, e.Pos.Line); ok && e.Pos.Col > 0 {
 			b.WriteString(line)
 			b.WriteByte('\n')
 			b.WriteString(caretIndent(line, e.Pos.Col))

@@ -96,6 +96,7 @@ type gFile struct {
 type gTop struct {
 	Pos     lexer.Position
 	Preproc string    `parser:"( @Preproc"`
+	Import  *string   `parser:"| 'import' @String ';'?"`
 	Config  *gConfig  `parser:"| 'config' @@"`
 	Let     *gMapDecl `parser:"| 'let' @@"`
 	Macro   *gMacro   `parser:"| 'macro' @@"`

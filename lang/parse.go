@@ -23,25 +23,46 @@ import (
 // turned into the AST of ast.go, which is where statement separators and
 // assignment targets are checked.
 func Parse(name string, src []byte) (*File, error) {
-	tree, err := parser.ParseBytes(name, src)
-	if err != nil {
-		return nil, syntaxError(name, src, err)
+	l := &loader{seen: map[string]bool{}}
+	l.load(name, src)
+	if len(l.errs) > 0 {
+		return nil, l.errs.Err()
 	}
 	c := newConverter(name)
 	f := &File{Name: name, Src: src}
-	for _, it := range tree.Items {
-		if m := it.Macro; m != nil {
-			if _, dup := c.macros[m.Name]; dup {
-				c.errs.Add(c.pos(m.Pos), "macro %s is defined twice", m.Name)
+	for _, u := range l.units {
+		c.file = u.name
+		for _, it := range u.tree.Items {
+			if m := it.Macro; m != nil {
+				if _, dup := c.macros[m.Name]; dup {
+					c.errs.Add(c.pos(m.Pos), "macro %s is defined twice", m.Name)
+				}
+				c.macros[m.Name] = m
 			}
-			c.macros[m.Name] = m
 		}
 	}
-	for _, it := range tree.Items {
+	for _, u := range l.units {
+		c.file = u.name
+		c.items(f, u, u.name == name)
+	}
+	if err := c.errs.Err(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// items converts the top-level items of one file of the program: the
+// script itself (root) or a file it imports.
+func (c *converter) items(f *File, u *unit, root bool) {
+	for _, it := range u.tree.Items {
 		switch {
 		case it.Preproc != "":
 			c.preproc(f, it)
 		case it.Config != nil:
+			if !root {
+				c.errs.Add(c.pos(it.Pos), "an imported script cannot have a config block: only the main script can")
+				continue
+			}
 			for _, ci := range it.Config.Items {
 				f.Config = append(f.Config, &ConfigItem{At: c.pos(ci.Pos), Key: ci.Key, Value: c.expr(ci.Value)})
 			}
@@ -63,10 +84,6 @@ func Parse(name string, src []byte) (*File, error) {
 			f.Probes = append(f.Probes, c.probe(it.Probe))
 		}
 	}
-	if err := c.errs.Err(); err != nil {
-		return nil, err
-	}
-	return f, nil
 }
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.

@@ -1,0 +1,161 @@
+package lang
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Imports.
+//
+// `import "path";` at the top of a script brings in other files: a .bt
+// (or .gt) script, whose probes, macros and map declarations join the
+// importing script's, or a .h header, whose struct, union and enum
+// definitions and #define constants do. A directory imports its .bt, .gt
+// and .h files (not its subdirectories), in name order. Paths are taken
+// relative to the directory of the file that imports them (the working
+// directory for a program given with -e). Each file is imported once;
+// imported files may import others, and come before the file that
+// imports them, so that their BEGIN probes run first and their END
+// probes too. Files in world-writable directories are refused, and an
+// imported script may not have a config block. .bpf.c files need a C
+// compiler, which gotrace does not have.
+
+// unit is one file of a program: the script or a file it imports.
+type unit struct {
+	name string
+	src  []byte
+	tree *gFile
+}
+
+// loader parses a script and, depth first, the files it imports.
+type loader struct {
+	units []*unit
+	seen  map[string]bool // absolute paths already imported
+	errs  ErrorList
+}
+
+// importedSources holds the text of imported files, by name, so that
+// diagnostics can show their lines.
+var importedSources sync.Map
+
+func (l *loader) load(name string, src []byte) {
+	tree, err := parser.ParseBytes(name, src)
+	if err != nil {
+		l.add(syntaxError(name, src, err))
+		return
+	}
+	dir := "."
+	if fi, err := os.Stat(name); err == nil && !fi.IsDir() {
+		dir = filepath.Dir(name)
+	}
+	for _, it := range tree.Items {
+		if it.Import == nil {
+			continue
+		}
+		pos := Pos{File: name, Line: it.Pos.Line, Col: it.Pos.Column, Offset: it.Pos.Offset}
+		path, err := strconv.Unquote(*it.Import)
+		if err != nil {
+			l.errs.Add(pos, "import: bad path %s", *it.Import)
+			continue
+		}
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(dir, path)
+		}
+		l.importPath(path, pos)
+	}
+	l.units = append(l.units, &unit{name: name, src: src, tree: tree})
+}
+
+func (l *loader) add(err error) {
+	switch e := err.(type) {
+	case *Error:
+		l.errs = append(l.errs, e)
+	case ErrorList:
+		l.errs = append(l.errs, e...)
+	}
+}
+
+// importPath imports a file or the files of a directory.
+func (l *loader) importPath(path string, at Pos) {
+	if strings.HasSuffix(path, ".bpf.c") {
+		l.errs.Add(at, "import %q: .bpf.c files need a C compiler, which gotrace does not have", path)
+		return
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		l.errs.Add(at, "import %q: %v", path, err)
+		return
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		l.errs.Add(at, "import %q: %v", path, unwrapPathErr(err))
+		return
+	}
+	if fi.IsDir() {
+		if worldWritable(abs) {
+			l.errs.Add(at, "import %q: the directory is world-writable; gotrace does not import from there", path)
+			return
+		}
+		entries, err := os.ReadDir(abs)
+		if err != nil {
+			l.errs.Add(at, "import %q: %v", path, unwrapPathErr(err))
+			return
+		}
+		var names []string
+		for _, e := range entries {
+			if !e.IsDir() && importable(e.Name()) {
+				names = append(names, e.Name())
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			l.importFile(filepath.Join(abs, n), filepath.Join(path, n), at)
+		}
+		return
+	}
+	if !importable(abs) {
+		l.errs.Add(at, "import %q: only .bt, .gt and .h files (or a directory of them) can be imported", path)
+		return
+	}
+	if worldWritable(filepath.Dir(abs)) {
+		l.errs.Add(at, "import %q: its directory is world-writable; gotrace does not import from there", path)
+		return
+	}
+	l.importFile(abs, path, at)
+}
+
+func (l *loader) importFile(abs, shown string, at Pos) {
+	if l.seen[abs] {
+		return
+	}
+	l.seen[abs] = true
+	src, err := os.ReadFile(abs)
+	if err != nil {
+		l.errs.Add(at, "import %q: %v", shown, unwrapPathErr(err))
+		return
+	}
+	importedSources.Store(shown, src)
+	l.load(shown, src)
+}
+
+func importable(name string) bool {
+	return strings.HasSuffix(name, ".bt") || strings.HasSuffix(name, ".gt") || strings.HasSuffix(name, ".h")
+}
+
+// worldWritable reports whether anyone may write in dir (without the
+// sticky bit's protection, that is anyone may replace its files).
+func worldWritable(dir string) bool {
+	fi, err := os.Stat(dir)
+	return err == nil && fi.Mode().Perm()&0o002 != 0
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
