@@ -2236,6 +2236,10 @@ func (f *fn) branch(e lang.Expr, label string, when bool) {
 		}
 		if ops, ok := cmpOps[x.Op]; ok {
 			xt, yt := f.typeOf(x.X), f.typeOf(x.Y)
+			if types.BytesComparable(xt, yt) {
+				f.bytesCompare(x, label, when)
+				return
+			}
 			if xt.Kind == types.Str {
 				f.strCompare(x, label, when)
 				return

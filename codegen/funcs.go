@@ -392,3 +392,17 @@ func (f *fn) addressOf(e *lang.Unary, t *types.Type) val {
 	f.fail(e.At, "& takes a $variable, an @map or a struct field")
 	return val{}
 }
+
+// bytesCompare compiles == or != of tuples or arrays into a branch: they
+// are equal when all their bytes are (tuples are laid out with zeroed
+// padding).
+func (f *fn) bytesCompare(x *lang.Binary, label string, when bool) {
+	a, b := f.expr(x.X), f.expr(x.Y)
+	f.pos = x.At
+	r := f.memcmp(f.offStack(a), f.offStack(b), a.t.Size)
+	cc := asm.JEq
+	if (x.Op == "==") != when {
+		cc = asm.JNE
+	}
+	f.emit(&inst{op: opJcc, a: r, cc: cc, useImm: true, imm: 0, label: label})
+}

@@ -63,6 +63,8 @@ func TestInVM(t *testing.T) {
 			"8 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,
 			"5 42 1 str\n"},
+		{"tuple-compare", `BEGIN { $t = (1, "a"); $u = (1, "a"); $v = (2, "a"); printf("%d %d %d %d %d\n", $t == $u, $t != $u, $t == $v, pton("1.2.3.4") == pton("1.2.3.4"), pton("1.2.3.4") != pton("1.2.3.5")); exit(); }`,
+			"1 0 0 1 1\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

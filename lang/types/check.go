@@ -998,6 +998,9 @@ func (c *checker) binary(e *lang.Binary) *Type {
 		if x.Kind == Str && y.Kind == Str {
 			return BoolType
 		}
+		if BytesComparable(x, y) {
+			return BoolType
+		}
 	}
 	if !x.IsInteger() || !y.IsInteger() {
 		c.errorf(e.At, "operator %s cannot be applied to %s and %s", e.Op, x, y)

@@ -301,6 +301,21 @@ func (c *checker) addressOf(e *lang.Unary, t *Type) *Type {
 	return nil
 }
 
+// BytesComparable reports whether == and != compare x and y byte by
+// byte: tuples of the same layout, and arrays (or a fixed string against
+// an array, as a char[4] field against pton()) of the same size.
+func BytesComparable(x, y *Type) bool {
+	switch {
+	case x.Kind == Tuple && y.Kind == Tuple:
+		return Equal(x, y)
+	case x.Kind == Array && y.Kind == Array:
+		return x.Size == y.Size && Equal(x.Elem, y.Elem)
+	case x.Kind == Array && y.Kind == Str, x.Kind == Str && y.Kind == Array:
+		return x.Size == y.Size
+	}
+	return false
+}
+
 // strArgs checks that every argument of e is a string.
 func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
 	for _, a := range args {
