@@ -1417,6 +1417,9 @@ func (f *fn) scalar(x val) vreg {
 // ---- expressions ----
 
 func (f *fn) expr(e lang.Expr) val {
+	if x, ok := f.c.info.Expansions[e]; ok {
+		return f.expr(x)
+	}
 	t := f.typeOf(e)
 	if k, ok := f.c.info.Consts[e]; ok {
 		switch {

@@ -63,7 +63,9 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 			f.call(f.readFn(x.t), f.addr(m), f.imm(6), f.scalar(x))
 		}
 		return val{t: t, m: &m}, true
-	case "strerror", "syscall_name", "cgroup_path":
+	case "kptr", "uptr":
+		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}, true
+	case "strerror", "syscall_name", "cgroup_path", "signal_name":
 		x := f.expr(e.Args[0])
 		return val{t: t, r: f.extend(f.scalar(x), min(x.t.Size, 8), x.t.Signed)}, true
 	case "path":

@@ -87,6 +87,10 @@ type Info struct {
 	Warnings []*lang.Error
 	// Decls are the map declarations (let @m = hash(N)) by map name.
 	Decls map[string]*MapDecl
+	// Expansions are builtins and functions that mean another expression
+	// (ppid is curtask->real_parent->tgid): the code generator compiles
+	// the expansion, which the checker has typed, in their place.
+	Expansions map[lang.Expr]lang.Expr
 }
 
 // MapDecl is a declared map: its kind and number of entries.
@@ -132,10 +136,11 @@ type checker struct {
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c := &checker{env: env, info: &Info{
-		Types:  map[lang.Expr]*Type{},
-		Consts: map[lang.Expr]Const{},
-		Maps:   map[string]*MapInfo{},
-		Config: cfg,
+		Types:      map[lang.Expr]*Type{},
+		Consts:     map[lang.Expr]Const{},
+		Expansions: map[lang.Expr]lang.Expr{},
+		Maps:       map[string]*MapInfo{},
+		Config:     cfg,
 	}}
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
 	c.mapDecls(f)
@@ -732,7 +737,8 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "username", "usermode", "probetype"}
+	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "username", "usermode", "probetype",
+		"ppid", "pcomm", "leader_comm", "leader_tid", "has_cpid", "default_str_length"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
 	}
@@ -1193,7 +1199,8 @@ func (c *checker) cast(e *lang.Cast) *Type {
 func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat",
-		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero"}
+		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {

@@ -407,3 +407,12 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 
 // MaxBuf is the most bytes buf() keeps (its length is one byte).
 const MaxBuf = 255
+
+// SignalName names signal n without its SIG prefix ("TERM"), or gives ""
+// for a number that is not a signal.
+func SignalName(n uint64) string {
+	if n > 0 && n < uint64(len(signalNames)) {
+		return signalNames[n]
+	}
+	return ""
+}

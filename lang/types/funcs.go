@@ -14,6 +14,93 @@ import (
 // moreCall types the functions of this file; ok is false for any other.
 func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, ok bool) {
 	switch e.Fun {
+	case "is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind == Invalid {
+			return nil, true
+		}
+		var yes bool
+		switch e.Fun {
+		case "is_array":
+			yes = t.Kind == Array
+		case "is_integer":
+			yes = t.Kind == Int
+		case "is_unsigned_integer":
+			yes = t.Kind == Int && !t.Signed
+		case "is_ptr":
+			yes = t.Kind == Ptr
+		case "is_str":
+			yes = t.Kind == Str
+		case "is_literal":
+			switch e.Args[0].(type) {
+			case *lang.IntLit, *lang.StrLit, *lang.BoolLit:
+				yes = true
+			}
+		}
+		c.info.Consts[e] = Const{Int: map[bool]int64{true: 1}[yes]}
+		return BoolType, true
+	case "strcap":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind != Str && t.Kind != Array {
+			if t.Kind != Invalid {
+				c.errorf(e.Args[0].Pos(), "strcap() takes a string or an array, not %s", t)
+			}
+			return nil, true
+		}
+		c.info.Consts[e] = Const{Int: int64(t.Size)}
+		return Int64, true
+	case "kptr", "uptr":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind != Ptr {
+			if t.Kind != Invalid {
+				c.errorf(e.Args[0].Pos(), "%s() takes a pointer, not %s", e.Fun, t)
+			}
+			return nil, true
+		}
+		return PtrTo(t.Elem, e.Fun == "uptr"), true
+	case "is_err":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		// IS_ERR(): the last 4095 values of the address space
+		return c.expand(e, &lang.Binary{At: e.At, Op: ">=", X: &lang.Cast{At: e.At, Type: "uint64", X: e.Args[0]}, Y: &lang.IntLit{At: e.At, Val: 1<<64 - 4095}}), true
+	case "pcomm":
+		if !nargs(0, 1) {
+			return nil, true
+		}
+		return c.expand(e, taskField(e.At, e.Args, "real_parent", "comm")), true
+	case "signal_name":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "signal_name() takes a signal number, not %s", t)
+			return nil, true
+		}
+		return &Type{Kind: View, Size: 8, Name: "signal_name"}, true
+	case "container_of":
+		if !nargs(3, 3) {
+			return nil, true
+		}
+		te, isType := e.Args[1].(*lang.TypeExpr)
+		member, isIdent := e.Args[2].(*lang.Ident)
+		if !isType || !isIdent {
+			c.errorf(e.At, "container_of() takes a pointer, a struct type and a member name: container_of(p, struct s, member)")
+			return nil, true
+		}
+		// (type *)((uint64)p - offsetof(type, member))
+		return c.expand(e, &lang.Cast{At: e.At, Type: te.Type + " *", X: &lang.Binary{At: e.At, Op: "-",
+			X: &lang.Cast{At: e.At, Type: "uint64", X: e.Args[0]},
+			Y: &lang.Call{At: e.At, Fun: "offsetof", Args: []lang.Expr{te, member}}}}), true
 	case "typeof":
 		c.errorf(e.At, "typeof() names a type: use it in a cast, a let declaration, sizeof or offsetof")
 		return nil, true
@@ -333,10 +420,24 @@ func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
 // bytes of address (the first 4 for IPv4).
 var InetType = &Type{Kind: View, Size: 24, Name: "inet"}
 
-// moreBuiltin types the builtins of this file: username, usermode and
-// probetype.
+// moreBuiltin types the builtins of this file: username, usermode,
+// probetype, and those that stand for another expression (ppid, pcomm,
+// leader_comm, leader_tid, has_cpid, default_str_length).
 func (c *checker) moreBuiltin(e *lang.Ident) (*Type, bool) {
 	switch e.Name {
+	case "ppid":
+		return c.expand(e, &lang.Cast{At: e.At, Type: "uint32", X: taskField(e.At, nil, "real_parent", "tgid")}), true
+	case "pcomm":
+		return c.expand(e, taskField(e.At, nil, "real_parent", "comm")), true
+	case "leader_comm":
+		return c.expand(e, taskField(e.At, nil, "group_leader", "comm")), true
+	case "leader_tid":
+		return c.expand(e, &lang.Cast{At: e.At, Type: "uint32", X: taskField(e.At, nil, "group_leader", "pid")}), true
+	case "has_cpid":
+		return c.expand(e, &lang.Binary{At: e.At, Op: "!=", X: &lang.Ident{At: e.At, Name: "cpid"}, Y: &lang.IntLit{At: e.At}}), true
+	case "default_str_length":
+		c.info.Consts[e] = Const{Int: int64(c.info.Settings.MaxStrlen)}
+		return Int64, true
 	case "username":
 		return &Type{Kind: View, Size: 8, Name: "username"}, true
 	case "usermode":
@@ -355,6 +456,29 @@ func (c *checker) moreBuiltin(e *lang.Ident) (*Type, bool) {
 		return StrType(n), true
 	}
 	return nil, false
+}
+
+// expand types x as the meaning of e and records it for the code
+// generator.
+func (c *checker) expand(e, x lang.Expr) *Type {
+	t := c.expr(x)
+	if t.Kind == Invalid {
+		return nil
+	}
+	c.info.Expansions[e] = x
+	if k, ok := c.info.Consts[x]; ok {
+		c.info.Consts[e] = k
+	}
+	return t
+}
+
+// taskField is task->link->field, for the task given (or curtask).
+func taskField(at lang.Pos, task []lang.Expr, link, field string) lang.Expr {
+	var t lang.Expr = &lang.Ident{At: at, Name: "curtask"}
+	if len(task) == 1 {
+		t = task[0]
+	}
+	return &lang.Field{At: at, X: &lang.Field{At: at, X: t, Name: link, Arrow: true}, Name: field, Arrow: true}
 }
 
 // ProbeType is what the probetype builtin gives for a probe: its

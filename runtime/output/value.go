@@ -222,6 +222,11 @@ func view(t *types.Type, raw []byte, sym Symbolizer) string {
 			return name
 		}
 		return strconv.FormatInt(int64(n), 10)
+	case "signal_name":
+		if name := types.SignalName(n); name != "" {
+			return "SIG" + name
+		}
+		return strconv.FormatInt(int64(n), 10)
 	case "username":
 		if sym != nil {
 			return sym.UserName(n)
