@@ -67,6 +67,8 @@ func TestInVM(t *testing.T) {
 			"1 0 0 1 1\n"},
 		{"type-predicates", `BEGIN { $s = "abc"; printf("%d%d%d%d%d%d %d %s %d %d\n", is_integer(1), is_unsigned_integer((uint8)1), is_str($s), is_literal($s), is_array(pton("::1")), is_ptr((int8 *)0), strcap($s), signal_name(9), is_err((uint64)-2), default_str_length); exit(); }`,
 			"111011 4 SIGKILL 1 1024\n"},
+		{"find", `BEGIN { @map[2] = (1, "hello"); let $val; if (find(@map, 2, $val)) { print($val); } if (!find(@map, 3, $val)) { printf("no 3\n"); } clear(@map); exit(); }`,
+			"(1, hello)\nno 3\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

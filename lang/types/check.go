@@ -121,8 +121,11 @@ type checker struct {
 	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
-	ctxs     []*Context
-	infer    bool // first sweep: infer map types only, report no errors
+	// lets are the variables of the probe declared with neither a type
+	// nor a value (`let $x;`): they take the type of their assignments.
+	lets  []*lang.Var
+	ctxs  []*Context
+	infer bool // first sweep: infer map types only, report no errors
 	// reported is set by probeBuiltin when it rejected a name it knows.
 	reported bool
 	loops    int // depth of while/for loops around the statement
@@ -192,7 +195,15 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 					c.errorf(pi.Probe.Pred.Pos(), "predicate must be an integer or bool, not %s", t)
 				}
 			}
+			c.lets = nil
 			c.block(pi.Probe.Body)
+			for _, v := range c.lets {
+				if t := c.vars[v.Key()]; t != nil {
+					c.record(v, t)
+				} else if !c.infer {
+					c.errorf(v.At, "let %s needs a type or a value: it is never assigned", v.Name)
+				}
+			}
 		}
 	}
 	c.checkDecls()
@@ -478,7 +489,7 @@ func (c *checker) let(s *lang.LetStmt) {
 	if rt != nil {
 		c.setVar(s.Var, rt, s.Value.Pos())
 	} else if s.Type == "" {
-		c.errorf(s.At, "let %s needs a type or a value", s.Var.Name)
+		c.lets = append(c.lets, s.Var)
 	}
 }
 
@@ -1200,7 +1211,7 @@ func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
-		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of"}
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {

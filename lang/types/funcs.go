@@ -101,6 +101,28 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		return c.expand(e, &lang.Cast{At: e.At, Type: te.Type + " *", X: &lang.Binary{At: e.At, Op: "-",
 			X: &lang.Cast{At: e.At, Type: "uint64", X: e.Args[0]},
 			Y: &lang.Call{At: e.At, Fun: "offsetof", Args: []lang.Expr{te, member}}}}), true
+	case "find":
+		if !nargs(3, 3) {
+			return nil, true
+		}
+		m, isMap := e.Args[0].(*lang.MapExpr)
+		v, isVar := e.Args[2].(*lang.Var)
+		if !isMap || len(m.Keys) != 0 || !isVar {
+			c.errorf(e.At, "find() takes a map, a key and a $variable: find(@m, key, $v)")
+			return nil, true
+		}
+		if mi := c.info.Maps[m.Name]; mi != nil && len(mi.Keys) == 0 {
+			c.errorf(m.At, "find() needs a map with keys; %s has none", m.Name)
+			return nil, true
+		}
+		// { $found = has_key(@m, k); if ($found) { $v = @m[k]; } $found }
+		found := &lang.Var{At: e.At, Name: "$__found", Scope: 1<<30 + e.At.Offset}
+		x := &lang.BlockExpr{At: e.At, Stmts: []lang.Stmt{
+			&lang.AssignStmt{At: e.At, Lhs: found, Op: "=", Rhs: &lang.Call{At: e.At, Fun: "has_key", Args: []lang.Expr{m, e.Args[1]}}},
+			&lang.IfStmt{At: e.At, Cond: found, Then: &lang.Block{At: e.At, Stmts: []lang.Stmt{
+				&lang.AssignStmt{At: e.At, Lhs: v, Op: "=", Rhs: &lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])}}}}},
+		}, Value: found}
+		return c.expand(e, x), true
 	case "typeof":
 		c.errorf(e.At, "typeof() names a type: use it in a cast, a let declaration, sizeof or offsetof")
 		return nil, true
