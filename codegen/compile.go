@@ -98,7 +98,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 		m.KeySize = slotSize(mi.Key)
 	}
 	m.ValSize = slotSize(mi.Value)
-	if mi.Value.Kind == types.Agg && (mi.Value.AggFn == "hist" || mi.Value.AggFn == "lhist") {
+	if mi.Value.Kind == types.Agg && (mi.Value.AggFn == "hist" || mi.Value.AggFn == "lhist" || mi.Value.AggFn == "tseries") {
 		m.Bucketed = true
 		m.BucketOff = (m.KeySize + 7) &^ 7
 		m.KeySize = m.BucketOff + 8
@@ -834,7 +834,7 @@ func (f *fn) typeOf(e lang.Expr) *types.Type {
 func (f *fn) assign(s *lang.AssignStmt) {
 	if call, ok := s.Rhs.(*lang.Call); ok {
 		switch call.Fun {
-		case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
+		case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
 			f.aggregate(s.Lhs.(*lang.MapExpr), call)
 			return
 		}
@@ -1159,6 +1159,10 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	var x vreg
 	if len(call.Args) >= 1 { // the value; hist and lhist parameters are constants
 		x = f.scalar(f.expr(call.Args[0]))
+	}
+	if call.Fun == "tseries" {
+		f.tseries(m, mm, x)
+		return
 	}
 	if mm.Bucketed {
 		f.histogram(m, mm, call, x)

@@ -51,8 +51,11 @@ const (
 	GlobalLost    = 16 // u64: records the ring buffer had no room for (added atomically)
 	// GlobalExit is exit()'s code plus one (0: no exit yet), written as
 	// well as the exit record, which a full ring buffer could lose.
-	GlobalExit  = 24
-	GlobalsSize = 32 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
+	GlobalExit = 24
+	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
+	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
+	GlobalTaiDelta = 32
+	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
 )
 
 // EventKind says what a ring buffer record means.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
@@ -69,6 +70,10 @@ func TestInVM(t *testing.T) {
 			"111011 4 SIGKILL 1 1024\n"},
 		{"find", `BEGIN { @map[2] = (1, "hello"); let $val; if (find(@map, 2, $val)) { print($val); } if (!find(@map, 3, $val)) { printf("no 3\n"); } clear(@map); exit(); }`,
 			"(1, hello)\nno 3\n"},
+		{"tseries", `BEGIN { @c = -2; } interval:ms:100 { @t = tseries(@c, 100ms, 4); @a[1] = tseries(@c * 10, 200ms, 2, "avg"); @m = tseries(@c, 1s, 2, "min"); @c++; if (@c == 4) { exit(); } }`,
+			"@a[1]:\n             15                                                 30\nhh:mm:ss.ms  |___________________________________________________|\n22:13:20.400 *                                                   | 15\n22:13:20.600 |                                                   * 30\n             v___________________________________________________v\n             15                                                 30\n\n@c: 4\n" +
+				"@m:\n                   -3                                                 -1\nhh:mm:ss.ns        |___________________________________________________|\n22:13:20.000000000 |                         *                         | -2\n                   v___________________________________________________v\n                   -3                                                 -1\n\n" +
+				"@t:\n             0                                                   3\nhh:mm:ss.ms  |___________________________________________________|\n22:13:20.300 *                                                   | 0\n22:13:20.400 |                *                                  | 1\n22:13:20.500 |                                 *                 | 2\n22:13:20.600 |                                                   * 3\n             v___________________________________________________v\n             0                                                   3\n\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -85,7 +90,8 @@ func TestInVM(t *testing.T) {
 				t.Fatal(lang.Format(err, []byte(tc.src)))
 			}
 			var out, errOut bytes.Buffer
-			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, NumCPU: 2}); err != nil {
+			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, NumCPU: 2,
+				TaiStart: 1_700_000_000_000_000_000, Loc: time.UTC}); err != nil {
 				t.Fatal(err)
 			}
 			got := strings.TrimPrefix(out.String(), "")

@@ -19,7 +19,7 @@ var exprRules = []lexer.Rule{
 	{Name: "PosParam", Pattern: `\$(?:[0-9]+|#)`},
 	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
-	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
+	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:ns|us|ms|s|m|h|d|[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
 	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
 }
 

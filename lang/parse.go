@@ -505,8 +505,12 @@ func (c *converter) mapExpr(g *gMap) *MapExpr {
 }
 
 // parseInt reads an integer literal: decimal, 0x hex, 0b binary, 0 octal,
-// with '_' separators, an exponent (1e6) and C suffixes (u, l, ul, ll, ull).
+// with '_' separators, an exponent (1e6), C suffixes (u, l, ul, ll, ull)
+// and duration suffixes (ns, us, ms, s, m, h, d: the value in nanoseconds).
 func parseInt(raw string) (uint64, error) {
+	if v, ok, err := parseDuration(raw); ok {
+		return v, err
+	}
 	s := strings.ReplaceAll(raw, "_", "")
 	s = strings.TrimRight(s, "uUlL")
 	base := 10

@@ -43,9 +43,17 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("emulating: %v", err)
 	}
 	printer := output.New(opts.Out, opts.Format)
+	printer.Loc = opts.Loc
 	s := &session{prog: prog, opts: opts, printer: printer, maps: vmMaps{m: m, c: c}}
 	globals := make([]byte, prog.Spec.Maps[codegen.GlobalsMap].ValueSize)
 	binary.LittleEndian.PutUint64(globals[codegen.GlobalStartNs:], now)
+	// The simulated clock runs from now; tseries() times are TAI times
+	// from when the emulation starts.
+	tai := opts.TaiStart
+	if tai == 0 {
+		tai = uint64(taiDelta()) + bootNow()
+	}
+	binary.LittleEndian.PutUint64(globals[codegen.GlobalTaiDelta:], tai-now)
 	if err := m.Map(c.Maps[codegen.GlobalsMap]).Update([]byte{0, 0, 0, 0}, globals); err != nil {
 		return nil, err
 	}

@@ -66,6 +66,11 @@ type Options struct {
 	NoVerify bool
 	// NumCPU is the number of possible CPUs, for the verifier.
 	NumCPU int
+	// TaiStart is the TAI time in nanoseconds at which --emulate starts
+	// its clock (0: now), so tests can print fixed tseries times.
+	TaiStart uint64
+	// Loc is the time zone of printed times (nil: the local one).
+	Loc *time.Location
 	// Child, when set, is released once every probe is attached; the
 	// session ends when it exits (-c CMD).
 	Child *Child
@@ -114,6 +119,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 		return nil, explainLoadError(prog, err)
 	}
 	printer := output.New(opts.Out, opts.Format)
+	printer.Loc = opts.Loc
 	printer.Sym = NewSymbols(coll)
 	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}}}, nil
 }
@@ -617,6 +623,24 @@ func selfSignal(name string) (os.Signal, error) {
 	return n, nil
 }
 
+// taiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds, read with
+// the two clocks as close together as can be (tseries() adds it to the
+// boot time, as bpftrace does).
+func taiDelta() uint64 {
+	var tai, boot unix.Timespec
+	if unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot) != nil || unix.ClockGettime(unix.CLOCK_TAI, &tai) != nil {
+		return uint64(time.Now().UnixNano())
+	}
+	return uint64(tai.Nano() - boot.Nano())
+}
+
+// bootNow is CLOCK_BOOTTIME in nanoseconds.
+func bootNow() uint64 {
+	var boot unix.Timespec
+	unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot)
+	return uint64(boot.Nano())
+}
+
 func (s *session) writeGlobals() error {
 	m := s.coll.Maps[codegen.GlobalsMap]
 	var ts unix.Timespec
@@ -625,6 +649,7 @@ func (s *session) writeGlobals() error {
 	}
 	buf := make([]byte, m.ValueSize())
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalStartNs:], uint64(ts.Nano()))
+	binary.LittleEndian.PutUint64(buf[codegen.GlobalTaiDelta:], taiDelta())
 	if s.opts.Child != nil {
 		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
 	}

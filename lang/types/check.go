@@ -386,7 +386,7 @@ func isAggCall(e lang.Expr) (*lang.Call, bool) {
 		return nil, false
 	}
 	switch call.Fun {
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
+	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
 		return call, true
 	}
 	return nil, false
@@ -1209,7 +1209,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 // Functions lists the functions the checker knows.
 func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
-		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat",
+		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
 		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find"}
 }
@@ -1411,7 +1411,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			}
 		}
 		return VoidType
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist":
+	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
 		c.errorf(e.At, "%s() must be assigned to a map: @x = %s(...)", e.Fun, e.Fun)
 		return nil
 	case "delete":
@@ -1581,6 +1581,9 @@ func (c *checker) aggCall(e *lang.Call) *Type {
 			return nil
 		}
 		return &Type{Kind: Agg, Size: 8, AggFn: "count"}
+	}
+	if e.Fun == "tseries" {
+		return c.tseriesCall(e)
 	}
 	want := 1
 	switch e.Fun {

@@ -61,7 +61,8 @@ type entry struct {
 	sort  int64 // what the entry sorts by
 	usort uint64
 	hist  *histogram
-	total uint64 // histograms: the sum of the buckets
+	total uint64   // histograms: the sum of the buckets
+	ts    *tseries // tseries maps
 }
 
 // aggregate merges an aggregation's per-CPU values.
@@ -143,6 +144,11 @@ func (m *Map) entries(sym Symbolizer) []*entry {
 		div = 1
 	}
 	var out []*entry
+	if IsTSeries(m.Value) {
+		// bpftrace prints time series in the order of their keys' bytes,
+		// whole: print(@m, top, div) does not cut them.
+		return m.tseriesEntries(sym)
+	}
 	if m.Bucketed {
 		out = m.histEntries(sym, div)
 	} else {

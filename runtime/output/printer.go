@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -27,6 +28,9 @@ type Printer struct {
 	w   io.Writer
 	f   Format
 	Sym Symbolizer // names addresses and stacks; nil prints them as numbers
+	// Loc is the time zone of the times text output shows (tseries);
+	// nil: the local one.
+	Loc *time.Location
 }
 
 // New returns a printer writing to w.
@@ -90,6 +94,16 @@ func (p *Printer) Map(m *Map) error {
 			b.WriteString("\n")
 			continue
 		}
+		if e.ts != nil {
+			loc := p.Loc
+			if loc == nil {
+				loc = time.Local
+			}
+			b.WriteString(":\n")
+			b.WriteString(e.ts.graph(loc))
+			b.WriteString("\n")
+			continue
+		}
 		b.WriteString(": " + e.val.text() + "\n")
 	}
 	_, err := io.WriteString(p.w, b.String())
@@ -102,12 +116,17 @@ func (p *Printer) mapJSON(m *Map, es []*entry) error {
 	}
 	typ := "map"
 	switch {
+	case IsTSeries(m.Value):
+		typ = "tseries"
 	case m.Bucketed:
 		typ = "hist"
 	case m.Value.Kind == types.Agg && (m.Value.AggFn == "avg" || m.Value.AggFn == "stats"):
 		typ = "stats"
 	}
 	val := func(e *entry) string {
+		if e.ts != nil {
+			return e.ts.json()
+		}
 		if e.hist != nil {
 			return e.hist.json()
 		}
