@@ -75,7 +75,7 @@ func explainLoadError(prog *codegen.Program, err error) error {
 		e.Hint = fmt.Sprintf("the kernel's verifier failed at instruction %d of the program for %s; run with -d asm to see it", idx, pp.Ctx.Name)
 	}
 	for _, h := range helperHints {
-		if strings.Contains(ve.Error()+strings.Join(ve.Log, "\n"), h.log) {
+		if strings.Contains(strings.Join(ve.Log, "\n"), h.log) {
 			e.Hint = h.hint
 		}
 	}
