@@ -1382,13 +1382,7 @@ func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
 }
 
 // storedType mirrors the checker: integers are stored in 8 bytes.
-func storedType(t *types.Type) *types.Type {
-	switch t.Kind {
-	case types.Int:
-		return types.IntType(8, t.Signed)
-	}
-	return t
-}
+func storedType(t *types.Type) *types.Type { return types.Stored(t) }
 
 // storeVal writes x into memory at dst laid out as type t. zeroPad says
 // whether the bytes of a string past its end must be cleared (map keys and

@@ -38,7 +38,12 @@ func (c *btfTypes) convert(t btf.Type) *types.Type {
 		c.memo[t] = r
 		return r
 	case *btf.Enum:
-		r := types.IntType(int(t.Size), t.Signed)
+		r := &types.Type{Kind: types.Int, Size: int(t.Size), Signed: t.Signed, Name: "enum " + t.Name, Enum: map[int64]string{}}
+		for _, v := range t.Values {
+			if _, dup := r.Enum[int64(v.Value)]; !dup {
+				r.Enum[int64(v.Value)] = v.Name
+			}
+		}
 		c.memo[t] = r
 		return r
 	case *btf.Float:

@@ -81,7 +81,13 @@ func (c *checker) defineC(f *lang.File) {
 			continue
 		}
 		if d.Tag == "enum" {
-			c.cdefs[key] = &Type{Kind: Int, Size: 8, Signed: true, Name: key}
+			t := &Type{Kind: Int, Size: 8, Signed: true, Name: key, Enum: map[int64]string{}}
+			for _, e := range d.Enums {
+				if _, dup := t.Enum[e.Value]; !dup {
+					t.Enum[e.Value] = e.Name
+				}
+			}
+			c.cdefs[key] = t
 			continue
 		}
 		t := &Type{Kind: Struct, Name: key}

@@ -545,13 +545,7 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 
 // storedType is the type a value takes when stored in a variable or map:
 // integers widen to 64 bits (bools stay bools, in 8-byte slots).
-func storedType(t *Type) *Type {
-	switch t.Kind {
-	case Int:
-		return IntType(8, t.Signed)
-	}
-	return t
-}
+func storedType(t *Type) *Type { return Stored(t) }
 
 func assignable(dst, src *Type) bool {
 	if dst.Kind != src.Kind {
@@ -1195,8 +1189,11 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		return PtrTo(elem, user)
 	}
 	t, ok := castTypes[name]
+	if et, isEnum := c.cdefs[name]; isEnum && et.Kind == Int {
+		t, ok = et, true
+	}
 	if !ok {
-		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types and bool)", name)
+		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types, bool and enums)", name)
 		return nil
 	}
 	if !x.IsInteger() {

@@ -45,6 +45,9 @@ type Type struct {
 	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
 	// Named: Tuple: a record, whose Fields carry the element names.
 	Named bool
+	// Enum: Int: the enumerators of a C enum type (value to name), which
+	// printing shows by name; Name is then "enum NAME".
+	Enum map[int64]string
 	// Mode: Stack: how frames print (bpftrace, perf or raw); Name is
 	// "kstack" or "ustack" and Len the most frames kept.
 	Mode   string
@@ -285,4 +288,17 @@ func (t *Type) String() string {
 		return t.AggFn + "_t"
 	}
 	return "invalid"
+}
+
+// Stored is the type a value takes when stored in a variable, a map or
+// a record: integers widen to 64 bits (keeping their enum names); other
+// types stay as they are.
+func Stored(t *Type) *Type {
+	if t.Kind != Int {
+		return t
+	}
+	if t.Enum != nil {
+		return &Type{Kind: Int, Size: 8, Signed: t.Signed, Name: t.Name, Enum: t.Enum}
+	}
+	return IntType(8, t.Signed)
 }

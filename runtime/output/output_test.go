@@ -295,3 +295,22 @@ func TestViews(t *testing.T) {
 		}
 	}
 }
+
+// TestEnums: values of a C enum type print by name in text (the number
+// when no enumerator has it) and as numbers in JSON.
+func TestEnums(t *testing.T) {
+	et := &types.Type{Kind: types.Int, Size: 8, Signed: true, Name: "enum color", Enum: map[int64]string{0: "RED", 5: "GREEN"}}
+	raw := func(n int64) []byte { return binary.LittleEndian.AppendUint64(nil, uint64(n)) }
+	for _, tc := range []struct {
+		n          int64
+		text, json string
+	}{{5, "GREEN", "5"}, {0, "RED", "0"}, {7, "7", "7"}} {
+		v := decode(et, raw(tc.n), nil)
+		if v.text() != tc.text || v.json() != tc.json || v.keyJSON() != jsonString(tc.json) {
+			t.Errorf("%d: text %q json %s key %s, want %q %s", tc.n, v.text(), v.json(), v.keyJSON(), tc.text, tc.json)
+		}
+		if got := sprintf("%s=%d", []value{v, v}); got != tc.text+"="+strconv.FormatInt(tc.n, 10) {
+			t.Errorf("printf: %s", got)
+		}
+	}
+}

@@ -67,6 +67,7 @@ type value struct {
 	names  []string // vRecord field names
 	frames []string // vStack
 	mode   string   // vStack
+	enum   string   // vInt, vUint of a C enum type: the enumerator's name
 }
 
 type vkind int
@@ -118,7 +119,15 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 	}
 	switch t.Kind {
 	case types.Int:
-		return readInt(raw, t.Size, t.Signed)
+		v := readInt(raw, t.Size, t.Signed)
+		if t.Enum != nil {
+			n := v.i
+			if v.kind == vUint {
+				n = int64(v.u)
+			}
+			v.enum = t.Enum[n]
+		}
+		return v
 	case types.Bool:
 		return value{kind: vBool, i: int64(raw[0] & 1)}
 	case types.Str:
@@ -260,6 +269,9 @@ func strerror(n int64) string {
 
 // text renders a value as bpftrace's text output does.
 func (v value) text() string {
+	if v.enum != "" {
+		return v.enum
+	}
 	switch v.kind {
 	case vInt:
 		return strconv.FormatInt(v.i, 10)
@@ -421,6 +433,9 @@ func (v value) keyText() string {
 // keyJSON is a map key as a JSON object key: the text form, tuples
 // without parentheses and spaces.
 func (v value) keyJSON() string {
+	if v.enum != "" {
+		v.enum = "" // JSON shows enums as numbers
+	}
 	if v.kind == vTuple {
 		return jsonString(strings.ReplaceAll(v.keyText(), " ", ""))
 	}
