@@ -181,16 +181,18 @@ func (f *fn) strSearchLit(h val, lit string, found vreg) {
 		f.emit(&inst{op: opJcc, a: c, cc: asm.JNE, useImm: true, imm: int64(lit[k]), label: next})
 	}
 	f.jmp(hit)
+	f.searchTail(base, i, found, top, next, hit, miss, done)
+}
+
+// searchTail ends a search loop over the haystack at base: at next the
+// match at i failed, and the search moves on to the next byte unless
+// this one ends the haystack; found is i at hit, -1 at miss.
+func (f *fn) searchTail(base, i, found vreg, top, next, hit, miss, done string) {
 	f.mark(next)
 	c := f.load(mem{base: f.alu(asm.Add, base, i)}, 1)
 	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: miss})
 	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
 	f.jmp(top)
-	f.searchResult(found, i, hit, miss, done)
-}
-
-// searchResult ends a search: found is i at hit, -1 at miss.
-func (f *fn) searchResult(found, i vreg, hit, miss, done string) {
 	f.mark(hit)
 	f.emit(&inst{op: opMov, dst: found, a: i})
 	f.jmp(done)
@@ -220,12 +222,7 @@ func (f *fn) strSearch(h, n val, found vreg) {
 	f.emit(&inst{op: opJcc, a: hc, b: nc, cc: asm.JNE, label: next})
 	f.emit(&inst{op: opALU, alu: asm.Add, dst: j, a: j, useImm: true, imm: 1})
 	f.jmp(inner)
-	f.mark(next)
-	c := f.load(mem{base: f.alu(asm.Add, hb, i)}, 1)
-	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: miss})
-	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
-	f.jmp(top)
-	f.searchResult(found, i, hit, miss, done)
+	f.searchTail(hb, i, found, top, next, hit, miss, done)
 }
 
 // strConcat copies its string arguments one after the other into a

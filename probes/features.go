@@ -96,16 +96,7 @@ func probeFentry(h *hostTarget) bool {
 	if fn == nil {
 		return false
 	}
-	prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
-		Type:       ebpf.Tracing,
-		AttachType: ebpf.AttachTraceFEntry,
-		AttachTo:   fn.Name,
-		License:    "GPL",
-		Instructions: asm.Instructions{
-			asm.Mov.Imm(asm.R0, 0),
-			asm.Return(),
-		},
-	}, ebpf.ProgramOptions{KernelTypes: spec})
+	prog, err := emptyTracingProg(spec, ebpf.AttachTraceFEntry, fn.Name)
 	if err != nil {
 		return false
 	}
@@ -156,21 +147,27 @@ func probeIter(h *hostTarget) bool {
 	if err != nil {
 		return false
 	}
-	prog, err := ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
+	prog, err := emptyTracingProg(spec, ebpf.AttachTraceIter, "task")
+	if err != nil {
+		return false
+	}
+	prog.Close()
+	return true
+}
+
+// emptyTracingProg loads a tracing program that does nothing, for the
+// attach type and target given.
+func emptyTracingProg(spec *btf.Spec, at ebpf.AttachType, to string) (*ebpf.Program, error) {
+	return ebpf.NewProgramWithOptions(&ebpf.ProgramSpec{
 		Type:       ebpf.Tracing,
-		AttachType: ebpf.AttachTraceIter,
-		AttachTo:   "task",
+		AttachType: at,
+		AttachTo:   to,
 		License:    "GPL",
 		Instructions: asm.Instructions{
 			asm.Mov.Imm(asm.R0, 0),
 			asm.Return(),
 		},
 	}, ebpf.ProgramOptions{KernelTypes: spec})
-	if err != nil {
-		return false
-	}
-	prog.Close()
-	return true
 }
 
 // breakpointProbeVar is what probeBreakpoint watches for a moment.
