@@ -65,6 +65,18 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		return val{t: t, m: &m}, true
 	case "kptr", "uptr":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}, true
+	case "nsecs":
+		switch e.Args[0].(*lang.Ident).Name {
+		case "monotonic":
+			return val{t: t, r: f.call(asm.FnKtimeGetNs)}, true
+		case "boot":
+			return val{t: t, r: f.call(asm.FnKtimeGetBootNs)}, true
+		case "tai":
+			return val{t: t, r: f.call(asm.FnKtimeGetTaiNs)}, true
+		}
+		// sw_tai: boot time plus the TAI offset user space measured at
+		// the start, for kernels without bpf_ktime_get_tai_ns
+		return val{t: t, r: f.taiNow()}, true
 	case "strerror", "syscall_name", "cgroup_path", "signal_name":
 		x := f.expr(e.Args[0])
 		return val{t: t, r: f.extend(f.scalar(x), min(x.t.Size, 8), x.t.Signed)}, true
@@ -404,4 +416,12 @@ func (f *fn) bytesCompare(x *lang.Binary, label string, when bool) {
 		cc = asm.JNE
 	}
 	f.emit(&inst{op: opJcc, a: r, cc: cc, useImm: true, imm: 0, label: label})
+}
+
+// taiNow is the TAI time as the boot time plus the offset between the
+// two clocks that the runtime leaves in the globals.
+func (f *fn) taiNow() vreg {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalTaiDelta})
+	return f.alu(asm.Add, f.call(asm.FnKtimeGetBootNs), f.load(mem{base: g}, 8))
 }

@@ -18,9 +18,7 @@ import (
 func (f *fn) tseries(m *lang.MapExpr, mm *MapMeta, x vreg) {
 	params := mm.Value.AggParams
 	interval, num, agg := params[0], params[1], params[2]
-	g := f.newReg()
-	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalTaiDelta})
-	now := f.alu(asm.Add, f.call(asm.FnKtimeGetBootNs), f.load(mem{base: g}, 8))
+	now := f.taiNow()
 	epoch := f.aluImm(asm.Div, now, interval)
 	bucket := f.aluImm(asm.Mod, epoch, num)
 	k := f.key(m, mm)

@@ -31,6 +31,8 @@ var builtinCalls = map[string]bool{
 	"numaid": true, "cpu": true, "ncpus": true, "comm": true, "curtask": true, "rand": true,
 	"cgroup": true, "cpid": true, "jiffies": true, "username": true, "usermode": true,
 	"probe": true, "func": true, "retval": true, "probetype": true,
+	"ppid": true, "pcomm": true, "leader_comm": true, "leader_tid": true, "has_cpid": true,
+	"default_str_length": true,
 }
 
 func (c *converter) push(m *expansion) {

@@ -101,6 +101,16 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		return c.expand(e, &lang.Cast{At: e.At, Type: te.Type + " *", X: &lang.Binary{At: e.At, Op: "-",
 			X: &lang.Cast{At: e.At, Type: "uint64", X: e.Args[0]},
 			Y: &lang.Call{At: e.At, Fun: "offsetof", Args: []lang.Expr{te, member}}}}), true
+	case "nsecs":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		clock, isIdent := e.Args[0].(*lang.Ident)
+		if !isIdent || (clock.Name != "monotonic" && clock.Name != "boot" && clock.Name != "tai" && clock.Name != "sw_tai") {
+			c.errorf(e.Args[0].Pos(), "nsecs() takes a clock: monotonic, boot, tai or sw_tai")
+			return nil, true
+		}
+		return Uint64, true
 	case "find":
 		if !nargs(3, 3) {
 			return nil, true

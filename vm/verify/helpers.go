@@ -83,6 +83,7 @@ var helpers = map[int32]*helper{
 	115: {"bpf_probe_read_kernel_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
 	118: {"bpf_jiffies64", nil, retInt, setBase, nil},
 	125: {"bpf_ktime_get_boot_ns", nil, retInt, setBase, nil},
+	208: {"bpf_ktime_get_tai_ns", nil, retInt, setBase, nil},
 	130: {"bpf_ringbuf_output", []argType{argMapPtr, argMem, argSizeOrZero, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	131: {"bpf_ringbuf_reserve", []argType{argMapPtr, argAllocSize, argAnything}, retRingbufMemOrNull, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	132: {"bpf_ringbuf_submit", []argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
