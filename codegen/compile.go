@@ -824,6 +824,11 @@ func (f *fn) exprStmt(e lang.Expr) {
 }
 
 func (f *fn) typeOf(e lang.Expr) *types.Type {
+	if id, ok := e.(*lang.Ident); ok && id.Name == "args" && f.ctx.Args != nil {
+		// A probe's attach points may lay args out differently: each
+		// program reads its own.
+		return f.ctx.Args
+	}
 	t := f.c.info.TypeOf(e)
 	if t == nil {
 		f.fail(e.Pos(), "internal error: expression has no type")

@@ -121,6 +121,9 @@ type checker struct {
 	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
+	// probeCtxs are all the contexts of the probe being checked; ctxs may
+	// be those of one args layout only.
+	probeCtxs []*Context
 	// lets are the variables of the probe declared with neither a type
 	// nor a value (`let $x;`): they take the type of their assignments.
 	lets  []*lang.Var
@@ -186,22 +189,12 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	for _, sweep := range []bool{true, false} {
 		c.infer = sweep
 		for _, pi := range c.info.Probes {
-			c.vars = map[string]*Type{}
-			c.declared = map[string]bool{}
-			c.ctxs = pi.Contexts
-			if pi.Probe.Pred != nil {
-				t := c.expr(pi.Probe.Pred)
-				if !c.infer && t.Kind != Invalid && !t.IsInteger() {
-					c.errorf(pi.Probe.Pred.Pos(), "predicate must be an integer or bool, not %s", t)
-				}
-			}
-			c.lets = nil
-			c.block(pi.Probe.Body)
-			for _, v := range c.lets {
-				if t := c.vars[v.Key()]; t != nil {
-					c.record(v, t)
-				} else if !c.infer {
-					c.errorf(v.At, "let %s needs a type or a value: it is never assigned", v.Name)
+			groups := argsGroups(pi.Contexts)
+			var first map[lang.Expr]*Type
+			for gi, g := range groups {
+				c.probeBody(pi, g)
+				if len(groups) > 1 && !c.infer {
+					first = c.sameTypes(pi, first, groups[0][0], g[0], gi == 0)
 				}
 			}
 		}
@@ -886,7 +879,7 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		return PtrTo(st, false)
 	case "probe":
 		n := 0
-		for _, ctx := range c.ctxs {
+		for _, ctx := range c.probeCtxs {
 			if len(ctx.Name)+1 > n {
 				n = len(ctx.Name) + 1
 			}
@@ -1201,6 +1194,81 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		return nil
 	}
 	return t
+}
+
+// probeBody checks a probe's predicate and body for the contexts ctxs.
+func (c *checker) probeBody(pi *ProbeInfo, ctxs []*Context) {
+	c.vars = map[string]*Type{}
+	c.declared = map[string]bool{}
+	c.ctxs = ctxs
+	c.probeCtxs = pi.Contexts
+	if pi.Probe.Pred != nil {
+		t := c.expr(pi.Probe.Pred)
+		if !c.infer && t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(pi.Probe.Pred.Pos(), "predicate must be an integer or bool, not %s", t)
+		}
+	}
+	c.lets = nil
+	c.block(pi.Probe.Body)
+	for _, v := range c.lets {
+		if t := c.vars[v.Key()]; t != nil {
+			c.record(v, t)
+		} else if !c.infer {
+			c.errorf(v.At, "let %s needs a type or a value: it is never assigned", v.Name)
+		}
+	}
+}
+
+// argsGroups splits a probe's contexts into groups whose args have one
+// layout: the body is checked once per group (sys_enter_open and
+// sys_enter_openat both have args.filename, at different offsets).
+func argsGroups(ctxs []*Context) [][]*Context {
+	var groups [][]*Context
+	for _, ctx := range ctxs {
+		placed := false
+		for i, g := range groups {
+			if Equal(g[0].Args, ctx.Args) {
+				groups[i] = append(g, ctx)
+				placed = true
+				break
+			}
+		}
+		if !placed {
+			groups = append(groups, []*Context{ctx})
+		}
+	}
+	return groups
+}
+
+// sameTypes checks that the expressions of a probe checked for another
+// args layout got the same types as for the first (only structs, which
+// the code generator takes from each probe's own args, may differ). It
+// returns the first layout's types.
+func (c *checker) sameTypes(pi *ProbeInfo, first map[lang.Expr]*Type, ctx0, ctx *Context, isFirst bool) map[lang.Expr]*Type {
+	cur := map[lang.Expr]*Type{}
+	visit := func(n lang.Node) bool {
+		if e, ok := n.(lang.Expr); ok {
+			if t := c.info.Types[e]; t != nil {
+				cur[e] = t
+			}
+		}
+		return true
+	}
+	if pi.Probe.Pred != nil {
+		lang.Inspect(pi.Probe.Pred, visit)
+	}
+	lang.Inspect(pi.Probe.Body, visit)
+	if isFirst {
+		return cur
+	}
+	for e, t := range cur {
+		t0 := first[e]
+		if t0 == nil || Equal(t0, t) || t.Kind == Invalid || t0.Kind == Invalid || t.Kind == Struct || t.Kind == Ptr && t.Elem != nil && t.Elem.Kind == Struct {
+			continue
+		}
+		c.errorf(e.Pos(), "this is %s in %s but %s in %s: the attach points of one probe must give it one type", t0, ctx0.Name, t, ctx.Name)
+	}
+	return first
 }
 
 // Functions lists the functions the checker knows.

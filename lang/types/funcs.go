@@ -482,7 +482,7 @@ func (c *checker) moreBuiltin(e *lang.Ident) (*Type, bool) {
 		return Uint8, true
 	case "probetype":
 		n := 0
-		for _, ctx := range c.ctxs {
+		for _, ctx := range c.probeCtxs {
 			n = max(n, len(ProbeType(ctx))+1)
 		}
 		return StrType(n), true
