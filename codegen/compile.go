@@ -1546,7 +1546,8 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 	case "cpu":
 		return val{t: t, r: f.call(asm.FnGetSmpProcessorId)}
 	case "nsecs":
-		return val{t: t, r: f.call(asm.FnKtimeGetNs)}
+		// the boot clock, as bpftrace's nsecs (nsecs(monotonic) for the other)
+		return val{t: t, r: f.call(asm.FnKtimeGetBootNs)}
 	case "elapsed":
 		now := f.call(asm.FnKtimeGetNs)
 		g := f.newReg()

@@ -65,12 +65,12 @@ type esym struct {
 	name       string
 }
 
-// Time formats monotonic nanoseconds (what nsecs returns) as wall time
-// with a strftime format.
+// Time formats nanoseconds of the boot clock (what nsecs returns) as wall
+// time with a strftime format.
 func (s *Symbols) Time(format string, ns uint64) string {
-	var mono unix.Timespec
-	unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono)
-	wall := time.Now().Add(time.Duration(int64(ns) - mono.Nano()))
+	var boot unix.Timespec
+	unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot)
+	wall := time.Now().Add(time.Duration(int64(ns) - boot.Nano()))
 	return Strftime(format, wall)
 }
 

@@ -23,7 +23,7 @@ const (
 	Ksym           // an address printed as a kernel symbol
 	Usym           // {u64 address; u64 pid}: an address printed as a symbol of that process
 	Agg            // an aggregation; AggFn says which
-	Timestamp      // strftime(): nanoseconds of the monotonic clock, printed with the strftime format in Name
+	Timestamp      // strftime(): nanoseconds of the boot clock, printed with the strftime format in Name
 	// View is a value that user space prints through the formatter named
 	// in Name: "inet" (ntop: int64 family, 16 address bytes), "macaddr"
 	// (6 bytes), and the 8-byte integers "strerror", "syscall_name",
