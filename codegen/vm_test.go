@@ -76,6 +76,7 @@ func TestInVM(t *testing.T) {
 				"@t:\n             0                                                   3\nhh:mm:ss.ms  |___________________________________________________|\n22:13:20.300 *                                                   | 0\n22:13:20.400 |                *                                  | 1\n22:13:20.500 |                                 *                 | 2\n22:13:20.600 |                                                   * 3\n             v___________________________________________________v\n             0                                                   3\n\n"},
 		{"enums", `enum color { RED, GREEN = 5, BLUE }; BEGIN { $c = (enum color)5; @m[$c] = 1; printf("%s %d %s %s %s\n", $c, $c, (enum color)9, (enum color)6, $c + 1); print($c); clear(@m); @n[(enum color)7] = (enum color)0; exit(); }`,
 			"GREEN 5 9 BLUE 6\nGREEN\n@n[7]: RED\n"},
+		{"sub-signed", `BEGIN { $a = (uint64)1 - (uint64)2; printf("%d %u\n", $a, (uint64)((uint64)1 - (uint64)2)); print($a); exit(); }`, "-1 18446744073709551615\n-1\n"},
 		{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

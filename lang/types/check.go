@@ -1013,6 +1013,9 @@ func (c *checker) binary(e *lang.Binary) *Type {
 	switch e.Op {
 	case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
 		return BoolType
+	case "-":
+		// a subtraction is signed, as bpftrace types it: (uint64)1 - 2 is -1
+		return Int64
 	}
 	return IntType(8, signedOf(x) && signedOf(y))
 }
