@@ -2,6 +2,7 @@ package lang
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -78,11 +79,15 @@ var (
 		participle.Elide("Comment", "Whitespace", "Shebang"),
 		participle.UseLookahead(participle.MaxLookahead),
 	)
-	exprParser = participle.MustBuild[gExpr](
-		participle.Lexer(exprLexer),
-		participle.Elide("Comment", "Whitespace"),
-		participle.UseLookahead(participle.MaxLookahead),
-	)
+	// exprParser is built the first time it is needed (a #define, the
+	// REPL): building a parser takes milliseconds every start would pay.
+	exprParser = sync.OnceValue(func() *participle.Parser[gExpr] {
+		return participle.MustBuild[gExpr](
+			participle.Lexer(exprLexer),
+			participle.Elide("Comment", "Whitespace"),
+			participle.UseLookahead(participle.MaxLookahead),
+		)
+	})
 )
 
 // The participle grammar. Names start with g to keep them apart from the

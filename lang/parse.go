@@ -88,7 +88,7 @@ func (c *converter) items(f *File, u *unit, root bool) {
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.
 func ParseExpr(name string, src []byte) (Expr, error) {
-	x, err := exprParser.ParseBytes(name, src)
+	x, err := exprParser().ParseBytes(name, src)
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
@@ -229,7 +229,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 		}
 		// The value is parsed where it stands so errors point into the line.
 		off := at.Offset + strings.Index(it.Preproc, value)
-		x, err := exprParser.ParseString(c.file, value)
+		x, err := exprParser().ParseString(c.file, value)
 		if err != nil {
 			c.errs.Add(Pos{File: c.file, Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}, "#define %s: cannot read its value %q as an expression", name, value)
 			return
