@@ -65,6 +65,18 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		return val{t: t, m: &m}, true
 	case "kptr", "uptr":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}, true
+	case "write_user":
+		dst := f.scalar(f.expr(e.Args[0]))
+		src := f.expr(e.Args[1])
+		f.pos = e.At
+		r := f.call(asm.FnProbeWriteUser, dst, f.addr(*src.m), f.imm(f.c.info.Consts[e.Args[2]].Int))
+		ok := f.newReg()
+		skip := f.label()
+		f.emit(&inst{op: opMovImm, dst: ok, imm: 0})
+		f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: 0, label: skip})
+		f.emit(&inst{op: opMovImm, dst: ok, imm: 1})
+		f.mark(skip)
+		return val{t: t, r: ok}, true
 	case "nsecs":
 		switch e.Args[0].(*lang.Ident).Name {
 		case "monotonic":
@@ -100,6 +112,8 @@ func (f *fn) moreStmt(e *lang.Call) bool {
 		rc := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At
 		f.call(asm.FnOverrideReturn, f.ctxReg, rc)
+	case "fail", "assert_str":
+		// checked when compiling
 	default:
 		return false
 	}

@@ -32,7 +32,7 @@ var builtinCalls = map[string]bool{
 	"cgroup": true, "cpid": true, "jiffies": true, "username": true, "usermode": true,
 	"probe": true, "func": true, "retval": true, "probetype": true,
 	"ppid": true, "pcomm": true, "leader_comm": true, "leader_tid": true, "has_cpid": true,
-	"default_str_length": true,
+	"default_str_length": true, "config": true,
 }
 
 func (c *converter) push(m *expansion) {

@@ -121,6 +121,9 @@ type checker struct {
 	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
+	// dead counts the enclosing branches that constant conditions never
+	// take.
+	dead int
 	// probeCtxs are all the contexts of the probe being checked; ctxs may
 	// be those of one args layout only.
 	probeCtxs []*Context
@@ -232,9 +235,12 @@ func (c *checker) stmt(s lang.Stmt) {
 		if t.Kind != Invalid && !t.IsInteger() {
 			c.errorf(s.Cond.Pos(), "condition must be an integer or bool, not %s", t)
 		}
-		c.block(s.Then)
+		// A branch a constant condition never takes is dead: fail() in
+		// it does not stop the script.
+		v, known := c.constValue(s.Cond)
+		c.deadIf(known && v == 0, func() { c.block(s.Then) })
 		if s.Else != nil {
-			c.stmt(s.Else)
+			c.deadIf(known && v != 0, func() { c.stmt(s.Else) })
 		}
 	case *lang.BlockStmt:
 		c.block(s.Body)
@@ -736,7 +742,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
 	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "username", "usermode", "probetype",
-		"ppid", "pcomm", "leader_comm", "leader_tid", "has_cpid", "default_str_length"}
+		"ppid", "pcomm", "leader_comm", "leader_tid", "has_cpid", "default_str_length", "config"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
 	}
@@ -1279,7 +1285,7 @@ func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
-		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find"}
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find", "fail", "assert_str", "write_user"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {

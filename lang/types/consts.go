@@ -340,6 +340,11 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		return int64(e.Val), true
 	case *lang.BoolLit:
 		return b2i(e.Val), true
+	case *lang.PosParam:
+		if e.Count {
+			return int64(len(c.info.Config.Params)), true
+		}
+		return c.info.Config.ParamInt(e.N)
 	case *lang.Paren:
 		return c.constValue(e.X)
 	case *lang.Unary:

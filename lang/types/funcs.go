@@ -1,7 +1,9 @@
 package types
 
 import (
+	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -111,6 +113,64 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			return nil, true
 		}
 		return Uint64, true
+	case "fail":
+		if !nargs(1, 1<<20) {
+			return nil, true
+		}
+		lit, isLit := e.Args[0].(*lang.StrLit)
+		if !isLit {
+			c.errorf(e.Args[0].Pos(), "fail() takes its format as a string literal")
+			return nil, true
+		}
+		var args []any
+		for _, a := range e.Args[1:] {
+			if v, ok := c.constValue(a); ok {
+				args = append(args, v)
+			} else if k, ok := c.constString(a); ok {
+				args = append(args, k)
+			} else {
+				c.errorf(a.Pos(), "fail() takes only values known when compiling")
+				return nil, true
+			}
+		}
+		if c.dead == 0 && !c.infer {
+			c.errorf(e.At, "%s", cFormat(lit.Val, args))
+		}
+		return VoidType, true
+	case "assert_str":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && t.Kind != Str {
+			c.errorf(e.Args[0].Pos(), "assert_str: %s is not a string", t)
+			return nil, true
+		}
+		return VoidType, true
+	case "write_user":
+		if !nargs(3, 3) {
+			return nil, true
+		}
+		if !c.info.Config.Unsafe {
+			c.errorf(e.At, "write_user() writes into a process's memory: it needs --unsafe")
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "write_user() writes at an address, not into %s", t)
+			return nil, true
+		}
+		src := c.expr(e.Args[1])
+		if src.Kind != Invalid && src.InRegister() {
+			c.errorf(e.Args[1].Pos(), "write_user() copies from a value in memory (a string, an array, a tuple), not %s", src)
+			return nil, true
+		}
+		c.expr(e.Args[2])
+		n, isConst := c.constValue(e.Args[2])
+		if !isConst || n <= 0 || n > int64(src.Size) {
+			c.errorf(e.Args[2].Pos(), "write_user() needs a constant length from 1 to the %d bytes of its source", src.Size)
+			return nil, true
+		}
+		c.info.Consts[e.Args[2]] = Const{Int: n}
+		return BoolType, true
 	case "find":
 		if !nargs(3, 3) {
 			return nil, true
@@ -470,6 +530,8 @@ func (c *checker) moreBuiltin(e *lang.Ident) (*Type, bool) {
 	case "default_str_length":
 		c.info.Consts[e] = Const{Int: int64(c.info.Settings.MaxStrlen)}
 		return Int64, true
+	case "config":
+		return c.expand(e, configRecord(e.At, c.info.Settings)), true
 	case "username":
 		return &Type{Kind: View, Size: 8, Name: "username"}, true
 	case "usermode":
@@ -521,4 +583,90 @@ func ProbeType(ctx *Context) string {
 		return "special"
 	}
 	return ctx.Provider
+}
+
+// deadIf runs check with the branch marked dead when dead is true.
+func (c *checker) deadIf(dead bool, check func()) {
+	if dead {
+		c.dead++
+		defer func() { c.dead-- }()
+	}
+	check()
+}
+
+// constString returns a string known when compiling: a literal or a
+// string positional parameter.
+func (c *checker) constString(e lang.Expr) (string, bool) {
+	switch x := e.(type) {
+	case *lang.StrLit:
+		return x.Val, true
+	case *lang.PosParam:
+		if _, isInt := c.info.Config.ParamInt(x.N); !isInt && !x.Count {
+			return c.info.Config.Param(x.N)
+		}
+	}
+	return "", false
+}
+
+// cFormat formats a printf-style message with values known when
+// compiling (fail()).
+func cFormat(format string, args []any) string {
+	var b strings.Builder
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			b.WriteByte(format[i])
+			continue
+		}
+		j := i + 1
+		for j < len(format) && strings.IndexByte("-+ #0123456789.lhz", format[j]) >= 0 {
+			j++
+		}
+		if j >= len(format) {
+			b.WriteString(format[i:])
+			break
+		}
+		spec := strings.NewReplacer("l", "", "h", "", "z", "").Replace(format[i+1 : j])
+		verb := format[j]
+		switch {
+		case verb == '%':
+			b.WriteByte('%')
+		case len(args) == 0:
+			b.WriteString(format[i : j+1])
+		default:
+			if verb == 'u' || verb == 'i' {
+				verb = 'd'
+			}
+			fmt.Fprintf(&b, "%"+spec+string(verb), args[0])
+			args = args[1:]
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// configRecord is the config builtin: a record of the script's settings.
+func configRecord(at lang.Pos, s Settings) lang.Expr {
+	num := func(n int) lang.Expr { return &lang.IntLit{At: at, Val: uint64(n)} }
+	str := func(v string) lang.Expr { return &lang.StrLit{At: at, Val: v} }
+	flag := func(v bool) lang.Expr { return &lang.BoolLit{At: at, Val: v} }
+	fields := []struct {
+		name string
+		x    lang.Expr
+	}{
+		{"cache_user_symbols", str(s.CacheUserSymbols)}, {"cpp_demangle", flag(s.CppDemangle)},
+		{"lazy_symbolication", flag(s.LazySymbolicate)}, {"license", str(s.License)},
+		{"log_size", num(s.LogSize)}, {"max_bpf_progs", num(s.MaxBpfProgs)},
+		{"max_cat_bytes", num(s.MaxCatBytes)}, {"max_map_keys", num(s.MaxMapKeys)},
+		{"max_probes", num(s.MaxProbes)}, {"max_strlen", num(s.MaxStrlen)},
+		{"missing_probes", str(s.MissingProbes)}, {"perf_rb_pages", num(s.PerfRbPages)},
+		{"print_maps_on_exit", flag(s.PrintMapsOnExit)}, {"show_debug_info", flag(s.ShowDebugInfo)},
+		{"stack_mode", str(s.StackMode)}, {"str_trunc_trailer", str(s.StrTruncTrailer)},
+		{"symbol_source", str(s.SymbolSource)},
+	}
+	rec := &lang.Tuple{At: at}
+	for _, f := range fields {
+		rec.Names = append(rec.Names, f.name)
+		rec.Elems = append(rec.Elems, f.x)
+	}
+	return rec
 }

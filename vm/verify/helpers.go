@@ -72,6 +72,7 @@ var helpers = map[int32]*helper{
 	26:  {"bpf_skb_load_bytes", []argType{argCtx, argAnything, argUninitMem, argSize}, retInt, setSocket, nil},
 	27:  {"bpf_get_stackid", []argType{argCtx, argMapPtr, argAnything}, retInt, setTrace, []ebpf.MapType{ebpf.StackTrace}},
 	35:  {"bpf_get_current_task", nil, retInt, setPerfmon, nil},
+	36:  {"bpf_probe_write_user", []argType{argAnything, argMem, argSize}, retInt, setTrace, nil},
 	42:  {"bpf_get_numa_node_id", nil, retInt, setBase, nil},
 	45:  {"bpf_probe_read_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
 	67:  {"bpf_get_stack", []argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
