@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/gotrace/gotrace/lang"
@@ -264,4 +266,59 @@ func (e *env) UserSymbol(ctx *types.Context, name string) (addr uint64, size int
 		}
 	}
 	return 0, 0, 0, fmt.Errorf("no symbol %s in %s", name, path)
+}
+
+// KernelFunc reports whether the kernel's BTF has a function of that
+// name (kfunc_exist()).
+func (e *env) KernelFunc(name string) bool {
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return false
+	}
+	var fn *btf.Func
+	return spec.TypeByName(name, &fn) == nil
+}
+
+// KfuncAllowed reports whether programs of kind k may call the kfunc
+// name (kfunc_allowed()): a program calling it is loaded, and only the
+// kernel's refusal to let that program type call it says no; any other
+// complaint is about the probe program, not the kfunc.
+func (e *env) KfuncAllowed(name string, k types.ProgKind) bool {
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return false
+	}
+	var fn *btf.Func
+	if spec.TypeByName(name, &fn) != nil {
+		return false
+	}
+	id, err := spec.TypeID(fn)
+	if err != nil {
+		return false
+	}
+	ps := &ebpf.ProgramSpec{Type: ebpf.RawTracepoint, License: "GPL", Instructions: asm.Instructions{
+		{OpCode: asm.OpCode(asm.JumpClass).SetJumpOp(asm.Call), Src: asm.PseudoKfuncCall, Constant: int64(id)},
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	}}
+	switch k {
+	case types.ProgTracepoint:
+		ps.Type = ebpf.TracePoint
+	case types.ProgPerfEvent:
+		ps.Type = ebpf.PerfEvent
+	case types.ProgKprobe:
+		ps.Type = ebpf.Kprobe
+	case types.ProgTracing:
+		ps.Type, ps.AttachType, ps.AttachTo = ebpf.Tracing, ebpf.AttachTraceFEntry, "bpf_fentry_test1"
+	}
+	prog, err := ebpf.NewProgramWithOptions(ps, ebpf.ProgramOptions{KernelTypes: spec})
+	if err == nil {
+		prog.Close()
+		return true
+	}
+	var ve *ebpf.VerifierError
+	if errors.As(err, &ve) && strings.Contains(strings.Join(ve.Log, "\n"), "calling kernel function "+name+" is not allowed") {
+		return false
+	}
+	return true
 }

@@ -219,12 +219,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	if !s.opts.Quiet {
 		s.printer.Attached(s.opts.Err, total)
 	}
-	for _, p := range begin {
-		if err := s.trigger(p); err != nil {
-			return nil, err
+	runBegin := func() error {
+		for _, p := range begin {
+			if err := s.trigger(p); err != nil {
+				return err
+			}
 		}
+		s.drain(rd, true)
+		return nil
 	}
-	s.drain(rd)
 
 	var links []io.Closer
 	detach := func() {
@@ -235,6 +238,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	}
 	defer detach()
 	if s.opts.TestMode {
+		if err := runBegin(); err != nil {
+			return nil, err
+		}
 		for _, p := range tests {
 			if s.isExited() {
 				break
@@ -242,9 +248,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err := s.trigger(p); err != nil {
 				return nil, err
 			}
-			s.drain(rd)
+			s.drain(rd, true)
 		}
-	} else if !s.isExited() {
+	} else {
+		// Every probe is attached before BEGIN runs, as bpftrace does,
+		// so what BEGIN starts (system(), a signal) is traced.
 		for _, p := range rest {
 			if s.opts.Attach == nil {
 				return nil, fmt.Errorf("no way to attach probe %s", p.Ctx.Name)
@@ -257,6 +265,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 		if s.opts.OnAttached != nil {
 			s.opts.OnAttached()
+		}
+		if err := runBegin(); err != nil {
+			return nil, err
 		}
 		if s.opts.Child != nil {
 			if err := s.opts.Child.Release(); err != nil {
@@ -296,7 +307,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
-	s.drain(rd)
+	s.drain(rd, false)
 	s.reportLost()
 	s.printer.End()
 	if s.prog.Settings.PrintMapsOnExit {
@@ -367,9 +378,10 @@ func (s *session) loop(ctx context.Context, rd *ringbuf.Reader) {
 	}
 }
 
-// drain handles every record already in the ring buffer.
-func (s *session) drain(rd *ringbuf.Reader) {
-	for {
+// drain handles every record already in the ring buffer; with
+// untilExit, it stops at an exit() record (what follows is dropped).
+func (s *session) drain(rd *ringbuf.Reader, untilExit bool) {
+	for !untilExit || !s.isExited() {
 		rd.SetDeadline(time.Now())
 		rec, err := rd.Read()
 		if err != nil {

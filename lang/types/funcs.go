@@ -171,6 +171,26 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		}
 		c.info.Consts[e.Args[2]] = Const{Int: n}
 		return BoolType, true
+	case "kfunc_exist", "kfunc_allowed":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		lit, isLit := e.Args[0].(*lang.StrLit)
+		if !isLit {
+			c.errorf(e.Args[0].Pos(), "%s() accepts a string literal only", e.Fun)
+			return nil, true
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		yes := false
+		if ke, ok := c.env.(KfuncEnv); ok {
+			if e.Fun == "kfunc_exist" {
+				yes = ke.KernelFunc(lit.Val)
+			} else if len(c.ctxs) > 0 {
+				yes = ke.KfuncAllowed(lit.Val, c.ctxs[0].Kind)
+			}
+		}
+		c.info.Consts[e] = Const{Int: map[bool]int64{true: 1}[yes]}
+		return BoolType, true
 	case "find":
 		if !nargs(3, 3) {
 			return nil, true
@@ -506,6 +526,13 @@ func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
 		}
 	}
 	return true
+}
+
+// KfuncEnv is implemented by Envs that can tell which kfuncs the kernel
+// has and which program kinds may call them.
+type KfuncEnv interface {
+	KernelFunc(name string) bool
+	KfuncAllowed(name string, k ProgKind) bool
 }
 
 // InetType is the type of ntop(): the address family as an int64 and 16
