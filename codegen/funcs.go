@@ -65,6 +65,10 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		return val{t: t, m: &m}, true
 	case "kptr", "uptr":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}, true
+	case "socket_cookie":
+		sk := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		return val{t: t, r: f.call(asm.FnGetSocketCookie, sk)}, true
 	case "write_user":
 		dst := f.scalar(f.expr(e.Args[0]))
 		src := f.expr(e.Args[1])

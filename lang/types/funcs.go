@@ -191,6 +191,21 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		}
 		c.info.Consts[e] = Const{Int: map[bool]int64{true: 1}[yes]}
 		return BoolType, true
+	case "socket_cookie":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && t.Kind != Ptr {
+			c.errorf(e.Args[0].Pos(), "socket_cookie() takes a struct sock pointer, not %s", t)
+			return nil, true
+		}
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgTracing {
+				c.errorf(e.At, "socket_cookie() needs a socket pointer the kernel's BTF types, which only fentry, fexit and iter probes have (not %s)", ctx.Name)
+				return nil, true
+			}
+		}
+		return Uint64, true
 	case "find":
 		if !nargs(3, 3) {
 			return nil, true

@@ -75,6 +75,7 @@ var helpers = map[int32]*helper{
 	36:  {"bpf_probe_write_user", []argType{argAnything, argMem, argSize}, retInt, setTrace, nil},
 	42:  {"bpf_get_numa_node_id", nil, retInt, setBase, nil},
 	45:  {"bpf_probe_read_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	46:  {"bpf_get_socket_cookie", []argType{argAnything}, retInt, setTracing, nil},
 	67:  {"bpf_get_stack", []argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
 	80:  {"bpf_get_current_cgroup_id", nil, retInt, setBase, nil},
 	109: {"bpf_send_signal", []argType{argAnything}, retInt, setPerfmon, nil},
