@@ -1,7 +1,9 @@
 package output
 
 import (
-	"sort"
+	"bytes"
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -175,10 +177,6 @@ func (m *Map) entries(sym Symbolizer) []*entry {
 			out = append(out, en)
 		}
 	}
-	// Keys first, so that ties in the value keep a stable order.
-	if m.Key != nil {
-		sort.SliceStable(out, func(i, j int) bool { return compare(out[i].key, out[j].key) < 0 })
-	}
 	byValue := m.Bucketed
 	signed := false
 	switch {
@@ -192,17 +190,31 @@ func (m *Map) entries(sym Symbolizer) []*entry {
 		byValue = true
 		signed = m.Value.Signed
 	}
-	if byValue && !m.Bucketed {
-		sort.SliceStable(out, func(i, j int) bool {
-			if signed {
-				return out[i].sort < out[j].sort
+	// One sort by value, then by key for the ties (map keys are unique,
+	// so the order is total and needs no stable sort).
+	slices.SortFunc(out, func(a, b *entry) int {
+		switch {
+		case m.Bucketed:
+			if c := cmp.Compare(a.total, b.total); c != 0 {
+				return c
 			}
-			return out[i].usort < out[j].usort
-		})
-	}
-	if m.Bucketed {
-		sort.SliceStable(out, func(i, j int) bool { return out[i].total < out[j].total })
-	}
+		case byValue && signed:
+			if c := cmp.Compare(a.sort, b.sort); c != 0 {
+				return c
+			}
+		case byValue:
+			if c := cmp.Compare(a.usort, b.usort); c != 0 {
+				return c
+			}
+		}
+		if m.Key == nil {
+			return 0
+		}
+		if c := compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return bytes.Compare(a.raw, b.raw)
+	})
 	if m.Top > 0 && len(out) > m.Top {
 		out = out[len(out)-m.Top:]
 	}
