@@ -329,6 +329,13 @@ func (r *repl) program(src, name string) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	j := &job{src: src, prog: prog, sess: sess, cancel: cancel, done: make(chan struct{})}
+	// A foreground program is detached by Ctrl-C: catch it before the
+	// program starts, so that no SIGINT can arrive unhandled.
+	var sigs chan os.Signal
+	if !bg {
+		sigs = make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	}
 	go func() {
 		defer close(j.done)
 		if _, err := sess.Run(ctx); err != nil {
@@ -344,8 +351,6 @@ func (r *repl) program(src, name string) {
 		fmt.Fprintf(r.out, "[%d] running in the background (.jobs, .print %d @map, .stop %d)\n", j.id, j.id, j.id)
 		return
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	select {
 	case <-j.done:
 	case <-sigs:
