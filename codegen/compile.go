@@ -2313,18 +2313,8 @@ func (f *fn) strStrEq(a, b val, label string, onEqual bool) {
 		a, b = b, a
 	}
 	n := a.t.Size
-	pa, pb := f.addr(*a.m), f.addr(*b.m)
-	i := f.newReg()
-	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
-	top, same, differ := f.label(), f.label(), f.label()
-	f.mark(top)
-	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: same})
-	ca := f.load(mem{base: f.alu(asm.Add, pa, i)}, 1)
-	cb := f.load(mem{base: f.alu(asm.Add, pb, i)}, 1)
-	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: differ})
-	f.emit(&inst{op: opJcc, a: ca, cc: asm.JEq, useImm: true, imm: 0, label: same})
-	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
-	f.jmp(top)
+	same, differ := f.label(), f.label()
+	i, _, _ := f.byteLoop(f.addr(*a.m), f.addr(*b.m), n, true, same, differ)
 	f.mark(same)
 	if b.t.Size > n {
 		// a ran out without a NUL: b must end here too.

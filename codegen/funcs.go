@@ -295,21 +295,32 @@ func (f *fn) memcmp(a, b mem, n int) vreg {
 	if n == 0 {
 		return r
 	}
-	pa, pb := f.addr(a), f.addr(b)
-	i := f.newReg()
-	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
-	top, differ, end := f.label(), f.label(), f.label()
-	f.mark(top)
-	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: end})
-	ca := f.load(mem{base: f.alu(asm.Add, pa, i)}, 1)
-	cb := f.load(mem{base: f.alu(asm.Add, pb, i)}, 1)
-	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: differ})
-	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
-	f.jmp(top)
+	differ, end := f.label(), f.label()
+	_, ca, cb := f.byteLoop(f.addr(a), f.addr(b), n, false, end, differ)
 	f.mark(differ)
 	f.emit(&inst{op: opMov, dst: r, a: f.alu(asm.Sub, ca, cb)})
 	f.mark(end)
 	return r
+}
+
+// byteLoop walks the bytes at pa and pb from index 0: it jumps to differ
+// at the first pair that differs (ca and cb hold it), and to end after n
+// bytes or, with stopAtNul, after a NUL both have.
+func (f *fn) byteLoop(pa, pb vreg, n int, stopAtNul bool, end, differ string) (i, ca, cb vreg) {
+	i = f.newReg()
+	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
+	top := f.label()
+	f.mark(top)
+	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(n), label: end})
+	ca = f.load(mem{base: f.alu(asm.Add, pa, i)}, 1)
+	cb = f.load(mem{base: f.alu(asm.Add, pb, i)}, 1)
+	f.emit(&inst{op: opJcc, a: ca, b: cb, cc: asm.JNE, label: differ})
+	if stopAtNul {
+		f.emit(&inst{op: opJcc, a: ca, cc: asm.JEq, useImm: true, imm: 0, label: end})
+	}
+	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
+	f.jmp(top)
+	return i, ca, cb
 }
 
 // ntop builds an inet value: the address family, then the address bytes.

@@ -84,8 +84,7 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 1) {
 			return nil, true
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "signal_name() takes a signal number, not %s", t)
+		if !c.intArg(e, 0, "a signal number") {
 			return nil, true
 		}
 		return &Type{Kind: View, Size: 8, Name: "signal_name"}, true
@@ -117,9 +116,8 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 1<<20) {
 			return nil, true
 		}
-		lit, isLit := e.Args[0].(*lang.StrLit)
-		if !isLit {
-			c.errorf(e.Args[0].Pos(), "fail() takes its format as a string literal")
+		lit := c.litArg(e, 0, "its format")
+		if lit == nil {
 			return nil, true
 		}
 		var args []any
@@ -299,9 +297,8 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 1) {
 			return nil, true
 		}
-		lit, isLit := e.Args[0].(*lang.StrLit)
-		if !isLit {
-			c.errorf(e.Args[0].Pos(), "pton() takes an address as a string literal")
+		lit := c.litArg(e, 0, "an address")
+		if lit == nil {
 			return nil, true
 		}
 		a, err := netip.ParseAddr(lit.Val)
@@ -309,7 +306,6 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			c.errorf(lit.At, "pton(%q): not an IPv4 or IPv6 address", lit.Val)
 			return nil, true
 		}
-		c.record(lit, StrType(len(lit.Val)+1))
 		b := a.AsSlice()
 		c.info.Consts[e] = Const{Bytes: b}
 		return ArrayOf(Uint8, len(b)), true
@@ -332,8 +328,7 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 1) {
 			return nil, true
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "%s() takes an integer, not %s", e.Fun, t)
+		if !c.intArg(e, 0, "an integer") {
 			return nil, true
 		}
 		return &Type{Kind: View, Size: 8, Name: e.Fun}, true
@@ -341,18 +336,15 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 2) {
 			return nil, true
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "cgroup_path() takes a cgroup id, not %s", t)
+		if !c.intArg(e, 0, "a cgroup id") {
 			return nil, true
 		}
 		filter := "*"
 		if len(e.Args) == 2 {
-			lit, isLit := e.Args[1].(*lang.StrLit)
-			if !isLit {
-				c.errorf(e.Args[1].Pos(), "cgroup_path() takes its hierarchy filter as a string literal")
+			lit := c.litArg(e, 1, "its hierarchy filter")
+			if lit == nil {
 				return nil, true
 			}
-			c.record(lit, StrType(len(lit.Val)+1))
 			filter = lit.Val
 		}
 		return &Type{Kind: View, Size: 8, Name: "cgroup_path", Mode: filter}, true
@@ -360,25 +352,20 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 2) {
 			return nil, true
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "join() takes an array of string pointers (like args.argv), not %s", t)
+		if !c.intArg(e, 0, "an array of string pointers (like args.argv)") {
 			return nil, true
 		}
 		if len(e.Args) == 2 {
-			lit, isLit := e.Args[1].(*lang.StrLit)
-			if !isLit {
-				c.errorf(e.Args[1].Pos(), "join() takes its separator as a string literal")
+			if c.litArg(e, 1, "its separator") == nil {
 				return nil, true
 			}
-			c.record(lit, StrType(len(lit.Val)+1))
 		}
 		return VoidType, true
 	case "path":
 		if !nargs(1, 2) {
 			return nil, true
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "path() takes a struct path pointer, not %s", t)
+		if !c.intArg(e, 0, "a struct path pointer") {
 			return nil, true
 		}
 		for _, ctx := range c.ctxs {
@@ -412,8 +399,7 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 				return nil, true
 			}
 		}
-		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
-			c.errorf(e.Args[0].Pos(), "override() takes the return value as an integer, not %s", t)
+		if !c.intArg(e, 0, "the return value as an integer") {
 			return nil, true
 		}
 		return VoidType, true
@@ -421,9 +407,8 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 1) {
 			return nil, true
 		}
-		lit, isLit := e.Args[0].(*lang.StrLit)
-		if !isLit {
-			c.errorf(e.Args[0].Pos(), "uaddr() takes a symbol name as a string literal")
+		lit := c.litArg(e, 0, "a symbol name")
+		if lit == nil {
 			return nil, true
 		}
 		se, isSym := c.env.(SymbolEnv)
@@ -449,7 +434,6 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			}
 			addr, size, at = a, n, pie
 		}
-		c.record(lit, StrType(len(lit.Val)+1))
 		c.info.Consts[e] = Const{Int: int64(addr), At: at}
 		elem := Uint64
 		switch size {
@@ -528,6 +512,29 @@ func BytesComparable(x, y *Type) bool {
 		return x.Size == y.Size
 	}
 	return false
+}
+
+// litArg returns argument i of e when it is a string literal (and types
+// it); otherwise it says that e takes what as a string literal.
+func (c *checker) litArg(e *lang.Call, i int, what string) *lang.StrLit {
+	lit, ok := e.Args[i].(*lang.StrLit)
+	if !ok {
+		c.errorf(e.Args[i].Pos(), "%s() takes %s as a string literal", e.Fun, what)
+		return nil
+	}
+	c.record(lit, StrType(len(lit.Val)+1))
+	return lit
+}
+
+// intArg checks that argument i of e is an integer (or a pointer), and
+// otherwise says that e takes what.
+func (c *checker) intArg(e *lang.Call, i int, what string) bool {
+	t := c.expr(e.Args[i])
+	if t.Kind != Invalid && !t.IsInteger() {
+		c.errorf(e.Args[i].Pos(), "%s() takes %s, not %s", e.Fun, what, t)
+		return false
+	}
+	return true
 }
 
 // strArgs checks that every argument of e is a string.
