@@ -860,7 +860,8 @@ func (f *fn) assign(s *lang.AssignStmt) {
 		old := f.expr(s.Lhs)
 		r := f.expr(s.Rhs)
 		op := strings.TrimSuffix(s.Op, "=")
-		rhs = val{t: f.typeOf(s.Lhs), r: f.arith(op, old, r, f.typeOf(s.Lhs).Signed)}
+		lt := f.typeOf(s.Lhs)
+		rhs = val{t: types.ArithType(op, lt, r.t), r: f.arith(op, old, r, types.SignedOp(lt, r.t))}
 	}
 	switch l := s.Lhs.(type) {
 	case *lang.Var:
@@ -902,6 +903,10 @@ func (f *fn) setVar(v *lang.Var, x val) {
 			slot.r = f.newReg()
 		}
 		f.vars[v.Key()] = slot
+	}
+	if t.Kind == types.Int && x.t.Kind == types.Int && !types.FitsInt(x.t, t) {
+		// a declared variable keeps its width: the value wraps to it
+		x = val{t: t, r: f.narrow(f.scalar(x), t.Size, t.Signed)}
 	}
 	if slot.m != nil {
 		f.storeVal(*slot.m, t, x, true)
@@ -2257,7 +2262,7 @@ func (f *fn) branch(e lang.Expr, label string, when bool) {
 				ops = cmpOps[op]
 			}
 			cc := ops[0]
-			if xt.Kind == types.Int && xt.Signed && yt.Kind == types.Int && yt.Signed {
+			if types.SignedOp(xt, yt) {
 				cc = ops[1]
 			}
 			a := f.scalar(f.expr(x.X))

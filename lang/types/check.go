@@ -17,6 +17,8 @@ package types
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,6 +120,15 @@ type checker struct {
 	info  *Info
 	errs  lang.ErrorList
 	vars  map[string]*Type
+	// joined holds the promotion of every integer assigned to each
+	// variable of the probe body being checked, kept across sweeps in
+	// joins (by probe and args layout); mapInts does the same for the
+	// integer values of maps.
+	joined  map[string]*Type
+	joins   map[string]map[string]*Type
+	mapInts map[string]*Type
+	// lastJoins is the joins as the last inferring sweep left them.
+	lastJoins string
 	cdefs map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
@@ -189,7 +200,15 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
-	for _, sweep := range []bool{true, false} {
+	c.joins = map[string]map[string]*Type{}
+	c.mapInts = map[string]*Type{}
+	// Inferring sweeps run until the joined integer types settle (a
+	// variable's type may follow from another's), then one checking sweep.
+	sweeps := []bool{true, true, true, true, false}
+	for i, sweep := range sweeps {
+		if sweep && i > 0 && c.joinsSettled() {
+			continue
+		}
 		c.infer = sweep
 		for _, pi := range c.info.Probes {
 			groups := argsGroups(pi.Contexts)
@@ -208,6 +227,24 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		return nil, c.errs
 	}
 	return c.info, nil
+}
+
+// joinsSettled tells whether the last inferring sweep left the joined
+// integer types as the sweep before it did, and remembers them.
+func (c *checker) joinsSettled() bool {
+	var b strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(c.joins)) {
+		vs := c.joins[k]
+		for _, n := range slices.Sorted(maps.Keys(vs)) {
+			fmt.Fprintf(&b, "%s %s %s %v\n", k, n, vs[n], vs[n].Lit)
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(c.mapInts)) {
+		fmt.Fprintf(&b, "@%s %s %v\n", n, c.mapInts[n], c.mapInts[n].Lit)
+	}
+	same := b.String() == c.lastJoins
+	c.lastJoins = b.String()
+	return same
 }
 
 func (c *checker) errorf(pos lang.Pos, format string, args ...any) *lang.Error {
@@ -418,32 +455,63 @@ func (c *checker) assign(s *lang.AssignStmt) {
 		c.errorf(s.Rhs.Pos(), "expression has no value to assign")
 		return
 	}
-	switch l := s.Lhs.(type) {
-	case *lang.Var:
-		c.setVar(l, rt, s.Rhs.Pos())
-	case *lang.MapExpr:
-		if s.Op != "=" {
-			if mi := c.info.Maps[l.Name]; mi != nil && mi.Value.Kind == Agg {
-				c.errorf(s.At, "%s is an aggregation (%s); it cannot be changed with %s", l.Name, mi.Value.AggFn, s.Op)
+	rhs := s.Rhs
+	if s.Op != "=" {
+		rhs = nil // the value is the operation's result, never a literal
+		lt := c.expr(s.Lhs)
+		if lt.Kind == Invalid {
+			return
+		}
+		if mi, ok := s.Lhs.(*lang.MapExpr); ok {
+			if m := c.info.Maps[mi.Name]; m != nil && m.Value.Kind == Agg {
+				c.errorf(s.At, "%s is an aggregation (%s); it cannot be changed with %s", mi.Name, m.Value.AggFn, s.Op)
 				return
 			}
 		}
-		c.setMap(l, storedType(rt), s.Rhs.Pos())
+		if lt.IsInteger() {
+			rt = ArithType(strings.TrimSuffix(s.Op, "="), lt, rt)
+		}
+	}
+	switch l := s.Lhs.(type) {
+	case *lang.Var:
+		c.setVar(l, rt, s.Rhs.Pos(), rhs)
+	case *lang.MapExpr:
+		c.setMap(l, rt, s.Rhs.Pos())
 	default:
 		c.errorf(s.Lhs.Pos(), "cannot assign to this expression; assign to a $variable or an @map")
 	}
 }
 
-// setVar records an assignment of a value of type rt to variable l.
-func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos) {
+// setVar records an assignment of a value of type rt to variable l; rhs
+// is the assigned expression, when the assignment has one.
+func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 	st := storedType(rt)
-	if old, ok := c.vars[l.Key()]; ok {
+	key := l.Key()
+	if old, ok := c.vars[key]; rt.Kind == Int && !c.declared[key] && (!ok || old.Kind == Int) {
+		// an integer variable holds the promotion of all its values,
+		// the later ones included (joined by the inferring sweeps)
+		st = rt
+		if ok {
+			st = Promote(old, st)
+		}
+		if j := c.joined[key]; j != nil {
+			st = Promote(j, st)
+		}
+		c.joined[key] = st
+		c.vars[key] = st
+		c.record(l, st)
+		return
+	}
+	if old, ok := c.vars[key]; ok {
 		if !assignable(old, st) {
 			c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, old, st)
 			return
 		}
-		if old.Kind == Str && st.Size > old.Size && !c.declared[l.Key()] {
+		if old.Kind == Str && st.Size > old.Size && !c.declared[key] {
 			old.Size = st.Size
+		}
+		if old.Kind == Int && c.declared[key] {
+			c.narrowTo(l, old, rt, vpos, rhs)
 		}
 	} else {
 		if st.Kind == Str {
@@ -486,7 +554,7 @@ func (c *checker) let(s *lang.LetStmt) {
 		c.record(s.Var, dt)
 	}
 	if rt != nil {
-		c.setVar(s.Var, rt, s.Value.Pos())
+		c.setVar(s.Var, rt, s.Value.Pos(), s.Value)
 	} else if s.Type == "" {
 		c.lets = append(c.lets, s.Var)
 	}
@@ -542,6 +610,43 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	return nil
 }
 
+// narrowTo checks the assignment of a value of type rt (expression rhs,
+// when known) to the variable l declared with the integer type dt: a
+// constant must fit, and another value that might not is truncated with
+// a warning.
+func (c *checker) narrowTo(l *lang.Var, dt, rt *Type, vpos lang.Pos, rhs lang.Expr) {
+	if rhs != nil {
+		if v, ok := c.constValue(rhs); ok {
+			lit, big := rhs.(*lang.IntLit)
+			if !ConstFits(v, big && lit.Val > 1<<63-1, dt) {
+				c.errorf(vpos, "%s does not fit in %s, the type of %s", constText(v, big && lit.Val > 1<<63-1), dt, l.Name).Hint =
+					fmt.Sprintf("cast it to say what you mean: (%s)%s", dt, constText(v, big && lit.Val > 1<<63-1))
+			}
+			return
+		}
+	}
+	if !FitsInt(rt, dt) {
+		c.warnf(vpos, "a value of type %s may not fit in %s, the type of %s, and is converted to it; cast it to silence this warning", rt, dt, l.Name)
+	}
+}
+
+func constText(v int64, big bool) string {
+	if big {
+		return strconv.FormatUint(uint64(v), 10)
+	}
+	return strconv.FormatInt(v, 10)
+}
+
+// warnf records a warning (in the checking sweep only).
+func (c *checker) warnf(pos lang.Pos, format string, args ...any) {
+	if c.infer {
+		return
+	}
+	w := lang.Errorf(pos, format, args...)
+	w.Warning = true
+	c.info.Warnings = append(c.info.Warnings, w)
+}
+
 // storedType is the type a value takes when stored in a variable or map:
 // integers widen to 64 bits (bools stay bools, in 8-byte slots).
 func storedType(t *Type) *Type { return Stored(t) }
@@ -566,6 +671,18 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 		return
 	}
 	mi := c.info.Maps[m.Name]
+	if vt.Kind == Int {
+		// integer values join by promotion over every assignment (the
+		// inferring sweep sees them all) and are stored in 64 bits
+		if j := c.mapInts[m.Name]; j != nil {
+			vt = Promote(j, vt)
+		}
+		c.mapInts[m.Name] = vt
+		vt = Stored(vt)
+		if mi != nil && mi.Value.Kind == Int {
+			mi.Value = vt
+		}
+	}
 	if mi == nil {
 		mi = &MapInfo{Name: m.Name, Pos: m.At, Keys: keys, Value: cloneStr(vt)}
 		mi.Key = keyOf(mi.Keys)
@@ -765,10 +882,7 @@ func (c *checker) expr(e lang.Expr) *Type {
 func (c *checker) expr1(e lang.Expr) *Type {
 	switch e := e.(type) {
 	case *lang.IntLit:
-		if e.Val > 1<<63-1 {
-			return Uint64
-		}
-		return Int64
+		return LitType(e.Val)
 	case *lang.BoolLit:
 		return BoolType
 	case *lang.StrLit:
@@ -959,13 +1073,24 @@ func (c *checker) unary(e *lang.Unary) *Type {
 				c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
 				return nil
 			}
-			if m, ok := x.(*lang.MapExpr); ok {
-				if mi := c.info.Maps[m.Name]; mi != nil && mi.Value.Kind == Agg {
-					c.errorf(e.At, "%s is an aggregation; it cannot be changed with %s", m.Name, e.Op)
+			rt := Uint64
+			if t.Signed || e.Op == "--" {
+				rt = Int64
+			}
+			switch x := x.(type) {
+			case *lang.MapExpr:
+				if mi := c.info.Maps[x.Name]; mi != nil && mi.Value.Kind == Agg {
+					c.errorf(e.At, "%s is an aggregation; it cannot be changed with %s", x.Name, e.Op)
 					return nil
 				}
+				c.setMap(x, rt, e.At)
+			case *lang.Var:
+				if c.declared[x.Key()] {
+					return t // it wraps at the declared width
+				}
+				c.setVar(x, rt, e.At, nil)
 			}
-			return IntType(8, t.Signed)
+			return rt
 		}
 		c.errorf(e.At, "%s needs a $variable or an @map", e.Op)
 		return nil
@@ -980,10 +1105,13 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
 			return nil
 		}
-		if e.Op == "-" {
+		if v, ok := c.constValue(e); ok {
+			return ConstType(v)
+		}
+		if t.Signed {
 			return Int64
 		}
-		return IntType(8, t.Signed)
+		return Uint64
 	case "*":
 		if t.Kind != Ptr {
 			c.errorf(e.At, "cannot dereference %s", t)
@@ -1019,15 +1147,11 @@ func (c *checker) binary(e *lang.Binary) *Type {
 	switch e.Op {
 	case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
 		return BoolType
-	case "-":
-		// a subtraction is signed, as bpftrace types it: (uint64)1 - 2 is -1
-		return Int64
 	}
-	return IntType(8, signedOf(x) && signedOf(y))
-}
-
-func signedOf(t *Type) bool {
-	return t.Kind == Int && t.Signed
+	if v, ok := c.constValue(e); ok {
+		return ConstType(v) // folded, it is a literal
+	}
+	return ArithType(e.Op, x, y)
 }
 
 func (c *checker) ternary(e *lang.Ternary) *Type {
@@ -1047,6 +1171,8 @@ func (c *checker) ternary(e *lang.Ternary) *Type {
 		return nil
 	}
 	switch {
+	case tt.Kind == Int && et.Kind == Int:
+		return Promote(tt, et)
 	case tt.IsInteger() && et.IsInteger():
 		return IntType(8, signedOf(tt) && signedOf(et))
 	case tt.Kind == Str && et.Kind == Str:
@@ -1209,6 +1335,11 @@ func (c *checker) cast(e *lang.Cast) *Type {
 func (c *checker) probeBody(pi *ProbeInfo, ctxs []*Context) {
 	c.vars = map[string]*Type{}
 	c.declared = map[string]bool{}
+	jk := fmt.Sprintf("%p/%p", pi, ctxs[0])
+	if c.joins[jk] == nil {
+		c.joins[jk] = map[string]*Type{}
+	}
+	c.joined = c.joins[jk]
 	c.ctxs = ctxs
 	c.probeCtxs = pi.Contexts
 	if pi.Probe.Pred != nil {

@@ -170,3 +170,58 @@ BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
 		}
 	}
 }
+
+// TestIntTypes checks the integer typing rules: smallest-type literals,
+// sign-flexible literals, 64-bit arithmetic and promotion on assignment.
+func TestIntTypes(t *testing.T) {
+	for _, tc := range []struct{ stmts, want string }{
+		{`$v = 1;`, "int8"},
+		{`$v = -1;`, "int8"},
+		{`$v = 1000;`, "int16"},
+		{`$v = -129;`, "int16"},
+		{`$v = 70000;`, "int32"},
+		{`$v = 0xffffffffffffffff;`, "uint64"},
+		{`$v = 1 + 2;`, "int8"},
+		{`$v = 100 * 100;`, "int16"},
+		{`$v = (uint8)1;`, "uint8"},
+		{`$v = (uint8)1 + (uint8)2;`, "uint64"},
+		{`$v = (uint32)5 + 3;`, "uint64"},
+		{`$v = (uint32)5 + (int8)3;`, "int64"},
+		{`$v = (uint64)1 - (uint64)2;`, "int64"},
+		{`$v = -(uint32)5;`, "uint64"},
+		{`$v = ~(int16)5;`, "int64"},
+		{`$v = 1; $v = (uint64)2;`, "uint64"},
+		{`$v = 1; $v = -1000;`, "int16"},
+		{`$v = (uint32)1; $v = (int8)-1;`, "int64"},
+		{`$v = (uint8)1; $v = (int32)-1;`, "int32"},
+		{`$v = (uint16)1; $v = (int8)-1;`, "int32"},
+		{`$v = (int8)1; $w = $v; $v = (int16)2;`, "int16"},
+		{`$v = (uint8)1; $v++;`, "uint64"},
+		{`let $v: uint8 = 1; $v += 1;`, "uint8"},
+		{`$v = pid > 0 ? (int8)1 : (int16)2;`, "int16"},
+	} {
+		src := "BEGIN { " + tc.stmts + " }"
+		f, err := lang.Parse("t.gt", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := types.Check(f, testEnv(t), types.Config{})
+		if err != nil {
+			t.Errorf("%s: %v", src, lang.Format(err, []byte(src)))
+			continue
+		}
+		var got []string
+		lang.Inspect(f.Probes[0].Body, func(n lang.Node) bool {
+			if v, ok := n.(*lang.Var); ok && v.Name == "$v" {
+				got = append(got, info.Types[v].String())
+			}
+			return true
+		})
+		for _, g := range got {
+			if g != tc.want {
+				t.Errorf("%s: $v is %v, want %s everywhere", src, got, tc.want)
+				break
+			}
+		}
+	}
+}

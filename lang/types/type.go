@@ -35,8 +35,11 @@ const (
 // Type is a gotrace type with its C layout.
 type Type struct {
 	Kind   Kind
-	Size   int     // bytes in memory
-	Signed bool    // Int: signed
+	Size   int  // bytes in memory
+	Signed bool // Int: signed
+	// Lit: Int: the type of a non-negative integer literal, whose sign
+	// adapts to the other operand's (see ints.go).
+	Lit    bool
 	Elem   *Type   // Ptr, Array: element type
 	Len    int     // Array: number of elements
 	Fields []Field // Struct, Tuple: members in layout order

@@ -1,0 +1,149 @@
+package types
+
+// Integer typing follows the language's rules:
+//
+//   - A literal takes the smallest signed type that holds it (0, 1 and -1
+//     are int8, 1000 is int16); a literal beyond the largest int64 is a
+//     uint64. A non-negative literal is "sign-flexible" (Type.Lit): next to
+//     an unsigned operand it counts as unsigned.
+//   - Arithmetic (+ * / % & | ^ << >>, unary - and ~) yields 64 bits: signed
+//     when either operand is signed, once a flexible literal has taken the
+//     other side's sign. Subtraction always yields int64.
+//   - A variable (and a ternary) takes the promotion of every type assigned
+//     to it: the larger size when the signs agree; on a sign mismatch the
+//     signed type when it is the larger, otherwise a signed type twice the
+//     larger size (int64 at most).
+//   - Comparisons compare signed when either side is signed, by the same
+//     flexible-sign rule.
+//
+// Values live in 64-bit registers extended from their type (zero- or
+// sign-), so promotion never changes a value's bits: only a declared
+// variable narrower than what is assigned to it truncates.
+
+// Literal types: the signed integer types a non-negative literal takes.
+var (
+	lit8  = &Type{Kind: Int, Size: 1, Signed: true, Lit: true}
+	lit16 = &Type{Kind: Int, Size: 2, Signed: true, Lit: true}
+	lit32 = &Type{Kind: Int, Size: 4, Signed: true, Lit: true}
+	lit64 = &Type{Kind: Int, Size: 8, Signed: true, Lit: true}
+)
+
+// LitType is the type of the integer literal v.
+func LitType(v uint64) *Type {
+	switch {
+	case v <= 1<<7-1:
+		return lit8
+	case v <= 1<<15-1:
+		return lit16
+	case v <= 1<<31-1:
+		return lit32
+	case v <= 1<<63-1:
+		return lit64
+	}
+	return Uint64
+}
+
+// ConstType is the type of a constant integer expression folded to v: a
+// literal's for v >= 0, the smallest signed type otherwise.
+func ConstType(v int64) *Type {
+	switch {
+	case v >= 0:
+		return LitType(uint64(v))
+	case v >= -1<<7:
+		return Int8
+	case v >= -1<<15:
+		return Int16
+	case v >= -1<<31:
+		return Int32
+	}
+	return Int64
+}
+
+// flexSigns gives the signedness of x and y once a sign-flexible literal
+// has taken the other operand's sign.
+func flexSigns(x, y *Type) (bool, bool) {
+	xs, ys := signedOf(x), signedOf(y)
+	switch {
+	case x.Lit && !y.Lit:
+		xs = ys
+	case y.Lit && !x.Lit:
+		ys = xs
+	}
+	return xs, ys
+}
+
+// SignedOp tells whether an operation on integers of types x and y is
+// signed (comparisons, division, right shift).
+func SignedOp(x, y *Type) bool {
+	xs, ys := flexSigns(x, y)
+	return xs || ys
+}
+
+// ArithType is the type of integer operation op on operands x and y.
+func ArithType(op string, x, y *Type) *Type {
+	if op == "-" || SignedOp(x, y) {
+		return Int64
+	}
+	return Uint64
+}
+
+// Promote joins the integer types a and b, as a variable holding values
+// of both must be typed. An enum's names are kept when both sides agree.
+func Promote(a, b *Type) *Type {
+	if a.Kind != Int || b.Kind != Int {
+		return a
+	}
+	if Equal(a, b) {
+		if a.Lit && !b.Lit {
+			return b
+		}
+		return a
+	}
+	as, bs := signedOf(a), signedOf(b)
+	size := max(a.Size, b.Size)
+	if as == bs {
+		t := IntType(size, as)
+		if a.Lit && b.Lit {
+			t = LitType(1<<(8*size-1) - 1)
+		}
+		return t
+	}
+	if a.Lit || b.Lit {
+		// the literal side takes the other's sign
+		return IntType(size, (!a.Lit && as) || (!b.Lit && bs))
+	}
+	switch {
+	case as && a.Size > b.Size:
+		return IntType(a.Size, true)
+	case bs && b.Size > a.Size:
+		return IntType(b.Size, true)
+	}
+	return IntType(min(2*size, 8), true)
+}
+
+// FitsInt tells whether every value of integer type src fits type dst.
+func FitsInt(src, dst *Type) bool {
+	if src.Lit && !dst.Signed {
+		return src.Size <= dst.Size
+	}
+	if signedOf(src) == signedOf(dst) {
+		return src.Size <= dst.Size
+	}
+	return !signedOf(src) && src.Size < dst.Size
+}
+
+// ConstFits tells whether the constant v fits integer type t.
+func ConstFits(v int64, big bool, t *Type) bool {
+	if big { // a literal beyond the largest int64
+		return !t.Signed && t.Size == 8
+	}
+	bits := uint(8 * t.Size)
+	if t.Signed {
+		return bits == 64 || v >= -1<<(bits-1) && v <= 1<<(bits-1)-1
+	}
+	return v >= 0 && (bits == 64 || v <= 1<<bits-1)
+}
+
+func signedOf(t *Type) bool {
+	return t.Kind == Int && t.Signed
+}
