@@ -116,10 +116,10 @@ func (in *Info) MapNames() []string {
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
 
 type checker struct {
-	env   Env
-	info  *Info
-	errs  lang.ErrorList
-	vars  map[string]*Type
+	env  Env
+	info *Info
+	errs lang.ErrorList
+	vars map[string]*Type
 	// joined holds the promotion of every integer assigned to each
 	// variable of the probe body being checked, kept across sweeps in
 	// joins (by probe and args layout); mapInts does the same for the
@@ -129,7 +129,7 @@ type checker struct {
 	mapInts map[string]*Type
 	// lastJoins is the joins as the last inferring sweep left them.
 	lastJoins string
-	cdefs map[string]*Type // inline C definitions: "struct x" -> type
+	cdefs     map[string]*Type // inline C definitions: "struct x" -> type
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
 	// dead counts the enclosing branches that constant conditions never
