@@ -65,6 +65,18 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		return val{t: t, m: &m}, true
 	case "kptr", "uptr":
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}, true
+	case "percpu_kaddr":
+		// the variable's address (lddw by BTF id, which the kernel
+		// resolves through kallsyms), then one CPU's copy of it
+		v := f.newReg()
+		f.pos = e.At
+		f.emit(&inst{op: opKernelVar, dst: v, imm: int64(f.c.info.KernelVars[e])})
+		if len(e.Args) == 2 {
+			cpu := f.scalar(f.expr(e.Args[1]))
+			f.pos = e.At
+			return val{t: t, r: f.call(asm.FnPerCpuPtr, v, cpu)}, true
+		}
+		return val{t: t, r: f.call(asm.FnThisCpuPtr, v)}, true
 	case "socket_cookie":
 		sk := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At

@@ -41,6 +41,7 @@ const (
 	opSwap                // dst = bswap<imm bits>(a)
 	opArg                 // dst = r<imm> at function entry (callbacks)
 	opFuncPtr             // dst = &function ref (lddw pseudo func)
+	opKernelVar           // dst = &vmlinux variable of BTF id imm (lddw pseudo btf id)
 )
 
 type inst struct {
@@ -97,7 +98,7 @@ func (in *inst) uses() []vreg {
 // def returns the virtual register inst writes, or 0.
 func (in *inst) def() vreg {
 	switch in.op {
-	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap, opArg, opFuncPtr:
+	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap, opArg, opFuncPtr, opKernelVar:
 		return in.dst
 	}
 	return 0
@@ -135,6 +136,8 @@ func (in *inst) String() string {
 		return fmt.Sprintf("%s = arg r%d", r(in.dst), in.imm)
 	case opFuncPtr:
 		return fmt.Sprintf("%s = func %s", r(in.dst), in.ref)
+	case opKernelVar:
+		return fmt.Sprintf("%s = kernel var btf#%d", r(in.dst), in.imm)
 	case opSwap:
 		return fmt.Sprintf("%s = bswap%d %s", r(in.dst), in.imm, r(in.a))
 	case opLoad:

@@ -81,6 +81,8 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			if d, a := r(in.dst), asm.R0+asm.Register(in.imm); d != a {
 				emit(asm.Mov.Reg(d, a))
 			}
+		case opKernelVar:
+			emit(asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: r(in.dst), Src: asm.R3, Constant: in.imm}) // BPF_PSEUDO_BTF_ID
 		case opFuncPtr:
 			emit(asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: r(in.dst), Src: asm.PseudoFunc, Constant: -1}.WithReference(in.ref))
 		case opSwap:

@@ -279,6 +279,21 @@ func (e *env) KernelFunc(name string) bool {
 	return spec.TypeByName(name, &fn) == nil
 }
 
+// KernelVar gives the BTF id in vmlinux of the per-CPU kernel variable
+// name (percpu_kaddr()). vmlinux's BTF describes only per-CPU variables.
+func (e *env) KernelVar(name string) (uint32, error) {
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return 0, err
+	}
+	var v *btf.Var
+	if err := spec.TypeByName(name, &v); err != nil {
+		return 0, fmt.Errorf("the kernel's BTF has no per-CPU variable of that name")
+	}
+	id, err := spec.TypeID(v)
+	return uint32(id), err
+}
+
 // KfuncAllowed reports whether programs of kind k may call the kfunc
 // name (kfunc_allowed()): a program calling it is loaded, and only the
 // kernel's refusal to let that program type call it says no; any other

@@ -87,6 +87,7 @@ func explainLoadError(prog *codegen.Program, err error) error {
 var helperHints = []struct{ log, hint string }{
 	{"unknown func bpf_override_return", "this kernel has no bpf_override_return: override() needs a kernel built with CONFIG_BPF_KPROBE_OVERRIDE (and CONFIG_FUNCTION_ERROR_INJECTION)"},
 	{"unknown func bpf_d_path", "this kernel has no bpf_d_path: path() needs Linux 5.10 or later"},
+	{"failed to find the address for kernel symbol", "the kernel finds a variable's address in kallsyms, and this kernel's lists no data symbols (it is built without CONFIG_KALLSYMS_ALL), so percpu_kaddr() cannot be used on it"},
 	{"cannot use helper bpf_probe_write_user", "this kernel refuses bpf_probe_write_user: it is locked down (integrity or confidentiality in /sys/kernel/security/lockdown), which write_user() cannot get past"},
 	{"helper call is not allowed in probe", "path() works only in the kernel functions allowed to call bpf_d_path (the kernel's btf_allowlist_d_path: vfs_getattr, security_file_open, filp_close, dentry_open, ...)"},
 }

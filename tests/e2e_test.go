@@ -75,7 +75,14 @@ func TestScripts(t *testing.T) {
 		// [bpf] holds when this process may load BPF programs. Under
 		// CI=true it is an error for it not to hold, so a CI run can
 		// never pass by skipping its kernel tests.
+		//
+		// [kallsyms_data] holds when /proc/kallsyms lists data symbols
+		// (CONFIG_KALLSYMS_ALL), through which the kernel resolves the
+		// variables percpu_kaddr() names.
 		Condition: func(cond string) (bool, error) {
+			if cond == "kallsyms_data" {
+				return kallsymsHasData(), nil
+			}
 			if cond != "bpf" {
 				return false, fmt.Errorf("unknown condition %q", cond)
 			}
@@ -190,4 +197,10 @@ func traced(ts *testscript.TestScript, neg bool, args []string) {
 	if (err != nil) != neg {
 		ts.Fatalf("gotrace: %v (negated: %v)", err, neg)
 	}
+}
+
+// kallsymsHasData tells whether /proc/kallsyms lists a per-CPU variable.
+func kallsymsHasData() bool {
+	b, err := os.ReadFile("/proc/kallsyms")
+	return err == nil && bytes.Contains(b, []byte(" cpu_number\n"))
 }

@@ -161,6 +161,8 @@ func (m *Machine) check(insns []Insn, pc int, in Insn) error {
 			}
 		case pseudoFunc:
 			return target(int(in.Imm))
+		case 3: // BPF_PSEUDO_BTF_ID
+			return fmt.Errorf("lddw of kernel variable BTF id %d: the VM has no kernel memory (percpu_kaddr runs only in the kernel)", in.Imm)
 		default:
 			return fmt.Errorf("unsupported lddw source %d", in.Src)
 		}

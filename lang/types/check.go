@@ -95,6 +95,9 @@ type Info struct {
 	// (ppid is curtask->real_parent->tgid): the code generator compiles
 	// the expansion, which the checker has typed, in their place.
 	Expansions map[lang.Expr]lang.Expr
+	// KernelVars holds, for each percpu_kaddr() call, the BTF id of the
+	// per-CPU variable it names.
+	KernelVars map[*lang.Call]uint32
 }
 
 // MapDecl is a declared map: its kind and number of entries.
@@ -161,6 +164,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
 		Expansions: map[lang.Expr]lang.Expr{},
+		KernelVars: map[*lang.Call]uint32{},
 		Maps:       map[string]*MapInfo{},
 		Config:     cfg,
 	}}
@@ -1418,7 +1422,7 @@ func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
-		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie"}
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {

@@ -189,6 +189,29 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		}
 		c.info.Consts[e] = Const{Int: map[bool]int64{true: 1}[yes]}
 		return BoolType, true
+	case "percpu_kaddr":
+		if !nargs(1, 2) {
+			return nil, true
+		}
+		lit := c.litArg(e, 0, "the name of a per-CPU kernel variable")
+		if lit == nil {
+			return nil, true
+		}
+		if len(e.Args) == 2 && !c.intArg(e, 1, "a CPU number") {
+			return nil, true
+		}
+		ke, ok := c.env.(KernelVarEnv)
+		if !ok {
+			c.errorf(e.At, "percpu_kaddr() needs the kernel's BTF, which is not available here")
+			return nil, true
+		}
+		id, err := ke.KernelVar(lit.Val)
+		if err != nil {
+			c.errorf(lit.At, "percpu_kaddr(%q): %v", lit.Val, err)
+			return nil, true
+		}
+		c.info.KernelVars[e] = id
+		return PtrTo(Uint64, false), true
 	case "socket_cookie":
 		if !nargs(1, 1) {
 			return nil, true
@@ -552,6 +575,12 @@ func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
 
 // KfuncEnv is implemented by Envs that can tell which kfuncs the kernel
 // has and which program kinds may call them.
+// KernelVarEnv is implemented by Envs that know the kernel's per-CPU
+// variables (percpu_kaddr()): KernelVar gives one's BTF id in vmlinux.
+type KernelVarEnv interface {
+	KernelVar(name string) (uint32, error)
+}
+
 type KfuncEnv interface {
 	KernelFunc(name string) bool
 	KfuncAllowed(name string, k ProgKind) bool

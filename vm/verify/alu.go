@@ -219,6 +219,8 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 		return v.errf(st, "arithmetic on the packet end pointer (r%d) is not allowed", c.dst)
 	case kFunc:
 		return v.errf(st, "arithmetic on a function pointer (r%d) is not allowed", c.dst)
+	case kPercpu:
+		return v.errf(st, "arithmetic on a per-CPU variable's address (r%d) is not allowed: get this CPU's copy with bpf_this_cpu_ptr or bpf_per_cpu_ptr", c.dst)
 	}
 	if op == aluSUB && ptr.kind == kStack {
 		return v.errf(st, "subtracting from a stack pointer (r%d) is not allowed: add a negative number instead", c.dst)

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cilium/ebpf/btf"
 )
 
 // A small assembler for the verifier's test programs and `bpfvm verify`,
 // in the conformance suites' syntax (ubpf style: "mov %r0, 1",
 // "ldxdw %r0, [%r1+8]", "jeq %r1, 0, +2"), plus labels ("name:"),
-// symbolic jump targets, "lddw %r1, map:NAME", "lddw %r1, mapval:NAME+OFF",
+// symbolic jump targets, "lddw %r1, map:NAME", "lddw %r1, mapval:NAME+OFF", "lddw %r1, ksym:NAME" (a kernel variable by its BTF id),
 // "lddw %r1, func:LABEL", "call NAME" for helpers, "call local LABEL" for
 // bpf-to-bpf calls, and "raw OP, DST, SRC, OFF, IMM" for any encoding.
 
@@ -272,6 +274,13 @@ func assemble(text string) (*asmProg, error) {
 						name = name[:k]
 					}
 					p.maps[at] = name
+				case strings.HasPrefix(s, "ksym:"):
+					src = pseudoBTFID
+					id, err := kernelVarID(strings.TrimPrefix(s, "ksym:"))
+					if err != nil {
+						return err
+					}
+					lo = int32(id)
 				case strings.HasPrefix(s, "func:"):
 					src = pseudoFunc
 					t, err := target(strings.TrimPrefix(s, "func:"))
@@ -541,4 +550,18 @@ func assemble(text string) (*asmProg, error) {
 		}
 	}
 	return p, nil
+}
+
+// kernelVarID finds the BTF id of the kernel variable name in vmlinux's
+// BTF, for `lddw %rN, ksym:NAME`.
+func kernelVarID(name string) (btf.TypeID, error) {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return 0, fmt.Errorf("ksym:%s: %w", name, err)
+	}
+	var v *btf.Var
+	if err := spec.TypeByName(name, &v); err != nil {
+		return 0, fmt.Errorf("ksym:%s: %w", name, err)
+	}
+	return spec.TypeID(v)
 }

@@ -138,7 +138,7 @@ func (v *verifier) validateInsn(i int, c *raw) error {
 		switch {
 		case c.op == opLDDW:
 			switch c.src {
-			case 0, pseudoMapFD, pseudoMapValue, pseudoFunc:
+			case 0, pseudoMapFD, pseudoMapValue, pseudoFunc, pseudoBTFID:
 			default:
 				return bad("lddw with unsupported source %d", c.src)
 			}

@@ -352,6 +352,9 @@ func (v *verifier) lddw(st *state, c *raw) reg {
 		return r
 	case pseudoFunc:
 		return reg{kind: kFunc, fn: int32(st.pc + 1 + int(c.imm))}
+	case pseudoBTFID:
+		// a kernel variable of vmlinux; gotrace only loads per-CPU ones
+		return reg{kind: kPercpu, fn: c.imm}
 	}
 	return constScalar(c.imm64)
 }

@@ -176,6 +176,12 @@ func TestCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatalf("kernel load: %v", err)
 			}
+			if !ok && strings.Contains(log, "failed to find the address for kernel symbol") {
+				// a kernel without CONFIG_KALLSYMS_ALL cannot resolve
+				// variables (ksym:NAME): it never gets to verify
+				t.Logf("kernel cannot resolve the kernel variable: %s", strings.TrimSpace(log))
+				return
+			}
 			total++
 			if ok == (got == nil) {
 				agree++

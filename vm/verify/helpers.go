@@ -24,15 +24,21 @@ const (
 	argFunc       // a callback
 	argStackOrNull
 	argAllocSize // a known constant size
+	argPercpu    // a per-CPU kernel variable (lddw by BTF id)
 )
 
 type retType uint8
+
+// percpuMemSize is the size the verifier gives a per-CPU variable's copy.
+const percpuMemSize = 1 << 20
 
 const (
 	retInt retType = iota
 	retVoid
 	retMapValueOrNull
 	retRingbufMemOrNull
+	retPercpuMemOrNull // one CPU's copy of a per-CPU variable, or NULL
+	retPercpuMem       // this CPU's copy of a per-CPU variable
 )
 
 // helperSet says which program types may call a helper.
@@ -98,6 +104,8 @@ var helpers = map[int32]*helper{
 	117: {"bpf_send_signal_thread", []argType{argAnything}, retInt, setPerfmon, nil},
 	123: {"bpf_get_current_ancestor_cgroup_id", []argType{argAnything}, retInt, setBase, nil},
 	120: {"bpf_get_ns_current_pid_tgid", []argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
+	153: {"bpf_per_cpu_ptr", []argType{argPercpu, argAnything}, retPercpuMemOrNull, setPerfmon, nil},
+	154: {"bpf_this_cpu_ptr", []argType{argPercpu}, retPercpuMem, setPerfmon, nil},
 	181: {"bpf_loop", []argType{argAnything, argFunc, argStackOrNull, argAnything}, retInt, setBase, nil},
 	195: {"bpf_map_lookup_percpu_elem", []argType{argMapPtr, argMapKey, argAnything}, retMapValueOrNull, setBase, []ebpf.MapType{ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash}},
 }
@@ -173,6 +181,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 		case argAnything:
 			if r.isPointer() && v.opts.Unprivileged {
 				return v.errf(st, "argument %d of %s (r%d) is a pointer, which would leak its address", i+1, h.name, regno)
+			}
+		case argPercpu:
+			if r.kind != kPercpu {
+				return v.errf(st, "argument %d of %s (r%d) must be a per-CPU kernel variable, but it is %s", i+1, h.name, regno, r.String())
 			}
 		case argMapPtr:
 			if r.kind != kMapPtr {
@@ -301,6 +313,16 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			// An array lookup with a constant key in range cannot fail.
 			r.null, r.id = false, 0
 		}
+		f.regs[0] = r
+	case retPercpuMemOrNull, retPercpuMem:
+		// The kernel sizes the memory from the variable's BTF type,
+		// which the verifier does not have: gotrace reads it only
+		// through probe_read helpers, so any size serves.
+		r := reg{kind: kMem, size: percpuMemSize}
+		if h.ret == retPercpuMemOrNull {
+			r.null, r.id = true, v.newID()
+		}
+		r.setVarConst(0)
 		f.regs[0] = r
 	case retRingbufMemOrNull:
 		id := v.newID()

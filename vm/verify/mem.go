@@ -54,7 +54,10 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		}
 		return unknownOfSize(size), nil
 	case kMem:
-		if err := v.checkRange(st, regno, p, off, size, int(p.size), "reserved ring buffer space"); err != nil {
+		if write && p.ref == 0 {
+			return reg{}, v.errf(st, "r%d points to %s, which is read-only", regno, memName(p))
+		}
+		if err := v.checkRange(st, regno, p, off, size, int(p.size), memName(p)); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -80,11 +83,23 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		return unknownOfSize(size), nil
 	case kFunc:
 		return reg{}, v.errf(st, "r%d is a function pointer: it cannot be dereferenced", regno)
+	case kPercpu:
+		return reg{}, v.errf(st, "r%d is a per-CPU variable's address: get a CPU's copy with bpf_this_cpu_ptr or bpf_per_cpu_ptr before reading it", regno)
 	}
 	return reg{}, v.errf(st, "invalid %s through r%d (%s)", verb, regno, p.String())
 }
 
 const bpfFRdonlyProg = 1 << 7
+
+// memName says what a kMem pointer points to: ring buffer space (which
+// holds a reference until submitted) or a CPU's copy of a per-CPU kernel
+// variable.
+func memName(p reg) string {
+	if p.ref != 0 {
+		return "reserved ring buffer space"
+	}
+	return "a per-CPU kernel variable"
+}
 
 func unknownOfSize(size int) reg {
 	r := unknownScalar()
@@ -437,7 +452,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		}
 		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), "map key of "+p.m.name)
 	case kMem:
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), "reserved ring buffer space")
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), memName(p))
 	case kPacket, kPacketMeta:
 		return v.packetRange(st, regno, p, 0, maxSize)
 	case kCtx:

@@ -72,7 +72,7 @@ func regSafe(old, cur *reg, ids *idmap, exact bool) bool {
 		return true
 	case kMapPtr:
 		return old.m == cur.m
-	case kFunc:
+	case kFunc, kPercpu:
 		return old.fn == cur.fn
 	case kPacketEnd:
 		return true

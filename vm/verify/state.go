@@ -65,6 +65,7 @@ const (
 
 	pseudoMapFD    = 1
 	pseudoMapValue = 2
+	pseudoBTFID    = 3
 	pseudoFunc     = 4
 	pseudoCall     = 1
 
@@ -94,9 +95,10 @@ const (
 	kPacket // packet data
 	kPacketMeta
 	kPacketEnd
+	kPercpu // a per-CPU kernel variable, by BTF id (lddw src 3)
 )
 
-var kindNames = [...]string{"uninitialized", "scalar", "ctx", "fp", "map_value", "map_key", "map_ptr", "mem", "func", "pkt", "pkt_meta", "pkt_end"}
+var kindNames = [...]string{"uninitialized", "scalar", "ctx", "fp", "map_value", "map_key", "map_ptr", "mem", "func", "pkt", "pkt_meta", "pkt_end", "percpu_ptr"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -124,7 +126,7 @@ type reg struct {
 	size  int32 // kMem: bytes
 	frame int32 // kStack: the frame it points into
 	rng   int32 // packet pointers: bytes known to be in the packet past off
-	fn    int32 // kFunc: first instruction of the subprogram
+	fn    int32 // kFunc: first instruction of the subprogram; kPercpu: BTF id
 }
 
 func unknownScalar() reg {
