@@ -74,6 +74,10 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
+	if len(c.prog.SkbOutputs) > 0 {
+		// MaxEntries 0: one ring per possible CPU
+		spec.Maps[SkbMap] = &ebpf.MapSpec{Name: SkbMap, Type: ebpf.PerfEventArray}
+	}
 	c.prog.ScratchSize = c.scratch
 	return c.prog, nil
 }

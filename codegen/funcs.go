@@ -77,6 +77,8 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 			return val{t: t, r: f.call(asm.FnPerCpuPtr, v, cpu)}, true
 		}
 		return val{t: t, r: f.call(asm.FnThisCpuPtr, v)}, true
+	case "skboutput":
+		return val{t: t, r: f.skbOutput(e)}, true
 	case "socket_cookie":
 		sk := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At
@@ -465,4 +467,35 @@ func (f *fn) taiNow() vreg {
 	g := f.newReg()
 	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalTaiDelta})
 	return f.alu(asm.Add, f.call(asm.FnKtimeGetBootNs), f.load(mem{base: g}, 8))
+}
+
+// skbOutput compiles skboutput(path, skb, len, offset): bpf_skb_output
+// copies the packet's first len bytes after a SkbHeader into the perf
+// event array; user space drops offset bytes and writes the pcap file.
+// The result is the helper's (0, or a negative errno) as a uint32.
+func (f *fn) skbOutput(e *lang.Call) vreg {
+	id := -1
+	path := e.Args[0].(*lang.StrLit).Val
+	off := int(f.c.info.Consts[e.Args[3]].Int)
+	for i, o := range f.c.prog.SkbOutputs {
+		if o.Path == path && o.Offset == off {
+			id = i
+		}
+	}
+	if id < 0 {
+		id = len(f.c.prog.SkbOutputs)
+		f.c.prog.SkbOutputs = append(f.c.prog.SkbOutputs, SkbOutput{Path: path, Offset: off})
+	}
+	skb := f.scalar(f.expr(e.Args[1]))
+	n := f.scalar(f.expr(e.Args[2]))
+	f.pos = e.At
+	hdr := f.alloc(SkbHeader)
+	f.storeImm(hdr, 8, int64(id))
+	f.store(hdr.plus(8), 8, f.call(asm.FnKtimeGetBootNs))
+	// flags: BPF_F_CURRENT_CPU, and the bytes to copy in bits 32-51
+	n = f.aluImm(asm.And, n, 0xfffff)
+	f.store(hdr.plus(16), 8, n)
+	flags := f.alu(asm.Or, f.aluImm(asm.LSh, n, 32), f.imm(0xffffffff))
+	r := f.call(asm.FnSkbOutput, skb, f.mapPtr(SkbMap), flags, f.addr(hdr), f.imm(SkbHeader))
+	return f.narrow(r, 4, false)
 }

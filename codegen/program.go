@@ -41,7 +41,23 @@ const (
 	EventsMap  = "events"  // ring buffer of printf/exit records
 	ScratchMap = "scratch" // per-CPU array: one big value of scratch memory
 	GlobalsMap = "globals" // array: one value of Globals layout
+	// SkbMap is the perf event array skboutput() writes packets to: a
+	// SkbHeader, then the packet's first bytes.
+	SkbMap = "skb_events"
 )
+
+// SkbHeader is the record skboutput() puts before the packet's bytes: the
+// index of the call in Program.SkbOutputs (u64), the time in nanoseconds
+// since boot (u64), and the number of packet bytes that follow (u64; the
+// perf buffer pads the record after them).
+const SkbHeader = 24
+
+// SkbOutput is one skboutput(path, skb, len, offset) call: the pcap file
+// it writes and how many leading bytes of each packet it drops.
+type SkbOutput struct {
+	Path   string
+	Offset int
+}
 
 // Globals layout (the value of GlobalsMap), written by the runtime before
 // any probe runs.
@@ -149,6 +165,7 @@ type Program struct {
 	ScratchSize int
 	Settings    types.Settings // the script's resolved configuration
 	File        *lang.File
+	SkbOutputs  []SkbOutput // skboutput() calls, by index
 }
 
 // MapByName returns the metadata of a user map.

@@ -190,6 +190,14 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("cannot read the event ring buffer: %w", err)
 	}
 	defer rd.Close()
+	var skb *skbWriter
+	if len(s.prog.SkbOutputs) > 0 {
+		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], s.prog.Settings.PerfRbPages)
+		if err != nil {
+			return nil, err
+		}
+		defer skb.close()
+	}
 
 	var begin, end, tests, rest []*codegen.ProbeProg
 	selfSig := map[os.Signal][]*codegen.ProbeProg{}
@@ -308,6 +316,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.drain(rd, false)
+	if skb != nil {
+		if err := skb.close(); err != nil {
+			return nil, err
+		}
+	}
 	s.reportLost()
 	s.printer.End()
 	if s.prog.Settings.PrintMapsOnExit {

@@ -212,6 +212,35 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		}
 		c.info.KernelVars[e] = id
 		return PtrTo(Uint64, false), true
+	case "skboutput":
+		if !nargs(4, 4) {
+			return nil, true
+		}
+		lit := c.litArg(e, 0, "the pcap file's path")
+		if lit == nil {
+			return nil, true
+		}
+		if t := c.expr(e.Args[1]); t.Kind != Invalid && t.Kind != Ptr {
+			c.errorf(e.Args[1].Pos(), "skboutput() takes a struct sk_buff pointer, not %s", t)
+			return nil, true
+		}
+		if !c.intArg(e, 2, "the number of bytes to capture as an integer") {
+			return nil, true
+		}
+		c.expr(e.Args[3])
+		off, ok := c.constValue(e.Args[3])
+		if !ok || off < 0 {
+			c.errorf(e.Args[3].Pos(), "skboutput() takes the offset as a non-negative integer literal")
+			return nil, true
+		}
+		c.info.Consts[e.Args[3]] = Const{Int: off}
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgTracing || ctx.Provider == "iter" {
+				c.errorf(e.At, "skboutput() needs the sk_buff pointer typed by the kernel's BTF, which only fentry and fexit probes have (not %s)", ctx.Name)
+				return nil, true
+			}
+		}
+		return Uint32, true
 	case "socket_cookie":
 		if !nargs(1, 1) {
 			return nil, true

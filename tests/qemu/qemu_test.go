@@ -14,7 +14,9 @@
 // are regular expressions that must each match a line of its output. A
 // case's "gen" file, when there is one, is a shell script run in the
 // guest whose output becomes script.gt (for values known only there, such
-// as the address of a kernel symbol).
+// as the address of a kernel symbol); its "after" file is a shell script
+// run once gotrace has ended, whose output is checked with gotrace's (to
+// look into files gotrace wrote).
 //
 // .ci/qemu-setup installs qemu, busybox-static, cpio and the kernels. The
 // test skips when they are missing, except under CI=true, where it fails.
@@ -46,6 +48,7 @@ type kcase struct {
 	args      string // gotrace arguments; the script is script.gt
 	script    string
 	workload  string
+	after     string   // a shell script run once gotrace ended; its output is checked with gotrace's
 	gen       string   // a shell script run in the guest whose output is script.gt
 	kernels   []string // the kernels to boot for the case: default (6.1), bpo (backports, 6.12)
 	want      []*regexp.Regexp
@@ -70,6 +73,8 @@ func loadCases(t *testing.T) []kcase {
 				c.script = body
 			case "workload":
 				c.workload = body
+			case "after":
+				c.after = body
 			case "gen":
 				c.gen = body
 			case "kernel":
@@ -131,6 +136,7 @@ for d in /cases/*; do
     timeout 60 /gotrace $(cat $d/args) > /tmp/out 2>&1
     rc=$?
   fi
+  if [ -f $d/after ]; then sh $d/after >> /tmp/out 2>&1; fi
   grep -v __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out
   echo "=== END $n rc=$rc"
 done
@@ -220,6 +226,9 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		}
 		if c.gen != "" {
 			os.WriteFile(filepath.Join(d, "gen"), []byte(c.gen), 0o644)
+		}
+		if c.after != "" {
+			os.WriteFile(filepath.Join(d, "after"), []byte(c.after), 0o644)
 		}
 		if c.interrupt != "" {
 			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)

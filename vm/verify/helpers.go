@@ -104,6 +104,7 @@ var helpers = map[int32]*helper{
 	117: {"bpf_send_signal_thread", []argType{argAnything}, retInt, setPerfmon, nil},
 	123: {"bpf_get_current_ancestor_cgroup_id", []argType{argAnything}, retInt, setBase, nil},
 	120: {"bpf_get_ns_current_pid_tgid", []argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
+	111: {"bpf_skb_output", []argType{argAnything, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTracing, []ebpf.MapType{ebpf.PerfEventArray}},
 	153: {"bpf_per_cpu_ptr", []argType{argPercpu, argAnything}, retPercpuMemOrNull, setPerfmon, nil},
 	154: {"bpf_this_cpu_ptr", []argType{argPercpu}, retPercpuMem, setPerfmon, nil},
 	181: {"bpf_loop", []argType{argAnything, argFunc, argStackOrNull, argAnything}, retInt, setBase, nil},
