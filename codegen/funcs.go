@@ -130,6 +130,14 @@ func (f *fn) moreStmt(e *lang.Call) bool {
 		rc := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At
 		f.call(asm.FnOverrideReturn, f.ctxReg, rc)
+	case "unwatch":
+		addr := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		id := f.newEvent(&Event{Kind: EventUnwatch, Pos: e.At, Size: 16})
+		rec := f.alloc(16)
+		f.storeImm(rec, 8, int64(id))
+		f.store(rec.plus(8), 8, addr)
+		f.output(rec, 16)
 	case "fail", "assert_str":
 		// checked when compiling
 	default:

@@ -90,6 +90,7 @@ const (
 	EventErrorf               // errorf(fmt, args): a message at Pos
 	EventWarnf                // warnf(fmt, args)
 	EventJoin                 // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
+	EventUnwatch              // unwatch(addr): payload u64 address; user space removes the watchpoints on it
 )
 
 // EventArg is one argument of a printf record: its type and its offset

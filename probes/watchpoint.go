@@ -90,7 +90,7 @@ func watchpointContexts(t Target, s Spec) ([]*types.Context, error) {
 			Hint: "hardware breakpoints need debug registers and a kernel with CONFIG_HAVE_HW_BREAKPOINT; some virtual machines have none, or never fire them",
 		}
 	}
-	return []*types.Context{{Provider: s.Provider, Name: s.Name(), Kind: types.ProgPerfEvent}}, nil
+	return []*types.Context{{Provider: s.Provider, Name: s.Name(), Kind: types.ProgPerfEvent, WatchAddr: s.Address}}, nil
 }
 
 // openBreakpoint opens a breakpoint event on len bytes at addr, for

@@ -176,6 +176,9 @@ type session struct {
 	// lost is the lost-record count already reported.
 	lost    uint64 // held while printing, so output from PrintMap does not interleave
 	selfSig map[os.Signal][]*codegen.ProbeProg
+	// watches holds the links of the watchpoint probes by the address
+	// they watch, which unwatch() closes.
+	watches map[uint64][]io.Closer
 	mu      sync.Mutex
 	exited  bool
 	code    int
@@ -268,6 +271,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			l, err := s.opts.Attach(p.Ctx, s.coll.Programs[p.Prog])
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
+			}
+			if p.Ctx.Provider == "watchpoint" {
+				l = &onceCloser{c: l}
+				s.mu.Lock()
+				if s.watches == nil {
+					s.watches = map[uint64][]io.Closer{}
+				}
+				s.watches[p.Ctx.WatchAddr] = append(s.watches[p.Ctx.WatchAddr], l)
+				s.mu.Unlock()
 			}
 			links = append(links, l)
 		}
@@ -464,6 +476,30 @@ func (s *session) isExited() bool {
 }
 
 // handle interprets one ring buffer record.
+// unwatch removes the watchpoints on addr (unwatch()); an address no
+// watchpoint watches is ignored, as it may already be removed.
+func (s *session) unwatch(addr uint64) {
+	s.mu.Lock()
+	ls := s.watches[addr]
+	delete(s.watches, addr)
+	s.mu.Unlock()
+	for _, l := range ls {
+		l.Close()
+	}
+}
+
+// onceCloser closes c once, however often it is closed.
+type onceCloser struct {
+	c    io.Closer
+	once sync.Once
+	err  error
+}
+
+func (o *onceCloser) Close() error {
+	o.once.Do(func() { o.err = o.c.Close() })
+	return o.err
+}
+
 func (s *session) handle(rec []byte) {
 	s.out.Lock()
 	defer s.out.Unlock()
@@ -491,6 +527,10 @@ func (s *session) handle(rec []byte) {
 				om.Top, om.Div = ev.Top, ev.Div
 				s.printer.Map(om)
 			}
+		}
+	case codegen.EventUnwatch:
+		if len(rec) >= 16 {
+			s.unwatch(binary.LittleEndian.Uint64(rec[8:]))
 		}
 	case codegen.EventClear, codegen.EventZero:
 		if mm := s.prog.MapByName(ev.Map); mm != nil {

@@ -46,6 +46,8 @@ type Context struct {
 	// program attaches to all of them through a kprobe-multi link (a
 	// wildcard); empty for a probe on one function.
 	Funcs []string
+	// WatchAddr is the address a watchpoint probe watches (unwatch()).
+	WatchAddr uint64
 	// Ctx is the type of the `ctx` builtin (iter probes: the iterator's
 	// struct bpf_iter__NAME, each member in a u64 slot of the context),
 	// or nil where the probe has none.

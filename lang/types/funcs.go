@@ -437,6 +437,14 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			size = int(n)
 		}
 		return StrType(size), true
+	case "unwatch":
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if !c.intArg(e, 0, "the watched address as an integer") {
+			return nil, true
+		}
+		return VoidType, true
 	case "override":
 		if !nargs(1, 1) {
 			return nil, true
