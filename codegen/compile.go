@@ -1492,6 +1492,8 @@ func (f *fn) expr(e lang.Expr) val {
 		return f.ternary(e, t)
 	case *lang.Field:
 		return f.field(e, t)
+	case *lang.Index:
+		return f.index(e, t)
 	case *lang.Tuple:
 		m := f.alloc(t.Size)
 		f.zero(m, t.Size)
@@ -1501,6 +1503,26 @@ func (f *fn) expr(e lang.Expr) val {
 		}
 		return val{t: t, m: &m}
 	case *lang.Cast:
+		if t.Kind == types.Array {
+			if f.typeOf(e.X).Kind == types.Array {
+				x := f.expr(e.X) // the same bytes, seen with other elements
+				return val{t: t, m: x.m}
+			}
+			// an integer's bytes as an array
+			x := f.scalar(f.expr(e.X))
+			f.pos = e.At
+			m := f.alloc(t.Size)
+			f.store(m, t.Size, x)
+			return val{t: t, m: &m}
+		}
+		if xt := f.typeOf(e.X); xt.Kind == types.Array {
+			x := f.expr(e.X)
+			f.pos = e.At
+			if x.m == nil {
+				f.fail(e.At, "internal error: array %s is not in memory", xt)
+			}
+			return val{t: t, r: f.extend(f.load(*x.m, t.Size), t.Size, t.Signed)}
+		}
 		x := f.scalar(f.expr(e.X))
 		f.pos = e.At
 		if t.Kind == types.Bool {
@@ -1878,6 +1900,10 @@ func (f *fn) placeOf(e lang.Expr) (place, *types.Type) {
 	t := f.typeOf(e)
 	if t.Kind == types.Ptr {
 		return place{addr: f.scalar(f.expr(e)), user: t.User}, t.Elem
+	}
+	if ie, ok := e.(*lang.Index); ok && t.Kind == types.Struct && f.typeOf(ie.X).Kind == types.Ptr {
+		addr, user := f.elemAddr(ie, t)
+		return place{addr: addr, user: user}, t
 	}
 	if fe, ok := e.(*lang.Field); ok && t.Kind == types.Struct {
 		p, st := f.placeOf(fe.X)

@@ -62,6 +62,8 @@ func TestInVM(t *testing.T) {
 		{"incdec-new-map", `BEGIN { @b[1]++; @c--; @b[1]++; printf("%d %d\n", @b[1], @c); exit(); }`, "2 -1\n@b[1]: 2\n@c: -1\n"},
 		{"int-typing", `BEGIN { let $a: uint8 = 255; $a += 1; $b = (int8)1; $c = 1; $c = 1000; $x = (uint64)-1; $y = (int64)1; $u = (uint32)5; $d = $u; $d = -1; printf("%d %d %d %d %d %d %d %d %d\n", $a, sizeof($b), sizeof($c), sizeof(1), $x + $y, $x > $y, $u > -1, sizeof($d), $d); exit(); }`,
 			"0 1 2 1 0 0 1 8 -1\n"},
+		{"arrays-index", `BEGIN { $a = (int8[8])12345; $x = (uint8[4])0x01020304; $i = 2; $s = "hello"; $t = (1, "a"); printf("%x %x %d %d %d %d %d %d %s\n", $a[0], $a[1], (uint64)$a, (uint32)$x, $x[$i], $x[$i + 7], $s[1], $t[0], $t[1]); print($x); @a = (bool[2])(uint16)1; exit(); }`,
+			"39 30 12345 16909060 2 0 101 1 a\n[4,3,2,1]\n@a: [true,false]\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

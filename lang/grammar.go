@@ -448,8 +448,14 @@ type gUnary struct {
 
 type gCast struct {
 	TypeOf *gArg      `parser:"'(' ( 'typeof' '(' @@ ')'"`
-	Type   *gTypeName `parser:"| @@ ) ')'"`
+	Type   *gTypeName `parser:"| @@"`
+	Arr    *gArrLen   `parser:"@@? ) ')'"`
 	X      *gUnary    `parser:"@@"`
+}
+
+// gArrLen is the [N] or [] of a cast to an array: (uint8[4])x.
+type gArrLen struct {
+	N *string `parser:"'[' @Int? ']'"`
 }
 
 // gTypeName is a type as written in a cast: uint32, struct task_struct *.

@@ -399,7 +399,11 @@ func (c *converter) unary(g *gUnary) Expr {
 	case g.Cast != nil && g.Cast.TypeOf != nil:
 		return &Cast{At: c.pos(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
 	case g.Cast != nil:
-		return &Cast{At: c.pos(g.Pos), Type: g.Cast.Type.String(), X: c.unary(g.Cast.X)}
+		name := g.Cast.Type.String()
+		if a := g.Cast.Arr; a != nil {
+			name += "[" + deref(a.N) + "]"
+		}
+		return &Cast{At: c.pos(g.Pos), Type: name, X: c.unary(g.Cast.X)}
 	default:
 		return c.postfix(g.Post)
 	}
@@ -630,4 +634,11 @@ func (c *converter) arg(a *gArg) Expr {
 // typeOf converts the argument of a typeof(...) written as a type.
 func (c *converter) typeOf(a *gArg) *Call {
 	return &Call{At: c.pos(a.Pos), Fun: "typeof", Args: []Expr{c.arg(a)}}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

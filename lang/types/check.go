@@ -959,6 +959,8 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		return tt
 	case *lang.Cast:
 		return c.cast(e)
+	case *lang.Index:
+		return c.index(e)
 	case *lang.PosParam:
 		if e.Count {
 			return Int64
@@ -1291,6 +1293,9 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		return nil
 	}
 	name := strings.Join(strings.Fields(e.Type), " ")
+	if strings.HasSuffix(name, "]") {
+		return c.arrayCast(e, name, x)
+	}
 	if strings.HasSuffix(name, "*") {
 		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
 		if !x.IsInteger() {
@@ -1330,11 +1335,57 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types, bool and enums)", name)
 		return nil
 	}
+	if x.Kind == Array && intElems(x) && t.Kind == Int {
+		if x.Size != t.Size {
+			c.errorf(e.At, "cannot cast %s (%d bytes) to %s (%d bytes): the sizes must be equal", x, x.Size, t, t.Size)
+			return nil
+		}
+		return t
+	}
 	if !x.IsInteger() {
 		c.errorf(e.At, "cannot cast %s to %s", x, name)
 		return nil
 	}
 	return t
+}
+
+// intElems tells whether array type t holds integers or bools.
+func intElems(t *Type) bool {
+	return t.Elem != nil && (t.Elem.Kind == Int || t.Elem.Kind == Bool)
+}
+
+// arrayCast checks (T[N])x and (T[])x: an integer's bytes seen as an
+// array of integers or bools. The sizes must agree; a literal takes the
+// array's size, and [] takes the value's.
+func (c *checker) arrayCast(e *lang.Cast, name string, x *Type) *Type {
+	i := strings.LastIndex(name, "[")
+	elem, ok := castTypes[strings.TrimSpace(name[:i])]
+	if !ok || elem.Kind != Int && elem.Kind != Bool {
+		c.errorf(e.At, "cannot cast to %s: array casts are to arrays of integers or bools", name)
+		return nil
+	}
+	if !x.IsInteger() && (x.Kind != Array || !intElems(x)) {
+		c.errorf(e.At, "cannot cast %s to %s: only integers and integer arrays can be cast to arrays", x, name)
+		return nil
+	}
+	n := x.Size / elem.Size
+	if ls := name[i+1 : len(name)-1]; ls != "" {
+		v, err := strconv.Atoi(ls)
+		if err != nil || v <= 0 {
+			c.errorf(e.At, "bad array length in %s", name)
+			return nil
+		}
+		n = v
+	}
+	size := n * elem.Size
+	if _, isConst := c.constValue(e.X); isConst && (size == 1 || size == 2 || size == 4 || size == 8) {
+		return ArrayOf(elem, n)
+	}
+	if size != x.Size {
+		c.errorf(e.At, "cannot cast %s (%d bytes) to %s (%d bytes): the sizes must be equal", x, x.Size, name, size)
+		return nil
+	}
+	return ArrayOf(elem, n)
 }
 
 // probeBody checks a probe's predicate and body for the contexts ctxs.

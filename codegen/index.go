@@ -1,0 +1,75 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// index compiles x[i] on what is not a map (the checker's index says
+// which): a pointer's i-th element is read from kernel or user memory; an
+// array's or string's from where the value is, directly for a constant
+// index and through a bounds check and a probe_read for another (an index
+// out of range reads 0); a tuple's like x.i.
+func (f *fn) index(e *lang.Index, t *types.Type) val {
+	xt := f.typeOf(e.X)
+	switch xt.Kind {
+	case types.Tuple:
+		x := f.expr(e.X)
+		fld := xt.Fields[f.c.info.Consts[e.Index].Int]
+		f.pos = e.At
+		return f.fromMem(x.m.plus(fld.Offset), fld.Type)
+	case types.Ptr:
+		addr, user := f.elemAddr(e, t)
+		return f.fromAddr(addr, user, t)
+	}
+	elem := types.Int8
+	if xt.Kind == types.Array {
+		elem = xt.Elem
+	}
+	x := f.expr(e.X)
+	if x.m == nil {
+		f.fail(e.At, "internal error: %s value not in memory", xt)
+	}
+	m := *x.m
+	if k, ok := f.c.info.Consts[e.Index]; ok {
+		f.pos = e.At
+		return f.fromMem(m.plus(int(k.Int)*elem.Size), elem)
+	}
+	if m.ctx {
+		// no variable offsets into the context: copy it out first
+		d := f.alloc(xt.Size)
+		f.copyMem(d, m, xt.Size)
+		m = d
+	}
+	idx := f.scalar(f.expr(e.Index))
+	f.pos = e.At
+	n := xt.Size / elem.Size
+	tmp := f.alloc(elem.Size)
+	f.zero(tmp, elem.Size)
+	skip := f.label()
+	f.emit(&inst{op: opJcc, a: idx, cc: asm.JGE, useImm: true, imm: int64(n), label: skip})
+	src := f.alu(asm.Add, f.addr(m), f.aluImm(asm.Mul, idx, int64(elem.Size)))
+	f.call(asm.FnProbeReadKernel, f.addr(tmp), f.imm(int64(elem.Size)), src)
+	f.mark(skip)
+	return f.fromMem(tmp, elem)
+}
+
+// elemAddr computes the address of p[i] for a pointer p, and whether it
+// is in user memory; t is the element's type.
+func (f *fn) elemAddr(e *lang.Index, t *types.Type) (vreg, bool) {
+	xt := f.typeOf(e.X)
+	base := f.scalar(f.expr(e.X))
+	size := int64(t.Size)
+	if t.Kind == types.Ptr {
+		size = 8
+	}
+	f.pos = e.At
+	if k, ok := f.c.info.Consts[e.Index]; ok {
+		return f.aluImm(asm.Add, base, k.Int*size), xt.User
+	}
+	idx := f.scalar(f.expr(e.Index))
+	f.pos = e.At
+	return f.alu(asm.Add, base, f.aluImm(asm.Mul, idx, size)), xt.User
+}
