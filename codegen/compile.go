@@ -74,6 +74,9 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
+	if c.tgt.Self > 0 {
+		spec.Maps[HeldMap] = &ebpf.MapSpec{Name: HeldMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	}
 	if len(c.prog.SkbOutputs) > 0 {
 		// MaxEntries 0: one ring per possible CPU
 		spec.Maps[SkbMap] = &ebpf.MapSpec{Name: SkbMap, Type: ebpf.PerfEventArray}
@@ -222,6 +225,13 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	f.scrReg = f.newReg()
 	exit := f.label()
 	err := f.catch(func() {
+		if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
+			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
+			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
+			held := f.newReg()
+			f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
+			f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
+		}
 		if p.Pred != nil {
 			f.branch(p.Pred, exit, false)
 		}
@@ -799,14 +809,7 @@ func (f *fn) exprStmt(e lang.Expr) {
 			f.exit(e)
 			return
 		case "delete":
-			m := e.Args[0].(*lang.MapExpr)
-			if len(e.Args) == 2 {
-				m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])}
-			}
-			mm := f.mapMeta(m)
-			k := f.key(m, mm)
-			f.pos = e.At
-			f.call(asm.FnMapDeleteElem, f.mapPtr(mm.SpecName), f.addr(k))
+			f.deleteKey(e)
 			return
 		case "clear", "zero", "print":
 			f.mapEvent(e)
@@ -963,16 +966,44 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 		f.storeImm(k, 8, 0)
 		return k
 	}
-	if len(m.Keys) == 1 {
-		f.exprInto(m.Keys[0], k, mm.Key, true)
+	keys := m.Keys
+	if tl, ok := keys[0].(*lang.Tuple); ok && len(keys) == 1 && len(mm.Keys) > 1 {
+		keys = tl.Elems // @m[(a, b)] is @m[a, b]
+	}
+	if len(keys) == 1 && len(mm.Keys) > 1 {
+		// a tuple value as the keys: element by element, since the
+		// map's strings may be longer than the tuple's
+		tv := f.expr(keys[0])
+		f.zero(k, mm.KeySize)
+		for i, src := range tv.t.Fields {
+			dst := mm.Key.Fields[i]
+			f.storeVal(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
+		}
+		return k
+	}
+	if len(keys) == 1 {
+		f.exprInto(keys[0], k, mm.Key, true)
 		return k
 	}
 	f.zero(k, mm.KeySize)
-	for i, ke := range m.Keys {
+	for i, ke := range keys {
 		fld := mm.Key.Fields[i]
 		f.exprInto(ke, k.plus(fld.Offset), fld.Type, false)
 	}
 	return k
+}
+
+// deleteKey compiles delete(@m[k]) or delete(@m, k), returning the
+// helper's result (0 when the key was there).
+func (f *fn) deleteKey(e *lang.Call) vreg {
+	m := e.Args[0].(*lang.MapExpr)
+	if len(e.Args) == 2 {
+		m = &lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])}
+	}
+	mm := f.mapMeta(m)
+	k := f.key(m, mm)
+	f.pos = e.At
+	return f.call(asm.FnMapDeleteElem, f.mapPtr(mm.SpecName), f.addr(k))
 }
 
 func (f *fn) mapStore(m *lang.MapExpr, x val) {
@@ -998,7 +1029,7 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 	}
 	p, _ := f.mapLookup(m, mm)
 	done := f.label()
-	if t.Kind == types.Str || t.Kind == types.Tuple {
+	if !t.InRegister() { // strings, tuples, usym, inet, buffers, arrays, ...
 		dst := f.alloc(t.Size)
 		f.zero(dst, t.Size)
 		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})

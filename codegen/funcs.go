@@ -79,6 +79,9 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		return val{t: t, r: f.call(asm.FnThisCpuPtr, v)}, true
 	case "skboutput":
 		return val{t: t, r: f.skbOutput(e)}, true
+	case "delete":
+		// true when the key was there to delete
+		return val{t: t, r: f.succeeded(f.deleteKey(e))}, true
 	case "socket_cookie":
 		sk := f.scalar(f.expr(e.Args[0]))
 		f.pos = e.At
@@ -88,13 +91,7 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		src := f.expr(e.Args[1])
 		f.pos = e.At
 		r := f.call(asm.FnProbeWriteUser, dst, f.addr(*src.m), f.imm(f.c.info.Consts[e.Args[2]].Int))
-		ok := f.newReg()
-		skip := f.label()
-		f.emit(&inst{op: opMovImm, dst: ok, imm: 0})
-		f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: 0, label: skip})
-		f.emit(&inst{op: opMovImm, dst: ok, imm: 1})
-		f.mark(skip)
-		return val{t: t, r: ok}, true
+		return val{t: t, r: f.succeeded(r)}, true
 	case "nsecs":
 		switch e.Args[0].(*lang.Ident).Name {
 		case "monotonic":
@@ -506,4 +503,15 @@ func (f *fn) skbOutput(e *lang.Call) vreg {
 	flags := f.alu(asm.Or, f.aluImm(asm.LSh, n, 32), f.imm(0xffffffff))
 	r := f.call(asm.FnSkbOutput, skb, f.mapPtr(SkbMap), flags, f.addr(hdr), f.imm(SkbHeader))
 	return f.narrow(r, 4, false)
+}
+
+// succeeded turns a helper's result into a bool: 1 when it returned 0.
+func (f *fn) succeeded(r vreg) vreg {
+	ok := f.newReg()
+	skip := f.label()
+	f.emit(&inst{op: opMovImm, dst: ok, imm: 0})
+	f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: 0, label: skip})
+	f.emit(&inst{op: opMovImm, dst: ok, imm: 1})
+	f.mark(skip)
+	return ok
 }

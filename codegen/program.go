@@ -34,6 +34,19 @@ import (
 // change the generated code. The zero value is a safe default.
 type Target struct {
 	NumCPU int // possible CPUs (0: 1)
+	// Self is gotrace's own process id: probes that fire in the context
+	// of a process (tracepoints, kprobes, uprobes, USDT, fentry) skip its
+	// events, since the Go runtime's scheduler sleeps and wakes as events
+	// arrive and would feed them back into a script that prints on each
+	// one. 0 filters nothing. The -c child is filtered the same way
+	// until it execs its command (HeldMap).
+	Self int
+}
+
+// selfFiltered are the providers whose programs skip gotrace's events.
+var selfFiltered = map[string]bool{
+	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
+	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.
@@ -44,6 +57,10 @@ const (
 	// SkbMap is the perf event array skboutput() writes packets to: a
 	// SkbHeader, then the packet's first bytes.
 	SkbMap = "skb_events"
+	// HeldMap is an array of one u64: the pid of the -c child while it
+	// waits to exec its command (0 once it may), whose events probes
+	// skip like gotrace's own (Target.Self).
+	HeldMap = "held"
 )
 
 // SkbHeader is the record skboutput() puts before the packet's bytes: the

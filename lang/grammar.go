@@ -248,12 +248,17 @@ type gUnroll struct {
 	Body  *gBlock `parser:"@@"`
 }
 
+// gFor is `for ($v : @m)` or `for ($v : a..b)`; the parentheses may be
+// left out, as with if.
 type gFor struct {
-	Var  *gVar   `parser:"'(' @@ ':'"`
-	Map  *gMap   `parser:"( @@"`
-	Lo   *gExpr  `parser:"| @@"`
-	Hi   *gExpr  `parser:"'..' @@ ) ')'"`
-	Body *gBlock `parser:"@@"`
+	Pos   lexer.Position
+	Open  bool    `parser:"@'('?"`
+	Var   *gVar   `parser:"@@ ':'"`
+	Map   *gMap   `parser:"( @@"`
+	Lo    *gExpr  `parser:"| @@"`
+	Hi    *gExpr  `parser:"'..' @@ )"`
+	Close bool    `parser:"@')'?"`
+	Body  *gBlock `parser:"@@"`
 }
 
 type gVar struct {

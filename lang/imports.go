@@ -43,7 +43,12 @@ type loader struct {
 var importedSources sync.Map
 
 func (l *loader) load(name string, src []byte) {
-	tree, err := parser.ParseBytes(name, src)
+	text, errs := conditionals(name, src)
+	if len(errs) > 0 {
+		l.errs = append(l.errs, errs...)
+		return
+	}
+	tree, err := parser.ParseBytes(name, text)
 	if err != nil {
 		l.add(syntaxError(name, src, err))
 		return

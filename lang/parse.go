@@ -300,7 +300,17 @@ func (c *converter) stmt(it *gItem) Stmt {
 		return &UnrollStmt{At: c.pos(it.Pos), Count: c.expr(it.Unroll.Count), Body: c.block(it.Unroll.Body)}
 	case it.For != nil:
 		f := it.For
-		s := &ForStmt{At: c.pos(it.Pos), Var: &Var{At: c.pos(f.Var.Pos), Name: f.Var.Name}, Body: c.block(f.Body)}
+		if f.Open != f.Close {
+			c.errs.Add(c.pos(f.Pos), "syntax error: unbalanced parentheses around the for loop's range")
+		}
+		// the loop variable is resolved like a use of it (inside a macro,
+		// it is the expansion's), so the body's uses find it
+		v, ok := c.varRef(c.pos(f.Var.Pos), f.Var.Name).(*Var)
+		if !ok {
+			c.errs.Add(c.pos(f.Var.Pos), "the loop variable %s cannot be a macro parameter", f.Var.Name)
+			v = &Var{At: c.pos(f.Var.Pos), Name: f.Var.Name}
+		}
+		s := &ForStmt{At: c.pos(it.Pos), Var: v, Body: c.block(f.Body)}
 		switch {
 		case f.Map != nil:
 			s.Map = c.mapExpr(f.Map)

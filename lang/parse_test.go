@@ -369,3 +369,50 @@ BEGIN {
 		}
 	}
 }
+
+// TestConditionals checks #if/#ifdef/#ifndef/#elif/#else/#endif: the
+// branches not taken are dropped without moving the positions of what
+// follows, and BPFTRACE_HAVE_BTF is defined.
+func TestConditionals(t *testing.T) {
+	src := `#ifndef BPFTRACE_HAVE_BTF
+#include <linux/no.h>
+#else
+#include <linux/yes.h>
+#endif
+#define LEVEL 2
+#if LEVEL > 1 && defined(LEVEL)
+#include <level2.h>
+#elif LEVEL > 0
+#include <level1.h>
+#else
+#include <level0.h>
+#endif
+#if 0
+#if 1
+#include <nested.h>
+#endif
+#endif
+BEGIN { $x = LEVEL; }
+`
+	f, err := Parse("c.bt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Includes, " "); got != "linux/yes.h level2.h" {
+		t.Errorf("includes taken: %q", got)
+	}
+	if p := f.Probes[0].At; p.Line != 19 {
+		t.Errorf("BEGIN at line %d, want 19", p.Line)
+	}
+	for _, bad := range []struct{ src, msg string }{
+		{"#endif\nBEGIN {}", "c.bt:1:1: error: #endif without #if"},
+		{"#ifdef X\nBEGIN {}", "c.bt:1:1: error: #if without #endif"},
+		{"#if 1\n#else\n#else\n#endif", "c.bt:3:1: error: #else without #if"},
+		{"#if (1\n#endif", "c.bt:1:1: error: #if (1: missing )"},
+	} {
+		_, err := Parse("c.bt", []byte(bad.src))
+		if err == nil || !strings.Contains(err.Error(), bad.msg) {
+			t.Errorf("%q: got %v, want %q", bad.src, err, bad.msg)
+		}
+	}
+}

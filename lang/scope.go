@@ -89,6 +89,10 @@ func (c *converter) identRef(at Pos, name string) Expr {
 	if d, ok := c.defines[name]; ok {
 		return d
 	}
+	if m, ok := c.macros[name]; ok && len(m.Params) == 0 {
+		// a macro without parameters may be called without parentheses
+		return c.expandMacro(at, m, nil)
+	}
 	return &Ident{At: at, Name: name}
 }
 

@@ -7,14 +7,16 @@ import (
 	"os/exec"
 	"strings"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
 // ChildArg is the hidden first argument with which gotrace re-executes
-// itself to run a -c command: the re-executed process waits until the
-// parent closes the pipe on fd 3 (every probe attached), then execs the
-// command. That way the command's very first instruction is traced, and
+// itself to run a -c command: the re-executed process says on fd 4 that
+// it is ready (its Go runtime started, before any probe is attached),
+// waits until the parent closes the pipe on fd 3 (every probe attached),
+// then execs the command. That way the command's very first instruction is traced, and
 // the parent knows its pid before any probe runs (for cpid).
 const ChildArg = "__gotrace_child"
 
@@ -45,20 +47,34 @@ func StartChild(command string, stdout, stderr *os.File) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(self, append([]string{ChildArg, path}, args...)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
-	cmd.ExtraFiles = []*os.File{r}
-	if err := cmd.Start(); err != nil {
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
 		r.Close()
 		w.Close()
+		return nil, err
+	}
+	cmd := exec.Command(self, append([]string{ChildArg, path}, args...)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	cmd.ExtraFiles = []*os.File{r, readyW}
+	err = cmd.Start()
+	r.Close()
+	readyW.Close()
+	if err != nil {
+		w.Close()
+		readyR.Close()
 		return nil, fmt.Errorf("-c: %v", err)
 	}
-	r.Close()
 	c := &Child{cmd: cmd, release: w, done: make(chan struct{})}
 	go func() {
 		c.err = cmd.Wait()
 		close(c.done)
 	}()
+	// Wait until the child's runtime has started and it waits for the
+	// release: what it did until then is not traced, and what it does
+	// while waiting the probes skip (HeldMap).
+	readyR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	readyR.Read(make([]byte, 1))
+	readyR.Close()
 	return c, nil
 }
 
@@ -97,6 +113,9 @@ func (c *Child) Kill() {
 // then exec the command. args are the path followed by argv.
 func ChildMain(args []string) int {
 	f := os.NewFile(3, "release")
+	ready := os.NewFile(4, "ready")
+	ready.Write([]byte{1})
+	ready.Close()
 	b := make([]byte, 1)
 	if n, _ := f.Read(b); n != 1 {
 		return 1 // the parent went away without releasing us

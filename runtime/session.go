@@ -290,6 +290,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		if s.opts.Child != nil {
+			if err := s.setHeld(0); err != nil {
+				return nil, err
+			}
 			if err := s.opts.Child.Release(); err != nil {
 				return nil, err
 			}
@@ -717,8 +720,21 @@ func (s *session) writeGlobals() error {
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalTaiDelta:], taiDelta())
 	if s.opts.Child != nil {
 		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
+		if err := s.setHeld(s.opts.Child.Pid()); err != nil {
+			return err
+		}
 	}
 	return m.Put(uint32(0), buf)
+}
+
+// setHeld tells the probes which process is the -c child still waiting
+// to exec its command (0: none), so that they skip its events.
+func (s *session) setHeld(pid int) error {
+	m := s.coll.Maps[codegen.HeldMap]
+	if m == nil {
+		return nil
+	}
+	return m.Put(uint32(0), uint64(pid))
 }
 
 // printMaps prints every non-empty user map in name order.

@@ -280,7 +280,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	if len(info.Warnings) > 0 {
 		io.WriteString(stderr, lang.Format(lang.ErrorList(info.Warnings), src))
 	}
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU()})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: os.Getpid()})
 	if err != nil {
 		return report(err)
 	}

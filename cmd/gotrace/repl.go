@@ -439,5 +439,5 @@ func compileSource(name string, src []byte, target probes.Target, cfg *types.Con
 	if err != nil {
 		return nil, err
 	}
-	return codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU()})
+	return codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: os.Getpid()})
 }

@@ -309,3 +309,16 @@ func (c *checker) lookupStruct(pos lang.Pos, name string) *Type {
 	}
 	return c.kernelStruct(pos, name)
 }
+
+// complete fills in a struct known only by name (a tracepoint format
+// field's "struct __kernel_timespec *" points to one) from the inline
+// definitions or the kernel's BTF. The struct is changed in place, so
+// every type that points to it, the code generator's included, sees it.
+func (c *checker) complete(pos lang.Pos, t *Type) {
+	if t.Kind != Struct || len(t.Fields) > 0 || t.Name == "" {
+		return
+	}
+	if full := c.lookupStruct(pos, t.Name); full != nil && full != t {
+		t.Fields, t.Size = full.Fields, full.Size
+	}
+}

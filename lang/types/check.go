@@ -98,6 +98,8 @@ type Info struct {
 	// KernelVars holds, for each percpu_kaddr() call, the BTF id of the
 	// per-CPU variable it names.
 	KernelVars map[*lang.Call]uint32
+	// Options are the named parameters getopt() reads, by name.
+	Options map[string]Option
 }
 
 // MapDecl is a declared map: its kind and number of entries.
@@ -165,6 +167,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Consts:     map[lang.Expr]Const{},
 		Expansions: map[lang.Expr]lang.Expr{},
 		KernelVars: map[*lang.Call]uint32{},
+		Options:    map[string]Option{},
 		Maps:       map[string]*MapInfo{},
 		Config:     cfg,
 	}}
@@ -231,6 +234,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if len(c.errs) > 0 {
 		c.errs.Sort()
 		return nil, c.errs
+	}
+	if err := c.unknownNamed(); err != nil {
+		return nil, err
 	}
 	return c.info, nil
 }
@@ -746,6 +752,14 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 		}
 		keys = append(keys, cloneStr(storedType(t)))
 	}
+	if len(keys) == 1 && keys[0].Kind == Tuple && !keys[0].Named {
+		// @m[(a, b)] is @m[a, b]: a tuple key is the map's several keys
+		var elems []*Type
+		for _, f := range keys[0].Fields {
+			elems = append(elems, cloneStr(f.Type))
+		}
+		return elems
+	}
 	return keys
 }
 
@@ -1200,6 +1214,7 @@ func (c *checker) field(e *lang.Field) *Type {
 	}
 	switch t.Kind {
 	case Struct:
+		c.complete(e.At, t)
 		f, ok := t.Field(e.Name)
 		if !ok {
 			err := c.errorf(e.At, "%s has no field '%s'", t, e.Name)
@@ -1695,7 +1710,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 		} else {
 			c.keyCheck(m)
 		}
-		return VoidType
+		return BoolType // whether the key was there
 	case "ksym", "usym":
 		if !nargs(1, 1) {
 			return nil

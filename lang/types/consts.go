@@ -1,6 +1,11 @@
 package types
 
 import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -116,13 +121,31 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 		c.info.Consts[e] = Const{Int: int64(addr)}
 		return Uint64
 	case "getopt":
-		if !nargs(1, 2) {
+		if !nargs(1, 3) {
 			return nil
 		}
 		lit, ok := e.Args[0].(*lang.StrLit)
 		if !ok {
 			c.errorf(e.Args[0].Pos(), "getopt() needs the parameter's name as a string literal")
 			return nil
+		}
+		opt := Option{}
+		if len(e.Args) == 3 {
+			desc, ok := e.Args[2].(*lang.StrLit)
+			if !ok {
+				c.errorf(e.Args[2].Pos(), "getopt() takes the parameter's description as a string literal")
+				return nil
+			}
+			opt.Desc = desc.Val
+		}
+		if len(e.Args) > 1 {
+			opt.Default = literalText(e.Args[1])
+		}
+		if old, ok := c.info.Options[lit.Val]; ok && old.Desc != "" && opt.Desc != "" && old.Desc != opt.Desc {
+			c.errorf(e.Args[2].Pos(), "--%s has another description where getopt() names it first", lit.Val)
+		}
+		if old, ok := c.info.Options[lit.Val]; !ok || old.Desc == "" {
+			c.info.Options[lit.Val] = opt
 		}
 		v, given := c.info.Config.Named[lit.Val]
 		if len(e.Args) == 1 {
@@ -163,6 +186,61 @@ func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
 		return Int64
 	}
 	return nil
+}
+
+// Option is a named parameter a script reads with getopt(): its
+// description and default as written, for the list an unknown parameter
+// gets.
+type Option struct {
+	Desc    string
+	Default string
+}
+
+// unknownNamed reports named parameters (-- --name) no getopt() reads,
+// listing those the script takes.
+func (c *checker) unknownNamed() error {
+	var unknown []string
+	for n := range c.info.Config.Named {
+		if _, ok := c.info.Options[n]; !ok {
+			unknown = append(unknown, "--"+n)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	var b strings.Builder
+	fmt.Fprintf(&b, "unknown named parameter %s", strings.Join(unknown, ", "))
+	if len(c.info.Options) == 0 {
+		b.WriteString(": this script takes none")
+		return errors.New(b.String())
+	}
+	b.WriteString("; this script takes:")
+	for _, n := range slices.Sorted(maps.Keys(c.info.Options)) {
+		o := c.info.Options[n]
+		fmt.Fprintf(&b, "\n  --%s", n)
+		if o.Default != "" {
+			fmt.Fprintf(&b, " (default %s)", o.Default)
+		}
+		if o.Desc != "" {
+			fmt.Fprintf(&b, ": %s", o.Desc)
+		}
+	}
+	return errors.New(b.String())
+}
+
+// literalText spells a literal as written: 35, -1, true, "x".
+func literalText(e lang.Expr) string {
+	switch e := e.(type) {
+	case *lang.StrLit:
+		return strconv.Quote(e.Val)
+	case *lang.BoolLit:
+		return strconv.FormatBool(e.Val)
+	}
+	if v, ok := constInt(e); ok {
+		return strconv.FormatInt(v, 10)
+	}
+	return ""
 }
 
 // fieldPath reads a member designator: a, a.b, a.b.c.
