@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -19,8 +20,12 @@ import (
 // verifier's one-line reason; the abstract state goes in the hint only
 // when detail is set (-d verifier). numCPU is the machine's number of
 // possible CPUs (0: unknown).
+//
+// A program the verifier gives up on at its instruction limit is reported
+// in an *UndecidedError (with nothing else wrong): the kernel's verifier,
+// which tracks more than gotrace's, decides those.
 func Check(prog *codegen.Program, numCPU int, detail bool) error {
-	var errs lang.ErrorList
+	var errs, limits lang.ErrorList
 	for _, pp := range prog.Probes {
 		ps := prog.Spec.Programs[pp.Prog]
 		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, verify.Options{NumCPU: numCPU})
@@ -31,13 +36,42 @@ func Check(prog *codegen.Program, numCPU int, detail bool) error {
 		if !errors.As(err, &ve) {
 			return fmt.Errorf("checking the program for %s: %w", pp.Ctx.Name, err)
 		}
-		e := errs.Add(insnPos(pp, ve.Insn), "%s", ve.Msg)
+		list := &errs
+		if ve.Limit {
+			list = &limits
+		}
+		e := list.Add(insnPos(pp, ve.Insn), "%s", ve.Msg)
 		e.Hint = fmt.Sprintf("gotrace's verifier refused instruction %d of the program for %s; run with -d asm to see it", ve.Insn, pp.Ctx.Name)
 		if detail && ve.Detail != "" {
 			e.Hint += "\nstate: " + ve.Detail
 		}
 	}
-	return errs.Err()
+	if len(errs) == 0 && len(limits) > 0 {
+		return &UndecidedError{Errs: limits}
+	}
+	return append(errs, limits...).Err()
+}
+
+// UndecidedError holds the programs gotrace's verifier gave up on at its
+// instruction limit, as positioned errors: the kernel decides them.
+type UndecidedError struct{ Errs lang.ErrorList }
+
+func (e *UndecidedError) Error() string { return e.Errs.Error() }
+func (e *UndecidedError) Unwrap() error { return e.Errs }
+
+// KernelCheck loads prog's programs into the kernel without attaching
+// them, for --check of programs gotrace's verifier could not decide. It
+// tells whether the kernel's verifier gave a verdict (not when BPF cannot
+// be loaded here), and its refusal, positioned as when running.
+func KernelCheck(prog *codegen.Program) (bool, error) {
+	_ = rlimit.RemoveMemlock()
+	coll, err := ebpf.NewCollection(prog.Spec)
+	if err != nil {
+		var ve *ebpf.VerifierError
+		return errors.As(err, &ve), explainLoadError(prog, err)
+	}
+	coll.Close()
+	return true, nil
 }
 
 // insnPos is the script position of raw instruction idx of pp, or the

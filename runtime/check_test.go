@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -51,6 +52,27 @@ func TestCheckLimits(t *testing.T) {
 		if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, "^") {
 			t.Errorf("%q:\n%s\nwant prefix %s", tc.src, got, tc.want)
 		}
+	}
+}
+
+// TestCheckUndecided: a program gotrace's verifier gives up on at its
+// instruction limit is reported as undecided (the kernel decides it),
+// a plain mistake is not.
+func TestCheckUndecided(t *testing.T) {
+	prog, err := compile(t, "BEGIN { $i = 0; while ($i >= 0) { $i++; } }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var undecided *UndecidedError
+	if err := Check(prog, 2, false); !errors.As(err, &undecided) {
+		t.Errorf("an endless loop: %v, want an UndecidedError", err)
+	}
+	prog, err = compile(t, "BEGIN { $p = (uint64 *)0; $x = *$p; $y = $x / 0; exit(); }")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(prog, 2, false); errors.As(err, &undecided) {
+		t.Errorf("a decided program: %v", err)
 	}
 }
 

@@ -107,7 +107,8 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 		opts.Err = os.Stderr
 	}
 	if !opts.NoVerify {
-		if err := Check(prog, opts.NumCPU, false); err != nil {
+		var undecided *UndecidedError
+		if err := Check(prog, opts.NumCPU, false); err != nil && !errors.As(err, &undecided) {
 			return nil, err
 		}
 	}

@@ -297,7 +297,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return 0
 	}
 	if o.check {
-		if err := runtime.Check(prog, target.NumCPU(), false); err != nil {
+		var undecided *runtime.UndecidedError
+		if err := runtime.Check(prog, target.NumCPU(), false); errors.As(err, &undecided) {
+			// gotrace's verifier gave up: the kernel decides, where BPF
+			// can be loaded
+			decided, kerr := runtime.KernelCheck(prog)
+			if !decided {
+				return report(err) // no kernel to ask: our verdict stands
+			}
+			if kerr != nil {
+				return report(kerr)
+			}
+		} else if err != nil {
 			return report(err)
 		}
 		n := 0

@@ -139,7 +139,9 @@ func (v *verifier) walk(st *state) error {
 	for {
 		v.processed++
 		if v.processed > v.limit {
-			return v.errf(st, "program is over the %s instruction limit the verifier explores (a loop with too many iterations, or too many paths)", commas(v.limit))
+			err := v.errf(st, "program is over the %s instruction limit the verifier explores (a loop with too many iterations, or too many paths)", commas(v.limit))
+			err.(*Error).Limit = true
+			return err
 		}
 		if v.prune[st.pc] {
 			pruned, err := v.checkpoint(st)

@@ -40,6 +40,12 @@ type Error struct {
 	Insn   int    // raw instruction index (lddw counts two)
 	Msg    string // one line a script writer can act on
 	Detail string // the abstract state at the instruction, for -d
+	// Limit is set when the verifier gave up at its instruction limit:
+	// the program may loop forever, or have more paths than this
+	// verifier can tell apart (it keeps no liveness of stack slots, so
+	// paths that differ only in dead stack memory stay apart), and the
+	// kernel's verifier may still accept it.
+	Limit bool
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("insn %d: %s", e.Insn, e.Msg) }
