@@ -2146,7 +2146,15 @@ func (f *fn) unary(e *lang.Unary, t *types.Type) val {
 		pt := f.typeOf(e.X)
 		addr := f.scalar(f.expr(e.X))
 		f.pos = e.At
-		return f.fromAddr(addr, pt.User, t)
+		user := pt.User
+		if pt.Kind == types.Int {
+			// an integer address: user memory in user-space probes
+			switch f.ctx.Provider {
+			case "uprobe", "uretprobe", "usdt":
+				user = true
+			}
+		}
+		return f.fromAddr(addr, user, t)
 	}
 	x := f.scalar(f.expr(e.X))
 	f.pos = e.At

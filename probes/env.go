@@ -26,6 +26,9 @@ type env struct {
 	shapes map[string]*types.Type // args layouts by layoutKey
 	conv   *btfTypes              // BTF conversions, shared by all probes
 	rawTPs []string               // raw tracepoint names, listed once
+	// enums maps the enumerators of the kernel's BTF to their enum
+	// types, built on the first name looked up (KernelEnum).
+	enums map[string]*btf.Enum
 }
 
 func (e *env) btfConv() *btfTypes {
@@ -178,6 +181,44 @@ func (e *env) KernelStruct(name string) (*types.Type, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.btfConv().convert(t), nil
+}
+
+// KernelEnum finds an enumerator of the kernel's BTF by name
+// (SKB_DROP_REASON_NOT_SPECIFIED): its value and its enum type.
+func (e *env) KernelEnum(name string) (int64, *types.Type, bool) {
+	e.call.Lock()
+	defer e.call.Unlock()
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return 0, nil, false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.enums == nil {
+		e.enums = map[string]*btf.Enum{}
+		for t, err := range spec.All() {
+			if err != nil {
+				break
+			}
+			if en, ok := t.(*btf.Enum); ok {
+				for _, v := range en.Values {
+					if _, dup := e.enums[v.Name]; !dup {
+						e.enums[v.Name] = en
+					}
+				}
+			}
+		}
+	}
+	en, ok := e.enums[name]
+	if !ok {
+		return 0, nil, false
+	}
+	for _, v := range en.Values {
+		if v.Name == name {
+			return int64(v.Value), e.btfConv().convert(en), true
+		}
+	}
+	return 0, nil, false
 }
 
 // KernelSymbol returns the address of a kernel symbol from /proc/kallsyms

@@ -1048,6 +1048,13 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		c.reported = false
 		return t
 	}
+	if ee, ok := c.env.(EnumEnv); ok {
+		if v, t, ok := ee.KernelEnum(e.Name); ok {
+			// an enumerator of the kernel's types: a constant of its enum
+			c.info.Consts[e] = Const{Int: v}
+			return t
+		}
+	}
 	err := c.errorf(e.At, "unknown identifier '%s'", e.Name)
 	if s := suggest(e.Name, BuiltinNames()); s != "" {
 		err.Hint = "did you mean " + s + "?"
@@ -1135,6 +1142,10 @@ func (c *checker) unary(e *lang.Unary) *Type {
 		}
 		return Uint64
 	case "*":
+		if t.Kind == Int {
+			// an address held as an integer (kaddr()): a u64 read there
+			return Uint64
+		}
 		if t.Kind != Ptr {
 			c.errorf(e.At, "cannot dereference %s", t)
 			return nil

@@ -111,6 +111,12 @@ type MissingProbeError struct{ Err *lang.Error }
 func (e *MissingProbeError) Error() string { return e.Err.Error() }
 func (e *MissingProbeError) Unwrap() error { return e.Err }
 
+// EnumEnv is implemented by Envs that know the kernel's enums: an
+// identifier that names none of gotrace's may name an enumerator.
+type EnumEnv interface {
+	KernelEnum(name string) (int64, *Type, bool)
+}
+
 // StructEnv is implemented by Envs that know the kernel's types (BTF): it
 // types curtask and casts to kernel structs.
 type StructEnv interface {
