@@ -67,6 +67,8 @@ func TestInVM(t *testing.T) {
 		{"tuple-keys-delete", `BEGIN { $k = (1, "ab"); @m[$k] = 5; @m[2, "abcdef"] = 6; @m[(3, "x")] = 7; $d = delete(@m, (3, "x")); $e = delete(@m, (3, "x")); printf("%d %d %d %d %d\n", @m[1, "ab"], has_key(@m, (2, "abcdef")), @m[$k], $d, $e); exit(); }`,
 			"5 1 5 1 0\n@m[1, ab]: 5\n@m[2, abcdef]: 6\n"},
 		{"macro-bare-for", `macro depth() { 3 } macro sum($n) { $s = 0; for $j : 0..$n { $s += $j; } $s } BEGIN { printf("%d %d\n", sum(depth), depth); exit(); }`, "3 3\n"},
+		{"c-constants", `#include <errno.h>
+macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGAIN, SIGKILL, __NR_openat, strerror(EPERM), syscall_name(__NR_read)); exit(); }`, "hi 11 9 257 Operation not permitted read\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -125,8 +125,8 @@ type gConfigItem struct {
 // @maps or bare names.
 type gMacro struct {
 	Pos    lexer.Position
-	Name   string    `parser:"@Ident '('"`
-	Params []*gParam `parser:"( @@ ( ',' @@ )* )? ')'"`
+	Name   string    `parser:"@Ident"`
+	Params []*gParam `parser:"( '(' ( @@ ( ',' @@ )* )? ')' )?"` // macro name { } takes none
 	Body   *gBlock   `parser:"@@"`
 }
 
@@ -511,8 +511,10 @@ type gPrimary struct {
 	Block *gBlock `parser:"| @@ )"`
 }
 
+// gCall is f(args), or name!(args), a spelling of macro calls.
 type gCall struct {
-	Fun  string  `parser:"@Ident '('"`
+	Fun  string  `parser:"@Ident"`
+	Bang bool    `parser:"@'!'? '('"`
 	Args []*gArg `parser:"( @@ ( ',' @@ )* )? ')'"`
 }
 

@@ -462,6 +462,9 @@ func (c *converter) primary(g *gPrimary) Expr {
 		if m, ok := c.macros[call.Fun]; ok {
 			return c.expandMacro(at, m, call.Args)
 		}
+		if g.Call.Bang {
+			c.errs.Add(at, "%s!() calls a macro, and no macro %s is defined", call.Fun, call.Fun)
+		}
 		if builtinCalls[call.Fun] && len(call.Args) == 0 {
 			return &Ident{At: at, Name: call.Fun}
 		}

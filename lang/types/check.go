@@ -1048,6 +1048,10 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		c.reported = false
 		return t
 	}
+	if v, ok := cConstant(e.Name); ok {
+		c.info.Consts[e] = Const{Int: v}
+		return ConstType(v)
+	}
 	if ee, ok := c.env.(EnumEnv); ok {
 		if v, t, ok := ee.KernelEnum(e.Name); ok {
 			// an enumerator of the kernel's types: a constant of its enum

@@ -68,7 +68,24 @@ var settings = map[string]setting{
 	"symbol_source":      {kind: "enum", values: []string{"dwarf", "symbol_table"}, set: func(s *Settings, v any) { s.SymbolSource = v.(string) }},
 	"show_debug_info":    {kind: "bool", set: func(s *Settings, v any) { s.ShowDebugInfo = v.(bool) }},
 	"license":            {kind: "string", set: func(s *Settings, v any) { s.License = v.(string) }},
+	// Features upstream marks unstable are stable in gotrace: their
+	// switches are accepted and change nothing.
+	"unstable_import_statement": unstableSwitch,
+	"unstable_tseries":          unstableSwitch,
+	"unstable_typeinfo":         unstableSwitch,
+	"unstable_dw_ustack":        unstableSwitch,
+	// Keys upstream has retired: accepted, without effect.
+	"max_type_res_iterations": retired,
+	"unstable_addr":           retired,
+	"unstable_import":         retired,
+	"unstable_macro":          retired,
+	"unstable_map_decl":       retired,
 }
+
+var (
+	unstableSwitch = setting{kind: "enum", values: []string{"enable", "warn", "error"}, set: func(*Settings, any) {}}
+	retired        = setting{kind: "string", set: func(*Settings, any) {}}
+)
 
 // SettingNames lists the configuration keys gotrace knows, sorted.
 func SettingNames() []string {

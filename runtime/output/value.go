@@ -206,8 +206,6 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 	return value{kind: vNull}
 }
 
-//go:generate go run gensyscalls.go
-
 // view formats the values user space prints through a formatter (the
 // View types): addresses, errno messages, system call names, user names
 // and cgroup paths.
@@ -227,7 +225,7 @@ func view(t *types.Type, raw []byte, sym Symbolizer) string {
 	case "strerror":
 		return strerror(int64(n))
 	case "syscall_name":
-		if name, ok := syscallNames[n]; ok {
+		if name, ok := types.SyscallNames[n]; ok {
 			return name
 		}
 		return strconv.FormatInt(int64(n), 10)
