@@ -108,7 +108,16 @@ func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 		x := f.expr(e.Args[0])
 		return val{t: t, r: f.extend(f.scalar(x), min(x.t.Size, 8), x.t.Signed)}, true
 	case "path":
-		p := f.scalar(f.expr(e.Args[0]))
+		var p vreg
+		if f.typeOf(e.Args[0]).Kind == types.Struct {
+			pl, _ := f.placeOf(e.Args[0])
+			if pl.m != nil {
+				f.fail(e.Args[0].Pos(), "path() needs a struct path in kernel memory, not a copy of one")
+			}
+			p = pl.addr
+		} else {
+			p = f.scalar(f.expr(e.Args[0]))
+		}
 		f.pos = e.At
 		m := f.alloc(t.Size)
 		f.zero(m, min(t.Size, 8))

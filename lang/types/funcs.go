@@ -417,7 +417,13 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(1, 2) {
 			return nil, true
 		}
-		if !c.intArg(e, 0, "a struct path pointer") {
+		if t := c.expr(e.Args[0]); t.Kind == Struct {
+			// a struct path in kernel memory (file->f_path): its address
+			if t.Name != "struct path" {
+				c.errorf(e.Args[0].Pos(), "path() takes a struct path or a pointer to one, not %s", t)
+				return nil, true
+			}
+		} else if !c.intArg(e, 0, "a struct path pointer") {
 			return nil, true
 		}
 		for _, ctx := range c.ctxs {
