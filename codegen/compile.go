@@ -1434,6 +1434,17 @@ func storedType(t *types.Type) *types.Type { return types.Stored(t) }
 // values must be, printf records need not).
 func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 	switch {
+	case t.Kind == types.Tuple && x.t != nil && x.t.Kind == types.Tuple && x.m != nil && !types.Equal(t, x.t):
+		// a tuple laid out differently (shorter strings, a record's
+		// fields in another order): element by element
+		f.zero(dst, t.Size)
+		for i, df := range t.Fields {
+			sf := x.t.Fields[i]
+			if t.Named {
+				sf, _ = x.t.Field(df.Name)
+			}
+			f.storeVal(dst.plus(df.Offset), df.Type, f.fromMem(x.m.plus(sf.Offset), sf.Type), false)
+		}
 	case !t.InRegister():
 		if x.m == nil {
 			f.fail(f.pos, "internal error: %s value is not in memory", t)

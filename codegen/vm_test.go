@@ -50,7 +50,7 @@ func TestInVM(t *testing.T) {
 		{"len-assert", `BEGIN { @a[1] = 1; @a[2] = 2; static_assert(sizeof(uint64) == 8, "size"); assert(len(@a) == 2, "two"); printf("len %d\n", len(@a)); clear(@a); assert(len(@a) == 1, "one"); printf("unreached\n"); }`,
 			"len 2\n"},
 		{"buf", `BEGIN { printf("%r|%rh\n", buf("a\002b", 3), buf("xyz", 2)); exit(); }`, "a\\x02b|78 79\n"},
-		{"records", `BEGIN { $r = (a = 1, b = "x"); printf("%d %s %s\n", $r.a, $r.b, $r); print((n = 2, ok = true)); exit(); }`, "1 x (a = 1, b = x)\n(n = 2, ok = true)\n"},
+		{"records", `BEGIN { $r = (a = 1, b = "x"); printf("%d %s %s\n", $r.a, $r.b, $r); print((n = 2, ok = true)); exit(); }`, "1 x { .a = 1, .b = x }\n{ .n = 2, .ok = true }\n"},
 		{"str-search", `BEGIN { $n = "wor"; $h = "hello world"; printf("%d %d %d %d %d %d\n", strcontains($h, "o w"), strcontains($h, "xyz"), strstr($h, $n), strstr($h, "hello world!"), strstr("", ""), strcontains(comm, $n)); exit(); }`,
 			"1 0 6 -1 0 0\n"},
 		{"str-concat-memcmp", `BEGIN { $s = str_concat("foo", "bar", "!"); @k[str_concat("a", "b")] = 1; printf("%s %d %d %d %d %d\n", $s, strlen($s), @k["ab"], memcmp("abc", "abd", 3), memcmp("abc", "abd", 2), memcmp("b", "a", 1)); clear(@k); exit(); }`,
@@ -69,6 +69,8 @@ func TestInVM(t *testing.T) {
 		{"macro-bare-for", `macro depth() { 3 } macro sum($n) { $s = 0; for $j : 0..$n { $s += $j; } $s } BEGIN { printf("%d %d\n", sum(depth), depth); exit(); }`, "3 3\n"},
 		{"c-constants", `#include <errno.h>
 macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGAIN, SIGKILL, __NR_openat, strerror(EPERM), syscall_name(__NR_read)); exit(); }`, "hi 11 9 257 Operation not permitted read\n"},
+		{"tuple-promotion", `BEGIN { $a = ("ab", 1); $a = ("abc", -2); print($a); $r = (color = "green", size = 2); $r = (size = 10, color = "blue"); print($r); @m[1] = (1, "a"); @m[2] = (-5, "bcd"); exit(); }`,
+			"(abc, -2)\n{ .color = blue, .size = 10 }\n@m[1]: (1, a)\n@m[2]: (-5, bcd)\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -499,15 +499,21 @@ func (c *checker) assign(s *lang.AssignStmt) {
 func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 	st := storedType(rt)
 	key := l.Key()
-	if old, ok := c.vars[key]; rt.Kind == Int && !c.declared[key] && (!ok || old.Kind == Int) {
-		// an integer variable holds the promotion of all its values,
-		// the later ones included (joined by the inferring sweeps)
+	if old, ok := c.vars[key]; (rt.Kind == Int || rt.Kind == Tuple) && !c.declared[key] && (!ok || old.Kind == rt.Kind) {
+		// an integer or tuple variable holds the promotion of all its
+		// values, the later ones included (joined by the inferring
+		// sweeps): tuples widen their strings and integers
 		st = rt
-		if ok {
-			st = Promote(old, st)
-		}
-		if j := c.joined[key]; j != nil {
-			st = Promote(j, st)
+		for _, prev := range []*Type{old, c.joined[key]} {
+			if prev == nil {
+				continue
+			}
+			joined, fits := PromoteValue(prev, st)
+			if !fits {
+				c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, prev, rt)
+				return
+			}
+			st = joined
 		}
 		c.joined[key] = st
 		c.vars[key] = st
@@ -683,16 +689,21 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 		return
 	}
 	mi := c.info.Maps[m.Name]
-	if vt.Kind == Int {
-		// integer values join by promotion over every assignment (the
-		// inferring sweep sees them all) and are stored in 64 bits
-		if j := c.mapInts[m.Name]; j != nil {
-			vt = Promote(j, vt)
+	if vt.Kind == Int || vt.Kind == Tuple {
+		// integer and tuple values join by promotion over every
+		// assignment (the inferring sweep sees them all); integers are
+		// stored in 64 bits
+		if j := c.mapInts[m.Name]; j != nil && j.Kind == vt.Kind {
+			if joined, ok := PromoteValue(j, vt); ok {
+				vt = joined
+			}
 		}
 		c.mapInts[m.Name] = vt
 		vt = Stored(vt)
-		if mi != nil && mi.Value.Kind == Int {
-			mi.Value = vt
+		if mi != nil && mi.Value.Kind == vt.Kind {
+			if _, ok := PromoteValue(mi.Value, vt); ok {
+				mi.Value = vt
+			}
 		}
 	}
 	if mi == nil {

@@ -147,3 +147,61 @@ func ConstFits(v int64, big bool, t *Type) bool {
 func signedOf(t *Type) bool {
 	return t.Kind == Int && t.Signed
 }
+
+// PromoteValue joins the types of two values assigned to one variable or
+// map: integers by Promote (stored in 64 bits inside tuples), strings to
+// the longer, tuples element by element, records field by field by name
+// (in a's order). ok is false when they cannot be joined.
+func PromoteValue(a, b *Type) (*Type, bool) {
+	if a.Kind != b.Kind {
+		return nil, false
+	}
+	switch a.Kind {
+	case Int:
+		return Promote(a, b), true
+	case Str:
+		if b.Size > a.Size {
+			return StrType(b.Size), true
+		}
+		return a, true
+	case Tuple:
+		if len(a.Fields) != len(b.Fields) || a.Named != b.Named {
+			return nil, false
+		}
+		elems := make([]*Type, len(a.Fields))
+		changed := false
+		for i, f := range a.Fields {
+			bf := b.Fields[i]
+			if a.Named {
+				var ok bool
+				if bf, ok = b.Field(f.Name); !ok {
+					return nil, false
+				}
+			}
+			t, ok := PromoteValue(f.Type, bf.Type)
+			if !ok {
+				return nil, false
+			}
+			if t.Kind == Int {
+				t = Stored(t)
+			}
+			elems[i] = t
+			changed = changed || !Equal(t, f.Type)
+		}
+		if !changed {
+			return a, true
+		}
+		t := TupleOf(elems...)
+		if a.Named {
+			t.Named = true
+			for i := range t.Fields {
+				t.Fields[i].Name = a.Fields[i].Name
+			}
+		}
+		return t, true
+	}
+	if Equal(a, b) {
+		return a, true
+	}
+	return nil, false
+}

@@ -283,23 +283,16 @@ func (v value) text() string {
 		}
 		return "false"
 	case vTuple:
+		if v.names != nil { // a record prints like a struct
+			return recordText(v)
+		}
 		parts := make([]string, len(v.elems))
 		for i, e := range v.elems {
 			parts[i] = e.text()
-			if v.names != nil {
-				parts[i] = v.names[i] + " = " + parts[i]
-			}
 		}
 		return "(" + strings.Join(parts, ", ") + ")"
 	case vRecord:
-		if len(v.elems) == 0 {
-			return "{}"
-		}
-		parts := make([]string, len(v.elems))
-		for i, e := range v.elems {
-			parts[i] = "." + v.names[i] + " = " + e.text()
-		}
-		return "{ " + strings.Join(parts, ", ") + " }"
+		return recordText(v)
 	case vArray:
 		parts := make([]string, len(v.elems))
 		for i, e := range v.elems {
@@ -473,4 +466,16 @@ func cmp3(less, greater bool) int {
 		return 1
 	}
 	return 0
+}
+
+// recordText prints a struct or a record: { .a = 1, .b = x }.
+func recordText(v value) string {
+	if len(v.elems) == 0 {
+		return "{}"
+	}
+	parts := make([]string, len(v.elems))
+	for i, e := range v.elems {
+		parts[i] = "." + v.names[i] + " = " + e.text()
+	}
+	return "{ " + strings.Join(parts, ", ") + " }"
 }
