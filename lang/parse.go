@@ -303,14 +303,12 @@ func (c *converter) stmt(it *gItem) Stmt {
 		if f.Open != f.Close {
 			c.errs.Add(c.pos(f.Pos), "syntax error: unbalanced parentheses around the for loop's range")
 		}
-		// the loop variable is resolved like a use of it (inside a macro,
-		// it is the expansion's), so the body's uses find it
-		v, ok := c.varRef(c.pos(f.Var.Pos), f.Var.Name).(*Var)
-		if !ok {
-			c.errs.Add(c.pos(f.Var.Pos), "the loop variable %s cannot be a macro parameter", f.Var.Name)
-			v = &Var{At: c.pos(f.Var.Pos), Name: f.Var.Name}
-		}
+		// the loop variable belongs to the loop: each for loop has its
+		// own, of its own type
+		c.push(nil)
+		v := c.declare(c.pos(f.Var.Pos), f.Var.Name)
 		s := &ForStmt{At: c.pos(it.Pos), Var: v, Body: c.block(f.Body)}
+		c.pop()
 		switch {
 		case f.Map != nil:
 			s.Map = c.mapExpr(f.Map)

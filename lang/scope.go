@@ -1,5 +1,7 @@
 package lang
 
+import "strings"
+
 // Scopes and macros are resolved while the parse tree is converted, so
 // that later passes see flat variables told apart by Var.Scope:
 //
@@ -77,7 +79,11 @@ func (c *converter) mapName(name string) string {
 }
 
 // identRef resolves a bare name: a macro parameter or #define, else itself.
+// __builtin_NAME is the builtin NAME (what upstream's library calls it).
 func (c *converter) identRef(at Pos, name string) Expr {
+	if b, ok := strings.CutPrefix(name, "__builtin_"); ok && builtinCalls[b] {
+		return &Ident{At: at, Name: b}
+	}
 	for i := len(c.scopes) - 1; i >= 0; i-- {
 		if m := c.scopes[i].macro; m != nil {
 			if e, ok := m.params[name]; ok {

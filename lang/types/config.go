@@ -74,6 +74,10 @@ var settings = map[string]setting{
 	"unstable_tseries":          unstableSwitch,
 	"unstable_typeinfo":         unstableSwitch,
 	"unstable_dw_ustack":        unstableSwitch,
+	// gotrace decides itself what goes on the stack (values over 32 bytes
+	// go to scratch memory), so on_stack_limit is accepted and changes
+	// nothing.
+	"on_stack_limit": {kind: "int", set: func(*Settings, any) {}},
 	// Keys upstream has retired: accepted, without effect.
 	"max_type_res_iterations": retired,
 	"unstable_addr":           retired,

@@ -295,10 +295,16 @@ func (t *Type) String() string {
 	return "invalid"
 }
 
+// storedBool is a bool in an 8-byte slot, as tuples and maps keep it.
+var storedBool = &Type{Kind: Bool, Size: 8}
+
 // Stored is the type a value takes when stored in a variable, a map or
 // a record: integers widen to 64 bits (keeping their enum names); other
 // types stay as they are.
 func Stored(t *Type) *Type {
+	if t.Kind == Bool {
+		return storedBool
+	}
 	if t.Kind != Int {
 		return t
 	}
