@@ -930,6 +930,9 @@ func (f *fn) incDec(e *lang.Unary) val {
 		delta = -1
 	}
 	oldR := f.scalar(old)
+	if t.Kind == types.Ptr {
+		delta *= elemSize(t)
+	}
 	nv := f.aluImm(asm.Add, oldR, delta)
 	switch x := e.X.(type) {
 	case *lang.Var:
@@ -2188,6 +2191,19 @@ var aluOps = map[string]asm.ALUOp{
 
 func (f *fn) arith(op string, x, y val, signed bool) vreg {
 	a, b := f.scalar(x), f.scalar(y)
+	if op == "+" || op == "-" {
+		// pointer arithmetic counts elements
+		switch {
+		case x.t.Kind == types.Ptr && y.t.Kind != types.Ptr:
+			if n := elemSize(x.t); n != 1 {
+				b = f.aluImm(asm.Mul, b, n)
+			}
+		case y.t.Kind == types.Ptr && x.t.Kind != types.Ptr:
+			if n := elemSize(y.t); n != 1 {
+				a = f.aluImm(asm.Mul, a, n)
+			}
+		}
+	}
 	alu := aluOps[op]
 	if signed {
 		switch alu {
@@ -2198,6 +2214,14 @@ func (f *fn) arith(op string, x, y val, signed bool) vreg {
 		}
 	}
 	return f.alu(alu, a, b)
+}
+
+// elemSize is the size of what pointer type t points to (1 for void).
+func elemSize(t *types.Type) int64 {
+	if t.Elem == nil || t.Elem.Size <= 0 {
+		return 1
+	}
+	return int64(t.Elem.Size)
 }
 
 // signedDiv divides (or takes the remainder) of signed values without the

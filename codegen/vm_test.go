@@ -73,6 +73,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"(abc, -2)\n{ .color = blue, .size = 10 }\n@m[1]: (1, a)\n@m[2]: (-5, bcd)\n"},
 		{"loop-vars-bools", `config = { on_stack_limit = 0 } BEGIN { @c = count(); print(((bool)@c, (bool)0)); @a[16] = 32; @b[64] = "aa"; for ($kv : @a) { print($kv); } for ($kv : @b) { print($kv); } printf("%d\n", __builtin_ncpus == ncpus); clear(@a); clear(@b); clear(@c); exit(); }`,
 			"(true, false)\n(16, 32)\n(64, aa)\n1\n"},
+		{"pointer-arith", `struct A { int a; int b; char c[28]; }; BEGIN { @ = (int32 *)0x32; @ += 1; $p = (int64 *)0x32; $p++; $q = (struct A *)1024; printf("%d %d\n", $q - 5, $q + 1); print($p); exit(); }`,
+			"844 1060\n0x3a\n@: 0x36\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

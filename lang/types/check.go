@@ -480,8 +480,11 @@ func (c *checker) assign(s *lang.AssignStmt) {
 				return
 			}
 		}
-		if lt.IsInteger() {
-			rt = ArithType(strings.TrimSuffix(s.Op, "="), lt, rt)
+		switch op := strings.TrimSuffix(s.Op, "="); {
+		case lt.Kind == Ptr && (op == "+" || op == "-") && rt.Kind != Ptr:
+			rt = lt // p += n moves the pointer by n elements
+		case lt.IsInteger():
+			rt = ArithType(op, lt, rt)
 		}
 	}
 	switch l := s.Lhs.(type) {
@@ -1117,6 +1120,9 @@ func (c *checker) unary(e *lang.Unary) *Type {
 				c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
 				return nil
 			}
+			if t.Kind == Ptr {
+				return t // one element on
+			}
 			rt := Uint64
 			if t.Signed || e.Op == "--" {
 				rt = Int64
@@ -1195,6 +1201,14 @@ func (c *checker) binary(e *lang.Binary) *Type {
 	switch e.Op {
 	case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
 		return BoolType
+	case "+", "-":
+		// pointer arithmetic counts elements, as in C: p + 1 is the next
+		switch {
+		case x.Kind == Ptr && y.Kind != Ptr:
+			return x
+		case y.Kind == Ptr && x.Kind != Ptr && e.Op == "+":
+			return y
+		}
 	}
 	if v, ok := c.constValue(e); ok {
 		return ConstType(v) // folded, it is a literal

@@ -68,6 +68,7 @@ type value struct {
 	frames []string // vStack
 	mode   string   // vStack
 	enum   string   // vInt, vUint of a C enum type: the enumerator's name
+	ptr    bool     // vUint: a pointer, which text shows in hex
 }
 
 type vkind int
@@ -133,7 +134,7 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 	case types.Str:
 		return value{kind: vStr, s: cstring(raw[:t.Size])}
 	case types.Ptr:
-		return value{kind: vUint, u: le64(raw)}
+		return value{kind: vUint, u: le64(raw), ptr: true}
 	case types.Tuple:
 		v := value{kind: vTuple}
 		for _, f := range t.Fields {
@@ -274,6 +275,9 @@ func (v value) text() string {
 	case vInt:
 		return strconv.FormatInt(v.i, 10)
 	case vUint:
+		if v.ptr {
+			return "0x" + strconv.FormatUint(v.u, 16)
+		}
 		return strconv.FormatUint(v.u, 10)
 	case vStr, vSym:
 		return v.s
