@@ -75,6 +75,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"(true, false)\n(16, 32)\n(64, aa)\n1\n"},
 		{"pointer-arith", `struct A { int a; int b; char c[28]; }; BEGIN { @ = (int32 *)0x32; @ += 1; $p = (int64 *)0x32; $p++; $q = (struct A *)1024; printf("%d %d\n", $q - 5, $q + 1); print($p); exit(); }`,
 			"844 1060\n0x3a\n@: 0x36\n"},
+		{"tuple-key-promotion", `BEGIN { @["hi", ("hellolongstr", 2)] = 1; @["hellolongstr", ("hi", 5)] = 2; exit(); }`,
+			"@[hi, (hellolongstr, 2)]: 1\n@[hellolongstr, (hi, 5)]: 2\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -787,8 +787,22 @@ func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
 	changed := false
 	for i, k := range keys {
 		old := mi.Keys[i]
+		pos := m.At
+		if i < len(m.Keys) {
+			pos = m.Keys[i].Pos()
+		}
+		if old.Kind == Tuple && k.Kind == Tuple {
+			// tuple keys widen their strings like tuple values
+			if joined, ok := PromoteValue(old, k); ok {
+				if !Equal(joined, old) {
+					mi.Keys[i] = joined
+					changed = true
+				}
+				continue
+			}
+		}
 		if !assignable(old, k) {
-			c.errorf(m.Keys[i].Pos(), "map %s key %d has type %s here but %s at %d:%d",
+			c.errorf(pos, "map %s key %d has type %s here but %s at %d:%d",
 				m.Name, i+1, k, old, mi.Pos.Line, mi.Pos.Col)
 			return false
 		}

@@ -337,14 +337,6 @@ func (c *checker) stackType(pos lang.Pos, kind, mode string, limit int) *Type {
 	if mode == "" {
 		mode = c.info.Settings.StackMode
 	}
-	if kind == "ustack" && !c.userContexts() {
-		for _, ctx := range c.ctxs {
-			if ctx.Provider == "begin" || ctx.Provider == "end" {
-				c.errorf(pos, "ustack is not available in %s", ctx.Name)
-				return nil
-			}
-		}
-	}
 	return &Type{Kind: Stack, Size: 8, Name: kind, Len: limit, Mode: mode}
 }
 
