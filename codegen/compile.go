@@ -744,7 +744,7 @@ func (f *fn) stmt(s lang.Stmt) {
 		f.jmp(top)
 		f.mark(end)
 	case *lang.UnrollStmt:
-		n := int(s.Count.(*lang.IntLit).Val)
+		n := int(f.c.info.Consts[s.Count].Int)
 		for i := 0; i < n; i++ {
 			f.block(s.Body)
 		}

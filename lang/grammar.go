@@ -143,15 +143,27 @@ type gCDef struct {
 	Members []*gCMember `parser:"'{' @@* '}' ';'?"`
 }
 
+// gCMember is a member declaration, or a struct or union defined in
+// place (named or not) with the members that have its type; the last
+// member's ';' may be left out.
 type gCMember struct {
 	Pos    lexer.Position
-	Tokens []string `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')+ ';'"`
+	Nested *gCNested `parser:"( @@"`
+	Tokens []string  `parser:"| @(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')+ ) ';'?"`
+}
+
+type gCNested struct {
+	Pos     lexer.Position
+	Tag     string      `parser:"@('struct' | 'union')"`
+	Name    string      `parser:"@(Ident | TypeKw)?"`
+	Members []*gCMember `parser:"'{' @@* '}'"`
+	Decl    []string    `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')*"`
 }
 
 // gEnumDef is `enum name { A, B = 5, };`.
 type gEnumDef struct {
 	Pos   lexer.Position
-	Name  string       `parser:"@Ident"`
+	Name  string       `parser:"@Ident?"` // anonymous: its enumerators are just names
 	Items []*gEnumItem `parser:"'{' @@ ( ',' @@ )* ','? '}' ';'?"`
 }
 

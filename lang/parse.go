@@ -74,9 +74,7 @@ func (c *converter) items(f *File, u *unit, root bool) {
 			f.MapDecls = append(f.MapDecls, d)
 		case it.CDef != nil:
 			d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
-			for _, m := range it.CDef.Members {
-				d.Members = append(d.Members, &CMember{At: c.pos(m.Pos), Tokens: m.Tokens})
-			}
+			d.Members = c.cmembers(f, it.CDef.Members)
 			f.CDefs = append(f.CDefs, d)
 		case it.Enum != nil:
 			f.CDefs = append(f.CDefs, c.enum(it.Enum))
@@ -84,6 +82,33 @@ func (c *converter) items(f *File, u *unit, root bool) {
 			f.Probes = append(f.Probes, c.probe(it.Probe))
 		}
 	}
+}
+
+// cmembers converts the members of a struct or union definition. A
+// struct defined in place becomes a definition of its own, before the
+// one that uses it (named "struct __anonN" when it has no name), and its
+// members are declared with its name.
+func (c *converter) cmembers(f *File, ms []*gCMember) []*CMember {
+	var out []*CMember
+	for _, m := range ms {
+		n := m.Nested
+		if n == nil {
+			out = append(out, &CMember{At: c.pos(m.Pos), Tokens: m.Tokens})
+			continue
+		}
+		name := n.Name
+		if name == "" {
+			*c.nextScope++
+			name = fmt.Sprintf("__anon%d", *c.nextScope)
+		}
+		inner := &CDef{At: c.pos(n.Pos), Tag: n.Tag, Name: name}
+		inner.Members = c.cmembers(f, n.Members)
+		f.CDefs = append(f.CDefs, inner)
+		if len(n.Decl) > 0 {
+			out = append(out, &CMember{At: c.pos(m.Pos), Tokens: append([]string{n.Tag, name}, n.Decl...)})
+		}
+	}
+	return out
 }
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.
@@ -158,6 +183,10 @@ func endPos(name string, src []byte) Pos {
 // expressions, like #defines.
 func (c *converter) enum(g *gEnumDef) *CDef {
 	d := &CDef{At: c.pos(g.Pos), Tag: "enum", Name: g.Name}
+	if d.Name == "" {
+		*c.nextScope++
+		d.Name = fmt.Sprintf("__anon%d", *c.nextScope)
+	}
 	next := int64(0)
 	for _, it := range g.Items {
 		at := c.pos(it.Pos)
@@ -178,7 +207,8 @@ func (c *converter) enum(g *gEnumDef) *CDef {
 		if v < 0 {
 			lit = &Unary{At: at, Op: "-", X: &IntLit{At: at, Val: uint64(-v), Raw: fmt.Sprint(-v)}}
 		}
-		c.defines[it.Name] = lit
+		// typed by its enum, so that it prints by name
+		c.defines[it.Name] = &Cast{At: at, Type: "enum " + d.Name, X: lit}
 	}
 	return d
 }

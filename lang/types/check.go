@@ -301,10 +301,12 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *lang.UnrollStmt:
-		lit, ok := s.Count.(*lang.IntLit)
-		if !ok || lit.Val < 1 || lit.Val > 100 {
+		c.expr(s.Count)
+		n, ok := c.constValue(s.Count)
+		if !ok || n < 1 || n > 100 {
 			c.errorf(s.Count.Pos(), "unroll needs a constant count from 1 to 100")
 		}
+		c.info.Consts[s.Count] = Const{Int: n}
 		c.unrolls++
 		c.block(s.Body)
 		c.unrolls--

@@ -131,9 +131,10 @@ BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
 	var s, u *types.Type
 	for e, ty := range info.Types {
 		if c, ok := e.(*lang.Cast); ok {
-			if strings.Contains(c.Type, "struct s") {
+			switch {
+			case strings.Contains(c.Type, "struct s"):
 				s = ty.Elem
-			} else {
+			case strings.Contains(c.Type, "union u"):
 				u = ty.Elem
 			}
 		}

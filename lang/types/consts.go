@@ -417,6 +417,10 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		return c.info.Config.ParamInt(e.N)
 	case *lang.Paren:
 		return c.constValue(e.X)
+	case *lang.Cast:
+		if strings.HasPrefix(e.Type, "enum ") {
+			return c.constValue(e.X) // an enumerator
+		}
 	case *lang.Unary:
 		x, ok := c.constValue(e.X)
 		switch {
