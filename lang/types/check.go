@@ -633,6 +633,17 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	return nil
 }
 
+// letDeclared tells whether the variable key was declared by a `let`
+// without type or value in the probe being checked.
+func (c *checker) letDeclared(key string) bool {
+	for _, v := range c.lets {
+		if v.Key() == key {
+			return true
+		}
+	}
+	return false
+}
+
 // narrowTo checks the assignment of a value of type rt (expression rhs,
 // when known) to the variable l declared with the integer type dt: a
 // constant must fit, and another value that might not is truncated with
@@ -943,6 +954,11 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		return c.ident(e)
 	case *lang.Var:
 		t, ok := c.vars[e.Key()]
+		if !ok && c.letDeclared(e.Key()) && c.joined[e.Key()] != nil {
+			// `let $x;` read before its first assignment: zero, of the
+			// type its assignments give it
+			t, ok = c.joined[e.Key()], true
+		}
 		if !ok {
 			if !c.infer {
 				c.errorf(e.At, "undefined variable %s", e.Name).Hint = "assign it first: " + e.Name + " = ...;"
