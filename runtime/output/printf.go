@@ -8,8 +8,10 @@ import (
 
 // sprintf formats as C's printf does for the conversions bpftrace
 // accepts: flags (- + space # 0), width, precision, length modifiers
-// (h, hh, l, ll, j, z, t, ignored: every integer arrives as 64 bits) and
-// the verbs d i u x X o c s p e f g %, plus %r, %rx and %rh for buffers.
+// and the verbs d i u x X o c s p e f g %, plus %r, %rx and %rh for
+// buffers. As in C, the length modifier says the width of an integer
+// conversion: none is an int (32 bits), hh a char, h a short, l ll j z t
+// 64 bits; every integer arrives as 64 bits and is cut to that width.
 // A string verb (%s) prints any value as text output would.
 func sprintf(format string, args []value) string {
 	var b strings.Builder
@@ -41,9 +43,11 @@ func sprintf(format string, args []value) string {
 			}
 		}
 		spec := format[i+1 : j] // flags, width, precision
+		lm := j
 		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
 			j++
 		}
+		length := format[lm:j]
 		if j >= len(format) {
 			b.WriteString(format[i:])
 			break
@@ -69,9 +73,34 @@ func sprintf(format string, args []value) string {
 			b.WriteString("%!" + string(verb) + "(MISSING)")
 			continue
 		}
+		if strings.IndexByte("diuxXoc", verb) >= 0 && v.enum == "" {
+			v = cutInt(v, length, verb == 'd' || verb == 'i' || verb == 'c')
+		}
 		b.WriteString(conv(spec, verb, v))
 	}
 	return b.String()
+}
+
+// cutInt narrows an integer argument to the width its length modifier
+// gives (C's conversions), signed for d and i.
+func cutInt(v value, length string, signed bool) value {
+	if v.kind != vInt && v.kind != vUint && v.kind != vBool {
+		return v
+	}
+	bits := 32
+	switch length {
+	case "hh":
+		bits = 8
+	case "h":
+		bits = 16
+	case "l", "ll", "j", "z", "t":
+		return v
+	}
+	u := asUint(v) & (1<<bits - 1)
+	if signed {
+		return value{kind: vInt, i: int64(u<<(64-bits)) >> (64 - bits)}
+	}
+	return value{kind: vUint, u: u}
 }
 
 // conv formats one argument.

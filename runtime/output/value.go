@@ -229,12 +229,9 @@ func view(t *types.Type, raw []byte, sym Symbolizer) string {
 		if name, ok := types.SyscallNames[n]; ok {
 			return name
 		}
-		return strconv.FormatInt(int64(n), 10)
+		return "Unknown syscall"
 	case "signal_name":
-		if name := types.SignalName(n); name != "" {
-			return "SIG" + name
-		}
-		return strconv.FormatInt(int64(n), 10)
+		return signalText(int64(n))
 	case "username":
 		if sym != nil {
 			return sym.UserName(n)
@@ -253,8 +250,37 @@ const (
 	afInet6 = 10
 )
 
-// strerror spells an errno as the C library's strerror does.
+// signalDescriptions are the C library's strsignal texts of signals 1-31.
+var signalDescriptions = [...]string{1: "Hangup", 2: "Interrupt", 3: "Quit", 4: "Illegal instruction",
+	5: "Trace/breakpoint trap", 6: "Aborted", 7: "Bus error", 8: "Floating point exception", 9: "Killed",
+	10: "User defined signal 1", 11: "Segmentation fault", 12: "User defined signal 2", 13: "Broken pipe",
+	14: "Alarm clock", 15: "Terminated", 16: "Stack fault", 17: "Child exited", 18: "Continued",
+	19: "Stopped (signal)", 20: "Stopped", 21: "Stopped (tty input)", 22: "Stopped (tty output)",
+	23: "Urgent I/O condition", 24: "CPU time limit exceeded", 25: "File size limit exceeded",
+	26: "Virtual timer expired", 27: "Profiling timer expired", 28: "Window changed", 29: "I/O possible",
+	30: "Power failure", 31: "Bad system call"}
+
+// signalText spells a signal as strsignal does (signal_name()): the
+// C library keeps signals 32 and 33 for itself, so real-time signals
+// count from 34; what is no signal is N/A.
+func signalText(n int64) string {
+	switch {
+	case n >= 1 && n <= 31:
+		return signalDescriptions[n]
+	case n == 0 || n == 32 || n == 33:
+		return fmt.Sprintf("Unknown signal %d", n)
+	case n >= 34 && n <= 64:
+		return fmt.Sprintf("Real-time signal %d", n-34)
+	}
+	return "N/A"
+}
+
+// strerror spells an errno (or its negation, as kernel functions return
+// it) as the C library's strerror does.
 func strerror(n int64) string {
+	if n < 0 {
+		n = -n
+	}
 	if n > 0 && n < 4096 {
 		if s := syscall.Errno(n).Error(); !strings.HasPrefix(s, "errno ") {
 			return strings.ToUpper(s[:1]) + s[1:]
@@ -263,7 +289,7 @@ func strerror(n int64) string {
 	if n == 0 {
 		return "Success"
 	}
-	return fmt.Sprintf("Unknown error %d", n)
+	return "Unknown error"
 }
 
 // text renders a value as bpftrace's text output does.
