@@ -248,7 +248,7 @@ func (c *checker) checkDecls() {
 	for name, d := range c.info.Decls {
 		mi := c.info.Maps[name]
 		if mi == nil {
-			c.errorf(d.Pos, "map %s is declared but never used", name)
+			c.warnf(d.Pos, "map %s is declared but never used", name)
 			continue
 		}
 		if strings.HasPrefix(d.Kind, "percpu") && mi.Value.Kind != Agg {
