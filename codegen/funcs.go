@@ -467,7 +467,7 @@ func (f *fn) addressOf(e *lang.Unary, t *types.Type) val {
 func (f *fn) bytesCompare(x *lang.Binary, label string, when bool) {
 	a, b := f.expr(x.X), f.expr(x.Y)
 	f.pos = x.At
-	r := f.memcmp(f.offStack(a), f.offStack(b), a.t.Size)
+	r := f.memcmp(f.offStack(a), f.offStack(b), min(a.t.Size, b.t.Size))
 	cc := asm.JEq
 	if (x.Op == "==") != when {
 		cc = asm.JNE

@@ -576,6 +576,9 @@ func BytesComparable(x, y *Type) bool {
 		return x.Size == y.Size && Equal(x.Elem, y.Elem)
 	case x.Kind == Array && y.Kind == Str, x.Kind == Str && y.Kind == Array:
 		return x.Size == y.Size
+	case x.Kind == Buf && y.Kind == Buf:
+		// length byte and zero-filled data: the shorter size decides
+		return true
 	}
 	return false
 }
