@@ -1571,13 +1571,7 @@ func (f *fn) expr(e lang.Expr) val {
 		x := f.scalar(f.expr(e.X))
 		f.pos = e.At
 		if t.Kind == types.Bool {
-			d := f.newReg()
-			skip := f.label()
-			f.emit(&inst{op: opMovImm, dst: d, imm: 0})
-			f.emit(&inst{op: opJcc, a: x, cc: asm.JEq, useImm: true, imm: 0, label: skip})
-			f.emit(&inst{op: opMovImm, dst: d, imm: 1})
-			f.mark(skip)
-			return val{t: t, r: d}
+			return val{t: t, r: f.zeroTest(x, false)}
 		}
 		if t.Size < 8 {
 			sh := int64(64 - 8*t.Size)

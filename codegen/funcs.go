@@ -515,12 +515,19 @@ func (f *fn) skbOutput(e *lang.Call) vreg {
 }
 
 // succeeded turns a helper's result into a bool: 1 when it returned 0.
-func (f *fn) succeeded(r vreg) vreg {
-	ok := f.newReg()
+func (f *fn) succeeded(r vreg) vreg { return f.zeroTest(r, true) }
+
+// zeroTest is 1 when r is zero (whenZero) or when it is not, else 0.
+func (f *fn) zeroTest(r vreg, whenZero bool) vreg {
+	d := f.newReg()
 	skip := f.label()
-	f.emit(&inst{op: opMovImm, dst: ok, imm: 0})
-	f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: 0, label: skip})
-	f.emit(&inst{op: opMovImm, dst: ok, imm: 1})
+	cc := asm.JEq
+	if whenZero {
+		cc = asm.JNE
+	}
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.emit(&inst{op: opJcc, a: r, cc: cc, useImm: true, imm: 0, label: skip})
+	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
 	f.mark(skip)
-	return ok
+	return d
 }
