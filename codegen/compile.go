@@ -1274,6 +1274,9 @@ var printfLike = map[string]EventKind{
 func (f *fn) printf(e *lang.Call) {
 	format := e.Args[0].(*lang.StrLit).Val
 	ev := &Event{Kind: printfLike[e.Fun], Pos: e.At, Format: format}
+	if e.End.Line == e.At.Line {
+		ev.EndCol = e.End.Col
+	}
 	off := 8
 	for _, a := range e.Args[1:] {
 		t := f.typeOf(a)

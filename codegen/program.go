@@ -120,8 +120,11 @@ type EventArg struct {
 // Event describes one kind of ring buffer record; its index in
 // Program.Events is the u64 id the record starts with.
 type Event struct {
-	Kind   EventKind
-	Pos    lang.Pos
+	Kind EventKind
+	Pos  lang.Pos
+	// EndCol: errorf, warnf: the column just past the call, on Pos's line
+	// (0: unknown), for the range the message names.
+	EndCol int
 	Format string // printf: the format string, escapes decoded
 	Args   []EventArg
 	Size   int    // bytes of the record

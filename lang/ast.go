@@ -266,6 +266,7 @@ type MapExpr struct {
 // Call is a function call: printf(...), count(), str(x).
 type Call struct {
 	At   Pos
+	End  Pos // just past the closing parenthesis (zero when unknown)
 	Fun  string
 	Args []Expr
 }

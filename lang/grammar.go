@@ -525,9 +525,10 @@ type gPrimary struct {
 
 // gCall is f(args), or name!(args), a spelling of macro calls.
 type gCall struct {
-	Fun  string  `parser:"@Ident"`
-	Bang bool    `parser:"@'!'? '('"`
-	Args []*gArg `parser:"( @@ ( ',' @@ )* )? ')'"`
+	EndPos lexer.Position // after the closing parenthesis
+	Fun    string         `parser:"@Ident"`
+	Bang   bool           `parser:"@'!'? '('"`
+	Args   []*gArg        `parser:"( @@ ( ',' @@ )* )? ')'"`
 }
 
 // gArg is a call argument: an expression, or a type (sizeof(struct x)).

@@ -483,7 +483,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Bool != "":
 		return &BoolLit{At: at, Val: g.Bool == "true"}
 	case g.Call != nil:
-		call := &Call{At: at, Fun: g.Call.Fun}
+		call := &Call{At: at, End: c.pos(g.Call.EndPos), Fun: g.Call.Fun}
 		for _, a := range g.Call.Args {
 			call.Args = append(call.Args, c.arg(a))
 		}

@@ -459,7 +459,7 @@ func (s *session) reportCounters(globals []byte) {
 		}
 		s.fullWarned[mm.Name] = true
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
-		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col)
+		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
 	}
 }
 
@@ -566,7 +566,7 @@ func (s *session) handle(rec []byte) {
 			if ev.Kind == codegen.EventErrorf {
 				sev = "errorf"
 			}
-			s.printer.Diagnostic(s.opts.Err, sev, s.printer.Sprintf(ev.Format, args), ev.Pos.File, ev.Pos.Line, ev.Pos.Col)
+			s.printer.Diagnostic(s.opts.Err, sev, s.printer.Sprintf(ev.Format, args), ev.Pos.File, ev.Pos.Line, ev.Pos.Col, ev.EndCol)
 		case codegen.EventCat:
 			s.printer.Text("cat", catFile(s.printer.Sprintf(ev.Format, args), s.prog.Settings.MaxCatBytes))
 		case codegen.EventSystem:

@@ -185,7 +185,7 @@ func scenario(p *Printer) {
 	p.Lost(p.w, 3)
 	p.Text("time", "12:00:00\n")
 	p.Text("join", "a b c")
-	p.Diagnostic(p.w, "warnf", "careful", "s.gt", 3, 5)
+	p.Diagnostic(p.w, "warnf", "careful", "s.gt", 3, 5, 0)
 }
 
 func TestGolden(t *testing.T) {

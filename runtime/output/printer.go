@@ -3,6 +3,7 @@ package output
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -195,8 +196,9 @@ func (p *Printer) Text(typ, s string) error {
 
 // Diagnostic prints errorf() and warnf() (severity "errorf" or "warnf")
 // with the script position they come from: on w (stderr) in text, as an
-// object on the output in JSON.
-func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col int) {
+// object on the output in JSON. In text, a known end column makes the
+// position a range, as bpftrace prints it: stdin:1:9-62.
+func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col, endCol int) {
 	if p.f == JSON {
 		fmt.Fprintf(p.w, "{\"type\": \"%s\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
 			severity, jsonString(msg), jsonString(file), line, col)
@@ -206,5 +208,9 @@ func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col 
 	if severity == "errorf" {
 		word = "ERROR"
 	}
-	fmt.Fprintf(w, "%s:%d:%d: %s: %s\n", file, line, col, word, msg)
+	at := strconv.Itoa(col)
+	if endCol > col {
+		at += "-" + strconv.Itoa(endCol)
+	}
+	fmt.Fprintf(w, "%s:%d:%s: %s: %s\n", file, line, at, word, msg)
 }
