@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -41,6 +42,9 @@ type Symbols struct {
 	files map[string]*elfSyms
 	maps  map[uint32][]mapping // per pid, read once
 	users map[uint64]string
+
+	gfpOnce sync.Once
+	gfp     map[string]int // GFPBits
 }
 
 type ksym struct {
@@ -390,4 +394,34 @@ func cgroupDir(base string, id uint64) string {
 		return nil
 	})
 	return found
+}
+
+// GFPBits reads the bit of each single GFP flag from the kernel's BTF
+// (the ___GFP_*_BIT enum of Linux 6.10 and later), once; nil when the
+// kernel has no such enum.
+func (s *Symbols) GFPBits() map[string]int {
+	s.gfpOnce.Do(func() {
+		spec, err := btf.LoadKernelSpec()
+		if err != nil {
+			return
+		}
+		for t, err := range spec.All() {
+			if err != nil {
+				return
+			}
+			en, ok := t.(*btf.Enum)
+			if !ok || len(en.Values) == 0 || !strings.HasPrefix(en.Values[0].Name, "___GFP_") || !strings.HasSuffix(en.Values[0].Name, "_BIT") {
+				continue
+			}
+			s.gfp = map[string]int{}
+			for _, v := range en.Values {
+				name := strings.TrimSuffix(strings.TrimPrefix(v.Name, "___GFP_"), "_BIT")
+				if name != "LAST" && name != "UNUSED" {
+					s.gfp[name] = int(v.Value)
+				}
+			}
+			return
+		}
+	})
+	return s.gfp
 }

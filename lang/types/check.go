@@ -2061,6 +2061,12 @@ func FormatVerbs(f string) ([]rune, string) {
 			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
 				i++
 			}
+		case 'g':
+			if i+1 >= len(f) || f[i+1] != 'r' {
+				return nil, "printf: unknown conversion %g (floating point is not supported; %gr prints GFP flags)"
+			}
+			verbs = append(verbs, 'd') // GFP flags: an integer
+			i++
 		default:
 			return nil, fmt.Sprintf("printf: unknown conversion %%%c", f[i])
 		}

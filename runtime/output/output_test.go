@@ -94,6 +94,8 @@ func (fakeSym) Time(format string, ns uint64) string {
 	return format + "@" + strconv.FormatUint(ns, 10)
 }
 func (fakeSym) UserName(uid uint64) string { return "user" + strconv.FormatUint(uid, 10) }
+func (fakeSym) GFPBits() map[string]int { return nil }
+
 func (fakeSym) CgroupPath(id uint64, filter string) string {
 	return "unified:/cg" + strconv.FormatUint(id, 10) + "(" + filter + ")"
 }
@@ -252,7 +254,7 @@ func TestSprintf(t *testing.T) {
 		{"%s", []value{i(7)}, "7"},
 		{"%d %d", []value{i(1)}, "1 %!d(MISSING)"},
 	} {
-		if got := sprintf(tc.format, tc.args); got != tc.want {
+		if got := sprintf(tc.format, tc.args, nil); got != tc.want {
 			t.Errorf("sprintf(%q) = %q, want %q", tc.format, got, tc.want)
 		}
 	}
@@ -309,7 +311,7 @@ func TestEnums(t *testing.T) {
 		if v.text() != tc.text || v.json() != tc.json || v.keyJSON() != jsonString(tc.json) {
 			t.Errorf("%d: text %q json %s key %s, want %q %s", tc.n, v.text(), v.json(), v.keyJSON(), tc.text, tc.json)
 		}
-		if got := sprintf("%s=%d", []value{v, v}); got != tc.text+"="+strconv.FormatInt(tc.n, 10) {
+		if got := sprintf("%s=%d", []value{v, v}, nil); got != tc.text+"="+strconv.FormatInt(tc.n, 10) {
 			t.Errorf("printf: %s", got)
 		}
 	}

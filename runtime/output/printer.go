@@ -48,7 +48,11 @@ func (p *Printer) args(args []Arg) []value {
 // Sprintf formats a printf format with its arguments, as printf prints
 // them (for system() and cat() too).
 func (p *Printer) Sprintf(format string, args []Arg) string {
-	return sprintf(format, p.args(args))
+	var bits map[string]int
+	if p.Sym != nil && strings.Contains(format, "gr") {
+		bits = p.Sym.GFPBits()
+	}
+	return sprintf(format, p.args(args), bits)
 }
 
 // Printf prints a printf record.

@@ -13,7 +13,9 @@ import (
 // conversion: none is an int (32 bits), hh a char, h a short, l ll j z t
 // 64 bits; every integer arrives as 64 bits and is cut to that width.
 // A string verb (%s) prints any value as text output would.
-func sprintf(format string, args []value) string {
+// %gr prints GFP flags by name, with the bits gfp gives (nil: the
+// defaults).
+func sprintf(format string, args []value, gfp map[string]int) string {
 	var b strings.Builder
 	ai := 0
 	next := func() (value, bool) {
@@ -56,6 +58,15 @@ func sprintf(format string, args []value) string {
 		i = j
 		if verb == '%' {
 			b.WriteByte('%')
+			continue
+		}
+		if verb == 'g' && i+1 < len(format) && format[i+1] == 'r' {
+			i++
+			if gfp == nil {
+				gfp = DefaultGFPBits
+			}
+			v, _ := next()
+			b.WriteString(pad(spec, FormatGFP(asUint(v), gfp)))
 			continue
 		}
 		if verb == 'r' {

@@ -55,6 +55,9 @@ type Symbolizer interface {
 	// CgroupPath gives the paths of a cgroup id in the hierarchies whose
 	// names match filter (cgroup_path()).
 	CgroupPath(id uint64, filter string) string
+	// GFPBits gives the bit of each single GFP flag of this kernel (%gr),
+	// or nil for DefaultGFPBits.
+	GFPBits() map[string]int
 }
 
 // value is a decoded value.
