@@ -94,7 +94,7 @@ func (fakeSym) Time(format string, ns uint64) string {
 	return format + "@" + strconv.FormatUint(ns, 10)
 }
 func (fakeSym) UserName(uid uint64) string { return "user" + strconv.FormatUint(uid, 10) }
-func (fakeSym) GFPBits() map[string]int { return nil }
+func (fakeSym) GFPBits() map[string]int    { return nil }
 
 func (fakeSym) CgroupPath(id uint64, filter string) string {
 	return "unified:/cg" + strconv.FormatUint(id, 10) + "(" + filter + ")"
