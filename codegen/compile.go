@@ -164,12 +164,15 @@ type val struct {
 
 // fn compiles one program.
 type fn struct {
-	c       *compiler
-	ctx     *types.Context
-	code    []*inst
-	nregs   int
-	frame   int
-	scratch int
+	c    *compiler
+	ctx  *types.Context
+	code []*inst
+	// prologue: a callback's argument moves (opArg), which must come
+	// before anything else clobbers the argument registers.
+	prologue []*inst
+	nregs    int
+	frame    int
+	scratch  int
 	// joinRec is the scratch record every join() of the program shares.
 	joinRec *mem
 	// addressed are the variables whose address is taken (&$x): they
@@ -199,24 +202,6 @@ func (f *fn) loop(next, end string, body *lang.Block) {
 }
 
 // forRange compiles for ($i : lo..hi) { body }: $i runs from lo up to hi-1.
-func (f *fn) forRange(s *lang.ForStmt) {
-	lo := f.scalar(f.expr(s.Lo))
-	hi := f.newReg()
-	f.emit(&inst{op: opMov, dst: hi, a: f.scalar(f.expr(s.Hi))})
-	f.pos = s.At
-	f.setVar(s.Var, val{t: types.Int64, r: lo})
-	i := f.vars[s.Var.Key()].r
-	top, next, end := f.label(), f.label(), f.label()
-	f.mark(top)
-	f.emit(&inst{op: opJcc, a: i, b: hi, cc: asm.JSGE, label: end})
-	f.loop(next, end, s.Body)
-	f.mark(next)
-	f.pos = s.At
-	f.emit(&inst{op: opALU, dst: i, a: i, useImm: true, imm: 1, alu: asm.Add})
-	f.jmp(top)
-	f.mark(end)
-}
-
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressedVars(p.Body)}
 	f.root = f
@@ -368,6 +353,63 @@ type callback struct {
 func (f *fn) forMap(s *lang.ForStmt) {
 	mm := f.mapMeta(s.Map)
 	kvT := f.typeOf(s.Var)
+	// bpf_for_each_map_elem calls fn(map, key, value, ctx)
+	name, reload := f.loopCallback(s, 4, func(cb *fn) {
+		keyReg, valReg := cb.newReg(), cb.newReg()
+		cb.prologue = append(cb.prologue, &inst{op: opArg, dst: keyReg, imm: 2}, &inst{op: opArg, dst: valReg, imm: 3})
+		kv := cb.allocScratch(kvT.Size)
+		cb.zero(kv, kvT.Size)
+		keyField, valField := kvT.Fields[0], kvT.Fields[1]
+		cb.copyMem(kv.plus(keyField.Offset), mem{base: keyReg}, min(mm.KeySize, keyField.Type.Size))
+		if mm.PerCPU {
+			cb.store(kv.plus(valField.Offset), 8, cb.scalar(cb.aggMerge(mm, mem{base: keyReg}, valField.Type)))
+		} else {
+			cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
+		}
+		cb.vars[s.Var.Key()] = val{t: kvT, m: &kv}
+	})
+	f.pos = s.At
+	fp := f.newReg()
+	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
+	f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))
+	reload()
+}
+
+// forRange compiles for ($i : lo..hi) as bpf_loop(hi - lo, fn, ctx), as
+// bpftrace does: the kernel verifies the body once, whatever the bounds.
+func (f *fn) forRange(s *lang.ForStmt) {
+	lo := f.scalar(f.expr(s.Lo))
+	hi := f.scalar(f.expr(s.Hi))
+	f.pos = s.At
+	loSlot := f.allocScratch(8)
+	f.store(loSlot, 8, lo)
+	// bpf_loop calls fn(index, ctx); $i is lo + index
+	name, reload := f.loopCallback(s, 2, func(cb *fn) {
+		idx := cb.newReg()
+		cb.prologue = append(cb.prologue, &inst{op: opArg, dst: idx, imm: 1})
+		i := cb.alu(asm.Add, cb.load(mem{base: cb.scrReg, off: loSlot.off}, 8), idx)
+		cb.vars[s.Var.Key()] = val{t: types.Int64, r: i}
+	})
+	f.pos = s.At
+	n := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: n, imm: 0})
+	skip := f.label()
+	f.emit(&inst{op: opJcc, a: lo, b: hi, cc: asm.JSGE, label: skip})
+	f.emit(&inst{op: opALU, dst: n, a: hi, b: lo, alu: asm.Sub})
+	f.mark(skip)
+	fp := f.newReg()
+	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
+	f.call(asm.FnLoop, n, fp, f.imm(0), f.imm(0))
+	reload()
+}
+
+// loopCallback compiles the body of a for loop as a callback that a loop
+// helper calls with nargs arguments; setup gives the callback its loop
+// variable from them. The probe's variables the body uses are shared
+// through scratch memory: copied there before the helper runs, written
+// back by the callback, and read back by reload afterwards. The callback
+// returns 0 to go on and 1 to stop (break).
+func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (string, func()) {
 	type shared struct {
 		name string
 		v    val
@@ -376,7 +418,7 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	var shares []shared
 	for _, name := range varsUsed(s.Body) {
 		v, ok := f.vars[name]
-		if !ok || name == s.Var.Name {
+		if !ok || name == s.Var.Key() {
 			continue
 		}
 		sh := shared{name: name, v: v}
@@ -396,7 +438,6 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot}
 	cb.pos = s.At
 	cb.scrReg = cb.newReg()
-	keyReg, valReg := cb.newReg(), cb.newReg()
 	rebase := func(m mem) mem { return mem{base: cb.scrReg, off: m.off} }
 	for _, sh := range shares {
 		if sh.v.m == nil {
@@ -406,16 +447,7 @@ func (f *fn) forMap(s *lang.ForStmt) {
 			cb.vars[sh.name] = val{t: sh.v.t, m: &m}
 		}
 	}
-	kv := cb.allocScratch(kvT.Size)
-	cb.zero(kv, kvT.Size)
-	keyField, valField := kvT.Fields[0], kvT.Fields[1]
-	cb.copyMem(kv.plus(keyField.Offset), mem{base: keyReg}, min(mm.KeySize, keyField.Type.Size))
-	if mm.PerCPU {
-		cb.store(kv.plus(valField.Offset), 8, cb.scalar(cb.aggMerge(mm, mem{base: keyReg}, valField.Type)))
-	} else {
-		cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
-	}
-	cb.vars[s.Var.Key()] = val{t: kvT, m: &kv}
+	setup(cb)
 	cont, stop, exit := cb.label(), cb.label(), cb.label()
 	err := cb.catch(func() { cb.loop(cont, stop, s.Body) })
 	if err != nil {
@@ -438,9 +470,7 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	cb.ret(1)
 	body := cb.code
 
-	cb.code = nil
-	cb.emit(&inst{op: opArg, dst: keyReg, imm: 2})
-	cb.emit(&inst{op: opArg, dst: valReg, imm: 3})
+	cb.code = cb.prologue
 	insns, positions, stack, ferr := cb.finish(body, exit, s.At)
 	if ferr != nil {
 		panic(ferr)
@@ -448,24 +478,21 @@ func (f *fn) forMap(s *lang.ForStmt) {
 	f.root.ncallbacks++
 	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
 	// The kernel wants BTF function info for every function of a program
-	// that has callbacks: bpf_for_each_map_elem calls fn(map, key, value, ctx).
-	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, 4))
+	// that has callbacks.
+	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, nargs))
 	f.root.callbacks = append(f.root.callbacks, callback{insns, positions, stack})
 	if cb.scratch > f.scratch {
 		f.scratch = cb.scratch
 	}
-
-	f.pos = s.At
-	fp := f.newReg()
-	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
-	f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))
-	for _, sh := range shares {
-		switch {
-		case sh.v.m == nil:
-			slot := f.near(sh.slot)
-			f.emit(&inst{op: opLoad, dst: sh.v.r, a: slot.base, off: slot.off, size: asm.DWord})
-		case sh.v.m.base == fpReg:
-			f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
+	return name, func() {
+		for _, sh := range shares {
+			switch {
+			case sh.v.m == nil:
+				slot := f.near(sh.slot)
+				f.emit(&inst{op: opLoad, dst: sh.v.r, a: slot.base, off: slot.off, size: asm.DWord})
+			case sh.v.m.base == fpReg:
+				f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
+			}
 		}
 	}
 }
