@@ -2301,7 +2301,7 @@ func (f *fn) boolVal(e lang.Expr, t *types.Type) val {
 
 func (f *fn) ternary(e *lang.Ternary, t *types.Type) val {
 	els, end := f.label(), f.label()
-	if t.Kind == types.Str {
+	if t.Kind == types.Str || t.Kind == types.Tuple {
 		m := f.alloc(t.Size)
 		res := val{t: t, m: &m}
 		if e.Then == nil {

@@ -1265,6 +1265,12 @@ func (c *checker) ternary(e *lang.Ternary) *Type {
 		return nil
 	}
 	switch {
+	case tt.Kind == Bool && et.Kind == Bool:
+		return BoolType
+	case tt.Kind == Tuple && et.Kind == Tuple:
+		if t, ok := PromoteValue(tt, et); ok {
+			return t
+		}
 	case tt.Kind == Int && et.Kind == Int:
 		return Promote(tt, et)
 	case tt.IsInteger() && et.IsInteger():
