@@ -603,7 +603,13 @@ func joinRecord(rec []byte, sep string) string {
 func catFile(path string, max int) string {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Sprintf("cat: %v\n", err)
+		reason := err.Error()
+		var errno syscall.Errno
+		if errors.As(err, &errno) {
+			reason = errno.Error()
+			reason = strings.ToUpper(reason[:1]) + reason[1:]
+		}
+		return fmt.Sprintf("ERROR: failed to open file '%s' (%s)\n", path, reason)
 	}
 	defer f.Close()
 	b := make([]byte, max)
