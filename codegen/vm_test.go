@@ -82,6 +82,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 		{"buf-compare", `BEGIN { $a = buf("hi", 2); $b = buf("bye", 3); $c = buf("hi", 2); printf("%d %d %d\n", $a == $c, $a != $b, $a == $b); exit(); }`, "1 1 0\n"},
 		{"range-bpf-loop", `BEGIN { @n = 4; $s = 0; for ($i : 0..@n) { if ($i == 1) { continue; } $s += $i; } for ($j : -3..3) { if ($j == 1) { break; } $s += 100; } for ($k : 5..2) { $s = -1; } printf("%d\n", $s); delete(@n); exit(); }`, "405\n"},
 		{"ternary-bool-tuple", `BEGIN { $a = nsecs ? true : false; print($a); $t = pid >= 0 ? ("hello-long-str", "a") : ("b", "hello-long-str"); print($t); exit(); }`, "true\n(hello-long-str, a)\n"},
+		{"print-unset-scalar", `BEGIN { print(@c); print(@s); exit(); } END { @c = count(); @s = stats(2); }`,
+			"@c: 0\n@s: { .count = 0, .average = 0, .total = 0 }\n@c: 1\n@s: { .count = 1, .average = 2, .total = 2 }\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -529,6 +529,10 @@ func (s *session) handle(rec []byte) {
 		if mm := s.prog.MapByName(ev.Map); mm != nil {
 			if om, err := s.maps.read(mm); err == nil {
 				om.Top, om.Div = ev.Top, ev.Div
+				if om.Key == nil && len(om.Entries) == 0 && !om.Bucketed {
+					// print(@x) of a scalar map not set yet shows its zero
+					om.Entries = []output.Entry{{Key: make([]byte, 8), PerCPU: [][]byte{make([]byte, mm.ValSize)}}}
+				}
 				s.printer.Map(om)
 			}
 		}
