@@ -2283,9 +2283,42 @@ func (f *fn) binary(e *lang.Binary, t *types.Type) val {
 	if _, ok := aluOps[e.Op]; ok {
 		x, y := f.expr(e.X), f.expr(e.Y)
 		f.pos = e.At
+		if (e.Op == "/" || e.Op == "%") && !nonZeroLit(e.Y) {
+			return val{t: t, r: f.checkedDiv(e, x, y, t.Signed)}
+		}
 		return val{t: t, r: f.arith(e.Op, x, y, t.Signed)}
 	}
 	return f.boolVal(e, t)
+}
+
+// checkedDiv divides as bpftrace does when the divisor may be 0: the
+// result is then 1, with a warning at the operator.
+func (f *fn) checkedDiv(e *lang.Binary, x, y val, signed bool) vreg {
+	res := f.newReg()
+	ok, done := f.label(), f.label()
+	f.emit(&inst{op: opJcc, a: f.scalar(y), cc: asm.JNE, useImm: true, imm: 0, label: ok})
+	f.printf(&lang.Call{At: e.At, Fun: "warnf", Args: []lang.Expr{&lang.StrLit{At: e.At,
+		Val: "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."}}})
+	f.emit(&inst{op: opMovImm, dst: res, imm: 1})
+	f.jmp(done)
+	f.mark(ok)
+	f.pos = e.At
+	f.emit(&inst{op: opMov, dst: res, a: f.arith(e.Op, x, y, signed)})
+	f.mark(done)
+	return res
+}
+
+// nonZeroLit tells whether e is an integer literal other than 0.
+func nonZeroLit(e lang.Expr) bool {
+	for {
+		p, ok := e.(*lang.Paren)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	lit, ok := e.(*lang.IntLit)
+	return ok && lit.Val != 0
 }
 
 // boolVal materializes a condition as 0 or 1.
