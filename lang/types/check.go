@@ -1566,7 +1566,7 @@ func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
-		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr", "skboutput", "unwatch"}
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "ppid", "leader_comm", "leader_tid", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr", "skboutput", "unwatch"}
 }
 
 func (c *checker) call(e *lang.Call, stmt bool) *Type {

@@ -80,6 +80,18 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			return nil, true
 		}
 		return c.expand(e, taskField(e.At, e.Args, "real_parent", "comm")), true
+	case "ppid", "leader_comm", "leader_tid":
+		// of a given task (the current one without an argument)
+		if !nargs(0, 1) {
+			return nil, true
+		}
+		switch e.Fun {
+		case "ppid":
+			return c.expand(e, &lang.Cast{At: e.At, Type: "uint32", X: taskField(e.At, e.Args, "real_parent", "tgid")}), true
+		case "leader_comm":
+			return c.expand(e, taskField(e.At, e.Args, "group_leader", "comm")), true
+		}
+		return c.expand(e, &lang.Cast{At: e.At, Type: "uint32", X: taskField(e.At, e.Args, "group_leader", "pid")}), true
 	case "signal_name":
 		if !nargs(1, 1) {
 			return nil, true
