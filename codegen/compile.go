@@ -1579,7 +1579,7 @@ func (f *fn) expr(e lang.Expr) val {
 		return val{t: t, m: &m}
 	case *lang.Cast:
 		if t.Kind == types.Array {
-			if f.typeOf(e.X).Kind == types.Array {
+			if k := f.typeOf(e.X).Kind; k == types.Array || k == types.Str {
 				x := f.expr(e.X) // the same bytes, seen with other elements
 				return val{t: t, m: x.m}
 			}

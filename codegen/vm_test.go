@@ -85,6 +85,7 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 		{"print-unset-scalar", `BEGIN { print(@c); print(@s); exit(); } END { @c = count(); @s = stats(2); }`,
 			"@c: 0\n@s: { .count = 0, .average = 0, .total = 0 }\n@c: 1\n@s: { .count = 1, .average = 2, .total = 2 }\n"},
 		{"divide-by-zero", `BEGIN { @z = 0; printf("%d %d %d\n", 10 / @z, 10 % @z, 10 / (@z + 5)); delete(@z); exit(); }`, "1 1 2\n"},
+		{"string-to-array", `BEGIN { print((int8[])"hello"); $s = "ab"; print((uint8[3])$s); exit(); }`, "[104,101,108,108,111,0]\n[97,98,0]\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

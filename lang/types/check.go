@@ -1457,8 +1457,8 @@ func (c *checker) arrayCast(e *lang.Cast, name string, x *Type) *Type {
 		c.errorf(e.At, "cannot cast to %s: array casts are to arrays of integers or bools", name)
 		return nil
 	}
-	if !x.IsInteger() && (x.Kind != Array || !intElems(x)) {
-		c.errorf(e.At, "cannot cast %s to %s: only integers and integer arrays can be cast to arrays", x, name)
+	if !x.IsInteger() && (x.Kind != Array || !intElems(x)) && x.Kind != Str {
+		c.errorf(e.At, "cannot cast %s to %s: only integers, integer arrays and strings can be cast to arrays", x, name)
 		return nil
 	}
 	n := x.Size / elem.Size
