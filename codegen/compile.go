@@ -1476,7 +1476,12 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 			if t.Named {
 				sf, _ = x.t.Field(df.Name)
 			}
-			f.storeVal(dst.plus(df.Offset), df.Type, f.fromMem(x.m.plus(sf.Offset), sf.Type), false)
+			v := f.fromMem(x.m.plus(sf.Offset), sf.Type)
+			if df.Type.InRegister() {
+				f.store(dst.plus(df.Offset), df.Type.Size, f.scalar(v))
+				continue
+			}
+			f.storeVal(dst.plus(df.Offset), df.Type, v, false)
 		}
 	case !t.InRegister():
 		if x.m == nil {
@@ -1574,6 +1579,11 @@ func (f *fn) expr(e lang.Expr) val {
 		f.zero(m, t.Size)
 		for i, x := range e.Elems {
 			fld := t.Fields[i]
+			if fld.Type.InRegister() {
+				// elements keep their size, as C struct fields
+				f.store(m.plus(fld.Offset), fld.Type.Size, f.scalar(f.expr(x)))
+				continue
+			}
 			f.exprInto(x, m.plus(fld.Offset), fld.Type, true)
 		}
 		return val{t: t, m: &m}

@@ -86,6 +86,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"@c: 0\n@s: { .count = 0, .average = 0, .total = 0 }\n@c: 1\n@s: { .count = 1, .average = 2, .total = 2 }\n"},
 		{"divide-by-zero", `BEGIN { @z = 0; printf("%d %d %d\n", 10 / @z, 10 % @z, 10 / (@z + 5)); delete(@z); exit(); }`, "1 1 2\n"},
 		{"string-to-array", `BEGIN { print((int8[])"hello"); $s = "ab"; print((uint8[3])$s); exit(); }`, "[104,101,108,108,111,0]\n[97,98,0]\n"},
+		{"tuple-layout", `struct Foo { int m; int n; } BEGIN { $a = ((int8)1, (int64)1, (int8)1, (int64)1); $b = ((int8)1, (int16)-2, (int32)3); $c = ((int32)1, (int16)1, (int8)1); $d = ((int8)-100, (int8)100, "abcdef", 3, (int32)1, (int64)-10, (int8)10, (int16)-555, "abc"); $e = ((int32)1, *((struct Foo *)0)); printf("%d %d %d %d %d\n", sizeof($a), sizeof($b), sizeof($c), sizeof($d), sizeof($e)); print($b); print($d); $f = (1, true, (int16)7); $f = (1000, false, 2); print($f); print(($b.1, $d.7, $f.0)); @t = ((int8)1, ((int8)-20, (int8)30)); exit(); }`,
+			"32 8 8 32 12\n(1, -2, 3)\n(-100, 100, abcdef, 3, 1, -10, 10, -555, abc)\n(1000, false, 2)\n(-2, -555, 1000)\n@t: (1, (-20, 30))\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

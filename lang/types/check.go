@@ -685,6 +685,24 @@ func (c *checker) warnf(pos lang.Pos, format string, args ...any) {
 // integers widen to 64 bits (bools stay bools, in 8-byte slots).
 func storedType(t *Type) *Type { return Stored(t) }
 
+// tupleElem is the type a tuple keeps a value of type t in: integers
+// and bools keep their size, as the fields of a C struct (bpftrace lays
+// tuples out so: ((int8)1, (int16)2, (int32)3) is 8 bytes); a bool is
+// one byte.
+func tupleElem(t *Type) *Type {
+	switch t.Kind {
+	case Bool:
+		return &Type{Kind: Bool, Size: 1}
+	case Int:
+		if t.Size == 0 {
+			return Stored(t)
+		}
+		c := *t
+		return &c
+	}
+	return t
+}
+
 func assignable(dst, src *Type) bool {
 	if dst.Kind != src.Kind {
 		return false
@@ -919,7 +937,7 @@ func (c *checker) probeBuiltin(e *lang.Ident) *Type {
 // BuiltinNames lists the builtin identifiers the checker knows, for
 // completion and "did you mean" hints.
 func BuiltinNames() []string {
-	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "username", "usermode", "probetype",
+	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "dw_ustack", "username", "usermode", "probetype",
 		"ppid", "pcomm", "leader_comm", "leader_tid", "has_cpid", "default_str_length", "config"}
 	for i := 0; i < ArgCount; i++ {
 		names = append(names, fmt.Sprintf("arg%d", i))
@@ -1001,7 +1019,7 @@ func (c *checker) expr1(e lang.Expr) *Type {
 				c.errorf(x.Pos(), "%s cannot be a tuple element", t)
 				return nil
 			}
-			elems = append(elems, cloneStr(storedType(t)))
+			elems = append(elems, cloneStr(tupleElem(t)))
 		}
 		tt := TupleOf(elems...)
 		if e.Names != nil {
@@ -1057,7 +1075,7 @@ func (c *checker) ident(e *lang.Ident) *Type {
 		return t
 	}
 	switch e.Name {
-	case "kstack", "ustack":
+	case "kstack", "ustack", "dw_ustack":
 		return c.stackType(e.At, e.Name, "", 0)
 	case "curtask":
 		st := c.kernelStruct(e.At, "task_struct")
@@ -1565,7 +1583,7 @@ func (c *checker) sameTypes(pi *ProbeInfo, first map[lang.Expr]*Type, ctx0, ctx 
 func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
 		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
-		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "warnf", "zero",
+		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "dw_ustack", "warnf", "zero",
 		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "ppid", "leader_comm", "leader_tid", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr", "skboutput", "unwatch"}
 }
 
@@ -1801,7 +1819,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			return &Type{Kind: Ksym, Size: 8}
 		}
 		return UsymType
-	case "kstack", "ustack":
+	case "kstack", "ustack", "dw_ustack":
 		return c.stackCall(e)
 	case "bswap":
 		if !nargs(1, 1) {

@@ -182,10 +182,7 @@ func PromoteValue(a, b *Type) (*Type, bool) {
 			if !ok {
 				return nil, false
 			}
-			if t.Kind == Int {
-				t = Stored(t)
-			}
-			elems[i] = t
+			elems[i] = tupleElem(t)
 			changed = changed || !Equal(t, f.Type)
 		}
 		if !changed {

@@ -130,7 +130,8 @@ func TupleOf(elems ...*Type) *Type {
 		t.Fields = append(t.Fields, Field{Name: fmt.Sprint(i), Offset: off, Type: e})
 		off += e.Size
 	}
-	t.Size = (off + 7) / 8 * 8
+	a := t.Align()
+	t.Size = (off + a - 1) / a * a
 	return t
 }
 
