@@ -435,9 +435,7 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 		shares = append(shares, sh)
 	}
 
-	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot}
-	cb.pos = s.At
-	cb.scrReg = cb.newReg()
+	cb := f.newCallback(s.At)
 	rebase := func(m mem) mem { return mem{base: cb.scrReg, off: m.off} }
 	for _, sh := range shares {
 		if sh.v.m == nil {
@@ -468,10 +466,36 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 	writeBack(1)
 	cb.mark(exit)
 	cb.ret(1)
-	body := cb.code
+	name := f.finishCallback(cb, exit, s.At, nargs)
+	return name, func() {
+		for _, sh := range shares {
+			switch {
+			case sh.v.m == nil:
+				slot := f.near(sh.slot)
+				f.emit(&inst{op: opLoad, dst: sh.v.r, a: slot.base, off: slot.off, size: asm.DWord})
+			case sh.v.m.base == fpReg:
+				f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
+			}
+		}
+	}
+}
 
+// newCallback starts a bpf-to-bpf callback function: its scratch memory
+// follows the caller's, and its code is added with finishCallback.
+func (f *fn) newCallback(at lang.Pos) *fn {
+	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot}
+	cb.pos = at
+	cb.scrReg = cb.newReg()
+	return cb
+}
+
+// finishCallback allocates the callback's registers, places it after the
+// program, and returns its name for opFuncPtr; exit is the label of its
+// failure return and nargs the number of arguments the helper passes.
+func (f *fn) finishCallback(cb *fn, exit string, at lang.Pos, nargs int) string {
+	body := cb.code
 	cb.code = cb.prologue
-	insns, positions, stack, ferr := cb.finish(body, exit, s.At)
+	insns, positions, stack, ferr := cb.finish(body, exit, at)
 	if ferr != nil {
 		panic(ferr)
 	}
@@ -484,17 +508,7 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 	if cb.scratch > f.scratch {
 		f.scratch = cb.scratch
 	}
-	return name, func() {
-		for _, sh := range shares {
-			switch {
-			case sh.v.m == nil:
-				slot := f.near(sh.slot)
-				f.emit(&inst{op: opLoad, dst: sh.v.r, a: slot.base, off: slot.off, size: asm.DWord})
-			case sh.v.m.base == fpReg:
-				f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
-			}
-		}
-	}
+	return name
 }
 
 // allocScratch reserves size bytes of scratch memory, never the stack.
@@ -1675,7 +1689,7 @@ func (f *fn) builtin(e *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.call(asm.FnJiffies64)}
 	case "curtask":
 		return val{t: t, r: f.call(asm.FnGetCurrentTask)}
-	case "kstack", "ustack":
+	case "kstack", "ustack", "dw_ustack":
 		return f.stack(t)
 	case "cpid":
 		g := f.newReg()
@@ -1914,33 +1928,61 @@ func (f *fn) usym(addr vreg, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// StackMapName is the stack trace map that holds stacks of up to limit
-// frames.
-func StackMapName(limit int) string { return fmt.Sprintf("stack_%d", limit) }
+// StackMapName is the map that holds stacks of type t: a stack trace map
+// per limit, and for build_id stacks another per limit, whose frames are
+// the kernel's (status, build id, file offset or address) records; for
+// dw_ustack a hash map per limit.
+func StackMapName(t *types.Type) string {
+	if t.Name == "dw_ustack" {
+		return DWStackMapName(t.Len)
+	}
+	if t.Mode == "build_id" {
+		return fmt.Sprintf("stack_bid_%d", t.Len)
+	}
+	return fmt.Sprintf("stack_%d", t.Len)
+}
 
 // stackEntries is the number of distinct stacks a stack map keeps.
 const stackEntries = 4096
+
+// BuildIDFrameSize is the size of one frame of a build_id stack: struct
+// bpf_stack_build_id (status s32, build id [20]u8, offset or ip u64).
+const BuildIDFrameSize = 32
 
 // stack records the current kernel or user stack in a stack trace map
 // and returns its id; a user stack also carries the pid (upper 32 bits),
 // so that user space can symbolize it. A failed capture keeps the error
 // (a negative id) in the lower half.
 func (f *fn) stack(t *types.Type) val {
-	name := StackMapName(t.Len)
+	if t.Name == "dw_ustack" {
+		return f.dwStack(t)
+	}
+	name := StackMapName(t)
 	if _, ok := f.c.prog.Spec.Maps[name]; !ok {
-		f.c.prog.Spec.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: stackEntries}
+		spec := &ebpf.MapSpec{Name: name, Type: ebpf.StackTrace, KeySize: 4, ValueSize: uint32(8 * t.Len), MaxEntries: stackEntries}
+		if t.Mode == "build_id" {
+			spec.ValueSize = uint32(BuildIDFrameSize * t.Len)
+			spec.Flags = 1 << 5 // BPF_F_STACK_BUILD_ID
+		}
+		f.c.prog.Spec.Maps[name] = spec
 	}
 	flags := int64(0)
 	if t.Name == "ustack" {
 		flags = 1 << 8 // BPF_F_USER_STACK
 	}
 	id := f.call(asm.FnGetStackid, f.ctxReg, f.mapPtr(name), f.imm(flags))
+	return val{t: t, r: f.stackID(t, id)}
+}
+
+// stackID keeps the low 32 bits of a stack id and, for user stacks, puts
+// the pid in the upper half.
+func (f *fn) stackID(t *types.Type, id vreg) vreg {
 	id = f.aluImm(asm.And, id, 0xffffffff)
-	if t.Name == "ustack" {
+	if t.Name != "kstack" {
 		pid := f.aluImm(asm.And, f.call(asm.FnGetCurrentPidTgid), -0x100000000) // tgid << 32
 		id = f.alu(asm.Or, id, pid)
 	}
-	return val{t: t, r: id}
+	return id
 }
 
 // narrow keeps the low size bytes of a 64-bit register, sign- or
@@ -2131,7 +2173,7 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 		return val{t: t, r: f.scalar(f.expr(e.Args[0]))}
 	case "usym":
 		return f.usym(f.scalar(f.expr(e.Args[0])), t)
-	case "kstack", "ustack":
+	case "kstack", "ustack", "dw_ustack":
 		return f.stack(t)
 	case "strftime":
 		return val{t: t, r: f.scalar(f.expr(e.Args[1]))}

@@ -2,10 +2,13 @@ package runtime
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -22,10 +25,13 @@ const ChildArg = "__gotrace_child"
 
 // Child is a -c command started but held until Release.
 type Child struct {
+	// Path is the command's program, as found on PATH.
+	Path    string
 	cmd     *exec.Cmd
 	release *os.File
 	done    chan struct{}
 	err     error
+	waiter  sync.Once
 }
 
 // StartChild starts command (split on spaces, like bpftrace's -c) held
@@ -64,11 +70,7 @@ func StartChild(command string, stdout, stderr *os.File) (*Child, error) {
 		readyR.Close()
 		return nil, fmt.Errorf("-c: %v", err)
 	}
-	c := &Child{cmd: cmd, release: w, done: make(chan struct{})}
-	go func() {
-		c.err = cmd.Wait()
-		close(c.done)
-	}()
+	c := &Child{Path: path, cmd: cmd, release: w, done: make(chan struct{})}
 	// Wait until the child's runtime has started and it waits for the
 	// release: what it did until then is not traced, and what it does
 	// while waiting the probes skip (HeldMap).
@@ -81,8 +83,25 @@ func StartChild(command string, stdout, stderr *os.File) (*Child, error) {
 // Pid is the child's process id (also after exec).
 func (c *Child) Pid() int { return c.cmd.Process.Pid }
 
+// wait starts waiting for the child's exit, once: not before
+// ReleaseAtEntry has let go of it, as waiting would take its ptrace
+// stops.
+func (c *Child) wait() {
+	c.waiter.Do(func() {
+		go func() {
+			c.err = c.cmd.Wait()
+			close(c.done)
+		}()
+	})
+}
+
 // Release lets the child exec its command.
 func (c *Child) Release() error {
+	c.wait()
+	return c.letGo()
+}
+
+func (c *Child) letGo() error {
 	if c.release == nil {
 		return nil
 	}
@@ -92,8 +111,109 @@ func (c *Child) Release() error {
 	return err
 }
 
+// ReleaseAtEntry lets the child exec its command and stops it at the
+// program's entry point, where the dynamic loader has mapped the
+// libraries it needs; there it calls at, then lets the command go on.
+// It traces the child with ptrace: a breakpoint at the entry point
+// (AT_ENTRY), removed again before the command runs on. If tracing
+// fails, the command just runs.
+func (c *Child) ReleaseAtEntry(at func()) error {
+	defer c.wait()
+	errc := make(chan error, 1)
+	go func() {
+		// every ptrace request must come from the tracing thread
+		goruntime.LockOSThread()
+		defer goruntime.UnlockOSThread()
+		errc <- c.runToEntry(at)
+	}()
+	return <-errc
+}
+
+func (c *Child) runToEntry(at func()) error {
+	pid := c.Pid()
+	_, _, e := unix.Syscall6(unix.SYS_PTRACE, unix.PTRACE_SEIZE, uintptr(pid), 0, unix.PTRACE_O_TRACEEXEC, 0, 0)
+	if e != 0 {
+		at()
+		return c.letGo()
+	}
+	defer unix.PtraceDetach(pid)
+	if err := c.letGo(); err != nil {
+		return err
+	}
+	// stop: wait for the next ptrace stop, passing other signals on
+	stop := func(want func(unix.WaitStatus) bool) bool {
+		for {
+			var ws unix.WaitStatus
+			if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil || !ws.Stopped() {
+				return false
+			}
+			if want(ws) {
+				return true
+			}
+			sig := 0
+			if s := ws.StopSignal(); s != unix.SIGTRAP && s != unix.SIGSTOP {
+				sig = int(s)
+			}
+			if unix.PtraceCont(pid, sig) != nil {
+				return false
+			}
+		}
+	}
+	if !stop(func(ws unix.WaitStatus) bool { return ws.TrapCause() == unix.PTRACE_EVENT_EXEC }) {
+		return nil
+	}
+	entry, ok := auxEntry(pid)
+	word := make([]byte, 8)
+	if ok {
+		_, err := unix.PtracePeekData(pid, uintptr(entry), word)
+		ok = err == nil
+	}
+	if ok {
+		trap := append([]byte{0xcc}, word[1:]...)
+		_, err := unix.PtracePokeData(pid, uintptr(entry), trap)
+		ok = err == nil
+	}
+	if !ok {
+		at()
+		return nil
+	}
+	unix.PtraceCont(pid, 0)
+	hit := stop(func(ws unix.WaitStatus) bool {
+		var regs unix.PtraceRegs
+		return ws.StopSignal() == unix.SIGTRAP && ws.TrapCause() <= 0 &&
+			unix.PtraceGetRegs(pid, &regs) == nil && regs.Rip == entry+1
+	})
+	if hit {
+		var regs unix.PtraceRegs
+		unix.PtraceGetRegs(pid, &regs)
+		regs.Rip = entry
+		unix.PtraceSetRegs(pid, &regs)
+		unix.PtracePokeData(pid, uintptr(entry), word)
+	}
+	at()
+	return nil
+}
+
+// auxEntry reads the entry point of the program a process runs from
+// its auxiliary vector (AT_ENTRY).
+func auxEntry(pid int) (uint64, bool) {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/auxv", pid))
+	if err != nil {
+		return 0, false
+	}
+	for i := 0; i+16 <= len(raw); i += 16 {
+		if binary.LittleEndian.Uint64(raw[i:]) == 9 { // AT_ENTRY
+			return binary.LittleEndian.Uint64(raw[i+8:]), true
+		}
+	}
+	return 0, false
+}
+
 // Wait waits for the child to exit.
-func (c *Child) Wait() { <-c.done }
+func (c *Child) Wait() {
+	c.wait()
+	<-c.done
+}
 
 // Kill ends a child that was never released or still runs.
 func (c *Child) Kill() {
@@ -101,6 +221,7 @@ func (c *Child) Kill() {
 		c.release.Close()
 		c.release = nil
 	}
+	c.wait()
 	select {
 	case <-c.done:
 	default:

@@ -62,6 +62,9 @@ type Options struct {
 	TestMode bool
 	// PID, when set (-p), ends the session when that process exits.
 	PID int
+	// DwarfPIDs (--dwarf-pid) are processes whose user stacks dw_ustack
+	// unwinds, besides PID and the Child.
+	DwarfPIDs []int
 	// NoVerify skips gotrace's own verifier before loading.
 	NoVerify bool
 	// NumCPU is the number of possible CPUs, for the verifier.
@@ -112,6 +115,10 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 			return nil, err
 		}
 	}
+	dw, err := dwarfUnwinder(prog, opts)
+	if err != nil {
+		return nil, err
+	}
 	_ = rlimit.RemoveMemlock()
 	coll, err := ebpf.NewCollectionWithOptions(prog.Spec, ebpf.CollectionOptions{
 		Programs: ebpf.ProgramOptions{LogSizeStart: 1 << 20},
@@ -119,10 +126,20 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, explainLoadError(prog, err)
 	}
+	if dw != nil {
+		if err := dw.start(coll); err != nil {
+			coll.Close()
+			return nil, err
+		}
+	}
 	printer := output.New(opts.Out, opts.Format)
 	printer.Loc = opts.Loc
-	printer.Sym = NewSymbols(coll)
-	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}}}, nil
+	sym := NewSymbols(coll)
+	if dw != nil {
+		sym.lastMaps = dw.lastMaps
+	}
+	printer.Sym = sym
+	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}, dw: dw}}, nil
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
@@ -170,7 +187,8 @@ type session struct {
 	coll    *ebpf.Collection
 	opts    Options
 	printer *output.Printer
-	maps    mapStore // where the maps are read and cleared
+	maps    mapStore    // where the maps are read and cleared
+	dw      *dwUnwinder // feeds dw_ustack's maps (nil: not used)
 	out     sync.Mutex
 	// fullWarned holds the maps already reported full.
 	fullWarned map[string]bool
@@ -294,7 +312,13 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err := s.setHeld(0); err != nil {
 				return nil, err
 			}
-			if err := s.opts.Child.Release(); err != nil {
+			release := s.opts.Child.Release
+			if s.dw != nil {
+				// unwinding needs the libraries the command maps
+				pid := s.opts.Child.Pid()
+				release = func() error { return s.opts.Child.ReleaseAtEntry(func() { s.dw.refresh(pid) }) }
+			}
+			if err := release(); err != nil {
 				return nil, err
 			}
 			var cancel context.CancelFunc
@@ -306,6 +330,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				time.Sleep(50 * time.Millisecond)
 				cancel()
 			}()
+		}
+		if s.dw != nil {
+			wctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go s.dw.watch(wctx)
 		}
 		if s.opts.PID > 0 {
 			var cancel context.CancelFunc

@@ -31,10 +31,13 @@ import (
 // PER_PROGRAM does). Stack values are looked up in the program's stack
 // trace maps by id.
 type Symbols struct {
-	// Stacks returns the stack trace map of a limit (nil: none).
-	Stacks func(limit int) *ebpf.Map
+	// Stacks returns the stack trace map of a stack type (nil: none).
+	Stacks func(t *types.Type) *ebpf.Map
 	// Root is prefixed to /proc and file paths (tests).
 	Root string
+	// lastMaps, when set, gives the mappings last seen of a process that
+	// has exited since (the processes dw_ustack unwinds).
+	lastMaps func(pid uint32) []mapping
 
 	once  sync.Once
 	kern  []ksym
@@ -53,6 +56,7 @@ type ksym struct {
 	module string
 }
 
+// mapping is an executable mapping of a file in /proc/PID/maps.
 type mapping struct {
 	start, end, off uint64
 	path            string
@@ -80,11 +84,11 @@ func (s *Symbols) Time(format string, ns uint64) string {
 
 // NewSymbols returns a symbolizer for a loaded collection.
 func NewSymbols(coll *ebpf.Collection) *Symbols {
-	return &Symbols{Stacks: func(limit int) *ebpf.Map {
+	return &Symbols{Stacks: func(t *types.Type) *ebpf.Map {
 		if coll == nil {
 			return nil
 		}
-		return coll.Maps[codegen.StackMapName(limit)]
+		return coll.Maps[codegen.StackMapName(t)]
 	}}
 }
 
@@ -157,6 +161,9 @@ func (s *Symbols) user(pid uint32, addr uint64) (name string, off uint64, path s
 	ms, seen := s.maps[pid]
 	if !seen {
 		ms = readMaps(s.Root + fmt.Sprintf("/proc/%d/maps", pid))
+		if ms == nil && s.lastMaps != nil {
+			ms = s.lastMaps(pid)
+		}
 		s.maps[pid] = ms
 	}
 	for _, m := range ms {
@@ -186,22 +193,7 @@ func readMaps(path string) []mapping {
 	if err != nil {
 		return nil
 	}
-	var out []mapping
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.HasPrefix(f[5], "/") || !strings.Contains(f[1], "x") {
-			continue
-		}
-		lo, hi, _ := strings.Cut(f[0], "-")
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		off, err3 := strconv.ParseUint(f[2], 16, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue
-		}
-		out = append(out, mapping{start: start, end: end, off: off, path: strings.Join(f[5:], " ")})
-	}
-	return out
+	return parseMappings(b)
 }
 
 func readELFSyms(path string) *elfSyms {
@@ -269,13 +261,20 @@ func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
 	if int32(id) < 0 {
 		return nil
 	}
-	m := s.Stacks(t.Len)
+	m := s.Stacks(t)
 	if m == nil {
 		return nil
 	}
-	buf := make([]byte, 8*t.Len)
+	size := 8
+	if t.Mode == "build_id" {
+		size = codegen.BuildIDFrameSize
+	}
+	buf := make([]byte, size*t.Len)
 	if err := m.Lookup(id, buf); err != nil {
 		return nil
+	}
+	if t.Mode == "build_id" {
+		return buildIDFrames(buf)
 	}
 	var out []string
 	for i := 0; i < t.Len; i++ {
@@ -284,6 +283,26 @@ func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
 			break
 		}
 		out = append(out, s.frame(t, pid, addr))
+	}
+	return out
+}
+
+// buildIDFrames formats the frames of a build_id stack: the build id in
+// hex and the offset in its file where the kernel found the object's
+// build id, else the bare address. An empty record ends the stack.
+func buildIDFrames(buf []byte) []string {
+	var out []string
+	for ; len(buf) >= codegen.BuildIDFrameSize; buf = buf[codegen.BuildIDFrameSize:] {
+		status := int32(binary.LittleEndian.Uint32(buf))
+		v := binary.LittleEndian.Uint64(buf[24:])
+		switch status {
+		case 1: // BPF_STACK_BUILD_ID_VALID
+			out = append(out, fmt.Sprintf("%x 0x%02x", buf[4:24], v))
+		case 2: // BPF_STACK_BUILD_ID_IP
+			out = append(out, fmt.Sprintf("%x", v))
+		default:
+			return out
+		}
 	}
 	return out
 }

@@ -32,6 +32,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"-q", "", "quiet: do not print the \"Attached N probes\" line"},
 	{"-c", "CMD", "run CMD, held until every probe is attached; stop when it exits (cpid is its pid)"},
 	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
+	{"--dwarf-pid", "PID", "also unwind the user stacks of process PID with DWARF for dw_ustack (-p and -c add theirs)"},
 	{"-B", "MODE", "output buffering: line (default: each record is written as it comes), full, or none"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
 	{"--unsafe", "", "allow functions that act on the system: system() and signal()"},
@@ -74,10 +75,12 @@ type options struct {
 	check    bool
 	emulate  bool
 	pid      int
-	repl     bool
-	unsafe   bool
-	buffer   string
-	args     []string
+	// dwarfPIDs are the --dwarf-pid processes.
+	dwarfPIDs []int
+	repl      bool
+	unsafe    bool
+	buffer    string
+	args      []string
 }
 
 type usageError string
@@ -139,19 +142,23 @@ func parseArgs(args []string) (*options, error) {
 			} else {
 				o.outFile = v
 			}
-		case a == "-p":
+		case a == "-p" || a == "--dwarf-pid":
 			v, err := value()
 			if err != nil {
 				return nil, err
 			}
 			pid, err := strconv.Atoi(v)
 			if err != nil || pid <= 0 {
-				return nil, usageError(fmt.Sprintf("-p needs a process id, not %q", v))
+				return nil, usageError(fmt.Sprintf("%s needs a process id, not %q", a, v))
 			}
 			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
-				return nil, usageError(fmt.Sprintf("-p %d: no such process", pid))
+				return nil, usageError(fmt.Sprintf("%s %d: no such process", a, pid))
 			}
-			o.pid = pid
+			if a == "-p" {
+				o.pid = pid
+			} else {
+				o.dwarfPIDs = append(o.dwarfPIDs, pid)
+			}
 		case a == "--test":
 			o.testMode = true
 		case a == "-B":
@@ -352,15 +359,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		defer child.Kill()
 	}
 	res, err := runtime.Run(context.Background(), prog, runtime.Options{
-		Out:      out,
-		Err:      stderr,
-		Format:   o.format,
-		Quiet:    o.quiet,
-		TestMode: o.testMode,
-		Child:    child,
-		NumCPU:   target.NumCPU(),
-		PID:      o.pid,
-		Attach:   probes.AttachPID(o.pid),
+		Out:       out,
+		Err:       stderr,
+		Format:    o.format,
+		Quiet:     o.quiet,
+		TestMode:  o.testMode,
+		Child:     child,
+		NumCPU:    target.NumCPU(),
+		PID:       o.pid,
+		DwarfPIDs: o.dwarfPIDs,
+		Attach:    probes.AttachPID(o.pid),
 		OnAttached: func() {
 			if os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "" {
 				fmt.Fprintln(stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")

@@ -3,9 +3,19 @@ package main
 
 import (
 	"os"
+	goruntime "runtime"
 
 	"github.com/gotrace/gotrace/runtime"
 )
+
+func init() {
+	if len(os.Args) > 1 && os.Args[1] == runtime.ChildArg {
+		// The held -c child execs its command from the main thread, so
+		// that a tracer of the process sees the exec (dw_ustack stops
+		// the command at its entry point).
+		goruntime.LockOSThread()
+	}
+}
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == runtime.ChildArg {

@@ -18,7 +18,7 @@ type Settings struct {
 	MaxMapKeys       int    // max_map_keys: entries of a map (4096)
 	PrintMapsOnExit  bool   // print_maps_on_exit (true)
 	MissingProbes    string // missing_probes: error, warn or ignore (error)
-	StackMode        string // stack_mode: bpftrace, perf or raw (bpftrace)
+	StackMode        string // stack_mode: bpftrace, perf, raw or build_id (bpftrace)
 	MaxCatBytes      int    // max_cat_bytes (10240)
 	PerfRbPages      int    // perf_rb_pages (64)
 	LogSize          int    // log_size: the verifier log (1000000)
@@ -55,7 +55,7 @@ var settings = map[string]setting{
 	"max_map_keys":       {kind: "int", set: func(s *Settings, v any) { s.MaxMapKeys = v.(int) }},
 	"print_maps_on_exit": {kind: "bool", set: func(s *Settings, v any) { s.PrintMapsOnExit = v.(bool) }},
 	"missing_probes":     {kind: "enum", values: []string{"error", "warn", "ignore"}, set: func(s *Settings, v any) { s.MissingProbes = v.(string) }},
-	"stack_mode":         {kind: "enum", values: []string{"bpftrace", "perf", "raw"}, set: func(s *Settings, v any) { s.StackMode = v.(string) }},
+	"stack_mode":         {kind: "enum", values: []string{"bpftrace", "perf", "raw", "build_id"}, set: func(s *Settings, v any) { s.StackMode = v.(string) }},
 	"max_cat_bytes":      {kind: "int", set: func(s *Settings, v any) { s.MaxCatBytes = v.(int) }},
 	"perf_rb_pages":      {kind: "int", set: func(s *Settings, v any) { s.PerfRbPages = v.(int) }},
 	"log_size":           {kind: "int", set: func(s *Settings, v any) { s.LogSize = v.(int) }},

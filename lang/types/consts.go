@@ -297,10 +297,14 @@ func (c *checker) stackCall(e *lang.Call) *Type {
 	if len(args) > 0 {
 		if id, ok := args[0].(*lang.Ident); ok {
 			switch id.Name {
-			case "bpftrace", "perf", "raw":
+			case "bpftrace", "perf", "raw", "build_id":
 				mode = id.Name
 			default:
-				c.errorf(id.At, "%s() mode must be bpftrace, perf or raw, not %s", e.Fun, id.Name)
+				c.errorf(id.At, "%s() mode must be bpftrace, perf, raw or build_id, not %s", e.Fun, id.Name)
+				return nil
+			}
+			if mode == "build_id" && e.Fun != "ustack" {
+				c.errorf(id.At, "'build_id' stack mode can only be used for ustack")
 				return nil
 			}
 			args = args[1:]
@@ -336,6 +340,10 @@ func (c *checker) stackType(pos lang.Pos, kind, mode string, limit int) *Type {
 	}
 	if mode == "" {
 		mode = c.info.Settings.StackMode
+		if mode == "build_id" && kind != "ustack" {
+			c.warnf(pos, "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
+			mode = "raw"
+		}
 	}
 	return &Type{Kind: Stack, Size: 8, Name: kind, Len: limit, Mode: mode}
 }

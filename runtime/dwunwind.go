@@ -1,0 +1,397 @@
+package runtime
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/runtime/unwind"
+)
+
+// dwUnwinder feeds dw_ustack's maps (see codegen's dwunwind.go): the
+// unwind rows of every object the traced processes map, and each
+// process's executable mappings. Rows are read once per object; the
+// mappings are read again whenever /proc/PID/maps changes.
+type dwUnwinder struct {
+	mu      sync.Mutex
+	pids    []int
+	objects map[string]*dwObject // by path as /proc/PID/maps shows it
+	rows    []dwRow              // rows not yet written
+	next    uint32               // index of the next free row
+	cap     uint32               // rows the map holds
+	maps    map[int]string       // last /proc/PID/maps read, per pid
+	rowsMap *ebpf.Map
+	mapsMap *ebpf.Map
+	warned  map[string]bool
+	warn    func(format string, args ...any)
+}
+
+// dwObject is an object file's rows in the rows map.
+type dwObject struct {
+	first, n uint32
+	elf      *elf.File // its program headers, for the load bias
+}
+
+// dwRow is a row as the map holds it (codegen.DWRowSize bytes).
+type dwRow struct {
+	PC     uint64
+	CFAOff int32
+	RBPOff int16
+	Kind   uint8
+	_      uint8
+}
+
+// dwHeadroom is how many rows are kept free for objects mapped later
+// (dlopen, a -c command's libraries mapped after it starts).
+const dwHeadroom = 1 << 18
+
+// newDWUnwinder reads the rows of what the processes map now and, for
+// a -c command not started yet, of its program, its interpreter and the
+// libraries it needs.
+func newDWUnwinder(pids []int, command string, warn func(string, ...any)) *dwUnwinder {
+	u := &dwUnwinder{pids: pids, objects: map[string]*dwObject{}, maps: map[int]string{}, warned: map[string]bool{}, warn: warn}
+	if command != "" {
+		for _, path := range neededObjects(command) {
+			u.object(path, path)
+		}
+	}
+	for _, pid := range pids {
+		for _, m := range readMaps(fmt.Sprintf("/proc/%d/maps", pid)) {
+			u.object(m.path, procPath(pid, m.path))
+		}
+	}
+	u.cap = u.next + dwHeadroom
+	return u
+}
+
+// object returns the rows of the object at path (open is where to read
+// it), reading them the first time.
+func (u *dwUnwinder) object(path, open string) *dwObject {
+	if o, ok := u.objects[path]; ok {
+		return o
+	}
+	o := &dwObject{}
+	u.objects[path] = o
+	f, err := elf.Open(open)
+	if err != nil {
+		return o
+	}
+	defer f.Close()
+	o.elf = f
+	rows, err := unwind.RowsFromELF(f)
+	if err != nil || len(rows) == 0 {
+		if err != nil && !u.warned[path] && u.warn != nil {
+			u.warned[path] = true
+			u.warn("dw_ustack: no unwind information in %s: %v", path, err)
+		}
+		return o
+	}
+	if u.cap != 0 && u.next+uint32(len(rows)) > u.cap {
+		if !u.warned[path] && u.warn != nil {
+			u.warned[path] = true
+			u.warn("dw_ustack: no room left for the unwind rows of %s, mapped after the start", path)
+		}
+		return o
+	}
+	o.first, o.n = u.next, uint32(len(rows))
+	for _, r := range rows {
+		u.rows = append(u.rows, dwRow{PC: r.PC, CFAOff: r.CFAOff, RBPOff: int16(r.RBPOff), Kind: uint8(r.Kind)})
+	}
+	u.next += o.n
+	return o
+}
+
+// size sets the rows map's size in the program before it is loaded.
+func (u *dwUnwinder) size(spec *ebpf.CollectionSpec) {
+	if m := spec.Maps[codegen.DWRowsMap]; m != nil {
+		m.MaxEntries = max(u.cap, 1)
+	}
+}
+
+// start writes the rows read so far and the mappings of the processes.
+func (u *dwUnwinder) start(coll *ebpf.Collection) error {
+	u.rowsMap, u.mapsMap = coll.Maps[codegen.DWRowsMap], coll.Maps[codegen.DWMapsMap]
+	if err := u.flushRows(); err != nil {
+		return err
+	}
+	for _, pid := range u.pids {
+		u.refresh(pid)
+	}
+	return nil
+}
+
+// flushRows writes the rows not written yet.
+func (u *dwUnwinder) flushRows() error {
+	if len(u.rows) == 0 {
+		return nil
+	}
+	first := u.next - uint32(len(u.rows))
+	keys := make([]uint32, len(u.rows))
+	for i := range keys {
+		keys[i] = first + uint32(i)
+	}
+	if _, err := u.rowsMap.BatchUpdate(keys, u.rows, nil); err != nil {
+		for i, r := range u.rows {
+			if err := u.rowsMap.Put(keys[i], r); err != nil {
+				return fmt.Errorf("dw_ustack: writing unwind rows: %w", err)
+			}
+		}
+	}
+	u.rows = u.rows[:0]
+	return nil
+}
+
+// refresh rereads the mappings of pid when they changed, reads the
+// rows of objects it has not seen, and writes the pid's mappings.
+func (u *dwUnwinder) refresh(pid int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil || string(raw) == u.maps[pid] {
+		return
+	}
+	u.maps[pid] = string(raw)
+	var entries [][codegen.DWMappingSize]byte
+	for _, m := range parseMappings(raw) {
+		o := u.object(m.path, procPath(pid, m.path))
+		if o.n == 0 || o.elf == nil {
+			continue
+		}
+		bias, ok := unwind.Bias(o.elf, m.start, m.off)
+		if !ok {
+			continue
+		}
+		var e [codegen.DWMappingSize]byte
+		binary.LittleEndian.PutUint64(e[0:], m.start)
+		binary.LittleEndian.PutUint64(e[8:], m.end)
+		binary.LittleEndian.PutUint64(e[16:], bias)
+		binary.LittleEndian.PutUint32(e[24:], o.first)
+		binary.LittleEndian.PutUint32(e[28:], o.n)
+		entries = append(entries, e)
+	}
+	if err := u.flushRows(); err != nil {
+		u.warn("%v", err)
+		return
+	}
+	sort.Slice(entries, func(i, j int) bool {
+		return binary.LittleEndian.Uint64(entries[i][:]) < binary.LittleEndian.Uint64(entries[j][:])
+	})
+	if len(entries) > codegen.DWMaxMappings {
+		entries = entries[:codegen.DWMaxMappings]
+	}
+	val := make([]byte, codegen.DWMapsValue)
+	binary.LittleEndian.PutUint32(val, uint32(len(entries)))
+	for i, e := range entries {
+		copy(val[8+i*codegen.DWMappingSize:], e[:])
+	}
+	if err := u.mapsMap.Put(uint32(pid), val); err != nil {
+		u.warn("dw_ustack: writing the mappings of pid %d: %v", pid, err)
+	}
+}
+
+// lastMaps returns the executable mappings of pid last read.
+func (u *dwUnwinder) lastMaps(pid uint32) []mapping {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return parseMappings([]byte(u.maps[int(pid)]))
+}
+
+// watch rereads the processes' mappings until ctx ends: often at first
+// (a command that just started maps its libraries), then every 250 ms.
+func (u *dwUnwinder) watch(ctx context.Context) {
+	start := time.Now()
+	for {
+		every := 250 * time.Millisecond
+		if time.Since(start) < 2*time.Second {
+			every = 5 * time.Millisecond
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		for _, pid := range u.pids {
+			u.refresh(pid)
+		}
+	}
+}
+
+// dwarfUnwinder prepares dw_ustack's unwinding for the processes it
+// traces (nil when the program does not use it) and sizes its rows map.
+func dwarfUnwinder(prog *codegen.Program, opts Options) (*dwUnwinder, error) {
+	if prog.Spec.Maps[codegen.DWRowsMap] == nil {
+		return nil, nil
+	}
+	pids := append([]int(nil), opts.DwarfPIDs...)
+	if opts.PID > 0 {
+		pids = append(pids, opts.PID)
+	}
+	command := ""
+	var started []int
+	if opts.Child != nil {
+		command = opts.Child.Path
+		started = []int{opts.Child.Pid()}
+	}
+	if len(pids)+len(started) == 0 {
+		return nil, fmt.Errorf("dw_ustack needs the processes whose stacks it unwinds: use -p, -c or --dwarf-pid")
+	}
+	warn := func(format string, args ...any) {
+		fmt.Fprintf(opts.Err, "warning: "+format+"\n", args...)
+	}
+	u := newDWUnwinder(pids, command, warn)
+	// The -c command's process still runs gotrace: its mappings count
+	// once it has started the command.
+	u.pids = append(u.pids, started...)
+	u.size(prog.Spec)
+	return u, nil
+}
+
+// parseMappings keeps the executable mappings of files.
+func parseMappings(raw []byte) []mapping {
+	var out []mapping
+	sc := bufio.NewScanner(bytes.NewReader(raw))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 6 || len(f[1]) < 3 || f[1][2] != 'x' || !strings.HasPrefix(f[5], "/") {
+			continue
+		}
+		lo, hi, ok := strings.Cut(f[0], "-")
+		if !ok {
+			continue
+		}
+		start, err1 := strconv.ParseUint(lo, 16, 64)
+		end, err2 := strconv.ParseUint(hi, 16, 64)
+		off, err3 := strconv.ParseUint(f[2], 16, 64)
+		if err1 != nil || err2 != nil || err3 != nil {
+			continue
+		}
+		out = append(out, mapping{start: start, end: end, off: off, path: strings.Join(f[5:], " ")})
+	}
+	return out
+}
+
+// procPath is where gotrace reads a file a process maps: through the
+// process's root, so that processes in containers work too.
+func procPath(pid int, path string) string {
+	return fmt.Sprintf("/proc/%d/root%s", pid, path)
+}
+
+// neededObjects lists a program, its interpreter and the shared
+// libraries it needs (transitively), found as the dynamic loader finds
+// them: DT_RUNPATH/DT_RPATH, then the loader's configured and default
+// directories.
+func neededObjects(command string) []string {
+	args := strings.Fields(command)
+	if len(args) == 0 {
+		return nil
+	}
+	path := args[0]
+	if !strings.Contains(path, "/") {
+		var err error
+		if path, err = lookPath(path); err != nil {
+			return nil
+		}
+	}
+	dirs := libraryDirs()
+	seen := map[string]bool{}
+	var out []string
+	queue := []string{path}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		if seen[p] {
+			continue
+		}
+		seen[p] = true
+		f, err := elf.Open(p)
+		if err != nil {
+			continue
+		}
+		out = append(out, p)
+		for _, prog := range f.Progs {
+			if prog.Type == elf.PT_INTERP {
+				b := make([]byte, prog.Filesz)
+				if _, err := prog.ReadAt(b, 0); err == nil {
+					queue = append(queue, strings.TrimRight(string(b), "\x00"))
+				}
+			}
+		}
+		needed, _ := f.DynString(elf.DT_NEEDED)
+		search := dirs
+		for _, tag := range []elf.DynTag{elf.DT_RUNPATH, elf.DT_RPATH} {
+			if rp, _ := f.DynString(tag); len(rp) > 0 {
+				var extra []string
+				for _, d := range strings.Split(rp[0], ":") {
+					extra = append(extra, strings.ReplaceAll(d, "$ORIGIN", filepath.Dir(p)))
+				}
+				search = append(extra, dirs...)
+			}
+		}
+		f.Close()
+		for _, lib := range needed {
+			for _, d := range search {
+				if c := filepath.Join(d, lib); fileExists(c) {
+					queue = append(queue, c)
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// libraryDirs are the dynamic loader's directories: those of
+// /etc/ld.so.conf (and the files it includes), then the defaults.
+func libraryDirs() []string {
+	var dirs []string
+	var read func(path string, depth int)
+	read = func(path string, depth int) {
+		raw, err := os.ReadFile(path)
+		if err != nil || depth > 4 {
+			return
+		}
+		for _, line := range strings.Split(string(raw), "\n") {
+			line = strings.TrimSpace(line)
+			if i := strings.IndexByte(line, '#'); i >= 0 {
+				line = strings.TrimSpace(line[:i])
+			}
+			if rest, ok := strings.CutPrefix(line, "include "); ok {
+				matches, _ := filepath.Glob(strings.TrimSpace(rest))
+				for _, m := range matches {
+					read(m, depth+1)
+				}
+			} else if strings.HasPrefix(line, "/") {
+				dirs = append(dirs, line)
+			}
+		}
+	}
+	read("/etc/ld.so.conf", 0)
+	return append(dirs, "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib")
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+func lookPath(name string) (string, error) {
+	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+		if c := filepath.Join(d, name); fileExists(c) {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found", name)
+}
