@@ -712,6 +712,15 @@ func (f *fn) copyMem(dst, src mem, n int) {
 	if n <= 0 {
 		return
 	}
+	if src.ctx && f.ctx.Kind == types.ProgPerfEvent {
+		// the kernel rewrites loads from a perf event's context (struct
+		// bpf_perf_event_data) and allows nothing else: 8 bytes at a time
+		for i := 0; i < n; i += 8 {
+			w := min(8, n-i)
+			f.store(dst.plus(i), w, f.load(src.plus(i), 8))
+		}
+		return
+	}
 	if src.ctx || n > 64 {
 		f.call(asm.FnProbeReadKernel, f.addr(dst), f.imm(int64(n)), f.addr(src))
 		return

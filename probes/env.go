@@ -135,7 +135,9 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		return ctxs, err
 	case "interval", "profile", "software", "hardware":
 		ctxs, err := perfContexts(e.t, s)
+		ctx := e.perfCtx()
 		for _, c := range ctxs {
+			c.Ctx = ctx
 			e.context(s, c)
 		}
 		return ctxs, err

@@ -1,6 +1,8 @@
 package probes
 
 import (
+	"github.com/cilium/ebpf/btf"
+
 	"errors"
 	"fmt"
 	"io"
@@ -66,6 +68,23 @@ func lookupPerfEvent(provider, name string) *perfEvent {
 
 // perfContexts answers Contexts for interval, profile, software and
 // hardware probes: programs of type perf_event, no args.
+// perfCtx is the type of `ctx` in perf event probes (interval, profile,
+// software, hardware): struct bpf_perf_event_data from the kernel's BTF
+// (the registers, sample_period, addr), nil without BTF.
+func (e *env) perfCtx() *types.Type {
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return nil
+	}
+	var st *btf.Struct
+	if spec.TypeByName("bpf_perf_event_data", &st) != nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.btfConv().convert(st)
+}
+
 func perfContexts(t Target, s Spec) ([]*types.Context, error) {
 	if !t.Has(FeaturePerfEvent) {
 		return nil, specErrorf("%s probes need perf_event BPF programs, which this kernel does not have", s.Provider)

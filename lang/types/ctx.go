@@ -3,8 +3,9 @@ package types
 import "github.com/gotrace/gotrace/lang"
 
 // ctxBuiltin types the `ctx` builtin: the context an iter probe's program
-// gets (struct bpf_iter__task and the like, from the kernel's BTF). Every
-// probe of the block must give it the same layout.
+// gets (struct bpf_iter__task and the like, from the kernel's BTF), or a
+// perf event probe's (struct bpf_perf_event_data). Every probe of the
+// block must give it the same layout.
 func (c *checker) ctxBuiltin(e *lang.Ident) *Type {
 	if c.inCallback > 0 {
 		c.errorf(e.At, "ctx cannot be used inside a for loop over a map; copy what you need to a $variable before the loop")
@@ -13,7 +14,7 @@ func (c *checker) ctxBuiltin(e *lang.Ident) *Type {
 	var t *Type
 	for _, ctx := range c.ctxs {
 		if ctx.Ctx == nil {
-			c.errorf(e.At, "ctx is not available in probe %s (only iter probes have it)", ctx.Name)
+			c.errorf(e.At, "ctx is not available in probe %s (only iter, interval, profile, software and hardware probes have it)", ctx.Name)
 			return nil
 		}
 		if t != nil && !Equal(t, ctx.Ctx) {
