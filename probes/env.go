@@ -92,7 +92,16 @@ func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
 		if errors.As(err, &se) {
 			le := &lang.Error{Pos: spec.At, Msg: se.Msg, Hint: se.Hint}
 			if se.Missing {
-				return nil, &types.MissingProbeError{Err: le}
+				mp := &types.MissingProbeError{Err: le, Warning: se.Msg}
+				if ps, err := Parse(spec.Raw); err == nil {
+					// bpftrace's words when missing_probes = warn
+					_, rest, _ := strings.Cut(ps.Name(), ":")
+					if strings.HasPrefix(rest, "*:") && !strings.Contains(spec.Raw, "*:") {
+						rest = rest[2:] // a module gotrace filled in
+					}
+					mp.Warning = fmt.Sprintf("No matches for %s %s. Skipping.", ps.Provider, rest)
+				}
+				return nil, mp
 			}
 			return nil, le
 		}

@@ -182,6 +182,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 				if c.info.Settings.MissingProbes == "warn" {
 					w := *mp.Err
 					w.Warning = true
+					if mp.Warning != "" {
+						w.Msg, w.Hint = mp.Warning, ""
+					}
 					c.info.Warnings = append(c.info.Warnings, &w)
 				}
 				continue

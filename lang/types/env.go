@@ -106,7 +106,11 @@ func contextsOf(env Env, p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error
 // MissingProbeError is what an Env returns for an attach point that names
 // something that does not exist; the missing_probes setting decides
 // whether it stops the script, warns, or is ignored.
-type MissingProbeError struct{ Err *lang.Error }
+type MissingProbeError struct {
+	Err *lang.Error
+	// Warning is what a warning says when missing_probes = warn.
+	Warning string
+}
 
 func (e *MissingProbeError) Error() string { return e.Err.Error() }
 func (e *MissingProbeError) Unwrap() error { return e.Err }
