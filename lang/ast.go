@@ -58,6 +58,10 @@ type CDef struct {
 	Name    string
 	Members []*CMember
 	Enums   []*Enumerator
+	// Packed and Aligned come from __attribute__((packed)) and
+	// __attribute__((aligned(N))) after the definition.
+	Packed  bool
+	Aligned int
 }
 
 // CMember is one member declaration of a struct or union, as tokens:

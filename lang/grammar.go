@@ -140,7 +140,19 @@ type gCDef struct {
 	Pos     lexer.Position
 	Tag     string      `parser:"@('struct' | 'union')"`
 	Name    string      `parser:"@(Ident | TypeKw)"`
-	Members []*gCMember `parser:"'{' @@* '}' ';'?"`
+	Members []*gCMember `parser:"'{' @@* '}'"`
+	Attrs   []*gCAttr   `parser:"@@* ';'?"`
+}
+
+// gCAttr is `__attribute__((packed))`, `__attribute__((aligned(8)))`, ...
+// after a struct definition.
+type gCAttr struct {
+	Items []*gCAttrItem `parser:"'__attribute__' '(' '(' @@ ( ',' @@ )* ')' ')'"`
+}
+
+type gCAttrItem struct {
+	Name string `parser:"@Ident"`
+	Arg  string `parser:"( '(' @Int ')' )?"`
 }
 
 // gCMember is a member declaration, or a struct or union defined in

@@ -75,6 +75,20 @@ func (c *converter) items(f *File, u *unit, root bool) {
 		case it.CDef != nil:
 			d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
 			d.Members = c.cmembers(f, it.CDef.Members)
+			for _, a := range it.CDef.Attrs {
+				for _, item := range a.Items {
+					switch strings.Trim(item.Name, "_") {
+					case "packed":
+						d.Packed = true
+					case "aligned":
+						n, err := strconv.ParseInt(item.Arg, 0, 32)
+						if err != nil || n <= 0 || n&(n-1) != 0 {
+							c.errs.Add(c.pos(it.CDef.Pos), "aligned(%s): the alignment must be a power of 2", item.Arg)
+						}
+						d.Aligned = int(n)
+					}
+				}
+			}
 			f.CDefs = append(f.CDefs, d)
 		case it.Enum != nil:
 			f.CDefs = append(f.CDefs, c.enum(it.Enum))

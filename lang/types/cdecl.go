@@ -122,6 +122,9 @@ func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
 			}
 			names[name] = true
 			fa := ft.Align()
+			if d.Packed {
+				fa = 1
+			}
 			align = max(align, fa)
 			fld := Field{Name: name, Type: ft}
 			if union {
@@ -152,6 +155,7 @@ func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
 			t.Fields = append(t.Fields, fld)
 		}
 	}
+	align = max(align, d.Aligned)
 	t.Size = (size + align - 1) / align * align
 	return true
 }
