@@ -271,9 +271,30 @@ func (c *checker) errorf(pos lang.Pos, format string, args ...any) *lang.Error {
 }
 
 func (c *checker) block(b *lang.Block) {
-	for _, s := range b.Stmts {
+	for i, s := range b.Stmts {
 		c.stmt(s)
+		if i+1 < len(b.Stmts) && terminates(s) && (i == 0 || !terminates(b.Stmts[i-1])) {
+			c.warnf(b.Stmts[i+1].Pos(), "Unreachable statement.")
+		}
 	}
+}
+
+// terminates reports whether control never goes past s: return, break,
+// continue, exit(), or an if whose branches all end so.
+func terminates(s lang.Stmt) bool {
+	switch s := s.(type) {
+	case *lang.JumpStmt:
+		return true
+	case *lang.ExprStmt:
+		call, ok := s.X.(*lang.Call)
+		return ok && call.Fun == "exit"
+	case *lang.IfStmt:
+		return s.Else != nil && terminates(&lang.BlockStmt{Body: s.Then}) && terminates(s.Else)
+	case *lang.BlockStmt:
+		n := len(s.Body.Stmts)
+		return n > 0 && terminates(s.Body.Stmts[n-1])
+	}
+	return false
 }
 
 func (c *checker) stmt(s lang.Stmt) {
