@@ -1636,6 +1636,11 @@ func (f *fn) expr(e lang.Expr) val {
 		if t.Kind == types.Bool {
 			return val{t: t, r: f.zeroTest(x, false)}
 		}
+		if xt := f.typeOf(e.X); t.Kind == types.Ptr && xt.Kind == types.Int && xt.Size > 0 && xt.Size < 8 {
+			// an integer becomes an address zero-extended, as bpftrace
+			// does: (uint8 *)-1 is 0xff
+			x = f.narrow(x, xt.Size, false)
+		}
 		if t.Size < 8 {
 			sh := int64(64 - 8*t.Size)
 			op := asm.RSh

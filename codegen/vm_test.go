@@ -90,6 +90,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"32 8 8 32 12\n(1, -2, 3)\n(-100, 100, abcdef, 3, 1, -10, 10, -555, abc)\n(1000, false, 2)\n(-2, -555, 1000)\n@t: (1, (-20, 30))\n"},
 		{"c-attributes", `struct foo { int x; char y; int z; } struct bar { int x; char y; int z; } __attribute__((packed)) struct bar2 { int x; char y; int z; } /**/ __attribute__ /**/ ((packed)) __attribute__((aligned(1))) struct bar3 { char c; } __attribute__((__aligned__(8))); BEGIN { $v = (uint64)0x0807060504030201; $b = *(struct bar *)&$v; printf("%d %d %d %d %d %d\n", sizeof(struct foo), sizeof(struct bar), sizeof(struct bar2), sizeof(struct bar3), offsetof(struct bar, z), $b.y); exit(); }`,
 			"12 9 9 8 5 5\n"},
+		{"macro-types", `struct Foo { char m; } macro sof(a, b) { sizeof(a[2]) + sizeof(b*) + sizeof(b) } macro m(t) { sizeof(t) + 2 } macro n(z) { m(typeof(z)) } macro cst(a) { (a*)-1 } macro cpu(x) { x } BEGIN { printf("%d %d %s %d\n", sof(typeof(uint64*), typeof(struct Foo)), n(typeof(uint64*)), cpu("hi"), cpu() >= 0); print(cst(typeof(uint8))); exit(); }`,
+			"25 10 hi 1\n0xff\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

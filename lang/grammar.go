@@ -489,17 +489,23 @@ type gArrLen struct {
 
 // gTypeName is a type as written in a cast: uint32, struct task_struct *.
 type gTypeName struct {
-	Tag   string   `parser:"( @('struct' | 'union' | 'enum')"`
-	Name  string   `parser:"@(Ident | TypeKw)"`
-	Base  string   `parser:"| @TypeKw )"`
+	Tag   string `parser:"( @('struct' | 'union' | 'enum')"`
+	Name  string `parser:"@(Ident | TypeKw)"`
+	Base  string `parser:"| @TypeKw"`
+	// Named is a name followed by '*': a macro parameter that holds a
+	// type, as in macro m(t) { (t *)0 }.
+	Named string   `parser:"| @Ident (?= '*') )"`
 	Stars []string `parser:"@'*'*"`
 }
 
 func (t *gTypeName) String() string {
 	var b strings.Builder
-	if t.Tag != "" {
+	switch {
+	case t.Tag != "":
 		b.WriteString(t.Tag + " " + t.Name)
-	} else {
+	case t.Named != "":
+		b.WriteString(t.Named)
+	default:
 		b.WriteString(t.Base)
 	}
 	if len(t.Stars) > 0 {

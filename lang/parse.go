@@ -451,7 +451,7 @@ func (c *converter) unary(g *gUnary) Expr {
 	case g.Cast != nil && g.Cast.TypeOf != nil:
 		return &Cast{At: c.pos(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
 	case g.Cast != nil:
-		name := g.Cast.Type.String()
+		name := c.typeName(c.pos(g.Pos), g.Cast.Type)
 		if a := g.Cast.Arr; a != nil {
 			name += "[" + deref(a.N) + "]"
 		}
@@ -471,7 +471,15 @@ func (c *converter) postfix(g *gPostfix) Expr {
 		case op.Arrow != "":
 			x = &Field{At: at, X: x, Name: op.Arrow, Arrow: true}
 		case op.Index != nil:
-			x = &Index{At: at, X: x, Index: c.expr(op.Index)}
+			idx := c.expr(op.Index)
+			if base, ok := typeText(x); ok {
+				// T[N] of a macro parameter holding typeof(T): an array type
+				if n, ok := idx.(*IntLit); ok {
+					x = typeOfCall(at, &TypeExpr{At: at, Type: fmt.Sprintf("%s[%d]", base, n.Val)})
+					continue
+				}
+			}
+			x = &Index{At: at, X: x, Index: idx}
 		case op.Incr != "":
 			x = &Unary{At: at, Op: op.Incr, X: x, Postfix: true}
 		}
@@ -501,7 +509,12 @@ func (c *converter) primary(g *gPrimary) Expr {
 		for _, a := range g.Call.Args {
 			call.Args = append(call.Args, c.arg(a))
 		}
-		if m, ok := c.macros[call.Fun]; ok {
+		if call.Fun == "typeof" && len(call.Args) == 1 {
+			return typeOfCall(at, call.Args[0])
+		}
+		// A macro named as a builtin takes over only the calls with its
+		// number of arguments: cpu() stays the builtin next to macro cpu(x).
+		if m, ok := c.macros[call.Fun]; ok && (len(m.Params) == len(call.Args) || !builtinCalls[call.Fun]) {
 			return c.expandMacro(at, m, call.Args)
 		}
 		if g.Call.Bang {
@@ -681,14 +694,49 @@ func isHex(b byte) bool {
 // expression.
 func (c *converter) arg(a *gArg) Expr {
 	if a.Type != nil {
-		return &TypeExpr{At: c.pos(a.Pos), Type: a.Type.String()}
+		return &TypeExpr{At: c.pos(a.Pos), Type: c.typeName(c.pos(a.Pos), a.Type)}
 	}
 	return c.expr(a.X)
 }
 
 // typeOf converts the argument of a typeof(...) written as a type.
 func (c *converter) typeOf(a *gArg) *Call {
-	return &Call{At: c.pos(a.Pos), Fun: "typeof", Args: []Expr{c.arg(a)}}
+	return typeOfCall(c.pos(a.Pos), c.arg(a))
+}
+
+// typeOfCall is typeof(x); typeof of a typeof (a macro passing on the
+// type it was given) is that typeof.
+func typeOfCall(at Pos, x Expr) *Call {
+	if tc, ok := x.(*Call); ok && tc.Fun == "typeof" {
+		return tc
+	}
+	return &Call{At: at, Fun: "typeof", Args: []Expr{x}}
+}
+
+// typeName converts a type as written. A name followed by '*' is a
+// macro parameter holding a type, typeof(T): the result is T's pointer.
+func (c *converter) typeName(at Pos, t *gTypeName) string {
+	if t.Named == "" {
+		return t.String()
+	}
+	stars := strings.Join(t.Stars, "")
+	if e, ok := c.macroParam(t.Named); ok {
+		if base, ok := typeText(e); ok {
+			return base + " " + stars
+		}
+		c.errs.Add(at, "macro parameter %s: only a type written out, typeof(TYPE), can take '*'", t.Named)
+	}
+	return t.Named + " " + stars
+}
+
+// typeText is the type named by typeof(TYPE) (not by typeof(expression)).
+func typeText(e Expr) (string, bool) {
+	if tc, ok := e.(*Call); ok && tc.Fun == "typeof" && len(tc.Args) == 1 {
+		if te, ok := tc.Args[0].(*TypeExpr); ok {
+			return te.Type, true
+		}
+	}
+	return "", false
 }
 
 func deref(s *string) string {

@@ -84,13 +84,8 @@ func (c *converter) identRef(at Pos, name string) Expr {
 	if b, ok := strings.CutPrefix(name, "__builtin_"); ok && builtinCalls[b] {
 		return &Ident{At: at, Name: b}
 	}
-	for i := len(c.scopes) - 1; i >= 0; i-- {
-		if m := c.scopes[i].macro; m != nil {
-			if e, ok := m.params[name]; ok {
-				return e
-			}
-			break
-		}
+	if e, ok := c.macroParam(name); ok {
+		return e
 	}
 	if d, ok := c.defines[name]; ok {
 		return d
@@ -100,6 +95,18 @@ func (c *converter) identRef(at Pos, name string) Expr {
 		return c.expandMacro(at, m, nil)
 	}
 	return &Ident{At: at, Name: name}
+}
+
+// macroParam is the argument given for a parameter name of the macro
+// being expanded.
+func (c *converter) macroParam(name string) (Expr, bool) {
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		if m := c.scopes[i].macro; m != nil {
+			e, ok := m.params[name]
+			return e, ok
+		}
+	}
+	return nil, false
 }
 
 // declare registers a let-declared variable in the innermost scope.
