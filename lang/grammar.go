@@ -489,9 +489,9 @@ type gArrLen struct {
 
 // gTypeName is a type as written in a cast: uint32, struct task_struct *.
 type gTypeName struct {
-	Tag   string `parser:"( @('struct' | 'union' | 'enum')"`
-	Name  string `parser:"@(Ident | TypeKw)"`
-	Base  string `parser:"| @TypeKw"`
+	Tag  string `parser:"( @('struct' | 'union' | 'enum')"`
+	Name string `parser:"@(Ident | TypeKw)"`
+	Base string `parser:"| @TypeKw"`
 	// Named is a name followed by '*': a macro parameter that holds a
 	// type, as in macro m(t) { (t *)0 }.
 	Named string   `parser:"| @Ident (?= '*') )"`
