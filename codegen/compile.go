@@ -185,6 +185,9 @@ type fn struct {
 	pos       lang.Pos
 	noSpill   map[vreg]bool
 	loops     []loopLabels
+	// leaveFlag, in a loop callback, is the scratch slot that tells the
+	// caller the probe ends (return, exit()) rather than the loop.
+	leaveFlag *mem
 	// root is the program's main function; callbacks of for-over-map
 	// loops (at any depth) are collected there.
 	root       *fn
@@ -435,7 +438,10 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 		shares = append(shares, sh)
 	}
 
+	leave := f.allocScratch(8)
+	f.storeImm(leave, 8, 0)
 	cb := f.newCallback(s.At)
+	cb.leaveFlag = &mem{base: cb.scrReg, off: leave.off}
 	rebase := func(m mem) mem { return mem{base: cb.scrReg, off: m.off} }
 	for _, sh := range shares {
 		if sh.v.m == nil {
@@ -477,6 +483,11 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 				f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
 			}
 		}
+		// return or exit() in the body ends the probe
+		goOn := f.label()
+		f.emit(&inst{op: opJcc, a: f.load(leave, 8), cc: asm.JEq, useImm: true, imm: 0, label: goOn})
+		f.leave()
+		f.mark(goOn)
 	}
 }
 
@@ -509,6 +520,17 @@ func (f *fn) finishCallback(cb *fn, exit string, at lang.Pos, nargs int) string 
 		f.scratch = cb.scratch
 	}
 	return name
+}
+
+// leave ends the probe's program (return, exit()): a loop callback stops
+// its loop and tells its caller to leave too.
+func (f *fn) leave() {
+	if f.leaveFlag != nil {
+		f.storeImm(*f.leaveFlag, 8, 1)
+		f.ret(1)
+		return
+	}
+	f.ret(0)
 }
 
 // allocScratch reserves size bytes of scratch memory, never the stack.
@@ -811,7 +833,7 @@ func (f *fn) stmt(s lang.Stmt) {
 		case "continue":
 			f.jmp(f.loops[len(f.loops)-1].next)
 		case "return":
-			f.ret(0)
+			f.leave()
 		}
 		// Whatever follows in the block is unreachable; keep the stream valid.
 		f.mark(f.label())
@@ -1400,7 +1422,7 @@ func (f *fn) exitCode(at lang.Pos, code vreg) {
 	f.store(rec.plus(8), 8, code)
 	f.pos = at
 	f.output(rec, 16)
-	f.ret(0)
+	f.leave()
 	// Code after exit() in the same block is unreachable but still
 	// compiled; give it a label so the instruction stream stays valid.
 	f.mark(f.label())
@@ -2400,6 +2422,15 @@ func (f *fn) boolVal(e lang.Expr, t *types.Type) val {
 
 func (f *fn) ternary(e *lang.Ternary, t *types.Type) val {
 	els, end := f.label(), f.label()
+	if t.Kind == types.Void && e.Then != nil {
+		f.branch(e.Cond, els, false)
+		f.exprStmt(e.Then)
+		f.jmp(end)
+		f.mark(els)
+		f.exprStmt(e.Else)
+		f.mark(end)
+		return val{t: t}
+	}
 	if t.Kind == types.Str || t.Kind == types.Tuple {
 		m := f.alloc(t.Size)
 		res := val{t: t, m: &m}

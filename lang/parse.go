@@ -412,7 +412,31 @@ func (c *converter) simple(g *gSimple) Stmt {
 	default:
 		c.errs.Add(lhs.Pos(), "cannot assign to this: only $variables and @maps can be assigned")
 	}
-	return &AssignStmt{At: c.pos(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)}
+	return aggregateInBlock(&AssignStmt{At: c.pos(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
+}
+
+// aggregations are the functions whose value lives in a map.
+var aggregations = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
+	"stats": true, "hist": true, "lhist": true, "tseries": true}
+
+// aggregateInBlock turns @m = { stmts; agg(x) } into { stmts; @m = agg(x) }:
+// an aggregation is an update of its map, made where the block's value is.
+func aggregateInBlock(s *AssignStmt) Stmt {
+	b, ok := s.Rhs.(*BlockExpr)
+	if !ok {
+		return s
+	}
+	if _, ok := s.Lhs.(*MapExpr); !ok || s.Op != "=" {
+		return s
+	}
+	inner := aggregateInBlock(&AssignStmt{At: s.At, Lhs: s.Lhs, Op: s.Op, Rhs: b.Value})
+	if a, ok := inner.(*AssignStmt); ok {
+		call, ok := a.Rhs.(*Call)
+		if !ok || !aggregations[call.Fun] {
+			return s
+		}
+	}
+	return &BlockStmt{Body: &Block{At: b.At, Stmts: append(append([]Stmt(nil), b.Stmts...), inner)}}
 }
 
 func (c *converter) expr(g *gExpr) Expr {

@@ -1309,6 +1309,9 @@ func (c *checker) ternary(e *lang.Ternary) *Type {
 	switch {
 	case tt.Kind == Bool && et.Kind == Bool:
 		return BoolType
+	case tt.Kind == Void && et.Kind == Void:
+		// c ? printf("a") : printf("b"): a statement
+		return VoidType
 	case tt.Kind == Tuple && et.Kind == Tuple:
 		if t, ok := PromoteValue(tt, et); ok {
 			return t
