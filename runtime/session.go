@@ -281,9 +281,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			s.drain(rd, true)
 		}
 	} else {
-		// Every probe is attached before BEGIN runs, as bpftrace does,
-		// so what BEGIN starts (system(), a signal) is traced.
+		// BEGIN runs before the other probes are attached, as bpftrace
+		// does: what it records (a start time) precedes every event.
+		if err := runBegin(); err != nil {
+			return nil, err
+		}
 		for _, p := range rest {
+			if s.isExited() {
+				break // BEGIN called exit()
+			}
 			if s.opts.Attach == nil {
 				return nil, fmt.Errorf("no way to attach probe %s", p.Ctx.Name)
 			}
@@ -304,9 +310,6 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 		if s.opts.OnAttached != nil {
 			s.opts.OnAttached()
-		}
-		if err := runBegin(); err != nil {
-			return nil, err
 		}
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {
