@@ -258,7 +258,7 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		Name:         name,
 		Type:         progType(ctx.Kind),
 		Instructions: insns,
-		License:      "GPL",
+		License:      c.info.Settings.License,
 	}
 	if ctx.Kind == types.ProgTracing {
 		spec.AttachTo = ctx.AttachTo

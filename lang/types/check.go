@@ -1706,6 +1706,10 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			c.errorf(m.At, "undefined map %s", m.Name)
 			return nil
 		}
+		if mi := c.info.Maps[m.Name]; mi != nil && len(mi.Keys) == 0 && !c.infer {
+			c.errorf(m.At, "call to len() expects a map with explicit keys (non-scalar map); %s has none", m.Name)
+			return nil
+		}
 		if c.inCallback > 0 {
 			c.errorf(e.At, "len() cannot be used inside a for loop over a map")
 			return nil

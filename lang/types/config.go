@@ -48,6 +48,8 @@ type setting struct {
 	kind   string   // int, bool, string or enum
 	values []string // enum: the allowed values
 	set    func(s *Settings, v any)
+	// invalid, when set, is the whole message for a value not allowed
+	invalid func(st setting, v string) error
 }
 
 var settings = map[string]setting{
@@ -67,7 +69,11 @@ var settings = map[string]setting{
 	"lazy_symbolication": {kind: "bool", set: func(s *Settings, v any) { s.LazySymbolicate = v.(bool) }},
 	"symbol_source":      {kind: "enum", values: []string{"dwarf", "symbol_table"}, set: func(s *Settings, v any) { s.SymbolSource = v.(string) }},
 	"show_debug_info":    {kind: "bool", set: func(s *Settings, v any) { s.ShowDebugInfo = v.(bool) }},
-	"license":            {kind: "string", set: func(s *Settings, v any) { s.License = v.(string) }},
+	"license": {kind: "enum", values: []string{"Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL", "GPL and additional rights", "GPL v2", "GPL"},
+		set: func(s *Settings, v any) { s.License = v.(string) },
+		invalid: func(st setting, v string) error {
+			return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html", v, strings.Join(st.values, ", "))
+		}},
 	// Features upstream marks unstable are stable in gotrace: their
 	// switches are accepted and change nothing.
 	"unstable_import_statement": unstableSwitch,
@@ -122,7 +128,11 @@ func (c *checker) resolveSettings(f *lang.File, env map[string]string) Settings 
 		}
 		v, err := configValue(st, it.Value)
 		if err != nil {
-			c.errorf(it.Value.Pos(), "config %s: %v", key, err)
+			if st.invalid != nil {
+				c.errorf(it.Value.Pos(), "%v", err)
+			} else {
+				c.errorf(it.Value.Pos(), "config %s: %v", key, err)
+			}
 			continue
 		}
 		st.set(&s, v)
@@ -194,6 +204,9 @@ func parseSetting(st setting, v string) (any, error) {
 			if strings.EqualFold(a, v) {
 				return a, nil
 			}
+		}
+		if st.invalid != nil {
+			return nil, st.invalid(st, v)
 		}
 		return nil, fmt.Errorf("wants one of %s, not %q", strings.Join(st.values, ", "), v)
 	}
