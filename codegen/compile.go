@@ -1653,7 +1653,12 @@ func (f *fn) expr(e lang.Expr) val {
 			}
 			return val{t: t, r: f.extend(f.load(*x.m, t.Size), t.Size, t.Signed)}
 		}
-		x := f.scalar(f.expr(e.X))
+		xv := f.expr(e.X)
+		if xv.m != nil && xv.m.ctx && t.Kind == types.Ptr {
+			// (struct x *)ctx: the context pointer
+			return val{t: t, r: f.addr(*xv.m)}
+		}
+		x := f.scalar(xv)
 		f.pos = e.At
 		if t.Kind == types.Bool {
 			return val{t: t, r: f.zeroTest(x, false)}

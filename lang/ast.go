@@ -396,3 +396,14 @@ func (*Paren) exprNode()     {}
 func (*BlockExpr) exprNode() {}
 func (*TypeExpr) exprNode()  {}
 func (e *TypeExpr) Pos() Pos { return e.At }
+
+// Unparen returns e without the parentheses around it.
+func Unparen(e Expr) Expr {
+	for {
+		p, ok := e.(*Paren)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}

@@ -1102,7 +1102,11 @@ func (c *checker) ident(e *lang.Ident) *Type {
 	case "kstack", "ustack", "dw_ustack":
 		return c.stackType(e.At, e.Name, "", 0)
 	case "curtask":
-		st := c.kernelStruct(e.At, "task_struct")
+		// an inline struct task_struct takes the place of the kernel's
+		st, ok := c.cdefs["struct task_struct"]
+		if !ok {
+			st = c.kernelStruct(e.At, "task_struct")
+		}
 		if st == nil {
 			return nil
 		}
@@ -1436,7 +1440,9 @@ func (c *checker) cast(e *lang.Cast) *Type {
 	}
 	if strings.HasSuffix(name, "*") {
 		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
-		if !x.IsInteger() {
+		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && id.Name == "ctx" && x.Kind == Struct {
+			// the context pointer itself, seen as another type
+		} else if !x.IsInteger() {
 			c.errorf(e.At, "cannot cast %s to %s", x, name)
 			return nil
 		}
