@@ -1,6 +1,7 @@
 package probes_test
 
 import (
+	"encoding/binary"
 	"runtime"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/probes"
+	"github.com/gotrace/gotrace/vm"
 )
 
 // compile checks and compiles src against tgt.
@@ -175,5 +177,85 @@ func TestIter(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", raw, err, msg)
 		}
+	}
+}
+
+// ctx in perf event probes (interval, profile, software, hardware) is
+// struct bpf_perf_event_data from the kernel's BTF: ctx->regs.ip,
+// ctx->sample_period and ctx->addr read the context the kernel passes,
+// checked here by running the programs in the VM on a made-up context.
+func TestPerfCtx(t *testing.T) {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		t.Skipf("no kernel BTF on this machine: %v", err)
+	}
+	tgt := probes.NewDirTarget("testdata")
+	tgt.BTF = spec
+	tgt.Features[probes.FeaturePerfEvent] = true
+	info, prog := compile(t, tgt, `profile:hz:99 { @ip[ctx->regs.ip] = count(); }
+interval:ms:1 { @p = ctx->sample_period; @a = ctx.addr; }`)
+	c := info.Probes[0].Contexts[0]
+	if c.Ctx == nil || c.Ctx.Name != "struct bpf_perf_event_data" {
+		t.Fatalf("ctx of %s: %v", c.Name, c.Ctx)
+	}
+	regs, ok1 := c.Ctx.Field("regs")
+	period, ok2 := c.Ctx.Field("sample_period")
+	addr, ok3 := c.Ctx.Field("addr")
+	if !ok1 || !ok2 || !ok3 || regs.Type.Kind != types.Struct {
+		t.Fatalf("fields of %s: %+v", c.Ctx, c.Ctx.Fields)
+	}
+	ip, ok := regs.Type.Field("ip")
+	if !ok {
+		if runtime.GOARCH != "amd64" {
+			t.Skipf("pt_regs has no ip on %s", runtime.GOARCH)
+		}
+		t.Fatalf("pt_regs fields %+v", regs.Type.Fields)
+	}
+	ctx := make([]byte, c.Ctx.Size)
+	put := func(off int, v uint64) { binary.LittleEndian.PutUint64(ctx[off:], v) }
+	put(regs.Offset+ip.Offset, 0xffffffff81000123)
+	put(period.Offset, 10101)
+	put(addr.Offset, 0x7000)
+
+	m := vm.New(vm.Config{NumCPU: 1})
+	coll, err := m.LoadCollection(prog.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range prog.Probes {
+		if _, err := m.Run(coll.Programs[p.Prog], ctx); err != nil {
+			t.Fatalf("%s: %v", p.Prog, err)
+		}
+	}
+	lookup := func(name string, key uint64) uint64 {
+		t.Helper()
+		mm := prog.MapByName(name)
+		if mm == nil {
+			t.Fatalf("no map %s", name)
+		}
+		k := make([]byte, mm.KeySize)
+		if len(k) >= 8 {
+			binary.LittleEndian.PutUint64(k, key)
+		}
+		vals, ok := m.Map(coll.Maps[mm.SpecName]).LookupPerCPU(k)
+		if !ok {
+			t.Fatalf("%s[%#x]: no entry", name, key)
+		}
+		return binary.LittleEndian.Uint64(vals[0])
+	}
+	if n := lookup("@ip", 0xffffffff81000123); n != 1 {
+		t.Errorf("@ip[ctx->regs.ip] = %d, want 1", n)
+	}
+	if v := lookup("@p", 0); v != 10101 {
+		t.Errorf("@p = ctx->sample_period = %d, want 10101", v)
+	}
+	if v := lookup("@a", 0); v != 0x7000 {
+		t.Errorf("@a = ctx.addr = %#x, want 0x7000", v)
+	}
+
+	// Other probes have no ctx.
+	f, _ := lang.Parse("t.gt", []byte(`tracepoint:sched:sched_switch { @ = ctx->sample_period; }`))
+	if _, err := types.Check(f, probes.NewEnv(tgt), types.Config{}); err == nil || !strings.Contains(err.Error(), "ctx is not available in probe tracepoint:sched:sched_switch") {
+		t.Errorf("ctx in a tracepoint: %v", err)
 	}
 }
