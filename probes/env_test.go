@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/btf"
+
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -222,5 +224,43 @@ func TestSpecOfRoundTrip(t *testing.T) {
 	s, err = specOf(&types.Context{Name: "tracepoint:sched:sched_switch"})
 	if err != nil || s.Target != "sched" || s.Func != "sched_switch" {
 		t.Errorf("specOf by name = %+v, %v", s, err)
+	}
+}
+
+// missing_probes = warn words its warning as bpftrace does for every kind
+// of probe: "No matches for PROVIDER [TARGET:]FUNC. Skipping.", with the
+// provider's full name and without a module gotrace filled in itself.
+func TestMissingProbeWarning(t *testing.T) {
+	tgt := testTarget()
+	for _, f := range []Feature{FeatureTracepoint, FeatureRawTracepoint, FeatureKprobe, FeatureUprobe, FeatureFentry, FeatureIter, FeatureBTF} {
+		tgt.Features[f] = true
+	}
+	if spec, err := btf.LoadKernelSpec(); err == nil {
+		tgt.BTF = spec
+	}
+	cases := map[string]string{
+		"tracepoint:syscalls:nonsense":      "No matches for tracepoint syscalls:nonsense. Skipping.",
+		"t:nosuch:zz":                       "No matches for tracepoint nosuch:zz. Skipping.",
+		"kprobe:nonsense":                   "No matches for kprobe nonsense. Skipping.",
+		"kretprobe:nonsense":                "No matches for kretprobe nonsense. Skipping.",
+		"uprobe:testdata/bin/prog:nonsense": "No matches for uprobe testdata/bin/prog:nonsense. Skipping.",
+		"uprobe:/no/such/binary:f":          "No matches for uprobe /no/such/binary:f. Skipping.",
+	}
+	if tgt.BTF != nil {
+		cases["rawtracepoint:nonsense"] = "No matches for rawtracepoint nonsense. Skipping."
+		cases["fentry:nonsense"] = "No matches for fentry nonsense. Skipping."
+		cases["fexit:nonsense"] = "No matches for fexit nonsense. Skipping."
+		cases["iter:nonsense"] = "No matches for iter nonsense. Skipping."
+	}
+	for raw, want := range cases {
+		_, err := NewEnv(tgt).Contexts(&lang.ProbeSpec{At: lang.Pos{Line: 2, Col: 5}, Raw: raw})
+		var mp *types.MissingProbeError
+		if !errors.As(err, &mp) {
+			t.Errorf("%s: %v, want a missing probe", raw, err)
+			continue
+		}
+		if mp.Warning != want || mp.Err.Pos != (lang.Pos{Line: 2, Col: 5}) {
+			t.Errorf("%s: warning %q at %v, want %q at 2:5", raw, mp.Warning, mp.Err.Pos, want)
+		}
 	}
 }
