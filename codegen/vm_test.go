@@ -96,6 +96,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"bar\n1\n1\n2\n1\n@m[foo]: 1\n@m[bar]: 2\n"},
 		{"block-aggregation-void-ternary", `BEGIN { @a = { let $a = 100; avg($a) }; @c[1] = { $z = 1; count() }; nsecs ? printf("yes\n") : printf("no\n"); $x = 0; $x ? printf("yes\n") : printf("no\n"); exit(); }`,
 			"yes\nno\n@a: 100\n@c[1]: 1\n"},
+		{"c-packed", `struct __attribute__((packed)) pk { char a; int b; short c; }; struct wrap { char x; struct pk p; } BEGIN { $v = (uint64)0x0807060504030201; $p = *(struct pk *)&$v; printf("%d %d %d %x %x\n", sizeof(struct pk), offsetof(struct pk, c), sizeof(struct wrap), $p.b, $p.c); exit(); }`,
+			"7 5 8 5040302 706\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -135,17 +135,20 @@ type gParam struct {
 	Name string `parser:"@(Var | Map | Ident)"`
 }
 
-// gCDef is an inline struct or union definition.
+// gCDef is an inline struct or union definition, with attributes after
+// the tag (`struct __attribute__((packed)) s { ... }`) or after the
+// closing brace.
 type gCDef struct {
-	Pos     lexer.Position
-	Tag     string      `parser:"@('struct' | 'union')"`
-	Name    string      `parser:"@(Ident | TypeKw)"`
-	Members []*gCMember `parser:"'{' @@* '}'"`
-	Attrs   []*gCAttr   `parser:"@@* ';'?"`
+	Pos      lexer.Position
+	Tag      string      `parser:"@('struct' | 'union')"`
+	PreAttrs []*gCAttr   `parser:"@@*"`
+	Name     string      `parser:"@(Ident | TypeKw)"`
+	Members  []*gCMember `parser:"'{' @@* '}'"`
+	Attrs    []*gCAttr   `parser:"@@* ';'?"`
 }
 
 // gCAttr is `__attribute__((packed))`, `__attribute__((aligned(8)))`, ...
-// after a struct definition.
+// of a struct definition.
 type gCAttr struct {
 	Items []*gCAttrItem `parser:"'__attribute__' '(' '(' @@ ( ',' @@ )* ')' ')'"`
 }
@@ -165,11 +168,13 @@ type gCMember struct {
 }
 
 type gCNested struct {
-	Pos     lexer.Position
-	Tag     string      `parser:"@('struct' | 'union')"`
-	Name    string      `parser:"@(Ident | TypeKw)?"`
-	Members []*gCMember `parser:"'{' @@* '}'"`
-	Decl    []string    `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')*"`
+	Pos      lexer.Position
+	Tag      string      `parser:"@('struct' | 'union')"`
+	PreAttrs []*gCAttr   `parser:"@@*"`
+	Name     string      `parser:"@(Ident | TypeKw)?"`
+	Members  []*gCMember `parser:"'{' @@* '}'"`
+	Attrs    []*gCAttr   `parser:"@@*"`
+	Decl     []string    `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')*"`
 }
 
 // gEnumDef is `enum name { A, B = 5, };`.

@@ -75,20 +75,7 @@ func (c *converter) items(f *File, u *unit, root bool) {
 		case it.CDef != nil:
 			d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
 			d.Members = c.cmembers(f, it.CDef.Members)
-			for _, a := range it.CDef.Attrs {
-				for _, item := range a.Items {
-					switch strings.Trim(item.Name, "_") {
-					case "packed":
-						d.Packed = true
-					case "aligned":
-						n, err := strconv.ParseInt(item.Arg, 0, 32)
-						if err != nil || n <= 0 || n&(n-1) != 0 {
-							c.errs.Add(c.pos(it.CDef.Pos), "aligned(%s): the alignment must be a power of 2", item.Arg)
-						}
-						d.Aligned = int(n)
-					}
-				}
-			}
+			c.cattrs(d, append(it.CDef.PreAttrs, it.CDef.Attrs...))
 			f.CDefs = append(f.CDefs, d)
 		case it.Enum != nil:
 			f.CDefs = append(f.CDefs, c.enum(it.Enum))
@@ -117,12 +104,32 @@ func (c *converter) cmembers(f *File, ms []*gCMember) []*CMember {
 		}
 		inner := &CDef{At: c.pos(n.Pos), Tag: n.Tag, Name: name}
 		inner.Members = c.cmembers(f, n.Members)
+		c.cattrs(inner, append(n.PreAttrs, n.Attrs...))
 		f.CDefs = append(f.CDefs, inner)
 		if len(n.Decl) > 0 {
 			out = append(out, &CMember{At: c.pos(m.Pos), Tokens: append([]string{n.Tag, name}, n.Decl...)})
 		}
 	}
 	return out
+}
+
+// cattrs applies the attributes of a struct or union definition:
+// packed, and aligned(N) with N a power of 2; others change nothing.
+func (c *converter) cattrs(d *CDef, attrs []*gCAttr) {
+	for _, a := range attrs {
+		for _, item := range a.Items {
+			switch strings.Trim(item.Name, "_") {
+			case "packed":
+				d.Packed = true
+			case "aligned":
+				n, err := strconv.ParseInt(item.Arg, 0, 32)
+				if err != nil || n <= 0 || n&(n-1) != 0 {
+					c.errs.Add(d.At, "aligned(%s): the alignment must be a power of 2", item.Arg)
+				}
+				d.Aligned = int(n)
+			}
+		}
+	}
 }
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.

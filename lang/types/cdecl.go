@@ -156,6 +156,9 @@ func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
 		}
 	}
 	align = max(align, d.Aligned)
+	if d.Packed || d.Aligned > 0 {
+		t.CAlign = align
+	}
 	t.Size = (size + align - 1) / align * align
 	return true
 }

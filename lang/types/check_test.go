@@ -172,6 +172,58 @@ BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
 	}
 }
 
+// TestCLayoutPacked checks __attribute__((packed)) and aligned(N), after
+// the closing brace or after the tag, on structs and on structs defined
+// in place; the layouts are gcc's for the same definitions.
+func TestCLayoutPacked(t *testing.T) {
+	src := `struct p1 { char a; int b; } __attribute__((packed));
+struct __attribute__((packed)) p2 { char a; long b; short c; };
+struct nest { char a; struct __attribute__((__packed__)) { char x; int y; } in; struct { char p; long q; } __attribute__((packed)) in2; };
+struct al { char c; } __attribute__((aligned(8)));
+struct w { char a; struct al b; struct p1 c; };
+union __attribute__((packed)) pu { char c[3]; int i; };
+BEGIN { $a = (struct p1 *)0; $b = (struct p2 *)0; $c = (struct nest *)0; $d = (struct w *)0; $e = (union pu *)0; }`
+	f, err := lang.Parse("c.gt", []byte(src))
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	info, err := types.Check(f, testEnv(t), types.Config{})
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	got := map[string]*types.Type{}
+	for e, ty := range info.Types {
+		if _, ok := e.(*lang.Cast); ok && ty.Kind == types.Ptr {
+			got[ty.Elem.Name] = ty.Elem
+		}
+	}
+	for _, w := range []struct {
+		name    string
+		size    int
+		offsets map[string]int
+	}{
+		{"struct p1", 5, map[string]int{"a": 0, "b": 1}},
+		{"struct p2", 11, map[string]int{"a": 0, "b": 1, "c": 9}},
+		{"struct nest", 15, map[string]int{"a": 0, "in": 1, "in2": 6}},
+		{"struct w", 24, map[string]int{"a": 0, "b": 8, "c": 16}},
+		{"union pu", 4, map[string]int{"c": 0, "i": 0}},
+	} {
+		ty := got[w.name]
+		if ty == nil {
+			t.Errorf("%s: not typed", w.name)
+			continue
+		}
+		if ty.Size != w.size {
+			t.Errorf("sizeof(%s) = %d, want %d", w.name, ty.Size, w.size)
+		}
+		for name, off := range w.offsets {
+			if fld, ok := ty.Field(name); !ok || fld.Offset != off {
+				t.Errorf("offsetof(%s, %s) = %d (%v), want %d", w.name, name, fld.Offset, ok, off)
+			}
+		}
+	}
+}
+
 // TestIntTypes checks the integer typing rules: smallest-type literals,
 // sign-flexible literals, 64-bit arithmetic and promotion on assignment.
 func TestIntTypes(t *testing.T) {

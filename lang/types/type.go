@@ -58,6 +58,9 @@ type Type struct {
 	// AggParams: hist: [k] (bits of sub-buckets, 0 by default);
 	// lhist: [min, max, step].
 	AggParams []int64
+	// CAlign: Struct: the alignment an inline C definition's attributes
+	// give it (1 when packed, N from aligned(N)); 0: its members'.
+	CAlign int
 }
 
 // Field is a member of a struct or tuple.
@@ -146,6 +149,9 @@ func (t *Type) Align() int {
 	case Array:
 		return t.Elem.Align()
 	case Struct, Tuple:
+		if t.CAlign > 0 {
+			return t.CAlign
+		}
 		a := 1
 		for _, f := range t.Fields {
 			if fa := f.Type.Align(); fa > a {
