@@ -271,28 +271,84 @@ func (c *checker) errorf(pos lang.Pos, format string, args ...any) *lang.Error {
 }
 
 func (c *checker) block(b *lang.Block) {
-	for i, s := range b.Stmts {
+	c.stmts(b.Stmts, nil)
+}
+
+// stmts checks the statements of a block, and of a block expression
+// whose value is value, warning as bpftrace at the first statement after
+// one that never lets control past (return, break, continue, exit(), an
+// if whose branches all end so) and at a value after it.
+func (c *checker) stmts(list []lang.Stmt, value lang.Expr) {
+	for i, s := range list {
 		c.stmt(s)
-		if i+1 < len(b.Stmts) && terminates(s) && (i == 0 || !terminates(b.Stmts[i-1])) {
-			c.warnf(b.Stmts[i+1].Pos(), "Unreachable statement.")
+		if i+1 < len(list) && terminates(s) && (i == 0 || !terminates(list[i-1])) {
+			c.warnf(list[i+1].Pos(), "Unreachable statement.")
 		}
+	}
+	if value != nil && slices.ContainsFunc(list, terminates) {
+		c.warnf(value.Pos(), "Unreachable expression; block type is implicitly none.")
 	}
 }
 
 // terminates reports whether control never goes past s: return, break,
-// continue, exit(), or an if whose branches all end so.
-func terminates(s lang.Stmt) bool {
+// continue, exit(), an if whose branches all end so, a block that ends
+// so, or a while loop whose body always returns (and never breaks).
+func terminates(s lang.Stmt) bool { return ends(s, true) }
+
+// ends is terminates; loop says whether break and continue count (they
+// do not for the body of a while loop seen from outside).
+func ends(s lang.Stmt, loop bool) bool {
 	switch s := s.(type) {
 	case *lang.JumpStmt:
-		return true
+		return loop || s.Keyword == "return"
 	case *lang.ExprStmt:
-		call, ok := s.X.(*lang.Call)
-		return ok && call.Fun == "exit"
+		switch x := s.X.(type) {
+		case *lang.Call:
+			return x.Fun == "exit"
+		case *lang.BlockExpr:
+			return blockEnds(x.Stmts, loop)
+		}
 	case *lang.IfStmt:
-		return s.Else != nil && terminates(&lang.BlockStmt{Body: s.Then}) && terminates(s.Else)
+		return s.Else != nil && blockEnds(s.Then.Stmts, loop) && ends(s.Else, loop)
 	case *lang.BlockStmt:
-		n := len(s.Body.Stmts)
-		return n > 0 && terminates(s.Body.Stmts[n-1])
+		return blockEnds(s.Body.Stmts, loop)
+	case *lang.WhileStmt:
+		return blockEnds(s.Body.Stmts, false) && !breaks(s.Body.Stmts)
+	}
+	return false
+}
+
+func blockEnds(list []lang.Stmt, loop bool) bool {
+	for _, s := range list {
+		if ends(s, loop) {
+			return true
+		}
+	}
+	return false
+}
+
+// breaks reports whether a break in list leaves the loop whose body list
+// is (not one of a loop inside it).
+func breaks(list []lang.Stmt) bool {
+	for _, s := range list {
+		switch s := s.(type) {
+		case *lang.JumpStmt:
+			if s.Keyword == "break" {
+				return true
+			}
+		case *lang.IfStmt:
+			if breaks(s.Then.Stmts) || s.Else != nil && breaks([]lang.Stmt{s.Else}) {
+				return true
+			}
+		case *lang.BlockStmt:
+			if breaks(s.Body.Stmts) {
+				return true
+			}
+		case *lang.ExprStmt:
+			if b, ok := s.X.(*lang.BlockExpr); ok && breaks(b.Stmts) {
+				return true
+			}
+		}
 	}
 	return false
 }
@@ -435,9 +491,7 @@ func stmtName(s lang.Stmt) string {
 func (c *checker) exprStmt(e lang.Expr) {
 	switch e := e.(type) {
 	case *lang.BlockExpr:
-		for _, s := range e.Stmts {
-			c.stmt(s)
-		}
+		c.stmts(e.Stmts, e.Value)
 		if e.Value != nil {
 			c.exprStmt(e.Value)
 		}
@@ -1024,9 +1078,7 @@ func (c *checker) expr1(e lang.Expr) *Type {
 		c.errorf(e.At, "%s is a type, not a value", e.Type)
 		return nil
 	case *lang.BlockExpr:
-		for _, s := range e.Stmts {
-			c.stmt(s)
-		}
+		c.stmts(e.Stmts, e.Value)
 		if e.Value == nil {
 			c.errorf(e.At, "this block (or macro) has no value")
 			return nil

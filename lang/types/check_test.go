@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,31 +23,57 @@ func testEnv(t *testing.T) types.Env {
 // TestErrors runs the chunked cases of testdata/errors.gt: chunks are
 // separated by lines of "---"; a line ending in `### "regexp"` must get an
 // error matching regexp on that line, and a chunk without one must check
-// cleanly.
+// cleanly. A line ending in `### warning "regexp"` must get a warning
+// matching regexp (the chunk checking cleanly), and a chunk with such a
+// line may have no warning that none of its lines expects.
 func TestErrors(t *testing.T) {
 	data, err := os.ReadFile("testdata/errors.gt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	env := testEnv(t)
-	want := regexp.MustCompile(`###\s*"(.*)"\s*$`)
+	want := regexp.MustCompile(`###\s*(warning\s+)?"(.*)"\s*$`)
 	for i, chunk := range strings.Split(string(data), "\n---\n") {
 		type expect struct {
 			line int
 			re   *regexp.Regexp
 		}
-		var exps []expect
+		var exps, warns []expect
 		var src strings.Builder
 		for n, line := range strings.Split(chunk, "\n") {
 			if m := want.FindStringSubmatchIndex(line); m != nil {
-				exps = append(exps, expect{n + 1, regexp.MustCompile(line[m[2]:m[3]])})
+				e := expect{n + 1, regexp.MustCompile(line[m[4]:m[5]])}
+				if m[2] >= 0 {
+					warns = append(warns, e)
+				} else {
+					exps = append(exps, e)
+				}
 				line = line[:m[0]]
 			}
 			src.WriteString(line + "\n")
 		}
 		f, err := lang.Parse("chunk", []byte(src.String()))
+		var info *types.Info
 		if err == nil {
-			_, err = types.Check(f, env, types.Config{Params: []string{"42", "hello"}})
+			info, err = types.Check(f, env, types.Config{Params: []string{"42", "hello"}})
+		}
+		if len(warns) > 0 && err == nil {
+			for _, w := range warns {
+				found := false
+				for _, got := range info.Warnings {
+					if got.Pos.Line == w.line && w.re.MatchString(got.Msg) {
+						found = true
+					}
+				}
+				if !found {
+					t.Errorf("chunk %d line %d: want warning matching %q, got %v", i, w.line, w.re, info.Warnings)
+				}
+			}
+			for _, got := range info.Warnings {
+				if !slices.ContainsFunc(warns, func(w expect) bool { return got.Pos.Line == w.line && w.re.MatchString(got.Msg) }) {
+					t.Errorf("chunk %d: unexpected warning %s", i, got)
+				}
+			}
 		}
 		var list lang.ErrorList
 		var one *lang.Error
