@@ -8,11 +8,22 @@
 // instructions after its CIE's gives, at every address of the function,
 // the rule for the canonical frame address (CFA: the caller's stack
 // pointer before its call) and where each register of the caller is
-// saved. Rows keep what an unwinder needs on x86-64: the CFA as rsp or
-// rbp plus an offset (or the fixed expression of PLT entries), the
-// return address at CFA-8, and where the caller's rbp is saved. A row
-// lasts until the next one; a gap between functions, and any rule the
-// BPF side cannot follow, is an Undefined row, where unwinding stops.
+// saved. The instructions are run as a small machine: a location, the
+// current rules, the rules after the CIE's instructions (what
+// DW_CFA_restore goes back to) and a stack for DW_CFA_remember_state
+// and DW_CFA_restore_state; every advance of the location records the
+// rules of the addresses passed over as a row.
+//
+// Rows keep what an unwinder needs on x86-64: the CFA as rsp or rbp plus
+// an offset (or the fixed expression of PLT entries, recognised by its
+// bytes), the return address at CFA-8, and where the caller's rbp is
+// saved (or that it is unchanged). Any other rule (a CFA from another
+// register or another expression, the return address elsewhere, rbp in
+// a register or given by an expression) makes the row Undefined, where
+// unwinding stops. The rows of all functions are sorted by address;
+// neighbours with the same rule are merged, and the end of a function
+// not followed at once by another gets an Undefined row, so that a row
+// lasts until the next one and gaps between functions stop the unwinder.
 package unwind
 
 import (
@@ -21,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Kind is the rule a row gives for the CFA.
@@ -33,6 +45,8 @@ const (
 	// PLT is the CFA of a PLT entry: rsp + 8, plus 8 more once the
 	// entry has pushed its index, from byte 16-CFAOff of the 16-byte
 	// entry on: CFA = rsp + 8 + (((rip & 15) + CFAOff) >> 4) * 8.
+	// The expression gcc and binutils write (DW_OP_lit11) gives
+	// CFAOff 5: CFA = rsp + 8 + ((rip & 15) >= 11 ? 8 : 0).
 	PLT
 )
 
@@ -45,7 +59,7 @@ type Row struct {
 	RBPOff int32 // the caller's rbp is saved at CFA + RBPOff; 0: rbp is unchanged
 }
 
-// Rows reads the rows of the object file at path.
+// Rows reads the rows of the object file at path (see RowsFromELF).
 func Rows(path string) ([]Row, error) {
 	f, err := elf.Open(path)
 	if err != nil {
@@ -55,8 +69,15 @@ func Rows(path string) ([]Row, error) {
 	return RowsFromELF(f)
 }
 
-// RowsFromELF reads the rows of an object: sorted by PC, with no two
-// neighbours alike. An object without call-frame information has none.
+// RowsFromELF reads the rows of an object: sorted by PC, no two
+// neighbours with the same rule, and an Undefined row at the end of
+// every function whose end is not the start of the next one, so that
+// gaps between functions (and the addresses after the last) stop the
+// unwinder. The functions come from .eh_frame, and from .debug_frame
+// for what .eh_frame does not cover (all of them when there is no
+// .eh_frame); a function described in both keeps its .eh_frame rows.
+// An object without call-frame information has no rows. Malformed
+// call-frame information is an error.
 func RowsFromELF(f *elf.File) ([]Row, error) {
 	if f.Machine != elf.EM_X86_64 {
 		return nil, fmt.Errorf("unwinding is only for x86-64 objects, not %v", f.Machine)
@@ -83,22 +104,43 @@ func RowsFromELF(f *elf.File) ([]Row, error) {
 	return join(fdes), nil
 }
 
-// Bias is what to subtract from an address of a mapping of f (starting
-// at mapStart, of the file from offset mapOff) to get f's own address:
-// within a loadable segment, addresses and file offsets move together.
+const pageSize = 4096 // x86-64's
+
+// Bias is what to subtract from an address in a mapping of f, which
+// starts at mapStart and maps the file from offset mapOff (as
+// /proc/PID/maps shows), to get f's own virtual address. Within a
+// loadable segment addresses and file offsets move together: the byte
+// at file offset o of segment p is at p.Vaddr + (o - p.Off) in f and at
+// mapStart + (o - mapOff) in the process, so that
+//
+//	bias = mapStart - mapOff + p.Off - p.Vaddr
+//
+// (0 for an executable loaded where it was linked; the load address for
+// a shared object or PIE linked at 0). The segment is the one whose
+// page-aligned file range holds mapOff; when the last page of one
+// segment is the first of the next, a segment starting at mapOff comes
+// first, then an executable one. Bias fails when no segment holds mapOff.
 func Bias(f *elf.File, mapStart, mapOff uint64) (uint64, bool) {
 	var best *elf.Prog
+	bestScore := -1
 	for _, p := range f.Progs {
-		if p.Type != elf.PT_LOAD {
+		if p.Type != elf.PT_LOAD || p.Filesz == 0 {
 			continue
 		}
-		align := max(p.Align, 1)
-		lo := p.Off &^ (align - 1)
+		// the kernel maps a segment from the page holding its first byte
+		lo := p.Off &^ (pageSize - 1)
 		if mapOff < lo || mapOff >= p.Off+p.Filesz {
 			continue
 		}
-		if best == nil || p.Flags&elf.PF_X != 0 {
-			best = p
+		score := 0
+		if mapOff == lo {
+			score += 2
+		}
+		if p.Flags&elf.PF_X != 0 {
+			score++
+		}
+		if score > bestScore {
+			best, bestScore = p, score
 		}
 	}
 	if best == nil {
@@ -145,9 +187,13 @@ func join(fdes []fde) []Row {
 		out = append(out, r)
 	}
 	for i, f := range fdes {
+		// a row out of the function, or before its predecessor (a
+		// DW_CFA_set_loc going back), is dropped: rows stay sorted
+		pc := f.begin
 		for _, r := range f.rows {
-			if r.PC < f.end {
+			if r.PC >= pc && r.PC < f.end {
 				add(r)
+				pc = r.PC
 			}
 		}
 		if i+1 == len(fdes) || fdes[i+1].begin > f.end {
@@ -163,13 +209,14 @@ func sameRule(a, b Row) bool {
 
 // cie is a common information entry.
 type cie struct {
-	codeAlign uint64
-	dataAlign int64
-	ra        uint64
-	fdeEnc    byte
-	aug       bool // the 'z' augmentation: FDEs have an augmentation length
-	addrSize  int
-	initial   []byte
+	codeAlign  uint64
+	dataAlign  int64
+	ra         uint64
+	fdeEnc     byte
+	aug        bool // the 'z' augmentation: FDEs have an augmentation length
+	addrSize   int
+	initial    []byte
+	initialPos uint64 // the section offset of initial
 }
 
 type parser struct {
@@ -261,10 +308,19 @@ func (r *reader) block(n uint64) []byte {
 	return b
 }
 
-// pointer reads a pointer in encoding enc (DW_EH_PE_*).
+// pointer reads a pointer in encoding enc (DW_EH_PE_*). The indirect
+// bit (0x80) is ignored: the pointers read here are skipped (the
+// personality routine's) or refused before (an FDE's range).
 func (r *reader) pointer(enc byte, sectionAddr uint64) uint64 {
 	if enc == 0xff { // omit
 		return 0
+	}
+	enc &^= 0x80
+	if enc&0x70 == 0x50 { // aligned: an absolute pointer at the next multiple of 8
+		for (r.pos+uint64(r.i))%8 != 0 && r.err == nil {
+			r.u8()
+		}
+		enc = 0x00
 	}
 	at := sectionAddr + r.pos + uint64(r.i)
 	var v uint64
@@ -401,9 +457,14 @@ func (p *parser) cie(off uint64) (*cie, error) {
 	}
 	augmentation := string(r.b[r.i : r.i+augEnd])
 	r.i += augEnd + 1
-	if version >= 4 {
+	if version != 1 && version != 3 && version != 4 {
+		return nil, fmt.Errorf("CIE at %#x: version %d", off, version)
+	}
+	if version == 4 {
 		c.addrSize = int(r.u8())
-		r.u8() // segment selector size
+		if seg := r.u8(); seg != 0 {
+			return nil, fmt.Errorf("CIE at %#x: segment selectors", off)
+		}
 	}
 	c.codeAlign = r.uleb()
 	c.dataAlign = r.sleb()
@@ -419,7 +480,8 @@ func (p *parser) cie(off uint64) (*cie, error) {
 		c.aug = true
 		n := r.uleb()
 		data := &reader{b: r.block(n), pos: r.pos + uint64(r.i) - n}
-		for _, a := range augmentation[1:] {
+	letters:
+		for k, a := range augmentation[1:] {
 			switch a {
 			case 'R':
 				c.fdeEnc = data.u8()
@@ -429,10 +491,24 @@ func (p *parser) cie(off uint64) (*cie, error) {
 				data.u8()
 			case 'S', 'B':
 			default:
-				// unknown letters end what can be read; the length
-				// already skips their data
+				// the size of an unknown letter's data is unknown: the
+				// augmentation length skips it, but nothing after it
+				// can be read
+				if strings.ContainsRune(augmentation[k+1:], 'R') {
+					return nil, fmt.Errorf("unsupported CIE augmentation %q", augmentation)
+				}
+				break letters
 			}
 		}
+		if data.err != nil {
+			return nil, fmt.Errorf("CIE at %#x: augmentation data: %w", off, data.err)
+		}
+		if app := c.fdeEnc & 0x70; c.fdeEnc&0x80 != 0 || app != 0x00 && app != 0x10 && app != 0x30 && app != 0x50 {
+			return nil, fmt.Errorf("CIE at %#x: unsupported FDE pointer encoding %#x", off, c.fdeEnc)
+		}
+	}
+	if c.addrSize != 4 && c.addrSize != 8 {
+		return nil, fmt.Errorf("CIE at %#x: address size %d", off, c.addrSize)
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -440,7 +516,7 @@ func (p *parser) cie(off uint64) (*cie, error) {
 	if !p.eh {
 		c.fdeEnc = 0 // .debug_frame addresses are absolute, addrSize bytes
 	}
-	c.initial = r.b[r.i:]
+	c.initial, c.initialPos = r.b[r.i:], r.pos+uint64(r.i)
 	p.cies[off] = c
 	return c, nil
 }
@@ -461,11 +537,12 @@ func (p *parser) fde(c *cie, r *reader) (fde, error) {
 		return fde{}, r.err
 	}
 	m := &machine{c: c, p: p, loc: begin}
-	if err := m.run(c.initial, true); err != nil {
+	if err := m.run(c.initial, c.initialPos, true); err != nil {
 		return fde{}, err
 	}
+	m.loc = begin // a CIE has no location to advance
 	m.initial = m.state.clone()
-	if err := m.run(r.b[r.i:], false); err != nil {
+	if err := m.run(r.b[r.i:], r.pos+uint64(r.i), false); err != nil {
 		return fde{}, err
 	}
 	m.emit()
@@ -542,11 +619,13 @@ func (m *machine) row() Row {
 	default:
 		r.RBPOff = 0
 	}
-	if r.Kind == Undefined {
-		r.RBPOff = 0
+	if r.Kind == Undefined || !fits32(s.rbp.off) || r.Kind != PLT && !fits32(s.cfaOff) {
+		return Row{PC: m.loc}
 	}
 	return r
 }
+
+func fits32(v int64) bool { return v == int64(int32(v)) }
 
 // pltThreshold recognises the CFA expression of PLT entries,
 // rsp + 8 + ((rip & 15) >= T) << 3, and returns T.
@@ -589,9 +668,10 @@ func (m *machine) advance(to uint64, initial bool) {
 	m.loc = to
 }
 
-// run executes instructions; initial: the CIE's, before any row.
-func (m *machine) run(code []byte, initial bool) error {
-	r := &reader{b: code}
+// run executes instructions found at section offset pos; initial: the
+// CIE's, before any row.
+func (m *machine) run(code []byte, pos uint64, initial bool) error {
+	r := &reader{b: code, pos: pos}
 	c := m.c
 	off := func(v uint64) int64 { return int64(v) * c.dataAlign }
 	for r.i < len(r.b) && r.err == nil {
