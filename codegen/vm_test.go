@@ -98,6 +98,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"yes\nno\n@a: 100\n@c[1]: 1\n"},
 		{"c-packed", `struct __attribute__((packed)) pk { char a; int b; short c; }; struct wrap { char x; struct pk p; } BEGIN { $v = (uint64)0x0807060504030201; $p = *(struct pk *)&$v; printf("%d %d %d %x %x\n", sizeof(struct pk), offsetof(struct pk, c), sizeof(struct wrap), $p.b, $p.c); exit(); }`,
 			"7 5 8 5040302 706\n"},
+		{"macro-builtin-names", `macro strlen(x, y) { x + y } macro cpu(x) { x } macro fmt() { "%d %d %d %s\n" } macro comm() { "mine" } BEGIN { printf(fmt(), strlen("abc"), strlen(1, 2), cpu() >= 0, comm()); exit(); }`,
+			"3 3 1 mine\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

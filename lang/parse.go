@@ -538,15 +538,32 @@ func (c *converter) primary(g *gPrimary) Expr {
 	case g.Call != nil:
 		call := &Call{At: at, End: c.pos(g.Call.EndPos), Fun: g.Call.Fun}
 		for _, a := range g.Call.Args {
-			call.Args = append(call.Args, c.arg(a))
+			x := c.arg(a)
+			if b, ok := x.(*BlockExpr); ok && len(b.Stmts) == 0 {
+				if lit, ok := b.Value.(*StrLit); ok {
+					// a macro whose value is a string literal passes the
+					// literal on (printf(fmt()) with macro fmt() { "%d" })
+					x = lit
+				}
+			}
+			call.Args = append(call.Args, x)
 		}
 		if call.Fun == "typeof" && len(call.Args) == 1 {
 			return typeOfCall(at, call.Args[0])
 		}
 		// A macro named as a builtin takes over only the calls with its
-		// number of arguments: cpu() stays the builtin next to macro cpu(x).
-		if m, ok := c.macros[call.Fun]; ok && (len(m.Params) == len(call.Args) || !builtinCalls[call.Fun]) {
-			return c.expandMacro(at, m, call.Args)
+		// number of arguments: cpu() stays the builtin next to macro
+		// cpu(x), as with bpftrace, whose builtins are macros of its
+		// standard library; other calls with the wrong number are errors.
+		if m, ok := c.macros[call.Fun]; ok {
+			switch {
+			case len(m.Params) == len(call.Args):
+				return c.expandMacro(at, m, call.Args)
+			case !stdlibTakes(call.Fun, len(call.Args)):
+				e := c.errs.Add(at, "Call to %s() has arguments that do not match any definition.", call.Fun)
+				e.Hint = fmt.Sprintf("the closest definition of %s() has a different number of arguments. Expected: %d but got %d", m.Name, len(m.Params), len(call.Args))
+				return &IntLit{At: at}
+			}
 		}
 		if g.Call.Bang {
 			c.errs.Add(at, "%s!() calls a macro, and no macro %s is defined", call.Fun, call.Fun)

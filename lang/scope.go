@@ -1,6 +1,9 @@
 package lang
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Scopes and macros are resolved while the parse tree is converted, so
 // that later passes see flat variables told apart by Var.Scope:
@@ -35,6 +38,31 @@ var builtinCalls = map[string]bool{
 	"probe": true, "func": true, "retval": true, "probetype": true,
 	"ppid": true, "pcomm": true, "leader_comm": true, "leader_tid": true, "has_cpid": true,
 	"default_str_length": true, "config": true,
+}
+
+// stdlibArities are the argument counts bpftrace's standard library
+// defines its macros with, for the builtins gotrace knows: a call with
+// one of them stays the builtin when a user macro of the same name takes
+// another number of arguments.
+var stdlibArities = map[string][]int{
+	"assert": {2}, "assert_str": {1}, "cgroup": {0}, "comm": {0, 1}, "config": {0},
+	"container_of": {3}, "cpid": {0}, "cpu": {0}, "curtask": {0}, "default_str_length": {0},
+	"delete": {1, 2}, "dw_ustack": {0, 1, 2}, "elapsed": {0}, "find": {3}, "func": {0},
+	"gid": {0}, "has_cpid": {0}, "has_key": {2}, "is_array": {1}, "is_err": {1},
+	"is_integer": {1}, "is_literal": {1}, "is_ptr": {1}, "is_str": {1},
+	"is_unsigned_integer": {1}, "jiffies": {0}, "kfunc_allowed": {1}, "kfunc_exist": {1},
+	"leader_comm": {0, 1}, "leader_tid": {0, 1}, "len": {1}, "memcmp": {3}, "ncpus": {0},
+	"numaid": {0}, "override": {1}, "pcomm": {0, 1}, "ppid": {0, 1}, "probe": {0},
+	"probetype": {0}, "rand": {0}, "retval": {0}, "signal": {1}, "signal_name": {1},
+	"signal_thread": {1}, "static_assert": {2}, "str_concat": {2}, "strcap": {1},
+	"strcontains": {2}, "strerror": {1}, "strlen": {1}, "strstr": {2}, "syscall_name": {1},
+	"uaddr": {1}, "uid": {0}, "usermode": {0}, "username": {0}, "write_user": {3},
+}
+
+// stdlibTakes reports whether the builtin name takes n arguments as one
+// of the standard library's macros.
+func stdlibTakes(name string, n int) bool {
+	return slices.Contains(stdlibArities[name], n)
 }
 
 func (c *converter) push(m *expansion) {
