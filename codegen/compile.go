@@ -866,6 +866,9 @@ func (f *fn) exprStmt(e lang.Expr) {
 		case "signal":
 			f.call(asm.FnSendSignal, f.scalar(f.expr(e.Args[0])))
 			return
+		case "signal_thread":
+			f.call(asm.FnSendSignalThread, f.scalar(f.expr(e.Args[0])))
+			return
 		case "static_assert":
 			return // checked when compiling
 		case "assert":

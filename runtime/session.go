@@ -282,9 +282,13 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	} else {
 		// BEGIN runs before the other probes are attached, as bpftrace
-		// does: what it records (a start time) precedes every event.
-		if err := runBegin(); err != nil {
-			return nil, err
+		// does: what it records (a start time) precedes every event. What
+		// it prints, and the commands it runs with system(), are handled
+		// once the probes are attached, so those commands are traced.
+		for _, p := range begin {
+			if err := s.trigger(p); err != nil {
+				return nil, err
+			}
 		}
 		for _, p := range rest {
 			if s.isExited() {
@@ -311,6 +315,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		if s.opts.OnAttached != nil {
 			s.opts.OnAttached()
 		}
+		s.drain(rd, true)
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {
 				return nil, err

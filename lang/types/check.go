@@ -1667,7 +1667,7 @@ func (c *checker) sameTypes(pi *ProbeInfo, first map[lang.Expr]*Type, ctx0, ctx 
 // Functions lists the functions the checker knows.
 func Functions() []string {
 	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
-		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
+		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "signal_thread", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
 		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "dw_ustack", "warnf", "zero",
 		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "ppid", "leader_comm", "leader_tid", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr", "skboutput", "unwatch"}
 }
@@ -1839,12 +1839,12 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			c.record(lit, StrType(len(lit.Val)+1))
 		}
 		return VoidType
-	case "signal":
+	case "signal", "signal_thread":
 		if !nargs(1, 1) {
 			return nil
 		}
 		if !c.info.Config.Unsafe {
-			c.errorf(e.At, "signal() sends signals: it needs --unsafe")
+			c.errorf(e.At, "%s() sends signals: it needs --unsafe", e.Fun)
 			return nil
 		}
 		switch a := e.Args[0].(type) {
@@ -1858,7 +1858,7 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 			c.record(a, Uint32)
 		default:
 			if t := c.expr(a); t.Kind != Invalid && !t.IsInteger() {
-				c.errorf(a.Pos(), "signal() takes a signal number or name, not %s", t)
+				c.errorf(a.Pos(), "%s() takes a signal number or name, not %s", e.Fun, t)
 				return nil
 			}
 		}
