@@ -483,8 +483,11 @@ type gUnary struct {
 type gCast struct {
 	TypeOf *gArg      `parser:"'(' ( 'typeof' '(' @@ ')'"`
 	Type   *gTypeName `parser:"| @@"`
-	Arr    *gArrLen   `parser:"@@? ) ')'"`
-	X      *gUnary    `parser:"@@"`
+	// Bare is a name alone, (t)x: a macro parameter holding a type (or a
+	// type's name), when what follows can only start an operand.
+	Bare string   `parser:"| @Ident (?= ')' (Int | String | Var | Map | PosParam | Ident | TypeKw | '(' | '!' | '~' | 'true' | 'false')) )"`
+	Arr  *gArrLen `parser:"@@? ')'"`
+	X    *gUnary  `parser:"@@"`
 }
 
 // gArrLen is the [N] or [] of a cast to an array: (uint8[4])x.

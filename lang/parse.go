@@ -375,10 +375,27 @@ func (c *converter) stmt(it *gItem) Stmt {
 		return &BlockStmt{Body: c.block(it.Block)}
 	case it.Let != nil:
 		s := &LetStmt{At: c.pos(it.Pos)}
-		if it.Let.Type != nil {
-			s.Type = it.Let.Type.String()
-			if it.Let.Type.TypeOf != nil {
-				s.TypeOf = c.typeOf(it.Let.Type.TypeOf)
+		if lt := it.Let.Type; lt != nil {
+			s.Type = lt.String()
+			switch {
+			case lt.TypeOf != nil:
+				s.TypeOf = c.typeOf(lt.TypeOf)
+			case lt.Name != nil:
+				s.Type = c.typeName(c.pos(it.Pos), lt.Name)
+				if lt.Len != nil {
+					s.Type += "[" + *lt.Len + "]"
+				}
+			default:
+				// let $v: t, with t a macro parameter holding a type
+				if text, typeOf, ok := c.typeParam(lt.Word, lt.Word); ok {
+					s.Type = text
+					if typeOf != nil {
+						s.Type, s.TypeOf = "typeof", typeOf
+					}
+					if lt.Len != nil {
+						s.Type += "[" + *lt.Len + "]"
+					}
+				}
 			}
 		}
 		if it.Let.Value != nil {
@@ -481,6 +498,19 @@ func (c *converter) unary(g *gUnary) Expr {
 		return &Unary{At: c.pos(g.Pos), Op: g.Op, X: x}
 	case g.Cast != nil && g.Cast.TypeOf != nil:
 		return &Cast{At: c.pos(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
+	case g.Cast != nil && g.Cast.Bare != "":
+		at := c.pos(g.Pos)
+		text, typeOf, ok := c.typeParam(g.Cast.Bare, g.Cast.Bare)
+		switch {
+		case typeOf != nil:
+			return &Cast{At: at, Type: "typeof", TypeOf: typeOf, X: c.unary(g.Cast.X)}
+		case !ok:
+			text = g.Cast.Bare // a type's name, as (pid_t)x
+		}
+		if a := g.Cast.Arr; a != nil {
+			text += "[" + deref(a.N) + "]"
+		}
+		return &Cast{At: at, Type: text, X: c.unary(g.Cast.X)}
 	case g.Cast != nil:
 		name := c.typeName(c.pos(g.Pos), g.Cast.Type)
 		if a := g.Cast.Arr; a != nil {
@@ -503,7 +533,7 @@ func (c *converter) postfix(g *gPostfix) Expr {
 			x = &Field{At: at, X: x, Name: op.Arrow, Arrow: true}
 		case op.Index != nil:
 			idx := c.expr(op.Index)
-			if base, ok := typeText(x); ok {
+			if base, ok := typeNameText(x); ok {
 				// T[N] of a macro parameter holding typeof(T): an array type
 				if n, ok := idx.(*IntLit); ok {
 					x = typeOfCall(at, &TypeExpr{At: at, Type: fmt.Sprintf("%s[%d]", base, n.Val)})
@@ -764,17 +794,51 @@ func typeOfCall(at Pos, x Expr) *Call {
 // typeName converts a type as written. A name followed by '*' is a
 // macro parameter holding a type, typeof(T): the result is T's pointer.
 func (c *converter) typeName(at Pos, t *gTypeName) string {
+	stars := strings.Join(t.Stars, "")
+	if t.Tag != "" {
+		// struct t, with t a macro parameter holding a type's bare name
+		if e, ok := c.macroParam(t.Name); ok {
+			text, ok := paramTypeText(e)
+			if !ok || strings.ContainsAny(text, " *[") {
+				c.badTypeParam(e, t.Name, t.Tag+" "+t.Name)
+				text = t.Name
+			}
+			return strings.TrimSpace(t.Tag + " " + text + " " + stars)
+		}
+	}
 	if t.Named == "" {
 		return t.String()
 	}
-	stars := strings.Join(t.Stars, "")
 	if e, ok := c.macroParam(t.Named); ok {
-		if base, ok := typeText(e); ok {
+		if base, ok := paramTypeText(e); ok {
 			return base + " " + stars
 		}
-		c.errs.Add(at, "macro parameter %s: only a type written out, typeof(TYPE), can take '*'", t.Named)
+		c.badTypeParam(e, t.Named, t.Named+stars)
 	}
 	return t.Named + " " + stars
+}
+
+// typeNameText is typeText, or the name in typeof(NAME), taken as a
+// type's name where a type is written around it (struct t, t *, t[2]).
+func typeNameText(e Expr) (string, bool) {
+	if t, ok := typeText(e); ok {
+		return t, true
+	}
+	if tc, ok := e.(*Call); ok && tc.Fun == "typeof" && len(tc.Args) == 1 {
+		if id, ok := tc.Args[0].(*Ident); ok {
+			return id.Name, true
+		}
+	}
+	return "", false
+}
+
+// paramTypeText is typeNameText of a macro argument, where a bare name
+// (m(task_struct)) is a type's name too.
+func paramTypeText(e Expr) (string, bool) {
+	if id, ok := e.(*Ident); ok {
+		return id.Name, true
+	}
+	return typeNameText(e)
 }
 
 // typeText is the type named by typeof(TYPE) (not by typeof(expression)).

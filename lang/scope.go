@@ -26,6 +26,7 @@ type scope struct {
 }
 
 type expansion struct {
+	name   string          // the macro's
 	id     int             // scope number of the body's undeclared variables
 	params map[string]Expr // $name, @name or name -> what it stands for
 }
@@ -137,6 +138,45 @@ func (c *converter) macroParam(name string) (Expr, bool) {
 	return nil, false
 }
 
+// typeParam resolves a macro parameter written where a type goes, as in
+// (t)x, let $v: t or sizeof(struct t): an argument typeof(TYPE) gives
+// TYPE's text, a bare name the name, and typeof(expression) comes back
+// as typeOf for the caller to use where it can. ok is false when name is
+// not a macro parameter; an argument of another kind is reported, in
+// bpftrace's words, with written as the type as the macro writes it.
+func (c *converter) typeParam(name, written string) (text string, typeOf *Call, ok bool) {
+	e, ok := c.macroParam(name)
+	if !ok {
+		return "", nil, false
+	}
+	if t, ok := typeText(e); ok {
+		return t, nil, true
+	}
+	switch e := e.(type) {
+	case *Ident:
+		return e.Name, nil, true
+	case *Call:
+		if e.Fun == "typeof" {
+			return "", e, true
+		}
+	}
+	c.badTypeParam(e, name, written)
+	return name, nil, true
+}
+
+// badTypeParam reports an argument that cannot stand for the type
+// parameter name of the macro being expanded.
+func (c *converter) badTypeParam(arg Expr, name, written string) {
+	macro := ""
+	for i := len(c.scopes) - 1; i >= 0; i-- {
+		if m := c.scopes[i].macro; m != nil {
+			macro = m.name
+			break
+		}
+	}
+	c.errs.Add(arg.Pos(), "Invalid replacement for macro '%s' type parameter '%s' which makes up the type '%s'", macro, name, written)
+}
+
 // declare registers a let-declared variable in the innermost scope.
 func (c *converter) declare(at Pos, name string) *Var {
 	s := c.scopes[len(c.scopes)-1]
@@ -170,7 +210,7 @@ func (c *converter) expandMacro(at Pos, m *gMacro, args []Expr) Expr {
 	c.expanding[m.Name] = true
 	defer delete(c.expanding, m.Name)
 
-	ex := &expansion{id: c.newScope(), params: map[string]Expr{}}
+	ex := &expansion{name: m.Name, id: c.newScope(), params: map[string]Expr{}}
 	var pre []Stmt
 	for i, p := range m.Params {
 		a := args[i]
