@@ -108,7 +108,11 @@ func (u *dwUnwinder) object(path, open string) *dwObject {
 	}
 	o.first, o.n = u.next, uint32(len(rows))
 	for _, r := range rows {
-		u.rows = append(u.rows, dwRow{PC: r.PC, CFAOff: r.CFAOff, RBPOff: int16(r.RBPOff), Kind: uint8(r.Kind)})
+		row := dwRow{PC: r.PC, CFAOff: r.CFAOff, RBPOff: int16(r.RBPOff), Kind: uint8(r.Kind)}
+		if int32(row.RBPOff) != r.RBPOff {
+			row = dwRow{PC: r.PC} // an rbp slot the row cannot hold: stop there
+		}
+		u.rows = append(u.rows, row)
 	}
 	u.next += o.n
 	return o
