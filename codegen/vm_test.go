@@ -102,6 +102,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"3 3 1 mine\n"},
 		{"macro-type-params", `struct Foo { int a; long b; } macro cst(t) { (t)300 } macro lt(t) { let $x: t = 5; $x } macro sof(t) { sizeof(struct t) } macro add(x) { (x) - 1 + (x)*2 } BEGIN { $w = (uint16)7; printf("%d %d %d %d %d %d %d\n", cst(typeof(uint8)), cst(typeof($w)), lt(typeof(uint32)), sizeof(lt(typeof(uint8))), sof(typeof(Foo)), sof(Foo), add(5)); exit(); }`,
 			"44 300 5 1 16 16 14\n"},
+		{"block-aggregations", `macro c() { count() } macro s(x) { sum(x) } BEGIN { @c = { count() }; @c = c(); @c = c; @s[1] = { $a = 2; sum($a) }; @s[1] = s(3); @mn = { min(3) }; @mx = { let $m = 4; max($m) }; @st = { stats(4) }; @h = { hist(5) }; exit(); }`,
+			"@c: 3\n@h:\n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n@mn: 3\n@mx: 4\n@s[1]: 5\n@st: { .count = 1, .average = 4, .total = 4 }\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,
