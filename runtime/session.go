@@ -352,10 +352,14 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
-		var waitIter func()
-		ctx, waitIter = s.iterate(ctx, links)
-		s.loop(ctx, rd)
-		waitIter()
+		// A script of BEGIN and END probes only ends after BEGIN, as
+		// bpftrace's does.
+		if len(rest) > 0 || len(s.selfSig) > 0 || len(begin)+len(end) == 0 {
+			var waitIter func()
+			ctx, waitIter = s.iterate(ctx, links)
+			s.loop(ctx, rd)
+			waitIter()
+		}
 	}
 	detach()
 	if s.isExited() {
