@@ -27,6 +27,17 @@ const (
 // false for any other.
 func (f *fn) moreCall(e *lang.Call, t *types.Type) (val, bool) {
 	switch e.Fun {
+	case "__task_from_pid":
+		pid := f.scalar(f.expr(e.Args[0]))
+		return val{t: t, r: f.kfuncCall("bpf_task_from_pid", pid)}, true
+	case "__task_comm_release":
+		task := f.scalar(f.expr(e.Args[0]))
+		m := f.alloc(16)
+		off := int64(f.c.info.TaskCommOffset)
+		f.call(asm.FnProbeReadKernel, f.addr(m), f.imm(16), f.aluImm(asm.Add, task, off))
+		f.kfuncCall("bpf_task_release", task)
+		return val{t: t, m: &m}, true
+
 	case "strcontains", "strstr":
 		h := f.expr(e.Args[0])
 		found := f.newReg()
@@ -529,5 +540,13 @@ func (f *fn) zeroTest(r vreg, whenZero bool) vreg {
 	f.emit(&inst{op: opJcc, a: r, cc: cc, useImm: true, imm: 0, label: skip})
 	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
 	f.mark(skip)
+	return d
+}
+
+// kfuncCall calls the kernel function name (its BTF id is in the
+// checker's Kfuncs).
+func (f *fn) kfuncCall(name string, args ...vreg) vreg {
+	d := f.newReg()
+	f.emit(&inst{op: opCall, dst: d, kfunc: f.c.info.Kfuncs[name], args: args})
 	return d
 }

@@ -57,6 +57,7 @@ type inst struct {
 	label  string
 	ref    string // map name for opMapPtr, opMapValue
 	fn     asm.BuiltinFunc
+	kfunc  uint32 // opCall: a kernel function of this BTF id, not the helper fn
 	args   []vreg
 	pos    lang.Pos
 	atomic bool // opStore: an atomic add (lock xadd) instead of a store

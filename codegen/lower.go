@@ -117,7 +117,11 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			for _, m := range parallelMoves(in.args, r) {
 				emit(asm.Mov.Reg(m[0], m[1]))
 			}
-			emit(in.fn.Call())
+			if in.kfunc != 0 {
+				emit(asm.Instruction{OpCode: asm.OpCode(asm.JumpClass).SetJumpOp(asm.Call), Src: asm.PseudoKfuncCall, Constant: int64(in.kfunc)})
+			} else {
+				emit(in.fn.Call())
+			}
 			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.liveOut[i].has(in.dst) {
 				emit(asm.Mov.Reg(d, asm.R0))
 			}

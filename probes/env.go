@@ -346,6 +346,20 @@ func (e *env) KernelVar(name string) (uint32, error) {
 	return uint32(id), err
 }
 
+// KfuncID gives the BTF id in vmlinux of the kernel function name.
+func (e *env) KfuncID(name string) (uint32, bool) {
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return 0, false
+	}
+	var fn *btf.Func
+	if spec.TypeByName(name, &fn) != nil {
+		return 0, false
+	}
+	id, err := spec.TypeID(fn)
+	return uint32(id), err == nil
+}
+
 // KfuncAllowed reports whether programs of kind k may call the kfunc
 // name (kfunc_allowed()): a program calling it is loaded, and only the
 // kernel's refusal to let that program type call it says no; any other

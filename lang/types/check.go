@@ -98,6 +98,12 @@ type Info struct {
 	// KernelVars holds, for each percpu_kaddr() call, the BTF id of the
 	// per-CPU variable it names.
 	KernelVars map[*lang.Call]uint32
+	// Kfuncs holds the BTF ids in vmlinux of the kernel functions the
+	// program calls (comm(pid): bpf_task_from_pid, bpf_task_release).
+	Kfuncs map[string]uint32
+	// TaskCommOffset is where comm is in the kernel's struct task_struct
+	// (comm(pid)).
+	TaskCommOffset int
 	// Options are the named parameters getopt() reads, by name.
 	Options map[string]Option
 }
@@ -167,6 +173,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Consts:     map[lang.Expr]Const{},
 		Expansions: map[lang.Expr]lang.Expr{},
 		KernelVars: map[*lang.Call]uint32{},
+		Kfuncs:     map[string]uint32{},
 		Options:    map[string]Option{},
 		Maps:       map[string]*MapInfo{},
 		Config:     cfg,

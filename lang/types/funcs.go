@@ -268,6 +268,64 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 			}
 		}
 		return Uint64, true
+	case "comm":
+		// comm(pid): the name of another process, through the kernel's
+		// bpf_task_from_pid; a process that does not exist gives "N/A"
+		// with a warning, as bpftrace.
+		if !nargs(1, 1) {
+			return nil, true
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "comm() takes a process id, not %s", t)
+			return nil, true
+		}
+		ke, ok := c.env.(KfuncEnv)
+		if !ok || len(c.ctxs) == 0 {
+			c.errorf(e.At, "comm(pid) needs the kernel's BTF, which is not available here")
+			return nil, true
+		}
+		for _, name := range []string{"bpf_task_from_pid", "bpf_task_release"} {
+			id, ok := ke.KfuncID(name)
+			if !ok || !ke.KfuncAllowed(name, c.ctxs[0].Kind) {
+				c.errorf(e.At, "Syntax comm(PID) is not supported in this probe type yet. Type: %s", ProbeType(c.ctxs[0]))
+				return nil, true
+			}
+			c.info.Kfuncs[name] = id
+		}
+		at := e.At
+		pid := &lang.Var{At: at, Name: "$__pid", Scope: 1<<30 + at.Offset}
+		task := &lang.Var{At: at, Name: "$__task", Scope: 1<<30 + at.Offset}
+		name := &lang.Var{At: at, Name: "$__comm", Scope: 1<<30 + at.Offset}
+		x := &lang.BlockExpr{At: at, Stmts: []lang.Stmt{
+			&lang.AssignStmt{At: at, Lhs: pid, Op: "=", Rhs: &lang.Cast{At: at, Type: "int32", X: e.Args[0]}},
+			&lang.AssignStmt{At: at, Lhs: task, Op: "=", Rhs: &lang.Call{At: at, Fun: "__task_from_pid", Args: []lang.Expr{pid}}},
+			&lang.IfStmt{At: at, Cond: task,
+				Then: &lang.Block{At: at, Stmts: []lang.Stmt{
+					&lang.AssignStmt{At: at, Lhs: name, Op: "=", Rhs: &lang.Call{At: at, Fun: "__task_comm_release", Args: []lang.Expr{task}}}}},
+				Else: &lang.BlockStmt{Body: &lang.Block{At: at, Stmts: []lang.Stmt{
+					&lang.ExprStmt{X: &lang.Call{At: at, Fun: "warnf", Args: []lang.Expr{&lang.StrLit{At: at, Val: "No such process (pid=%d)"}, pid}}},
+					&lang.AssignStmt{At: at, Lhs: name, Op: "=", Rhs: &lang.StrLit{At: at, Val: "N/A"}}}}},
+			},
+		}, Value: name}
+		return c.expand(e, x), true
+	case "__task_from_pid":
+		// a task acquired by bpf_task_from_pid (0: none), as an integer
+		c.expr(e.Args[0])
+		return Uint64, true
+	case "__task_comm_release":
+		// the task's comm, then bpf_task_release
+		c.expr(e.Args[0])
+		st := c.kernelStruct(e.At, "task_struct")
+		if st == nil {
+			return nil, true
+		}
+		f, ok := st.Field("comm")
+		if !ok {
+			c.errorf(e.At, "the kernel's struct task_struct has no comm")
+			return nil, true
+		}
+		c.info.TaskCommOffset = f.Offset
+		return StrType(16), true
 	case "find":
 		if !nargs(3, 3) {
 			return nil, true
@@ -642,6 +700,8 @@ type KernelVarEnv interface {
 type KfuncEnv interface {
 	KernelFunc(name string) bool
 	KfuncAllowed(name string, k ProgKind) bool
+	// KfuncID gives the kfunc's BTF id in vmlinux.
+	KfuncID(name string) (uint32, bool)
 }
 
 // InetType is the type of ntop(): the address family as an int64 and 16

@@ -110,8 +110,11 @@
 // pointer arithmetic whose bounds differ between paths, which we do not
 // check. Program types
 // other than kprobe, tracepoint, raw_tracepoint, perf_event,
-// socket_filter and xdp, kfunc calls and helpers outside the table in
-// helpers.go are refused as unsupported.
+// socket_filter and xdp, and helpers outside the table in helpers.go
+// are refused as unsupported. Kfunc calls are modelled loosely (the
+// argument registers are clobbered, r0 is an unknown scalar): their
+// signatures and the references they acquire and release are left to
+// the kernel's verifier.
 //
 // # Tests
 //
