@@ -147,14 +147,7 @@ struct s {
 union u { char c[3]; u64 x; int i; };
 enum color { RED, GREEN = 5, BLUE };
 BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
-	f, err := lang.Parse("c.gt", []byte(src))
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
-	info, err := types.Check(f, testEnv(t), types.Config{})
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
+	info := checkSource(t, src)
 	var s, u *types.Type
 	for e, ty := range info.Types {
 		if c, ok := e.(*lang.Cast); ok {
@@ -210,14 +203,7 @@ struct al { char c; } __attribute__((aligned(8)));
 struct w { char a; struct al b; struct p1 c; };
 union __attribute__((packed)) pu { char c[3]; int i; };
 BEGIN { $a = (struct p1 *)0; $b = (struct p2 *)0; $c = (struct nest *)0; $d = (struct w *)0; $e = (union pu *)0; }`
-	f, err := lang.Parse("c.gt", []byte(src))
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
-	info, err := types.Check(f, testEnv(t), types.Config{})
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
+	info := checkSource(t, src)
 	got := map[string]*types.Type{}
 	for e, ty := range info.Types {
 		if _, ok := e.(*lang.Cast); ok && ty.Kind == types.Ptr {
@@ -304,4 +290,18 @@ func TestIntTypes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkSource parses and checks src (c.gt), failing the test on errors.
+func checkSource(t *testing.T, src string) *types.Info {
+	t.Helper()
+	f, err := lang.Parse("c.gt", []byte(src))
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	info, err := types.Check(f, testEnv(t), types.Config{})
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	return info
 }

@@ -354,18 +354,26 @@ func goSymbol(t *testing.T, f *elf.File, name string) uint64 {
 	return fn.Entry
 }
 
+// elfRows opens the object at path and reads its rows.
+func elfRows(t *testing.T, path string) (*elf.File, []Row) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := RowsFromELF(f)
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	return f, rows
+}
+
 // TestO0 checks the rbp-based rows of a function with a frame pointer.
 func TestO0(t *testing.T) {
 	bin := gcc(t, testProg, "-O0")
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, rows := elfRows(t, bin)
 	defer f.Close()
-	rows, err := RowsFromELF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	syms, _ := f.Symbols()
 	for _, s := range syms {
 		if s.Name != "leaf" {
@@ -388,15 +396,8 @@ func TestO0(t *testing.T) {
 // TestPLT checks that the PLT's FDE gives PLT rows.
 func TestPLT(t *testing.T) {
 	bin := gcc(t, testProg, "-O2")
-	f, err := elf.Open(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, rows := elfRows(t, bin)
 	defer f.Close()
-	rows, err := RowsFromELF(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	plt := f.Section(".plt")
 	if plt == nil {
 		t.Skip("no .plt")
