@@ -233,65 +233,86 @@ func (f *fn) offStack(x val) mem {
 // strSearchLit sets found to the index of the first occurrence of lit in
 // the string h, or -1.
 func (f *fn) strSearchLit(h val, lit string, found vreg) {
-	hs := h.t.Size
-	base := f.addr(f.offStack(h))
-	i := f.newReg()
-	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
-	top, next, hit, miss, done := f.label(), f.label(), f.label(), f.label(), f.label()
-	f.mark(top)
-	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
-	for k := 0; k < len(lit); k++ {
-		at := i
-		if k > 0 {
-			at = f.aluImm(asm.Add, i, int64(k))
-			f.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+	f.searchLoop(h, found, func(cb *fn, base, i vreg, hs int, next, miss string) {
+		for k := 0; k < len(lit); k++ {
+			at := i
+			if k > 0 {
+				at = cb.aluImm(asm.Add, i, int64(k))
+				cb.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+			}
+			c := cb.load(mem{base: cb.alu(asm.Add, base, at)}, 1)
+			cb.emit(&inst{op: opJcc, a: c, cc: asm.JNE, useImm: true, imm: int64(lit[k]), label: next})
 		}
-		c := f.load(mem{base: f.alu(asm.Add, base, at)}, 1)
-		f.emit(&inst{op: opJcc, a: c, cc: asm.JNE, useImm: true, imm: int64(lit[k]), label: next})
-	}
-	f.jmp(hit)
-	f.searchTail(base, i, found, top, next, hit, miss, done)
-}
-
-// searchTail ends a search loop over the haystack at base: at next the
-// match at i failed, and the search moves on to the next byte unless
-// this one ends the haystack; found is i at hit, -1 at miss.
-func (f *fn) searchTail(base, i, found vreg, top, next, hit, miss, done string) {
-	f.mark(next)
-	c := f.load(mem{base: f.alu(asm.Add, base, i)}, 1)
-	f.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: miss})
-	f.emit(&inst{op: opALU, alu: asm.Add, dst: i, a: i, useImm: true, imm: 1})
-	f.jmp(top)
-	f.mark(hit)
-	f.emit(&inst{op: opMov, dst: found, a: i})
-	f.jmp(done)
-	f.mark(miss)
-	f.emit(&inst{op: opMovImm, dst: found, imm: -1})
-	f.mark(done)
+	})
 }
 
 // strSearch sets found to the index of the first occurrence of the string
-// n in the string h, or -1, with two nested bounded loops.
+// n in the string h, or -1.
 func (f *fn) strSearch(h, n val, found vreg) {
-	hs, ns := h.t.Size, n.t.Size
-	hb, nb := f.addr(f.offStack(h)), f.addr(f.offStack(n))
-	i, j := f.newReg(), f.newReg()
-	f.emit(&inst{op: opMovImm, dst: i, imm: 0})
-	top, inner, next, hit, miss, done := f.label(), f.label(), f.label(), f.label(), f.label(), f.label()
-	f.mark(top)
-	f.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
-	f.emit(&inst{op: opMovImm, dst: j, imm: 0})
-	f.mark(inner)
-	f.emit(&inst{op: opJcc, a: j, cc: asm.JGE, useImm: true, imm: int64(ns), label: hit})
-	nc := f.load(mem{base: f.alu(asm.Add, nb, j)}, 1)
-	f.emit(&inst{op: opJcc, a: nc, cc: asm.JEq, useImm: true, imm: 0, label: hit})
-	at := f.alu(asm.Add, i, j)
-	f.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
-	hc := f.load(mem{base: f.alu(asm.Add, hb, at)}, 1)
-	f.emit(&inst{op: opJcc, a: hc, b: nc, cc: asm.JNE, label: next})
-	f.emit(&inst{op: opALU, alu: asm.Add, dst: j, a: j, useImm: true, imm: 1})
-	f.jmp(inner)
-	f.searchTail(hb, i, found, top, next, hit, miss, done)
+	ns := n.t.Size
+	nm := f.inScratch(n)
+	f.searchLoop(h, found, func(cb *fn, base, i vreg, hs int, next, miss string) {
+		nb := cb.addr(mem{base: cb.scrReg, off: nm.off})
+		j := cb.newReg()
+		cb.emit(&inst{op: opMovImm, dst: j, imm: 0})
+		inner, hit := cb.label(), cb.label()
+		cb.mark(inner)
+		cb.emit(&inst{op: opJcc, a: j, cc: asm.JGE, useImm: true, imm: int64(ns), label: hit})
+		nc := cb.load(mem{base: cb.alu(asm.Add, nb, j)}, 1)
+		cb.emit(&inst{op: opJcc, a: nc, cc: asm.JEq, useImm: true, imm: 0, label: hit})
+		at := cb.alu(asm.Add, i, j)
+		cb.emit(&inst{op: opJcc, a: at, cc: asm.JGE, useImm: true, imm: int64(hs), label: miss})
+		hc := cb.load(mem{base: cb.alu(asm.Add, base, at)}, 1)
+		cb.emit(&inst{op: opJcc, a: hc, b: nc, cc: asm.JNE, label: next})
+		cb.emit(&inst{op: opALU, alu: asm.Add, dst: j, a: j, useImm: true, imm: 1})
+		cb.jmp(inner)
+		cb.mark(hit)
+	})
+}
+
+// inScratch returns where x is in scratch memory, copying it there when
+// it is elsewhere (the stack, a map value), so a callback can reach it.
+func (f *fn) inScratch(x val) mem {
+	if x.m.base == f.scrReg {
+		return *x.m
+	}
+	m := f.allocScratch(x.t.Size)
+	f.copyMem(m, *x.m, x.t.Size)
+	return m
+}
+
+// searchLoop sets found to the first position of the string h where
+// match does not jump to next, or -1. Each position is one iteration of
+// a bpf_loop callback, so the verifier walks the comparison once whatever
+// the haystack's length (an unrolled or bounded loop of 1024 positions
+// makes it give up). match may jump to miss when the needle runs past
+// the haystack's end; it falls through on a match.
+func (f *fn) searchLoop(h val, found vreg, match func(cb *fn, base, i vreg, hs int, next, miss string)) {
+	hs := h.t.Size
+	hm := f.inScratch(h)
+	slot := f.allocScratch(8)
+	f.storeImm(slot, 8, -1)
+	cb := f.newCallback(f.pos)
+	i := cb.newReg()
+	cb.prologue = append(cb.prologue, &inst{op: opArg, dst: i, imm: 1})
+	next, stop := cb.label(), cb.label()
+	cb.emit(&inst{op: opJcc, a: i, cc: asm.JGE, useImm: true, imm: int64(hs), label: stop})
+	base := cb.addr(mem{base: cb.scrReg, off: hm.off})
+	match(cb, base, i, hs, next, stop)
+	cb.store(mem{base: cb.scrReg, off: slot.off}, 8, i)
+	cb.ret(1)
+	cb.mark(next)
+	// the search ends with the haystack
+	c := cb.load(mem{base: cb.alu(asm.Add, base, i)}, 1)
+	cb.emit(&inst{op: opJcc, a: c, cc: asm.JEq, useImm: true, imm: 0, label: stop})
+	cb.ret(0)
+	cb.mark(stop)
+	cb.ret(1)
+	name := f.finishCallback(cb, stop, f.pos, 2)
+	fp := f.newReg()
+	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
+	f.call(asm.FnLoop, f.imm(int64(hs)), fp, f.imm(0), f.imm(0))
+	f.emit(&inst{op: opMov, dst: found, a: f.load(slot, 8)})
 }
 
 // strConcat copies its string arguments one after the other into a

@@ -355,6 +355,17 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		if !nargs(2, 2) || !c.strArgs(e, e.Args) {
 			return nil, true
 		}
+		h, hok := e.Args[0].(*lang.StrLit)
+		n, nok := e.Args[1].(*lang.StrLit)
+		if hok && nok {
+			// two literals: the answer is known now
+			i := int64(strings.Index(h.Val, n.Val))
+			if e.Fun == "strcontains" {
+				c.info.Consts[e] = Const{Int: map[bool]int64{true: 1}[i >= 0]}
+			} else {
+				c.info.Consts[e] = Const{Int: i}
+			}
+		}
 		if e.Fun == "strcontains" {
 			return BoolType, true
 		}
