@@ -106,6 +106,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 			"@c: 3\n@h:\n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n@mn: 3\n@mx: 4\n@s[1]: 5\n@st: { .count = 1, .average = 4, .total = 4 }\n"},
 		{"string-search-literals", `BEGIN { print(strcontains("hello-test-world", "not-there")); print(strcontains("hello-test-world", "test")); print(strstr("hello-test-world", "test")); print(strstr("abc", "z")); $s = "hello"; print((strcontains($s, "ll"), strstr($s, "lo"))); exit(); }`,
 			"false\ntrue\n6\n-1\n(true, 3)\n"},
+		{"dw-ustack-no-registers", `BEGIN { @[dw_ustack(3)] = count(); @n = len(@); exit(); }`,
+			"@[\n]: 1\n@n: 1\n"},
 		{"typeof", `BEGIN { $b = (int8)1; let $a: typeof($b); $a = -3; $c = (typeof(uint16))70000; printf("%d %d %d %d\n", sizeof(typeof($b)), $a, $c, sizeof(typeof(uint32 *))); exit(); }`,
 			"1 -3 4464 8\n"},
 		{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

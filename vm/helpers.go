@@ -25,6 +25,8 @@ const (
 	fnPerfEventOutput     = 25
 	fnGetStackid          = 27
 	fnGetCurrentTask      = 35
+	fnGetCurrentTaskBTF   = 158
+	fnTaskPtRegs          = 175
 	fnProbeReadStr        = 45
 	fnGetNumaNodeID       = 42
 	fnGetCurrentCgroupID  = 80
@@ -222,8 +224,11 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		if n > 0 {
 			copy(dst[:n-1], m.cfg.Comm)
 		}
-	case fnGetCurrentTask:
+	case fnGetCurrentTask, fnGetCurrentTaskBTF:
 		r0 = m.cfg.Task
+	case fnTaskPtRegs:
+		// the VM has no user registers of a task: reading them faults
+		r0 = 0
 	case fnGetCurrentCgroupID:
 		r0 = m.cfg.Cgroup
 	case fnJiffies64:
