@@ -177,6 +177,8 @@ func (m *Machine) check(insns []Insn, pc int, in Insn) error {
 			case 0:
 			case 1:
 				return target(int(in.Imm))
+			case 2:
+				return fmt.Errorf("a call of a kernel function (kfunc), which the VM cannot run: run the script in the kernel")
 			default:
 				return fmt.Errorf("unsupported call kind %d", in.Src)
 			}
