@@ -85,9 +85,9 @@ func ldCacheArchFlags() int32 {
 	return 0
 }
 
-// findLibrary resolves a short library name ("libc", "libssl.so.3") to a
+// FindLibrary resolves a short library name ("libc", "libssl.so.3") to a
 // path through /etc/ld.so.cache; "" when it is not there.
-func findLibrary(t Target, name string) string {
+func FindLibrary(t Target, name string) string {
 	b, err := t.ReadFile("/etc/ld.so.cache")
 	if err != nil {
 		return ""
@@ -123,7 +123,7 @@ func resolveBinary(t Target, target string) (string, error) {
 		return target, nil
 	}
 	if strings.HasPrefix(target, "lib") {
-		if p := findLibrary(t, target); p != "" {
+		if p := FindLibrary(t, target); p != "" {
 			return p, nil
 		}
 	}

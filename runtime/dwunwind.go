@@ -18,6 +18,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime/unwind"
 )
 
@@ -59,8 +60,8 @@ type dwRow struct {
 const dwHeadroom = 1 << 18
 
 // newDWUnwinder reads the rows of what the processes map now and, for
-// a -c command not started yet, of its program, its interpreter and the
-// libraries it needs.
+// a -c command not started yet (command is its program's path), of that
+// program, its interpreter and the libraries it needs.
 func newDWUnwinder(pids []int, command string, warn func(string, ...any)) *dwUnwinder {
 	u := &dwUnwinder{pids: pids, objects: map[string]*dwObject{}, maps: map[int]string{}, warned: map[string]bool{}, warn: warn}
 	if command != "" {
@@ -295,21 +296,9 @@ func procPath(pid int, path string) string {
 
 // neededObjects lists a program, its interpreter and the shared
 // libraries it needs (transitively), found as the dynamic loader finds
-// them: DT_RUNPATH/DT_RPATH, then the loader's configured and default
-// directories.
-func neededObjects(command string) []string {
-	args := strings.Fields(command)
-	if len(args) == 0 {
-		return nil
-	}
-	path := args[0]
-	if !strings.Contains(path, "/") {
-		var err error
-		if path, err = lookPath(path); err != nil {
-			return nil
-		}
-	}
-	dirs := libraryDirs()
+// them: DT_RUNPATH/DT_RPATH, then /etc/ld.so.cache (as uprobes find
+// libraries by name).
+func neededObjects(path string) []string {
 	seen := map[string]bool{}
 	var out []string
 	queue := []string{path}
@@ -334,68 +323,32 @@ func neededObjects(command string) []string {
 			}
 		}
 		needed, _ := f.DynString(elf.DT_NEEDED)
-		search := dirs
+		var runpath []string
 		for _, tag := range []elf.DynTag{elf.DT_RUNPATH, elf.DT_RPATH} {
 			if rp, _ := f.DynString(tag); len(rp) > 0 {
-				var extra []string
 				for _, d := range strings.Split(rp[0], ":") {
-					extra = append(extra, strings.ReplaceAll(d, "$ORIGIN", filepath.Dir(p)))
+					runpath = append(runpath, strings.ReplaceAll(d, "$ORIGIN", filepath.Dir(p)))
 				}
-				search = append(extra, dirs...)
 			}
 		}
 		f.Close()
+	libs:
 		for _, lib := range needed {
-			for _, d := range search {
+			for _, d := range runpath {
 				if c := filepath.Join(d, lib); fileExists(c) {
 					queue = append(queue, c)
-					break
+					continue libs
 				}
+			}
+			if c := probes.FindLibrary(probes.HostTarget(), lib); c != "" {
+				queue = append(queue, c)
 			}
 		}
 	}
 	return out
 }
 
-// libraryDirs are the dynamic loader's directories: those of
-// /etc/ld.so.conf (and the files it includes), then the defaults.
-func libraryDirs() []string {
-	var dirs []string
-	var read func(path string, depth int)
-	read = func(path string, depth int) {
-		raw, err := os.ReadFile(path)
-		if err != nil || depth > 4 {
-			return
-		}
-		for _, line := range strings.Split(string(raw), "\n") {
-			line = strings.TrimSpace(line)
-			if i := strings.IndexByte(line, '#'); i >= 0 {
-				line = strings.TrimSpace(line[:i])
-			}
-			if rest, ok := strings.CutPrefix(line, "include "); ok {
-				matches, _ := filepath.Glob(strings.TrimSpace(rest))
-				for _, m := range matches {
-					read(m, depth+1)
-				}
-			} else if strings.HasPrefix(line, "/") {
-				dirs = append(dirs, line)
-			}
-		}
-	}
-	read("/etc/ld.so.conf", 0)
-	return append(dirs, "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib")
-}
-
 func fileExists(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.Mode().IsRegular()
-}
-
-func lookPath(name string) (string, error) {
-	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
-		if c := filepath.Join(d, name); fileExists(c) {
-			return c, nil
-		}
-	}
-	return "", fmt.Errorf("%s not found", name)
 }
