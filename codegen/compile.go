@@ -193,6 +193,8 @@ type fn struct {
 	root       *fn
 	callbacks  []callback
 	ncallbacks int
+	// cfuncs are the imported C functions the program calls (root only).
+	cfuncs []*types.CFunc
 }
 
 // loopLabels are where break and continue go in the innermost loop.
@@ -244,6 +246,15 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		positions = append(positions, cb.positions...)
 		stack += cb.stack
 	}
+	cfuncs, cstack, err := c.compileCFuncs(f)
+	if err != nil {
+		return err
+	}
+	for _, cb := range cfuncs {
+		insns = append(insns, cb.insns...)
+		positions = append(positions, cb.positions...)
+	}
+	stack += cstack
 	if n := len(positions); n > maxInsns {
 		return lang.Errorf(p.At, "this probe compiles to %d instructions, more than a BPF program can jump across (%d)", n, maxInsns).
 			WithHint("make unroll counts smaller, or use a while or for loop")
@@ -2209,6 +2220,9 @@ func (f *fn) fromMem(m mem, t *types.Type) val {
 
 func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 	f.pos = e.At
+	if cf := f.c.info.CCalls[e]; cf != nil {
+		return f.scriptCCall(e, cf, t)
+	}
 	if v, ok := f.moreCall(e, t); ok {
 		return v
 	}

@@ -58,6 +58,7 @@ type inst struct {
 	ref    string // map name for opMapPtr, opMapValue
 	fn     asm.BuiltinFunc
 	kfunc  uint32 // opCall: a kernel function of this BTF id, not the helper fn
+	callee string // opCall: a bpf-to-bpf call of this function (imported C), not the helper fn
 	args   []vreg
 	pos    lang.Pos
 	atomic bool // opStore: an atomic add (lock xadd) instead of a store
@@ -158,7 +159,11 @@ func (in *inst) String() string {
 		for _, v := range in.args {
 			a = append(a, r(v))
 		}
-		return fmt.Sprintf("%s = %v(%s)", r(in.dst), in.fn, strings.Join(a, ", "))
+		name := in.fn.String()
+		if in.callee != "" {
+			name = in.callee
+		}
+		return fmt.Sprintf("%s = %s(%s)", r(in.dst), name, strings.Join(a, ", "))
 	case opJmp:
 		return "goto " + in.label
 	case opJcc:

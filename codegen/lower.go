@@ -119,6 +119,8 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			}
 			if in.kfunc != 0 {
 				emit(asm.Instruction{OpCode: asm.OpCode(asm.JumpClass).SetJumpOp(asm.Call), Src: asm.PseudoKfuncCall, Constant: int64(in.kfunc)})
+			} else if in.callee != "" {
+				emit(asm.Call.Label(in.callee))
 			} else {
 				emit(in.fn.Call())
 			}

@@ -47,6 +47,18 @@ type File struct {
 	MapDecls []*MapDecl    // let @m = hash(N); declarations
 	Includes []string      // #include targets, as written (types come from BTF)
 	CDefs    []*CDef       // inline C struct, union and enum definitions
+	// CFiles are the imported .bpf.c files, in import order: the type
+	// checker parses and checks them (lang/cc), the code generator
+	// compiles the functions the script calls.
+	CFiles []*CFile
+}
+
+// CFile is an imported C file: its name as diagnostics show it and its
+// text.
+type CFile struct {
+	At   Pos // the import statement
+	Name string
+	Src  []byte
 }
 
 // CDef is an inline C definition: `struct name { members };`, a union, or

@@ -21,8 +21,9 @@ import (
 // imported files may import others, and come before the file that
 // imports them, so that their BEGIN probes run first and their END
 // probes too. Files in world-writable directories are refused, and an
-// imported script may not have a config block. .bpf.c files need a C
-// compiler, which gotrace does not have.
+// imported script may not have a config block. A .bpf.c file is kept as
+// text in File.CFiles: lang/types parses and checks its C (lang/cc) and
+// the code generator compiles the functions the script calls.
 
 // unit is one file of a program: the script or a file it imports.
 type unit struct {
@@ -33,7 +34,8 @@ type unit struct {
 
 // loader parses a script and, depth first, the files it imports.
 type loader struct {
-	units []*unit
+	units  []*unit
+	cfiles []*CFile
 	seen  map[string]bool // absolute paths already imported
 	errs  ErrorList
 }
@@ -86,10 +88,6 @@ func (l *loader) add(err error) {
 
 // importPath imports a file or the files of a directory.
 func (l *loader) importPath(path string, at Pos) {
-	if strings.HasSuffix(path, ".bpf.c") {
-		l.errs.Add(at, "import %q: .bpf.c files need a C compiler, which gotrace does not have", path)
-		return
-	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		l.errs.Add(at, "import %q: %v", path, err)
@@ -123,7 +121,7 @@ func (l *loader) importPath(path string, at Pos) {
 		return
 	}
 	if !importable(abs) {
-		l.errs.Add(at, "import %q: only .bt, .gt and .h files (or a directory of them) can be imported", path)
+		l.errs.Add(at, "import %q: only .bt, .gt, .h and .bpf.c files (or a directory of them) can be imported", path)
 		return
 	}
 	if worldWritable(filepath.Dir(abs)) {
@@ -144,11 +142,15 @@ func (l *loader) importFile(abs, shown string, at Pos) {
 		return
 	}
 	importedSources.Store(shown, src)
+	if strings.HasSuffix(abs, ".bpf.c") {
+		l.cfiles = append(l.cfiles, &CFile{At: at, Name: shown, Src: src})
+		return
+	}
 	l.load(shown, src)
 }
 
 func importable(name string) bool {
-	return strings.HasSuffix(name, ".bt") || strings.HasSuffix(name, ".gt") || strings.HasSuffix(name, ".h")
+	return strings.HasSuffix(name, ".bt") || strings.HasSuffix(name, ".gt") || strings.HasSuffix(name, ".h") || strings.HasSuffix(name, ".bpf.c")
 }
 
 // worldWritable reports whether anyone may write in dir (without the

@@ -29,7 +29,7 @@ func Parse(name string, src []byte) (*File, error) {
 		return nil, l.errs.Err()
 	}
 	c := newConverter(name)
-	f := &File{Name: name, Src: src}
+	f := &File{Name: name, Src: src, CFiles: l.cfiles}
 	for _, u := range l.units {
 		c.file = u.name
 		for _, it := range u.tree.Items {

@@ -194,6 +194,24 @@ func (e *env) KernelStruct(name string) (*types.Type, error) {
 	return e.btfConv().convert(t), nil
 }
 
+// KernelTypedef resolves a typedef of the kernel's BTF (for imported C
+// that includes "vmlinux.h").
+func (e *env) KernelTypedef(name string) (*types.Type, bool) {
+	e.call.Lock()
+	defer e.call.Unlock()
+	spec, err := e.t.KernelBTF()
+	if err != nil {
+		return nil, false
+	}
+	var td *btf.Typedef
+	if spec.TypeByName(name, &td) != nil {
+		return nil, false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.btfConv().convert(td), true
+}
+
 // KernelEnum finds an enumerator of the kernel's BTF by name
 // (SKB_DROP_REASON_NOT_SPECIFIED): its value and its enum type.
 func (e *env) KernelEnum(name string) (int64, *types.Type, bool) {

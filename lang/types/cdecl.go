@@ -99,8 +99,7 @@ func (c *checker) defineC(f *lang.File) {
 }
 
 func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
-	union := d.Tag == "union"
-	bit, size, align := 0, 0, 1
+	lay := recordLayout{union: d.Tag == "union", packed: d.Packed}
 	names := map[string]bool{}
 	for _, m := range d.Members {
 		base, rest, err := c.cSpecifiers(m.Tokens)
@@ -121,46 +120,70 @@ func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
 				return false
 			}
 			names[name] = true
-			fa := ft.Align()
-			if d.Packed {
-				fa = 1
+			if err := lay.add(t, name, ft, bits); err != nil {
+				c.errorf(m.At, "in %s %s: %v", d.Tag, d.Name, err)
+				return false
 			}
-			align = max(align, fa)
-			fld := Field{Name: name, Type: ft}
-			if union {
-				bit = 0
-			}
-			if bits >= 0 {
-				unit := ft.Size * 8
-				if bits > unit {
-					c.errorf(m.At, "in %s %s: %s has %d bits, more than its type's %d", d.Tag, d.Name, name, bits, unit)
-					return false
-				}
-				if bits == 0 || bit/unit != (bit+bits-1)/unit {
-					bit = (bit + unit - 1) / unit * unit
-				}
-				fld.Offset = bit / unit * ft.Size
-				fld.BitOff = bit - fld.Offset*8
-				fld.BitSize = bits
-				bit += bits
-				if bits == 0 {
-					continue
-				}
-			} else {
-				off := ((bit+7)/8 + fa - 1) / fa * fa
-				fld.Offset = off
-				bit = (off + ft.Size) * 8
-			}
-			size = max(size, (bit+7)/8)
-			t.Fields = append(t.Fields, fld)
 		}
 	}
-	align = max(align, d.Aligned)
-	if d.Packed || d.Aligned > 0 {
+	lay.finish(t, d.Aligned)
+	return true
+}
+
+// recordLayout lays out the members of a struct or union one by one, as
+// the x86-64 System V ABI does (see the comment at the top).
+type recordLayout struct {
+	union, packed bool
+	bit, size     int
+	align         int
+}
+
+// add appends a member of type ft to t; bits is a bitfield's width, or
+// -1.
+func (l *recordLayout) add(t *Type, name string, ft *Type, bits int) error {
+	l.align = max(l.align, 1)
+	fa := ft.Align()
+	if l.packed {
+		fa = 1
+	}
+	l.align = max(l.align, fa)
+	fld := Field{Name: name, Type: ft}
+	if l.union {
+		l.bit = 0
+	}
+	if bits >= 0 {
+		unit := ft.Size * 8
+		if bits > unit {
+			return fmt.Errorf("%s has %d bits, more than its type's %d", name, bits, unit)
+		}
+		if bits == 0 || l.bit/unit != (l.bit+bits-1)/unit {
+			l.bit = (l.bit + unit - 1) / unit * unit
+		}
+		fld.Offset = l.bit / unit * ft.Size
+		fld.BitOff = l.bit - fld.Offset*8
+		fld.BitSize = bits
+		l.bit += bits
+		if bits == 0 {
+			return nil
+		}
+	} else {
+		off := ((l.bit+7)/8 + fa - 1) / fa * fa
+		fld.Offset = off
+		l.bit = (off + ft.Size) * 8
+	}
+	l.size = max(l.size, (l.bit+7)/8)
+	t.Fields = append(t.Fields, fld)
+	return nil
+}
+
+// finish sets t's size and alignment; aligned is the alignment an
+// attribute asks for, or 0.
+func (l *recordLayout) finish(t *Type, aligned int) {
+	align := max(l.align, aligned, 1)
+	if l.packed || aligned > 0 {
 		t.CAlign = align
 	}
-	t.Size = (size + align - 1) / align * align
-	return true
+	t.Size = (l.size + align - 1) / align * align
 }
 
 // cSpecifiers reads the type specifiers at the start of a member

@@ -106,6 +106,10 @@ type Info struct {
 	TaskCommOffset int
 	// Options are the named parameters getopt() reads, by name.
 	Options map[string]Option
+	// C holds the functions of imported .bpf.c files; nil without any.
+	C *CProgram
+	// CCalls are the script's calls of those functions.
+	CCalls map[*lang.Call]*CFunc
 }
 
 // MapDecl is a declared map: its kind and number of entries.
@@ -181,6 +185,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
 	c.mapDecls(f)
 	c.defineC(f)
+	c.checkC(f)
 	for _, p := range f.Probes {
 		pi := &ProbeInfo{Probe: p}
 		for _, s := range p.Specs {
@@ -2028,6 +2033,9 @@ func (c *checker) call(e *lang.Call, stmt bool) *Type {
 		}
 		c.errorf(e.Args[0].Pos(), "str() takes a pointer or an integer address, not %s", t)
 		return nil
+	}
+	if t, ok := c.scriptCall(e); ok {
+		return t
 	}
 	err := c.errorf(e.At, "unknown function '%s'", e.Fun)
 	if s := suggest(e.Fun, Functions()); s != "" {

@@ -1,0 +1,1031 @@
+package codegen
+
+import (
+	"strings"
+
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/cc"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// Functions of imported C files.
+//
+// Each function of a .bpf.c file that a probe calls, directly or through
+// other C functions (or as a bpf_loop callback), is compiled into that
+// probe's program as a bpf-to-bpf function placed after the program,
+// under its C name; the script calls it with a pseudo call, arguments in
+// r1-r5 and the result in r0, as any BPF function.
+//
+// The function is compiled through the same IR as the script: scalar
+// locals and parameters live in virtual registers (register allocation
+// and spilling as for probes), aggregates and variables whose address is
+// taken live in the function's stack frame. The checker (types.CProgram)
+// has decided every C typing rule; this file follows its records: an
+// expression's value is computed in 64 bits and kept as its type says (a
+// signed value sign-extended, an unsigned one zero-extended, so compares
+// and widening need nothing), narrowed after operations that may carry
+// out of a narrower type and wherever Conv says C converts it. Memory is
+// read and written with direct loads and stores, as clang compiles C:
+// the kernel's verifier decides what may be dereferenced.
+
+// cvar is where a C variable lives: a register or stack memory.
+type cvar struct {
+	r vreg
+	m *mem
+}
+
+// cgen compiles one C function.
+type cgen struct {
+	*fn
+	p      *types.CProgram
+	cf     *types.CFunc
+	vars   map[*types.CObject]cvar
+	breaks []string
+	conts  []string
+	labels map[string]string // goto labels
+	cases  map[*cc.CaseStmt]string
+}
+
+// scriptCCall compiles a script's call of an imported C function.
+func (f *fn) scriptCCall(e *lang.Call, cf *types.CFunc, t *types.Type) val {
+	var args []vreg
+	for i, a := range e.Args {
+		x := f.expr(a)
+		pt := cf.Params[i].Type
+		switch {
+		case pt.Kind == types.Ptr && x.m != nil:
+			args = append(args, f.addr(*x.m))
+		case pt.Kind == types.Int:
+			args = append(args, f.narrow(f.scalar(x), pt.Size, pt.Signed))
+		case pt.Kind == types.Bool:
+			args = append(args, f.zeroTest(f.scalar(x), false))
+		default:
+			args = append(args, f.scalar(x))
+		}
+	}
+	f.pos = e.At
+	f.root.needC(cf)
+	d := f.newReg()
+	f.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
+	if t.Kind == types.Void {
+		return val{t: t}
+	}
+	return val{t: t, r: d}
+}
+
+// needC notes that the program calls cf.
+func (f *fn) needC(cf *types.CFunc) {
+	for _, g := range f.cfuncs {
+		if g == cf {
+			return
+		}
+	}
+	f.cfuncs = append(f.cfuncs, cf)
+}
+
+// compileCFuncs compiles the C functions root's program needs, with the
+// functions they call, and returns them with the stack the deepest chain
+// of calls from the program takes.
+func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
+	var out []callback
+	frames := map[*types.CFunc]int{}
+	for i := 0; i < len(root.cfuncs); i++ {
+		cf := root.cfuncs[i]
+		cb, err := c.compileCFunc(root, cf)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, cb)
+		frames[cf] = cb.stack
+		for _, g := range cf.Callees {
+			root.needC(g)
+		}
+	}
+	var depth func(cf *types.CFunc, seen map[*types.CFunc]bool) (int, error)
+	depth = func(cf *types.CFunc, seen map[*types.CFunc]bool) (int, error) {
+		if seen[cf] {
+			return 0, lang.Errorf(cf.Decl.At, "%s calls itself (through %s): BPF functions cannot recurse", cf.Name, chain(seen))
+		}
+		seen[cf] = true
+		defer delete(seen, cf)
+		deepest := 0
+		for _, g := range cf.Callees {
+			d, err := depth(g, seen)
+			if err != nil {
+				return 0, err
+			}
+			deepest = max(deepest, d)
+		}
+		// the kernel rounds each frame up to 32 bytes
+		return (frames[cf]+31)&^31 + deepest, nil
+	}
+	deepest := 0
+	for _, cf := range root.cfuncs {
+		d, err := depth(cf, map[*types.CFunc]bool{})
+		if err != nil {
+			return nil, 0, err
+		}
+		deepest = max(deepest, d)
+	}
+	return out, deepest, nil
+}
+
+func chain(seen map[*types.CFunc]bool) string {
+	var names []string
+	for f := range seen {
+		names = append(names, f.Name)
+	}
+	if len(names) > 1 {
+		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	}
+	return strings.Join(names, "")
+}
+
+// compileCFunc compiles one C function for root's program.
+func (c *compiler) compileCFunc(root *fn, cf *types.CFunc) (cb callback, err error) {
+	g := &cgen{
+		fn:     &fn{c: c, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: root},
+		p:      c.info.C,
+		cf:     cf,
+		vars:   map[*types.CObject]cvar{},
+		labels: map[string]string{},
+		cases:  map[*cc.CaseStmt]string{},
+	}
+	d := cf.Decl
+	g.pos = d.At
+	exit := g.label()
+	err = g.catch(func() {
+		for i, pa := range cf.Params {
+			r := g.newReg()
+			g.prologue = append(g.prologue, &inst{op: opArg, dst: r, imm: int64(i + 1), pos: d.At})
+			if pa.InMemory {
+				m := g.stackAlloc(pa.Type.Size, d.At)
+				g.fn.store(m, pa.Type.Size, r)
+				g.vars[pa] = cvar{m: &m}
+			} else {
+				g.vars[pa] = cvar{r: r}
+			}
+		}
+		g.stmt(d.Body)
+		g.pos = d.Body.At
+		g.ret(0)
+	})
+	if err != nil {
+		return callback{}, err
+	}
+	g.mark(exit)
+	g.ret(0)
+	body := g.code
+	g.code = g.prologue
+	insns, positions, stack, err := g.finish(body, exit, d.At)
+	if err != nil {
+		return callback{}, err
+	}
+	fi := funcInfo(cf.Name, len(cf.Params))
+	fi.Linkage = btf.StaticFunc
+	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(cf.Name), fi)
+	return callback{insns, positions, stack}, nil
+}
+
+// stackAlloc reserves size bytes of the function's frame.
+func (g *cgen) stackAlloc(size int, at lang.Pos) mem {
+	size = (size + 7) &^ 7
+	if g.frame+size > maxStack-64 {
+		g.fail(at, "the local variables of %s need more than %d bytes of stack", g.cf.Name, maxStack-64)
+	}
+	g.frame += size
+	return mem{base: fpReg, off: int32(-g.frame)}
+}
+
+// ---- statements ----
+
+func (g *cgen) stmt(s cc.Stmt) {
+	g.pos = cc.PosOf(s)
+	switch s := s.(type) {
+	case *cc.Block:
+		for _, st := range s.Stmts {
+			g.stmt(st)
+		}
+	case *cc.DeclStmt:
+		for _, d := range s.Decls {
+			if v, ok := d.(*cc.VarDecl); ok {
+				g.local(v)
+			}
+		}
+	case *cc.ExprStmt:
+		if s.X != nil {
+			g.effect(s.X)
+		}
+	case *cc.IfStmt:
+		if v, ok := g.p.Consts[s.Cond]; ok {
+			if v != 0 {
+				g.stmt(s.Then)
+			} else if s.Else != nil {
+				g.stmt(s.Else)
+			}
+			return
+		}
+		els, end := g.label(), g.label()
+		g.branch(s.Cond, els, false)
+		g.stmt(s.Then)
+		if s.Else != nil {
+			g.jmp(end)
+		}
+		g.mark(els)
+		if s.Else != nil {
+			g.stmt(s.Else)
+			g.mark(end)
+		}
+	case *cc.WhileStmt:
+		top, end := g.label(), g.label()
+		g.mark(top)
+		g.branch(s.Cond, end, false)
+		g.loopBody(s.Body, top, end)
+		g.jmp(top)
+		g.mark(end)
+	case *cc.DoStmt:
+		top, next, end := g.label(), g.label(), g.label()
+		g.mark(top)
+		g.loopBody(s.Body, next, end)
+		g.mark(next)
+		g.branch(s.Cond, top, true)
+		g.mark(end)
+	case *cc.ForStmt:
+		if s.Init != nil {
+			g.stmt(s.Init)
+		}
+		top, next, end := g.label(), g.label(), g.label()
+		g.mark(top)
+		if s.Cond != nil {
+			g.branch(s.Cond, end, false)
+		}
+		g.loopBody(s.Body, next, end)
+		g.mark(next)
+		if s.Post != nil {
+			g.pos = cc.PosOf(s.Post)
+			g.effect(s.Post)
+		}
+		g.jmp(top)
+		g.mark(end)
+	case *cc.ReturnStmt:
+		if s.X == nil || g.cf.Result.Kind == types.Void {
+			if s.X != nil {
+				g.effect(s.X)
+			}
+			g.ret(0)
+			return
+		}
+		v := g.value(s.X)
+		g.pos = s.At
+		g.emit(&inst{op: opExit, a: v})
+	case *cc.BreakStmt:
+		g.jmp(g.breaks[len(g.breaks)-1])
+	case *cc.ContinueStmt:
+		g.jmp(g.conts[len(g.conts)-1])
+	case *cc.SwitchStmt:
+		g.switchStmt(s)
+	case *cc.CaseStmt:
+		g.mark(g.cases[s])
+		g.stmt(s.Stmt)
+	case *cc.LabelStmt:
+		g.mark(g.gotoLabel(s.Name))
+		g.stmt(s.Stmt)
+	case *cc.GotoStmt:
+		g.jmp(g.gotoLabel(s.Label))
+	}
+}
+
+func (g *cgen) gotoLabel(name string) string {
+	if l, ok := g.labels[name]; ok {
+		return l
+	}
+	l := g.label()
+	g.labels[name] = l
+	return l
+}
+
+func (g *cgen) loopBody(body cc.Stmt, next, end string) {
+	g.breaks = append(g.breaks, end)
+	g.conts = append(g.conts, next)
+	g.stmt(body)
+	g.breaks = g.breaks[:len(g.breaks)-1]
+	g.conts = g.conts[:len(g.conts)-1]
+}
+
+// switchStmt compares the value with each case in turn, then jumps to
+// default or past the switch; the body is compiled once, each case
+// label marking its place.
+func (g *cgen) switchStmt(s *cc.SwitchStmt) {
+	v := g.value(s.X)
+	end := g.label()
+	def := end
+	var walk func(st cc.Stmt)
+	walk = func(st cc.Stmt) {
+		switch st := st.(type) {
+		case *cc.CaseStmt:
+			l := g.label()
+			g.cases[st] = l
+			if st.Value == nil {
+				def = l
+			} else {
+				c := types.CTruncate(g.p.Consts[st.Value], g.p.Conv[s.X])
+				g.emit(&inst{op: opJcc, a: v, cc: asm.JEq, b: g.imm(c), label: l})
+			}
+			walk(st.Stmt)
+		case *cc.Block:
+			for _, x := range st.Stmts {
+				walk(x)
+			}
+		case *cc.IfStmt:
+			walk(st.Then)
+			if st.Else != nil {
+				walk(st.Else)
+			}
+		case *cc.WhileStmt:
+			walk(st.Body)
+		case *cc.DoStmt:
+			walk(st.Body)
+		case *cc.ForStmt:
+			walk(st.Body)
+		case *cc.LabelStmt:
+			walk(st.Stmt)
+		}
+	}
+	walk(s.Body)
+	g.jmp(def)
+	g.breaks = append(g.breaks, end)
+	g.stmt(s.Body)
+	g.breaks = g.breaks[:len(g.breaks)-1]
+	g.mark(end)
+}
+
+// local declares a local variable and runs its initializer.
+func (g *cgen) local(v *cc.VarDecl) {
+	o := g.p.Decls[v]
+	if o == nil {
+		return
+	}
+	g.pos = v.At
+	if !o.InMemory {
+		r := g.newReg()
+		if v.Init != nil {
+			g.emit(&inst{op: opMov, dst: r, a: g.value(v.Init)})
+		} else {
+			g.emit(&inst{op: opMovImm, dst: r, imm: 0})
+		}
+		g.vars[o] = cvar{r: r}
+		return
+	}
+	m := g.stackAlloc(o.Type.Size, v.At)
+	g.vars[o] = cvar{m: &m}
+	// Memory is cleared first: what an initializer leaves out is zero,
+	// and the kernel refuses reads of stack never written.
+	g.zero(m, (o.Type.Size+7)&^7)
+	if v.Init != nil {
+		g.initMem(m, o.Type, v.Init)
+	}
+}
+
+// initMem stores an initializer into zeroed memory of type t.
+func (g *cgen) initMem(m mem, t *types.Type, init cc.Expr) {
+	switch x := init.(type) {
+	case *cc.InitList:
+		if t.Kind != types.Struct && t.Kind != types.Array {
+			g.initMem(m, t, x.Items[0].Value)
+			return
+		}
+		next := 0
+		for _, it := range x.Items {
+			off, ft, fld, idx := 0, t, (*types.Field)(nil), next
+			if len(it.Designator) == 0 {
+				fld, ft, off = g.nthMember(t, idx)
+			}
+			for j, d := range it.Designator {
+				var i int
+				fld, ft, off, i = g.designated(ft, d, off)
+				if j == 0 {
+					idx = i
+				}
+			}
+			next = idx + 1
+			if fld != nil && fld.BitSize > 0 {
+				g.storeBits(m.plus(off), *fld, g.value(it.Value))
+				continue
+			}
+			g.initMem(m.plus(off), ft, it.Value)
+		}
+	case *cc.StringLit:
+		if t.Kind == types.Array {
+			g.constBytes(m, []byte(x.Value))
+			return
+		}
+		g.fn.store(m, 8, g.value(x))
+	default:
+		if t.Kind == types.Struct || t.Kind == types.Array {
+			g.copyMem(m, g.addrOf(init), t.Size)
+			return
+		}
+		g.fn.store(m, storeSize(t), g.value(init))
+	}
+}
+
+// nthMember is the i-th element an initializer list fills in t.
+func (g *cgen) nthMember(t *types.Type, i int) (*types.Field, *types.Type, int) {
+	if t.Kind == types.Array {
+		return nil, t.Elem, i * t.Elem.Size
+	}
+	f := t.Fields[i]
+	return &f, f.Type, f.Offset
+}
+
+// designated follows .field or [index] from type t at offset off.
+func (g *cgen) designated(t *types.Type, d cc.Designator, off int) (*types.Field, *types.Type, int, int) {
+	if d.Index != nil {
+		i := int(g.p.Consts[d.Index])
+		return nil, t.Elem, off + i*t.Elem.Size, i
+	}
+	for i, f := range t.Fields {
+		if f.Name == d.Field {
+			return &f, f.Type, off + f.Offset, i
+		}
+	}
+	f, _ := types.CField(t, d.Field)
+	return &f, f.Type, off + f.Offset, len(t.Fields)
+}
+
+func storeSize(t *types.Type) int {
+	if t.Kind == types.Bool {
+		return 1
+	}
+	return t.Size
+}
+
+// ---- expressions ----
+
+// effect evaluates e for its side effects.
+func (g *cgen) effect(e cc.Expr) {
+	if _, ok := g.p.Consts[e]; ok {
+		return
+	}
+	t := g.p.Types[e]
+	if t != nil && (t.Kind == types.Struct || t.Kind == types.Array) {
+		g.addrOf(e)
+		return
+	}
+	if c, ok := e.(*cc.Cond); ok && t != nil && t.Kind == types.Void {
+		els, end := g.label(), g.label()
+		g.branch(c.C, els, false)
+		g.effect(c.Then)
+		g.jmp(end)
+		g.mark(els)
+		g.effect(c.Else)
+		g.mark(end)
+		return
+	}
+	g.rvalue(e)
+}
+
+// value is e's value converted as C converts it there.
+func (g *cgen) value(e cc.Expr) vreg {
+	v := g.rvalue(e)
+	if to := g.p.Conv[e]; to != nil {
+		return g.convert(v, types.Decayed(g.p.Types[e]), to)
+	}
+	return v
+}
+
+// convert changes v of type from to type to.
+func (g *cgen) convert(v vreg, from, to *types.Type) vreg {
+	switch {
+	case to.Kind == types.Bool:
+		if from.Kind == types.Bool {
+			return v
+		}
+		return g.zeroTest(v, false)
+	case to.Kind != types.Int || to.Size >= 8:
+		return v
+	case from.Kind == types.Bool:
+		return v
+	case from.Kind == types.Int && from.Size == to.Size && from.Signed == to.Signed:
+		return v
+	case from.Kind == types.Int && from.Size < to.Size && (!from.Signed || to.Signed):
+		return v
+	}
+	return g.narrow(v, to.Size, to.Signed)
+}
+
+// rvalue is e's value as its own type has it (arrays give their
+// address, functions theirs).
+func (g *cgen) rvalue(e cc.Expr) vreg {
+	t := g.p.Types[e]
+	if v, ok := g.p.Consts[e]; ok && t.Kind != types.Array {
+		return g.imm(v)
+	}
+	pos := cc.PosOf(e)
+	g.pos = pos
+	if t != nil && (t.Kind == types.Array || t.Kind == types.Struct) {
+		return g.addr(g.addrOf(e))
+	}
+	switch e := e.(type) {
+	case *cc.Ident:
+		o := g.p.Objs[e]
+		if o.Kind == types.CFunction {
+			return g.funcRef(o.Func, pos)
+		}
+		return g.load(g.loc(e))
+	case *cc.Unary:
+		return g.unary(e, t)
+	case *cc.Postfix:
+		l := g.loc(e.X)
+		old := g.load(l)
+		g.store(l, g.step(old, g.p.Types[e.X], e.Op))
+		return old
+	case *cc.Binary:
+		return g.binary(e, t)
+	case *cc.Assign:
+		return g.assign(e)
+	case *cc.Cond:
+		d := g.newReg()
+		els, end := g.label(), g.label()
+		g.branch(e.C, els, false)
+		g.emit(&inst{op: opMov, dst: d, a: g.value(e.Then)})
+		g.jmp(end)
+		g.mark(els)
+		g.emit(&inst{op: opMov, dst: d, a: g.value(e.Else)})
+		g.mark(end)
+		return d
+	case *cc.Call:
+		return g.call(e, t)
+	case *cc.Index, *cc.Member:
+		return g.load(g.loc(e))
+	case *cc.Cast:
+		if t.Kind == types.Void {
+			g.effect(e.X)
+			return g.imm(0)
+		}
+		return g.convert(g.rvalue(e.X), types.Decayed(g.p.Types[e.X]), t)
+	case *cc.StringLit:
+		return g.addr(g.addrOf(e))
+	}
+	g.fail(pos, "the C compiler cannot compile this expression")
+	return 0
+}
+
+// funcRef is the address of a C function, for a helper that calls it
+// back.
+func (g *cgen) funcRef(cf *types.CFunc, at lang.Pos) vreg {
+	if cf.Kfunc {
+		g.fail(at, "%s is a kernel function: it can be called, not passed", cf.Name)
+	}
+	g.root.needC(cf)
+	d := g.newReg()
+	g.emit(&inst{op: opFuncPtr, dst: d, ref: cf.Name})
+	return d
+}
+
+// step is v after ++ or -- (pointers move by their element size).
+func (g *cgen) step(v vreg, t *types.Type, op string) vreg {
+	n := int64(1)
+	if t.Kind == types.Ptr {
+		n = elemSize(t)
+	}
+	if op == "--" {
+		n = -n
+	}
+	return g.convert(g.aluImm(asm.Add, v, n), types.Uint64, t)
+}
+
+func (g *cgen) unary(e *cc.Unary, t *types.Type) vreg {
+	switch e.Op {
+	case "-":
+		return g.convert(g.negate(g.value(e.X)), types.Int64, t)
+	case "+":
+		return g.value(e.X)
+	case "~":
+		return g.convert(g.aluImm(asm.Xor, g.value(e.X), -1), types.Int64, t)
+	case "!":
+		return g.zeroTest(g.rvalue(e.X), true)
+	case "*":
+		return g.load(g.loc(e))
+	case "&":
+		if id, ok := e.X.(*cc.Ident); ok && g.p.Objs[id] != nil && g.p.Objs[id].Kind == types.CFunction {
+			return g.funcRef(g.p.Objs[id].Func, e.At)
+		}
+		return g.addr(g.addrOf(e.X))
+	case "++", "--":
+		l := g.loc(e.X)
+		v := g.step(g.load(l), g.p.Types[e.X], e.Op)
+		g.store(l, v)
+		return v
+	}
+	g.fail(e.At, "unknown operator %s", e.Op)
+	return 0
+}
+
+func (g *cgen) negate(v vreg) vreg {
+	d := g.newReg()
+	g.emit(&inst{op: opNeg, dst: d, a: v})
+	return d
+}
+
+func (g *cgen) binary(e *cc.Binary, t *types.Type) vreg {
+	switch e.Op {
+	case ",":
+		g.effect(e.X)
+		return g.rvalue(e.Y)
+	case "&&", "||", "==", "!=", "<", ">", "<=", ">=":
+		d := g.newReg()
+		no := g.label()
+		g.emit(&inst{op: opMovImm, dst: d, imm: 0})
+		g.branch(e, no, false)
+		g.emit(&inst{op: opMovImm, dst: d, imm: 1})
+		g.mark(no)
+		return d
+	}
+	xt, yt := types.Decayed(g.p.Types[e.X]), types.Decayed(g.p.Types[e.Y])
+	a, b := g.value(e.X), g.value(e.Y)
+	g.pos = e.At
+	if xt.Kind == types.Ptr && yt.Kind == types.Ptr {
+		diff := g.alu(asm.Sub, a, b)
+		if n := elemSize(xt); n != 1 {
+			return g.signedDiv(asm.Div, diff, g.imm(n))
+		}
+		return diff
+	}
+	return g.arith(e.Op, a, b, xt, yt, t)
+}
+
+// arith computes a op b in type t (operands already converted; one may
+// be a pointer, for + and -).
+func (g *cgen) arith(op string, a, b vreg, at, bt, t *types.Type) vreg {
+	switch {
+	case at.Kind == types.Ptr && bt.Kind != types.Ptr:
+		if n := elemSize(at); n != 1 {
+			b = g.aluImm(asm.Mul, b, n)
+		}
+	case bt.Kind == types.Ptr && at.Kind != types.Ptr:
+		if n := elemSize(bt); n != 1 {
+			a = g.aluImm(asm.Mul, a, n)
+		}
+	}
+	alu := aluOps[op]
+	var r vreg
+	switch {
+	case t.Signed && (alu == asm.Div || alu == asm.Mod):
+		r = g.signedDiv(alu, a, b)
+	case t.Signed && alu == asm.RSh:
+		r = g.alu(asm.ArSh, a, b)
+	case !t.Signed && (alu == asm.Div || alu == asm.Mod) && t.Size < 8:
+		// unsigned 32-bit values are zero-extended: a 64-bit division
+		// is the same
+		r = g.alu(alu, a, b)
+	default:
+		r = g.alu(alu, a, b)
+	}
+	if t.Kind == types.Int && t.Size < 8 {
+		switch alu {
+		case asm.Add, asm.Sub, asm.Mul, asm.LSh:
+			r = g.narrow(r, t.Size, t.Signed)
+		case asm.Div:
+			if t.Signed {
+				r = g.narrow(r, t.Size, true) // INT_MIN / -1
+			}
+		}
+	}
+	return r
+}
+
+func (g *cgen) assign(e *cc.Assign) vreg {
+	xt := g.p.Types[e.X]
+	if e.Op == "=" && xt.Kind == types.Struct {
+		dst := g.addrOf(e.X)
+		g.copyMem(dst, g.addrOf(e.Y), xt.Size)
+		return g.addr(dst)
+	}
+	l := g.loc(e.X)
+	if e.Op == "=" {
+		v := g.value(e.Y)
+		g.store(l, v)
+		return v
+	}
+	ot := g.p.OpType[e]
+	old := g.load(l)
+	y := g.value(e.Y)
+	op := strings.TrimSuffix(e.Op, "=")
+	var r vreg
+	if xt.Kind == types.Ptr {
+		r = g.arith(op, old, y, xt, types.Int64, xt)
+	} else {
+		r = g.convert(g.arith(op, g.convert(old, xt, ot), y, ot, ot, ot), ot, xt)
+	}
+	g.store(l, r)
+	return r
+}
+
+// cLoc is an lvalue: a register variable, or memory (a bitfield in it
+// when bits is set).
+type cLoc struct {
+	r    vreg
+	m    *mem
+	t    *types.Type
+	bits *types.Field
+}
+
+// loc finds the object an lvalue expression designates.
+func (g *cgen) loc(e cc.Expr) cLoc {
+	t := g.p.Types[e]
+	switch x := e.(type) {
+	case *cc.Ident:
+		v := g.vars[g.p.Objs[x]]
+		if v.m != nil {
+			return cLoc{m: v.m, t: t}
+		}
+		return cLoc{r: v.r, t: t}
+	case *cc.Member:
+		var base mem
+		var st *types.Type
+		if x.Arrow {
+			base = mem{base: g.value(x.X)}
+			st = types.Decayed(g.p.Types[x.X]).Elem
+		} else {
+			base = g.addrOf(x.X)
+			st = g.p.Types[x.X]
+		}
+		f, _ := types.CField(st, x.Name)
+		m := base.plus(f.Offset)
+		if f.BitSize > 0 {
+			return cLoc{m: &m, t: t, bits: &f}
+		}
+		return cLoc{m: &m, t: t}
+	}
+	m := g.addrOf(e)
+	return cLoc{m: &m, t: t}
+}
+
+// addrOf is the memory of an expression kept in memory: an aggregate, a
+// variable whose address is taken, or what a pointer points to.
+func (g *cgen) addrOf(e cc.Expr) mem {
+	pos := cc.PosOf(e)
+	switch x := e.(type) {
+	case *cc.Ident:
+		if v := g.vars[g.p.Objs[x]]; v.m != nil {
+			return *v.m
+		}
+	case *cc.Unary:
+		if x.Op == "*" {
+			return mem{base: g.value(x.X)}
+		}
+	case *cc.Index:
+		xt := g.p.Types[x.X]
+		var base mem
+		if xt.Kind == types.Array {
+			base = g.addrOf(x.X)
+		} else {
+			base = mem{base: g.value(x.X)}
+		}
+		elem := types.Decayed(xt).Elem
+		if v, ok := g.p.Consts[x.I]; ok && v*int64(elem.Size) > -1<<15 && v*int64(elem.Size) < 1<<15 {
+			return base.plus(int(v) * elem.Size)
+		}
+		off := g.value(x.I)
+		if elem.Size != 1 {
+			off = g.aluImm(asm.Mul, off, int64(elem.Size))
+		}
+		return mem{base: g.alu(asm.Add, g.addr(base), off)}
+	case *cc.Member:
+		l := g.loc(x)
+		if l.bits != nil {
+			g.fail(pos, "cannot take the address of bitfield %s", x.Name)
+		}
+		return *l.m
+	case *cc.StringLit:
+		m := g.stackAlloc(len(x.Value)+1, pos)
+		g.zero(m, (len(x.Value)+8)&^7)
+		g.constBytes(m, []byte(x.Value))
+		return m
+	case *cc.CompoundLit:
+		t := g.p.Types[x]
+		m := g.stackAlloc(t.Size, pos)
+		g.zero(m, (t.Size+7)&^7)
+		g.initMem(m, t, x.Init)
+		return m
+	case *cc.Assign:
+		g.assign(x)
+		return g.addrOf(x.X)
+	case *cc.Binary:
+		if x.Op == "," {
+			g.effect(x.X)
+			return g.addrOf(x.Y)
+		}
+	case *cc.Cast:
+		return g.addrOf(x.X)
+	}
+	g.fail(pos, "this value has no address")
+	return mem{}
+}
+
+// load reads an lvalue, extending it to 64 bits as its type says.
+func (g *cgen) load(l cLoc) vreg {
+	if l.m == nil {
+		return l.r
+	}
+	if l.bits != nil {
+		f := l.bits
+		v := g.cgenLoad(*l.m, f.Type.Size, false)
+		unit := 64 - f.BitOff - f.BitSize
+		v = g.aluImm(asm.LSh, v, int64(unit))
+		right := asm.RSh
+		if f.Type.Signed {
+			right = asm.ArSh
+		}
+		return g.aluImm(right, v, int64(64-f.BitSize))
+	}
+	return g.cgenLoad(*l.m, storeSize(l.t), l.t.Kind == types.Int && l.t.Signed)
+}
+
+func (g *cgen) cgenLoad(m mem, size int, signed bool) vreg {
+	return g.extend(g.fn.load(m, size), size, signed)
+}
+
+// store writes v to an lvalue.
+func (g *cgen) store(l cLoc, v vreg) {
+	switch {
+	case l.m == nil:
+		g.emit(&inst{op: opMov, dst: l.r, a: v})
+	case l.bits != nil:
+		g.storeBits(*l.m, *l.bits, v)
+	default:
+		g.fn.store(*l.m, storeSize(l.t), v)
+	}
+}
+
+// storeBits writes the low bits of v into a bitfield of the unit at m.
+func (g *cgen) storeBits(m mem, f types.Field, v vreg) {
+	size := f.Type.Size
+	mask := int64((uint64(1)<<f.BitSize - 1) << f.BitOff)
+	old := g.fn.load(m, size)
+	kept := g.alu(asm.And, old, g.imm(^mask))
+	nv := g.alu(asm.And, g.aluImm(asm.LSh, v, int64(f.BitOff)), g.imm(mask))
+	g.fn.store(m, size, g.alu(asm.Or, kept, nv))
+}
+
+// branch jumps to label when e's truth is when.
+func (g *cgen) branch(e cc.Expr, label string, when bool) {
+	if v, ok := g.p.Consts[e]; ok {
+		if (v != 0) == when {
+			g.jmp(label)
+		}
+		return
+	}
+	switch x := e.(type) {
+	case *cc.Unary:
+		if x.Op == "!" {
+			g.branch(x.X, label, !when)
+			return
+		}
+	case *cc.Binary:
+		switch x.Op {
+		case "&&", "||":
+			and := x.Op == "&&"
+			if and != when {
+				// (a && b) false: a false or b false; (a || b) true: either
+				g.branch(x.X, label, when)
+				g.branch(x.Y, label, when)
+				return
+			}
+			skip := g.label()
+			g.branch(x.X, skip, !when)
+			g.branch(x.Y, label, when)
+			g.mark(skip)
+			return
+		case "==", "!=", "<", ">", "<=", ">=":
+			signed := false
+			if ct := g.p.Conv[x.X]; ct != nil && ct.Kind == types.Int {
+				signed = ct.Signed
+			}
+			cc := jumpOp(x.Op, signed)
+			if !when {
+				cc = negateJump(x.Op, signed)
+			}
+			a, b := g.value(x.X), g.value(x.Y)
+			g.pos = x.At
+			g.emit(&inst{op: opJcc, a: a, b: b, cc: cc, label: label})
+			return
+		}
+	}
+	v := g.rvalue(e)
+	cc := asm.JNE
+	if !when {
+		cc = asm.JEq
+	}
+	g.emit(&inst{op: opJcc, a: v, cc: cc, useImm: true, imm: 0, label: label})
+}
+
+func jumpOp(op string, signed bool) asm.JumpOp {
+	switch op {
+	case "==":
+		return asm.JEq
+	case "!=":
+		return asm.JNE
+	case "<":
+		return pick(signed, asm.JSLT, asm.JLT)
+	case "<=":
+		return pick(signed, asm.JSLE, asm.JLE)
+	case ">":
+		return pick(signed, asm.JSGT, asm.JGT)
+	}
+	return pick(signed, asm.JSGE, asm.JGE)
+}
+
+func negateJump(op string, signed bool) asm.JumpOp {
+	return jumpOp(map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}[op], signed)
+}
+
+func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
+	if signed {
+		return s
+	}
+	return u
+}
+
+// call compiles a call of a C function, a kernel function, a BPF helper
+// or a compiler builtin.
+func (g *cgen) call(e *cc.Call, t *types.Type) vreg {
+	id := e.Fun.(*cc.Ident)
+	if fn, ok := g.p.Helpers[e]; ok {
+		var args []vreg
+		for _, a := range e.Args {
+			args = append(args, g.value(a))
+		}
+		g.pos = e.At
+		return g.fn.call(fn, args...)
+	}
+	if o := g.p.Objs[id]; o != nil && o.Kind == types.CFunction {
+		cf := o.Func
+		var args []vreg
+		for _, a := range e.Args {
+			args = append(args, g.value(a))
+		}
+		g.pos = e.At
+		d := g.newReg()
+		if cf.Kfunc {
+			if cf.KfuncID == 0 {
+				g.fail(e.At, "this kernel has no function %s: guard the call with `if (%s)`", cf.Name, cf.Name)
+			}
+			g.emit(&inst{op: opCall, dst: d, kfunc: cf.KfuncID, args: args})
+			return d
+		}
+		g.root.needC(cf)
+		g.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
+		return d
+	}
+	return g.builtin(e, id.Name, t)
+}
+
+func (g *cgen) builtin(e *cc.Call, name string, t *types.Type) vreg {
+	switch name {
+	case "__builtin_expect":
+		v := g.rvalue(e.Args[0])
+		g.effect(e.Args[1])
+		return v
+	case "__builtin_memcpy":
+		dst, src := g.value(e.Args[0]), g.value(e.Args[1])
+		n := int(g.p.Consts[e.Args[2]])
+		g.pos = e.At
+		for i := 0; i < n; {
+			w := chunk(n-i, int32(i))
+			g.fn.store(mem{base: dst, off: int32(i)}, w, g.fn.load(mem{base: src, off: int32(i)}, w))
+			i += w
+		}
+		return dst
+	case "__builtin_memset":
+		dst, v := g.value(e.Args[0]), g.value(e.Args[1])
+		n := int(g.p.Consts[e.Args[2]])
+		g.pos = e.At
+		b := g.aluImm(asm.And, v, 0xff)
+		for i := 0; i < n; i++ {
+			g.fn.store(mem{base: dst, off: int32(i)}, 1, b)
+		}
+		return dst
+	case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
+		d := g.newReg()
+		g.emit(&inst{op: opSwap, dst: d, a: g.value(e.Args[0]), imm: int64(t.Size * 8)})
+		return d
+	case "bpf_printk":
+		format := e.Args[0].(*cc.StringLit).Value
+		m := g.stackAlloc(len(format)+1, e.At)
+		g.zero(m, (len(format)+8)&^7)
+		g.constBytes(m, []byte(format))
+		args := []vreg{g.addr(m), g.imm(int64(len(format) + 1))}
+		for _, a := range e.Args[1:] {
+			args = append(args, g.value(a))
+		}
+		g.pos = e.At
+		return g.fn.call(asm.FnTracePrintk, args...)
+	}
+	g.fail(e.At, "unknown function %s", name)
+	return 0
+}
