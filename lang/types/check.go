@@ -509,7 +509,9 @@ func (c *checker) exprStmt(e lang.Expr) {
 		}
 		return
 	case *lang.Call:
-		c.call(e, true)
+		if t := c.call(e, true); t != nil && c.info.CCalls[e] != nil {
+			c.record(e, t)
+		}
 		return
 	case *lang.Unary:
 		if e.Op == "++" || e.Op == "--" {
