@@ -36,8 +36,8 @@ type unit struct {
 type loader struct {
 	units  []*unit
 	cfiles []*CFile
-	seen  map[string]bool // absolute paths already imported
-	errs  ErrorList
+	seen   map[string]bool // absolute paths already imported
+	errs   ErrorList
 }
 
 // importedSources holds the text of imported files, by name, so that
