@@ -104,16 +104,23 @@ func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
 			root.needC(g)
 		}
 	}
-	var depth func(cf *types.CFunc, seen map[*types.CFunc]bool) (int, error)
-	depth = func(cf *types.CFunc, seen map[*types.CFunc]bool) (int, error) {
-		if seen[cf] {
-			return 0, lang.Errorf(cf.Decl.At, "%s calls itself (through %s): BPF functions cannot recurse", cf.Name, chain(seen))
+	var path []*types.CFunc
+	var depth func(cf *types.CFunc) (int, error)
+	depth = func(cf *types.CFunc) (int, error) {
+		for i, g := range path {
+			if g == cf {
+				var names []string
+				for _, h := range path[i:] {
+					names = append(names, h.Name)
+				}
+				return 0, lang.Errorf(cf.Decl.At, "%s calls itself (%s -> %s): BPF functions cannot recurse", cf.Name, strings.Join(names, " -> "), cf.Name)
+			}
 		}
-		seen[cf] = true
-		defer delete(seen, cf)
+		path = append(path, cf)
+		defer func() { path = path[:len(path)-1] }()
 		deepest := 0
 		for _, g := range cf.Callees {
-			d, err := depth(g, seen)
+			d, err := depth(g)
 			if err != nil {
 				return 0, err
 			}
@@ -124,24 +131,13 @@ func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
 	}
 	deepest := 0
 	for _, cf := range root.cfuncs {
-		d, err := depth(cf, map[*types.CFunc]bool{})
+		d, err := depth(cf)
 		if err != nil {
 			return nil, 0, err
 		}
 		deepest = max(deepest, d)
 	}
 	return out, deepest, nil
-}
-
-func chain(seen map[*types.CFunc]bool) string {
-	var names []string
-	for f := range seen {
-		names = append(names, f.Name)
-	}
-	if len(names) > 1 {
-		return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	}
-	return strings.Join(names, "")
 }
 
 // compileCFunc compiles one C function for root's program.

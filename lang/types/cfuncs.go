@@ -1468,7 +1468,11 @@ func (k *cchecker) call(e *cc.Call) *Type {
 		}
 	}
 	if o, _ := k.lookup(id.Name); o != nil {
-		k.errorf(e.At, "%s is not a function", id.Name)
+		if o.Type == funcPtr {
+			k.errorf(e.At, "BPF has no indirect calls: %s is a function pointer; call a function by its name", id.Name)
+		} else {
+			k.errorf(e.At, "%s is not a function", id.Name)
+		}
 		return nil
 	}
 	k.errorf(id.At, "call to undeclared function '%s'", id.Name)
