@@ -134,8 +134,11 @@ func preprocess(name string, src []byte, opts Options, errs *lang.ErrorList) *cp
 			break
 		}
 		if t.kind == tBad {
-			p.errs.Add(t.pos, "%s", t.text)
-			continue
+			// Reported here; the parser stops quietly at it.
+			if t.text != "" {
+				p.errs.Add(t.pos, "%s", t.text)
+			}
+			t.text = ""
 		}
 		t.bol, t.hide = false, nil
 		p.out = append(p.out, t)

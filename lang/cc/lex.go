@@ -138,6 +138,7 @@ func lex(name string, src []byte, errs *lang.ErrorList) []token {
 			}
 			if i+1 >= len(text) {
 				errs.Add(s.pos(start), "unterminated comment")
+				toks = append(toks, token{kind: tBad, pos: s.pos(start), bol: bol})
 				i = len(text)
 				continue
 			}

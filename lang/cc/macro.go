@@ -105,7 +105,8 @@ func (e *expander) next() token {
 		}
 		args, rparen, ok := e.args(m, t)
 		if !ok {
-			continue
+			// Reported: the parser stops quietly at this token.
+			return token{kind: tBad, pos: t.pos}
 		}
 		e.pushList(e.p.subst(m, args, t, t.hide.intersect(rparen.hide).add(m.name), e.depth))
 	}
@@ -164,7 +165,7 @@ func (p *cpp) argCountOK(m *macro, use token, args [][]token) bool {
 	if len(args) == len(m.params) {
 		return true
 	}
-	p.errs.Add(use.pos, "macro '%s' takes %d arguments, but %d were given", m.name, len(m.params), len(args))
+	p.errs.Add(use.pos, "macro '%s' expects %d arguments, found %d", m.name, len(m.params), len(args))
 	return false
 }
 

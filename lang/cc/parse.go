@@ -1,6 +1,7 @@
 package cc
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
@@ -39,7 +40,27 @@ func Parse(name string, src []byte, opts Options) (*File, error) {
 	for p.peek(0).kind != tEOF && len(errs) < maxErrors {
 		p.topLevel(f)
 	}
+	sortErrors(errs)
 	return f, errs.Err()
+}
+
+// sortErrors orders errors by position within each file, the files in
+// the order of their first error (the preprocessor finds its errors
+// before the parser finds its own).
+func sortErrors(errs lang.ErrorList) {
+	order := map[string]int{}
+	for _, e := range errs {
+		if _, ok := order[e.Pos.File]; !ok {
+			order[e.Pos.File] = len(order)
+		}
+	}
+	sort.SliceStable(errs, func(i, j int) bool {
+		a, b := errs[i].Pos, errs[j].Pos
+		if a.File != b.File {
+			return order[a.File] < order[b.File]
+		}
+		return a.Offset < b.Offset
+	})
 }
 
 const (
@@ -69,7 +90,10 @@ type parser struct {
 type bailout struct{}
 
 func (p *parser) fail(pos lang.Pos, format string, args ...any) {
-	p.errs.Add(pos, format, args...)
+	// A bad token was reported by the preprocessor already.
+	if p.tok().kind != tBad {
+		p.errs.Add(pos, format, args...)
+	}
 	panic(bailout{})
 }
 
@@ -273,18 +297,20 @@ func (p *parser) sync(start int) {
 			depth++
 		case "}":
 			depth--
-			if depth <= 0 {
-				// A function body or a struct's: a ';' may follow.
-				i++
-				if depth == 0 && i < len(p.toks) && p.toks[i].kind == tPunct && p.toks[i].text == ";" {
-					i++
-				}
-				if i > p.i {
-					p.i = i
-				} else {
+			if depth < 0 {
+				depth = 0
+			}
+			if depth == 0 && i+1 >= p.i {
+				// The end of a function body, or of a struct or an
+				// initializer whose declaration goes on to its ';'.
+				p.i = i + 1
+				if p.is(";") {
 					p.next()
+					return
 				}
-				return
+				if p.tok().kind == tEOF || p.isTypeStart(0) {
+					return
+				}
 			}
 		case ";":
 			if depth == 0 && i >= p.i {
