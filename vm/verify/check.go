@@ -800,7 +800,8 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 }
 
 // kfuncCall models a call of a kernel function (kfunc) loosely: it
-// clobbers the argument registers and returns an unknown scalar. The
+// clobbers the argument registers and returns an unknown scalar that may
+// be a kernel object's address (kobj). The
 // kernel's verifier, which knows each kfunc's signature and the
 // references it acquires and releases, checks the call itself.
 func (v *verifier) kfuncCall(st *state) error {
@@ -809,5 +810,6 @@ func (v *verifier) kfuncCall(st *state) error {
 		f.regs[i] = reg{}
 	}
 	f.regs[0] = unknownScalar()
+	f.regs[0].kobj = true
 	return nil
 }

@@ -301,6 +301,9 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			// buffer's size, or an error
 			r.smin, r.smax = -4095, int64(sizeMax)
 			r.sync()
+		case 158, 175:
+			// bpf_get_current_task_btf, bpf_task_pt_regs: kernel objects
+			r.kobj = true
 		case 8:
 			// the CPU number is below the number of possible CPUs
 			r.umax = math.MaxUint32

@@ -17,6 +17,15 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 	if p.kind == kNotInit {
 		return reg{}, v.errf(st, "r%d is read before anything was written to it", regno)
 	}
+	if p.kind == kScalar && p.kobj && !p.isZero() {
+		if write {
+			return reg{}, v.errf(st, "r%d points to a kernel object: a BPF program cannot write to it", regno)
+		}
+		r := unknownOfSize(size)
+		// a pointer member leads to another object
+		r.kobj = size == 8
+		return r, nil
+	}
 	if p.kind == kScalar {
 		if p.isZero() {
 			return reg{}, v.errf(st, "r%d is NULL (0) here: it cannot be dereferenced", regno)

@@ -63,7 +63,7 @@ func regSafe(old, cur *reg, ids *idmap, exact bool) bool {
 	}
 	switch old.kind {
 	case kScalar:
-		if !rangeWithin(old, cur) {
+		if !rangeWithin(old, cur) || cur.kobj && !old.kobj {
 			return false
 		}
 		if old.id != 0 {

@@ -127,6 +127,12 @@ type reg struct {
 	frame int32 // kStack: the frame it points into
 	rng   int32 // packet pointers: bytes known to be in the packet past off
 	fn    int32 // kFunc: first instruction of the subprogram; kPercpu: BTF id
+	// kobj marks a scalar that may be a pointer to a kernel object (the
+	// kernel's PTR_TO_BTF_ID: bpf_get_current_task_btf, a kfunc's result,
+	// a pointer field read through one). Such a value may be read
+	// through; the kernel, which knows the object's BTF type, checks the
+	// offsets and the NULL tests.
+	kobj bool
 }
 
 func unknownScalar() reg {
