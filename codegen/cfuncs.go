@@ -3,6 +3,7 @@ package codegen
 import (
 	"strings"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
@@ -67,7 +68,6 @@ func (f *fn) scriptCCall(e *lang.Call, cf *types.CFunc, t *types.Type) val {
 		}
 	}
 	f.pos = e.At
-	f.root.needC(cf)
 	d := f.newReg()
 	f.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
 	if t.Kind == types.Void {
@@ -76,33 +76,49 @@ func (f *fn) scriptCCall(e *lang.Call, cf *types.CFunc, t *types.Type) val {
 	return val{t: t, r: d}
 }
 
-// needC notes that the program calls cf.
-func (f *fn) needC(cf *types.CFunc) {
-	for _, g := range f.cfuncs {
-		if g == cf {
-			return
+// compileCFuncs compiles the C functions the program's code (insns)
+// calls or passes to helpers, and those they call in turn: only the
+// references that survive dead-code removal count, so a fallback behind
+// `if (kfunc)` on a kernel that has the kfunc brings in nothing. It
+// returns them with the stack the deepest chain of calls takes.
+func (c *compiler) compileCFuncs(root *fn, insns asm.Instructions) ([]callback, int, error) {
+	p := c.info.C
+	if p == nil {
+		return nil, 0, nil
+	}
+	refs := func(insns asm.Instructions) []*types.CFunc {
+		var out []*types.CFunc
+		for _, in := range insns {
+			if cf := p.Funcs[in.Reference()]; cf != nil && !cf.Kfunc && (in.IsFunctionReference() || in.IsFunctionCall()) {
+				out = append(out, cf)
+			}
+		}
+		return out
+	}
+	var queue []*types.CFunc
+	callees := map[*types.CFunc][]*types.CFunc{}
+	frames := map[*types.CFunc]int{}
+	add := func(cfs []*types.CFunc) {
+		for _, cf := range cfs {
+			if _, ok := frames[cf]; !ok {
+				frames[cf] = 0
+				queue = append(queue, cf)
+			}
 		}
 	}
-	f.cfuncs = append(f.cfuncs, cf)
-}
-
-// compileCFuncs compiles the C functions root's program needs, with the
-// functions they call, and returns them with the stack the deepest chain
-// of calls from the program takes.
-func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
+	top := refs(insns)
+	add(top)
 	var out []callback
-	frames := map[*types.CFunc]int{}
-	for i := 0; i < len(root.cfuncs); i++ {
-		cf := root.cfuncs[i]
+	for i := 0; i < len(queue); i++ {
+		cf := queue[i]
 		cb, err := c.compileCFunc(root, cf)
 		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, cb)
 		frames[cf] = cb.stack
-		for _, g := range cf.Callees {
-			root.needC(g)
-		}
+		callees[cf] = refs(cb.insns)
+		add(callees[cf])
 	}
 	var path []*types.CFunc
 	var depth func(cf *types.CFunc) (int, error)
@@ -119,7 +135,7 @@ func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
 		path = append(path, cf)
 		defer func() { path = path[:len(path)-1] }()
 		deepest := 0
-		for _, g := range cf.Callees {
+		for _, g := range callees[cf] {
 			d, err := depth(g)
 			if err != nil {
 				return 0, err
@@ -130,7 +146,7 @@ func (c *compiler) compileCFuncs(root *fn) ([]callback, int, error) {
 		return (frames[cf]+31)&^31 + deepest, nil
 	}
 	deepest := 0
-	for _, cf := range root.cfuncs {
+	for _, cf := range top {
 		d, err := depth(cf)
 		if err != nil {
 			return nil, 0, err
@@ -397,11 +413,11 @@ func (g *cgen) initMem(m mem, t *types.Type, init cc.Expr) {
 		for _, it := range x.Items {
 			off, ft, fld, idx := 0, t, (*types.Field)(nil), next
 			if len(it.Designator) == 0 {
-				fld, ft, off = g.nthMember(t, idx)
+				fld, ft, off = nthMember(t, idx)
 			}
 			for j, d := range it.Designator {
 				var i int
-				fld, ft, off, i = g.designated(ft, d, off)
+				fld, ft, off, i = designated(g.p, ft, d, off)
 				if j == 0 {
 					idx = i
 				}
@@ -429,7 +445,7 @@ func (g *cgen) initMem(m mem, t *types.Type, init cc.Expr) {
 }
 
 // nthMember is the i-th element an initializer list fills in t.
-func (g *cgen) nthMember(t *types.Type, i int) (*types.Field, *types.Type, int) {
+func nthMember(t *types.Type, i int) (*types.Field, *types.Type, int) {
 	if t.Kind == types.Array {
 		return nil, t.Elem, i * t.Elem.Size
 	}
@@ -438,9 +454,9 @@ func (g *cgen) nthMember(t *types.Type, i int) (*types.Field, *types.Type, int) 
 }
 
 // designated follows .field or [index] from type t at offset off.
-func (g *cgen) designated(t *types.Type, d cc.Designator, off int) (*types.Field, *types.Type, int, int) {
+func designated(p *types.CProgram, t *types.Type, d cc.Designator, off int) (*types.Field, *types.Type, int, int) {
 	if d.Index != nil {
-		i := int(g.p.Consts[d.Index])
+		i := int(p.Consts[d.Index])
 		return nil, t.Elem, off + i*t.Elem.Size, i
 	}
 	for i, f := range t.Fields {
@@ -576,7 +592,6 @@ func (g *cgen) funcRef(cf *types.CFunc, at lang.Pos) vreg {
 	if cf.Kfunc {
 		g.fail(at, "%s is a kernel function: it can be called, not passed", cf.Name)
 	}
-	g.root.needC(cf)
 	d := g.newReg()
 	g.emit(&inst{op: opFuncPtr, dst: d, ref: cf.Name})
 	return d
@@ -730,11 +745,90 @@ type cLoc struct {
 	bits *types.Field
 }
 
+// CGlobalsMap is the array map whose one value holds the variables of
+// imported C files.
+const CGlobalsMap = "cglobals"
+
+// addCGlobals adds the map of the C files' global variables, its value
+// holding their initial contents.
+func (c *compiler) addCGlobals() {
+	p := c.info.C
+	if p == nil || p.GlobalsSize == 0 {
+		return
+	}
+	blob := make([]byte, (p.GlobalsSize+7)&^7)
+	for _, g := range p.Globals {
+		if g.Decl.Init != nil {
+			constInit(p, blob[g.Obj.Offset:], g.Obj.Type, g.Decl.Init)
+		}
+	}
+	c.prog.Spec.Maps[CGlobalsMap] = &ebpf.MapSpec{Name: CGlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(len(blob)), MaxEntries: 1,
+		Contents: []ebpf.MapKV{{Key: uint32(0), Value: blob}}}
+}
+
+// constInit writes a constant initializer of type t into b, as initMem
+// stores one.
+func constInit(p *types.CProgram, b []byte, t *types.Type, init cc.Expr) {
+	switch x := init.(type) {
+	case *cc.InitList:
+		if t.Kind != types.Struct && t.Kind != types.Array {
+			constInit(p, b, t, x.Items[0].Value)
+			return
+		}
+		next := 0
+		for _, it := range x.Items {
+			off, ft, idx := 0, t, next
+			var fld *types.Field
+			if len(it.Designator) == 0 {
+				fld, ft, off = nthMember(t, idx)
+			}
+			for j, d := range it.Designator {
+				var i int
+				fld, ft, off, i = designated(p, ft, d, off)
+				if j == 0 {
+					idx = i
+				}
+			}
+			next = idx + 1
+			if fld != nil && fld.BitSize > 0 {
+				mask := uint64(1)<<fld.BitSize - 1
+				old := getLE(b[off:], fld.Type.Size)
+				old = old&^(mask<<fld.BitOff) | (uint64(p.Consts[it.Value])&mask)<<fld.BitOff
+				putLE(b[off:], fld.Type.Size, old)
+				continue
+			}
+			constInit(p, b[off:], ft, it.Value)
+		}
+	case *cc.StringLit:
+		copy(b[:t.Size], x.Value)
+	default:
+		putLE(b, storeSize(t), uint64(types.CTruncate(p.Consts[init], t)))
+	}
+}
+
+func putLE(b []byte, size int, v uint64) {
+	for i := 0; i < size; i++ {
+		b[i] = byte(v >> (8 * i))
+	}
+}
+
+func getLE(b []byte, size int) uint64 {
+	var v uint64
+	for i := 0; i < size; i++ {
+		v |= uint64(b[i]) << (8 * i)
+	}
+	return v
+}
+
 // loc finds the object an lvalue expression designates.
 func (g *cgen) loc(e cc.Expr) cLoc {
 	t := g.p.Types[e]
 	switch x := e.(type) {
 	case *cc.Ident:
+		if o := g.p.Objs[x]; o.Kind == types.CGlobalVar {
+			m := g.global(o)
+			return cLoc{m: &m, t: t}
+		}
 		v := g.vars[g.p.Objs[x]]
 		if v.m != nil {
 			return cLoc{m: v.m, t: t}
@@ -761,12 +855,22 @@ func (g *cgen) loc(e cc.Expr) cLoc {
 	return cLoc{m: &m, t: t}
 }
 
+// global is the memory of a global variable.
+func (g *cgen) global(o *types.CObject) mem {
+	d := g.newReg()
+	g.emit(&inst{op: opMapValue, dst: d, ref: CGlobalsMap, off: int32(o.Offset)})
+	return mem{base: d}
+}
+
 // addrOf is the memory of an expression kept in memory: an aggregate, a
 // variable whose address is taken, or what a pointer points to.
 func (g *cgen) addrOf(e cc.Expr) mem {
 	pos := cc.PosOf(e)
 	switch x := e.(type) {
 	case *cc.Ident:
+		if o := g.p.Objs[x]; o.Kind == types.CGlobalVar {
+			return g.global(o)
+		}
 		if v := g.vars[g.p.Objs[x]]; v.m != nil {
 			return *v.m
 		}
@@ -974,7 +1078,6 @@ func (g *cgen) call(e *cc.Call, t *types.Type) vreg {
 			g.emit(&inst{op: opCall, dst: d, kfunc: cf.KfuncID, args: args})
 			return d
 		}
-		g.root.needC(cf)
 		g.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
 		return d
 	}

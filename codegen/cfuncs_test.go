@@ -133,6 +133,24 @@ int chain(int x) { return twice(twice(x)) + 1; }
 int pid_matches(unsigned int pid) { return (bpf_get_current_pid_tgid() >> 32) == pid; }
 `, `BEGIN { $s = "hello world"; printf("%d %d %d %d\n", my_strlen($s, 64), my_strlen("abc", 2), chain(5), pid_matches(pid)); exit(); }`,
 			"11 2 21 1\n"},
+		{"globals", `
+#include <errno.h>
+typedef char msg_t[16];
+static msg_t msgs[] = { [0] = "ok", [EPERM] = "not permitted", [ENOENT] = "no entry" };
+static const int primes[] = { 2, 3, 5, 7 };
+struct cfg { int a; unsigned int b : 4; unsigned int c : 4; char tag[4]; } config = { .a = -1, .b = 3, .c = 9, .tag = "xy" };
+static unsigned long calls;
+
+int msg(int e, msg_t *out) {
+	calls++;
+	if (e < 0 || e >= sizeof(msgs) / sizeof(msgs[0]) || msgs[e][0] == 0)
+		return -1;
+	__builtin_memcpy(out, &msgs[e], sizeof(*out));
+	return 0;
+}
+long state(void) { return calls * 1000 + primes[3] * 100 + config.a * 10 + config.b + config.c + config.tag[1]; }
+`, `BEGIN { $m = ((uint64)0, (uint64)0); $r = msg(2, &$m); $s = ((uint64)0, (uint64)0); $q = msg(9, &$s); printf("%d %s %d %d\n", $r, str(&$m), $q, state()); exit(); }`,
+			"0 no entry -1 2823\n"},
 		{"script-values", `
 #include <linux/types.h>
 struct pair { __u64 a; __u64 b; };

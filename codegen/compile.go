@@ -53,6 +53,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	for i, name := range info.MapNames() {
 		c.addMap(i, info.Maps[name])
 	}
+	c.addCGlobals()
 	var errs lang.ErrorList
 	for _, pi := range info.Probes {
 		for _, ctx := range pi.Contexts {
@@ -193,8 +194,6 @@ type fn struct {
 	root       *fn
 	callbacks  []callback
 	ncallbacks int
-	// cfuncs are the imported C functions the program calls (root only).
-	cfuncs []*types.CFunc
 }
 
 // loopLabels are where break and continue go in the innermost loop.
@@ -246,7 +245,7 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		positions = append(positions, cb.positions...)
 		stack += cb.stack
 	}
-	cfuncs, cstack, err := c.compileCFuncs(f)
+	cfuncs, cstack, err := c.compileCFuncs(f, insns)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,9 @@ func (m *Machine) LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error)
 			return nil, err
 		}
 		c.Maps[n] = fd
+		if err := m.fill(fd, ms); err != nil {
+			return nil, fmt.Errorf("map %s: %v", n, err)
+		}
 	}
 	for name, ps := range spec.Programs {
 		insns := append(asm.Instructions(nil), ps.Instructions...)
@@ -66,3 +69,50 @@ func (m *Machine) LoadCollection(spec *ebpf.CollectionSpec) (*Collection, error)
 type fdNum int
 
 func (f fdNum) FD() int { return int(f) }
+
+// fill stores a map spec's initial contents: keys and values given as
+// byte slices or unsigned integers of the map's key and value sizes.
+func (m *Machine) fill(fd int, ms *ebpf.MapSpec) error {
+	mp := m.Map(fd)
+	if mp == nil || len(ms.Contents) == 0 {
+		return nil
+	}
+	for _, kv := range ms.Contents {
+		k, err := contentBytes(kv.Key, int(ms.KeySize))
+		if err != nil {
+			return err
+		}
+		v, err := contentBytes(kv.Value, int(ms.ValueSize))
+		if err != nil {
+			return err
+		}
+		if err := mp.Update(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func contentBytes(x any, size int) ([]byte, error) {
+	var v uint64
+	switch x := x.(type) {
+	case []byte:
+		if len(x) != size {
+			return nil, fmt.Errorf("%d bytes of contents for a %d-byte field", len(x), size)
+		}
+		return x, nil
+	case uint32:
+		v = uint64(x)
+	case uint64:
+		v = x
+	case int:
+		v = uint64(x)
+	default:
+		return nil, fmt.Errorf("contents of type %T", x)
+	}
+	b := make([]byte, size)
+	for i := 0; i < size && i < 8; i++ {
+		b[i] = byte(v >> (8 * i))
+	}
+	return b, nil
+}

@@ -59,6 +59,18 @@ type CProgram struct {
 	Decls map[*cc.VarDecl]*CObject
 	// Helpers are the calls of BPF helpers, with the helper's number.
 	Helpers map[*cc.Call]asm.BuiltinFunc
+	// Globals are the file-scope variables, laid out one after the other
+	// (each at its alignment) in GlobalsSize bytes of one array map
+	// value; their initializers are constant.
+	Globals     []*CGlobal
+	GlobalsSize int
+}
+
+// CGlobal is a file-scope variable: its object (Offset set) and
+// declaration.
+type CGlobal struct {
+	Obj  *CObject
+	Decl *cc.VarDecl
 }
 
 // CObjKind says what a C identifier names.
@@ -69,6 +81,7 @@ const (
 	CParam
 	CFunction
 	CConstant
+	CGlobalVar
 )
 
 // CObject is a variable, parameter, function or enumerator of C.
@@ -82,6 +95,7 @@ type CObject struct {
 	InMemory bool
 	Func     *CFunc // CFunction
 	Value    int64  // CConstant
+	Offset   int    // CGlobalVar: where in the globals' map value
 }
 
 // CFunc is a function of an imported C file, or a kernel function one
@@ -96,17 +110,25 @@ type CFunc struct {
 	// none (allowed for __weak declarations, which test for it).
 	Kfunc   bool
 	KfuncID uint32
-	// Callees are the defined functions this one calls or whose address
-	// it takes, in first-use order.
-	Callees []*CFunc
-	// Callback is set when some function takes its address (bpf_loop).
-	Callback bool
 }
 
 // KernelTypeEnv is implemented by Envs that know the kernel's typedefs
 // (from BTF), for C files that include "vmlinux.h".
 type KernelTypeEnv interface {
 	KernelTypedef(name string) (*Type, bool)
+}
+
+// bpfConstants are names <linux/bpf.h> gives that BPF C uses most.
+var bpfConstants = map[string]int64{
+	"BPF_ANY": 0, "BPF_NOEXIST": 1, "BPF_EXIST": 2, "BPF_F_LOCK": 4,
+	"BPF_F_CURRENT_CPU": 0xffffffff, "BPF_F_INDEX_MASK": 0xffffffff,
+	// errno spellings the kernel's <linux/errno.h> adds (with __KERNEL__)
+	"EOPNOTSUPP": 95, "EWOULDBLOCK": 11, "EDEADLOCK": 35, "EUCLEAN": 117,
+	"ERESTARTSYS": 512, "ERESTARTNOINTR": 513, "ERESTARTNOHAND": 514, "ENOIOCTLCMD": 515,
+	"ERESTART_RESTARTBLOCK": 516, "EPROBE_DEFER": 517, "EOPENSTALE": 518, "ENOPARAM": 519,
+	"EBADHANDLE": 521, "ENOTSYNC": 522, "EBADCOOKIE": 523, "ENOTSUPP": 524, "ETOOSMALL": 525,
+	"ESERVERFAULT": 526, "EBADTYPE": 527, "EJUKEBOX": 528, "EIOCBQUEUED": 529, "ERECALLCONFLICT": 530,
+	"ENOGRACE": 531,
 }
 
 // funcPtr is the type of a function's address.
@@ -223,8 +245,7 @@ func (k *cchecker) topDecl(d cc.Decl) {
 	case *cc.FuncDecl:
 		k.funcDecl(d)
 	case *cc.VarDecl:
-		k.errorf(d.At, "global variable %s: gotrace's C compiler supports functions, types and constants at file scope, not global variables", d.Name).
-			WithHint("pass the value to the function, or keep state in a map of the script")
+		k.globalVar(d)
 	default:
 		k.localTypeDecl(d)
 	}
@@ -656,21 +677,87 @@ func (k *cchecker) cond(e cc.Expr) {
 	}
 }
 
+// globalVar lays out a file-scope variable; its initializer must be
+// made of constants.
+func (k *cchecker) globalVar(v *cc.VarDecl) {
+	if v.Extern {
+		k.errorf(v.At, "extern variable %s: imported C cannot link to other files' variables", v.Name)
+		return
+	}
+	t := k.varType(v)
+	if t == nil {
+		return
+	}
+	if v.Init != nil {
+		k.initializer(v.Init, t)
+		if e := k.nonConstant(v.Init); e != nil {
+			k.errorf(cc.PosOf(e), "the initializer of global %s must be a constant", v.Name)
+			return
+		}
+	}
+	a := t.Align()
+	off := (k.p.GlobalsSize + a - 1) / a * a
+	o := &CObject{Kind: CGlobalVar, Name: v.Name, Type: t, InMemory: true, Offset: off}
+	k.p.GlobalsSize = off + t.Size
+	k.p.Globals = append(k.p.Globals, &CGlobal{Obj: o, Decl: v})
+	k.top().objs[v.Name] = o
+}
+
+// nonConstant returns a part of an initializer that is not constant.
+func (k *cchecker) nonConstant(e cc.Expr) cc.Expr {
+	switch x := e.(type) {
+	case *cc.InitList:
+		for _, it := range x.Items {
+			if bad := k.nonConstant(it.Value); bad != nil {
+				return bad
+			}
+		}
+		return nil
+	case *cc.StringLit:
+		return nil
+	}
+	if _, ok := k.p.Consts[e]; ok {
+		return nil
+	}
+	return e
+}
+
+// varType resolves a variable's type, sizing an array declared with []
+// from its initializer.
+func (k *cchecker) varType(v *cc.VarDecl) *Type {
+	t := k.ctype(v.Type)
+	if t == nil || t.Kind != Array || t.Len != 0 {
+		return t
+	}
+	switch x := v.Init.(type) {
+	case *cc.StringLit:
+		return ArrayOf(t.Elem, len(x.Value)+1)
+	case *cc.InitList:
+		n, next := 0, 0
+		for _, it := range x.Items {
+			if len(it.Designator) > 0 && it.Designator[0].Index != nil {
+				i, ok := k.constExpr(it.Designator[0].Index)
+				if !ok {
+					return nil
+				}
+				next = int(i)
+			}
+			next++
+			n = max(n, next)
+		}
+		return ArrayOf(t.Elem, n)
+	}
+	return t
+}
+
 func (k *cchecker) localVar(v *cc.VarDecl) {
 	if v.Extern || v.Static {
 		k.errorf(v.At, "%s: static and extern variables are not supported in functions (BPF has no per-function memory)", v.Name)
 		return
 	}
-	t := k.ctype(v.Type)
+	t := k.varType(v)
 	if t == nil {
 		return
-	}
-	if t.Kind == Array && t.Len == 0 {
-		if s, ok := v.Init.(*cc.StringLit); ok {
-			t = ArrayOf(t.Elem, len(s.Value)+1)
-		} else if il, ok := v.Init.(*cc.InitList); ok {
-			t = ArrayOf(t.Elem, len(il.Items))
-		}
 	}
 	if t.Kind == Void || t.Kind == Struct && len(t.Fields) == 0 && t.Size == 0 {
 		k.errorf(v.At, "variable %s has incomplete type %s", v.Name, t)
@@ -908,7 +995,7 @@ func (k *cchecker) lvalue(e cc.Expr) bool {
 	switch e := e.(type) {
 	case *cc.Ident:
 		o := k.p.Objs[e]
-		return o != nil && (o.Kind == CLocal || o.Kind == CParam)
+		return o != nil && (o.Kind == CLocal || o.Kind == CParam || o.Kind == CGlobalVar)
 	case *cc.Unary:
 		return e.Op == "*"
 	case *cc.Index, *cc.CompoundLit:
@@ -1092,6 +1179,12 @@ func (k *cchecker) ident(e *cc.Ident) *Type {
 		return nil
 	}
 	if o == nil {
+		if v, ok := bpfConstants[e.Name]; ok {
+			return k.constant(e, Int64, v)
+		}
+		if v, ok := cConstant(e.Name); ok {
+			return k.constant(e, cInt, v)
+		}
 		if id, ok := helperNumbers()[e.Name]; ok && id != 0 {
 			k.errorf(e.At, "the BPF helper %s can only be called", e.Name)
 			return nil
@@ -1487,19 +1580,7 @@ func (k *cchecker) callFunc(e *cc.Call, f *CFunc) *Type {
 	for i, a := range e.Args {
 		k.convertTo(a, f.Params[i].Type, "argument "+strconv.Itoa(i+1)+" of "+f.Name)
 	}
-	if !f.Kfunc && k.fn != nil {
-		k.fn.addCallee(f)
-	}
 	return f.Result
-}
-
-func (f *CFunc) addCallee(g *CFunc) {
-	for _, h := range f.Callees {
-		if h == g {
-			return
-		}
-	}
-	f.Callees = append(f.Callees, g)
 }
 
 func (k *cchecker) builtinCall(e *cc.Call, name string, n int) *Type {
@@ -1574,14 +1655,8 @@ func (k *cchecker) helperCall(e *cc.Call, fn asm.BuiltinFunc) *Type {
 		switch d := Decayed(t); {
 		case d.Kind == Ptr:
 			k.p.Conv[a] = Uint64
-			if id, ok := a.(*cc.Ident); ok && k.p.Objs[id] != nil && k.p.Objs[id].Kind == CFunction && k.fn != nil {
-				f := k.p.Objs[id].Func
-				if f.Kfunc {
-					k.errorf(id.At, "a kernel function cannot be a callback")
-					continue
-				}
-				f.Callback = true
-				k.fn.addCallee(f)
+			if id, ok := a.(*cc.Ident); ok && k.p.Objs[id] != nil && k.p.Objs[id].Kind == CFunction && k.p.Objs[id].Func.Kfunc {
+				k.errorf(id.At, "a kernel function cannot be a callback")
 			}
 		case isCInteger(d):
 			k.p.Conv[a] = IntType(8, promoted(d).Signed)

@@ -8,7 +8,10 @@ int f(void) { return undeclared + 1; } ### "use of undeclared identifier 'undecl
 ---
 int f(void) { return g(1); } ### "call to undeclared function 'g'"
 ---
-int g;    ### "global variable g: gotrace's C compiler supports functions"
+int f(void);
+int g = f(); ### "the initializer of global g must be a constant"
+---
+extern int g; ### "extern variable g: imported C cannot link to other files' variables"
 ---
 struct big { long a, b; };
 struct big f(void) { struct big b = {}; return b; } ### "returns struct big: BPF functions return at most 8 bytes"
