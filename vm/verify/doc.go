@@ -114,7 +114,12 @@
 // are refused as unsupported. Kfunc calls are modelled loosely (the
 // argument registers are clobbered, r0 is an unknown scalar): their
 // signatures and the references they acquire and release are left to
-// the kernel's verifier.
+// the kernel's verifier. Kernel objects (the kernel's PTR_TO_BTF_ID:
+// bpf_get_current_task_btf, bpf_task_pt_regs, a kfunc's result) are
+// loose too: without the kernel's BTF we cannot tell a member's type, so
+// such a value is a scalar marked kobj that may be read through at any
+// offset (an 8-byte read giving another such value) but never written;
+// the kernel checks the offsets against BTF and the NULL tests.
 //
 // # Tests
 //
