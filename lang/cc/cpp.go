@@ -58,8 +58,9 @@ const predefinedMacros = `
 // Limits that keep hostile input from running away.
 const (
 	maxIncludeDepth = 64
+	maxIncludes     = 256 // headers read, in all
 	maxArgDepth     = 64
-	maxExpansion    = 1 << 21 // tokens made by macro expansion, in all
+	maxExpansion    = 1 << 18 // tokens made or copied by macro expansion, in all
 )
 
 // macro is a #define. A function-like macro has fn set, its parameter
@@ -416,6 +417,12 @@ func (p *cpp) includeFile(f *file, hash token, name string) {
 	}
 	if len(p.files) >= maxIncludeDepth {
 		p.errs.Add(hash.pos, "#include \"%s\": includes are nested too deeply", name)
+		p.stopped = true
+		return
+	}
+	if len(p.included) > maxIncludes {
+		p.errs.Add(hash.pos, "#include \"%s\": more than %d headers", name, maxIncludes)
+		p.stopped = true
 		return
 	}
 	read := p.opts.ReadFile

@@ -2,6 +2,7 @@ package cc
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -188,6 +189,25 @@ func TestReadFileDefault(t *testing.T) {
 	_, err := Parse("testdata/none.c", []byte("#include \"does-not-exist.h\"\n"), Options{})
 	var list lang.ErrorList
 	if !errors.As(err, &list) || len(list) != 1 || !strings.HasPrefix(list[0].Error(), "testdata/none.c:1:1: error: #include \"does-not-exist.h\": open testdata/does-not-exist.h") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestIncludeLimits(t *testing.T) {
+	// Every path ending in x.h reads the same text, which includes two
+	// more: without limits, 2^64 files.
+	src := "#include \"a/x.h\"\n#include \"b/x.h\"\nint x;\n"
+	read := func(path string) ([]byte, error) { return []byte(src), nil }
+	_, err := Parse("x.h", []byte(src), Options{ReadFile: read})
+	if err == nil || !strings.Contains(err.Error(), "includes are nested too deeply") {
+		t.Fatalf("got %v", err)
+	}
+	var b strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&b, "#include \"h%d.h\"\n", i)
+	}
+	_, err = Parse("m.c", []byte(b.String()), Options{ReadFile: func(string) ([]byte, error) { return nil, nil }})
+	if err == nil || err.Error() != "m.c:257:1: error: #include \"h256.h\": more than 256 headers" {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -30,6 +30,12 @@ func (h *hideSet) add(name string) *hideSet {
 }
 
 func (h *hideSet) union(o *hideSet) *hideSet {
+	switch {
+	case h == nil:
+		return o
+	case o == nil || h == o:
+		return h
+	}
 	for ; o != nil; o = o.next {
 		h = h.add(o.name)
 	}
@@ -144,6 +150,9 @@ func (e *expander) args(m *macro, use token) ([][]token, token, bool) {
 		}
 		t.bol = false
 		cur = append(cur, t)
+		if e.p.spend(1, use, m) {
+			return nil, t, false
+		}
 	}
 }
 
@@ -268,15 +277,22 @@ func (p *cpp) subst(m *macro, args [][]token, use token, hs *hideSet, depth int)
 	if len(final) > 0 {
 		final[0].space = use.space
 	}
-	p.made += len(final)
+	if p.spend(len(final), use, m) {
+		return nil
+	}
+	return final
+}
+
+// spend counts n tokens made or copied by expanding m against the budget
+// of maxExpansion, and reports whether it is exhausted: then expansion
+// stops, and so does the preprocessor.
+func (p *cpp) spend(n int, use token, m *macro) bool {
+	p.made += n
 	if p.made > maxExpansion && !p.stopped {
 		p.errs.Add(use.pos, "macro expansion is too large (expanding '%s')", m.name)
 		p.stopped = true
 	}
-	if p.stopped {
-		return nil
-	}
-	return final
+	return p.stopped
 }
 
 func (p *cpp) expandArg(args, expanded [][]token, done []bool, k, depth int) []token {
