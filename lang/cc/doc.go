@@ -41,6 +41,14 @@
 // postfix) at its operator, a call at the start of its function, other
 // expressions at their first token.
 //
+// A struct, union or enum defined with a tag in a declaration gives a
+// TagDecl first; the declared names then refer to it by name, so the
+// definition is seen once, in order. An anonymous one has no name to be
+// referred to by: its body stays in the declared types (declarators of
+// one declaration share it), and it gets a TagDecl only when it declares
+// nothing else (`enum { A, B };`). A struct type's Name is "struct " plus
+// its tag, so "struct " when anonymous (Type.Tag splits it).
+//
 // An error stops the top-level declaration it is in; parsing goes on after
 // the next ';' or closing '}' at the outer level, so one run reports the
 // errors of several declarations.

@@ -865,7 +865,7 @@ func (p *parser) params() ([]*Param, bool) {
 		}
 		name, pos, t := p.declarator(s.base, declEither)
 		if name == "" {
-			pos = t.At
+			pos = s.at
 		}
 		var a attrs
 		p.attributes(&a)

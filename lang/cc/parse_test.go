@@ -108,6 +108,10 @@ var parseCases = []struct {
 	{"stray semicolons and extensions", `; __extension__ typedef unsigned long long ull_t; ull_t v;;`,
 		"typedef ull_t unsigned long long\nvar v ull_t"},
 	{"enumerator hides nothing, is an identifier", `enum { K = 2 }; int a[K];`, "tag enum {K=2}\nvar a arr[K](int)"},
+	{"typedefs of definitions", `typedef struct foo { int a; } foo_t, *foo_p; typedef enum { EA, EB } e_t; typedef int (*cb_t)(void *); foo_p g(cb_t cb);`,
+		"tag struct foo{a int}\ntypedef foo_t struct foo\ntypedef foo_p ptr(struct foo)\ntypedef e_t enum {EA, EB}\n" +
+			"typedef cb_t ptr(fn(ptr(void))(int))\nfunc g(cb cb_t) foo_p"},
+	{"anonymous definition shared by declarators", `struct { int a; } x, y[2];`, "var x struct {a int}\nvar y arr[2](struct {a int})"},
 	{"qualified struct definition", `const struct cs { int a; } cv;`, "tag struct cs{a int}\nvar cv const struct cs"},
 }
 
@@ -144,5 +148,37 @@ sector_t after; int f(void) { return (sector_t)1 + (other_t) - 1; }`
 	want := "var after sector_t\nfunc f() int {return (- (+ (cast sector_t 1) other_t) 1)}"
 	if got := dumpFile(f); got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestTag(t *testing.T) {
+	f, err := Parse("t.c", []byte("struct s *a; union { int x; } b; enum e c; int d;"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{{"", ""}, {"union", ""}, {"enum", "e"}, {"", ""}}
+	for i, d := range f.Decls {
+		ty := d.(*VarDecl).Type
+		if i == 0 {
+			ty = ty.Elem
+			if k, n := ty.Tag(); k != "struct" || n != "s" {
+				t.Errorf("struct s: %q %q", k, n)
+			}
+			ty = d.(*VarDecl).Type
+		}
+		if k, n := ty.Tag(); k != want[i][0] || n != want[i][1] {
+			t.Errorf("%s: %q %q", ty.Name, k, n)
+		}
+	}
+}
+
+func TestParamPositions(t *testing.T) {
+	f, err := Parse("t.c", []byte("int f(const char *, int n);"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := f.Decls[0].(*FuncDecl).Params
+	if ps[0].At.Col != 7 || ps[1].At.Col != 25 {
+		t.Errorf("params at %v, %v", ps[0].At, ps[1].At)
 	}
 }
