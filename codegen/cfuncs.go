@@ -54,8 +54,12 @@ type cgen struct {
 func (f *fn) scriptCCall(e *lang.Call, cf *types.CFunc, t *types.Type) val {
 	var args []vreg
 	for i, a := range e.Args {
-		x := f.expr(a)
 		pt := cf.Params[i].Type
+		if m, ok := a.(*lang.MapExpr); ok && len(m.Keys) == 0 && pt.Kind == types.Ptr {
+			args = append(args, f.mapPtr(f.mapMeta(m).SpecName))
+			continue
+		}
+		x := f.expr(a)
 		switch {
 		case pt.Kind == types.Ptr && x.m != nil:
 			args = append(args, f.addr(*x.m))

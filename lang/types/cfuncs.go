@@ -1708,8 +1708,10 @@ func helperNumbers() map[string]asm.BuiltinFunc {
 
 // scriptCall types a call of an imported C function from the script: an
 // integer argument is converted to the parameter's type, a pointer is
-// passed as it is, and a value kept in memory (a string, a buffer, a
-// struct) goes to a pointer parameter as its address.
+// passed as it is, a value kept in memory (a string, a buffer, a struct)
+// goes to a pointer parameter as its address, and so does a map named
+// without keys (`f(@m)`), for C's map helpers (keys and values are laid
+// out as the script stores them).
 func (c *checker) scriptCall(e *lang.Call) (*Type, bool) {
 	if c.info.C == nil {
 		return nil, false
@@ -1723,11 +1725,19 @@ func (c *checker) scriptCall(e *lang.Call) (*Type, bool) {
 		return nil, true
 	}
 	for i, a := range e.Args {
+		pt := f.Params[i].Type
+		if m, ok := a.(*lang.MapExpr); ok && len(m.Keys) == 0 && pt.Kind == Ptr {
+			// a map itself: C gets its address for the map helpers
+			if c.info.Maps[m.Name] == nil && !c.infer {
+				c.errorf(m.At, "%s is passed to %s but the script never stores into it, so it has no key and value types", m.Name, f.Name)
+			}
+			c.record(m, PtrTo(VoidType, false))
+			continue
+		}
 		t := c.expr(a)
 		if t == nil || t.Kind == Invalid {
 			continue
 		}
-		pt := f.Params[i].Type
 		ok := false
 		switch pt.Kind {
 		case Int, Bool:

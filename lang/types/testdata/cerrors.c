@@ -80,3 +80,6 @@ int f(const char *s) { return s[0]; }
 ---
 int f(long x) { return x; }
 //script: BEGIN { print(f("x")); } ### "f: argument x is int64 in C, and this is string"
+---
+long f(void *map) { return 0; }
+//script: BEGIN { print(f(@never)); } ### "@never is passed to f but the script never stores into it"
