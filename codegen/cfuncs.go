@@ -1059,6 +1059,9 @@ func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
 // or a compiler builtin.
 func (g *cgen) call(e *cc.Call, t *types.Type) vreg {
 	id := e.Fun.(*cc.Ident)
+	if cr := g.p.CoreReads[e]; cr != nil {
+		return g.coreRead(e, cr)
+	}
 	if fn, ok := g.p.Helpers[e]; ok {
 		var args []vreg
 		for _, a := range e.Args {
@@ -1086,6 +1089,36 @@ func (g *cgen) call(e *cc.Call, t *types.Type) vreg {
 		return d
 	}
 	return g.builtin(e, id.Name, t)
+}
+
+// coreRead follows a CO-RE chain with bpf_probe_read_kernel: a pointer
+// is read at each offset but the last, where the result is.
+func (g *cgen) coreRead(e *cc.Call, cr *types.CoreRead) vreg {
+	var dst vreg
+	if cr.Into != nil {
+		dst = g.value(cr.Into)
+	}
+	p := g.value(cr.Src)
+	g.pos = e.At
+	tmp := g.stackAlloc(8, e.At)
+	tmpAddr := func() vreg { return g.addr(tmp) }
+	last := len(cr.Offsets) - 1
+	for _, off := range cr.Offsets[:last] {
+		g.fn.call(asm.FnProbeReadKernel, tmpAddr(), g.imm(8), g.aluImm(asm.Add, p, int64(off)))
+		p = g.fn.load(tmp, 8)
+	}
+	src := g.aluImm(asm.Add, p, int64(cr.Offsets[last]))
+	switch {
+	case cr.Str:
+		into := types.Decayed(g.p.Types[cr.Into]).Elem
+		return g.fn.call(asm.FnProbeReadKernelStr, dst, g.imm(int64(max(into.Size, 1))), src)
+	case cr.Into != nil:
+		return g.fn.call(asm.FnProbeReadKernel, dst, g.imm(int64(cr.Result.Size)), src)
+	}
+	g.fn.storeImm(tmp, 8, 0)
+	size := storeSize(cr.Result)
+	g.fn.call(asm.FnProbeReadKernel, tmpAddr(), g.imm(int64(size)), src)
+	return g.cgenLoad(tmp, size, cr.Result.Kind == types.Int && cr.Result.Signed)
 }
 
 func (g *cgen) builtin(e *cc.Call, name string, t *types.Type) vreg {

@@ -389,6 +389,13 @@ func (p *cpp) include(f *file, hash token, args []token) {
 		return
 	}
 	h := b.String()
+	if h == "vmlinux.h" {
+		// the kernel's types, as "vmlinux.h" gives them
+		if !p.vmlinux {
+			p.vmlinux, p.vmlinuxAt = true, len(p.out)
+		}
+		return
+	}
 	for _, k := range systemHeaders {
 		if k == h {
 			return

@@ -211,3 +211,14 @@ func TestIncludeLimits(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestIncludeVMLinuxAngle(t *testing.T) {
+	var errs lang.ErrorList
+	p := preprocess("main.c", []byte("int a;\n#include <vmlinux.h>\nint b;\n"), Options{}, &errs)
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	if !p.vmlinux || p.vmlinuxAt != 3 {
+		t.Errorf("vmlinux %v at %d", p.vmlinux, p.vmlinuxAt)
+	}
+}

@@ -64,6 +64,8 @@ type CProgram struct {
 	// value; their initializers are constant.
 	Globals     []*CGlobal
 	GlobalsSize int
+	// CoreReads are the CO-RE reads (BPF_CORE_READ and its kin).
+	CoreReads map[*cc.Call]*CoreRead
 }
 
 // CGlobal is a file-scope variable: its object (Offset set) and
@@ -1553,6 +1555,9 @@ func (k *cchecker) call(e *cc.Call) *Type {
 		k.p.Objs[id] = o
 		return k.callFunc(e, o.Func)
 	} else if td == nil && o == nil {
+		if t, ok := k.coreCall(e, id.Name); ok {
+			return t
+		}
 		if n, ok := cBuiltins[id.Name]; ok {
 			return k.builtinCall(e, id.Name, n)
 		}

@@ -83,3 +83,10 @@ int f(long x) { return x; }
 ---
 long f(void *map) { return 0; }
 //script: BEGIN { print(f(@never)); } ### "@never is passed to f but the script never stores into it"
+---
+#include <bpf/bpf_core_read.h>
+struct s { int a; char name[4]; struct s *next; };
+int f(struct s *p) { return BPF_CORE_READ(p, next, b); } ### "struct s has no member b"
+int g(struct s *p) { return BPF_CORE_READ(p, a, a); } ### "BPF_CORE_READ: a is int32, not a pointer to follow"
+int h(struct s *p) { return BPF_CORE_READ(p, name); } ### "BPF_CORE_READ gives scalars"
+int i(int x) { return BPF_CORE_READ(x, a); } ### "BPF_CORE_READ: int32 is not a pointer to a struct or union"
