@@ -1146,7 +1146,8 @@ func (g *cgen) builtin(e *cc.Call, name string, t *types.Type) vreg {
 			g.fn.store(mem{base: dst, off: int32(i)}, 1, b)
 		}
 		return dst
-	case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64":
+	case "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64",
+		"bpf_htons", "bpf_ntohs", "bpf_htonl", "bpf_ntohl", "bpf_cpu_to_be64", "bpf_be64_to_cpu":
 		d := g.newReg()
 		g.emit(&inst{op: opSwap, dst: d, a: g.value(e.Args[0]), imm: int64(t.Size * 8)})
 		return d

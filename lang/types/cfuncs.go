@@ -1542,6 +1542,16 @@ var cBuiltins = map[string]int{
 	"__builtin_expect": 2, "__builtin_memcpy": 3, "__builtin_memset": 3,
 	"__builtin_bswap16": 1, "__builtin_bswap32": 1, "__builtin_bswap64": 1,
 	"bpf_printk": -1,
+	// <bpf/bpf_endian.h>: byte order on a little-endian machine
+	"bpf_htons": 1, "bpf_ntohs": 1, "bpf_htonl": 1, "bpf_ntohl": 1,
+	"bpf_cpu_to_be64": 1, "bpf_be64_to_cpu": 1,
+}
+
+// cSwaps are the byte-order builtins and the swap each one is.
+var cSwaps = map[string]string{
+	"bpf_htons": "__builtin_bswap16", "bpf_ntohs": "__builtin_bswap16",
+	"bpf_htonl": "__builtin_bswap32", "bpf_ntohl": "__builtin_bswap32",
+	"bpf_cpu_to_be64": "__builtin_bswap64", "bpf_be64_to_cpu": "__builtin_bswap64",
 }
 
 func (k *cchecker) call(e *cc.Call) *Type {
@@ -1627,6 +1637,9 @@ func (k *cchecker) builtinCall(e *cc.Call, name string, n int) *Type {
 			k.convertTo(a, Uint64, "bpf_printk")
 		}
 		return Int64
+	}
+	if sw, ok := cSwaps[name]; ok {
+		name = sw
 	}
 	size := map[string]*Type{"__builtin_bswap16": Uint16, "__builtin_bswap32": Uint32, "__builtin_bswap64": Uint64}[name]
 	k.convertTo(e.Args[0], size, name)
