@@ -629,6 +629,9 @@ func (g *cgen) unary(e *cc.Unary, t *types.Type) vreg {
 		if id, ok := e.X.(*cc.Ident); ok && g.p.Objs[id] != nil && g.p.Objs[id].Kind == types.CFunction {
 			return g.funcRef(g.p.Objs[id].Func, e.At)
 		}
+		if id, ok := e.X.(*cc.Ident); ok && g.p.Objs[id] != nil && g.p.Objs[id].Kind == types.CMapVar {
+			return g.mapPtr(g.c.cmaps[g.p.Objs[id].Map])
+		}
 		return g.addr(g.addrOf(e.X))
 	case "++", "--":
 		l := g.loc(e.X)
@@ -770,6 +773,21 @@ func (c *compiler) addCGlobals() {
 		Contents: []ebpf.MapKV{{Key: uint32(0), Value: blob}}}
 }
 
+// addCMaps adds the maps the C files define.
+func (c *compiler) addCMaps() {
+	p := c.info.C
+	if p == nil {
+		return
+	}
+	c.cmaps = map[*types.CMap]string{}
+	for i, m := range p.Maps {
+		name := kernelName("c", i, m.Name)
+		c.cmaps[m] = name
+		c.prog.Spec.Maps[name] = &ebpf.MapSpec{Name: name, Type: ebpf.MapType(m.Type), KeySize: uint32(m.KeySize),
+			ValueSize: uint32(m.ValueSize), MaxEntries: uint32(m.MaxEntries), Flags: m.Flags}
+	}
+}
+
 // constInit writes a constant initializer of type t into b, as initMem
 // stores one.
 func constInit(p *types.CProgram, b []byte, t *types.Type, init cc.Expr) {
@@ -874,6 +892,10 @@ func (g *cgen) addrOf(e cc.Expr) mem {
 	case *cc.Ident:
 		if o := g.p.Objs[x]; o.Kind == types.CGlobalVar {
 			return g.global(o)
+		}
+		if o := g.p.Objs[x]; o.Kind == types.CMapVar {
+			// a map used as a value is its address, as with &map
+			return mem{base: g.mapPtr(g.c.cmaps[o.Map])}
 		}
 		if v := g.vars[g.p.Objs[x]]; v.m != nil {
 			return *v.m
@@ -1152,17 +1174,54 @@ func (g *cgen) builtin(e *cc.Call, name string, t *types.Type) vreg {
 		g.emit(&inst{op: opSwap, dst: d, a: g.value(e.Args[0]), imm: int64(t.Size * 8)})
 		return d
 	case "bpf_printk":
-		format := e.Args[0].(*cc.StringLit).Value
-		m := g.stackAlloc(len(format)+1, e.At)
-		g.zero(m, (len(format)+8)&^7)
-		g.constBytes(m, []byte(format))
-		args := []vreg{g.addr(m), g.imm(int64(len(format) + 1))}
-		for _, a := range e.Args[1:] {
-			args = append(args, g.value(a))
-		}
-		g.pos = e.At
-		return g.fn.call(asm.FnTracePrintk, args...)
+		return g.printk(e)
+	}
+	if strings.HasPrefix(name, "__sync_") || strings.HasPrefix(name, "__atomic_") {
+		return g.atomicOp(e, name, t)
 	}
 	g.fail(e.At, "unknown function %s", name)
 	return 0
+}
+
+// atomicOp compiles the __sync_ and __atomic_ builtins with BPF's atomic
+// instructions (the fetching forms, which give the old value).
+func (g *cgen) atomicOp(e *cc.Call, name string, t *types.Type) vreg {
+	op := strings.TrimPrefix(strings.TrimPrefix(name, "__sync_"), "__atomic_")
+	newValue := strings.HasSuffix(op, "_fetch") && !strings.HasPrefix(op, "fetch_")
+	op = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(op, "fetch_and_"), "fetch_"), "_and_fetch")
+	op = strings.TrimSuffix(op, "_fetch")
+	p := g.value(e.Args[0])
+	v := g.value(e.Args[1])
+	if len(e.Args) == 3 {
+		g.effect(e.Args[2])
+	}
+	g.pos = e.At
+	alu := map[string]asm.ALUOp{"add": asm.Add, "sub": asm.Add, "or": asm.Or, "and": asm.And, "xor": asm.Xor}[op]
+	operand := v
+	if op == "sub" {
+		operand = g.negate(v)
+	}
+	d := g.newReg()
+	g.emit(&inst{op: opMov, dst: d, a: operand})
+	g.emit(&inst{op: opFetch, dst: d, a: p, b: d, alu: alu, size: sizeOf(t.Size)})
+	old := g.extend(d, t.Size, t.Signed)
+	if !newValue {
+		return old
+	}
+	return g.convert(g.alu(map[string]asm.ALUOp{"add": asm.Add, "sub": asm.Sub}[op], old, v), types.Int64, t)
+}
+
+// printk compiles bpf_printk: the format goes on the stack for
+// bpf_trace_printk.
+func (g *cgen) printk(e *cc.Call) vreg {
+	format := e.Args[0].(*cc.StringLit).Value
+	m := g.stackAlloc(len(format)+1, e.At)
+	g.zero(m, (len(format)+8)&^7)
+	g.constBytes(m, []byte(format))
+	args := []vreg{g.addr(m), g.imm(int64(len(format) + 1))}
+	for _, a := range e.Args[1:] {
+		args = append(args, g.value(a))
+	}
+	g.pos = e.At
+	return g.fn.call(asm.FnTracePrintk, args...)
 }

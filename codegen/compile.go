@@ -34,6 +34,8 @@ type compiler struct {
 	prog    *Program
 	maps    map[string]*MapMeta
 	scratch int // the largest scratch area any program needs
+	// cmaps are the spec names of the maps imported C defines.
+	cmaps map[*types.CMap]string
 }
 
 // Compile translates a checked script into BPF programs and maps.
@@ -54,6 +56,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 		c.addMap(i, info.Maps[name])
 	}
 	c.addCGlobals()
+	c.addCMaps()
 	var errs lang.ErrorList
 	for _, pi := range info.Probes {
 		for _, ctx := range pi.Contexts {

@@ -42,6 +42,7 @@ const (
 	opArg                 // dst = r<imm> at function entry (callbacks)
 	opFuncPtr             // dst = &function ref (lddw pseudo func)
 	opKernelVar           // dst = &vmlinux variable of BTF id imm (lddw pseudo btf id)
+	opFetch               // dst = *(size *)(a + off); *(size *)(a + off) <alu>= b, atomically; b must be dst
 )
 
 type inst struct {
@@ -84,7 +85,7 @@ func (in *inst) uses() []vreg {
 		if !in.useImm {
 			add(in.b)
 		}
-	case opStore:
+	case opStore, opFetch:
 		add(in.a)
 		add(in.b)
 	case opStoreImm:
@@ -100,7 +101,7 @@ func (in *inst) uses() []vreg {
 // def returns the virtual register inst writes, or 0.
 func (in *inst) def() vreg {
 	switch in.op {
-	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap, opArg, opFuncPtr, opKernelVar:
+	case opCtx, opMovImm, opMov, opALU, opNeg, opLoad, opStackAddr, opMapPtr, opMapValue, opCall, opReload, opSwap, opArg, opFuncPtr, opKernelVar, opFetch:
 		return in.dst
 	}
 	return 0
@@ -109,7 +110,7 @@ func (in *inst) def() vreg {
 // sideEffects reports whether inst must stay even when its result is unused.
 func (in *inst) sideEffects() bool {
 	switch in.op {
-	case opStore, opStoreImm, opCall, opJmp, opJcc, opLabel, opExit, opSpill:
+	case opStore, opStoreImm, opCall, opJmp, opJcc, opLabel, opExit, opSpill, opFetch:
 		return true
 	}
 	return false
@@ -148,6 +149,8 @@ func (in *inst) String() string {
 		return fmt.Sprintf("*(%v)(%s%+d) = %s", in.size, r(in.a), in.off, r(in.b))
 	case opStoreImm:
 		return fmt.Sprintf("*(%v)(%s%+d) = %d", in.size, r(in.a), in.off, in.imm)
+	case opFetch:
+		return fmt.Sprintf("%s = fetch_%v(%v)(%s%+d), %s", r(in.dst), in.alu, in.size, r(in.a), in.off, r(in.b))
 	case opStackAddr:
 		return fmt.Sprintf("%s = fp%+d", r(in.dst), in.off)
 	case opMapPtr:

@@ -101,6 +101,15 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 				break
 			}
 			emit(asm.StoreMem(r(in.a), int16(in.off), r(in.b), in.size))
+		case opFetch:
+			// the fetching form puts the old value in its source register,
+			// which is why b is dst
+			d := r(in.dst)
+			// The operation goes in the immediate (BPF_FETCH is 1), which
+			// cilium/ebpf v0.22 drops when it marshals its atomic opcodes:
+			// spell the instruction out.
+			emit(asm.Instruction{OpCode: asm.OpCode(asm.StXClass).SetMode(asm.AtomicMode).SetSize(in.size),
+				Dst: r(in.a), Src: d, Offset: int16(in.off), Constant: int64(in.alu) | 1})
 		case opStoreImm:
 			// cilium's StoreImm refuses DWord, which the kernel accepts
 			// (the 32-bit immediate is sign-extended).

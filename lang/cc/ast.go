@@ -55,6 +55,8 @@ type VarDecl struct {
 	Static bool
 	Extern bool
 	Init   Expr // nil, an expression, or an *InitList
+	// Section is the name given with SEC("...") (".maps" for a map).
+	Section string
 }
 
 // TypedefDecl is `typedef Type Name;` (one per declarator).

@@ -34,6 +34,12 @@ const predefinedMacros = `
 #define __CHAR_BIT__ 8
 #define __SIZEOF_LONG__ 8
 #define __SIZEOF_POINTER__ 8
+#define __ATOMIC_RELAXED 0
+#define __ATOMIC_CONSUME 1
+#define __ATOMIC_ACQUIRE 2
+#define __ATOMIC_RELEASE 3
+#define __ATOMIC_ACQ_REL 4
+#define __ATOMIC_SEQ_CST 5
 #define NULL ((void *)0)
 #define true 1
 #define false 0
@@ -53,6 +59,8 @@ const predefinedMacros = `
 #define unlikely(x) (x)
 #define barrier() ((void)0)
 #define offsetof __builtin_offsetof
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) __typeof__(val) *name
 `
 
 // Limits that keep hostile input from running away.

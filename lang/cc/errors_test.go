@@ -57,7 +57,7 @@ var errorCases = []struct{ src, want string }{
 	{"int f(void) { goto 1; a = b ? c; }", "t.c:1:20: error: expected a label name after 'goto', found '1'"},
 	{"int f(void) { a = b ? c; }", "t.c:1:24: error: expected ':' in the conditional expression, found ';'"},
 	{"int f(void) { s->1; }", "t.c:1:18: error: expected a member name after '->', found '1'"},
-	{"typeof(x) y;", "t.c:1:1: error: 'typeof' is not supported by gotrace's C compiler"},
+	{"typeof(x) y;", "t.c:1:8: error: 'typeof' of an expression is not supported by gotrace's C compiler: name a type"},
 }
 
 func TestErrors(t *testing.T) {

@@ -506,7 +506,22 @@ loop:
 			p.next()
 		case "float", "double", "_Complex":
 			p.fail(t.pos, "%s: '%s' is a floating-point type", noFloat, t.text)
-		case "typeof", "__typeof__", "__typeof", "__int128", "_Atomic", "__auto_type", "__builtin_va_list":
+		case "typeof", "__typeof__", "__typeof":
+			// typeof(type name), as libbpf's __type(key, T) uses it; not
+			// of an expression
+			if s.base != nil || len(words) > 0 {
+				p.fail(t.pos, "'%s' after a type name", t.text)
+			}
+			p.next()
+			p.expect("(", "after '"+t.text+"'")
+			if !p.isTypeStart(0) {
+				p.fail(p.tok().pos, "'%s' of an expression is not supported by gotrace's C compiler: name a type", t.text)
+			}
+			tn := p.typeName()
+			p.expect(")", "after the type")
+			c := *tn
+			s.base = &c
+		case "__int128", "_Atomic", "__auto_type", "__builtin_va_list":
 			p.fail(t.pos, "'%s' is not supported by gotrace's C compiler", t.text)
 		case "struct", "union", "enum":
 			if s.base != nil || len(words) > 0 {
@@ -934,7 +949,7 @@ func (p *parser) declRest(s *specs, top bool) []Decl {
 				return out
 			}
 		default:
-			vd := &VarDecl{At: pos, Name: name, Type: t, Static: s.static, Extern: s.extern}
+			vd := &VarDecl{At: pos, Name: name, Type: t, Static: s.static, Extern: s.extern, Section: a.section}
 			p.declare(name, false)
 			if p.is("=") {
 				p.next()

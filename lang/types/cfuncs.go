@@ -64,6 +64,8 @@ type CProgram struct {
 	// value; their initializers are constant.
 	Globals     []*CGlobal
 	GlobalsSize int
+	// Maps are the maps the C files define, in order.
+	Maps []*CMap
 	// CoreReads are the CO-RE reads (BPF_CORE_READ and its kin).
 	CoreReads map[*cc.Call]*CoreRead
 }
@@ -84,6 +86,7 @@ const (
 	CFunction
 	CConstant
 	CGlobalVar
+	CMapVar // a map defined in C (SEC(".maps"))
 )
 
 // CObject is a variable, parameter, function or enumerator of C.
@@ -98,6 +101,20 @@ type CObject struct {
 	Func     *CFunc // CFunction
 	Value    int64  // CConstant
 	Offset   int    // CGlobalVar: where in the globals' map value
+	Map      *CMap  // CMapVar
+}
+
+// CMap is a map a C file defines, libbpf style:
+//
+//	struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64);
+//	         __type(key, u32); __type(value, u64); } counts SEC(".maps");
+type CMap struct {
+	Name       string
+	Type       uint32 // BPF_MAP_TYPE_*
+	KeySize    int
+	ValueSize  int
+	MaxEntries int
+	Flags      uint32
 }
 
 // CFunc is a function of an imported C file, or a kernel function one
@@ -124,6 +141,10 @@ type KernelTypeEnv interface {
 var bpfConstants = map[string]int64{
 	"BPF_ANY": 0, "BPF_NOEXIST": 1, "BPF_EXIST": 2, "BPF_F_LOCK": 4,
 	"BPF_F_CURRENT_CPU": 0xffffffff, "BPF_F_INDEX_MASK": 0xffffffff,
+	"BPF_F_NO_PREALLOC": 1, "BPF_F_NO_COMMON_LRU": 2, "BPF_F_NUMA_NODE": 4, "BPF_F_RDONLY_PROG": 0x80, "BPF_F_WRONLY_PROG": 0x100,
+	"BPF_MAP_TYPE_HASH": 1, "BPF_MAP_TYPE_ARRAY": 2, "BPF_MAP_TYPE_PERCPU_HASH": 5, "BPF_MAP_TYPE_PERCPU_ARRAY": 6,
+	"BPF_MAP_TYPE_LRU_HASH": 9, "BPF_MAP_TYPE_LRU_PERCPU_HASH": 10, "BPF_MAP_TYPE_QUEUE": 22, "BPF_MAP_TYPE_STACK": 23,
+	"BPF_MAP_TYPE_RINGBUF": 27, "BPF_MAP_TYPE_BLOOM_FILTER": 30,
 	// errno spellings the kernel's <linux/errno.h> adds (with __KERNEL__)
 	"EOPNOTSUPP": 95, "EWOULDBLOCK": 11, "EDEADLOCK": 35, "EUCLEAN": 117,
 	"ERESTARTSYS": 512, "ERESTARTNOINTR": 513, "ERESTARTNOHAND": 514, "ENOIOCTLCMD": 515,
@@ -690,6 +711,10 @@ func (k *cchecker) globalVar(v *cc.VarDecl) {
 	if t == nil {
 		return
 	}
+	if v.Section == ".maps" {
+		k.mapDef(v, t)
+		return
+	}
 	if v.Init != nil {
 		k.initializer(v.Init, t)
 		if e := k.nonConstant(v.Init); e != nil {
@@ -703,6 +728,51 @@ func (k *cchecker) globalVar(v *cc.VarDecl) {
 	k.p.GlobalsSize = off + t.Size
 	k.p.Globals = append(k.p.Globals, &CGlobal{Obj: o, Decl: v})
 	k.top().objs[v.Name] = o
+}
+
+// mapDef reads a map definition: its members' types say the map's type
+// and sizes (__uint(n, v) is `int (*n)[v]`, __type(n, T) is `T *n`).
+func (k *cchecker) mapDef(v *cc.VarDecl, t *Type) {
+	if t.Kind != Struct {
+		k.errorf(v.At, "map %s: a map is defined as a struct of __uint and __type members", v.Name)
+		return
+	}
+	m := &CMap{Name: v.Name, MaxEntries: 0}
+	for _, f := range t.Fields {
+		if f.Type.Kind != Ptr {
+			k.errorf(v.At, "map %s: member %s is not __uint(...) or __type(...)", v.Name, f.Name)
+			return
+		}
+		n := f.Type.Elem.Len
+		switch f.Name {
+		case "type":
+			m.Type = uint32(n)
+		case "max_entries":
+			m.MaxEntries = n
+		case "map_flags":
+			m.Flags = uint32(n)
+		case "key_size":
+			m.KeySize = n
+		case "value_size":
+			m.ValueSize = n
+		case "key":
+			m.KeySize = f.Type.Elem.Size
+		case "value":
+			m.ValueSize = f.Type.Elem.Size
+		case "pinning":
+			k.errorf(v.At, "map %s: pinned maps are not supported", v.Name)
+			return
+		default:
+			k.errorf(v.At, "map %s: gotrace does not know the map attribute %s", v.Name, f.Name)
+			return
+		}
+	}
+	if m.Type == 0 {
+		k.errorf(v.At, "map %s has no __uint(type, BPF_MAP_TYPE_...)", v.Name)
+		return
+	}
+	k.p.Maps = append(k.p.Maps, m)
+	k.top().objs[v.Name] = &CObject{Kind: CMapVar, Name: v.Name, Type: t, Map: m}
 }
 
 // nonConstant returns a part of an initializer that is not constant.
@@ -997,7 +1067,7 @@ func (k *cchecker) lvalue(e cc.Expr) bool {
 	switch e := e.(type) {
 	case *cc.Ident:
 		o := k.p.Objs[e]
-		return o != nil && (o.Kind == CLocal || o.Kind == CParam || o.Kind == CGlobalVar)
+		return o != nil && (o.Kind == CLocal || o.Kind == CParam || o.Kind == CGlobalVar || o.Kind == CMapVar)
 	case *cc.Unary:
 		return e.Op == "*"
 	case *cc.Index, *cc.CompoundLit:
@@ -1542,6 +1612,11 @@ var cBuiltins = map[string]int{
 	"__builtin_expect": 2, "__builtin_memcpy": 3, "__builtin_memset": 3,
 	"__builtin_bswap16": 1, "__builtin_bswap32": 1, "__builtin_bswap64": 1,
 	"bpf_printk": -1,
+	// atomics: the old value (fetch_and_OP) or the new one (OP_and_fetch)
+	"__sync_fetch_and_add": 2, "__sync_fetch_and_sub": 2, "__sync_fetch_and_or": 2, "__sync_fetch_and_and": 2, "__sync_fetch_and_xor": 2,
+	"__sync_add_and_fetch": 2, "__sync_sub_and_fetch": 2,
+	"__atomic_fetch_add": 3, "__atomic_fetch_sub": 3, "__atomic_fetch_or": 3, "__atomic_fetch_and": 3, "__atomic_fetch_xor": 3,
+	"__atomic_add_fetch": 3, "__atomic_sub_fetch": 3,
 	// <bpf/bpf_endian.h>: byte order on a little-endian machine
 	"bpf_htons": 1, "bpf_ntohs": 1, "bpf_htonl": 1, "bpf_ntohl": 1,
 	"bpf_cpu_to_be64": 1, "bpf_be64_to_cpu": 1,
@@ -1624,6 +1699,24 @@ func (k *cchecker) builtinCall(e *cc.Call, name string, n int) *Type {
 			return nil
 		}
 		return PtrTo(VoidType, false)
+	case "__sync_fetch_and_add", "__sync_fetch_and_sub", "__sync_fetch_and_or", "__sync_fetch_and_and", "__sync_fetch_and_xor",
+		"__sync_add_and_fetch", "__sync_sub_and_fetch",
+		"__atomic_fetch_add", "__atomic_fetch_sub", "__atomic_fetch_or", "__atomic_fetch_and", "__atomic_fetch_xor",
+		"__atomic_add_fetch", "__atomic_sub_fetch":
+		pt := k.expr(e.Args[0])
+		if pt == nil {
+			return nil
+		}
+		pt = Decayed(pt)
+		if pt.Kind != Ptr || pt.Elem.Kind != Int || pt.Elem.Size < 4 {
+			k.errorf(cc.PosOf(e.Args[0]), "%s takes a pointer to a 4- or 8-byte integer, not %s", name, pt)
+			return nil
+		}
+		k.convertTo(e.Args[1], pt.Elem, name)
+		if len(e.Args) == 3 {
+			k.expr(e.Args[2]) // the memory order: BPF's atomics are all sequentially consistent
+		}
+		return pt.Elem
 	case "bpf_printk":
 		if len(e.Args) < 1 || len(e.Args) > 4 {
 			k.errorf(e.At, "bpf_printk takes a format string and up to 3 values")

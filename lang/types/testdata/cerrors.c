@@ -90,3 +90,11 @@ int f(struct s *p) { return BPF_CORE_READ(p, next, b); } ### "struct s has no me
 int g(struct s *p) { return BPF_CORE_READ(p, a, a); } ### "BPF_CORE_READ: a is int32, not a pointer to follow"
 int h(struct s *p) { return BPF_CORE_READ(p, name); } ### "BPF_CORE_READ gives scalars"
 int i(int x) { return BPF_CORE_READ(x, a); } ### "BPF_CORE_READ: int32 is not a pointer to a struct or union"
+---
+#include <bpf/bpf_helpers.h>
+struct { __uint(max_entries, 4); } m SEC(".maps"); ### "map m has no __uint\(type, BPF_MAP_TYPE_...\)"
+---
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(colour, 4); } m SEC(".maps"); ### "map m: gotrace does not know the map attribute colour"
+---
+int f(short *p) { return __sync_fetch_and_add(p, 1); } ### "__sync_fetch_and_add takes a pointer to a 4- or 8-byte integer"
