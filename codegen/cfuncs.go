@@ -202,7 +202,7 @@ func (c *compiler) compileCFunc(root *fn, cf *types.CFunc) (cb callback, err err
 	}
 	fi := funcInfo(cf.Name, len(cf.Params))
 	fi.Linkage = btf.StaticFunc
-	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(cf.Name), fi)
+	insns, positions = nameFunc(insns, positions, cf.Name, fi)
 	return callback{insns, positions, stack}, nil
 }
 

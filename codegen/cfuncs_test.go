@@ -2,6 +2,7 @@ package codegen_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,4 +78,84 @@ func TestCInVM(t *testing.T) {
 func cimportOutput(out []byte) string {
 	got := bytes.Replace(bytes.TrimRight(out, "\n"), []byte("\n\n\n"), []byte("\n"), 1)
 	return string(got) + "\n"
+}
+
+// FuzzCImport checks and compiles fuzzed C files: a first check finds
+// the functions they define, then a script calls each of them (1 for an
+// integer, a string's address for a pointer). Whatever the C, the answer
+// is a program or positioned errors, never a panic.
+func FuzzCImport(f *testing.F) {
+	files, _ := filepath.Glob("testdata/cimport/*.txtar")
+	for _, file := range files {
+		if ar, err := txtar.ParseFile(file); err == nil {
+			for _, x := range ar.Files {
+				if x.Name == "lib.bpf.c" {
+					f.Add(string(x.Data))
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile("../lang/types/testdata/cerrors.c"); err == nil {
+		for _, chunk := range strings.Split(string(b), "\n---\n") {
+			f.Add(chunk)
+		}
+	}
+	env := probes.NewEnv(probes.NewDirTarget("../probes/testdata"))
+	f.Fuzz(func(t *testing.T, c string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "lib.bpf.c"), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Join(dir, "main.gt")
+		compile := func(script string) *types.Info {
+			src := []byte(`import "lib.bpf.c"; ` + script)
+			file, err := lang.Parse(name, src)
+			if err != nil {
+				checkErrors(t, err)
+				return nil
+			}
+			info, err := types.Check(file, env, types.Config{})
+			if err != nil {
+				checkErrors(t, err)
+				return nil
+			}
+			if _, err := codegen.Compile(file, info, codegen.Target{NumCPU: 1}); err != nil {
+				checkErrors(t, err)
+			}
+			return info
+		}
+		info := compile("BEGIN { }")
+		if info == nil || info.C == nil {
+			return
+		}
+		var calls []string
+		for _, cf := range info.C.Order {
+			var args []string
+			for _, p := range cf.Params {
+				if p.Type.Kind == types.Ptr {
+					args = append(args, "&$s")
+				} else {
+					args = append(args, "1")
+				}
+			}
+			calls = append(calls, fmt.Sprintf("%s(%s);", cf.Name, strings.Join(args, ", ")))
+		}
+		compile(`BEGIN { $s = "0123456789abcdef"; ` + strings.Join(calls, " ") + ` }`)
+	})
+}
+
+// checkErrors fails unless err is positioned diagnostics.
+func checkErrors(t *testing.T, err error) {
+	switch e := err.(type) {
+	case *lang.Error:
+		if e.Msg == "" {
+			t.Fatal("an empty error")
+		}
+	case lang.ErrorList:
+		if len(e) == 0 {
+			t.Fatal("an empty error list")
+		}
+	default:
+		t.Fatalf("not a diagnostic: %T %v", err, err)
+	}
 }

@@ -266,7 +266,7 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	}
 	idx := len(c.prog.Probes)
 	name := kernelName("p", idx, ctx.Provider)
-	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, 1))
+	insns, positions = nameFunc(insns, positions, name, funcInfo(name, 1))
 	spec := &ebpf.ProgramSpec{
 		Name:         name,
 		Type:         progType(ctx.Kind),
@@ -289,6 +289,19 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
 	return nil
+}
+
+// nameFunc gives a function's first instruction its name and BTF
+// function info. A function whose first instruction is a jump target (a
+// loop at its very start) gets a first instruction of its own, as an
+// instruction has one name.
+func nameFunc(insns asm.Instructions, positions []lang.Pos, name string, fi *btf.Func) (asm.Instructions, []lang.Pos) {
+	if insns[0].Symbol() != "" {
+		insns = append(asm.Instructions{asm.Mov.Imm(asm.R0, 0)}, insns...)
+		positions = append([]lang.Pos{positions[0]}, positions...)
+	}
+	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), fi)
+	return insns, positions
 }
 
 // funcInfo describes a function of n pointer-sized arguments returning a
@@ -527,7 +540,7 @@ func (f *fn) finishCallback(cb *fn, exit string, at lang.Pos, nargs int) string 
 	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
 	// The kernel wants BTF function info for every function of a program
 	// that has callbacks.
-	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), funcInfo(name, nargs))
+	insns, positions = nameFunc(insns, positions, name, funcInfo(name, nargs))
 	f.root.callbacks = append(f.root.callbacks, callback{insns, positions, stack})
 	if cb.scratch > f.scratch {
 		f.scratch = cb.scratch

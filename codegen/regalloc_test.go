@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
 )
 
 // checkAllocation asserts the allocation's invariants: values live at the
@@ -98,5 +100,20 @@ func TestParallelMovesCycle(t *testing.T) {
 	}
 	if regs[asm.R1] != 3 || regs[asm.R2] != 4 {
 		t.Fatalf("moves %v leave r1=v%d r2=v%d", moves, regs[asm.R1], regs[asm.R2])
+	}
+}
+
+// A function whose first instruction is a jump target (a loop at its
+// start) keeps its label: the name goes on an instruction of its own.
+func TestNameFuncKeepsLabel(t *testing.T) {
+	insns := asm.Instructions{asm.Ja.Label("top").WithSymbol("top"), asm.Return()}
+	pos := []lang.Pos{{Line: 1}, {Line: 2}}
+	got, gotPos := nameFunc(insns, pos, "f", funcInfo("f", 1))
+	if len(got) != 3 || len(gotPos) != 3 || got[0].Symbol() != "f" || got[1].Symbol() != "top" {
+		t.Fatalf("got %v", got)
+	}
+	plain, _ := nameFunc(asm.Instructions{asm.Return()}, pos[:1], "g", funcInfo("g", 1))
+	if len(plain) != 1 || plain[0].Symbol() != "g" {
+		t.Fatalf("got %v", plain)
 	}
 }
