@@ -565,6 +565,16 @@ func (g *cgen) rvalue(e cc.Expr) vreg {
 		return g.assign(e)
 	case *cc.Cond:
 		d := g.newReg()
+		if e.Then == nil {
+			// a ?: b
+			end := g.label()
+			v := g.rvalue(e.C)
+			g.emit(&inst{op: opMov, dst: d, a: g.convert(v, types.Decayed(g.p.Types[e.C]), t)})
+			g.emit(&inst{op: opJcc, a: v, cc: asm.JNE, useImm: true, imm: 0, label: end})
+			g.emit(&inst{op: opMov, dst: d, a: g.value(e.Else)})
+			g.mark(end)
+			return d
+		}
 		els, end := g.label(), g.label()
 		g.branch(e.C, els, false)
 		g.emit(&inst{op: opMov, dst: d, a: g.value(e.Then)})

@@ -313,7 +313,8 @@ type Assign struct {
 	X, Y Expr
 }
 
-// Cond is C ? Then : Else.
+// Cond is C ? Then : Else. Then is nil in GNU C's `C ?: Else`, whose
+// value is C's when it is not zero (C evaluated once).
 type Cond struct {
 	At         lang.Pos
 	C          Expr

@@ -216,7 +216,9 @@ func (p *parser) condExpr() Expr {
 		p.enter()
 		defer p.leave()
 		c := &Cond{At: q.pos, C: x}
-		c.Then = p.expr()
+		if !p.is(":") { // GNU `a ?: b` leaves Then out
+			c.Then = p.expr()
+		}
 		p.expect(":", "in the conditional expression")
 		c.Else = p.condExpr()
 		return c

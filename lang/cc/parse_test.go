@@ -27,6 +27,7 @@ var parseCases = []struct {
 		`struct s { int a; char b[4]; unsigned x : 3, : 2; struct { int c; }; union { int d; long e; } u; };`,
 		"tag struct s{a int; b arr[4](char); x unsigned int:3; unsigned int:2; struct {c int}; u union {d int; e long}}"},
 	{"definition with declarators", `struct s { int a; } v, *pv;`, "tag struct s{a int}\nvar v struct s\nvar pv ptr(struct s)"},
+	{"GNU ?:", `int f(int a, int b) { return a ?: b; }`, "func f(a int, b int) int {return (? a <nil> b)}"},
 	{"typeof of a type", `__typeof__(char[4]) *p; typeof(unsigned int) u;`, "var p ptr(arr[4](char))\nvar u unsigned int"},
 	{"anonymous typedef'd struct", `typedef struct { int a; } foo_t; foo_t q;`, "typedef foo_t struct {a int}\nvar q foo_t"},
 	{"enum", `enum e { A, B = 3, C, }; enum e ev; enum { X = 1 << 2 };`,

@@ -1537,7 +1537,11 @@ func (k *cchecker) assign(e *cc.Assign) *Type {
 
 func (k *cchecker) ternary(e *cc.Cond) *Type {
 	k.cond(e.C)
-	at, bt := k.expr(e.Then), k.expr(e.Else)
+	then := e.Then
+	if then == nil {
+		then = e.C
+	}
+	at, bt := k.expr(then), k.expr(e.Else)
 	if at == nil || bt == nil {
 		return nil
 	}
@@ -1564,11 +1568,14 @@ func (k *cchecker) ternary(e *cc.Cond) *Type {
 		k.errorf(e.At, "the branches of ?: have types %s and %s", at, bt)
 		return nil
 	}
-	k.p.Conv[e.Then], k.p.Conv[e.Else] = rt, rt
+	if e.Then != nil {
+		k.p.Conv[e.Then] = rt
+	}
+	k.p.Conv[e.Else] = rt
 	if cv, ok := k.p.Consts[e.C]; ok {
 		pick := e.Else
 		if cv != 0 {
-			pick = e.Then
+			pick = then
 		}
 		if v, ok := k.p.Consts[pick]; ok {
 			return k.constant(e, rt, v)
