@@ -622,8 +622,10 @@ func canonical(c map[string]int) (string, bool) {
 	return "", false
 }
 
-// recordType parses struct/union [attributes] [NAME] [{ fields }] [attributes].
-func (p *parser) recordType() *Type {
+// tagHead parses `struct`, `union` or `enum`, attributes and the
+// optional tag name: the keyword, the Named type ("struct NAME", NAME
+// empty when there is none) and the attributes.
+func (p *parser) tagHead() (token, *Type, attrs) {
 	kw := p.next()
 	t := &Type{At: kw.pos, Kind: Named}
 	var a attrs
@@ -634,6 +636,12 @@ func (p *parser) recordType() *Type {
 		p.next()
 	}
 	t.Name = kw.text + " " + name
+	return kw, t, a
+}
+
+// recordType parses struct/union [attributes] [NAME] [{ fields }] [attributes].
+func (p *parser) recordType() *Type {
+	kw, t, a := p.tagHead()
 	if p.is("{") {
 		open := p.next()
 		rec := &Record{At: open.pos, Union: kw.text == "union"}
@@ -646,7 +654,7 @@ func (p *parser) recordType() *Type {
 		p.next()
 		p.attributes(&a)
 		t.Record = rec
-	} else if name == "" {
+	} else if strings.HasSuffix(t.Name, " ") {
 		p.fail(p.tok().pos, "expected a name or '{' after '%s', found %s", kw.text, describe(p.tok()))
 	}
 	t.Packed = a.packed
@@ -700,16 +708,7 @@ func (p *parser) field(rec *Record) {
 
 // enumType parses enum [attributes] [NAME] [{ A, B = 3, }] [attributes].
 func (p *parser) enumType() *Type {
-	kw := p.next()
-	t := &Type{At: kw.pos, Kind: Named}
-	var a attrs
-	p.attributes(&a)
-	name := ""
-	if n := p.tok(); n.kind == tIdent && !keywords[n.text] {
-		name = n.text
-		p.next()
-	}
-	t.Name = "enum " + name
+	_, t, a := p.tagHead()
 	if p.is("{") {
 		open := p.next()
 		en := &Enum{At: open.pos}
@@ -736,7 +735,7 @@ func (p *parser) enumType() *Type {
 		p.expect("}", "at the end of the enumerator list")
 		p.attributes(&a)
 		t.Enum = en
-	} else if name == "" {
+	} else if strings.HasSuffix(t.Name, " ") {
 		p.fail(p.tok().pos, "expected a name or '{' after 'enum', found %s", describe(p.tok()))
 	}
 	return t
