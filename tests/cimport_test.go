@@ -15,12 +15,7 @@ import (
 // (codegen/testdata/cimport, which TestCInVM runs in the VM) with the
 // built binary in the kernel: both must print the same.
 func TestCImportKernel(t *testing.T) {
-	if err := bpfAvailable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	needBPF(t)
 	files, _ := filepath.Glob("../codegen/testdata/cimport/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("no cases")

@@ -50,6 +50,18 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// needBPF skips a test that needs the kernel where BPF is unavailable,
+// and fails it instead under CI=true.
+func needBPF(t *testing.T) {
+	t.Helper()
+	if err := bpfAvailable(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("BPF is not available (%v) but CI=true", err)
+		}
+		t.Skip(err)
+	}
+}
+
 // bpfAvailable loads a trivial program to see whether this process may use BPF.
 func bpfAvailable() error {
 	if os.Geteuid() != 0 {

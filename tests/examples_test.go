@@ -51,12 +51,7 @@ const tcpPair = `python3 -c 'import socket; l=socket.socket(); l.bind(("127.0.0.
 // TestExamples runs every tool of examples/ this kernel can run: it must
 // attach, see its workload, and stop cleanly on Ctrl-C.
 func TestExamples(t *testing.T) {
-	if err := bpfAvailable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	needBPF(t)
 	qemu, _ := os.ReadFile("../examples/QEMU")
 	inQemu := map[string]bool{}
 	for _, n := range strings.Fields(string(qemu)) {
