@@ -16,7 +16,8 @@
 // guest whose output becomes script.gt (for values known only there, such
 // as the address of a kernel symbol); its "after" file is a shell script
 // run once gotrace has ended, whose output is checked with gotrace's (to
-// look into files gotrace wrote).
+// look into files gotrace wrote). Any other file of a case (a .bpf.c the
+// script imports) is put next to script.gt.
 //
 // .ci/qemu-setup installs qemu, busybox-static, cpio and the kernels. The
 // test skips when they are missing, except under CI=true, where it fails.
@@ -53,6 +54,7 @@ type kcase struct {
 	kernels   []string // the kernels to boot for the case: default (6.1), bpo (backports, 6.12)
 	want      []*regexp.Regexp
 	rc        string
+	extra     map[string]string // other files of the case (what the script imports), by name
 }
 
 func loadCases(t *testing.T) []kcase {
@@ -87,6 +89,12 @@ func loadCases(t *testing.T) []kcase {
 				for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
 					c.want = append(c.want, regexp.MustCompile(line))
 				}
+			default:
+				// files the script imports (.bpf.c, .h, .bt)
+				if c.extra == nil {
+					c.extra = map[string]string{}
+				}
+				c.extra[file.Name] = body
 			}
 		}
 		if only := os.Getenv("GOTRACE_QEMU_CASES"); only != "" && !regexp.MustCompile(only).MatchString(c.name) {
@@ -233,6 +241,9 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		}
 		if c.interrupt != "" {
 			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)
+		}
+		for name, body := range c.extra {
+			os.WriteFile(filepath.Join(d, name), []byte(body), 0o644)
 		}
 	}
 	initrd := filepath.Join(t.TempDir(), "initrd.gz")

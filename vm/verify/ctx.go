@@ -108,7 +108,11 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 		if v.opts.CtxSize > 0 && o+size > v.opts.CtxSize {
 			return reg{}, v.errf(st, "read of slot %d, but the function has %d", o/8, v.opts.CtxSize/8)
 		}
-		return unknownOfSize(size), nil
+		// a pointer argument is a kernel object the program may read
+		// through (the kernel knows which slots are pointers)
+		r := unknownOfSize(size)
+		r.kobj = true
+		return r, nil
 	case ebpf.PerfEvent:
 		if o < 0 || o >= perfEventCtxSize {
 			return outside(perfEventCtxSize)
