@@ -73,7 +73,7 @@ func (f *fn) scriptCCall(e *lang.Call, cf *types.CFunc, t *types.Type) val {
 	}
 	f.pos = e.At
 	d := f.newReg()
-	f.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
+	f.emit(&inst{op: opCall, dst: d, callee: cf.Symbol, args: args})
 	if t.Kind == types.Void {
 		return val{t: t}
 	}
@@ -93,7 +93,7 @@ func (c *compiler) compileCFuncs(root *fn, insns asm.Instructions) ([]callback, 
 	refs := func(insns asm.Instructions) []*types.CFunc {
 		var out []*types.CFunc
 		for _, in := range insns {
-			if cf := p.Funcs[in.Reference()]; cf != nil && !cf.Kfunc && (in.IsFunctionReference() || in.IsFunctionCall()) {
+			if cf := p.Symbols[in.Reference()]; cf != nil && (in.IsFunctionReference() || in.IsFunctionCall()) {
 				out = append(out, cf)
 			}
 		}
@@ -200,9 +200,9 @@ func (c *compiler) compileCFunc(root *fn, cf *types.CFunc) (cb callback, err err
 	if err != nil {
 		return callback{}, err
 	}
-	fi := funcInfo(cf.Name, len(cf.Params))
+	fi := funcInfo(cf.Symbol, len(cf.Params))
 	fi.Linkage = btf.StaticFunc
-	insns, positions = nameFunc(insns, positions, cf.Name, fi)
+	insns, positions = nameFunc(insns, positions, cf.Symbol, fi)
 	return callback{insns, positions, stack}, nil
 }
 
@@ -607,7 +607,7 @@ func (g *cgen) funcRef(cf *types.CFunc, at lang.Pos) vreg {
 		g.fail(at, "%s is a kernel function: it can be called, not passed", cf.Name)
 	}
 	d := g.newReg()
-	g.emit(&inst{op: opFuncPtr, dst: d, ref: cf.Name})
+	g.emit(&inst{op: opFuncPtr, dst: d, ref: cf.Symbol})
 	return d
 }
 
@@ -1117,7 +1117,7 @@ func (g *cgen) call(e *cc.Call, t *types.Type) vreg {
 			g.emit(&inst{op: opCall, dst: d, kfunc: cf.KfuncID, args: args})
 			return d
 		}
-		g.emit(&inst{op: opCall, dst: d, callee: cf.Name, args: args})
+		g.emit(&inst{op: opCall, dst: d, callee: cf.Symbol, args: args})
 		return d
 	}
 	return g.builtin(e, id.Name, t)

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"unicode"
@@ -39,10 +40,13 @@ import (
 
 // CProgram is what the checker learned of the imported C files.
 type CProgram struct {
-	// Funcs are the defined functions and the kernel functions declared
-	// with __ksym, by name; Order lists the defined ones as they appear.
-	Funcs map[string]*CFunc
-	Order []*CFunc
+	// Funcs are the functions the files share (not static, which the
+	// script may call) and the kernel functions declared with __ksym, by
+	// name; Symbols are all the defined functions by Symbol; Order lists
+	// the defined ones as they appear.
+	Funcs   map[string]*CFunc
+	Symbols map[string]*CFunc
+	Order   []*CFunc
 	// Types is the type of each expression as C gives it (arrays and
 	// functions not yet decayed to pointers).
 	Types map[cc.Expr]*Type
@@ -120,7 +124,10 @@ type CMap struct {
 // CFunc is a function of an imported C file, or a kernel function one
 // declares.
 type CFunc struct {
-	Name   string
+	Name string
+	// Symbol names the function in the program: its name, made unique
+	// when static functions of several files share one.
+	Symbol string
 	Decl   *cc.FuncDecl
 	Result *Type // VoidType for void
 	Params []*CObject
@@ -200,7 +207,7 @@ func (c *checker) checkC(f *lang.File) {
 		return
 	}
 	p := &CProgram{
-		Funcs: map[string]*CFunc{}, Types: map[cc.Expr]*Type{}, Conv: map[cc.Expr]*Type{},
+		Funcs: map[string]*CFunc{}, Symbols: map[string]*CFunc{}, Types: map[cc.Expr]*Type{}, Conv: map[cc.Expr]*Type{},
 		OpType: map[*cc.Assign]*Type{}, Consts: map[cc.Expr]int64{}, Objs: map[*cc.Ident]*CObject{},
 		Decls: map[*cc.VarDecl]*CObject{}, Helpers: map[*cc.Call]asm.BuiltinFunc{},
 	}
@@ -328,7 +335,14 @@ func (k *cchecker) funcDecl(d *cc.FuncDecl) {
 				WithHint("declare it __weak and test `if (" + d.Name + ")` to run where it is missing")
 		}
 	}
-	prev := k.p.Funcs[d.Name]
+	// A static function belongs to its file; the others are shared by
+	// all the imported files (and the script calls them).
+	var prev *CFunc
+	if o := k.scopes[0].objs[d.Name]; o != nil && o.Kind == CFunction {
+		prev = o.Func
+	} else if !d.Static {
+		prev = k.p.Funcs[d.Name]
+	}
 	switch {
 	case prev != nil && prev.Decl.Body != nil && d.Body != nil:
 		k.errorf(d.At, "function %s is defined twice", d.Name)
@@ -339,7 +353,17 @@ func (k *cchecker) funcDecl(d *cc.FuncDecl) {
 		prev.Decl, prev.Result, prev.Params = d, f.Result, f.Params
 		f = prev
 	case prev == nil:
-		k.p.Funcs[d.Name] = f
+		f.Symbol = d.Name
+		if d.Static || k.p.Symbols[d.Name] != nil {
+			// statics of several files may share a name
+			for i := 2; k.p.Symbols[f.Symbol] != nil; i++ {
+				f.Symbol = fmt.Sprintf("%s__%d", d.Name, i)
+			}
+		}
+		k.p.Symbols[f.Symbol] = f
+		if !d.Static || f.Kfunc {
+			k.p.Funcs[d.Name] = f
+		}
 		k.scopes[0].objs[d.Name] = &CObject{Kind: CFunction, Name: d.Name, Type: funcPtr, Func: f}
 	}
 	if d.Body == nil {
@@ -1835,6 +1859,14 @@ func (c *checker) scriptCall(e *lang.Call) (*Type, bool) {
 		return nil, false
 	}
 	f := c.info.C.Funcs[e.Fun]
+	if f == nil {
+		for _, g := range c.info.C.Order {
+			if g.Name == e.Fun {
+				c.errorf(e.At, "%s is static in %s: a script calls the functions a C file shares", e.Fun, g.Decl.At.File)
+				return nil, true
+			}
+		}
+	}
 	if f == nil || f.Kfunc || f.Decl.Body == nil {
 		return nil, false
 	}

@@ -98,3 +98,6 @@ struct { __uint(max_entries, 4); } m SEC(".maps"); ### "map m has no __uint\(typ
 struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(colour, 4); } m SEC(".maps"); ### "map m: gotrace does not know the map attribute colour"
 ---
 int f(short *p) { return __sync_fetch_and_add(p, 1); } ### "__sync_fetch_and_add takes a pointer to a 4- or 8-byte integer"
+---
+static int hidden(int x) { return x; }
+//script: BEGIN { print(hidden(1)); } ### "hidden is static in .*lib.bpf.c: a script calls the functions a C file shares"
