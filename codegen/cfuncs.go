@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"math/bits"
 	"strings"
 
 	"github.com/cilium/ebpf"
@@ -673,45 +674,129 @@ func (g *cgen) binary(e *cc.Binary, t *types.Type) vreg {
 		g.mark(no)
 		return d
 	}
+	r, wide := g.binaryLow(e, t)
+	if wide {
+		r = g.narrow(r, t.Size, t.Signed)
+	}
+	return r
+}
+
+// lowBitsOps are the operations whose result's low bits depend only on
+// their operands' low bits: a chain of them in a type narrower than 64
+// bits is narrowed once, at its end.
+var lowBitsOps = map[string]bool{"+": true, "-": true, "*": true, "<<": true, "&": true, "|": true, "^": true}
+
+// binaryLow compiles an arithmetic binary expression of type t; when
+// wide, the result is left unnarrowed (its bits above t's size are
+// garbage) where narrowing can wait for a consumer that is also in
+// lowBitsOps.
+func (g *cgen) binaryLow(e *cc.Binary, t *types.Type) (vreg, bool) {
 	xt, yt := types.Decayed(g.p.Types[e.X]), types.Decayed(g.p.Types[e.Y])
-	a, b := g.value(e.X), g.value(e.Y)
+	chain := lowBitsOps[e.Op] && t.Kind == types.Int && t.Size < 8
+	a, b := g.lowOperand(e.X, t, chain), g.lowOperand(e.Y, t, chain && e.Op != "<<")
 	g.pos = e.At
 	if xt.Kind == types.Ptr && yt.Kind == types.Ptr {
-		diff := g.alu(asm.Sub, a, b)
+		diff := g.alu(asm.Sub, g.reg(a), g.reg(b))
 		if n := elemSize(xt); n != 1 {
-			return g.signedDiv(asm.Div, diff, g.imm(n))
+			return g.signedDivConst(asm.Div, diff, n), false
 		}
-		return diff
+		return diff, false
 	}
-	return g.arith(e.Op, a, b, xt, yt, t)
+	if chain {
+		return g.arith(e.Op, a, b, xt, yt, types.Int64), true
+	}
+	return g.arith(e.Op, a, b, xt, yt, t), false
+}
+
+// lowOperand is operand, except that with chain set an operand that is
+// itself a lowBitsOps expression of type t comes unnarrowed.
+func (g *cgen) lowOperand(e cc.Expr, t *types.Type, chain bool) opnd {
+	if x, ok := e.(*cc.Binary); ok && chain && lowBitsOps[x.Op] && types.Equal(g.p.Types[x], t) && types.Equal(g.p.Conv[x], t) {
+		if _, isConst := g.p.Consts[x]; !isConst {
+			r, _ := g.binaryLow(x, t)
+			return opnd{r: r}
+		}
+	}
+	return g.operand(e)
+}
+
+// opnd is an operand: a register, or a constant that fits an
+// instruction's 32-bit immediate.
+type opnd struct {
+	r     vreg
+	c     int64
+	konst bool
+}
+
+// operand is e's value (converted as value converts it), kept as a
+// constant when it is one.
+func (g *cgen) operand(e cc.Expr) opnd {
+	if v, ok := g.p.Consts[e]; ok && g.p.Types[e].Kind != types.Array {
+		if to := g.p.Conv[e]; to != nil {
+			v = types.CTruncate(v, to)
+		}
+		if v >= -1<<31 && v < 1<<31 {
+			return opnd{c: v, konst: true}
+		}
+	}
+	return opnd{r: g.value(e)}
+}
+
+// reg puts an operand in a register.
+func (g *cgen) reg(o opnd) vreg {
+	if o.konst {
+		return g.imm(o.c)
+	}
+	return o.r
 }
 
 // arith computes a op b in type t (operands already converted; one may
-// be a pointer, for + and -).
-func (g *cgen) arith(op string, a, b vreg, at, bt, t *types.Type) vreg {
+// be a pointer, for + and -), with an immediate operand where one is a
+// constant.
+func (g *cgen) arith(op string, a, b opnd, at, bt, t *types.Type) vreg {
+	scale := func(o opnd, n int64) opnd {
+		switch {
+		case n == 1:
+			return o
+		case o.konst && o.c*n >= -1<<31 && o.c*n < 1<<31:
+			return opnd{c: o.c * n, konst: true}
+		}
+		return opnd{r: g.aluImm(asm.Mul, g.reg(o), n)}
+	}
 	switch {
 	case at.Kind == types.Ptr && bt.Kind != types.Ptr:
-		if n := elemSize(at); n != 1 {
-			b = g.aluImm(asm.Mul, b, n)
-		}
+		b = scale(b, elemSize(at))
 	case bt.Kind == types.Ptr && at.Kind != types.Ptr:
-		if n := elemSize(bt); n != 1 {
-			a = g.aluImm(asm.Mul, a, n)
-		}
+		a = scale(a, elemSize(bt))
 	}
 	alu := aluOps[op]
+	if t.Signed && alu == asm.RSh {
+		alu = asm.ArSh
+	}
+	commutes := alu == asm.Add || alu == asm.Mul || alu == asm.And || alu == asm.Or || alu == asm.Xor
+	if a.konst && !b.konst && commutes {
+		a, b = b, a
+	}
+	divides := alu == asm.Div || alu == asm.Mod
 	var r vreg
 	switch {
-	case t.Signed && (alu == asm.Div || alu == asm.Mod):
-		r = g.signedDiv(alu, a, b)
-	case t.Signed && alu == asm.RSh:
-		r = g.alu(asm.ArSh, a, b)
-	case !t.Signed && (alu == asm.Div || alu == asm.Mod) && t.Size < 8:
-		// unsigned 32-bit values are zero-extended: a 64-bit division
-		// is the same
-		r = g.alu(alu, a, b)
+	case divides && t.Signed && b.konst && b.c > 0:
+		r = g.signedDivConst(alu, g.reg(a), b.c)
+	case divides && t.Signed:
+		r = g.signedDiv(alu, g.reg(a), g.reg(b))
+	case divides && b.konst && b.c > 0 && b.c&(b.c-1) == 0:
+		// unsigned, by a power of two: a shift or a mask
+		if alu == asm.Div {
+			r = g.aluImm(asm.RSh, g.reg(a), int64(bits.TrailingZeros64(uint64(b.c))))
+		} else {
+			r = g.aluImm(asm.And, g.reg(a), b.c-1)
+		}
+	case b.konst && (!divides || b.c > 0):
+		// (unsigned values narrower than 64 bits are zero-extended: the
+		// 64-bit operation is the same)
+		r = g.aluImm(alu, g.reg(a), b.c)
 	default:
-		r = g.alu(alu, a, b)
+		r = g.alu(alu, g.reg(a), g.reg(b))
 	}
 	if t.Kind == types.Int && t.Size < 8 {
 		switch alu {
@@ -723,6 +808,23 @@ func (g *cgen) arith(op string, a, b vreg, at, bt, t *types.Type) vreg {
 			}
 		}
 	}
+	return r
+}
+
+// signedDivConst divides (or takes the remainder of) a signed value by a
+// positive constant: the magnitude is divided and the sign put back.
+func (g *cgen) signedDivConst(alu asm.ALUOp, a vreg, c int64) vreg {
+	r := g.newReg()
+	pos, done := g.label(), g.label()
+	g.emit(&inst{op: opMov, dst: r, a: a})
+	g.emit(&inst{op: opJcc, a: a, cc: asm.JSGE, useImm: true, imm: 0, label: pos})
+	g.emit(&inst{op: opNeg, dst: r, a: r})
+	g.emit(&inst{op: opALU, dst: r, a: r, useImm: true, imm: c, alu: alu})
+	g.emit(&inst{op: opNeg, dst: r, a: r})
+	g.jmp(done)
+	g.mark(pos)
+	g.emit(&inst{op: opALU, dst: r, a: r, useImm: true, imm: c, alu: alu})
+	g.mark(done)
 	return r
 }
 
@@ -741,13 +843,13 @@ func (g *cgen) assign(e *cc.Assign) vreg {
 	}
 	ot := g.p.OpType[e]
 	old := g.load(l)
-	y := g.value(e.Y)
+	y := g.operand(e.Y)
 	op := strings.TrimSuffix(e.Op, "=")
 	var r vreg
 	if xt.Kind == types.Ptr {
-		r = g.arith(op, old, y, xt, types.Int64, xt)
+		r = g.arith(op, opnd{r: old}, y, xt, types.Int64, xt)
 	} else {
-		r = g.convert(g.arith(op, g.convert(old, xt, ot), y, ot, ot, ot), ot, xt)
+		r = g.convert(g.arith(op, opnd{r: g.convert(old, xt, ot)}, y, ot, ot, ot), ot, xt)
 	}
 	g.store(l, r)
 	return r
@@ -1042,13 +1144,23 @@ func (g *cgen) branch(e cc.Expr, label string, when bool) {
 			if ct := g.p.Conv[x.X]; ct != nil && ct.Kind == types.Int {
 				signed = ct.Signed
 			}
-			cc := jumpOp(x.Op, signed)
-			if !when {
-				cc = negateJump(x.Op, signed)
+			a, b := g.operand(x.X), g.operand(x.Y)
+			op := x.Op
+			if a.konst && !b.konst {
+				// 3 < x is x > 3
+				a, b = b, a
+				op = map[string]string{"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
 			}
-			a, b := g.value(x.X), g.value(x.Y)
+			cc := jumpOp(op, signed)
+			if !when {
+				cc = negateJump(op, signed)
+			}
 			g.pos = x.At
-			g.emit(&inst{op: opJcc, a: a, b: b, cc: cc, label: label})
+			if b.konst {
+				g.emit(&inst{op: opJcc, a: g.reg(a), cc: cc, useImm: true, imm: b.c, label: label})
+				return
+			}
+			g.emit(&inst{op: opJcc, a: g.reg(a), b: b.r, cc: cc, label: label})
 			return
 		}
 	}

@@ -297,7 +297,9 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 // instruction has one name.
 func nameFunc(insns asm.Instructions, positions []lang.Pos, name string, fi *btf.Func) (asm.Instructions, []lang.Pos) {
 	if insns[0].Symbol() != "" {
-		insns = append(asm.Instructions{asm.Mov.Imm(asm.R0, 0)}, insns...)
+		// (with the first line's source: the kernel wants line info at
+		// every function's start)
+		insns = append(asm.Instructions{asm.Mov.Imm(asm.R0, 0).WithSource(insns[0].Source())}, insns...)
 		positions = append([]lang.Pos{positions[0]}, positions...)
 	}
 	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), fi)

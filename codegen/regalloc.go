@@ -203,6 +203,9 @@ type interval struct {
 	start, end int
 	crossCall  bool
 	noSpill    bool
+	// entry is the register an entry value (the context, a function's
+	// argument) arrives in: the one register besides r6-r9 it may take.
+	entry asm.Register
 }
 
 var (
@@ -235,10 +238,13 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				occupy(d, i)
 			}
 			if ins.op == opCtx || ins.op == opArg {
-				// Entry registers are read from r1-r5 by parallel moves
-				// that must not overwrite each other's sources: keep
-				// their values out of r1-r5.
-				ivs[ins.dst].crossCall = true
+				// Entry registers are read from r1-r5 by moves that must
+				// not overwrite each other's sources: an entry value stays
+				// in the register it came in or goes to r6-r9.
+				ivs[ins.dst].entry = asm.R1
+				if ins.op == opArg {
+					ivs[ins.dst].entry = asm.R0 + asm.Register(ins.imm)
+				}
 			}
 			if ins.op == opCall {
 				d := ins.def()
@@ -281,8 +287,11 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				used[reg[a.v]] = true
 			}
 			pool := anyReg
-			if cur.crossCall {
+			switch {
+			case cur.crossCall:
 				pool = calleeSaved
+			case cur.entry != 0:
+				pool = append([]asm.Register{cur.entry}, calleeSaved...)
 			}
 			got := false
 			if hint != nil {
