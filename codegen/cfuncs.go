@@ -442,7 +442,7 @@ func (g *cgen) initMem(m mem, t *types.Type, init cc.Expr) {
 		g.fn.store(m, 8, g.value(x))
 	default:
 		if t.Kind == types.Struct || t.Kind == types.Array {
-			g.copyMem(m, g.addrOf(init), t.Size)
+			g.copyAligned(m, g.addrOf(init), t.Size, t.Align())
 			return
 		}
 		g.fn.store(m, storeSize(t), g.value(init))
@@ -832,7 +832,7 @@ func (g *cgen) assign(e *cc.Assign) vreg {
 	xt := g.p.Types[e.X]
 	if e.Op == "=" && xt.Kind == types.Struct {
 		dst := g.addrOf(e.X)
-		g.copyMem(dst, g.addrOf(e.Y), xt.Size)
+		g.copyAligned(dst, g.addrOf(e.Y), xt.Size, xt.Align())
 		return g.addr(dst)
 	}
 	l := g.loc(e.X)
@@ -1275,11 +1275,10 @@ func (g *cgen) builtin(e *cc.Call, name string, t *types.Type) vreg {
 		dst, src := g.value(e.Args[0]), g.value(e.Args[1])
 		n := int(g.p.Consts[e.Args[2]])
 		g.pos = e.At
-		for i := 0; i < n; {
-			w := chunk(n-i, int32(i))
-			g.fn.store(mem{base: dst, off: int32(i)}, w, g.fn.load(mem{base: src, off: int32(i)}, w))
-			i += w
-		}
+		// as wide as both pointers' targets are aligned (the kernel
+		// refuses misaligned stack accesses)
+		align := min(pointeeAlign(g.p.Types[e.Args[0]]), pointeeAlign(g.p.Types[e.Args[1]]))
+		g.copyAligned(mem{base: dst}, mem{base: src}, n, align)
 		return dst
 	case "__builtin_memset":
 		dst, v := g.value(e.Args[0]), g.value(e.Args[1])
@@ -1331,6 +1330,26 @@ func (g *cgen) atomicOp(e *cc.Call, name string, t *types.Type) vreg {
 		return old
 	}
 	return g.convert(g.alu(map[string]asm.ALUOp{"add": asm.Add, "sub": asm.Sub}[op], old, v), types.Int64, t)
+}
+
+// pointeeAlign is the alignment of what a pointer (or array) type points
+// to: 1 for void.
+func pointeeAlign(t *types.Type) int {
+	t = types.Decayed(t)
+	if t.Kind != types.Ptr || t.Elem == nil || t.Elem.Kind == types.Void {
+		return 1
+	}
+	return max(1, min(8, t.Elem.Align()))
+}
+
+// copyAligned copies n bytes in accesses no wider than align (nor than
+// the offsets allow).
+func (g *cgen) copyAligned(dst, src mem, n, align int) {
+	for i := 0; i < n; {
+		w := min(chunk(n-i, dst.off+int32(i), src.off+int32(i)), align)
+		g.fn.store(dst.plus(i), w, g.fn.load(src.plus(i), w))
+		i += w
+	}
 }
 
 // printk compiles bpf_printk: the format goes on the stack for
