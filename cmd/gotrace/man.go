@@ -19,7 +19,9 @@ func manPage(w io.Writer) {
 		"gotrace runs bpftrace scripts: it parses and type-checks them, compiles them to eBPF with its own code\n"+
 		"generator, checks them with its own verifier, attaches them to tracepoints, kprobes, uprobes, USDT\n"+
 		"probes and perf events, and prints their output and maps as bpftrace does. Mistakes are reported\n"+
-		"at their line and column in the script. Loading programs needs root (or CAP_BPF and CAP_PERFMON);\n"+
+		"at their line and column in the script. A script may import other scripts, C headers and C files\n"+
+		"(\\fBimport \"lib.bpf.c\";\\fR), whose functions gotrace compiles itself (no clang) into the probes\n"+
+		"that call them. Loading programs needs root (or CAP_BPF and CAP_PERFMON);\n"+
 		"\\-\\-check and \\-\\-emulate do not.\n")
 	fmt.Fprint(w, ".SH OPTIONS\n")
 	for _, f := range flagDoc {
