@@ -1151,9 +1151,12 @@ func (g *cgen) branch(e cc.Expr, label string, when bool) {
 				a, b = b, a
 				op = map[string]string{"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
 			}
-			cc := jumpOp(op, signed)
 			if !when {
-				cc = negateJump(op, signed)
+				op = negate[op]
+			}
+			cc := cmpOps[op][0]
+			if signed {
+				cc = cmpOps[op][1]
 			}
 			g.pos = x.At
 			if b.konst {
@@ -1170,33 +1173,6 @@ func (g *cgen) branch(e cc.Expr, label string, when bool) {
 		cc = asm.JEq
 	}
 	g.emit(&inst{op: opJcc, a: v, cc: cc, useImm: true, imm: 0, label: label})
-}
-
-func jumpOp(op string, signed bool) asm.JumpOp {
-	switch op {
-	case "==":
-		return asm.JEq
-	case "!=":
-		return asm.JNE
-	case "<":
-		return pick(signed, asm.JSLT, asm.JLT)
-	case "<=":
-		return pick(signed, asm.JSLE, asm.JLE)
-	case ">":
-		return pick(signed, asm.JSGT, asm.JGT)
-	}
-	return pick(signed, asm.JSGE, asm.JGE)
-}
-
-func negateJump(op string, signed bool) asm.JumpOp {
-	return jumpOp(map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}[op], signed)
-}
-
-func pick(signed bool, s, u asm.JumpOp) asm.JumpOp {
-	if signed {
-		return s
-	}
-	return u
 }
 
 // call compiles a call of a C function, a kernel function, a BPF helper

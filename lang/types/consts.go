@@ -446,48 +446,16 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		if !ok1 || !ok2 {
 			return 0, false
 		}
+		// script constants fold as signed 64-bit values, as C's do
 		switch e.Op {
-		case "+":
-			return x + y, true
-		case "-":
-			return x - y, true
-		case "*":
-			return x * y, true
-		case "/", "%":
-			if y == 0 {
-				return 0, false
-			}
-			if e.Op == "/" {
-				return x / y, true
-			}
-			return x % y, true
-		case "&":
-			return x & y, true
-		case "|":
-			return x | y, true
-		case "^":
-			return x ^ y, true
-		case "<<":
-			return x << uint(y&63), true
-		case ">>":
-			return x >> uint(y&63), true
-		case "==":
-			return b2i(x == y), true
-		case "!=":
-			return b2i(x != y), true
-		case "<":
-			return b2i(x < y), true
-		case "<=":
-			return b2i(x <= y), true
-		case ">":
-			return b2i(x > y), true
-		case ">=":
-			return b2i(x >= y), true
+		case "==", "!=", "<", "<=", ">", ">=":
+			return b2i(compareConst(e.Op, x, y, true)), true
 		case "&&":
 			return b2i(x != 0 && y != 0), true
 		case "||":
 			return b2i(x != 0 || y != 0), true
 		}
+		return arithConst(e.Op, x, y, true)
 	}
 	return 0, false
 }
