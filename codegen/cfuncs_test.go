@@ -61,7 +61,7 @@ func TestCInVM(t *testing.T) {
 				t.Fatal(lang.Format(err, src))
 			}
 			var out, errOut bytes.Buffer
-			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, NumCPU: 2,
+			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, Target: &probes.DirTarget{NumCPUs: 2},
 				TaiStart: 1_700_000_000_000_000_000, Loc: time.UTC}); err != nil {
 				t.Fatal(err)
 			}

@@ -141,7 +141,7 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 				t.Fatal(lang.Format(err, []byte(tc.src)))
 			}
 			var out, errOut bytes.Buffer
-			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, NumCPU: 2,
+			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, Target: &probes.DirTarget{NumCPUs: 2},
 				TaiStart: 1_700_000_000_000_000_000, Loc: time.UTC}); err != nil {
 				t.Fatal(err)
 			}

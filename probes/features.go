@@ -1,8 +1,10 @@
 package probes
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
@@ -67,6 +69,12 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		return probeIter(h)
 	case FeatureBreakpoint:
 		return probeBreakpoint()
+	case FeaturePrivateStack:
+		return probePrivateStack()
+	case FeatureKallsymsData:
+		return probeKallsymsData()
+	case FeatureWriteUser:
+		return probeWriteUser()
 	}
 	return false
 }
@@ -193,4 +201,62 @@ func probeBreakpoint() bool {
 		return false
 	}
 	return binary.LittleEndian.Uint64(buf[:]) > 0
+}
+
+// probePrivateStack loads a tracepoint program whose main frame (320
+// bytes) and subprogram frame (256 bytes) add up to more than the 512
+// bytes of one stack. A kernel that gives tracing programs' big frames a
+// private stack (Linux 6.13 on, where the JIT supports it) accepts it;
+// one that does not refuses it ("combined stack size ... Too large").
+// Loading needs privileges: without them the answer is no, so gotrace's
+// verifier then refuses rather than passes what the kernel might refuse.
+func probePrivateStack() bool {
+	insns := asm.Instructions{
+		asm.StoreImm(asm.R10, -320, 1, asm.Word),
+		asm.Call.Label("sub"),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+		asm.StoreImm(asm.R10, -256, 1, asm.Word).WithSymbol("sub"),
+		asm.Mov.Imm(asm.R0, 0),
+		asm.Return(),
+	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{Type: ebpf.TracePoint, License: "GPL", Instructions: insns})
+	if err != nil {
+		return false
+	}
+	prog.Close()
+	return true
+}
+
+// probeKallsymsData looks for a per-CPU variable in /proc/kallsyms:
+// kernels built without CONFIG_KALLSYMS_ALL list functions only, and the
+// kernel then cannot resolve the variables a program names by BTF id.
+func probeKallsymsData() bool {
+	b, err := os.ReadFile("/proc/kallsyms")
+	return err == nil && bytes.Contains(b, []byte(" cpu_number\n"))
+}
+
+// probeWriteUser loads a kprobe program that writes one byte of its stack
+// to user address 0 with bpf_probe_write_user (it never runs): a
+// locked-down kernel (integrity or confidentiality) refuses the helper.
+func probeWriteUser() bool {
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:    ebpf.Kprobe,
+		License: "GPL",
+		Instructions: asm.Instructions{
+			asm.StoreImm(asm.R10, -8, 0, asm.Word),
+			asm.Mov.Imm(asm.R1, 0),
+			asm.Mov.Reg(asm.R2, asm.R10),
+			asm.Add.Imm(asm.R2, -8),
+			asm.Mov.Imm(asm.R3, 1),
+			asm.FnProbeWriteUser.Call(),
+			asm.Mov.Imm(asm.R0, 0),
+			asm.Return(),
+		},
+	})
+	if err != nil {
+		return false
+	}
+	prog.Close()
+	return true
 }

@@ -32,7 +32,10 @@ const (
 	FeaturePerfLink                     // bpf_link for perf events (5.15+)
 	FeatureKprobeMulti                  // kprobe-multi links (5.18+, fprobe)
 	FeatureIter                         // BPF iterators (5.8+, BTF)
-	FeatureBreakpoint                   // hardware breakpoints (perf PERF_TYPE_BREAKPOINT)
+	FeatureBreakpoint                   // hardware breakpoints (perf PERF_TYPE_BREAKPOINT) that fire
+	FeaturePrivateStack                 // the verifier gives tracing subprograms with big frames a stack of their own (6.13+, JIT support)
+	FeatureKallsymsData                 // /proc/kallsyms lists data symbols (CONFIG_KALLSYMS_ALL), through which the kernel finds variables
+	FeatureWriteUser                    // programs may call bpf_probe_write_user (refused where the kernel is locked down)
 )
 
 var featureNames = [...]string{
@@ -48,6 +51,9 @@ var featureNames = [...]string{
 	FeatureKprobeMulti:   "kprobe-multi links",
 	FeatureIter:          "BPF iterators",
 	FeatureBreakpoint:    "hardware breakpoints",
+	FeaturePrivateStack:  "private stacks for subprograms",
+	FeatureKallsymsData:  "kallsyms data symbols",
+	FeatureWriteUser:     "bpf_probe_write_user",
 }
 
 func (f Feature) String() string {

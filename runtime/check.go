@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/vm/verify"
 )
 
@@ -18,17 +19,24 @@ import (
 // kernel would check them when loading as root. A rejection becomes an
 // error at the script position of the failing instruction, with the
 // verifier's one-line reason; the abstract state goes in the hint only
-// when detail is set (-d verifier). numCPU is the machine's number of
-// possible CPUs (0: unknown).
+// when detail is set (-d verifier). host is the machine that will load
+// the programs: its number of possible CPUs and whether its kernel
+// grants private stacks decide verdicts (nil: neither is known, so no
+// private stack is assumed).
 //
 // A program the verifier gives up on at its instruction limit is reported
 // in an *UndecidedError (with nothing else wrong): the kernel's verifier,
 // which tracks more than gotrace's, decides those.
-func Check(prog *codegen.Program, numCPU int, detail bool) error {
+func Check(prog *codegen.Program, host probes.Target, detail bool) error {
+	opts := verify.Options{}
+	if host != nil {
+		opts.NumCPU = host.NumCPU()
+		opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+	}
 	var errs, limits lang.ErrorList
 	for _, pp := range prog.Probes {
 		ps := prog.Spec.Programs[pp.Prog]
-		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, verify.Options{NumCPU: numCPU})
+		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, opts)
 		if err == nil {
 			continue
 		}

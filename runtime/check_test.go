@@ -15,6 +15,9 @@ import (
 	"github.com/gotrace/gotrace/probes"
 )
 
+// twoCPUs is a host of two CPUs whose kernel grants no private stacks.
+var twoCPUs = &probes.DirTarget{Dir: "../probes/testdata", NumCPUs: 2}
+
 func compile(t *testing.T, src string) (*codegen.Program, error) {
 	t.Helper()
 	f, err := lang.Parse("t.gt", []byte(src))
@@ -42,7 +45,7 @@ func TestCheckLimits(t *testing.T) {
 	} {
 		prog, err := compile(t, tc.src)
 		if err == nil {
-			err = Check(prog, 2, false)
+			err = Check(prog, twoCPUs, false)
 		}
 		if err == nil {
 			t.Errorf("%q: accepted", tc.src)
@@ -64,14 +67,14 @@ func TestCheckUndecided(t *testing.T) {
 		t.Fatal(err)
 	}
 	var undecided *UndecidedError
-	if err := Check(prog, 2, false); !errors.As(err, &undecided) {
+	if err := Check(prog, twoCPUs, false); !errors.As(err, &undecided) {
 		t.Errorf("an endless loop: %v, want an UndecidedError", err)
 	}
 	prog, err = compile(t, "BEGIN { $p = (uint64 *)0; $x = *$p; $y = $x / 0; exit(); }")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Check(prog, 2, false); errors.As(err, &undecided) {
+	if err := Check(prog, twoCPUs, false); errors.As(err, &undecided) {
 		t.Errorf("a decided program: %v", err)
 	}
 }
@@ -96,7 +99,7 @@ func TestCheckAccepts(t *testing.T) {
 			t.Errorf("%q: %s", src, lang.Format(err, []byte(src)))
 			continue
 		}
-		if err := Check(prog, 2, false); err != nil {
+		if err := Check(prog, twoCPUs, false); err != nil {
 			t.Errorf("%q: %s", src, lang.Format(err, []byte(src)))
 		}
 	}

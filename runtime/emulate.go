@@ -28,7 +28,10 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 	if opts.Err == nil {
 		opts.Err = os.Stderr
 	}
-	ncpu := opts.NumCPU
+	ncpu := 0
+	if opts.Target != nil {
+		ncpu = opts.Target.NumCPU()
+	}
 	if ncpu <= 0 {
 		ncpu = 1
 	}

@@ -39,6 +39,7 @@ import (
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime/output"
 )
 
@@ -67,8 +68,9 @@ type Options struct {
 	DwarfPIDs []int
 	// NoVerify skips gotrace's own verifier before loading.
 	NoVerify bool
-	// NumCPU is the number of possible CPUs, for the verifier.
-	NumCPU int
+	// Target is the host the programs load on: what gotrace's verifier
+	// must know of it (possible CPUs, private stacks).
+	Target probes.Target
 	// TaiStart is the TAI time in nanoseconds at which --emulate starts
 	// its clock (0: now), so tests can print fixed tseries times.
 	TaiStart uint64
@@ -111,7 +113,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	}
 	if !opts.NoVerify {
 		var undecided *UndecidedError
-		if err := Check(prog, opts.NumCPU, false); err != nil && !errors.As(err, &undecided) {
+		if err := Check(prog, opts.Target, false); err != nil && !errors.As(err, &undecided) {
 			return nil, err
 		}
 	}

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,11 +37,16 @@ func TestCImportKernel(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			cmd := exec.Command(filepath.Join(binDir, "gotrace"), "-q", "main.gt")
+			ctx, cancel := context.WithTimeout(context.Background(), runLimit)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, filepath.Join(binDir, "gotrace"), "-q", "main.gt")
 			cmd.Dir = dir
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			out, err := cmd.Output()
+			if ctx.Err() != nil {
+				t.Fatalf("gotrace -q main.gt still ran after %v: killed\n%s", runLimit, stderr.Bytes())
+			}
 			if err != nil {
 				t.Fatalf("%v\n%s", err, stderr.Bytes())
 			}

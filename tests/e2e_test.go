@@ -11,12 +11,15 @@ package tests
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +28,9 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/rlimit"
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/gotrace/gotrace/probes"
 )
 
 var binDir string
@@ -80,6 +86,28 @@ func bpfAvailable() error {
 	return nil
 }
 
+// runLimit is how long one run of gotrace in a test script may take
+// before it is killed and the script fails with its output.
+const runLimit = 90 * time.Second
+
+// hostConditions are the testscript conditions that are facts of the
+// machine, each decided by the probe gotrace itself uses
+// (probes.HostTarget), so that a script expects what gotrace will do
+// here: [breakpoints] hardware breakpoints fire, [pmu] a hardware PMU,
+// [kprobes], [fentry], [kallsyms_data] /proc/kallsyms lists variables,
+// [write_user] the kernel lets programs write user memory (not locked
+// down), [private_stack] the verifier gives big subprogram frames a
+// stack of their own.
+var hostConditions = map[string]probes.Feature{
+	"breakpoints":   probes.FeatureBreakpoint,
+	"pmu":           probes.FeatureHardware,
+	"kprobes":       probes.FeatureKprobe,
+	"fentry":        probes.FeatureFentry,
+	"kallsyms_data": probes.FeatureKallsymsData,
+	"write_user":    probes.FeatureWriteUser,
+	"private_stack": probes.FeaturePrivateStack,
+}
+
 func TestScripts(t *testing.T) {
 	bpfErr := bpfAvailable()
 	testscript.Run(t, testscript.Params{
@@ -87,13 +115,9 @@ func TestScripts(t *testing.T) {
 		// [bpf] holds when this process may load BPF programs. Under
 		// CI=true it is an error for it not to hold, so a CI run can
 		// never pass by skipping its kernel tests.
-		//
-		// [kallsyms_data] holds when /proc/kallsyms lists data symbols
-		// (CONFIG_KALLSYMS_ALL), through which the kernel resolves the
-		// variables percpu_kaddr() names.
 		Condition: func(cond string) (bool, error) {
-			if cond == "kallsyms_data" {
-				return kallsymsHasData(), nil
+			if f, ok := hostConditions[cond]; ok {
+				return bpfErr == nil && probes.HostTarget().Has(f), nil
 			}
 			if cond != "bpf" {
 				return false, fmt.Errorf("unknown condition %q", cond)
@@ -111,9 +135,62 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"traced": traced,
+			"gotrace": gotraceCmd,
+			"traced":  traced,
 		},
 	})
+}
+
+// gotraceCmd runs `gotrace ARGS...` like exec, within runLimit: a run
+// that passes it is killed, and the script fails there with the command
+// and what it printed, rather than hanging until the package's timeout.
+// Scripts call gotrace this way (or through traced); a shell line that
+// runs gotrace wraps it in timeout(1) itself (TestScriptsLimitRuns).
+func gotraceCmd(ts *testscript.TestScript, neg bool, args []string) {
+	secs := strconv.Itoa(int(runLimit / time.Second))
+	err := ts.Exec("timeout", append([]string{"-k", "5", secs, filepath.Join(binDir, "gotrace")}, args...)...)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && (ee.ExitCode() == 124 || ee.ExitCode() == 137) {
+		ts.Fatalf("gotrace %s: still running after %v, killed\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), runLimit, ts.ReadFile("stdout"), ts.ReadFile("stderr"))
+	}
+	switch {
+	case err == nil && neg:
+		ts.Fatalf("gotrace succeeded, but it should have failed")
+	case err != nil && !neg:
+		ts.Fatalf("gotrace failed: %v", err)
+	}
+}
+
+// TestScriptsLimitRuns: every run of gotrace in a test script has a time
+// limit: the script's gotrace and traced commands have one, and a shell
+// line that starts gotrace must do so through timeout(1).
+func TestScriptsLimitRuns(t *testing.T) {
+	files, err := filepath.Glob("testdata/script/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no scripts: %v", err)
+	}
+	bare := regexp.MustCompile(`(^|[;&|('"]\s*|exec\s+)gotrace\s`)
+	for _, f := range files {
+		ar, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(ar.Comment), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			// the command, after its conditions and negation
+			cmd := regexp.MustCompile(`^((\[[^]]*\]|!)\s*)*`).ReplaceAllString(line, "")
+			if strings.HasPrefix(cmd, "exec gotrace ") || strings.HasPrefix(cmd, "exec timeout") && strings.Contains(cmd, " gotrace ") {
+				t.Errorf("%s:%d: run gotrace as the script command `gotrace` (it has a time limit), not through exec", f, i+1)
+				continue
+			}
+			if strings.HasPrefix(cmd, "exec ") && bare.MatchString(cmd[len("exec "):]) {
+				t.Errorf("%s:%d: a shell line must run gotrace through timeout(1): %s", f, i+1, line)
+			}
+		}
+	}
 }
 
 // attachedRun is a gotrace started with __BPFTRACE_NOTIFY_PROBES_ATTACHED
@@ -209,10 +286,4 @@ func traced(ts *testscript.TestScript, neg bool, args []string) {
 	if (err != nil) != neg {
 		ts.Fatalf("gotrace: %v (negated: %v)", err, neg)
 	}
-}
-
-// kallsymsHasData tells whether /proc/kallsyms lists a per-CPU variable.
-func kallsymsHasData() bool {
-	b, err := os.ReadFile("/proc/kallsyms")
-	return err == nil && bytes.Contains(b, []byte(" cpu_number\n"))
 }

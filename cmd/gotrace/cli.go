@@ -305,7 +305,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	if o.check {
 		var undecided *runtime.UndecidedError
-		if err := runtime.Check(prog, target.NumCPU(), false); errors.As(err, &undecided) {
+		if err := runtime.Check(prog, target, false); errors.As(err, &undecided) {
 			// gotrace's verifier gave up: the kernel decides, where BPF
 			// can be loaded
 			decided, kerr := runtime.KernelCheck(prog)
@@ -343,7 +343,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	if o.emulate {
 		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
-			TestMode: o.testMode, NumCPU: target.NumCPU()})
+			TestMode: o.testMode, Target: target})
 		if err != nil {
 			return report(err)
 		}
@@ -365,7 +365,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		Quiet:     o.quiet,
 		TestMode:  o.testMode,
 		Child:     child,
-		NumCPU:    target.NumCPU(),
+		Target:    target,
 		PID:       o.pid,
 		DwarfPIDs: o.dwarfPIDs,
 		Attach:    probes.AttachPID(o.pid),

@@ -322,7 +322,7 @@ func (r *repl) program(src, name string) {
 	}
 	r.typed = append(r.typed, strings.TrimSpace(src))
 	r.last = prog
-	sess, err := runtime.Load(prog, runtime.Options{Out: r.out, Err: r.errOut, Attach: probes.Attach, NoSignals: true, NumCPU: r.target.NumCPU()})
+	sess, err := runtime.Load(prog, runtime.Options{Out: r.out, Err: r.errOut, Attach: probes.Attach, NoSignals: true, Target: r.target})
 	if err != nil {
 		io.WriteString(r.errOut, lang.Format(err, []byte(src)))
 		return

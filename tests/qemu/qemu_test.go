@@ -37,6 +37,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -253,30 +254,20 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		t.Fatalf("packing the initramfs: %v\n%s", err, out)
 	}
 
-	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernelImage, "-initrd", initrd,
-		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet"}
-	if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
-		f.Close()
-		args = append(args, "-enable-kvm", "-cpu", "host")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
-	defer cancel()
+	acc := accelFor(t, qemu, kernelImage, busybox)
 	start := time.Now()
-	// GOTRACE_QEMU_LOG names a file that gets the console as it comes.
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, qemu, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if log := os.Getenv("GOTRACE_QEMU_LOG"); log != "" {
-		if f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
-			defer f.Close()
-			cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, f), io.MultiWriter(&out, f)
-		}
+	console, err := boot(qemu, kernelImage, initrd, acc, 8*time.Minute)
+	if acc.kvm && !strings.Contains(console, "=== KERNEL") {
+		// KVM that passed the probe and failed here all the same: the
+		// cases run under TCG rather than not at all.
+		t.Logf("the KVM boot failed (%v), booting under TCG:\n%s", err, tail(console, 1000))
+		acc = tcg
+		start = time.Now()
+		console, err = boot(qemu, kernelImage, initrd, acc, 8*time.Minute)
 	}
-	err := cmd.Run()
-	boot := time.Since(start)
-	console := strings.ReplaceAll(out.String(), "\r", "")
+	elapsed := time.Since(start)
 	if !strings.Contains(console, "=== DONE") {
-		t.Fatalf("the guest did not finish (%v after %v):\n%s", err, boot, tail(console, 4000))
+		t.Fatalf("the guest did not finish under %s (%v after %v):\n%s", acc.name, err, elapsed, tail(console, 4000))
 	}
 	kernel := ""
 	if m := regexp.MustCompile(`=== KERNEL (\S+)`).FindStringSubmatch(console); m != nil {
@@ -314,9 +305,124 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		failed++
 		t.Errorf("%s (kernel %s): rc=%s (want %s), missing %q in:\n%s", c.name, kernel, rc, c.rc, missed, body)
 	}
-	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s, boot and run %v", passed, failed, kernel, boot.Round(time.Millisecond))
+	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s, boot and run %v under %s", passed, failed, kernel, elapsed.Round(time.Millisecond), acc.name)
 	t.Log(msg)
 	fmt.Println(msg)
+}
+
+// accel is how qemu runs the guest: with KVM (the host's CPU, fast) or
+// with TCG (software emulation, about 6 s to boot, works everywhere).
+type accel struct {
+	name string
+	kvm  bool
+	args []string
+}
+
+var (
+	kvm = accel{"KVM", true, []string{"-enable-kvm", "-cpu", "host"}}
+	tcg = accel{"TCG", false, nil}
+)
+
+// chooseAccel picks KVM only where /dev/kvm opens and a probe boot under
+// KVM reaches the guest's init: /dev/kvm can exist and still fail to
+// boot a guest (nested KVM that refuses the CPU's MSRs), and TCG then
+// runs the cases. force ("kvm" or "tcg", from GOTRACE_QEMU_ACCEL) skips
+// the choice.
+func chooseAccel(force string, kvmOpens bool, kvmBoots func() bool) accel {
+	switch force {
+	case "kvm":
+		return kvm
+	case "tcg":
+		return tcg
+	}
+	if kvmOpens && kvmBoots() {
+		return kvm
+	}
+	return tcg
+}
+
+var (
+	accelOnce   sync.Once
+	accelChosen accel
+)
+
+// accelFor decides once per test run how guests boot on this host, by
+// booting kernelImage under KVM with an initramfs that only says it ran.
+func accelFor(t *testing.T, qemu, kernelImage, busybox string) accel {
+	accelOnce.Do(func() {
+		opens := false
+		if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
+			f.Close()
+			opens = true
+		}
+		accelChosen = chooseAccel(os.Getenv("GOTRACE_QEMU_ACCEL"), opens, func() bool {
+			root := t.TempDir()
+			os.MkdirAll(filepath.Join(root, "bin"), 0o755)
+			copyFile(t, busybox, filepath.Join(root, "bin", "busybox"), 0o755)
+			os.WriteFile(filepath.Join(root, "init"), []byte("#!/bin/busybox sh\n/bin/busybox echo '=== KERNEL probe'\n/bin/busybox poweroff -f\n"), 0o755)
+			initrd := filepath.Join(t.TempDir(), "probe.gz")
+			pack := exec.Command("sh", "-c", "find . | cpio -o -H newc 2>/dev/null | gzip -1 > "+initrd)
+			pack.Dir = root
+			if out, err := pack.CombinedOutput(); err != nil {
+				t.Logf("packing the probe initramfs: %v\n%s", err, out)
+				return false
+			}
+			console, err := boot(qemu, kernelImage, initrd, kvm, time.Minute)
+			ok := strings.Contains(console, "=== KERNEL probe")
+			if !ok {
+				t.Logf("KVM cannot boot a guest here (%v), using TCG:\n%s", err, tail(console, 1000))
+			}
+			return ok
+		})
+	})
+	return accelChosen
+}
+
+// boot runs qemu on kernelImage and initrd under acc, at most limit, and
+// returns the serial console's text. GOTRACE_QEMU_LOG names a file that
+// gets the console as it comes.
+func boot(qemu, kernelImage, initrd string, acc accel, limit time.Duration) (string, error) {
+	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernelImage, "-initrd", initrd,
+		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet"}
+	args = append(args, acc.args...)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	var out bytes.Buffer
+	cmd := exec.CommandContext(ctx, qemu, args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if log := os.Getenv("GOTRACE_QEMU_LOG"); log != "" {
+		if f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
+			defer f.Close()
+			cmd.Stdout, cmd.Stderr = io.MultiWriter(&out, f), io.MultiWriter(&out, f)
+		}
+	}
+	err := cmd.Run()
+	return strings.ReplaceAll(out.String(), "\r", ""), err
+}
+
+// TestChooseAccel: KVM is used only where it opens and boots a guest;
+// everywhere else the guests boot under TCG.
+func TestChooseAccel(t *testing.T) {
+	for _, tc := range []struct {
+		force       string
+		opens, boot bool
+		want        accel
+	}{
+		{"", false, true, tcg}, // no /dev/kvm: never probed
+		{"", true, false, tcg}, // /dev/kvm opens, the guest aborts (nested KVM)
+		{"", true, true, kvm},  // KVM works
+		{"tcg", true, true, tcg},
+		{"kvm", false, false, kvm},
+	} {
+		probed := false
+		got := chooseAccel(tc.force, tc.opens, func() bool { probed = true; return tc.boot })
+		if got.name != tc.want.name {
+			t.Errorf("force %q, opens %v, boots %v: got %s, want %s", tc.force, tc.opens, tc.boot, got.name, tc.want.name)
+		}
+		if probed && (!tc.opens || tc.force != "") {
+			t.Errorf("force %q, opens %v: probed a KVM boot it did not need", tc.force, tc.opens)
+		}
+	}
 }
 
 func copyFile(t *testing.T, from, to string, mode os.FileMode) {

@@ -501,6 +501,9 @@ func addCallee(sp *subprog, k int) {
 	sp.callees = append(sp.callees, k)
 }
 
+// privateStack tells whether the kernel may give the functions of a
+// program of type t a private stack (where Options.PrivateStack says it
+// grants them at all).
 func privateStack(t ebpf.ProgramType) bool {
 	switch t {
 	case ebpf.Kprobe, ebpf.TracePoint, ebpf.PerfEvent, ebpf.RawTracepoint, ebpf.Tracing:
@@ -516,9 +519,9 @@ func (v *verifier) checkStackDepth() error {
 		sp := v.subprogs[k]
 		// Frames are rounded up to 16 bytes, as for JIT-compiled programs.
 		d := (sp.depth + 15) &^ 15
-		// Tracing programs give functions with 64 bytes of stack or more
-		// a private stack of their own (x86-64, Linux 6.13 on).
-		if !(privateStack(v.prog) && sp.depth >= 64) {
+		// Where the kernel grants it, tracing programs give functions
+		// with 64 bytes of stack or more a private stack of their own.
+		if !(v.opts.PrivateStack && privateStack(v.prog) && sp.depth >= 64) {
 			total += d
 		}
 		if total > stackSize {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/probes"
 )
 
 // expectation is the -- expect section of a case: "accept", or
@@ -50,10 +52,25 @@ func parseExpect(s string) (expectation, error) {
 	return expectation{}, fmt.Errorf("want accept or reject, not %q", f[0])
 }
 
+// corpusCase is one file of testdata. exp is its verdict on any kernel;
+// where the verdict depends on whether the kernel gives tracing
+// programs' functions private stacks (Options.PrivateStack), exp is the
+// verdict where it does and shared (the section "expect shared-stack")
+// where it does not.
 type corpusCase struct {
-	name string
-	tc   *textCase
-	exp  expectation
+	name   string
+	tc     *textCase
+	exp    expectation
+	shared expectation
+}
+
+// expect is the case's verdict for a kernel that grants private stacks
+// or not.
+func (c corpusCase) expect(privateStack bool) expectation {
+	if privateStack {
+		return c.exp
+	}
+	return c.shared
 }
 
 func loadCorpus(t *testing.T) []corpusCase {
@@ -78,7 +95,14 @@ func loadCorpus(t *testing.T) []corpusCase {
 			t.Errorf("%s: %v", f, err)
 			continue
 		}
-		out = append(out, corpusCase{strings.TrimSuffix(filepath.Base(f), ".data"), tc, exp})
+		shared := exp
+		if text, ok := tc.sections["expect shared-stack"]; ok {
+			if shared, err = parseExpect(text); err != nil {
+				t.Errorf("%s: %v", f, err)
+				continue
+			}
+		}
+		out = append(out, corpusCase{strings.TrimSuffix(filepath.Base(f), ".data"), tc, exp, shared})
 	}
 	return out
 }
@@ -115,9 +139,48 @@ func verdict(err error) string {
 	return "ERROR " + err.Error()
 }
 
+// checkVerdict runs the verifier over a case with opts and checks the
+// verdict against exp; it returns the verifier's answer.
+func checkVerdict(t *testing.T, c corpusCase, opts Options, exp expectation) error {
+	t.Helper()
+	b, fds, err := c.tc.raw(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Raw(b, c.tc.progType, fds, opts)
+	// The code generator's path must say the same.
+	if insns, maps, err := toAsm(c.tc); err == nil && sameEncoding(insns, c.tc) {
+		got2 := Program(insns, c.tc.progType, maps, opts)
+		if verdict(got) != verdict(got2) {
+			t.Errorf("Raw and Program disagree:\n  Raw:     %s\n  Program: %s", verdict(got), verdict(got2))
+		}
+	}
+	var ve *Error
+	if got != nil && !errors.As(got, &ve) {
+		t.Fatalf("not a verifier error: %v", got)
+	}
+	where := fmt.Sprintf(" (private stacks %v)", opts.PrivateStack)
+	switch {
+	case exp.accept && got != nil:
+		t.Errorf("want accept%s, got %s\n  state: %s", where, verdict(got), ve.Detail)
+	case !exp.accept && got == nil:
+		t.Errorf("want reject%s, got accept", where)
+	case !exp.accept:
+		if exp.insn >= 0 && ve.Insn != exp.insn {
+			t.Errorf("want reject at insn %d%s, got %s", exp.insn, where, verdict(got))
+		}
+		if exp.msg != "" && !strings.Contains(ve.Msg, exp.msg) {
+			t.Errorf("want message containing %q%s, got %s", exp.msg, where, verdict(got))
+		}
+	}
+	return got
+}
+
 // TestCorpus runs every case under testdata through the verifier, checks
-// the expected verdict, and as root loads it into the kernel too: the
-// verdicts must agree.
+// the expected verdict both for a kernel that grants private stacks and
+// for one that does not, and as root loads it into this kernel too: the
+// kernel's verdict must agree with ours for what the host grants
+// (probes.FeaturePrivateStack, the probe gotrace itself uses).
 func TestCorpus(t *testing.T) {
 	cases := loadCorpus(t)
 	if len(cases) == 0 {
@@ -131,39 +194,19 @@ func TestCorpus(t *testing.T) {
 			t.Logf("kernel part skipped: %v", kerr)
 		}
 	}
+	hostPrivateStack := kerr == nil && probes.HostTarget().Has(probes.FeaturePrivateStack)
 	agree, total, insnAgree, rejects := 0, 0, 0, 0
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			opts := Options{Unprivileged: c.tc.unprivileged, NumCPU: possibleCPUs()}
-			b, fds, err := c.tc.raw(nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := Raw(b, c.tc.progType, fds, opts)
-			// The code generator's path must say the same.
-			if insns, maps, err := toAsm(c.tc); err == nil && sameEncoding(insns, c.tc) {
-				got2 := Program(insns, c.tc.progType, maps, opts)
-				if verdict(got) != verdict(got2) {
-					t.Errorf("Raw and Program disagree:\n  Raw:     %s\n  Program: %s", verdict(got), verdict(got2))
+			var got error
+			for _, ps := range []bool{false, true} {
+				opts := Options{Unprivileged: c.tc.unprivileged, NumCPU: possibleCPUs(), PrivateStack: ps}
+				if err := checkVerdict(t, c, opts, c.expect(ps)); ps == hostPrivateStack {
+					got = err
 				}
 			}
 			var ve *Error
-			if got != nil && !errors.As(got, &ve) {
-				t.Fatalf("not a verifier error: %v", got)
-			}
-			switch {
-			case c.exp.accept && got != nil:
-				t.Errorf("want accept, got %s\n  state: %s", verdict(got), ve.Detail)
-			case !c.exp.accept && got == nil:
-				t.Errorf("want reject, got accept")
-			case !c.exp.accept:
-				if c.exp.insn >= 0 && ve.Insn != c.exp.insn {
-					t.Errorf("want reject at insn %d, got %s", c.exp.insn, verdict(got))
-				}
-				if c.exp.msg != "" && !strings.Contains(ve.Msg, c.exp.msg) {
-					t.Errorf("want message containing %q, got %s", c.exp.msg, verdict(got))
-				}
-			}
+			errors.As(got, &ve)
 			if kerr != nil {
 				return
 			}

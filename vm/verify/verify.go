@@ -33,6 +33,15 @@ type Options struct {
 	// reads (the tracepoint's record): reads past it are refused here,
 	// where the kernel would only refuse the attach.
 	CtxSize int
+
+	// PrivateStack is set when the kernel that will load the program gives
+	// the functions of tracing programs (kprobe, tracepoint, perf event,
+	// raw tracepoint, tracing) whose frames take 64 bytes or more a stack
+	// of their own, so that their frames do not count towards the 512
+	// bytes a call chain may use. Linux 6.13 on does so where its JIT
+	// supports it; whether a kernel does is a fact of the host, probed
+	// by loading a program (probes.FeaturePrivateStack).
+	PrivateStack bool
 }
 
 // Error is a program the verifier refuses.
