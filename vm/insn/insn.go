@@ -177,7 +177,8 @@ func (in Insn) IsLDDW() bool { return in.Op == LDDW }
 // function it names. Offsets count from the next slot; ja32 keeps its
 // offset in the immediate.
 func (in Insn) Target(pc int) int {
-	if in.Op == JMP32|JA || in.Op == JMP|CALL || in.IsLDDW() {
+	jmp := in.Class() == JMP || in.Class() == JMP32
+	if jmp && in.Code() == CALL || in.Class() == JMP32 && in.Code() == JA || in.IsLDDW() {
 		return pc + 1 + int(in.Imm)
 	}
 	return pc + 1 + int(in.Off)
