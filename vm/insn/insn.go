@@ -212,7 +212,7 @@ func (e *DecodeError) Error() string {
 
 // Decode reads raw 8-byte instruction slots. The result has one element
 // per slot; the second slot of an lddw is a Filler. An error is a
-// *DecodeError.
+// *DecodeError, returned with the slots before the one at fault.
 func Decode(raw []byte) ([]Insn, error) {
 	if len(raw)%8 != 0 {
 		return nil, &DecodeError{Kind: Length, Slot: len(raw) / 8, Len: len(raw)}
@@ -223,11 +223,11 @@ func Decode(raw []byte) ([]Insn, error) {
 		in := decodeSlot(raw[8*i:])
 		if in.IsLDDW() {
 			if i+1 >= n {
-				return nil, &DecodeError{Kind: LDDWTruncated, Slot: i}
+				return out[:i], &DecodeError{Kind: LDDWTruncated, Slot: i}
 			}
 			s2 := decodeSlot(raw[8*i+8:])
 			if s2.Op != 0 || s2.Dst != 0 || s2.Src != 0 || s2.Off != 0 {
-				return nil, &DecodeError{Kind: LDDWSecondSlot, Slot: i}
+				return out[:i], &DecodeError{Kind: LDDWSecondSlot, Slot: i}
 			}
 			in.Next = s2.Imm
 			in.Imm64 = uint64(uint32(in.Imm)) | uint64(uint32(in.Next))<<32

@@ -14,6 +14,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // expectation is the -- expect section of a case: "accept", or
@@ -86,13 +88,19 @@ func loadCorpus(t *testing.T) []corpusCase {
 // toAsm rebuilds cilium instructions from raw bytes, naming maps by
 // reference as the code generator does.
 func toAsm(tc *textCase) (asm.Instructions, map[string]*ebpf.MapSpec, error) {
-	insns, err := asm.AppendInstructions(nil, bytes.NewReader(tc.prog.code), binary.LittleEndian, "linux")
+	insns, err := asm.AppendInstructions(nil, bytes.NewReader(tc.prog.Code), binary.LittleEndian, "linux")
 	if err != nil {
 		return nil, nil, err
 	}
+	mapAt := map[int]string{}
+	for _, r := range tc.prog.Refs {
+		if r.Src != insn.PseudoBTFID {
+			mapAt[r.Slot] = r.Name
+		}
+	}
 	slot := 0
 	for i := range insns {
-		if name, ok := tc.prog.maps[slot]; ok {
+		if name, ok := mapAt[slot]; ok {
 			insns[i] = insns[i].WithReference(name)
 		}
 		slot += int(insns[i].Size() / 8)
@@ -252,5 +260,5 @@ func sameEncoding(insns asm.Instructions, tc *textCase) bool {
 			return false
 		}
 	}
-	return bytes.Equal(buf.Bytes(), tc.prog.code)
+	return bytes.Equal(buf.Bytes(), tc.prog.Code)
 }
