@@ -308,6 +308,12 @@ func parseLine(line string) (*stmt, error) {
 		*f = r
 		return err
 	}
+	// imm reads operand i as the immediate (its low 32 bits).
+	imm := func(i int) error {
+		v, err := parseImm(args[i])
+		s.in.Imm = int32(v)
+		return err
+	}
 	unknown := fmt.Errorf("unknown instruction %s", mn)
 
 	switch {
@@ -474,9 +480,7 @@ func parseLine(line string) (*stmt, error) {
 				return nil, err
 			}
 			s.in.Op = LD | ABS | sz
-			v, err := parseImm(args[0])
-			s.in.Imm = int32(v)
-			return s, err
+			return s, imm(0)
 		}
 		// ldindW %rS, IMM
 		if err := need(2); err != nil {
@@ -486,9 +490,7 @@ func parseLine(line string) (*stmt, error) {
 		if err := reg(0, &s.in.Src); err != nil {
 			return nil, err
 		}
-		v, err := parseImm(args[1])
-		s.in.Imm = int32(v)
-		return s, err
+		return s, imm(1)
 
 	case strings.HasPrefix(mn, "ldx"):
 		// ldx[s]W %rD, [%rS+OFF]
@@ -530,9 +532,7 @@ func parseLine(line string) (*stmt, error) {
 			return s, reg(1, &s.in.Src)
 		}
 		s.in.Op = ST | MEM | size
-		v, err := parseImm(args[1])
-		s.in.Imm = int32(v)
-		return s, err
+		return s, imm(1)
 	}
 
 	// Byte swaps: le16 be32 swap64 bswap16 ...
