@@ -34,8 +34,9 @@
 // the verifier's test programs need: labels, helpers called by name,
 // maps and kernel variables named symbolically (left to the caller to
 // resolve: Program.Refs), and raw encodings for any bit pattern.
-// Disassemble and Insn.String write the same format back. See
-// Assemble for the syntax.
+// Disassemble and Insn.String write the same format back (but for an
+// lddw of a map, shown as "map(src=, fd=, off=)"). See Assemble for the
+// syntax.
 package insn
 
 import (
@@ -154,11 +155,8 @@ func (in Insn) Mode() uint8 { return in.Op & 0xe0 }
 func (in Insn) Size() uint8 { return in.Op & 0x18 }
 
 // Bytes is the number of bytes a load or store accesses.
-func (in Insn) Bytes() int { return SizeBytes(in.Size()) }
-
-// SizeBytes is the number of bytes of a size field (W, H, B, DW).
-func SizeBytes(size uint8) int {
-	switch size & 0x18 {
+func (in Insn) Bytes() int {
+	switch in.Size() {
 	case B:
 		return 1
 	case H:
