@@ -5,7 +5,28 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
+
+// Assemble translates the text format of the conformance corpus (that
+// of insn.Assemble) to instruction bytes. Maps and kernel variables named
+// symbolically have no number here: a program that names one is refused.
+func Assemble(src string) ([]byte, error) {
+	p, err := insn.Assemble(src)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Refs) > 0 {
+		r := p.Refs[0]
+		return nil, fmt.Errorf("line %d: %s names a map or kernel variable, which a program in this format cannot", r.Line, r.Name)
+	}
+	return p.Code, nil
+}
+
+// Disassemble writes raw instructions in the text format, one per line
+// (insn.Disassemble).
+func Disassemble(raw []byte) (string, error) { return insn.Disassemble(raw) }
 
 // Case is one test of the conformance format: a program (from its -- asm
 // or -- raw section), the memory passed in r1 (its length in r2), and

@@ -7,45 +7,7 @@ import (
 	"hash/fnv"
 
 	"github.com/cilium/ebpf"
-)
-
-// Helper numbers (the kernel's enum bpf_func_id).
-const (
-	fnMapLookupElem       = 1
-	fnMapUpdateElem       = 2
-	fnMapDeleteElem       = 3
-	fnProbeRead           = 4
-	fnKtimeGetNs          = 5
-	fnTracePrintk         = 6
-	fnGetPrandomU32       = 7
-	fnGetSmpProcessorID   = 8
-	fnGetCurrentPidTgid   = 14
-	fnGetCurrentUidGid    = 15
-	fnGetCurrentComm      = 16
-	fnPerfEventOutput     = 25
-	fnGetStackid          = 27
-	fnGetCurrentTask      = 35
-	fnGetCurrentTaskBTF   = 158
-	fnTaskPtRegs          = 175
-	fnProbeReadStr        = 45
-	fnGetNumaNodeID       = 42
-	fnGetCurrentCgroupID  = 80
-	fnSendSignal          = 109
-	fnProbeReadUser       = 112
-	fnProbeReadKernel     = 113
-	fnProbeReadUserStr    = 114
-	fnProbeReadKernelStr  = 115
-	fnJiffies64           = 118
-	fnKtimeGetBootNs      = 125
-	fnRingbufOutput       = 130
-	fnRingbufReserve      = 131
-	fnRingbufSubmit       = 132
-	fnRingbufDiscard      = 133
-	fnForEachMapElem      = 164
-	fnGetFuncIP           = 173
-	fnLoop                = 181
-	fnMapLookupPercpuElem = 195
-	fnKtimeGetTaiNs       = 208
+	"github.com/cilium/ebpf/asm"
 )
 
 const (
@@ -88,8 +50,9 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		return b, nil
 	}
 	var r0 uint64
-	switch id {
-	case fnMapLookupElem, fnMapLookupPercpuElem:
+	fn := asm.BuiltinFunc(id)
+	switch fn {
+	case asm.FnMapLookupElem, asm.FnMapLookupPercpuElem:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -99,7 +62,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			return 0, err
 		}
 		cpu := m.cfg.CPU
-		if id == fnMapLookupPercpuElem {
+		if fn == asm.FnMapLookupPercpuElem {
 			if !mp.perCPU {
 				return 0, rn.fail(pc, "bpf_map_lookup_percpu_elem on map %s, which is not per-CPU", mp.spec.Name)
 			}
@@ -111,7 +74,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		if e := mp.entry(key); e != nil {
 			r0 = e.addrs[mp.cpuIndex(cpu)]
 		}
-	case fnMapUpdateElem:
+	case asm.FnMapUpdateElem:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -150,7 +113,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		default:
 			r0 = errInval
 		}
-	case fnMapDeleteElem:
+	case asm.FnMapDeleteElem:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -165,7 +128,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 				r0 = errInval
 			}
 		}
-	case fnProbeRead, fnProbeReadUser, fnProbeReadKernel, fnProbeReadStr, fnProbeReadUserStr, fnProbeReadKernelStr:
+	case asm.FnProbeRead, asm.FnProbeReadUser, asm.FnProbeReadKernel, asm.FnProbeReadStr, asm.FnProbeReadUserStr, asm.FnProbeReadKernelStr:
 		n := int(uint32(a2))
 		if n > 1<<20 {
 			return 0, rn.fail(pc, "helper %d: size %d too large", id, n)
@@ -175,19 +138,19 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			return 0, err
 		}
 		mem := m.cfg.KernelMem
-		if id == fnProbeReadUser || id == fnProbeReadUserStr {
+		if fn == asm.FnProbeReadUser || fn == asm.FnProbeReadUserStr {
 			mem = m.cfg.UserMem
 		}
-		str := id == fnProbeReadStr || id == fnProbeReadUserStr || id == fnProbeReadKernelStr
+		str := fn == asm.FnProbeReadStr || fn == asm.FnProbeReadUserStr || fn == asm.FnProbeReadKernelStr
 		r0 = m.probeRead(dst, a3, mem, str)
-	case fnKtimeGetNs, fnKtimeGetBootNs, fnKtimeGetTaiNs:
+	case asm.FnKtimeGetNs, asm.FnKtimeGetBootNs, asm.FnKtimeGetTaiNs:
 		if m.cfg.Clock != nil {
 			r0 = m.cfg.Clock()
 		} else {
 			m.clock += 1000
 			r0 = m.clock
 		}
-	case fnTracePrintk:
+	case asm.FnTracePrintk:
 		f, err := read(a1, int(uint32(a2)))
 		if err != nil {
 			return 0, err
@@ -195,7 +158,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		s := string(bytes.TrimRight(f, "\x00"))
 		m.Printk = append(m.Printk, fmt.Sprintf("%s [%d %d %d]", s, a3, a4, a5))
 		r0 = uint64(len(s))
-	case fnGetPrandomU32:
+	case asm.FnGetPrandomU32:
 		if m.cfg.Rand != nil {
 			r0 = uint64(m.cfg.Rand())
 		} else {
@@ -204,15 +167,15 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			m.rand ^= m.rand << 5
 			r0 = uint64(m.rand)
 		}
-	case fnGetSmpProcessorID:
+	case asm.FnGetSmpProcessorId:
 		r0 = uint64(m.cfg.CPU)
-	case fnGetNumaNodeID:
+	case asm.FnGetNumaNodeId:
 		r0 = uint64(m.cfg.NumaNode)
-	case fnGetCurrentPidTgid:
+	case asm.FnGetCurrentPidTgid:
 		r0 = uint64(m.cfg.PID)<<32 | uint64(m.cfg.TID)
-	case fnGetCurrentUidGid:
+	case asm.FnGetCurrentUidGid:
 		r0 = uint64(m.cfg.GID)<<32 | uint64(m.cfg.UID)
-	case fnGetCurrentComm:
+	case asm.FnGetCurrentComm:
 		n := int(uint32(a2))
 		dst, err := write(a1, n)
 		if err != nil {
@@ -224,20 +187,20 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		if n > 0 {
 			copy(dst[:n-1], m.cfg.Comm)
 		}
-	case fnGetCurrentTask, fnGetCurrentTaskBTF:
+	case asm.FnGetCurrentTask, asm.FnGetCurrentTaskBtf:
 		r0 = m.cfg.Task
-	case fnTaskPtRegs:
+	case asm.FnTaskPtRegs:
 		// the VM has no user registers of a task: reading them faults
 		r0 = 0
-	case fnGetCurrentCgroupID:
+	case asm.FnGetCurrentCgroupId:
 		r0 = m.cfg.Cgroup
-	case fnJiffies64:
+	case asm.FnJiffies64:
 		r0 = m.cfg.Jiffies
-	case fnGetFuncIP:
+	case asm.FnGetFuncIp:
 		r0 = m.cfg.FuncIP
-	case fnSendSignal:
+	case asm.FnSendSignal:
 		m.Signals = append(m.Signals, int(a1))
-	case fnRingbufOutput:
+	case asm.FnRingbufOutput:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -247,7 +210,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			return 0, err
 		}
 		mp.records = append(mp.records, bytes.Clone(data))
-	case fnRingbufReserve:
+	case asm.FnRingbufReserve:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -262,11 +225,11 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		addr := m.alloc(make([]byte, n), true, "a ring buffer reservation")
 		rn.reservations(mp)[addr] = true
 		r0 = addr
-	case fnRingbufSubmit, fnRingbufDiscard:
+	case asm.FnRingbufSubmit, asm.FnRingbufDiscard:
 		for mp, res := range rn.reserved {
 			if res[a1] {
 				delete(res, a1)
-				if id == fnRingbufSubmit {
+				if fn == asm.FnRingbufSubmit {
 					b, _ := m.mem(a1, len(m.regions[uint32(a1>>regionShift)].data), false)
 					mp.records = append(mp.records, bytes.Clone(b))
 				}
@@ -275,7 +238,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			}
 		}
 		return 0, rn.fail(pc, "helper %d: r1 is not a ring buffer reservation", id)
-	case fnPerfEventOutput:
+	case asm.FnPerfEventOutput:
 		mp, err := mapOf(a2)
 		if err != nil {
 			return 0, err
@@ -285,7 +248,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			return 0, err
 		}
 		mp.perf = append(mp.perf, bytes.Clone(data))
-	case fnGetStackid:
+	case asm.FnGetStackid:
 		mp, err := mapOf(a2)
 		if err != nil {
 			return 0, err
@@ -312,7 +275,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 		sid := h.Sum32() % max(mp.spec.MaxEntries, 1)
 		mp.stacks[sid] = append([]uint64(nil), stack...)
 		r0 = uint64(sid)
-	case fnForEachMapElem:
+	case asm.FnForEachMapElem:
 		mp, err := mapOf(a1)
 		if err != nil {
 			return 0, err
@@ -342,7 +305,7 @@ func (rn *run) helper(pc int, id int32) (uint64, error) {
 			}
 		}
 		r0 = n
-	case fnLoop:
+	case asm.FnLoop:
 		cb, err := rn.callback(pc, a2)
 		if err != nil {
 			return 0, err

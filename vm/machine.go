@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/bits"
 	"sort"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // Memory is fake kernel or user memory for the probe_read helpers.
@@ -112,14 +114,14 @@ func (m *Machine) mem(addr uint64, n int, write bool) ([]byte, error) {
 
 // Program is a loaded program.
 type Program struct {
-	insns []Insn
+	insns []insn.Insn
 }
 
 // Load decodes a program and checks its structure: known opcodes, jumps
 // and calls that land on instructions, lddw map references to existing
 // maps.
 func (m *Machine) Load(raw []byte) (*Program, error) {
-	insns, err := Decode(raw)
+	insns, err := insn.Decode(raw)
 	if err != nil {
 		return nil, err
 	}
@@ -137,92 +139,89 @@ func (m *Machine) Load(raw []byte) (*Program, error) {
 	return &Program{insns: insns}, nil
 }
 
-func (m *Machine) check(insns []Insn, pc int, in Insn) error {
+func (m *Machine) check(insns []insn.Insn, pc int, in insn.Insn) error {
 	if in.Dst > 10 || in.Src > 10 && !in.IsLDDW() {
 		return fmt.Errorf("bad register")
 	}
-	target := func(off int) error {
-		t := pc + 1 + off
+	target := func() error {
+		t := in.Target(pc)
 		if t < 0 || t >= len(insns) || insns[t].Filler {
 			return fmt.Errorf("jump to %d, outside the program or into an lddw", t)
 		}
 		return nil
 	}
 	switch in.Class() {
-	case classLD:
+	case insn.LD:
 		if !in.IsLDDW() {
 			return fmt.Errorf("unsupported load opcode 0x%02x", in.Op)
 		}
 		switch in.Src {
 		case 0:
-		case pseudoMapFD, pseudoMapValue:
+		case insn.PseudoMapFD, insn.PseudoMapValue:
 			if m.maps[int(in.Imm)] == nil {
 				return fmt.Errorf("lddw names map fd %d, which does not exist", in.Imm)
 			}
-		case pseudoFunc:
-			return target(int(in.Imm))
-		case 3: // BPF_PSEUDO_BTF_ID
+		case insn.PseudoFunc:
+			return target()
+		case insn.PseudoBTFID:
 			return fmt.Errorf("lddw of kernel variable BTF id %d: the VM has no kernel memory (percpu_kaddr runs only in the kernel)", in.Imm)
 		default:
 			return fmt.Errorf("unsupported lddw source %d", in.Src)
 		}
-	case classJMP, classJMP32:
-		op := in.Op & 0xf0
+	case insn.JMP, insn.JMP32:
+		op := in.Code()
 		switch op {
-		case jmpCALL:
-			if in.Class() != classJMP {
+		case insn.CALL:
+			if in.Class() != insn.JMP {
 				return fmt.Errorf("call in the jmp32 class")
 			}
 			switch in.Src {
 			case 0:
-			case 1:
-				return target(int(in.Imm))
-			case 2:
+			case insn.PseudoCall:
+				return target()
+			case insn.PseudoKfuncCall:
 				return fmt.Errorf("a call of a kernel function (kfunc), which the VM cannot run: run the script in the kernel")
 			default:
 				return fmt.Errorf("unsupported call kind %d", in.Src)
 			}
-		case jmpEXIT:
-			if in.Class() != classJMP {
+		case insn.EXIT:
+			if in.Class() != insn.JMP {
 				return fmt.Errorf("exit in the jmp32 class")
 			}
-		case jmpJA:
-			if in.Class() == classJMP32 {
-				return target(int(in.Imm))
-			}
-			return target(int(in.Off))
-		case jmpJEQ, jmpJGT, jmpJGE, jmpJSET, jmpJNE, jmpJSGT, jmpJSGE, jmpJLT, jmpJLE, jmpJSLT, jmpJSLE:
-			return target(int(in.Off))
+		case insn.JA:
+			return target()
+		case insn.JEQ, insn.JGT, insn.JGE, insn.JSET, insn.JNE, insn.JSGT, insn.JSGE, insn.JLT, insn.JLE, insn.JSLT, insn.JSLE:
+			return target()
 		default:
 			return fmt.Errorf("unknown jump opcode 0x%02x", in.Op)
 		}
-	case classALU, classALU64:
-		op := in.Op & 0xf0
-		if op > aluEND {
+	case insn.ALU, insn.ALU64:
+		op := in.Code()
+		if op > insn.END {
 			return fmt.Errorf("unknown ALU opcode 0x%02x", in.Op)
 		}
-		if in.Op&srcX == 0 {
+		if in.Op&insn.X == 0 {
 			width := int32(64)
-			if in.Class() == classALU {
+			if in.Class() == insn.ALU {
 				width = 32
 			}
 			switch {
-			case (op == aluLSH || op == aluRSH || op == aluARSH) && (in.Imm < 0 || in.Imm >= width):
+			case (op == insn.LSH || op == insn.RSH || op == insn.ARSH) && (in.Imm < 0 || in.Imm >= width):
 				return fmt.Errorf("shift by %d, outside 0..%d", in.Imm, width-1)
-			case (op == aluDIV || op == aluMOD) && in.Imm == 0:
+			case (op == insn.DIV || op == insn.MOD) && in.Imm == 0:
 				return fmt.Errorf("division by zero")
 			}
 		}
-	case classLDX:
-		if in.Op&0xe0 != modeMEM && in.Op&0xe0 != modeMEMSX {
+	case insn.LDX:
+		if in.Mode() != insn.MEM && in.Mode() != insn.MEMSX {
 			return fmt.Errorf("unsupported load mode 0x%02x", in.Op)
 		}
-	case classST:
-		if in.Op&0xe0 != modeMEM {
+	case insn.ST:
+		if in.Mode() != insn.MEM {
 			return fmt.Errorf("unsupported store mode 0x%02x", in.Op)
 		}
-	case classSTX:
-		if in.Op&0xe0 != modeMEM && in.Op&0xe0 != modeATOMIC {
+	case insn.STX:
+		if in.Mode() != insn.MEM && in.Mode() != insn.ATOMIC {
 			return fmt.Errorf("unsupported store mode 0x%02x", in.Op)
 		}
 	}
@@ -302,19 +301,19 @@ func (rn *run) exec(pc int) (uint64, error) {
 		}
 		in := insns[pc]
 		switch in.Class() {
-		case classALU, classALU64:
+		case insn.ALU, insn.ALU64:
 			if err := rn.alu(pc, in); err != nil {
 				return 0, err
 			}
-		case classLD:
+		case insn.LD:
 			switch in.Src {
 			case 0:
 				r[in.Dst] = in.Imm64
-			case pseudoMapFD:
+			case insn.PseudoMapFD:
 				r[in.Dst] = uint64(mapWindow)<<regionShift | uint64(uint32(in.Imm))
-			case pseudoFunc:
+			case insn.PseudoFunc:
 				r[in.Dst] = uint64(funcWindow)<<regionShift | uint64(pc+1+int(in.Imm))
-			case pseudoMapValue:
+			case insn.PseudoMapValue:
 				mp := rn.m.maps[int(in.Imm)]
 				addr, err := mp.directValue(rn.m)
 				if err != nil {
@@ -323,38 +322,38 @@ func (rn *run) exec(pc int) (uint64, error) {
 				r[in.Dst] = addr + uint64(uint32(in.Next))
 			}
 			pc++
-		case classLDX:
-			size := sizeBytes(in.Op)
+		case insn.LDX:
+			size := in.Bytes()
 			b, err := rn.m.mem(r[in.Src]+uint64(int64(in.Off)), size, false)
 			if err != nil {
 				return 0, rn.fail(pc, "load: %v", err)
 			}
 			v := readLE(b)
-			if in.Op&0xe0 == modeMEMSX {
+			if in.Mode() == insn.MEMSX {
 				v = signExtend(v, size)
 			}
 			r[in.Dst] = v
-		case classST, classSTX:
-			size := sizeBytes(in.Op)
+		case insn.ST, insn.STX:
+			size := in.Bytes()
 			addr := r[in.Dst] + uint64(int64(in.Off))
 			b, err := rn.m.mem(addr, size, true)
 			if err != nil {
 				return 0, rn.fail(pc, "store: %v", err)
 			}
 			switch {
-			case in.Class() == classST:
+			case in.Class() == insn.ST:
 				writeLE(b, uint64(int64(in.Imm)))
-			case in.Op&0xe0 == modeATOMIC:
+			case in.Mode() == insn.ATOMIC:
 				if err := rn.atomic(pc, in, b); err != nil {
 					return 0, err
 				}
 			default:
 				writeLE(b, r[in.Src])
 			}
-		case classJMP, classJMP32:
-			op := in.Op & 0xf0
+		case insn.JMP, insn.JMP32:
+			op := in.Code()
 			switch op {
-			case jmpEXIT:
+			case insn.EXIT:
 				f := rn.frames[len(rn.frames)-1]
 				rn.frames = rn.frames[:len(rn.frames)-1]
 				if len(rn.frames) == 0 {
@@ -365,8 +364,8 @@ func (rn *run) exec(pc int) (uint64, error) {
 				r[10] = f.fp
 				pc = f.retPC
 				continue
-			case jmpCALL:
-				if in.Src == 1 {
+			case insn.CALL:
+				if in.Src == insn.PseudoCall {
 					if len(rn.frames) >= 8 {
 						return 0, rn.fail(pc, "calls nested more than 8 deep")
 					}
@@ -383,8 +382,8 @@ func (rn *run) exec(pc int) (uint64, error) {
 					return 0, err
 				}
 				r[0] = v
-			case jmpJA:
-				if in.Class() == classJMP32 {
+			case insn.JA:
+				if in.Class() == insn.JMP32 {
 					pc += int(in.Imm)
 				} else {
 					pc += int(in.Off)
@@ -403,18 +402,6 @@ func (rn *run) exec(pc int) (uint64, error) {
 			continue
 		}
 	}
-}
-
-func sizeBytes(op uint8) int {
-	switch op & 0x18 {
-	case sizeB:
-		return 1
-	case sizeH:
-		return 2
-	case sizeW:
-		return 4
-	}
-	return 8
 }
 
 func readLE(b []byte) uint64 {
@@ -448,21 +435,21 @@ func signExtend(v uint64, size int) uint64 {
 }
 
 // alu executes an ALU or ALU64 instruction.
-func (rn *run) alu(pc int, in Insn) error {
+func (rn *run) alu(pc int, in insn.Insn) error {
 	r := &rn.r
-	is64 := in.Class() == classALU64
-	op := in.Op & 0xf0
+	is64 := in.Class() == insn.ALU64
+	op := in.Code()
 	var src uint64
-	if in.Op&srcX != 0 {
+	if in.Op&insn.X != 0 {
 		src = r[in.Src]
 	} else {
 		src = uint64(int64(in.Imm))
 	}
 	dst := r[in.Dst]
-	if op == aluEND {
+	if op == insn.END {
 		var v uint64
 		n := uint(in.Imm)
-		toBE := in.Op&srcX != 0
+		toBE := in.Op&insn.X != 0
 		if is64 { // bswap: unconditional
 			toBE = true
 		}
@@ -494,13 +481,13 @@ func (rn *run) alu(pc int, in Insn) error {
 	}
 	var v uint64
 	switch op {
-	case aluADD:
+	case insn.ADD:
 		v = dst + src
-	case aluSUB:
+	case insn.SUB:
 		v = dst - src
-	case aluMUL:
+	case insn.MUL:
 		v = dst * src
-	case aluDIV:
+	case insn.DIV:
 		switch {
 		case src == 0:
 			v = 0
@@ -521,7 +508,7 @@ func (rn *run) alu(pc int, in Insn) error {
 		default:
 			v = dst / src
 		}
-	case aluMOD:
+	case insn.MOD:
 		switch {
 		case src == 0:
 			v = dst
@@ -542,38 +529,38 @@ func (rn *run) alu(pc int, in Insn) error {
 		default:
 			v = dst % src
 		}
-	case aluOR:
+	case insn.OR:
 		v = dst | src
-	case aluAND:
+	case insn.AND:
 		v = dst & src
-	case aluXOR:
+	case insn.XOR:
 		v = dst ^ src
-	case aluLSH:
+	case insn.LSH:
 		if is64 {
 			v = dst << (src & 63)
 		} else {
 			v = dst << (src & 31)
 		}
-	case aluRSH:
+	case insn.RSH:
 		if is64 {
 			v = dst >> (src & 63)
 		} else {
 			v = dst >> (src & 31)
 		}
-	case aluARSH:
+	case insn.ARSH:
 		if is64 {
 			v = uint64(int64(dst) >> (src & 63))
 		} else {
 			v = uint64(uint32(int32(dst) >> (src & 31)))
 		}
-	case aluNEG:
+	case insn.NEG:
 		v = -dst
-	case aluMOV:
+	case insn.MOV:
 		switch in.Off {
 		case 0:
 			v = src
 		case 8, 16, 32:
-			if in.Op&srcX == 0 {
+			if in.Op&insn.X == 0 {
 				return rn.fail(pc, "movsx takes a register source")
 			}
 			v = signExtend(r[in.Src], int(in.Off)/8)
@@ -591,51 +578,51 @@ func (rn *run) alu(pc int, in Insn) error {
 }
 
 // cond evaluates a conditional jump.
-func (rn *run) cond(in Insn) bool {
+func (rn *run) cond(in insn.Insn) bool {
 	r := &rn.r
 	a := r[in.Dst]
 	var b uint64
-	if in.Op&srcX != 0 {
+	if in.Op&insn.X != 0 {
 		b = r[in.Src]
 	} else {
 		b = uint64(int64(in.Imm))
 	}
 	var sa, sb int64
-	if in.Class() == classJMP32 {
+	if in.Class() == insn.JMP32 {
 		a, b = a&0xffffffff, b&0xffffffff
 		sa, sb = int64(int32(a)), int64(int32(b))
 	} else {
 		sa, sb = int64(a), int64(b)
 	}
-	switch in.Op & 0xf0 {
-	case jmpJEQ:
+	switch in.Code() {
+	case insn.JEQ:
 		return a == b
-	case jmpJNE:
+	case insn.JNE:
 		return a != b
-	case jmpJGT:
+	case insn.JGT:
 		return a > b
-	case jmpJGE:
+	case insn.JGE:
 		return a >= b
-	case jmpJLT:
+	case insn.JLT:
 		return a < b
-	case jmpJLE:
+	case insn.JLE:
 		return a <= b
-	case jmpJSET:
+	case insn.JSET:
 		return a&b != 0
-	case jmpJSGT:
+	case insn.JSGT:
 		return sa > sb
-	case jmpJSGE:
+	case insn.JSGE:
 		return sa >= sb
-	case jmpJSLT:
+	case insn.JSLT:
 		return sa < sb
-	case jmpJSLE:
+	case insn.JSLE:
 		return sa <= sb
 	}
 	return false
 }
 
 // atomic executes an atomic read-modify-write on b.
-func (rn *run) atomic(pc int, in Insn, b []byte) error {
+func (rn *run) atomic(pc int, in insn.Insn, b []byte) error {
 	r := &rn.r
 	size := len(b)
 	if size != 4 && size != 8 {
@@ -648,22 +635,22 @@ func (rn *run) atomic(pc int, in Insn, b []byte) error {
 	}
 	imm := uint32(in.Imm)
 	var nv uint64
-	switch imm &^ atomicFETCH {
-	case atomicADD:
+	switch imm &^ insn.FETCH {
+	case insn.ADD:
 		nv = old + src
-	case atomicOR:
+	case insn.OR:
 		nv = old | src
-	case atomicAND:
+	case insn.AND:
 		nv = old & src
-	case atomicXOR:
+	case insn.XOR:
 		nv = old ^ src
-	case atomicXCHG &^ atomicFETCH:
-		if imm != atomicXCHG {
+	case insn.XCHG &^ insn.FETCH:
+		if imm != insn.XCHG {
 			return rn.fail(pc, "xchg without fetch")
 		}
 		nv = src
-	case atomicCMPXCHG &^ atomicFETCH:
-		if imm != atomicCMPXCHG {
+	case insn.CMPXCHG &^ insn.FETCH:
+		if imm != insn.CMPXCHG {
 			return rn.fail(pc, "cmpxchg without fetch")
 		}
 		want := r[0]
@@ -679,7 +666,7 @@ func (rn *run) atomic(pc int, in Insn, b []byte) error {
 		return rn.fail(pc, "unknown atomic operation 0x%x", imm)
 	}
 	writeLE(b, nv)
-	if imm&atomicFETCH != 0 {
+	if imm&insn.FETCH != 0 {
 		r[in.Src] = old
 	}
 	return nil

@@ -2,6 +2,8 @@ package verify
 
 import (
 	"math"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // maxVarOff bounds the offsets a pointer may carry (the kernel's
@@ -11,43 +13,43 @@ const maxVarOff = 1 << 29
 // alu handles the ALU and ALU64 classes.
 func (v *verifier) alu(st *state, c *raw) error {
 	f := st.cur()
-	op := c.op & 0xf0
-	is64 := class(c.op) == clsALU64
-	if op != aluMOV {
-		if err := v.checkRead(st, c.dst); err != nil {
+	op := c.Code()
+	is64 := c.Class() == insn.ALU64
+	if op != insn.MOV {
+		if err := v.checkRead(st, c.Dst); err != nil {
 			return err
 		}
 	}
-	if err := v.checkWriteReg(st, c.dst); err != nil {
+	if err := v.checkWriteReg(st, c.Dst); err != nil {
 		return err
 	}
-	dst := &f.regs[c.dst]
+	dst := &f.regs[c.Dst]
 	var src reg
-	if c.op&srcX != 0 && op != aluEND {
-		if err := v.checkRead(st, c.src); err != nil {
+	if c.Op&insn.X != 0 && op != insn.END {
+		if err := v.checkRead(st, c.Src); err != nil {
 			return err
 		}
-		src = f.regs[c.src]
+		src = f.regs[c.Src]
 	} else {
 		if is64 {
-			src = constScalar(uint64(int64(c.imm)))
+			src = constScalar(uint64(int64(c.Imm)))
 		} else {
-			src = constScalar(uint64(uint32(c.imm)))
+			src = constScalar(uint64(uint32(c.Imm)))
 		}
 	}
 
 	switch op {
-	case aluMOV:
-		if c.op&srcX == 0 {
+	case insn.MOV:
+		if c.Op&insn.X == 0 {
 			*dst = src
 			return nil
 		}
-		if c.off != 0 {
+		if c.Off != 0 {
 			// movsx: sign-extending move
 			if src.isPointer() {
-				return v.errf(st, "sign-extending move of a pointer (r%d)", c.src)
+				return v.errf(st, "sign-extending move of a pointer (r%d)", c.Src)
 			}
-			r := signExtend(src, int(c.off)/8)
+			r := signExtend(src, int(c.Off)/8)
 			if !is64 {
 				r = trunc32(r)
 			}
@@ -55,11 +57,11 @@ func (v *verifier) alu(st *state, c *raw) error {
 			return nil
 		}
 		fits := src.kind == kScalar && src.umax <= math.MaxUint32
-		if src.kind == kScalar && (is64 || fits) && c.src != c.dst {
+		if src.kind == kScalar && (is64 || fits) && c.Src != c.Dst {
 			// Copies of a number are linked, so that a check on one
 			// bounds the other; a copy of a copy plus a constant starts
 			// a new link.
-			sr := &f.regs[c.src]
+			sr := &f.regs[c.Src]
 			if sr.added {
 				sr.id, sr.delta, sr.added = 0, 0, false
 			}
@@ -74,7 +76,7 @@ func (v *verifier) alu(st *state, c *raw) error {
 		}
 		if src.isPointer() {
 			if v.opts.Unprivileged {
-				return v.errf(st, "32-bit copy of a pointer (r%d) would leak part of it", c.src)
+				return v.errf(st, "32-bit copy of a pointer (r%d) would leak part of it", c.Src)
 			}
 			*dst = unknown32()
 			return nil
@@ -85,10 +87,10 @@ func (v *verifier) alu(st *state, c *raw) error {
 		}
 		*dst = r
 		return nil
-	case aluNEG:
+	case insn.NEG:
 		if dst.isPointer() {
 			if v.opts.Unprivileged {
-				return v.errf(st, "r%d is a pointer: it cannot be negated", c.dst)
+				return v.errf(st, "r%d is a pointer: it cannot be negated", c.Dst)
 			}
 			*dst = unknownScalar()
 			return nil
@@ -105,16 +107,16 @@ func (v *verifier) alu(st *state, c *raw) error {
 			*dst = unknown32()
 		}
 		return nil
-	case aluEND:
+	case insn.END:
 		if dst.isPointer() {
 			if v.opts.Unprivileged {
-				return v.errf(st, "r%d is a pointer: its bytes cannot be swapped", c.dst)
+				return v.errf(st, "r%d is a pointer: its bytes cannot be swapped", c.Dst)
 			}
 			*dst = unknownScalar()
 			return nil
 		}
-		n := uint(c.imm)
-		toBE := c.op&srcX != 0 || is64 // BPF_TO_BE, or bswap
+		n := uint(c.Imm)
+		toBE := c.Op&insn.X != 0 || is64 // BPF_TO_BE, or bswap
 		if dst.isConst() {
 			x := dst.tn.value
 			switch n {
@@ -148,10 +150,10 @@ func (v *verifier) alu(st *state, c *raw) error {
 	if dst.isPointer() || src.isPointer() {
 		return v.pointerALU(st, c, op, is64, dst, src)
 	}
-	if c.op&srcX == 0 && (op == aluDIV || op == aluMOD) && c.imm == 0 {
+	if c.Op&insn.X == 0 && (op == insn.DIV || op == insn.MOD) && c.Imm == 0 {
 		return v.errf(st, "division by the constant zero")
 	}
-	if c.off == 1 && (op == aluDIV || op == aluMOD) {
+	if c.Off == 1 && (op == insn.DIV || op == insn.MOD) {
 		// signed division: not followed, like unsigned division
 		*dst = unknownScalar()
 		return nil
@@ -164,7 +166,7 @@ func (v *verifier) alu(st *state, c *raw) error {
 	}
 	// A copy plus a constant stays linked to the original, once (the
 	// kernel keeps the constant in 32 bits).
-	if is64 && op == aluADD && dst.id != 0 && src.kind == kScalar && src.isConst() {
+	if is64 && op == insn.ADD && dst.id != 0 && src.kind == kScalar && src.isConst() {
 		if !dst.added && src.tn.value <= math.MaxInt32 {
 			r.id, r.delta, r.added = dst.id, int64(src.tn.value), true
 		}
@@ -185,57 +187,57 @@ func reverse64(x uint64) uint64 {
 func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, src reg) error {
 	d := *dst
 	if !is64 {
-		if op == aluSUB && !v.opts.Unprivileged {
+		if op == insn.SUB && !v.opts.Unprivileged {
 			*dst = unknown32()
 			return nil
 		}
-		return v.errf(st, "32-bit arithmetic on a pointer (r%d) is not allowed", c.dst)
+		return v.errf(st, "32-bit arithmetic on a pointer (r%d) is not allowed", c.Dst)
 	}
 	if d.isPointer() && src.isPointer() {
-		if op == aluSUB && !v.opts.Unprivileged {
+		if op == insn.SUB && !v.opts.Unprivileged {
 			*dst = unknownScalar()
 			return nil
 		}
-		return v.errf(st, "r%d %s r%d: arithmetic between two pointers is not allowed", c.dst, aluName(op), c.src)
+		return v.errf(st, "r%d %s r%d: arithmetic between two pointers is not allowed", c.Dst, aluName(op), c.Src)
 	}
 	ptr, off := d, src
 	if !d.isPointer() {
 		// scalar += pointer
-		if op != aluADD {
-			return v.errf(st, "r%d %s pointer: only adding a pointer to a number is allowed", c.dst, aluName(op))
+		if op != insn.ADD {
+			return v.errf(st, "r%d %s pointer: only adding a pointer to a number is allowed", c.Dst, aluName(op))
 		}
 		ptr, off = src, d
 	}
-	if op != aluADD && op != aluSUB {
-		return v.errf(st, "%s on a pointer (r%d, %s) is not allowed: only + and - are", aluName(op), c.dst, ptr.String())
+	if op != insn.ADD && op != insn.SUB {
+		return v.errf(st, "%s on a pointer (r%d, %s) is not allowed: only + and - are", aluName(op), c.Dst, ptr.String())
 	}
 	if ptr.null {
-		return v.errf(st, "arithmetic on r%d, which may be NULL (%s): check it against 0 first", c.dst, ptr.String())
+		return v.errf(st, "arithmetic on r%d, which may be NULL (%s): check it against 0 first", c.Dst, ptr.String())
 	}
 	switch ptr.kind {
 	case kMapPtr:
-		return v.errf(st, "arithmetic on a map pointer (r%d) is not allowed", c.dst)
+		return v.errf(st, "arithmetic on a map pointer (r%d) is not allowed", c.Dst)
 	case kPacketEnd:
-		return v.errf(st, "arithmetic on the packet end pointer (r%d) is not allowed", c.dst)
+		return v.errf(st, "arithmetic on the packet end pointer (r%d) is not allowed", c.Dst)
 	case kFunc:
-		return v.errf(st, "arithmetic on a function pointer (r%d) is not allowed", c.dst)
+		return v.errf(st, "arithmetic on a function pointer (r%d) is not allowed", c.Dst)
 	case kPercpu:
-		return v.errf(st, "arithmetic on a per-CPU variable's address (r%d) is not allowed: get this CPU's copy with bpf_this_cpu_ptr or bpf_per_cpu_ptr", c.dst)
+		return v.errf(st, "arithmetic on a per-CPU variable's address (r%d) is not allowed: get this CPU's copy with bpf_this_cpu_ptr or bpf_per_cpu_ptr", c.Dst)
 	}
-	if op == aluSUB && ptr.kind == kStack {
-		return v.errf(st, "subtracting from a stack pointer (r%d) is not allowed: add a negative number instead", c.dst)
+	if op == insn.SUB && ptr.kind == kStack {
+		return v.errf(st, "subtracting from a stack pointer (r%d) is not allowed: add a negative number instead", c.Dst)
 	}
 	// Sanity of the offsets (the kernel's check_reg_sane_offset): a
 	// known addend and the fixed offset stay below 2^29 in magnitude, and
 	// a variable one needs a lower bound of that size (its upper bound is
 	// checked when memory is accessed).
-	if err := v.saneOffset(st, c.dst, &off, ptr.kind); err != nil {
+	if err := v.saneOffset(st, c.Dst, &off, ptr.kind); err != nil {
 		return err
 	}
 	n := ptr
 	if off.isConst() {
 		x := int64(off.tn.value)
-		if op == aluSUB {
+		if op == insn.SUB {
 			x = -x
 		}
 		n.off = int32(int64(n.off) + x)
@@ -252,7 +254,7 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 			n.id = v.newID()
 		}
 	}
-	if err := v.saneOffset(st, c.dst, &n, ptr.kind); err != nil {
+	if err := v.saneOffset(st, c.Dst, &n, ptr.kind); err != nil {
 		return err
 	}
 	if v.opts.Unprivileged {
@@ -261,11 +263,11 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 		switch n.kind {
 		case kStack:
 			if o := int64(n.off) + int64(n.tn.value); n.isConst() && (o >= 0 || o < -stackSize) {
-				return v.errf(st, "pointer r%d leaves the stack (fp%+d): not allowed without CAP_PERFMON", c.dst, o)
+				return v.errf(st, "pointer r%d leaves the stack (fp%+d): not allowed without CAP_PERFMON", c.Dst, o)
 			}
 		case kMapValue:
-			if err := v.checkRange(st, c.dst, n, 0, 1, int(n.m.spec.ValueSize), "map value of "+n.m.name); err != nil {
-				return v.errf(st, "pointer r%d leaves the map value of %s: not allowed without CAP_PERFMON", c.dst, n.m.name)
+			if err := v.checkRange(st, c.Dst, n, 0, 1, int(n.m.spec.ValueSize), "map value of "+n.m.name); err != nil {
+				return v.errf(st, "pointer r%d leaves the map value of %s: not allowed without CAP_PERFMON", c.Dst, n.m.name)
 			}
 		}
 	}
@@ -298,31 +300,31 @@ func (v *verifier) saneOffset(st *state, regno uint8, r *reg, k kind) error {
 
 func aluName(op uint8) string {
 	switch op {
-	case aluADD:
+	case insn.ADD:
 		return "+="
-	case aluSUB:
+	case insn.SUB:
 		return "-="
-	case aluMUL:
+	case insn.MUL:
 		return "*="
-	case aluDIV:
+	case insn.DIV:
 		return "/="
-	case aluOR:
+	case insn.OR:
 		return "|="
-	case aluAND:
+	case insn.AND:
 		return "&="
-	case aluLSH:
+	case insn.LSH:
 		return "<<="
-	case aluRSH:
+	case insn.RSH:
 		return ">>="
-	case aluNEG:
+	case insn.NEG:
 		return "neg"
-	case aluMOD:
+	case insn.MOD:
 		return "%="
-	case aluXOR:
+	case insn.XOR:
 		return "^="
-	case aluMOV:
+	case insn.MOV:
 		return "="
-	case aluARSH:
+	case insn.ARSH:
 		return "s>>="
 	}
 	return "?"

@@ -3,6 +3,8 @@ package verify
 import (
 	"fmt"
 	"sort"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // subprog is a function of the program: the main program or a bpf-to-bpf
@@ -24,7 +26,7 @@ func (v *verifier) validate() error {
 	}
 	for i := range v.code {
 		c := &v.code[i]
-		if c.half {
+		if c.Filler {
 			continue
 		}
 		if err := v.validateInsn(i, c); err != nil {
@@ -38,165 +40,165 @@ func (v *verifier) validateInsn(i int, c *raw) error {
 	bad := func(format string, a ...any) error {
 		return &Error{Insn: i, Msg: fmt.Sprintf(format, a...)}
 	}
-	if c.dst > 10 {
-		return bad("register r%d does not exist (r0 to r10)", c.dst)
+	if c.Dst > 10 {
+		return bad("register r%d does not exist (r0 to r10)", c.Dst)
 	}
-	if c.src > 10 && !(class(c.op) == clsLD && c.op == opLDDW) && !(c.op == clsJMP|jmpCALL) {
-		return bad("register r%d does not exist (r0 to r10)", c.src)
+	if c.Src > 10 && !(c.Class() == insn.LD && c.Op == insn.LDDW) && !(c.Op == insn.JMP|insn.CALL) {
+		return bad("register r%d does not exist (r0 to r10)", c.Src)
 	}
 	reserved := func(name string) error { return bad("%s instruction uses reserved fields", name) }
-	switch class(c.op) {
-	case clsALU, clsALU64:
-		op := c.op & 0xf0
-		is64 := class(c.op) == clsALU64
+	switch c.Class() {
+	case insn.ALU, insn.ALU64:
+		op := c.Code()
+		is64 := c.Class() == insn.ALU64
 		switch op {
-		case aluADD, aluSUB, aluMUL, aluOR, aluAND, aluLSH, aluRSH, aluXOR, aluARSH:
-			if c.op&srcX != 0 {
-				if c.imm != 0 || c.off != 0 {
+		case insn.ADD, insn.SUB, insn.MUL, insn.OR, insn.AND, insn.LSH, insn.RSH, insn.XOR, insn.ARSH:
+			if c.Op&insn.X != 0 {
+				if c.Imm != 0 || c.Off != 0 {
 					return reserved("ALU")
 				}
-			} else if c.src != 0 || c.off != 0 {
+			} else if c.Src != 0 || c.Off != 0 {
 				return reserved("ALU")
 			}
-		case aluDIV, aluMOD:
-			if c.off != 0 && c.off != 1 {
+		case insn.DIV, insn.MOD:
+			if c.Off != 0 && c.Off != 1 {
 				return reserved("ALU")
 			}
-			if c.op&srcX != 0 {
-				if c.imm != 0 {
+			if c.Op&insn.X != 0 {
+				if c.Imm != 0 {
 					return reserved("ALU")
 				}
 			} else {
-				if c.src != 0 {
+				if c.Src != 0 {
 					return reserved("ALU")
 				}
-				if c.imm == 0 {
+				if c.Imm == 0 {
 					return bad("division by the constant zero")
 				}
 			}
-		case aluNEG:
-			if c.src != 0 || c.off != 0 || c.imm != 0 || c.op&srcX != 0 {
+		case insn.NEG:
+			if c.Src != 0 || c.Off != 0 || c.Imm != 0 || c.Op&insn.X != 0 {
 				return reserved("NEG")
 			}
-		case aluEND:
-			if c.src != 0 || c.off != 0 || (c.imm != 16 && c.imm != 32 && c.imm != 64) || (is64 && c.op&srcX != 0) {
+		case insn.END:
+			if c.Src != 0 || c.Off != 0 || (c.Imm != 16 && c.Imm != 32 && c.Imm != 64) || (is64 && c.Op&insn.X != 0) {
 				return reserved("END")
 			}
-		case aluMOV:
-			if c.op&srcX != 0 {
-				if c.imm != 0 && !(is64 && c.imm == 1 && c.off == 0) {
+		case insn.MOV:
+			if c.Op&insn.X != 0 {
+				if c.Imm != 0 && !(is64 && c.Imm == 1 && c.Off == 0) {
 					return reserved("MOV")
 				}
-				if c.off != 0 && c.off != 8 && c.off != 16 && !(is64 && c.off == 32) {
+				if c.Off != 0 && c.Off != 8 && c.Off != 16 && !(is64 && c.Off == 32) {
 					return reserved("MOV")
 				}
-			} else if c.src != 0 || c.off != 0 {
+			} else if c.Src != 0 || c.Off != 0 {
 				return reserved("MOV")
 			}
 		default:
-			return bad("unknown opcode %#02x", c.op)
+			return bad("unknown opcode %#02x", c.Op)
 		}
-		if op == aluLSH || op == aluRSH || op == aluARSH {
-			if c.op&srcX == 0 {
+		if op == insn.LSH || op == insn.RSH || op == insn.ARSH {
+			if c.Op&insn.X == 0 {
 				bitsz := int32(32)
 				if is64 {
 					bitsz = 64
 				}
-				if c.imm < 0 || c.imm >= bitsz {
-					return bad("shift by %d is not below the operand's %d bits", c.imm, bitsz)
+				if c.Imm < 0 || c.Imm >= bitsz {
+					return bad("shift by %d is not below the operand's %d bits", c.Imm, bitsz)
 				}
 			}
 		}
-	case clsJMP, clsJMP32:
-		op := c.op & 0xf0
+	case insn.JMP, insn.JMP32:
+		op := c.Code()
 		switch op {
-		case jmpJA:
-			if c.op&srcX != 0 || c.src != 0 || c.dst != 0 || (class(c.op) == clsJMP && c.imm != 0) || (class(c.op) == clsJMP32 && c.off != 0) {
+		case insn.JA:
+			if c.Op&insn.X != 0 || c.Src != 0 || c.Dst != 0 || (c.Class() == insn.JMP && c.Imm != 0) || (c.Class() == insn.JMP32 && c.Off != 0) {
 				return reserved("JA")
 			}
-		case jmpCALL:
-			if class(c.op) == clsJMP32 || c.op&srcX != 0 || c.off != 0 || c.dst != 0 || (c.src != 0 && c.src != pseudoCall && c.src != 2) {
+		case insn.CALL:
+			if c.Class() == insn.JMP32 || c.Op&insn.X != 0 || c.Off != 0 || c.Dst != 0 || (c.Src != 0 && c.Src != insn.PseudoCall && c.Src != insn.PseudoKfuncCall) {
 				return reserved("CALL")
 			}
-		case jmpEXIT:
-			if class(c.op) == clsJMP32 || c.op&srcX != 0 || c.src != 0 || c.dst != 0 || c.off != 0 || c.imm != 0 {
+		case insn.EXIT:
+			if c.Class() == insn.JMP32 || c.Op&insn.X != 0 || c.Src != 0 || c.Dst != 0 || c.Off != 0 || c.Imm != 0 {
 				return reserved("EXIT")
 			}
-		case jmpJEQ, jmpJGT, jmpJGE, jmpJSET, jmpJNE, jmpJSGT, jmpJSGE, jmpJLT, jmpJLE, jmpJSLT, jmpJSLE:
-			if c.op&srcX != 0 {
-				if c.imm != 0 {
+		case insn.JEQ, insn.JGT, insn.JGE, insn.JSET, insn.JNE, insn.JSGT, insn.JSGE, insn.JLT, insn.JLE, insn.JSLT, insn.JSLE:
+			if c.Op&insn.X != 0 {
+				if c.Imm != 0 {
 					return reserved("jump")
 				}
-			} else if c.src != 0 {
+			} else if c.Src != 0 {
 				return reserved("jump")
 			}
 		default:
-			return bad("unknown opcode %#02x", c.op)
+			return bad("unknown opcode %#02x", c.Op)
 		}
-	case clsLD:
-		mode := c.op & 0xe0
+	case insn.LD:
+		mode := c.Mode()
 		switch {
-		case c.op == opLDDW:
-			switch c.src {
-			case 0, pseudoMapFD, pseudoMapValue, pseudoFunc, pseudoBTFID:
+		case c.Op == insn.LDDW:
+			switch c.Src {
+			case 0, insn.PseudoMapFD, insn.PseudoMapValue, insn.PseudoFunc, insn.PseudoBTFID:
 			default:
-				return bad("lddw with unsupported source %d", c.src)
+				return bad("lddw with unsupported source %d", c.Src)
 			}
-			if c.off != 0 {
+			if c.Off != 0 {
 				return reserved("lddw")
 			}
-			if i+1 >= len(v.code) || !v.code[i+1].half {
+			if i+1 >= len(v.code) || !v.code[i+1].Filler {
 				return bad("lddw is not followed by its second half")
 			}
-			if c.src == pseudoMapValue && c.m != nil {
-				if c.imm64 >= uint64(c.m.spec.ValueSize) {
-					return bad("address %d past the %d-byte value of map %s", c.imm64, c.m.spec.ValueSize, c.m.name)
+			if c.Src == insn.PseudoMapValue && c.m != nil {
+				if off := uint32(c.Next); off >= c.m.spec.ValueSize {
+					return bad("address %d past the %d-byte value of map %s", off, c.m.spec.ValueSize, c.m.name)
 				}
 			}
-		case mode == modeABS || mode == modeIND:
-			sz := c.op & 0x18
-			if sz == szDW || c.off != 0 || c.dst != 0 || (mode == modeABS && c.src != 0) {
+		case mode == insn.ABS || mode == insn.IND:
+			sz := c.Size()
+			if sz == insn.DW || c.Off != 0 || c.Dst != 0 || (mode == insn.ABS && c.Src != 0) {
 				return reserved("LD_ABS/LD_IND")
 			}
 		default:
-			return bad("unknown opcode %#02x", c.op)
+			return bad("unknown opcode %#02x", c.Op)
 		}
-	case clsLDX:
-		mode := c.op & 0xe0
-		if (mode != modeMEM && mode != modeMEMSX) || c.imm != 0 || (mode == modeMEMSX && c.op&0x18 == szDW) {
-			if mode != modeMEM && mode != modeMEMSX {
-				return bad("unknown opcode %#02x", c.op)
+	case insn.LDX:
+		mode := c.Mode()
+		if (mode != insn.MEM && mode != insn.MEMSX) || c.Imm != 0 || (mode == insn.MEMSX && c.Size() == insn.DW) {
+			if mode != insn.MEM && mode != insn.MEMSX {
+				return bad("unknown opcode %#02x", c.Op)
 			}
 			return reserved("LDX")
 		}
-	case clsST:
-		if c.op&0xe0 != modeMEM {
-			return bad("unknown opcode %#02x", c.op)
+	case insn.ST:
+		if c.Mode() != insn.MEM {
+			return bad("unknown opcode %#02x", c.Op)
 		}
-		if c.src != 0 {
+		if c.Src != 0 {
 			return reserved("ST")
 		}
-	case clsSTX:
-		mode := c.op & 0xe0
+	case insn.STX:
+		mode := c.Mode()
 		switch mode {
-		case modeMEM:
-			if c.imm != 0 {
+		case insn.MEM:
+			if c.Imm != 0 {
 				return reserved("STX")
 			}
-		case modeATOMIC:
-			sz := c.op & 0x18
-			if sz != szW && sz != szDW {
+		case insn.ATOMIC:
+			sz := c.Size()
+			if sz != insn.W && sz != insn.DW {
 				return bad("atomic operation on %s, which is not 4 or 8 bytes", sizeName(sz))
 			}
-			switch c.imm {
-			case aluADD, aluOR, aluAND, aluXOR,
-				aluADD | atomicFETCH, aluOR | atomicFETCH, aluAND | atomicFETCH, aluXOR | atomicFETCH,
-				atomicXCHG, atomicCMPX:
+			switch c.Imm {
+			case insn.ADD, insn.OR, insn.AND, insn.XOR,
+				insn.ADD | insn.FETCH, insn.OR | insn.FETCH, insn.AND | insn.FETCH, insn.XOR | insn.FETCH,
+				insn.XCHG, insn.CMPXCHG:
 			default:
-				return bad("unknown atomic operation %#x", c.imm)
+				return bad("unknown atomic operation %#x", c.Imm)
 			}
 		default:
-			return bad("unknown opcode %#02x", c.op)
+			return bad("unknown opcode %#02x", c.Op)
 		}
 	}
 	return nil
@@ -204,49 +206,30 @@ func (v *verifier) validateInsn(i int, c *raw) error {
 
 func sizeName(sz uint8) string {
 	switch sz {
-	case szB:
+	case insn.B:
 		return "1 byte"
-	case szH:
+	case insn.H:
 		return "2 bytes"
-	case szW:
+	case insn.W:
 		return "4 bytes"
 	}
 	return "8 bytes"
 }
 
-func sizeBytes(op uint8) int {
-	switch op & 0x18 {
-	case szB:
-		return 1
-	case szH:
-		return 2
-	case szW:
-		return 4
-	}
-	return 8
-}
-
 // isJump reports a jump with a target (not call or exit).
 func isJump(c *raw) bool {
-	cl := class(c.op)
-	if cl != clsJMP && cl != clsJMP32 {
+	cl := c.Class()
+	if cl != insn.JMP && cl != insn.JMP32 {
 		return false
 	}
-	op := c.op & 0xf0
-	return op != jmpCALL && op != jmpEXIT
-}
-
-func jumpTarget(i int, c *raw) int {
-	if class(c.op) == clsJMP32 && c.op&0xf0 == jmpJA {
-		return i + 1 + int(c.imm)
-	}
-	return i + 1 + int(c.off)
+	op := c.Code()
+	return op != insn.CALL && op != insn.EXIT
 }
 
 // isPseudoCall reports a bpf-to-bpf call; isFuncRef a lddw of a
 // subprogram's address.
-func isPseudoCall(c *raw) bool { return c.op == clsJMP|jmpCALL && c.src == pseudoCall }
-func isFuncRef(c *raw) bool    { return c.op == opLDDW && c.src == pseudoFunc }
+func isPseudoCall(c *raw) bool { return c.Op == insn.JMP|insn.CALL && c.Src == insn.PseudoCall }
+func isFuncRef(c *raw) bool    { return c.Op == insn.LDDW && c.Src == insn.PseudoFunc }
 
 // buildCFG finds subprograms, checks jumps stay inside them and every
 // instruction is reachable, and marks the prune points.
@@ -255,12 +238,12 @@ func (v *verifier) buildCFG() error {
 	starts := map[int]bool{0: true}
 	for i := range v.code {
 		c := &v.code[i]
-		if c.half {
+		if c.Filler {
 			continue
 		}
 		if isPseudoCall(c) || isFuncRef(c) {
-			t := i + 1 + int(c.imm)
-			if t < 0 || t >= n || v.code[t].half {
+			t := c.Target(i)
+			if t < 0 || t >= n || v.code[t].Filler {
 				return &Error{Insn: i, Msg: fmt.Sprintf("call to instruction %d, which is outside the program", t)}
 			}
 			starts[t] = true
@@ -292,21 +275,21 @@ func (v *verifier) buildCFG() error {
 	for _, sp := range v.subprogs {
 		last := sp.end - 1
 		c := &v.code[last]
-		if c.half || !(c.op == clsJMP|jmpEXIT || c.op == clsJMP|jmpJA || c.op == clsJMP32|jmpJA) {
+		if c.Filler || !(c.Op == insn.JMP|insn.EXIT || c.Op == insn.JMP|insn.JA || c.Op == insn.JMP32|insn.JA) {
 			return &Error{Insn: last, Msg: "the last instruction of a function is not exit or an unconditional jump: execution would run off its end"}
 		}
 	}
 	for i := range v.code {
 		c := &v.code[i]
-		if c.half || !isJump(c) {
+		if c.Filler || !isJump(c) {
 			continue
 		}
-		t := jumpTarget(i, c)
+		t := c.Target(i)
 		sp := v.subprogs[v.subOf[i]]
 		if t < sp.start || t >= sp.end {
 			return &Error{Insn: i, Msg: fmt.Sprintf("jump from instruction %d to %d goes outside its function", i, t)}
 		}
-		if v.code[t].half {
+		if v.code[t].Filler {
 			return &Error{Insn: i, Msg: fmt.Sprintf("jump to instruction %d lands in the middle of a lddw", t)}
 		}
 	}
@@ -326,21 +309,21 @@ func (v *verifier) buildCFG() error {
 		c := &v.code[i]
 		var out []int
 		switch {
-		case c.op == clsJMP|jmpEXIT:
+		case c.Op == insn.JMP|insn.EXIT:
 		case isJump(c):
-			t := jumpTarget(i, c)
-			if c.op&0xf0 == jmpJA {
+			t := c.Target(i)
+			if c.Code() == insn.JA {
 				out = append(out, t)
 			} else {
 				out = append(out, i+1, t)
 			}
-		case c.op == opLDDW:
+		case c.Op == insn.LDDW:
 			out = append(out, i+2)
 			if isFuncRef(c) {
-				out = append(out, i+1+int(c.imm))
+				out = append(out, i+1+int(c.Imm))
 			}
 		case isPseudoCall(c):
-			out = append(out, i+1, i+1+int(c.imm))
+			out = append(out, i+1, i+1+int(c.Imm))
 		default:
 			out = append(out, i+1)
 		}
@@ -363,13 +346,13 @@ func (v *verifier) buildCFG() error {
 			return &Error{Insn: from, Msg: "execution runs past the end of the program"}
 		}
 		c := &v.code[from]
-		if isJump(c) && t == jumpTarget(from, c) {
+		if isJump(c) && t == c.Target(from) {
 			v.prune[t] = true
 		}
 		if isPseudoCall(c) {
 			v.prune[from+1] = true
 		}
-		if c.op == clsJMP|jmpCALL && c.src == 0 && isCallbackHelper(c.imm) {
+		if c.Op == insn.JMP|insn.CALL && c.Src == 0 && isCallbackHelper(c.Imm) {
 			v.prune[from] = true
 		}
 		switch color[t] {
@@ -381,7 +364,7 @@ func (v *verifier) buildCFG() error {
 		}
 	}
 	for i := range v.code {
-		if !v.code[i].half && color[i] == white {
+		if !v.code[i].Filler && color[i] == white {
 			return &Error{Insn: i, Msg: "unreachable instruction: no path from the start leads here"}
 		}
 	}
@@ -403,56 +386,56 @@ func (v *verifier) liveness() {
 	def := make([]uint16, n)
 	for i := range v.code {
 		c := &v.code[i]
-		if c.half {
+		if c.Filler {
 			continue
 		}
-		d, s := uint16(1)<<c.dst, uint16(1)<<(c.src&0xf)
-		switch class(c.op) {
-		case clsALU, clsALU64:
-			op := c.op & 0xf0
-			if op != aluMOV {
+		d, s := uint16(1)<<c.Dst, uint16(1)<<(c.Src&0xf)
+		switch c.Class() {
+		case insn.ALU, insn.ALU64:
+			op := c.Code()
+			if op != insn.MOV {
 				use[i] |= d
 			}
-			if c.op&srcX != 0 && op != aluEND {
+			if c.Op&insn.X != 0 && op != insn.END {
 				use[i] |= s
 			}
 			def[i] = d
-		case clsLDX:
+		case insn.LDX:
 			use[i] = s
 			def[i] = d
-		case clsST:
+		case insn.ST:
 			use[i] = d
-		case clsSTX:
+		case insn.STX:
 			use[i] = d | s
-			if c.op&0xe0 == modeATOMIC {
-				if c.imm == atomicCMPX {
+			if c.Mode() == insn.ATOMIC {
+				if c.Imm == insn.CMPXCHG {
 					use[i] |= 1
 					def[i] = 1
-				} else if c.imm&atomicFETCH != 0 {
+				} else if c.Imm&insn.FETCH != 0 {
 					def[i] = s
 				}
 			}
-		case clsLD:
-			if c.op == opLDDW {
+		case insn.LD:
+			if c.Op == insn.LDDW {
 				def[i] = d
 			} else {
 				use[i] = 1 << 6
-				if c.op&0xe0 == modeIND {
+				if c.Mode() == insn.IND {
 					use[i] |= s
 				}
 				def[i] = callerSaved
 			}
-		case clsJMP, clsJMP32:
-			switch c.op & 0xf0 {
-			case jmpCALL:
+		case insn.JMP, insn.JMP32:
+			switch c.Code() {
+			case insn.CALL:
 				use[i] = 0x3e
 				def[i] = callerSaved
-			case jmpEXIT:
+			case insn.EXIT:
 				use[i] = 1
-			case jmpJA:
+			case insn.JA:
 			default:
 				use[i] = d
-				if c.op&srcX != 0 {
+				if c.Op&insn.X != 0 {
 					use[i] |= s
 				}
 			}
@@ -462,18 +445,18 @@ func (v *verifier) liveness() {
 		changed = false
 		for i := n - 1; i >= 0; i-- {
 			c := &v.code[i]
-			if c.half {
+			if c.Filler {
 				continue
 			}
 			var out uint16
 			switch {
-			case c.op == clsJMP|jmpEXIT:
+			case c.Op == insn.JMP|insn.EXIT:
 			case isJump(c):
-				out = v.live[jumpTarget(i, c)]
-				if c.op&0xf0 != jmpJA {
+				out = v.live[c.Target(i)]
+				if c.Code() != insn.JA {
 					out |= v.live[i+1]
 				}
-			case c.op == opLDDW:
+			case c.Op == insn.LDDW:
 				if i+2 < n {
 					out = v.live[i+2]
 				}

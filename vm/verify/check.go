@@ -5,6 +5,8 @@ import (
 	"math"
 
 	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // verifier holds one verification.
@@ -231,7 +233,7 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 
 func (v *verifier) isCallbackCall(pc int) bool {
 	c := &v.code[pc]
-	return c.op == clsJMP|jmpCALL && c.src == 0 && isCallbackHelper(c.imm)
+	return c.Op == insn.JMP|insn.CALL && c.Src == 0 && isCallbackHelper(c.Imm)
 }
 
 // sameBase checks that a load or store is not used with the context on
@@ -257,77 +259,77 @@ func (v *verifier) sameBase(st *state, p reg) error {
 func (v *verifier) step(st *state) (bool, error) {
 	c := &v.code[st.pc]
 	f := st.cur()
-	switch class(c.op) {
-	case clsALU, clsALU64:
+	switch c.Class() {
+	case insn.ALU, insn.ALU64:
 		if err := v.alu(st, c); err != nil {
 			return false, err
 		}
 		st.pc++
-	case clsLDX:
-		if err := v.checkRead(st, c.src); err != nil {
+	case insn.LDX:
+		if err := v.checkRead(st, c.Src); err != nil {
 			return false, err
 		}
-		if err := v.checkWriteReg(st, c.dst); err != nil {
+		if err := v.checkWriteReg(st, c.Dst); err != nil {
 			return false, err
 		}
-		ptr := f.regs[c.src]
+		ptr := f.regs[c.Src]
 		if err := v.sameBase(st, ptr); err != nil {
 			return false, err
 		}
-		val, err := v.access(st, c.src, ptr, int32(c.off), sizeBytes(c.op), false, nil)
+		val, err := v.access(st, c.Src, ptr, int32(c.Off), c.Bytes(), false, nil)
 		if err != nil {
 			return false, err
 		}
-		if c.op&0xe0 == modeMEMSX {
-			val = signExtend(val, sizeBytes(c.op))
+		if c.Mode() == insn.MEMSX {
+			val = signExtend(val, c.Bytes())
 		}
-		f.regs[c.dst] = val
+		f.regs[c.Dst] = val
 		st.pc++
-	case clsST:
-		if err := v.checkRead(st, c.dst); err != nil {
+	case insn.ST:
+		if err := v.checkRead(st, c.Dst); err != nil {
 			return false, err
 		}
-		ptr := f.regs[c.dst]
+		ptr := f.regs[c.Dst]
 		if ptr.kind == kCtx {
-			return false, v.errf(st, "a constant cannot be stored into the program's context (r%d): only registers can be stored there", c.dst)
+			return false, v.errf(st, "a constant cannot be stored into the program's context (r%d): only registers can be stored there", c.Dst)
 		}
 		if err := v.sameBase(st, ptr); err != nil {
 			return false, err
 		}
-		val := constScalar(uint64(int64(c.imm)))
-		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
+		val := constScalar(uint64(int64(c.Imm)))
+		if _, err := v.access(st, c.Dst, ptr, int32(c.Off), c.Bytes(), true, &val); err != nil {
 			return false, err
 		}
 		st.pc++
-	case clsSTX:
-		if err := v.checkRead(st, c.dst); err != nil {
+	case insn.STX:
+		if err := v.checkRead(st, c.Dst); err != nil {
 			return false, err
 		}
-		if err := v.checkRead(st, c.src); err != nil {
+		if err := v.checkRead(st, c.Src); err != nil {
 			return false, err
 		}
-		if c.op&0xe0 == modeATOMIC {
+		if c.Mode() == insn.ATOMIC {
 			if err := v.atomic(st, c); err != nil {
 				return false, err
 			}
 			st.pc++
 			break
 		}
-		ptr := f.regs[c.dst]
-		val := f.regs[c.src]
+		ptr := f.regs[c.Dst]
+		val := f.regs[c.Src]
 		if err := v.sameBase(st, ptr); err != nil {
 			return false, err
 		}
-		if _, err := v.access(st, c.dst, ptr, int32(c.off), sizeBytes(c.op), true, &val); err != nil {
+		if _, err := v.access(st, c.Dst, ptr, int32(c.Off), c.Bytes(), true, &val); err != nil {
 			return false, err
 		}
 		st.pc++
-	case clsLD:
-		if c.op == opLDDW {
-			if err := v.checkWriteReg(st, c.dst); err != nil {
+	case insn.LD:
+		if c.Op == insn.LDDW {
+			if err := v.checkWriteReg(st, c.Dst); err != nil {
 				return false, err
 			}
-			f.regs[c.dst] = v.lddw(st, c)
+			f.regs[c.Dst] = v.lddw(st, c)
 			st.pc += 2
 			break
 		}
@@ -335,8 +337,8 @@ func (v *verifier) step(st *state) (bool, error) {
 			return false, err
 		}
 		st.pc++
-	case clsJMP, clsJMP32:
-		if op := c.op & 0xf0; op != jmpCALL && op != jmpEXIT {
+	case insn.JMP, insn.JMP32:
+		if op := c.Code(); op != insn.CALL && op != insn.EXIT {
 			v.jmps++
 		}
 		return v.jump(st, c)
@@ -345,20 +347,20 @@ func (v *verifier) step(st *state) (bool, error) {
 }
 
 func (v *verifier) lddw(st *state, c *raw) reg {
-	switch c.src {
-	case pseudoMapFD:
+	switch c.Src {
+	case insn.PseudoMapFD:
 		return reg{kind: kMapPtr, m: c.m}
-	case pseudoMapValue:
-		r := reg{kind: kMapValue, m: c.m, off: int32(c.imm64)}
+	case insn.PseudoMapValue:
+		r := reg{kind: kMapValue, m: c.m, off: c.Next}
 		r.setVarConst(0)
 		return r
-	case pseudoFunc:
-		return reg{kind: kFunc, fn: int32(st.pc + 1 + int(c.imm))}
-	case pseudoBTFID:
+	case insn.PseudoFunc:
+		return reg{kind: kFunc, fn: int32(c.Target(st.pc))}
+	case insn.PseudoBTFID:
 		// a kernel variable of vmlinux; gotrace only loads per-CPU ones
-		return reg{kind: kPercpu, fn: c.imm}
+		return reg{kind: kPercpu, fn: c.Imm}
 	}
-	return constScalar(c.imm64)
+	return constScalar(c.Imm64)
 }
 
 // checkRead fails if register r holds nothing.
@@ -398,18 +400,18 @@ func signExtend(r reg, size int) reg {
 // jump handles the jump class: conditional and unconditional jumps, calls
 // and exit.
 func (v *verifier) jump(st *state, c *raw) (bool, error) {
-	op := c.op & 0xf0
+	op := c.Code()
 	switch op {
-	case jmpJA:
-		st.pc = jumpTarget(st.pc, c)
+	case insn.JA:
+		st.pc = c.Target(st.pc)
 		return false, nil
-	case jmpEXIT:
+	case insn.EXIT:
 		return v.exit(st)
-	case jmpCALL:
-		switch c.src {
-		case pseudoCall:
+	case insn.CALL:
+		switch c.Src {
+		case insn.PseudoCall:
 			return false, v.pseudoCall(st, c)
-		case 2:
+		case insn.PseudoKfuncCall:
 			return false, v.kfuncCall(st)
 		}
 		return false, v.helperCall(st, c)
@@ -478,7 +480,7 @@ func (v *verifier) pseudoCall(st *state, c *raw) error {
 	if len(st.frames) >= maxCallFrames {
 		return v.errf(st, "calls are nested more than %d deep", maxCallFrames)
 	}
-	target := st.pc + 1 + int(c.imm)
+	target := c.Target(st.pc)
 	caller := st.cur()
 	nf := &frame{callsite: st.pc, subprog: v.subOf[target]}
 	for i := 1; i <= 5; i++ {
@@ -547,31 +549,31 @@ func (v *verifier) checkStackDepth() error {
 // and otherwise follows both with what each learns about the registers.
 func (v *verifier) condJump(st *state, c *raw) (bool, error) {
 	f := st.cur()
-	if err := v.checkRead(st, c.dst); err != nil {
+	if err := v.checkRead(st, c.Dst); err != nil {
 		return false, err
 	}
 	var src reg
-	if c.op&srcX != 0 {
-		if err := v.checkRead(st, c.src); err != nil {
+	if c.Op&insn.X != 0 {
+		if err := v.checkRead(st, c.Src); err != nil {
 			return false, err
 		}
-		src = f.regs[c.src]
+		src = f.regs[c.Src]
 	} else {
-		src = constScalar(uint64(int64(c.imm)))
+		src = constScalar(uint64(int64(c.Imm)))
 	}
-	dst := f.regs[c.dst]
-	op := c.op & 0xf0
-	is32 := class(c.op) == clsJMP32
-	target := jumpTarget(st.pc, c)
+	dst := f.regs[c.Dst]
+	op := c.Code()
+	is32 := c.Class() == insn.JMP32
+	target := c.Target(st.pc)
 
 	pktPair := isPacket(dst.kind) && isPacket(src.kind)
-	if v.opts.Unprivileged && c.op&srcX != 0 && src.isPointer() && !pktPair {
-		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.src)
+	if v.opts.Unprivileged && c.Op&insn.X != 0 && src.isPointer() && !pktPair {
+		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.Src)
 	}
 	taken := branchTaken(dst, src, op, is32)
 	if v.opts.Unprivileged && taken < 0 && dst.isPointer() && !pktPair &&
-		!(dst.null && src.isZero() && !is32 && (op == jmpJEQ || op == jmpJNE)) {
-		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.dst)
+		!(dst.null && src.isZero() && !is32 && (op == insn.JEQ || op == insn.JNE)) {
+		return false, v.errf(st, "r%d is a pointer: pointers may not be compared without CAP_PERFMON", c.Dst)
 	}
 	if taken == 1 {
 		st.pc = target
@@ -606,22 +608,22 @@ func isPacket(k kind) bool { return k == kPacket || k == kPacketMeta || k == kPa
 // It reports false when the outcome cannot happen.
 func (v *verifier) refine(st *state, c *raw, op uint8, is32 bool, taken bool) bool {
 	f := st.cur()
-	dst := &f.regs[c.dst]
+	dst := &f.regs[c.Dst]
 	var src *reg
 	var imm reg
-	if c.op&srcX != 0 {
-		src = &f.regs[c.src]
+	if c.Op&insn.X != 0 {
+		src = &f.regs[c.Src]
 	} else {
-		imm = constScalar(uint64(int64(c.imm)))
+		imm = constScalar(uint64(int64(c.Imm)))
 		src = &imm
 	}
 	if !taken {
 		op = negate(op)
 	}
 	// NULL checks.
-	if (op == jmpJEQ || op == jmpJNE) && !is32 {
+	if (op == insn.JEQ || op == insn.JNE) && !is32 {
 		if dst.null && src.isZero() {
-			v.markNull(st, dst.id, op == jmpJEQ)
+			v.markNull(st, dst.id, op == insn.JEQ)
 			return true
 		}
 	}
@@ -648,11 +650,11 @@ func (v *verifier) refine(st *state, c *raw, op uint8, is32 bool, taken bool) bo
 		return false
 	}
 	*dst = d
-	if c.op&srcX != 0 {
+	if c.Op&insn.X != 0 {
 		*src = s
 	}
 	v.syncLinked(st, dst)
-	if c.op&srcX != 0 {
+	if c.Op&insn.X != 0 {
 		v.syncLinked(st, src)
 	}
 	return true
@@ -660,7 +662,7 @@ func (v *verifier) refine(st *state, c *raw, op uint8, is32 bool, taken bool) bo
 
 func isSignedJmp(op uint8) bool {
 	switch op {
-	case jmpJSGT, jmpJSGE, jmpJSLT, jmpJSLE:
+	case insn.JSGT, insn.JSGE, insn.JSLT, insn.JSLE:
 		return true
 	}
 	return false
@@ -669,28 +671,28 @@ func isSignedJmp(op uint8) bool {
 // negate gives the jump that is taken exactly when op is not.
 func negate(op uint8) uint8 {
 	switch op {
-	case jmpJEQ:
-		return jmpJNE
-	case jmpJNE:
-		return jmpJEQ
-	case jmpJGT:
-		return jmpJLE
-	case jmpJLE:
-		return jmpJGT
-	case jmpJGE:
-		return jmpJLT
-	case jmpJLT:
-		return jmpJGE
-	case jmpJSGT:
-		return jmpJSLE
-	case jmpJSLE:
-		return jmpJSGT
-	case jmpJSGE:
-		return jmpJSLT
-	case jmpJSLT:
-		return jmpJSGE
-	case jmpJSET:
-		return jmpJSET | 0x01 // "not set", internal
+	case insn.JEQ:
+		return insn.JNE
+	case insn.JNE:
+		return insn.JEQ
+	case insn.JGT:
+		return insn.JLE
+	case insn.JLE:
+		return insn.JGT
+	case insn.JGE:
+		return insn.JLT
+	case insn.JLT:
+		return insn.JGE
+	case insn.JSGT:
+		return insn.JSLE
+	case insn.JSLE:
+		return insn.JSGT
+	case insn.JSGE:
+		return insn.JSLT
+	case insn.JSLT:
+		return insn.JSGE
+	case insn.JSET:
+		return insn.JSET | 0x01 // "not set", internal
 	}
 	return op
 }
@@ -745,7 +747,7 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 		id, delta, added := x.id, x.delta, x.added
 		n := *r
 		if d := delta - r.delta; d != 0 {
-			n = scalarOp(n, constScalar(uint64(d)), aluADD)
+			n = scalarOp(n, constScalar(uint64(d)), insn.ADD)
 		}
 		n.id, n.delta, n.added = id, delta, added
 		*x = n
@@ -771,10 +773,10 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 	case dst.kind == kPacket && src.kind == kPacketEnd:
 		pkt = dst
 		// pkt > end: taken means out of range; pkt <= end: in range.
-		good = op == jmpJLE || op == jmpJLT
+		good = op == insn.JLE || op == insn.JLT
 	case dst.kind == kPacketEnd && src.kind == kPacket:
 		pkt = src
-		good = op == jmpJGE || op == jmpJGT
+		good = op == insn.JGE || op == insn.JGT
 	default:
 		return
 	}

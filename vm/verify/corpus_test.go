@@ -16,6 +16,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/probes"
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // expectation is the -- expect section of a case: "accept", or
@@ -110,13 +111,19 @@ func loadCorpus(t *testing.T) []corpusCase {
 // toAsm rebuilds cilium instructions from raw bytes, naming maps by
 // reference as the code generator does.
 func toAsm(tc *textCase) (asm.Instructions, map[string]*ebpf.MapSpec, error) {
-	insns, err := asm.AppendInstructions(nil, bytes.NewReader(tc.prog.code), binary.LittleEndian, "linux")
+	insns, err := asm.AppendInstructions(nil, bytes.NewReader(tc.prog.Code), binary.LittleEndian, "linux")
 	if err != nil {
 		return nil, nil, err
 	}
+	mapAt := map[int]string{}
+	for _, r := range tc.prog.Refs {
+		if r.Src != insn.PseudoBTFID {
+			mapAt[r.Slot] = r.Name
+		}
+	}
 	slot := 0
 	for i := range insns {
-		if name, ok := tc.prog.maps[slot]; ok {
+		if name, ok := mapAt[slot]; ok {
 			insns[i] = insns[i].WithReference(name)
 		}
 		slot += int(insns[i].Size() / 8)
@@ -295,5 +302,5 @@ func sameEncoding(insns asm.Instructions, tc *textCase) bool {
 			return false
 		}
 	}
-	return bytes.Equal(buf.Bytes(), tc.prog.code)
+	return bytes.Equal(buf.Bytes(), tc.prog.Code)
 }

@@ -36,18 +36,25 @@
 //
 // # Exploring paths
 //
-// Before interpretation a first pass decodes and validates every
-// instruction (opcodes, registers, reserved fields), splits the program
-// into functions (targets of bpf-to-bpf calls and callback addresses),
-// checks that jumps stay in their function and that every instruction is
-// reachable, marks prune points (jump targets, returns from calls,
-// callback call sites) and computes which registers are live where.
+// A program arrives as raw bytes (Raw, map loads naming maps by file
+// descriptor) or as the code generator's cilium instructions (Program,
+// maps and jump targets by name, which are resolved and encoded first);
+// either way vm/insn, the instruction layer the interpreter vm shares,
+// decodes the slots, and each map load is given its map. Before
+// interpretation a first pass validates every instruction on its own
+// (known opcodes, registers, reserved fields, as the kernel checks them),
+// splits the program into functions (targets of bpf-to-bpf calls and
+// callback addresses), checks that jumps stay in their function and that
+// every instruction is reachable, marks prune points (jump targets,
+// returns from calls, callback call sites) and computes which registers
+// are live where.
 //
 // Interpretation then follows every path depth first. A conditional jump
 // whose outcome the bounds decide follows one branch; otherwise both are
 // followed, each with the registers refined by what the comparison proved
 // (bounds, NULL or not NULL, packet range). Helper calls check each
-// argument against the helper's prototype (map, key and value pointers
+// argument against the helper's prototype (helpers.go, by cilium/ebpf's
+// asm.BuiltinFunc id: map, key and value pointers
 // with the map's sizes, memory and its size, context, callbacks) and the
 // program type's list of allowed helpers, then clobber r1-r5 and type r0
 // (bounded where the kernel bounds it: string reads return at most their
@@ -123,7 +130,8 @@
 //
 // # Tests
 //
-// testdata holds one program per file in the text format of Text, with
+// testdata holds one program per file in the text format of Text (its
+// program written in vm/insn's assembler syntax), with
 // the expected verdict in a "-- expect" section ("accept", or "reject
 // INSN MESSAGE-PART"). TestCorpus runs each through Raw and Program and,
 // as root, through the kernel, and fails unless all verdicts agree;

@@ -5,6 +5,9 @@ import (
 	"math"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 type argType uint8
@@ -54,72 +57,77 @@ const (
 	setTracing                       // tracing programs (fentry, fexit, iter) only
 )
 
+// helper is a helper's prototype: its arguments, its result, the
+// program types that may call it.
 type helper struct {
-	name string
 	args []argType
 	ret  retType
 	set  helperSet
 	maps []ebpf.MapType // map types the map argument must have (nil: any that allows element access)
 }
 
-var helpers = map[int32]*helper{
-	1:  {"bpf_map_lookup_elem", []argType{argMapPtr, argMapKey}, retMapValueOrNull, setBase, nil},
-	2:  {"bpf_map_update_elem", []argType{argMapPtr, argMapKey, argMapValue, argAnything}, retInt, setBase, nil},
-	3:  {"bpf_map_delete_elem", []argType{argMapPtr, argMapKey}, retInt, setBase, nil},
-	4:  {"bpf_probe_read", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
-	5:  {"bpf_ktime_get_ns", nil, retInt, setBase, nil},
-	6:  {"bpf_trace_printk", []argType{argMem, argSize}, retInt, setPerfmon, nil},
-	7:  {"bpf_get_prandom_u32", nil, retInt, setBase, nil},
-	8:  {"bpf_get_smp_processor_id", nil, retInt, setBase, nil},
-	14: {"bpf_get_current_pid_tgid", nil, retInt, setBase, nil},
-	15: {"bpf_get_current_uid_gid", nil, retInt, setBase, nil},
-	16: {"bpf_get_current_comm", []argType{argUninitMem, argSize}, retInt, setPerfmon, nil},
-	25: {"bpf_perf_event_output", []argType{argCtx, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTrace | setSocket | setXDP, []ebpf.MapType{ebpf.PerfEventArray}},
-	26: {"bpf_skb_load_bytes", []argType{argCtx, argAnything, argUninitMem, argSize}, retInt, setSocket, nil},
-	27: {"bpf_get_stackid", []argType{argCtx, argMapPtr, argAnything}, retInt, setTrace, []ebpf.MapType{ebpf.StackTrace}},
-	35: {"bpf_get_current_task", nil, retInt, setPerfmon, nil},
+var helpers = map[asm.BuiltinFunc]*helper{
+	asm.FnMapLookupElem:     {[]argType{argMapPtr, argMapKey}, retMapValueOrNull, setBase, nil},
+	asm.FnMapUpdateElem:     {[]argType{argMapPtr, argMapKey, argMapValue, argAnything}, retInt, setBase, nil},
+	asm.FnMapDeleteElem:     {[]argType{argMapPtr, argMapKey}, retInt, setBase, nil},
+	asm.FnProbeRead:         {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	asm.FnKtimeGetNs:        {nil, retInt, setBase, nil},
+	asm.FnTracePrintk:       {[]argType{argMem, argSize}, retInt, setPerfmon, nil},
+	asm.FnGetPrandomU32:     {nil, retInt, setBase, nil},
+	asm.FnGetSmpProcessorId: {nil, retInt, setBase, nil},
+	asm.FnGetCurrentPidTgid: {nil, retInt, setBase, nil},
+	asm.FnGetCurrentUidGid:  {nil, retInt, setBase, nil},
+	asm.FnGetCurrentComm:    {[]argType{argUninitMem, argSize}, retInt, setPerfmon, nil},
+	asm.FnPerfEventOutput:   {[]argType{argCtx, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTrace | setSocket | setXDP, []ebpf.MapType{ebpf.PerfEventArray}},
+	asm.FnSkbLoadBytes:      {[]argType{argCtx, argAnything, argUninitMem, argSize}, retInt, setSocket, nil},
+	asm.FnGetStackid:        {[]argType{argCtx, argMapPtr, argAnything}, retInt, setTrace, []ebpf.MapType{ebpf.StackTrace}},
+	asm.FnGetCurrentTask:    {nil, retInt, setPerfmon, nil},
 	// bpf_get_current_task_btf returns a trusted task pointer that only
 	// bpf_task_pt_regs takes here; both pass it on as a scalar, which is
 	// all the programs gotrace generates do with it.
-	158: {"bpf_get_current_task_btf", nil, retInt, setTrace, nil},
-	175: {"bpf_task_pt_regs", []argType{argAnything}, retInt, setTrace, nil},
-	36:  {"bpf_probe_write_user", []argType{argAnything, argMem, argSize}, retInt, setTrace, nil},
-	42:  {"bpf_get_numa_node_id", nil, retInt, setBase, nil},
-	45:  {"bpf_probe_read_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
-	46:  {"bpf_get_socket_cookie", []argType{argAnything}, retInt, setTracing, nil},
-	67:  {"bpf_get_stack", []argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
-	80:  {"bpf_get_current_cgroup_id", nil, retInt, setBase, nil},
-	109: {"bpf_send_signal", []argType{argAnything}, retInt, setPerfmon, nil},
-	112: {"bpf_probe_read_user", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
-	113: {"bpf_probe_read_kernel", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
-	114: {"bpf_probe_read_user_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
-	115: {"bpf_probe_read_kernel_str", []argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
-	118: {"bpf_jiffies64", nil, retInt, setBase, nil},
-	125: {"bpf_ktime_get_boot_ns", nil, retInt, setBase, nil},
-	208: {"bpf_ktime_get_tai_ns", nil, retInt, setBase, nil},
-	130: {"bpf_ringbuf_output", []argType{argMapPtr, argMem, argSizeOrZero, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
-	131: {"bpf_ringbuf_reserve", []argType{argMapPtr, argAllocSize, argAnything}, retRingbufMemOrNull, setBase, []ebpf.MapType{ebpf.RingBuf}},
-	132: {"bpf_ringbuf_submit", []argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
-	133: {"bpf_ringbuf_discard", []argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
-	134: {"bpf_ringbuf_query", []argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
-	164: {"bpf_for_each_map_elem", []argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
-	173: {"bpf_get_func_ip", []argType{argCtx}, retInt, setKprobe, nil},
-	58:  {"bpf_override_return", []argType{argCtx, argAnything}, retInt, setKprobe, nil},
-	147: {"bpf_d_path", []argType{argAnything, argUninitMem, argSize}, retInt, setTracing, nil},
-	117: {"bpf_send_signal_thread", []argType{argAnything}, retInt, setPerfmon, nil},
-	123: {"bpf_get_current_ancestor_cgroup_id", []argType{argAnything}, retInt, setBase, nil},
-	120: {"bpf_get_ns_current_pid_tgid", []argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
-	111: {"bpf_skb_output", []argType{argAnything, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTracing, []ebpf.MapType{ebpf.PerfEventArray}},
-	153: {"bpf_per_cpu_ptr", []argType{argPercpu, argAnything}, retPercpuMemOrNull, setPerfmon, nil},
-	154: {"bpf_this_cpu_ptr", []argType{argPercpu}, retPercpuMem, setPerfmon, nil},
-	181: {"bpf_loop", []argType{argAnything, argFunc, argStackOrNull, argAnything}, retInt, setBase, nil},
-	195: {"bpf_map_lookup_percpu_elem", []argType{argMapPtr, argMapKey, argAnything}, retMapValueOrNull, setBase, []ebpf.MapType{ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash}},
+	asm.FnGetCurrentTaskBtf:          {nil, retInt, setTrace, nil},
+	asm.FnTaskPtRegs:                 {[]argType{argAnything}, retInt, setTrace, nil},
+	asm.FnProbeWriteUser:             {[]argType{argAnything, argMem, argSize}, retInt, setTrace, nil},
+	asm.FnGetNumaNodeId:              {nil, retInt, setBase, nil},
+	asm.FnProbeReadStr:               {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	asm.FnGetSocketCookie:            {[]argType{argAnything}, retInt, setTracing, nil},
+	asm.FnGetStack:                   {[]argType{argCtx, argUninitMem, argSizeOrZero, argAnything}, retInt, setTrace, nil},
+	asm.FnGetCurrentCgroupId:         {nil, retInt, setBase, nil},
+	asm.FnSendSignal:                 {[]argType{argAnything}, retInt, setPerfmon, nil},
+	asm.FnProbeReadUser:              {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	asm.FnProbeReadKernel:            {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	asm.FnProbeReadUserStr:           {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	asm.FnProbeReadKernelStr:         {[]argType{argUninitMem, argSizeOrZero, argAnything}, retInt, setPerfmon, nil},
+	asm.FnJiffies64:                  {nil, retInt, setBase, nil},
+	asm.FnKtimeGetBootNs:             {nil, retInt, setBase, nil},
+	asm.FnKtimeGetTaiNs:              {nil, retInt, setBase, nil},
+	asm.FnRingbufOutput:              {[]argType{argMapPtr, argMem, argSizeOrZero, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	asm.FnRingbufReserve:             {[]argType{argMapPtr, argAllocSize, argAnything}, retRingbufMemOrNull, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	asm.FnRingbufSubmit:              {[]argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
+	asm.FnRingbufDiscard:             {[]argType{argRingbufMem, argAnything}, retVoid, setBase, nil},
+	asm.FnRingbufQuery:               {[]argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
+	asm.FnForEachMapElem:             {[]argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
+	asm.FnGetFuncIp:                  {[]argType{argCtx}, retInt, setKprobe, nil},
+	asm.FnOverrideReturn:             {[]argType{argCtx, argAnything}, retInt, setKprobe, nil},
+	asm.FnDPath:                      {[]argType{argAnything, argUninitMem, argSize}, retInt, setTracing, nil},
+	asm.FnSendSignalThread:           {[]argType{argAnything}, retInt, setPerfmon, nil},
+	asm.FnGetCurrentAncestorCgroupId: {[]argType{argAnything}, retInt, setBase, nil},
+	asm.FnGetNsCurrentPidTgid:        {[]argType{argAnything, argAnything, argUninitMem, argSize}, retInt, setBase, nil},
+	asm.FnSkbOutput:                  {[]argType{argAnything, argMapPtr, argAnything, argMem, argSizeOrZero}, retInt, setTracing, []ebpf.MapType{ebpf.PerfEventArray}},
+	asm.FnPerCpuPtr:                  {[]argType{argPercpu, argAnything}, retPercpuMemOrNull, setPerfmon, nil},
+	asm.FnThisCpuPtr:                 {[]argType{argPercpu}, retPercpuMem, setPerfmon, nil},
+	asm.FnLoop:                       {[]argType{argAnything, argFunc, argStackOrNull, argAnything}, retInt, setBase, nil},
+	asm.FnMapLookupPercpuElem:        {[]argType{argMapPtr, argMapKey, argAnything}, retMapValueOrNull, setBase, []ebpf.MapType{ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUCPUHash}},
 }
 
-func isCallbackHelper(id int32) bool { return id == 164 || id == 181 }
+// isCallbackHelper reports a helper that calls back into the program.
+func isCallbackHelper(id int32) bool {
+	fn := asm.BuiltinFunc(id)
+	return fn == asm.FnForEachMapElem || fn == asm.FnLoop
+}
 
-// allowed reports whether program type t may call h.
-func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
+// allowed reports whether program type t may call fn, whose prototype is h.
+func allowed(fn asm.BuiltinFunc, h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 	if h.set&setBase != 0 {
 		return true
 	}
@@ -131,7 +139,7 @@ func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 		if h.set&setKprobe != 0 && t == ebpf.Kprobe {
 			return true
 		}
-		if t == ebpf.Tracing && (h.name == "bpf_get_func_ip" || h.set&setTracing != 0) {
+		if t == ebpf.Tracing && (fn == asm.FnGetFuncIp || h.set&setTracing != 0) {
 			return true
 		}
 	case ebpf.SocketFilter:
@@ -143,29 +151,31 @@ func allowed(h *helper, t ebpf.ProgramType, unprivileged bool) bool {
 }
 
 // Map types that only some helpers may take.
-var restrictedMaps = map[ebpf.MapType][]int32{
-	ebpf.ProgramArray:   {12},
-	ebpf.PerfEventArray: {22, 25, 55, 111, 121},
-	ebpf.RingBuf:        {130, 131, 134},
-	ebpf.StackTrace:     {27},
-	ebpf.Queue:          {87, 88, 89},
-	ebpf.Stack:          {87, 88, 89},
-	ebpf.ArrayOfMaps:    {1},
-	ebpf.HashOfMaps:     {1},
+var restrictedMaps = map[ebpf.MapType][]asm.BuiltinFunc{
+	ebpf.ProgramArray:   {asm.FnTailCall},
+	ebpf.PerfEventArray: {asm.FnPerfEventRead, asm.FnPerfEventOutput, asm.FnPerfEventReadValue, asm.FnSkbOutput, asm.FnXdpOutput},
+	ebpf.RingBuf:        {asm.FnRingbufOutput, asm.FnRingbufReserve, asm.FnRingbufQuery},
+	ebpf.StackTrace:     {asm.FnGetStackid},
+	ebpf.Queue:          {asm.FnMapPushElem, asm.FnMapPopElem, asm.FnMapPeekElem},
+	ebpf.Stack:          {asm.FnMapPushElem, asm.FnMapPopElem, asm.FnMapPeekElem},
+	ebpf.ArrayOfMaps:    {asm.FnMapLookupElem},
+	ebpf.HashOfMaps:     {asm.FnMapLookupElem},
 }
 
 // helperCall checks a call of a kernel helper.
 func (v *verifier) helperCall(st *state, c *raw) error {
 	f := st.cur()
-	h := helpers[c.imm]
+	fn := asm.BuiltinFunc(c.Imm)
+	h := helpers[fn]
 	if h == nil {
-		if c.imm <= 0 || c.imm > 211 {
-			return v.errf(st, "call of helper %d, which does not exist", c.imm)
+		if c.Imm <= 0 || c.Imm > int32(asm.FnCgrpStorageDelete) {
+			return v.errf(st, "call of helper %d, which does not exist", c.Imm)
 		}
-		return v.errf(st, "helper %d is not known to gotrace's verifier", c.imm)
+		return v.errf(st, "helper %d is not known to gotrace's verifier", c.Imm)
 	}
-	if !allowed(h, v.prog, v.opts.Unprivileged) {
-		return v.errf(st, "%s cannot be called from %s programs", h.name, progName(v.prog))
+	name := insn.HelperName(fn)
+	if !allowed(fn, h, v.prog, v.opts.Unprivileged) {
+		return v.errf(st, "%s cannot be called from %s programs", name, progName(v.prog))
 	}
 	var m *mapInfo
 	var callback int32 = -1
@@ -181,28 +191,28 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 		regno := uint8(i + 1)
 		r := f.regs[regno]
 		if r.kind == kNotInit {
-			return v.errf(st, "argument %d of %s (r%d) is not set", i+1, h.name, regno)
+			return v.errf(st, "argument %d of %s (r%d) is not set", i+1, name, regno)
 		}
 		switch at {
 		case argAnything:
 			if r.isPointer() && v.opts.Unprivileged {
-				return v.errf(st, "argument %d of %s (r%d) is a pointer, which would leak its address", i+1, h.name, regno)
+				return v.errf(st, "argument %d of %s (r%d) is a pointer, which would leak its address", i+1, name, regno)
 			}
 		case argPercpu:
 			if r.kind != kPercpu {
-				return v.errf(st, "argument %d of %s (r%d) must be a per-CPU kernel variable, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be a per-CPU kernel variable, but it is %s", i+1, name, regno, r.String())
 			}
 		case argMapPtr:
 			if r.kind != kMapPtr {
-				return v.errf(st, "argument %d of %s (r%d) must be a map, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be a map, but it is %s", i+1, name, regno, r.String())
 			}
 			m = r.m
-			if err := v.checkMapHelper(st, h, c.imm, m); err != nil {
+			if err := v.checkMapHelper(st, h, fn, m); err != nil {
 				return err
 			}
 		case argMapKey, argMapValue:
 			if m == nil {
-				return v.errf(st, "%s: no map argument before the key", h.name)
+				return v.errf(st, "%s: no map argument before the key", name)
 			}
 			size := int64(m.spec.KeySize)
 			what := "the key of map " + m.name
@@ -222,35 +232,35 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			memReg, memPtr, memWrite = regno, r, at == argUninitMem
 		case argSize, argSizeOrZero:
 			if r.kind != kScalar {
-				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, name, regno, r.String())
 			}
 			sizeMax = r.umax
 			if r.smin < 0 {
-				return v.errf(st, "size argument r%d of %s may be negative: bound it with & or a check", regno, h.name)
+				return v.errf(st, "size argument r%d of %s may be negative: bound it with & or a check", regno, name)
 			}
 			if r.umin == 0 && at == argSize {
-				return v.errf(st, "size argument r%d of %s may be 0, which it does not accept", regno, h.name)
+				return v.errf(st, "size argument r%d of %s may be 0, which it does not accept", regno, name)
 			}
 			if r.umax >= maxVarOff {
-				return v.errf(st, "size argument r%d of %s has no upper bound the verifier can see: bound it with & or a check", regno, h.name)
+				return v.errf(st, "size argument r%d of %s has no upper bound the verifier can see: bound it with & or a check", regno, name)
 			}
-			what := fmt.Sprintf("the buffer of %s", h.name)
+			what := fmt.Sprintf("the buffer of %s", name)
 			if memPtr.kind == kScalar && memPtr.isZero() && r.umax > 0 {
-				return v.errf(st, "r%d is NULL but %s may read or write %d bytes through it", memReg, h.name, r.umax)
+				return v.errf(st, "r%d is NULL but %s may read or write %d bytes through it", memReg, name, r.umax)
 			}
 			if err := v.memArg(st, memReg, memPtr, int64(r.umin), int64(r.umax), memWrite, what); err != nil {
 				return err
 			}
 		case argCtx:
 			if r.kind != kCtx {
-				return v.errf(st, "argument %d of %s (r%d) must be the program's context, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be the program's context, but it is %s", i+1, name, regno, r.String())
 			}
 			if r.off != 0 || !r.isConst() || r.tn.value != 0 {
-				return v.errf(st, "argument %d of %s (r%d) must be the unmodified context pointer", i+1, h.name, regno)
+				return v.errf(st, "argument %d of %s (r%d) must be the unmodified context pointer", i+1, name, regno)
 			}
 		case argRingbufMem:
 			if r.kind != kMem || r.ref == 0 {
-				return v.errf(st, "argument %d of %s (r%d) must be ring buffer space from bpf_ringbuf_reserve, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be ring buffer space from bpf_ringbuf_reserve, but it is %s", i+1, name, regno, r.String())
 			}
 			if r.null {
 				return v.errf(st, "ring buffer space in r%d may be NULL: check bpf_ringbuf_reserve's result against 0 first", regno)
@@ -262,21 +272,21 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			release = &rr
 		case argFunc:
 			if r.kind != kFunc {
-				return v.errf(st, "argument %d of %s (r%d) must be a function, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must be a function, but it is %s", i+1, name, regno, r.String())
 			}
 			callback = r.fn
 		case argStackOrNull:
 			if !(r.kind == kStack || r.isZero()) {
-				return v.errf(st, "argument %d of %s (r%d) must point to the stack or be 0, but it is %s", i+1, h.name, regno, r.String())
+				return v.errf(st, "argument %d of %s (r%d) must point to the stack or be 0, but it is %s", i+1, name, regno, r.String())
 			}
 			cbCtx = r
 		case argAllocSize:
 			if r.kind != kScalar || !r.isConst() {
-				return v.errf(st, "the size passed to %s (r%d) must be a constant", h.name, regno)
+				return v.errf(st, "the size passed to %s (r%d) must be a constant", name, regno)
 			}
 			allocSize = int64(r.tn.value)
 			if allocSize < 0 || allocSize >= maxVarOff {
-				return v.errf(st, "the size passed to %s (%d) is too large", h.name, allocSize)
+				return v.errf(st, "the size passed to %s (%d) is too large", name, allocSize)
 			}
 		}
 	}
@@ -295,7 +305,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	switch h.ret {
 	case retInt:
 		r := unknownScalar()
-		switch c.imm {
+		switch c.Imm {
 		case 45, 114, 115, 67:
 			// string reads and stack walks return a length up to the
 			// buffer's size, or an error
@@ -318,7 +328,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	case retMapValueOrNull:
 		r := reg{kind: kMapValue, null: true, m: m, id: v.newID()}
 		r.setVarConst(0)
-		if constKeyOK && c.imm == 1 {
+		if constKeyOK && fn == asm.FnMapLookupElem {
 			// An array lookup with a constant key in range cannot fail.
 			r.null, r.id = false, 0
 		}
@@ -344,17 +354,17 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 	return nil
 }
 
-func (v *verifier) checkMapHelper(st *state, h *helper, id int32, m *mapInfo) error {
+func (v *verifier) checkMapHelper(st *state, h *helper, fn asm.BuiltinFunc, m *mapInfo) error {
 	mt := m.spec.Type
 	if only, ok := restrictedMaps[mt]; ok {
 		found := false
 		for _, x := range only {
-			if x == id {
+			if x == fn {
 				found = true
 			}
 		}
 		if !found {
-			return v.errf(st, "%s cannot be used with map %s (%s)", h.name, m.name, mt)
+			return v.errf(st, "%s cannot be used with map %s (%s)", insn.HelperName(fn), m.name, mt)
 		}
 	}
 	if h.maps != nil {
@@ -363,7 +373,7 @@ func (v *verifier) checkMapHelper(st *state, h *helper, id int32, m *mapInfo) er
 				return nil
 			}
 		}
-		return v.errf(st, "%s cannot be used with map %s (%s)", h.name, m.name, mt)
+		return v.errf(st, "%s cannot be used with map %s (%s)", insn.HelperName(fn), m.name, mt)
 	}
 	return nil
 }
@@ -408,7 +418,7 @@ func (v *verifier) callbackCall(st *state, c *raw, m *mapInfo, fn int32, cbCtx r
 		return err
 	}
 	nf := &frame{callsite: st.pc, subprog: v.subOf[fn], callback: true}
-	if c.imm == 181 {
+	if asm.BuiltinFunc(c.Imm) == asm.FnLoop {
 		// bpf_loop: callback(u64 index, void *ctx)
 		nf.regs[1] = unknownScalar()
 		nf.regs[2] = cbCtx
@@ -431,54 +441,54 @@ func (v *verifier) callbackCall(st *state, c *raw, m *mapInfo, fn int32, cbCtx r
 // atomic checks BPF_ATOMIC operations.
 func (v *verifier) atomic(st *state, c *raw) error {
 	f := st.cur()
-	p := f.regs[c.dst]
-	size := sizeBytes(c.op)
+	p := f.regs[c.Dst]
+	size := c.Bytes()
 	switch p.kind {
 	case kCtx, kPacket, kPacketMeta, kPacketEnd:
-		return v.errf(st, "atomic operations on the %s pointer r%d are not allowed", p.kind, c.dst)
+		return v.errf(st, "atomic operations on the %s pointer r%d are not allowed", p.kind, c.Dst)
 	}
-	src := f.regs[c.src]
+	src := f.regs[c.Src]
 	if src.isPointer() && v.opts.Unprivileged {
-		return v.errf(st, "atomic operation would leak the pointer in r%d", c.src)
+		return v.errf(st, "atomic operation would leak the pointer in r%d", c.Src)
 	}
 	// Atomic accesses must be aligned, whatever the architecture.
 	if p.isPointer() {
-		at := p.tn.add(tnumConst(uint64(int64(p.off) + int64(c.off))))
+		at := p.tn.add(tnumConst(uint64(int64(p.off) + int64(c.Off))))
 		if (at.value|at.mask)&uint64(size-1) != 0 {
-			return v.errf(st, "atomic operation on %d bytes at a misaligned address (r%d%+d)", size, c.dst, int64(p.off)+int64(c.off))
+			return v.errf(st, "atomic operation on %d bytes at a misaligned address (r%d%+d)", size, c.Dst, int64(p.off)+int64(c.Off))
 		}
 	}
-	if c.imm == atomicCMPX {
+	if c.Imm == insn.CMPXCHG {
 		if err := v.checkRead(st, 0); err != nil {
 			return err
 		}
 	}
 	// The kernel loads the old value before it checks the store, so the
 	// address may not be in the register the old value goes to.
-	if load := int(c.src); c.imm == atomicCMPX && c.dst == 0 || c.imm&atomicFETCH != 0 && load == int(c.dst) {
-		return v.errf(st, "the atomic operation fetches the old value into r%d, which holds its address: use another register", c.dst)
+	if load := int(c.Src); c.Imm == insn.CMPXCHG && c.Dst == 0 || c.Imm&insn.FETCH != 0 && load == int(c.Dst) {
+		return v.errf(st, "the atomic operation fetches the old value into r%d, which holds its address: use another register", c.Dst)
 	}
-	old, err := v.access(st, c.dst, p, int32(c.off), size, false, nil)
+	old, err := v.access(st, c.Dst, p, int32(c.Off), size, false, nil)
 	if err != nil {
 		return err
 	}
-	if old.isPointer() && c.imm&atomicFETCH == 0 && v.opts.Unprivileged {
+	if old.isPointer() && c.Imm&insn.FETCH == 0 && v.opts.Unprivileged {
 		return v.errf(st, "atomic arithmetic on a pointer stored in memory would leak it")
 	}
-	if _, err := v.access(st, c.dst, p, int32(c.off), size, true, nil); err != nil {
+	if _, err := v.access(st, c.Dst, p, int32(c.Off), size, true, nil); err != nil {
 		return err
 	}
 	res := unknownOfSize(size)
 	if old.isPointer() && size == 8 {
 		res = old
 	}
-	if c.imm == atomicCMPX {
+	if c.Imm == insn.CMPXCHG {
 		f.regs[0] = res
-	} else if c.imm&atomicFETCH != 0 {
-		if c.src == 10 {
+	} else if c.Imm&insn.FETCH != 0 {
+		if c.Src == 10 {
 			return v.errf(st, "r10 is the frame pointer and is read-only")
 		}
-		f.regs[c.src] = res
+		f.regs[c.Src] = res
 	}
 	return nil
 }
@@ -495,17 +505,17 @@ func (v *verifier) ldAbs(st *state, c *raw) error {
 	if len(st.refs) > 0 {
 		return v.errf(st, "LD_ABS and LD_IND cannot be used while ring buffer space is reserved")
 	}
-	if c.op&0xe0 == modeIND {
-		if err := v.checkRead(st, c.src); err != nil {
+	if c.Mode() == insn.IND {
+		if err := v.checkRead(st, c.Src); err != nil {
 			return err
 		}
-		if f.regs[c.src].isPointer() {
-			return v.errf(st, "LD_IND offset r%d must be a number", c.src)
+		if f.regs[c.Src].isPointer() {
+			return v.errf(st, "LD_IND offset r%d must be a number", c.Src)
 		}
 	}
 	for i := 1; i <= 5; i++ {
 		f.regs[i] = reg{}
 	}
-	f.regs[0] = unknownOfSize(sizeBytes(c.op))
+	f.regs[0] = unknownOfSize(c.Bytes())
 	return nil
 }

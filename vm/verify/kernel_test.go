@@ -13,6 +13,8 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // progLoadAttr is the start of union bpf_attr for BPF_PROG_LOAD.
@@ -166,7 +168,7 @@ func funcBTF(code []byte) (*btf.Handle, []uint32, error) {
 	for i := 0; i < n; i++ {
 		op, src := code[i*8], code[i*8+1]>>4
 		imm := int32(binary.LittleEndian.Uint32(code[i*8+4:]))
-		if (op == 0x85 && src == 1) || (op == 0x18 && src == 4) {
+		if (op == insn.JMP|insn.CALL && src == insn.PseudoCall) || (op == insn.LDDW && src == insn.PseudoFunc) {
 			if t := i + 1 + int(imm); t > 0 && t < n {
 				starts[t] = true
 			}

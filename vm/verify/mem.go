@@ -4,6 +4,8 @@ import (
 	"math"
 
 	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // access checks a load (write false) or store (write true, of *val)
@@ -160,7 +162,7 @@ func (v *verifier) stackAccess(st *state, regno uint8, p reg, off int32, size in
 	}
 	v.touch(st, p.frame, int(-o))
 	if write {
-		return reg{}, v.stackWrite(st, f, int(o), size, val, v.code[st.pc].op&0x07 == clsST)
+		return reg{}, v.stackWrite(st, f, int(o), size, val, v.code[st.pc].Class() == insn.ST)
 	}
 	return v.stackRead(st, f, int(o), size)
 }

@@ -1,6 +1,11 @@
 package verify
 
-import "github.com/cilium/ebpf"
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/vm/insn"
+)
 
 // Precision.
 //
@@ -45,7 +50,7 @@ func (v *verifier) precision() {
 		changed = false
 		for i := n - 1; i >= 0; i-- {
 			c := &v.code[i]
-			if c.half {
+			if c.Filler {
 				continue
 			}
 			var outR uint16
@@ -57,99 +62,99 @@ func (v *verifier) precision() {
 				}
 			}
 			switch {
-			case c.op == clsJMP|jmpEXIT:
+			case c.Op == insn.JMP|insn.EXIT:
 			case isJump(c):
-				succ(jumpTarget(i, c))
-				if c.op&0xf0 != jmpJA {
+				succ(c.Target(i))
+				if c.Code() != insn.JA {
 					succ(i + 1)
 				}
-			case c.op == opLDDW:
+			case c.Op == insn.LDDW:
 				succ(i + 2)
 			default:
 				succ(i + 1)
 			}
 			inR, inS := outR, outS
-			d, s := uint16(1)<<c.dst, uint16(1)<<(c.src&0xf)
+			d, s := uint16(1)<<c.Dst, uint16(1)<<(c.Src&0xf)
 			ms := v.mayStack[i]
-			switch class(c.op) {
-			case clsALU, clsALU64:
-				op := c.op & 0xf0
-				x := c.op&srcX != 0 && op != aluEND
+			switch c.Class() {
+			case insn.ALU, insn.ALU64:
+				op := c.Code()
+				x := c.Op&insn.X != 0 && op != insn.END
 				used := outR&d != 0
 				inR &^= d
 				if used {
-					if op != aluMOV {
+					if op != insn.MOV {
 						inR |= d
 					}
 					if x {
 						inR |= s
 					}
 				}
-				if (op == aluADD || op == aluSUB) && class(c.op) == clsALU64 && (v.mayPtr[i]&d != 0 || (x && v.mayPtr[i]&s != 0)) {
+				if (op == insn.ADD || op == insn.SUB) && c.Class() == insn.ALU64 && (v.mayPtr[i]&d != 0 || (x && v.mayPtr[i]&s != 0)) {
 					inR |= d
 					if x {
 						inR |= s
 					}
 				}
-			case clsLDX:
+			case insn.LDX:
 				used := outR&d != 0
 				inR &^= d
 				inR |= s
 				if used {
-					if c.src == 10 {
-						inS |= slotsOf(c.off, sizeBytes(c.op))
+					if c.Src == 10 {
+						inS |= slotsOf(c.Off, c.Bytes())
 					} else if ms&s != 0 {
 						inS = allSlots
 					}
 				}
-			case clsST:
+			case insn.ST:
 				inR |= d
-				if c.dst == 10 {
-					inS &^= slotsOf(c.off, sizeBytes(c.op))
+				if c.Dst == 10 {
+					inS &^= slotsOf(c.Off, c.Bytes())
 				}
-			case clsSTX:
+			case insn.STX:
 				inR |= d
-				if c.op&0xe0 == modeATOMIC {
+				if c.Mode() == insn.ATOMIC {
 					inR |= s
-					if c.imm == atomicCMPX {
+					if c.Imm == insn.CMPXCHG {
 						inR |= 1
 					}
-					if c.dst == 10 || ms&d != 0 {
+					if c.Dst == 10 || ms&d != 0 {
 						inS = allSlots
 					}
 					break
 				}
-				if c.dst == 10 {
-					sl := slotsOf(c.off, sizeBytes(c.op))
+				if c.Dst == 10 {
+					sl := slotsOf(c.Off, c.Bytes())
 					if outS&sl != 0 {
 						inR |= s
 					}
-					if sizeBytes(c.op) == 8 {
+					if c.Bytes() == 8 {
 						inS &^= sl
 					}
 				} else if ms&d != 0 {
 					inR |= s
 				}
-			case clsLD:
-				if c.op == opLDDW {
+			case insn.LD:
+				if c.Op == insn.LDDW {
 					inR &^= d
 				} else {
 					inR &^= 0x3f
 					inR |= 1 << 6
-					if c.op&0xe0 == modeIND {
+					if c.Mode() == insn.IND {
 						inR |= s
 					}
 				}
-			case clsJMP, clsJMP32:
-				switch c.op & 0xf0 {
-				case jmpCALL:
+			case insn.JMP, insn.JMP32:
+				switch c.Code() {
+				case insn.CALL:
 					inR &^= 0x3f
-					if c.src != 0 {
+					if c.Src != 0 {
 						inR |= 0x3e
 						inS = allSlots
 						break
 					}
-					h := helpers[c.imm]
+					h := helpers[asm.BuiltinFunc(c.Imm)]
 					if h == nil {
 						inR |= 0x3e
 						inS = allSlots
@@ -160,17 +165,17 @@ func (v *verifier) precision() {
 							inR |= 1 << uint(k+1)
 						}
 					}
-					if hasArray && (c.imm == 1 || c.imm == 195) || isCallbackHelper(c.imm) {
+					if hasArray && (asm.BuiltinFunc(c.Imm) == asm.FnMapLookupElem || asm.BuiltinFunc(c.Imm) == asm.FnMapLookupPercpuElem) || isCallbackHelper(c.Imm) {
 						inS = allSlots
 					}
-				case jmpEXIT:
+				case insn.EXIT:
 					if v.subOf[i] != 0 {
 						inR |= 1
 					}
-				case jmpJA:
+				case insn.JA:
 				default:
 					inR |= d
-					if c.op&srcX != 0 {
+					if c.Op&insn.X != 0 {
 						inR |= s
 					}
 				}
@@ -222,7 +227,7 @@ func (v *verifier) stackFlow() {
 		work = work[:len(work)-1]
 		c := &v.code[i]
 		f := in[i]
-		d, s := uint16(1)<<c.dst, uint16(1)<<(c.src&0xf)
+		d, s := uint16(1)<<c.Dst, uint16(1)<<(c.Src&0xf)
 		set := func(r uint16, ptr, stk bool) {
 			f.ptr &^= r
 			f.stk &^= r
@@ -233,76 +238,76 @@ func (v *verifier) stackFlow() {
 				f.stk |= r
 			}
 		}
-		switch class(c.op) {
-		case clsALU64:
-			op := c.op & 0xf0
-			x := c.op&srcX != 0 && op != aluEND
+		switch c.Class() {
+		case insn.ALU64:
+			op := c.Code()
+			x := c.Op&insn.X != 0 && op != insn.END
 			switch {
-			case op == aluMOV && x && c.off == 0:
+			case op == insn.MOV && x && c.Off == 0:
 				set(d, f.ptr&s != 0, f.stk&s != 0)
-			case op == aluADD && x:
+			case op == insn.ADD && x:
 				set(d, (f.ptr|in[i].ptr&s)&d != 0 || f.ptr&s != 0, f.stk&d != 0 || f.stk&s != 0)
-			case op == aluADD || op == aluSUB:
+			case op == insn.ADD || op == insn.SUB:
 				set(d, f.ptr&d != 0, f.stk&d != 0)
 			default:
 				set(d, false, false)
 			}
-		case clsALU:
+		case insn.ALU:
 			set(d, false, false)
-		case clsLDX:
-			wide := sizeBytes(c.op) == 8
+		case insn.LDX:
+			wide := c.Bytes() == 8
 			var p bool
-			if c.src == 10 {
-				p = wide && f.slots&slotMask(c.off, 8) != 0
+			if c.Src == 10 {
+				p = wide && f.slots&slotMask(c.Off, 8) != 0
 			} else {
 				p = wide && f.stk&s != 0 && f.slots != 0 || ctxPtrLoads
 			}
 			set(d, p, p)
-		case clsST:
-			if c.dst == 10 && sizeBytes(c.op) == 8 {
-				f.slots &^= slotMask(c.off, 8)
+		case insn.ST:
+			if c.Dst == 10 && c.Bytes() == 8 {
+				f.slots &^= slotMask(c.Off, 8)
 			}
-		case clsSTX:
-			if c.op&0xe0 == modeMEM {
+		case insn.STX:
+			if c.Mode() == insn.MEM {
 				switch {
-				case c.dst == 10 && f.ptr&s != 0:
-					f.slots |= slotMask(c.off, sizeBytes(c.op))
-				case c.dst == 10 && sizeBytes(c.op) == 8:
-					f.slots &^= slotMask(c.off, 8)
-				case c.dst != 10 && f.stk&d != 0 && f.ptr&s != 0:
+				case c.Dst == 10 && f.ptr&s != 0:
+					f.slots |= slotMask(c.Off, c.Bytes())
+				case c.Dst == 10 && c.Bytes() == 8:
+					f.slots &^= slotMask(c.Off, 8)
+				case c.Dst != 10 && f.stk&d != 0 && f.ptr&s != 0:
 					f.slots = ^uint64(0)
 				}
 			}
-			if c.op&0xe0 == modeATOMIC {
-				if c.imm == atomicCMPX {
+			if c.Mode() == insn.ATOMIC {
+				if c.Imm == insn.CMPXCHG {
 					set(1, true, true)
-				} else if c.imm&atomicFETCH != 0 {
+				} else if c.Imm&insn.FETCH != 0 {
 					set(s, true, true)
 				}
 			}
-		case clsLD:
-			if c.op == opLDDW {
-				set(d, c.src != 0, false)
+		case insn.LD:
+			if c.Op == insn.LDDW {
+				set(d, c.Src != 0, false)
 			} else {
 				set(0x3f, false, false)
 			}
-		case clsJMP:
-			if c.op&0xf0 == jmpCALL {
+		case insn.JMP:
+			if c.Code() == insn.CALL {
 				set(0x3f, false, false)
-				h := helpers[c.imm]
-				set(1, c.src != 0 || h == nil || h.ret == retMapValueOrNull || h.ret == retRingbufMemOrNull, c.src != 0)
+				h := helpers[asm.BuiltinFunc(c.Imm)]
+				set(1, c.Src != 0 || h == nil || h.ret == retMapValueOrNull || h.ret == retRingbufMemOrNull, c.Src != 0)
 			}
 		}
 		v.mayPtr[i] = in[i].ptr
 		v.mayStack[i] = in[i].stk
 		switch {
-		case c.op == clsJMP|jmpEXIT:
+		case c.Op == insn.JMP|insn.EXIT:
 		case isJump(c):
-			push(jumpTarget(i, c), f)
-			if c.op&0xf0 != jmpJA {
+			push(c.Target(i), f)
+			if c.Code() != insn.JA {
 				push(i+1, f)
 			}
-		case c.op == opLDDW:
+		case c.Op == insn.LDDW:
 			push(i+2, f)
 		default:
 			push(i+1, f)

@@ -3,6 +3,8 @@ package verify
 import (
 	"math"
 	"math/bits"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // branchTaken decides a comparison from the bounds: 1 always taken, 0
@@ -16,9 +18,9 @@ func branchTaken(a, b reg, op uint8, is32 bool) int {
 		}
 		if b.isZero() && knownNonNull(&a) {
 			switch op {
-			case jmpJEQ:
+			case insn.JEQ:
 				return 0
-			case jmpJNE:
+			case insn.JNE:
 				return 1
 			}
 		}
@@ -27,13 +29,13 @@ func branchTaken(a, b reg, op uint8, is32 bool) int {
 	if is32 {
 		a = trunc32(a)
 		b = trunc32(b)
-		if op == jmpJSGT || op == jmpJSGE || op == jmpJSLT || op == jmpJSLE {
+		if op == insn.JSGT || op == insn.JSGE || op == insn.JSLT || op == insn.JSLE {
 			a = sext32(a)
 			b = sext32(b)
 		}
 	}
 	switch op {
-	case jmpJEQ:
+	case insn.JEQ:
 		if a.isConst() && b.isConst() {
 			return b2i(a.tn.value == b.tn.value)
 		}
@@ -43,67 +45,67 @@ func branchTaken(a, b reg, op uint8, is32 bool) int {
 		if a.tn.xor(b.tn).value != 0 { // a known bit differs
 			return 0
 		}
-	case jmpJNE:
-		if r := branchTaken(a, b, jmpJEQ, false); r >= 0 {
+	case insn.JNE:
+		if r := branchTaken(a, b, insn.JEQ, false); r >= 0 {
 			return 1 - r
 		}
-	case jmpJSET:
+	case insn.JSET:
 		if a.tn.and(b.tn).value != 0 {
 			return 1
 		}
 		if (a.tn.value|a.tn.mask)&(b.tn.value|b.tn.mask) == 0 {
 			return 0
 		}
-	case jmpJGT:
+	case insn.JGT:
 		if a.umin > b.umax {
 			return 1
 		}
 		if a.umax <= b.umin {
 			return 0
 		}
-	case jmpJGE:
+	case insn.JGE:
 		if a.umin >= b.umax {
 			return 1
 		}
 		if a.umax < b.umin {
 			return 0
 		}
-	case jmpJLT:
+	case insn.JLT:
 		if a.umax < b.umin {
 			return 1
 		}
 		if a.umin >= b.umax {
 			return 0
 		}
-	case jmpJLE:
+	case insn.JLE:
 		if a.umax <= b.umin {
 			return 1
 		}
 		if a.umin > b.umax {
 			return 0
 		}
-	case jmpJSGT:
+	case insn.JSGT:
 		if a.smin > b.smax {
 			return 1
 		}
 		if a.smax <= b.smin {
 			return 0
 		}
-	case jmpJSGE:
+	case insn.JSGE:
 		if a.smin >= b.smax {
 			return 1
 		}
 		if a.smax < b.smin {
 			return 0
 		}
-	case jmpJSLT:
+	case insn.JSLT:
 		if a.smax < b.smin {
 			return 1
 		}
 		if a.smin >= b.smax {
 			return 0
 		}
-	case jmpJSLE:
+	case insn.JSLE:
 		if a.smax <= b.smin {
 			return 1
 		}
@@ -151,7 +153,7 @@ func sext32(r reg) reg {
 // when that is impossible.
 func refineScalars(a, b *reg, op uint8) bool {
 	switch op {
-	case jmpJEQ:
+	case insn.JEQ:
 		lo, hi := max(a.umin, b.umin), min(a.umax, b.umax)
 		slo, shi := max(a.smin, b.smin), min(a.smax, b.smax)
 		t := a.tn.intersect(b.tn)
@@ -161,7 +163,7 @@ func refineScalars(a, b *reg, op uint8) bool {
 		if (a.tn.value^b.tn.value)&^(a.tn.mask|b.tn.mask) != 0 {
 			return false
 		}
-	case jmpJNE:
+	case insn.JNE:
 		// Only a constant at an end of the other's range helps.
 		if b.isConst() {
 			excludeEnd(a, b.tn.value)
@@ -169,15 +171,15 @@ func refineScalars(a, b *reg, op uint8) bool {
 		if a.isConst() {
 			excludeEnd(b, a.tn.value)
 		}
-	case jmpJSET:
+	case insn.JSET:
 		if b.isConst() && bits.OnesCount64(b.tn.value) == 1 {
 			a.tn = a.tn.or(tnumConst(b.tn.value))
 		}
-	case jmpJSET | 0x01: // not set
+	case insn.JSET | 0x01: // not set
 		if b.isConst() {
 			a.tn = a.tn.and(tnum{^b.tn.value, 0})
 		}
-	case jmpJGT:
+	case insn.JGT:
 		if b.umin == math.MaxUint64 {
 			return false
 		}
@@ -186,10 +188,10 @@ func refineScalars(a, b *reg, op uint8) bool {
 			return false
 		}
 		b.umax = min(b.umax, a.umax-1)
-	case jmpJGE:
+	case insn.JGE:
 		a.umin = max(a.umin, b.umin)
 		b.umax = min(b.umax, a.umax)
-	case jmpJLT:
+	case insn.JLT:
 		if b.umax == 0 {
 			return false
 		}
@@ -198,10 +200,10 @@ func refineScalars(a, b *reg, op uint8) bool {
 			return false
 		}
 		b.umin = max(b.umin, a.umin+1)
-	case jmpJLE:
+	case insn.JLE:
 		a.umax = min(a.umax, b.umax)
 		b.umin = max(b.umin, a.umin)
-	case jmpJSGT:
+	case insn.JSGT:
 		if b.smin == math.MaxInt64 {
 			return false
 		}
@@ -210,10 +212,10 @@ func refineScalars(a, b *reg, op uint8) bool {
 			return false
 		}
 		b.smax = min(b.smax, a.smax-1)
-	case jmpJSGE:
+	case insn.JSGE:
 		a.smin = max(a.smin, b.smin)
 		b.smax = min(b.smax, a.smax)
-	case jmpJSLT:
+	case insn.JSLT:
 		if b.smax == math.MinInt64 {
 			return false
 		}
@@ -222,7 +224,7 @@ func refineScalars(a, b *reg, op uint8) bool {
 			return false
 		}
 		b.smin = max(b.smin, a.smin+1)
-	case jmpJSLE:
+	case insn.JSLE:
 		a.smax = min(a.smax, b.smax)
 		b.smin = max(b.smin, a.smin)
 	}
@@ -251,7 +253,7 @@ func excludeEnd(r *reg, v uint64) {
 func scalarOp(d, s reg, op uint8) reg {
 	r := unknownScalar()
 	switch op {
-	case aluADD:
+	case insn.ADD:
 		r.tn = d.tn.add(s.tn)
 		if sm, ok := addS(d.smin, s.smin); ok {
 			if sx, ok2 := addS(d.smax, s.smax); ok2 {
@@ -263,7 +265,7 @@ func scalarOp(d, s reg, op uint8) reg {
 		if c1 == c2 && (c2 == 0) {
 			r.umin, r.umax = lo, hi
 		}
-	case aluSUB:
+	case insn.SUB:
 		r.tn = d.tn.sub(s.tn)
 		if sm, ok := subS(d.smin, s.smax); ok {
 			if sx, ok2 := subS(d.smax, s.smin); ok2 {
@@ -273,12 +275,12 @@ func scalarOp(d, s reg, op uint8) reg {
 		if d.umin >= s.umax {
 			r.umin, r.umax = d.umin-s.umax, d.umax-s.umin
 		}
-	case aluMUL:
+	case insn.MUL:
 		r.tn = d.tn.mul(s.tn)
 		if d.smin >= 0 && s.smin >= 0 && d.umax <= math.MaxUint32 && s.umax <= math.MaxUint32 {
 			r.umin, r.umax = d.umin*s.umin, d.umax*s.umax
 		}
-	case aluAND:
+	case insn.AND:
 		r.tn = d.tn.and(s.tn)
 		r.umin = r.tn.value
 		r.umax = min(d.umax, s.umax)
@@ -293,33 +295,33 @@ func scalarOp(d, s reg, op uint8) reg {
 				r.smax = min(d.smax, s.smax)
 			}
 		}
-	case aluOR:
+	case insn.OR:
 		r.tn = d.tn.or(s.tn)
 		r.umin = max(d.umin, s.umin)
 		r.umax = r.tn.umax()
-	case aluXOR:
+	case insn.XOR:
 		r.tn = d.tn.xor(s.tn)
 		r.umin = r.tn.value
 		r.umax = r.tn.umax()
-	case aluLSH, aluRSH, aluARSH:
+	case insn.LSH, insn.RSH, insn.ARSH:
 		if !s.isConst() || s.tn.value >= 64 {
 			return r
 		}
 		sh := uint(s.tn.value)
 		switch op {
-		case aluLSH:
+		case insn.LSH:
 			r.tn = d.tn.lsh(sh)
 			if sh == 0 || d.umax>>(64-sh) == 0 {
 				r.umin, r.umax = d.umin<<sh, d.umax<<sh
 			}
-		case aluRSH:
+		case insn.RSH:
 			r.tn = d.tn.rsh(sh)
 			r.umin, r.umax = d.umin>>sh, d.umax>>sh
-		case aluARSH:
+		case insn.ARSH:
 			r.tn = d.tn.arsh(sh)
 			r.smin, r.smax = d.smin>>sh, d.smax>>sh
 		}
-	case aluDIV, aluMOD:
+	case insn.DIV, insn.MOD:
 		// The kernel (6.18) does not follow division: the result is
 		// unknown, even of constants.
 		return r
@@ -354,7 +356,7 @@ func scalarOp32(d, s reg, op uint8) reg {
 	d, s = trunc32(d), trunc32(s)
 	var r reg
 	switch op {
-	case aluARSH:
+	case insn.ARSH:
 		// Like the kernel, an operation whose result it does not follow
 		// leaves all 64 bits unknown, not just the low 32.
 		if !s.isConst() || s.tn.value >= 32 {
@@ -369,11 +371,11 @@ func scalarOp32(d, s reg, op uint8) reg {
 		r.umax = math.MaxUint32
 		r.sync()
 		return r
-	case aluLSH, aluRSH:
+	case insn.LSH, insn.RSH:
 		if !s.isConst() || s.tn.value >= 32 {
 			return unknownScalar()
 		}
-	case aluDIV, aluMOD:
+	case insn.DIV, insn.MOD:
 		return unknownScalar()
 	}
 	r = scalarOp(d, s, op)

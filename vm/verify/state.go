@@ -6,78 +6,10 @@ import (
 	"strings"
 )
 
-// Instruction encoding.
 const (
-	clsLD    = 0x00
-	clsLDX   = 0x01
-	clsST    = 0x02
-	clsSTX   = 0x03
-	clsALU   = 0x04
-	clsJMP   = 0x05
-	clsJMP32 = 0x06
-	clsALU64 = 0x07
-
-	szW  = 0x00
-	szH  = 0x08
-	szB  = 0x10
-	szDW = 0x18
-
-	modeIMM    = 0x00
-	modeABS    = 0x20
-	modeIND    = 0x40
-	modeMEM    = 0x60
-	modeMEMSX  = 0x80
-	modeATOMIC = 0xc0
-
-	srcX = 0x08
-
-	aluADD  = 0x00
-	aluSUB  = 0x10
-	aluMUL  = 0x20
-	aluDIV  = 0x30
-	aluOR   = 0x40
-	aluAND  = 0x50
-	aluLSH  = 0x60
-	aluRSH  = 0x70
-	aluNEG  = 0x80
-	aluMOD  = 0x90
-	aluXOR  = 0xa0
-	aluMOV  = 0xb0
-	aluARSH = 0xc0
-	aluEND  = 0xd0
-
-	jmpJA   = 0x00
-	jmpJEQ  = 0x10
-	jmpJGT  = 0x20
-	jmpJGE  = 0x30
-	jmpJSET = 0x40
-	jmpJNE  = 0x50
-	jmpJSGT = 0x60
-	jmpJSGE = 0x70
-	jmpCALL = 0x80
-	jmpEXIT = 0x90
-	jmpJLT  = 0xa0
-	jmpJLE  = 0xb0
-	jmpJSLT = 0xc0
-	jmpJSLE = 0xd0
-
-	opLDDW = clsLD | szDW | modeIMM
-
-	pseudoMapFD    = 1
-	pseudoMapValue = 2
-	pseudoBTFID    = 3
-	pseudoFunc     = 4
-	pseudoCall     = 1
-
-	atomicFETCH = 0x01
-	atomicXCHG  = 0xe0 | atomicFETCH
-	atomicCMPX  = 0xf0 | atomicFETCH
-
 	stackSize     = 512
 	maxCallFrames = 8
 )
-
-func class(op uint8) uint8 { return op & 0x07 }
 
 // kind is the abstract type of a register.
 type kind uint8

@@ -7,12 +7,15 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // Text verifies a program written in the conformance text format: a
 // file of "-- name" sections, of which this reads
 //
-//	-- asm      the program (see the assembler syntax in asm.go)
+//	-- asm      the program, in the syntax of insn.Assemble
 //	-- type     its program type (tracepoint, kprobe, raw_tracepoint,
 //	            perf_event, socket, xdp), unless progType is not 0
 //	-- maps     one map a line: NAME TYPE KEY_SIZE VALUE_SIZE MAX_ENTRIES [FLAGS]
@@ -73,7 +76,7 @@ type textCase struct {
 	progType     ebpf.ProgramType
 	maps         []*ebpf.MapSpec
 	unprivileged bool
-	prog         *asmProg
+	prog         *insn.Program // kernel variables resolved, maps not yet
 }
 
 func parseText(src string) (*textCase, error) {
@@ -143,6 +146,40 @@ func parseText(src string) (*textCase, error) {
 	return tc, nil
 }
 
+// assemble translates program text with insn.Assemble and fills in the
+// BTF ids of the kernel variables it names; map references are left to
+// textCase.raw.
+func assemble(text string) (*insn.Program, error) {
+	p, err := insn.Assemble(text)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range p.Refs {
+		if r.Src == insn.PseudoBTFID {
+			id, err := kernelVarID(r.Name)
+			if err != nil {
+				return nil, fmt.Errorf("line %d: %v", r.Line, err)
+			}
+			binary.LittleEndian.PutUint32(p.Code[8*r.Slot+4:], uint32(id))
+		}
+	}
+	return p, nil
+}
+
+// kernelVarID finds the BTF id of the kernel variable name in vmlinux's
+// BTF, for `lddw %rN, ksym:NAME`.
+func kernelVarID(name string) (btf.TypeID, error) {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return 0, fmt.Errorf("ksym:%s: %w", name, err)
+	}
+	var v *btf.Var
+	if err := spec.TypeByName(name, &v); err != nil {
+		return 0, fmt.Errorf("ksym:%s: %w", name, err)
+	}
+	return spec.TypeID(v)
+}
+
 // raw gives the program bytes with map file descriptors filled in: the
 // given ones, or made-up ones, and the specs by descriptor.
 func (tc *textCase) raw(fds map[string]int) ([]byte, map[int]*ebpf.MapSpec, error) {
@@ -158,12 +195,15 @@ func (tc *textCase) raw(fds map[string]int) ([]byte, map[int]*ebpf.MapSpec, erro
 		byName[m.Name] = m
 		specs[fds[m.Name]] = m
 	}
-	b := append([]byte(nil), tc.prog.code...)
-	for slot, name := range tc.prog.maps {
-		if byName[name] == nil {
-			return nil, nil, fmt.Errorf("program uses map %q, which the -- maps section does not declare", name)
+	b := append([]byte(nil), tc.prog.Code...)
+	for _, r := range tc.prog.Refs {
+		if r.Src == insn.PseudoBTFID {
+			continue
 		}
-		binary.LittleEndian.PutUint32(b[slot*8+4:], uint32(fds[name]))
+		if byName[r.Name] == nil {
+			return nil, nil, fmt.Errorf("program uses map %q, which the -- maps section does not declare", r.Name)
+		}
+		binary.LittleEndian.PutUint32(b[r.Slot*8+4:], uint32(fds[r.Name]))
 	}
 	return b, specs, nil
 }

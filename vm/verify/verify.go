@@ -3,11 +3,14 @@ package verify
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // Options tune a verification.
@@ -59,17 +62,11 @@ type Error struct {
 
 func (e *Error) Error() string { return fmt.Sprintf("insn %d: %s", e.Insn, e.Msg) }
 
-// raw is one decoded instruction slot.
+// raw is one decoded instruction slot and, for an lddw of a map or a
+// map value, the map.
 type raw struct {
-	op       uint8
-	dst, src uint8
-	off      int16
-	imm      int32
-	imm64    uint64 // lddw: the whole 64-bit constant
-	half     bool   // the second slot of a lddw
-	m        *mapInfo
-	name     string // the map's name, for messages
-	inPseudo bool
+	insn.Insn
+	m *mapInfo
 }
 
 type mapInfo struct {
@@ -99,53 +96,54 @@ func Raw(b []byte, progType ebpf.ProgramType, maps map[int]*ebpf.MapSpec, opts O
 	return run(code, progType, opts)
 }
 
-// decode turns little-endian instruction bytes into slots.
+// decode turns little-endian instruction bytes into slots. Map loads
+// (lddw src 1 or 2) get the map whose fd their immediate holds.
 func decode(b []byte, maps map[int]*ebpf.MapSpec) ([]raw, error) {
-	if len(b)%8 != 0 {
-		return nil, &Error{Insn: len(b) / 8, Msg: fmt.Sprintf("program is %d bytes, not a whole number of 8-byte instructions", len(b))}
-	}
-	n := len(b) / 8
-	code := make([]raw, n)
 	infos := map[int]*mapInfo{}
-	for i := 0; i < n; i++ {
-		p := b[i*8:]
-		code[i] = raw{op: p[0], dst: p[1] & 0xf, src: p[1] >> 4, off: int16(binary.LittleEndian.Uint16(p[2:])), imm: int32(binary.LittleEndian.Uint32(p[4:]))}
+	return slots(b, func(i int, in insn.Insn) (*mapInfo, error) {
+		fd := int(in.Imm)
+		spec, ok := maps[fd]
+		if !ok || spec == nil {
+			return nil, &Error{Insn: i, Msg: fmt.Sprintf("lddw refers to map fd %d, which the program was not given", fd)}
+		}
+		mi := infos[fd]
+		if mi == nil {
+			name := spec.Name
+			if name == "" {
+				name = fmt.Sprintf("fd %d", fd)
+			}
+			mi = &mapInfo{name: name, spec: spec}
+			infos[fd] = mi
+		}
+		return mi, nil
+	})
+}
+
+// slots decodes b with insn.Decode and gives each map load the map that
+// mapAt finds for it. Errors are reported in slot order, as a walk over
+// the slots would find them.
+func slots(b []byte, mapAt func(slot int, in insn.Insn) (*mapInfo, error)) ([]raw, error) {
+	insns, derr := insn.Decode(b)
+	code := make([]raw, len(insns))
+	for i, in := range insns {
+		code[i].Insn = in
+		if in.IsLDDW() && (in.Src == insn.PseudoMapFD || in.Src == insn.PseudoMapValue) {
+			m, err := mapAt(i, in)
+			if err != nil {
+				return nil, err
+			}
+			code[i].m = m
+		}
 	}
-	for i := 0; i < n; i++ {
-		c := &code[i]
-		if c.op != opLDDW {
-			continue
+	var de *insn.DecodeError
+	if errors.As(derr, &de) {
+		switch de.Kind {
+		case insn.Length:
+			return nil, &Error{Insn: de.Slot, Msg: fmt.Sprintf("program is %d bytes, not a whole number of 8-byte instructions", de.Len)}
+		case insn.LDDWTruncated:
+			return nil, &Error{Insn: de.Slot, Msg: "lddw is the last instruction: its second half is missing"}
 		}
-		if i+1 >= n {
-			return nil, &Error{Insn: i, Msg: "lddw is the last instruction: its second half is missing"}
-		}
-		nx := &code[i+1]
-		if nx.op != 0 || nx.dst != 0 || nx.src != 0 || nx.off != 0 {
-			return nil, &Error{Insn: i, Msg: "lddw is not followed by its second half"}
-		}
-		c.imm64 = uint64(uint32(c.imm)) | uint64(uint32(nx.imm))<<32
-		nx.half = true
-		if c.src == pseudoMapFD || c.src == pseudoMapValue {
-			fd := int(c.imm)
-			spec, ok := maps[fd]
-			if !ok || spec == nil {
-				return nil, &Error{Insn: i, Msg: fmt.Sprintf("lddw refers to map fd %d, which the program was not given", fd)}
-			}
-			mi := infos[fd]
-			if mi == nil {
-				name := spec.Name
-				if name == "" {
-					name = fmt.Sprintf("fd %d", fd)
-				}
-				mi = &mapInfo{name: name, spec: spec}
-				infos[fd] = mi
-			}
-			c.m = mi
-			if c.src == pseudoMapValue {
-				c.imm64 = uint64(uint32(nx.imm))
-			}
-		}
-		i++
+		return nil, &Error{Insn: de.Slot, Msg: "lddw is not followed by its second half"}
 	}
 	return code, nil
 }
@@ -166,24 +164,24 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 		}
 		n += int(ins.Size() / 8)
 	}
-	code := make([]raw, 0, n)
 	infos := map[string]*mapInfo{}
+	bySlot := map[int]*mapInfo{}
 	var buf bytes.Buffer
 	for i, ins := range insns {
 		at := pos[i]
 		ref := ins.Reference()
-		var m *mapInfo
 		switch {
 		case ins.IsLoadFromMap():
 			spec, ok := maps[ref]
 			if !ok || spec == nil {
 				return nil, &Error{Insn: at, Msg: fmt.Sprintf("program refers to map %q, which it was not given", ref)}
 			}
-			m = infos[ref]
+			m := infos[ref]
 			if m == nil {
 				m = &mapInfo{name: ref, spec: spec}
 				infos[ref] = m
 			}
+			bySlot[at] = m
 		case ref != "" && ins.IsFunctionReference() && ins.Constant == -1,
 			ref != "" && ins.OpCode.JumpOp() == asm.Ja && ins.OpCode.Class() == asm.Jump32Class && ins.Constant == -1:
 			to, ok := syms[ref]
@@ -198,29 +196,11 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 			}
 			ins.Offset = int16(to - at - 1)
 		}
-		buf.Reset()
 		if _, err := ins.Marshal(&buf, binary.LittleEndian); err != nil {
 			return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
 		}
-		b := buf.Bytes()
-		for k := 0; k+8 <= len(b); k += 8 {
-			p := b[k:]
-			code = append(code, raw{op: p[0], dst: p[1] & 0xf, src: p[1] >> 4, off: int16(binary.LittleEndian.Uint16(p[2:])), imm: int32(binary.LittleEndian.Uint32(p[4:]))})
-		}
-		if ins.OpCode.IsDWordLoad() && len(code) >= 2 {
-			c := &code[len(code)-2]
-			c.imm64 = uint64(ins.Constant)
-			code[len(code)-1].half = true
-			if m != nil {
-				c.m = m
-				c.imm64 = 0
-				if ins.Src == asm.PseudoMapValue {
-					c.imm64 = uint64(ins.Constant) >> 32
-				}
-			}
-		}
 	}
-	return code, nil
+	return slots(buf.Bytes(), func(slot int, _ insn.Insn) (*mapInfo, error) { return bySlot[slot], nil })
 }
 
 // progName describes a program type for messages.
