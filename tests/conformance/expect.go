@@ -420,9 +420,13 @@ func checkExpect(e Expect, output string, localizeTS int) (bool, string) {
 
 // checkAll checks every expectation; it returns the reasons of those that
 // failed.
-func checkAll(t *Test, output string) []string {
+// File paths are relative to dir, the directory the test runs in.
+func checkAll(t *Test, output, dir string) []string {
 	var failed []string
 	for _, e := range t.Expects {
+		if (e.Mode == expectFile || e.Mode == expectJSON) && !filepath.IsAbs(e.Text) {
+			e.Text = filepath.Join(dir, e.Text)
+		}
 		if ok, why := checkExpect(e, output, t.LocalizeTS); !ok {
 			failed = append(failed, why)
 		}

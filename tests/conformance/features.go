@@ -185,8 +185,17 @@ func scriptText(t *Test) string {
 
 // missingProbeFamily returns the first probe family the test's text uses
 // that the machine cannot attach, or "".
+//
+// The expectations are searched too: a test that expects "kprobe:..." in
+// the output of a listing is about kprobes even when its command names
+// none.
 func (m *Machine) missingProbeFamily(t *Test) string {
 	text := scriptText(t)
+	for _, e := range t.Expects {
+		if e.Mode == expectText || e.Mode == expectRegex {
+			text += "\n" + e.Text
+		}
+	}
 	for _, pf := range probeFamilies {
 		if !m.Probes[pf.family] && pf.re.MatchString(text) {
 			return pf.family

@@ -455,7 +455,7 @@ func (r *Runner) Run(t *Test) (res Result) {
 			bpf.Env = dedupEnv(env)
 			timedOut, exitCode, haveExit = r.runMain(t, bpf, &output, &after, pidNSCmd)
 			gotResult = true
-			failed = checkAll(t, output.String())
+			failed = checkAll(t, output.String(), r.Dir)
 		}
 	}
 	cleanupProcs()
