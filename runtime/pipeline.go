@@ -45,10 +45,10 @@ const (
 	StageVerify                   // Check: gotrace's own verifier over every program
 )
 
-var stageNames = [...]string{StageParse: "parse", StageCheck: "check", StageCompile: "compile", StageVerify: "verify"}
+var stageNames = [...]string{0: "none", StageParse: "parse", StageCheck: "check", StageCompile: "compile", StageVerify: "verify"}
 
 func (s Stage) String() string {
-	if s > 0 && int(s) < len(stageNames) {
+	if s >= 0 && int(s) < len(stageNames) {
 		return stageNames[s]
 	}
 	return "stage(?)"
