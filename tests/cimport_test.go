@@ -13,7 +13,7 @@ import (
 )
 
 // TestCImportKernel runs the code generator's imported-C cases
-// (codegen/testdata/cimport, which TestCInVM runs in the VM) with the
+// (codegen/testdata/cimport, which runtime's TestCInVM runs in the VM) with the
 // built binary in the kernel: both must print the same.
 func TestCImportKernel(t *testing.T) {
 	needBPF(t)

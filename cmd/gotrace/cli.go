@@ -270,31 +270,28 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		io.WriteString(stderr, lang.Format(err, src))
 		return 1
 	}
-	file, err := lang.Parse(name, src)
+	params, named := splitParams(o.args)
+	c, err := runtime.Compile(name, src, runtime.CompileOptions{
+		Target: probes.HostTarget(),
+		Config: types.Config{Params: params, Named: named, Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Self:   os.Getpid(),
+		Stop:   lastStage(o),
+	})
+	if len(c.Warnings) > 0 {
+		io.WriteString(stderr, lang.Format(c.Warnings, src))
+	}
 	if err != nil {
 		return report(err)
 	}
 	if o.debug == "ast" {
-		lang.Dump(stdout, file)
+		lang.Dump(stdout, c.File)
 		return 0
 	}
-	target := probes.HostTarget()
-	params, named := splitParams(o.args)
-	info, err := types.Check(file, probes.NewEnv(target), types.Config{Params: params, Named: named, Env: bpftraceEnv(), Unsafe: o.unsafe})
-	if err != nil {
-		return report(err)
-	}
-	if len(info.Warnings) > 0 {
-		io.WriteString(stderr, lang.Format(lang.ErrorList(info.Warnings), src))
-	}
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: os.Getpid()})
-	if err != nil {
-		return report(err)
-	}
+	prog := c.Prog
 	if o.list {
-		for _, pi := range info.Probes {
-			for _, c := range pi.Contexts {
-				fmt.Fprintln(stdout, c.Name)
+		for _, pi := range c.Info.Probes {
+			for _, ctx := range pi.Contexts {
+				fmt.Fprintln(stdout, ctx.Name)
 			}
 		}
 		return 0
@@ -304,19 +301,16 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return 0
 	}
 	if o.check {
-		var undecided *runtime.UndecidedError
-		if err := runtime.Check(prog, target, false); errors.As(err, &undecided) {
+		if c.Undecided != nil {
 			// gotrace's verifier gave up: the kernel decides, where BPF
 			// can be loaded
 			decided, kerr := runtime.KernelCheck(prog)
 			if !decided {
-				return report(err) // no kernel to ask: our verdict stands
+				return report(c.Undecided) // no kernel to ask: our verdict stands
 			}
 			if kerr != nil {
 				return report(kerr)
 			}
-		} else if err != nil {
-			return report(err)
 		}
 		n := 0
 		for _, p := range prog.Probes {
@@ -343,7 +337,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	if o.emulate {
 		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
-			TestMode: o.testMode, Target: target})
+			TestMode: o.testMode, Target: c.Target})
 		if err != nil {
 			return report(err)
 		}
@@ -365,7 +359,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		Quiet:     o.quiet,
 		TestMode:  o.testMode,
 		Child:     child,
-		Target:    target,
+		Target:    c.Target,
+		NoVerify:  true, // Compile has verified it
 		PID:       o.pid,
 		DwarfPIDs: o.dwarfPIDs,
 		Attach:    probes.AttachPID(o.pid),
@@ -379,6 +374,26 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return report(err)
 	}
 	return res.ExitCode
+}
+
+// lastStage is how far the pipeline runs for o. -d ast dumps the syntax
+// tree before checking it. -l, -d asm and --emulate take the compiled
+// program without gotrace's verifier: -d asm shows the instructions of a
+// program the verifier refuses too, and --emulate runs in the VM what the
+// VM accepts. --check and running in the kernel verify every program
+// first.
+func lastStage(o *options) runtime.Stage {
+	switch {
+	case o.debug == "ast":
+		return runtime.StageParse
+	case o.list || o.debug == "asm":
+		return runtime.StageCompile
+	case o.check:
+		return runtime.StageVerify
+	case o.emulate:
+		return runtime.StageCompile
+	}
+	return runtime.StageVerify
 }
 
 func readProgram(o *options, stdin io.Reader) (string, []byte, error) {

@@ -315,14 +315,22 @@ func (r *repl) program(src, name string) {
 	if t := strings.TrimSpace(src); strings.HasSuffix(t, "&") {
 		bg, src = true, strings.TrimSuffix(t, "&")
 	}
-	prog, err := compileSource(name, []byte(src), r.target, nil)
+	c, err := runtime.Compile(name, []byte(src), runtime.CompileOptions{
+		Target: r.target,
+		Config: types.Config{Env: bpftraceEnv()},
+		Self:   os.Getpid(),
+	})
+	if c.Prog != nil {
+		// .asm and .save have it even when the verifier refuses it
+		r.typed = append(r.typed, strings.TrimSpace(src))
+		r.last = c.Prog
+	}
 	if err != nil {
 		io.WriteString(r.errOut, lang.Format(err, []byte(src)))
 		return
 	}
-	r.typed = append(r.typed, strings.TrimSpace(src))
-	r.last = prog
-	sess, err := runtime.Load(prog, runtime.Options{Out: r.out, Err: r.errOut, Attach: probes.Attach, NoSignals: true, Target: r.target})
+	prog := c.Prog
+	sess, err := runtime.Load(prog, runtime.Options{Out: r.out, Err: r.errOut, Attach: probes.Attach, NoSignals: true, Target: c.Target, NoVerify: true})
 	if err != nil {
 		io.WriteString(r.errOut, lang.Format(err, []byte(src)))
 		return
@@ -423,21 +431,4 @@ func oneLine(s string) string {
 		s = s[:67] + "..."
 	}
 	return s
-}
-
-// compileSource parses, checks and compiles a program.
-func compileSource(name string, src []byte, target probes.Target, cfg *types.Config) (*codegen.Program, error) {
-	file, err := lang.Parse(name, src)
-	if err != nil {
-		return nil, err
-	}
-	c := types.Config{Env: bpftraceEnv()}
-	if cfg != nil {
-		c = *cfg
-	}
-	info, err := types.Check(file, probes.NewEnv(target), c)
-	if err != nil {
-		return nil, err
-	}
-	return codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: os.Getpid()})
 }

@@ -1,4 +1,4 @@
-package codegen_test
+package runtime_test
 
 import (
 	"bytes"
@@ -7,23 +7,25 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 
-	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/internal/pipelinetest"
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
-	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime"
 )
 
-// TestCInVM runs the cases of testdata/cimport in the VM: each is a C
-// file (lib.bpf.c), a script importing it (main.gt) and the output the
-// script must print (want), which is what C says each result is. The
-// end-to-end tests run the same cases in the kernel.
+// cimportCases are the imported-C cases of codegen/testdata/cimport.
+var cimportCases = filepath.Join(pipelinetest.Root(), "codegen", "testdata", "cimport", "*.txtar")
+
+// TestCInVM runs the imported-C cases (cimportCases) in the VM: each is
+// a C file (lib.bpf.c), a script importing it (main.gt) and the output
+// the script must print (want), which is what C says each result is.
+// The end-to-end tests (tests/cimport_test.go) run the same cases in the
+// kernel.
 func TestCInVM(t *testing.T) {
-	files, _ := filepath.Glob("testdata/cimport/*.txtar")
+	files, _ := filepath.Glob(cimportCases)
 	if len(files) == 0 {
 		t.Fatal("no cases")
 	}
@@ -47,25 +49,8 @@ func TestCInVM(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			name := filepath.Join(dir, "main.gt")
-			f, err := lang.Parse(name, src)
-			if err != nil {
-				t.Fatal(lang.Format(err, src))
-			}
-			info, err := types.Check(f, probes.NewEnv(probes.NewDirTarget("../probes/testdata")), types.Config{})
-			if err != nil {
-				t.Fatal(lang.Format(err, src))
-			}
-			prog, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2})
-			if err != nil {
-				t.Fatal(lang.Format(err, src))
-			}
-			var out, errOut bytes.Buffer
-			if _, err := runtime.Emulate(prog, runtime.Options{Out: &out, Err: &errOut, Quiet: true, Target: &probes.DirTarget{NumCPUs: 2},
-				TaiStart: 1_700_000_000_000_000_000, Loc: time.UTC}); err != nil {
-				t.Fatal(err)
-			}
-			if got := cimportOutput(out.Bytes()); got != want {
+			c := pipelinetest.MustCompile(t, string(src), pipelinetest.Options{Name: filepath.Join(dir, "main.gt")})
+			if got := cimportOutput([]byte(pipelinetest.Emulate(t, c))); got != want {
 				t.Errorf("got:\n%s\nwant:\n%s", got, want)
 			}
 		})
@@ -83,9 +68,10 @@ func cimportOutput(out []byte) string {
 // FuzzCImport checks and compiles fuzzed C files: a first check finds
 // the functions they define, then a script calls each of them (1 for an
 // integer, a string's address for a pointer). Whatever the C, the answer
-// is a program or positioned errors, never a panic.
+// is a program or positioned errors, never a panic. (FuzzCompile fuzzes
+// scripts, with a C file beside them, through the verifier and the VM.)
 func FuzzCImport(f *testing.F) {
-	files, _ := filepath.Glob("testdata/cimport/*.txtar")
+	files, _ := filepath.Glob(cimportCases)
 	for _, file := range files {
 		if ar, err := txtar.ParseFile(file); err == nil {
 			for _, x := range ar.Files {
@@ -95,34 +81,31 @@ func FuzzCImport(f *testing.F) {
 			}
 		}
 	}
-	if b, err := os.ReadFile("../lang/types/testdata/cerrors.c"); err == nil {
+	if b, err := os.ReadFile(filepath.Join(pipelinetest.Root(), "lang", "types", "testdata", "cerrors.c")); err == nil {
 		for _, chunk := range strings.Split(string(b), "\n---\n") {
 			f.Add(chunk)
 		}
 	}
-	env := probes.NewEnv(probes.NewDirTarget("../probes/testdata"))
-	f.Fuzz(func(t *testing.T, c string) {
-		dir := t.TempDir()
-		if err := os.WriteFile(filepath.Join(dir, "lib.bpf.c"), []byte(c), 0o644); err != nil {
+	// One folder for every input: lang remembers each imported file's
+	// text by its name, for diagnostics, and a folder per input would
+	// grow that without end.
+	dir := f.TempDir()
+	name := filepath.Join(dir, "main.gt")
+	target := pipelinetest.Target()
+	f.Fuzz(func(t *testing.T, cText string) {
+		if err := os.WriteFile(filepath.Join(dir, "lib.bpf.c"), []byte(cText), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		name := filepath.Join(dir, "main.gt")
 		compile := func(script string) *types.Info {
-			src := []byte(`import "lib.bpf.c"; ` + script)
-			file, err := lang.Parse(name, src)
+			src := `import "lib.bpf.c"; ` + script
+			if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c, err := pipelinetest.Compile(src, pipelinetest.Options{Name: name, Target: target, Stop: runtime.StageCompile})
 			if err != nil {
 				checkErrors(t, err)
-				return nil
 			}
-			info, err := types.Check(file, env, types.Config{})
-			if err != nil {
-				checkErrors(t, err)
-				return nil
-			}
-			if _, err := codegen.Compile(file, info, codegen.Target{NumCPU: 1}); err != nil {
-				checkErrors(t, err)
-			}
-			return info
+			return c.Info
 		}
 		info := compile("BEGIN { }")
 		if info == nil || info.C == nil {
