@@ -32,10 +32,10 @@ type dwUnwinder struct {
 	mu      sync.Mutex
 	pids    []int
 	objects map[symbolize.Key]*dwObject
-	rows    []dwRow              // rows not yet written
-	next    uint32               // index of the next free row
-	cap     uint32               // rows the map holds
-	maps    map[int]string       // last /proc/PID/maps read, per pid
+	rows    []dwRow        // rows not yet written
+	next    uint32         // index of the next free row
+	cap     uint32         // rows the map holds
+	maps    map[int]string // last /proc/PID/maps read, per pid
 	rowsMap *ebpf.Map
 	mapsMap *ebpf.Map
 	warned  map[string]bool
