@@ -357,11 +357,14 @@ func listUprobes(t Target, provider, rest string) ([]string, error) {
 		return nil, err
 	}
 	target, lang, fn := parts[0], "", "*"
-	switch len(parts) {
-	case 1:
-	case 2:
+	switch {
+	case len(parts) == 1:
+	case len(parts) == 2:
 		fn = orStar(parts[1])
-	case 3:
+	case parts[1] == "cpp":
+		// a C++ name's colons need no quotes here: cpp:ns::Class::*
+		lang, fn = parts[1], orStar(strings.Join(parts[2:], ":"))
+	case len(parts) == 3:
 		lang, fn = parts[1], orStar(parts[2])
 	default:
 		return nil, specErrorf("listing %s probes: too many parts in %s", provider, rest)

@@ -101,14 +101,18 @@ func (s *Symbolizer) processUID(pid int) (uint32, bool) {
 	return st.Uid, true
 }
 
+// perfMapCheckEvery is how often a running process's perf map is looked
+// at again (a stat, and a read when it changed).
+const perfMapCheckEvery = 100 * time.Millisecond
+
 // loadPerfMap (re)reads the perf map of p when it appeared or changed
-// since the last look, at most once a second while the process runs;
+// since the last look, at most every perfMapCheckEvery while it runs;
 // the map of a process that has exited stays as last read. A perf map
 // is believed only if root or the process's owner wrote it (owns it):
 // anyone may create a file in /tmp, and a map planted there would name
 // the process's code wrongly. (perf believes only root's or its user's.)
 func (s *Symbolizer) loadPerfMap(p *process) *perfMap {
-	if p.gone || time.Since(p.perfChecked) < time.Second && !p.perfChecked.IsZero() {
+	if p.gone || time.Since(p.perfChecked) < perfMapCheckEvery && !p.perfChecked.IsZero() {
 		return p.perf
 	}
 	p.perfChecked = time.Now()

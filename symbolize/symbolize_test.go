@@ -267,6 +267,15 @@ func TestPerfMap(t *testing.T) {
 	if _, ok := s.Lookup(pid, 0x7f0000001040); ok {
 		t.Errorf("past the end of an entry")
 	}
+
+	// no map in the process's /tmp: the host's, by the host's pid
+	os.Remove(filepath.Join(root, "tmp", "perf-7.map"))
+	os.MkdirAll(filepath.Join(s.Root, "tmp"), 0o755)
+	os.WriteFile(filepath.Join(s.Root, "tmp", "perf-4242.map"), []byte("7f0000001000 40 from_the_host\n"), 0o644)
+	s = &Symbolizer{Proc: proc, Root: s.Root}
+	if fr, ok := s.Lookup(pid, 0x7f0000001010); !ok || fr.Name != "from_the_host" || fr.Object != "/tmp/perf-4242.map" {
+		t.Errorf("host's map: %+v %v", fr, ok)
+	}
 }
 
 func TestPerfMapOwner(t *testing.T) {
@@ -341,5 +350,103 @@ func TestMountNamespace(t *testing.T) {
 	fr, ok := s.Lookup(pid, addr)
 	if !ok || fr.Name != "container_function" || fr.Object != app {
 		t.Errorf("Lookup = %+v %v, want container_function in %s", fr, ok, app)
+	}
+}
+
+// needTool skips a test without a tool a CI machine must have: under
+// CI=true its absence is a failure (.ci/run installs it).
+func needTool(t *testing.T, ok bool, what string) {
+	t.Helper()
+	if ok {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is missing, and CI must have it", what)
+	}
+	t.Skipf("%s is missing", what)
+}
+
+// TestCxx: the functions of a running C++ program are named by their
+// demangled names, or as they are when Demangle is off.
+func TestCxx(t *testing.T) {
+	_, err := exec.LookPath("g++")
+	needTool(t, err == nil, "g++ (Debian package g++)")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "c.cpp")
+	os.WriteFile(src, []byte(`#include <unistd.h>
+namespace shop { struct Cart { int total = 0;
+	__attribute__((noinline)) void add(int n) { total += n; } }; }
+int main(int argc, char **) { shop::Cart c; c.add(argc); if (argc > 1) pause(); return c.total; }
+`), 0o644)
+	bin := filepath.Join(dir, "c")
+	run(t, "g++", "-O0", "-o", bin, src)
+	add := symbolOf(t, readTable(t, bin, Debug{}), "_ZN4shop4Cart3addEi")
+	cmd := exec.Command(bin, "wait")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	addr := addressIn(t, cmd.Process.Pid, bin, add.Addr)
+	for demangle, want := range map[bool]string{true: "shop::Cart::add(int)", false: "_ZN4shop4Cart3addEi"} {
+		s := &Symbolizer{Demangle: demangle}
+		if fr, ok := s.Lookup(cmd.Process.Pid, addr+1); !ok || fr.Name != want || fr.Off != 1 {
+			t.Errorf("Demangle %v: %+v %v, want %s+1", demangle, fr, ok, want)
+		}
+	}
+}
+
+// addressIn waits until process pid maps bin and returns where the
+// byte of bin at virtual address vaddr is in the process.
+func addressIn(t *testing.T, pid int, bin string, vaddr uint64) uint64 {
+	t.Helper()
+	tab := readTable(t, bin, Debug{})
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ms, _ := ReadMaps("/proc", pid)
+		for _, m := range ms {
+			if !m.Exec() || m.Path != bin {
+				continue
+			}
+			for _, sg := range tab.segs {
+				if vaddr >= sg.vaddr && vaddr < sg.vaddr+sg.filesz {
+					if off := vaddr - sg.vaddr + sg.off; off >= m.Off && off < m.Off+m.End-m.Start {
+						return m.Start + off - m.Off
+					}
+				}
+			}
+		}
+	}
+	t.Fatalf("%s is not mapped by process %d", bin, pid)
+	return 0
+}
+
+// TestLibcDebugFile: the C library of a Debian machine is stripped; with
+// libc6-dbg its static functions are named from the debug file found by
+// build id under /usr/lib/debug.
+func TestLibcDebugFile(t *testing.T) {
+	var libc string
+	for _, p := range []string{"/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6"} {
+		if _, err := os.Stat(p); err == nil {
+			libc = p
+		}
+	}
+	if libc == "" {
+		t.Skip("no Debian C library here")
+	}
+	tab := readTable(t, libc, Debug{Openers: []Opener{HostOpener}})
+	needTool(t, tab.Debug != "", "the C library's debug file (Debian package libc6-dbg)")
+	if !strings.HasPrefix(tab.Debug, "/usr/lib/debug/.build-id/"+tab.BuildID[:2]+"/") {
+		t.Errorf("debug file %s, build id %s", tab.Debug, tab.BuildID)
+	}
+	var static Symbol
+	for _, s := range tab.Symbols() {
+		if s.Name == "msort_with_tmp" || strings.HasPrefix(s.Name, "msort_with_tmp.") {
+			static = s
+		}
+	}
+	if static.Addr == 0 {
+		t.Fatalf("no msort_with_tmp (a static function of qsort) in the table")
+	}
+	if s, ok := tab.Lookup(static.Addr + 1); !ok || !strings.HasPrefix(s.Name, "msort_with_tmp") {
+		t.Errorf("Lookup: %+v %v", s, ok)
 	}
 }

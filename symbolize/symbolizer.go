@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -116,6 +117,13 @@ func (s *Symbolizer) Track(pid int) {
 		s.procs[pid] = p
 	}
 	s.refresh(p)
+	// JIT code: read its perf map while the process (and its /tmp) is there
+	for i, m := range p.maps {
+		if p.objs[i] == nil && !strings.HasPrefix(m.Path, "[v") { // not [vdso], [vsyscall]
+			s.loadPerfMap(p)
+			break
+		}
+	}
 }
 
 // Watch tracks the processes until ctx ends: often at first (a command
