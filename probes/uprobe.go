@@ -375,7 +375,7 @@ func listUprobes(t Target, provider, rest string) ([]string, error) {
 	if target == "" || HasWildcard(target) {
 		return nil, specErrorf("listing %s probes needs a binary: gotrace -l '%s:/path/to/binary:*'", provider, provider)
 	}
-	v := fileView{t: t}
+	v := viewOf(t)
 	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err

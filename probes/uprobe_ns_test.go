@@ -127,6 +127,16 @@ func TestUprobeInMountNamespace(t *testing.T) {
 	if ctxs, err := contexts(env, "uprobe:libc:getpid"); err != nil || len(ctxs) != 1 || !strings.Contains(ctxs[0].Name, "libc") {
 		t.Errorf("uprobe:libc:getpid with -p: %v %v", ctxs, err)
 	}
+	// listing, as the process sees its files
+	if got, err := List(host, "uprobe:"+app+":to*", ForPID(pid)); err != nil || len(got) != 1 || got[0] != "uprobe:"+app+":top" {
+		t.Errorf("List uprobes with -p: %v %v", got, err)
+	}
+	if got, err := List(host, "usdt:"+app+":*", ForPID(pid)); err != nil || len(got) != 1 || got[0] != "usdt:"+app+":srv:tick" {
+		t.Errorf("List usdt with -p: %v %v", got, err)
+	}
+	if got, _ := List(host, "uprobe:"+app+":to*"); len(got) != 0 {
+		t.Errorf("List on the host: %v", got)
+	}
 	// a path the process does not have
 	if _, err := contexts(env, "uprobe:"+dir+"/nope:top"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("does not exist in the mount namespace of process %d", pid)) {
 		t.Errorf("missing file: %v", err)

@@ -51,6 +51,33 @@ func (e *env) warnf(format string, args ...any) {
 	e.warnings = append(e.warnings, &lang.Error{Pos: e.at, Msg: fmt.Sprintf(format, args...), Warning: true})
 }
 
+// processTarget is a Target listed with ForPID: uprobes and USDT probes
+// are listed from the files of process pid.
+type processTarget struct {
+	Target
+	pid int
+}
+
+// listTarget applies List's options to its Target.
+func listTarget(t Target, opts []EnvOption) Target {
+	e := &env{t: t}
+	for _, o := range opts {
+		o(e)
+	}
+	if e.pid > 0 {
+		return processTarget{Target: t, pid: e.pid}
+	}
+	return t
+}
+
+// viewOf is the view in which listing finds binaries.
+func viewOf(t Target) fileView {
+	if pt, ok := t.(processTarget); ok {
+		return fileView{t: pt.Target, pid: pt.pid}
+	}
+	return fileView{t: t}
+}
+
 // view is where the Env reads the files of uprobes and USDT probes.
 func (e *env) view() fileView { return fileView{t: e.t, pid: e.pid} }
 

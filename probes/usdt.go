@@ -451,11 +451,12 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	if target == "" || HasWildcard(target) {
 		return nil, specErrorf("listing usdt probes needs a binary: gotrace -l 'usdt:/path/to/binary:*'")
 	}
-	path, err := resolveBinary(fileView{t: t}, target)
+	v := viewOf(t)
+	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.ReadFile(path)
+	b, err := v.ReadFile(path)
 	if err != nil {
 		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
 	}
