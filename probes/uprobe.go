@@ -317,8 +317,9 @@ func unwrapPath(err error) error {
 func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	site, ok := uprobeSites.Load(ctx)
 	if !ok {
-		// a context the Env did not make: find the place on the host
-		e := &env{t: host, shapes: map[string]*types.Type{}, unsafe: true}
+		// a context the Env did not make: find (and check) the place on
+		// the host, or in the process's view with a pid
+		e := &env{t: host, shapes: map[string]*types.Type{}, pid: pid}
 		ctxs, err := e.uprobeContexts(s)
 		if err != nil || len(ctxs) != 1 {
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
