@@ -51,6 +51,9 @@
 //     namespace (/proc/PID/root/tmp/perf-NSPID.map), then the host's
 //     /tmp/perf-PID.map; only a map owned by root or by the process's
 //     owner is believed.
+//  8. The vDSO. The code the kernel maps into every process ([vdso]:
+//     clock_gettime, gettimeofday) has no file; it is named from
+//     gotrace's own copy of the same image.
 //
 // The same reading through the process's view serves attach points:
 // RootPath finds the file a uprobe names as the process -p PID sees it.

@@ -450,3 +450,48 @@ func TestLibcDebugFile(t *testing.T) {
 		t.Errorf("Lookup: %+v %v", s, ok)
 	}
 }
+
+// TestVDSO names an address in another process's vDSO.
+func TestVDSO(t *testing.T) {
+	cmd := exec.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	s := &Symbolizer{}
+	v := s.vdso()
+	if v.table == nil {
+		t.Skip("no vDSO here")
+	}
+	var fn Symbol
+	for _, sym := range v.table.Symbols() {
+		if strings.HasSuffix(sym.Name, "clock_gettime") {
+			fn = sym
+		}
+	}
+	if fn.Name == "" {
+		t.Skip("no clock_gettime in the vDSO")
+	}
+	off, ok := uint64(0), false
+	for _, sg := range v.table.segs {
+		if fn.Addr >= sg.vaddr && fn.Addr < sg.vaddr+sg.filesz {
+			off, ok = fn.Addr-sg.vaddr+sg.off, true
+		}
+	}
+	if !ok {
+		t.Fatal("clock_gettime is in no segment")
+	}
+	var vdso Mapping
+	for deadline := time.Now().Add(5 * time.Second); vdso.Start == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		ms, _ := ReadMaps("/proc", cmd.Process.Pid)
+		for _, m := range ms {
+			if m.Path == "[vdso]" {
+				vdso = m
+			}
+		}
+	}
+	fr, found := s.Lookup(cmd.Process.Pid, vdso.Start+off+2)
+	if !found || !strings.HasSuffix(fr.Name, "clock_gettime") || fr.Off != 2 || fr.Object != "[vdso]" {
+		t.Errorf("Lookup = %+v %v", fr, found)
+	}
+}

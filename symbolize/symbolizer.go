@@ -51,6 +51,9 @@ type Symbolizer struct {
 	objs   map[Key]*object
 	tables map[string]*Table // by build id: one table per build, however many copies are mapped
 	warned map[string]bool
+
+	vdsoOnce sync.Once
+	vdsoTab  *vdsoTable
 }
 
 // process is what is known of one process.
@@ -146,14 +149,6 @@ func (s *Symbolizer) Watch(ctx context.Context, pids []int) {
 	}
 }
 
-// Mappings returns the executable mappings of process pid as last read
-// (read now if they never were).
-func (s *Symbolizer) Mappings(pid int) []Mapping {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.process(pid).maps
-}
-
 // process returns what is known of pid, reading its mappings the first
 // time.
 func (s *Symbolizer) process(pid int) *process {
@@ -213,15 +208,6 @@ func (s *Symbolizer) object(pid int, m Mapping) *object {
 	}
 	o := &object{path: m.Path}
 	o.file, o.err = OpenMapped(s.proc(), pid, m)
-	if o.err != nil && errors.Is(o.err, syscall.EMFILE) {
-		// out of file descriptors: read its table now, keep no file
-		if f, err := os.Open(RootPath(s.proc(), pid, m.Path)); err == nil {
-			o.file = f
-			s.table(pid, o)
-			f.Close()
-			o.file = nil
-		}
-	}
 	s.objs[k] = o
 	return o
 }
@@ -289,6 +275,13 @@ func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	if !found && !p.gone && time.Since(p.read) > rereadAfter {
 		s.refresh(p)
 		m, o, found = p.find(addr)
+	}
+	if found && m.Path == "[vdso]" {
+		// the kernel's code in every process: named from gotrace's own copy
+		if sym, ok := s.vdso().lookup(addr-m.Start, m.End-m.Start); ok {
+			return Frame{Name: sym.Name, Off: addr - m.Start - sym.Addr, Object: m.Path}, true
+		}
+		return Frame{Object: m.Path}, false
 	}
 	if found && o != nil {
 		fr.Object = m.Path
