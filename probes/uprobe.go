@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -286,24 +285,21 @@ func matchCpp(funcs map[string]symbolize.Symbol, pattern string) []string {
 	return out
 }
 
-// stripParams removes the parameter list (and what follows it: const,
-// [clone ...]) from a demangled function name: "ns::f<int>(int) const"
-// is "ns::f<int>". Parentheses inside template arguments are kept.
+// stripParams removes the parameter list from a demangled function name
+// as bpftrace does: everything from the last "(" on ("ns::f<int>(int)
+// const" is "ns::f<int>", "f(int) [clone .cold]" is "f").
 func stripParams(d string) string {
-	depth := 0
-	for i := 0; i < len(d); i++ {
-		switch d[i] {
-		case '<':
-			depth++
-		case '>':
-			depth--
-		case '(':
-			if depth == 0 && i > 0 && !strings.HasSuffix(d[:i], "operator") {
-				return d[:i]
-			}
-		}
+	if i := strings.LastIndexByte(d, '('); i > 0 {
+		return d[:i]
 	}
 	return d
+}
+
+// quoteName quotes a demangled name for an attach point: inside double
+// quotes, with " and \ escaped by a backslash (as the attach point
+// parser reads them).
+func quoteName(d string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(d) + `"`
 }
 
 func unwrapPath(err error) error {
@@ -392,7 +388,7 @@ func listUprobes(t Target, provider, rest string) ([]string, error) {
 		for _, n := range matchCpp(funcs, fn) {
 			name := n
 			if d := symbolize.Demangle(n); d != n {
-				name = strconv.Quote(d)
+				name = quoteName(d)
 			}
 			out = append(out, provider+":"+path+":cpp:"+name)
 		}

@@ -234,3 +234,23 @@ func TestInstructionStarts(t *testing.T) {
 		t.Errorf("riscv: %v", got)
 	}
 }
+
+func TestCppNames(t *testing.T) {
+	for in, want := range map[string]string{
+		"ns::f<int>(int) const": "ns::f<int>",
+		"f(int) [clone .cold]":  "f",
+		"Foo::operator()(int)":  "Foo::operator()",
+		"main":                  "main",
+	} {
+		if got := stripParams(in); got != want {
+			t.Errorf("stripParams(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := quoteName(`a"b\c`); got != `"a\"b\\c"` {
+		t.Errorf("quoteName: %s", got)
+	}
+	parts, err := splitParts("x:" + quoteName(`op"(x)`))
+	if err != nil || parts[1] != `op"(x)` {
+		t.Errorf("quoted name does not read back: %q %v", parts, err)
+	}
+}
