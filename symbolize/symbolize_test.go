@@ -495,3 +495,40 @@ func TestVDSO(t *testing.T) {
 		t.Errorf("Lookup = %+v %v", fr, found)
 	}
 }
+
+// TestReplacedFile: without /proc/PID/map_files, a file is read through
+// the process's root only while it is still the inode mapped: a file
+// replaced since (a new deployment) names nothing rather than wrongly.
+func TestReplacedFile(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildC(t, dir, "p", staticProg)
+	proc := t.TempDir()
+	pd := filepath.Join(proc, "77")
+	os.MkdirAll(pd, 0o755)
+	os.Symlink("/", filepath.Join(pd, "root"))
+	var st unix.Stat_t
+	if err := unix.Stat(bin, &st); err != nil {
+		t.Fatal(err)
+	}
+	line := func(ino uint64) string {
+		return fmt.Sprintf("400000-500000 r-xp 00000000 00:00 %d %s\n", ino, bin)
+	}
+	if f, err := OpenMapped(proc, 77, ParseMaps([]byte(line(st.Ino)))[0]); err != nil {
+		t.Errorf("the mapped inode: %v", err)
+	} else {
+		f.Close()
+	}
+	_, err := OpenMapped(proc, 77, ParseMaps([]byte(line(st.Ino+1)))[0])
+	if err == nil || !strings.Contains(err.Error(), "no longer the file it mapped") {
+		t.Errorf("another inode: %v", err)
+	}
+	os.WriteFile(filepath.Join(pd, "maps"), []byte(line(st.Ino+1)), 0o644)
+	var warned []string
+	s := &Symbolizer{Proc: proc, Warn: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }}
+	if fr, ok := s.Lookup(77, 0x401000); ok {
+		t.Errorf("a replaced file was read: %+v", fr)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], "no longer the file it mapped") {
+		t.Errorf("warnings: %q", warned)
+	}
+}

@@ -51,6 +51,7 @@ type Symbolizer struct {
 	objs   map[Key]*object
 	tables map[string]*Table // by build id: one table per build, however many copies are mapped
 	warned map[string]bool
+	open   int // objects whose file is kept open
 
 	vdsoOnce sync.Once
 	vdsoTab  *vdsoTable
@@ -209,8 +210,23 @@ func (s *Symbolizer) object(pid int, m Mapping) *object {
 	o := &object{path: m.Path}
 	o.file, o.err = OpenMapped(s.proc(), pid, m)
 	s.objs[k] = o
+	if o.file != nil {
+		if s.open >= maxOpenObjects {
+			// enough files kept open: read this one's table now
+			s.table(pid, o)
+			o.file.Close()
+			o.file = nil
+		} else {
+			s.open++
+		}
+	}
 	return o
 }
+
+// maxOpenObjects is how many mapped files a Symbolizer keeps open; the
+// tables of more are read when they are first seen (a system-wide
+// profile of many processes), so as not to run out of descriptors.
+const maxOpenObjects = 2048
 
 // table returns the symbol table of an object, reading it the first
 // time (or sharing the one of another copy with the same build id).
