@@ -518,7 +518,7 @@ func TestReplacedFile(t *testing.T) {
 	} else {
 		f.Close()
 	}
-	_, err := OpenMapped(proc, 77, ParseMaps([]byte(line(st.Ino+1)))[0])
+	_, err := OpenMapped(proc, 77, ParseMaps([]byte(line(st.Ino + 1)))[0])
 	if err == nil || !strings.Contains(err.Error(), "no longer the file it mapped") {
 		t.Errorf("another inode: %v", err)
 	}
