@@ -42,7 +42,7 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 	case "rawtracepoint":
 		return attachRawTracepoint(s, name, prog)
 	case "uprobe", "uretprobe":
-		return attachUprobe(s, name, prog, pid)
+		return attachUprobe(ctx, s, name, prog, pid)
 	case "kprobe", "kretprobe":
 		if len(ctx.Funcs) > 0 {
 			return attachKprobeMulti(ctx, s, name, prog)

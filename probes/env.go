@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"bytes"
 	"debug/elf"
 	"errors"
 	"fmt"
@@ -29,6 +28,11 @@ type env struct {
 	// enums maps the enumerators of the kernel's BTF to their enum
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum
+
+	pid      int           // ForPID: the process whose files uprobes name (-p)
+	unsafe   bool          // Unsafe: uprobes at unchecked offsets (--unsafe)
+	at       lang.Pos      // the attach point being expanded
+	warnings []*lang.Error // see Warnings
 }
 
 func (e *env) btfConv() *btfTypes {
@@ -46,9 +50,15 @@ func (e *env) rawTPList(spec *btf.Spec) []string {
 }
 
 // NewEnv returns the types.Env that answers, from target, what each
-// attach point of a script expands to and what its programs see.
-func NewEnv(target Target) types.Env {
-	return &env{t: target, shapes: map[string]*types.Type{}}
+// attach point of a script expands to and what its programs see; opts
+// say whose files uprobes name (ForPID) and whether they may attach at
+// unchecked offsets (Unsafe).
+func NewEnv(target Target, opts ...EnvOption) types.Env {
+	e := &env{t: target, shapes: map[string]*types.Type{}}
+	for _, o := range opts {
+		o(e)
+	}
+	return e
 }
 
 // specs remembers the parsed spec of every context an Env handed out, so
@@ -86,6 +96,7 @@ func (e *env) intern(t *types.Type) *types.Type {
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
+	e.at = spec.At
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError
@@ -298,19 +309,17 @@ func (e *env) UserSymbol(ctx *types.Context, name string) (addr uint64, size int
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	path, err := resolveBinary(e.t, s.Target)
+	v := e.view()
+	path, err := resolveBinary(v, s.Target)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	b, err := e.t.ReadFile(path)
+	bin, err := v.openBinary(path)
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("cannot read %s: %v", path, unwrapPath(err))
+		return 0, 0, 0, err
 	}
-	f, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: %v", path, err)
-	}
-	defer f.Close()
+	defer bin.Close()
+	f := bin.elf
 	for _, list := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
 		syms, _ := list()
 		for _, sym := range syms {
@@ -322,9 +331,8 @@ func (e *env) UserSymbol(ctx *types.Context, name string) (addr uint64, size int
 			}
 			at := s.Address
 			if s.Provider == "uprobe" && s.Func != "" {
-				funcs, ferr := elfFuncs(b)
-				fn, ok := funcs[s.Func]
-				if ferr != nil || !ok {
+				fn, ok := bin.funcs()[s.Func]
+				if !ok {
 					return 0, 0, 0, fmt.Errorf("no function %s in %s", s.Func, path)
 				}
 				at = fn.Addr + s.Offset

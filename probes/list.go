@@ -8,14 +8,16 @@ import (
 // List returns the probes matching pattern, one "provider:..." line each,
 // the way `bpftrace -l` prints them: providers in alphabetical order,
 // each provider's probes sorted. An empty pattern lists everything.
-func List(t Target, pattern string) ([]string, error) {
-	return list(t, pattern, false)
+// With ForPID (-p), uprobes and USDT probes are those of the files the
+// process sees.
+func List(t Target, pattern string, opts ...EnvOption) ([]string, error) {
+	return list(listTarget(t, opts), pattern, false)
 }
 
 // ListVerbose is List with each probe's arguments after it, indented by
 // four spaces ("    const char * filename"), as `bpftrace -lv` prints them.
-func ListVerbose(t Target, pattern string) ([]string, error) {
-	return list(t, pattern, true)
+func ListVerbose(t Target, pattern string, opts ...EnvOption) ([]string, error) {
+	return list(listTarget(t, opts), pattern, true)
 }
 
 // kernelListable are the providers a wildcard provider expands to when

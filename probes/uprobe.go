@@ -2,7 +2,6 @@ package probes
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -13,11 +12,13 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
 	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/symbolize"
 )
 
 // ---- /etc/ld.so.cache ----
@@ -87,8 +88,12 @@ func ldCacheArchFlags() int32 {
 
 // FindLibrary resolves a short library name ("libc", "libssl.so.3") to a
 // path through /etc/ld.so.cache; "" when it is not there.
-func FindLibrary(t Target, name string) string {
-	b, err := t.ReadFile("/etc/ld.so.cache")
+func FindLibrary(t Target, name string) string { return findLibrary(fileView{t: t}, name) }
+
+// findLibrary looks a short library name up in the view's
+// /etc/ld.so.cache.
+func findLibrary(v fileView, name string) string {
+	b, err := v.ReadFile("/etc/ld.so.cache")
 	if err != nil {
 		return ""
 	}
@@ -112,18 +117,24 @@ func FindLibrary(t Target, name string) string {
 	return ""
 }
 
-// resolveBinary turns a uprobe/usdt target into a path: a path is kept, a
-// short library name ("libc") is looked up in /etc/ld.so.cache, and a bare
-// program name is looked up in $PATH.
-func resolveBinary(t Target, target string) (string, error) {
+// resolveBinary turns a uprobe/usdt target into a path of the view: a
+// path is kept; a short name is, with -p, first looked for among the
+// files the process maps (its program, its libraries); then a library
+// name ("libc") in /etc/ld.so.cache and a program name in $PATH.
+func resolveBinary(v fileView, target string) (string, error) {
 	if strings.Contains(target, "/") {
-		if _, err := t.Stat(target); err != nil {
-			return "", missingf("binary %s does not exist", target)
+		if _, err := v.Stat(target); err != nil {
+			return "", missingf("binary %s does not exist%s", target, v.where())
 		}
 		return target, nil
 	}
+	for _, p := range v.mappedFiles() {
+		if base := filepath.Base(p); base == target || strings.HasPrefix(target, "lib") && libraryMatches(base, target) {
+			return p, nil
+		}
+	}
 	if strings.HasPrefix(target, "lib") {
-		if p := FindLibrary(t, target); p != "" {
+		if p := findLibrary(v, target); p != "" {
 			return p, nil
 		}
 	}
@@ -132,11 +143,11 @@ func resolveBinary(t Target, target string) (string, error) {
 			continue
 		}
 		p := filepath.Join(dir, target)
-		if fi, err := t.Stat(p); err == nil && !fi.IsDir() {
+		if fi, err := v.Stat(p); err == nil && !fi.IsDir() {
 			return p, nil
 		}
 	}
-	e := specErrorf("could not find binary or library %s", target)
+	e := specErrorf("could not find binary or library %s%s", target, v.where())
 	if strings.HasPrefix(target, "lib") {
 		e.Hint = "give the library's full path, e.g. /usr/lib/" + target + ".so"
 	} else {
@@ -145,131 +156,150 @@ func resolveBinary(t Target, target string) (string, error) {
 	return "", e
 }
 
-// ---- ELF symbols ----
-
-// elfFunc is a function symbol of a binary.
-type elfFunc struct {
-	Name string
-	Addr uint64 // virtual address
-	Size uint64
-}
-
-// elfFuncs lists the defined function symbols of an ELF file (static and
-// dynamic symbol tables), by name.
-func elfFuncs(b []byte) (map[string]elfFunc, error) {
-	f, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	funcs := map[string]elfFunc{}
-	add := func(syms []elf.Symbol) {
-		for _, s := range syms {
-			typ := elf.ST_TYPE(s.Info)
-			if (typ != elf.STT_FUNC && typ != elf.STT_GNU_IFUNC) || s.Value == 0 || s.Section == elf.SHN_UNDEF {
-				continue
-			}
-			name := s.Name
-			if i := strings.Index(name, "@"); i > 0 {
-				name = name[:i] // versioned dynamic names: malloc@@GLIBC_2.2.5
-			}
-			if _, ok := funcs[name]; !ok {
-				funcs[name] = elfFunc{Name: name, Addr: s.Value, Size: s.Size}
-			}
-		}
-	}
-	if syms, err := f.Symbols(); err == nil {
-		add(syms)
-	}
-	if syms, err := f.DynamicSymbols(); err == nil {
-		add(syms)
-	}
-	return funcs, nil
-}
-
-// elfFileOffset converts a virtual address of an ELF file to the file
-// offset uprobes are placed at.
-func elfFileOffset(b []byte, addr uint64) (uint64, error) {
-	f, err := elf.NewFile(bytes.NewReader(b))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Memsz {
-			return addr - p.Vaddr + p.Off, nil
-		}
-	}
-	return 0, fmt.Errorf("address 0x%x is not in an executable segment", addr)
-}
-
 // ---- contexts ----
+
+// uprobeSite is where a uprobe context attaches, decided when the
+// attach point was checked: the file gotrace opens (through the
+// process's root with -p) and the offset in it.
+type uprobeSite struct {
+	open   string
+	offset uint64
+}
+
+var uprobeSites sync.Map // *types.Context -> uprobeSite
 
 func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS)")
 	}
-	if s.Lang != "" {
-		return nil, specErrorf("the %s qualifier of uprobes is not supported yet", s.Lang)
+	if s.Lang != "" && s.Lang != "cpp" {
+		return nil, specErrorf("unsupported language %s in %s (uprobes know cpp)", s.Lang, s.Raw)
 	}
 	if HasWildcard(s.Target) {
 		return nil, specErrorf("wildcards in the binary of a %s are not supported yet", s.Provider)
 	}
-	path, err := resolveBinary(e.t, s.Target)
+	v := e.view()
+	path, err := resolveBinary(v, s.Target)
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.t.ReadFile(path)
+	bin, err := v.openBinary(path)
 	if err != nil {
-		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
+		return nil, err
 	}
+	defer bin.Close()
 	sp := s
 	sp.Target = path
-	mk := func(sp Spec) *types.Context {
-		return e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-	}
-	if s.Address != 0 {
-		if _, err := elfFileOffset(b, s.Address); err != nil {
+	mk := func(sp Spec, addr uint64) (*types.Context, error) {
+		off, err := bin.fileOffset(addr)
+		if err != nil {
 			return nil, specErrorf("%s: %v", path, err)
 		}
-		return []*types.Context{mk(sp)}, nil
+		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
+		uprobeSites.Store(c, uprobeSite{open: bin.open, offset: off})
+		return c, nil
 	}
-	funcs, err := elfFuncs(b)
-	if err != nil {
-		return nil, specErrorf("%s is not an ELF binary: %v", path, err)
-	}
-	if !HasWildcard(s.Func) {
-		fn, ok := funcs[s.Func]
-		if !ok {
-			e := missingf("function %s not found in %s", s.Func, path)
-			e.Hint = "list its functions with: gotrace -l 'uprobe:" + path + ":*'"
-			return nil, e
+	if s.Address != 0 {
+		if err := e.checkAddress(bin, sp); err != nil {
+			return nil, err
 		}
-		if s.Offset != 0 && fn.Size != 0 && s.Offset >= fn.Size {
-			return nil, specErrorf("offset %d is beyond the end of %s (%d bytes)", s.Offset, s.Func, fn.Size)
+		c, err := mk(sp, s.Address)
+		if err != nil {
+			return nil, err
 		}
-		return []*types.Context{mk(sp)}, nil
+		return []*types.Context{c}, nil
 	}
+	funcs := bin.funcs()
 	var names []string
-	for n := range funcs {
-		if Match(s.Func, n) {
-			names = append(names, n)
+	if s.Lang == "cpp" {
+		names = matchCpp(funcs, s.Func)
+	} else if !HasWildcard(s.Func) {
+		if _, ok := funcs[s.Func]; ok {
+			names = []string{s.Func}
+		}
+	} else {
+		for n := range funcs {
+			if Match(s.Func, n) {
+				names = append(names, n)
+			}
 		}
 	}
 	if len(names) == 0 {
-		return nil, &SpecError{
-			Msg:  "no function of " + path + " matches " + s.Func,
-			Hint: "list its functions with: gotrace -l 'uprobe:" + path + ":*'",
+		what := s.Func
+		if s.Lang != "" {
+			what = s.Lang + ":" + s.Func
 		}
+		hint := "list its functions with: gotrace -l '" + s.Provider + ":" + path + ":*'"
+		if s.Lang != "" {
+			hint = "list its functions with: gotrace -l '" + s.Provider + ":" + path + ":" + s.Lang + ":*'"
+		}
+		if !HasWildcard(s.Func) {
+			e := missingf("function %s not found in %s%s", what, path, v.where())
+			e.Hint = hint
+			return nil, e
+		}
+		return nil, &SpecError{Msg: "no function of " + path + " matches " + what, Hint: hint}
 	}
 	sort.Strings(names)
 	var ctxs []*types.Context
 	for _, n := range names {
+		fn := funcs[n]
+		if s.Offset != 0 {
+			if err := e.checkOffset(bin, sp, fn, s.Offset); err != nil {
+				return nil, err
+			}
+		}
 		one := sp
 		one.Func = n
-		ctxs = append(ctxs, mk(one))
+		c, err := mk(one, fn.Addr+s.Offset)
+		if err != nil {
+			return nil, err
+		}
+		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
+}
+
+// matchCpp finds the C++ functions a cpp:PATTERN attach point names, as
+// bpftrace matches them: by their demangled names, without the
+// parameter list unless the pattern has one ("foo::bar" matches
+// foo::bar() and foo::bar(int); "foo::bar(int)" only the second).
+func matchCpp(funcs map[string]symbolize.Symbol, pattern string) []string {
+	withParams := strings.Contains(pattern, "(")
+	var out []string
+	for n := range funcs {
+		d := symbolize.Demangle(n)
+		if d == n {
+			if Match(pattern, n) {
+				out = append(out, n) // not a C++ name: as written
+			}
+			continue
+		}
+		if !withParams {
+			d = stripParams(d)
+		}
+		if Match(pattern, d) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// stripParams removes the parameter list from a demangled function name
+// as bpftrace does: everything from the last "(" on ("ns::f<int>(int)
+// const" is "ns::f<int>", "f(int) [clone .cold]" is "f").
+func stripParams(d string) string {
+	if i := strings.LastIndexByte(d, '('); i > 0 {
+		return d[:i]
+	}
+	return d
+}
+
+// quoteName quotes a demangled name for an attach point: inside double
+// quotes, with " and \ escaped by a backslash (as the attach point
+// parser reads them).
+func quoteName(d string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(d) + `"`
 }
 
 func unwrapPath(err error) error {
@@ -280,23 +310,26 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func attachUprobe(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
-	ex, err := link.OpenExecutable(s.Target)
+func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
+	site, ok := uprobeSites.Load(ctx)
+	if !ok {
+		// a context the Env did not make: find (and check) the place on
+		// the host, or in the process's view with a pid
+		e := &env{t: host, shapes: map[string]*types.Type{}, pid: pid}
+		ctxs, err := e.uprobeContexts(s)
+		if err != nil || len(ctxs) != 1 {
+			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+		}
+		site, _ = uprobeSites.Load(ctxs[0])
+	}
+	at := site.(uprobeSite)
+	ex, err := link.OpenExecutable(at.open)
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 	}
-	opts := &link.UprobeOptions{Offset: s.Offset, PID: pid}
+	opts := &link.UprobeOptions{Address: at.offset, PID: pid}
 	sym := s.Func
-	if s.Address != 0 {
-		b, err := os.ReadFile(s.Target)
-		if err != nil {
-			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
-		}
-		off, err := elfFileOffset(b, s.Address)
-		if err != nil {
-			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
-		}
-		opts.Address, opts.Offset = off, 0
+	if sym == "" {
 		sym = fmt.Sprintf("0x%x", s.Address)
 	}
 	var l link.Link
@@ -311,31 +344,59 @@ func attachUprobe(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, 
 	return l, nil
 }
 
-// listUprobes lists "uprobe:PATH:FUNC" for the functions of one binary.
+// listUprobes lists "uprobe:PATH:FUNC" for the functions of one binary;
+// with the cpp qualifier ("uprobe:PATH:cpp:PATTERN"), its C++ functions
+// matched and listed by their demangled names, quoted so that a line
+// can be used as an attach point as it is (as bpftrace lists them).
 func listUprobes(t Target, provider, rest string) ([]string, error) {
-	target, fn := rest, "*"
-	if i := strings.LastIndexByte(rest, ':'); i >= 0 {
-		target, fn = rest[:i], orStar(rest[i+1:])
+	parts, err := splitParts(rest)
+	if err != nil {
+		return nil, err
+	}
+	target, lang, fn := parts[0], "", "*"
+	switch {
+	case len(parts) == 1:
+	case len(parts) == 2:
+		fn = orStar(parts[1])
+	case parts[1] == "cpp":
+		// a C++ name's colons need no quotes here: cpp:ns::Class::*
+		lang, fn = parts[1], orStar(strings.Join(parts[2:], ":"))
+	case len(parts) == 3:
+		lang, fn = parts[1], orStar(parts[2])
+	default:
+		return nil, specErrorf("listing %s probes: too many parts in %s", provider, rest)
+	}
+	if lang != "" && lang != "cpp" {
+		return nil, specErrorf("unsupported language %s (uprobes know cpp)", lang)
 	}
 	if target == "" || HasWildcard(target) {
 		return nil, specErrorf("listing %s probes needs a binary: gotrace -l '%s:/path/to/binary:*'", provider, provider)
 	}
-	path, err := resolveBinary(t, target)
+	v := viewOf(t)
+	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.ReadFile(path)
+	bin, err := v.openBinary(path)
 	if err != nil {
-		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
+		return nil, err
 	}
-	funcs, err := elfFuncs(b)
-	if err != nil {
-		return nil, specErrorf("%s is not an ELF binary: %v", path, err)
-	}
+	defer bin.Close()
+	funcs := bin.funcs()
 	var out []string
-	for n := range funcs {
-		if Match(fn, n) {
-			out = append(out, provider+":"+path+":"+n)
+	if lang == "cpp" {
+		for _, n := range matchCpp(funcs, fn) {
+			name := n
+			if d := symbolize.Demangle(n); d != n {
+				name = quoteName(d)
+			}
+			out = append(out, provider+":"+path+":cpp:"+name)
+		}
+	} else {
+		for n := range funcs {
+			if Match(fn, n) {
+				out = append(out, provider+":"+path+":"+n)
+			}
 		}
 	}
 	sort.Strings(out)

@@ -250,7 +250,7 @@ func vaddrOffset(f *elf.File, addr uint64, exec bool) (uint64, error) {
 
 // usdtInfo is what a USDT context attaches to, kept with its spec.
 type usdtInfo struct {
-	Path  string
+	Path  string // where gotrace opens the binary (with -p, through the process's root)
 	Sites []USDTSite
 }
 
@@ -282,13 +282,14 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 	if HasWildcard(s.Target) {
 		return nil, specErrorf("wildcards in the binary of a usdt probe are not supported yet")
 	}
-	path, err := resolveBinary(e.t, s.Target)
+	v := e.view()
+	path, err := resolveBinary(v, s.Target)
 	if err != nil {
 		return nil, err
 	}
-	b, err := e.t.ReadFile(path)
+	b, err := v.ReadFile(path)
 	if err != nil {
-		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
+		return nil, specErrorf("cannot read %s%s: %v", path, v.where(), unwrapPath(err))
 	}
 	sites, err := usdtSites(b)
 	if err != nil {
@@ -341,7 +342,7 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 			c.USDTArgs = locs
 		}
 		usdtMu.Lock()
-		usdtByCtx[c] = &usdtInfo{Path: path, Sites: groups[k]}
+		usdtByCtx[c] = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
 		usdtMu.Unlock()
 		ctxs = append(ctxs, c)
 	}
@@ -450,11 +451,12 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	if target == "" || HasWildcard(target) {
 		return nil, specErrorf("listing usdt probes needs a binary: gotrace -l 'usdt:/path/to/binary:*'")
 	}
-	path, err := resolveBinary(t, target)
+	v := viewOf(t)
+	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err
 	}
-	b, err := t.ReadFile(path)
+	b, err := v.ReadFile(path)
 	if err != nil {
 		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
 	}

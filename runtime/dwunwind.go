@@ -1,8 +1,6 @@
 package runtime
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"debug/elf"
 	"encoding/binary"
@@ -10,30 +8,34 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime/unwind"
+	"github.com/gotrace/gotrace/symbolize"
 )
 
 // dwUnwinder feeds dw_ustack's maps (see codegen's dwunwind.go): the
 // unwind rows of every object the traced processes map, and each
-// process's executable mappings. Rows are read once per object; the
-// mappings are read again whenever /proc/PID/maps changes.
+// process's executable mappings. Rows are read once per object, known
+// by its device and inode (not its path: two containers may each have
+// their own /app/srv), and read as the process maps it (see
+// symbolize.OpenMapped); the mappings are read again whenever
+// /proc/PID/maps changes.
 type dwUnwinder struct {
 	mu      sync.Mutex
 	pids    []int
-	objects map[string]*dwObject // by path as /proc/PID/maps shows it
-	rows    []dwRow              // rows not yet written
-	next    uint32               // index of the next free row
-	cap     uint32               // rows the map holds
-	maps    map[int]string       // last /proc/PID/maps read, per pid
+	objects map[symbolize.Key]*dwObject
+	rows    []dwRow        // rows not yet written
+	next    uint32         // index of the next free row
+	cap     uint32         // rows the map holds
+	maps    map[int]string // last /proc/PID/maps read, per pid
 	rowsMap *ebpf.Map
 	mapsMap *ebpf.Map
 	warned  map[string]bool
@@ -63,34 +65,47 @@ const dwHeadroom = 1 << 18
 // a -c command not started yet (command is its program's path), of that
 // program, its interpreter and the libraries it needs.
 func newDWUnwinder(pids []int, command string, warn func(string, ...any)) *dwUnwinder {
-	u := &dwUnwinder{pids: pids, objects: map[string]*dwObject{}, maps: map[int]string{}, warned: map[string]bool{}, warn: warn}
+	u := &dwUnwinder{pids: pids, objects: map[symbolize.Key]*dwObject{}, maps: map[int]string{}, warned: map[string]bool{}, warn: warn}
 	if command != "" {
+		// not started yet: its files are the host's
 		for _, path := range neededObjects(command) {
-			u.object(path, path)
+			var st unix.Stat_t
+			if unix.Stat(path, &st) == nil {
+				u.object(symbolize.StatKey(&st), path, func() (*os.File, error) { return os.Open(path) })
+			}
 		}
 	}
 	for _, pid := range pids {
-		for _, m := range readMaps(fmt.Sprintf("/proc/%d/maps", pid)) {
-			u.object(m.path, procPath(pid, m.path))
+		ms, _ := symbolize.ReadMaps("/proc", pid)
+		for _, m := range execFiles(ms) {
+			u.object(m.Key(), m.Path, func() (*os.File, error) { return symbolize.OpenMapped("/proc", pid, m) })
 		}
 	}
 	u.cap = u.next + dwHeadroom
 	return u
 }
 
-// object returns the rows of the object at path (open is where to read
-// it), reading them the first time.
-func (u *dwUnwinder) object(path, open string) *dwObject {
-	if o, ok := u.objects[path]; ok {
+// object returns the rows of the object key (path names it in
+// warnings; open opens it), reading them the first time.
+func (u *dwUnwinder) object(key symbolize.Key, path string, open func() (*os.File, error)) *dwObject {
+	if o, ok := u.objects[key]; ok {
 		return o
 	}
 	o := &dwObject{}
-	u.objects[path] = o
-	f, err := elf.Open(open)
+	u.objects[key] = o
+	file, err := open()
+	if err != nil {
+		if !u.warned[path] && u.warn != nil {
+			u.warned[path] = true
+			u.warn("dw_ustack: cannot read %s: %v", path, err)
+		}
+		return o
+	}
+	defer file.Close()
+	f, err := elf.NewFile(file)
 	if err != nil {
 		return o
 	}
-	defer f.Close()
 	o.elf = f
 	rows, err := unwind.RowsFromELF(f)
 	if err != nil || len(rows) == 0 {
@@ -170,18 +185,18 @@ func (u *dwUnwinder) refresh(pid int) {
 	}
 	u.maps[pid] = string(raw)
 	var entries [][codegen.DWMappingSize]byte
-	for _, m := range parseMappings(raw) {
-		o := u.object(m.path, procPath(pid, m.path))
+	for _, m := range execFiles(symbolize.ParseMaps(raw)) {
+		o := u.object(m.Key(), m.Path, func() (*os.File, error) { return symbolize.OpenMapped("/proc", pid, m) })
 		if o.n == 0 || o.elf == nil {
 			continue
 		}
-		bias, ok := unwind.Bias(o.elf, m.start, m.off)
+		bias, ok := unwind.Bias(o.elf, m.Start, m.Off)
 		if !ok {
 			continue
 		}
 		var e [codegen.DWMappingSize]byte
-		binary.LittleEndian.PutUint64(e[0:], m.start)
-		binary.LittleEndian.PutUint64(e[8:], m.end)
+		binary.LittleEndian.PutUint64(e[0:], m.Start)
+		binary.LittleEndian.PutUint64(e[8:], m.End)
 		binary.LittleEndian.PutUint64(e[16:], bias)
 		binary.LittleEndian.PutUint32(e[24:], o.first)
 		binary.LittleEndian.PutUint32(e[28:], o.n)
@@ -205,13 +220,6 @@ func (u *dwUnwinder) refresh(pid int) {
 	if err := u.mapsMap.Put(uint32(pid), val); err != nil {
 		u.warn("dw_ustack: writing the mappings of pid %d: %v", pid, err)
 	}
-}
-
-// lastMaps returns the executable mappings of pid last read.
-func (u *dwUnwinder) lastMaps(pid uint32) []mapping {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return parseMappings([]byte(u.maps[int(pid)]))
 }
 
 // watch rereads the processes' mappings until ctx ends: often at first
@@ -264,34 +272,15 @@ func dwarfUnwinder(prog *codegen.Program, opts Options) (*dwUnwinder, error) {
 	return u, nil
 }
 
-// parseMappings keeps the executable mappings of files.
-func parseMappings(raw []byte) []mapping {
-	var out []mapping
-	sc := bufio.NewScanner(bytes.NewReader(raw))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) < 6 || len(f[1]) < 3 || f[1][2] != 'x' || !strings.HasPrefix(f[5], "/") {
-			continue
+// execFiles keeps the executable mappings of files.
+func execFiles(ms []symbolize.Mapping) []symbolize.Mapping {
+	var out []symbolize.Mapping
+	for _, m := range ms {
+		if m.Exec() && m.File() {
+			out = append(out, m)
 		}
-		lo, hi, ok := strings.Cut(f[0], "-")
-		if !ok {
-			continue
-		}
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		off, err3 := strconv.ParseUint(f[2], 16, 64)
-		if err1 != nil || err2 != nil || err3 != nil {
-			continue
-		}
-		out = append(out, mapping{start: start, end: end, off: off, path: strings.Join(f[5:], " ")})
 	}
 	return out
-}
-
-// procPath is where gotrace reads a file a process maps: through the
-// process's root, so that processes in containers work too.
-func procPath(pid int, path string) string {
-	return fmt.Sprintf("/proc/%d/root%s", pid, path)
 }
 
 // neededObjects lists a program, its interpreter and the shared

@@ -137,11 +137,11 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	printer := output.New(opts.Out, opts.Format)
 	printer.Loc = opts.Loc
 	sym := NewSymbols(coll)
-	if dw != nil {
-		sym.lastMaps = dw.lastMaps
-	}
+	sym.Demangle = prog.Settings.CppDemangle
+	errOut := opts.Err
+	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
 	printer.Sym = sym
-	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}, dw: dw}}, nil
+	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}, dw: dw, sym: sym}}, nil
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
@@ -191,6 +191,7 @@ type session struct {
 	printer *output.Printer
 	maps    mapStore    // where the maps are read and cleared
 	dw      *dwUnwinder // feeds dw_ustack's maps (nil: not used)
+	sym     *Symbols    // names addresses
 	out     sync.Mutex
 	// fullWarned holds the maps already reported full.
 	fullWarned map[string]bool
@@ -318,15 +319,29 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			s.opts.OnAttached()
 		}
 		s.drain(rd, true)
+		userSyms := usesUserSymbols(s.prog)
+		tracked := s.trackedPIDs(userSyms)
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {
 				return nil, err
 			}
 			release := s.opts.Child.Release
-			if s.dw != nil {
-				// unwinding needs the libraries the command maps
+			if s.dw != nil || userSyms {
+				// Unwinding needs the libraries the command maps, and
+				// naming its addresses once it has exited needs them read
+				// while it runs: from its entry point on, where the
+				// dynamic loader has mapped them.
 				pid := s.opts.Child.Pid()
-				release = func() error { return s.opts.Child.ReleaseAtEntry(func() { s.dw.refresh(pid) }) }
+				release = func() error {
+					return s.opts.Child.ReleaseAtEntry(func() {
+						if s.dw != nil {
+							s.dw.refresh(pid)
+						}
+						if userSyms {
+							s.sym.Track(pid)
+						}
+					})
+				}
 			}
 			if err := release(); err != nil {
 				return nil, err
@@ -345,6 +360,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			wctx, cancel := context.WithCancel(ctx)
 			defer cancel()
 			go s.dw.watch(wctx)
+		}
+		if len(tracked) > 0 {
+			wctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go s.sym.Watch(wctx, tracked)
 		}
 		if s.opts.PID > 0 {
 			var cancel context.CancelFunc

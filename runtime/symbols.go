@@ -2,7 +2,7 @@ package runtime
 
 import (
 	"bufio"
-	"debug/elf"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io/fs"
@@ -22,29 +22,32 @@ import (
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/probes"
+	"github.com/gotrace/gotrace/symbolize"
 )
 
 // Symbols turns addresses into names: kernel addresses through
-// /proc/kallsyms (read once), user addresses through the process's
-// memory map (/proc/PID/maps) and the ELF symbol tables of the mapped
-// files (each file read once and kept, as bpftrace's cache_user_symbols
-// PER_PROGRAM does). Stack values are looked up in the program's stack
-// trace maps by id.
+// /proc/kallsyms (read once), user addresses through the processes' own
+// view of their files (see package symbolize: the mapping in
+// /proc/PID/maps, the file as the process maps it, its symbol table or
+// separate debug file, demangling, perf maps for JIT code). Stack values
+// are looked up in the program's stack trace maps by id.
 type Symbols struct {
 	// Stacks returns the stack trace map of a stack type (nil: none).
 	Stacks func(t *types.Type) *ebpf.Map
 	// Root is prefixed to /proc and file paths (tests).
 	Root string
-	// lastMaps, when set, gives the mappings last seen of a process that
-	// has exited since (the processes dw_ustack unwinds).
-	lastMaps func(pid uint32) []mapping
+	// Demangle prints C++ names as their source spelling (cpp_demangle).
+	Demangle bool
+	// Warn, when set, reports what keeps user addresses from their names.
+	Warn func(format string, args ...any)
 
 	once  sync.Once
 	kern  []ksym
 	mu    sync.Mutex
-	files map[string]*elfSyms
-	maps  map[uint32][]mapping // per pid, read once
 	users map[uint64]string
+
+	usymOnce sync.Once
+	usym     *symbolize.Symbolizer
 
 	gfpOnce sync.Once
 	gfp     map[string]int // GFPBits
@@ -56,22 +59,24 @@ type ksym struct {
 	module string
 }
 
-// mapping is an executable mapping of a file in /proc/PID/maps.
-type mapping struct {
-	start, end, off uint64
-	path            string
+// userSyms is the symbolizer of user addresses, made on first use with
+// the settings then in s.
+func (s *Symbols) userSyms() *symbolize.Symbolizer {
+	s.usymOnce.Do(func() {
+		s.usym = &symbolize.Symbolizer{Demangle: s.Demangle, Warn: s.Warn}
+		if s.Root != "" {
+			s.usym.Proc, s.usym.Root = s.Root+"/proc", s.Root
+		}
+	})
+	return s.usym
 }
 
-type elfSyms struct {
-	syms []esym // sorted by address
-	// bias turns a file offset into the symbol table's virtual address.
-	segs []*elf.Prog
-}
+// Track reads the mappings of a traced process now and keeps its files
+// open, so that its addresses keep their names after it exits.
+func (s *Symbols) Track(pid int) { s.userSyms().Track(pid) }
 
-type esym struct {
-	addr, size uint64
-	name       string
-}
+// Watch tracks processes until ctx ends (see symbolize.Symbolizer.Watch).
+func (s *Symbols) Watch(ctx context.Context, pids []int) { s.userSyms().Watch(ctx, pids) }
 
 // Time formats nanoseconds of the boot clock (what nsecs returns) as wall
 // time with a strftime format.
@@ -152,100 +157,8 @@ func (s *Symbols) User(pid uint32, addr uint64) string {
 }
 
 func (s *Symbols) user(pid uint32, addr uint64) (name string, off uint64, path string, ok bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.maps == nil {
-		s.maps = map[uint32][]mapping{}
-		s.files = map[string]*elfSyms{}
-	}
-	ms, seen := s.maps[pid]
-	if !seen {
-		ms = readMaps(s.Root + fmt.Sprintf("/proc/%d/maps", pid))
-		if ms == nil && s.lastMaps != nil {
-			ms = s.lastMaps(pid)
-		}
-		s.maps[pid] = ms
-	}
-	for _, m := range ms {
-		if addr < m.start || addr >= m.end {
-			continue
-		}
-		es := s.files[m.path]
-		if es == nil {
-			es = readELFSyms(s.Root + m.path)
-			s.files[m.path] = es
-		}
-		fileOff := addr - m.start + m.off
-		vaddr, okv := es.vaddr(fileOff)
-		if !okv {
-			return "", 0, m.path, false
-		}
-		if sym, ok := es.lookup(vaddr); ok {
-			return sym.name, vaddr - sym.addr, m.path, true
-		}
-		return "", 0, m.path, false
-	}
-	return "", 0, "", false
-}
-
-func readMaps(path string) []mapping {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil
-	}
-	return parseMappings(b)
-}
-
-func readELFSyms(path string) *elfSyms {
-	es := &elfSyms{}
-	f, err := elf.Open(path)
-	if err != nil {
-		return es
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD {
-			es.segs = append(es.segs, p)
-		}
-	}
-	add := func(syms []elf.Symbol) {
-		for _, sy := range syms {
-			if elf.ST_TYPE(sy.Info) != elf.STT_FUNC || sy.Value == 0 {
-				continue
-			}
-			es.syms = append(es.syms, esym{addr: sy.Value, size: sy.Size, name: sy.Name})
-		}
-	}
-	if syms, err := f.Symbols(); err == nil {
-		add(syms)
-	}
-	if syms, err := f.DynamicSymbols(); err == nil {
-		add(syms)
-	}
-	sort.Slice(es.syms, func(i, j int) bool { return es.syms[i].addr < es.syms[j].addr })
-	return es
-}
-
-// vaddr maps a file offset to the virtual address the symbols use.
-func (es *elfSyms) vaddr(off uint64) (uint64, bool) {
-	for _, p := range es.segs {
-		if off >= p.Off && off < p.Off+p.Filesz {
-			return off - p.Off + p.Vaddr, true
-		}
-	}
-	return 0, false
-}
-
-func (es *elfSyms) lookup(v uint64) (esym, bool) {
-	i := sort.Search(len(es.syms), func(i int) bool { return es.syms[i].addr > v }) - 1
-	if i < 0 {
-		return esym{}, false
-	}
-	sy := es.syms[i]
-	if sy.size != 0 && v >= sy.addr+sy.size {
-		return esym{}, false
-	}
-	return sy, true
+	fr, ok := s.userSyms().Lookup(int(pid), addr)
+	return fr.Name, fr.Off, fr.Object, ok
 }
 
 // Frames reads a kstack or ustack value (raw is its 8 bytes) and returns

@@ -1,12 +1,15 @@
 package runtime
 
 import (
+	"debug/elf"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestUserSymbols resolves addresses of a program built here through a
@@ -19,35 +22,44 @@ func TestUserSymbols(t *testing.T) {
 	if out, err := exec.Command("gcc", "-O0", "-o", bin, src).CombinedOutput(); err != nil {
 		t.Skipf("no C compiler: %v %s", err, out)
 	}
-	es := readELFSyms(bin)
-	var hello esym
-	for _, s := range es.syms {
-		if s.name == "hello" {
+	f, err := elf.Open(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, _ := f.Symbols()
+	var hello elf.Symbol
+	for _, s := range syms {
+		if s.Name == "hello" {
 			hello = s
 		}
 	}
-	if hello.addr == 0 {
+	if hello.Value == 0 {
 		t.Fatal("hello not in the symbol table")
 	}
 	// Map the file's first executable segment at 0x10000000.
 	var text *struct{ off, vaddr, size uint64 }
-	for _, p := range es.segs {
-		if hello.addr >= p.Vaddr && hello.addr < p.Vaddr+p.Filesz {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && hello.Value >= p.Vaddr && hello.Value < p.Vaddr+p.Filesz {
 			text = &struct{ off, vaddr, size uint64 }{p.Off, p.Vaddr, p.Filesz}
 		}
 	}
 	if text == nil {
 		t.Fatal("no segment holds hello")
 	}
+	var st unix.Stat_t
+	if err := unix.Stat(bin, &st); err != nil {
+		t.Fatal(err)
+	}
+	// a fake /proc/42 whose root is the host's
 	root := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "proc", "42"), 0o755)
+	os.Symlink("/", filepath.Join(root, "proc", "42", "root"))
 	base := uint64(0x10000000)
-	line := strings.Join([]string{hex(base) + "-" + hex(base+text.size+0x1000), "r-xp", hex(text.off), "00:00", "1", bin}, " ")
+	line := strings.Join([]string{hex(base) + "-" + hex(base+text.size+0x1000), "r-xp", hex(text.off), "00:00", strconv.FormatUint(st.Ino, 10), bin}, " ")
 	os.WriteFile(filepath.Join(root, "proc", "42", "maps"), []byte(line+"\n"), 0o644)
-	os.MkdirAll(filepath.Join(root, filepath.Dir(bin)), 0o755)
-	os.Link(bin, filepath.Join(root, bin))
 	s := &Symbols{Root: root}
-	addr := base + (hello.addr - text.vaddr) + 4
+	addr := base + (hello.Value - text.vaddr) + 4
 	if got := s.User(42, addr); got != "hello" {
 		t.Errorf("User = %q, want hello", got)
 	}
