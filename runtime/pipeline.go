@@ -68,6 +68,10 @@ type CompileOptions struct {
 	// Self is gotrace's own process id, whose events the programs of
 	// process probes skip (codegen.Target.Self); 0 filters nothing.
 	Self int
+	// PID is the process of -p: uprobe and USDT paths, library short
+	// names and symbols are resolved as that process sees its files
+	// (through /proc/PID/root and its maps); 0 means the host's view.
+	PID int
 	// Stop is the last stage to run; 0 means StageVerify, all of them.
 	// -d ast stops after parsing; -l, -d asm and --emulate after
 	// compiling.
@@ -136,11 +140,13 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	info, err := types.Check(file, probes.NewEnv(target), opts.Config)
+	env := probes.NewEnv(target, probes.ForPID(opts.PID), probes.Unsafe(opts.Config.Unsafe))
+	info, err := types.Check(file, env, opts.Config)
 	if err != nil {
 		return c, err
 	}
-	c.Info, c.Warnings, c.Done = info, lang.ErrorList(info.Warnings), StageCheck
+	c.Info, c.Done = info, StageCheck
+	c.Warnings = append(lang.ErrorList(info.Warnings), probes.Warnings(env)...)
 	if stop == StageCheck {
 		return c, nil
 	}

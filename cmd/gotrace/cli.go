@@ -35,7 +35,7 @@ var flagDoc = []struct{ flag, arg, doc string }{
 	{"--dwarf-pid", "PID", "also unwind the user stacks of process PID with DWARF for dw_ustack (-p and -c add theirs)"},
 	{"-B", "MODE", "output buffering: line (default: each record is written as it comes), full, or none"},
 	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
-	{"--unsafe", "", "allow functions that act on the system: system() and signal()"},
+	{"--unsafe", "", "allow functions that act on the system (system(), signal(), write_user()) and uprobes at offsets not checked to start an instruction"},
 	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
 	{"--emulate", "", "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)"},
 	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
@@ -275,6 +275,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		Target: probes.HostTarget(),
 		Config: types.Config{Params: params, Named: named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:   os.Getpid(),
+		PID:    o.pid,
 		Stop:   lastStage(o),
 	})
 	if len(c.Warnings) > 0 {
@@ -424,7 +425,7 @@ func list(o *options, stdout, stderr io.Writer) int {
 	if o.verbose {
 		ls = probes.ListVerbose
 	}
-	lines, err := ls(probes.HostTarget(), o.pattern)
+	lines, err := ls(probes.HostTarget(), o.pattern, probes.ForPID(o.pid))
 	if err != nil {
 		fmt.Fprintf(stderr, "gotrace: %v\n", err)
 		return 1
