@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -222,24 +221,14 @@ func (u *dwUnwinder) refresh(pid int) {
 	}
 }
 
-// watch rereads the processes' mappings until ctx ends: often at first
-// (a command that just started maps its libraries), then every 250 ms.
+// watch rereads the processes' mappings until ctx ends, on
+// symbolize.Poll's schedule.
 func (u *dwUnwinder) watch(ctx context.Context) {
-	start := time.Now()
-	for {
-		every := 250 * time.Millisecond
-		if time.Since(start) < 2*time.Second {
-			every = 5 * time.Millisecond
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
-		}
+	symbolize.Poll(ctx, func() {
 		for _, pid := range u.pids {
 			u.refresh(pid)
 		}
-	}
+	})
 }
 
 // dwarfUnwinder prepares dw_ustack's unwinding for the processes it

@@ -130,9 +130,19 @@ func (s *Symbolizer) Track(pid int) {
 	}
 }
 
-// Watch tracks the processes until ctx ends: often at first (a command
-// that has just started maps its libraries), then every 250 ms.
+// Watch tracks the processes until ctx ends, on Poll's schedule.
 func (s *Symbolizer) Watch(ctx context.Context, pids []int) {
+	Poll(ctx, func() {
+		for _, pid := range pids {
+			s.Track(pid)
+		}
+	})
+}
+
+// Poll calls reread until ctx ends: every 5 ms for the first 2 s (a
+// command that has just started maps its libraries), then every 250 ms.
+// What reads a process's mappings while it runs follows this schedule.
+func Poll(ctx context.Context, reread func()) {
 	start := time.Now()
 	for {
 		every := 250 * time.Millisecond
@@ -144,9 +154,7 @@ func (s *Symbolizer) Watch(ctx context.Context, pids []int) {
 			return
 		case <-time.After(every):
 		}
-		for _, pid := range pids {
-			s.Track(pid)
-		}
+		reread()
 	}
 }
 
