@@ -8,74 +8,9 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Token rules shared by the states where expressions are lexed. Keywords
-// and type names come before identifiers so that `if` or `uint32` is never
-// an identifier.
-var exprRules = []lexer.Rule{
-	{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
-	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-	{Name: "Keyword", Pattern: `\b(?:if|else|while|unroll|for|break|continue|return|true|false|struct|union|enum)\b`},
-	{Name: "TypeKw", Pattern: `\b(?:u?int(?:8|16|32|64)|[su](?:8|16|32|64)|bool|char|void)\b`},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "PosParam", Pattern: `\$(?:[0-9]+|#)`},
-	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
-	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:ns|us|ms|s|m|h|d|[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
-}
-
-// Operators, longest first. slashOps adds division; the predicate state
-// leaves it out because there '/' ends the predicate.
-const (
-	baseOps  = `\+\+|--|->|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[-+*%&|^]=|[-+*%&|^!~<>=?:.,;]`
-	slashOps = `/=|/`
-)
-
-// rules is a state's rule list: comments and whitespace first, then the
-// state's own rules, then the expression tokens.
-func rules(extra ...lexer.Rule) []lexer.Rule {
-	out := append([]lexer.Rule(nil), exprRules[:2]...)
-	out = append(out, extra...)
-	return append(out, exprRules[2:]...)
-}
-
-var (
-	rootState = append(rules(
-		lexer.Rule{Name: "Shebang", Pattern: `#![^\n]*`},
-		lexer.Rule{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
-		// An attach point: BEGIN/END, or a word followed by ':'-separated
-		// parts, which may be quoted and may hold paths with '/'. Words
-		// without a ':' are lexed as identifiers (config, macro, let, ...).
-		lexer.Rule{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
-	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
-	bodyState = append(rules(
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`})
-	predState = append(rules(
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-	), lexer.Rule{Name: "PredOp", Pattern: baseOps})
-	nestState = append(rules(
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-		lexer.Rule{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps})
-)
-
-var scriptLexer = lexer.MustStateful(lexer.Rules{
-	"Root": rootState, "Body": bodyState, "Pred": predState, "Nest": nestState,
-})
-
-// exprLexer lexes a lone expression as the inside of a block.
-var exprLexer = lexer.MustStateful(lexer.Rules{
-	"Root": bodyState, "Body": bodyState, "Pred": predState, "Nest": nestState,
-})
-
 var (
 	parser = participle.MustBuild[gFile](
-		participle.Lexer(scriptLexer),
+		participle.Lexer(scriptLexDef),
 		participle.Elide("Comment", "Whitespace", "Shebang"),
 		participle.UseLookahead(participle.MaxLookahead),
 	)
@@ -83,7 +18,7 @@ var (
 	// REPL): building a parser takes milliseconds every start would pay.
 	exprParser = sync.OnceValue(func() *participle.Parser[gExpr] {
 		return participle.MustBuild[gExpr](
-			participle.Lexer(exprLexer),
+			participle.Lexer(exprLexDef),
 			participle.Elide("Comment", "Whitespace"),
 			participle.UseLookahead(participle.MaxLookahead),
 		)
