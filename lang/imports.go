@@ -50,7 +50,7 @@ func (l *loader) load(name string, src []byte) {
 		l.errs = append(l.errs, errs...)
 		return
 	}
-	tree, err := parser.ParseBytes(name, text)
+	tree, err := fileParser.ParseBytes(name, text)
 	if err != nil {
 		l.add(syntaxError(name, src, err))
 		return

@@ -47,12 +47,17 @@ var elided = []string{"Comment", "Whitespace", "Shebang"}
 
 // lexDef is the lexer.Definition of scripts (start "Root") or of a lone
 // expression (start "Body", the inside of a block, where a '}' that
-// closes nothing is a token like any other).
-type lexDef struct{ start string }
+// closes nothing is a token like any other). With skipElided, the
+// lexers leave out the comments and white space the parser never looks
+// at (participle would keep them all in its token list).
+type lexDef struct {
+	start      string
+	skipElided bool
+}
 
 var (
-	scriptLexDef = lexDef{start: "Root"}
-	exprLexDef   = lexDef{start: "Body"}
+	scriptLexDef = lexDef{start: "Root", skipElided: true}
+	exprLexDef   = lexDef{start: "Body", skipElided: true}
 )
 
 func (lexDef) Symbols() map[string]lexer.TokenType { return scriptLexer.Symbols() }
@@ -78,6 +83,7 @@ func (d lexDef) LexString(filename string, s string) (lexer.Lexer, error) {
 		},
 		end:   len(s),
 		start: d.start,
+		skip:  d.skipElided,
 	}, nil
 }
 
@@ -87,10 +93,20 @@ type padLexer struct {
 	gen   *lexerscriptImpl
 	end   int    // the length of the text
 	start string // the state at the bottom of the stack
+	skip  bool   // leave out comments and white space
 	eof   *lexer.Token
 }
 
 func (l *padLexer) Next() (lexer.Token, error) {
+	for {
+		t, err := l.next()
+		if err != nil || !l.skip || t.Type != tokComment && t.Type != tokSpace && t.Type != tokShebang {
+			return t, err
+		}
+	}
+}
+
+func (l *padLexer) next() (lexer.Token, error) {
 	if l.eof != nil {
 		return *l.eof, nil
 	}

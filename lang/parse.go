@@ -134,7 +134,7 @@ func (c *converter) cattrs(d *CDef, attrs []*gCAttr) {
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.
 func ParseExpr(name string, src []byte) (Expr, error) {
-	x, err := exprParser().ParseBytes(name, src)
+	x, err := parseLoneExpr(name, string(src))
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
@@ -280,7 +280,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 		}
 		// The value is parsed where it stands so errors point into the line.
 		off := at.Offset + strings.Index(it.Preproc, value)
-		x, err := exprParser().ParseString(c.file, value)
+		x, err := parseLoneExpr(c.file, value)
 		if err != nil {
 			c.errs.Add(Pos{File: c.file, Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}, "#define %s: cannot read its value %q as an expression", name, value)
 			return
@@ -332,7 +332,7 @@ func (c *converter) stmts(items []*gItem) []Stmt {
 		if s == nil {
 			continue
 		}
-		if (it.Simple != nil || it.Let != nil) && len(it.Semis) == 0 && i+1 < len(items) {
+		if (it.Simple != nil || it.Let != nil) && it.Semis == 0 && i+1 < len(items) {
 			next := items[i+1]
 			c.errs.Add(c.pos(next.Pos), "syntax error: expected ';' before this statement")
 		}
@@ -475,15 +475,16 @@ func (c *converter) expr(g *gExpr) Expr {
 	return t
 }
 
-// binary folds one precedence level left to right.
-func (c *converter) binary(n binaryNode) Expr {
-	if u, ok := n.(*gUnary); ok {
-		return c.unary(u)
+// binary converts an operand: a chain of binary operators of one
+// precedence level is folded left to right.
+func (c *converter) binary(n gOperand) Expr {
+	b, ok := n.(*gBinary)
+	if !ok {
+		return c.unary(n.(*gUnary))
 	}
-	x := c.binary(n.head())
-	for _, r := range n.rest() {
-		op, pos, y := r.parts()
-		x = &Binary{At: c.pos(pos), Op: op, X: x, Y: c.binary(y)}
+	x := c.binary(b.X)
+	for _, r := range b.Rest {
+		x = &Binary{At: c.pos(r.Pos), Op: r.Op, X: x, Y: c.binary(r.Y)}
 	}
 	return x
 }
