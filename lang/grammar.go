@@ -2,6 +2,7 @@ package lang
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -9,16 +10,28 @@ import (
 
 // fileParser reads the items of a script with participle's grammar of
 // the structs below: imports, config, map declarations, macros, C
-// definitions, enums and probes. Every item is told by its first token,
-// and where an alternative fails the grammar needs at most two tokens of
-// lookahead to try the next. The bodies of probes and macros (gBlock) and
-// the expressions the items hold (gExpr) are participle.Parseable nodes:
-// the hand-written parser of parser.go reads them.
-var fileParser = participle.MustBuild[gFile](
-	participle.Lexer(scriptLexDef),
-	participle.Elide(elided...),
-	participle.UseLookahead(0),
-)
+// definitions, enums and probes. It is built the first time a script is
+// parsed (building it takes about a millisecond, which the commands that
+// parse nothing need not pay).
+var fileParser = sync.OnceValue(func() *participle.Parser[gFile] { return newFileParser(scriptLexDef) })
+
+// newFileParser builds the grammar over the tokens of lex. Every item is
+// told by its first token, and the grammar is read with no lookahead
+// (UseLookahead(0)): an alternative that has taken a token is the one,
+// and an error in it is reported where it is, not after the parser
+// has gone back to try the others. The two places where a choice needs
+// more than the next token look further ahead explicitly ((?= ...)): a
+// struct member that defines a struct in place, and a trailing comma in
+// an enum. The bodies of probes and macros (gBlock) and the expressions
+// the items hold (gExpr) are participle.Parseable nodes: the
+// hand-written parser of parser.go reads them.
+func newFileParser(lex lexer.Definition) *participle.Parser[gFile] {
+	return participle.MustBuild[gFile](
+		participle.Lexer(lex),
+		participle.Elide(elided...),
+		participle.UseLookahead(0),
+	)
+}
 
 // The parse tree. Names start with g to keep them apart from the AST they
 // are converted to (parse.go). The structs with grammar tags are read by
@@ -146,9 +159,13 @@ type gSpec struct {
 // Statements and expressions, made by parser.go. The comments give each
 // production as a grammar would; braces are the hand-written parser's.
 
+// gpos is a token's position: its line, its column (in runes, from 1)
+// and its byte offset.
+type gpos struct{ Line, Col, Offset int32 }
+
 // gBlock is '{' ';'* gItem* '}'.
 type gBlock struct {
-	Pos   lexer.Position
+	Pos   gpos
 	Items []*gItem
 }
 
@@ -156,7 +173,7 @@ type gBlock struct {
 // ( 'if' gIf | 'while' gWhile | 'unroll' gUnroll | 'for' gFor | 'let' gLet
 // | gBlock | 'break' | 'continue' | 'return' | gSimple ) ';'*.
 type gItem struct {
-	Pos    lexer.Position
+	Pos    gpos
 	If     *gIf
 	While  *gWhile
 	Unroll *gUnroll
@@ -201,7 +218,7 @@ func (t *gLetType) String() string {
 // gIf is cond gBlock ( 'else' ( 'if' gIf | gBlock ) )?; Pos is the
 // condition's.
 type gIf struct {
-	Pos    lexer.Position
+	Pos    gpos
 	Cond   *gExpr
 	Then   *gBlock
 	ElseIf *gIf
@@ -222,7 +239,7 @@ type gUnroll struct {
 // gFor is `for ($v : @m)` or `for ($v : a..b)`; the parentheses may be
 // left out, as with if. Pos is the token after `for`.
 type gFor struct {
-	Pos   lexer.Position
+	Pos   gpos
 	Open  bool
 	Var   *gVar
 	Map   *gMap
@@ -233,7 +250,7 @@ type gFor struct {
 }
 
 type gVar struct {
-	Pos  lexer.Position
+	Pos  gpos
 	Name string
 }
 
@@ -244,14 +261,14 @@ type gSimple struct {
 }
 
 type gAssign struct {
-	Pos lexer.Position
+	Pos gpos
 	Op  string // = += -= *= /= %= &= |= ^= <<= >>=
 	Y   *gExpr
 }
 
 // gExpr is the ternary level: cond ? a : b, and a ?: b.
 type gExpr struct {
-	Pos  lexer.Position
+	Pos  gpos
 	Cond gOperand
 	Tail *gTern
 }
@@ -272,7 +289,7 @@ type gBinary struct {
 }
 
 type gBinOp struct {
-	Pos lexer.Position
+	Pos gpos
 	Op  string
 	Y   gOperand
 }
@@ -280,14 +297,15 @@ type gBinOp struct {
 func (*gBinary) operand() {}
 func (*gUnary) operand()  {}
 
-// gUnary is a prefix operator and its operand, a cast, or a postfix
-// expression.
+// gUnary is a prefix operator and its operand, a cast, or a primary and
+// its postfix operators.
 type gUnary struct {
-	Pos  lexer.Position
+	Pos  gpos
 	Op   string // - + ! ~ * & ++ --
 	X    *gUnary
 	Cast *gCast
-	Post *gPostfix
+	Prim *gPrimary
+	Ops  []*gPostOp
 }
 
 // gCast is '(' type ')' operand. The type is typeof(...), a type name,
@@ -333,38 +351,43 @@ func (t *gTypeName) String() string {
 	return b.String()
 }
 
-// gPostfix is a primary and its postfix operators.
-type gPostfix struct {
-	X   *gPrimary
-	Ops []*gPostOp
-}
-
 // gPostOp is .name, ->name, [index], ++ or --.
 type gPostOp struct {
-	Pos   lexer.Position
-	Dot   string
-	Arrow string
+	Pos   gpos
+	Op    string // ".", "->", "[", "++" or "--"
+	Name  string // after . and ->
 	Index *gExpr
-	Incr  string
 }
 
+// gPrimary is a literal, a name, a call, a map, a parenthesis or a block.
 type gPrimary struct {
-	Pos   lexer.Position
-	Int   *string
-	Str   *string
-	Bool  string
+	Pos   gpos
+	Kind  primKind
+	Text  string // the token of a literal, a variable or a name
 	Call  *gCall
 	Map   *gMap
-	Var   string
-	Param string
-	Ident string
 	Paren *gParen
 	Block *gBlock
 }
 
+type primKind uint8
+
+const (
+	primInt primKind = iota + 1
+	primString
+	primBool
+	primCall
+	primMap
+	primVar
+	primParam
+	primIdent
+	primParen
+	primBlock
+)
+
 // gCall is f(args), or name!(args), a spelling of macro calls.
 type gCall struct {
-	EndPos lexer.Position // after the closing parenthesis
+	EndPos gpos // after the closing parenthesis
 	Fun    string
 	Bang   bool
 	Args   []*gArg
@@ -372,13 +395,13 @@ type gCall struct {
 
 // gArg is a call argument: an expression, or a type (sizeof(struct x)).
 type gArg struct {
-	Pos  lexer.Position
+	Pos  gpos
 	Type *gTypeName
 	X    *gExpr
 }
 
 type gMap struct {
-	Pos  lexer.Position
+	Pos  gpos
 	Name string
 	Keys []*gExpr
 }

@@ -25,29 +25,29 @@ type lexerscriptDefinitionImpl struct{}
 
 func (lexerscriptDefinitionImpl) Symbols() map[string]lexer.TokenType {
 	return map[string]lexer.TokenType{
-		"Comment":    -41,
+		"Comment":    -42,
 		"EOF":        -1,
-		"Ident":      -50,
-		"Int":        -54,
-		"Keyword":    -48,
+		"Ident":      -51,
+		"Int":        -55,
+		"Keyword":    -49,
 		"LBrace":     -45,
 		"LParen":     -31,
-		"Map":        -53,
-		"NestOp":     -27,
-		"Op":         -14,
-		"PosParam":   -51,
-		"PredOp":     -40,
+		"Map":        -54,
+		"NestOp":     -19,
+		"Op":         -6,
+		"PosParam":   -52,
+		"PredOp":     -32,
 		"Preproc":    -44,
 		"RBrace":     -5,
 		"RParen":     -18,
-		"RootOp":     -56,
+		"RootOp":     -48,
 		"Shebang":    -43,
 		"Slash":      -46,
 		"Spec":       -47,
-		"String":     -55,
-		"TypeKw":     -49,
-		"Var":        -52,
-		"Whitespace": -42,
+		"String":     -56,
+		"TypeKw":     -50,
+		"Var":        -53,
+		"Whitespace": -41,
 	}
 }
 
@@ -99,10 +99,10 @@ func (l *lexerscriptImpl) Next() (lexer.Token, error) {
 	)
 	switch state.name {
 	case "Body":
-		if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -41
 			groups = match[:]
-		} else if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -42
 			groups = match[:]
 		} else if match := matchscriptLBrace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
@@ -113,39 +113,39 @@ func (l *lexerscriptImpl) Next() (lexer.Token, error) {
 			sym = -5
 			groups = match[:]
 			l.states = l.states[:len(l.states)-1]
-		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -48
+		} else if match := matchscriptOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -6
 			groups = match[:]
-		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -49
 			groups = match[:]
-		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -50
 			groups = match[:]
-		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -51
 			groups = match[:]
-		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -52
 			groups = match[:]
-		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -53
 			groups = match[:]
-		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -54
 			groups = match[:]
-		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -55
 			groups = match[:]
-		} else if match := matchscriptOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -14
+		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -56
 			groups = match[:]
 		}
 	case "Nest":
-		if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -41
 			groups = match[:]
-		} else if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -42
 			groups = match[:]
 		} else if match := matchscriptLParen(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
@@ -156,39 +156,39 @@ func (l *lexerscriptImpl) Next() (lexer.Token, error) {
 			sym = -18
 			groups = match[:]
 			l.states = l.states[:len(l.states)-1]
-		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -48
+		} else if match := matchscriptNestOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -19
 			groups = match[:]
-		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -49
 			groups = match[:]
-		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -50
 			groups = match[:]
-		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -51
 			groups = match[:]
-		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -52
 			groups = match[:]
-		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -53
 			groups = match[:]
-		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -54
 			groups = match[:]
-		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -55
 			groups = match[:]
-		} else if match := matchscriptNestOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -27
+		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -56
 			groups = match[:]
 		}
 	case "Pred":
-		if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -41
 			groups = match[:]
-		} else if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -42
 			groups = match[:]
 		} else if match := matchscriptSlash(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
@@ -199,39 +199,39 @@ func (l *lexerscriptImpl) Next() (lexer.Token, error) {
 			sym = -31
 			groups = match[:]
 			l.states = append(l.states, lexerscriptState{name: "Nest"})
-		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -48
+		} else if match := matchscriptPredOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -32
 			groups = match[:]
-		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -49
 			groups = match[:]
-		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -50
 			groups = match[:]
-		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -51
 			groups = match[:]
-		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -52
 			groups = match[:]
-		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -53
 			groups = match[:]
-		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -54
 			groups = match[:]
-		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -55
 			groups = match[:]
-		} else if match := matchscriptPredOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
-			sym = -40
+		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+			sym = -56
 			groups = match[:]
 		}
 	case "Root":
-		if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -41
 			groups = match[:]
-		} else if match := matchscriptWhitespace(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptComment(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -42
 			groups = match[:]
 		} else if match := matchscriptShebang(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
@@ -251,31 +251,31 @@ func (l *lexerscriptImpl) Next() (lexer.Token, error) {
 		} else if match := matchscriptSpec(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -47
 			groups = match[:]
-		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptRootOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -48
 			groups = match[:]
-		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptKeyword(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -49
 			groups = match[:]
-		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptTypeKw(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -50
 			groups = match[:]
-		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptIdent(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -51
 			groups = match[:]
-		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptPosParam(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -52
 			groups = match[:]
-		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptVar(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -53
 			groups = match[:]
-		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptMap(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -54
 			groups = match[:]
-		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptInt(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -55
 			groups = match[:]
-		} else if match := matchscriptRootOp(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
+		} else if match := matchscriptString(l.s, l.p, l.states[len(l.states)-1].groups); match[1] != 0 {
 			sym = -56
 			groups = match[:]
 		}
@@ -304,6 +304,47 @@ func (l *lexerscriptImpl) sgroups(match []int) []string {
 		sgroups[i/2] = l.s[l.p+match[i] : l.p+match[i+1]]
 	}
 	return sgroups
+}
+
+// [\t\n\r ]+
+func matchscriptWhitespace(s string, p int, backrefs []string) (groups [2]int) {
+	// [\t\n\r ] (CharClass)
+	l0 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= '\t' && rn <= '\n':
+			return p + 1
+		case rn == '\r':
+			return p + 1
+		case rn == ' ':
+			return p + 1
+		}
+		return -1
+	}
+	// [\t\n\r ]+ (Plus)
+	l1 := func(s string, p int) int {
+		if p = l0(s, p); p == -1 {
+			return -1
+		}
+		for len(s) > p {
+			if np := l0(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	np := l1(s, p)
+	if np == -1 {
+		return
+	}
+	groups[0] = p
+	groups[1] = np
+	return
 }
 
 // /(?:/[^\n]*|\*(?:[^\*]|\*+[^\*/])*\*+/)
@@ -501,47 +542,6 @@ func matchscriptComment(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// [\t\n\r ]+
-func matchscriptWhitespace(s string, p int, backrefs []string) (groups [2]int) {
-	// [\t\n\r ] (CharClass)
-	l0 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		switch {
-		case rn >= '\t' && rn <= '\n':
-			return p + 1
-		case rn == '\r':
-			return p + 1
-		case rn == ' ':
-			return p + 1
-		}
-		return -1
-	}
-	// [\t\n\r ]+ (Plus)
-	l1 := func(s string, p int) int {
-		if p = l0(s, p); p == -1 {
-			return -1
-		}
-		for len(s) > p {
-			if np := l0(s, p); np == -1 {
-				return p
-			} else {
-				p = np
-			}
-		}
-		return p
-	}
-	np := l1(s, p)
-	if np == -1 {
-		return
-	}
-	groups[0] = p
-	groups[1] = np
-	return
-}
-
 // \{
 func matchscriptLBrace(s string, p int, backrefs []string) (groups [2]int) {
 	if p < len(s) && s[p] == '{' {
@@ -557,6 +557,268 @@ func matchscriptRBrace(s string, p int, backrefs []string) (groups [2]int) {
 		groups[0] = p
 		groups[1] = p + 1
 	}
+	return
+}
+
+// /=?|\+\+|-[\->]|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[%&\*\+\-\^\|]=|[!%&\(-\.:-\?\[\]\^\|~]
+func matchscriptOp(s string, p int, backrefs []string) (groups [2]int) {
+	// / (Literal)
+	l0 := func(s string, p int) int {
+		if p < len(s) && s[p] == '/' {
+			return p + 1
+		}
+		return -1
+	}
+	// = (Literal)
+	l1 := func(s string, p int) int {
+		if p < len(s) && s[p] == '=' {
+			return p + 1
+		}
+		return -1
+	}
+	// =? (Quest)
+	l2 := func(s string, p int) int {
+		if np := l1(s, p); np != -1 {
+			return np
+		}
+		return p
+	}
+	// /=? (Concat)
+	l3 := func(s string, p int) int {
+		if p = l0(s, p); p == -1 {
+			return -1
+		}
+		if p = l2(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// \+\+ (Literal)
+	l4 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "++" {
+			return p + 2
+		}
+		return -1
+	}
+	// - (Literal)
+	l5 := func(s string, p int) int {
+		if p < len(s) && s[p] == '-' {
+			return p + 1
+		}
+		return -1
+	}
+	// [\->] (CharClass)
+	l6 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		if rn == '-' || rn == '>' {
+			return p + 1
+		}
+		return -1
+	}
+	// -[\->] (Concat)
+	l7 := func(s string, p int) int {
+		if p = l5(s, p); p == -1 {
+			return -1
+		}
+		if p = l6(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// \.\. (Literal)
+	l8 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == ".." {
+			return p + 2
+		}
+		return -1
+	}
+	// <<= (Literal)
+	l9 := func(s string, p int) int {
+		if p+3 <= len(s) && s[p:p+3] == "<<=" {
+			return p + 3
+		}
+		return -1
+	}
+	// >>= (Literal)
+	l10 := func(s string, p int) int {
+		if p+3 <= len(s) && s[p:p+3] == ">>=" {
+			return p + 3
+		}
+		return -1
+	}
+	// << (Literal)
+	l11 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "<<" {
+			return p + 2
+		}
+		return -1
+	}
+	// >> (Literal)
+	l12 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == ">>" {
+			return p + 2
+		}
+		return -1
+	}
+	// <= (Literal)
+	l13 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "<=" {
+			return p + 2
+		}
+		return -1
+	}
+	// >= (Literal)
+	l14 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == ">=" {
+			return p + 2
+		}
+		return -1
+	}
+	// == (Literal)
+	l15 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "==" {
+			return p + 2
+		}
+		return -1
+	}
+	// != (Literal)
+	l16 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "!=" {
+			return p + 2
+		}
+		return -1
+	}
+	// && (Literal)
+	l17 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "&&" {
+			return p + 2
+		}
+		return -1
+	}
+	// \|\| (Literal)
+	l18 := func(s string, p int) int {
+		if p+2 <= len(s) && s[p:p+2] == "||" {
+			return p + 2
+		}
+		return -1
+	}
+	// [%&\*\+\-\^\|] (CharClass)
+	l19 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= '%' && rn <= '&':
+			return p + 1
+		case rn >= '*' && rn <= '+':
+			return p + 1
+		case rn == '-':
+			return p + 1
+		case rn == '^':
+			return p + 1
+		case rn == '|':
+			return p + 1
+		}
+		return -1
+	}
+	// [%&\*\+\-\^\|]= (Concat)
+	l20 := func(s string, p int) int {
+		if p = l19(s, p); p == -1 {
+			return -1
+		}
+		if p = l1(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// [!%&\(-\.:-\?\[\]\^\|~] (CharClass)
+	l21 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn == '!':
+			return p + 1
+		case rn >= '%' && rn <= '&':
+			return p + 1
+		case rn >= '(' && rn <= '.':
+			return p + 1
+		case rn >= ':' && rn <= '?':
+			return p + 1
+		case rn == '[':
+			return p + 1
+		case rn >= ']' && rn <= '^':
+			return p + 1
+		case rn == '|':
+			return p + 1
+		case rn == '~':
+			return p + 1
+		}
+		return -1
+	}
+	// /=?|\+\+|-[\->]|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[%&\*\+\-\^\|]=|[!%&\(-\.:-\?\[\]\^\|~] (Alternate)
+	l22 := func(s string, p int) int {
+		if np := l3(s, p); np != -1 {
+			return np
+		}
+		if np := l4(s, p); np != -1 {
+			return np
+		}
+		if np := l7(s, p); np != -1 {
+			return np
+		}
+		if np := l8(s, p); np != -1 {
+			return np
+		}
+		if np := l9(s, p); np != -1 {
+			return np
+		}
+		if np := l10(s, p); np != -1 {
+			return np
+		}
+		if np := l11(s, p); np != -1 {
+			return np
+		}
+		if np := l12(s, p); np != -1 {
+			return np
+		}
+		if np := l13(s, p); np != -1 {
+			return np
+		}
+		if np := l14(s, p); np != -1 {
+			return np
+		}
+		if np := l15(s, p); np != -1 {
+			return np
+		}
+		if np := l16(s, p); np != -1 {
+			return np
+		}
+		if np := l17(s, p); np != -1 {
+			return np
+		}
+		if np := l18(s, p); np != -1 {
+			return np
+		}
+		if np := l20(s, p); np != -1 {
+			return np
+		}
+		if np := l21(s, p); np != -1 {
+			return np
+		}
+		return -1
+	}
+	np := l22(s, p)
+	if np == -1 {
+		return
+	}
+	groups[0] = p
+	groups[1] = np
 	return
 }
 
@@ -1669,268 +1931,6 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	np := l7(s, p)
-	if np == -1 {
-		return
-	}
-	groups[0] = p
-	groups[1] = np
-	return
-}
-
-// /=?|\+\+|-[\->]|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[%&\*\+\-\^\|]=|[!%&\(-\.:-\?\[\]\^\|~]
-func matchscriptOp(s string, p int, backrefs []string) (groups [2]int) {
-	// / (Literal)
-	l0 := func(s string, p int) int {
-		if p < len(s) && s[p] == '/' {
-			return p + 1
-		}
-		return -1
-	}
-	// = (Literal)
-	l1 := func(s string, p int) int {
-		if p < len(s) && s[p] == '=' {
-			return p + 1
-		}
-		return -1
-	}
-	// =? (Quest)
-	l2 := func(s string, p int) int {
-		if np := l1(s, p); np != -1 {
-			return np
-		}
-		return p
-	}
-	// /=? (Concat)
-	l3 := func(s string, p int) int {
-		if p = l0(s, p); p == -1 {
-			return -1
-		}
-		if p = l2(s, p); p == -1 {
-			return -1
-		}
-		return p
-	}
-	// \+\+ (Literal)
-	l4 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "++" {
-			return p + 2
-		}
-		return -1
-	}
-	// - (Literal)
-	l5 := func(s string, p int) int {
-		if p < len(s) && s[p] == '-' {
-			return p + 1
-		}
-		return -1
-	}
-	// [\->] (CharClass)
-	l6 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		if rn == '-' || rn == '>' {
-			return p + 1
-		}
-		return -1
-	}
-	// -[\->] (Concat)
-	l7 := func(s string, p int) int {
-		if p = l5(s, p); p == -1 {
-			return -1
-		}
-		if p = l6(s, p); p == -1 {
-			return -1
-		}
-		return p
-	}
-	// \.\. (Literal)
-	l8 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == ".." {
-			return p + 2
-		}
-		return -1
-	}
-	// <<= (Literal)
-	l9 := func(s string, p int) int {
-		if p+3 <= len(s) && s[p:p+3] == "<<=" {
-			return p + 3
-		}
-		return -1
-	}
-	// >>= (Literal)
-	l10 := func(s string, p int) int {
-		if p+3 <= len(s) && s[p:p+3] == ">>=" {
-			return p + 3
-		}
-		return -1
-	}
-	// << (Literal)
-	l11 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "<<" {
-			return p + 2
-		}
-		return -1
-	}
-	// >> (Literal)
-	l12 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == ">>" {
-			return p + 2
-		}
-		return -1
-	}
-	// <= (Literal)
-	l13 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "<=" {
-			return p + 2
-		}
-		return -1
-	}
-	// >= (Literal)
-	l14 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == ">=" {
-			return p + 2
-		}
-		return -1
-	}
-	// == (Literal)
-	l15 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "==" {
-			return p + 2
-		}
-		return -1
-	}
-	// != (Literal)
-	l16 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "!=" {
-			return p + 2
-		}
-		return -1
-	}
-	// && (Literal)
-	l17 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "&&" {
-			return p + 2
-		}
-		return -1
-	}
-	// \|\| (Literal)
-	l18 := func(s string, p int) int {
-		if p+2 <= len(s) && s[p:p+2] == "||" {
-			return p + 2
-		}
-		return -1
-	}
-	// [%&\*\+\-\^\|] (CharClass)
-	l19 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		switch {
-		case rn >= '%' && rn <= '&':
-			return p + 1
-		case rn >= '*' && rn <= '+':
-			return p + 1
-		case rn == '-':
-			return p + 1
-		case rn == '^':
-			return p + 1
-		case rn == '|':
-			return p + 1
-		}
-		return -1
-	}
-	// [%&\*\+\-\^\|]= (Concat)
-	l20 := func(s string, p int) int {
-		if p = l19(s, p); p == -1 {
-			return -1
-		}
-		if p = l1(s, p); p == -1 {
-			return -1
-		}
-		return p
-	}
-	// [!%&\(-\.:-\?\[\]\^\|~] (CharClass)
-	l21 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		switch {
-		case rn == '!':
-			return p + 1
-		case rn >= '%' && rn <= '&':
-			return p + 1
-		case rn >= '(' && rn <= '.':
-			return p + 1
-		case rn >= ':' && rn <= '?':
-			return p + 1
-		case rn == '[':
-			return p + 1
-		case rn >= ']' && rn <= '^':
-			return p + 1
-		case rn == '|':
-			return p + 1
-		case rn == '~':
-			return p + 1
-		}
-		return -1
-	}
-	// /=?|\+\+|-[\->]|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[%&\*\+\-\^\|]=|[!%&\(-\.:-\?\[\]\^\|~] (Alternate)
-	l22 := func(s string, p int) int {
-		if np := l3(s, p); np != -1 {
-			return np
-		}
-		if np := l4(s, p); np != -1 {
-			return np
-		}
-		if np := l7(s, p); np != -1 {
-			return np
-		}
-		if np := l8(s, p); np != -1 {
-			return np
-		}
-		if np := l9(s, p); np != -1 {
-			return np
-		}
-		if np := l10(s, p); np != -1 {
-			return np
-		}
-		if np := l11(s, p); np != -1 {
-			return np
-		}
-		if np := l12(s, p); np != -1 {
-			return np
-		}
-		if np := l13(s, p); np != -1 {
-			return np
-		}
-		if np := l14(s, p); np != -1 {
-			return np
-		}
-		if np := l15(s, p); np != -1 {
-			return np
-		}
-		if np := l16(s, p); np != -1 {
-			return np
-		}
-		if np := l17(s, p); np != -1 {
-			return np
-		}
-		if np := l18(s, p); np != -1 {
-			return np
-		}
-		if np := l20(s, p); np != -1 {
-			return np
-		}
-		if np := l21(s, p); np != -1 {
-			return np
-		}
-		return -1
-	}
-	np := l22(s, p)
 	if np == -1 {
 		return
 	}

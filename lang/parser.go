@@ -30,8 +30,66 @@ const maxNesting = 1000
 // next one, the parser looks ahead far enough to take the alternative
 // that would have succeeded.
 type parser struct {
-	lex   *lexer.PeekingLexer
+	c     cursor
 	depth int
+}
+
+// token is a token as the parser keeps it: a lexer.Token without the
+// file name, in 40 bytes rather than 64.
+type token struct {
+	Type  lexer.TokenType
+	Pos   gpos
+	Value string
+}
+
+func (t *token) EOF() bool { return t.Type == lexer.EOF }
+
+func compact(t *lexer.Token) token {
+	return token{Type: t.Type, Value: t.Value,
+		Pos: gpos{Line: int32(t.Pos.Line), Col: int32(t.Pos.Column), Offset: int32(t.Pos.Offset)}}
+}
+
+// cursor is where the parser is in a list of tokens: the tokens of a
+// body, or those of participle's PeekingLexer, which it takes as it
+// needs them and gives back the rest of when it is done (sync).
+type cursor struct {
+	file string
+	toks []token // ends with EOF, or is pulled from pl
+	i    int
+	pl   *lexer.PeekingLexer
+	cps  []lexer.Checkpoint // pl before each of toks
+}
+
+// at is the token n tokens after the next one.
+func (c *cursor) at(n int) *token {
+	for c.i+n >= len(c.toks) {
+		if c.pl == nil || len(c.toks) > 0 && c.toks[len(c.toks)-1].EOF() {
+			return &c.toks[len(c.toks)-1]
+		}
+		c.cps = append(c.cps, c.pl.MakeCheckpoint())
+		c.toks = append(c.toks, compact(c.pl.Next()))
+	}
+	return &c.toks[c.i+n]
+}
+
+func (c *cursor) next() *token {
+	t := c.at(0)
+	if !t.EOF() {
+		c.i++
+	}
+	return t
+}
+
+// lexerPos is the participle position of a token of the cursor.
+func (c *cursor) lexerPos(p gpos) lexer.Position {
+	return lexer.Position{Filename: c.file, Line: int(p.Line), Column: int(p.Col), Offset: int(p.Offset)}
+}
+
+// sync leaves participle's lexer after the tokens the parser took.
+func (c *cursor) sync() {
+	if c.pl != nil && c.i < len(c.cps) {
+		c.pl.LoadCheckpoint(c.cps[c.i])
+	}
 }
 
 // bailout carries a syntax error up to the parser's entry point.
@@ -54,34 +112,48 @@ func run(f func()) (err error) {
 
 // Parse reads an expression for participle's grammar (participle.Parseable).
 func (g *gExpr) Parse(lex *lexer.PeekingLexer) error {
-	if !startsExpr(lex.Peek()) {
+	if t := compact(lex.Peek()); !startsExpr(&t) {
 		return participle.NextMatch
 	}
-	p := &parser{lex: lex}
+	p := &parser{c: cursor{pl: lex, file: lex.Peek().Pos.Filename}}
+	defer p.c.sync()
 	return run(func() { *g = *p.expr() })
 }
 
-// Parse reads a block for participle's grammar (participle.Parseable).
+// Parse reads a block for participle's grammar (participle.Parseable):
+// a body token, or a block that ends the script before its '}'.
 func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
-	if lex.Peek().Value != "{" {
+	t := lex.Peek()
+	if t.Type == tokBody {
+		lex.Next()
+		toks, err := scriptLexDef.tokens(t.Value, t.Pos)
+		if err != nil {
+			return err
+		}
+		p := &parser{c: cursor{toks: toks, file: t.Pos.Filename}}
+		return run(func() {
+			*g = *p.subBlock()
+			if !p.peek().EOF() {
+				p.unexpected()
+			}
+		})
+	}
+	if t.Value != "{" {
 		return participle.NextMatch
 	}
-	p := &parser{lex: lex}
+	p := &parser{c: cursor{pl: lex, file: t.Pos.Filename}}
+	defer p.c.sync()
 	return run(func() { *g = *p.subBlock() })
 }
 
 // parseLoneExpr parses src as one expression, lexed as the inside of a
 // block.
 func parseLoneExpr(name, src string) (*gExpr, error) {
-	l, err := exprLexDef.LexString(name, src)
+	toks, err := exprLexDef.tokens(src, lexer.Position{Filename: name, Line: 1, Column: 1})
 	if err != nil {
 		return nil, err
 	}
-	lex, err := lexer.Upgrade(l, tokComment, tokSpace, tokShebang)
-	if err != nil {
-		return nil, err
-	}
-	p := &parser{lex: lex}
+	p := &parser{c: cursor{toks: toks, file: name}}
 	var g *gExpr
 	err = run(func() {
 		g = p.expr()
@@ -92,19 +164,11 @@ func parseLoneExpr(name, src string) (*gExpr, error) {
 	return g, err
 }
 
-func (p *parser) peek() *lexer.Token { return p.lex.Peek() }
-func (p *parser) next() *lexer.Token { return p.lex.Next() }
+func (p *parser) peek() *token { return p.c.at(0) }
+func (p *parser) next() *token { return p.c.next() }
 
 // peekAt is the token n tokens after the next one (peekAt(0) is peek()).
-func (p *parser) peekAt(n int) *lexer.Token {
-	cp := p.lex.MakeCheckpoint()
-	for ; n > 0; n-- {
-		p.lex.Next()
-	}
-	t := p.lex.Peek()
-	p.lex.LoadCheckpoint(cp)
-	return t
-}
+func (p *parser) peekAt(n int) *token { return p.c.at(n) }
 
 // at reports whether the next token is the operator, punctuation or
 // keyword s.
@@ -114,10 +178,11 @@ func (p *parser) fail(err error) { panic(bailout{err}) }
 
 // unexpected fails at the next token, as participle would.
 func (p *parser) unexpected() {
-	p.fail(&participle.UnexpectedTokenError{Unexpected: *p.peek()})
+	t := p.peek()
+	p.fail(&participle.UnexpectedTokenError{Unexpected: lexer.Token{Type: t.Type, Value: t.Value, Pos: p.c.lexerPos(t.Pos)}})
 }
 
-func (p *parser) expect(s string) *lexer.Token {
+func (p *parser) expect(s string) *token {
 	if !p.at(s) {
 		p.unexpected()
 	}
@@ -125,10 +190,10 @@ func (p *parser) expect(s string) *lexer.Token {
 }
 
 // enter takes a level of nesting for what t opens; leave gives it back.
-func (p *parser) enter(t *lexer.Token) {
+func (p *parser) enter(t *token) {
 	p.depth++
 	if p.depth > maxNesting {
-		p.fail(participle.Errorf(t.Pos, "nested too deeply: gotrace reads at most %d levels of blocks, parentheses and operators", maxNesting))
+		p.fail(participle.Errorf(p.c.lexerPos(t.Pos), "nested too deeply: gotrace reads at most %d levels of blocks, parentheses and operators", maxNesting))
 	}
 }
 
@@ -312,7 +377,7 @@ func (p *parser) simple() *gSimple {
 }
 
 // startsExpr reports whether t can begin an expression.
-func startsExpr(t *lexer.Token) bool {
+func startsExpr(t *token) bool {
 	switch t.Type {
 	case tokInt, tokString, tokIdent, tokMap, tokVar, tokPosPar:
 		return true
@@ -337,7 +402,7 @@ func (p *parser) exprFrom(first *gPrimary) *gExpr {
 	var x *gUnary
 	if first != nil {
 		g.Pos = first.Pos
-		x = &gUnary{Pos: first.Pos, Post: p.postfix(first)}
+		x = &gUnary{Pos: first.Pos, Prim: first, Ops: p.postfix()}
 	}
 	g.Cond = p.binary(1, x)
 	if q := p.peek(); q.Value == "?" {
@@ -355,7 +420,7 @@ func (p *parser) exprFrom(first *gPrimary) *gExpr {
 }
 
 // binaryPrec is the precedence of the binary operator t, or 0.
-func binaryPrec(t *lexer.Token) int {
+func binaryPrec(t *token) int {
 	switch t.Value {
 	case "||":
 		return 1
@@ -428,7 +493,8 @@ func (p *parser) unary() *gUnary {
 			return u
 		}
 	}
-	return &gUnary{Pos: t.Pos, Post: p.postfix(nil)}
+	prim := p.primary()
+	return &gUnary{Pos: t.Pos, Prim: prim, Ops: p.postfix()}
 }
 
 // castOrParen reads what follows a '(' when it is a cast, or when it is
@@ -463,7 +529,7 @@ func (p *parser) castOrParen() *gUnary {
 }
 
 // startsBareOperand reports whether t, after (name), makes it a cast.
-func startsBareOperand(t *lexer.Token) bool {
+func startsBareOperand(t *token) bool {
 	switch t.Type {
 	case tokInt, tokString, tokVar, tokMap, tokPosPar, tokIdent, tokTypeKw:
 		return true
@@ -549,9 +615,9 @@ func (p *parser) typeofCastOrParen() *gUnary {
 	call := &gCall{Fun: fun.Value, Args: []*gArg{arg}}
 	p.callArgs(call)
 	p.leave()
-	prim := p.parenFrom(open, &gPrimary{Pos: fun.Pos, Call: call})
+	prim := p.parenFrom(open, &gPrimary{Pos: fun.Pos, Kind: primCall, Call: call})
 	p.leave()
-	return &gUnary{Pos: open.Pos, Post: p.postfix(prim)}
+	return &gUnary{Pos: open.Pos, Prim: prim, Ops: p.postfix()}
 }
 
 func (p *parser) arrLen() *gArrLen {
@@ -603,17 +669,13 @@ func (p *parser) typeName() *gTypeName {
 	return n
 }
 
-// postfix reads the postfix operators after a primary, which it reads
-// first when prim is nil.
-func (p *parser) postfix(prim *gPrimary) *gPostfix {
-	if prim == nil {
-		prim = p.primary()
-	}
-	pf := &gPostfix{X: prim}
+// postfix reads the postfix operators after a primary. A chain of them
+// nests in the tree, so each is a level.
+func (p *parser) postfix() []*gPostOp {
+	var ops []*gPostOp
 	depth := p.depth
 	for {
 		t := p.peek()
-		op := &gPostOp{Pos: t.Pos}
 		switch t.Value {
 		case ".", "->":
 			p.next()
@@ -622,61 +684,60 @@ func (p *parser) postfix(prim *gPrimary) *gPostfix {
 				p.unexpected()
 			}
 			p.next()
-			if t.Value == "." {
-				op.Dot = n.Value
-			} else {
-				op.Arrow = n.Value
-			}
 			p.enter(t)
+			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value, Name: n.Value})
 		case "[":
 			p.next()
 			p.enter(t)
-			op.Index = p.expr()
+			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value, Index: p.expr()})
 			p.expect("]")
 		case "++", "--":
 			p.next()
 			p.enter(t)
-			op.Incr = t.Value
+			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value})
 		default:
 			p.depth = depth
-			return pf
+			return ops
 		}
-		pf.Ops = append(pf.Ops, op)
 	}
 }
 
 func (p *parser) primary() *gPrimary {
 	t := p.peek()
-	g := &gPrimary{Pos: t.Pos}
+	g := &gPrimary{Pos: t.Pos, Text: t.Value}
 	switch t.Type {
 	case tokInt:
 		p.next()
-		g.Int = &t.Value
+		g.Kind = primInt
 		return g
 	case tokString:
 		p.next()
-		g.Str = &t.Value
+		g.Kind = primString
 		return g
 	case tokKeyword:
 		if t.Value == "true" || t.Value == "false" {
-			g.Bool = p.next().Value
+			p.next()
+			g.Kind = primBool
 			return g
 		}
 	case tokIdent:
 		if n := p.peekAt(1); n.Value == "(" || n.Value == "!" && p.peekAt(2).Value == "(" {
-			g.Call = p.call()
+			g.Kind, g.Text, g.Call = primCall, "", p.call()
 		} else {
-			g.Ident = p.next().Value
+			p.next()
+			g.Kind = primIdent
 		}
 		return g
 	case tokMap:
-		g.Map = p.mapExpr()
+		g.Kind, g.Text, g.Map = primMap, "", p.mapExpr()
 		return g
 	case tokVar:
-		g.Var = p.next().Value
+		p.next()
+		g.Kind = primVar
 		return g
 	case tokPosPar:
-		g.Param = p.next().Value
+		p.next()
+		g.Kind = primParam
 		return g
 	}
 	switch t.Value {
@@ -688,7 +749,7 @@ func (p *parser) primary() *gPrimary {
 		return g
 	case "{":
 		p.enter(t)
-		g.Block = p.block()
+		g.Kind, g.Text, g.Block = primBlock, "", p.block()
 		p.leave()
 		return g
 	}
@@ -698,7 +759,7 @@ func (p *parser) primary() *gPrimary {
 
 // parenFrom reads a parenthesis or tuple after its '('; first, when not
 // nil, is the first element's first primary, read already.
-func (p *parser) parenFrom(open *lexer.Token, first *gPrimary) *gPrimary {
+func (p *parser) parenFrom(open *token, first *gPrimary) *gPrimary {
 	par := &gParen{}
 	if first != nil {
 		par.Elems = append(par.Elems, &gElem{X: p.exprFrom(first)})
@@ -710,7 +771,7 @@ func (p *parser) parenFrom(open *lexer.Token, first *gPrimary) *gPrimary {
 		par.Elems = append(par.Elems, p.elem())
 	}
 	p.expect(")")
-	return &gPrimary{Pos: open.Pos, Paren: par}
+	return &gPrimary{Pos: open.Pos, Kind: primParen, Paren: par}
 }
 
 // elem is a tuple element, which may be named: name = value (but not
@@ -750,7 +811,8 @@ func (p *parser) callArgs(c *gCall) {
 	}
 	end := p.expect(")")
 	c.EndPos = end.Pos
-	c.EndPos.Advance(end.Value)
+	c.EndPos.Col++ // ')' is one byte
+	c.EndPos.Offset++
 }
 
 // arg reads a call argument: a type when what follows it ends the
@@ -763,14 +825,14 @@ func (p *parser) arg() *gArg {
 		return a
 	}
 	named := t.Type == tokIdent
-	cp := p.lex.MakeCheckpoint()
+	mark := p.c.i
 	ty := p.typeName()
 	switch {
 	case p.at(",") || p.at(")"):
 		a.Type = ty
 	case named:
 		// a * b: an expression
-		p.lex.LoadCheckpoint(cp)
+		p.c.i = mark
 		a.X = p.expr()
 	default:
 		p.unexpected()

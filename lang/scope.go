@@ -257,7 +257,7 @@ func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
 	stmts := c.stmts(items)
 	if value == nil {
 		if !macro {
-			c.errs.Add(c.pos(b.Pos), "a block used as a value must end with an expression (without ';')")
+			c.errs.Add(c.at(b.Pos), "a block used as a value must end with an expression (without ';')")
 		}
 		return stmts, nil
 	}

@@ -24,12 +24,22 @@ package lexdef
 
 import "github.com/alecthomas/participle/v2/lexer"
 
-// exprRules are the token rules of every state where expressions are
-// lexed. Keywords and type names come before identifiers so that `if` or
-// `uint32` is never an identifier.
-var exprRules = []lexer.Rule{
-	{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
-	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
+// The rules of a state are tried in order and the first that matches
+// makes the token. Rules whose tokens begin with different characters
+// may come in any order; the order below tries the frequent and cheap
+// ones first: white space, comments, the state's own rules, operators,
+// then the words and literals. Where first characters are shared the
+// order decides: a comment before the '/' operator, an attach point
+// (Spec) before the '*' and '?' operators, keywords and type names
+// before identifiers, so that `if` or `uint32` is never an identifier.
+
+var (
+	space   = lexer.Rule{Name: "Whitespace", Pattern: `[ \t\r\n]+`}
+	comment = lexer.Rule{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`}
+)
+
+// wordRules are the words and literals of every state.
+var wordRules = []lexer.Rule{
 	{Name: "Keyword", Pattern: `(?:if|else|while|unroll|for|break|continue|return|true|false|struct|union|enum)\b`},
 	{Name: "TypeKw", Pattern: `(?:u?int(?:8|16|32|64)|[su](?:8|16|32|64)|bool|char|void)\b`},
 	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
@@ -47,37 +57,38 @@ const (
 	slashOps = `/=?`
 )
 
-// rules is a state's rule list: comments and whitespace first, then the
-// state's own rules, then the expression tokens.
-func rules(extra ...lexer.Rule) []lexer.Rule {
-	out := append([]lexer.Rule(nil), exprRules[:2]...)
-	out = append(out, extra...)
-	return append(out, exprRules[2:]...)
+// rules is a state's rule list: white space and comments, the state's
+// own rules, its operators, then the words and literals.
+func rules(own []lexer.Rule, ops lexer.Rule) []lexer.Rule {
+	out := []lexer.Rule{space, comment}
+	out = append(out, own...)
+	out = append(out, ops)
+	return append(out, wordRules...)
 }
 
 var (
-	rootState = append(rules(
-		lexer.Rule{Name: "Shebang", Pattern: `#![^\n]*`},
-		lexer.Rule{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
+	rootState = rules([]lexer.Rule{
+		{Name: "Shebang", Pattern: `#![^\n]*`},
+		{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
+		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
+		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
 		// An attach point: BEGIN/END, or a word followed by ':'-separated
 		// parts, which may be quoted and may hold paths with '/'. Words
 		// without a ':' are lexed as identifiers (config, macro, let, ...).
-		lexer.Rule{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
-	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
-	bodyState = append(rules(
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`})
-	predState = append(rules(
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-	), lexer.Rule{Name: "PredOp", Pattern: baseOps})
-	nestState = append(rules(
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-		lexer.Rule{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps})
+		{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
+	}, lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
+	bodyState = rules([]lexer.Rule{
+		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
+		{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
+	}, lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`})
+	predState = rules([]lexer.Rule{
+		{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
+		{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
+	}, lexer.Rule{Name: "PredOp", Pattern: baseOps})
+	nestState = rules([]lexer.Rule{
+		{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
+		{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
+	}, lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps})
 )
 
 // Rules are the states of the script lexer; a script starts in Root.
