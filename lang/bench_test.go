@@ -95,6 +95,26 @@ func BenchmarkParseMega(b *testing.B) { benchParse(b, megaScript(false), false) 
 // its last statement.
 func BenchmarkParseMegaError(b *testing.B) { benchParse(b, megaScript(true), true) }
 
+// BenchmarkParseMegaDefine parses the 1 MB script after a #define,
+// which makes the preprocessor read every line.
+func BenchmarkParseMegaDefine(b *testing.B) {
+	benchParse(b, "#define N 1\n"+megaScript(false), false)
+}
+
+// BenchmarkParseMegaErrors parses the 1 MB script without its
+// semicolons, 73,000 errors, and formats them for the user.
+func BenchmarkParseMegaErrors(b *testing.B) {
+	src := []byte(strings.ReplaceAll(megaScript(false), "1;\n", "1\n"))
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		_, err := Parse("bench.gt", src)
+		if err == nil || len(Format(err, src)) < len(src) {
+			b.Fatalf("error %.100v", err)
+		}
+	}
+}
+
 // BenchmarkParseDeepParens parses 50,000 nested parentheses, which are
 // refused at the nesting limit.
 func BenchmarkParseDeepParens(b *testing.B) { benchParse(b, deepParens(50000), true) }
