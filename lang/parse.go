@@ -12,16 +12,8 @@ import (
 
 // Parse parses a whole script. name is how the script is named in
 // diagnostics ("stdin" for -e programs). Every error it returns is a
-// *Error or an ErrorList with positions.
-//
-// The lexer is stateful because bpftrace's syntax is: outside any block an
-// attach point such as `uprobe:/bin/bash:readline` or `kprobe:vfs_*` is one
-// token (it may hold '/', '*' and ':'), a '/' there opens a predicate, inside
-// a predicate a '/' closes it unless it is nested in parentheses or
-// brackets, and inside braces '/' is division. The grammar is a participle
-// grammar over those tokens (grammar.go); the participle tree is then
-// turned into the AST of ast.go, which is where statement separators and
-// assignment targets are checked.
+// *Error or an ErrorList with positions. The package comment tells how
+// the text becomes the tree.
 func Parse(name string, src []byte) (*File, error) {
 	return parseWith(fileParser(), name, src)
 }
