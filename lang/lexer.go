@@ -292,16 +292,19 @@ func (l *padLexer) next() (lexer.Token, error) {
 	return t, nil
 }
 
-// tokens lexes text that begins at pos (in the start state of d) into a
-// list that ends with the EOF token.
-func (d lexDef) tokens(text string, pos lexer.Position) ([]token, error) {
+// tokens lexes text that begins at pos (in the start state of d) into
+// toks, a list that ends with the EOF token.
+func (d lexDef) tokens(toks []token, text string, pos lexer.Position) ([]token, error) {
 	d.bodies = false
 	l := d.lexAt(text, pos)
-	toks := make([]token, 0, len(text)/2+4)
+	if n := len(text)/2 + 4; cap(toks) < n {
+		// most scripts have fewer tokens than half their bytes
+		toks = make([]token, 0, n)
+	}
 	for {
 		t, err := l.Next()
 		if err != nil {
-			return nil, err
+			return toks, err
 		}
 		if len(toks) == cap(toks) {
 			// grow by doubling: append would grow a long list by a

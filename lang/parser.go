@@ -1,6 +1,8 @@
 package lang
 
 import (
+	"sync"
+
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -32,7 +34,36 @@ const maxNesting = 1000
 type parser struct {
 	c     cursor
 	depth int
+
+	// the nodes made most often, allocated some at a time
+	items  slab[gItem]
+	exprs  slab[gExpr]
+	unarys slab[gUnary]
+	prims  slab[gPrimary]
 }
+
+// slab hands out the elements of arrays it allocates a few at a time,
+// more each time: a script's parse tree lives until it is converted, and
+// dies whole.
+type slab[T any] struct {
+	free []T
+	size int
+}
+
+func (s *slab[T]) new() *T {
+	if len(s.free) == 0 {
+		s.size = min(max(4, 2*s.size), 256)
+		s.free = make([]T, s.size)
+	}
+	t := &s.free[0]
+	s.free = s.free[1:]
+	return t
+}
+
+// tokenBufs are lists of tokens to lex bodies into, reused from body to
+// body and from script to script: the parse tree keeps no pointer into
+// them.
+var tokenBufs = sync.Pool{New: func() any { return new([]token) }}
 
 // token is a token as the parser keeps it: a lexer.Token without the
 // file name, in 40 bytes rather than 64.
@@ -126,7 +157,10 @@ func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 	t := lex.Peek()
 	if t.Type == tokBody {
 		lex.Next()
-		toks, err := scriptLexDef.tokens(t.Value, t.Pos)
+		buf := tokenBufs.Get().(*[]token)
+		defer tokenBufs.Put(buf)
+		toks, err := scriptLexDef.tokens((*buf)[:0], t.Value, t.Pos)
+		*buf = toks
 		if err != nil {
 			return err
 		}
@@ -149,7 +183,7 @@ func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 // parseLoneExpr parses src as one expression, lexed as the inside of a
 // block.
 func parseLoneExpr(name, src string) (*gExpr, error) {
-	toks, err := exprLexDef.tokens(src, lexer.Position{Filename: name, Line: 1, Column: 1})
+	toks, err := exprLexDef.tokens(nil, src, lexer.Position{Filename: name, Line: 1, Column: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -229,7 +263,8 @@ func (p *parser) block() *gBlock {
 
 func (p *parser) item() *gItem {
 	t := p.peek()
-	it := &gItem{Pos: t.Pos}
+	it := p.items.new()
+	it.Pos = t.Pos
 	switch {
 	case t.Type == tokKeyword && t.Value == "if":
 		p.next()
@@ -357,7 +392,8 @@ func (p *parser) letType() *gLetType {
 			p.unexpected()
 		}
 		p.next()
-		lt.Len = &n.Value
+		v := n.Value // not a pointer into the token list, which is reused
+		lt.Len = &v
 		p.expect("]")
 	}
 	return lt
@@ -398,11 +434,13 @@ func (p *parser) expr() *gExpr { return p.exprFrom(nil) }
 // exprFrom reads an expression; when first is not nil, it is the
 // expression's first primary, read already.
 func (p *parser) exprFrom(first *gPrimary) *gExpr {
-	g := &gExpr{Pos: p.peek().Pos}
+	g := p.exprs.new()
+	g.Pos = p.peek().Pos
 	var x *gUnary
 	if first != nil {
 		g.Pos = first.Pos
-		x = &gUnary{Pos: first.Pos, Prim: first, Ops: p.postfix()}
+		x = p.unarys.new()
+		*x = gUnary{Pos: first.Pos, Prim: first, Ops: p.postfix()}
 	}
 	g.Cond = p.binary(1, x)
 	if q := p.peek(); q.Value == "?" {
@@ -487,14 +525,18 @@ func (p *parser) unary() *gUnary {
 		p.enter(t)
 		x := p.unary()
 		p.leave()
-		return &gUnary{Pos: t.Pos, Op: t.Value, X: x}
+		u := p.unarys.new()
+		*u = gUnary{Pos: t.Pos, Op: t.Value, X: x}
+		return u
 	case "(":
 		if u := p.castOrParen(); u != nil {
 			return u
 		}
 	}
 	prim := p.primary()
-	return &gUnary{Pos: t.Pos, Prim: prim, Ops: p.postfix()}
+	u := p.unarys.new()
+	*u = gUnary{Pos: t.Pos, Prim: prim, Ops: p.postfix()}
+	return u
 }
 
 // castOrParen reads what follows a '(' when it is a cast, or when it is
@@ -625,7 +667,8 @@ func (p *parser) arrLen() *gArrLen {
 	a := &gArrLen{}
 	if t := p.peek(); t.Type == tokInt {
 		p.next()
-		a.N = &t.Value
+		v := t.Value // not a pointer into the token list, which is reused
+		a.N = &v
 	}
 	p.expect("]")
 	return a
@@ -704,7 +747,8 @@ func (p *parser) postfix() []*gPostOp {
 
 func (p *parser) primary() *gPrimary {
 	t := p.peek()
-	g := &gPrimary{Pos: t.Pos, Text: t.Value}
+	g := p.prims.new()
+	*g = gPrimary{Pos: t.Pos, Text: t.Value}
 	switch t.Type {
 	case tokInt:
 		p.next()
