@@ -16,10 +16,12 @@ import (
 // but newline" ([^\n] in comments and preprocessor lines, and the
 // character after a backslash in a string) does not match the input's
 // last byte, and reads past the end when a string's last byte is a
-// backslash. scriptLexer therefore gives it the text with one newline
-// more, which no token but white space can take, and takes that newline
-// out of what it returns: the tokens, their positions and the position of
-// the end are those of the text as written.
+// backslash. padLexer therefore gives it the text with one newline more,
+// which no token but white space can take, and takes that newline out of
+// what it returns: the tokens, their positions and the position of the
+// end are those of the text as written. padLexer also makes the generated
+// lexer's state itself (lexerscriptImpl), to start it in another state
+// than Root or at a position inside a script.
 
 // Token types of the generated lexer.
 var (
