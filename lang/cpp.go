@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 	"unicode"
@@ -29,7 +30,7 @@ type cppState struct {
 
 // conditionals resolves the conditional directives of src (see above).
 func conditionals(name string, src []byte) ([]byte, ErrorList) {
-	if !strings.Contains(string(src), "#") {
+	if bytes.IndexByte(src, '#') < 0 {
 		return src, nil
 	}
 	out := []byte(string(src))
@@ -42,13 +43,17 @@ func conditionals(name string, src []byte) ([]byte, ErrorList) {
 	taking := func() bool { return len(stack) == 0 || stack[len(stack)-1].taking }
 	line, off := 1, 0
 	for off < len(src) {
-		end := strings.IndexByte(string(src[off:]), '\n')
+		end := bytes.IndexByte(src[off:], '\n')
 		if end < 0 {
 			end = len(src) - off
 		}
-		text := string(src[off : off+end])
-		at := Pos{File: name, Line: line, Col: 1 + len(text) - len(strings.TrimLeft(text, " \t")), Offset: off}
-		directive, rest := splitDirective(text)
+		var at Pos
+		var directive, rest string
+		if t := bytes.TrimLeftFunc(src[off:off+end], unicode.IsSpace); len(t) > 0 && t[0] == '#' {
+			text := string(src[off : off+end])
+			at = Pos{File: name, Line: line, Col: 1 + len(text) - len(strings.TrimLeft(text, " \t")), Offset: off}
+			directive, rest = splitDirective(text)
+		}
 		blank := !taking()
 		switch directive {
 		case "if", "ifdef", "ifndef":

@@ -103,12 +103,20 @@ func Format(err error, src []byte) string {
 		}
 		return msg + "\n"
 	}
+	lines := map[string][]string{} // of the sources the errors are in, by name
 	for _, e := range list {
 		b.WriteString(e.Error())
 		b.WriteByte('\n')
-		text := src
-		if imported, ok := importedSources.Load(e.Pos.File); ok {
-			text = imported.([]byte)
+		text, ok := lines[e.Pos.File]
+		if !ok {
+			src := src
+			if imported, ok := importedSources.Load(e.Pos.File); ok {
+				src = imported.([]byte)
+			}
+			if src != nil {
+				text = strings.Split(string(src), "\n")
+			}
+			lines[e.Pos.File] = text
 		}
 		if line, ok := sourceLine(text, e.Pos.Line); ok && e.Pos.Col > 0 {
 			b.WriteString(line)
@@ -127,12 +135,9 @@ func Format(err error, src []byte) string {
 	return b.String()
 }
 
-func sourceLine(src []byte, n int) (string, bool) {
-	if n <= 0 || src == nil {
-		return "", false
-	}
-	lines := strings.Split(string(src), "\n")
-	if n > len(lines) {
+// sourceLine is line n of a source split into lines.
+func sourceLine(lines []string, n int) (string, bool) {
+	if n <= 0 || n > len(lines) {
 		return "", false
 	}
 	return strings.TrimRight(lines[n-1], "\r"), true

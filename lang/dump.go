@@ -1,6 +1,7 @@
 package lang
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -10,7 +11,8 @@ import (
 // Dump writes the syntax tree of f as an indented outline, one node per
 // line with its position, in the spirit of bpftrace's `-d ast`.
 func Dump(w io.Writer, f *File) {
-	d := &dumper{w: w}
+	d := &dumper{w: bufio.NewWriterSize(w, 64<<10)}
+	defer d.w.Flush()
 	d.line(0, "Program")
 	for _, inc := range f.Includes {
 		d.line(1, "include: %s", inc)
@@ -40,15 +42,33 @@ func Dump(w io.Writer, f *File) {
 }
 
 type dumper struct {
-	w io.Writer
+	w      *bufio.Writer
+	spaces string // indentation, as long as the deepest line's
+	num    []byte
+}
+
+func (d *dumper) indent(depth int) {
+	if len(d.spaces) < depth {
+		d.spaces = strings.Repeat(" ", 2*depth)
+	}
+	d.w.WriteString(d.spaces[:depth])
 }
 
 func (d *dumper) line(depth int, format string, args ...any) {
-	fmt.Fprintf(d.w, "%s%s\n", strings.Repeat(" ", depth), fmt.Sprintf(format, args...))
+	d.indent(depth)
+	fmt.Fprintf(d.w, format, args...)
+	d.w.WriteByte('\n')
 }
 
 func (d *dumper) node(depth int, at Pos, format string, args ...any) {
-	fmt.Fprintf(d.w, "%s%s  (%d:%d)\n", strings.Repeat(" ", depth), fmt.Sprintf(format, args...), at.Line, at.Col)
+	d.indent(depth)
+	fmt.Fprintf(d.w, format, args...)
+	d.num = append(d.num[:0], "  ("...)
+	d.num = strconv.AppendInt(d.num, int64(at.Line), 10)
+	d.num = append(d.num, ':')
+	d.num = strconv.AppendInt(d.num, int64(at.Col), 10)
+	d.num = append(d.num, ")\n"...)
+	d.w.Write(d.num)
 }
 
 func (d *dumper) block(depth int, b *Block) {

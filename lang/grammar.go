@@ -8,90 +8,34 @@ import (
 	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Token rules shared by the states where expressions are lexed. Keywords
-// and type names come before identifiers so that `if` or `uint32` is never
-// an identifier.
-var exprRules = []lexer.Rule{
-	{Name: "Comment", Pattern: `//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/`},
-	{Name: "Whitespace", Pattern: `[ \t\r\n]+`},
-	{Name: "Keyword", Pattern: `\b(?:if|else|while|unroll|for|break|continue|return|true|false|struct|union|enum)\b`},
-	{Name: "TypeKw", Pattern: `\b(?:u?int(?:8|16|32|64)|[su](?:8|16|32|64)|bool|char|void)\b`},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "PosParam", Pattern: `\$(?:[0-9]+|#)`},
-	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
-	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:ns|us|ms|s|m|h|d|[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
-}
+// fileParser reads the items of a script with participle's grammar of
+// the structs below: imports, config, map declarations, macros, C
+// definitions, enums and probes. It is built the first time a script is
+// parsed (building it takes about a millisecond, which the commands that
+// parse nothing need not pay).
+var fileParser = sync.OnceValue(func() *participle.Parser[gFile] { return newFileParser(scriptLexDef) })
 
-// Operators, longest first. slashOps adds division; the predicate state
-// leaves it out because there '/' ends the predicate.
-const (
-	baseOps  = `\+\+|--|->|\.\.|<<=|>>=|<<|>>|<=|>=|==|!=|&&|\|\||[-+*%&|^]=|[-+*%&|^!~<>=?:.,;]`
-	slashOps = `/=|/`
-)
-
-// rules is a state's rule list: comments and whitespace first, then the
-// state's own rules, then the expression tokens.
-func rules(extra ...lexer.Rule) []lexer.Rule {
-	out := append([]lexer.Rule(nil), exprRules[:2]...)
-	out = append(out, extra...)
-	return append(out, exprRules[2:]...)
-}
-
-var (
-	rootState = append(rules(
-		lexer.Rule{Name: "Shebang", Pattern: `#![^\n]*`},
-		lexer.Rule{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
-		// An attach point: BEGIN/END, or a word followed by ':'-separated
-		// parts, which may be quoted and may hold paths with '/'. Words
-		// without a ':' are lexed as identifiers (config, macro, let, ...).
-		lexer.Rule{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
-	), lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
-	bodyState = append(rules(
-		lexer.Rule{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
-		lexer.Rule{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "Op", Pattern: slashOps + `|` + baseOps + `|[()\[\]]`})
-	predState = append(rules(
-		lexer.Rule{Name: "Slash", Pattern: `/`, Action: lexer.Pop()},
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-	), lexer.Rule{Name: "PredOp", Pattern: baseOps})
-	nestState = append(rules(
-		lexer.Rule{Name: "LParen", Pattern: `[(\[]`, Action: lexer.Push("Nest")},
-		lexer.Rule{Name: "RParen", Pattern: `[)\]]`, Action: lexer.Pop()},
-	), lexer.Rule{Name: "NestOp", Pattern: slashOps + `|` + baseOps})
-)
-
-var scriptLexer = lexer.MustStateful(lexer.Rules{
-	"Root": rootState, "Body": bodyState, "Pred": predState, "Nest": nestState,
-})
-
-// exprLexer lexes a lone expression as the inside of a block.
-var exprLexer = lexer.MustStateful(lexer.Rules{
-	"Root": bodyState, "Body": bodyState, "Pred": predState, "Nest": nestState,
-})
-
-var (
-	parser = participle.MustBuild[gFile](
-		participle.Lexer(scriptLexer),
-		participle.Elide("Comment", "Whitespace", "Shebang"),
-		participle.UseLookahead(participle.MaxLookahead),
+// newFileParser builds the grammar over the tokens of lex. Every item is
+// told by its first token, and the grammar is read with no lookahead
+// (UseLookahead(0)): an alternative that has taken a token is the one,
+// and an error in it is reported where it is, not after the parser
+// has gone back to try the others. The two places where a choice needs
+// more than the next token look further ahead explicitly ((?= ...)): a
+// struct member that defines a struct in place, and a trailing comma in
+// an enum. The bodies of probes and macros (gBlock) and the expressions
+// the items hold (gExpr) are participle.Parseable nodes: the
+// hand-written parser of parser.go reads them.
+func newFileParser(lex lexer.Definition) *participle.Parser[gFile] {
+	return participle.MustBuild[gFile](
+		participle.Lexer(lex),
+		participle.Elide(elided...),
+		participle.UseLookahead(0),
 	)
-	// exprParser is built the first time it is needed (a #define, the
-	// REPL): building a parser takes milliseconds every start would pay.
-	exprParser = sync.OnceValue(func() *participle.Parser[gExpr] {
-		return participle.MustBuild[gExpr](
-			participle.Lexer(exprLexer),
-			participle.Elide("Comment", "Whitespace"),
-			participle.UseLookahead(participle.MaxLookahead),
-		)
-	})
-)
+}
 
-// The participle grammar. Names start with g to keep them apart from the
-// AST they are converted to.
+// The parse tree. Names start with g to keep them apart from the AST they
+// are converted to (parse.go). The structs with grammar tags are read by
+// participle; the others are made by parser.go.
 
 type gFile struct {
 	Items []*gTop `parser:"@@*"`
@@ -160,10 +104,11 @@ type gCAttrItem struct {
 
 // gCMember is a member declaration, or a struct or union defined in
 // place (named or not) with the members that have its type; the last
-// member's ';' may be left out.
+// member's ';' may be left out. A nested definition is told from a
+// member of a struct type (`struct s *p;`) by the '{' after the tag.
 type gCMember struct {
 	Pos    lexer.Position
-	Nested *gCNested `parser:"( @@"`
+	Nested *gCNested `parser:"( (?= ('struct' | 'union') ( '__attribute__' '(' '(' Ident ( '(' Int ')' )? ( ',' Ident ( '(' Int ')' )? )* ')' ')' )* ( Ident | TypeKw )? '{' ) @@"`
 	Tokens []string  `parser:"| @(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')+ ) ';'?"`
 }
 
@@ -181,7 +126,7 @@ type gCNested struct {
 type gEnumDef struct {
 	Pos   lexer.Position
 	Name  string       `parser:"@Ident?"` // anonymous: its enumerators are just names
-	Items []*gEnumItem `parser:"'{' @@ ( ',' @@ )* ','? '}' ';'?"`
+	Items []*gEnumItem `parser:"'{' @@ ( (?= ',' Ident) ',' @@ )* ','? '}' ';'?"`
 }
 
 type gEnumItem struct {
@@ -211,38 +156,49 @@ type gSpec struct {
 	Raw string `parser:"@Spec"`
 }
 
+// Statements and expressions, made by parser.go. The comments give each
+// production as a grammar would; braces are the hand-written parser's.
+
+// gpos is a token's position: its line, its column (in runes, from 1)
+// and its byte offset.
+type gpos struct{ Line, Col, Offset int32 }
+
+// gBlock is '{' ';'* gItem* '}'.
 type gBlock struct {
-	Pos   lexer.Position
-	Items []*gItem `parser:"'{' ';'* @@* '}'"`
+	Pos   gpos
+	Items []*gItem
 }
 
+// gItem is a statement and the semicolons after it:
+// ( 'if' gIf | 'while' gWhile | 'unroll' gUnroll | 'for' gFor | 'let' gLet
+// | gBlock | 'break' | 'continue' | 'return' | gSimple ) ';'*.
 type gItem struct {
-	Pos    lexer.Position
-	If     *gIf     `parser:"( 'if' @@"`
-	While  *gWhile  `parser:"| 'while' @@"`
-	Unroll *gUnroll `parser:"| 'unroll' @@"`
-	For    *gFor    `parser:"| 'for' @@"`
-	Let    *gLet    `parser:"| 'let' @@"`
-	Block  *gBlock  `parser:"| @@"`
-	Jump   string   `parser:"| @('break' | 'continue' | 'return')"`
-	Simple *gSimple `parser:"| @@ )"`
-	Semis  []string `parser:"@';'*"`
+	Pos    gpos
+	If     *gIf
+	While  *gWhile
+	Unroll *gUnroll
+	For    *gFor
+	Let    *gLet
+	Block  *gBlock
+	Jump   string
+	Simple *gSimple
+	Semis  int // the number of ';' after it
 }
 
 // gLet is `let $x [: type] [= value]`.
 type gLet struct {
-	Var   *gVar     `parser:"@@"`
-	Type  *gLetType `parser:"( ':' @@ )?"`
-	Value *gExpr    `parser:"( '=' @@ )?"`
+	Var   *gVar
+	Type  *gLetType
+	Value *gExpr
 }
 
-// gLetType is a declared variable type: a cast type name, or a word such
-// as string, with an optional array length.
+// gLetType is a declared variable type: typeof(...), a cast type name,
+// or a word such as string, with an optional array length [N].
 type gLetType struct {
-	TypeOf *gArg      `parser:"( 'typeof' '(' @@ ')'"`
-	Name   *gTypeName `parser:"| @@"`
-	Word   string     `parser:"| @Ident )"`
-	Len    *string    `parser:"( '[' @Int ']' )?"`
+	TypeOf *gArg
+	Name   *gTypeName
+	Word   string
+	Len    *string
 }
 
 func (t *gLetType) String() string {
@@ -259,251 +215,124 @@ func (t *gLetType) String() string {
 	return s
 }
 
+// gIf is cond gBlock ( 'else' ( 'if' gIf | gBlock ) )?; Pos is the
+// condition's.
 type gIf struct {
-	Pos    lexer.Position
-	Cond   *gExpr  `parser:"@@"`
-	Then   *gBlock `parser:"@@"`
-	ElseIf *gIf    `parser:"( 'else' ( 'if' @@"`
-	Else   *gBlock `parser:"| @@ ) )?"`
+	Pos    gpos
+	Cond   *gExpr
+	Then   *gBlock
+	ElseIf *gIf
+	Else   *gBlock
 }
 
 type gWhile struct {
-	Cond *gExpr  `parser:"@@"`
-	Body *gBlock `parser:"@@"`
+	Cond *gExpr
+	Body *gBlock
 }
 
+// gUnroll is '(' count ')' gBlock.
 type gUnroll struct {
-	Count *gExpr  `parser:"'(' @@ ')'"`
-	Body  *gBlock `parser:"@@"`
+	Count *gExpr
+	Body  *gBlock
 }
 
 // gFor is `for ($v : @m)` or `for ($v : a..b)`; the parentheses may be
-// left out, as with if.
+// left out, as with if. Pos is the token after `for`.
 type gFor struct {
-	Pos   lexer.Position
-	Open  bool    `parser:"@'('?"`
-	Var   *gVar   `parser:"@@ ':'"`
-	Map   *gMap   `parser:"( @@"`
-	Lo    *gExpr  `parser:"| @@"`
-	Hi    *gExpr  `parser:"'..' @@ )"`
-	Close bool    `parser:"@')'?"`
-	Body  *gBlock `parser:"@@"`
+	Pos   gpos
+	Open  bool
+	Var   *gVar
+	Map   *gMap
+	Lo    *gExpr
+	Hi    *gExpr
+	Close bool
+	Body  *gBlock
 }
 
 type gVar struct {
-	Pos  lexer.Position
-	Name string `parser:"@Var"`
+	Pos  gpos
+	Name string
 }
 
+// gSimple is an expression, or an assignment to one.
 type gSimple struct {
-	X      *gExpr   `parser:"@@"`
-	Assign *gAssign `parser:"@@?"`
+	X      *gExpr
+	Assign *gAssign
 }
 
 type gAssign struct {
-	Pos lexer.Position
-	Op  string `parser:"@('=' | '+=' | '-=' | '*=' | '/=' | '%=' | '&=' | '|=' | '^=' | '<<=' | '>>=')"`
-	Y   *gExpr `parser:"@@"`
+	Pos gpos
+	Op  string // = += -= *= /= %= &= |= ^= <<= >>=
+	Y   *gExpr
 }
 
 // gExpr is the ternary level: cond ? a : b, and a ?: b.
 type gExpr struct {
-	Pos  lexer.Position
-	Cond *gLogOr `parser:"@@"`
-	Tail *gTern  `parser:"@@?"`
+	Pos  gpos
+	Cond gOperand
+	Tail *gTern
 }
 
 type gTern struct {
-	Then *gExpr `parser:"'?' @@?"`
-	Else *gExpr `parser:"':' @@"`
+	Then *gExpr // nil in a ?: b
+	Else *gExpr
 }
 
-// binaryNode is one level of the binary operator ladder, from || down to
-// the multiplicative operators; gUnary ends it.
-type binaryNode interface {
-	head() binaryNode
-	rest() []binaryTail
+// gOperand is an operand of a binary operator: a *gBinary or a *gUnary.
+type gOperand interface{ operand() }
+
+// gBinary is a chain of operators of one precedence level, left to
+// right: X op Y op Y ...; the operands are of higher levels.
+type gBinary struct {
+	X    gOperand
+	Rest []*gBinOp
 }
 
-type binaryTail interface {
-	parts() (op string, pos lexer.Position, y binaryNode)
+type gBinOp struct {
+	Pos gpos
+	Op  string
+	Y   gOperand
 }
 
-type gLogOr struct {
-	X    *gLogAnd    `parser:"@@"`
-	Rest []*gLogOrOp `parser:"@@*"`
-}
-type gLogOrOp struct {
-	Pos lexer.Position
-	Op  string   `parser:"@'||'"`
-	Y   *gLogAnd `parser:"@@"`
-}
+func (*gBinary) operand() {}
+func (*gUnary) operand()  {}
 
-type gLogAnd struct {
-	X    *gBitOr      `parser:"@@"`
-	Rest []*gLogAndOp `parser:"@@*"`
-}
-type gLogAndOp struct {
-	Pos lexer.Position
-	Op  string  `parser:"@'&&'"`
-	Y   *gBitOr `parser:"@@"`
-}
-
-type gBitOr struct {
-	X    *gBitXor    `parser:"@@"`
-	Rest []*gBitOrOp `parser:"@@*"`
-}
-type gBitOrOp struct {
-	Pos lexer.Position
-	Op  string   `parser:"@'|'"`
-	Y   *gBitXor `parser:"@@"`
-}
-
-type gBitXor struct {
-	X    *gBitAnd     `parser:"@@"`
-	Rest []*gBitXorOp `parser:"@@*"`
-}
-type gBitXorOp struct {
-	Pos lexer.Position
-	Op  string   `parser:"@'^'"`
-	Y   *gBitAnd `parser:"@@"`
-}
-
-type gBitAnd struct {
-	X    *gEquality   `parser:"@@"`
-	Rest []*gBitAndOp `parser:"@@*"`
-}
-type gBitAndOp struct {
-	Pos lexer.Position
-	Op  string     `parser:"@'&'"`
-	Y   *gEquality `parser:"@@"`
-}
-
-type gEquality struct {
-	X    *gRelational   `parser:"@@"`
-	Rest []*gEqualityOp `parser:"@@*"`
-}
-type gEqualityOp struct {
-	Pos lexer.Position
-	Op  string       `parser:"@('==' | '!=')"`
-	Y   *gRelational `parser:"@@"`
-}
-
-type gRelational struct {
-	X    *gShift          `parser:"@@"`
-	Rest []*gRelationalOp `parser:"@@*"`
-}
-type gRelationalOp struct {
-	Pos lexer.Position
-	Op  string  `parser:"@('<=' | '>=' | '<' | '>')"`
-	Y   *gShift `parser:"@@"`
-}
-
-type gShift struct {
-	X    *gAdditive  `parser:"@@"`
-	Rest []*gShiftOp `parser:"@@*"`
-}
-type gShiftOp struct {
-	Pos lexer.Position
-	Op  string     `parser:"@('<<' | '>>')"`
-	Y   *gAdditive `parser:"@@"`
-}
-
-type gAdditive struct {
-	X    *gMult         `parser:"@@"`
-	Rest []*gAdditiveOp `parser:"@@*"`
-}
-type gAdditiveOp struct {
-	Pos lexer.Position
-	Op  string `parser:"@('+' | '-')"`
-	Y   *gMult `parser:"@@"`
-}
-
-type gMult struct {
-	X    *gUnary    `parser:"@@"`
-	Rest []*gMultOp `parser:"@@*"`
-}
-type gMultOp struct {
-	Pos lexer.Position
-	Op  string  `parser:"@('*' | '%' | '/':Op | '/':NestOp)"`
-	Y   *gUnary `parser:"@@"`
-}
-
-func (g *gLogOr) head() binaryNode      { return g.X }
-func (g *gLogAnd) head() binaryNode     { return g.X }
-func (g *gBitOr) head() binaryNode      { return g.X }
-func (g *gBitXor) head() binaryNode     { return g.X }
-func (g *gBitAnd) head() binaryNode     { return g.X }
-func (g *gEquality) head() binaryNode   { return g.X }
-func (g *gRelational) head() binaryNode { return g.X }
-func (g *gShift) head() binaryNode      { return g.X }
-func (g *gAdditive) head() binaryNode   { return g.X }
-func (g *gMult) head() binaryNode       { return g.X }
-func (g *gUnary) head() binaryNode      { return nil }
-
-func (g *gLogOr) rest() []binaryTail      { return tails(g.Rest) }
-func (g *gLogAnd) rest() []binaryTail     { return tails(g.Rest) }
-func (g *gBitOr) rest() []binaryTail      { return tails(g.Rest) }
-func (g *gBitXor) rest() []binaryTail     { return tails(g.Rest) }
-func (g *gBitAnd) rest() []binaryTail     { return tails(g.Rest) }
-func (g *gEquality) rest() []binaryTail   { return tails(g.Rest) }
-func (g *gRelational) rest() []binaryTail { return tails(g.Rest) }
-func (g *gShift) rest() []binaryTail      { return tails(g.Rest) }
-func (g *gAdditive) rest() []binaryTail   { return tails(g.Rest) }
-func (g *gMult) rest() []binaryTail       { return tails(g.Rest) }
-func (g *gUnary) rest() []binaryTail      { return nil }
-
-func tails[T binaryTail](ts []T) []binaryTail {
-	out := make([]binaryTail, len(ts))
-	for i, t := range ts {
-		out[i] = t
-	}
-	return out
-}
-
-func (o *gLogOrOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
-func (o *gLogAndOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
-func (o *gBitOrOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
-func (o *gBitXorOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
-func (o *gBitAndOp) parts() (string, lexer.Position, binaryNode)     { return o.Op, o.Pos, o.Y }
-func (o *gEqualityOp) parts() (string, lexer.Position, binaryNode)   { return o.Op, o.Pos, o.Y }
-func (o *gRelationalOp) parts() (string, lexer.Position, binaryNode) { return o.Op, o.Pos, o.Y }
-func (o *gShiftOp) parts() (string, lexer.Position, binaryNode)      { return o.Op, o.Pos, o.Y }
-func (o *gAdditiveOp) parts() (string, lexer.Position, binaryNode)   { return o.Op, o.Pos, o.Y }
-func (o *gMultOp) parts() (string, lexer.Position, binaryNode)       { return o.Op, o.Pos, o.Y }
-
+// gUnary is a prefix operator and its operand, a cast, or a primary and
+// its postfix operators.
 type gUnary struct {
-	Pos  lexer.Position
-	Op   string    `parser:"( @('-' | '+' | '!' | '~' | '*' | '&' | '++' | '--')"`
-	X    *gUnary   `parser:"@@"`
-	Cast *gCast    `parser:"| @@"`
-	Post *gPostfix `parser:"| @@ )"`
+	Pos  gpos
+	Op   string // - + ! ~ * & ++ --
+	X    *gUnary
+	Cast *gCast
+	Prim *gPrimary
+	Ops  []*gPostOp
 }
 
+// gCast is '(' type ')' operand. The type is typeof(...), a type name,
+// or Bare, a name alone: (t)x, a macro parameter holding a type (or a
+// type's name).
 type gCast struct {
-	TypeOf *gArg      `parser:"'(' ( 'typeof' '(' @@ ')'"`
-	Type   *gTypeName `parser:"| @@"`
-	// Bare is a name alone, (t)x: a macro parameter holding a type (or a
-	// type's name), when what follows can only start an operand.
-	Bare string   `parser:"| @Ident (?= ')' (Int | String | Var | Map | PosParam | Ident | TypeKw | '(' | '!' | '~' | 'true' | 'false')) )"`
-	Arr  *gArrLen `parser:"@@? ')'"`
-	X    *gUnary  `parser:"@@"`
+	TypeOf *gArg
+	Type   *gTypeName
+	Bare   string
+	Arr    *gArrLen
+	X      *gUnary
 }
 
 // gArrLen is the [N] or [] of a cast to an array: (uint8[4])x.
 type gArrLen struct {
-	N *string `parser:"'[' @Int? ']'"`
+	N *string
 }
 
 // gTypeName is a type as written in a cast: uint32, struct task_struct *.
+// Named is a name followed by '*': a macro parameter that holds a type, as
+// in macro m(t) { (t *)0 }.
 type gTypeName struct {
-	Tag  string `parser:"( @('struct' | 'union' | 'enum')"`
-	Name string `parser:"@(Ident | TypeKw)"`
-	Base string `parser:"| @TypeKw"`
-	// Named is a name followed by '*': a macro parameter that holds a
-	// type, as in macro m(t) { (t *)0 }.
-	Named string   `parser:"| @Ident (?= '*') )"`
-	Stars []string `parser:"@'*'*"`
+	Tag   string
+	Name  string
+	Base  string
+	Named string
+	Stars []string
 }
 
 func (t *gTypeName) String() string {
@@ -522,60 +351,68 @@ func (t *gTypeName) String() string {
 	return b.String()
 }
 
-type gPostfix struct {
-	X   *gPrimary  `parser:"@@"`
-	Ops []*gPostOp `parser:"@@*"`
-}
-
+// gPostOp is .name, ->name, [index], ++ or --.
 type gPostOp struct {
-	Pos   lexer.Position
-	Dot   string `parser:"( '.' @(Ident | Int | TypeKw | Keyword)"`
-	Arrow string `parser:"| '->' @(Ident | TypeKw | Keyword)"`
-	Index *gExpr `parser:"| '[' @@ ']'"`
-	Incr  string `parser:"| @('++' | '--') )"`
+	Pos   gpos
+	Op    string // ".", "->", "[", "++" or "--"
+	Name  string // after . and ->
+	Index *gExpr
 }
 
+// gPrimary is a literal, a name, a call, a map, a parenthesis or a block.
 type gPrimary struct {
-	Pos   lexer.Position
-	Int   *string `parser:"( @Int"`
-	Str   *string `parser:"| @String"`
-	Bool  string  `parser:"| @('true' | 'false')"`
-	Call  *gCall  `parser:"| @@"`
-	Map   *gMap   `parser:"| @@"`
-	Var   string  `parser:"| @Var"`
-	Param string  `parser:"| @PosParam"`
-	Ident string  `parser:"| @Ident"`
-	Paren *gParen `parser:"| @@"`
-	Block *gBlock `parser:"| @@ )"`
+	Pos   gpos
+	Kind  primKind
+	Text  string // the token of a literal, a variable or a name
+	Call  *gCall
+	Map   *gMap
+	Paren *gParen
+	Block *gBlock
 }
+
+type primKind uint8
+
+const (
+	primInt primKind = iota + 1
+	primString
+	primBool
+	primCall
+	primMap
+	primVar
+	primParam
+	primIdent
+	primParen
+	primBlock
+)
 
 // gCall is f(args), or name!(args), a spelling of macro calls.
 type gCall struct {
-	EndPos lexer.Position // after the closing parenthesis
-	Fun    string         `parser:"@Ident"`
-	Bang   bool           `parser:"@'!'? '('"`
-	Args   []*gArg        `parser:"( @@ ( ',' @@ )* )? ')'"`
+	EndPos gpos // after the closing parenthesis
+	Fun    string
+	Bang   bool
+	Args   []*gArg
 }
 
 // gArg is a call argument: an expression, or a type (sizeof(struct x)).
 type gArg struct {
-	Pos  lexer.Position
-	Type *gTypeName `parser:"( @@ (?= ',' | ')')"`
-	X    *gExpr     `parser:"| @@ )"`
+	Pos  gpos
+	Type *gTypeName
+	X    *gExpr
 }
 
 type gMap struct {
-	Pos  lexer.Position
-	Name string   `parser:"@Map"`
-	Keys []*gExpr `parser:"( '[' @@ ( ',' @@ )* ']' )?"`
+	Pos  gpos
+	Name string
+	Keys []*gExpr
 }
 
+// gParen is a parenthesized expression or a tuple.
 type gParen struct {
-	Elems []*gElem `parser:"'(' @@ ( ',' @@ )* ')'"`
+	Elems []*gElem
 }
 
 // gElem is a tuple element, named in a record: (a = 1, b = "x").
 type gElem struct {
-	Name string `parser:"( @Ident '=' (?! '=') )?"`
-	X    *gExpr `parser:"@@"`
+	Name string
+	X    *gExpr
 }

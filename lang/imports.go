@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/alecthomas/participle/v2"
 )
 
 // Imports.
@@ -34,6 +36,7 @@ type unit struct {
 
 // loader parses a script and, depth first, the files it imports.
 type loader struct {
+	parser *participle.Parser[gFile]
 	units  []*unit
 	cfiles []*CFile
 	seen   map[string]bool // absolute paths already imported
@@ -50,7 +53,7 @@ func (l *loader) load(name string, src []byte) {
 		l.errs = append(l.errs, errs...)
 		return
 	}
-	tree, err := parser.ParseBytes(name, text)
+	tree, err := l.parser.ParseBytes(name, text)
 	if err != nil {
 		l.add(syntaxError(name, src, err))
 		return

@@ -12,18 +12,16 @@ import (
 
 // Parse parses a whole script. name is how the script is named in
 // diagnostics ("stdin" for -e programs). Every error it returns is a
-// *Error or an ErrorList with positions.
-//
-// The lexer is stateful because bpftrace's syntax is: outside any block an
-// attach point such as `uprobe:/bin/bash:readline` or `kprobe:vfs_*` is one
-// token (it may hold '/', '*' and ':'), a '/' there opens a predicate, inside
-// a predicate a '/' closes it unless it is nested in parentheses or
-// brackets, and inside braces '/' is division. The grammar is a participle
-// grammar over those tokens (grammar.go); the participle tree is then
-// turned into the AST of ast.go, which is where statement separators and
-// assignment targets are checked.
+// *Error or an ErrorList with positions. The package comment tells how
+// the text becomes the tree.
 func Parse(name string, src []byte) (*File, error) {
-	l := &loader{seen: map[string]bool{}}
+	return parseWith(fileParser(), name, src)
+}
+
+// parseWith parses a script with a grammar of the items over a lexer
+// of choice (tests compare lexers).
+func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, error) {
+	l := &loader{parser: fp, seen: map[string]bool{}}
 	l.load(name, src)
 	if len(l.errs) > 0 {
 		return nil, l.errs.Err()
@@ -134,7 +132,7 @@ func (c *converter) cattrs(d *CDef, attrs []*gCAttr) {
 
 // ParseExpr parses a single expression, as typed in a REPL command or a test.
 func ParseExpr(name string, src []byte) (Expr, error) {
-	x, err := exprParser().ParseBytes(name, src)
+	x, err := parseLoneExpr(name, string(src))
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}
@@ -181,8 +179,11 @@ func syntaxError(name string, src []byte, err error) error {
 }
 
 func describeToken(t lexer.Token) string {
-	if t.EOF() {
+	switch {
+	case t.EOF():
 		return "end of input"
+	case t.Type == tokBody:
+		return strconv.Quote("{") // a body, told by its first token
 	}
 	return strconv.Quote(t.Value)
 }
@@ -280,7 +281,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 		}
 		// The value is parsed where it stands so errors point into the line.
 		off := at.Offset + strings.Index(it.Preproc, value)
-		x, err := exprParser().ParseString(c.file, value)
+		x, err := parseLoneExpr(c.file, value)
 		if err != nil {
 			c.errs.Add(Pos{File: c.file, Line: at.Line, Col: at.Col + off - at.Offset, Offset: off}, "#define %s: cannot read its value %q as an expression", name, value)
 			return
@@ -298,10 +299,15 @@ func (c *converter) preproc(f *File, it *gTop) {
 	}
 }
 func (c *converter) pos(p lexer.Position) Pos {
+	return c.at(gpos{Line: int32(p.Line), Col: int32(p.Column), Offset: int32(p.Offset)})
+}
+
+// at is the position of a token of the parse tree.
+func (c *converter) at(p gpos) Pos {
 	if c.base.Line > 0 {
-		return Pos{File: c.file, Line: c.base.Line, Col: c.base.Col + p.Column - 1, Offset: c.base.Offset + p.Offset}
+		return Pos{File: c.file, Line: c.base.Line, Col: c.base.Col + int(p.Col) - 1, Offset: c.base.Offset + int(p.Offset)}
 	}
-	return Pos{File: c.file, Line: p.Line, Col: p.Column, Offset: p.Offset}
+	return Pos{File: c.file, Line: int(p.Line), Col: int(p.Col), Offset: int(p.Offset)}
 }
 
 func (c *converter) probe(p *gProbe) *Probe {
@@ -314,7 +320,7 @@ func (c *converter) probe(p *gProbe) *Probe {
 	if p.Pred != nil {
 		pr.Pred = c.expr(p.Pred)
 	}
-	pr.Body = &Block{At: c.pos(p.Body.Pos), Stmts: c.stmts(p.Body.Items)}
+	pr.Body = &Block{At: c.at(p.Body.Pos), Stmts: c.stmts(p.Body.Items)}
 	return pr
 }
 
@@ -322,7 +328,7 @@ func (c *converter) probe(p *gProbe) *Probe {
 func (c *converter) block(b *gBlock) *Block {
 	c.push(nil)
 	defer c.pop()
-	return &Block{At: c.pos(b.Pos), Stmts: c.stmts(b.Items)}
+	return &Block{At: c.at(b.Pos), Stmts: c.stmts(b.Items)}
 }
 
 func (c *converter) stmts(items []*gItem) []Stmt {
@@ -332,9 +338,9 @@ func (c *converter) stmts(items []*gItem) []Stmt {
 		if s == nil {
 			continue
 		}
-		if (it.Simple != nil || it.Let != nil) && len(it.Semis) == 0 && i+1 < len(items) {
+		if (it.Simple != nil || it.Let != nil) && it.Semis == 0 && i+1 < len(items) {
 			next := items[i+1]
-			c.errs.Add(c.pos(next.Pos), "syntax error: expected ';' before this statement")
+			c.errs.Add(c.at(next.Pos), "syntax error: expected ';' before this statement")
 		}
 		out = append(out, s)
 	}
@@ -346,19 +352,19 @@ func (c *converter) stmt(it *gItem) Stmt {
 	case it.If != nil:
 		return c.ifStmt(it.If)
 	case it.While != nil:
-		return &WhileStmt{At: c.pos(it.Pos), Cond: c.expr(it.While.Cond), Body: c.block(it.While.Body)}
+		return &WhileStmt{At: c.at(it.Pos), Cond: c.expr(it.While.Cond), Body: c.block(it.While.Body)}
 	case it.Unroll != nil:
-		return &UnrollStmt{At: c.pos(it.Pos), Count: c.expr(it.Unroll.Count), Body: c.block(it.Unroll.Body)}
+		return &UnrollStmt{At: c.at(it.Pos), Count: c.expr(it.Unroll.Count), Body: c.block(it.Unroll.Body)}
 	case it.For != nil:
 		f := it.For
 		if f.Open != f.Close {
-			c.errs.Add(c.pos(f.Pos), "syntax error: unbalanced parentheses around the for loop's range")
+			c.errs.Add(c.at(f.Pos), "syntax error: unbalanced parentheses around the for loop's range")
 		}
 		// the loop variable belongs to the loop: each for loop has its
 		// own, of its own type
 		c.push(nil)
-		v := c.declare(c.pos(f.Var.Pos), f.Var.Name)
-		s := &ForStmt{At: c.pos(it.Pos), Var: v, Body: c.block(f.Body)}
+		v := c.declare(c.at(f.Var.Pos), f.Var.Name)
+		s := &ForStmt{At: c.at(it.Pos), Var: v, Body: c.block(f.Body)}
 		c.pop()
 		switch {
 		case f.Map != nil:
@@ -374,14 +380,14 @@ func (c *converter) stmt(it *gItem) Stmt {
 	case it.Block != nil:
 		return &BlockStmt{Body: c.block(it.Block)}
 	case it.Let != nil:
-		s := &LetStmt{At: c.pos(it.Pos)}
+		s := &LetStmt{At: c.at(it.Pos)}
 		if lt := it.Let.Type; lt != nil {
 			s.Type = lt.String()
 			switch {
 			case lt.TypeOf != nil:
 				s.TypeOf = c.typeOf(lt.TypeOf)
 			case lt.Name != nil:
-				s.Type = c.typeName(c.pos(it.Pos), lt.Name)
+				s.Type = c.typeName(c.at(it.Pos), lt.Name)
 				if lt.Len != nil {
 					s.Type += "[" + *lt.Len + "]"
 				}
@@ -401,10 +407,10 @@ func (c *converter) stmt(it *gItem) Stmt {
 		if it.Let.Value != nil {
 			s.Value = c.expr(it.Let.Value)
 		}
-		s.Var = c.declare(c.pos(it.Let.Var.Pos), it.Let.Var.Name)
+		s.Var = c.declare(c.at(it.Let.Var.Pos), it.Let.Var.Name)
 		return s
 	case it.Jump != "":
-		return &JumpStmt{At: c.pos(it.Pos), Keyword: it.Jump}
+		return &JumpStmt{At: c.at(it.Pos), Keyword: it.Jump}
 	case it.Simple != nil:
 		return c.simple(it.Simple)
 	}
@@ -412,7 +418,7 @@ func (c *converter) stmt(it *gItem) Stmt {
 }
 
 func (c *converter) ifStmt(g *gIf) *IfStmt {
-	s := &IfStmt{At: c.pos(g.Pos), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
+	s := &IfStmt{At: c.at(g.Pos), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
 	switch {
 	case g.ElseIf != nil:
 		s.Else = c.ifStmt(g.ElseIf)
@@ -436,7 +442,7 @@ func (c *converter) simple(g *gSimple) Stmt {
 	default:
 		c.errs.Add(lhs.Pos(), "cannot assign to this: only $variables and @maps can be assigned")
 	}
-	return aggregateInBlock(&AssignStmt{At: c.pos(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
+	return aggregateInBlock(&AssignStmt{At: c.at(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
 }
 
 // aggregations are the functions whose value lives in a map.
@@ -475,15 +481,16 @@ func (c *converter) expr(g *gExpr) Expr {
 	return t
 }
 
-// binary folds one precedence level left to right.
-func (c *converter) binary(n binaryNode) Expr {
-	if u, ok := n.(*gUnary); ok {
-		return c.unary(u)
+// binary converts an operand: a chain of binary operators of one
+// precedence level is folded left to right.
+func (c *converter) binary(n gOperand) Expr {
+	b, ok := n.(*gBinary)
+	if !ok {
+		return c.unary(n.(*gUnary))
 	}
-	x := c.binary(n.head())
-	for _, r := range n.rest() {
-		op, pos, y := r.parts()
-		x = &Binary{At: c.pos(pos), Op: op, X: x, Y: c.binary(y)}
+	x := c.binary(b.X)
+	for _, r := range b.Rest {
+		x = &Binary{At: c.at(r.Pos), Op: r.Op, X: x, Y: c.binary(r.Y)}
 	}
 	return x
 }
@@ -495,11 +502,11 @@ func (c *converter) unary(g *gUnary) Expr {
 		if g.Op == "+" {
 			return x
 		}
-		return &Unary{At: c.pos(g.Pos), Op: g.Op, X: x}
+		return &Unary{At: c.at(g.Pos), Op: g.Op, X: x}
 	case g.Cast != nil && g.Cast.TypeOf != nil:
-		return &Cast{At: c.pos(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
+		return &Cast{At: c.at(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
 	case g.Cast != nil && g.Cast.Bare != "":
-		at := c.pos(g.Pos)
+		at := c.at(g.Pos)
 		text, typeOf, ok := c.typeParam(g.Cast.Bare, g.Cast.Bare)
 		switch {
 		case typeOf != nil:
@@ -512,26 +519,26 @@ func (c *converter) unary(g *gUnary) Expr {
 		}
 		return &Cast{At: at, Type: text, X: c.unary(g.Cast.X)}
 	case g.Cast != nil:
-		name := c.typeName(c.pos(g.Pos), g.Cast.Type)
+		name := c.typeName(c.at(g.Pos), g.Cast.Type)
 		if a := g.Cast.Arr; a != nil {
 			name += "[" + deref(a.N) + "]"
 		}
-		return &Cast{At: c.pos(g.Pos), Type: name, X: c.unary(g.Cast.X)}
+		return &Cast{At: c.at(g.Pos), Type: name, X: c.unary(g.Cast.X)}
 	default:
-		return c.postfix(g.Post)
+		return c.postfix(g.Prim, g.Ops)
 	}
 }
 
-func (c *converter) postfix(g *gPostfix) Expr {
-	x := c.primary(g.X)
-	for _, op := range g.Ops {
-		at := c.pos(op.Pos)
-		switch {
-		case op.Dot != "":
-			x = &Field{At: at, X: x, Name: op.Dot}
-		case op.Arrow != "":
-			x = &Field{At: at, X: x, Name: op.Arrow, Arrow: true}
-		case op.Index != nil:
+func (c *converter) postfix(prim *gPrimary, ops []*gPostOp) Expr {
+	x := c.primary(prim)
+	for _, op := range ops {
+		at := c.at(op.Pos)
+		switch op.Op {
+		case ".":
+			x = &Field{At: at, X: x, Name: op.Name}
+		case "->":
+			x = &Field{At: at, X: x, Name: op.Name, Arrow: true}
+		case "[":
 			idx := c.expr(op.Index)
 			if base, ok := typeNameText(x); ok {
 				// T[N] of a macro parameter holding typeof(T): an array type
@@ -541,32 +548,32 @@ func (c *converter) postfix(g *gPostfix) Expr {
 				}
 			}
 			x = &Index{At: at, X: x, Index: idx}
-		case op.Incr != "":
-			x = &Unary{At: at, Op: op.Incr, X: x, Postfix: true}
+		default:
+			x = &Unary{At: at, Op: op.Op, X: x, Postfix: true}
 		}
 	}
 	return x
 }
 
 func (c *converter) primary(g *gPrimary) Expr {
-	at := c.pos(g.Pos)
-	switch {
-	case g.Int != nil:
-		v, err := parseInt(*g.Int)
+	at := c.at(g.Pos)
+	switch g.Kind {
+	case primInt:
+		v, err := parseInt(g.Text)
 		if err != nil {
 			c.errs.Add(at, "%v", err)
 		}
-		return &IntLit{At: at, Val: v, Raw: *g.Int}
-	case g.Str != nil:
-		s, err := unquote(*g.Str)
+		return &IntLit{At: at, Val: v, Raw: g.Text}
+	case primString:
+		s, err := unquote(g.Text)
 		if err != nil {
 			c.errs.Add(at, "%v", err)
 		}
 		return &StrLit{At: at, Val: s}
-	case g.Bool != "":
-		return &BoolLit{At: at, Val: g.Bool == "true"}
-	case g.Call != nil:
-		call := &Call{At: at, End: c.pos(g.Call.EndPos), Fun: g.Call.Fun}
+	case primBool:
+		return &BoolLit{At: at, Val: g.Text == "true"}
+	case primCall:
+		call := &Call{At: at, End: c.at(g.Call.EndPos), Fun: g.Call.Fun}
 		for _, a := range g.Call.Args {
 			x := c.arg(a)
 			if b, ok := x.(*BlockExpr); ok && len(b.Stmts) == 0 {
@@ -602,7 +609,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 			return &Ident{At: at, Name: call.Fun}
 		}
 		return call
-	case g.Block != nil:
+	case primBlock:
 		c.push(nil)
 		defer c.pop()
 		stmts, value := c.blockBody(g.Block, false)
@@ -610,22 +617,22 @@ func (c *converter) primary(g *gPrimary) Expr {
 			value = &IntLit{At: at}
 		}
 		return &BlockExpr{At: at, Stmts: stmts, Value: value}
-	case g.Map != nil:
+	case primMap:
 		return c.mapExpr(g.Map)
-	case g.Var != "":
-		return c.varRef(at, g.Var)
-	case g.Param != "":
-		if g.Param == "$#" {
+	case primVar:
+		return c.varRef(at, g.Text)
+	case primParam:
+		if g.Text == "$#" {
 			return &PosParam{At: at, Count: true}
 		}
-		n, err := strconv.Atoi(g.Param[1:])
+		n, err := strconv.Atoi(g.Text[1:])
 		if err != nil || n == 0 {
 			c.errs.Add(at, "positional parameters start at $1")
 		}
 		return &PosParam{At: at, N: n}
-	case g.Ident != "":
-		return c.identRef(at, g.Ident)
-	case g.Paren != nil:
+	case primIdent:
+		return c.identRef(at, g.Text)
+	case primParen:
 		if len(g.Paren.Elems) == 1 && g.Paren.Elems[0].Name == "" {
 			return &Paren{At: at, X: c.expr(g.Paren.Elems[0].X)}
 		}
@@ -647,7 +654,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 }
 
 func (c *converter) mapExpr(g *gMap) *MapExpr {
-	m := &MapExpr{At: c.pos(g.Pos), Name: c.mapName(g.Name)}
+	m := &MapExpr{At: c.at(g.Pos), Name: c.mapName(g.Name)}
 	for _, k := range g.Keys {
 		m.Keys = append(m.Keys, c.expr(k))
 	}
@@ -772,14 +779,14 @@ func isHex(b byte) bool {
 // expression.
 func (c *converter) arg(a *gArg) Expr {
 	if a.Type != nil {
-		return &TypeExpr{At: c.pos(a.Pos), Type: c.typeName(c.pos(a.Pos), a.Type)}
+		return &TypeExpr{At: c.at(a.Pos), Type: c.typeName(c.at(a.Pos), a.Type)}
 	}
 	return c.expr(a.X)
 }
 
 // typeOf converts the argument of a typeof(...) written as a type.
 func (c *converter) typeOf(a *gArg) *Call {
-	return typeOfCall(c.pos(a.Pos), c.arg(a))
+	return typeOfCall(c.at(a.Pos), c.arg(a))
 }
 
 // typeOfCall is typeof(x); typeof of a typeof (a macro passing on the

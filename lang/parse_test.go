@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/alecthomas/participle/v2"
 )
 
 // paren renders an expression fully parenthesized, to test precedence.
@@ -263,20 +266,66 @@ func FuzzParse(f *testing.F) {
 		`t:syscalls:sys_enter_openat /comm == "x"/ { @[comm] = count(); }`,
 		`i:s:1 { $x = 1 ? 2 : 3; while ($x) { $x--; } for ($i : 0..3) {} }`,
 		`uprobe:/bin/sh:main { @h = hist(arg0); print(@h, 10); }`,
+		`BEGIN { $a = (typeof(pid))1 + (uint8[4])$x + (t *)0 + (struct s *)p + (x)y + sizeof(struct s); }`,
+		`macro m(t, $v) { (t)$v } BEGIN { $x = m(pid, $y) ?: { let $z: typeof($y) = 1; $z }; }`,
+		`config = { x = 1 } let @m = hash(10); struct s { int a; struct { int b; } c; } enum { A = -1, B, }`,
+		`k:f /(arg0 / 2)[1] > 1/ { if (1) { } else if $1 { } else { $t.0.f->g[1]++; } }`,
+		`BEGIN { "{" /* } */ } // }` + "\n" + `END { $# }`,
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		file, err := Parse("fuzz", []byte(src))
-		if err != nil {
-			if Format(err, []byte(src)) == "" {
-				t.Fatal("empty error message")
-			}
-			return
+		got := parseResult(fileParser(), src)
+		if got == "" {
+			t.Fatal("empty result")
 		}
-		var b strings.Builder
-		Dump(&b, file)
+		if want := parseResult(tokenByTokenParser(), src); got != want {
+			t.Fatalf("%q: with body tokens:\n%s\ntoken by token:\n%s", src, got, want)
+		}
 	})
+}
+
+// tokenByTokenParser parses as Parse does, but with the bodies of probes
+// and macros read token by token from participle's lexer rather than
+// given as body tokens.
+var tokenByTokenParser = sync.OnceValue(func() *participle.Parser[gFile] {
+	return newFileParser(lexDef{start: "Root", skip: true})
+})
+
+// parseResult is the tree of src as -d ast shows it, or the error as the
+// user sees it.
+func parseResult(fp *participle.Parser[gFile], src string) string {
+	file, err := parseWith(fp, "stdin", []byte(src))
+	if err != nil {
+		return "error: " + Format(err, []byte(src))
+	}
+	var b strings.Builder
+	Dump(&b, file)
+	return b.String()
+}
+
+// TestBodyTokens checks that a body read from a body token parses as it
+// does read token by token: the lexer's reading of where a body ends
+// (bodyEnd) is the lexer's own.
+func TestBodyTokens(t *testing.T) {
+	corpus := lexCorpus(t)
+	corpus["large"] = largeScript(10)
+	for i, src := range []string{
+		`BEGIN { "{" } END { "}" }`, `BEGIN { "\"}" }`, `BEGIN { "\\" } }`, `BEGIN { "a\` + "\n" + `" }`,
+		`BEGIN { // }` + "\n}", `BEGIN { /* } */ }`, `BEGIN { /* }`, `BEGIN { /*/ } */ }`, `BEGIN { /**/ }`,
+		`BEGIN { $# } END { $1 + $x }`, `BEGIN { $ }`, `BEGIN { $$ }`, `BEGIN { # }`, "BEGIN { ` }", `BEGIN { é }`,
+		`BEGIN { "é{" }`, "BEGIN { \f }", `BEGIN { { { } }`, `BEGIN { } }`, `BEGIN {`, `BEGIN { "`, `BEGIN { "\`,
+		`k:f /1/ { } k:g /(1/2)/ { x } macro m { 1 } macro n(a) { a } macro { }`, `BEGIN, { }`, `k:f k:g { }`,
+		`macro m() { 1; } BEGIN { m() }`, `BEGIN { @x = ; }`, "BEGIN {\n  printf(\"x\")\n",
+		`config = { a = 1 } struct s { int a; } enum e { A } BEGIN { }`,
+	} {
+		corpus[fmt.Sprintf("case %d", i)] = src
+	}
+	for name, src := range corpus {
+		if got, want := parseResult(fileParser(), src), parseResult(tokenByTokenParser(), src); got != want {
+			t.Errorf("%s: with body tokens:\n%s\ntoken by token:\n%s", name, got, want)
+		}
+	}
 }
 
 // keys lists the variables of the tree under n as name#scope, in order.

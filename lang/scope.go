@@ -251,13 +251,13 @@ func (c *converter) expandMacro(at Pos, m *gMacro, args []Expr) Expr {
 func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
 	items := b.Items
 	var value *gItem
-	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && len(items[n-1].Semis) == 0 {
+	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && items[n-1].Semis == 0 {
 		value, items = items[n-1], items[:n-1]
 	}
 	stmts := c.stmts(items)
 	if value == nil {
 		if !macro {
-			c.errs.Add(c.pos(b.Pos), "a block used as a value must end with an expression (without ';')")
+			c.errs.Add(c.at(b.Pos), "a block used as a value must end with an expression (without ';')")
 		}
 		return stmts, nil
 	}
