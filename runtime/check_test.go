@@ -18,7 +18,7 @@ import (
 // twoCPUs is a host of two CPUs whose kernel grants no private stacks.
 var twoCPUs = &probes.DirTarget{Dir: "../probes/testdata", NumCPUs: 2}
 
-func compile(t *testing.T, src string) (*codegen.Program, error) {
+func compile(t testing.TB, src string) (*codegen.Program, error) {
 	t.Helper()
 	f, err := lang.Parse("t.gt", []byte(src))
 	if err != nil {
