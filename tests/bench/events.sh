@@ -77,6 +77,7 @@ run_case() {
 			if [ $i -gt 300 ] || ! kill -0 $pid 2>/dev/null; then
 				echo "events.sh: $tracer did not attach:" >&2
 				cat "$err" >&2
+				kill $pid 2>/dev/null || true
 				exit 1
 			fi
 		done
