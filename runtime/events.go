@@ -52,6 +52,16 @@ const (
 	pollTimeout = 100 * time.Millisecond
 	// lostEvery is how often lost events are reported while events flow.
 	lostEvery = 200 * time.Millisecond
+	// A drain that found floodBatch records or more is a flood: the event
+	// loop pauses floodPause before it reads on, so that records arrive
+	// in batches and the kernel wakes it up at most once a pause, instead
+	// of once every few records. A person watching sees a line at once
+	// when events are few; at two million records a second, a pause
+	// gathers about 64 KiB of records, which a ring buffer of
+	// minPauseRing holds many times over (smaller ones never pause).
+	floodBatch   = 64
+	floodPause   = time.Millisecond
+	minPauseRing = 1 << 20
 	// checkEvery is how many records the event loop handles between looks
 	// at the clock (for lost events) while a backlog lasts.
 	checkEvery = 256

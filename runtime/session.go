@@ -469,11 +469,13 @@ func (s *session) loop(ctx context.Context, rd *ringbuf.Reader) {
 func (s *session) readEvents(ctx context.Context, rd *ringbuf.Reader) {
 	lastLost := time.Now()
 	rd.SetDeadline(lastLost.Add(s.pollTimeout))
-	n := 0
+	n, batch := 0, 0
+	pause := rd.BufferSize() >= minPauseRing
 	for ctx.Err() == nil && !s.exited.Load() {
 		err := rd.ReadInto(&s.rec)
 		if err == nil {
 			s.handle(s.rec.RawSample)
+			batch++
 			if s.exited.Load() {
 				return
 			}
@@ -491,8 +493,14 @@ func (s *session) readEvents(ctx context.Context, rd *ringbuf.Reader) {
 			return
 		}
 		// The ring buffer is drained (or nothing came for a poll period):
-		// write what gathered, then wait for more.
+		// write what gathered, then wait for more. After a flood, first
+		// let records gather for a moment: each wait costs the producer
+		// a wakeup, and the next batch goes out in one larger write.
 		s.flushDrained()
+		if pause && batch >= floodBatch {
+			time.Sleep(floodPause)
+		}
+		batch = 0
 		now := time.Now()
 		if now.Sub(lastLost) > lostEvery {
 			s.reportLost()
