@@ -116,21 +116,28 @@ func (s *session) flush() {
 	s.out.Unlock()
 }
 
-// Ring buffer sizes: bpftrace's automatic size is the memory available,
+// Ring buffer sizes. bpftrace's automatic size is the memory available,
 // at least 256 KiB and at most 16544 KiB, in the closest power of two of
-// pages; for a sizing of its own, perf_rb_pages counts the pages of the
-// whole ring buffer (at least one per CPU).
+// pages; gotrace's is the same with a ceiling of 4 MiB. The reader maps
+// the ring buffer, and its pages count in gotrace's memory (twice: the
+// kernel maps the data twice, so that records wrap around): 16 MiB would
+// make a hello world take 43 MB instead of 12, 4 MiB takes 19, within a
+// quarter of bpftrace's 90 (DESIGN.md's budget), and 4 MiB holds 65 ms of
+// backlog at two million 32-byte records a second, which the event loop,
+// reading a millisecond's records at a time, is far from needing. For a
+// sizing of one's own, perf_rb_pages counts the pages of the whole ring
+// buffer (at least one per CPU).
 const (
 	ringFloorKB   = 256
-	ringCeilingKB = 16544
+	ringCeilingKB = 4096
 )
 
 // ringBufPages is the number of pages of the event ring buffer for the
 // perf_rb_pages setting, on ncpu CPUs with availKB KiB of memory
 // available (0: unknown). 0 is bpftrace's "automatic", and so, until the
-// setting's default is 0, is 64: gotrace's former default, which is
-// also the automatic size's floor. The kernel wants a power of two: the
-// closest one is taken.
+// setting's default is 0, is 64: the default today, which is also the
+// automatic size's floor. The kernel wants a power of two: the closest
+// one is taken.
 func ringBufPages(setting, ncpu, pageSize, availKB int) int {
 	if setting == 0 || setting == types.DefaultSettings().PerfRbPages {
 		kb := ringCeilingKB

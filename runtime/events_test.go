@@ -26,12 +26,13 @@ func TestRingBufPages(t *testing.T) {
 		setting, ncpu, pageSize, availKB int
 		want                             int
 	}{
-		{64, 2, 4096, 0, 4096},         // the default: 16 MiB
-		{0, 2, 4096, 0, 4096},          // automatic, memory unknown
-		{0, 2, 4096, 24_000_000, 4096}, // at most 16544 KiB: 4136 pages, 4096 the closest power of two
+		{64, 2, 4096, 0, 1024},         // the default: 4 MiB
+		{0, 2, 4096, 0, 1024},          // automatic, memory unknown
+		{0, 2, 4096, 24_000_000, 1024}, // at most 4 MiB
+		{0, 2, 4096, 3000, 512},        // 750 pages: 512 the closest power of two
 		{0, 2, 4096, 1000, 256},        // 250 pages
 		{0, 2, 4096, 100, 64},          // at least 256 KiB
-		{64, 2, 65536, 0, 256},         // 64 KiB pages: 16 MiB all the same
+		{64, 2, 65536, 0, 64},          // 64 KiB pages: 4 MiB all the same
 		{1, 4, 4096, 0, 4},             // one page per CPU at least
 		{8, 2, 4096, 0, 8},
 		{100, 2, 4096, 0, 128}, // the closest power of two
