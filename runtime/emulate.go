@@ -45,9 +45,10 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulating: %v", err)
 	}
-	printer := output.New(opts.Out, opts.Format)
-	printer.Loc = opts.Loc
-	s := &session{prog: prog, opts: opts, printer: printer, maps: vmMaps{m: m, c: c}}
+	s := newSession(prog, opts)
+	s.maps = vmMaps{m: m, c: c}
+	defer s.flush()
+	printer := s.printer
 	globals := make([]byte, prog.Spec.Maps[codegen.GlobalsMap].ValueSize)
 	binary.LittleEndian.PutUint64(globals[codegen.GlobalStartNs:], now)
 	// The simulated clock runs from now; tseries() times are TAI times
@@ -70,6 +71,7 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 				s.handle(rec)
 			}
 		}
+		s.flushDrained()
 		return nil
 	}
 
@@ -95,6 +97,9 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		printer.Attached(opts.Err, attached)
 	}
 	if opts.OnAttached != nil {
+		if opts.Buffer != FullyBuffered {
+			s.flush() // JSON's attached_probes comes first
+		}
 		opts.OnAttached()
 	}
 	for _, p := range begin {
@@ -136,7 +141,7 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		}
 	}
 	for _, p := range end {
-		s.exited = false // END's output is printed
+		s.exited.Store(false) // END's output is printed
 		if err := runProbe(p); err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@
 package runtime
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -28,6 +29,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -79,6 +81,9 @@ type Options struct {
 	// Child, when set, is released once every probe is attached; the
 	// session ends when it exits (-c CMD).
 	Child *Child
+	// Buffer says when output is written (-B): by default whenever the
+	// ring buffer is drained.
+	Buffer Buffering
 }
 
 // Result is how a session ended.
@@ -122,7 +127,10 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 		return nil, err
 	}
 	_ = rlimit.RemoveMemlock()
-	coll, err := ebpf.NewCollectionWithOptions(prog.Spec, ebpf.CollectionOptions{
+	// The event ring buffer's size follows perf_rb_pages.
+	pageSize := os.Getpagesize()
+	spec := withRingSize(prog.Spec, pageSize*ringBufPages(prog.Settings.PerfRbPages, possibleCPUs(), pageSize, memAvailableKB()))
+	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: ebpf.ProgramOptions{LogSizeStart: 1 << 20},
 	})
 	if err != nil {
@@ -134,14 +142,15 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 			return nil, err
 		}
 	}
-	printer := output.New(opts.Out, opts.Format)
-	printer.Loc = opts.Loc
+	s := newSession(prog, opts)
+	s.coll, s.maps, s.dw = coll, kernelMaps{coll}, dw
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
-	printer.Sym = sym
-	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}, dw: dw, sym: sym}}, nil
+	s.sym = sym
+	s.printer.Sym = sym
+	return &Session{s: s}, nil
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
@@ -172,7 +181,11 @@ func (S *Session) PrintMap(name string) error {
 	}
 	S.s.out.Lock()
 	defer S.s.out.Unlock()
-	return S.s.printer.Map(om)
+	err = S.s.printer.Map(om)
+	if S.s.opts.Buffer != FullyBuffered {
+		S.s.w.Flush()
+	}
+	return err
 }
 
 // ClearMap empties one map now.
@@ -185,28 +198,38 @@ func (S *Session) ClearMap(name string) error {
 }
 
 type session struct {
-	prog    *codegen.Program
-	coll    *ebpf.Collection
-	opts    Options
+	prog *codegen.Program
+	coll *ebpf.Collection
+	opts Options
+	// w gathers the output (opts.Out) and writes it as opts.Buffer says;
+	// printer prints into it.
+	w       *bufio.Writer
 	printer *output.Printer
-	maps    mapStore    // where the maps are read and cleared
-	dw      *dwUnwinder // feeds dw_ustack's maps (nil: not used)
-	sym     *Symbols    // names addresses
-	out     sync.Mutex
+	// formats holds the compiled format of each printf-like event (by
+	// event id; nil for the others).
+	formats []*output.Formatter
+	// rec is the ring buffer record read into, reused.
+	rec         ringbuf.Record
+	pollTimeout time.Duration
+	maps        mapStore    // where the maps are read and cleared
+	dw          *dwUnwinder // feeds dw_ustack's maps (nil: not used)
+	sym         *Symbols    // names addresses
+	out         sync.Mutex  // held while printing, so output from PrintMap does not interleave
 	// fullWarned holds the maps already reported full.
 	fullWarned map[string]bool
 	// lost is the lost-record count already reported.
-	lost    uint64 // held while printing, so output from PrintMap does not interleave
+	lost    uint64
 	selfSig map[os.Signal][]*codegen.ProbeProg
 	// watches holds the links of the watchpoint probes by the address
 	// they watch, which unwatch() closes.
 	watches map[uint64][]io.Closer
 	mu      sync.Mutex
-	exited  bool
-	code    int
+	exited  atomic.Bool
+	code    int // exit()'s code, set under mu
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
+	defer s.flush()
 	if err := s.writeGlobals(); err != nil {
 		return nil, err
 	}
@@ -316,6 +339,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			links = append(links, l)
 		}
 		if s.opts.OnAttached != nil {
+			if s.opts.Buffer != FullyBuffered {
+				s.flush() // JSON's attached_probes comes first
+			}
 			s.opts.OnAttached()
 		}
 		s.drain(rd, true)
@@ -452,35 +478,71 @@ func (s *session) loop(ctx context.Context, rd *ringbuf.Reader) {
 			}
 		}()
 	}
+	s.readEvents(ctx, rd)
+}
+
+// readEvents handles records as they come until exit(), or ctx ends.
+// Records are read into one reused Record; what they print gathers in
+// the session's writer, which is written (as -B says) whenever the ring
+// buffer is drained, so that a line appears at once when events are few
+// and a backlog goes out in large writes. While records flow, the
+// clock is looked at only every checkEvery records.
+func (s *session) readEvents(ctx context.Context, rd *ringbuf.Reader) {
 	lastLost := time.Now()
-	for ctx.Err() == nil && !s.isExited() {
-		if time.Since(lastLost) > 200*time.Millisecond {
-			s.reportLost()
-			lastLost = time.Now()
-		}
-		rd.SetDeadline(time.Now().Add(100 * time.Millisecond))
-		rec, err := rd.Read()
-		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
+	rd.SetDeadline(lastLost.Add(s.pollTimeout))
+	n, batch := 0, 0
+	pause := rd.BufferSize() >= minPauseRing
+	for ctx.Err() == nil && !s.exited.Load() {
+		err := rd.ReadInto(&s.rec)
+		if err == nil {
+			s.handle(s.rec.RawSample)
+			batch++
+			if s.exited.Load() {
+				return
+			}
+			if s.rec.Remaining > 0 {
+				// more records wait: no write, no wait
+				if n++; n%checkEvery == 0 {
+					if now := time.Now(); now.Sub(lastLost) > lostEvery {
+						s.reportLost()
+						lastLost = now
+					}
+				}
 				continue
 			}
+		} else if !errors.Is(err, os.ErrDeadlineExceeded) {
 			return
 		}
-		s.handle(rec.RawSample)
+		// The ring buffer is drained (or nothing came for a poll period):
+		// write what gathered, then wait for more. After a flood, first
+		// let records gather for a moment: each wait costs the producer
+		// a wakeup, and the next batch goes out in one larger write.
+		s.flushDrained()
+		if pause && batch >= floodBatch {
+			time.Sleep(floodPause)
+		}
+		batch = 0
+		now := time.Now()
+		if now.Sub(lastLost) > lostEvery {
+			s.reportLost()
+			lastLost = now
+		}
+		rd.SetDeadline(now.Add(s.pollTimeout))
 	}
 }
 
 // drain handles every record already in the ring buffer; with
 // untilExit, it stops at an exit() record (what follows is dropped).
+// Then it writes what gathered.
 func (s *session) drain(rd *ringbuf.Reader, untilExit bool) {
-	for !untilExit || !s.isExited() {
-		rd.SetDeadline(time.Now())
-		rec, err := rd.Read()
-		if err != nil {
-			return
+	rd.SetDeadline(time.Now())
+	for !untilExit || !s.exited.Load() {
+		if err := rd.ReadInto(&s.rec); err != nil {
+			break
 		}
-		s.handle(rec.RawSample)
+		s.handle(s.rec.RawSample)
 	}
+	s.flushDrained()
 }
 
 // reportLost reports records the ring buffer had no room for since the
@@ -501,15 +563,12 @@ func (s *session) reportLost() {
 func (s *session) reportCounters(globals []byte) {
 	if code := binary.LittleEndian.Uint64(globals[codegen.GlobalExit:]); code != 0 {
 		// exit() ran, even if its record found no room.
-		s.mu.Lock()
-		if !s.exited {
-			s.exited, s.code = true, int(int64(code-1))
-		}
-		s.mu.Unlock()
+		s.setExited(int(int64(code - 1)))
 	}
 	s.out.Lock()
 	defer s.out.Unlock()
 	if n := binary.LittleEndian.Uint64(globals[codegen.GlobalLost:]); n > s.lost {
+		s.beforeStderr()
 		s.printer.Lost(s.opts.Err, n-s.lost)
 		s.lost = n
 	}
@@ -521,6 +580,7 @@ func (s *session) reportCounters(globals []byte) {
 			s.fullWarned = map[string]bool{}
 		}
 		s.fullWarned[mm.Name] = true
+		s.beforeStderr()
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
 		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
 	}
@@ -528,18 +588,21 @@ func (s *session) reportCounters(globals []byte) {
 
 // discard empties the ring buffer without handling its records.
 func (s *session) discard(rd *ringbuf.Reader) {
-	for {
-		rd.SetDeadline(time.Now())
-		if _, err := rd.Read(); err != nil {
-			return
-		}
+	rd.SetDeadline(time.Now())
+	for rd.ReadInto(&s.rec) == nil {
 	}
 }
 
-func (s *session) isExited() bool {
+func (s *session) isExited() bool { return s.exited.Load() }
+
+// setExited records exit(code), unless exit() was seen already.
+func (s *session) setExited(code int) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.exited
+	if !s.exited.Load() {
+		s.code = code
+		s.exited.Store(true)
+	}
+	s.mu.Unlock()
 }
 
 // handle interprets one ring buffer record.
@@ -578,16 +641,21 @@ func (s *session) handle(rec []byte) {
 		return
 	}
 	ev := s.prog.Events[id]
+	if s.opts.Buffer == Unbuffered {
+		defer s.w.Flush()
+	}
 	switch ev.Kind {
-	case codegen.EventExit:
-		s.mu.Lock()
-		if !s.exited {
-			s.exited = true
-			if len(rec) >= 16 {
-				s.code = int(int64(binary.LittleEndian.Uint64(rec[8:])))
-			}
+	case codegen.EventPrintf:
+		// the common case first: one compiled format, no allocation
+		if f := s.formats[id]; f.Fits(rec) {
+			s.printer.PrintfRecord(f, rec)
 		}
-		s.mu.Unlock()
+	case codegen.EventExit:
+		code := 0
+		if len(rec) >= 16 {
+			code = int(int64(binary.LittleEndian.Uint64(rec[8:])))
+		}
+		s.setExited(code)
 	case codegen.EventPrintMap:
 		if mm := s.prog.MapByName(ev.Map); mm != nil {
 			if om, err := s.maps.read(mm); err == nil {
@@ -616,29 +684,30 @@ func (s *session) handle(rec []byte) {
 		s.printer.Text("time", Strftime(ev.Format, time.Now()))
 	case codegen.EventJoin:
 		s.printer.Text("join", joinRecord(rec, ev.Format))
-	case codegen.EventPrintf, codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
-		args := make([]output.Arg, len(ev.Args))
-		for i, a := range ev.Args {
-			size := slotBytes(a.Type)
-			if a.Offset+size > len(rec) {
-				return
-			}
-			args[i] = output.Arg{Type: a.Type, Raw: rec[a.Offset : a.Offset+size]}
+	case codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
+		f := s.formats[id]
+		if !f.Fits(rec) {
+			return
 		}
+		text := s.printer.SprintfRecord(f, rec)
 		switch ev.Kind {
-		case codegen.EventPrintf:
-			s.printer.Printf(ev.Format, args)
 		case codegen.EventErrorf, codegen.EventWarnf:
 			sev := "warnf"
 			if ev.Kind == codegen.EventErrorf {
 				sev = "errorf"
 			}
-			s.printer.Diagnostic(s.opts.Err, sev, s.printer.Sprintf(ev.Format, args), ev.Pos.File, ev.Pos.Line, ev.Pos.Col, ev.EndCol)
+			s.beforeStderr()
+			s.printer.Diagnostic(s.opts.Err, sev, text, ev.Pos.File, ev.Pos.Line, ev.Pos.Col, ev.EndCol)
 		case codegen.EventCat:
-			s.printer.Text("cat", catFile(s.printer.Sprintf(ev.Format, args), s.prog.Settings.MaxCatBytes))
+			s.printer.Text("cat", catFile(text, s.prog.Settings.MaxCatBytes))
 		case codegen.EventSystem:
-			cmd := exec.Command("/bin/sh", "-c", s.printer.Sprintf(ev.Format, args))
+			cmd := exec.Command("/bin/sh", "-c", text)
 			cmd.Stdout, cmd.Stderr = s.opts.Out, s.opts.Err
+			if s.opts.Buffer == FullyBuffered {
+				cmd.Stdout = s.w // after what gathered, as it was printed
+			} else {
+				s.w.Flush() // the command writes to stdout itself
+			}
 			cmd.Run()
 		}
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -330,15 +329,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		defer f.Close()
 		out = f
 	}
-	if o.buffer == "full" {
-		// Output is written when 64 KiB have gathered, and at the end.
-		bw := bufio.NewWriterSize(out, 64<<10)
-		defer bw.Flush()
-		out = bw
-	}
+	// The session buffers the output as -B says (line: written whenever
+	// the ring buffer is drained).
+	buffer, _ := runtime.ParseBuffering(o.buffer)
 	if o.emulate {
 		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
-			TestMode: o.testMode, Target: c.Target})
+			TestMode: o.testMode, Target: c.Target, Buffer: buffer})
 		if err != nil {
 			return report(err)
 		}
@@ -365,6 +361,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		PID:       o.pid,
 		DwarfPIDs: o.dwarfPIDs,
 		Attach:    probes.AttachPID(o.pid),
+		Buffer:    buffer,
 		OnAttached: func() {
 			if os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "" {
 				fmt.Fprintln(stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")

@@ -24,10 +24,12 @@ type Arg struct {
 	Raw  []byte
 }
 
-// Printer writes a program's output.
+// Printer writes a program's output. It is not safe for concurrent use.
 type Printer struct {
 	w   io.Writer
 	f   Format
+	buf []byte     // a printf record's text, reused
+	jbf []byte     // its JSON object, reused
 	Sym Symbolizer // names addresses and stacks; nil prints them as numbers
 	// Loc is the time zone of the times text output shows (tseries);
 	// nil: the local one.
@@ -63,6 +65,28 @@ func (p *Printer) Printf(format string, args []Arg) error {
 	}
 	_, err := io.WriteString(p.w, s)
 	return err
+}
+
+// PrintfRecord prints a printf record through its compiled format: the
+// text as it is, or in JSON a {"type": "printf", "data": "..."} object.
+// It does not allocate for the conversions Formatter formats itself.
+func (p *Printer) PrintfRecord(f *Formatter, rec []byte) error {
+	p.buf = f.Append(p.buf[:0], rec, p.Sym)
+	if p.f == JSON {
+		p.jbf = append(p.jbf[:0], `{"type": "printf", "data": `...)
+		p.jbf = appendJSONString(p.jbf, p.buf)
+		p.jbf = append(p.jbf, "}\n"...)
+		_, err := p.w.Write(p.jbf)
+		return err
+	}
+	_, err := p.w.Write(p.buf)
+	return err
+}
+
+// SprintfRecord formats a record through its compiled format, as
+// PrintfRecord prints it in text (for errorf, warnf, cat and system).
+func (p *Printer) SprintfRecord(f *Formatter, rec []byte) string {
+	return string(f.Append(nil, rec, p.Sym))
 }
 
 // emit writes {"type": T, "data": data}.

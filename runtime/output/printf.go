@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // sprintf formats as C's printf does for the conversions bpftrace
@@ -16,80 +18,41 @@ import (
 // %gr prints GFP flags by name, with the bits gfp gives (nil: the
 // defaults).
 func sprintf(format string, args []value, gfp map[string]int) string {
-	var b strings.Builder
+	var b []byte
 	ai := 0
-	next := func() (value, bool) {
-		if ai >= len(args) {
-			return value{}, false
+	for _, seg := range printf.Parse(format) {
+		b = append(b, seg.Text...)
+		if !seg.HasConv() {
+			continue
 		}
-		ai++
-		return args[ai-1], true
+		var v value
+		ok := ai < len(args)
+		if ok {
+			v = args[ai]
+			ai++
+		}
+		b = appendConv(b, &seg.Conv, v, ok, gfp)
 	}
-	for i := 0; i < len(format); i++ {
-		c := format[i]
-		if c != '%' {
-			b.WriteByte(c)
-			continue
+	return string(b)
+}
+
+// appendConv formats one argument (ok: there is one) as c says.
+func appendConv(b []byte, c *printf.Conv, v value, ok bool, gfp map[string]int) []byte {
+	switch {
+	case c.Verb == 'g' && c.Mode == 'r':
+		if gfp == nil {
+			gfp = DefaultGFPBits
 		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0", format[j]) >= 0 {
-			j++
-		}
-		for j < len(format) && format[j] >= '0' && format[j] <= '9' {
-			j++
-		}
-		if j < len(format) && format[j] == '.' {
-			j++
-			for j < len(format) && format[j] >= '0' && format[j] <= '9' {
-				j++
-			}
-		}
-		spec := format[i+1 : j] // flags, width, precision
-		lm := j
-		for j < len(format) && strings.IndexByte("hljzt", format[j]) >= 0 {
-			j++
-		}
-		length := format[lm:j]
-		if j >= len(format) {
-			b.WriteString(format[i:])
-			break
-		}
-		verb := format[j]
-		i = j
-		if verb == '%' {
-			b.WriteByte('%')
-			continue
-		}
-		if verb == 'g' && i+1 < len(format) && format[i+1] == 'r' {
-			i++
-			if gfp == nil {
-				gfp = DefaultGFPBits
-			}
-			v, _ := next()
-			b.WriteString(pad(spec, FormatGFP(asUint(v), gfp)))
-			continue
-		}
-		if verb == 'r' {
-			mode := byte(0)
-			if i+1 < len(format) && (format[i+1] == 'x' || format[i+1] == 'h') {
-				mode = format[i+1]
-				i++
-			}
-			v, _ := next()
-			b.WriteString(pad(spec, bufferText(v, mode)))
-			continue
-		}
-		v, ok := next()
-		if !ok {
-			b.WriteString("%!" + string(verb) + "(MISSING)")
-			continue
-		}
-		if strings.IndexByte("diuxXoc", verb) >= 0 && v.enum == "" {
-			v = cutInt(v, length, verb == 'd' || verb == 'i' || verb == 'c')
-		}
-		b.WriteString(conv(spec, verb, v))
+		return append(b, pad(c.Spec, FormatGFP(asUint(v), gfp))...)
+	case c.Verb == 'r':
+		return append(b, pad(c.Spec, bufferText(v, c.Mode))...)
+	case !ok:
+		return append(b, "%!"+string(c.Verb)+"(MISSING)"...)
 	}
-	return b.String()
+	if strings.IndexByte("diuxXoc", c.Verb) >= 0 && v.enum == "" {
+		v = cutInt(v, c.Length, c.Verb == 'd' || c.Verb == 'i' || c.Verb == 'c')
+	}
+	return append(b, conv(c.Spec, c.Verb, v)...)
 }
 
 // cutInt narrows an integer argument to the width its length modifier
