@@ -78,6 +78,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
+	spec.Maps[StopMap] = &ebpf.MapSpec{Name: StopMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	if c.tgt.Self > 0 {
 		spec.Maps[HeldMap] = &ebpf.MapSpec{Name: HeldMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	}
@@ -217,6 +218,9 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	f.scrReg = f.newReg()
 	exit := f.label()
 	err := f.catch(func() {
+		if !ctx.AfterStop {
+			f.stopped(exit)
+		}
 		if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
@@ -1442,8 +1446,19 @@ func (f *fn) exit(e *lang.Call) {
 	f.exitCode(e.At, code)
 }
 
-// exitCode sends the exit record with code and ends the program.
+// stopped jumps to exit when the stop flag (StopMap) is set.
+func (f *fn) stopped(exit string) {
+	stop := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: stop, ref: StopMap})
+	f.emit(&inst{op: opJcc, a: f.load(mem{base: stop}, 8), cc: asm.JNE, useImm: true, imm: 0, label: exit})
+}
+
+// exitCode sets the stop flag, sends the exit record with code and ends
+// the program.
 func (f *fn) exitCode(at lang.Pos, code vreg) {
+	stop := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: stop, ref: StopMap})
+	f.storeImm(mem{base: stop}, 8, 1)
 	g := f.newReg()
 	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalExit})
 	f.store(mem{base: g}, 8, f.aluImm(asm.Add, code, 1))

@@ -61,6 +61,12 @@ const (
 	// waits to exec its command (0 once it may), whose events probes
 	// skip like gotrace's own (Target.Self).
 	HeldMap = "held"
+	// StopMap is an array of one u64, the stop flag: exit() sets it, and
+	// so does gotrace when it ends for another reason (Ctrl-C, the -c
+	// command or the -p process ending), before anything is detached.
+	// Every program but END's returns at once while it is set, so the
+	// maps printed at exit hold the counts at exit.
+	StopMap = "stop"
 )
 
 // SkbHeader is the record skboutput() puts before the packet's bytes: the

@@ -132,6 +132,7 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 		// on a signal, in --test or --bench mode
 		return []*types.Context{e.context(s, &types.Context{
 			Provider: s.Provider, Name: s.Name(), Kind: types.ProgRawTracepoint,
+			AfterStop: s.Provider == "end",
 		})}, nil
 	case "tracepoint":
 		return e.tracepointContexts(s)

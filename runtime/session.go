@@ -409,6 +409,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			waitIter()
 		}
 	}
+	s.stop()
 	detach()
 	if s.isExited() {
 		// exit() ends the output: what other probes wrote after it is
@@ -872,6 +873,16 @@ func (s *session) writeGlobals() error {
 
 // setHeld tells the probes which process is the -c child still waiting
 // to exec its command (0: none), so that they skip its events.
+// stop sets the programs' stop flag (codegen.StopMap), as exit() does
+// in the kernel: from then on only END's programs do anything, so what
+// is printed at exit is what was counted until then, however long
+// detaching takes.
+func (s *session) stop() {
+	if m := s.coll.Maps[codegen.StopMap]; m != nil {
+		m.Put(uint32(0), uint64(1))
+	}
+}
+
 func (s *session) setHeld(pid int) error {
 	m := s.coll.Maps[codegen.HeldMap]
 	if m == nil {

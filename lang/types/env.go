@@ -52,6 +52,11 @@ type Context struct {
 	// struct bpf_iter__NAME, each member in a u64 slot of the context),
 	// or nil where the probe has none.
 	Ctx *Type
+	// AfterStop is set for the probes that run once the script has
+	// stopped (END): the others test the stop flag at entry and do
+	// nothing once exit() ran or gotrace is ending, so that the counts
+	// printed at exit are the counts at exit.
+	AfterStop bool
 }
 
 // Count is how many probes the context stands for: the number of
