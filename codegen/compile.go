@@ -1487,7 +1487,7 @@ func (f *fn) exprInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) {
 				return
 			}
 		case *lang.Call:
-			if ft := f.typeOf(x.Args[0]); x.Fun == "str" && ft.Kind != types.Str && ft.Kind != types.Array {
+			if x.Fun == "str" && !isStrOrArray(f.typeOf(x.Args[0])) {
 				size := min(f.typeOf(x).Size, t.Size)
 				f.readStr(x, dst, size, zeroPad)
 				if zeroPad {
@@ -1499,6 +1499,10 @@ func (f *fn) exprInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) {
 	}
 	f.storeVal(dst, t, f.expr(e), zeroPad)
 }
+
+// isStrOrArray tells whether t is a string or an array: str() of one is
+// the value itself, not a read from memory.
+func isStrOrArray(t *types.Type) bool { return t.Kind == types.Str || t.Kind == types.Array }
 
 // readStr compiles str(p[, n]) into size bytes at dst.
 func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
@@ -2287,7 +2291,7 @@ func (f *fn) callExpr(e *lang.Call, t *types.Type) val {
 		f.mark(skip)
 		return val{t: t, r: d}
 	case "str":
-		if ft := f.typeOf(e.Args[0]); ft.Kind == types.Str || ft.Kind == types.Array {
+		if isStrOrArray(f.typeOf(e.Args[0])) {
 			return f.expr(e.Args[0]) // already a string (or a positional parameter)
 		}
 		m := f.alloc(t.Size)
