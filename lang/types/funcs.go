@@ -310,10 +310,16 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 		return c.expand(e, x), true
 	case "__task_from_pid":
 		// a task acquired by bpf_task_from_pid (0: none), as an integer
+		if !nargs(1, 1) {
+			return nil, true
+		}
 		c.expr(e.Args[0])
 		return Uint64, true
 	case "__task_comm_release":
 		// the task's comm, then bpf_task_release
+		if !nargs(1, 1) {
+			return nil, true
+		}
 		c.expr(e.Args[0])
 		st := c.kernelStruct(e.At, "task_struct")
 		if st == nil {
