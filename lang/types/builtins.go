@@ -3,15 +3,402 @@ package types
 import (
 	"fmt"
 	"net/netip"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
 
-// This file types the string functions (strcontains, strstr, str_concat,
-// memcmp), the functions whose values user space prints through a
-// formatter (ntop, macaddr, strerror, syscall_name, cgroup_path), the
-// compile-time pton and uaddr, and join, path and override.
+// Functions lists the functions the checker knows.
+func Functions() []string {
+	return []string{"assert", "avg", "bswap", "buf", "cat", "cgroup_path", "cgroupid", "clear", "count", "delete", "errorf", "exit", "getopt", "has_key", "hist", "join", "kaddr", "kstack", "ksym",
+		"len", "lhist", "macaddr", "max", "memcmp", "min", "ntop", "offsetof", "override", "path", "print", "printf", "pton", "reg", "signal", "signal_thread", "sizeof", "static_assert", "stats", "str", "str_concat", "tseries",
+		"strcontains", "strerror", "strftime", "strlen", "strncmp", "strstr", "sum", "syscall_name", "system", "time", "typeof", "uaddr", "usym", "ustack", "dw_ustack", "warnf", "zero",
+		"is_array", "is_integer", "is_literal", "is_ptr", "is_str", "is_unsigned_integer", "is_err", "strcap", "kptr", "uptr", "pcomm", "ppid", "leader_comm", "leader_tid", "signal_name", "container_of", "find", "fail", "assert_str", "write_user", "kfunc_exist", "kfunc_allowed", "socket_cookie", "percpu_kaddr", "skboutput", "unwatch"}
+}
+
+// BuiltinNames lists the builtin identifiers the checker knows, for
+// completion and "did you mean" hints.
+func BuiltinNames() []string {
+	names := []string{"args", "probe", "retval", "func", "curtask", "kstack", "ustack", "dw_ustack", "username", "usermode", "probetype",
+		"ppid", "pcomm", "leader_comm", "leader_tid", "has_cpid", "default_str_length", "config"}
+	for i := 0; i < ArgCount; i++ {
+		names = append(names, fmt.Sprintf("arg%d", i))
+	}
+	for n := range builtinTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func (c *checker) call(e *lang.Call, stmt bool) *Type {
+	nargs := func(lo, hi int) bool {
+		if len(e.Args) < lo || len(e.Args) > hi {
+			want := fmt.Sprint(lo)
+			if hi > lo {
+				want = fmt.Sprintf("%d to %d", lo, hi)
+			}
+			if hi > 100 {
+				want = fmt.Sprintf("at least %d", lo)
+			}
+			c.errorf(e.At, "%s() takes %s argument%s, got %d", e.Fun, want, plural(lo, hi), len(e.Args))
+			return false
+		}
+		return true
+	}
+	if t, ok := c.moreCall(e, nargs); ok {
+		return t
+	}
+	switch e.Fun {
+	case "printf":
+		if !nargs(1, 1<<20) {
+			return nil
+		}
+		return c.printf(e)
+	case "sizeof", "offsetof", "getopt", "kaddr", "cgroupid":
+		return c.constCall(e, nargs)
+	case "errorf", "warnf", "cat", "system":
+		if !nargs(1, 1<<20) {
+			return nil
+		}
+		if e.Fun == "system" && !c.info.Config.Unsafe {
+			c.errorf(e.At, "system() runs commands: it needs --unsafe")
+			return nil
+		}
+		if c.printf(e) == nil {
+			return nil
+		}
+		return VoidType
+	case "strftime":
+		if !nargs(2, 2) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "strftime() takes its format as a string literal")
+			return nil
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		if t := c.expr(e.Args[1]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[1].Pos(), "strftime() takes nanoseconds (like nsecs), not %s", t)
+			return nil
+		}
+		return &Type{Kind: Timestamp, Size: 8, Name: lit.Val}
+	case "buf":
+		if !nargs(1, 2) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() && t.Kind != Array && t.Kind != Str {
+			c.errorf(e.Args[0].Pos(), "buf() takes an address or an array, not %s", t)
+			return nil
+		}
+		capacity := MaxBuf
+		if len(e.Args) == 2 {
+			lt := c.expr(e.Args[1])
+			if lt.Kind != Invalid && !lt.IsInteger() {
+				c.errorf(e.Args[1].Pos(), "buf() length must be an integer, not %s", lt)
+				return nil
+			}
+			if v, ok := c.constValue(e.Args[1]); ok {
+				if v <= 0 || v > MaxBuf {
+					c.errorf(e.Args[1].Pos(), "buf() length must be from 1 to %d", MaxBuf)
+					return nil
+				}
+				capacity = int(v)
+			}
+		} else if t := c.info.Types[e.Args[0]]; t != nil && (t.Kind == Array || t.Kind == Str) {
+			capacity = min(t.Size, MaxBuf)
+		}
+		return &Type{Kind: Buf, Size: 1 + capacity}
+	case "len":
+		if !nargs(1, 1) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "len() takes a map: len(@m)")
+			return nil
+		}
+		if c.info.Maps[m.Name] == nil && !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+			return nil
+		}
+		if mi := c.info.Maps[m.Name]; mi != nil && len(mi.Keys) == 0 && !c.infer {
+			c.errorf(m.At, "call to len() expects a map with explicit keys (non-scalar map); %s has none", m.Name)
+			return nil
+		}
+		if c.inCallback > 0 {
+			c.errorf(e.At, "len() cannot be used inside a for loop over a map")
+			return nil
+		}
+		return Uint64
+	case "reg":
+		if !nargs(1, 1) {
+			return nil
+		}
+		lit, ok := e.Args[0].(*lang.StrLit)
+		if !ok || RegOffset(lit.Val) < 0 {
+			c.errorf(e.Args[0].Pos(), "reg() takes a register name such as \"ip\", \"sp\" or \"di\"")
+			return nil
+		}
+		for _, ctx := range c.ctxs {
+			if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+				c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
+				return nil
+			}
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		c.info.Consts[lit] = Const{Int: int64(RegOffset(lit.Val))}
+		return Uint64
+	case "static_assert":
+		if !nargs(1, 2) {
+			return nil
+		}
+		c.expr(e.Args[0])
+		v, ok := c.constValue(e.Args[0])
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "static_assert() needs a condition known when compiling")
+			return nil
+		}
+		if v == 0 && !c.infer {
+			msg := "static_assert failed"
+			if len(e.Args) == 2 {
+				if lit, isLit := e.Args[1].(*lang.StrLit); isLit {
+					msg += ": " + lit.Val
+				}
+			}
+			c.errorf(e.At, "%s", msg)
+		}
+		return VoidType
+	case "assert":
+		if !nargs(2, 2) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "assert() needs a condition, not %s", t)
+			return nil
+		}
+		lit, ok := e.Args[1].(*lang.StrLit)
+		if !ok {
+			c.errorf(e.Args[1].Pos(), "assert() takes its message as a string literal")
+			return nil
+		}
+		c.record(lit, StrType(len(lit.Val)+1))
+		return VoidType
+	case "time":
+		if !nargs(0, 1) {
+			return nil
+		}
+		if len(e.Args) == 1 {
+			lit, ok := e.Args[0].(*lang.StrLit)
+			if !ok {
+				c.errorf(e.Args[0].Pos(), "time() takes a strftime format as a string literal")
+				return nil
+			}
+			c.record(lit, StrType(len(lit.Val)+1))
+		}
+		return VoidType
+	case "signal", "signal_thread":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if !c.info.Config.Unsafe {
+			c.errorf(e.At, "%s() sends signals: it needs --unsafe", e.Fun)
+			return nil
+		}
+		switch a := e.Args[0].(type) {
+		case *lang.StrLit:
+			n := SignalNumber(a.Val)
+			if n == 0 {
+				c.errorf(a.At, "unknown signal %q", a.Val)
+				return nil
+			}
+			c.info.Consts[a] = Const{Int: int64(n)}
+			c.record(a, Uint32)
+		default:
+			if t := c.expr(a); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(a.Pos(), "%s() takes a signal number or name, not %s", e.Fun, t)
+				return nil
+			}
+		}
+		return VoidType
+	case "exit":
+		if !nargs(0, 1) {
+			return nil
+		}
+		if len(e.Args) == 1 {
+			if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(e.Args[0].Pos(), "exit() takes an integer exit code, not %s", t)
+			}
+		}
+		return VoidType
+	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
+		c.errorf(e.At, "%s() must be assigned to a map: @x = %s(...)", e.Fun, e.Fun)
+		return nil
+	case "delete":
+		if !nargs(1, 2) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok {
+			c.errorf(e.Args[0].Pos(), "delete() takes a map: delete(@m[key]) or delete(@m, key)")
+			return nil
+		}
+		if len(e.Args) == 2 {
+			if len(m.Keys) != 0 {
+				c.errorf(e.Args[0].Pos(), "delete(@m, key) takes the map without a key")
+				return nil
+			}
+			// delete(@m, k) means the same as delete(@m[k])
+			c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])})
+		} else {
+			c.keyCheck(m)
+		}
+		return BoolType // whether the key was there
+	case "ksym", "usym":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "%s() takes an address, not %s", e.Fun, t)
+			return nil
+		}
+		if e.Fun == "ksym" {
+			return &Type{Kind: Ksym, Size: 8}
+		}
+		return UsymType
+	case "kstack", "ustack", "dw_ustack":
+		return c.stackCall(e)
+	case "bswap":
+		if !nargs(1, 1) {
+			return nil
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind != Invalid && t.Kind != Int {
+			c.errorf(e.Args[0].Pos(), "bswap() takes an integer, not %s", t)
+			return nil
+		}
+		return t
+	case "strlen":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && t.Kind != Str {
+			c.errorf(e.Args[0].Pos(), "strlen() takes a string, not %s", t)
+			return nil
+		}
+		return Uint64
+	case "strncmp":
+		if !nargs(3, 3) {
+			return nil
+		}
+		for _, a := range e.Args[:2] {
+			if t := c.expr(a); t.Kind != Invalid && t.Kind != Str {
+				c.errorf(a.Pos(), "strncmp() compares strings, not %s", t)
+				return nil
+			}
+		}
+		if _, ok := e.Args[2].(*lang.IntLit); !ok {
+			c.errorf(e.Args[2].Pos(), "strncmp() needs a constant length")
+			return nil
+		}
+		c.expr(e.Args[2])
+		return Uint64
+	case "has_key":
+		if !nargs(2, 2) {
+			return nil
+		}
+		m, ok := e.Args[0].(*lang.MapExpr)
+		if !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "has_key() takes a map and a key: has_key(@m, key)")
+			return nil
+		}
+		c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])})
+		return BoolType
+	case "clear", "zero":
+		if !nargs(1, 1) {
+			return nil
+		}
+		if m, ok := e.Args[0].(*lang.MapExpr); !ok || len(m.Keys) != 0 {
+			c.errorf(e.Args[0].Pos(), "%s() takes a whole map: %s(@m)", e.Fun, e.Fun)
+			return nil
+		} else if c.info.Maps[m.Name] == nil && !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+		}
+		return VoidType
+	case "print":
+		if !nargs(1, 3) {
+			return nil
+		}
+		if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+			if c.info.Maps[m.Name] == nil && !c.infer {
+				c.errorf(m.At, "undefined map %s", m.Name)
+			}
+			for _, a := range e.Args[1:] {
+				if _, ok := a.(*lang.IntLit); !ok {
+					c.errorf(a.Pos(), "print(@m, top, div) takes integer constants")
+				}
+			}
+			return VoidType
+		}
+		if len(e.Args) != 1 {
+			c.errorf(e.At, "print() of a value takes one argument")
+			return nil
+		}
+		if t := c.expr(e.Args[0]); t.Kind == Void {
+			c.errorf(e.Args[0].Pos(), "this has no value to print")
+		}
+		return VoidType
+	case "str":
+		if !nargs(1, 2) {
+			return nil
+		}
+		if p, ok := e.Args[0].(*lang.PosParam); ok && !p.Count {
+			v, _ := c.info.Config.Param(p.N)
+			c.record(p, StrType(len(v)+1))
+			return StrType(len(v) + 1)
+		}
+		t := c.expr(e.Args[0])
+		if t.Kind == Invalid {
+			return nil
+		}
+		size := c.info.Settings.MaxStrlen
+		if len(e.Args) == 2 {
+			lt := c.expr(e.Args[1])
+			if lt.Kind != Invalid && !lt.IsInteger() {
+				c.errorf(e.Args[1].Pos(), "str() length must be an integer, not %s", lt)
+			}
+			if lit, ok := e.Args[1].(*lang.IntLit); ok && int(lit.Val)+1 < size {
+				size = int(lit.Val) + 1
+			}
+		}
+		switch {
+		case t.Kind == Str:
+			return t
+		case t.IsInteger(), t.Kind == Array && t.Elem.Kind == Int && t.Elem.Size == 1:
+			return StrType(size)
+		}
+		c.errorf(e.Args[0].Pos(), "str() takes a pointer or an integer address, not %s", t)
+		return nil
+	}
+	if t, ok := c.scriptCall(e); ok {
+		return t
+	}
+	err := c.errorf(e.At, "unknown function '%s'", e.Fun)
+	if s := suggest(e.Fun, Functions()); s != "" {
+		err.Hint = "did you mean " + s + "?"
+	}
+	return nil
+}
+
+func plural(lo, hi int) string {
+	if lo == 1 && hi == 1 {
+		return ""
+	}
+	return "s"
+}
 
 // moreCall types the functions of this file; ok is false for any other.
 func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, ok bool) {
@@ -602,128 +989,85 @@ func (c *checker) moreCall(e *lang.Call, nargs func(lo, hi int) bool) (t *Type, 
 	return nil, false
 }
 
-// typeOfCall gives the type typeof(x) names: x is a type, or an
-// expression whose static type it is (the expression is never run).
-func (c *checker) typeOfCall(e *lang.Call) *Type {
-	if len(e.Args) != 1 {
-		c.errorf(e.At, "typeof() takes one type or expression")
-		return nil
-	}
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		return c.namedType(te.At, te.Type)
-	}
-	t := c.expr(e.Args[0])
-	if t.Kind == Invalid {
-		return nil
-	}
-	if t.Kind == Void || t.Kind == Agg {
-		c.errorf(e.Args[0].Pos(), "%s has no type typeof() can name", t)
-		return nil
-	}
-	return t
-}
-
-// addressOf types &x: a pointer to a $variable (on the stack), to a map
-// value, or to a struct field (where the struct is).
-func (c *checker) addressOf(e *lang.Unary, t *Type) *Type {
-	switch x := e.X.(type) {
-	case *lang.Var:
-		return PtrTo(t, false)
-	case *lang.MapExpr:
-		if mi := c.info.Maps[x.Name]; mi != nil && mi.Value.Kind == Agg {
-			c.errorf(e.At, "%s is an aggregation: its value has no address", x.Name)
+func (c *checker) ident(e *lang.Ident) *Type {
+	if c.inCallback > 0 {
+		switch e.Name {
+		case "args", "retval", "func":
+			c.errorf(e.At, "%s cannot be used inside a for loop over a map; copy it to a $variable before the loop", e.Name)
 			return nil
 		}
-		return PtrTo(t, false)
-	case *lang.Field:
-		st := c.info.Types[x.X]
-		user := false
-		if st.Kind == Ptr {
-			user = st.User
-			st = st.Elem
-		}
-		if st.Kind == Struct {
-			if f, ok := st.Field(x.Name); ok && f.BitSize == 0 {
-				return PtrTo(f.Type, user)
+		if strings.HasPrefix(e.Name, "arg") {
+			if _, err := strconv.Atoi(e.Name[3:]); err == nil {
+				c.errorf(e.At, "%s cannot be used inside a for loop over a map; copy it to a $variable before the loop", e.Name)
+				return nil
 			}
 		}
 	}
-	c.errorf(e.At, "& takes a $variable, an @map or a struct field")
+	if t, ok := builtinTypes[e.Name]; ok {
+		return t
+	}
+	if t, ok := c.moreBuiltin(e); ok {
+		return t
+	}
+	switch e.Name {
+	case "kstack", "ustack", "dw_ustack":
+		return c.stackType(e.At, e.Name, "", 0)
+	case "curtask":
+		// an inline struct task_struct takes the place of the kernel's
+		st, ok := c.cdefs["struct task_struct"]
+		if !ok {
+			st = c.kernelStruct(e.At, "task_struct")
+		}
+		if st == nil {
+			return nil
+		}
+		return PtrTo(st, false)
+	case "probe":
+		n := 0
+		for _, ctx := range c.probeCtxs {
+			if len(ctx.Name)+1 > n {
+				n = len(ctx.Name) + 1
+			}
+		}
+		return StrType(n)
+	case "ctx":
+		return c.ctxBuiltin(e)
+	case "args":
+		var t *Type
+		for _, ctx := range c.ctxs {
+			if ctx.Args == nil {
+				c.errorf(e.At, "args is not available in probe %s", ctx.Name)
+				return nil
+			}
+			if t != nil && !Equal(t, ctx.Args) {
+				c.errorf(e.At, "args has different layouts in the probes of this block (%s and %s)", t, ctx.Args)
+				return nil
+			}
+			t = ctx.Args
+		}
+		return t
+	}
+	if t := c.probeBuiltin(e); t != nil || c.reported {
+		c.reported = false
+		return t
+	}
+	if v, ok := cConstant(e.Name); ok {
+		c.info.Consts[e] = Const{Int: v}
+		return ConstType(v)
+	}
+	if ee, ok := c.env.(EnumEnv); ok {
+		if v, t, ok := ee.KernelEnum(e.Name); ok {
+			// an enumerator of the kernel's types: a constant of its enum
+			c.info.Consts[e] = Const{Int: v}
+			return t
+		}
+	}
+	err := c.errorf(e.At, "unknown identifier '%s'", e.Name)
+	if s := suggest(e.Name, BuiltinNames()); s != "" {
+		err.Hint = "did you mean " + s + "?"
+	}
 	return nil
 }
-
-// BytesComparable reports whether == and != compare x and y byte by
-// byte: tuples of the same layout, and arrays (or a fixed string against
-// an array, as a char[4] field against pton()) of the same size.
-func BytesComparable(x, y *Type) bool {
-	switch {
-	case x.Kind == Tuple && y.Kind == Tuple:
-		return Equal(x, y)
-	case x.Kind == Array && y.Kind == Array:
-		return x.Size == y.Size && Equal(x.Elem, y.Elem)
-	case x.Kind == Array && y.Kind == Str, x.Kind == Str && y.Kind == Array:
-		return x.Size == y.Size
-	case x.Kind == Buf && y.Kind == Buf:
-		// length byte and zero-filled data: the shorter size decides
-		return true
-	}
-	return false
-}
-
-// litArg returns argument i of e when it is a string literal (and types
-// it); otherwise it says that e takes what as a string literal.
-func (c *checker) litArg(e *lang.Call, i int, what string) *lang.StrLit {
-	lit, ok := e.Args[i].(*lang.StrLit)
-	if !ok {
-		c.errorf(e.Args[i].Pos(), "%s() takes %s as a string literal", e.Fun, what)
-		return nil
-	}
-	c.record(lit, StrType(len(lit.Val)+1))
-	return lit
-}
-
-// intArg checks that argument i of e is an integer (or a pointer), and
-// otherwise says that e takes what.
-func (c *checker) intArg(e *lang.Call, i int, what string) bool {
-	t := c.expr(e.Args[i])
-	if t.Kind != Invalid && !t.IsInteger() {
-		c.errorf(e.Args[i].Pos(), "%s() takes %s, not %s", e.Fun, what, t)
-		return false
-	}
-	return true
-}
-
-// strArgs checks that every argument of e is a string.
-func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
-	for _, a := range args {
-		if t := c.expr(a); t.Kind != Str {
-			if t.Kind != Invalid {
-				c.errorf(a.Pos(), "%s() takes strings, not %s", e.Fun, t)
-			}
-			return false
-		}
-	}
-	return true
-}
-
-// KfuncEnv is implemented by Envs that can tell which kfuncs the kernel
-// has and which program kinds may call them.
-// KernelVarEnv is implemented by Envs that know the kernel's per-CPU
-// variables (percpu_kaddr()): KernelVar gives one's BTF id in vmlinux.
-type KernelVarEnv interface {
-	KernelVar(name string) (uint32, error)
-}
-
-type KfuncEnv interface {
-	KernelFunc(name string) bool
-	KfuncAllowed(name string, k ProgKind) bool
-	// KfuncID gives the kfunc's BTF id in vmlinux.
-	KfuncID(name string) (uint32, bool)
-}
-
-// InetType is the type of ntop(): the address family as an int64 and 16
-// bytes of address (the first 4 for IPv4).
-var InetType = &Type{Kind: View, Size: 24, Name: "inet"}
 
 // moreBuiltin types the builtins of this file: username, usermode,
 // probetype, and those that stand for another expression (ppid, pcomm,
@@ -779,107 +1123,38 @@ func (c *checker) expand(e, x lang.Expr) *Type {
 	return t
 }
 
-// taskField is task->link->field, for the task given (or curtask).
-func taskField(at lang.Pos, task []lang.Expr, link, field string) lang.Expr {
-	var t lang.Expr = &lang.Ident{At: at, Name: "curtask"}
-	if len(task) == 1 {
-		t = task[0]
+// litArg returns argument i of e when it is a string literal (and types
+// it); otherwise it says that e takes what as a string literal.
+func (c *checker) litArg(e *lang.Call, i int, what string) *lang.StrLit {
+	lit, ok := e.Args[i].(*lang.StrLit)
+	if !ok {
+		c.errorf(e.Args[i].Pos(), "%s() takes %s as a string literal", e.Fun, what)
+		return nil
 	}
-	return &lang.Field{At: at, X: &lang.Field{At: at, X: t, Name: link, Arrow: true}, Name: field, Arrow: true}
+	c.record(lit, StrType(len(lit.Val)+1))
+	return lit
 }
 
-// ProbeType is what the probetype builtin gives for a probe: its
-// canonical provider, with begin and end (and self) called "special".
-func ProbeType(ctx *Context) string {
-	switch ctx.Provider {
-	case "begin", "end", "self", "test":
-		return "special"
+// intArg checks that argument i of e is an integer (or a pointer), and
+// otherwise says that e takes what.
+func (c *checker) intArg(e *lang.Call, i int, what string) bool {
+	t := c.expr(e.Args[i])
+	if t.Kind != Invalid && !t.IsInteger() {
+		c.errorf(e.Args[i].Pos(), "%s() takes %s, not %s", e.Fun, what, t)
+		return false
 	}
-	return ctx.Provider
+	return true
 }
 
-// deadIf runs check with the branch marked dead when dead is true.
-func (c *checker) deadIf(dead bool, check func()) {
-	if dead {
-		c.dead++
-		defer func() { c.dead-- }()
-	}
-	check()
-}
-
-// constString returns a string known when compiling: a literal or a
-// string positional parameter.
-func (c *checker) constString(e lang.Expr) (string, bool) {
-	switch x := e.(type) {
-	case *lang.StrLit:
-		return x.Val, true
-	case *lang.PosParam:
-		if _, isInt := c.info.Config.ParamInt(x.N); !isInt && !x.Count {
-			return c.info.Config.Param(x.N)
-		}
-	}
-	return "", false
-}
-
-// cFormat formats a printf-style message with values known when
-// compiling (fail()).
-func cFormat(format string, args []any) string {
-	var b strings.Builder
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			b.WriteByte(format[i])
-			continue
-		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0123456789.lhz", format[j]) >= 0 {
-			j++
-		}
-		if j >= len(format) {
-			b.WriteString(format[i:])
-			break
-		}
-		spec := strings.NewReplacer("l", "", "h", "", "z", "").Replace(format[i+1 : j])
-		verb := format[j]
-		switch {
-		case verb == '%':
-			b.WriteByte('%')
-		case len(args) == 0:
-			b.WriteString(format[i : j+1])
-		default:
-			if verb == 'u' || verb == 'i' {
-				verb = 'd'
+// strArgs checks that every argument of e is a string.
+func (c *checker) strArgs(e *lang.Call, args []lang.Expr) bool {
+	for _, a := range args {
+		if t := c.expr(a); t.Kind != Str {
+			if t.Kind != Invalid {
+				c.errorf(a.Pos(), "%s() takes strings, not %s", e.Fun, t)
 			}
-			fmt.Fprintf(&b, "%"+spec+string(verb), args[0])
-			args = args[1:]
+			return false
 		}
-		i = j
 	}
-	return b.String()
-}
-
-// configRecord is the config builtin: a record of the script's settings.
-func configRecord(at lang.Pos, s Settings) lang.Expr {
-	num := func(n int) lang.Expr { return &lang.IntLit{At: at, Val: uint64(n)} }
-	str := func(v string) lang.Expr { return &lang.StrLit{At: at, Val: v} }
-	flag := func(v bool) lang.Expr { return &lang.BoolLit{At: at, Val: v} }
-	fields := []struct {
-		name string
-		x    lang.Expr
-	}{
-		{"cache_user_symbols", str(s.CacheUserSymbols)}, {"cpp_demangle", flag(s.CppDemangle)},
-		{"lazy_symbolication", flag(s.LazySymbolicate)}, {"license", str(s.License)},
-		{"log_size", num(s.LogSize)}, {"max_bpf_progs", num(s.MaxBpfProgs)},
-		{"max_cat_bytes", num(s.MaxCatBytes)}, {"max_map_keys", num(s.MaxMapKeys)},
-		{"max_probes", num(s.MaxProbes)}, {"max_strlen", num(s.MaxStrlen)},
-		{"missing_probes", str(s.MissingProbes)}, {"perf_rb_pages", num(s.PerfRbPages)},
-		{"print_maps_on_exit", flag(s.PrintMapsOnExit)}, {"show_debug_info", flag(s.ShowDebugInfo)},
-		{"stack_mode", str(s.StackMode)}, {"str_trunc_trailer", str(s.StrTruncTrailer)},
-		{"symbol_source", str(s.SymbolSource)},
-	}
-	rec := &lang.Tuple{At: at}
-	for _, f := range fields {
-		rec.Names = append(rec.Names, f.name)
-		rec.Elems = append(rec.Elems, f.x)
-	}
-	return rec
+	return true
 }
