@@ -15,33 +15,34 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	if len(call.Args) >= 1 { // the value; hist and lhist parameters are constants
 		x = f.scalar(f.expr(call.Args[0]))
 	}
-	if call.Fun == "tseries" {
+	agg := mm.Value.AggFn
+	if agg == types.AggTseries {
 		f.tseries(m, mm, x)
 		return
 	}
 	if mm.Bucketed {
-		f.histogram(m, mm, call, x)
+		f.histogram(m, mm, x)
 		return
 	}
 	p, k := f.mapLookup(m, mm)
 	initL, done := f.label(), f.label()
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: initL})
 	pm := mem{base: p}
-	switch call.Fun {
-	case "count":
+	switch agg {
+	case types.AggCount:
 		f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
-	case "sum":
+	case types.AggSum:
 		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
-	case "avg", "stats":
+	case types.AggAvg, types.AggStats:
 		f.store(pm, 8, f.alu(asm.Add, f.load(pm, 8), x))
 		f.store(pm.plus(8), 8, f.aluImm(asm.Add, f.load(pm.plus(8), 8), 1))
-	case "min", "max":
+	case types.AggMin, types.AggMax:
 		write := f.label()
 		set := f.load(pm.plus(8), 8)
 		f.emit(&inst{op: opJcc, a: set, cc: asm.JEq, useImm: true, imm: 0, label: write})
 		cur := f.load(pm, 8)
 		cc := asm.JSGE // min: keep when x >= cur
-		if call.Fun == "max" {
+		if agg == types.AggMax {
 			cc = asm.JSLE
 		}
 		f.emit(&inst{op: opJcc, a: x, b: cur, cc: cc, label: done})
@@ -52,10 +53,10 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	f.jmp(done)
 	f.mark(initL)
 	v := f.alloc(mm.ValSize)
-	switch call.Fun {
-	case "count":
+	switch agg {
+	case types.AggCount:
 		f.storeImm(v, 8, 1)
-	case "sum":
+	case types.AggSum:
 		f.store(v, 8, x)
 	default:
 		f.store(v, 8, x)
@@ -67,10 +68,10 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 
 // histogram compiles @m[k] = hist(x[, bits]) and lhist(x, min, max, step):
 // the bucket index goes after the key, and the bucket's count goes up.
-func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, call *lang.Call, x vreg) {
+func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, x vreg) {
 	var b vreg
 	params := mm.Value.AggParams
-	if call.Fun == "lhist" {
+	if mm.Value.AggFn == types.AggLhist {
 		b = f.lhistBucket(x, params[0], params[1], params[2])
 	} else {
 		b = f.log2Bucket(x, params[0])
@@ -163,7 +164,7 @@ func (f *fn) aggRead(m *lang.MapExpr, mm *MapMeta, t *types.Type) val {
 
 // aggMerge merges the per-CPU values of the aggregation at key k.
 func (f *fn) aggMerge(mm *MapMeta, k mem, t *types.Type) val {
-	fnName := mm.Value.AggFn
+	agg := mm.Value.AggFn
 	acc := f.newReg() // count/sum/total, or the min/max so far
 	n := f.newReg()   // avg: the count; min/max: whether any CPU was set
 	cpu := f.newReg()
@@ -176,20 +177,20 @@ func (f *fn) aggMerge(mm *MapMeta, k mem, t *types.Type) val {
 	p := f.call(asm.FnMapLookupPercpuElem, f.mapPtr(mm.SpecName), f.addr(k), cpu)
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: next})
 	pm := mem{base: p}
-	switch fnName {
-	case "count", "sum":
+	switch agg {
+	case types.AggCount, types.AggSum:
 		f.emit(&inst{op: opALU, alu: asm.Add, dst: acc, a: acc, b: f.load(pm, 8)})
-	case "avg":
+	case types.AggAvg:
 		f.emit(&inst{op: opALU, alu: asm.Add, dst: acc, a: acc, b: f.load(pm, 8)})
 		f.emit(&inst{op: opALU, alu: asm.Add, dst: n, a: n, b: f.load(pm.plus(8), 8)})
-	case "min", "max":
+	case types.AggMin, types.AggMax:
 		set := f.load(pm.plus(8), 8)
 		f.emit(&inst{op: opJcc, a: set, cc: asm.JEq, useImm: true, imm: 0, label: next})
 		v := f.load(pm, 8)
 		take := f.label()
 		f.emit(&inst{op: opJcc, a: n, cc: asm.JEq, useImm: true, imm: 0, label: take})
 		cc := asm.JSGE // min: skip when v >= acc
-		if fnName == "max" {
+		if agg == types.AggMax {
 			cc = asm.JSLE
 		}
 		f.emit(&inst{op: opJcc, a: v, b: acc, cc: cc, label: next})
@@ -201,7 +202,7 @@ func (f *fn) aggMerge(mm *MapMeta, k mem, t *types.Type) val {
 	f.emit(&inst{op: opALU, alu: asm.Add, dst: cpu, a: cpu, useImm: true, imm: 1})
 	f.jmp(top)
 	f.mark(end)
-	if fnName == "avg" {
+	if agg == types.AggAvg {
 		done := f.label()
 		res := f.newReg()
 		f.emit(&inst{op: opMovImm, dst: res, imm: 0})

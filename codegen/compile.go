@@ -108,7 +108,7 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 		m.KeySize = slotSize(mi.Key)
 	}
 	m.ValSize = slotSize(mi.Value)
-	if mi.Value.Kind == types.Agg && (mi.Value.AggFn == "hist" || mi.Value.AggFn == "lhist" || mi.Value.AggFn == "tseries") {
+	if mi.Value.Kind == types.Agg && mi.Value.AggFn.Bucketed() {
 		m.Bucketed = true
 		m.BucketOff = (m.KeySize + 7) &^ 7
 		m.KeySize = m.BucketOff + 8

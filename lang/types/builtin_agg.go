@@ -1,43 +1,90 @@
 package types
 
 import (
+	"fmt"
+
 	"github.com/gotrace/gotrace/lang"
 )
 
-func isAggCall(e lang.Expr) (*lang.Call, bool) {
-	call, ok := e.(*lang.Call)
-	if !ok {
-		return nil, false
+// AggFn is the function of an aggregation (@m = hist(x)): it decides how
+// the map's values are laid out, merged across CPUs and printed.
+type AggFn int
+
+const (
+	_ AggFn = iota // not an aggregation
+	AggCount
+	AggSum
+	AggMin
+	AggMax
+	AggAvg
+	AggStats
+	AggHist
+	AggLhist
+	AggTseries
+)
+
+var aggNames = [...]string{AggCount: "count", AggSum: "sum", AggMin: "min", AggMax: "max", AggAvg: "avg",
+	AggStats: "stats", AggHist: "hist", AggLhist: "lhist", AggTseries: "tseries"}
+
+// String is the aggregation's name, as scripts call it.
+func (a AggFn) String() string {
+	if a > 0 && int(a) < len(aggNames) {
+		return aggNames[a]
 	}
-	switch call.Fun {
-	case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
-		return call, true
-	}
-	return nil, false
+	return fmt.Sprintf("AggFn(%d)", int(a))
 }
 
-func (c *checker) aggCall(e *lang.Call) *Type {
-	if e.Fun == "count" {
+// Bucketed tells whether the aggregation keeps a value per bucket, with
+// the bucket's index after the map's key: hist, lhist and tseries.
+func (a AggFn) Bucketed() bool { return a == AggHist || a == AggLhist || a == AggTseries }
+
+// aggValue is what reading an aggregation gives (in a probe, or in a for
+// loop over its map): one integer for count, sum, min, max and avg; nil
+// for the others, whose values are histograms or stats.
+func aggValue(t *Type) *Type {
+	switch t.AggFn {
+	case AggCount, AggSum, AggMin, AggMax, AggAvg:
+		return IntType(8, t.AggFn != AggCount && t.AggArg != nil && t.AggArg.Signed)
+	}
+	return nil
+}
+
+// isAggCall tells whether e is a call of an aggregation, and which.
+func isAggCall(e lang.Expr) (*lang.Call, AggFn) {
+	call, ok := e.(*lang.Call)
+	if !ok {
+		return nil, 0
+	}
+	for a, n := range aggNames {
+		if n != "" && call.Fun == n {
+			return call, AggFn(a)
+		}
+	}
+	return nil, 0
+}
+
+func (c *checker) aggCall(e *lang.Call, agg AggFn) *Type {
+	if agg == AggCount {
 		if len(e.Args) != 0 {
 			c.errorf(e.At, "count() takes no arguments, got %d", len(e.Args))
 			return nil
 		}
-		return &Type{Kind: Agg, Size: 8, AggFn: "count"}
+		return &Type{Kind: Agg, Size: 8, AggFn: AggCount}
 	}
-	if e.Fun == "tseries" {
+	if agg == AggTseries {
 		return c.tseriesCall(e)
 	}
 	want := 1
-	switch e.Fun {
-	case "hist":
+	switch agg {
+	case AggHist:
 		if len(e.Args) == 2 {
 			want = 2
 		}
-	case "lhist":
+	case AggLhist:
 		want = 4
 	}
 	if len(e.Args) != want {
-		if e.Fun == "lhist" {
+		if agg == AggLhist {
 			c.errorf(e.At, "lhist() takes 4 arguments (value, min, max, step), got %d", len(e.Args))
 		} else {
 			c.errorf(e.At, "%s() takes 1 argument, got %d", e.Fun, len(e.Args))
@@ -55,20 +102,20 @@ func (c *checker) aggCall(e *lang.Call) *Type {
 		params = append(params, int64(lit.Val))
 	}
 	switch {
-	case e.Fun == "hist" && len(params) == 1 && params[0] > 5:
+	case agg == AggHist && len(params) == 1 && params[0] > 5:
 		c.errorf(e.Args[1].Pos(), "hist() bits must be from 0 to 5")
 		return nil
-	case e.Fun == "lhist" && params[2] <= 0:
+	case agg == AggLhist && params[2] <= 0:
 		c.errorf(e.Args[3].Pos(), "lhist() step must be positive")
 		return nil
-	case e.Fun == "lhist" && params[1] <= params[0]:
+	case agg == AggLhist && params[1] <= params[0]:
 		c.errorf(e.Args[2].Pos(), "lhist() max must be greater than min")
 		return nil
-	case e.Fun == "lhist" && (params[1]-params[0])/params[2] > 1000:
+	case agg == AggLhist && (params[1]-params[0])/params[2] > 1000:
 		c.errorf(e.Args[3].Pos(), "lhist() would have more than 1000 buckets")
 		return nil
 	}
-	if e.Fun == "hist" && len(params) == 0 {
+	if agg == AggHist && len(params) == 0 {
 		params = []int64{0}
 	}
 	t := c.expr(e.Args[0])
@@ -81,9 +128,9 @@ func (c *checker) aggCall(e *lang.Call) *Type {
 	}
 	arg := IntType(8, signedOf(t))
 	size := 16
-	switch e.Fun {
-	case "sum", "hist", "lhist":
+	switch agg {
+	case AggSum, AggHist, AggLhist:
 		size = 8
 	}
-	return &Type{Kind: Agg, Size: size, AggFn: e.Fun, AggArg: arg, AggParams: params}
+	return &Type{Kind: Agg, Size: size, AggFn: agg, AggArg: arg, AggParams: params}
 }

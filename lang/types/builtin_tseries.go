@@ -78,5 +78,5 @@ func (c *checker) tseriesCall(e *lang.Call) *Type {
 		c.errorf(e.Args[0].Pos(), "tseries() takes an integer, not %s", t)
 		return nil
 	}
-	return &Type{Kind: Agg, Size: 24, AggFn: "tseries", AggArg: IntType(8, signedOf(t)), AggParams: params[:]}
+	return &Type{Kind: Agg, Size: 24, AggFn: AggTseries, AggArg: IntType(8, signedOf(t)), AggParams: params[:]}
 }

@@ -184,9 +184,8 @@ func (c *checker) mapRead(e *lang.MapExpr) *Type {
 		return nil
 	}
 	if mi.Value.Kind == Agg {
-		switch mi.Value.AggFn {
-		case "count", "sum", "min", "max", "avg":
-			return IntType(8, mi.Value.AggFn != "count" && mi.Value.AggArg != nil && mi.Value.AggArg.Signed)
+		if t := aggValue(mi.Value); t != nil {
+			return t
 		}
 		c.errorf(e.At, "%s is a %s aggregation and cannot be read in a probe", e.Name, mi.Value.AggFn)
 		return nil

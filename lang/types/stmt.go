@@ -183,11 +183,8 @@ func (c *checker) forMap(s *lang.ForStmt) {
 	}
 	val := mi.Value
 	if val.Kind == Agg {
-		switch val.AggFn {
-		case "count", "sum", "min", "max", "avg":
-			val = IntType(8, val.AggFn != "count" && val.AggArg != nil && val.AggArg.Signed)
-		default:
-			c.errorf(s.Map.At, "cannot iterate over %s: it holds %s() histograms or stats", s.Map.Name, val.AggFn)
+		if val = aggValue(mi.Value); val == nil {
+			c.errorf(s.Map.At, "cannot iterate over %s: it holds %s() histograms or stats", s.Map.Name, mi.Value.AggFn)
 			return
 		}
 	}
@@ -259,13 +256,13 @@ func (c *checker) exprStmt(e lang.Expr) {
 }
 
 func (c *checker) assign(s *lang.AssignStmt) {
-	if call, ok := isAggCall(s.Rhs); ok {
+	if call, agg := isAggCall(s.Rhs); call != nil {
 		m, ok := s.Lhs.(*lang.MapExpr)
 		if !ok || s.Op != "=" {
 			c.errorf(call.At, "%s() must be assigned to a map: @x = %s(...)", call.Fun, call.Fun)
 			return
 		}
-		t := c.aggCall(call)
+		t := c.aggCall(call, agg)
 		if t == nil {
 			return
 		}
