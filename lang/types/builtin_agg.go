@@ -6,8 +6,13 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// AggFn is the function of an aggregation (@m = hist(x)): it decides how
-// the map's values are laid out, merged across CPUs and printed.
+// Aggregations: count, sum, min, max, avg, stats, hist and lhist (tseries
+// has its own file). A call of one is only ever the value assigned to a
+// map (@m[k] = hist(x)), whose values it then aggregates: its type is an
+// Agg type, whose AggFn says which.
+
+// AggFn is the function of an aggregation: it decides how the map's
+// values are laid out, merged across CPUs and printed.
 type AggFn int
 
 const (
@@ -23,13 +28,10 @@ const (
 	AggTseries
 )
 
-var aggNames = [...]string{AggCount: "count", AggSum: "sum", AggMin: "min", AggMax: "max", AggAvg: "avg",
-	AggStats: "stats", AggHist: "hist", AggLhist: "lhist", AggTseries: "tseries"}
-
 // String is the aggregation's name, as scripts call it.
 func (a AggFn) String() string {
-	if a > 0 && int(a) < len(aggNames) {
-		return aggNames[a]
+	if b := aggregations[a]; b != nil {
+		return b.name
 	}
 	return fmt.Sprintf("AggFn(%d)", int(a))
 }
@@ -49,47 +51,42 @@ func aggValue(t *Type) *Type {
 	return nil
 }
 
-// isAggCall tells whether e is a call of an aggregation, and which.
-func isAggCall(e lang.Expr) (*lang.Call, AggFn) {
-	call, ok := e.(*lang.Call)
-	if !ok {
-		return nil, 0
-	}
-	for a, n := range aggNames {
-		if n != "" && call.Fun == n {
-			return call, AggFn(a)
-		}
-	}
-	return nil, 0
+const (
+	BuiltinCount Builtin = aggFamily + iota
+	BuiltinSum
+	BuiltinMin
+	BuiltinMax
+	BuiltinAvg
+	BuiltinStats
+	BuiltinHist
+	BuiltinLhist
+)
+
+func init() {
+	define(
+		&builtin{id: BuiltinCount, name: "count", agg: AggCount, call: aggRule(AggCount)},
+		&builtin{id: BuiltinSum, name: "sum", agg: AggSum, minArgs: 1, maxArgs: 1, call: aggRule(AggSum)},
+		&builtin{id: BuiltinMin, name: "min", agg: AggMin, minArgs: 1, maxArgs: 1, call: aggRule(AggMin)},
+		&builtin{id: BuiltinMax, name: "max", agg: AggMax, minArgs: 1, maxArgs: 1, call: aggRule(AggMax)},
+		&builtin{id: BuiltinAvg, name: "avg", agg: AggAvg, minArgs: 1, maxArgs: 1, call: aggRule(AggAvg)},
+		&builtin{id: BuiltinStats, name: "stats", agg: AggStats, minArgs: 1, maxArgs: 1, call: aggRule(AggStats)},
+		// (the bits are optional; the error has always said 1 argument)
+		&builtin{id: BuiltinHist, name: "hist", agg: AggHist, minArgs: 1, maxArgs: 2, usage: "1 argument", call: aggRule(AggHist)},
+		&builtin{id: BuiltinLhist, name: "lhist", agg: AggLhist, minArgs: 4, maxArgs: 4, usage: "4 arguments (value, min, max, step)",
+			call: aggRule(AggLhist)},
+	)
 }
 
+// aggRule is the typing rule of aggregation agg.
+func aggRule(agg AggFn) func(*checker, *lang.Call) *Type {
+	return func(c *checker, e *lang.Call) *Type { return c.aggCall(e, agg) }
+}
+
+// aggCall types a call of aggregation agg: the aggregated value, and the
+// parameters of hist (bits) and lhist (min, max, step), constants.
 func (c *checker) aggCall(e *lang.Call, agg AggFn) *Type {
 	if agg == AggCount {
-		if len(e.Args) != 0 {
-			c.errorf(e.At, "count() takes no arguments, got %d", len(e.Args))
-			return nil
-		}
 		return &Type{Kind: Agg, Size: 8, AggFn: AggCount}
-	}
-	if agg == AggTseries {
-		return c.tseriesCall(e)
-	}
-	want := 1
-	switch agg {
-	case AggHist:
-		if len(e.Args) == 2 {
-			want = 2
-		}
-	case AggLhist:
-		want = 4
-	}
-	if len(e.Args) != want {
-		if agg == AggLhist {
-			c.errorf(e.At, "lhist() takes 4 arguments (value, min, max, step), got %d", len(e.Args))
-		} else {
-			c.errorf(e.At, "%s() takes 1 argument, got %d", e.Fun, len(e.Args))
-		}
-		return nil
 	}
 	var params []int64
 	for _, a := range e.Args[1:] {

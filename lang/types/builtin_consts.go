@@ -12,168 +12,234 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// constCall checks sizeof(type or expr), offsetof(struct, field[.field])
-// and getopt(name[, default]); their values are constants.
-func (c *checker) constCall(e *lang.Call, nargs func(lo, hi int) bool) *Type {
-	switch e.Fun {
-	case "sizeof":
-		if !nargs(1, 1) {
+// Constants known when compiling: sizes and offsets (sizeof, offsetof),
+// types (typeof and the type predicates is_*), named parameters (getopt),
+// the kernel's functions (kfunc_exist, kfunc_allowed) and the script's
+// settings (default_str_length, config).
+
+const (
+	BuiltinSizeof Builtin = constFamily + iota
+	BuiltinOffsetof
+	BuiltinTypeof
+	BuiltinGetopt
+	BuiltinIsArray
+	BuiltinIsInteger
+	BuiltinIsLiteral
+	BuiltinIsPtr
+	BuiltinIsStr
+	BuiltinIsUnsignedInteger
+	BuiltinKfuncExist
+	BuiltinKfuncAllowed
+	BuiltinDefaultStrLength
+	BuiltinConfig
+)
+
+func init() {
+	define(
+		&builtin{id: BuiltinSizeof, name: "sizeof", minArgs: 1, maxArgs: 1, call: (*checker).sizeofCall},
+		&builtin{id: BuiltinOffsetof, name: "offsetof", minArgs: 2, maxArgs: 2, call: (*checker).offsetofCall},
+		// (typeof names a type where one is written: see typeOfCall)
+		&builtin{id: BuiltinTypeof, name: "typeof", maxArgs: variadic, call: func(c *checker, e *lang.Call) *Type {
+			c.errorf(e.At, "typeof() names a type: use it in a cast, a let declaration, sizeof or offsetof")
+			return nil
+		}},
+		&builtin{id: BuiltinGetopt, name: "getopt", minArgs: 1, maxArgs: 3, call: (*checker).getoptCall},
+		&builtin{id: BuiltinIsArray, name: "is_array", minArgs: 1, maxArgs: 1,
+			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Array })},
+		&builtin{id: BuiltinIsInteger, name: "is_integer", minArgs: 1, maxArgs: 1,
+			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Int })},
+		&builtin{id: BuiltinIsLiteral, name: "is_literal", minArgs: 1, maxArgs: 1, call: typePredicate(func(x lang.Expr, _ *Type) bool {
+			switch x.(type) {
+			case *lang.IntLit, *lang.StrLit, *lang.BoolLit:
+				return true
+			}
+			return false
+		})},
+		&builtin{id: BuiltinIsPtr, name: "is_ptr", minArgs: 1, maxArgs: 1,
+			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Ptr })},
+		&builtin{id: BuiltinIsStr, name: "is_str", minArgs: 1, maxArgs: 1,
+			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Str })},
+		&builtin{id: BuiltinIsUnsignedInteger, name: "is_unsigned_integer", minArgs: 1, maxArgs: 1,
+			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Int && !t.Signed })},
+		&builtin{id: BuiltinKfuncExist, name: "kfunc_exist", minArgs: 1, maxArgs: 1, call: kfuncPredicate(func(c *checker, ke KfuncEnv, name string) bool {
+			return ke.KernelFunc(name)
+		})},
+		&builtin{id: BuiltinKfuncAllowed, name: "kfunc_allowed", minArgs: 1, maxArgs: 1, call: kfuncPredicate(func(c *checker, ke KfuncEnv, name string) bool {
+			return len(c.ctxs) > 0 && ke.KfuncAllowed(name, c.ctxs[0].Kind)
+		})},
+		&builtin{id: BuiltinDefaultStrLength, name: "default_str_length", ident: func(c *checker, e *lang.Ident) *Type {
+			c.info.Consts[e] = Const{Int: int64(c.info.Settings.MaxStrlen)}
+			return Int64
+		}},
+		&builtin{id: BuiltinConfig, name: "config", ident: func(c *checker, e *lang.Ident) *Type {
+			return c.expand(e, configRecord(e.At, c.info.Settings))
+		}},
+	)
+}
+
+// isTypeof tells whether e is typeof(...), which names a type.
+func isTypeof(e lang.Expr) (*lang.Call, bool) {
+	tc, ok := e.(*lang.Call)
+	return tc, ok && callable[tc.Fun] == builtins[BuiltinTypeof]
+}
+
+// sizeofCall checks sizeof(type or expression): its size, a constant.
+func (c *checker) sizeofCall(e *lang.Call) *Type {
+	var t *Type
+	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+		t = c.namedType(te.At, te.Type)
+	} else if tc, ok := isTypeof(e.Args[0]); ok {
+		t = c.typeOfCall(tc)
+	} else {
+		t = c.expr(e.Args[0])
+		if t.Kind == Invalid {
 			return nil
 		}
-		var t *Type
-		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-			t = c.namedType(te.At, te.Type)
-		} else if tc, ok := e.Args[0].(*lang.Call); ok && tc.Fun == "typeof" {
-			t = c.typeOfCall(tc)
-		} else {
-			t = c.expr(e.Args[0])
-			if t.Kind == Invalid {
-				return nil
-			}
-			if t.Kind == Void || t.Kind == Agg {
-				c.errorf(e.Args[0].Pos(), "sizeof of %s: it has no size", t)
-				return nil
-			}
-		}
-		if t == nil {
+		if t.Kind == Void || t.Kind == Agg {
+			c.errorf(e.Args[0].Pos(), "sizeof of %s: it has no size", t)
 			return nil
 		}
-		c.info.Consts[e] = Const{Int: int64(t.Size)}
-		return Uint64
-	case "offsetof":
-		if !nargs(2, 2) {
+	}
+	if t == nil {
+		return nil
+	}
+	c.info.Consts[e] = Const{Int: int64(t.Size)}
+	return Uint64
+}
+
+// offsetofCall checks offsetof(struct, member[.member]): the member's
+// offset, a constant.
+func (c *checker) offsetofCall(e *lang.Call) *Type {
+	var st *Type
+	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
+		st = c.namedType(te.At, te.Type)
+	} else if tc, ok := isTypeof(e.Args[0]); ok {
+		st = c.typeOfCall(tc)
+		if st != nil && st.Kind == Ptr {
+			st = st.Elem
+		}
+	} else {
+		st = c.expr(e.Args[0])
+		if st.Kind == Ptr {
+			st = st.Elem
+		}
+	}
+	if st == nil || st.Kind == Invalid {
+		return nil
+	}
+	path, ok := fieldPath(e.Args[1])
+	if !ok {
+		c.errorf(e.Args[1].Pos(), "offsetof() needs a member name, like offsetof(struct x, a.b)")
+		return nil
+	}
+	off := 0
+	for _, name := range path {
+		if st.Kind != Struct && st.Kind != Tuple {
+			c.errorf(e.Args[1].Pos(), "%s is not a struct: it has no member %s", st, name)
 			return nil
 		}
-		var st *Type
-		if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-			st = c.namedType(te.At, te.Type)
-		} else if tc, ok := e.Args[0].(*lang.Call); ok && tc.Fun == "typeof" {
-			st = c.typeOfCall(tc)
-			if st != nil && st.Kind == Ptr {
-				st = st.Elem
-			}
-		} else {
-			st = c.expr(e.Args[0])
-			if st.Kind == Ptr {
-				st = st.Elem
-			}
-		}
-		if st == nil || st.Kind == Invalid {
-			return nil
-		}
-		path, ok := fieldPath(e.Args[1])
+		f, ok := st.Field(name)
 		if !ok {
-			c.errorf(e.Args[1].Pos(), "offsetof() needs a member name, like offsetof(struct x, a.b)")
+			c.errorf(e.Args[1].Pos(), "%s has no member %s", st, name)
 			return nil
 		}
-		off := 0
-		for _, name := range path {
-			if st.Kind != Struct && st.Kind != Tuple {
-				c.errorf(e.Args[1].Pos(), "%s is not a struct: it has no member %s", st, name)
-				return nil
-			}
-			f, ok := st.Field(name)
-			if !ok {
-				c.errorf(e.Args[1].Pos(), "%s has no member %s", st, name)
-				return nil
-			}
-			off += f.Offset
-			st = f.Type
-		}
-		c.info.Consts[e] = Const{Int: int64(off)}
-		return Uint64
-	case "kaddr", "cgroupid":
-		if !nargs(1, 1) {
-			return nil
-		}
-		lit, ok := e.Args[0].(*lang.StrLit)
+		off += f.Offset
+		st = f.Type
+	}
+	c.info.Consts[e] = Const{Int: int64(off)}
+	return Uint64
+}
+
+// getoptCall checks getopt(name[, default[, description]]): the named
+// parameter's value, a constant.
+func (c *checker) getoptCall(e *lang.Call) *Type {
+	lit, ok := e.Args[0].(*lang.StrLit)
+	if !ok {
+		c.errorf(e.Args[0].Pos(), "getopt() needs the parameter's name as a string literal")
+		return nil
+	}
+	opt := Option{}
+	if len(e.Args) == 3 {
+		desc, ok := e.Args[2].(*lang.StrLit)
 		if !ok {
-			c.errorf(e.Args[0].Pos(), "%s() takes a string literal", e.Fun)
+			c.errorf(e.Args[2].Pos(), "getopt() takes the parameter's description as a string literal")
 			return nil
 		}
-		se, ok := c.env.(SymbolEnv)
-		if !ok {
-			c.errorf(e.At, "%s() is not available here", e.Fun)
-			return nil
+		opt.Desc = desc.Val
+	}
+	if len(e.Args) > 1 {
+		opt.Default = literalText(e.Args[1])
+	}
+	if old, ok := c.info.Options[lit.Val]; ok && old.Desc != "" && opt.Desc != "" && old.Desc != opt.Desc {
+		c.errorf(e.Args[2].Pos(), "--%s has another description where getopt() names it first", lit.Val)
+	}
+	if old, ok := c.info.Options[lit.Val]; !ok || old.Desc == "" {
+		c.info.Options[lit.Val] = opt
+	}
+	v, given := c.info.Config.Named[lit.Val]
+	if len(e.Args) == 1 {
+		// A flag: true when given (with no value, or a true value).
+		b := given && (v == "" || v == "true" || v == "1")
+		c.info.Consts[e] = Const{Int: b2i(b)}
+		return BoolType
+	}
+	switch d := e.Args[1].(type) {
+	case *lang.StrLit:
+		if !given {
+			v = d.Val
 		}
-		lookup := se.KernelSymbol
-		if e.Fun == "cgroupid" {
-			lookup = se.CgroupID
+		c.info.Consts[e] = Const{Str: v, IsStr: true}
+		return StrType(len(v) + 1)
+	case *lang.BoolLit:
+		b := d.Val
+		if given {
+			b = v == "" || v == "true" || v == "1"
 		}
-		addr, err := lookup(lit.Val)
+		c.info.Consts[e] = Const{Int: b2i(b)}
+		return BoolType
+	}
+	n, ok := constInt(e.Args[1])
+	if !ok {
+		c.errorf(e.Args[1].Pos(), "getopt() default must be an integer, string or bool literal")
+		return nil
+	}
+	if given {
+		x, err := strconv.ParseInt(v, 0, 64)
 		if err != nil {
-			c.errorf(lit.At, "%s(%q): %v", e.Fun, lit.Val, err)
+			c.errorf(e.Args[0].Pos(), "parameter --%s=%s is not a number", lit.Val, v)
+			return nil
+		}
+		n = x
+	}
+	c.info.Consts[e] = Const{Int: n}
+	return Int64
+}
+
+// typePredicate is the rule of is_array(x) and the like: whether x (of
+// type t) is so, a constant.
+func typePredicate(is func(x lang.Expr, t *Type) bool) func(*checker, *lang.Call) *Type {
+	return func(c *checker, e *lang.Call) *Type {
+		t := c.expr(e.Args[0])
+		if t.Kind == Invalid {
+			return nil
+		}
+		return c.constBool(e, is(e.Args[0], t))
+	}
+}
+
+// kfuncPredicate is the rule of kfunc_exist(name) and kfunc_allowed(name):
+// what the Env says of the kernel function, a constant.
+func kfuncPredicate(is func(c *checker, ke KfuncEnv, name string) bool) func(*checker, *lang.Call) *Type {
+	return func(c *checker, e *lang.Call) *Type {
+		lit, isLit := e.Args[0].(*lang.StrLit)
+		if !isLit {
+			c.errorf(e.Args[0].Pos(), "%s() accepts a string literal only", e.Fun)
 			return nil
 		}
 		c.record(lit, StrType(len(lit.Val)+1))
-		c.info.Consts[e] = Const{Int: int64(addr)}
-		return Uint64
-	case "getopt":
-		if !nargs(1, 3) {
-			return nil
-		}
-		lit, ok := e.Args[0].(*lang.StrLit)
-		if !ok {
-			c.errorf(e.Args[0].Pos(), "getopt() needs the parameter's name as a string literal")
-			return nil
-		}
-		opt := Option{}
-		if len(e.Args) == 3 {
-			desc, ok := e.Args[2].(*lang.StrLit)
-			if !ok {
-				c.errorf(e.Args[2].Pos(), "getopt() takes the parameter's description as a string literal")
-				return nil
-			}
-			opt.Desc = desc.Val
-		}
-		if len(e.Args) > 1 {
-			opt.Default = literalText(e.Args[1])
-		}
-		if old, ok := c.info.Options[lit.Val]; ok && old.Desc != "" && opt.Desc != "" && old.Desc != opt.Desc {
-			c.errorf(e.Args[2].Pos(), "--%s has another description where getopt() names it first", lit.Val)
-		}
-		if old, ok := c.info.Options[lit.Val]; !ok || old.Desc == "" {
-			c.info.Options[lit.Val] = opt
-		}
-		v, given := c.info.Config.Named[lit.Val]
-		if len(e.Args) == 1 {
-			// A flag: true when given (with no value, or a true value).
-			b := given && (v == "" || v == "true" || v == "1")
-			c.info.Consts[e] = Const{Int: b2i(b)}
-			return BoolType
-		}
-		switch d := e.Args[1].(type) {
-		case *lang.StrLit:
-			if !given {
-				v = d.Val
-			}
-			c.info.Consts[e] = Const{Str: v, IsStr: true}
-			return StrType(len(v) + 1)
-		case *lang.BoolLit:
-			b := d.Val
-			if given {
-				b = v == "" || v == "true" || v == "1"
-			}
-			c.info.Consts[e] = Const{Int: b2i(b)}
-			return BoolType
-		}
-		n, ok := constInt(e.Args[1])
-		if !ok {
-			c.errorf(e.Args[1].Pos(), "getopt() default must be an integer, string or bool literal")
-			return nil
-		}
-		if given {
-			x, err := strconv.ParseInt(v, 0, 64)
-			if err != nil {
-				c.errorf(e.Args[0].Pos(), "parameter --%s=%s is not a number", lit.Val, v)
-				return nil
-			}
-			n = x
-		}
-		c.info.Consts[e] = Const{Int: n}
-		return Int64
+		ke, ok := c.env.(KfuncEnv)
+		return c.constBool(e, ok && is(c, ke, lit.Val))
 	}
-	return nil
 }
 
 // Option is a named parameter a script reads with getopt(): its

@@ -91,7 +91,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 	}
 	if strings.HasSuffix(name, "*") {
 		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
-		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && id.Name == "ctx" && x.Kind == Struct {
+		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && c.info.Builtins[id] == BuiltinCtx && x.Kind == Struct {
 			// the context pointer itself, seen as another type
 		} else if !x.IsInteger() {
 			c.errorf(e.At, "cannot cast %s to %s", x, name)

@@ -54,9 +54,7 @@ type checker struct {
 	lets  []*lang.Var
 	ctxs  []*Context
 	infer bool // first sweep: infer map types only, report no errors
-	// reported is set by probeBuiltin when it rejected a name it knows.
-	reported bool
-	loops    int // depth of while/for loops around the statement
+	loops int  // depth of while/for loops around the statement
 	// inCallback counts enclosing for-over-map loops: their bodies run in
 	// a callback that has no probe context.
 	inCallback int
@@ -70,6 +68,8 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
 		Expansions: map[lang.Expr]lang.Expr{},
+		Builtins:   map[lang.Expr]Builtin{},
+		ArgN:       map[*lang.Ident]int{},
 		KernelVars: map[*lang.Call]uint32{},
 		Kfuncs:     map[string]uint32{},
 		Options:    map[string]Option{},

@@ -44,7 +44,7 @@ func (c *checker) expr1(e lang.Expr) *Type {
 	case *lang.MapExpr:
 		return c.mapRead(e)
 	case *lang.Call:
-		return c.call(e, false)
+		return c.call(e)
 	case *lang.Unary:
 		return c.unary(e)
 	case *lang.Binary:

@@ -41,7 +41,12 @@ func (cfg Config) ParamInt(n int) (int64, bool) {
 
 // Info is the product of Check.
 type Info struct {
-	Types  map[lang.Expr]*Type
+	Types map[lang.Expr]*Type
+	// Builtins holds which builtin each call and identifier that names
+	// one is (the code generator dispatches on it).
+	Builtins map[lang.Expr]Builtin
+	// ArgN holds the N of each argN identifier.
+	ArgN   map[*lang.Ident]int
 	Maps   map[string]*MapInfo
 	Probes []*ProbeInfo
 	Config Config
@@ -85,6 +90,9 @@ func (in *Info) MapNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// BuiltinOf returns the builtin call or identifier e is, or 0.
+func (in *Info) BuiltinOf(e lang.Expr) Builtin { return in.Builtins[e] }
 
 // TypeOf returns the type recorded for e.
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }

@@ -20,46 +20,46 @@ func (c *checker) block(b *lang.Block) {
 func (c *checker) stmts(list []lang.Stmt, value lang.Expr) {
 	for i, s := range list {
 		c.stmt(s)
-		if i+1 < len(list) && terminates(s) && (i == 0 || !terminates(list[i-1])) {
+		if i+1 < len(list) && c.terminates(s) && (i == 0 || !c.terminates(list[i-1])) {
 			c.warnf(list[i+1].Pos(), "Unreachable statement.")
 		}
 	}
-	if value != nil && slices.ContainsFunc(list, terminates) {
+	if value != nil && slices.ContainsFunc(list, c.terminates) {
 		c.warnf(value.Pos(), "Unreachable expression; block type is implicitly none.")
 	}
 }
 
-// terminates reports whether control never goes past s: return, break,
-// continue, exit(), an if whose branches all end so, a block that ends
-// so, or a while loop whose body always returns (and never breaks).
-func terminates(s lang.Stmt) bool { return ends(s, true) }
+// terminates reports whether control never goes past s (checked): return,
+// break, continue, exit(), an if whose branches all end so, a block that
+// ends so, or a while loop whose body always returns (and never breaks).
+func (c *checker) terminates(s lang.Stmt) bool { return c.ends(s, true) }
 
 // ends is terminates; loop says whether break and continue count (they
 // do not for the body of a while loop seen from outside).
-func ends(s lang.Stmt, loop bool) bool {
+func (c *checker) ends(s lang.Stmt, loop bool) bool {
 	switch s := s.(type) {
 	case *lang.JumpStmt:
 		return loop || s.Keyword == "return"
 	case *lang.ExprStmt:
 		switch x := s.X.(type) {
 		case *lang.Call:
-			return x.Fun == "exit"
+			return c.info.Builtins[x] == BuiltinExit
 		case *lang.BlockExpr:
-			return blockEnds(x.Stmts, loop)
+			return c.blockEnds(x.Stmts, loop)
 		}
 	case *lang.IfStmt:
-		return s.Else != nil && blockEnds(s.Then.Stmts, loop) && ends(s.Else, loop)
+		return s.Else != nil && c.blockEnds(s.Then.Stmts, loop) && c.ends(s.Else, loop)
 	case *lang.BlockStmt:
-		return blockEnds(s.Body.Stmts, loop)
+		return c.blockEnds(s.Body.Stmts, loop)
 	case *lang.WhileStmt:
-		return blockEnds(s.Body.Stmts, false) && !breaks(s.Body.Stmts)
+		return c.blockEnds(s.Body.Stmts, false) && !breaks(s.Body.Stmts)
 	}
 	return false
 }
 
-func blockEnds(list []lang.Stmt, loop bool) bool {
+func (c *checker) blockEnds(list []lang.Stmt, loop bool) bool {
 	for _, s := range list {
-		if ends(s, loop) {
+		if c.ends(s, loop) {
 			return true
 		}
 	}
@@ -242,7 +242,7 @@ func (c *checker) exprStmt(e lang.Expr) {
 		}
 		return
 	case *lang.Call:
-		if t := c.call(e, true); t != nil && c.info.CCalls[e] != nil {
+		if t := c.call(e); t != nil && c.info.CCalls[e] != nil {
 			c.record(e, t)
 		}
 		return
@@ -256,13 +256,13 @@ func (c *checker) exprStmt(e lang.Expr) {
 }
 
 func (c *checker) assign(s *lang.AssignStmt) {
-	if call, agg := isAggCall(s.Rhs); call != nil {
+	if b, call := c.aggregation(s.Rhs); b != nil {
 		m, ok := s.Lhs.(*lang.MapExpr)
 		if !ok || s.Op != "=" {
-			c.errorf(call.At, "%s() must be assigned to a map: @x = %s(...)", call.Fun, call.Fun)
+			c.unassigned(call)
 			return
 		}
-		t := c.aggCall(call, agg)
+		t := c.callBuiltin(b, call)
 		if t == nil {
 			return
 		}
