@@ -7,7 +7,12 @@ import (
 	"github.com/gotrace/gotrace/lang/types"
 )
 
-// aggregate compiles @m[k] = count()/sum(x)/min(x)/max(x)/avg(x).
+// Aggregations: the assignment of one to a map updates this CPU's value
+// of the map (per-CPU maps: no count is lost), by the map's AggFn, in the
+// layouts MapMeta documents; reading one merges the CPUs' values.
+
+// aggregate compiles @m[k] = count(), sum(x), min(x), max(x), avg(x),
+// stats(x), and the bucketed hist, lhist and tseries.
 func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	f.pos = call.At
 	mm := f.mapMeta(m)

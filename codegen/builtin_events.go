@@ -4,22 +4,53 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
 )
+
+// Events and printf: printf, errorf, warnf, cat, system, print, exit,
+// join and unwatch send user space a record through the ring buffer (a
+// u64 event id, then the arguments), which it prints, runs or acts on.
+
+func init() {
+	define(types.BuiltinPrintf, builtinCode{stmt: printfTo(EventPrintf)})
+	define(types.BuiltinErrorf, builtinCode{stmt: printfTo(EventErrorf)})
+	define(types.BuiltinWarnf, builtinCode{stmt: printfTo(EventWarnf)})
+	define(types.BuiltinCat, builtinCode{stmt: printfTo(EventCat)})
+	define(types.BuiltinSystem, builtinCode{stmt: printfTo(EventSystem)})
+	define(types.BuiltinPrint, builtinCode{stmt: (*fn).print})
+	define(types.BuiltinExit, builtinCode{stmt: (*fn).exit})
+	define(types.BuiltinJoin, builtinCode{stmt: (*fn).join})
+	define(types.BuiltinUnwatch, builtinCode{stmt: (*fn).unwatch})
+}
 
 func (f *fn) newEvent(ev *Event) int {
 	f.c.prog.Events = append(f.c.prog.Events, ev)
 	return len(f.c.prog.Events) - 1
 }
 
-// printfLike compiles functions that send user space a format and its
-// arguments: printf, errorf, warnf, cat, system.
-var printfLike = map[string]EventKind{
-	"printf": EventPrintf, "errorf": EventErrorf, "warnf": EventWarnf, "cat": EventCat, "system": EventSystem,
+// sendEvent sends user space a record of event ev (of ev.Size bytes): its
+// id, then what fill writes after it.
+func (f *fn) sendEvent(ev *Event, fill func(rec mem)) {
+	id := f.newEvent(ev)
+	rec := f.alloc(ev.Size)
+	f.storeImm(rec, 8, int64(id))
+	if fill != nil {
+		fill(rec)
+	}
+	f.pos = ev.Pos
+	f.output(rec, ev.Size)
 }
 
-func (f *fn) printf(e *lang.Call) {
+// printfTo is the code of the functions that send user space a format
+// and its arguments, as an event of kind.
+func printfTo(kind EventKind) func(*fn, *lang.Call) {
+	return func(f *fn, e *lang.Call) { f.printf(e, kind) }
+}
+
+// printf sends the format and the arguments of e as an event of kind.
+func (f *fn) printf(e *lang.Call, kind EventKind) {
 	format := e.Args[0].(*lang.StrLit).Val
-	ev := &Event{Kind: printfLike[e.Fun], Pos: e.At, Format: format}
+	ev := &Event{Kind: kind, Pos: e.At, Format: format}
 	if e.End.Line == e.At.Line {
 		ev.EndCol = e.End.Col
 	}
@@ -31,48 +62,30 @@ func (f *fn) printf(e *lang.Call) {
 		off += (slotSize(st) + 7) &^ 7
 	}
 	ev.Size = off
-	id := f.newEvent(ev)
-	rec := f.alloc(ev.Size)
-	f.storeImm(rec, 8, int64(id))
-	for i, a := range e.Args[1:] {
-		f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
-	}
-	f.pos = e.At
-	f.output(rec, ev.Size)
+	f.sendEvent(ev, func(rec mem) {
+		for i, a := range e.Args[1:] {
+			f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
+		}
+	})
 }
 
-// mapEvent compiles clear(@m), zero(@m), print(@m, ...) and print(value):
-// user space does the work when the record arrives.
-func (f *fn) mapEvent(e *lang.Call) {
-	ev := &Event{Pos: e.At, Size: 8}
-	m, isMap := e.Args[0].(*lang.MapExpr)
-	switch {
-	case e.Fun == "clear":
-		ev.Kind, ev.Map = EventClear, m.Name
-	case e.Fun == "zero":
-		ev.Kind, ev.Map = EventZero, m.Name
-	case isMap && len(m.Keys) == 0:
-		ev.Kind, ev.Map = EventPrintMap, m.Name
+// print compiles print(@m, ...), which user space does when the record
+// arrives, and print(value).
+func (f *fn) print(e *lang.Call) {
+	if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+		ev := &Event{Kind: EventPrintMap, Pos: e.At, Size: 8, Map: m.Name}
 		if len(e.Args) > 1 {
 			ev.Top = int(e.Args[1].(*lang.IntLit).Val)
 		}
 		if len(e.Args) > 2 {
 			ev.Div = int(e.Args[2].(*lang.IntLit).Val)
 		}
-	default:
-		t := storedType(f.typeOf(e.Args[0]))
-		ev.Kind = EventPrintValue
-		ev.Args = []EventArg{{Type: t, Offset: 8}}
-		ev.Size = 8 + (slotSize(t)+7)&^7
+		f.sendEvent(ev, nil)
+		return
 	}
-	id := f.newEvent(ev)
-	rec := f.alloc(ev.Size)
-	f.storeImm(rec, 8, int64(id))
-	if ev.Kind == EventPrintValue {
-		f.exprInto(e.Args[0], rec.plus(8), ev.Args[0].Type, false)
-	}
-	f.pos = e.At
-	f.output(rec, ev.Size)
+	t := storedType(f.typeOf(e.Args[0]))
+	ev := &Event{Kind: EventPrintValue, Pos: e.At, Args: []EventArg{{Type: t, Offset: 8}}, Size: 8 + (slotSize(t)+7)&^7}
+	f.sendEvent(ev, func(rec mem) { f.exprInto(e.Args[0], rec.plus(8), t, false) })
 }
 
 func (f *fn) exit(e *lang.Call) {
@@ -90,16 +103,18 @@ func (f *fn) exitCode(at lang.Pos, code vreg) {
 	g := f.newReg()
 	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalExit})
 	f.store(mem{base: g}, 8, f.aluImm(asm.Add, code, 1))
-	id := f.newEvent(&Event{Kind: EventExit, Pos: at, Size: 16})
-	rec := f.alloc(16)
-	f.storeImm(rec, 8, int64(id))
-	f.store(rec.plus(8), 8, code)
-	f.pos = at
-	f.output(rec, 16)
+	f.sendEvent(&Event{Kind: EventExit, Pos: at, Size: 16}, func(rec mem) { f.store(rec.plus(8), 8, code) })
 	f.leave()
 	// Code after exit() in the same block is unreachable but still
 	// compiled; give it a label so the instruction stream stays valid.
 	f.mark(f.label())
+}
+
+// unwatch sends user space the address whose watchpoints it removes.
+func (f *fn) unwatch(e *lang.Call) {
+	addr := f.scalar(f.expr(e.Args[0]))
+	f.pos = e.At
+	f.sendEvent(&Event{Kind: EventUnwatch, Pos: e.At, Size: 16}, func(rec mem) { f.store(rec.plus(8), 8, addr) })
 }
 
 // Join's limits, as bpftrace's: at most JoinArgs strings of JoinArgSize

@@ -7,6 +7,23 @@ import (
 	"github.com/gotrace/gotrace/lang/types"
 )
 
+// Network: ntop and macaddr lay out values user space prints, from
+// memory or an address; socket_cookie and skboutput are the kernel's
+// helpers. (pton is a constant the checker found.)
+
+func init() {
+	define(types.BuiltinNtop, builtinCode{call: (*fn).ntop})
+	define(types.BuiltinMacaddr, builtinCode{call: (*fn).macaddr})
+	define(types.BuiltinSocketCookie, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		sk := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		return val{t: t, r: f.call(asm.FnGetSocketCookie, sk)}
+	}})
+	define(types.BuiltinSkboutput, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		return val{t: t, r: f.skbOutput(e)}
+	}})
+}
+
 // ntop builds an inet value: the address family, then the address bytes.
 func (f *fn) ntop(e *lang.Call, t *types.Type) val {
 	m := f.alloc(t.Size)
@@ -36,6 +53,20 @@ const (
 	afInet  = 2
 	afInet6 = 10
 )
+
+// macaddr reads the 6 bytes of a MAC address, from memory or an address.
+func (f *fn) macaddr(e *lang.Call, t *types.Type) val {
+	x := f.expr(e.Args[0])
+	f.pos = e.At
+	m := f.alloc(8)
+	f.storeImm(m, 8, 0)
+	if x.m != nil {
+		f.copyMem(m, *x.m, 6)
+	} else {
+		f.call(f.readFn(x.t), f.addr(m), f.imm(6), f.scalar(x))
+	}
+	return val{t: t, m: &m}
+}
 
 // skbOutput compiles skboutput(path, skb, len, offset): bpf_skb_output
 // copies the packet's first len bytes after a SkbHeader into the perf

@@ -6,8 +6,27 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
+
+// Stacks and symbols: a stack is recorded in a stack trace map (or, for
+// dw_ustack, unwound in the program: dwunwind.go) and its id kept; ksym
+// and usym keep an address, with the pid for usym, that user space
+// symbolizes. (kaddr and uaddr are constants the checker found.)
+
+func init() {
+	for _, id := range []types.Builtin{types.BuiltinKstack, types.BuiltinUstack, types.BuiltinDwUstack} {
+		define(id, builtinCode{
+			call:  func(f *fn, _ *lang.Call, t *types.Type) val { return f.stack(t) },
+			ident: func(f *fn, _ *lang.Ident, t *types.Type) val { return f.stack(t) },
+		})
+	}
+	define(types.BuiltinKsym, builtinCode{call: operand})
+	define(types.BuiltinUsym, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		return f.usym(f.scalar(f.expr(e.Args[0])), t)
+	}})
+}
 
 // usym pairs a user address with the pid of the process it belongs to.
 func (f *fn) usym(addr vreg, t *types.Type) val {

@@ -9,9 +9,103 @@ import (
 	"github.com/gotrace/gotrace/lang/types"
 )
 
-// String searches are bounded loops over the haystack; a needle known
-// when compiling (a literal or a positional parameter) is compared
+// Strings: str() reads one from memory (in place when it can), strlen,
+// strncmp and memcmp are bounded loops, and so are the searches of
+// strcontains and strstr: a bpf_loop over the haystack, where a needle
+// known when compiling (a literal or a positional parameter) is compared
 // unrolled, so the verifier walks one loop instead of two nested ones.
+
+func init() {
+	define(types.BuiltinStr, builtinCode{call: (*fn).str, into: (*fn).strInto})
+	define(types.BuiltinStrlen, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		s := f.expr(e.Args[0])
+		f.pos = e.At
+		return val{t: t, r: f.strlen(*s.m, s.t.Size)}
+	}})
+	define(types.BuiltinStrncmp, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		a, b := f.expr(e.Args[0]), f.expr(e.Args[1])
+		n := int(e.Args[2].(*lang.IntLit).Val)
+		f.pos = e.At
+		return val{t: t, r: f.strncmp(*a.m, *b.m, min(n, a.t.Size, b.t.Size))}
+	}})
+	define(types.BuiltinStrcontains, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		// the index or -1: contained when it is not negative
+		return val{t: t, r: f.aluImm(asm.Xor, f.aluImm(asm.RSh, f.strFind(e), 63), 1)}
+	}})
+	define(types.BuiltinStrstr, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		return val{t: t, r: f.strFind(e)}
+	}})
+	define(types.BuiltinStrConcat, builtinCode{call: (*fn).strConcat})
+	define(types.BuiltinMemcmp, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		a, b := f.expr(e.Args[0]), f.expr(e.Args[1])
+		n := f.c.info.Consts[e.Args[2]].Int
+		f.pos = e.At
+		return val{t: t, r: f.memcmp(f.offStack(a), f.offStack(b), int(n))}
+	}})
+	define(types.BuiltinBuf, builtinCode{call: (*fn).buf})
+	define(types.BuiltinStrerror, builtinCode{call: viewValue})
+	define(types.BuiltinPath, builtinCode{call: (*fn).path})
+}
+
+// str compiles str(p[, n]): a string read from memory (a string already
+// for a string or an array, or a positional parameter).
+func (f *fn) str(e *lang.Call, t *types.Type) val {
+	if isStrOrArray(f.typeOf(e.Args[0])) {
+		return f.expr(e.Args[0])
+	}
+	m := f.alloc(t.Size)
+	f.readStr(e, m, t.Size, true)
+	return val{t: t, m: &m}
+}
+
+// strInto reads the string of str(p[, n]) straight into dst, a string.
+func (f *fn) strInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) bool {
+	x := e.(*lang.Call)
+	if isStrOrArray(f.typeOf(x.Args[0])) {
+		return false
+	}
+	size := min(f.typeOf(x).Size, t.Size)
+	f.readStr(x, dst, size, zeroPad)
+	if zeroPad {
+		f.zero(dst.plus(size), t.Size-size)
+	}
+	return true
+}
+
+// strFind is the index of the first occurrence of strstr's (or
+// strcontains') needle in its haystack, or -1.
+func (f *fn) strFind(e *lang.Call) vreg {
+	h := f.expr(e.Args[0])
+	found := f.newReg()
+	if lit, ok := f.constStr(e.Args[1]); ok {
+		f.pos = e.At
+		f.strSearchLit(h, lit, found)
+	} else {
+		n := f.expr(e.Args[1])
+		f.pos = e.At
+		f.strSearch(h, n, found)
+	}
+	return found
+}
+
+// path compiles path(p[, size]) with the kernel's bpf_d_path.
+func (f *fn) path(e *lang.Call, t *types.Type) val {
+	var p vreg
+	if f.typeOf(e.Args[0]).Kind == types.Struct {
+		pl, _ := f.placeOf(e.Args[0])
+		if pl.m != nil {
+			f.fail(e.Args[0].Pos(), "path() needs a struct path in kernel memory, not a copy of one")
+		}
+		p = pl.addr
+	} else {
+		p = f.scalar(f.expr(e.Args[0]))
+	}
+	f.pos = e.At
+	m := f.alloc(t.Size)
+	f.zero(m, min(t.Size, 8))
+	f.call(asm.FnDPath, p, f.addr(m), f.imm(int64(t.Size)))
+	return val{t: t, m: &m}
+}
 
 // readStr compiles str(p[, n]) into size bytes at dst.
 func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {

@@ -149,7 +149,7 @@ func (f *fn) expr(e lang.Expr) val {
 }
 
 func (f *fn) typeOf(e lang.Expr) *types.Type {
-	if id, ok := e.(*lang.Ident); ok && id.Name == "args" && f.ctx.Args != nil {
+	if f.c.info.BuiltinOf(e) == types.BuiltinArgs && f.ctx.Args != nil {
 		// A probe's attach points may lay args out differently: each
 		// program reads its own.
 		return f.ctx.Args
@@ -166,37 +166,19 @@ func (f *fn) typeOf(e lang.Expr) *types.Type {
 // being built elsewhere and copied.
 func (f *fn) exprInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) {
 	if t.Kind == types.Str {
-		switch x := e.(type) {
-		case *lang.Ident:
-			if x.Name == "comm" && t.Size >= 16 {
-				f.pos = x.At
-				f.call(asm.FnGetCurrentComm, f.addr(dst), f.imm(16))
-				if zeroPad {
-					f.zero(dst.plus(16), t.Size-16)
-				}
-				return
+		if x, ok := e.(*lang.StrLit); ok && len(x.Val) < t.Size {
+			b := []byte(x.Val)
+			if zeroPad {
+				b = append(b, make([]byte, t.Size-len(b))...)
+			} else {
+				b = append(b, 0)
 			}
-		case *lang.StrLit:
-			if len(x.Val) < t.Size {
-				b := []byte(x.Val)
-				if zeroPad {
-					b = append(b, make([]byte, t.Size-len(b))...)
-				} else {
-					b = append(b, 0)
-				}
-				f.pos = x.At
-				f.constBytes(dst, b)
-				return
-			}
-		case *lang.Call:
-			if x.Fun == "str" && !isStrOrArray(f.typeOf(x.Args[0])) {
-				size := min(f.typeOf(x).Size, t.Size)
-				f.readStr(x, dst, size, zeroPad)
-				if zeroPad {
-					f.zero(dst.plus(size), t.Size-size)
-				}
-				return
-			}
+			f.pos = x.At
+			f.constBytes(dst, b)
+			return
+		}
+		if f.callInto(e, dst, t, zeroPad) {
+			return
 		}
 	}
 	f.storeVal(dst, t, f.expr(e), zeroPad)

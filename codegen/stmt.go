@@ -3,8 +3,6 @@ package codegen
 import (
 	"strings"
 
-	"github.com/cilium/ebpf/asm"
-
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -78,48 +76,7 @@ func (f *fn) exprStmt(e lang.Expr) {
 	switch e := e.(type) {
 	case *lang.Call:
 		f.pos = e.At
-		if f.moreStmt(e) {
-			return
-		}
-		switch e.Fun {
-		case "printf", "errorf", "warnf", "cat", "system":
-			f.printf(e)
-			return
-		case "time":
-			ev := &Event{Kind: EventTime, Pos: e.At, Size: 8, Format: "%H:%M:%S\n"}
-			if len(e.Args) == 1 {
-				ev.Format = e.Args[0].(*lang.StrLit).Val
-			}
-			id := f.newEvent(ev)
-			rec := f.alloc(8)
-			f.storeImm(rec, 8, int64(id))
-			f.output(rec, 8)
-			return
-		case "signal":
-			f.call(asm.FnSendSignal, f.scalar(f.expr(e.Args[0])))
-			return
-		case "signal_thread":
-			f.call(asm.FnSendSignalThread, f.scalar(f.expr(e.Args[0])))
-			return
-		case "static_assert":
-			return // checked when compiling
-		case "assert":
-			ok := f.label()
-			f.branch(e.Args[0], ok, true)
-			f.pos = e.At
-			msg := e.Args[1].(*lang.StrLit).Val
-			f.printf(&lang.Call{At: e.At, Fun: "errorf", Args: []lang.Expr{&lang.StrLit{At: e.At, Val: "assert failed: " + msg}}})
-			f.exitCode(e.At, f.imm(1))
-			f.mark(ok)
-			return
-		case "exit":
-			f.exit(e)
-			return
-		case "delete":
-			f.deleteKey(e)
-			return
-		case "clear", "zero", "print":
-			f.mapEvent(e)
+		if f.callStmt(e) {
 			return
 		}
 	case *lang.Unary:
@@ -138,12 +95,9 @@ func (f *fn) exprStmt(e lang.Expr) {
 }
 
 func (f *fn) assign(s *lang.AssignStmt) {
-	if call, ok := s.Rhs.(*lang.Call); ok {
-		switch call.Fun {
-		case "count", "sum", "min", "max", "avg", "stats", "hist", "lhist", "tseries":
-			f.aggregate(s.Lhs.(*lang.MapExpr), call)
-			return
-		}
+	if call, ok := s.Rhs.(*lang.Call); ok && f.c.info.BuiltinOf(call).Aggregation() != 0 {
+		f.aggregate(s.Lhs.(*lang.MapExpr), call)
+		return
 	}
 	if m, ok := s.Lhs.(*lang.MapExpr); ok && s.Op == "=" {
 		mm := f.mapMeta(m)

@@ -1,20 +1,3 @@
-// Package types resolves names and computes the type of every expression of
-// a parsed script.
-//
-// The checker runs in sweeps over the probes. The first, inferring sweeps
-// report nothing: every assignment to a map contributes its key and value
-// types, and every integer assigned to a variable or map widens its type by
-// promotion (ints.go), until a sweep changes no joined type. Strings of
-// different lengths unify to the longest. The last sweep types every
-// expression with these types known, so a map read before the assignment
-// that defines it (in source order), or a variable read before a wider
-// value is assigned to it, still gets its final type. Scratch variables
-// ($x) are scoped to their block; other than integers, their type is fixed
-// by their first assignment.
-//
-// What a probe's `args`, `probe` and friends mean comes from an Env (the
-// probes package), asked once per attach point. The result is an Info that
-// the code generator reads: it never re-derives a type.
 package types
 
 import (
