@@ -1,26 +1,3 @@
-// Package codegen compiles a type-checked script to eBPF.
-//
-// Each probe block becomes one BPF program per attach point it expands to.
-// The body is first translated to an IR of three-address instructions on
-// virtual registers (ir.go), with every instruction tagged by the script
-// position it comes from. Registers are then allocated by liveness-driven
-// linear scan with spilling (regalloc.go), and the result is lowered to
-// cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
-// asm.Comment. Maps are referenced by name; the runtime (or the VM) creates
-// them from the CollectionSpec.
-//
-// Data layout:
-//   - Scalars (integers, bools, pointers) live in registers; scratch
-//     variables that hold scalars are virtual registers.
-//   - Strings, tuples, map keys and values, and printf records live in
-//     memory: small ones on the stack, large ones in a per-CPU array map
-//     ("scratch") looked up once at program entry, so the 512-byte stack
-//     never limits a script.
-//   - printf and exit() write records to a ring buffer ("events"): a u64
-//     event id followed by the arguments, each 8-byte aligned; user space
-//     formats them (Program.Events says how).
-//   - Aggregations live in per-CPU hash maps with the layouts documented on
-//     MapMeta; user space merges the CPUs.
 package codegen
 
 import (

@@ -52,6 +52,7 @@ var vmCases = []struct{ name, src, want string }{
 		"foobar! 7 1 -1 0 1\n"},
 	{"net", `BEGIN { printf("%s %s %s %s %s\n", ntop(0x0100007f), ntop(pton("10.1.2.3")), ntop(pton("fe80::1")), ntop(10, pton("::ffff:1.2.3.4")), macaddr(pton("102:304:506::"))); exit(); }`,
 		"127.0.0.1 10.1.2.3 fe80::1 ::ffff:1.2.3.4 01:02:03:04:05:06\n"},
+	{"getopt-string-in-map", `BEGIN { @s = getopt("name", "dflt"); @k[getopt("name", "k")] = 1; exit(); }`, "@k[k]: 1\n@s: dflt\n"},
 	{"views", `BEGIN { printf("%s|%s|%s|%s\n", strerror(2), strerror(0), syscall_name(0), probetype); @e[strerror(13)] = 1; exit(); }`,
 		"No such file or directory|Success|read|special\n@e[Permission denied]: 1\n"},
 	{"incdec-new-map", `BEGIN { @b[1]++; @c--; @b[1]++; printf("%d %d\n", @b[1], @c); exit(); }`, "2 -1\n@b[1]: 2\n@c: -1\n"},

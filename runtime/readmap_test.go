@@ -25,7 +25,7 @@ func bigMap(tb testing.TB, n int) (*ebpf.Map, *codegen.MapMeta) {
 	}
 	rlimit.RemoveMemlock()
 	mm := &codegen.MapMeta{Name: "@m", Key: types.Uint64, Keys: []*types.Type{types.Uint64},
-		Value: &types.Type{Kind: types.Agg, AggFn: "count"}, PerCPU: true, KeySize: 8, ValSize: 8}
+		Value: &types.Type{Kind: types.Agg, AggFn: types.AggCount}, PerCPU: true, KeySize: 8, ValSize: 8}
 	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.PerCPUHash, KeySize: 8, ValueSize: 8, MaxEntries: uint32(n)})
 	if err != nil {
 		tb.Fatal(err)

@@ -1695,7 +1695,7 @@ func (k *cchecker) call(e *cc.Call) *Type {
 
 func (k *cchecker) callFunc(e *cc.Call, f *CFunc) *Type {
 	if len(e.Args) != len(f.Params) {
-		k.errorf(e.At, "%s takes %d argument%s, not %d", f.Name, len(f.Params), plural(len(f.Params), len(f.Params)), len(e.Args))
+		k.errorf(e.At, "%s takes %d argument%s, not %d", f.Name, len(f.Params), plural(len(f.Params)), len(e.Args))
 		return nil
 	}
 	for i, a := range e.Args {
@@ -1706,7 +1706,7 @@ func (k *cchecker) callFunc(e *cc.Call, f *CFunc) *Type {
 
 func (k *cchecker) builtinCall(e *cc.Call, name string, n int) *Type {
 	if n >= 0 && len(e.Args) != n {
-		k.errorf(e.At, "%s takes %d argument%s", name, n, plural(n, n))
+		k.errorf(e.At, "%s takes %d argument%s", name, n, plural(n))
 		return nil
 	}
 	switch name {
@@ -1871,7 +1871,7 @@ func (c *checker) scriptCall(e *lang.Call) (*Type, bool) {
 		return nil, false
 	}
 	if len(e.Args) != len(f.Params) {
-		c.errorf(e.At, "%s takes %d argument%s, got %d", f.Name, len(f.Params), plural(len(f.Params), len(f.Params)), len(e.Args))
+		c.errorf(e.At, "%s takes %d argument%s, got %d", f.Name, len(f.Params), plural(len(f.Params)), len(e.Args))
 		return nil, true
 	}
 	for i, a := range e.Args {

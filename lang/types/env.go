@@ -1,6 +1,8 @@
 package types
 
-import "github.com/gotrace/gotrace/lang"
+import (
+	"github.com/gotrace/gotrace/lang"
+)
 
 // ProgKind is the kind of BPF program a probe compiles to; it decides what
 // the context pointer (r1) points at and which helpers may be called.
@@ -132,4 +134,31 @@ type StructEnv interface {
 	// KernelStruct returns the struct or union named like "task_struct"
 	// or "struct task_struct" or "union ...".
 	KernelStruct(name string) (*Type, error)
+}
+
+// SymbolEnv is implemented by Envs that can resolve kernel symbols
+// (kaddr) and cgroup paths (cgroupid).
+type SymbolEnv interface {
+	KernelSymbol(name string) (uint64, error)
+	CgroupID(path string) (uint64, error)
+	// UserSymbol returns the address and size of a symbol of the binary
+	// a uprobe or usdt probe is in (uaddr()). For a position-independent
+	// binary, at is the address the probe fires at in the same address
+	// space, so that the loaded address is addr + (ip - at); else at is 0.
+	UserSymbol(ctx *Context, name string) (addr uint64, size int, at uint64, err error)
+}
+
+// KernelVarEnv is implemented by Envs that know the kernel's per-CPU
+// variables (percpu_kaddr()): KernelVar gives one's BTF id in vmlinux.
+type KernelVarEnv interface {
+	KernelVar(name string) (uint32, error)
+}
+
+// KfuncEnv is implemented by Envs that can tell which kfuncs the kernel
+// has and which program kinds may call them.
+type KfuncEnv interface {
+	KernelFunc(name string) bool
+	KfuncAllowed(name string, k ProgKind) bool
+	// KfuncID gives the kfunc's BTF id in vmlinux.
+	KfuncID(name string) (uint32, bool)
 }

@@ -45,7 +45,7 @@ type Type struct {
 	Fields []Field // Struct, Tuple: members in layout order
 	Name   string  // Struct: "struct task_struct"; Int: a C spelling when known ("char")
 	User   bool    // Ptr: points into user memory
-	AggFn  string  // Agg: count, sum, min, max, avg, stats, hist, lhist
+	AggFn  AggFn   // Agg: which aggregation
 	// Named: Tuple: a record, whose Fields carry the element names.
 	Named bool
 	// Enum: Int: the enumerators of a C enum type (value to name), which
@@ -294,10 +294,7 @@ func (t *Type) String() string {
 		}
 		return "string"
 	case Agg:
-		if t.AggArg != nil {
-			return fmt.Sprintf("%s_t", t.AggFn)
-		}
-		return t.AggFn + "_t"
+		return t.AggFn.String() + "_t"
 	}
 	return "invalid"
 }

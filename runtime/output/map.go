@@ -71,18 +71,18 @@ type entry struct {
 func aggregate(t *types.Type, percpu [][]byte, div int) (value, int64, uint64) {
 	signed := t.AggArg != nil && t.AggArg.Signed
 	switch t.AggFn {
-	case "count", "sum":
+	case types.AggCount, types.AggSum:
 		var s uint64
 		for _, c := range percpu {
 			s += le64(c)
 		}
-		if t.AggFn == "sum" && signed {
+		if t.AggFn == types.AggSum && signed {
 			v := int64(s) / int64(div)
 			return value{kind: vInt, i: v}, v, uint64(v)
 		}
 		v := s / uint64(div)
 		return value{kind: vUint, u: v}, int64(v), v
-	case "min", "max":
+	case types.AggMin, types.AggMax:
 		var best int64
 		set := false
 		for _, c := range percpu {
@@ -90,7 +90,7 @@ func aggregate(t *types.Type, percpu [][]byte, div int) (value, int64, uint64) {
 				continue
 			}
 			v := int64(le64(c))
-			if !set || (t.AggFn == "min" && v < best) || (t.AggFn == "max" && v > best) {
+			if !set || (t.AggFn == types.AggMin && v < best) || (t.AggFn == types.AggMax && v > best) {
 				best, set = v, true
 			}
 		}
@@ -100,7 +100,7 @@ func aggregate(t *types.Type, percpu [][]byte, div int) (value, int64, uint64) {
 		}
 		u := uint64(best) / uint64(div)
 		return value{kind: vUint, u: u}, int64(u), u
-	case "avg", "stats":
+	case types.AggAvg, types.AggStats:
 		var total, count uint64
 		for _, c := range percpu {
 			total += le64(c)
@@ -126,7 +126,7 @@ func aggregate(t *types.Type, percpu [][]byte, div int) (value, int64, uint64) {
 			a /= uint64(div)
 			avg, key, ukey = value{kind: vUint, u: a}, int64(a), a
 		}
-		if t.AggFn == "avg" {
+		if t.AggFn == types.AggAvg {
 			return avg, key, ukey
 		}
 		tot := value{kind: vUint, u: total}
@@ -183,7 +183,7 @@ func (m *Map) entries(sym Symbolizer) []*entry {
 	case m.Value.Kind == types.Agg:
 		byValue = true
 		signed = m.Value.AggArg != nil && m.Value.AggArg.Signed
-		if m.Value.AggFn == "min" || m.Value.AggFn == "max" {
+		if m.Value.AggFn == types.AggMin || m.Value.AggFn == types.AggMax {
 			signed = false // bpftrace compares min and max unsigned
 		}
 	case m.Value.Kind == types.Int || m.Value.Kind == types.Bool:
@@ -254,7 +254,7 @@ func (m *Map) histEntries(sym Symbolizer, div int) []*entry {
 		for b, c := range groups[k] {
 			counts[b] = c
 		}
-		if m.Value.AggFn == "lhist" {
+		if m.Value.AggFn == types.AggLhist {
 			p := m.Value.AggParams
 			en.hist = linearHistogram(counts, p[0], p[1], p[2])
 		} else {

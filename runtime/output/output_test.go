@@ -48,7 +48,7 @@ func log2Bucket(n int64, k int) uint64 {
 
 // histMap builds a per-CPU hist map from values spread over two CPUs.
 func histMap(name string, key *types.Type, keys [][]byte, values [][]int64, k int) *Map {
-	m := &Map{Name: name, Key: key, Value: &types.Type{Kind: types.Agg, AggFn: "hist", AggParams: []int64{int64(k)}, AggArg: types.Int64},
+	m := &Map{Name: name, Key: key, Value: &types.Type{Kind: types.Agg, AggFn: types.AggHist, AggParams: []int64{int64(k)}, AggArg: types.Int64},
 		Bucketed: true, BucketOff: 8}
 	for ki, vals := range values {
 		counts := map[uint64][2]uint64{}
@@ -65,7 +65,7 @@ func histMap(name string, key *types.Type, keys [][]byte, values [][]int64, k in
 }
 
 func lhistMap(name string, vals []int64, lo, hi, step int64) *Map {
-	m := &Map{Name: name, Value: &types.Type{Kind: types.Agg, AggFn: "lhist", AggParams: []int64{lo, hi, step}, AggArg: types.Int64},
+	m := &Map{Name: name, Value: &types.Type{Kind: types.Agg, AggFn: types.AggLhist, AggParams: []int64{lo, hi, step}, AggArg: types.Int64},
 		Bucketed: true, BucketOff: 8}
 	counts := map[uint64]uint64{}
 	for _, v := range vals {
@@ -109,7 +109,7 @@ func (fakeSym) Frames(t *types.Type, raw []byte) []string {
 // scenario prints every value kind and aggregation through p.
 func scenario(p *Printer) {
 	tuple := types.TupleOf(types.Int64, types.StrType(8), types.Int64)
-	count := &types.Type{Kind: types.Agg, AggFn: "count"}
+	count := &types.Type{Kind: types.Agg, AggFn: types.AggCount}
 	comm := types.StrType(16)
 
 	p.Attached(p.w, 3)
@@ -144,21 +144,21 @@ func scenario(p *Printer) {
 		{Key: str("zsh", 16), PerCPU: [][]byte{u64(0), u64(1)}},
 	}})
 	// tuple keys, print(@m, 2)
-	p.Map(&Map{Name: "@bytes", Key: types.TupleOf(comm, types.Int64), Value: &types.Type{Kind: types.Agg, AggFn: "sum", AggArg: types.Int64},
+	p.Map(&Map{Name: "@bytes", Key: types.TupleOf(comm, types.Int64), Value: &types.Type{Kind: types.Agg, AggFn: types.AggSum, AggArg: types.Int64},
 		Top: 2, Entries: []Entry{
 			{Key: cat(str("a", 16), u64(1)), PerCPU: [][]byte{u64(10), u64(5)}},
 			{Key: cat(str("b", 16), u64(2)), PerCPU: [][]byte{u64(100), u64(0)}},
 			{Key: cat(str("c", 16), u64(3)), PerCPU: [][]byte{u64(uint64(^uint64(9))), u64(0)}},
 		}})
 	// min and max, div
-	minT := &types.Type{Kind: types.Agg, AggFn: "min", AggArg: types.Int64}
+	minT := &types.Type{Kind: types.Agg, AggFn: types.AggMin, AggArg: types.Int64}
 	p.Map(&Map{Name: "@min", Value: minT, Entries: []Entry{{Key: u64(0), PerCPU: [][]byte{cat(u64(uint64(^uint64(2))), u64(1)), cat(u64(99), u64(0))}}}})
-	maxT := &types.Type{Kind: types.Agg, AggFn: "max", AggArg: types.Int64}
+	maxT := &types.Type{Kind: types.Agg, AggFn: types.AggMax, AggArg: types.Int64}
 	p.Map(&Map{Name: "@max", Value: maxT, Div: 2, Entries: []Entry{{Key: u64(0), PerCPU: [][]byte{cat(u64(40), u64(1)), cat(u64(99), u64(1))}}}})
 	// avg and stats, keyed and not
-	avgT := &types.Type{Kind: types.Agg, AggFn: "avg", AggArg: types.Int64}
+	avgT := &types.Type{Kind: types.Agg, AggFn: types.AggAvg, AggArg: types.Int64}
 	p.Map(&Map{Name: "@avg", Value: avgT, Entries: []Entry{{Key: u64(0), PerCPU: [][]byte{cat(u64(10), u64(1)), cat(u64(21), u64(1))}}}})
-	statsT := &types.Type{Kind: types.Agg, AggFn: "stats", AggArg: types.Int64}
+	statsT := &types.Type{Kind: types.Agg, AggFn: types.AggStats, AggArg: types.Int64}
 	p.Map(&Map{Name: "@stats", Key: types.Int64, Value: statsT, Entries: []Entry{
 		{Key: u64(2), PerCPU: [][]byte{cat(u64(30), u64(2))}},
 		{Key: u64(1), PerCPU: [][]byte{cat(u64(3000), u64(3))}},

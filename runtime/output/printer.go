@@ -149,7 +149,7 @@ func (p *Printer) mapJSON(m *Map, es []*entry) error {
 		typ = "tseries"
 	case m.Bucketed:
 		typ = "hist"
-	case m.Value.Kind == types.Agg && (m.Value.AggFn == "avg" || m.Value.AggFn == "stats"):
+	case m.Value.Kind == types.Agg && (m.Value.AggFn == types.AggAvg || m.Value.AggFn == types.AggStats):
 		typ = "stats"
 	}
 	val := func(e *entry) string {

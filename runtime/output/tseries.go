@@ -345,4 +345,6 @@ func (ts *tseries) json() string {
 }
 
 // IsTSeries says whether t is a tseries() aggregation.
-func IsTSeries(t *types.Type) bool { return t != nil && t.Kind == types.Agg && t.AggFn == "tseries" }
+func IsTSeries(t *types.Type) bool {
+	return t != nil && t.Kind == types.Agg && t.AggFn == types.AggTseries
+}

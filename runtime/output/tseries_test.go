@@ -23,7 +23,7 @@ type tsWrite struct {
 
 // tsMap builds a per-CPU tseries map as the generated code fills it.
 func tsMap(name string, key *types.Type, interval, num, agg int64, ncpu int, writes []tsWrite) *Map {
-	t := &types.Type{Kind: types.Agg, Size: 24, AggFn: "tseries", AggArg: types.Int64, AggParams: []int64{interval, num, agg}}
+	t := &types.Type{Kind: types.Agg, Size: 24, AggFn: types.AggTseries, AggArg: types.Int64, AggParams: []int64{interval, num, agg}}
 	m := &Map{Name: name, Key: key, Value: t, Bucketed: true, BucketOff: 8}
 	type slot struct{ val, meta, epoch uint64 }
 	store := map[string][]slot{}

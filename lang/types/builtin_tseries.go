@@ -1,8 +1,26 @@
 package types
 
 import (
+	"fmt"
+
 	"github.com/gotrace/gotrace/lang"
 )
+
+// The tseries() aggregation: a time series of a value, one bucket per
+// interval (see builtin_agg.go for the other aggregations).
+
+const BuiltinTseries Builtin = tseriesFamily
+
+func init() {
+	define(&builtin{id: BuiltinTseries, name: "tseries", agg: AggTseries, minArgs: 3, maxArgs: 4,
+		arityError: func(got int) string {
+			if got < 3 {
+				return fmt.Sprintf("requires at least 3 arguments (%d provided)", got)
+			}
+			return fmt.Sprintf("takes up to 4 arguments (%d provided)", got)
+		},
+		call: (*checker).tseriesCall})
+}
 
 // tseries() aggregation functions, as a tseries type keeps them in
 // AggParams[2] (AggParams: interval in nanoseconds, number of intervals,
@@ -22,14 +40,6 @@ var TSeriesAggs = map[string]int64{"avg": TSeriesAvg, "max": TSeriesMax, "min": 
 // bpftrace does: the interval and the count are integer literals
 // (durations such as 100ms are), the aggregation a string literal.
 func (c *checker) tseriesCall(e *lang.Call) *Type {
-	if len(e.Args) < 3 {
-		c.errorf(e.At, "tseries() requires at least 3 arguments (%d provided)", len(e.Args))
-		return nil
-	}
-	if len(e.Args) > 4 {
-		c.errorf(e.At, "tseries() takes up to 4 arguments (%d provided)", len(e.Args))
-		return nil
-	}
 	var params [3]int64
 	for i, what := range []string{"interval_ns", "num_intervals"} {
 		a := e.Args[1+i]
@@ -78,5 +88,5 @@ func (c *checker) tseriesCall(e *lang.Call) *Type {
 		c.errorf(e.Args[0].Pos(), "tseries() takes an integer, not %s", t)
 		return nil
 	}
-	return &Type{Kind: Agg, Size: 24, AggFn: "tseries", AggArg: IntType(8, signedOf(t)), AggParams: params[:]}
+	return &Type{Kind: Agg, Size: 24, AggFn: AggTseries, AggArg: IntType(8, signedOf(t)), AggParams: params[:]}
 }

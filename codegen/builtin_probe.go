@@ -1,0 +1,131 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// The probe itself: its context (args, ctx, argN, retval, func, reg,
+// usermode), as each kind of program gets it; its name and type, known
+// when compiling; override, the kernel's bpf_override_return.
+
+func init() {
+	context := func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return val{t: t, m: &mem{base: f.ctxReg, ctx: true}}
+	}
+	define(types.BuiltinArgs, builtinCode{ident: context})
+	define(types.BuiltinCtx, builtinCode{ident: context})
+	define(types.BuiltinArg, builtinCode{ident: (*fn).arg})
+	define(types.BuiltinRetval, builtinCode{ident: (*fn).retval})
+	define(types.BuiltinFunc, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		if f.ctx.Provider == "uprobe" {
+			return f.usym(f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8), t)
+		}
+		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
+	}})
+	define(types.BuiltinReg, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
+		off := f.c.info.Consts[e.Args[0]].Int
+		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(off)}, 8)}
+	}})
+	define(types.BuiltinUsermode, builtinCode{ident: (*fn).usermode})
+	define(types.BuiltinProbe, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return f.constStrOf(f.ctx.Name, t)
+	}})
+	define(types.BuiltinProbetype, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return f.constStrOf(types.ProbeType(f.ctx), t)
+	}})
+	define(types.BuiltinOverride, builtinCode{stmt: func(f *fn, e *lang.Call) {
+		rc := f.scalar(f.expr(e.Args[0]))
+		f.pos = e.At
+		f.call(asm.FnOverrideReturn, f.ctxReg, rc)
+	}})
+}
+
+// arg compiles argN: where the probe's kind of program has it.
+func (f *fn) arg(e *lang.Ident, t *types.Type) val {
+	n := f.c.info.ArgN[e]
+	if f.ctx.Provider == "usdt" {
+		return val{t: t, r: f.usdtArg(f.ctx.USDTArgs[n])}
+	}
+	if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
+		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
+	}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsArgs[n]}, 8)}
+}
+
+// retval compiles retval: where the probe's kind of program has it.
+func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
+	if f.ctx.Kind == types.ProgTracing {
+		// The return value follows the arguments; read the whole slot
+		// and narrow it to its type.
+		r := f.load(mem{base: f.ctxReg, off: int32(8 * f.ctx.NumArgs)}, 8)
+		if t.Kind == types.Int {
+			r = f.narrow(r, t.Size, t.Signed)
+		}
+		return val{t: t, r: r}
+	}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
+}
+
+// usermode is 1 when the probe interrupted user code: the privilege
+// level is in the low bits of the code segment.
+func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
+	cs := f.load(mem{base: f.ctxReg, off: ptRegsCS}, 8)
+	d := f.newReg()
+	no := f.label()
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, cs, 3), cc: asm.JNE, useImm: true, imm: 3, label: no})
+	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
+	f.mark(no)
+	return val{t: t, r: d}
+}
+
+// constStrOf is the string s, known when compiling, as a value of string
+// type t (zero-padded).
+func (f *fn) constStrOf(s string, t *types.Type) val {
+	m := f.alloc(t.Size)
+	b := make([]byte, t.Size)
+	copy(b, s)
+	f.constBytes(m, b)
+	return val{t: t, m: &m}
+}
+
+// x86-64 struct pt_regs offsets: the argument registers of the C calling
+// convention (rdi, rsi, rdx, rcx, r8, r9), the return value and the
+// instruction pointer.
+var ptRegsArgs = [...]int32{112, 104, 96, 88, 72, 64}
+
+const (
+	ptRegsRAX = 80
+	ptRegsIP  = 128
+)
+
+// ptRegsCS is the offset of the code segment in x86-64 struct pt_regs.
+const ptRegsCS = 136
+
+// usdtArg reads a USDT argument where its note says it is.
+func (f *fn) usdtArg(l types.ArgLoc) vreg {
+	if l.Const {
+		return f.imm(l.Disp)
+	}
+	var v vreg
+	if l.Reg >= 0 {
+		v = f.load(mem{base: f.ctxReg, off: int32(l.Reg)}, 8)
+	} else {
+		v = f.imm(0)
+	}
+	if l.Mem {
+		addr := f.aluImm(asm.Add, v, l.Disp)
+		if l.Index >= 0 {
+			idx := f.load(mem{base: f.ctxReg, off: int32(l.Index)}, 8)
+			addr = f.alu(asm.Add, addr, f.aluImm(asm.Mul, idx, int64(l.Scale)))
+		}
+		tmp := f.alloc(8)
+		f.storeImm(tmp, 8, 0)
+		f.call(asm.FnProbeReadUser, f.addr(tmp), f.imm(int64(l.Size)), addr)
+		v = f.load(tmp, 8)
+	}
+	return f.narrow(v, l.Size, l.Signed)
+}

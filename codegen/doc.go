@@ -1,0 +1,62 @@
+// Package codegen compiles a type-checked script to eBPF: the third pass,
+// after lang's parser and lang/types' checker, whose Info it reads without
+// deriving a type, a builtin or a layout again. Compile is its entry
+// point; Program (a CollectionSpec, where each program attaches, the
+// formats of the events and the layouts of the maps) is its product.
+//
+// # The algorithm
+//
+// Each probe block becomes one BPF program per attach point it expands to.
+// The body is first translated to an IR of three-address instructions on
+// virtual registers (ir.go), with every instruction tagged by the script
+// position it comes from. Registers are then allocated by liveness-driven
+// linear scan with spilling (regalloc.go), and the result is lowered to
+// cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
+// asm.Comment. Maps are referenced by name; the runtime (or the VM) creates
+// them from the CollectionSpec. The bodies of for loops, string searches
+// and len() become bpf-to-bpf callbacks placed after their program.
+//
+// Data layout:
+//   - Scalars (integers, bools, pointers) live in registers; scratch
+//     variables that hold scalars are virtual registers.
+//   - Strings, tuples, map keys and values, and printf records live in
+//     memory: small ones on the stack, large ones in a per-CPU array map
+//     ("scratch") looked up once at program entry, so the 512-byte stack
+//     never limits a script.
+//   - printf and exit() write records to a ring buffer ("events"): a u64
+//     event id followed by the arguments, each 8-byte aligned; user space
+//     formats them (Program.Events says how).
+//   - Aggregations live in per-CPU hash maps with the layouts documented on
+//     MapMeta; user space merges the CPUs.
+//
+// # Builtins
+//
+// The checker resolved every call and name of a builtin to a typed id
+// (types.Builtin, in Info.Builtins). How each compiles is one entry of a
+// table keyed by those ids (builtinCode: its code as a call with a value,
+// as a name, as a statement, or written in place into memory), which the
+// families fill in their own files, as in lang/types: builtin_agg.go,
+// builtin_tseries.go, builtin_strings.go, builtin_stacks.go (with
+// dwunwind.go for dw_ustack), builtin_net.go, builtin_events.go,
+// builtin_maps.go, builtin_time.go, builtin_process.go, builtin_probe.go,
+// builtin_mem.go and builtin_assert.go. Builtins the checker expanded
+// (ppid, find) or knew the value of (sizeof, pton) have no code: their
+// expansion or constant is compiled instead. Aggregations are compiled by
+// the assignment to their map, by the map's types.AggFn.
+//
+// # Where things live
+//
+//   - compile.go: Compile, the program of a probe, its frame and
+//     finishing; program.go: Program and the layouts it describes.
+//   - emit.go: emitting IR, and memory (alloc, load, store, copy).
+//   - stmt.go: statements and assignments; loops.go: for loops and
+//     callbacks; expr.go: expressions; ops.go: operators; branch.go:
+//     conditions (&& and || short-circuit) and comparisons; maps.go: map
+//     keys, lookups and updates; field.go and index.go: struct fields and
+//     indexing.
+//   - builtins.go: the table of builtins' code and its dispatch;
+//     builtin_*.go: the families.
+//   - ir.go, regalloc.go, lower.go: the IR, register allocation and
+//     lowering to eBPF.
+//   - cfuncs.go: the functions of imported C files.
+package codegen

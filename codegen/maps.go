@@ -1,0 +1,108 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+func (f *fn) mapMeta(m *lang.MapExpr) *MapMeta {
+	mm := f.c.maps[m.Name]
+	if mm == nil {
+		f.fail(m.At, "internal error: map %s has no storage", m.Name)
+	}
+	return mm
+}
+
+// key builds the key of map access m in memory.
+func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
+	k := f.alloc(mm.KeySize)
+	if mm.Bucketed && len(m.Keys) == 1 {
+		f.zero(k, mm.KeySize)
+	}
+	if len(m.Keys) == 0 {
+		f.storeImm(k, 8, 0)
+		return k
+	}
+	keys := m.Keys
+	if tl, ok := keys[0].(*lang.Tuple); ok && len(keys) == 1 && len(mm.Keys) > 1 {
+		keys = tl.Elems // @m[(a, b)] is @m[a, b]
+	}
+	if len(keys) == 1 && len(mm.Keys) > 1 {
+		// a tuple value as the keys: element by element, since the
+		// map's strings may be longer than the tuple's
+		tv := f.expr(keys[0])
+		f.zero(k, mm.KeySize)
+		for i, src := range tv.t.Fields {
+			dst := mm.Key.Fields[i]
+			f.storeVal(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
+		}
+		return k
+	}
+	if len(keys) == 1 {
+		f.exprInto(keys[0], k, mm.Key, true)
+		return k
+	}
+	f.zero(k, mm.KeySize)
+	for i, ke := range keys {
+		fld := mm.Key.Fields[i]
+		f.exprInto(ke, k.plus(fld.Offset), fld.Type, false)
+	}
+	return k
+}
+
+func (f *fn) mapStore(m *lang.MapExpr, x val) {
+	mm := f.mapMeta(m)
+	k := f.key(m, mm)
+	v := f.alloc(mm.ValSize)
+	f.storeVal(v, mm.Value, x, true)
+	f.mapUpdate(mm, k, v)
+}
+
+// mapLookup returns a register holding a pointer to the value of m, or 0.
+func (f *fn) mapLookup(m *lang.MapExpr, mm *MapMeta) (vreg, mem) {
+	k := f.key(m, mm)
+	p := f.call(asm.FnMapLookupElem, f.mapPtr(mm.SpecName), f.addr(k))
+	return p, k
+}
+
+func (f *fn) mapRead(m *lang.MapExpr) val {
+	mm := f.mapMeta(m)
+	t := f.typeOf(m)
+	if mm.PerCPU {
+		return f.aggRead(m, mm, t)
+	}
+	p, _ := f.mapLookup(m, mm)
+	done := f.label()
+	if !t.InRegister() { // strings, tuples, usym, inet, buffers, arrays, ...
+		dst := f.alloc(t.Size)
+		f.zero(dst, t.Size)
+		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
+		f.copyMem(dst, mem{base: p}, t.Size)
+		f.mark(done)
+		return val{t: t, m: &dst}
+	}
+	d := f.newReg()
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
+	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
+	f.mark(done)
+	return val{t: t, r: d}
+}
+
+// mapUpdate writes value v at key k of map mm. Updates refused because
+// the map is full (-E2BIG) are counted, without a branch, in the map's
+// slot of the globals map; user space warns when the count moves.
+func (f *fn) mapUpdate(mm *MapMeta, k, v mem) {
+	r := f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
+	// full = (r == -7): x = r + 7 is 0 exactly then; (x | -x) has its
+	// sign bit set for every other x.
+	x := f.aluImm(asm.Add, r, 7)
+	nx := f.newReg()
+	f.emit(&inst{op: opNeg, dst: nx, a: x})
+	full := f.aluImm(asm.Xor, f.aluImm(asm.RSh, f.alu(asm.Or, x, nx), 63), 1)
+	if mm.FullPos == (lang.Pos{}) {
+		mm.FullPos = f.pos
+	}
+	f.countGlobal(mm.FullOff, full)
+}

@@ -1,0 +1,181 @@
+package types
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// Events and printf: the builtins that send user space a record, which it
+// prints (printf, errorf, warnf, print), runs (cat, system) or acts on
+// (exit, unwatch).
+
+const (
+	BuiltinPrintf Builtin = eventFamily + iota
+	BuiltinErrorf
+	BuiltinWarnf
+	BuiltinCat
+	BuiltinSystem
+	BuiltinPrint
+	BuiltinExit
+	BuiltinJoin
+	BuiltinUnwatch
+)
+
+func init() {
+	define(
+		&builtin{id: BuiltinPrintf, name: "printf", minArgs: 1, maxArgs: variadic, call: (*checker).printf},
+		&builtin{id: BuiltinErrorf, name: "errorf", minArgs: 1, maxArgs: variadic, call: (*checker).printf},
+		&builtin{id: BuiltinWarnf, name: "warnf", minArgs: 1, maxArgs: variadic, call: (*checker).printf},
+		&builtin{id: BuiltinCat, name: "cat", minArgs: 1, maxArgs: variadic, call: (*checker).printf},
+		&builtin{id: BuiltinSystem, name: "system", minArgs: 1, maxArgs: variadic, call: (*checker).systemCall},
+		&builtin{id: BuiltinPrint, name: "print", minArgs: 1, maxArgs: 3, call: (*checker).printCall},
+		&builtin{id: BuiltinExit, name: "exit", minArgs: 0, maxArgs: 1, call: (*checker).exitCall},
+		&builtin{id: BuiltinJoin, name: "join", minArgs: 1, maxArgs: 2, call: (*checker).joinCall},
+		&builtin{id: BuiltinUnwatch, name: "unwatch", minArgs: 1, maxArgs: 1, call: (*checker).unwatchCall},
+	)
+}
+
+// systemCall checks system(fmt, args...), which runs a command.
+func (c *checker) systemCall(e *lang.Call) *Type {
+	if !c.info.Config.Unsafe {
+		c.errorf(e.At, "system() runs commands: it needs --unsafe")
+		return nil
+	}
+	return c.printf(e)
+}
+
+// printCall checks print(@m[, top[, div]]) and print(value).
+func (c *checker) printCall(e *lang.Call) *Type {
+	if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
+		if c.info.Maps[m.Name] == nil && !c.infer {
+			c.errorf(m.At, "undefined map %s", m.Name)
+		}
+		for _, a := range e.Args[1:] {
+			if _, ok := a.(*lang.IntLit); !ok {
+				c.errorf(a.Pos(), "print(@m, top, div) takes integer constants")
+			}
+		}
+		return VoidType
+	}
+	if len(e.Args) != 1 {
+		c.errorf(e.At, "print() of a value takes one argument")
+		return nil
+	}
+	if t := c.expr(e.Args[0]); t.Kind == Void {
+		c.errorf(e.Args[0].Pos(), "this has no value to print")
+	}
+	return VoidType
+}
+
+// exitCall checks exit([code]).
+func (c *checker) exitCall(e *lang.Call) *Type {
+	if len(e.Args) == 1 {
+		if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {
+			c.errorf(e.Args[0].Pos(), "exit() takes an integer exit code, not %s", t)
+		}
+	}
+	return VoidType
+}
+
+// joinCall checks join(argv[, sep]).
+func (c *checker) joinCall(e *lang.Call) *Type {
+	if !c.intArg(e, 0, "an array of string pointers (like args.argv)") {
+		return nil
+	}
+	if len(e.Args) == 2 {
+		if c.litArg(e, 1, "its separator") == nil {
+			return nil
+		}
+	}
+	return VoidType
+}
+
+// unwatchCall checks unwatch(addr), which removes the watchpoints at
+// addr.
+func (c *checker) unwatchCall(e *lang.Call) *Type {
+	if !c.intArg(e, 0, "the watched address as an integer") {
+		return nil
+	}
+	return VoidType
+}
+
+// printf checks the format string against the arguments.
+func (c *checker) printf(e *lang.Call) *Type {
+	lit, ok := e.Args[0].(*lang.StrLit)
+	if !ok {
+		c.expr(e.Args[0])
+		c.errorf(e.Args[0].Pos(), "%s() needs a string literal as its format", e.Fun)
+		return nil
+	}
+	c.record(lit, StrType(len(lit.Val)+1))
+	verbs, err := FormatVerbs(lit.Val)
+	if err != "" {
+		c.errorf(lit.At, "%s", err)
+		return nil
+	}
+	args := e.Args[1:]
+	for _, a := range args {
+		c.expr(a)
+	}
+	if len(verbs) != len(args) {
+		c.errorf(e.At, "%s: format has %d conversion%s but %d argument%s given",
+			e.Fun, len(verbs), plural(len(verbs)), len(args), plural(len(args)))
+		return nil
+	}
+	for i, a := range args {
+		t := c.info.Types[a]
+		if t == nil || t.Kind == Invalid {
+			continue
+		}
+		v := verbs[i]
+		switch {
+		case v == 's':
+		case strings.ContainsRune("diuxXocp", v):
+			if !t.IsInteger() {
+				c.errorf(a.Pos(), "%s: %%%c needs an integer, got %s", e.Fun, v, t)
+			}
+		}
+	}
+	return VoidType
+}
+
+// FormatVerbs returns the conversion characters of a printf format in
+// order, or a message saying what is wrong with the format.
+func FormatVerbs(f string) ([]rune, string) {
+	var verbs []rune
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(f) && f[i] == '%' {
+			continue
+		}
+		for i < len(f) && strings.IndexByte("-+ #0123456789.*hlLqjzt", f[i]) >= 0 {
+			i++
+		}
+		if i >= len(f) {
+			return nil, "printf: format ends in the middle of a conversion"
+		}
+		switch f[i] {
+		case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p':
+			verbs = append(verbs, rune(f[i]))
+		case 'r':
+			verbs = append(verbs, 's')
+			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
+				i++
+			}
+		case 'g':
+			if i+1 >= len(f) || f[i+1] != 'r' {
+				return nil, "printf: unknown conversion %g (floating point is not supported; %gr prints GFP flags)"
+			}
+			verbs = append(verbs, 'd') // GFP flags: an integer
+			i++
+		default:
+			return nil, fmt.Sprintf("printf: unknown conversion %%%c", f[i])
+		}
+	}
+	return verbs, ""
+}

@@ -1,0 +1,120 @@
+package types
+
+import (
+	"sort"
+	"strconv"
+
+	"github.com/gotrace/gotrace/lang"
+)
+
+// Config holds the knobs of the language that affect types.
+type Config struct {
+	Params []string // positional parameters: Params[0] is $1
+	// Named are the named parameters (-- --name=value) getopt() reads;
+	// a flag given without a value maps to "".
+	Named map[string]string
+	// Unsafe allows functions that act on the system (system, signal).
+	Unsafe bool
+	// Env holds the BPFTRACE_<KEY> environment variables; they override
+	// the script's config block (see Settings).
+	Env map[string]string
+}
+
+// Param returns positional parameter n (1-based) and whether it is set.
+func (cfg Config) Param(n int) (string, bool) {
+	if n < 1 || n > len(cfg.Params) {
+		return "", false
+	}
+	return cfg.Params[n-1], true
+}
+
+// ParamInt reads a positional parameter as an integer (bpftrace accepts
+// decimal and hex); an unset parameter is 0.
+func (cfg Config) ParamInt(n int) (int64, bool) {
+	p, ok := cfg.Param(n)
+	if !ok {
+		return 0, true
+	}
+	v, err := strconv.ParseInt(p, 0, 64)
+	return v, err == nil
+}
+
+// Info is the product of Check.
+type Info struct {
+	Types map[lang.Expr]*Type
+	// Builtins holds which builtin each call and identifier that names
+	// one is (the code generator dispatches on it).
+	Builtins map[lang.Expr]Builtin
+	// ArgN holds the N of each argN identifier.
+	ArgN   map[*lang.Ident]int
+	Maps   map[string]*MapInfo
+	Probes []*ProbeInfo
+	Config Config
+	// Settings are the resolved configuration (defaults, config block,
+	// environment).
+	Settings Settings
+	// Consts are expressions whose value the checker knows: sizeof,
+	// offsetof, getopt.
+	Consts map[lang.Expr]Const
+	// Warnings are diagnostics that do not stop the script.
+	Warnings []*lang.Error
+	// Decls are the map declarations (let @m = hash(N)) by map name.
+	Decls map[string]*MapDecl
+	// Expansions are builtins and functions that mean another expression
+	// (ppid is curtask->real_parent->tgid): the code generator compiles
+	// the expansion, which the checker has typed, in their place.
+	Expansions map[lang.Expr]lang.Expr
+	// KernelVars holds, for each percpu_kaddr() call, the BTF id of the
+	// per-CPU variable it names.
+	KernelVars map[*lang.Call]uint32
+	// Kfuncs holds the BTF ids in vmlinux of the kernel functions the
+	// program calls (comm(pid): bpf_task_from_pid, bpf_task_release).
+	Kfuncs map[string]uint32
+	// TaskCommOffset is where comm is in the kernel's struct task_struct
+	// (comm(pid)).
+	TaskCommOffset int
+	// Options are the named parameters getopt() reads, by name.
+	Options map[string]Option
+	// C holds the functions of imported .bpf.c files; nil without any.
+	C *CProgram
+	// CCalls are the script's calls of those functions.
+	CCalls map[*lang.Call]*CFunc
+}
+
+// MapNames returns the names of the script's maps in name order.
+func (in *Info) MapNames() []string {
+	var names []string
+	for n := range in.Maps {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// BuiltinOf returns the builtin call or identifier e is, or 0.
+func (in *Info) BuiltinOf(e lang.Expr) Builtin { return in.Builtins[e] }
+
+// TypeOf returns the type recorded for e.
+func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
+
+// MapInfo describes one map of the script.
+type MapInfo struct {
+	Name  string // "@name" or "@"
+	Pos   lang.Pos
+	Keys  []*Type // key types in order; empty for a map used without key
+	Key   *Type   // the stored key: nil without keys, Keys[0] for one, a Tuple for several
+	Value *Type   // plain value type, or an Agg type
+}
+
+// ProbeInfo holds what the checker learned about one probe block.
+type ProbeInfo struct {
+	Probe    *lang.Probe
+	Contexts []*Context // one per attach point after wildcard expansion
+}
+
+// MapDecl is a declared map: its kind and number of entries.
+type MapDecl struct {
+	Kind       string // hash, lruhash, percpuhash, percpulruhash
+	MaxEntries int
+	Pos        lang.Pos
+}
