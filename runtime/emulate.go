@@ -45,8 +45,7 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("emulating: %v", err)
 	}
-	printer := output.New(opts.Out, opts.Format)
-	printer.Loc = opts.Loc
+	printer := newPrinter(opts)
 	s := &session{prog: prog, opts: opts, printer: printer, maps: vmMaps{m: m, c: c}}
 	globals := make([]byte, prog.Spec.Maps[codegen.GlobalsMap].ValueSize)
 	binary.LittleEndian.PutUint64(globals[codegen.GlobalStartNs:], now)

@@ -28,6 +28,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -79,6 +80,13 @@ type Options struct {
 	// Child, when set, is released once every probe is attached; the
 	// session ends when it exits (-c CMD).
 	Child *Child
+	// Profile, when set, takes the maps keyed by stacks instead of the
+	// printer (-f pprof, -f flamegraph); the caller closes it after Run
+	// to write the file.
+	Profile *output.ProfileWriter
+	// JSONMeta, when set, adds a time and a host to every JSON record
+	// (--json-meta).
+	JSONMeta *output.JSONMeta
 }
 
 // Result is how a session ended.
@@ -134,8 +142,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 			return nil, err
 		}
 	}
-	printer := output.New(opts.Out, opts.Format)
-	printer.Loc = opts.Loc
+	printer := newPrinter(opts)
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
 	errOut := opts.Err
@@ -204,6 +211,8 @@ type session struct {
 	mu      sync.Mutex
 	exited  bool
 	code    int
+	// attached: the probes are attached (Health).
+	attached atomic.Bool
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -264,6 +273,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 
 	var links []io.Closer
 	detach := func() {
+		s.attached.Store(false)
 		for _, l := range links {
 			l.Close()
 		}
@@ -315,6 +325,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			}
 			links = append(links, l)
 		}
+		s.attached.Store(true)
 		if s.opts.OnAttached != nil {
 			s.opts.OnAttached()
 		}
