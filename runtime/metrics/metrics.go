@@ -12,7 +12,7 @@
 //
 //	count(), sum() of unsigned values  counter gotrace_NAME_total
 //	sum() of signed values             gauge (a counter may not go down)
-//	min(), max(), avg(), integers      gauge (avg: the average)
+//	min(), max(), avg()                gauge (avg: the average)
 //	stats()                            summary: _count and _sum (the total)
 //	hist(), lhist()                    histogram with the same buckets
 //
@@ -20,8 +20,13 @@
 // buckets hold integers: bpftrace's [4, 8) is le="7"), as bpftrace's
 // JSON gives "max"; an lhist has all its buckets, a hist those up to its
 // last non-empty one, and both the +Inf bucket. bpftrace's histograms do
-// not keep the sum of their values, so _sum is NaN. Maps of strings and
-// other values that are not numbers, and tseries, are left out.
+// not keep the sum of their values, so _sum is NaN.
+//
+// Only aggregations are exported. Maps of plain values (@start[tid] =
+// nsecs) are a script's state in bpftrace's idiom, keyed by thread or
+// request: exported, each key would be a series of its own, and Prometheus
+// would keep millions. A value meant as a metric is written with an
+// aggregation (max(), sum()); tseries are left out too.
 //
 // # gotrace's own health
 //
@@ -115,12 +120,8 @@ func KindOf(v *types.Type) Kind {
 	if v == nil {
 		return 0
 	}
-	switch v.Kind {
-	case types.Int, types.Bool:
-		return Gauge
-	case types.Agg:
-	default:
-		return 0
+	if v.Kind != types.Agg {
+		return 0 // plain values are state, not metrics
 	}
 	switch v.AggFn {
 	case "count":
