@@ -3,6 +3,7 @@ package runtime_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gotrace/gotrace/internal/livetest"
+	"github.com/gotrace/gotrace/internal/pipelinetest"
 	"github.com/gotrace/gotrace/runtime"
 	"github.com/gotrace/gotrace/runtime/output"
 )
@@ -135,4 +137,18 @@ func goCommand(t *testing.T) string {
 		t.Fatal("no go command to run go tool pprof")
 	}
 	return p
+}
+
+// TestEmulateFolded: -f folded in the VM prints through the same
+// printer: a map keyed by a stack as folded lines, the others as text,
+// no blank lines before the maps.
+func TestEmulateFolded(t *testing.T) {
+	c := pipelinetest.MustCompile(t, `BEGIN { @[kstack, comm] = count(); @n = count(); exit(); }`, pipelinetest.Options{})
+	var b bytes.Buffer
+	if _, err := runtime.Emulate(c.Prog, runtime.Options{Out: &b, Err: io.Discard, Format: output.Folded, Target: c.Target}); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != "gotrace;[no kernel stack] 1\n@n: 1\n" {
+		t.Errorf("folded output %q", b.String())
+	}
 }

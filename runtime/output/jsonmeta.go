@@ -18,14 +18,16 @@ import (
 //	{"type": "printf", "data": "hello\n", "time": "2026-05-04T10:11:12.123456789Z", "host": "node-7"}
 //
 // time is when gotrace printed the record (the kernel's records carry no
-// time of their own), in UTC, RFC 3339 with nanoseconds; host is the
-// machine's host name, or what the caller sets (a Kubernetes node name).
+// time of their own), in UTC, RFC 3339 with nanoseconds; host is what
+// the caller sets, else $GOTRACE_HOST (the Kubernetes manifests set it to
+// the node's name: a pod's host name is the pod's), else the machine's
+// host name.
 // The members come last, so a record starts as it does without them and
 // tools that look at "type" first need no change.
 
 // JSONMeta is what --json-meta adds to every JSON record.
 type JSONMeta struct {
-	Host string           // "" means os.Hostname()
+	Host string           // "" means $GOTRACE_HOST, else os.Hostname()
 	Now  func() time.Time // nil means time.Now
 }
 
@@ -41,6 +43,9 @@ func (p *Printer) SetJSONMeta(m JSONMeta) {
 // or more writes before its newline; what is not a record is passed on
 // at once.
 func NewJSONMetaWriter(w io.Writer, m JSONMeta) io.Writer {
+	if m.Host == "" {
+		m.Host = os.Getenv("GOTRACE_HOST")
+	}
 	if m.Host == "" {
 		m.Host, _ = os.Hostname()
 	}

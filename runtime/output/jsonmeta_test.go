@@ -50,4 +50,12 @@ func TestJSONMeta(t *testing.T) {
 	if b.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
 	}
+
+	// the host from $GOTRACE_HOST
+	t.Setenv("GOTRACE_HOST", "worker-3")
+	b.Reset()
+	NewJSONMetaWriter(&b, JSONMeta{Now: meta.Now}).Write([]byte(`{"type": "x"}` + "\n"))
+	if !strings.HasSuffix(b.String(), `"host": "worker-3"}`+"\n") {
+		t.Errorf("with GOTRACE_HOST: %s", b.String())
+	}
 }
