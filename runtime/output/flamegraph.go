@@ -17,9 +17,9 @@ import (
 // box's callees stand on it (the root at the bottom), ordered by name,
 // as flamegraph.pl draws them. The profile's labels (comm, pid, ...) are
 // the first frames above the root; with several maps, each map's name
-// comes first. Kernel frames are drawn in orange, user frames in warm
-// reds and yellows, labels in grey; a frame's color depends on its name
-// only, so two runs compare at a glance. Frames narrower than a tenth of
+// comes first. Kernel frames are drawn in orange, user frames in red
+// (flamegraph.pl's palettes for them), labels in grey; a frame's color
+// depends on its name only, so two runs compare at a glance. Frames narrower than a tenth of
 // a pixel are left out (their time is in their caller).
 //
 // In the browser: hovering shows a frame's name, samples and share at
@@ -126,14 +126,16 @@ func flameColor(name string, kind flameKind) string {
 	h.Write([]byte(name))
 	v := h.Sum32()
 	v1, v2, v3 := float64(v&0xff)/255, float64(v>>8&0xff)/255, float64(v>>16&0xff)/255
+	// flamegraph.pl's palettes: orange for the kernel, red for user code
 	switch kind {
 	case flameKernel:
-		return fmt.Sprintf("rgb(%d,%d,%d)", 220+int(35*v1), 120+int(60*v2), int(40*v3))
+		return fmt.Sprintf("rgb(%d,%d,0)", 190+int(65*v1), 90+int(65*v1))
 	case flameLabel:
 		g := 170 + int(40*v1)
 		return fmt.Sprintf("rgb(%d,%d,%d)", g, g, g+20)
 	}
-	return fmt.Sprintf("rgb(%d,%d,%d)", 205+int(50*v3), int(230*v1), int(55*v2))
+	g := 50 + int(80*v2)
+	return fmt.Sprintf("rgb(%d,%d,%d)", 200+int(55*v3), g, g)
 }
 
 const (
@@ -174,6 +176,7 @@ text { font-family: Verdana, Helvetica, sans-serif; font-size: 12px; fill: rgb(0
 #title { font-size: 17px; text-anchor: middle; }
 #subtitle { fill: rgb(90,90,90); text-anchor: middle; }
 .ctl { cursor: pointer; fill: rgb(40,40,160); }
+#search, #matched { text-anchor: end; }
 .ctl:hover { text-decoration: underline; }
 .hide { display: none; }
 .f { cursor: pointer; }
@@ -194,7 +197,7 @@ text { font-family: Verdana, Helvetica, sans-serif; font-size: 12px; fill: rgb(0
 <text id="matched" x="%d" y="%d"> </text>
 <g id="frames">
 `, width, height, width, height, flameScript(width), width/2, html.EscapeString(title), width/2, html.EscapeString(sub),
-		flamePad, width-flamePad-60, flamePad, height-10, width-flamePad-160, height-10)
+		flamePad, width-flamePad, flamePad, height-10, width-flamePad, height-10)
 	if root.value > 0 {
 		span := float64(width - 2*flamePad)
 		var walk func(n *flameNode, x float64, d int)

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -331,8 +332,20 @@ func TestFlameGraph(t *testing.T) {
 			t.Errorf("frame %s is %.4f wide, want %.4f", name, got, want)
 		}
 	}
-	if !strings.HasPrefix(fills["vfs_write"], "rgb(2") || fills["vfs_write"] == fills["hot"] {
-		t.Errorf("fills: kernel %s, user %s", fills["vfs_write"], fills["hot"])
+	// orange (no blue) for the kernel, red (green = blue) for user code
+	rgb := func(s string) (r, g, b int) {
+		fmt.Sscanf(s, "rgb(%d,%d,%d)", &r, &g, &b)
+		return
+	}
+	for _, k := range []string{"vfs_write", "ksys_write", "entry_SYSCALL_64"} {
+		if r, g, b := rgb(fills[k]); b != 0 || g < 90 || r < 190 {
+			t.Errorf("kernel frame %s is %s, not orange", k, fills[k])
+		}
+	}
+	for _, u := range []string{"hot", "work", "main", "write"} {
+		if r, g, b := rgb(fills[u]); g != b || r < 200 {
+			t.Errorf("user frame %s is %s, not red", u, fills[u])
+		}
 	}
 	if !strings.Contains(b.String(), "CPU &lt;busy&gt;") {
 		t.Error("the title is not escaped")
