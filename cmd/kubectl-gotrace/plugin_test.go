@@ -367,9 +367,11 @@ func checkObjects(t *testing.T, objs ...any) {
 		os.WriteFile(f, y, 0o644)
 		cmd := exec.Command(kubectl, "set", "env", "--local", "-f", f, "GOTRACE_CHECK=1", "-o", "json")
 		cmd.Env = append(os.Environ(), "KUBECONFIG="+filepath.Join(dir, "none"))
-		out, err := cmd.CombinedOutput()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
 		if err != nil {
-			t.Errorf("kubectl does not take the object: %v\n%s\n%s", err, out, y)
+			t.Errorf("kubectl does not take the object: %v\n%s\n%s", err, stderr.String(), y)
 			continue
 		}
 		have, ours := map[string]bool{}, map[string]bool{}
