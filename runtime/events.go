@@ -72,8 +72,7 @@ const (
 func newSession(prog *codegen.Program, opts Options) *session {
 	s := &session{prog: prog, opts: opts, pollTimeout: pollTimeout}
 	s.w = bufio.NewWriterSize(opts.Out, outBufSize)
-	s.printer = output.New(s.w, opts.Format)
-	s.printer.Loc = opts.Loc
+	s.printer = newPrinter(s.w, opts)
 	s.formats = make([]*output.Formatter, len(prog.Events))
 	for i, ev := range prog.Events {
 		switch ev.Kind {

@@ -84,6 +84,13 @@ type Options struct {
 	// Buffer says when output is written (-B): by default whenever the
 	// ring buffer is drained.
 	Buffer Buffering
+	// Profile, when set, takes the maps keyed by stacks instead of the
+	// printer (-f pprof, -f flamegraph); the caller closes it after Run
+	// to write the file.
+	Profile *output.ProfileWriter
+	// JSONMeta, when set, adds a time and a host to every JSON record
+	// (--json-meta).
+	JSONMeta *output.JSONMeta
 }
 
 // Result is how a session ended.
@@ -226,6 +233,8 @@ type session struct {
 	mu      sync.Mutex
 	exited  atomic.Bool
 	code    int // exit()'s code, set under mu
+	// attached: the probes are attached (Health).
+	attached atomic.Bool
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -287,6 +296,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 
 	var links []io.Closer
 	detach := func() {
+		s.attached.Store(false)
 		for _, l := range links {
 			l.Close()
 		}
@@ -338,6 +348,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			}
 			links = append(links, l)
 		}
+		s.attached.Store(true)
 		if s.opts.OnAttached != nil {
 			if s.opts.Buffer != FullyBuffered {
 				s.flush() // JSON's attached_probes comes first

@@ -10,12 +10,15 @@ import (
 	"github.com/gotrace/gotrace/lang/types"
 )
 
-// Format is the output format: bpftrace's text, or one JSON object per line.
+// Format is the output format: bpftrace's text, one JSON object per
+// line, or text with maps keyed by stacks as folded stacks
+// (profilewriter.go).
 type Format int
 
 const (
 	Text Format = iota
 	JSON
+	Folded
 )
 
 // Arg is one printf argument: its type and its raw bytes.
@@ -34,6 +37,9 @@ type Printer struct {
 	// Loc is the time zone of the times text output shows (tseries);
 	// nil: the local one.
 	Loc *time.Location
+	// Profile, when set, takes the maps keyed by stacks instead of
+	// printing them (pprof, flame graphs: profilewriter.go).
+	Profile *ProfileWriter
 }
 
 // New returns a printer writing to w.
@@ -107,6 +113,9 @@ func (p *Printer) Value(t *types.Type, raw []byte) error {
 
 // Map prints a map: print(@m) and the maps at exit.
 func (p *Printer) Map(m *Map) error {
+	if done, err := p.profileMap(m); done {
+		return err
+	}
 	es := m.entries(p.Sym)
 	if p.f == JSON {
 		return p.mapJSON(m, es)
@@ -199,9 +208,9 @@ func (p *Printer) Lost(w io.Writer, n uint64) {
 }
 
 // End marks the end of the run, before the maps are printed: two empty
-// lines in text, nothing in JSON.
+// lines in text, nothing in JSON or folded stacks.
 func (p *Printer) End() error {
-	if p.f == JSON {
+	if p.f == JSON || p.f == Folded {
 		return nil
 	}
 	_, err := io.WriteString(p.w, "\n\n")
