@@ -66,14 +66,12 @@ func (f *fn) ternary(e *lang.Ternary, t *types.Type) val {
 	return val{t: t, r: d}
 }
 
-var (
-	cmpOps = map[string][2]asm.JumpOp{ // unsigned, signed
-		"==": {asm.JEq, asm.JEq}, "!=": {asm.JNE, asm.JNE},
-		"<": {asm.JLT, asm.JSLT}, "<=": {asm.JLE, asm.JSLE},
-		">": {asm.JGT, asm.JSGT}, ">=": {asm.JGE, asm.JSGE},
-	}
-	negate = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-)
+// cmpOps are the jumps of the comparisons: unsigned, signed.
+var cmpOps = map[types.Op][2]asm.JumpOp{
+	types.OpEq: {asm.JEq, asm.JEq}, types.OpNe: {asm.JNE, asm.JNE},
+	types.OpLt: {asm.JLT, asm.JSLT}, types.OpLe: {asm.JLE, asm.JSLE},
+	types.OpGt: {asm.JGT, asm.JSGT}, types.OpGe: {asm.JGE, asm.JSGE},
+}
 
 // branch jumps to label when the truth of e equals when, and falls through
 // otherwise. && and || short-circuit.
@@ -83,14 +81,15 @@ func (f *fn) branch(e lang.Expr, label string, when bool) {
 		f.branch(x.X, label, when)
 		return
 	case *lang.Unary:
-		if x.Op == "!" {
+		if f.c.info.OpOf(x) == types.OpNot {
 			f.branch(x.X, label, !when)
 			return
 		}
 	case *lang.Binary:
-		switch x.Op {
-		case "&&", "||":
-			and := x.Op == "&&"
+		op := f.c.info.OpOf(x)
+		switch op {
+		case types.OpLAnd, types.OpLOr:
+			and := op == types.OpLAnd
 			if and != when { // && jumping on false, || jumping on true
 				f.branch(x.X, label, when)
 				f.branch(x.Y, label, when)
@@ -102,21 +101,20 @@ func (f *fn) branch(e lang.Expr, label string, when bool) {
 			f.mark(skip)
 			return
 		}
-		if ops, ok := cmpOps[x.Op]; ok {
+		if op.Compare() {
 			xt, yt := f.typeOf(x.X), f.typeOf(x.Y)
 			if types.BytesComparable(xt, yt) {
-				f.bytesCompare(x, label, when)
+				f.bytesCompare(x, op, label, when)
 				return
 			}
 			if xt.Kind == types.Str {
-				f.strCompare(x, label, when)
+				f.strCompare(x, op, label, when)
 				return
 			}
-			op := x.Op
 			if !when {
-				op = negate[op]
-				ops = cmpOps[op]
+				op = op.Not()
 			}
+			ops := cmpOps[op]
 			cc := ops[0]
 			if types.SignedOp(xt, yt) {
 				cc = ops[1]
@@ -145,8 +143,8 @@ func (f *fn) branch(e lang.Expr, label string, when bool) {
 	f.emit(&inst{op: opJcc, a: v.r, cc: cc, useImm: true, imm: 0, label: label})
 }
 
-// strCompare compiles a string == or != comparison into a branch.
-func (f *fn) strCompare(x *lang.Binary, label string, when bool) {
+// strCompare compiles a string == or != comparison (op) into a branch.
+func (f *fn) strCompare(x *lang.Binary, op types.Op, label string, when bool) {
 	var lit *lang.StrLit
 	other := x.X
 	if l, ok := x.Y.(*lang.StrLit); ok {
@@ -157,12 +155,12 @@ func (f *fn) strCompare(x *lang.Binary, label string, when bool) {
 	if lit == nil {
 		a, b := f.expr(x.X), f.expr(x.Y)
 		f.pos = x.At
-		f.strStrEq(a, b, label, (x.Op == "==") == when)
+		f.strStrEq(a, b, label, (op == types.OpEq) == when)
 		return
 	}
 	s := f.expr(other)
 	f.pos = x.At
-	f.strEq(s, lit.Val, label, (x.Op == "==") == when)
+	f.strEq(s, lit.Val, label, (op == types.OpEq) == when)
 }
 
 // strStrEq compares two strings in memory byte by byte, up to the first
@@ -229,15 +227,15 @@ func (f *fn) strEq(s val, lit string, label string, onEqual bool) {
 	}
 }
 
-// bytesCompare compiles == or != of tuples or arrays into a branch: they
-// are equal when all their bytes are (tuples are laid out with zeroed
-// padding).
-func (f *fn) bytesCompare(x *lang.Binary, label string, when bool) {
+// bytesCompare compiles == or != (op) of tuples or arrays into a branch:
+// they are equal when all their bytes are (tuples are laid out with
+// zeroed padding).
+func (f *fn) bytesCompare(x *lang.Binary, op types.Op, label string, when bool) {
 	a, b := f.expr(x.X), f.expr(x.Y)
 	f.pos = x.At
 	r := f.memcmp(f.offStack(a), f.offStack(b), min(a.t.Size, b.t.Size))
 	cc := asm.JEq
-	if (x.Op == "==") != when {
+	if (op == types.OpEq) != when {
 		cc = asm.JNE
 	}
 	f.emit(&inst{op: opJcc, a: r, cc: cc, useImm: true, imm: 0, label: label})

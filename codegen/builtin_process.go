@@ -27,8 +27,8 @@ func init() {
 	define(types.BuiltinGid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentUidGid), 32)}
 	}})
-	define(types.BuiltinCpu, builtinCode{ident: helperValue(asm.FnGetSmpProcessorId)})
-	define(types.BuiltinNumaid, builtinCode{ident: helperValue(asm.FnGetNumaNodeId)})
+	define(types.BuiltinCPU, builtinCode{ident: helperValue(asm.FnGetSmpProcessorId)})
+	define(types.BuiltinNumaID, builtinCode{ident: helperValue(asm.FnGetNumaNodeId)})
 	define(types.BuiltinRand, builtinCode{ident: helperValue(asm.FnGetPrandomU32)})
 	define(types.BuiltinCgroup, builtinCode{ident: helperValue(asm.FnGetCurrentCgroupId)})
 	define(types.BuiltinCurtask, builtinCode{ident: helperValue(asm.FnGetCurrentTask)})

@@ -769,7 +769,7 @@ func (g *cgen) arith(op string, a, b opnd, at, bt, t *types.Type) vreg {
 	case bt.Kind == types.Ptr && at.Kind != types.Ptr:
 		a = scale(a, elemSize(bt))
 	}
-	alu := aluOps[op]
+	alu := aluOps[types.BinaryOp(op)]
 	if t.Signed && alu == asm.RSh {
 		alu = asm.ArSh
 	}
@@ -1145,14 +1145,14 @@ func (g *cgen) branch(e cc.Expr, label string, when bool) {
 				signed = ct.Signed
 			}
 			a, b := g.operand(x.X), g.operand(x.Y)
-			op := x.Op
+			op := types.BinaryOp(x.Op)
 			if a.konst && !b.konst {
 				// 3 < x is x > 3
 				a, b = b, a
-				op = map[string]string{"==": "==", "!=": "!=", "<": ">", ">": "<", "<=": ">=", ">=": "<="}[op]
+				op = op.Swapped()
 			}
 			if !when {
-				op = negate[op]
+				op = op.Not()
 			}
 			cc := cmpOps[op][0]
 			if signed {

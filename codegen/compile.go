@@ -187,7 +187,7 @@ type fn struct {
 // compileProbe compiles probe p for one of its attach points: the
 // program, its callbacks and the imported C functions it calls.
 func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
-	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressedVars(p.Body)}
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: c.addressedVars(p.Body)}
 	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()

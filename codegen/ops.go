@@ -8,15 +8,16 @@ import (
 )
 
 func (f *fn) unary(e *lang.Unary, t *types.Type) val {
-	switch e.Op {
-	case "++", "--":
+	op := f.c.info.OpOf(e)
+	switch op {
+	case types.OpInc, types.OpDec:
 		return f.incDec(e)
-	case "!":
+	case types.OpNot:
 		return f.boolVal(e, t)
-	case "&":
+	case types.OpAddr:
 		return f.addressOf(e, t)
 	}
-	if e.Op == "*" {
+	if op == types.OpDeref {
 		pt := f.typeOf(e.X)
 		addr := f.scalar(f.expr(e.X))
 		f.pos = e.At
@@ -32,15 +33,15 @@ func (f *fn) unary(e *lang.Unary, t *types.Type) val {
 	}
 	x := f.scalar(f.expr(e.X))
 	f.pos = e.At
-	switch e.Op {
-	case "-":
+	switch op {
+	case types.OpNeg:
 		d := f.newReg()
 		f.emit(&inst{op: opNeg, dst: d, a: x})
 		return val{t: t, r: d}
-	case "~":
+	case types.OpCompl:
 		return val{t: t, r: f.aluImm(asm.Xor, x, -1)}
 	}
-	f.fail(e.At, "operator %s not supported by the code generator yet", e.Op)
+	f.fail(e.At, "operator %s not supported by the code generator yet", op)
 	return val{}
 }
 
@@ -48,7 +49,7 @@ func (f *fn) incDec(e *lang.Unary) val {
 	old := f.expr(e.X)
 	t := f.typeOf(e.X)
 	delta := int64(1)
-	if e.Op == "--" {
+	if f.c.info.OpOf(e) == types.OpDec {
 		delta = -1
 	}
 	oldR := f.scalar(old)
@@ -71,14 +72,17 @@ func (f *fn) incDec(e *lang.Unary) val {
 	return val{t: t, r: nv}
 }
 
-var aluOps = map[string]asm.ALUOp{
-	"+": asm.Add, "-": asm.Sub, "*": asm.Mul, "/": asm.Div, "%": asm.Mod,
-	"&": asm.And, "|": asm.Or, "^": asm.Xor, "<<": asm.LSh, ">>": asm.RSh,
+// aluOps are the instructions of the arithmetic and bitwise operators
+// (unsigned; arith and C's make them signed where they must be).
+var aluOps = map[types.Op]asm.ALUOp{
+	types.OpAdd: asm.Add, types.OpSub: asm.Sub, types.OpMul: asm.Mul, types.OpDiv: asm.Div, types.OpMod: asm.Mod,
+	types.OpAnd: asm.And, types.OpOr: asm.Or, types.OpXor: asm.Xor, types.OpShl: asm.LSh, types.OpShr: asm.RSh,
 }
 
-func (f *fn) arith(op string, x, y val, signed bool) vreg {
+// arith computes x op y, signed or not.
+func (f *fn) arith(op types.Op, x, y val, signed bool) vreg {
 	a, b := f.scalar(x), f.scalar(y)
-	if op == "+" || op == "-" {
+	if op == types.OpAdd || op == types.OpSub {
 		// pointer arithmetic counts elements
 		switch {
 		case x.t.Kind == types.Ptr && y.t.Kind != types.Ptr:
@@ -143,20 +147,20 @@ func (f *fn) signedDiv(alu asm.ALUOp, a, b vreg) vreg {
 }
 
 func (f *fn) binary(e *lang.Binary, t *types.Type) val {
-	if _, ok := aluOps[e.Op]; ok {
+	if op := f.c.info.OpOf(e); op.Arith() {
 		x, y := f.expr(e.X), f.expr(e.Y)
 		f.pos = e.At
-		if (e.Op == "/" || e.Op == "%") && !nonZeroLit(e.Y) {
-			return val{t: t, r: f.checkedDiv(e, x, y, t.Signed)}
+		if (op == types.OpDiv || op == types.OpMod) && !nonZeroLit(e.Y) {
+			return val{t: t, r: f.checkedDiv(e, op, x, y, t.Signed)}
 		}
-		return val{t: t, r: f.arith(e.Op, x, y, t.Signed)}
+		return val{t: t, r: f.arith(op, x, y, t.Signed)}
 	}
 	return f.boolVal(e, t)
 }
 
 // checkedDiv divides as bpftrace does when the divisor may be 0: the
 // result is then 1, with a warning at the operator.
-func (f *fn) checkedDiv(e *lang.Binary, x, y val, signed bool) vreg {
+func (f *fn) checkedDiv(e *lang.Binary, op types.Op, x, y val, signed bool) vreg {
 	res := f.newReg()
 	ok, done := f.label(), f.label()
 	f.emit(&inst{op: opJcc, a: f.scalar(y), cc: asm.JNE, useImm: true, imm: 0, label: ok})
@@ -166,7 +170,7 @@ func (f *fn) checkedDiv(e *lang.Binary, x, y val, signed bool) vreg {
 	f.jmp(done)
 	f.mark(ok)
 	f.pos = e.At
-	f.emit(&inst{op: opMov, dst: res, a: f.arith(e.Op, x, y, signed)})
+	f.emit(&inst{op: opMov, dst: res, a: f.arith(op, x, y, signed)})
 	f.mark(done)
 	return res
 }
@@ -185,10 +189,10 @@ func nonZeroLit(e lang.Expr) bool {
 }
 
 // addressedVars finds the variables of a probe whose address is taken.
-func addressedVars(b *lang.Block) map[string]bool {
+func (c *compiler) addressedVars(b *lang.Block) map[string]bool {
 	vars := map[string]bool{}
 	lang.Inspect(b, func(n lang.Node) bool {
-		if u, ok := n.(*lang.Unary); ok && u.Op == "&" {
+		if u, ok := n.(*lang.Unary); ok && c.info.OpOf(u) == types.OpAddr {
 			if v, ok := u.X.(*lang.Var); ok {
 				vars[v.Key()] = true
 			}

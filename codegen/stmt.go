@@ -1,8 +1,6 @@
 package codegen
 
 import (
-	"strings"
-
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -80,7 +78,7 @@ func (f *fn) exprStmt(e lang.Expr) {
 			return
 		}
 	case *lang.Unary:
-		if e.Op == "++" || e.Op == "--" {
+		if op := f.c.info.OpOf(e); op == types.OpInc || op == types.OpDec {
 			f.incDec(e)
 			return
 		}
@@ -99,7 +97,8 @@ func (f *fn) assign(s *lang.AssignStmt) {
 		f.aggregate(s.Lhs.(*lang.MapExpr), call)
 		return
 	}
-	if m, ok := s.Lhs.(*lang.MapExpr); ok && s.Op == "=" {
+	op := f.c.info.OpOf(s) // 0: =
+	if m, ok := s.Lhs.(*lang.MapExpr); ok && op == 0 {
 		mm := f.mapMeta(m)
 		v := f.alloc(mm.ValSize)
 		f.exprInto(s.Rhs, v, mm.Value, true)
@@ -109,12 +108,11 @@ func (f *fn) assign(s *lang.AssignStmt) {
 		return
 	}
 	var rhs val
-	if s.Op == "=" {
+	if op == 0 {
 		rhs = f.expr(s.Rhs)
 	} else {
 		old := f.expr(s.Lhs)
 		r := f.expr(s.Rhs)
-		op := strings.TrimSuffix(s.Op, "=")
 		lt := f.typeOf(s.Lhs)
 		rhs = val{t: types.ArithType(op, lt, r.t), r: f.arith(op, old, r, types.SignedOp(lt, r.t))}
 	}

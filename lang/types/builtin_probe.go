@@ -57,17 +57,25 @@ func (c *checker) argsIdent(e *lang.Ident) *Type {
 	if !c.inProbe(e) {
 		return nil
 	}
+	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Args }, "")
+}
+
+// oneLayout types args or ctx, e: the layout the probes of the block give
+// it, which must be the same in all; where a probe has none, the error
+// ends in why.
+func (c *checker) oneLayout(e *lang.Ident, layout func(*Context) *Type, why string) *Type {
 	var t *Type
 	for _, ctx := range c.ctxs {
-		if ctx.Args == nil {
-			c.errorf(e.At, "args is not available in probe %s", ctx.Name)
+		lt := layout(ctx)
+		if lt == nil {
+			c.errorf(e.At, "%s is not available in probe %s%s", e.Name, ctx.Name, why)
 			return nil
 		}
-		if t != nil && !Equal(t, ctx.Args) {
-			c.errorf(e.At, "args has different layouts in the probes of this block (%s and %s)", t, ctx.Args)
+		if t != nil && !Equal(t, lt) {
+			c.errorf(e.At, "%s has different layouts in the probes of this block (%s and %s)", e.Name, t, lt)
 			return nil
 		}
-		t = ctx.Args
+		t = lt
 	}
 	return t
 }
@@ -232,19 +240,8 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 		c.errorf(e.At, "ctx cannot be used inside a for loop over a map; copy what you need to a $variable before the loop")
 		return nil
 	}
-	var t *Type
-	for _, ctx := range c.ctxs {
-		if ctx.Ctx == nil {
-			c.errorf(e.At, "ctx is not available in probe %s (only iter, interval, profile, software and hardware probes have it)", ctx.Name)
-			return nil
-		}
-		if t != nil && !Equal(t, ctx.Ctx) {
-			c.errorf(e.At, "ctx has different layouts in the probes of this block (%s and %s)", t, ctx.Ctx)
-			return nil
-		}
-		t = ctx.Ctx
-	}
-	return t
+	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Ctx },
+		" (only iter, interval, profile, software and hardware probes have it)")
 }
 
 // ptRegs are the offsets of x86-64 struct pt_regs members, for reg().

@@ -16,14 +16,14 @@ const (
 	BuiltinTid
 	BuiltinUid
 	BuiltinGid
-	BuiltinCpu
+	BuiltinCPU
 	BuiltinCpid
 	BuiltinHasCpid
 	BuiltinNcpus
-	BuiltinNumaid
+	BuiltinNumaID
 	BuiltinRand
 	BuiltinCgroup
-	BuiltinCgroupid
+	BuiltinCgroupID
 	BuiltinCgroupPath
 	BuiltinComm
 	BuiltinUsername
@@ -46,16 +46,16 @@ func init() {
 		&builtin{id: BuiltinTid, name: "tid", ident: typed(Uint32)},
 		&builtin{id: BuiltinUid, name: "uid", ident: typed(Uint32)},
 		&builtin{id: BuiltinGid, name: "gid", ident: typed(Uint32)},
-		&builtin{id: BuiltinCpu, name: "cpu", ident: typed(Uint32)},
+		&builtin{id: BuiltinCPU, name: "cpu", ident: typed(Uint32)},
 		&builtin{id: BuiltinCpid, name: "cpid", ident: typed(Uint32)},
 		&builtin{id: BuiltinHasCpid, name: "has_cpid", ident: func(c *checker, e *lang.Ident) *Type {
 			return c.expand(e, &lang.Binary{At: e.At, Op: "!=", X: &lang.Ident{At: e.At, Name: "cpid"}, Y: &lang.IntLit{At: e.At}})
 		}},
 		&builtin{id: BuiltinNcpus, name: "ncpus", ident: typed(Uint64)},
-		&builtin{id: BuiltinNumaid, name: "numaid", ident: typed(Uint32)},
+		&builtin{id: BuiltinNumaID, name: "numaid", ident: typed(Uint32)},
 		&builtin{id: BuiltinRand, name: "rand", ident: typed(Uint32)},
 		&builtin{id: BuiltinCgroup, name: "cgroup", ident: typed(Uint64)},
-		&builtin{id: BuiltinCgroupid, name: "cgroupid", minArgs: 1, maxArgs: 1, call: symbolAddress(SymbolEnv.CgroupID)},
+		&builtin{id: BuiltinCgroupID, name: "cgroupid", minArgs: 1, maxArgs: 1, call: symbolAddress(SymbolEnv.CgroupID)},
 		&builtin{id: BuiltinCgroupPath, name: "cgroup_path", minArgs: 1, maxArgs: 2, call: (*checker).cgroupPathCall},
 		&builtin{id: BuiltinComm, name: "comm", ident: typed(StrType(16)), minArgs: 1, maxArgs: 1, call: (*checker).commCall},
 		&builtin{id: BuiltinUsername, name: "username", ident: typed(&Type{Kind: View, Size: 8, Name: "username"})},

@@ -1124,10 +1124,11 @@ func (k *cchecker) expr(e cc.Expr) *Type {
 	if t, ok := k.p.Types[e]; ok {
 		return t
 	}
-	return k.record(e, k.expr1(e))
+	return k.record(e, k.exprType(e))
 }
 
-func (k *cchecker) expr1(e cc.Expr) *Type {
+// exprType computes the type of e (nil after an error).
+func (k *cchecker) exprType(e cc.Expr) *Type {
 	switch e := e.(type) {
 	case *cc.IntLit:
 		return k.constant(e, intLitType(e), int64(e.Value))
@@ -1414,7 +1415,7 @@ func (k *cchecker) binary(e *cc.Binary) *Type {
 		ct := arith(xd, yd)
 		k.p.Conv[e.X], k.p.Conv[e.Y] = ct, ct
 		if both {
-			return k.constant(e, cInt, b2i(compareConst(e.Op, truncate(xv, ct), truncate(yv, ct), ct.Signed)))
+			return k.constant(e, cInt, b2i(compareConst(BinaryOp(e.Op), truncate(xv, ct), truncate(yv, ct), ct.Signed)))
 		}
 		return cInt
 	case "+", "-":
@@ -1443,7 +1444,7 @@ func (k *cchecker) binary(e *cc.Binary) *Type {
 		k.p.Conv[e.X], k.p.Conv[e.Y] = rt, rt
 	}
 	if both {
-		if v, ok := arithConst(e.Op, truncate(xv, rt), truncate(yv, rt), rt.Signed); ok {
+		if v, ok := arithConst(BinaryOp(e.Op), truncate(xv, rt), truncate(yv, rt), rt.Signed); ok {
 			return k.constant(e, rt, v)
 		}
 		if e.Op == "/" || e.Op == "%" {
@@ -1451,65 +1452,6 @@ func (k *cchecker) binary(e *cc.Binary) *Type {
 		}
 	}
 	return rt
-}
-
-func compareConst(op string, a, b int64, signed bool) bool {
-	less := a < b
-	if !signed {
-		less = uint64(a) < uint64(b)
-	}
-	switch op {
-	case "==":
-		return a == b
-	case "!=":
-		return a != b
-	case "<":
-		return less
-	case ">=":
-		return !less
-	case ">":
-		return a != b && !less
-	}
-	return a == b || less
-}
-
-func arithConst(op string, a, b int64, signed bool) (int64, bool) {
-	switch op {
-	case "+":
-		return a + b, true
-	case "-":
-		return a - b, true
-	case "*":
-		return a * b, true
-	case "&":
-		return a & b, true
-	case "|":
-		return a | b, true
-	case "^":
-		return a ^ b, true
-	case "<<":
-		return a << uint(b&63), true
-	case ">>":
-		if signed {
-			return a >> uint(b&63), true
-		}
-		return int64(uint64(a) >> uint(b&63)), true
-	case "/", "%":
-		if b == 0 {
-			return 0, false
-		}
-		if !signed {
-			if op == "/" {
-				return int64(uint64(a) / uint64(b)), true
-			}
-			return int64(uint64(a) % uint64(b)), true
-		}
-		if op == "/" {
-			return a / b, true
-		}
-		return a % b, true
-	}
-	return 0, false
 }
 
 func (k *cchecker) assign(e *cc.Assign) *Type {

@@ -53,6 +53,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Expansions: map[lang.Expr]lang.Expr{},
 		Builtins:   map[lang.Expr]Builtin{},
 		ArgN:       map[*lang.Ident]int{},
+		Ops:        map[lang.Node]Op{},
 		KernelVars: map[*lang.Call]uint32{},
 		Kfuncs:     map[string]uint32{},
 		Options:    map[string]Option{},

@@ -24,7 +24,7 @@ func constInt(e lang.Expr) (int64, bool) {
 	case *lang.IntLit:
 		return int64(e.Val), true
 	case *lang.Unary:
-		if e.Op == "-" {
+		if unaryOp(e.Op) == OpNeg {
 			v, ok := constInt(e.X)
 			return -v, ok
 		}
@@ -65,13 +65,13 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		}
 	case *lang.Unary:
 		x, ok := c.constValue(e.X)
-		switch {
+		switch op := unaryOp(e.Op); {
 		case !ok:
-		case e.Op == "-":
+		case op == OpNeg:
 			return -x, true
-		case e.Op == "~":
+		case op == OpCompl:
 			return ^x, true
-		case e.Op == "!":
+		case op == OpNot:
 			return b2i(x == 0), true
 		}
 	case *lang.Binary:
@@ -81,15 +81,16 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 			return 0, false
 		}
 		// script constants fold as signed 64-bit values, as C's do
-		switch e.Op {
-		case "==", "!=", "<", "<=", ">", ">=":
-			return b2i(compareConst(e.Op, x, y, true)), true
-		case "&&":
+		switch op := BinaryOp(e.Op); {
+		case op.Compare():
+			return b2i(compareConst(op, x, y, true)), true
+		case op == OpLAnd:
 			return b2i(x != 0 && y != 0), true
-		case "||":
+		case op == OpLOr:
 			return b2i(x != 0 || y != 0), true
+		default:
+			return arithConst(op, x, y, true)
 		}
-		return arithConst(e.Op, x, y, true)
 	}
 	return 0, false
 }
@@ -106,4 +107,67 @@ func (c *checker) constString(e lang.Expr) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// compareConst is comparison op of integer constants (the script's and
+// imported C's), signed or not.
+func compareConst(op Op, a, b int64, signed bool) bool {
+	less := a < b
+	if !signed {
+		less = uint64(a) < uint64(b)
+	}
+	switch op {
+	case OpEq:
+		return a == b
+	case OpNe:
+		return a != b
+	case OpLt:
+		return less
+	case OpGe:
+		return !less
+	case OpGt:
+		return a != b && !less
+	}
+	return a == b || less
+}
+
+// arithConst is arithmetic or bitwise operation op of integer constants,
+// signed or not; it fails for a division by zero.
+func arithConst(op Op, a, b int64, signed bool) (int64, bool) {
+	switch op {
+	case OpAdd:
+		return a + b, true
+	case OpSub:
+		return a - b, true
+	case OpMul:
+		return a * b, true
+	case OpAnd:
+		return a & b, true
+	case OpOr:
+		return a | b, true
+	case OpXor:
+		return a ^ b, true
+	case OpShl:
+		return a << uint(b&63), true
+	case OpShr:
+		if signed {
+			return a >> uint(b&63), true
+		}
+		return int64(uint64(a) >> uint(b&63)), true
+	case OpDiv, OpMod:
+		if b == 0 {
+			return 0, false
+		}
+		if !signed {
+			if op == OpDiv {
+				return int64(uint64(a) / uint64(b)), true
+			}
+			return int64(uint64(a) % uint64(b)), true
+		}
+		if op == OpDiv {
+			return a / b, true
+		}
+		return a % b, true
+	}
+	return 0, false
 }

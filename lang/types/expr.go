@@ -6,8 +6,9 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
+// expr types e and records its type (InvalidTyp after an error).
 func (c *checker) expr(e lang.Expr) *Type {
-	t := c.expr1(e)
+	t := c.exprType(e)
 	if t == nil {
 		t = InvalidTyp
 	}
@@ -15,7 +16,8 @@ func (c *checker) expr(e lang.Expr) *Type {
 	return t
 }
 
-func (c *checker) expr1(e lang.Expr) *Type {
+// exprType computes the type of e, or nil after an error.
+func (c *checker) exprType(e lang.Expr) *Type {
 	switch e := e.(type) {
 	case *lang.IntLit:
 		return LitType(e.Val)

@@ -45,6 +45,9 @@ type Info struct {
 	// Builtins holds which builtin each call and identifier that names
 	// one is (the code generator dispatches on it).
 	Builtins map[lang.Expr]Builtin
+	// Ops holds the operator of each unary and binary expression and of
+	// each compound assignment (+=).
+	Ops map[lang.Node]Op
 	// ArgN holds the N of each argN identifier.
 	ArgN   map[*lang.Ident]int
 	Maps   map[string]*MapInfo
@@ -93,6 +96,10 @@ func (in *Info) MapNames() []string {
 
 // BuiltinOf returns the builtin call or identifier e is, or 0.
 func (in *Info) BuiltinOf(e lang.Expr) Builtin { return in.Builtins[e] }
+
+// OpOf returns the operator of the unary or binary expression or the
+// compound assignment n, or 0 (for =).
+func (in *Info) OpOf(n lang.Node) Op { return in.Ops[n] }
 
 // TypeOf returns the type recorded for e.
 func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }

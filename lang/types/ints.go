@@ -80,8 +80,8 @@ func SignedOp(x, y *Type) bool {
 }
 
 // ArithType is the type of integer operation op on operands x and y.
-func ArithType(op string, x, y *Type) *Type {
-	if op == "-" || SignedOp(x, y) {
+func ArithType(op Op, x, y *Type) *Type {
+	if op == OpSub || SignedOp(x, y) {
 		return Int64
 	}
 	return Uint64

@@ -1,11 +1,130 @@
 package types
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/gotrace/gotrace/lang"
 )
 
+// Op is an operator of the script, as the checker decided it
+// (Info.Ops): the code generator and constant folding switch on it, never
+// on its spelling. Imported C spells its operators alike.
+type Op int
+
+const (
+	_ Op = iota // no operator: a plain assignment (=)
+	// arithmetic and bits
+	OpAdd
+	OpSub
+	OpMul
+	OpDiv
+	OpMod
+	OpAnd
+	OpOr
+	OpXor
+	OpShl
+	OpShr
+	// comparisons
+	OpEq
+	OpNe
+	OpLt
+	OpLe
+	OpGt
+	OpGe
+	// logical, short-circuit
+	OpLAnd
+	OpLOr
+	// unary
+	OpNeg
+	OpNot
+	OpCompl
+	OpDeref
+	OpAddr
+	OpInc
+	OpDec
+)
+
+var opSpellings = [...]string{
+	OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpMod: "%",
+	OpAnd: "&", OpOr: "|", OpXor: "^", OpShl: "<<", OpShr: ">>",
+	OpEq: "==", OpNe: "!=", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
+	OpLAnd: "&&", OpLOr: "||",
+	OpNeg: "-", OpNot: "!", OpCompl: "~", OpDeref: "*", OpAddr: "&", OpInc: "++", OpDec: "--",
+}
+
+// String is the operator as scripts spell it.
+func (o Op) String() string {
+	if o > 0 && int(o) < len(opSpellings) {
+		return opSpellings[o]
+	}
+	return fmt.Sprintf("Op(%d)", int(o))
+}
+
+// BinaryOp is the binary operator spelled s, or 0.
+func BinaryOp(s string) Op { return spelled(s, OpAdd, OpLOr) }
+
+// unaryOp is the unary operator spelled s, or 0.
+func unaryOp(s string) Op { return spelled(s, OpNeg, OpDec) }
+
+// spelled is the operator from first to last spelled s, or 0.
+func spelled(s string, first, last Op) Op {
+	for o := first; o <= last; o++ {
+		if opSpellings[o] == s {
+			return o
+		}
+	}
+	return 0
+}
+
+// compoundOp is the operator of an assignment spelled s: 0 for =, OpAdd
+// for +=, ...
+func compoundOp(s string) Op { return BinaryOp(strings.TrimSuffix(s, "=")) }
+
+// Arith tells whether o is an arithmetic or bitwise operator.
+func (o Op) Arith() bool { return o >= OpAdd && o <= OpShr }
+
+// Compare tells whether o is a comparison.
+func (o Op) Compare() bool { return o >= OpEq && o <= OpGe }
+
+// Not is the comparison true where comparison o is false.
+func (o Op) Not() Op {
+	switch o {
+	case OpEq:
+		return OpNe
+	case OpNe:
+		return OpEq
+	case OpLt:
+		return OpGe
+	case OpGe:
+		return OpLt
+	case OpGt:
+		return OpLe
+	case OpLe:
+		return OpGt
+	}
+	return o
+}
+
+// Swapped is the comparison of the operands swapped: a < b is b > a.
+func (o Op) Swapped() Op {
+	switch o {
+	case OpLt:
+		return OpGt
+	case OpGt:
+		return OpLt
+	case OpLe:
+		return OpGe
+	case OpGe:
+		return OpLe
+	}
+	return o
+}
+
 func (c *checker) unary(e *lang.Unary) *Type {
-	if m, ok := e.X.(*lang.MapExpr); ok && (e.Op == "++" || e.Op == "--") && c.info.Maps[m.Name] == nil {
+	op := unaryOp(e.Op)
+	c.info.Ops[e] = op
+	if m, ok := e.X.(*lang.MapExpr); ok && (op == OpInc || op == OpDec) && c.info.Maps[m.Name] == nil {
 		// @m++ on a map not assigned yet starts it at 0, as += does.
 		c.setMap(m, Int64, e.At)
 	}
@@ -13,25 +132,25 @@ func (c *checker) unary(e *lang.Unary) *Type {
 	if t.Kind == Invalid {
 		return nil
 	}
-	switch e.Op {
-	case "++", "--":
+	switch op {
+	case OpInc, OpDec:
 		switch x := e.X.(type) {
 		case *lang.Var, *lang.MapExpr:
 			if !t.IsInteger() {
-				c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
+				c.errorf(e.At, "%s needs an integer, not %s", op, t)
 				return nil
 			}
 			if t.Kind == Ptr {
 				return t // one element on
 			}
 			rt := Uint64
-			if t.Signed || e.Op == "--" {
+			if t.Signed || op == OpDec {
 				rt = Int64
 			}
 			switch x := x.(type) {
 			case *lang.MapExpr:
 				if mi := c.info.Maps[x.Name]; mi != nil && mi.Value.Kind == Agg {
-					c.errorf(e.At, "%s is an aggregation; it cannot be changed with %s", x.Name, e.Op)
+					c.errorf(e.At, "%s is an aggregation; it cannot be changed with %s", x.Name, op)
 					return nil
 				}
 				c.setMap(x, rt, e.At)
@@ -43,17 +162,17 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			}
 			return rt
 		}
-		c.errorf(e.At, "%s needs a $variable or an @map", e.Op)
+		c.errorf(e.At, "%s needs a $variable or an @map", op)
 		return nil
-	case "!":
+	case OpNot:
 		if !t.IsInteger() {
 			c.errorf(e.At, "! needs an integer or bool, not %s", t)
 			return nil
 		}
 		return BoolType
-	case "-", "~":
+	case OpNeg, OpCompl:
 		if !t.IsInteger() {
-			c.errorf(e.At, "%s needs an integer, not %s", e.Op, t)
+			c.errorf(e.At, "%s needs an integer, not %s", op, t)
 			return nil
 		}
 		if v, ok := c.constValue(e); ok {
@@ -63,7 +182,7 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			return Int64
 		}
 		return Uint64
-	case "*":
+	case OpDeref:
 		if t.Kind == Int {
 			// an address held as an integer (kaddr()): a u64 read there
 			return Uint64
@@ -73,7 +192,7 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			return nil
 		}
 		return t.Elem
-	case "&":
+	case OpAddr:
 		return c.addressOf(e, t)
 	}
 	c.errorf(e.At, "operator %s is not supported yet", e.Op)
@@ -81,13 +200,15 @@ func (c *checker) unary(e *lang.Unary) *Type {
 }
 
 func (c *checker) binary(e *lang.Binary) *Type {
+	op := BinaryOp(e.Op)
+	c.info.Ops[e] = op
 	x := c.expr(e.X)
 	y := c.expr(e.Y)
 	if x.Kind == Invalid || y.Kind == Invalid {
 		return nil
 	}
-	switch e.Op {
-	case "==", "!=":
+	switch op {
+	case OpEq, OpNe:
 		if x.Kind == Str && y.Kind == Str {
 			return BoolType
 		}
@@ -96,25 +217,25 @@ func (c *checker) binary(e *lang.Binary) *Type {
 		}
 	}
 	if !x.IsInteger() || !y.IsInteger() {
-		c.errorf(e.At, "operator %s cannot be applied to %s and %s", e.Op, x, y)
+		c.errorf(e.At, "operator %s cannot be applied to %s and %s", op, x, y)
 		return nil
 	}
-	switch e.Op {
-	case "==", "!=", "<", "<=", ">", ">=", "&&", "||":
+	switch {
+	case op.Compare(), op == OpLAnd, op == OpLOr:
 		return BoolType
-	case "+", "-":
+	case op == OpAdd, op == OpSub:
 		// pointer arithmetic counts elements, as in C: p + 1 is the next
 		switch {
 		case x.Kind == Ptr && y.Kind != Ptr:
 			return x
-		case y.Kind == Ptr && x.Kind != Ptr && e.Op == "+":
+		case y.Kind == Ptr && x.Kind != Ptr && op == OpAdd:
 			return y
 		}
 	}
 	if v, ok := c.constValue(e); ok {
 		return ConstType(v) // folded, it is a literal
 	}
-	return ArithType(e.Op, x, y)
+	return ArithType(op, x, y)
 }
 
 // BytesComparable reports whether == and != compare x and y byte by

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -246,19 +245,18 @@ func (c *checker) exprStmt(e lang.Expr) {
 			c.record(e, t)
 		}
 		return
-	case *lang.Unary:
-		if e.Op == "++" || e.Op == "--" {
-			c.expr(e)
-			return
-		}
 	}
 	c.expr(e)
 }
 
 func (c *checker) assign(s *lang.AssignStmt) {
+	op := compoundOp(s.Op)
+	if op != 0 {
+		c.info.Ops[s] = op
+	}
 	if b, call := c.aggregation(s.Rhs); b != nil {
 		m, ok := s.Lhs.(*lang.MapExpr)
-		if !ok || s.Op != "=" {
+		if !ok || op != 0 {
 			c.unassigned(call)
 			return
 		}
@@ -274,7 +272,7 @@ func (c *checker) assign(s *lang.AssignStmt) {
 	if rt.Kind == Invalid {
 		return
 	}
-	if s.Op != "=" && !rt.IsInteger() {
+	if op != 0 && !rt.IsInteger() {
 		c.errorf(s.At, "operator %s needs an integer, not %s", s.Op, rt)
 		return
 	}
@@ -283,7 +281,7 @@ func (c *checker) assign(s *lang.AssignStmt) {
 		return
 	}
 	rhs := s.Rhs
-	if s.Op != "=" {
+	if op != 0 {
 		rhs = nil // the value is the operation's result, never a literal
 		lt := c.expr(s.Lhs)
 		if lt.Kind == Invalid {
@@ -295,8 +293,8 @@ func (c *checker) assign(s *lang.AssignStmt) {
 				return
 			}
 		}
-		switch op := strings.TrimSuffix(s.Op, "="); {
-		case lt.Kind == Ptr && (op == "+" || op == "-") && rt.Kind != Ptr:
+		switch {
+		case lt.Kind == Ptr && (op == OpAdd || op == OpSub) && rt.Kind != Ptr:
 			rt = lt // p += n moves the pointer by n elements
 		case lt.IsInteger():
 			rt = ArithType(op, lt, rt)
