@@ -77,8 +77,38 @@ type Options struct {
 	// Loc is the time zone of printed times (nil: the local one).
 	Loc *time.Location
 	// Child, when set, is released once every probe is attached; the
-	// session ends when it exits (-c CMD).
+	// session ends when it exits (-c CMD), even when the script has no
+	// probes but BEGIN and END.
 	Child *Child
+
+	// Hooks of command-line options (modes.go has the rest).
+	//
+	// OnAttach, when set, is told of each probe once it is attached, with
+	// how many of the total are attached then (-v names them, a terminal
+	// shows the count). Cancelling the context while probes attach stops
+	// the attaching: what was attached is detached, END does not run,
+	// and Run returns ErrInterrupted.
+	OnAttach func(p *codegen.ProbeProg, done, total int)
+	// DryRun (--dry-run) stops once every probe is attached: BEGIN has
+	// run, but nothing is printed, END does not run and no map is
+	// printed.
+	DryRun bool
+	// NoWarnings (--no-warnings) drops warnf() and the runtime's
+	// warnings.
+	NoWarnings bool
+	// VerifierLog keeps the kernel verifier's log of every program as
+	// it loads (Session.Programs), for -d verifier and -v.
+	VerifierLog bool
+	// BenchMode (--bench) runs the bench: probes after BEGIN, each
+	// repeatedly, and reports each through OnBench; nothing else is
+	// attached.
+	BenchMode bool
+	// TestStart and TestDone, with TestMode, are called around each
+	// test: probe (TestStart before it runs, TestDone with how it went);
+	// OnBench, with BenchMode, with each benchmark's result.
+	TestStart func(name string)
+	TestDone  func(TestResult)
+	OnBench   func(BenchResult)
 }
 
 // Result is how a session ended.
@@ -123,7 +153,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	}
 	_ = rlimit.RemoveMemlock()
 	coll, err := ebpf.NewCollectionWithOptions(prog.Spec, ebpf.CollectionOptions{
-		Programs: ebpf.ProgramOptions{LogSizeStart: 1 << 20},
+		Programs: loadOptions(prog, opts),
 	})
 	if err != nil {
 		return nil, explainLoadError(prog, err)
@@ -140,6 +170,9 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	sym.Demangle = prog.Settings.CppDemangle
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
+	if opts.NoWarnings {
+		sym.Warn = func(string, ...any) {}
+	}
 	printer.Sym = sym
 	return &Session{s: &session{prog: prog, coll: coll, opts: opts, printer: printer, maps: kernelMaps{coll}, dw: dw, sym: sym}}, nil
 }
@@ -204,6 +237,7 @@ type session struct {
 	mu      sync.Mutex
 	exited  bool
 	code    int
+	errorfs int // errorf() records handled (--test fails a test that has any)
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -224,7 +258,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		defer skb.close()
 	}
 
-	var begin, end, tests, rest []*codegen.ProbeProg
+	var begin, end, tests, benches, rest []*codegen.ProbeProg
 	selfSig := map[os.Signal][]*codegen.ProbeProg{}
 	for _, p := range s.prog.Probes {
 		switch p.Ctx.Provider {
@@ -234,6 +268,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			end = append(end, p)
 		case "test":
 			tests = append(tests, p)
+		case "bench":
+			benches = append(benches, p)
 		case "self":
 			sig, err := selfSignal(p.Ctx.Name)
 			if err != nil {
@@ -248,9 +284,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}
-	total := countProbes(s.prog.Probes)
-	if !s.opts.Quiet {
-		s.printer.Attached(s.opts.Err, total)
+	total := countProbes(begin) + countProbes(end) + countProbes(rest)
+	for _, ps := range selfSig {
+		total += countProbes(ps)
 	}
 	runBegin := func() error {
 		for _, p := range begin {
@@ -270,18 +306,17 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		links = nil
 	}
 	defer detach()
-	if s.opts.TestMode {
+	if s.opts.TestMode || s.opts.BenchMode {
 		if err := runBegin(); err != nil {
 			return nil, err
 		}
-		for _, p := range tests {
-			if s.isExited() {
-				break
-			}
-			if err := s.trigger(p); err != nil {
-				return nil, err
-			}
-			s.drain(rd, true)
+		run := s.runTests
+		if !s.opts.TestMode {
+			run = s.runBenches
+			tests = benches
+		}
+		if err := run(rd, tests); err != nil {
+			return nil, err
 		}
 	} else {
 		// BEGIN runs before the other probes are attached, as bpftrace
@@ -293,9 +328,13 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+		done := total - countProbes(rest)
 		for _, p := range rest {
 			if s.isExited() {
 				break // BEGIN called exit()
+			}
+			if ctx.Err() != nil {
+				return nil, ErrInterrupted // links are closed by detach
 			}
 			if s.opts.Attach == nil {
 				return nil, fmt.Errorf("no way to attach probe %s", p.Ctx.Name)
@@ -314,6 +353,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				s.mu.Unlock()
 			}
 			links = append(links, l)
+			if done += p.Ctx.Count(); s.opts.OnAttach != nil {
+				s.opts.OnAttach(p, done, total)
+			}
+		}
+		if s.opts.DryRun {
+			return &Result{}, nil
+		}
+		if !s.opts.Quiet {
+			s.printer.Attached(s.opts.Err, total)
 		}
 		if s.opts.OnAttached != nil {
 			s.opts.OnAttached()
@@ -376,7 +424,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 		// A script of BEGIN and END probes only ends after BEGIN, as
 		// bpftrace's does.
-		if len(rest) > 0 || len(s.selfSig) > 0 || len(begin)+len(end) == 0 {
+		if len(rest) > 0 || len(s.selfSig) > 0 || len(begin)+len(end) == 0 || s.opts.Child != nil {
 			var waitIter func()
 			ctx, waitIter = s.iterate(ctx, links)
 			s.loop(ctx, rd)
@@ -402,7 +450,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	}
 	s.reportLost()
 	s.printer.End()
-	if s.prog.Settings.PrintMapsOnExit {
+	if s.prog.Settings.PrintMapsOnExit && !s.opts.TestMode && !s.opts.BenchMode {
 		if err := s.printMaps(); err != nil {
 			return nil, err
 		}
@@ -521,6 +569,9 @@ func (s *session) reportCounters(globals []byte) {
 			s.fullWarned = map[string]bool{}
 		}
 		s.fullWarned[mm.Name] = true
+		if s.opts.NoWarnings {
+			continue
+		}
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
 		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
 	}
@@ -540,6 +591,15 @@ func (s *session) isExited() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.exited
+}
+
+// resetExit forgets an exit() and the errorf() count, between --test
+// and --bench runs.
+func (s *session) resetExit() {
+	s.mu.Lock()
+	s.exited, s.code, s.errorfs = false, 0, 0
+	s.mu.Unlock()
+	s.clearGlobalExit()
 }
 
 // handle interprets one ring buffer record.
@@ -568,6 +628,9 @@ func (o *onceCloser) Close() error {
 }
 
 func (s *session) handle(rec []byte) {
+	if s.skip(rec) {
+		return
+	}
 	s.out.Lock()
 	defer s.out.Unlock()
 	if len(rec) < 8 {
