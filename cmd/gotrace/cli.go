@@ -318,8 +318,8 @@ func checkEnvironment(lg *logger) {
 	}
 	var names []string
 	for _, kv := range os.Environ() {
-		k, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "BPFTRACE_") && !knownEnv[k] && !keys[strings.ToLower(k[len("BPFTRACE_"):])] {
+		k, v, _ := strings.Cut(kv, "=")
+		if v != "" && strings.HasPrefix(k, "BPFTRACE_") && !knownEnv[k] && !keys[strings.ToLower(k[len("BPFTRACE_"):])] {
 			names = append(names, k)
 		}
 	}
@@ -345,12 +345,12 @@ func checkEnvironment(lg *logger) {
 }
 
 // bpftraceEnv collects the BPFTRACE_<KEY> environment variables, which
-// override a script's config block.
+// override a script's config block; one set to nothing is as unset.
 func bpftraceEnv() map[string]string {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "BPFTRACE_") {
+		if strings.HasPrefix(k, "BPFTRACE_") && v != "" {
 			env[k] = v
 		}
 	}

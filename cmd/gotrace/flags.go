@@ -301,7 +301,9 @@ func parseArgs(args []string, aot *aotPayload) (*options, error) {
 			return nil, usageErrorf(false, "USAGE: this program runs the script it was built with (gotrace --aot): -e and -l cannot be used")
 		}
 		o.programs, o.aotName = []string{aot.Src}, aot.Name
-		o.params, o.named = append(o.params, aot.Params...), append(o.named, aot.Named...)
+		// the saved parameters first; named ones given again win
+		o.params = append(append([]string(nil), aot.Params...), o.params...)
+		o.named = append(append([]string(nil), aot.Named...), o.named...)
 	}
 	if len(o.programs) == 0 {
 		if len(operands) == 0 {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/gotrace/gotrace/probes"
@@ -63,17 +64,162 @@ func list(o *options, t probes.Target, stdout io.Writer, lg *logger) int {
 		if o.verbose {
 			ls = probes.ListVerbose
 		}
-		lines, err := ls(t, part, probes.ForPID(o.pid))
-		if err != nil {
-			lg.errorf("%v", err)
-			status = exitError
-			continue
+		kernel, user := splitUserSearch(part, o.pid)
+		if kernel != "-" {
+			lines, err := ls(t, kernel, probes.ForPID(o.pid))
+			if err != nil {
+				lg.errorf("%v", err)
+				status = exitError
+				continue
+			}
+			for _, l := range lines {
+				fmt.Fprintln(stdout, l)
+			}
 		}
-		for _, l := range lines {
-			fmt.Fprintln(stdout, l)
+		for _, u := range user {
+			for _, bin := range userBinaries(u.binary, o.pid) {
+				lines, err := ls(t, u.provider+":"+bin+":"+u.rest, probes.ForPID(o.pid))
+				if err != nil {
+					if !u.expanded {
+						lg.errorf("%v", err)
+						status = exitError
+					}
+					continue
+				}
+				for _, l := range lines {
+					fmt.Fprintln(stdout, l)
+				}
+			}
 		}
 	}
 	return status
+}
+
+// userSearch is a search of uprobes, uretprobes or USDT probes whose
+// binary is a pattern: one provider, the binary's pattern, and what
+// follows it.
+type userSearch struct {
+	provider, binary, rest string
+	expanded bool // the binary is a pattern: files it matches that hold no probes are passed over
+}
+
+// userProviders are the providers whose probes live in binaries.
+var userProviders = []string{"uprobe", "uretprobe", "usdt"}
+
+// splitUserSearch splits a search into what probes.List answers as it
+// is (kernel providers, and user providers with one binary; "-" for
+// nothing) and the
+// searches of user providers over binaries the probes package does not
+// look for itself: a pattern of files (uprobe:./bin/test*:*), every
+// binary of a process (-p PID with uprobe:*:fn, or no search at all),
+// or a wildcard provider with a binary (*:./bin/test:*).
+func splitUserSearch(search string, pid int) (kernel string, user []userSearch) {
+	if search == "" || search == "*" {
+		if pid == 0 {
+			return search, nil
+		}
+		return search, []userSearch{{"uprobe", "*", "*", true}, {"usdt", "*", "*:*", true}}
+	}
+	front, rest, ok := strings.Cut(search, ":")
+	if !ok {
+		return search, nil
+	}
+	bin, after, _ := strings.Cut(rest, ":")
+	if probes.HasWildcard(front) {
+		if bin == "" || probes.HasWildcard(bin) && pid == 0 {
+			return search, nil // kernel providers only, as probes lists them
+		}
+		for _, p := range userProviders {
+			if probes.Match(front, p) {
+				user = append(user, userSearch{p, bin, orStar(after), true})
+			}
+		}
+		return search, user
+	}
+	p := probes.CanonicalProvider(front)
+	isUser := false
+	for _, u := range userProviders {
+		isUser = isUser || p == u
+	}
+	if !isUser || bin != "" && !probes.HasWildcard(bin) {
+		return search, nil
+	}
+	if bin == "" {
+		bin = "*"
+	}
+	return "-", []userSearch{{p, bin, orStar(after), true}}
+}
+
+func orStar(s string) string {
+	if s == "" {
+		return "*"
+	}
+	return s
+}
+
+// userBinaries are the files a binary pattern names: with -p, the files
+// the process has mapped executable that match it (as the process names
+// them); else the files matching it in its directory, written with that
+// directory as it was given ("./bin/test*" gives "./bin/test").
+func userBinaries(pattern string, pid int) []string {
+	if !probes.HasWildcard(pattern) {
+		return []string{pattern}
+	}
+	if pid > 0 {
+		var out []string
+		for _, f := range mappedFiles(pid) {
+			if probes.Match(pattern, f) || pattern == "*" {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	dir, name := ".", pattern
+	prefix := ""
+	if i := strings.LastIndexByte(pattern, '/'); i >= 0 {
+		dir, name, prefix = pattern[:i], pattern[i+1:], pattern[:i+1]
+		if dir == "" {
+			dir = "/"
+		}
+	}
+	if probes.HasWildcard(dir) {
+		return nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && probes.Match(name, e.Name()) {
+			out = append(out, prefix+e.Name())
+		}
+	}
+	return out
+}
+
+// mappedFiles lists the files process pid maps executable, in the order
+// of its address space, as the process names them.
+func mappedFiles(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") {
+			continue
+		}
+		path := strings.Join(f[5:], " ")
+		if strings.HasSuffix(path, " (deleted)") || seen[path] {
+			continue
+		}
+		seen[path] = true
+		out = append(out, path)
+	}
+	return out
 }
 
 // checkSearch refuses a search no probe name could match: one with

@@ -60,6 +60,11 @@ func newTarget(o *options) (probes.Target, error) {
 			return nil, fmt.Errorf("Failed to open kernel function info: %s: %v", t.funcsFile, errText(err))
 		}
 	}
+	if t.btfFile != "" {
+		if _, err := t.KernelBTF(); err != nil {
+			return nil, err
+		}
+	}
 	if len(t.off) == 0 && t.funcsFile == "" && t.btfFile == "" {
 		return t.Target, nil
 	}
