@@ -250,3 +250,16 @@ func (s *session) countDiscarded(rd *ringbuf.Reader) {
 		s.skip(rec.RawSample)
 	}
 }
+
+// Interrupt ends a running session the way Ctrl-C ends bpftrace's: what
+// the probes recorded and was not printed yet is dropped (a flood of
+// events behind the signal is not worked through), then END runs and
+// the maps are printed, and the status is exit()'s if exit() ran, else
+// 0. Called before every probe is attached, it stops the attach early
+// instead: use the context for that (Run then returns ErrInterrupted).
+func (S *Session) Interrupt() {
+	s := S.s
+	s.mu.Lock()
+	s.exited = true // s.code stays exit()'s, or 0
+	s.mu.Unlock()
+}

@@ -6,8 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/probes"
-	"github.com/gotrace/gotrace/runtime"
 )
 
 // -l: probes matching a search, kernel types, or a script's probes.
@@ -35,64 +35,69 @@ func list(o *options, t probes.Target, stdout io.Writer, lg *logger) int {
 	}
 	status := exitOK
 	for _, part := range strings.Split(search, ",") {
-		part = strings.Join(strings.Fields(part), " ")
-		if isTypeSearch(part) {
-			lines, err := kernelTypes(t, part, o.verbose)
-			if err != nil {
-				lg.errorf("%v", err)
-				status = exitError
-				continue
-			}
-			for _, l := range lines {
-				fmt.Fprintln(stdout, l)
-			}
-			continue
-		}
-		if err := checkSearch(part); err != nil {
-			lg.errorf("%v", err)
+		if !listSearch(o, t, strings.Join(strings.Fields(part), " "), stdout, lg) {
 			status = exitError
-			continue
-		}
-		if front, _, ok := strings.Cut(part, ":"); ok && !probes.HasWildcard(front) {
-			if f, ok := providerFeature[probes.CanonicalProvider(front)]; ok && !t.Has(f) {
-				lg.errorf("cannot list %s probes: this kernel has no %s", probes.CanonicalProvider(front), f)
-				status = exitError
-				continue
-			}
-		}
-		ls := probes.List
-		if o.verbose {
-			ls = probes.ListVerbose
-		}
-		kernel, user := splitUserSearch(part, o.pid)
-		if kernel != "-" {
-			lines, err := ls(t, kernel, probes.ForPID(o.pid))
-			if err != nil {
-				lg.errorf("%v", err)
-				status = exitError
-				continue
-			}
-			for _, l := range lines {
-				fmt.Fprintln(stdout, l)
-			}
-		}
-		for _, u := range user {
-			for _, bin := range userBinaries(u.binary, o.pid) {
-				lines, err := ls(t, u.provider+":"+bin+":"+u.rest, probes.ForPID(o.pid))
-				if err != nil {
-					if !u.expanded {
-						lg.errorf("%v", err)
-						status = exitError
-					}
-					continue
-				}
-				for _, l := range lines {
-					fmt.Fprintln(stdout, l)
-				}
-			}
 		}
 	}
 	return status
+}
+
+// listSearch prints what one search matches, and reports whether it
+// could be answered.
+func listSearch(o *options, t probes.Target, part string, stdout io.Writer, lg *logger) bool {
+	if isTypeSearch(part) {
+		lines, err := kernelTypes(t, part, o.verbose)
+		if err != nil {
+			lg.errorf("%v", err)
+			return false
+		}
+		for _, l := range lines {
+			fmt.Fprintln(stdout, l)
+		}
+		return true
+	}
+	if err := checkSearch(part); err != nil {
+		lg.errorf("%v", err)
+		return false
+	}
+	if front, _, ok := strings.Cut(part, ":"); ok && !probes.HasWildcard(front) {
+		if f, ok := providerFeature[probes.CanonicalProvider(front)]; ok && !t.Has(f) {
+			lg.errorf("cannot list %s probes: this kernel has no %s", probes.CanonicalProvider(front), f)
+			return false
+		}
+	}
+	ls := probes.List
+	if o.verbose {
+		ls = probes.ListVerbose
+	}
+	ok := true
+	kernel, user := splitUserSearch(part, o.pid)
+	if kernel != "-" {
+		lines, err := ls(t, kernel, probes.ForPID(o.pid))
+		if err != nil {
+			lg.errorf("%v", err)
+			return false
+		}
+		for _, l := range lines {
+			fmt.Fprintln(stdout, l)
+		}
+	}
+	for _, u := range user {
+		for _, bin := range userBinaries(u.binary, o.pid) {
+			lines, err := ls(t, u.provider+":"+bin+":"+u.rest, probes.ForPID(o.pid))
+			if err != nil {
+				if !u.expanded {
+					lg.errorf("%v", err)
+					ok = false
+				}
+				continue
+			}
+			for _, l := range lines {
+				fmt.Fprintln(stdout, l)
+			}
+		}
+	}
+	return ok
 }
 
 // userSearch is a search of uprobes, uretprobes or USDT probes whose
@@ -100,7 +105,7 @@ func list(o *options, t probes.Target, stdout io.Writer, lg *logger) int {
 // follows it.
 type userSearch struct {
 	provider, binary, rest string
-	expanded bool // the binary is a pattern: files it matches that hold no probes are passed over
+	expanded               bool // the binary is a pattern: files it matches that hold no probes are passed over
 }
 
 // userProviders are the providers whose probes live in binaries.
@@ -247,23 +252,27 @@ func checkSearch(s string) error {
 }
 
 // listProgram prints the probes a script attaches to (-l with -e or a
-// script file), with -v their arguments.
-func listProgram(o *options, c *runtime.Compiled, t probes.Target, stdout io.Writer, lg *logger) int {
-	for _, pi := range c.Info.Probes {
-		for _, ctx := range pi.Contexts {
-			if !o.verbose {
-				fmt.Fprintln(stdout, ctx.Name)
+// script file), each as -l prints it (interval:ms: for interval:ms:100,
+// as bpftrace lists them), with -v their arguments. BEGIN, END and the
+// other probes the runtime runs itself are not listed.
+func listProgram(o *options, f *lang.File, t probes.Target, stdout io.Writer, lg *logger) int {
+	status := exitOK
+	for _, p := range f.Probes {
+		for _, sp := range p.Specs {
+			raw := strings.TrimSpace(sp.Raw)
+			front, rest, _ := strings.Cut(raw, ":")
+			prov := probes.CanonicalProvider(front)
+			switch prov {
+			case "", "begin", "end", "self", "test", "bench":
 				continue
+			case "interval", "profile", "software", "hardware":
+				unit, _, _ := strings.Cut(rest, ":")
+				raw = prov + ":" + unit
 			}
-			lines, err := probes.ListVerbose(t, ctx.Name, probes.ForPID(o.pid))
-			if err != nil || len(lines) == 0 {
-				fmt.Fprintln(stdout, ctx.Name)
-				continue
-			}
-			for _, l := range lines {
-				fmt.Fprintln(stdout, l)
+			if !listSearch(o, t, raw, stdout, lg) {
+				status = exitError
 			}
 		}
 	}
-	return exitOK
+	return status
 }

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -61,14 +62,14 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		}
 		return report(err, exitError)
 	}
-	if c.Info != nil && len(c.Info.Probes) == 0 {
+	if c.File != nil && len(c.File.Probes) == 0 {
 		if !o.quiet {
 			fmt.Fprintln(stdout, "No probes to attach")
 		}
 		return exitError
 	}
 	if o.list {
-		return listProgram(o, c, target, stdout, lg)
+		return listProgram(o, c.File, target, stdout, lg)
 	}
 	prog := c.Prog
 	if o.probeFilter != "" {
@@ -175,12 +176,17 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	// ignored, as bpftrace ignores it.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	var sess *runtime.Session
+	var attached atomic.Bool
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)
 	go func() {
 		select {
 		case <-sigs:
+			if attached.Load() {
+				sess.Interrupt() // as bpftrace: the backlog is dropped, END runs
+			}
 			cancel()
 		case <-ctx.Done():
 		}
@@ -209,11 +215,12 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	ropts.VerifierLog = o.debugs("verifier")
 	ropts.OnAttach = progress.attached
 	ropts.OnAttached = func() {
+		attached.Store(true)
 		if os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "" {
 			fmt.Fprintln(stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
 		}
 	}
-	sess, err := runtime.Load(prog, ropts)
+	sess, err = runtime.Load(prog, ropts)
 	if err != nil {
 		return report(err, exitRuntime)
 	}
@@ -237,12 +244,12 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 }
 
 // lastStage is how far the pipeline runs for o: -l with a program needs
-// the probes' contexts, --emulate the compiled program (the VM decides
+// its attach points as written, --emulate the compiled program (the VM decides
 // what it runs); all else every stage, gotrace's verifier included.
 func lastStage(o *options) runtime.Stage {
 	switch {
 	case o.list:
-		return runtime.StageCheck
+		return runtime.StageParse
 	case o.emulate:
 		return runtime.StageCompile
 	}
