@@ -300,9 +300,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 
 	var links []io.Closer
 	detach := func() {
-		for _, l := range links {
-			l.Close()
-		}
+		closeAll(links)
 		links = nil
 	}
 	defer detach()
