@@ -73,9 +73,14 @@ type CompileOptions struct {
 	// (through /proc/PID/root and its maps); 0 means the host's view.
 	PID int
 	// Stop is the last stage to run; 0 means StageVerify, all of them.
-	// -d ast stops after parsing; -l, -d asm and --emulate after
-	// compiling.
+	// -l stops after checking, --emulate after compiling.
 	Stop Stage
+	// Includes are the headers of --include FILE, included before the
+	// script's own #include lines (they are put first in its
+	// File.Includes); IncludeDirs are the -I directories headers are
+	// looked for in, for the reader of headers.
+	Includes    []string
+	IncludeDirs []string
 }
 
 // Compiled is the product of Compile: what each stage that ran made.
@@ -134,6 +139,9 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 	file, err := lang.Parse(name, src)
 	if err != nil {
 		return c, err
+	}
+	if len(opts.Includes) > 0 {
+		file.Includes = append(append([]string(nil), opts.Includes...), file.Includes...)
 	}
 	c.File, c.Done = file, StageParse
 	if stop == StageParse {

@@ -79,7 +79,8 @@ type Options struct {
 	// Loc is the time zone of printed times (nil: the local one).
 	Loc *time.Location
 	// Child, when set, is released once every probe is attached; the
-	// session ends when it exits (-c CMD).
+	// session ends when it exits (-c CMD), even when the script has no
+	// probes but BEGIN and END.
 	Child *Child
 	// Buffer says when output is written (-B): by default whenever the
 	// ring buffer is drained.
@@ -91,6 +92,35 @@ type Options struct {
 	// JSONMeta, when set, adds a time and a host to every JSON record
 	// (--json-meta).
 	JSONMeta *output.JSONMeta
+
+	// Hooks of command-line options (modes.go has the rest).
+	//
+	// OnAttach, when set, is told of each probe once it is attached, with
+	// how many of the total are attached then (-v names them, a terminal
+	// shows the count). Cancelling the context while probes attach stops
+	// the attaching: what was attached is detached, END does not run,
+	// and Run returns ErrInterrupted.
+	OnAttach func(p *codegen.ProbeProg, done, total int)
+	// DryRun (--dry-run) stops once every probe is attached: BEGIN has
+	// run, but nothing is printed, END does not run and no map is
+	// printed.
+	DryRun bool
+	// NoWarnings (--no-warnings) drops warnf() and the runtime's
+	// warnings.
+	NoWarnings bool
+	// VerifierLog keeps the kernel verifier's log of every program as
+	// it loads (Session.Programs), for -d verifier and -v.
+	VerifierLog bool
+	// BenchMode (--bench) runs the bench: probes after BEGIN, each
+	// repeatedly, and reports each through OnBench; nothing else is
+	// attached.
+	BenchMode bool
+	// TestStart and TestDone, with TestMode, are called around each
+	// test: probe (TestStart before it runs, TestDone with how it went);
+	// OnBench, with BenchMode, with each benchmark's result.
+	TestStart func(name string)
+	TestDone  func(TestResult)
+	OnBench   func(BenchResult)
 }
 
 // Result is how a session ended.
@@ -138,7 +168,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	pageSize := os.Getpagesize()
 	spec := withRingSize(prog.Spec, pageSize*ringBufPages(prog.Settings.PerfRbPages, possibleCPUs(), pageSize, memAvailableKB()))
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
-		Programs: ebpf.ProgramOptions{LogSizeStart: 1 << 20},
+		Programs: loadOptions(prog, opts),
 	})
 	if err != nil {
 		return nil, explainLoadError(prog, err)
@@ -155,6 +185,9 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	sym.Demangle = prog.Settings.CppDemangle
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
+	if opts.NoWarnings {
+		sym.Warn = func(string, ...any) {}
+	}
 	s.sym = sym
 	s.printer.Sym = sym
 	return &Session{s: s}, nil
@@ -235,6 +268,7 @@ type session struct {
 	code    int // exit()'s code, set under mu
 	// attached: the probes are attached (Health).
 	attached atomic.Bool
+	errorfs  int // errorf() records handled (--test fails a test that has any)
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -256,7 +290,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		defer skb.close()
 	}
 
-	var begin, end, tests, rest []*codegen.ProbeProg
+	var begin, end, tests, benches, rest []*codegen.ProbeProg
 	selfSig := map[os.Signal][]*codegen.ProbeProg{}
 	for _, p := range s.prog.Probes {
 		switch p.Ctx.Provider {
@@ -266,6 +300,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			end = append(end, p)
 		case "test":
 			tests = append(tests, p)
+		case "bench":
+			benches = append(benches, p)
 		case "self":
 			sig, err := selfSignal(p.Ctx.Name)
 			if err != nil {
@@ -280,9 +316,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}
-	total := countProbes(s.prog.Probes)
-	if !s.opts.Quiet {
-		s.printer.Attached(s.opts.Err, total)
+	total := countProbes(begin) + countProbes(end) + countProbes(rest)
+	for _, ps := range selfSig {
+		total += countProbes(ps)
 	}
 	runBegin := func() error {
 		for _, p := range begin {
@@ -297,24 +333,21 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	var links []io.Closer
 	detach := func() {
 		s.attached.Store(false)
-		for _, l := range links {
-			l.Close()
-		}
+		closeAll(links)
 		links = nil
 	}
 	defer detach()
-	if s.opts.TestMode {
+	if s.opts.TestMode || s.opts.BenchMode {
 		if err := runBegin(); err != nil {
 			return nil, err
 		}
-		for _, p := range tests {
-			if s.isExited() {
-				break
-			}
-			if err := s.trigger(p); err != nil {
-				return nil, err
-			}
-			s.drain(rd, true)
+		run := s.runTests
+		if !s.opts.TestMode {
+			run = s.runBenches
+			tests = benches
+		}
+		if err := run(rd, tests); err != nil {
+			return nil, err
 		}
 	} else {
 		// BEGIN runs before the other probes are attached, as bpftrace
@@ -326,9 +359,13 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+		done := total - countProbes(rest)
 		for _, p := range rest {
 			if s.isExited() {
 				break // BEGIN called exit()
+			}
+			if ctx.Err() != nil {
+				return nil, ErrInterrupted // links are closed by detach
 			}
 			if s.opts.Attach == nil {
 				return nil, fmt.Errorf("no way to attach probe %s", p.Ctx.Name)
@@ -347,6 +384,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				s.mu.Unlock()
 			}
 			links = append(links, l)
+			if done += p.Ctx.Count(); s.opts.OnAttach != nil {
+				s.opts.OnAttach(p, done, total)
+			}
+		}
+		if s.opts.DryRun {
+			return &Result{}, nil
+		}
+		if !s.opts.Quiet {
+			s.printer.Attached(s.opts.Err, total)
 		}
 		s.attached.Store(true)
 		if s.opts.OnAttached != nil {
@@ -413,7 +459,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 		// A script of BEGIN and END probes only ends after BEGIN, as
 		// bpftrace's does.
-		if len(rest) > 0 || len(s.selfSig) > 0 || len(begin)+len(end) == 0 {
+		if len(rest) > 0 || len(s.selfSig) > 0 || len(begin)+len(end) == 0 || s.opts.Child != nil {
 			var waitIter func()
 			ctx, waitIter = s.iterate(ctx, links)
 			s.loop(ctx, rd)
@@ -440,7 +486,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	}
 	s.reportLost()
 	s.printer.End()
-	if s.prog.Settings.PrintMapsOnExit {
+	if s.prog.Settings.PrintMapsOnExit && !s.opts.TestMode && !s.opts.BenchMode {
 		if err := s.printMaps(); err != nil {
 			return nil, err
 		}
@@ -592,6 +638,9 @@ func (s *session) reportCounters(globals []byte) {
 			s.fullWarned = map[string]bool{}
 		}
 		s.fullWarned[mm.Name] = true
+		if s.opts.NoWarnings {
+			continue
+		}
 		s.beforeStderr()
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
 		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
@@ -615,6 +664,16 @@ func (s *session) setExited(code int) {
 		s.exited.Store(true)
 	}
 	s.mu.Unlock()
+}
+
+// resetExit forgets an exit() and the errorf() count, between --test
+// and --bench runs.
+func (s *session) resetExit() {
+	s.mu.Lock()
+	s.exited.Store(false)
+	s.code, s.errorfs = 0, 0
+	s.mu.Unlock()
+	s.clearGlobalExit()
 }
 
 // handle interprets one ring buffer record.
@@ -643,6 +702,9 @@ func (o *onceCloser) Close() error {
 }
 
 func (s *session) handle(rec []byte) {
+	if s.skip(rec) {
+		return
+	}
 	s.out.Lock()
 	defer s.out.Unlock()
 	if len(rec) < 8 {

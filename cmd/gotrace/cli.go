@@ -1,464 +1,381 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gotrace/gotrace/codegen"
-	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
-	"github.com/gotrace/gotrace/probes"
-	"github.com/gotrace/gotrace/runtime"
 	"github.com/gotrace/gotrace/runtime/output"
+	"github.com/gotrace/gotrace/symbolize"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "0.1.0-dev"
-
-// flagDoc is the single source of the flag documentation: --help prints it.
-var flagDoc = []struct{ flag, arg, doc string }{
-	{"-e", "PROGRAM", "run PROGRAM (a one-liner)"},
-	{"-d", "STAGE", "print a compiler stage and exit: ast, asm"},
-	{"-f", "FORMAT", "output format: text (default) or json"},
-	{"-q", "", "quiet: do not print the \"Attached N probes\" line"},
-	{"-c", "CMD", "run CMD, held until every probe is attached; stop when it exits (cpid is its pid)"},
-	{"-p", "PID", "trace uprobes and USDT probes in process PID only; stop when it exits"},
-	{"--dwarf-pid", "PID", "also unwind the user stacks of process PID with DWARF for dw_ustack (-p and -c add theirs)"},
-	{"-B", "MODE", "output buffering: line (default: each record is written as it comes), full, or none"},
-	{"-o", "FILE", "write the program's output to FILE instead of stdout"},
-	{"--unsafe", "", "allow functions that act on the system (system(), signal(), write_user()) and uprobes at offsets not checked to start an instruction"},
-	{"--check", "", "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)"},
-	{"--emulate", "", "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)"},
-	{"--test", "", "run the test: probes once each (after BEGIN), then stop"},
-	{"-l", "[PATTERN]", "list probes matching PATTERN (all when none); with -e, the probes of the program"},
-	{"-v", "", "verbose: with -l, also list each probe's arguments"},
-	{"-i", "", "interactive: the REPL (also when no program is given and stdin is a terminal)"},
-	{"-h, --help", "", "show this help"},
-	{"--man", "", "print this manual as a gotrace(1) man page"},
-	{"-V, --version", "", "print the version"},
-}
-
-func usage(w io.Writer) {
-	fmt.Fprintf(w, "USAGE:\n    gotrace [options] FILENAME\n    gotrace [options] -e 'program'\n    gotrace [options] -    (program on stdin)\n\nOPTIONS:\n")
-	for _, f := range flagDoc {
-		left := f.flag
-		if f.arg != "" {
-			left += " " + f.arg
-		}
-		fmt.Fprintf(w, "    %-20s %s\n", left, f.doc)
-	}
-	fmt.Fprintf(w, "\nEXAMPLES:\n    gotrace -e 'BEGIN { printf(\"hello\\n\"); exit(); }'\n    gotrace -e 'tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }'\n")
-}
-
-type options struct {
-	program  string
-	haveProg bool
-	file     string
-	debug    string
-	format   output.Format
-	quiet    bool
-	list     bool
-	verbose  bool
-	pattern  string
-	command  string
-	outFile  string
-	testMode bool
-	check    bool
-	emulate  bool
-	pid      int
-	// dwarfPIDs are the --dwarf-pid processes.
-	dwarfPIDs []int
-	repl      bool
-	unsafe    bool
-	buffer    string
-	args      []string
-}
-
-type usageError string
-
-func (e usageError) Error() string { return string(e) }
-
-func parseArgs(args []string) (*options, error) {
-	o := &options{}
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		value := func() (string, error) {
-			if i+1 >= len(args) {
-				return "", usageError(fmt.Sprintf("option %s needs an argument", a))
-			}
-			i++
-			return args[i], nil
-		}
-		switch {
-		case a == "--":
-			o.args = append(o.args, args[i+1:]...)
-			i = len(args)
-		case a == "-e":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			o.program, o.haveProg = v, true
-		case a == "-d":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			if v != "ast" && v != "asm" {
-				return nil, usageError(fmt.Sprintf("unknown -d stage %q (want ast or asm)", v))
-			}
-			o.debug = v
-		case a == "-f":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			switch v {
-			case "text":
-				o.format = output.Text
-			case "json":
-				o.format = output.JSON
-			default:
-				return nil, usageError(fmt.Sprintf("unknown output format %q (want text or json)", v))
-			}
-		case a == "-q":
-			o.quiet = true
-		case a == "-c" || a == "-o":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			if a == "-c" {
-				o.command = v
-			} else {
-				o.outFile = v
-			}
-		case a == "-p" || a == "--dwarf-pid":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			pid, err := strconv.Atoi(v)
-			if err != nil || pid <= 0 {
-				return nil, usageError(fmt.Sprintf("%s needs a process id, not %q", a, v))
-			}
-			if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
-				return nil, usageError(fmt.Sprintf("%s %d: no such process", a, pid))
-			}
-			if a == "-p" {
-				o.pid = pid
-			} else {
-				o.dwarfPIDs = append(o.dwarfPIDs, pid)
-			}
-		case a == "--test":
-			o.testMode = true
-		case a == "-B":
-			v, err := value()
-			if err != nil {
-				return nil, err
-			}
-			if v != "line" && v != "full" && v != "none" {
-				return nil, usageError(fmt.Sprintf("unknown buffering mode %q (want line, full or none)", v))
-			}
-			o.buffer = v
-		case a == "--unsafe":
-			o.unsafe = true
-		case a == "-i":
-			o.repl = true
-		case a == "--check":
-			o.check = true
-		case a == "--emulate":
-			o.emulate = true
-		case a == "-l" || a == "-lv" || a == "-vl":
-			o.list = true
-			o.verbose = o.verbose || a != "-l"
-		case a == "-v":
-			o.verbose = true
-		case a == "-h" || a == "--help":
-			return nil, errHelp
-		case a == "--man":
-			return nil, errMan
-		case a == "-V" || a == "--version":
-			return nil, errVersion
-		case a == "-":
-			if o.file != "" || o.haveProg {
-				o.args = append(o.args, a)
-				continue
-			}
-			o.file = "-"
-		case strings.HasPrefix(a, "-") && len(a) > 1:
-			return nil, usageError(fmt.Sprintf("unknown option %s", a))
-		default:
-			if o.file == "" && !o.haveProg {
-				o.file = a
-			} else {
-				o.args = append(o.args, a)
-			}
-		}
-	}
-	if o.list {
-		if o.file != "" && !o.haveProg {
-			o.pattern, o.file = o.file, ""
-		}
-		return o, nil
-	}
-	if !o.haveProg && o.file == "" && !o.repl {
-		if isTerminal(os.Stdin) {
-			o.repl = true
-			return o, nil
-		}
-		return nil, usageError("no program given: use -e 'PROGRAM', a file name, - for stdin, or -i for the REPL")
-	}
-	return o, nil
-}
-
-var (
-	errHelp    = errors.New("help")
-	errMan     = errors.New("man")
-	errVersion = errors.New("version")
-)
-
-// Main runs gotrace with the given arguments and returns the exit code. No
-// panic escapes it: an internal error is reported in one line.
+// Main runs gotrace with the given arguments (without the program's
+// name) and returns the exit status. No panic escapes it: an internal
+// error is reported in one line.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	return mainWith(args, nil, stdin, stdout, stderr)
+}
+
+// mainWith is Main, or with aot the main of an ahead-of-time copy.
+func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "gotrace: internal error: %v\nplease report this with the script that caused it\n", r)
+			fmt.Fprintf(stderr, "%s: internal error: %v\nplease report this with the script that caused it\n", progName(), r)
 			if os.Getenv("GOTRACE_DEBUG") != "" {
 				stderr.Write(debug.Stack())
 			}
 			code = 2
 		}
 	}()
-	o, err := parseArgs(args)
+	lg := newLogger(stderr)
+	if len(args) == 0 && asBpftrace() && aot == nil {
+		usage(stderr) // bpftrace with no arguments at all
+		return 1
+	}
+	o, err := parseArgs(args, aot)
+	if err != nil {
+		return reportUsage(lg, stderr, err)
+	}
 	switch {
-	case err == errHelp:
+	case o.help:
 		usage(stdout)
 		return 0
-	case err == errMan:
+	case o.version:
+		printVersion(stdout)
+		return 0
+	case o.man:
 		manPage(stdout)
 		return 0
-	case err == errVersion:
-		fmt.Fprintf(stdout, "gotrace %s\n", version)
-		return 0
-	case err != nil:
-		fmt.Fprintf(stderr, "gotrace: %v\n", err)
-		fmt.Fprintf(stderr, "run 'gotrace --help' for usage\n")
-		return 1
 	}
-	if o.list && !o.haveProg {
-		return list(o, stdout, stderr)
+	lg.quietW = o.noWarnings
+	checkEnvironment(lg)
+	if o.info {
+		printInfo(stdout, o)
+		return 0
+	}
+	if err := o.finish(lg); err != nil {
+		return reportUsage(lg, stderr, err)
+	}
+	target, err := newTarget(o)
+	if err != nil {
+		return reportUsage(lg, stderr, err)
+	}
+	if o.list && len(o.programs) == 0 && o.file == "" {
+		return list(o, target, stdout, lg)
+	}
+	if len(o.programs) == 0 && o.file == "" {
+		if o.repl || (!asBpftrace() && isTerminal(os.Stdin)) {
+			return runREPL(stdin, stdout, stderr)
+		}
+		lg.errorf("USAGE: filename or -e 'program' required.")
+		return 1
 	}
 	if o.repl {
-		return runREPL(stdin, stdout, stderr)
-	}
-	name, src, err := readProgram(o, stdin)
-	if err != nil {
-		fmt.Fprintf(stderr, "gotrace: %v\n", err)
+		lg.errorf("USAGE: -i (the REPL) takes no program")
 		return 1
 	}
-	report := func(err error) int {
-		io.WriteString(stderr, lang.Format(err, src))
+	if len(o.programs) > 0 && o.programs[len(o.programs)-1] == "" && o.aotName == "" {
+		lg.errorf("USAGE: filename or -e 'program' required.")
 		return 1
 	}
-	params, named := splitParams(o.args)
-	c, err := runtime.Compile(name, src, runtime.CompileOptions{
-		Target: probes.HostTarget(),
-		Config: types.Config{Params: params, Named: named, Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:   os.Getpid(),
-		PID:    o.pid,
-		Stop:   lastStage(o),
-	})
-	if len(c.Warnings) > 0 {
-		io.WriteString(stderr, lang.Format(c.Warnings, src))
-	}
+	name, src, err := readProgram(o, stdin, lg)
 	if err != nil {
-		return report(err)
+		lg.errorf("%v", err)
+		return 1
 	}
-	if o.debug == "ast" {
-		lang.Dump(stdout, c.File)
-		return 0
-	}
-	prog := c.Prog
-	if o.list {
-		for _, pi := range c.Info.Probes {
-			for _, ctx := range pi.Contexts {
-				fmt.Fprintln(stdout, ctx.Name)
-			}
-		}
-		return 0
-	}
-	if o.debug == "asm" {
-		printAsm(stdout, prog)
-		return 0
-	}
-	if o.check {
-		if c.Undecided != nil {
-			// gotrace's verifier gave up: the kernel decides, where BPF
-			// can be loaded
-			decided, kerr := runtime.KernelCheck(prog)
-			if !decided {
-				return report(c.Undecided) // no kernel to ask: our verdict stands
-			}
-			if kerr != nil {
-				return report(kerr)
-			}
-		}
-		n := 0
-		for _, p := range prog.Probes {
-			n += len(prog.Spec.Programs[p.Prog].Instructions)
-		}
-		fmt.Fprintf(stdout, "%s: OK (%d programs, %d instructions)\n", name, len(prog.Probes), n)
-		return 0
-	}
-	out := stdout
-	if o.outFile != "" {
-		f, err := os.Create(o.outFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "gotrace: -o: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		out = f
-	}
-	// The session buffers the output as -B says (line: written whenever
-	// the ring buffer is drained).
-	buffer, _ := runtime.ParseBuffering(o.buffer)
-	if o.emulate {
-		res, err := runtime.Emulate(prog, runtime.Options{Out: out, Err: stderr, Format: o.format, Quiet: o.quiet,
-			TestMode: o.testMode, Target: c.Target, Buffer: buffer})
-		if err != nil {
-			return report(err)
-		}
-		return res.ExitCode
-	}
-	var child *runtime.Child
-	if o.command != "" {
-		child, err = runtime.StartChild(o.command, os.Stdout, os.Stderr)
-		if err != nil {
-			fmt.Fprintf(stderr, "gotrace: %v\n", err)
-			return 1
-		}
-		defer child.Kill()
-	}
-	res, err := runtime.Run(context.Background(), prog, runtime.Options{
-		Out:       out,
-		Err:       stderr,
-		Format:    o.format,
-		Quiet:     o.quiet,
-		TestMode:  o.testMode,
-		Child:     child,
-		Target:    c.Target,
-		NoVerify:  true, // Compile has verified it
-		PID:       o.pid,
-		DwarfPIDs: o.dwarfPIDs,
-		Attach:    probes.AttachPID(o.pid),
-		Buffer:    buffer,
-		OnAttached: func() {
-			if os.Getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED") != "" {
-				fmt.Fprintln(stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
-			}
-		},
-	})
-	if err != nil {
-		return report(err)
-	}
-	return res.ExitCode
+	return runScript(o, name, src, target, stdin, stdout, stderr, lg)
 }
 
-// lastStage is how far the pipeline runs for o. -d ast dumps the syntax
-// tree before checking it. -l, -d asm and --emulate take the compiled
-// program without gotrace's verifier: -d asm shows the instructions of a
-// program the verifier refuses too, and --emulate runs in the VM what the
-// VM accepts. --check and running in the kernel verify every program
-// first.
-func lastStage(o *options) runtime.Stage {
-	switch {
-	case o.debug == "ast":
-		return runtime.StageParse
-	case o.list || o.debug == "asm":
-		return runtime.StageCompile
-	case o.check:
-		return runtime.StageVerify
-	case o.emulate:
-		return runtime.StageCompile
+// reportUsage reports a command-line mistake: getopt's own messages as
+// getopt prints them ("bpftrace: invalid option -- 'x'"), the others as
+// bpftrace logs them ("ERROR: ..."), then the usage where bpftrace
+// prints it.
+func reportUsage(lg *logger, stderr io.Writer, err error) int {
+	var ue *usageError
+	if !errors.As(err, &ue) {
+		lg.errorf("%v", err)
+		return 1
 	}
-	return runtime.StageVerify
+	if ue.full && !strings.HasPrefix(ue.msg, "USAGE:") {
+		fmt.Fprintf(stderr, "%s: %s\n", progName(), ue.msg)
+	} else {
+		lg.errorf("%s", ue.msg)
+	}
+	if ue.full {
+		usage(stderr)
+	}
+	return 1
 }
 
-func readProgram(o *options, stdin io.Reader) (string, []byte, error) {
+// finish checks and converts the values of o's options, as bpftrace
+// does before it reads the script.
+func (o *options) finish(lg *logger) error {
+	if o.pidStr != "" {
+		pid, err := parsePID(o.pidStr)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err != nil {
+			return fmt.Errorf("Failed to attach to pid: no such process: %d", pid)
+		}
+		o.pid = pid
+	}
+	for _, s := range o.dwarfPIDStrs {
+		pid, err := parsePID(s)
+		if err != nil {
+			return err
+		}
+		o.dwarfPIDs = append(o.dwarfPIDs, pid)
+	}
+	if o.formatStr != "" {
+		if _, _, err := output.ParseFormat(o.formatStr); err != nil {
+			return fmt.Errorf("Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded', 'pprof', 'flamegraph'", o.formatStr)
+		}
+	}
+	if o.jsonMeta && o.formatStr != "json" {
+		return fmt.Errorf("--json-meta adds fields to JSON records: it goes with -f json")
+	}
+	if o.metrics != "" && o.emulate {
+		return fmt.Errorf("--metrics serves a script running in the kernel: it cannot go with --emulate")
+	}
+	switch o.buffer {
+	case "", "line", "full", "none":
+	default:
+		return usageErrorf(false, "USAGE: -B must be either 'line', 'full', or 'none'.")
+	}
+	stages, err := parseStages(o.debug)
+	if err != nil {
+		return err
+	}
+	o.debug = stages
+	if o.emitLLVM != "" {
+		return errors.New("--emit-llvm: gotrace compiles scripts to eBPF with its own code generator, without LLVM, so there is no LLVM IR to write; -d asm prints the instructions it makes, with the script position of each")
+	}
+	if o.emitELF != "" {
+		return errNoELF
+	}
+	if o.mode == "format" {
+		return errors.New("--fmt (--mode format): gotrace has no source formatter yet; the script is left as it is")
+	}
+	if len(o.programs) > 1 {
+		lg.warnf("-e was given %d times: only the last program runs, as in bpftrace", len(o.programs))
+	}
+	for _, d := range o.debuginfo {
+		for _, dir := range strings.Split(d, ":") {
+			dir = strings.TrimPrefix(dir, "+")
+			switch {
+			case dir == "":
+			case strings.HasPrefix(dir, "/"):
+				symbolize.DefaultDebugDirs = append(symbolize.DefaultDebugDirs, dir)
+			default:
+				lg.warnf("--debuginfo %s: gotrace looks for debug files in absolute directories (and in .debug next to the binary); this relative one is not searched", dir)
+			}
+		}
+	}
+	if o.warnings > 0 {
+		lg.warnf("-k: gotrace does not check the results of probe reads and map lookups at run time yet, so no such warning will be printed")
+	}
+	return nil
+}
+
+// parsePID reads a process id the way bpftrace does, with its messages.
+func parsePID(s string) (int, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == 0 || errors.Is(err, strconv.ErrRange) {
+			return 0, fmt.Errorf("Failed to parse pid: invalid integer: %s", s)
+		}
+		return 0, fmt.Errorf("Failed to parse pid: invalid trailing bytes: %s", s)
+	}
+	if n > 0x400000 {
+		return 0, fmt.Errorf("Pid out of range: %d", n)
+	}
+	return int(n), nil
+}
+
+// debugStages are the stages -d prints, in the order they are printed.
+var debugStages = []string{"ast", "types", "asm", "verifier"}
+
+// parseStages reads the -d options: comma-separated stages, "all",
+// bpftrace's names for gotrace's stages, and a sentence for bpftrace's
+// stages gotrace has no counterpart of.
+func parseStages(args []string) ([]string, error) {
+	set := map[string]bool{}
+	for _, a := range args {
+		for _, st := range strings.Split(a, ",") {
+			switch st {
+			case "":
+			case "all":
+				for _, s := range debugStages {
+					set[s] = true
+				}
+			case "ast", "parse":
+				set["ast"] = true
+			case "asm", "dis":
+				set["asm"] = true
+			case "types", "verifier":
+				set[st] = true
+			case "codegen", "codegen-opt":
+				return nil, fmt.Errorf("-d %s: gotrace compiles to eBPF without LLVM, so there is no LLVM IR to print; -d asm prints the instructions", st)
+			case "libbpf":
+				return nil, errors.New("-d libbpf: gotrace loads programs with cilium/ebpf, not libbpf; -d verifier prints the kernel verifier's log and -v what is loaded and attached")
+			default:
+				return nil, usageErrorf(true, "USAGE: invalid option for -d: %s", st)
+			}
+		}
+	}
+	var out []string
+	for _, s := range debugStages {
+		if set[s] {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (o *options) debugs(stage string) bool {
+	for _, s := range o.debug {
+		if s == stage {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *options) format() output.Format {
+	f, _, _ := output.ParseFormat(o.formatStr)
+	return f
+}
+
+// profile is the profile file -f asks for (pprof, flamegraph), or 0.
+func (o *options) profile() output.ProfileFormat {
+	_, p, _ := output.ParseFormat(o.formatStr)
+	return p
+}
+
+// readProgram returns the script's name (as diagnostics show it) and
+// text: the last -e, stdin for "-", else the file.
+func readProgram(o *options, stdin io.Reader, lg *logger) (string, []byte, error) {
 	switch {
-	case o.haveProg:
-		return "stdin", []byte(o.program), nil
+	case o.aotName != "":
+		return o.aotName, []byte(o.programs[0]), nil
+	case len(o.programs) > 0:
+		return "stdin", []byte(o.programs[len(o.programs)-1]), nil
 	case o.file == "-":
 		b, err := io.ReadAll(stdin)
 		return "stdin", b, err
 	}
 	b, err := os.ReadFile(o.file)
 	if err != nil {
-		return "", nil, fmt.Errorf("cannot read %s: %w", o.file, errors.Unwrap(err))
+		return "", nil, fmt.Errorf("failed to open file '%s': %s", o.file, errText(err))
 	}
 	return o.file, b, nil
 }
 
-func printAsm(w io.Writer, prog *codegen.Program) {
-	for _, p := range prog.Probes {
-		fmt.Fprintf(w, "%s (%s, %d bytes of stack):\n", p.Ctx.Name, p.Prog, p.StackSize)
-		fmt.Fprintf(w, "%v\n", prog.Spec.Programs[p.Prog].Instructions)
+// errText is the C library's text of err's errno ("No such file or
+// directory"), as bpftrace's messages show it.
+func errText(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		return strings.ToUpper(s[:1]) + s[1:]
 	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
-// list prints the probes matching o.pattern, as bpftrace -l does.
-func list(o *options, stdout, stderr io.Writer) int {
-	ls := probes.List
-	if o.verbose {
-		ls = probes.ListVerbose
+// knownEnv are the BPFTRACE_ variables that are not config keys and that
+// gotrace knows (bpftrace's environment-only names, and variables of its
+// test harness).
+var knownEnv = map[string]bool{
+	"BPFTRACE_BTF": true, "BPFTRACE_VMLINUX": true, "BPFTRACE_COLOR": true,
+	"BPFTRACE_KERNEL_SOURCE": true, "BPFTRACE_KERNEL_BUILD": true,
+	"BPFTRACE_KCONFIG_TEST": true, "BPFTRACE_DUMMY_TS_MAP": true,
+	"BPFTRACE_OBJCOPY": true, "BPFTRACE_RUNTIME_TEST": true,
+}
+
+// renamedKeys are config keys bpftrace renamed, by their old names.
+var renamedKeys = map[string]string{
+	"strlen": "max_strlen", "no_cpp_demangle": "cpp_demangle",
+	"cat_bytes_max": "max_cat_bytes", "map_keys_max": "max_map_keys",
+}
+
+// checkEnvironment warns about BPFTRACE_ variables that set nothing:
+// names that are not config keys (a misspelling, or a key bpftrace
+// renamed), and values of BPFTRACE_COLOR and BPFTRACE_VMLINUX that
+// cannot be used.
+func checkEnvironment(lg *logger) {
+	keys := map[string]bool{}
+	for _, k := range types.SettingNames() {
+		keys[k] = true
 	}
-	lines, err := ls(probes.HostTarget(), o.pattern, probes.ForPID(o.pid))
-	if err != nil {
-		fmt.Fprintf(stderr, "gotrace: %v\n", err)
-		return 1
+	var names []string
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		if v != "" && strings.HasPrefix(k, "BPFTRACE_") && !knownEnv[k] && !keys[strings.ToLower(k[len("BPFTRACE_"):])] {
+			names = append(names, k)
+		}
 	}
-	for _, l := range lines {
-		fmt.Fprintln(stdout, l)
+	sort.Strings(names)
+	for _, k := range names {
+		key := strings.ToLower(k[len("BPFTRACE_"):])
+		if to, ok := renamedKeys[key]; ok {
+			lg.warnf("%s is not used: the config key %s has been renamed to %s (BPFTRACE_%s)", k, key, to, strings.ToUpper(to))
+			continue
+		}
+		lg.warnf("%s is not used: %s is not a known configuration option", k, key)
 	}
-	return 0
+	switch v := os.Getenv("BPFTRACE_COLOR"); v {
+	case "", "auto", "always", "never":
+	default:
+		lg.warnf("Invalid env value! The valid values of `BPFTRACE_COLOR` are [auto|always|never]. The current value is %s!", v)
+	}
+	if v := os.Getenv("BPFTRACE_VMLINUX"); v != "" {
+		if _, err := os.Stat(v); err != nil {
+			lg.warnf("BPFTRACE_VMLINUX=%s: %s", v, errText(err))
+		}
+	}
 }
 
 // bpftraceEnv collects the BPFTRACE_<KEY> environment variables, which
-// override a script's config block.
+// override a script's config block; one set to nothing is as unset.
 func bpftraceEnv() map[string]string {
 	env := map[string]string{}
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "BPFTRACE_") {
+		if strings.HasPrefix(k, "BPFTRACE_") && v != "" {
 			env[k] = v
 		}
 	}
 	return env
 }
 
-// splitParams separates the script's parameters: --name[=value] are
-// named parameters (getopt), the rest positional ($1, $2, ...).
-func splitParams(args []string) (positional []string, named map[string]string) {
-	named = map[string]string{}
-	for _, a := range args {
-		if strings.HasPrefix(a, "--") && len(a) > 2 {
-			k, v, _ := strings.Cut(a[2:], "=")
-			named[k] = v
-			continue
-		}
-		positional = append(positional, a)
+// namedParams turns the named parameters (-- --name=value, --flag) into
+// the map getopt() reads.
+func namedParams(named []string) map[string]string {
+	m := map[string]string{}
+	for _, a := range named {
+		k, v, _ := strings.Cut(a, "=")
+		m[k] = v
 	}
-	return positional, named
+	return m
 }
 
 // isTerminal reports whether f is a terminal.

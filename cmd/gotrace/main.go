@@ -2,6 +2,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	goruntime "runtime"
 
@@ -21,5 +22,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == runtime.ChildArg {
 		os.Exit(runtime.ChildMain(os.Args[2:]))
 	}
-	os.Exit(Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	argv0 = os.Args[0]
+	aot, err := loadPayload()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
+		os.Exit(1)
+	}
+	os.Exit(mainWith(os.Args[1:], aot, os.Stdin, os.Stdout, os.Stderr))
 }

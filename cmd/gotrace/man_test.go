@@ -8,7 +8,8 @@ import (
 )
 
 // TestManPage: docs/gotrace.1 is what --man prints, and both it and
-// --help name every flag.
+// --help name every option that is not hidden, and the environment
+// and exit status sections.
 func TestManPage(t *testing.T) {
 	var man, help bytes.Buffer
 	manPage(&man)
@@ -20,13 +21,26 @@ func TestManPage(t *testing.T) {
 	if !bytes.Equal(want, man.Bytes()) {
 		t.Error("docs/gotrace.1 is out of date: go run ./cmd/gotrace --man > docs/gotrace.1")
 	}
-	for _, f := range flagDoc {
-		name := strings.Fields(strings.TrimSuffix(f.flag, ","))[0]
-		if !strings.Contains(help.String(), name) {
-			t.Errorf("--help does not mention %s", name)
+	for _, f := range flagTable {
+		if f.hidden {
+			continue
 		}
-		if !strings.Contains(man.String(), strings.ReplaceAll(name, "-", `\-`)) {
-			t.Errorf("the man page does not mention %s", name)
+		left := flagLeft(f)
+		if !strings.Contains(help.String(), left) {
+			t.Errorf("--help does not mention %s", left)
+		}
+		if !strings.Contains(man.String(), strings.ReplaceAll(left, "-", `\-`)) {
+			t.Errorf("the man page does not mention %s", left)
+		}
+	}
+	for _, sec := range []string{"ENVIRONMENT", "EXIT STATUS", "USAGE:"} {
+		if !strings.Contains(help.String(), sec) {
+			t.Errorf("--help has no %s section", sec)
+		}
+	}
+	for _, sec := range []string{".SH ENVIRONMENT", ".SH EXIT STATUS"} {
+		if !strings.Contains(man.String(), sec) {
+			t.Errorf("the man page has no %s section", sec)
 		}
 	}
 }
