@@ -81,6 +81,11 @@ type CompileOptions struct {
 	// looked for in, for the reader of headers.
 	Includes    []string
 	IncludeDirs []string
+	// RuntimeWarnings is -k: the programs should check what probe reads
+	// and map lookups return and report failures at their script
+	// position. The code generator does not do it yet; the command line
+	// says so when -k is given.
+	RuntimeWarnings bool
 }
 
 // Compiled is the product of Compile: what each stage that ran made.

@@ -65,16 +65,13 @@ func writeAOT(o *options, name string, src []byte) error {
 	if m := importLine.FindAllSubmatch(src, -1); len(m) > 0 {
 		fmt.Fprintf(os.Stderr, "WARNING: the script imports %q: %s reads it at run time, from that path\n", m[0][1], o.aot)
 	}
-	p := aotPayload{Name: name, Src: string(src), Flags: aotFlags(o), Params: o.params, Named: o.named}
-	js, err := json.Marshal(p)
+	app, err := encodePayload(&aotPayload{Name: name, Src: string(src), Flags: aotFlags(o), Params: o.params, Named: o.named})
 	if err != nil {
 		return err
 	}
 	var buf bytes.Buffer
 	buf.Write(image)
-	buf.Write(js)
-	binary.Write(&buf, binary.LittleEndian, uint64(len(js)))
-	buf.WriteString(aotMagic)
+	buf.Write(app)
 	tmp := o.aot + ".tmp" + strconv.Itoa(os.Getpid())
 	if err := os.WriteFile(tmp, buf.Bytes(), 0o755); err != nil {
 		return err
@@ -84,6 +81,20 @@ func writeAOT(o *options, name string, src []byte) error {
 		return err
 	}
 	return nil
+}
+
+// encodePayload is the appendix that holds p: its JSON, the JSON's
+// length, the magic.
+func encodePayload(p *aotPayload) ([]byte, error) {
+	js, err := json.Marshal(p)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.Write(js)
+	binary.Write(&buf, binary.LittleEndian, uint64(len(js)))
+	buf.WriteString(aotMagic)
+	return buf.Bytes(), nil
 }
 
 // aotFlags are the options the copy runs with: those that change what

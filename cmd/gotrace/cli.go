@@ -161,9 +161,6 @@ func (o *options) finish(lg *logger) error {
 	if o.emitLLVM != "" {
 		return errors.New("--emit-llvm: gotrace compiles scripts to eBPF with its own code generator, without LLVM, so there is no LLVM IR to write; -d asm prints the instructions it makes, with the script position of each")
 	}
-	if o.emitELF != "" {
-		return errNoELF
-	}
 	if o.mode == "format" {
 		return errors.New("--fmt (--mode format): gotrace has no source formatter yet; the script is left as it is")
 	}

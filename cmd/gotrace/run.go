@@ -48,6 +48,8 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		Stop:        lastStage(o),
 		IncludeDirs: o.includeDirs,
 		Includes:    o.includes,
+		// -k: not acted on by the code generator yet (see options.finish)
+		RuntimeWarnings: o.warnings > 0,
 	})
 	if len(c.Warnings) > 0 && !o.noWarnings {
 		io.WriteString(stderr, lang.Format(c.Warnings, src))

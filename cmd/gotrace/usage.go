@@ -32,7 +32,11 @@ var exitDoc = []struct{ code, doc string }{
 
 func usage(w io.Writer) {
 	p := progName()
-	fmt.Fprintf(w, "%s - a bpftrace-compatible tracing language and compiler in one binary\n\n", p)
+	if asBpftrace() {
+		fmt.Fprintf(w, "%s (gotrace %s) - a bpftrace-compatible tracing language and compiler in one binary\n\n", p, version)
+	} else {
+		fmt.Fprintf(w, "%s - a bpftrace-compatible tracing language and compiler in one binary\n\n", p)
+	}
 	fmt.Fprintf(w, "USAGE:\n")
 	fmt.Fprintf(w, "    %s [options] FILENAME [ARGS...]\n", p)
 	fmt.Fprintf(w, "    %s [options] - <stdin input>\n", p)
