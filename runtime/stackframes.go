@@ -19,24 +19,8 @@ import (
 // starts at 0) or a bare address. A stack that could not be captured has
 // no frames.
 func (s *Symbols) StackFrames(t *types.Type, raw []byte) []output.Frame {
-	if len(raw) < 8 || s.Stacks == nil {
-		return nil
-	}
-	v := binary.LittleEndian.Uint64(raw)
-	id, pid := uint32(v), uint32(v>>32)
-	if int32(id) < 0 {
-		return nil
-	}
-	m := s.Stacks(t)
-	if m == nil {
-		return nil
-	}
-	size := 8
-	if t.Mode == "build_id" {
-		size = codegen.BuildIDFrameSize
-	}
-	buf := make([]byte, size*t.Len)
-	if err := m.Lookup(id, buf); err != nil {
+	buf, pid, ok := s.stack(t, raw)
+	if !ok {
 		return nil
 	}
 	if t.Mode == "build_id" {

@@ -161,29 +161,41 @@ func (s *Symbols) user(pid uint32, addr uint64) (name string, off uint64, path s
 	return fr.Name, fr.Off, fr.Object, ok
 }
 
-// Frames reads a kstack or ustack value (raw is its 8 bytes) and returns
-// its frames formatted for the type's mode: "func+off" (bpftrace), the
-// address, the symbol and the object (perf), or the bare address (raw).
-// A stack that could not be captured has no frames.
-func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
+// stack reads the frames of a kstack or ustack value (raw is its 8
+// bytes: the stack map's id and the process's pid) from its stack map:
+// 8 bytes a frame, or a build id and an offset in build_id mode. ok is
+// false for a stack that could not be captured.
+func (s *Symbols) stack(t *types.Type, raw []byte) (buf []byte, pid uint32, ok bool) {
 	if len(raw) < 8 || s.Stacks == nil {
-		return nil
+		return nil, 0, false
 	}
 	v := binary.LittleEndian.Uint64(raw)
 	id, pid := uint32(v), uint32(v>>32)
 	if int32(id) < 0 {
-		return nil
+		return nil, 0, false
 	}
 	m := s.Stacks(t)
 	if m == nil {
-		return nil
+		return nil, 0, false
 	}
 	size := 8
 	if t.Mode == "build_id" {
 		size = codegen.BuildIDFrameSize
 	}
-	buf := make([]byte, size*t.Len)
+	buf = make([]byte, size*t.Len)
 	if err := m.Lookup(id, buf); err != nil {
+		return nil, 0, false
+	}
+	return buf, pid, true
+}
+
+// Frames reads a kstack or ustack value (raw is its 8 bytes) and returns
+// its frames formatted for the type's mode: "func+off" (bpftrace), the
+// address, the symbol and the object (perf), or the bare address (raw).
+// A stack that could not be captured has no frames.
+func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
+	buf, pid, ok := s.stack(t, raw)
+	if !ok {
 		return nil
 	}
 	if t.Mode == "build_id" {
