@@ -10,13 +10,15 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/gotrace/gotrace/internal/livetest"
 )
 
 // TestCImportKernel runs the code generator's imported-C cases
 // (codegen/testdata/cimport, which runtime's TestCInVM runs in the VM) with the
 // built binary in the kernel: both must print the same.
 func TestCImportKernel(t *testing.T) {
-	needBPF(t)
+	livetest.NeedBPF(t)
 	files, _ := filepath.Glob("../codegen/testdata/cimport/*.txtar")
 	if len(files) == 0 {
 		t.Fatal("no cases")

@@ -24,12 +24,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/rlimit"
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/gotrace/gotrace/internal/livetest"
 	"github.com/gotrace/gotrace/probes"
 )
 
@@ -56,36 +54,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// needBPF skips a test that needs the kernel where BPF is unavailable,
-// and fails it instead under CI=true.
-func needBPF(t *testing.T) {
-	t.Helper()
-	if err := bpfAvailable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
-}
-
-// bpfAvailable loads a trivial program to see whether this process may use BPF.
-func bpfAvailable() error {
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("not running as root")
-	}
-	_ = rlimit.RemoveMemlock()
-	p, err := ebpf.NewProgram(&ebpf.ProgramSpec{
-		Type:         ebpf.SocketFilter,
-		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
-		License:      "GPL",
-	})
-	if err != nil {
-		return err
-	}
-	p.Close()
-	return nil
-}
-
 // runLimit is how long one run of gotrace in a test script may take
 // before it is killed and the script fails with its output.
 const runLimit = 90 * time.Second
@@ -109,7 +77,7 @@ var hostConditions = map[string]probes.Feature{
 }
 
 func TestScripts(t *testing.T) {
-	bpfErr := bpfAvailable()
+	bpfErr := livetest.BPFAvailable()
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		// [bpf] holds when this process may load BPF programs. Under

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gotrace/gotrace/internal/livetest"
 )
 
 // exampleRuns says how each tool of examples/ is exercised on this kernel:
@@ -51,7 +53,7 @@ const tcpPair = `python3 -c 'import socket; l=socket.socket(); l.bind(("127.0.0.
 // TestExamples runs every tool of examples/ this kernel can run: it must
 // attach, see its workload, and stop cleanly on Ctrl-C.
 func TestExamples(t *testing.T) {
-	needBPF(t)
+	livetest.NeedBPF(t)
 	qemu, _ := os.ReadFile("../examples/QEMU")
 	inQemu := map[string]bool{}
 	for _, n := range strings.Fields(string(qemu)) {

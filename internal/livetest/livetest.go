@@ -28,6 +28,10 @@ import (
 	"github.com/gotrace/gotrace/runtime"
 )
 
+// BPFAvailable tells whether this process may load BPF programs (it
+// loads a trivial one, once): nil, or why not.
+func BPFAvailable() error { return bpfOnce() }
+
 var bpfOnce = sync.OnceValue(func() error {
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("not running as root")
