@@ -66,6 +66,9 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 	if err := o.finish(lg); err != nil {
 		return reportUsage(lg, stderr, err)
 	}
+	if o.mode == "format" {
+		return formatProgram(o, stdin, stdout, stderr, lg)
+	}
 	target, err := newTarget(o)
 	if err != nil {
 		return reportUsage(lg, stderr, err)
@@ -160,9 +163,6 @@ func (o *options) finish(lg *logger) error {
 	o.debug = stages
 	if o.emitLLVM != "" {
 		return errors.New("--emit-llvm: gotrace compiles scripts to eBPF with its own code generator, without LLVM, so there is no LLVM IR to write; -d asm prints the instructions it makes, with the script position of each")
-	}
-	if o.mode == "format" {
-		return errors.New("--fmt (--mode format): gotrace has no source formatter yet; the script is left as it is")
 	}
 	if len(o.programs) > 1 {
 		lg.warnf("-e was given %d times: only the last program runs, as in bpftrace", len(o.programs))

@@ -116,8 +116,8 @@ var flagTable = []flagSpec{
 	{long: "no-feature", arg: "FEATURE[,FEATURE]", doc: "do not use a kernel feature gotrace found: kprobe_multi, uprobe_multi, kprobe_session", section: secOptions, kind: listFlag,
 		bind: func(o *options) any { return &o.noFeatures }},
 
-	{long: "mode", arg: "MODE", doc: "what to do with the script: run (the default), test, bench, codegen (compile only) or compiler-bench", section: secDev, kind: valueFlag,
-		man:  "\\fBformat\\fR (bpftrace's source formatter) is refused: gotrace has none yet.",
+	{long: "mode", arg: "MODE", doc: "what to do with the script: run (the default), test, bench, codegen (compile only), compiler-bench or format", section: secDev, kind: valueFlag,
+		man:  "\\fBformat\\fR prints the script in its canonical layout (as \\-\\-fmt).",
 		bind: func(o *options) any { return &o.mode }},
 	{long: "test", doc: "run the test: probes (after BEGIN), hiding the output of those that pass (--mode test)", section: secDev,
 		bind: func(o *options) any { return &o.testFlag }},
@@ -125,7 +125,7 @@ var flagTable = []flagSpec{
 		bind: func(o *options) any { return &o.benchFlag }},
 	{long: "probe-filter", arg: "REGEX", doc: "load and attach only the probes whose name matches REGEX (BEGIN and END always)", section: secDev, kind: valueFlag,
 		bind: func(o *options) any { return &o.probeFilter }},
-	{long: "fmt", doc: "format the script (--mode format): refused, gotrace has no formatter yet", section: secDev,
+	{long: "fmt", doc: "print the script in its canonical layout, comments kept (--mode format), to stdout or -o FILE; nothing is loaded", section: secDev,
 		bind: func(o *options) any { return &o.fmtFlag }},
 
 	{long: "dry-run", doc: "load and attach every probe, then stop (BEGIN runs; nothing is printed)", section: secTrouble,
