@@ -80,7 +80,7 @@ type EventKind int
 const (
 	EventPrintf     EventKind = iota
 	EventExit                 // payload: int64 exit code
-	EventPrintMap             // print(@m[, top[, div]]): Map, Top, Div
+	EventPrintMap             // print(@m[, top[, div]]), print(@m, "format"[, top]): Map, Top, Div, As
 	EventClear                // clear(@m): Map
 	EventZero                 // zero(@m): Map
 	EventPrintValue           // print(value): Args[0] is the value
@@ -114,6 +114,8 @@ type Event struct {
 	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
 	Top    int    // EventPrintMap: print only the top entries (0: all)
 	Div    int    // EventPrintMap: divide values by this (0: 1)
+	// As is the format print(@m, "format") asks for (EventPrintMap).
+	As types.MapFormat
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.
