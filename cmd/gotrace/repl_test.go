@@ -54,13 +54,33 @@ func (s *session) expect(re string) string {
 }
 
 func startREPL(t *testing.T) *session {
-	bin := filepath.Join(t.TempDir(), "gotrace")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	return startREPLHome(t, t.TempDir())
+}
+
+var replBinary struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// startREPLHome starts the REPL with HOME set to home (where its history
+// file is).
+func startREPLHome(t *testing.T, home string) *session {
+	replBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gotrace-repl")
+		if err != nil {
+			replBinary.err = err
+			return
+		}
+		replBinary.path = filepath.Join(dir, "gotrace")
+		replBinary.out, replBinary.err = exec.Command("go", "build", "-o", replBinary.path, ".").CombinedOutput()
+	})
+	if replBinary.err != nil {
+		t.Fatalf("build: %v\n%s", replBinary.err, replBinary.out)
 	}
-	cmd := exec.Command(bin, "-i")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TERM=xterm")
+	cmd := exec.Command(replBinary.path, "-i")
+	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +184,79 @@ func TestREPLPrograms(t *testing.T) {
 	s.send("\x04")
 }
 
+// TestREPLHistory: an entry typed on several lines is one line of the
+// history file, which only its owner can read, and comes back whole
+// with one Up in the next session. Tab twice lists the candidates of
+// the builtin table. Needs no BPF.
+func TestREPLHistory(t *testing.T) {
+	home := t.TempDir()
+	s := startREPLHome(t, home)
+	s.send("pri\t\t")
+	s.expect(`print\(\s+printf\(`)
+	s.send("\x03")
+	s.expect(`gotrace> `)
+	s.send("BEGIN {\r")
+	s.expect(`\.\.\.> `)
+	s.send("@x = 1; // one\r")
+	s.expect(`\.\.\.> `)
+	s.send("exit(); }\r")
+	s.expect(`gotrace> `)
+	s.send("\x04")
+	hist := filepath.Join(home, ".gotrace_history")
+	deadline := time.Now().Add(20 * time.Second)
+	var fi os.FileInfo
+	var err error
+	for time.Now().Before(deadline) {
+		if fi, err = os.Stat(hist); err == nil && fi.Size() > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", hist, fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(hist)
+	if want := "BEGIN { @x = 1; /* one */ exit(); }\n"; !strings.HasSuffix(string(b), want) {
+		t.Errorf("history file:\n%s\nwant it to end with %q", b, want)
+	}
+	s = startREPLHome(t, home)
+	s.send("\x1b[A")
+	s.expect(`BEGIN \{ @x = 1; /\* one \*/ exit\(\); \}`)
+	s.send("\x03\x04")
+}
+
+// TestREPLBackgroundOutput: what a background program prints while a
+// line is being typed appears above the prompt, and the typed line is
+// drawn again below it, unbroken. Needs BPF.
+func TestREPLBackgroundOutput(t *testing.T) {
+	if err := bpfUsable(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("BPF is not available (%v) but CI=true", err)
+		}
+		t.Skip(err)
+	}
+	s := startREPL(t)
+	s.send("interval:ms:200 { printf(\"bg tick\\n\"); } &\r")
+	s.expect(`\[1\] running in the background`)
+	s.expect(`gotrace> `)
+	s.send("BEGIN { printf(\"typed")
+	// the prompt and the typed text are erased, the output written, and
+	// both drawn again below it, twice
+	for i := 0; i < 2; i++ {
+		s.expect(`\r\x1b\[Kbg tick\r?\n`)
+		s.expect(`gotrace> BEGIN \{ printf\("typed`)
+	}
+	s.send(" %d\\n\", 6 * 7); exit(); }\r")
+	s.expect(`(?m)^typed 42\r?$`)
+	s.send(".stop 1\r")
+	s.send(".jobs\r")
+	s.expect(`no background programs`)
+	s.send("\x04")
+}
+
 func bpfUsable() error {
 	if os.Geteuid() != 0 {
 		return errNotRoot
@@ -172,3 +265,19 @@ func bpfUsable() error {
 }
 
 var errNotRoot = errors.New("not root: BPF programs cannot be loaded")
+
+// TestHistoryEntry: entries typed on several lines become one line that
+// means the same program.
+func TestHistoryEntry(t *testing.T) {
+	for in, want := range map[string]string{
+		"BEGIN { exit(); }":                          "BEGIN { exit(); }",
+		"BEGIN {\n  printf(\"http://x\\n\");\n}":     "BEGIN {   printf(\"http://x\\n\"); }",
+		"BEGIN { // go\n  exit(); /* a\n b */ }":     "BEGIN { /* go */   exit(); /* a  b */ }",
+		"BEGIN { // a */ b\n exit(); }":              "BEGIN {   exit(); }",
+		"BEGIN {\n  printf(\"\\\"//\\\"\"); // q\n}": "BEGIN {   printf(\"\\\"//\\\"\"); /* q */ }",
+	} {
+		if got := historyEntry(in); got != want {
+			t.Errorf("historyEntry(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
