@@ -18,6 +18,27 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// Cgroup is --cgroup: the probes that fire in a process's context
+	// skip the events of processes outside one cgroup v2 and the cgroups
+	// below it. The zero value filters nothing.
+	Cgroup CgroupFilter
+}
+
+// CgroupFilter names a cgroup v2 by its id (the inode of its directory)
+// and its level (its depth below the hierarchy's root, which is level 0):
+// a process is in it, or below it, when its cgroup's ancestor at that
+// level is it (bpf_get_current_ancestor_cgroup_id).
+type CgroupFilter struct {
+	ID    uint64
+	Level int
+}
+
+// cgroupFiltered are the providers whose programs --cgroup filters: those
+// of selfFiltered, and the samples of perf events, taken in the context
+// of whatever process runs (profile:hz:99 of a pod is the pod's CPU).
+// BEGIN, END, interval and iterators run on no process's behalf.
+func cgroupFiltered(provider string) bool {
+	return selfFiltered[provider] || provider == "profile" || provider == "software" || provider == "hardware"
 }
 
 // selfFiltered are the providers whose programs skip gotrace's events.

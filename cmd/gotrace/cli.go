@@ -133,6 +133,13 @@ func (o *options) finish(lg *logger) error {
 		}
 		o.pid = pid
 	}
+	if o.cgroupPath != "" {
+		cg, err := cgroupFilter(o.cgroupPath)
+		if err != nil {
+			return err
+		}
+		o.cgroup = cg
+	}
 	for _, s := range o.dwarfPIDStrs {
 		pid, err := parsePID(s)
 		if err != nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/gotrace/gotrace/codegen"
+
 	"errors"
 	"fmt"
 	"io"
@@ -146,6 +148,9 @@ var flagTable = []flagSpec{
 	{long: "btf", short: "b", doc: "accepted and ignored, as bpftrace does", section: secTrouble, hidden: true,
 		bind: func(o *options) any { return &o.ignored }},
 
+	{long: "cgroup", arg: "PATH", doc: "trace only the processes of the cgroup v2 directory PATH and the cgroups below it (a pod, a container, a systemd unit); BEGIN, END and interval probes still run", section: secGotrace, kind: valueFlag,
+		man:  "The probes that fire on a process's behalf (tracepoints, kprobes, uprobes, USDT, fentry, profile and other perf events) drop the events of processes outside the cgroup, in the kernel. PATH is a directory of the cgroup v2 hierarchy as this host sees it, such as /sys/fs/cgroup/system.slice/nginx.service or a Kubernetes pod's cgroup (kubectl gotrace computes it).",
+		bind: func(o *options) any { return &o.cgroupPath }},
 	{long: "check", doc: "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)", section: secGotrace,
 		bind: func(o *options) any { return &o.check }},
 	{long: "emulate", doc: "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)", section: secGotrace,
@@ -171,6 +176,8 @@ type options struct {
 	man        bool
 
 	pidStr             string
+	cgroupPath         string
+	cgroup             codegen.CgroupFilter
 	pid                int
 	command            string
 	dwarfPIDStrs       []string

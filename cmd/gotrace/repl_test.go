@@ -57,29 +57,34 @@ func startREPL(t *testing.T) *session {
 	return startREPLHome(t, t.TempDir())
 }
 
-var replBinary struct {
+var builtBinary struct {
 	once sync.Once
 	path string
 	err  error
 	out  []byte
 }
 
+// gotraceBinary builds gotrace once for the tests that run it.
+func gotraceBinary(t *testing.T) string {
+	builtBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gotrace-bin")
+		if err != nil {
+			builtBinary.err = err
+			return
+		}
+		builtBinary.path = filepath.Join(dir, "gotrace")
+		builtBinary.out, builtBinary.err = exec.Command("go", "build", "-o", builtBinary.path, ".").CombinedOutput()
+	})
+	if builtBinary.err != nil {
+		t.Fatalf("build: %v\n%s", builtBinary.err, builtBinary.out)
+	}
+	return builtBinary.path
+}
+
 // startREPLHome starts the REPL with HOME set to home (where its history
 // file is).
 func startREPLHome(t *testing.T, home string) *session {
-	replBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "gotrace-repl")
-		if err != nil {
-			replBinary.err = err
-			return
-		}
-		replBinary.path = filepath.Join(dir, "gotrace")
-		replBinary.out, replBinary.err = exec.Command("go", "build", "-o", replBinary.path, ".").CombinedOutput()
-	})
-	if replBinary.err != nil {
-		t.Fatalf("build: %v\n%s", replBinary.err, replBinary.out)
-	}
-	cmd := exec.Command(replBinary.path, "-i")
+	cmd := exec.Command(gotraceBinary(t), "-i")
 	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
