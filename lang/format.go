@@ -3,6 +3,7 @@ package lang
 import (
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2/lexer"
 )
@@ -18,6 +19,10 @@ import (
 //     line and close on a line of their own (`} else {`);
 //   - one space around binary and assignment operators, after ',' and
 //     around the ':' of for and ?:, and none inside parentheses and brackets;
+//   - lines kept to 90 columns where a call's arguments, or the && or ||
+//     terms of a predicate or an if's condition, can go on several lines
+//     (aligned after the '(' or the '/'): of the ways to break them that
+//     fit, the one with the earliest breaks;
 //   - a blank line between top-level items, except between #define,
 //     #include, import and map declaration lines written together.
 //
@@ -28,7 +33,9 @@ import (
 // a line of its own before what followed it, one at the end of a line
 // stays at the end of that line; so are the lines an #if leaves out, and
 // single blank lines between statements. The result parses to the same
-// tree as the script, and formatting it again changes nothing.
+// tree as the script, and formatting it again changes nothing. The
+// tools bpftrace ships, which its own formatter keeps formatted, come out
+// of FormatScript as they are.
 //
 // name is the script's name in errors; a script that does not parse is
 // not formatted, and the error says why.
@@ -58,9 +65,8 @@ type formatter struct {
 	close  map[int32]int32 // the offset of each '{' -> that of its '}'
 	lines  []string
 	indent int
-	// blank asks for a blank line before the next line written; fresh
-	// is set after a line that opens a block, where no blank line goes.
-	blank, fresh bool
+	// blank asks for a blank line before the next line written.
+	blank bool
 	inner        bool // formats a block inside an expression: extras are the outer formatter's
 }
 
@@ -157,10 +163,10 @@ func (f *formatter) String() string {
 
 // line writes a line at the current indentation.
 func (f *formatter) line(s string) {
-	if f.blank && !f.fresh && len(f.lines) > 0 && f.lines[len(f.lines)-1] != "" {
+	if f.blank && len(f.lines) > 0 && f.lines[len(f.lines)-1] != "" {
 		f.lines = append(f.lines, "")
 	}
-	f.blank, f.fresh = false, false
+	f.blank = false
 	f.lines = append(f.lines, strings.Repeat("  ", f.indent)+s)
 }
 
@@ -199,13 +205,14 @@ func (f *formatter) flush(off int) {
 		case e.trailing && len(f.lines) > 0 && strings.TrimSpace(f.lines[len(f.lines)-1]) != "":
 			f.appendLast(" " + e.text)
 		case e.verbatim:
-			if f.blankBefore(e.off) {
-				f.blank = true
-			}
+			// an #endif closes what is above it: a blank line asked for
+			// the next item goes after it, unless the script has one here
+			pending := f.blank
+			f.blank = f.blankBefore(e.off)
 			indent := f.indent
 			f.indent = 0
 			f.line(e.text)
-			f.indent = indent
+			f.indent, f.blank = indent, pending
 		default:
 			if f.blankBefore(e.off) {
 				f.blank = true
@@ -255,7 +262,6 @@ func (f *formatter) file(tree *gFile) {
 			f.line("import " + *it.Import + ";")
 		case it.Config != nil:
 			f.line("config = {")
-			f.fresh = true
 			f.indent++
 			for _, ci := range it.Config.Items {
 				f.at(ci.Pos.Offset)
@@ -299,7 +305,7 @@ func (f *formatter) file(tree *gFile) {
 			}
 			if p.Pred != nil {
 				f.flush(int(p.Pred.Pos.Offset))
-				f.line("/" + f.expr(p.Pred) + "/")
+				f.line("/" + f.predicate(p.Pred) + "/")
 			}
 			f.body(p.Body)
 		}
@@ -333,14 +339,12 @@ func (f *formatter) open(b *gBlock) {
 
 // block writes the items of b and its closing brace; its '{' is written.
 func (f *formatter) block(b *gBlock) {
-	f.fresh = true
 	f.indent++
 	f.items(b.Items)
 	if end, ok := f.close[b.Pos.Offset]; ok {
 		f.flush(int(end))
 	}
 	f.indent--
-	f.fresh = false
 	f.blank = false
 	f.line("}")
 }
@@ -369,7 +373,7 @@ func (f *formatter) items(items []*gItem) {
 			} else {
 				rng = f.expr(fr.Lo) + ".." + f.expr(fr.Hi)
 			}
-			f.line("for (" + fr.Var.Name + " : " + rng + ")")
+			f.line("for " + fr.Var.Name + " : " + rng)
 			f.open(fr.Body)
 		case it.Block != nil:
 			f.line("{")
@@ -379,23 +383,24 @@ func (f *formatter) items(items []*gItem) {
 		case it.Let != nil:
 			f.line(f.let(it.Let) + semi)
 		case it.Simple != nil:
-			s := f.expr(it.Simple.X)
 			if a := it.Simple.Assign; a != nil {
-				s += " " + a.Op + " " + f.expr(a.Y)
+				lhs := f.expr(it.Simple.X) + " " + a.Op + " "
+				f.line(lhs + f.wrapped(a.Y, lhs, semi) + semi)
+			} else {
+				f.line(f.wrapped(it.Simple.X, "", semi) + semi)
 			}
-			f.line(s + semi)
 		}
 	}
 }
 
 func (f *formatter) ifStmt(s *gIf) {
-	f.line("if " + f.expr(s.Cond))
+	f.line("if " + f.cond(s.Cond, "if "))
 	for {
 		f.open(s.Then)
 		switch {
 		case s.ElseIf != nil:
 			s = s.ElseIf
-			f.appendLast(" else if " + f.expr(s.Cond))
+			f.appendLast(" else if " + f.cond(s.Cond, "} else if "))
 			continue
 		case s.Else != nil:
 			f.appendLast(" else")
@@ -413,7 +418,7 @@ func (f *formatter) let(l *gLet) string {
 		case t.TypeOf != nil:
 			s += "typeof(" + f.arg(t.TypeOf) + ")"
 		case t.Name != nil:
-			s += t.Name.String()
+			s += typeName(t.Name)
 		default:
 			s += t.Word
 		}
@@ -422,9 +427,165 @@ func (f *formatter) let(l *gLet) string {
 		}
 	}
 	if l.Value != nil {
-		s += " = " + f.expr(l.Value)
+		s += " = "
+		s += f.wrapped(l.Value, s, ";")
 	}
 	return s
+}
+
+// lineWidth is the width the layout keeps lines to, as bpftrace's
+// formatter does: long calls have their arguments on several lines, long
+// predicates their && or || terms.
+const lineWidth = 90
+
+// wrapped is an expression that follows before on its line (after the
+// indentation) and precedes after: a call too long for the line has its
+// arguments on several lines, each after the call's '('.
+func (f *formatter) wrapped(g *gExpr, before, after string) string {
+	flat := f.expr(g)
+	col := 2*f.indent + width(before)
+	if col+width(flat)+width(after) <= lineWidth || g.Tail != nil {
+		return flat
+	}
+	u, ok := g.Cond.(*gUnary)
+	if !ok || u.Prim == nil || u.Prim.Kind != primCall || len(u.Ops) > 0 || len(u.Prim.Call.Args) < 2 {
+		return flat
+	}
+	c := u.Prim.Call
+	head := c.Fun
+	if c.Bang {
+		head += "!"
+	}
+	head += "("
+	var args []string
+	for _, a := range c.Args {
+		args = append(args, f.arg(a))
+	}
+	lines, ok := wrapList(args, ", ", lineWidth-col-width(head)-1)
+	if !ok {
+		return flat
+	}
+	return head + strings.Join(lines, "\n"+strings.Repeat(" ", col+width(head))) + ")"
+}
+
+// cond is the condition of an if after before: a parenthesized chain
+// of && (or of ||) too long for the line has its terms on several lines,
+// each after the '('.
+func (f *formatter) cond(g *gExpr, before string) string {
+	flat := f.expr(g)
+	col := 2*f.indent + width(before)
+	if col+width(flat)+2 <= lineWidth || g.Tail != nil {
+		return flat
+	}
+	u, ok := g.Cond.(*gUnary)
+	if !ok || u.Prim == nil || u.Prim.Kind != primParen || len(u.Ops) > 0 || len(u.Prim.Paren.Elems) != 1 || u.Prim.Paren.Elems[0].Name != "" {
+		return flat
+	}
+	inner := u.Prim.Paren.Elems[0].X
+	b, ok := inner.Cond.(*gBinary)
+	if !ok || inner.Tail != nil || (b.Rest[0].Op != "&&" && b.Rest[0].Op != "||") {
+		return flat
+	}
+	op := b.Rest[0].Op
+	terms := []string{f.operand(b.X)}
+	for _, r := range b.Rest {
+		terms = append(terms, f.operand(r.Y))
+	}
+	lines, ok := wrapList(terms, " "+op+" ", lineWidth-col-4)
+	if !ok {
+		return flat
+	}
+	return "(" + strings.Join(lines, "\n"+strings.Repeat(" ", col+1)) + ")"
+}
+
+// predicate is a probe's predicate: a chain of && (or of ||) too long
+// for the line has its terms on several lines, each after the '/'.
+func (f *formatter) predicate(g *gExpr) string {
+	flat := f.expr(g)
+	b, ok := g.Cond.(*gBinary)
+	if width(flat)+2 <= lineWidth || g.Tail != nil || !ok {
+		return flat
+	}
+	op := b.Rest[0].Op
+	if op != "&&" && op != "||" {
+		return flat
+	}
+	terms := []string{f.operand(b.X)}
+	for _, r := range b.Rest {
+		terms = append(terms, f.operand(r.Y))
+	}
+	lines, ok := wrapList(terms, " "+op+" ", lineWidth-2)
+	if !ok {
+		return flat
+	}
+	return strings.Join(lines, "\n ")
+}
+
+// wrapList puts items, joined by sep, on lines of at most avail columns,
+// as bpftrace's formatter does: of the ways to break the list that fit,
+// the one whose breaks come earliest. ok is false when the list fits on
+// one line, holds a line break already, or cannot be made to fit.
+func wrapList(items []string, sep string, avail int) (lines []string, ok bool) {
+	n := len(items)
+	if n < 2 || n > 16 {
+		return nil, false
+	}
+	widths := make([]int, n)
+	total := 0
+	for i, it := range items {
+		if strings.Contains(it, "\n") {
+			return nil, false
+		}
+		widths[i] = width(it)
+		if i < n-1 {
+			widths[i] += width(sep)
+		}
+		total += widths[i]
+	}
+	if total < avail {
+		return nil, false
+	}
+	for mask := 1; mask < 1<<(n-1); mask++ {
+		fits, cur := true, widths[0]
+		for i := 1; i < n && fits; i++ {
+			if mask&(1<<(i-1)) != 0 {
+				fits = cur <= avail
+				cur = widths[i]
+			} else {
+				cur += widths[i]
+			}
+		}
+		if !fits || cur > avail {
+			continue
+		}
+		line := items[0]
+		for i := 1; i < n; i++ {
+			if mask&(1<<(i-1)) != 0 {
+				lines = append(lines, strings.TrimRight(line+sep, " "))
+				line = items[i]
+			} else {
+				line += sep + items[i]
+			}
+		}
+		return append(lines, line), true
+	}
+	return nil, false
+}
+
+func width(s string) int { return utf8.RuneCountInString(s) }
+
+// typeName is a type as the layout writes it: struct task_struct*.
+func typeName(t *gTypeName) string {
+	var s string
+	switch {
+	case t.Tag != "":
+		s = t.Tag + " " + t.Name
+	case t.Named != "":
+		s = t.Named
+	default:
+		s = t.Base
+	}
+	return s + strings.Join(t.Stars, "")
 }
 
 // expr is an expression on one line (but for the blocks it may hold).
@@ -472,7 +633,7 @@ func (f *formatter) unary(u *gUnary) string {
 		case c.TypeOf != nil:
 			ty = "typeof(" + f.arg(c.TypeOf) + ")"
 		case c.Type != nil:
-			ty = c.Type.String()
+			ty = typeName(c.Type)
 		default:
 			ty = c.Bare
 		}
@@ -541,7 +702,7 @@ func (f *formatter) blockExpr(b *gBlock) string {
 
 func (f *formatter) arg(a *gArg) string {
 	if a.Type != nil {
-		return a.Type.String()
+		return typeName(a.Type)
 	}
 	return f.expr(a.X)
 }

@@ -200,7 +200,7 @@ kprobe:b
     exit()
   }
 
-  for ($k : @q) {
+  for $k : @q {
     delete(@q, $k);
   }
   // before the end
@@ -241,4 +241,38 @@ func FuzzFormat(f *testing.F) {
 		}
 		checkFormat(t, "fuzz", src)
 	})
+}
+
+// TestFormatWrap: long calls, predicates and if conditions are broken
+// where the earliest breaks make them fit in 90 columns.
+func TestFormatWrap(t *testing.T) {
+	src := `tracepoint:syscalls:sys_enter_openat /comm == "some_long_command_name" && pid > 1000 && uid == 0 && args.flags != 0 && cpu < 64 && args.mode != 0/ {
+  printf("%-16s %-6d %-6d %-8d %s\n", comm, pid, tid, args.flags, str(args.filename), nsecs / 1000000);
+  $short = 1;
+  if ($short > 0 && comm != "another_long_command_name" && pid != 424242 && tid != 424242 && cpu > 0) { $short = 2; }
+  @open_calls_by_command_and_file[comm, str(args.filename)] = hist(nsecs - @start_of_the_call[tid]);
+}
+`
+	want := `tracepoint:syscalls:sys_enter_openat
+/comm == "some_long_command_name" &&
+ pid > 1000 && uid == 0 && args.flags != 0 && cpu < 64 && args.mode != 0/
+{
+  printf("%-16s %-6d %-6d %-8d %s\n",
+         comm, pid, tid, args.flags, str(args.filename), nsecs / 1000000);
+  $short = 1;
+  if ($short > 0 &&
+      comm != "another_long_command_name" && pid != 424242 && tid != 424242 && cpu > 0) {
+    $short = 2;
+  }
+  @open_calls_by_command_and_file[comm, str(args.filename)] = hist(nsecs - @start_of_the_call[tid]);
+}
+`
+	out, err := FormatScript("stdin", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(out) != want {
+		t.Errorf("got\n%s\nwant\n%s", out, want)
+	}
+	checkFormat(t, "wrap", []byte(src))
 }
