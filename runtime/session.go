@@ -166,7 +166,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	_ = rlimit.RemoveMemlock()
 	// The event ring buffer's size follows perf_rb_pages.
 	pageSize := os.Getpagesize()
-	spec := withRingSize(prog.Spec, pageSize*ringBufPages(prog.Settings.PerfRbPages, possibleCPUs(), pageSize, memAvailableKB()))
+	spec := withRingSize(prog.Spec, pageSize*bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, memAvailableKB()))
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: loadOptions(prog, opts),
 	})
@@ -283,7 +283,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	defer rd.Close()
 	var skb *skbWriter
 	if len(s.prog.SkbOutputs) > 0 {
-		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], s.prog.Settings.PerfRbPages)
+		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], bufferPages(s.prog.Settings.PerfRbPages, true, possibleCPUs(), os.Getpagesize(), memAvailableKB()))
 		if err != nil {
 			return nil, err
 		}
