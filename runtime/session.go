@@ -466,8 +466,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			waitIter()
 		}
 	}
+	// Freeze the results, then report them, then detach: detaching
+	// hundreds of tracepoints can take seconds (the kernel waits for a
+	// grace period per tracepoint), and the stop flag already keeps the
+	// attached programs from counting or printing anything more.
 	s.stop()
-	detach()
 	if s.isExited() {
 		// exit() ends the output: what other probes wrote after it is
 		// dropped, as bpftrace stops reading at exit().
@@ -491,6 +494,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
+	s.flush()
+	detach()
 	return &Result{ExitCode: s.code}, nil
 }
 
@@ -944,18 +949,36 @@ func (s *session) writeGlobals() error {
 	return m.Put(uint32(0), buf)
 }
 
-// setHeld tells the probes which process is the -c child still waiting
-// to exec its command (0: none), so that they skip its events.
 // stop sets the programs' stop flag (codegen.StopMap), as exit() does
 // in the kernel: from then on only END's programs do anything, so what
 // is printed at exit is what was counted until then, however long
-// detaching takes.
+// detaching takes. It returns once the programs that were already
+// running when the flag was set have finished (settle), so that their
+// records are in the ring buffer and their map updates are done.
 func (s *session) stop() {
 	if m := s.coll.Maps[codegen.StopMap]; m != nil {
 		m.Put(uint32(0), uint64(1))
+		settle()
 	}
 }
 
+// settle waits until every BPF program running on any CPU has returned.
+// The kernel runs the programs of tracepoints, kprobes, uprobes and perf
+// events inside RCU read-side sections (preemption disabled, or
+// rcu_read_lock), and membarrier's global command returns only after a
+// full RCU grace period on a machine of more than one CPU, that is after
+// every such section that had begun has ended. Where the command is
+// refused (nohz_full CPUs), a pause far longer than any probe's program
+// does instead.
+func settle() {
+	const membarrierCmdGlobal = 1 // MEMBARRIER_CMD_GLOBAL
+	if _, _, errno := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdGlobal, 0, 0); errno != 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// setHeld tells the probes which process is the -c child still waiting
+// to exec its command (0: none), so that they skip its events.
 func (s *session) setHeld(pid int) error {
 	m := s.coll.Maps[codegen.HeldMap]
 	if m == nil {
