@@ -269,6 +269,10 @@ type session struct {
 	// attached: the probes are attached (Health).
 	attached atomic.Bool
 	errorfs  int // errorf() records handled (--test fails a test that has any)
+	// walking: an iter probe's walk is under way; walked: the script
+	// walked an iterator (its output after exit() is kept).
+	walking atomic.Bool
+	walked  bool
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -471,7 +475,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	// grace period per tracepoint), and the stop flag already keeps the
 	// attached programs from counting or printing anything more.
 	s.stop()
-	if s.isExited() {
+	if s.isExited() && !s.walked {
 		// exit() ends the output: what other probes wrote after it is
 		// dropped, as bpftrace stops reading at exit().
 		s.discard(rd)
@@ -555,12 +559,12 @@ func (s *session) readEvents(ctx context.Context, rd *ringbuf.Reader) {
 	rd.SetDeadline(lastLost.Add(s.pollTimeout))
 	n, batch := 0, 0
 	pause := rd.BufferSize() >= minPauseRing
-	for ctx.Err() == nil && !s.exited.Load() {
+	for ctx.Err() == nil && !s.readerDone() {
 		err := rd.ReadInto(&s.rec)
 		if err == nil {
 			s.handle(s.rec.RawSample)
 			batch++
-			if s.exited.Load() {
+			if s.readerDone() {
 				return
 			}
 			if s.rec.Remaining > 0 {
@@ -660,6 +664,12 @@ func (s *session) discard(rd *ringbuf.Reader) {
 }
 
 func (s *session) isExited() bool { return s.exited.Load() }
+
+// readerDone says whether the event loop is over: exit() was called,
+// and no iteration is under way (an iteration is one run of its probe,
+// printed whole, exit() in it included; the loop then ends when the
+// walk does).
+func (s *session) readerDone() bool { return s.exited.Load() && !s.walking.Load() }
 
 // setExited records exit(code), unless exit() was seen already.
 func (s *session) setExited(code int) {
