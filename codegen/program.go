@@ -18,6 +18,11 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// PID is the process of -p: the programs of probes that fire in
+	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
+	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
+	// events are attached to that process instead. 0 filters nothing.
+	PID int
 	// Cgroup is --cgroup: the probes that fire in a process's context
 	// skip the events of processes outside one cgroup v2 and the cgroups
 	// below it. The zero value filters nothing.
@@ -45,6 +50,13 @@ func cgroupFiltered(provider string) bool {
 var selfFiltered = map[string]bool{
 	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
 	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
+}
+
+// pidFiltered are the providers whose programs test the -p process
+// (Target.PID) at entry.
+var pidFiltered = map[string]bool{
+	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
+	"fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.

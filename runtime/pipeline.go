@@ -167,7 +167,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, Cgroup: opts.Cgroup})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup})
 	if err != nil {
 		return c, err
 	}
