@@ -219,6 +219,13 @@ BEGIN
   };
 }
 `
+	wantFormat(t, src, want)
+	checkFormat(t, "layout", []byte(src))
+}
+
+// wantFormat checks that src formats to want.
+func wantFormat(t *testing.T, src, want string) {
+	t.Helper()
 	out, err := FormatScript("stdin", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +233,6 @@ BEGIN
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
-	checkFormat(t, "layout", []byte(src))
 }
 
 // FuzzFormat: whatever parses formats to a script with the same tree,
@@ -267,12 +273,6 @@ func TestFormatWrap(t *testing.T) {
   @open_calls_by_command_and_file[comm, str(args.filename)] = hist(nsecs - @start_of_the_call[tid]);
 }
 `
-	out, err := FormatScript("stdin", []byte(src))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(out) != want {
-		t.Errorf("got\n%s\nwant\n%s", out, want)
-	}
+	wantFormat(t, src, want)
 	checkFormat(t, "wrap", []byte(src))
 }

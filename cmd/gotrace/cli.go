@@ -66,9 +66,6 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 	if err := o.finish(lg); err != nil {
 		return reportUsage(lg, stderr, err)
 	}
-	if o.mode == "format" {
-		return formatProgram(o, stdin, stdout, stderr, lg)
-	}
 	target, err := newTarget(o)
 	if err != nil {
 		return reportUsage(lg, stderr, err)
@@ -77,7 +74,7 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 		return list(o, target, stdout, lg)
 	}
 	if len(o.programs) == 0 && o.file == "" {
-		if o.repl || (!asBpftrace() && isTerminal(os.Stdin)) {
+		if o.mode != "format" && (o.repl || (!asBpftrace() && isTerminal(os.Stdin))) {
 			return runREPL(stdin, stdout, stderr)
 		}
 		lg.errorf("USAGE: filename or -e 'program' required.")
@@ -95,6 +92,9 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 	if err != nil {
 		lg.errorf("%v", err)
 		return 1
+	}
+	if o.mode == "format" {
+		return formatProgram(o, name, src, stdout, stderr, lg)
 	}
 	return runScript(o, name, src, target, stdin, stdout, stderr, lg)
 }

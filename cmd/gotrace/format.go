@@ -15,16 +15,7 @@ import (
 // `gotrace --fmt -o x.gt x.gt` formats a file in place. A script that
 // does not parse is not formatted: the error is shown and the exit
 // status is 1.
-func formatProgram(o *options, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
-	if len(o.programs) == 0 && o.file == "" {
-		lg.errorf("USAGE: filename or -e 'program' required.")
-		return 1
-	}
-	name, src, err := readProgram(o, stdin, lg)
-	if err != nil {
-		lg.errorf("%v", err)
-		return 1
-	}
+func formatProgram(o *options, name string, src []byte, stdout, stderr io.Writer, lg *logger) int {
 	out, err := lang.FormatScript(name, src)
 	if err != nil {
 		io.WriteString(stderr, lang.Format(err, src))
