@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gotrace/gotrace/internal/livetest"
 )
 
 // cgroup2Root is where the whole cgroup v2 hierarchy is mounted, or "".
@@ -80,12 +82,7 @@ func TestCgroupFilterResolves(t *testing.T) {
 // process once it has moved into a cgroup below the one named, and not
 // those before.
 func TestCgroupFilterRun(t *testing.T) {
-	if err := bpfUsable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	livetest.NeedBPF(t)
 	outer, inner := testCgroup(t)
 	dir := t.TempDir()
 	truePath, err := exec.LookPath("true")

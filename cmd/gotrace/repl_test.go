@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/gotrace/gotrace/internal/livetest"
 )
 
 // session drives the REPL of a built gotrace through a pseudo-terminal.
@@ -138,12 +139,7 @@ func TestREPLEditing(t *testing.T) {
 // maps; a background program's map is printed twice while it runs, then
 // it is stopped. Needs BPF.
 func TestREPLPrograms(t *testing.T) {
-	if err := bpfUsable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	livetest.NeedBPF(t)
 	s := startREPL(t)
 	// Multi-line input: the program continues while braces are open.
 	s.send("BEGIN {\r")
@@ -237,12 +233,7 @@ func TestREPLHistory(t *testing.T) {
 // line is being typed appears above the prompt, and the typed line is
 // drawn again below it, unbroken. Needs BPF.
 func TestREPLBackgroundOutput(t *testing.T) {
-	if err := bpfUsable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	livetest.NeedBPF(t)
 	s := startREPL(t)
 	s.send("interval:ms:200 { printf(\"bg tick\\n\"); } &\r")
 	s.expect(`\[1\] running in the background`)
@@ -261,15 +252,6 @@ func TestREPLBackgroundOutput(t *testing.T) {
 	s.expect(`no background programs`)
 	s.send("\x04")
 }
-
-func bpfUsable() error {
-	if os.Geteuid() != 0 {
-		return errNotRoot
-	}
-	return nil
-}
-
-var errNotRoot = errors.New("not root: BPF programs cannot be loaded")
 
 // TestHistoryEntry: entries typed on several lines become one line that
 // means the same program.
