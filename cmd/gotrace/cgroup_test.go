@@ -115,3 +115,35 @@ func TestCgroupFilterRun(t *testing.T) {
 		t.Errorf("--cgroup %s: want the exec of inside_mark only:\n%s", outer, out)
 	}
 }
+
+// TestCgroupFilterProfile: with --cgroup, profile samples are those of
+// the processes in the cgroup: a busy shell that moved itself in, and
+// no other command (without the filter, the idle tasks and every other
+// process show up).
+func TestCgroupFilterProfile(t *testing.T) {
+	livetest.NeedBPF(t)
+	outer, inner := testCgroup(t)
+	dir := t.TempDir()
+	busy := "echo $$ > " + filepath.Join(inner, "cgroup.procs") + "\ni=0\nwhile [ $i -lt 400000 ]; do i=$((i+1)); done\n"
+	if err := os.WriteFile(filepath.Join(dir, "busy.sh"), []byte(busy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, gotraceBinary(t), "--cgroup", outer, "-c", "sh busy.sh",
+		"-e", `profile:hz:999 { @[comm] = count(); }`)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	var comms []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "@[") {
+			comms = append(comms, l)
+		}
+	}
+	if len(comms) != 1 || !strings.HasPrefix(comms[0], "@[sh]: ") {
+		t.Errorf("--cgroup %s: want the samples of sh only:\n%s", outer, out)
+	}
+}
