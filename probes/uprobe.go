@@ -179,7 +179,13 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 		return nil, specErrorf("wildcards in the binary of a %s are not supported yet", s.Provider)
 	}
 	v := e.view()
-	path, err := resolveBinary(v, s.Target)
+	target, srcFile := s.Target, ""
+	if i := strings.LastIndexByte(target, '@'); i > 0 {
+		if _, err := v.Stat(target); err != nil {
+			target, srcFile = target[:i], target[i+1:]
+		}
+	}
+	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err
 	}
@@ -190,14 +196,27 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	defer bin.Close()
 	sp := s
 	sp.Target = path
+	if srcFile != "" {
+		sp.Target = path + "@" + srcFile
+	}
+	di := bin.debugInfo()
+	if di != nil {
+		e.noteDebugInfo(di)
+	}
 	mk := func(sp Spec, addr uint64) (*types.Context, error) {
 		off, err := bin.fileOffset(addr)
 		if err != nil {
 			return nil, specErrorf("%s: %v", path, err)
 		}
 		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
+		if di != nil && sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 {
+			c.Args = di.argsType(sp.Func)
+		}
 		uprobeSites.Store(c, uprobeSite{open: bin.open, offset: off})
 		return c, nil
+	}
+	if srcFile != "" {
+		return e.sourceLineContexts(bin, di, sp, srcFile, mk)
 	}
 	if s.Address != 0 {
 		if err := e.checkAddress(bin, sp); err != nil {
@@ -348,7 +367,7 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 // with the cpp qualifier ("uprobe:PATH:cpp:PATTERN"), its C++ functions
 // matched and listed by their demangled names, quoted so that a line
 // can be used as an attach point as it is (as bpftrace lists them).
-func listUprobes(t Target, provider, rest string) ([]string, error) {
+func listUprobes(t Target, provider, rest string, verbose bool) ([]string, error) {
 	parts, err := splitParts(rest)
 	if err != nil {
 		return nil, err
@@ -393,11 +412,24 @@ func listUprobes(t Target, provider, rest string) ([]string, error) {
 			out = append(out, provider+":"+path+":cpp:"+name)
 		}
 	} else {
+		var names []string
 		for n := range funcs {
 			if Match(fn, n) {
-				out = append(out, provider+":"+path+":"+n)
+				names = append(names, n)
 			}
 		}
+		sort.Strings(names)
+		var di *debugInfo
+		if verbose {
+			di = bin.debugInfo()
+		}
+		for _, n := range names {
+			out = append(out, provider+":"+path+":"+n)
+			if di != nil {
+				out = append(out, di.listArgs(n)...)
+			}
+		}
+		return out, nil
 	}
 	sort.Strings(out)
 	return out, nil
