@@ -175,9 +175,11 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if s.Lang != "" && s.Lang != "cpp" {
 		return nil, specErrorf("unsupported language %s in %s (uprobes know cpp)", s.Lang, s.Raw)
 	}
-	if HasWildcard(s.Target) {
-		return nil, specErrorf("wildcards in the binary of a %s are not supported yet", s.Provider)
-	}
+	return e.overBinaries(s, e.uprobeContextsIn)
+}
+
+// uprobeContextsIn expands a uprobe attach point of one binary.
+func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	v := e.view()
 	target, srcFile := s.Target, ""
 	if i := strings.LastIndexByte(target, '@'); i > 0 {

@@ -91,10 +91,9 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 		case ctx.Kind == ProgTracing:
 			return Uint64, n < ctx.NumArgs
 		case ctx.Provider == "usdt":
-			if n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed {
-				return Int64, true
-			}
-			return Uint64, n < len(ctx.USDTArgs)
+			// a USDT argument is read as a long, whatever its size
+			// and sign in the note (as bpftrace types it)
+			return Int64, n < len(ctx.USDTArgs)
 		}
 		return Uint64, n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
 	})
