@@ -93,3 +93,18 @@ func (v fileView) binariesMatching(pattern string) []string {
 	}
 	return out
 }
+
+// UserBinary is the file a uprobe, uretprobe or USDT context attaches
+// to, as gotrace opens it (through /proc/PID/root with -p); "" for
+// other contexts.
+func UserBinary(c *types.Context) string {
+	if site, ok := uprobeSites.Load(c); ok {
+		return site.(uprobeSite).open
+	}
+	usdtMu.Lock()
+	defer usdtMu.Unlock()
+	if u := usdtByCtx[c]; u != nil {
+		return u.Path
+	}
+	return ""
+}

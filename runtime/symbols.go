@@ -75,6 +75,11 @@ func (s *Symbols) userSyms() *symbolize.Symbolizer {
 // open, so that its addresses keep their names after it exits.
 func (s *Symbols) Track(pid int) { s.userSyms().Track(pid) }
 
+// Preload reads the symbols of a binary the probes name ahead, so that
+// its processes' addresses get names even when they exit before their
+// mappings are read (see symbolize.Symbolizer.Preload).
+func (s *Symbols) Preload(path string) { s.userSyms().Preload(path) }
+
 // Watch tracks processes until ctx ends (see symbolize.Symbolizer.Watch).
 func (s *Symbols) Watch(ctx context.Context, pids []int) { s.userSyms().Watch(ctx, pids) }
 

@@ -55,6 +55,8 @@ type Symbolizer struct {
 
 	vdsoOnce sync.Once
 	vdsoTab  *vdsoTable
+
+	preloaded []preloaded // see Preload
 }
 
 // process is what is known of one process.
@@ -336,6 +338,11 @@ func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	}
 	if found {
 		fr.Object = m.Path
+		return fr, false
+	}
+	if p.gone || len(p.maps) == 0 {
+		// a process that exited before its mappings were read
+		return s.lookupPreloaded(addr)
 	}
 	return fr, false
 }

@@ -124,7 +124,7 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 		switch ctx.Provider {
 		case "kprobe", "kretprobe", "fentry", "fexit":
 			return &Type{Kind: Ksym, Size: 8}, true
-		case "uprobe":
+		case "uprobe", "uretprobe":
 			return UsymType, true
 		}
 		return nil, false
