@@ -317,6 +317,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.selfSig = selfSig
+	rest = attachOrder(rest)
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}
