@@ -269,6 +269,12 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 			if err := e.checkOffset(bin, sp, fn, s.Offset); err != nil {
 				return nil, err
 			}
+		} else if fn.Size == 0 && !e.unsafe && !HasWildcard(s.Func) {
+			// a symbol without a size (_init, hand-written assembly) may
+			// not be a function's start
+			se := specErrorf("Could not determine boundary for %s (symbol has size 0).", n)
+			se.Hint = "Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process."
+			return nil, se
 		}
 		one := sp
 		one.Func = n
