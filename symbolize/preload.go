@@ -16,9 +16,10 @@ import (
 
 // preloaded is an executable read ahead, with where it is mapped.
 type preloaded struct {
-	path  string
-	table *Table
-	segs  []segment // its executable segments, at their addresses
+	path   string
+	table  *Table
+	segs   []segment   // its executable segments, at their addresses
+	source *sourceInfo // its source lines, read on first use
 }
 
 // Preload reads the symbols of binary path (a host path) ahead, so that

@@ -56,7 +56,8 @@ type Symbolizer struct {
 	vdsoOnce sync.Once
 	vdsoTab  *vdsoTable
 
-	preloaded []preloaded // see Preload
+	preloaded []preloaded            // see Preload
+	sources   map[string]*sourceInfo // source lines by build id (see Source)
 }
 
 // process is what is known of one process.
@@ -74,10 +75,11 @@ type process struct {
 // object is a mapped file: the file kept open from when a mapping of
 // it was first seen, and its symbol table once read.
 type object struct {
-	path  string // as the process that mapped it first sees it
-	file  *os.File
-	err   error // why it could not be opened
-	table *Table
+	path   string // as the process that mapped it first sees it
+	file   *os.File
+	err    error // why it could not be opened
+	table  *Table
+	source *sourceInfo // its source lines, once asked for
 }
 
 // rereadAfter is how old a process's mappings must be before an address
