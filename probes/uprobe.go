@@ -193,6 +193,9 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	}
 	bin, err := v.openBinary(path)
 	if err != nil {
+		if s.Func == "" && srcFile == "" && !isELF(v, path) {
+			return e.flatContexts(v, s, path)
+		}
 		return nil, err
 	}
 	defer bin.Close()
@@ -350,6 +353,10 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 		site, _ = uprobeSites.Load(ctxs[0])
 	}
 	at := site.(uprobeSite)
+	if at.offset == 0 {
+		// cilium/ebpf reads a 0 as "look the symbol up"
+		return attachUprobeAt(name, at.open, 0, s.Provider == "uretprobe", prog, pid)
+	}
 	ex, err := link.OpenExecutable(at.open)
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
