@@ -65,6 +65,7 @@ func ReadDWARF(f *elf.File, objPath string, dbg Debug) (*DWARF, error) {
 	if s := src.Section(".debug_addr"); s != nil {
 		addr, _ = s.Data()
 	}
+	triedDWP := false
 	r := d.Reader()
 	for {
 		e, err := r.Next()
@@ -83,16 +84,27 @@ func ReadDWARF(f *elf.File, objPath string, dbg Debug) (*DWARF, error) {
 		if addr != nil && base >= 0 && int(base) <= len(addr) {
 			unitAddr = addr[base:]
 		}
-		if sd := readSplitUnit(objPath, name, dir, unitAddr, dbg); sd != nil {
+		if sd := readDWO(objPath, name, dir, unitAddr, dbg); sd != nil {
 			out.Split = append(out.Split, sd)
+		} else if !triedDWP {
+			// the units are packed together: all of them at once
+			triedDWP = true
+			out.Split = append(out.Split, readDWP(objPath, unitAddr, dbg)...)
 		}
 	}
 	return out, nil
 }
 
-// readSplitUnit reads one split unit: from its .dwo file, else from the
-// object's .dwp package.
-func readSplitUnit(objPath, dwoName, compDir string, addr []byte, dbg Debug) *dwarf.Data {
+// openers are the views a split unit's files are looked for in.
+func (dbg Debug) openers() []Opener {
+	if len(dbg.Openers) == 0 {
+		return []Opener{HostOpener}
+	}
+	return dbg.Openers
+}
+
+// readDWO reads one split unit from its .dwo file.
+func readDWO(objPath, dwoName, compDir string, addr []byte, dbg Debug) *dwarf.Data {
 	var cands []string
 	if dwoName != "" {
 		if path.IsAbs(dwoName) {
@@ -102,19 +114,39 @@ func readSplitUnit(objPath, dwoName, compDir string, addr []byte, dbg Debug) *dw
 		}
 		cands = append(cands, path.Join(path.Dir(objPath), path.Base(dwoName)))
 	}
-	opens := dbg.Openers
-	if len(opens) == 0 {
-		opens = []Opener{HostOpener}
-	}
-	for _, open := range opens {
+	for _, open := range dbg.openers() {
 		for _, c := range cands {
-			if d := readDWOFile(open, c, addr, false); d != nil {
-				return d
+			if f := openDWO(open, c); f != nil {
+				return f.data(nil, addr)
 			}
 		}
-		if d := readDWOFile(open, objPath+".dwp", addr, true); d != nil {
-			return d
+	}
+	return nil
+}
+
+// readDWP reads every compilation unit of the object's .dwp package
+// (OBJECT.dwp next to it). The addresses of each are those of the
+// object's first skeleton unit: the units of one object share its
+// .debug_addr, each from its own base, so a unit's own addresses may
+// read wrong; types and parameters, which gotrace reads from them, have
+// no addresses.
+func readDWP(objPath string, addr []byte, dbg Debug) []*dwarf.Data {
+	for _, open := range dbg.openers() {
+		f := openDWO(open, objPath+".dwp")
+		if f == nil {
+			continue
 		}
+		var out []*dwarf.Data
+		for u := 0; ; u++ {
+			cut, ok := f.unit(u)
+			if !ok {
+				break
+			}
+			if d := f.data(cut, addr); d != nil {
+				out = append(out, d)
+			}
+		}
+		return out
 	}
 	return nil
 }
@@ -130,10 +162,16 @@ var dwoSections = map[uint32]string{
 	8: ".debug_rnglists.dwo",
 }
 
-// readDWOFile opens a .dwo (or, packed, a .dwp) file as DWARF data.
-// A .dwp's sections are cut to the first compilation unit's
-// contributions, as its .debug_cu_index lays them out.
-func readDWOFile(open Opener, p string, addr []byte, packed bool) *dwarf.Data {
+// dwoFile is a .dwo or .dwp file's DWARF sections, read.
+type dwoFile struct {
+	sections map[string][]byte // by name, of dwoSections
+	str      []byte
+	index    []byte // .debug_cu_index of a .dwp
+	bo       binary.ByteOrder
+}
+
+// openDWO reads the sections of a .dwo or .dwp file.
+func openDWO(open Opener, p string) *dwoFile {
 	r, err := open(p)
 	if err != nil {
 		return nil
@@ -151,68 +189,73 @@ func readDWOFile(open Opener, p string, addr []byte, packed bool) *dwarf.Data {
 		b, _ := s.Data()
 		return b
 	}
-	data := map[string][]byte{}
+	out := &dwoFile{sections: map[string][]byte{}, str: sec(".debug_str.dwo"), index: sec(".debug_cu_index"), bo: f.ByteOrder}
 	for _, n := range dwoSections {
-		data[n] = sec(n)
+		out.sections[n] = sec(n)
 	}
-	if packed {
-		idx := sec(".debug_cu_index")
-		if !cutToFirstUnit(idx, data, f.ByteOrder) {
-			return nil
-		}
+	return out
+}
+
+// data makes the DWARF data of the file, or of one unit of a package
+// (cut: each section's part), with the object's addresses.
+func (f *dwoFile) data(cut map[string][]byte, addr []byte) *dwarf.Data {
+	sec := f.sections
+	if cut != nil {
+		sec = cut
 	}
-	if data[".debug_info.dwo"] == nil || data[".debug_abbrev.dwo"] == nil {
+	if sec[".debug_info.dwo"] == nil || sec[".debug_abbrev.dwo"] == nil {
 		return nil
 	}
-	d, err := dwarf.New(data[".debug_abbrev.dwo"], nil, nil, data[".debug_info.dwo"], nil, nil, nil, sec(".debug_str.dwo"))
+	d, err := dwarf.New(sec[".debug_abbrev.dwo"], nil, nil, sec[".debug_info.dwo"], nil, nil, nil, f.str)
 	if err != nil {
 		return nil
 	}
 	// A split unit has no DW_AT_str_offsets_base: its string offsets
 	// start right after the section's 8-byte header (DWARF 5).
-	if so := data[".debug_str_offsets.dwo"]; len(so) >= 8 {
+	if so := sec[".debug_str_offsets.dwo"]; len(so) >= 8 {
 		_ = d.AddSection(".debug_str_offsets", so[8:])
 	}
 	if addr != nil {
 		_ = d.AddSection(".debug_addr", addr)
 	}
-	if rl := data[".debug_rnglists.dwo"]; rl != nil {
+	if rl := sec[".debug_rnglists.dwo"]; rl != nil {
 		_ = d.AddSection(".debug_rnglists", rl)
 	}
 	return d
 }
 
-// cutToFirstUnit cuts each section of a .dwp to the contribution of the
-// first compilation unit its DWARF 5 index lists. The index: a header
-// (version, padding, column count, unit count, slot count), a hash
-// table of slot signatures and slot rows, the column section ids, then
-// a row of offsets and a row of sizes per unit.
-func cutToFirstUnit(idx []byte, data map[string][]byte, bo binary.ByteOrder) bool {
+// unit cuts each section of a .dwp to the contributions of its unit u,
+// as its DWARF 5 index lays them out: a header (version, padding,
+// column count, unit count, slot count), a hash table of slot
+// signatures and slot rows, the column section ids, then a row of
+// offsets and a row of sizes per unit.
+func (f *dwoFile) unit(u int) (map[string][]byte, bool) {
+	idx, bo := f.index, f.bo
 	if len(idx) < 16 || bo.Uint16(idx) != 5 {
-		return false
+		return nil, false
 	}
 	cols, units, slots := int(bo.Uint32(idx[4:])), int(bo.Uint32(idx[8:])), int(bo.Uint32(idx[12:]))
-	if units == 0 || cols == 0 {
-		return false
+	if u >= units || cols == 0 {
+		return nil, false
 	}
-	hdr := 16 + slots*12
-	ids := hdr
+	ids := 16 + slots*12
 	offs := ids + 4*cols
 	sizes := offs + 4*cols*units
 	if sizes+4*cols*units > len(idx) {
-		return false
+		return nil, false
 	}
+	out := map[string][]byte{}
 	for c := 0; c < cols; c++ {
 		name, ok := dwoSections[bo.Uint32(idx[ids+4*c:])]
-		if !ok || data[name] == nil {
+		if !ok || f.sections[name] == nil {
 			continue
 		}
-		off := int(bo.Uint32(idx[offs+4*c:]))
-		n := int(bo.Uint32(idx[sizes+4*c:]))
-		if off+n > len(data[name]) {
-			return false
+		off := int(bo.Uint32(idx[offs+4*(u*cols+c):]))
+		n := int(bo.Uint32(idx[sizes+4*(u*cols+c):]))
+		if off+n > len(f.sections[name]) {
+			return nil, false
 		}
-		data[name] = data[name][off : off+n]
+		out[name] = f.sections[name][off : off+n]
 	}
-	return true
+	return out, true
 }
