@@ -32,8 +32,10 @@ type env struct {
 	pid    int  // ForPID: the process whose files uprobes name (-p)
 	unsafe bool // Unsafe: uprobes at unchecked offsets (--unsafe)
 	// userDebug is the DWARF of the binaries uprobes named so far, for
-	// casts to their structs.
-	userDebug []*debugInfo
+	// casts to their structs; noArgs is set while the attach points of
+	// a block that never reads args are expanded.
+	userDebug []userDebug
+	noArgs    bool
 	at        lang.Pos      // the attach point being expanded
 	warnings  []*lang.Error // see Warnings
 }
@@ -97,9 +99,15 @@ func (e *env) intern(t *types.Type) *types.Type {
 
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
+	return e.contextsOf(spec, true)
+}
+
+// contextsOf is Contexts; wantArgs is false when the probe block never
+// reads args, so that no uprobe reads DWARF for it.
+func (e *env) contextsOf(spec *lang.ProbeSpec, wantArgs bool) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
-	e.at = spec.At
+	e.at, e.noArgs = spec.At, !wantArgs
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError

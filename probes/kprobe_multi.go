@@ -25,7 +25,7 @@ import (
 
 // BlockContexts implements types.BlockEnv.
 func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Context, error) {
-	ctxs, err := e.Contexts(spec)
+	ctxs, err := e.contextsOf(spec, readsArgs(p))
 	if err != nil || len(ctxs) == 0 {
 		return ctxs, err
 	}

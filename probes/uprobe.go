@@ -204,24 +204,26 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	if srcFile != "" {
 		sp.Target = path + "@" + srcFile
 	}
-	di := bin.debugInfo()
-	if di != nil {
-		e.noteDebugInfo(di)
-	}
+	// the DWARF is read once a probe is known to go into the binary (a
+	// pattern of files names many that hold no match) and its block
+	// reads args
 	mk := func(sp Spec, addr uint64) (*types.Context, error) {
 		off, err := bin.fileOffset(addr)
 		if err != nil {
 			return nil, specErrorf("%s: %v", path, err)
 		}
+		e.noteBinary(v, path)
 		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-		if di != nil && sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 {
-			c.Args = di.argsType(sp.Func)
+		if sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs {
+			if di := bin.debugInfo(); di != nil {
+				c.Args = di.argsType(sp.Func)
+			}
 		}
 		uprobeSites.Store(c, uprobeSite{open: bin.open, offset: off})
 		return c, nil
 	}
 	if srcFile != "" {
-		return e.sourceLineContexts(bin, di, sp, srcFile, mk)
+		return e.sourceLineContexts(bin, bin.debugInfo(), sp, srcFile, mk)
 	}
 	if s.Address != 0 {
 		if err := e.checkAddress(bin, sp); err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/symbolize"
 )
@@ -423,29 +424,64 @@ func (e *env) sourceLineContexts(bin *elfBinary, di *debugInfo, sp Spec, file st
 	return []*types.Context{c}, nil
 }
 
-// noteDebugInfo remembers the DWARF of a binary a uprobe names: casts
-// may name its structs.
-func (e *env) noteDebugInfo(di *debugInfo) {
+// userDebug is a binary a uprobe names, whose DWARF casts may read.
+type userDebug struct {
+	view fileView
+	path string
+}
+
+// noteBinary remembers a binary a uprobe names: casts may name its
+// structs (its DWARF is read when one does).
+func (e *env) noteBinary(v fileView, path string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	u := userDebug{view: v, path: path}
 	for _, d := range e.userDebug {
-		if d == di {
+		if d.path == path && d.view.pid == v.pid {
 			return
 		}
 	}
-	e.userDebug = append(e.userDebug, di)
+	e.userDebug = append(e.userDebug, u)
 }
 
 // userStruct finds a struct or union in the DWARF of the binaries the
 // script's uprobes name.
 func (e *env) userStruct(name string) *types.Type {
 	e.mu.Lock()
-	ds := append([]*debugInfo(nil), e.userDebug...)
+	us := append([]userDebug(nil), e.userDebug...)
 	e.mu.Unlock()
-	for _, d := range ds {
-		if t := d.struct_(name); t != nil {
+	for _, u := range us {
+		bin, err := u.view.openBinary(u.path)
+		if err != nil {
+			continue
+		}
+		di := bin.debugInfo()
+		bin.Close()
+		if di == nil {
+			continue
+		}
+		if t := di.struct_(name); t != nil {
 			return t
 		}
 	}
 	return nil
+}
+
+// readsArgs reports whether a probe block reads args (macros are
+// expanded by then; functions have no probe context).
+func readsArgs(p *lang.Probe) bool {
+	found := false
+	visit := func(n lang.Node) bool {
+		if id, ok := n.(*lang.Ident); ok && id.Name == "args" {
+			found = true
+		}
+		return !found
+	}
+	if p.Pred != nil {
+		lang.Inspect(p.Pred, visit)
+	}
+	if p.Body != nil {
+		lang.Inspect(p.Body, visit)
+	}
+	return found
 }
