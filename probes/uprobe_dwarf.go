@@ -470,18 +470,8 @@ func (e *env) userStruct(name string) *types.Type {
 // readsArgs reports whether a probe block reads args (macros are
 // expanded by then; functions have no probe context).
 func readsArgs(p *lang.Probe) bool {
-	found := false
-	visit := func(n lang.Node) bool {
-		if id, ok := n.(*lang.Ident); ok && id.Name == "args" {
-			found = true
-		}
-		return !found
-	}
-	if p.Pred != nil {
-		lang.Inspect(p.Pred, visit)
-	}
-	if p.Body != nil {
-		lang.Inspect(p.Body, visit)
-	}
-	return found
+	return blockHas(p, func(n lang.Node) bool {
+		id, ok := n.(*lang.Ident)
+		return ok && id.Name == "args"
+	})
 }
