@@ -30,14 +30,19 @@ import (
 // 128-bit integers) or come after the sixth register are left out of
 // args.
 
-// debugInfo is the DWARF of one binary, indexed: its functions by name.
+// debugInfo is the DWARF of one binary, indexed: its functions by name,
+// and on first use its structs and unions.
 type debugInfo struct {
 	d     *symbolize.DWARF
 	funcs map[string]dwarfFunc
 	conv  *dwarfTypes
+
+	structsOnce sync.Once
+	structs     map[string]dwarfFunc // by C name: "struct Foo"
 }
 
-// dwarfFunc is a function's entry, in the Data that holds it.
+// dwarfFunc is an entry (a function's, a type's) in the Data that holds
+// it.
 type dwarfFunc struct {
 	data *dwarf.Data
 	off  dwarf.Offset
@@ -165,15 +170,28 @@ func (di *debugInfo) argsType(fn string) *types.Type {
 var ptRegsArgRegs = [...]string{"rdi", "rsi", "rdx", "rcx", "r8", "r9"}
 
 // struct_ finds a struct or union of the binary by its C name ("struct
-// Foo", "Foo", "union U").
+// Foo", "Foo", "union U"): the first complete one of that name.
 func (di *debugInfo) struct_(name string) *types.Type {
-	tag := dwarf.TagStructType
-	switch {
-	case strings.HasPrefix(name, "union "):
-		tag, name = dwarf.TagUnionType, name[len("union "):]
-	case strings.HasPrefix(name, "struct "):
-		name = name[len("struct "):]
+	key := name
+	if !strings.HasPrefix(key, "union ") && !strings.HasPrefix(key, "struct ") {
+		key = "struct " + key
 	}
+	di.structsOnce.Do(di.indexStructs)
+	at, ok := di.structs[key]
+	if !ok {
+		return nil
+	}
+	t, err := at.data.Type(at.off)
+	if err != nil {
+		return nil
+	}
+	return di.conv.convert(t)
+}
+
+// indexStructs indexes the binary's complete structs and unions by
+// their C names.
+func (di *debugInfo) indexStructs() {
+	di.structs = map[string]dwarfFunc{}
 	for _, data := range di.d.All() {
 		r := data.Reader()
 		for {
@@ -181,11 +199,16 @@ func (di *debugInfo) struct_(name string) *types.Type {
 			if err != nil || e == nil {
 				break
 			}
-			if e.Tag == tag && e.Val(dwarf.AttrDeclaration) == nil {
-				if n, _ := e.Val(dwarf.AttrName).(string); n == name {
-					if t, err := data.Type(e.Offset); err == nil {
-						return di.conv.convert(t)
-					}
+			kind := ""
+			switch e.Tag {
+			case dwarf.TagStructType:
+				kind = "struct "
+			case dwarf.TagUnionType:
+				kind = "union "
+			}
+			if n, _ := e.Val(dwarf.AttrName).(string); kind != "" && n != "" && e.Val(dwarf.AttrDeclaration) == nil {
+				if _, dup := di.structs[kind+n]; !dup {
+					di.structs[kind+n] = dwarfFunc{data: data, off: e.Offset}
 				}
 			}
 			if e.Tag != dwarf.TagCompileUnit && e.Children {
@@ -193,7 +216,6 @@ func (di *debugInfo) struct_(name string) *types.Type {
 			}
 		}
 	}
-	return nil
 }
 
 // lineAddrs finds the addresses of source line LINE of file (a base
