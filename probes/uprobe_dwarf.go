@@ -28,7 +28,12 @@ import (
 // bytes of it for a narrower type, x86-64 being little-endian).
 // Parameters that do not fit a register (structs passed by value,
 // 128-bit integers) or come after the sixth register are left out of
-// args.
+// args. Binaries of other architectures get no args (gotrace's programs
+// read x86-64's pt_regs).
+//
+// The DWARF is read only for a probe block that reads args, and for a
+// cast that names a struct: a library's separate debug file (libc's is
+// 15 MB of DWARF) takes most of a second to read.
 
 // debugInfo is the DWARF of one binary, indexed: its functions by name,
 // and on first use its structs and unions.
