@@ -197,7 +197,7 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		if !ctx.AfterStop {
 			f.stopped(exit)
 		}
-		if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
+		if self := c.tgt.Self; self > 0 && ctx.SkipSelf {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
 			held := f.newReg()
@@ -256,11 +256,11 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	if ctx.Kind == types.ProgTracing {
 		spec.AttachTo = ctx.AttachTo
 		spec.AttachType = ebpf.AttachTraceFEntry
-		if ctx.Provider == "fexit" {
-			spec.AttachType = ebpf.AttachTraceFExit
-		}
-		if ctx.Provider == "iter" {
+		switch {
+		case ctx.Iter:
 			spec.AttachType = ebpf.AttachTraceIter
+		case ctx.Return:
+			spec.AttachType = ebpf.AttachTraceFExit
 		}
 	}
 	if ctx.Kind == types.ProgKprobe && len(ctx.Funcs) > 0 {

@@ -20,12 +20,6 @@ type Target struct {
 	Self int
 }
 
-// selfFiltered are the providers whose programs skip gotrace's events.
-var selfFiltered = map[string]bool{
-	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
-}
-
 // Names of the maps every program may use.
 const (
 	EventsMap  = "events"  // ring buffer of printf/exit records

@@ -476,3 +476,38 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// usdtProvider is the usdt provider: the statically defined probes of
+// a binary's .note.stapsdt notes, argN where each note says.
+type usdtProvider struct{}
+
+func (usdtProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	switch n {
+	case 2:
+		s.Target, s.Func = args[0], args[1]
+	case 3:
+		s.Target, s.Ns, s.Func = args[0], args[1], args[2]
+	default:
+		return countError(s.Provider, n, 2, 3)
+	}
+	return nil
+}
+
+func (usdtProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.usdtContexts(s)
+}
+
+func (usdtProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.Mem = types.UserMem
+	c.ArgN = types.ArgUSDT
+}
+
+func (usdtProvider) attach(a attachment) (io.Closer, error) {
+	return attachUSDT(a.ctx, a.spec, a.name, a.prog, a.pid)
+}
+
+func (usdtProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listUSDT(t, rest)
+}

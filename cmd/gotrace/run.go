@@ -377,7 +377,7 @@ func filterProbes(prog *codegen.Program, re *regexp.Regexp) *codegen.Program {
 	out.Spec = prog.Spec.Copy()
 	out.Probes = nil
 	for _, p := range prog.Probes {
-		if p.Ctx.Provider == "begin" || p.Ctx.Provider == "end" || re.MatchString(p.Ctx.Name) {
+		if p.Ctx.Run == types.RunBegin || p.Ctx.Run == types.RunEnd || re.MatchString(p.Ctx.Name) {
 			out.Probes = append(out.Probes, p)
 			continue
 		}
@@ -406,10 +406,10 @@ func checkLimits(prog *codegen.Program, o *options, lg *logger) error {
 func checkModeProbes(o *options, prog *codegen.Program) error {
 	var tests, benches, others int
 	for _, p := range prog.Probes {
-		switch p.Ctx.Provider {
-		case "test":
+		switch p.Ctx.Run {
+		case types.RunTest:
 			tests++
-		case "bench":
+		case types.RunBench:
 			benches++
 		default:
 			others++

@@ -116,7 +116,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		}
 		user := x.Kind == Ptr && x.User
 		for _, ctx := range c.ctxs {
-			if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
+			if ctx.Mem == UserMem {
 				user = true
 			}
 		}
