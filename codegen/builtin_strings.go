@@ -1,7 +1,6 @@
 package codegen
 
 import (
-
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/lang"

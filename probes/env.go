@@ -87,7 +87,7 @@ func (e *env) regs() *types.RegLayout {
 // (types.Context.Attach) for attaching its program: the spec it came
 // from and, for a uprobe, the file and offset it fires at.
 type attachPoint struct {
-	spec  Spec
+	spec   Spec
 	uprobe *uprobeSite
 }
 

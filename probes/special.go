@@ -18,31 +18,31 @@ func (r runByRuntime) parse(s *Spec, args []string) error {
 	n := len(args)
 	switch r.run {
 	case types.RunBegin, types.RunEnd:
-			if n == 1 && args[0] == "*" {
-				n = 0
-			}
-			if n != 0 {
-				return specErrorf("%s probes should not have a target", s.Provider)
-			}
+		if n == 1 && args[0] == "*" {
+			n = 0
+		}
+		if n != 0 {
+			return specErrorf("%s probes should not have a target", s.Provider)
+		}
 	case types.RunSignal:
-			if n != 2 {
-				return countError(s.Provider, n, 2)
-			}
-			s.Target, s.Func = args[0], args[1]
-			if s.Target != "signal" {
-				return specErrorf("%s is not a supported trigger", s.Target)
-			}
-			if s.Func != "SIGUSR1" {
-				return specErrorf("%s is not a supported signal", s.Func)
-			}
+		if n != 2 {
+			return countError(s.Provider, n, 2)
+		}
+		s.Target, s.Func = args[0], args[1]
+		if s.Target != "signal" {
+			return specErrorf("%s is not a supported trigger", s.Target)
+		}
+		if s.Func != "SIGUSR1" {
+			return specErrorf("%s is not a supported signal", s.Func)
+		}
 	default:
-			if n != 1 {
-				return countError(s.Provider, n, 1)
-			}
-			s.Target = args[0]
-			if s.Target == "" {
-				return specErrorf("%s probes must have a name", s.Provider)
-			}
+		if n != 1 {
+			return countError(s.Provider, n, 1)
+		}
+		s.Target = args[0]
+		if s.Target == "" {
+			return specErrorf("%s probes must have a name", s.Provider)
+		}
 	}
 	return nil
 }

@@ -249,4 +249,3 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Ctx },
 		" (only iter, interval, profile, software and hardware probes have it)")
 }
-
