@@ -24,10 +24,11 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 	l := &loader{parser: fp, seen: map[string]bool{}}
 	l.load(name, src)
 	if len(l.errs) > 0 {
+		AttachSources(l.errs, l.imported)
 		return nil, l.errs.Err()
 	}
 	c := newConverter(name)
-	f := &File{Name: name, Src: src, CFiles: l.cfiles}
+	f := &File{Name: name, Src: src, CFiles: l.cfiles, Imported: l.imported}
 	for _, u := range l.units {
 		c.file = u.name
 		for _, it := range u.tree.Items {
@@ -44,6 +45,7 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 		c.items(f, u, u.name == name)
 	}
 	if err := c.errs.Err(); err != nil {
+		AttachSources(err, l.imported)
 		return nil, err
 	}
 	return f, nil

@@ -137,14 +137,6 @@ func parseUSDTArg(a string) (USDTArg, error) {
 	return arg, nil
 }
 
-// ptRegsAMD64 maps x86-64 register names (all widths) to their slot in
-// struct pt_regs, for reading USDT arguments in a program.
-var ptRegsAMD64 = map[string]int{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40, "r11": 48, "r10": 56,
-	"r9": 64, "r8": 72, "rax": 80, "rcx": 88, "rdx": 96, "rsi": 104, "rdi": 112,
-	"rip": 128, "rsp": 152,
-}
-
 // PtRegsOffset returns the offset in struct pt_regs (x86-64) of the
 // 64-bit register holding reg, whatever width reg names ("edi", "di",
 // "dil", "r8d", "rdi").
@@ -164,8 +156,8 @@ func PtRegsOffset(reg string) (int, bool) {
 			r = r[:len(r)-1]
 		}
 	}
-	off, ok := ptRegsAMD64[r]
-	return off, ok
+	off := types.RegsAMD64.Offset(r)
+	return off, off >= 0
 }
 
 // usdtSites reads the .note.stapsdt notes of an ELF file.

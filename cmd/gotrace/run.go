@@ -36,7 +36,9 @@ const (
 
 // runScript compiles the script and does with it what the options say.
 func runScript(o *options, name string, src []byte, target probes.Target, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
+	var imported map[string][]byte // the script's imported files, for diagnostics in them
 	report := func(err error, code int) int {
+		lang.AttachSources(err, imported)
 		io.WriteString(stderr, lang.Format(err, src))
 		return code
 	}
@@ -51,6 +53,9 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		// -k: not acted on by the code generator yet (see options.finish)
 		RuntimeWarnings: o.warnings > 0,
 	})
+	if c.File != nil {
+		imported = c.File.Imported
+	}
 	if len(c.Warnings) > 0 && !o.noWarnings {
 		io.WriteString(stderr, lang.Format(c.Warnings, src))
 	}
