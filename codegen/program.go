@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 	"github.com/gotrace/gotrace/lang/types"
 )
 
@@ -103,11 +104,14 @@ type Event struct {
 	// (0: unknown), for the range the message names.
 	EndCol int
 	Format string // printf: the format string, escapes decoded
-	Args   []EventArg
-	Size   int    // bytes of the record
-	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
-	Top    int    // EventPrintMap: print only the top entries (0: all)
-	Div    int    // EventPrintMap: divide values by this (0: 1)
+	// Conversions is Format as the checker parsed it (lang/printf), for
+	// the printers: printf, errorf, warnf, cat and system events.
+	Conversions []printf.Segment
+	Args        []EventArg
+	Size        int    // bytes of the record
+	Map         string // EventPrintMap, EventClear, EventZero: the map's "@name"
+	Top         int    // EventPrintMap: print only the top entries (0: all)
+	Div         int    // EventPrintMap: divide values by this (0: 1)
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.
