@@ -447,9 +447,16 @@ func (c *converter) simple(g *gSimple) Stmt {
 	return aggregateInBlock(&AssignStmt{At: c.at(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
 }
 
-// aggregations are the functions whose value lives in a map.
+// aggregations are the functions whose value lives in a map. The
+// parser needs them before any builtin is typed; lang/types, whose
+// builtin table says which builtins aggregate, checks when it builds the
+// table that the two agree (IsAggregation).
 var aggregations = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"stats": true, "hist": true, "lhist": true, "tseries": true}
+
+// IsAggregation reports whether the function name is one the parser
+// treats as an aggregation (@m = { stmts; agg(x) }).
+func IsAggregation(name string) bool { return aggregations[name] }
 
 // aggregateInBlock turns @m = { stmts; agg(x) } into { stmts; @m = agg(x) }:
 // an aggregation is an update of its map, made where the block's value is.
