@@ -1,6 +1,9 @@
 package types
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // RegLayout is where a machine's struct pt_regs keeps the registers a
 // probe reads: the argument registers of the C calling convention
@@ -50,17 +53,10 @@ var RegsARM64 = &RegLayout{
 func arm64RegNames() map[string]int {
 	m := map[string]int{"sp": 248, "pc": 256, "ip": 256, "pstate": 264, "fp": 232, "lr": 240}
 	for i := 0; i <= 30; i++ {
-		m["r"+itoa(i)] = 8 * i
-		m["x"+itoa(i)] = 8 * i
+		m["r"+strconv.Itoa(i)] = 8 * i
+		m["x"+strconv.Itoa(i)] = 8 * i
 	}
 	return m
-}
-
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return string(rune('0'+i/10)) + string(rune('0'+i%10))
 }
 
 // RegLayoutOf returns the layout of the architecture named as GOARCH
