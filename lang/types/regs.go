@@ -14,6 +14,7 @@ import (
 // codegen take every pt_regs offset from it.
 type RegLayout struct {
 	Arch string  // GOARCH spelling: "amd64", "arm64"
+	Size int     // bytes of the registers a BPF program may read
 	Args []int32 // argument registers, in order
 	Ret  int32   // the return value register
 	IP   int32   // instruction pointer
@@ -31,6 +32,7 @@ type RegLayout struct {
 // RegsAMD64 is x86-64's struct pt_regs.
 var RegsAMD64 = &RegLayout{
 	Arch: "amd64",
+	Size: 168,
 	Args: []int32{112, 104, 96, 88, 72, 64}, // rdi, rsi, rdx, rcx, r8, r9
 	Ret:  80, IP: 128, SP: 152, FP: 32,
 	Mode: 136, ModeMask: 3, UserMode: 3, // the privilege level of cs
@@ -44,6 +46,7 @@ var RegsAMD64 = &RegLayout{
 // RegsARM64 is arm64's struct pt_regs: x0 to x30, sp, pc, pstate.
 var RegsARM64 = &RegLayout{
 	Arch: "arm64",
+	Size: 272,                           // struct user_pt_regs, what BPF programs see
 	Args: []int32{0, 8, 16, 24, 32, 40}, // x0 to x5
 	Ret:  0, IP: 256, SP: 248, FP: 232,
 	Mode: 264, ModeMask: 0xf, UserMode: 0, // pstate's exception level and stack: EL0t
