@@ -19,6 +19,11 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// PID is the process of -p: the programs of probes that fire in
+	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
+	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
+	// events are attached to that process instead. 0 filters nothing.
+	PID int
 }
 
 // Names of the maps every program may use.

@@ -206,6 +206,7 @@ func (kprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 
 func (p kprobeProvider) facts(c *types.Context) {
 	c.SkipSelf = true
+	c.AnyProcess = true
 	c.Func = types.FuncKernel
 	c.Return = p.ret
 	if !p.ret {

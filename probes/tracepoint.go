@@ -492,7 +492,10 @@ func (tracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 	return e.tracepointContexts(s)
 }
 
-func (tracepointProvider) facts(c *types.Context) { c.SkipSelf = true }
+func (tracepointProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+}
 
 func (tracepointProvider) attach(a attachment) (io.Closer, error) {
 	return attachTracepoint(a.spec, a.name, a.prog)

@@ -58,6 +58,11 @@ type Context struct {
 	// process (and of processes it holds stopped), so that tracing does
 	// not trace itself.
 	SkipSelf bool
+	// AnyProcess marks a probe that fires in every process (tracepoints,
+	// raw tracepoints, kprobes, fentry, fexit): with -p its program does
+	// nothing in the other processes. (uprobes, usdt and perf events are
+	// attached to the process instead.)
+	AnyProcess bool
 	// Overridable marks a probe whose function's return value override()
 	// may replace (kprobes).
 	Overridable bool
@@ -94,7 +99,8 @@ type Context struct {
 	// or nil where the probe has none.
 	Ctx *Type
 	// AfterStop is set for the probes that run once the script has
-	// stopped (END): the others test the stop flag at entry and do
+	// stopped (END), and for iterators, whose one run is the whole
+	// iteration, which exit() does not cut short: the others test the stop flag at entry and do
 	// nothing once exit() ran or gotrace is ending, so that the counts
 	// printed at exit are the counts at exit.
 	AfterStop bool
