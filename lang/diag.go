@@ -35,18 +35,26 @@ func AttachSources(err error, sources map[string][]byte) {
 	if err == nil || len(sources) == 0 {
 		return
 	}
-	var list ErrorList
-	var one *Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = ErrorList{one}
-	}
+	list, _ := diagnostics(err)
 	for _, e := range list {
 		if src, ok := sources[e.Pos.File]; ok && e.Src == nil {
 			e.Src = src
 		}
 	}
+}
+
+// diagnostics returns the positioned diagnostics err holds (an ErrorList
+// or one *Error, maybe wrapped), or false when it holds none.
+func diagnostics(err error) (ErrorList, bool) {
+	var list ErrorList
+	var one *Error
+	switch {
+	case errors.As(err, &list):
+		return list, true
+	case errors.As(err, &one):
+		return ErrorList{one}, true
+	}
+	return nil, false
 }
 
 func (e *Error) Error() string {
@@ -115,13 +123,8 @@ func (l ErrorList) Err() error {
 // "error: <message>".
 func Format(err error, src []byte) string {
 	var b strings.Builder
-	var list ErrorList
-	var one *Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = ErrorList{one}
-	default:
+	list, ok := diagnostics(err)
+	if !ok {
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "error: ") {
 			msg = "error: " + msg

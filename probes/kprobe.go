@@ -194,10 +194,7 @@ func (p kprobeProvider) parse(s *Spec, args []string) error {
 	if n == 2 {
 		s.Target = args[0]
 	}
-	if err := parseFuncOffset(s, fn, !p.ret); err != nil {
-		return err
-	}
-	return nil
+	return parseFuncOffset(s, fn, !p.ret)
 }
 
 func (kprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
