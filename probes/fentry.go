@@ -229,6 +229,7 @@ func (fentryProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 func (p fentryProvider) facts(c *types.Context) {
 	c.SkipSelf = true
 	c.AnyProcess = true
+	c.InProcess = true
 	c.ArgN = types.ArgSlots
 	c.Func = types.FuncKernel
 	c.Return = p.ret

@@ -204,6 +204,7 @@ func (kprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 func (p kprobeProvider) facts(c *types.Context) {
 	c.SkipSelf = true
 	c.AnyProcess = true
+	c.InProcess = true
 	c.Func = types.FuncKernel
 	c.Return = p.ret
 	if !p.ret {

@@ -320,7 +320,10 @@ func (timerProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 	return e.perfContexts(s)
 }
 
-func (p timerProvider) facts(c *types.Context) { c.Timer = p.interval }
+func (p timerProvider) facts(c *types.Context) {
+	c.Timer = p.interval
+	c.InProcess = !p.interval // profile samples whatever process runs
+}
 
 func (timerProvider) attach(a attachment) (io.Closer, error) {
 	return attachInterval(a.spec, a.name, a.prog, a.pid)
@@ -365,7 +368,7 @@ func (counterProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 	return e.perfContexts(s)
 }
 
-func (counterProvider) facts(c *types.Context) {}
+func (counterProvider) facts(c *types.Context) { c.InProcess = true }
 
 func (counterProvider) attach(a attachment) (io.Closer, error) {
 	return attachPerfCounter(a.spec, a.name, a.prog, a.pid)

@@ -22,6 +22,8 @@ func TestProviderFacts(t *testing.T) {
 		fn       types.FuncSource
 		regs     bool
 		skipSelf bool
+		any      bool
+		inProc   bool
 		override bool
 		run      types.RunKind
 		timer    bool
@@ -35,14 +37,14 @@ func TestProviderFacts(t *testing.T) {
 		{"self:signal:SIGUSR1", facts{run: types.RunSignal}},
 		{"test:x", facts{run: types.RunTest}},
 		{"bench:x", facts{run: types.RunBench}},
-		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true}},
-		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, override: true}},
-		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true}},
-		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true}},
-		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, regs: true, skipSelf: true}},
+		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true, any: true, inProc: true}},
+		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true, override: true}},
+		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
+		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
+		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, regs: true, skipSelf: true, inProc: true}},
 		{"interval:s:1", facts{regs: true, timer: true}},
-		{"profile:hz:99", facts{regs: true}},
-		{"software:cpu-clock:1000", facts{regs: true}},
+		{"profile:hz:99", facts{regs: true, inProc: true}},
+		{"software:cpu-clock:1000", facts{regs: true, inProc: true}},
 		{"watchpoint:0x1000:8:w", facts{regs: true}},
 	} {
 		host := tgt
@@ -55,7 +57,7 @@ func TestProviderFacts(t *testing.T) {
 			continue
 		}
 		c := ctxs[0]
-		got := facts{mem: c.Mem, argN: c.ArgN, ret: c.Return, fn: c.Func, regs: c.Regs != nil, skipSelf: c.SkipSelf,
+		got := facts{mem: c.Mem, argN: c.ArgN, ret: c.Return, fn: c.Func, regs: c.Regs != nil, skipSelf: c.SkipSelf, any: c.AnyProcess, inProc: c.InProcess,
 			override: c.Overridable, run: c.Run, timer: c.Timer}
 		if got != tc.want {
 			t.Errorf("%s: facts %+v, want %+v", tc.spec, got, tc.want)

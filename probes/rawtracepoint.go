@@ -199,6 +199,7 @@ func (rawTracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) 
 func (rawTracepointProvider) facts(c *types.Context) {
 	c.SkipSelf = true
 	c.AnyProcess = true
+	c.InProcess = true
 	c.ArgN = types.ArgSlots
 }
 

@@ -495,6 +495,7 @@ func (tracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 func (tracepointProvider) facts(c *types.Context) {
 	c.SkipSelf = true
 	c.AnyProcess = true
+	c.InProcess = true
 }
 
 func (tracepointProvider) attach(a attachment) (io.Closer, error) {

@@ -434,6 +434,7 @@ func (uprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 
 func (p uprobeProvider) facts(c *types.Context) {
 	c.SkipSelf = true
+	c.InProcess = true
 	c.Mem = types.UserMem
 	c.Return = p.ret
 	if !p.ret {

@@ -492,6 +492,7 @@ func (usdtProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 
 func (usdtProvider) facts(c *types.Context) {
 	c.SkipSelf = true
+	c.InProcess = true
 	c.Mem = types.UserMem
 	c.ArgN = types.ArgUSDT
 }

@@ -63,6 +63,12 @@ type Context struct {
 	// nothing in the other processes. (uprobes, usdt and perf events are
 	// attached to the process instead.)
 	AnyProcess bool
+	// InProcess marks a probe whose program runs in the context of the
+	// process whose event it is: SkipSelf's probes, and the samples of
+	// profile, software and hardware events (profile:hz:99 of a pod is
+	// the pod's CPU). --cgroup filters those; begin, end, interval,
+	// watchpoint and iter programs run on no process's behalf.
+	InProcess bool
 	// Overridable marks a probe whose function's return value override()
 	// may replace (kprobes).
 	Overridable bool
