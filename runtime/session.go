@@ -299,16 +299,16 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	var begin, end, tests, benches, rest []*codegen.ProbeProg
 	selfSig := map[os.Signal][]*codegen.ProbeProg{}
 	for _, p := range s.prog.Probes {
-		switch p.Ctx.Provider {
-		case "begin":
+		switch p.Ctx.Run {
+		case types.RunBegin:
 			begin = append(begin, p)
-		case "end":
+		case types.RunEnd:
 			end = append(end, p)
-		case "test":
+		case types.RunTest:
 			tests = append(tests, p)
-		case "bench":
+		case types.RunBench:
 			benches = append(benches, p)
-		case "self":
+		case types.RunSignal:
 			sig, err := selfSignal(p.Ctx.Name)
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
@@ -381,7 +381,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
 			}
-			if p.Ctx.Provider == "watchpoint" {
+			if p.Ctx.WatchAddr != 0 {
 				l = &onceCloser{c: l}
 				s.mu.Lock()
 				if s.watches == nil {
