@@ -2661,7 +2661,7 @@ func matchscriptPreproc(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?:BEGIN|END|begin|end)\b|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+
+// (?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+
 func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 	// BEGIN (Literal)
 	l0 := func(s string, p int) int {
@@ -2744,28 +2744,8 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [\*\?A-Z_a-z] (CharClass)
-	l7 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		switch {
-		case rn == '*':
-			return p + 1
-		case rn == '?':
-			return p + 1
-		case rn >= 'A' && rn <= 'Z':
-			return p + 1
-		case rn == '_':
-			return p + 1
-		case rn >= 'a' && rn <= 'z':
-			return p + 1
-		}
-		return -1
-	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
-	l8 := func(s string, p int) int {
+	l7 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2793,9 +2773,83 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
-	l9 := func(s string, p int) int {
+	l8 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l8(s, p); np == -1 {
+			if np := l7(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// \$ (Literal)
+	l9 := func(s string, p int) int {
+		if p < len(s) && s[p] == '$' {
+			return p + 1
+		}
+		return -1
+	}
+	// [0-9] (CharClass)
+	l10 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= '0' && rn <= '9':
+			return p + 1
+		}
+		return -1
+	}
+	// [0-9]+ (Plus)
+	l11 := func(s string, p int) int {
+		if p = l10(s, p); p == -1 {
+			return -1
+		}
+		for len(s) > p {
+			if np := l10(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// [!\$\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
+	l12 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn == '!':
+			return p + 1
+		case rn == '$':
+			return p + 1
+		case rn >= '*' && rn <= '+':
+			return p + 1
+		case rn >= '-' && rn <= '.':
+			return p + 1
+		case rn >= '0' && rn <= '9':
+			return p + 1
+		case rn == '?':
+			return p + 1
+		case rn >= 'A' && rn <= '[':
+			return p + 1
+		case rn == ']':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
+		}
+		return -1
+	}
+	// [!\$\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
+	l13 := func(s string, p int) int {
+		for len(s) > p {
+			if np := l12(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2804,21 +2858,21 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// : (Literal)
-	l10 := func(s string, p int) int {
+	l14 := func(s string, p int) int {
 		if p < len(s) && s[p] == ':' {
 			return p + 1
 		}
 		return -1
 	}
 	// " (Literal)
-	l11 := func(s string, p int) int {
+	l15 := func(s string, p int) int {
 		if p < len(s) && s[p] == '"' {
 			return p + 1
 		}
 		return -1
 	}
 	// [^\n"] (CharClass)
-	l12 := func(s string, p int) int {
+	l16 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2842,9 +2896,9 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [^\n"]* (Star)
-	l13 := func(s string, p int) int {
+	l17 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l12(s, p); np == -1 {
+			if np := l16(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2853,20 +2907,20 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// "[^\n"]*" (Concat)
-	l14 := func(s string, p int) int {
-		if p = l11(s, p); p == -1 {
+	l18 := func(s string, p int) int {
+		if p = l15(s, p); p == -1 {
 			return -1
 		}
-		if p = l13(s, p); p == -1 {
+		if p = l17(s, p); p == -1 {
 			return -1
 		}
-		if p = l11(s, p); p == -1 {
+		if p = l15(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [!\$\*\+\--9<-\[\]_a-z~] (CharClass)
-	l15 := func(s string, p int) int {
+	l19 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2894,9 +2948,9 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [!\$\*\+\--9<-\[\]_a-z~]* (Star)
-	l16 := func(s string, p int) int {
+	l20 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l15(s, p); np == -1 {
+			if np := l19(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2905,32 +2959,82 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// "[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]* (Alternate)
-	l17 := func(s string, p int) int {
-		if np := l14(s, p); np != -1 {
+	l21 := func(s string, p int) int {
+		if np := l18(s, p); np != -1 {
 			return np
 		}
-		if np := l16(s, p); np != -1 {
+		if np := l20(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
 	// :(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*) (Concat)
-	l18 := func(s string, p int) int {
-		if p = l10(s, p); p == -1 {
+	l22 := func(s string, p int) int {
+		if p = l14(s, p); p == -1 {
 			return -1
 		}
-		if p = l17(s, p); p == -1 {
+		if p = l21(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
+	// (?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))* (Star)
+	l23 := func(s string, p int) int {
+		for len(s) > p {
+			if np := l22(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// [!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))* (Concat)
+	l24 := func(s string, p int) int {
+		if p = l8(s, p); p == -1 {
+			return -1
+		}
+		if p = l9(s, p); p == -1 {
+			return -1
+		}
+		if p = l11(s, p); p == -1 {
+			return -1
+		}
+		if p = l13(s, p); p == -1 {
+			return -1
+		}
+		if p = l23(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// [\*\?A-Z_a-z] (CharClass)
+	l25 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn == '*':
+			return p + 1
+		case rn == '?':
+			return p + 1
+		case rn >= 'A' && rn <= 'Z':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
+		}
+		return -1
+	}
 	// (?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Plus)
-	l19 := func(s string, p int) int {
-		if p = l18(s, p); p == -1 {
+	l26 := func(s string, p int) int {
+		if p = l22(s, p); p == -1 {
 			return -1
 		}
 		for len(s) > p {
-			if np := l18(s, p); np == -1 {
+			if np := l22(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2939,29 +3043,32 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// [\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Concat)
-	l20 := func(s string, p int) int {
-		if p = l7(s, p); p == -1 {
+	l27 := func(s string, p int) int {
+		if p = l25(s, p); p == -1 {
 			return -1
 		}
-		if p = l9(s, p); p == -1 {
+		if p = l8(s, p); p == -1 {
 			return -1
 		}
-		if p = l19(s, p); p == -1 {
+		if p = l26(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
-	// (?:BEGIN|END|begin|end)\b|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Alternate)
-	l21 := func(s string, p int) int {
+	// (?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Alternate)
+	l28 := func(s string, p int) int {
 		if np := l6(s, p); np != -1 {
 			return np
 		}
-		if np := l20(s, p); np != -1 {
+		if np := l24(s, p); np != -1 {
+			return np
+		}
+		if np := l27(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	np := l21(s, p)
+	np := l28(s, p)
 	if np == -1 {
 		return
 	}

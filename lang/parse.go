@@ -214,7 +214,7 @@ func (c *converter) enum(g *gEnumDef) *CDef {
 		at := c.pos(it.Pos)
 		v := next
 		if it.Value != "" {
-			u, err := parseInt(it.Value)
+			u, err := ParseInt(it.Value)
 			if err != nil || u > 1<<63-1 {
 				c.errs.Add(at, "enum %s: bad value %s", g.Name, it.Value)
 			}
@@ -559,7 +559,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 	at := c.at(g.Pos)
 	switch g.Kind {
 	case primInt:
-		v, err := parseInt(g.Text)
+		v, err := ParseInt(g.Text)
 		if err != nil {
 			c.errs.Add(at, "%v", err)
 		}
@@ -661,10 +661,12 @@ func (c *converter) mapExpr(g *gMap) *MapExpr {
 	return m
 }
 
-// parseInt reads an integer literal: decimal, 0x hex, 0b binary, 0 octal,
-// with '_' separators, an exponent (1e6), C suffixes (u, l, ul, ll, ull)
-// and duration suffixes (ns, us, ms, s, m, h, d: the value in nanoseconds).
-func parseInt(raw string) (uint64, error) {
+// ParseInt reads an integer literal as a script writes it: decimal, 0x
+// hex, 0b binary, 0 octal, with '_' separators, an exponent (1e6), C
+// suffixes (u, l, ul, ll, ull) and duration suffixes (ns, us, ms, s, m,
+// h, d: the value in nanoseconds). Positional and named parameters are
+// read the same way.
+func ParseInt(raw string) (uint64, error) {
 	if v, ok, err := parseDuration(raw); ok {
 		return v, err
 	}

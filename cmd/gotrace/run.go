@@ -37,12 +37,23 @@ const (
 // runScript compiles the script and does with it what the options say.
 func runScript(o *options, name string, src []byte, target probes.Target, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
 	report := func(err error, code int) int {
+		var opts *types.OptionsError
+		if errors.As(err, &opts) {
+			// the named parameters: a mistake of the command line
+			if opts.Msg != "" {
+				lg.errorf("%s", opts.Msg)
+			}
+			if opts.Hint != "" {
+				lg.hintf("%s", opts.Hint)
+			}
+			return code
+		}
 		io.WriteString(stderr, lang.Format(err, src))
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
 		Target:      target,
-		Config:      types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Config:      types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:        os.Getpid(),
 		PID:         o.pid,
 		Stop:        lastStage(o),
@@ -680,7 +691,7 @@ func jsonQuote(s string) string {
 func compilerBench(o *options, name string, src []byte, target probes.Target, w io.Writer) int {
 	opts := runtime.CompileOptions{
 		Target: target,
-		Config: types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Config: types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:   os.Getpid(), PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
 	}
 	stages := []runtime.Stage{runtime.StageParse, runtime.StageCheck, runtime.StageCompile, runtime.StageVerify}

@@ -1,8 +1,6 @@
 package types
 
 import (
-	"fmt"
-
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -96,16 +94,6 @@ func (c *checker) exprType(e lang.Expr) *Type {
 		return c.cast(e)
 	case *lang.Index:
 		return c.index(e)
-	case *lang.PosParam:
-		if e.Count {
-			return Int64
-		}
-		if _, ok := c.info.Config.ParamInt(e.N); !ok {
-			p, _ := c.info.Config.Param(e.N)
-			c.errorf(e.At, "$%d is %q, not a number", e.N, p).Hint = fmt.Sprintf("use str($%d) for a string parameter", e.N)
-			return nil
-		}
-		return Int64
 	}
 	c.errorf(e.Pos(), "this expression is not supported yet")
 	return nil
