@@ -77,14 +77,29 @@ func isTypeof(e lang.Expr) (*lang.Call, bool) {
 	return tc, ok && callable[tc.Fun] == builtins[BuiltinTypeof]
 }
 
+// typeArg is the type argument e of sizeof, offsetof or typeof names,
+// when it names one (isType): a type written as one, typeof(...), or an
+// identifier that names a type (size_t) rather than a value. t is nil
+// after an error.
+func (c *checker) typeArg(e lang.Expr) (t *Type, isType bool) {
+	switch a := e.(type) {
+	case *lang.TypeExpr:
+		return c.namedType(a.At, a.Type), true
+	case *lang.Ident:
+		if b, _ := lookupIdent(a.Name); b == nil && c.isTypeName(a.Name) {
+			return c.namedType(a.At, a.Name), true
+		}
+	}
+	if tc, ok := isTypeof(e); ok {
+		return c.typeOfCall(tc), true
+	}
+	return nil, false
+}
+
 // sizeofCall checks sizeof(type or expression): its size, a constant.
 func (c *checker) sizeofCall(e *lang.Call) *Type {
-	var t *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		t = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		t = c.typeOfCall(tc)
-	} else {
+	t, isType := c.typeArg(e.Args[0])
+	if !isType {
 		t = c.expr(e.Args[0])
 		if t.Kind == Invalid {
 			return nil
@@ -104,15 +119,11 @@ func (c *checker) sizeofCall(e *lang.Call) *Type {
 // offsetofCall checks offsetof(struct, member[.member]): the member's
 // offset, a constant.
 func (c *checker) offsetofCall(e *lang.Call) *Type {
-	var st *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		st = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		st = c.typeOfCall(tc)
-		if st != nil && st.Kind == Ptr {
-			st = st.Elem
-		}
-	} else {
+	st, isType := c.typeArg(e.Args[0])
+	if _, ok := isTypeof(e.Args[0]); ok && st != nil && st.Kind == Ptr {
+		st = st.Elem
+	}
+	if !isType {
 		st = c.expr(e.Args[0])
 		if st.Kind == Ptr {
 			st = st.Elem
