@@ -197,7 +197,11 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		if !ctx.AfterStop {
 			f.stopped(exit)
 		}
-		if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
+		if pid := c.tgt.PID; pid > 0 && pidFiltered[ctx.Provider] {
+			// -p: only that process's events (which are not gotrace's)
+			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
+			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JNE, useImm: true, imm: int64(pid), label: exit})
+		} else if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
 			held := f.newReg()

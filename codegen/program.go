@@ -18,12 +18,24 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// PID is the process of -p: the programs of probes that fire in
+	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
+	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
+	// events are attached to that process instead. 0 filters nothing.
+	PID int
 }
 
 // selfFiltered are the providers whose programs skip gotrace's events.
 var selfFiltered = map[string]bool{
 	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
 	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
+}
+
+// pidFiltered are the providers whose programs test the -p process
+// (Target.PID) at entry.
+var pidFiltered = map[string]bool{
+	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
+	"fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.
