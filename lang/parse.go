@@ -417,6 +417,34 @@ func (c *converter) stmt(it *gItem) Stmt {
 	return nil
 }
 
+// blockExpr is a block used as a value: the value of its last
+// expression, or 0.
+func (c *converter) blockExpr(at Pos, g *gBlock) *BlockExpr {
+	c.push(nil)
+	defer c.pop()
+	stmts, value := c.blockBody(g, false)
+	if value == nil {
+		value = &IntLit{At: at}
+	}
+	return &BlockExpr{At: at, Stmts: stmts, Value: value}
+}
+
+// ifExpr is an if used as a value, `if (c) { a } else { b }`: c ? a : b
+// with block expressions for branches. It needs its else.
+func (c *converter) ifExpr(at Pos, g *gIf) Expr {
+	t := &Ternary{Cond: c.expr(g.Cond), Then: c.blockExpr(c.at(g.Then.Pos), g.Then)}
+	switch {
+	case g.ElseIf != nil:
+		t.Else = c.ifExpr(c.at(g.ElseIf.Pos), g.ElseIf)
+	case g.Else != nil:
+		t.Else = c.blockExpr(c.at(g.Else.Pos), g.Else)
+	default:
+		c.errs.Add(at, "an if used as a value needs an else: if (c) { a } else { b }")
+		t.Else = &IntLit{At: at}
+	}
+	return t
+}
+
 func (c *converter) ifStmt(g *gIf) *IfStmt {
 	s := &IfStmt{At: c.at(g.Pos), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
 	switch {
@@ -610,13 +638,9 @@ func (c *converter) primary(g *gPrimary) Expr {
 		}
 		return call
 	case primBlock:
-		c.push(nil)
-		defer c.pop()
-		stmts, value := c.blockBody(g.Block, false)
-		if value == nil {
-			value = &IntLit{At: at}
-		}
-		return &BlockExpr{At: at, Stmts: stmts, Value: value}
+		return c.blockExpr(at, g.Block)
+	case primIf:
+		return c.ifExpr(at, g.If)
 	case primMap:
 		return c.mapExpr(g.Map)
 	case primVar:

@@ -254,6 +254,12 @@ func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
 	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && items[n-1].Semis == 0 {
 		value, items = items[n-1], items[:n-1]
 	}
+	if n := len(items); value == nil && !macro && n > 0 && items[n-1].If != nil && items[n-1].Semis == 0 {
+		// an if ending the block is its value: { if (c) { a } else { b } }
+		last := items[n-1]
+		stmts := c.stmts(items[:n-1])
+		return stmts, c.ifExpr(c.at(last.Pos), last.If)
+	}
 	stmts := c.stmts(items)
 	if value == nil {
 		if !macro {

@@ -131,6 +131,9 @@ func (c *checker) ternary(e *lang.Ternary) *Type {
 		return IntType(8, signedOf(tt) && signedOf(et))
 	case tt.Kind == Str && et.Kind == Str:
 		return StrType(max(tt.Size, et.Size))
+	case tt.Kind == Buf && et.Kind == Buf:
+		// the length byte says how much of the larger one is used
+		return &Type{Kind: Buf, Size: max(tt.Size, et.Size)}
 	}
 	c.errorf(e.Cond.Pos(), "the branches of ?: have different types: %s and %s", tt, et)
 	return nil
