@@ -142,6 +142,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if err := c.errOptions(); err != nil {
 		return nil, err
 	}
+	if err := c.clockMap(); err != nil {
+		return nil, err
+	}
 	return c.info, nil
 }
 

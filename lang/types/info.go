@@ -62,6 +62,10 @@ type Info struct {
 	C *CProgram
 	// CCalls are the script's calls of those functions.
 	CCalls map[*lang.Call]*CFunc
+	// ClockMap is the map BPFTRACE_DUMMY_TS_MAP names, a scalar map of
+	// an unsigned integer: tseries() takes its value as the time instead
+	// of the clock's, so that tests of time series can set the time.
+	ClockMap string
 }
 
 // MapNames returns the names of the script's maps in name order.
