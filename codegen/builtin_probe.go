@@ -107,13 +107,13 @@ const ptRegsCS = 136
 
 // usdtArg reads a USDT argument where its note says it is.
 func (f *fn) usdtArg(l types.ArgLoc) vreg {
-	if l.Const {
-		return f.imm(l.Disp)
-	}
 	var v vreg
-	if l.Reg >= 0 {
+	switch {
+	case l.Const:
+		v = f.imm(l.Disp)
+	case l.Reg >= 0:
 		v = f.load(mem{base: f.ctxReg, off: int32(l.Reg)}, 8)
-	} else {
+	default:
 		v = f.imm(0)
 	}
 	if l.Mem {

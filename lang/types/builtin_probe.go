@@ -86,13 +86,19 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 		return nil
 	}
 	n := c.info.ArgN[e]
+	// a USDT argument is signed in every probe when it is in one: the
+	// values of the unsigned ones, zero-extended, keep their value
+	signedUSDT := false
+	for _, ctx := range c.ctxs {
+		signedUSDT = signedUSDT || ctx.Provider == "usdt" && n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed
+	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
 		switch {
 		case ctx.Kind == ProgTracing:
 			return Uint64, n < ctx.NumArgs
 		case ctx.Provider == "usdt":
-			if n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed {
-				return Int64, true
+			if signedUSDT {
+				return Int64, n < len(ctx.USDTArgs)
 			}
 			return Uint64, n < len(ctx.USDTArgs)
 		}
