@@ -126,6 +126,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 	{"ternary-bufs", `BEGIN { $x = 1; $a = $x ? buf("hi", 2) : buf("bye", 3); $b = $x - 1 ? buf("hi", 2) : buf("bye", 3); printf("%r %r\n", $a, $b); exit(); }`, "hi bye\n"},
 	{"address-of-string", `BEGIN { $a = "abc"; $b = &$a; $c = username; $d = &$c; printf("%s %s=%s\n", *$b, *$d, username); exit(); }`, "abc 0=0\n"},
 	{"bswap-byte", `BEGIN { printf("%x %x\n", bswap((int8)0x12), bswap((uint16)0x1234)); exit(); }`, "12 3412\n"},
+	{"struct-keys", `struct S { int a; int b; } BEGIN { $x = (uint64)0x0000000300000002; $p = (struct S *)&$x; @s[*$p] = 1; @t[*$p, 42] = 2; exit(); }`, "@s[{ .a = 2, .b = 3 }]: 1\n@t[{ .a = 2, .b = 3 }, 42]: 2\n"},
+	{"compound-first", `BEGIN { $i = 0; while ($i < 3) { @a += 5; @b[$i] -= $i; $i++; } printf("%d\n", @a); clear(@b); exit(); }`, "15\n@a: 15\n"},
 	{"param-literals", `BEGIN { @l = lhist(3, 0, 10, 1); printf("%s %s %d\n", $1, str($1 + 0), strncmp("pa", $1, 1)); clear(@l); exit(); }`, "p p 0\n"},
 }
 
