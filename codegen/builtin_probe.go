@@ -72,6 +72,10 @@ func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 // usermode is 1 when the probe interrupted user code: the privilege
 // level is in the low bits of the code segment.
 func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
+	if f.ctx.Provider == "begin" || f.ctx.Provider == "end" {
+		// run by gotrace, from user space
+		return val{t: t, r: f.imm(1)}
+	}
 	cs := f.load(mem{base: f.ctxReg, off: ptRegsCS}, 8)
 	d := f.newReg()
 	no := f.label()

@@ -14,9 +14,15 @@ import (
 
 func init() {
 	define(types.BuiltinPid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
-		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+		return val{t: t, r: f.aluImm(asm.RSh, f.pidTgid(), 32)}
 	}})
 	define(types.BuiltinTid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return val{t: t, r: f.low32(f.pidTgid())}
+	}})
+	define(types.BuiltinPidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+	}})
+	define(types.BuiltinTidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentPidTgid))}
 	}})
 	uid := func(f *fn, _ *lang.Ident, t *types.Type) val {
@@ -83,4 +89,28 @@ func (f *fn) commInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) bool {
 		f.zero(dst.plus(16), t.Size-16)
 	}
 	return true
+}
+
+// pidTgid is the current task's tgid << 32 | pid as gotrace's pid
+// namespace sees them: bpf_get_current_pid_tgid in the initial namespace
+// (the globals name none), bpf_get_ns_current_pid_tgid in another (0 for
+// a task that namespace does not see).
+func (f *fn) pidTgid() vreg {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalPidNSDev})
+	dev := f.load(mem{base: g}, 8)
+	ino := f.load(mem{base: g, off: 8}, 8)
+	d := f.newReg()
+	initNS, done := f.label(), f.label()
+	f.emit(&inst{op: opJcc, a: ino, cc: asm.JEq, useImm: true, imm: 0, label: initNS})
+	nsdata := f.alloc(8) // struct bpf_pidns_info: u32 pid, u32 tgid
+	f.storeImm(nsdata, 8, 0)
+	f.call(asm.FnGetNsCurrentPidTgid, dev, ino, f.addr(nsdata), f.imm(8))
+	// pid below tgid, as bpf_get_current_pid_tgid's
+	f.emit(&inst{op: opMov, dst: d, a: f.load(nsdata, 8)})
+	f.jmp(done)
+	f.mark(initNS)
+	f.emit(&inst{op: opMov, dst: d, a: f.call(asm.FnGetCurrentPidTgid)})
+	f.mark(done)
+	return d
 }

@@ -83,7 +83,12 @@ const (
 	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
-	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
+	// GlobalPidNSDev and GlobalPidNSIno name gotrace's pid namespace
+	// (the device and inode of /proc/self/ns/pid) for pid and tid, which
+	// are as that namespace sees them; 0 when it is the initial one.
+	GlobalPidNSDev = 40
+	GlobalPidNSIno = 48
+	GlobalsSize    = 56 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
 )
 
 // EventKind says what a ring buffer record means.

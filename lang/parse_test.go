@@ -409,7 +409,7 @@ BEGIN {
 	for _, tc := range []struct{ src, want string }{
 		{"macro f($x) { $x }\nBEGIN { f(1, 2) }", "m.gt:2:9: error: Call to f() has arguments that do not match any definition.\nBEGIN { f(1, 2) }\n        ^\nhint: the closest definition of f() has a different number of arguments. Expected: 1 but got 2"},
 		{"macro strlen(x, y) { x }\nBEGIN { strlen(1, 2, 3) }", "m.gt:2:9: error: Call to strlen() has arguments that do not match any definition."},
-		{"macro pid(x) { x }\nBEGIN { @ = pid() }", "m.gt:2:13: error: Call to pid() has arguments that do not match any definition."},
+		{"macro nsecs(x) { x }\nBEGIN { @ = nsecs() }", "m.gt:2:13: error: Call to nsecs() has arguments that do not match any definition."},
 		{"macro f($x) { f($x) }\nBEGIN { f(1) }", "m.gt:1:15: error: macro f calls itself"},
 		{"macro f(@m) { @m }\nBEGIN { f(1) }", "m.gt:2:11: error: macro f: argument 1 must be a map"},
 		{"BEGIN { $x = { 1; }; }", "m.gt:1:14: error: a block used as a value must end with an expression"},
