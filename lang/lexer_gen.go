@@ -2661,7 +2661,7 @@ func matchscriptPreproc(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+
+// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+)
 func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 	// BEGIN (Literal)
 	l0 := func(s string, p int) int {
@@ -2871,8 +2871,41 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// [^\n"] (CharClass)
+	// \\ (Literal)
 	l16 := func(s string, p int) int {
+		if p < len(s) && s[p] == '\\' {
+			return p + 1
+		}
+		return -1
+	}
+	// (?-s:.) (AnyCharNotNL)
+	l17 := func(s string, p int) int {
+		var (
+			rn rune
+			n  int
+		)
+		if s[p] < utf8.RuneSelf {
+			rn, n = rune(s[p]), 1
+		} else {
+			rn, n = utf8.DecodeRuneInString(s[p:])
+		}
+		if len(s) <= p+n || rn == '\n' {
+			return -1
+		}
+		return p + n
+	}
+	// (?-s:\\.) (Concat)
+	l18 := func(s string, p int) int {
+		if p = l16(s, p); p == -1 {
+			return -1
+		}
+		if p = l17(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// [^\n"\\] (CharClass)
+	l19 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2890,15 +2923,27 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 			return p + 1
 		case rn >= '\v' && rn <= '!':
 			return p + 1
-		case rn >= '#' && rn <= '\U0010ffff':
+		case rn >= '#' && rn <= '[':
+			return p + 1
+		case rn >= ']' && rn <= '\U0010ffff':
 			return p + n
 		}
 		return -1
 	}
-	// [^\n"]* (Star)
-	l17 := func(s string, p int) int {
+	// (?-s:\\.|[^\n"\\]) (Alternate)
+	l20 := func(s string, p int) int {
+		if np := l18(s, p); np != -1 {
+			return np
+		}
+		if np := l19(s, p); np != -1 {
+			return np
+		}
+		return -1
+	}
+	// (?-s:(?:\\.|[^\n"\\])*) (Star)
+	l21 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l16(s, p); np == -1 {
+			if np := l20(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2906,12 +2951,12 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// "[^\n"]*" (Concat)
-	l18 := func(s string, p int) int {
+	// (?-s:"(?:\\.|[^\n"\\])*") (Concat)
+	l22 := func(s string, p int) int {
 		if p = l15(s, p); p == -1 {
 			return -1
 		}
-		if p = l17(s, p); p == -1 {
+		if p = l21(s, p); p == -1 {
 			return -1
 		}
 		if p = l15(s, p); p == -1 {
@@ -2920,7 +2965,7 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// [!\$\*\+\--9<-\[\]_a-z~] (CharClass)
-	l19 := func(s string, p int) int {
+	l23 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2947,41 +2992,20 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// [!\$\*\+\--9<-\[\]_a-z~]* (Star)
-	l20 := func(s string, p int) int {
-		for len(s) > p {
-			if np := l19(s, p); np == -1 {
-				return p
-			} else {
-				p = np
-			}
-		}
-		return p
-	}
-	// "[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]* (Alternate)
-	l21 := func(s string, p int) int {
-		if np := l18(s, p); np != -1 {
+	// (?-s:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~]) (Alternate)
+	l24 := func(s string, p int) int {
+		if np := l22(s, p); np != -1 {
 			return np
 		}
-		if np := l20(s, p); np != -1 {
+		if np := l23(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	// :(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*) (Concat)
-	l22 := func(s string, p int) int {
-		if p = l14(s, p); p == -1 {
-			return -1
-		}
-		if p = l21(s, p); p == -1 {
-			return -1
-		}
-		return p
-	}
-	// (?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))* (Star)
-	l23 := func(s string, p int) int {
+	// (?-s:(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Star)
+	l25 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l22(s, p); np == -1 {
+			if np := l24(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2989,8 +3013,29 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))* (Concat)
-	l24 := func(s string, p int) int {
+	// (?-s::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Concat)
+	l26 := func(s string, p int) int {
+		if p = l14(s, p); p == -1 {
+			return -1
+		}
+		if p = l25(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Star)
+	l27 := func(s string, p int) int {
+		for len(s) > p {
+			if np := l26(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// (?-s:[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Concat)
+	l28 := func(s string, p int) int {
 		if p = l8(s, p); p == -1 {
 			return -1
 		}
@@ -3003,13 +3048,13 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		if p = l13(s, p); p == -1 {
 			return -1
 		}
-		if p = l23(s, p); p == -1 {
+		if p = l27(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [\*\?A-Z_a-z] (CharClass)
-	l25 := func(s string, p int) int {
+	l29 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -3028,13 +3073,13 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Plus)
-	l26 := func(s string, p int) int {
-		if p = l22(s, p); p == -1 {
+	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Plus)
+	l30 := func(s string, p int) int {
+		if p = l26(s, p); p == -1 {
 			return -1
 		}
 		for len(s) > p {
-			if np := l22(s, p); np == -1 {
+			if np := l26(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -3042,33 +3087,33 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Concat)
-	l27 := func(s string, p int) int {
-		if p = l25(s, p); p == -1 {
+	// (?-s:[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Concat)
+	l31 := func(s string, p int) int {
+		if p = l29(s, p); p == -1 {
 			return -1
 		}
 		if p = l8(s, p); p == -1 {
 			return -1
 		}
-		if p = l26(s, p); p == -1 {
+		if p = l30(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
-	// (?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Alternate)
-	l28 := func(s string, p int) int {
+	// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Alternate)
+	l32 := func(s string, p int) int {
 		if np := l6(s, p); np != -1 {
 			return np
 		}
-		if np := l24(s, p); np != -1 {
+		if np := l28(s, p); np != -1 {
 			return np
 		}
-		if np := l27(s, p); np != -1 {
+		if np := l31(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	np := l28(s, p)
+	np := l32(s, p)
 	if np == -1 {
 		return
 	}
