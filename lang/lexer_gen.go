@@ -1828,7 +1828,7 @@ func matchscriptInt(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?-s:"(?:\\.|[^\n"\\])*")
+// (?-s:"(?:\\.|[^"\\])*")
 func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 	// " (Literal)
 	l0 := func(s string, p int) int {
@@ -1870,7 +1870,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [^\n"\\] (CharClass)
+	// [^"\\] (CharClass)
 	l4 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
@@ -1885,9 +1885,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 			rn, n = utf8.DecodeRuneInString(s[p:])
 		}
 		switch {
-		case rn >= '\x00' && rn <= '\t':
-			return p + 1
-		case rn >= '\v' && rn <= '!':
+		case rn >= '\x00' && rn <= '!':
 			return p + 1
 		case rn >= '#' && rn <= '[':
 			return p + 1
@@ -1896,7 +1894,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?-s:\\.|[^\n"\\]) (Alternate)
+	// (?-s:\\.|[^"\\]) (Alternate)
 	l5 := func(s string, p int) int {
 		if np := l3(s, p); np != -1 {
 			return np
@@ -1906,7 +1904,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?-s:(?:\\.|[^\n"\\])*) (Star)
+	// (?-s:(?:\\.|[^"\\])*) (Star)
 	l6 := func(s string, p int) int {
 		for len(s) > p {
 			if np := l5(s, p); np == -1 {
@@ -1917,7 +1915,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// (?-s:"(?:\\.|[^\n"\\])*") (Concat)
+	// (?-s:"(?:\\.|[^"\\])*") (Concat)
 	l7 := func(s string, p int) int {
 		if p = l0(s, p); p == -1 {
 			return -1

@@ -467,3 +467,21 @@ BEGIN { $x = LEVEL; }
 		}
 	}
 }
+
+// TestRawNewlineInString: a string literal may hold a raw newline (a
+// one-liner built with echo gets one from its \n), and what follows it
+// keeps its position.
+func TestRawNewlineInString(t *testing.T) {
+	src := "BEGIN { printf(\"a\nb\"); $x = 1; }"
+	f, err := Parse("stdin", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := f.Probes[0].Body.Stmts
+	if got := stmts[0].(*ExprStmt).X.(*Call).Args[0].(*StrLit).Val; got != "a\nb" {
+		t.Errorf("string %q, want %q", got, "a\nb")
+	}
+	if p := stmts[1].Pos(); p.Line != 2 || p.Col != 6 {
+		t.Errorf("$x at %d:%d, want 2:6", p.Line, p.Col)
+	}
+}

@@ -47,7 +47,9 @@ var wordRules = []lexer.Rule{
 	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
 	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:ns|us|ms|s|m|h|d|[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+	// a string may hold raw newlines, as bpftrace's may (a one-liner
+	// built with echo gets them from its \n)
+	{Name: "String", Pattern: `"(?:\\.|[^"\\])*"`},
 }
 
 // Operators, longest first. slashOps adds division; the predicate state
