@@ -266,7 +266,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 	}
 	switch directive {
 	case "include":
-		f.Includes = append(f.Includes, strings.Trim(rest, "<>\" "))
+		f.Includes = append(f.Includes, &Include{At: at, Path: strings.Trim(rest, "<>\" "), System: strings.HasPrefix(rest, "<")})
 	case "define":
 		name, value := rest, ""
 		if i := strings.IndexAny(rest, " \t("); i >= 0 {

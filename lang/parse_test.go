@@ -449,7 +449,11 @@ BEGIN { $x = LEVEL; }
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.Includes, " "); got != "linux/yes.h level2.h" {
+	var incs []string
+	for _, inc := range f.Includes {
+		incs = append(incs, inc.Path)
+	}
+	if got := strings.Join(incs, " "); got != "linux/yes.h level2.h" {
 		t.Errorf("includes taken: %q", got)
 	}
 	if p := f.Probes[0].At; p.Line != 19 {

@@ -146,7 +146,14 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, err
 	}
 	if len(opts.Includes) > 0 {
-		file.Includes = append(append([]string(nil), opts.Includes...), file.Includes...)
+		var incs []*lang.Include
+		for _, path := range opts.Includes {
+			incs = append(incs, &lang.Include{Path: path, System: true})
+		}
+		file.Includes = append(incs, file.Includes...)
+	}
+	if err := lang.FindHeaders(file, opts.IncludeDirs); err != nil {
+		return c, err
 	}
 	c.File, c.Done = file, StageParse
 	if stop == StageParse {
