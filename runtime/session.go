@@ -753,7 +753,7 @@ func (s *session) handle(rec []byte) {
 					// print(@x) of a scalar map not set yet shows its zero
 					om.Entries = []output.Entry{{Key: make([]byte, 8), PerCPU: [][]byte{make([]byte, mm.ValSize)}}}
 				}
-				s.printer.Map(om)
+				s.printer.MapAs(om, ev.As)
 			}
 		}
 	case codegen.EventUnwatch:
