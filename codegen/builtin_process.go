@@ -92,25 +92,16 @@ func (f *fn) commInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) bool {
 }
 
 // pidTgid is the current task's tgid << 32 | pid as gotrace's pid
-// namespace sees them: bpf_get_current_pid_tgid in the initial namespace
-// (the globals name none), bpf_get_ns_current_pid_tgid in another (0 for
-// a task that namespace does not see).
+// namespace sees them (Target.PidNS): bpf_get_current_pid_tgid in the
+// initial namespace, bpf_get_ns_current_pid_tgid in another (0 for a
+// task that namespace does not see).
 func (f *fn) pidTgid() vreg {
-	g := f.newReg()
-	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalPidNSDev})
-	dev := f.load(mem{base: g}, 8)
-	ino := f.load(mem{base: g, off: 8}, 8)
-	d := f.newReg()
-	initNS, done := f.label(), f.label()
-	f.emit(&inst{op: opJcc, a: ino, cc: asm.JEq, useImm: true, imm: 0, label: initNS})
+	ns := f.c.tgt.PidNS
+	if ns == (PidNS{}) {
+		return f.call(asm.FnGetCurrentPidTgid)
+	}
 	nsdata := f.alloc(8) // struct bpf_pidns_info: u32 pid, u32 tgid
 	f.storeImm(nsdata, 8, 0)
-	f.call(asm.FnGetNsCurrentPidTgid, dev, ino, f.addr(nsdata), f.imm(8))
-	// pid below tgid, as bpf_get_current_pid_tgid's
-	f.emit(&inst{op: opMov, dst: d, a: f.load(nsdata, 8)})
-	f.jmp(done)
-	f.mark(initNS)
-	f.emit(&inst{op: opMov, dst: d, a: f.call(asm.FnGetCurrentPidTgid)})
-	f.mark(done)
-	return d
+	f.call(asm.FnGetNsCurrentPidTgid, f.imm(int64(ns.Dev)), f.imm(int64(ns.Ino)), f.addr(nsdata), f.imm(8))
+	return f.load(nsdata, 8) // pid below tgid, as bpf_get_current_pid_tgid's
 }

@@ -27,7 +27,14 @@ type Target struct {
 	// skip the events of processes outside one cgroup v2 and the cgroups
 	// below it. The zero value filters nothing.
 	Cgroup CgroupFilter
+	// PidNS is the pid namespace gotrace runs in, whose view pid and tid
+	// give (bpftrace's curr_ns); the zero value is the initial one.
+	PidNS PidNS
 }
+
+// PidNS names a pid namespace by the device and inode of its
+// /proc/PID/ns/pid.
+type PidNS struct{ Dev, Ino uint64 }
 
 // CgroupFilter names a cgroup v2 by its id (the inode of its directory)
 // and its level (its depth below the hierarchy's root, which is level 0):
@@ -104,12 +111,7 @@ const (
 	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
-	// GlobalPidNSDev and GlobalPidNSIno name gotrace's pid namespace
-	// (the device and inode of /proc/self/ns/pid) for pid and tid, which
-	// are as that namespace sees them; 0 when it is the initial one.
-	GlobalPidNSDev = 40
-	GlobalPidNSIno = 48
-	GlobalsSize    = 56 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
+	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
 )
 
 // EventKind says what a ring buffer record means.

@@ -950,9 +950,6 @@ func (s *session) writeGlobals() error {
 	buf := make([]byte, m.ValueSize())
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalStartNs:], uint64(ts.Nano()))
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalTaiDelta:], taiDelta())
-	dev, ino := pidNamespace()
-	binary.LittleEndian.PutUint64(buf[codegen.GlobalPidNSDev:], dev)
-	binary.LittleEndian.PutUint64(buf[codegen.GlobalPidNSIno:], ino)
 	if s.opts.Child != nil {
 		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
 		if err := s.setHeld(s.opts.Child.Pid()); err != nil {
@@ -1124,19 +1121,4 @@ func readIterate(m *ebpf.Map, mm *codegen.MapMeta) (*output.Map, error) {
 
 func outputMap(mm *codegen.MapMeta) *output.Map {
 	return &output.Map{Name: mm.Name, Key: mm.Key, Value: mm.Value, Bucketed: mm.Bucketed, BucketOff: mm.BucketOff}
-}
-
-// initPidNSIno is the inode number of the initial pid namespace
-// (PROC_PID_INIT_INO).
-const initPidNSIno = 0xeffffffc
-
-// pidNamespace names the pid namespace gotrace runs in, for pid and tid
-// (codegen.GlobalPidNSDev): 0, 0 for the initial one, or when it cannot
-// be told (pid and tid are then the initial namespace's).
-func pidNamespace() (dev, ino uint64) {
-	var st unix.Stat_t
-	if unix.Stat("/proc/self/ns/pid", &st) != nil || st.Ino == initPidNSIno {
-		return 0, 0
-	}
-	return st.Dev, st.Ino
 }
