@@ -37,7 +37,7 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 		if elem == nil {
 			return nil
 		}
-		return PtrTo(elem, c.userProbe())
+		return PtrTo(elem, c.userSpace())
 	}
 	if name == "string" {
 		return StrType(c.info.Settings.MaxStrlen)
@@ -80,17 +80,6 @@ func (c *checker) isTypeName(name string) bool {
 		return true
 	}
 	return c.scalarType(name) != nil
-}
-
-// userProbe tells whether the probe being checked runs in a user-space
-// process (uprobe, uretprobe, usdt), whose pointers point to its memory.
-func (c *checker) userProbe() bool {
-	for _, ctx := range c.ctxs {
-		if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
-			return true
-		}
-	}
-	return false
 }
 
 // castTypes are the integer type names a cast may name.
@@ -213,6 +202,36 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 	if t.Kind == Void || t.Kind == Agg {
 		c.errorf(e.Args[0].Pos(), "%s has no type typeof() can name", t)
 		return nil
+	}
+	return t
+}
+
+// userSpace reports whether the block runs in probes of user space
+// (uprobe, uretprobe, usdt), where the pointers a script names point
+// into the traced process.
+func (c *checker) userSpace() bool {
+	for _, ctx := range c.ctxs {
+		if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
+			return true
+		}
+	}
+	return false
+}
+
+// userPointers is t with its pointers, and those of its arrays, marked
+// as pointing into user memory (a declared variable's type in a
+// user-space probe).
+func userPointers(t *Type) *Type {
+	switch t.Kind {
+	case Ptr:
+		if t.User {
+			return t
+		}
+		return PtrTo(t.Elem, true)
+	case Array:
+		if e := userPointers(t.Elem); e != t.Elem {
+			return ArrayOf(e, t.Len)
+		}
 	}
 	return t
 }
