@@ -47,6 +47,9 @@ type checker struct {
 	// value does not fit its getopt() (named.go).
 	named     map[string]namedArg
 	badOption *OptionsError
+	// redefining is set while an inline definition that replaces a
+	// kernel struct is laid out (cdecl.go).
+	redefining bool
 }
 
 // Check types f. env answers what each attach point provides.
