@@ -14,7 +14,8 @@ import (
 // real host, and returns what detaches it. begin and end probes are not
 // attached: the runtime runs them through BPF_PROG_TEST_RUN.
 func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-	return attach(ctx, prog, 0)
+	l, err := attach(ctx, prog, 0)
+	return explainAttach(ctx, l, err)
 }
 
 // AttachPID is Attach for gotrace -p PID: uprobes, USDT, profile,
@@ -23,7 +24,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 // codegen.Target.PID).
 func AttachPID(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
 	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-		return attach(ctx, prog, pid)
+		l, err := attach(ctx, prog, pid)
+		return explainAttach(ctx, l, err)
 	}
 }
 

@@ -97,7 +97,7 @@ func explainLoadError(prog *codegen.Program, err error) error {
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) {
 		if errors.Is(err, errPerm) {
-			return fmt.Errorf("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): %w", err)
+			return probes.LoadDenied()
 		}
 		return fmt.Errorf("loading BPF programs: %w", err)
 	}

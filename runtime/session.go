@@ -184,6 +184,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
 	sym.DebugInfo = prog.Settings.ShowDebugInfo
+	sym.NoCache = prog.Settings.CacheUserSymbols == "NONE"
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
 	if opts.NoWarnings {
@@ -408,7 +409,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			s.opts.OnAttached()
 		}
 		s.drain(rd, true)
-		userSyms := usesUserSymbols(s.prog)
+		// Names of user addresses are read ahead (the probed binaries,
+		// the processes of -p and -c as they start), so that a process
+		// that exits still has them, unless lazy_symbolication asks for
+		// them to be read only when printed, or nothing is kept.
+		userSyms := usesUserSymbols(s.prog) && !s.prog.Settings.LazySymbolicate && s.prog.Settings.CacheUserSymbols != "NONE"
 		tracked := s.trackedPIDs(userSyms)
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {
