@@ -47,6 +47,9 @@ type File struct {
 	MapDecls []*MapDecl    // let @m = hash(N); declarations
 	Includes []*Include    // #include lines, in order
 	CDefs    []*CDef       // inline C struct, union and enum definitions
+	// Headers are what the included headers define, when ParseWith was
+	// given a reader (nil otherwise).
+	Headers *Headers
 	// CFiles are the imported .bpf.c files, in import order: the type
 	// checker parses and checks them (lang/cc), the code generator
 	// compiles the functions the script calls.
@@ -57,8 +60,8 @@ type File struct {
 }
 
 // Include is a header a script includes: #include <Path> (System) or
-// #include "Path". Its types are the kernel's, from BTF; the header must
-// exist (see FindHeader).
+// #include "Path". The header must exist (see FindHeaders); a reader of
+// headers (Options.Headers) gives the script what it defines.
 type Include struct {
 	At     Pos
 	Path   string

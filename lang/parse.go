@@ -15,12 +15,18 @@ import (
 // *Error or an ErrorList with positions. The package comment tells how
 // the text becomes the tree.
 func Parse(name string, src []byte) (*File, error) {
-	return parseWith(fileParser(), name, src)
+	return parseWith(fileParser(), name, src, Options{})
+}
+
+// ParseWith parses a whole script as Parse does, reading the headers it
+// includes with opts.Headers (see Options).
+func ParseWith(name string, src []byte, opts Options) (*File, error) {
+	return parseWith(fileParser(), name, src, opts)
 }
 
 // parseWith parses a script with a grammar of the items over a lexer
 // of choice (tests compare lexers).
-func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, error) {
+func parseWith(fp *participle.Parser[gFile], name string, src []byte, opts Options) (*File, error) {
 	l := &loader{parser: fp, seen: map[string]bool{}}
 	l.load(name, src)
 	if len(l.errs) > 0 {
@@ -29,6 +35,29 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 	}
 	c := newConverter(name)
 	f := &File{Name: name, Src: src, CFiles: l.cfiles, Imported: l.imported}
+	for _, path := range opts.Includes {
+		f.Includes = append(f.Includes, &Include{At: Pos{File: name}, Path: path, System: true})
+	}
+	for _, u := range l.units {
+		for _, it := range u.tree.Items {
+			if inc, ok := includeOf(u.name, it); ok {
+				f.Includes = append(f.Includes, inc)
+			}
+		}
+	}
+	if len(f.Includes) > 0 && opts.Headers != nil {
+		if err := FindHeaders(f, opts.IncludeDirs); err != nil {
+			AttachSources(err, l.imported)
+			return nil, err
+		}
+		h, err := opts.Headers(f.Includes, scriptDir(name))
+		if err != nil {
+			AttachSources(err, l.imported)
+			return nil, err
+		}
+		f.Headers = h
+		c.defineHeaders(h)
+	}
 	for _, u := range l.units {
 		c.file = u.name
 		for _, it := range u.tree.Items {
@@ -244,10 +273,11 @@ type converter struct {
 	defines map[string]Expr // #define NAME value, substituted for NAME
 	base    Pos             // where a #define's value starts: positions are relative to it
 
-	scopes    []*scope           // innermost last (scope.go)
-	nextScope *int               // shared counter of scope numbers
-	macros    map[string]*gMacro // macro definitions by name
-	expanding map[string]bool    // macros being expanded, to catch recursion
+	scopes    []*scope                // innermost last (scope.go)
+	nextScope *int                    // shared counter of scope numbers
+	macros    map[string]*gMacro      // macro definitions by name
+	expanding map[string]bool         // macros being expanded, to catch recursion
+	hmacros   map[string]*HeaderMacro // the macros of included headers (cmacros.go)
 }
 
 func newConverter(file string) *converter {
@@ -268,7 +298,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 	}
 	switch directive {
 	case "include":
-		f.Includes = append(f.Includes, &Include{At: at, Path: strings.Trim(rest, "<>\" "), System: strings.HasPrefix(rest, "<")})
+		// gathered before the conversion (includeOf)
 	case "define":
 		name, value := rest, ""
 		if i := strings.IndexAny(rest, " \t("); i >= 0 {
@@ -300,6 +330,22 @@ func (c *converter) preproc(f *File, it *gTop) {
 		c.errs.Add(at, "unknown preprocessor directive #%s", directive)
 	}
 }
+
+// includeOf is the #include an item of the file name is, if it is one.
+func includeOf(name string, it *gTop) (*Include, bool) {
+	if it.Preproc == "" {
+		return nil, false
+	}
+	text := strings.TrimSpace(strings.TrimPrefix(it.Preproc, "#"))
+	rest, ok := strings.CutPrefix(text, "include")
+	if !ok || rest != "" && rest[0] != ' ' && rest[0] != '\t' && rest[0] != '<' && rest[0] != '"' {
+		return nil, false
+	}
+	rest = strings.TrimSpace(rest)
+	at := Pos{File: name, Line: it.Pos.Line, Col: it.Pos.Column, Offset: it.Pos.Offset}
+	return &Include{At: at, Path: strings.Trim(rest, "<>\" "), System: strings.HasPrefix(rest, "<")}, true
+}
+
 func (c *converter) pos(p lexer.Position) Pos {
 	return c.at(gpos{Line: int32(p.Line), Col: int32(p.Column), Offset: int32(p.Offset)})
 }
@@ -638,6 +684,9 @@ func (c *converter) primary(g *gPrimary) Expr {
 				e.Hint = fmt.Sprintf("the closest definition of %s() has a different number of arguments. Expected: %d but got %d", m.Name, len(m.Params), len(call.Args))
 				return &IntLit{At: at}
 			}
+		}
+		if m, ok := c.hmacros[call.Fun]; ok && m.Func {
+			return c.headerMacro(at, m, call.Args)
 		}
 		if g.Call.Bang {
 			c.errs.Add(at, "%s!() calls a macro, and no macro %s is defined", call.Fun, call.Fun)

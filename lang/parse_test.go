@@ -297,7 +297,7 @@ var tokenByTokenParser = sync.OnceValue(func() *participle.Parser[gFile] {
 // parseResult is the tree of src as -d ast shows it, or the error as the
 // user sees it.
 func parseResult(fp *participle.Parser[gFile], src string) string {
-	file, err := parseWith(fp, "stdin", []byte(src))
+	file, err := parseWith(fp, "stdin", []byte(src), Options{})
 	if err != nil {
 		return "error: " + Format(err, []byte(src))
 	}

@@ -142,6 +142,9 @@ func (c *converter) identRef(at Pos, name string) Expr {
 		// a macro without parameters may be called without parentheses
 		return c.expandMacro(at, m, nil)
 	}
+	if m, ok := c.hmacros[name]; ok && !m.Func {
+		return c.headerMacro(at, m, nil)
+	}
 	return &Ident{At: at, Name: name}
 }
 

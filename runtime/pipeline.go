@@ -149,18 +149,8 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 	}
 	c := &Compiled{Name: name, Src: src, Target: target}
 
-	file, err := lang.Parse(name, src)
+	file, err := lang.ParseWith(name, src, lang.Options{Includes: opts.Includes, IncludeDirs: opts.IncludeDirs, Headers: types.HeaderReader(opts.IncludeDirs)})
 	if err != nil {
-		return c, err
-	}
-	if len(opts.Includes) > 0 {
-		var incs []*lang.Include
-		for _, path := range opts.Includes {
-			incs = append(incs, &lang.Include{Path: path, System: true})
-		}
-		file.Includes = append(incs, file.Includes...)
-	}
-	if err := lang.FindHeaders(file, opts.IncludeDirs); err != nil {
 		return c, err
 	}
 	c.File, c.Done = file, StageParse

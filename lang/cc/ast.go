@@ -11,6 +11,21 @@ type File struct {
 	// enum and typedef names it does not define itself come from the
 	// kernel's BTF.
 	VMLinux bool
+	// Macros are the #defines of the file and the headers it read that
+	// are still defined at its end, in the order they were defined
+	// (the predefined ones left out).
+	Macros []*Macro
+}
+
+// Macro is a #define as written: Body is its replacement list as text,
+// one space where the definition had white space.
+type Macro struct {
+	At       lang.Pos
+	Name     string
+	Func     bool     // function-like: NAME(params)
+	Params   []string // its parameters; __VA_ARGS__ last when Variadic
+	Variadic bool
+	Body     string
 }
 
 // Decl is a top-level declaration: *FuncDecl, *VarDecl, *TypedefDecl or

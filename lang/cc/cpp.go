@@ -3,6 +3,8 @@ package cc
 import (
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +65,31 @@ const predefinedMacros = `
 #define __type(name, val) __typeof__(val) *name
 `
 
+// compilerHeaders are the headers a C compiler brings rather than the
+// system, as gotrace's C reader gives them to a script's headers when
+// the system has none of that name.
+var compilerHeaders = map[string]string{
+	"stdarg.h":  "typedef __builtin_va_list va_list;\ntypedef __builtin_va_list __gnuc_va_list;\n",
+	"stddef.h":  "#define offsetof(t, m) __builtin_offsetof(t, m)\n",
+	"stdbool.h": "#define bool _Bool\n#define true 1\n#define false 0\n",
+}
+
+// hostMacros are predefined for the headers a script includes
+// (Options.IncludeDirs): the system's headers choose by them.
+var hostMacros = `
+#define __linux__ 1
+#define __linux 1
+#define __unix__ 1
+#define __LP64__ 1
+#define _LP64 1
+#define __SIZEOF_INT__ 4
+#define __SIZEOF_SHORT__ 2
+#define __SIZEOF_LONG_LONG__ 8
+#define __SIZEOF_SIZE_T__ 8
+#define __CHAR_BIT__ 8
+#define __WORDSIZE 64
+` + map[string]string{"amd64": "#define __x86_64__ 1\n#define __x86_64 1\n#define __amd64__ 1\n", "arm64": "#define __aarch64__ 1\n"}[runtime.GOARCH]
+
 // Limits that keep hostile input from running away.
 const (
 	maxIncludeDepth = 64
@@ -113,11 +140,15 @@ type cpp struct {
 	out       []token
 	made      int // tokens made by expansion so far
 	stopped   bool
+	// defined lists the macros a file defines (File.Macros), once the
+	// predefined ones are in.
+	defined []*Macro
+	builtin bool // reading the predefined macros
 }
 
 // preprocess turns a file into the token stream the parser reads.
 func preprocess(name string, src []byte, opts Options, errs *lang.ErrorList) *cpp {
-	p := &cpp{opts: opts, errs: errs, macros: map[string]*macro{}, included: map[string]bool{}, vmlinuxAt: -1}
+	p := &cpp{opts: opts, errs: errs, macros: map[string]*macro{}, included: map[string]bool{}, vmlinuxAt: -1, builtin: true}
 	var discard lang.ErrorList
 	builtin := lex("<built-in>", []byte(predefinedMacros), &discard)
 	for len(builtin) > 0 {
@@ -128,6 +159,19 @@ func preprocess(name string, src []byte, opts Options, errs *lang.ErrorList) *cp
 		p.define(builtin[2:n])
 		builtin = builtin[n:]
 	}
+	if opts.IncludeDirs != nil {
+		// a script's headers are read for the machine gotrace runs on
+		builtin = lex("<built-in>", []byte(hostMacros), &discard)
+		for len(builtin) > 0 {
+			n := 1
+			for n < len(builtin) && !builtin[n].bol {
+				n++
+			}
+			p.define(builtin[2:n])
+			builtin = builtin[n:]
+		}
+	}
+	p.builtin = false
 	p.macros["__LINE__"] = &macro{name: "__LINE__", dynamic: func(use token) token {
 		return token{kind: tNumber, text: strconv.Itoa(use.pos.Line), pos: use.pos}
 	}}
@@ -304,6 +348,11 @@ func (p *cpp) define(line []token) {
 					}
 				}
 				m.params = append(m.params, t.text)
+				if i+1 < len(rest) && rest[i+1].text == "..." {
+					// GNU's named variadic parameter: NAME...
+					m.variadic = true
+					i++
+				}
 			case t.text == "...":
 				m.params = append(m.params, "__VA_ARGS__")
 				m.variadic = true
@@ -347,6 +396,28 @@ func (p *cpp) define(line []token) {
 		}
 	}
 	p.macros[m.name] = m
+	if !p.builtin {
+		p.defined = append(p.defined, &Macro{At: nameTok.pos, Name: m.name, Func: m.fn, Params: m.params, Variadic: m.variadic, Body: spell(m.body)})
+	}
+}
+
+// Defined lists the macros still defined at the end, in the order of
+// their (last) definition.
+func (p *cpp) stillDefined() []*Macro {
+	seen := map[string]bool{}
+	var out []*Macro
+	for i := len(p.defined) - 1; i >= 0; i-- {
+		m := p.defined[i]
+		if seen[m.Name] {
+			continue
+		}
+		seen[m.Name] = true
+		if d, ok := p.macros[m.Name]; ok && d.dynamic == nil {
+			out = append(out, m)
+		}
+	}
+	slices.Reverse(out)
+	return out
 }
 
 // param returns the index of the parameter t names, or -1.
@@ -404,10 +475,28 @@ func (p *cpp) include(f *file, hash token, args []token) {
 		}
 		return
 	}
+	for _, d := range p.opts.IncludeDirs {
+		path := filepath.Join(d, h)
+		if st, err := os.Stat(path); err == nil && !st.IsDir() {
+			p.readHeader(hash, h, path)
+			return
+		}
+	}
+	if text, ok := compilerHeaders[h]; ok && p.opts.IncludeDirs != nil {
+		if !p.included["<"+h+">"] {
+			p.included["<"+h+">"] = true
+			p.push("<"+h+">", lex("<"+h+">", []byte(text), p.errs))
+		}
+		return
+	}
 	for _, k := range systemHeaders {
 		if k == h {
 			return
 		}
+	}
+	if p.opts.IncludeDirs != nil {
+		p.errs.Add(hash.pos, "'%s' file not found", h)
+		return
 	}
 	p.errs.Add(hash.pos, "#include <%s>: gotrace's C compiler knows only these system headers: %s", h, strings.Join(systemHeaders, ", "))
 }
@@ -426,7 +515,21 @@ func (p *cpp) includeFile(f *file, hash token, name string) {
 	path := name
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(f.dir, name)
+		if _, err := os.Stat(path); err != nil {
+			for _, d := range p.opts.IncludeDirs {
+				if st, err := os.Stat(filepath.Join(d, name)); err == nil && !st.IsDir() {
+					path = filepath.Join(d, name)
+					break
+				}
+			}
+		}
 	}
+	p.readHeader(hash, name, path)
+}
+
+// readHeader reads the header name (found at path) in place of the
+// #include at hash, once per file.
+func (p *cpp) readHeader(hash token, name, path string) {
 	if p.included[path] {
 		return
 	}

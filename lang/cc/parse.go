@@ -16,6 +16,11 @@ type Options struct {
 	// BTF); consulted only after "vmlinux.h" was included, for
 	// identifiers that are not otherwise known.
 	KernelType func(name string) bool
+	// IncludeDirs, when set, are searched for <h> (after the headers of
+	// the BPF world, which are read as nothing) and for "h" after the
+	// including file's directory: the script's headers are read this
+	// way (-I directories, then the system's).
+	IncludeDirs []string
 }
 
 // Parse preprocesses and parses the C file name whose text is src. The
@@ -36,7 +41,7 @@ func Parse(name string, src []byte, opts Options) (*File, error) {
 	if n := len(p.toks); n > 0 {
 		p.eof.pos = p.toks[n-1].pos
 	}
-	f := &File{Name: name, VMLinux: pp.vmlinux}
+	f := &File{Name: name, VMLinux: pp.vmlinux, Macros: pp.stillDefined()}
 	for p.peek(0).kind != tEOF && len(errs) < maxErrors {
 		p.topLevel(f)
 	}
@@ -521,7 +526,14 @@ loop:
 			p.expect(")", "after the type")
 			c := *tn
 			s.base = &c
-		case "__int128", "_Atomic", "__auto_type", "__builtin_va_list":
+		case "__builtin_va_list":
+			if p.opts.IncludeDirs == nil || s.base != nil || len(words) > 0 {
+				p.fail(t.pos, "'%s' is not supported by gotrace's C compiler", t.text)
+			}
+			// a script's headers declare va_list with it
+			s.base = &Type{At: t.pos, Kind: Named, Name: t.text}
+			p.next()
+		case "__int128", "_Atomic", "__auto_type":
 			p.fail(t.pos, "'%s' is not supported by gotrace's C compiler", t.text)
 		case "struct", "union", "enum":
 			if s.base != nil || len(words) > 0 {

@@ -74,6 +74,7 @@ func cIntType(words []string) (*Type, bool) {
 // use earlier ones.
 func (c *checker) defineC(f *lang.File) {
 	c.cdefs = map[string]*Type{}
+	c.defineHeaders(f)
 	for _, d := range f.CDefs {
 		key := d.Tag + " " + d.Name
 		if _, dup := c.cdefs[key]; dup {
@@ -224,6 +225,9 @@ func (c *checker) cSpecifiers(toks []string) (*Type, []string, error) {
 		t, _ := cIntType(words)
 		return t, toks[i:], nil
 	}
+	if t, ok := c.cdefs[toks[i]]; ok {
+		return t, toks[i+1:], nil // a typedef of a header
+	}
 	if t, ok := cTypedefs[toks[i]]; ok {
 		return t, toks[i+1:], nil
 	}
@@ -345,6 +349,10 @@ func (c *checker) lookupStruct(pos lang.Pos, name string) *Type {
 	name = strings.Join(strings.Fields(name), " ")
 	if t, ok := c.cdefs[name]; ok {
 		return t
+	}
+	if at, ok := c.hdrSkipped[name]; ok {
+		c.errorf(pos, "%s is defined at %s in a declaration gotrace's C reader could not read (see the warning there)", name, at)
+		return nil
 	}
 	return c.kernelStruct(pos, name)
 }

@@ -25,6 +25,9 @@ type checker struct {
 	// lastJoins is the joins as the last inferring sweep left them.
 	lastJoins string
 	cdefs     map[string]*Type // inline C definitions: "struct x" -> type
+	// hdrSkipped are the names a header defines in a declaration that
+	// could not be read, with where (headers.go).
+	hdrSkipped map[string]lang.Pos
 	// declared holds the variables given a type by let: their size is fixed.
 	declared map[string]bool
 	// dead counts the enclosing branches that constant conditions never
