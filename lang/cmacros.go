@@ -1,6 +1,9 @@
 package lang
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The macros of C headers. A header's object-like #define NAME BODY
 // stands for BODY wherever NAME is used as a value, and a function-like
@@ -68,4 +71,43 @@ func (c *converter) headerMacro(at Pos, m *HeaderMacro, args []Expr) Expr {
 	c.pop()
 	c.scopes, c.base = saved, base
 	return e
+}
+
+// defineFunc records the script's own `#define NAME(params) body`
+// (params is the text from the opening parenthesis on), which is used as
+// a header's function-like macro is.
+func (c *converter) defineFunc(at Pos, name, params string) {
+	end := strings.IndexByte(params, ')')
+	if end < 0 {
+		c.errs.Add(at, "#define %s: missing ')' after its parameters", name)
+		return
+	}
+	m := &HeaderMacro{At: at, Name: name, Func: true, Body: strings.TrimSpace(params[end+1:])}
+	if list := strings.TrimSpace(params[1:end]); list != "" {
+		for _, p := range strings.Split(list, ",") {
+			p = strings.TrimSpace(p)
+			if !isIdent(p) {
+				c.errs.Add(at, "#define %s: %q is not a parameter name", name, p)
+				return
+			}
+			m.Params = append(m.Params, p)
+		}
+	}
+	if m.Body == "" {
+		c.errs.Add(at, "#define %s: a macro with parameters needs a value", name)
+		return
+	}
+	if c.hmacros == nil {
+		c.hmacros = map[string]*HeaderMacro{}
+	}
+	c.hmacros[name] = m
+}
+
+func isIdent(s string) bool {
+	for i, r := range s {
+		if r != '_' && !(r >= 'a' && r <= 'z') && !(r >= 'A' && r <= 'Z') && !(i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return s != ""
 }

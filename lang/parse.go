@@ -303,7 +303,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 		name, value := rest, ""
 		if i := strings.IndexAny(rest, " \t("); i >= 0 {
 			if rest[i] == '(' {
-				c.errs.Add(at, "#define with parameters is not supported: use a macro")
+				c.defineFunc(at, rest[:i], rest[i:])
 				return
 			}
 			name, value = rest[:i], strings.TrimSpace(rest[i:])

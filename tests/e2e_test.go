@@ -28,6 +28,7 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/gotrace/gotrace/internal/livetest"
+	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/probes"
 )
 
@@ -87,6 +88,15 @@ func TestScripts(t *testing.T) {
 		Condition: func(cond string) (bool, error) {
 			if f, ok := hostConditions[cond]; ok {
 				return bpfErr == nil && probes.HostTarget().Has(f), nil
+			}
+			if h, ok := strings.CutPrefix(cond, "header:"); ok {
+				// [header:time.h]: the system has that C header
+				for _, d := range lang.SystemHeaderDirs {
+					if _, err := os.Stat(filepath.Join(d, h)); err == nil {
+						return true, nil
+					}
+				}
+				return false, nil
 			}
 			if cond != "bpf" {
 				return false, fmt.Errorf("unknown condition %q", cond)
