@@ -58,6 +58,9 @@ func cIntType(words []string) (*Type, bool) {
 			return nil, false
 		}
 	}
+	if base == "char" && len(words) == 1 {
+		return cChar, true // plain char: its arrays are strings
+	}
 	size := 4
 	switch {
 	case base == "char":
@@ -191,6 +194,7 @@ func (l *recordLayout) finish(t *Type, aligned int) {
 		t.CAlign = align
 	}
 	t.Size = (l.size + align - 1) / align * align
+	t.FromC = true
 }
 
 // cSpecifiers reads the type specifiers at the start of a member

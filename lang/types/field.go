@@ -32,7 +32,7 @@ func (c *checker) field(e *lang.Field) *Type {
 		if f.DataLoc {
 			return StrType(c.info.Settings.MaxStrlen)
 		}
-		if f.Type.Kind == Array && f.Type.Elem.Kind == Int && f.Type.Elem.Size == 1 {
+		if f.Type.Kind == Array && f.Type.Elem.Kind == Int && f.Type.Elem.Size == 1 && (!t.FromC || f.Type.Elem.Name == "char") {
 			return StrType(f.Type.Size) // char arrays are strings
 		}
 		return f.Type

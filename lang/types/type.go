@@ -48,6 +48,11 @@ type Type struct {
 	AggFn  AggFn   // Agg: which aggregation
 	// Named: Tuple: a record, whose Fields carry the element names.
 	Named bool
+	// FromC: Struct: laid out from C source (an inline definition, a
+	// header, an imported C file) rather than from BTF or a tracepoint
+	// format: of its 1-byte arrays only those of char are strings, as a
+	// C compiler tells them.
+	FromC bool
 	// Enum: Int: the enumerators of a C enum type (value to name), which
 	// printing shows by name; Name is then "enum NAME".
 	Enum map[int64]string
