@@ -342,7 +342,12 @@ func includeOf(name string, it *gTop) (*Include, bool) {
 		return nil, false
 	}
 	rest = strings.TrimSpace(rest)
-	at := Pos{File: name, Line: it.Pos.Line, Col: it.Pos.Column, Offset: it.Pos.Offset}
+	// at the header's name, as a C compiler points
+	skip := strings.Index(it.Preproc, rest)
+	if skip < 0 {
+		skip = 0
+	}
+	at := Pos{File: name, Line: it.Pos.Line, Col: it.Pos.Column + skip, Offset: it.Pos.Offset + skip}
 	return &Include{At: at, Path: strings.Trim(rest, "<>\" "), System: strings.HasPrefix(rest, "<")}, true
 }
 
