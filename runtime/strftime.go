@@ -8,7 +8,10 @@ import (
 
 // Strftime formats t with C strftime conversions (as time() and
 // strftime() take them): %Y %m %d %H %M %S %y %b %B %a %A %e %j %p %Z %z
-// %s %T %D %F %R %n %t %%, and %f for microseconds (a bpftrace addition).
+// %s %T %D %F %R %n %t %%, the C locale's %c %x %X %r, %u %w, the ISO
+// 8601 week and year %V %G %g, %C, %k %l (blank-padded hours), %P (am or
+// pm), the week numbers %U (weeks start on Sunday) and %W (on Monday),
+// and %f for microseconds (a bpftrace addition).
 func Strftime(format string, t time.Time) string {
 	var b strings.Builder
 	for i := 0; i < len(format); i++ {
@@ -69,6 +72,43 @@ func Strftime(format string, t time.Time) string {
 			b.WriteString(Strftime("%Y-%m-%d", t))
 		case 'R':
 			b.WriteString(Strftime("%H:%M", t))
+		case 'c':
+			b.WriteString(Strftime("%a %b %e %H:%M:%S %Y", t))
+		case 'x':
+			b.WriteString(Strftime("%m/%d/%y", t))
+		case 'X':
+			b.WriteString(Strftime("%H:%M:%S", t))
+		case 'r':
+			b.WriteString(Strftime("%I:%M:%S %p", t))
+		case 'u':
+			fmt.Fprintf(&b, "%d", (int(t.Weekday())+6)%7+1)
+		case 'w':
+			fmt.Fprintf(&b, "%d", int(t.Weekday()))
+		case 'V':
+			_, w := t.ISOWeek()
+			fmt.Fprintf(&b, "%02d", w)
+		case 'G':
+			y, _ := t.ISOWeek()
+			fmt.Fprintf(&b, "%d", y)
+		case 'g':
+			y, _ := t.ISOWeek()
+			fmt.Fprintf(&b, "%02d", y%100)
+		case 'C':
+			fmt.Fprintf(&b, "%02d", t.Year()/100)
+		case 'k':
+			fmt.Fprintf(&b, "%2d", t.Hour())
+		case 'l':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			fmt.Fprintf(&b, "%2d", h)
+		case 'P':
+			b.WriteString(strings.ToLower(t.Format("PM")))
+		case 'U':
+			fmt.Fprintf(&b, "%02d", (t.YearDay()-1+7-int(t.Weekday()))/7)
+		case 'W':
+			fmt.Fprintf(&b, "%02d", (t.YearDay()-1+7-(int(t.Weekday())+6)%7)/7)
 		case 'n':
 			b.WriteByte('\n')
 		case 't':
