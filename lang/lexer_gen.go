@@ -2659,54 +2659,106 @@ func matchscriptPreproc(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+)
+// (?-s:(?:[A-Z_a-z][0-9A-Z_a-z]*=)?(?i:BEGIN|END)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|(?:[A-Z_a-z][0-9A-Z_a-z]*=)?[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+)
 func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
-	// BEGIN (Literal)
+	// [A-Z_a-z] (CharClass)
 	l0 := func(s string, p int) int {
-		if p+5 <= len(s) && s[p:p+5] == "BEGIN" {
-			return p + 5
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= 'A' && rn <= 'Z':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
 		}
 		return -1
 	}
-	// END (Literal)
+	// [0-9A-Z_a-z] (CharClass)
 	l1 := func(s string, p int) int {
-		if p+3 <= len(s) && s[p:p+3] == "END" {
-			return p + 3
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= '0' && rn <= '9':
+			return p + 1
+		case rn >= 'A' && rn <= 'Z':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
 		}
 		return -1
 	}
-	// begin (Literal)
+	// [0-9A-Z_a-z]* (Star)
 	l2 := func(s string, p int) int {
-		if p+5 <= len(s) && s[p:p+5] == "begin" {
+		for len(s) > p {
+			if np := l1(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// = (Literal)
+	l3 := func(s string, p int) int {
+		if p < len(s) && s[p] == '=' {
+			return p + 1
+		}
+		return -1
+	}
+	// [A-Z_a-z][0-9A-Z_a-z]*= (Concat)
+	l4 := func(s string, p int) int {
+		if p = l0(s, p); p == -1 {
+			return -1
+		}
+		if p = l2(s, p); p == -1 {
+			return -1
+		}
+		if p = l3(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// (?:[A-Z_a-z][0-9A-Z_a-z]*=)? (Quest)
+	l5 := func(s string, p int) int {
+		if np := l4(s, p); np != -1 {
+			return np
+		}
+		return p
+	}
+	// (?i:BEGIN) (Literal)
+	l6 := func(s string, p int) int {
+		if p+5 <= len(s) && strings.EqualFold(s[p:p+5], "BEGIN") {
 			return p + 5
 		}
 		return -1
 	}
-	// end (Literal)
-	l3 := func(s string, p int) int {
-		if p+3 <= len(s) && s[p:p+3] == "end" {
+	// (?i:END) (Literal)
+	l7 := func(s string, p int) int {
+		if p+3 <= len(s) && strings.EqualFold(s[p:p+3], "END") {
 			return p + 3
 		}
 		return -1
 	}
-	// BEGIN|END|begin|end (Alternate)
-	l4 := func(s string, p int) int {
-		if np := l0(s, p); np != -1 {
+	// (?i:BEGIN|END) (Alternate)
+	l8 := func(s string, p int) int {
+		if np := l6(s, p); np != -1 {
 			return np
 		}
-		if np := l1(s, p); np != -1 {
-			return np
-		}
-		if np := l2(s, p); np != -1 {
-			return np
-		}
-		if np := l3(s, p); np != -1 {
+		if np := l7(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
 	// \b (WordBoundary)
-	l5 := func(s string, p int) int {
+	l9 := func(s string, p int) int {
 		var l, u rune = -1, -1
 		if p == 0 {
 			if p < len(s) {
@@ -2732,18 +2784,21 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?:BEGIN|END|begin|end)\b (Concat)
-	l6 := func(s string, p int) int {
-		if p = l4(s, p); p == -1 {
+	// (?:[A-Z_a-z][0-9A-Z_a-z]*=)?(?i:BEGIN|END)\b (Concat)
+	l10 := func(s string, p int) int {
+		if p = l5(s, p); p == -1 {
 			return -1
 		}
-		if p = l5(s, p); p == -1 {
+		if p = l8(s, p); p == -1 {
+			return -1
+		}
+		if p = l9(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
-	l7 := func(s string, p int) int {
+	l11 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2771,9 +2826,9 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
-	l8 := func(s string, p int) int {
+	l12 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l7(s, p); np == -1 {
+			if np := l11(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2782,14 +2837,14 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// \$ (Literal)
-	l9 := func(s string, p int) int {
+	l13 := func(s string, p int) int {
 		if p < len(s) && s[p] == '$' {
 			return p + 1
 		}
 		return -1
 	}
 	// [0-9] (CharClass)
-	l10 := func(s string, p int) int {
+	l14 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2801,12 +2856,12 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [0-9]+ (Plus)
-	l11 := func(s string, p int) int {
-		if p = l10(s, p); p == -1 {
+	l15 := func(s string, p int) int {
+		if p = l14(s, p); p == -1 {
 			return -1
 		}
 		for len(s) > p {
-			if np := l10(s, p); np == -1 {
+			if np := l14(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2815,7 +2870,7 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// [!\$\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
-	l12 := func(s string, p int) int {
+	l16 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2845,9 +2900,9 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [!\$\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
-	l13 := func(s string, p int) int {
+	l17 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l12(s, p); np == -1 {
+			if np := l16(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2856,28 +2911,28 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// : (Literal)
-	l14 := func(s string, p int) int {
+	l18 := func(s string, p int) int {
 		if p < len(s) && s[p] == ':' {
 			return p + 1
 		}
 		return -1
 	}
 	// " (Literal)
-	l15 := func(s string, p int) int {
+	l19 := func(s string, p int) int {
 		if p < len(s) && s[p] == '"' {
 			return p + 1
 		}
 		return -1
 	}
 	// \\ (Literal)
-	l16 := func(s string, p int) int {
+	l20 := func(s string, p int) int {
 		if p < len(s) && s[p] == '\\' {
 			return p + 1
 		}
 		return -1
 	}
 	// (?-s:.) (AnyCharNotNL)
-	l17 := func(s string, p int) int {
+	l21 := func(s string, p int) int {
 		var (
 			rn rune
 			n  int
@@ -2893,17 +2948,17 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p + n
 	}
 	// (?-s:\\.) (Concat)
-	l18 := func(s string, p int) int {
-		if p = l16(s, p); p == -1 {
+	l22 := func(s string, p int) int {
+		if p = l20(s, p); p == -1 {
 			return -1
 		}
-		if p = l17(s, p); p == -1 {
+		if p = l21(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [^\n"\\] (CharClass)
-	l19 := func(s string, p int) int {
+	l23 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2929,19 +2984,19 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// (?-s:\\.|[^\n"\\]) (Alternate)
-	l20 := func(s string, p int) int {
-		if np := l18(s, p); np != -1 {
+	l24 := func(s string, p int) int {
+		if np := l22(s, p); np != -1 {
 			return np
 		}
-		if np := l19(s, p); np != -1 {
+		if np := l23(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
 	// (?-s:(?:\\.|[^\n"\\])*) (Star)
-	l21 := func(s string, p int) int {
+	l25 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l20(s, p); np == -1 {
+			if np := l24(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2950,20 +3005,20 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// (?-s:"(?:\\.|[^\n"\\])*") (Concat)
-	l22 := func(s string, p int) int {
-		if p = l15(s, p); p == -1 {
+	l26 := func(s string, p int) int {
+		if p = l19(s, p); p == -1 {
 			return -1
 		}
-		if p = l21(s, p); p == -1 {
+		if p = l25(s, p); p == -1 {
 			return -1
 		}
-		if p = l15(s, p); p == -1 {
+		if p = l19(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [!\$\*\+\--9<-\[\]_a-z~] (CharClass)
-	l23 := func(s string, p int) int {
+	l27 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2991,19 +3046,19 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// (?-s:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~]) (Alternate)
-	l24 := func(s string, p int) int {
-		if np := l22(s, p); np != -1 {
+	l28 := func(s string, p int) int {
+		if np := l26(s, p); np != -1 {
 			return np
 		}
-		if np := l23(s, p); np != -1 {
+		if np := l27(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
 	// (?-s:(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Star)
-	l25 := func(s string, p int) int {
+	l29 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l24(s, p); np == -1 {
+			if np := l28(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -3012,19 +3067,19 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// (?-s::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Concat)
-	l26 := func(s string, p int) int {
-		if p = l14(s, p); p == -1 {
+	l30 := func(s string, p int) int {
+		if p = l18(s, p); p == -1 {
 			return -1
 		}
-		if p = l25(s, p); p == -1 {
+		if p = l29(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Star)
-	l27 := func(s string, p int) int {
+	l31 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l26(s, p); np == -1 {
+			if np := l30(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -3033,26 +3088,26 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// (?-s:[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Concat)
-	l28 := func(s string, p int) int {
-		if p = l8(s, p); p == -1 {
-			return -1
-		}
-		if p = l9(s, p); p == -1 {
-			return -1
-		}
-		if p = l11(s, p); p == -1 {
+	l32 := func(s string, p int) int {
+		if p = l12(s, p); p == -1 {
 			return -1
 		}
 		if p = l13(s, p); p == -1 {
 			return -1
 		}
-		if p = l27(s, p); p == -1 {
+		if p = l15(s, p); p == -1 {
+			return -1
+		}
+		if p = l17(s, p); p == -1 {
+			return -1
+		}
+		if p = l31(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [\*\?A-Z_a-z] (CharClass)
-	l29 := func(s string, p int) int {
+	l33 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -3072,12 +3127,12 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Plus)
-	l30 := func(s string, p int) int {
-		if p = l26(s, p); p == -1 {
+	l34 := func(s string, p int) int {
+		if p = l30(s, p); p == -1 {
 			return -1
 		}
 		for len(s) > p {
-			if np := l26(s, p); np == -1 {
+			if np := l30(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -3085,33 +3140,36 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// (?-s:[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Concat)
-	l31 := func(s string, p int) int {
-		if p = l29(s, p); p == -1 {
+	// (?-s:(?:[A-Z_a-z][0-9A-Z_a-z]*=)?[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Concat)
+	l35 := func(s string, p int) int {
+		if p = l5(s, p); p == -1 {
 			return -1
 		}
-		if p = l8(s, p); p == -1 {
+		if p = l33(s, p); p == -1 {
 			return -1
 		}
-		if p = l30(s, p); p == -1 {
+		if p = l12(s, p); p == -1 {
+			return -1
+		}
+		if p = l34(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
-	// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Alternate)
-	l32 := func(s string, p int) int {
-		if np := l6(s, p); np != -1 {
+	// (?-s:(?:[A-Z_a-z][0-9A-Z_a-z]*=)?(?i:BEGIN|END)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|(?:[A-Z_a-z][0-9A-Z_a-z]*=)?[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Alternate)
+	l36 := func(s string, p int) int {
+		if np := l10(s, p); np != -1 {
 			return np
 		}
-		if np := l28(s, p); np != -1 {
+		if np := l32(s, p); np != -1 {
 			return np
 		}
-		if np := l31(s, p); np != -1 {
+		if np := l35(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	np := l32(s, p)
+	np := l36(s, p)
 	if np == -1 {
 		return
 	}

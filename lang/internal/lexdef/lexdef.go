@@ -74,14 +74,15 @@ var (
 		{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
 		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
-		// An attach point: BEGIN/END, a word followed by ':'-separated
+		// An attach point, named (`name=provider:...`) or not:
+		// BEGIN/END in any case, a word followed by ':'-separated
 		// parts, which may hold paths with '/' and quoted text (with
 		// backslash escapes: test:"\"probe1\"", bash:"f"+0), or
 		// anything with a positional parameter in its first part
 		// (`$1`, `BEG$1`, `$1:f`), which the parameter's value completes.
 		// Other words without a ':' are lexed as identifiers (config,
 		// macro, let, ...).
-		{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z0-9_*?.+\-\[\]!]*\$[0-9]+[A-Za-z0-9_*?.+\-\[\]!$]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)*|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)+`},
+		{Name: "Spec", Pattern: `(?:[A-Za-z_][A-Za-z0-9_]*=)?(?i:begin|end)\b|[A-Za-z0-9_*?.+\-\[\]!]*\$[0-9]+[A-Za-z0-9_*?.+\-\[\]!$]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)*|(?:[A-Za-z_][A-Za-z0-9_]*=)?[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)+`},
 	}, lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
 	bodyState = rules([]lexer.Rule{
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
