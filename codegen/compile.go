@@ -73,7 +73,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	}
 	spec := c.prog.Spec
 	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: ringbufSize}
-	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(GlobalsSize + 8*len(c.prog.Maps)), MaxEntries: 1}
+	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(GlobalsSize + 8*len(c.prog.Maps) + 8*len(c.prog.LongLoops)), MaxEntries: 1}
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}

@@ -71,8 +71,37 @@ func (f *fn) forRange(s *lang.ForStmt) {
 	f.mark(skip)
 	fp := f.newReg()
 	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
-	f.call(asm.FnLoop, n, fp, f.imm(0), f.imm(0))
+	r := f.call(asm.FnLoop, n, fp, f.imm(0), f.imm(0))
+	if !constantBounds(s) {
+		f.countRefusedLoop(s.At, r)
+	}
 	reload()
+}
+
+// constantBounds tells whether both bounds of a for range are integer
+// literals, which the checker held to bpf_loop's limit.
+func constantBounds(s *lang.ForStmt) bool {
+	_, lo := lang.Unparen(s.Lo).(*lang.IntLit)
+	_, hi := lang.Unparen(s.Hi).(*lang.IntLit)
+	return lo && hi
+}
+
+// countRefusedLoop counts, in a slot of the globals map of its own, the
+// times bpf_loop refused the loop at at for asking more iterations than
+// the kernel allows (r is -E2BIG): user space reports it
+// (Program.LongLoops).
+func (f *fn) countRefusedLoop(at lang.Pos, r vreg) {
+	c := f.c
+	off := GlobalsSize + 8*len(c.prog.Maps) + 8*len(c.prog.LongLoops)
+	c.prog.LongLoops = append(c.prog.LongLoops, LongLoop{Off: off, Pos: at})
+	// refused = (r == -7) in the low 32 bits (the kernel's inlined
+	// bpf_loop sets the error with a 32-bit move), without a branch, as
+	// mapUpdate counts
+	x := f.aluImm(asm.LSh, f.aluImm(asm.Add, r, 7), 32)
+	nx := f.newReg()
+	f.emit(&inst{op: opNeg, dst: nx, a: x})
+	refused := f.aluImm(asm.Xor, f.aluImm(asm.RSh, f.alu(asm.Or, x, nx), 63), 1)
+	f.countGlobal(off, refused)
 }
 
 // loopCallback compiles the body of a for loop as a callback that a loop

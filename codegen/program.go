@@ -91,8 +91,15 @@ const (
 	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
-	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff)
+	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
 )
+
+// LongLoop is a for range whose bound bpf_loop may refuse: Off is its
+// count in the globals map, Pos the loop.
+type LongLoop struct {
+	Off int
+	Pos lang.Pos
+}
 
 // EventKind says what a ring buffer record means.
 type EventKind int
@@ -191,6 +198,11 @@ type Program struct {
 	Probes      []*ProbeProg
 	Events      []*Event
 	Maps        []*MapMeta // in name order
+	// LongLoops are the for ranges whose bounds are known only at run
+	// time, each with the offset of its count, in the globals map after
+	// the maps' counts, of the times bpf_loop refused it for more
+	// iterations than the kernel allows (types.MaxLoopIterations).
+	LongLoops []LongLoop
 	ScratchSize int
 	Settings    types.Settings // the script's resolved configuration
 	File        *lang.File

@@ -263,6 +263,9 @@ type session struct {
 	out         sync.Mutex  // held while printing, so output from PrintMap does not interleave
 	// fullWarned holds the maps already reported full.
 	fullWarned map[string]bool
+	// loopWarned holds the for ranges whose refusal by bpf_loop was
+	// reported (Program.LongLoops).
+	loopWarned map[lang.Pos]bool
 	// lost is the lost-record count already reported.
 	lost    uint64
 	selfSig map[os.Signal][]*codegen.ProbeProg
@@ -690,6 +693,18 @@ func (s *session) reportCounters(globals []byte) {
 		s.beforeStderr()
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
 		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
+	}
+	for _, l := range s.prog.LongLoops {
+		if l.Off+8 > len(globals) || binary.LittleEndian.Uint64(globals[l.Off:]) == 0 || s.loopWarned[l.Pos] {
+			continue
+		}
+		if s.loopWarned == nil {
+			s.loopWarned = map[lang.Pos]bool{}
+		}
+		s.loopWarned[l.Pos] = true
+		s.beforeStderr()
+		msg := fmt.Sprintf("for range with more than %d iterations (the kernel's bpf_loop limit): the loop did not run", types.MaxLoopIterations)
+		s.printer.Diagnostic(s.opts.Err, "errorf", msg, l.Pos.File, l.Pos.Line, l.Pos.Col, 0)
 	}
 }
 

@@ -8,6 +8,10 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
+// MaxLoopIterations is the most iterations bpf_loop makes (the kernel's
+// BPF_MAX_LOOPS): a for range over more fails without running its body.
+const MaxLoopIterations = 1 << 23
+
 func (c *checker) block(b *lang.Block) {
 	c.stmts(b.Stmts, nil)
 }
@@ -136,6 +140,11 @@ func (c *checker) stmt(s lang.Stmt) {
 		for _, e := range []lang.Expr{s.Lo, s.Hi} {
 			if t := c.expr(e); t.Kind != Invalid && !t.IsInteger() {
 				c.errorf(e.Pos(), "a for range needs integer bounds, not %s", t)
+			}
+		}
+		if lo, ok := c.constValue(s.Lo); ok {
+			if hi, ok := c.constValue(s.Hi); ok && hi > lo && uint64(hi-lo) > MaxLoopIterations {
+				c.errorf(s.Hi.Pos(), "a for range runs at most %d times (the kernel's bpf_loop limit), this one %d", MaxLoopIterations, uint64(hi-lo))
 			}
 		}
 		if old, ok := c.vars[s.Var.Key()]; ok && old.Kind != Int {
