@@ -17,12 +17,18 @@ func init() {
 		return val{t: t, r: f.aluImm(asm.RSh, f.pidTgid(), 32)}
 	}})
 	define(types.BuiltinTid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		if f.runByRuntime() {
+			return val{t: t, r: f.aluImm(asm.RSh, f.pidTgid(), 32)}
+		}
 		return val{t: t, r: f.low32(f.pidTgid())}
 	}})
 	define(types.BuiltinPidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
 	}})
 	define(types.BuiltinTidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		if f.runByRuntime() {
+			return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+		}
 		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentPidTgid))}
 	}})
 	uid := func(f *fn, _ *lang.Ident, t *types.Type) val {
@@ -68,6 +74,14 @@ func init() {
 		f.kfuncCall("bpf_task_release", task)
 		return val{t: t, m: &m}
 	}})
+}
+
+// runByRuntime tells whether gotrace runs the probe's program itself
+// (begin, end, self, test, bench). bpftrace runs those on its main
+// thread, so there tid is the process's id: so it is here, whichever
+// thread of gotrace ran the program.
+func (f *fn) runByRuntime() bool {
+	return f.ctx != nil && f.ctx.Run != types.RunAttached
 }
 
 // comm is the name of the current process, by bpf_get_current_comm.
