@@ -844,6 +844,15 @@ func (s *session) handle(rec []byte) {
 		case codegen.EventSystem:
 			cmd := exec.Command("/bin/sh", "-c", text)
 			cmd.Stdout, cmd.Stderr = s.opts.Out, s.opts.Err
+			if s.printer.IsJSON() {
+				// the command's output is a record of its own:
+				// {"type": "syscall", "data": "..."}, as bpftrace
+				var out bytes.Buffer
+				cmd.Stdout = &out
+				cmd.Run()
+				s.printer.Text("syscall", out.String())
+				return
+			}
 			if s.opts.Buffer == FullyBuffered {
 				cmd.Stdout = s.w // after what gathered, as it was printed
 			} else {

@@ -42,6 +42,9 @@ type Printer struct {
 	Profile *ProfileWriter
 }
 
+// IsJSON tells whether the printer prints JSON records.
+func (p *Printer) IsJSON() bool { return p.f == JSON }
+
 // New returns a printer writing to w.
 func New(w io.Writer, f Format) *Printer { return &Printer{w: w, f: f} }
 
