@@ -70,7 +70,7 @@ const predefinedMacros = `
 // the system has none of that name.
 var compilerHeaders = map[string]string{
 	"stdarg.h":  "typedef __builtin_va_list va_list;\ntypedef __builtin_va_list __gnuc_va_list;\n",
-	"stddef.h":  "#define offsetof(t, m) __builtin_offsetof(t, m)\n",
+	"stddef.h":  "#define offsetof(t, m) __builtin_offsetof(t, m)\ntypedef int wchar_t;\n",
 	"stdbool.h": "#define bool _Bool\n#define true 1\n#define false 0\n",
 }
 

@@ -345,6 +345,23 @@ func (p *parser) staticAssert() {
 	_ = at
 }
 
+// skipBraces skips a braced token list, nested braces included.
+func (p *parser) skipBraces() {
+	open := p.expect("{", "to open the body")
+	depth := 1
+	for depth > 0 {
+		n := p.next()
+		switch {
+		case n.kind == tEOF:
+			p.fail(open.pos, "unbalanced '{'")
+		case n.kind == tPunct && n.text == "{":
+			depth++
+		case n.kind == tPunct && n.text == "}":
+			depth--
+		}
+	}
+}
+
 // skipParens skips a parenthesised token list after t, nested
 // parentheses included.
 func (p *parser) skipParens(t token) {
@@ -509,7 +526,19 @@ loop:
 			count[w]++
 			words = append(words, t)
 			p.next()
-		case "float", "double", "_Complex":
+		case "float", "double":
+			if p.opts.IncludeDirs == nil {
+				p.fail(t.pos, "%s: '%s' is a floating-point type", noFloat, t.text)
+			}
+			// a script's headers may hold floating-point members: they
+			// keep their place and have no value (types.FloatType)
+			if s.base != nil {
+				p.fail(t.pos, "'%s' after a type name", t.text)
+			}
+			count[t.text]++
+			words = append(words, t)
+			p.next()
+		case "_Complex":
 			p.fail(t.pos, "%s: '%s' is a floating-point type", noFloat, t.text)
 		case "typeof", "__typeof__", "__typeof":
 			// typeof(type name), as libbpf's __type(key, T) uses it; not
@@ -611,6 +640,12 @@ func canonical(c map[string]int) (string, bool) {
 		return "void", true
 	case c["_Bool"] == 1 && n == 1:
 		return "_Bool", true
+	case c["float"] == 1 && n == 1:
+		return "float", true
+	case c["double"] == 1 && n == 1:
+		return "double", true
+	case c["double"] == 1 && c["long"] == 1 && n == 2:
+		return "long double", true
 	case c["char"] == 1 && rest == 1:
 		switch {
 		case sign > 0:
@@ -956,6 +991,13 @@ func (p *parser) declRest(s *specs, top bool) []Decl {
 			p.declare(name, false)
 			out = append(out, fd)
 			if top && first && p.is("{") {
+				if p.opts.IncludeDirs != nil {
+					// a script's headers: their functions mean nothing
+					// to a script, and their bodies are not read
+					out = out[:len(out)-1]
+					p.skipBraces()
+					return out
+				}
 				fd.Body = p.funcBody(t.Params)
 				return out
 			}

@@ -229,6 +229,12 @@ func (c *checker) cSpecifiers(toks []string) (*Type, []string, error) {
 		t, _ := cIntType(words)
 		return t, toks[i:], nil
 	}
+	switch toks[i] {
+	case "float":
+		return FloatType(4), toks[i+1:], nil
+	case "double":
+		return FloatType(8), toks[i+1:], nil
+	}
 	if t, ok := c.cdefs[toks[i]]; ok {
 		return t, toks[i+1:], nil // a typedef of a header
 	}
@@ -277,7 +283,7 @@ func (c *checker) cDeclarator(base *Type, toks []string) (string, *Type, int, er
 			return "", nil, 0, fmt.Errorf("%s is not defined (define it first, or use a pointer)", t.Name)
 		}
 		t = k
-	} else if t.Kind == Void {
+	} else if t.Kind == Void && t.Size == 0 {
 		return "", nil, 0, fmt.Errorf("member %s cannot be void", name)
 	}
 	var dims []int
@@ -355,7 +361,7 @@ func (c *checker) lookupStruct(pos lang.Pos, name string) *Type {
 		return t
 	}
 	if at, ok := c.hdrSkipped[name]; ok {
-		c.errorf(pos, "%s is defined at %s in a declaration gotrace's C reader could not read (see the warning there)", name, at)
+		c.errorf(pos, "%s is defined at %s in a declaration gotrace's C reader cannot read", name, at)
 		return nil
 	}
 	return c.kernelStruct(pos, name)

@@ -130,6 +130,9 @@ func readHeaders(incs []*lang.Include, dir string, dirs []string) (*lang.Headers
 	for name, t := range top.typedefs {
 		ht.defs[name] = t
 	}
+	for name := range ht.skipped {
+		delete(ht.defs, name) // what was laid out before the error
+	}
 	for _, d := range file.Decls {
 		var t *cc.Type
 		switch d := d.(type) {

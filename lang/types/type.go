@@ -166,12 +166,23 @@ func (t *Type) Align() int {
 		return a
 	case Stack, Ksym, Usym, Agg, Timestamp:
 		return 8
+	case Void:
+		return max(t.Size, 1) // a floating-point member (FloatType)
 	case View:
 		if t.InRegister() || t.Name == "inet" {
 			return 8
 		}
 	}
 	return 1
+}
+
+// FloatType is C's float (4 bytes), double (8) or long double (16) as a member of a C
+// definition: BPF has no floating point, so it has no value a script can
+// use; it keeps its place in the layout and prints as null, as bpftrace's
+// "none" type.
+func FloatType(size int) *Type {
+	name := map[int]string{4: "float", 8: "double", 16: "long double"}[size]
+	return &Type{Kind: Void, Size: size, Name: name}
 }
 
 // InRegister reports whether values of type t live in a register (and
