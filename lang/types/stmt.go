@@ -250,7 +250,10 @@ func (c *checker) exprStmt(e lang.Expr) {
 		}
 		return
 	case *lang.Call:
-		if t := c.call(e); t != nil && c.info.CCalls[e] != nil {
+		if t := c.call(e); t != nil {
+			// a call whose value goes unused (write_user(...);) is
+			// still compiled as a value when its builtin has no
+			// statement form
 			c.record(e, t)
 		}
 		return
