@@ -3,12 +3,16 @@ package lang
 import "fmt"
 
 // Pos is a position in a script: the file name as the user knows it
-// ("stdin" for -e programs), a 1-based line and column, and the byte offset.
+// ("stdin" for -e programs), a 1-based line and column, and the byte
+// offset; for a node, also where it ends: the line and the column just
+// past its last character (EndLine 0 when unknown).
 type Pos struct {
-	File   string
-	Line   int
-	Col    int
-	Offset int
+	File    string
+	Line    int
+	Col     int
+	Offset  int
+	EndLine int
+	EndCol  int
 }
 
 func (p Pos) String() string {
@@ -16,6 +20,29 @@ func (p Pos) String() string {
 		return p.File
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Range is the position as diagnostics name it: file:line:col-endcol,
+// or file:line-endline for a range over several lines, or file:line:col
+// when the end is unknown.
+func (p Pos) Range() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.EndLine == 0:
+		return p.String()
+	case p.EndLine != p.Line:
+		return fmt.Sprintf("%s:%d-%d", p.File, p.Line, p.EndLine)
+	}
+	return fmt.Sprintf("%s:%d:%d-%d", p.File, p.Line, p.Col, p.EndCol)
+}
+
+// Through is p extended to end where q ends.
+func (p Pos) Through(q Pos) Pos {
+	if q.EndLine > 0 {
+		p.EndLine, p.EndCol = q.EndLine, q.EndCol
+	}
+	return p
 }
 
 // IsValid reports whether the position names a place in a source.

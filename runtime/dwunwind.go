@@ -251,7 +251,7 @@ func dwarfUnwinder(prog *codegen.Program, opts Options) (*dwUnwinder, error) {
 		return nil, fmt.Errorf("dw_ustack needs the processes whose stacks it unwinds: use -p, -c or --dwarf-pid")
 	}
 	warn := func(format string, args ...any) {
-		fmt.Fprintf(opts.Err, "warning: "+format+"\n", args...)
+		fmt.Fprintf(opts.Err, "WARNING: "+format+"\n", args...)
 	}
 	u := newDWUnwinder(pids, command, warn)
 	// The -c command's process still runs gotrace: its mappings count

@@ -184,7 +184,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
 	errOut := opts.Err
-	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
+	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "WARNING: "+format+"\n", args...) }
 	if opts.NoWarnings {
 		sym.Warn = func(string, ...any) {}
 	}

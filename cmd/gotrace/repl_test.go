@@ -95,7 +95,7 @@ func TestREPLEditing(t *testing.T) {
 	s.expect(`Commands:`)
 	s.expect(`gotrace> `)
 	s.send("BEGIN { @x = ; }\r")
-	s.expect(`repl:1:14: error: syntax error: unexpected ";"`)
+	s.expect(`repl:1:14: ERROR: syntax error: unexpected ";"`)
 	s.expect(`\^`)
 	s.expect(`gotrace> `)
 	s.send("BEGIN { printf(\"%d\\n\", pdi); }\r")

@@ -37,7 +37,7 @@ const (
 // runScript compiles the script and does with it what the options say.
 func runScript(o *options, name string, src []byte, target probes.Target, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
 	report := func(err error, code int) int {
-		io.WriteString(stderr, lang.Format(err, src))
+		io.WriteString(stderr, lang.FormatColor(err, src, lg.color))
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
@@ -52,7 +52,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		RuntimeWarnings: o.warnings > 0,
 	})
 	if len(c.Warnings) > 0 && !o.noWarnings {
-		io.WriteString(stderr, lang.Format(c.Warnings, src))
+		io.WriteString(stderr, lang.FormatColor(c.Warnings, src, lg.color))
 	}
 	printStages(o, c, stdout, stderr)
 	if err != nil {
