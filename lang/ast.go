@@ -399,16 +399,20 @@ func (e *Var) Pos() Pos      { return e.At }
 func (e *PosParam) Pos() Pos { return e.At }
 func (e *MapExpr) Pos() Pos  { return e.At }
 func (e *Call) Pos() Pos     { return e.At }
-func (e *Binary) Pos() Pos   { return e.X.Pos() }
+
+// The nodes whose text begins with an operand's begin where it does and
+// end where their own position says.
+
+func (e *Binary) Pos() Pos { return e.X.Pos().Through(e.At) }
 func (e *Unary) Pos() Pos {
 	if e.Postfix {
-		return e.X.Pos()
+		return e.X.Pos().Through(e.At)
 	}
 	return e.At
 }
-func (e *Ternary) Pos() Pos { return e.Cond.Pos() }
-func (e *Field) Pos() Pos   { return e.X.Pos() }
-func (e *Index) Pos() Pos   { return e.X.Pos() }
+func (e *Ternary) Pos() Pos { return e.Cond.Pos().Through(e.Else.Pos()) }
+func (e *Field) Pos() Pos   { return e.X.Pos().Through(e.At) }
+func (e *Index) Pos() Pos   { return e.X.Pos().Through(e.At) }
 func (e *Cast) Pos() Pos    { return e.At }
 func (e *Tuple) Pos() Pos   { return e.At }
 func (e *Paren) Pos() Pos   { return e.At }

@@ -20,7 +20,7 @@ import (
 type Error struct {
 	Pos  Pos
 	Msg  string
-	Hint string // optional advice, a HINT line each of its lines
+	Hint string // optional advice, printed after "HINT: "
 	// Warning marks a diagnostic that does not stop the script.
 	Warning bool
 }
@@ -140,24 +140,25 @@ func FormatColor(err error, src []byte, color bool) string {
 		if line, ok := sourceLine(text, pos.Line); ok && pos.Col > 0 && pos.EndLine == 0 {
 			pos.EndLine, pos.EndCol = pos.Line, tokenEndCol(line, pos.Col)
 		}
-		head := e.severity() + e.Msg
-		if pos.IsValid() || pos.File != "" {
-			head = pos.Range() + ": " + head
-		}
-		if color {
-			c := colorRed
-			if e.Warning {
-				c = colorYellow
+		// an error without a message is advice alone: its HINT lines
+		if e.Msg != "" || e.Hint == "" {
+			head := e.severity() + e.Msg
+			if pos.IsValid() || pos.File != "" {
+				head = pos.Range() + ": " + head
 			}
-			head = c + head + colorReset
+			if color {
+				c := colorRed
+				if e.Warning {
+					c = colorYellow
+				}
+				head = c + head + colorReset
+			}
+			b.WriteString(head)
+			b.WriteByte('\n')
+			writeContext(&b, text, pos)
 		}
-		b.WriteString(head)
-		b.WriteByte('\n')
-		writeContext(&b, text, pos)
 		if e.Hint != "" {
-			for _, h := range strings.Split(e.Hint, "\n") {
-				b.WriteString("HINT: " + h + "\n")
-			}
+			b.WriteString("HINT: " + e.Hint + "\n")
 		}
 	}
 	for _, e := range list {

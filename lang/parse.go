@@ -62,7 +62,7 @@ func (c *converter) items(f *File, u *unit, root bool) {
 				continue
 			}
 			for _, ci := range it.Config.Items {
-				f.Config = append(f.Config, &ConfigItem{At: c.pos(ci.Pos), Key: ci.Key, Value: c.expr(ci.Value)})
+				f.Config = append(f.Config, &ConfigItem{At: c.through(c.pos(ci.Pos), ci.Value.End), Key: ci.Key, Value: c.expr(ci.Value)})
 			}
 		case it.Let != nil:
 			d := &MapDecl{At: c.pos(it.Let.Pos), Name: it.Let.Name, Kind: it.Let.Kind}

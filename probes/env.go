@@ -280,7 +280,7 @@ func (e *env) KernelSymbol(name string) (uint64, error) {
 		}
 		return addr, nil
 	}
-	return 0, fmt.Errorf("no kernel symbol %s", name)
+	return 0, fmt.Errorf("%w %s", types.ErrNoKernelSymbol, name)
 }
 
 // CgroupID returns the id of a cgroup v2 directory (its inode number),

@@ -1,8 +1,6 @@
 package types
 
 import (
-	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -206,7 +204,8 @@ func (c *checker) getoptCall(e *lang.Call) *Type {
 	if given {
 		x, err := strconv.ParseInt(v, 0, 64)
 		if err != nil {
-			c.errorf(e.Args[0].Pos(), "parameter --%s=%s is not a number", lit.Val, v)
+			// about the command line, not a place in the script
+			c.errorf(lang.Pos{}, "program command line option --%s invalid integer (value: %s)", lit.Val, v)
 			return nil
 		}
 		n = x
@@ -251,36 +250,47 @@ type Option struct {
 }
 
 // unknownNamed reports named parameters (-- --name) no getopt() reads,
-// listing those the script takes.
+// in bpftrace's words, with the list of those the script takes as a
+// hint; -- --help asks for that list alone (with the descriptions).
 func (c *checker) unknownNamed() error {
 	var unknown []string
+	help := false
 	for n := range c.info.Config.Named {
-		if _, ok := c.info.Options[n]; !ok {
-			unknown = append(unknown, "--"+n)
+		if _, ok := c.info.Options[n]; ok {
+			continue
 		}
+		if n == "help" {
+			help = true
+			continue
+		}
+		unknown = append(unknown, "--"+n)
 	}
-	if len(unknown) == 0 {
+	if len(unknown) == 0 && !help {
 		return nil
 	}
 	sort.Strings(unknown)
-	var b strings.Builder
-	fmt.Fprintf(&b, "unknown named parameter %s", strings.Join(unknown, ", "))
+	e := &lang.Error{}
+	if len(unknown) > 0 {
+		e.Msg = "unexpected program command line options: " + strings.Join(unknown, ", ")
+	}
 	if len(c.info.Options) == 0 {
-		b.WriteString(": this script takes none")
-		return errors.New(b.String())
+		e.Hint = "no custom program options defined."
+		return e
 	}
-	b.WriteString("; this script takes:")
-	for _, n := range slices.Sorted(maps.Keys(c.info.Options)) {
-		o := c.info.Options[n]
-		fmt.Fprintf(&b, "\n  --%s", n)
-		if o.Default != "" {
-			fmt.Fprintf(&b, " (default %s)", o.Default)
+	var opts []string
+	for _, n := range slices.Backward(slices.Sorted(maps.Keys(c.info.Options))) {
+		o := "--" + n
+		if d := c.info.Options[n].Desc; help && d != "" {
+			o += ": " + d
 		}
-		if o.Desc != "" {
-			fmt.Fprintf(&b, ": %s", o.Desc)
-		}
+		opts = append(opts, o)
 	}
-	return errors.New(b.String())
+	if help {
+		e.Hint = "expected program options:\n" + strings.Join(opts, "\n")
+	} else {
+		e.Hint = "expected program options: " + strings.Join(opts, ", ")
+	}
+	return e
 }
 
 // literalText spells a literal as written: 35, -1, true, "x".

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -132,8 +133,15 @@ func symbolAddress(lookup func(SymbolEnv, string) (uint64, error)) func(*checker
 			return nil
 		}
 		addr, err := lookup(se, lit.Val)
-		if err != nil {
-			c.errorf(lit.At, "%s(%q): %v", e.Fun, lit.Val, err)
+		switch {
+		case err != nil && e.Fun == "kaddr":
+			ce := c.errorf(e.At, "Failed to resolve kernel symbol: %s", lit.Val)
+			if !errors.Is(err, ErrNoKernelSymbol) {
+				ce.Hint = err.Error()
+			}
+			return nil
+		case err != nil:
+			c.errorf(e.At, "%s(%q): %v", e.Fun, lit.Val, err)
 			return nil
 		}
 		c.record(lit, StrType(len(lit.Val)+1))

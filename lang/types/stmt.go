@@ -121,10 +121,17 @@ func (c *checker) stmt(s lang.Stmt) {
 	case *lang.UnrollStmt:
 		c.expr(s.Count)
 		n, ok := c.constValue(s.Count)
-		if !ok || n < 1 || n > 100 {
+		switch {
+		case !ok:
 			c.errorf(s.Count.Pos(), "unroll needs a constant count from 1 to 100")
+		case n < 1:
+			c.errorf(s.At, "unroll minimum value is 1")
+		case n > 100:
+			c.errorf(s.At, "unroll maximum value is 100")
 		}
-		c.info.Consts[s.Count] = Const{Int: n}
+		if ok {
+			c.info.Consts[s.Count] = Const{Int: n}
+		}
 		c.unrolls++
 		c.block(s.Body)
 		c.unrolls--
