@@ -117,12 +117,15 @@ func (e *env) checkOffset(bin *elfBinary, s Spec, fn symbolize.Symbol, off uint6
 // function's start.
 func (e *env) checkAddress(bin *elfBinary, s Spec) error {
 	if _, err := bin.fileOffset(s.Address); err != nil {
-		return specErrorf("%s: %v", s.Target, err)
+		e := specErrorf("Could not resolve address: %s:0x%x", s.Target, s.Address)
+		e.Hint, e.Unplaced = err.Error(), true
+		return e
 	}
 	fn, ok := containingFunc(bin.symbols(), s.Address)
 	if !ok {
 		if !e.unsafe {
 			e := specErrorf("Could not resolve address: %s:0x%x", s.Target, s.Address)
+			e.Unplaced = true
 			e.Hint = "no function of the binary holds it, so gotrace cannot check that an instruction starts there; --unsafe attaches anyway"
 			return e
 		}

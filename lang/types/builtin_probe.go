@@ -206,7 +206,7 @@ func (c *checker) probetypeIdent(e *lang.Ident) *Type {
 // return rc.
 func (c *checker) overrideCall(e *lang.Call) *Type {
 	if !c.info.Config.Unsafe {
-		c.errorf(e.At, "override() changes what a kernel function returns: it needs --unsafe")
+		c.errorf(e.At, "override() is unsafe. To use you need the --unsafe flag").Hint = "override() changes what a kernel function returns"
 		return nil
 	}
 	for _, ctx := range c.ctxs {
