@@ -172,8 +172,11 @@ type fn struct {
 	vars      map[string]val
 	labels    int
 	pos       lang.Pos
-	noSpill   map[vreg]bool
-	loops     []loopLabels
+	// readAt is the expression a failed probe read is reported at (-k:
+	// runtime_errors.go).
+	readAt  lang.Pos
+	noSpill map[vreg]bool
+	loops   []loopLabels
 	// leaveFlag, in a loop callback, is the scratch slot that tells the
 	// caller the probe ends (return, exit()) rather than the loop.
 	leaveFlag *mem

@@ -73,6 +73,7 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 		return f.aggRead(m, mm, t)
 	}
 	p, _ := f.mapLookup(m, mm)
+	f.checkLookup(p, m.At)
 	done := f.label()
 	if !t.InRegister() { // strings, tuples, usym, inet, buffers, arrays, ...
 		dst := f.alloc(t.Size)

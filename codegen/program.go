@@ -18,6 +18,9 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// RuntimeWarnings (-k) makes the programs check what probe reads and
+	// map lookups return, and report failures (runtime_errors.go).
+	RuntimeWarnings bool
 }
 
 // selfFiltered are the providers whose programs skip gotrace's events.
@@ -78,19 +81,20 @@ const (
 type EventKind int
 
 const (
-	EventPrintf     EventKind = iota
-	EventExit                 // payload: int64 exit code
-	EventPrintMap             // print(@m[, top[, div]]): Map, Top, Div
-	EventClear                // clear(@m): Map
-	EventZero                 // zero(@m): Map
-	EventPrintValue           // print(value): Args[0] is the value
-	EventTime                 // time(fmt): Format is the strftime format
-	EventCat                  // cat(fmt, args): print the named file
-	EventSystem               // system(fmt, args): run the command
-	EventErrorf               // errorf(fmt, args): a message at Pos
-	EventWarnf                // warnf(fmt, args)
-	EventJoin                 // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
-	EventUnwatch              // unwatch(addr): payload u64 address; user space removes the watchpoints on it
+	EventPrintf      EventKind = iota
+	EventExit                  // payload: int64 exit code
+	EventPrintMap              // print(@m[, top[, div]]): Map, Top, Div
+	EventClear                 // clear(@m): Map
+	EventZero                  // zero(@m): Map
+	EventPrintValue            // print(value): Args[0] is the value
+	EventTime                  // time(fmt): Format is the strftime format
+	EventCat                   // cat(fmt, args): print the named file
+	EventSystem                // system(fmt, args): run the command
+	EventErrorf                // errorf(fmt, args): a message at Pos
+	EventWarnf                 // warnf(fmt, args)
+	EventJoin                  // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
+	EventUnwatch               // unwatch(addr): payload u64 address; user space removes the watchpoints on it
+	EventHelperError           // a helper failed (-k): payload int64 return code; Helper names it, Pos is the expression
 )
 
 // EventArg is one argument of a printf record: its type and its offset
@@ -114,6 +118,7 @@ type Event struct {
 	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
 	Top    int    // EventPrintMap: print only the top entries (0: all)
 	Div    int    // EventPrintMap: divide values by this (0: 1)
+	Helper string // EventHelperError: the helper, as bpftrace names it ("probe_read_user")
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.

@@ -81,10 +81,8 @@ type CompileOptions struct {
 	// looked for in, for the reader of headers.
 	Includes    []string
 	IncludeDirs []string
-	// RuntimeWarnings is -k: the programs should check what probe reads
-	// and map lookups return and report failures at their script
-	// position. The code generator does not do it yet; the command line
-	// says so when -k is given.
+	// RuntimeWarnings is -k: the programs check what probe reads and map
+	// lookups return and report failures at their script position.
 	RuntimeWarnings bool
 }
 
@@ -164,7 +162,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, RuntimeWarnings: opts.RuntimeWarnings})
 	if err != nil {
 		return c, err
 	}

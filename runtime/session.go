@@ -92,6 +92,9 @@ type Options struct {
 	// JSONMeta, when set, adds a time and a host to every JSON record
 	// (--json-meta).
 	JSONMeta *output.JSONMeta
+	// Color colours the first line of run-time warnings as bpftrace does
+	// on a terminal (BPFTRACE_COLOR).
+	Color bool
 
 	// Hooks of command-line options (modes.go has the rest).
 	//
@@ -643,7 +646,11 @@ func (s *session) reportCounters(globals []byte) {
 		}
 		s.beforeStderr()
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
-		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
+		endCol := 0
+		if mm.FullPos.EndLine == mm.FullPos.Line {
+			endCol = mm.FullPos.EndCol
+		}
+		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, endCol)
 	}
 }
 
@@ -758,6 +765,11 @@ func (s *session) handle(rec []byte) {
 		s.printer.Text("time", Strftime(ev.Format, time.Now()))
 	case codegen.EventJoin:
 		s.printer.Text("join", joinRecord(rec, ev.Format))
+	case codegen.EventHelperError:
+		if len(rec) >= 16 && !s.opts.NoWarnings {
+			s.beforeStderr()
+			s.printer.HelperError(s.opts.Err, ev.Helper, int64(binary.LittleEndian.Uint64(rec[8:])), ev.Pos)
+		}
 	case codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
 		f := s.formats[id]
 		if !f.Fits(rec) {

@@ -48,7 +48,6 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		Stop:        lastStage(o),
 		IncludeDirs: o.includeDirs,
 		Includes:    o.includes,
-		// -k: not acted on by the code generator yet (see options.finish)
 		RuntimeWarnings: o.warnings > 0,
 	})
 	if len(c.Warnings) > 0 && !o.noWarnings {
@@ -172,7 +171,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	// whenever the ring buffer is drained).
 	buffer, _ := runtime.ParseBuffering(o.buffer)
 	ropts := runtime.Options{Out: out, Err: stderr, Format: o.format(), Quiet: o.quiet, Target: c.Target, Buffer: buffer,
-		TestMode: o.mode == "test", BenchMode: o.mode == "bench", NoWarnings: o.noWarnings, Profile: profile}
+		TestMode: o.mode == "test", BenchMode: o.mode == "bench", NoWarnings: o.noWarnings, Profile: profile, Color: lg.color}
 	if o.jsonMeta {
 		ropts.JSONMeta = &output.JSONMeta{}
 	}
