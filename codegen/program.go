@@ -81,20 +81,21 @@ const (
 type EventKind int
 
 const (
-	EventPrintf      EventKind = iota
-	EventExit                  // payload: int64 exit code
-	EventPrintMap              // print(@m[, top[, div]]): Map, Top, Div
-	EventClear                 // clear(@m): Map
-	EventZero                  // zero(@m): Map
-	EventPrintValue            // print(value): Args[0] is the value
-	EventTime                  // time(fmt): Format is the strftime format
-	EventCat                   // cat(fmt, args): print the named file
-	EventSystem                // system(fmt, args): run the command
-	EventErrorf                // errorf(fmt, args): a message at Pos
-	EventWarnf                 // warnf(fmt, args)
-	EventJoin                  // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
-	EventUnwatch               // unwatch(addr): payload u64 address; user space removes the watchpoints on it
-	EventHelperError           // a helper failed (-k): payload int64 return code; Helper names it, Pos is the expression
+	EventPrintf         EventKind = iota
+	EventExit                     // payload: int64 exit code
+	EventPrintMap                 // print(@m[, top[, div]]): Map, Top, Div
+	EventClear                    // clear(@m): Map
+	EventZero                     // zero(@m): Map
+	EventPrintValue               // print(value): Args[0] is the value
+	EventTime                     // time(fmt): Format is the strftime format
+	EventCat                      // cat(fmt, args): print the named file
+	EventSystem                   // system(fmt, args): run the command
+	EventErrorf                   // errorf(fmt, args): a message at Pos
+	EventWarnf                    // warnf(fmt, args)
+	EventJoin                     // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
+	EventUnwatch                  // unwatch(addr): payload u64 address; user space removes the watchpoints on it
+	EventHelperError              // a helper failed (-k): payload int64 return code; Helper names it, Pos is the expression
+	EventRuntimeWarning           // Format is a warning about the expression at Pos (an array index out of bounds, a division by 0)
 )
 
 // EventArg is one argument of a printf record: its type and its offset

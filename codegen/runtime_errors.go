@@ -6,7 +6,10 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// Runtime warnings (-k, Target.RuntimeWarnings): the programs check the
+// Run-time warnings. Some are always on: an array index out of bounds,
+// a division by 0 (runtimeWarning sends user space the message and the
+// expression's place). With -k (Target.RuntimeWarnings) the programs also
+// check the
 // return of each probe read and of each map lookup whose missing value
 // reads as zero, and on a failure send user space an EventHelperError
 // record holding the return code; the event says which helper failed and
@@ -78,6 +81,13 @@ func (f *fn) checkLookup(p vreg, at lang.Pos) {
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JNE, useImm: true, imm: 0, label: found})
 	f.helperError("map_lookup_elem", f.imm(0), at)
 	f.mark(found)
+}
+
+// runtimeWarning sends user space a warning about the expression at.
+func (f *fn) runtimeWarning(msg string, at lang.Pos) {
+	pos := f.pos
+	f.sendEvent(&Event{Kind: EventRuntimeWarning, Pos: at, Size: 8, Format: msg}, nil)
+	f.pos = pos
 }
 
 // helperError sends the record of a failed helper: its return code.

@@ -248,7 +248,7 @@ func dwarfUnwinder(prog *codegen.Program, opts Options) (*dwUnwinder, error) {
 		started = []int{opts.Child.Pid()}
 	}
 	if len(pids)+len(started) == 0 {
-		return nil, fmt.Errorf("dw_ustack needs the processes whose stacks it unwinds: use -p, -c or --dwarf-pid")
+		return nil, fmt.Errorf("dw_ustack requires a target process. Use -p, -c, or --dwarf-pid to specify one.")
 	}
 	warn := func(format string, args ...any) {
 		fmt.Fprintf(opts.Err, "WARNING: "+format+"\n", args...)

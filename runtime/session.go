@@ -765,6 +765,11 @@ func (s *session) handle(rec []byte) {
 		s.printer.Text("time", Strftime(ev.Format, time.Now()))
 	case codegen.EventJoin:
 		s.printer.Text("join", joinRecord(rec, ev.Format))
+	case codegen.EventRuntimeWarning:
+		if !s.opts.NoWarnings {
+			s.beforeStderr()
+			s.printer.RuntimeWarning(s.opts.Err, ev.Format, ev.Pos)
+		}
 	case codegen.EventHelperError:
 		if len(rec) >= 16 && !s.opts.NoWarnings {
 			s.beforeStderr()

@@ -259,6 +259,18 @@ func (p *Printer) HelperError(w io.Writer, helper string, retcode int64, pos lan
 	io.WriteString(w, lang.FormatColor(&lang.Error{Pos: pos, Msg: msg, Warning: true}, p.Src, p.Color))
 }
 
+// RuntimeWarning reports a mishap of the expression at pos at run time
+// (an array index out of bounds, a division by 0), with the source line;
+// in JSON a runtime_error record.
+func (p *Printer) RuntimeWarning(w io.Writer, msg string, pos lang.Pos) {
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"runtime_error\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
+			jsonString(msg), jsonString(pos.File), pos.Line, pos.Col)
+		return
+	}
+	io.WriteString(w, lang.FormatColor(&lang.Error{Pos: pos, Msg: msg, Warning: true}, p.Src, p.Color))
+}
+
 // errnoText is C's strerror of an errno: "Bad address" for EFAULT.
 func errnoText(errno int64) string {
 	s := syscall.Errno(errno).Error()
