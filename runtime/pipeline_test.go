@@ -42,7 +42,7 @@ func TestCompileStages(t *testing.T) {
 		msg  string
 	}{
 		{`BEGIN {`, 0, "t.gt:1:"},
-		{`BEGIN { prnitf("x"); }`, runtime.StageParse, "t.gt:1:9: ERROR: "},
+		{`BEGIN { prnitf("x"); }`, runtime.StageParse, "t.gt:1:9-20: ERROR: "},
 		{`BEGIN { exit(); @y = 1; } BEGIN { unroll(100) { unroll(100) { @x[rand] = rand; } } }`, runtime.StageCheck, "this probe compiles to more than"},
 	} {
 		c, err := pipelinetest.Compile(tc.src, pipelinetest.Options{})

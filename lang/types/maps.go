@@ -44,7 +44,9 @@ func assignable(dst, src *Type) bool {
 
 func cloneStr(t *Type) *Type {
 	if t.Kind == Str {
-		return StrType(t.Size)
+		s := StrType(t.Size)
+		s.Trailer = t.Trailer
+		return s
 	}
 	return t
 }
