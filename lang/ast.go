@@ -202,10 +202,13 @@ type ForStmt struct {
 	Body *Block
 }
 
-// JumpStmt is break, continue or return. Keyword holds which.
+// JumpStmt is break, continue or return. Keyword holds which; Value is
+// return's value, the program's return value (nil: 0), which decides
+// whether a test: probe passes.
 type JumpStmt struct {
 	At      Pos
 	Keyword string
+	Value   Expr
 }
 
 // LetStmt declares a variable in the enclosing block: `let $x;`,

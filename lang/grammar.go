@@ -197,6 +197,7 @@ type gItem struct {
 	Let    *gLet
 	Block  *gBlock
 	Jump   string
+	Ret    *gExpr // return's value
 	Simple *gSimple
 	Semis  int // the number of ';' after it
 }

@@ -426,7 +426,12 @@ func (c *converter) stmt(it *gItem) Stmt {
 		s.Var = c.declare(c.at(it.Let.Var.Pos), it.Let.Var.Name)
 		return s
 	case it.Jump != "":
-		return &JumpStmt{At: c.at(it.Pos), Keyword: it.Jump}
+		s := &JumpStmt{At: c.at(it.Pos), Keyword: it.Jump}
+		if it.Ret != nil {
+			s.Value = c.expr(it.Ret)
+			s.At = c.through(s.At, it.Ret.End)
+		}
+		return s
 	case it.Simple != nil:
 		return c.simple(it.Simple)
 	}

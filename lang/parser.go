@@ -293,6 +293,9 @@ func (p *parser) item() *gItem {
 		it.For = p.forLoop()
 	case t.Type == tokKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return"):
 		it.Jump = p.next().Value
+		if it.Jump == "return" && startsExpr(p.peek()) {
+			it.Ret = p.expr()
+		}
 	case t.Type == tokIdent && t.Value == "let" && p.peekAt(1).Type == tokVar:
 		p.next()
 		it.Let = p.let()

@@ -155,6 +155,11 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *lang.JumpStmt:
+		if s.Value != nil {
+			if t := c.expr(s.Value); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(s.Value.Pos(), "return takes an integer (the probe's return value), not %s", t)
+			}
+		}
 		switch s.Keyword {
 		case "break", "continue":
 			if c.loops == 0 {
