@@ -200,12 +200,20 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		if !ctx.AfterStop {
 			f.stopped(exit)
 		}
-		if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
+		if pid := c.tgt.PID; pid > 0 && pidFiltered[ctx.Provider] {
+			// -p: only that process's events (which are not gotrace's)
+			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
+			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JNE, useImm: true, imm: int64(pid), label: exit})
+		} else if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
 			held := f.newReg()
 			f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
 			f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
+		}
+		if cg := c.tgt.Cgroup; cg.ID != 0 && cgroupFiltered(ctx.Provider) {
+			id := f.call(asm.FnGetCurrentAncestorCgroupId, f.imm(int64(cg.Level)))
+			f.emit(&inst{op: opJcc, a: id, b: f.imm(int64(cg.ID)), cc: asm.JNE, label: exit})
 		}
 		if p.Pred != nil {
 			f.branch(p.Pred, exit, false)

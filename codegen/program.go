@@ -18,15 +18,48 @@ type Target struct {
 	// one. 0 filters nothing. The -c child is filtered the same way
 	// until it execs its command (HeldMap).
 	Self int
+	// PID is the process of -p: the programs of probes that fire in
+	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
+	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
+	// events are attached to that process instead. 0 filters nothing.
+	PID int
+	// Cgroup is --cgroup: the probes that fire in a process's context
+	// skip the events of processes outside one cgroup v2 and the cgroups
+	// below it. The zero value filters nothing.
+	Cgroup CgroupFilter
 	// RuntimeWarnings (-k) makes the programs check what probe reads and
 	// map lookups return, and report failures (runtime_errors.go).
 	RuntimeWarnings bool
+}
+
+// CgroupFilter names a cgroup v2 by its id (the inode of its directory)
+// and its level (its depth below the hierarchy's root, which is level 0):
+// a process is in it, or below it, when its cgroup's ancestor at that
+// level is it (bpf_get_current_ancestor_cgroup_id).
+type CgroupFilter struct {
+	ID    uint64
+	Level int
+}
+
+// cgroupFiltered are the providers whose programs --cgroup filters: those
+// of selfFiltered, and the samples of perf events, taken in the context
+// of whatever process runs (profile:hz:99 of a pod is the pod's CPU).
+// BEGIN, END, interval and iterators run on no process's behalf.
+func cgroupFiltered(provider string) bool {
+	return selfFiltered[provider] || provider == "profile" || provider == "software" || provider == "hardware"
 }
 
 // selfFiltered are the providers whose programs skip gotrace's events.
 var selfFiltered = map[string]bool{
 	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
 	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
+}
+
+// pidFiltered are the providers whose programs test the -p process
+// (Target.PID) at entry.
+var pidFiltered = map[string]bool{
+	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
+	"fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.
@@ -83,7 +116,7 @@ type EventKind int
 const (
 	EventPrintf         EventKind = iota
 	EventExit                     // payload: int64 exit code
-	EventPrintMap                 // print(@m[, top[, div]]): Map, Top, Div
+	EventPrintMap                 // print(@m[, top[, div]]), print(@m, "format"[, top]): Map, Top, Div, As
 	EventClear                    // clear(@m): Map
 	EventZero                     // zero(@m): Map
 	EventPrintValue               // print(value): Args[0] is the value
@@ -120,6 +153,8 @@ type Event struct {
 	Top    int    // EventPrintMap: print only the top entries (0: all)
 	Div    int    // EventPrintMap: divide values by this (0: 1)
 	Helper string // EventHelperError: the helper, as bpftrace names it ("probe_read_user")
+	// As is the format print(@m, "format") asks for (EventPrintMap).
+	As types.MapFormat
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.

@@ -17,8 +17,10 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 	return attach(ctx, prog, 0)
 }
 
-// AttachPID is Attach for gotrace -p PID: uprobes and USDT probes fire in
-// that process only.
+// AttachPID is Attach for gotrace -p PID: uprobes, USDT, profile,
+// software and hardware probes fire in that process only (the programs
+// of tracepoints, kprobes and fentry probes filter on it:
+// codegen.Target.PID).
 func AttachPID(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
 	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 		return attach(ctx, prog, pid)
@@ -53,9 +55,9 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 	case "fentry", "fexit":
 		return attachFentry(ctx, name, prog)
 	case "interval", "profile":
-		return attachInterval(s, name, prog)
+		return attachInterval(s, name, prog, pid)
 	case "software", "hardware":
-		return attachPerfCounter(s, name, prog)
+		return attachPerfCounter(s, name, prog, pid)
 	case "watchpoint":
 		return attachWatchpoint(s, name, prog, pid)
 	case "iter":

@@ -93,7 +93,10 @@ func (e *env) iterContexts(s Spec) ([]*types.Context, error) {
 	e.mu.Lock()
 	ctxType := e.btfConv().convert(st)
 	e.mu.Unlock()
-	c := &types.Context{Provider: "iter", Name: s.Name(), Kind: types.ProgTracing, AttachTo: s.Func, Ctx: ctxType}
+	// An iteration is one run: exit() in it ends the script once the
+	// iteration is over, as bpftrace's does, not at the element it was
+	// called on.
+	c := &types.Context{Provider: "iter", Name: s.Name(), Kind: types.ProgTracing, AttachTo: s.Func, Ctx: ctxType, AfterStop: true}
 	return []*types.Context{e.context(s, c)}, nil
 }
 

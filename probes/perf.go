@@ -101,6 +101,12 @@ func perfContexts(t Target, s Spec) ([]*types.Context, error) {
 // openPerfEvent opens a sampling perf event on one CPU for all processes.
 // freq says whether period is a frequency in Hz rather than a period.
 func openPerfEvent(typ uint32, config, period uint64, freq bool, cpu int) (int, error) {
+	return openPerfEventOn(typ, config, period, freq, -1, cpu)
+}
+
+// openPerfEventOn opens a perf event on a thread (tid; -1: every thread)
+// and a CPU (-1: every CPU).
+func openPerfEventOn(typ uint32, config, period uint64, freq bool, tid, cpu int) (int, error) {
 	attr := unix.PerfEventAttr{
 		Type:        typ,
 		Config:      config,
@@ -112,7 +118,7 @@ func openPerfEvent(typ uint32, config, period uint64, freq bool, cpu int) (int, 
 	if freq {
 		attr.Bits |= unix.PerfBitFreq
 	}
-	fd, err := unix.PerfEventOpen(&attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	fd, err := unix.PerfEventOpen(&attr, tid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
 		return -1, err
 	}
@@ -146,15 +152,37 @@ var perfLinkOK = sync.OnceValue(func() bool { return host.Has(FeaturePerfLink) }
 // attachPerf opens the event on each of cpus and attaches prog to every
 // one.
 func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus []int) (io.Closer, error) {
+	return attachPerfOn(name, prog, typ, config, period, freq, cpus, nil)
+}
+
+// attachPerfOn opens the event on each of cpus, or with tids, on each of
+// those threads wherever they run, and attaches prog to every one.
+func attachPerfOn(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus, tids []int) (io.Closer, error) {
 	pa := &perfAttachment{}
+	type place struct{ tid, cpu int }
+	var places []place
 	for _, cpu := range cpus {
-		fd, err := openPerfEvent(typ, config, period, freq, cpu)
+		places = append(places, place{-1, cpu})
+	}
+	if tids != nil {
+		places = places[:0]
+		for _, tid := range tids {
+			places = append(places, place{tid, -1})
+		}
+	}
+	for _, at := range places {
+		fd, err := openPerfEventOn(typ, config, period, freq, at.tid, at.cpu)
 		if err != nil {
 			pa.Close()
-			if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP) {
+			switch {
+			case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP):
 				return nil, fmt.Errorf("cannot attach probe %s: the kernel has no such perf event (%v)", name, err)
+			case at.tid >= 0 && errors.Is(err, unix.ESRCH):
+				continue // the thread has exited since it was listed
+			case at.tid >= 0:
+				return nil, fmt.Errorf("cannot attach probe %s: perf_event_open on thread %d: %v", name, at.tid, err)
 			}
-			return nil, fmt.Errorf("cannot attach probe %s: perf_event_open on CPU %d: %v", name, cpu, err)
+			return nil, fmt.Errorf("cannot attach probe %s: perf_event_open on CPU %d: %v", name, at.cpu, err)
 		}
 		if err := attachPerfFD(pa, fd, prog); err != nil {
 			pa.Close()
@@ -217,18 +245,30 @@ func ratePeriod(s Spec) (period uint64, freq bool) {
 	return s.Freq, false
 }
 
-func attachInterval(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+// attachInterval attaches an interval probe (on one CPU) or a profile
+// probe (on every CPU, or, with pid, on the threads of that process).
+func attachInterval(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	period, freq := ratePeriod(s)
 	cpus := []int{0}
 	if s.Provider == "profile" {
 		cpus = onlineCPUs()
+		if pid > 0 {
+			tids, err := processThreads(pid)
+			if err != nil {
+				return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+			}
+			// Threads the process starts later are not sampled.
+			return attachPerfOn(name, prog, unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK, period, freq, nil, tids)
+		}
 	} else if on := onlineCPUs(); len(on) > 0 {
 		cpus = on[:1]
 	}
 	return attachPerf(name, prog, unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK, period, freq, cpus)
 }
 
-func attachPerfCounter(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+// attachPerfCounter attaches a software or hardware probe on every CPU,
+// or, with pid, on the threads of that process.
+func attachPerfCounter(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	ev := lookupPerfEvent(s.Provider, s.Target)
 	if ev == nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %s is not a %s probe", name, s.Target, s.Provider)
@@ -241,7 +281,14 @@ func attachPerfCounter(s Spec, name string, prog *ebpf.Program) (io.Closer, erro
 	if period == 0 {
 		period = ev.Default
 	}
-	return attachPerf(name, prog, typ, ev.Config, period, false, onlineCPUs())
+	var tids []int
+	if pid > 0 {
+		var err error
+		if tids, err = processThreads(pid); err != nil {
+			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+		}
+	}
+	return attachPerfOn(name, prog, typ, ev.Config, period, false, onlineCPUs(), tids)
 }
 
 // IntervalPeriod is the period in nanoseconds of an interval or profile

@@ -168,12 +168,12 @@ func (c *Child) runToEntry(at func()) error {
 		_, err := unix.PtracePeekData(pid, uintptr(entry), word)
 		ok = err == nil
 	}
-	if ok {
-		trap := append([]byte{0xcc}, word[1:]...)
+	if ok && len(breakpointInsn) > 0 {
+		trap := append(append([]byte{}, breakpointInsn...), word[len(breakpointInsn):]...)
 		_, err := unix.PtracePokeData(pid, uintptr(entry), trap)
 		ok = err == nil
 	}
-	if !ok {
+	if !ok || len(breakpointInsn) == 0 {
 		at()
 		return nil
 	}
@@ -181,12 +181,12 @@ func (c *Child) runToEntry(at func()) error {
 	hit := stop(func(ws unix.WaitStatus) bool {
 		var regs unix.PtraceRegs
 		return ws.StopSignal() == unix.SIGTRAP && ws.TrapCause() <= 0 &&
-			unix.PtraceGetRegs(pid, &regs) == nil && regs.Rip == entry+1
+			unix.PtraceGetRegs(pid, &regs) == nil && programCounter(&regs) == entry+breakpointAdvance
 	})
 	if hit {
 		var regs unix.PtraceRegs
 		unix.PtraceGetRegs(pid, &regs)
-		regs.Rip = entry
+		setProgramCounter(&regs, entry)
 		unix.PtraceSetRegs(pid, &regs)
 		unix.PtracePokeData(pid, uintptr(entry), word)
 	}

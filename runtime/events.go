@@ -11,7 +11,6 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/codegen"
-	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/runtime/output"
 )
 
@@ -118,38 +117,47 @@ func (s *session) flush() {
 	s.out.Unlock()
 }
 
-// Ring buffer sizes. bpftrace's automatic size is the memory available,
-// at least 256 KiB and at most 16544 KiB, in the closest power of two of
-// pages; gotrace's is the same with a ceiling of 4 MiB. The reader maps
-// the ring buffer, and its pages count in gotrace's memory (twice: the
-// kernel maps the data twice, so that records wrap around): 16 MiB would
-// make a hello world take 43 MB instead of 12, 4 MiB takes 19, within a
-// quarter of bpftrace's 90 (DESIGN.md's budget), and 4 MiB holds 65 ms of
-// backlog at two million 32-byte records a second, which the event loop,
-// reading a millisecond's records at a time, is far from needing. For a
-// sizing of one's own, perf_rb_pages counts the pages of the whole ring
-// buffer (at least one per CPU).
+// Buffer sizes. Unset (0, the default), perf_rb_pages is bpftrace's
+// automatic size: the memory available, at least 256 KiB and at most the
+// ceiling, in the closest power of two of pages. bpftrace's ceiling is
+// 16544 KiB; gotrace's is 4 MiB. The reader maps the ring buffer, and its
+// pages count in gotrace's memory (twice: the kernel maps the data twice,
+// so that records wrap around): 16 MiB would make a hello world take 43 MB
+// instead of 12, 4 MiB takes 19, within a quarter of bpftrace's 90
+// (DESIGN.md's budget), and 4 MiB holds 65 ms of backlog at two million
+// 32-byte records a second, which the event loop, reading a millisecond's
+// records at a time, is far from needing.
+//
+// Set, perf_rb_pages counts pages as bpftrace counts them: the pages of
+// the whole event ring buffer (at least one per CPU), and for skboutput's
+// perf buffer, which has a ring per CPU, the setting divided among the
+// CPUs. The kernel wants a power of two: the closest one is taken.
 const (
 	ringFloorKB   = 256
 	ringCeilingKB = 4096
 )
 
-// ringBufPages is the number of pages of the event ring buffer for the
-// perf_rb_pages setting, on ncpu CPUs with availKB KiB of memory
-// available (0: unknown). 0 is bpftrace's "automatic", and so, until the
-// setting's default is 0, is 64: the default today, which is also the
-// automatic size's floor. The kernel wants a power of two: the closest
-// one is taken.
-func ringBufPages(setting, ncpu, pageSize, availKB int) int {
-	if setting == 0 || setting == types.DefaultSettings().PerfRbPages {
-		kb := ringCeilingKB
-		if availKB > 0 {
-			kb = min(availKB, ringCeilingKB)
+// bufferPages is the number of pages of an event buffer for the
+// perf_rb_pages setting (0: automatic), on ncpu CPUs with availKB KiB of
+// memory available (0: unknown): of the one ring buffer, or, perCPU, of
+// each CPU's ring of a perf event array.
+func bufferPages(setting int, perCPU bool, ncpu, pageSize, availKB int) int {
+	ncpu = max(ncpu, 1)
+	if setting > 0 {
+		if perCPU {
+			return closestPow2((setting + ncpu - 1) / ncpu)
 		}
-		kb = max(kb, ringFloorKB)
-		return closestPow2(kb * 1024 / pageSize)
+		return closestPow2(max(setting, ncpu))
 	}
-	return closestPow2(max(setting, ncpu))
+	kb := ringCeilingKB
+	if availKB > 0 {
+		kb = min(availKB, ringCeilingKB)
+	}
+	bytes := max(kb, ringFloorKB) * 1024
+	if perCPU {
+		bytes /= ncpu
+	}
+	return closestPow2(max(bytes/pageSize, 1))
 }
 
 // closestPow2 is the power of two closest to n (the smaller one on a tie).

@@ -19,29 +19,38 @@ import (
 	"github.com/gotrace/gotrace/runtime/output"
 )
 
-// TestRingBufPages: perf_rb_pages sizes the event ring buffer in pages,
-// at least one per CPU, in a power of two; 0 and the default (64) give
+// TestBufferPages: perf_rb_pages sizes the event ring buffer in pages,
+// at least one per CPU, in a power of two, and skboutput's perf buffer in
+// pages per CPU, the setting shared among them; unset (0) both take
 // bpftrace's automatic size from the memory available.
-func TestRingBufPages(t *testing.T) {
+func TestBufferPages(t *testing.T) {
 	for _, tc := range []struct {
-		setting, ncpu, pageSize, availKB int
-		want                             int
+		setting                 int
+		perCPU                  bool
+		ncpu, pageSize, availKB int
+		want                    int
 	}{
-		{64, 2, 4096, 0, 1024},         // the default: 4 MiB
-		{0, 2, 4096, 0, 1024},          // automatic, memory unknown
-		{0, 2, 4096, 24_000_000, 1024}, // at most 4 MiB
-		{0, 2, 4096, 3000, 512},        // 750 pages: 512 the closest power of two
-		{0, 2, 4096, 1000, 256},        // 250 pages
-		{0, 2, 4096, 100, 64},          // at least 256 KiB
-		{64, 2, 65536, 0, 64},          // 64 KiB pages: 4 MiB all the same
-		{1, 4, 4096, 0, 4},             // one page per CPU at least
-		{8, 2, 4096, 0, 8},
-		{100, 2, 4096, 0, 128}, // the closest power of two
-		{96, 2, 4096, 0, 64},   // a tie: the smaller
-		{8192, 2, 4096, 0, 8192},
+		{0, false, 2, 4096, 0, 1024},          // automatic, memory unknown: 4 MiB
+		{0, false, 2, 4096, 24_000_000, 1024}, // at most 4 MiB
+		{0, false, 2, 4096, 3000, 512},        // 750 pages: 512 the closest power of two
+		{0, false, 2, 4096, 1000, 256},        // 250 pages
+		{0, false, 2, 4096, 100, 64},          // at least 256 KiB
+		{0, false, 2, 65536, 0, 64},           // 64 KiB pages: 4 MiB all the same
+		{64, false, 2, 4096, 0, 64},           // set: as many pages as it says
+		{1, false, 4, 4096, 0, 4},             // one page per CPU at least
+		{8, false, 2, 4096, 0, 8},
+		{100, false, 2, 4096, 0, 128}, // the closest power of two
+		{96, false, 2, 4096, 0, 64},   // a tie: the smaller
+		{8192, false, 2, 4096, 0, 8192},
+		{0, true, 2, 4096, 0, 512}, // per CPU: 4 MiB shared by 2 CPUs
+		{0, true, 8, 4096, 100, 8}, // 256 KiB shared by 8 CPUs
+		{64, true, 2, 4096, 0, 32}, // the setting shared by the CPUs
+		{64, true, 3, 4096, 0, 16}, // 22 pages each: 16 the closest power of two
+		{1, true, 4, 4096, 0, 1},   // at least one page each
+		{1024, true, 1, 4096, 0, 1024},
 	} {
-		if got := ringBufPages(tc.setting, tc.ncpu, tc.pageSize, tc.availKB); got != tc.want {
-			t.Errorf("ringBufPages(%d, %d CPUs, %d, %d KiB) = %d, want %d", tc.setting, tc.ncpu, tc.pageSize, tc.availKB, got, tc.want)
+		if got := bufferPages(tc.setting, tc.perCPU, tc.ncpu, tc.pageSize, tc.availKB); got != tc.want {
+			t.Errorf("bufferPages(%d, perCPU %v, %d CPUs, %d, %d KiB) = %d, want %d", tc.setting, tc.perCPU, tc.ncpu, tc.pageSize, tc.availKB, got, tc.want)
 		}
 	}
 }
@@ -69,7 +78,7 @@ func TestEventRingSize(t *testing.T) {
 		want   int
 	}{
 		{"config = { perf_rb_pages = 16 }", 16 * page},
-		{"", page * ringBufPages(0, possibleCPUs(), page, memAvailableKB())},
+		{"", page * bufferPages(0, false, possibleCPUs(), page, memAvailableKB())},
 	} {
 		prog, err := compile(t, tc.config+"\nBEGIN { printf(\"hi\\n\"); }")
 		if err != nil {

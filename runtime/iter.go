@@ -55,9 +55,12 @@ func (s *session) iterate(ctx context.Context, links []io.Closer) (context.Conte
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
+	s.walked = true
+	s.walking.Store(true)
 	go func() {
 		defer close(done)
 		defer cancel()
+		defer s.walking.Store(false)
 		for _, it := range its {
 			if err := it.Iterate(); err != nil {
 				s.out.Lock()

@@ -169,7 +169,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	_ = rlimit.RemoveMemlock()
 	// The event ring buffer's size follows perf_rb_pages.
 	pageSize := os.Getpagesize()
-	spec := withRingSize(prog.Spec, pageSize*ringBufPages(prog.Settings.PerfRbPages, possibleCPUs(), pageSize, memAvailableKB()))
+	spec := withRingSize(prog.Spec, pageSize*bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, memAvailableKB()))
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: loadOptions(prog, opts),
 	})
@@ -272,6 +272,10 @@ type session struct {
 	// attached: the probes are attached (Health).
 	attached atomic.Bool
 	errorfs  int // errorf() records handled (--test fails a test that has any)
+	// walking: an iter probe's walk is under way; walked: the script
+	// walked an iterator (its output after exit() is kept).
+	walking atomic.Bool
+	walked  bool
 }
 
 func (s *session) run(ctx context.Context) (*Result, error) {
@@ -286,7 +290,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	defer rd.Close()
 	var skb *skbWriter
 	if len(s.prog.SkbOutputs) > 0 {
-		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], s.prog.Settings.PerfRbPages)
+		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], bufferPages(s.prog.Settings.PerfRbPages, true, possibleCPUs(), os.Getpagesize(), memAvailableKB()))
 		if err != nil {
 			return nil, err
 		}
@@ -469,9 +473,12 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			waitIter()
 		}
 	}
+	// Freeze the results, then report them, then detach: detaching
+	// hundreds of tracepoints can take seconds (the kernel waits for a
+	// grace period per tracepoint), and the stop flag already keeps the
+	// attached programs from counting or printing anything more.
 	s.stop()
-	detach()
-	if s.isExited() {
+	if s.isExited() && !s.walked {
 		// exit() ends the output: what other probes wrote after it is
 		// dropped, as bpftrace stops reading at exit().
 		s.discard(rd)
@@ -494,6 +501,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	}
+	s.flush()
+	detach()
 	return &Result{ExitCode: s.code}, nil
 }
 
@@ -553,12 +562,12 @@ func (s *session) readEvents(ctx context.Context, rd *ringbuf.Reader) {
 	rd.SetDeadline(lastLost.Add(s.pollTimeout))
 	n, batch := 0, 0
 	pause := rd.BufferSize() >= minPauseRing
-	for ctx.Err() == nil && !s.exited.Load() {
+	for ctx.Err() == nil && !s.readerDone() {
 		err := rd.ReadInto(&s.rec)
 		if err == nil {
 			s.handle(s.rec.RawSample)
 			batch++
-			if s.exited.Load() {
+			if s.readerDone() {
 				return
 			}
 			if s.rec.Remaining > 0 {
@@ -663,6 +672,12 @@ func (s *session) discard(rd *ringbuf.Reader) {
 
 func (s *session) isExited() bool { return s.exited.Load() }
 
+// readerDone says whether the event loop is over: exit() was called,
+// and no iteration is under way (an iteration is one run of its probe,
+// printed whole, exit() in it included; the loop then ends when the
+// walk does).
+func (s *session) readerDone() bool { return s.exited.Load() && !s.walking.Load() }
+
 // setExited records exit(code), unless exit() was seen already.
 func (s *session) setExited(code int) {
 	s.mu.Lock()
@@ -745,7 +760,7 @@ func (s *session) handle(rec []byte) {
 					// print(@x) of a scalar map not set yet shows its zero
 					om.Entries = []output.Entry{{Key: make([]byte, 8), PerCPU: [][]byte{make([]byte, mm.ValSize)}}}
 				}
-				s.printer.Map(om)
+				s.printer.MapAs(om, ev.As)
 			}
 		}
 	case codegen.EventUnwatch:
@@ -961,18 +976,36 @@ func (s *session) writeGlobals() error {
 	return m.Put(uint32(0), buf)
 }
 
-// setHeld tells the probes which process is the -c child still waiting
-// to exec its command (0: none), so that they skip its events.
 // stop sets the programs' stop flag (codegen.StopMap), as exit() does
 // in the kernel: from then on only END's programs do anything, so what
 // is printed at exit is what was counted until then, however long
-// detaching takes.
+// detaching takes. It returns once the programs that were already
+// running when the flag was set have finished (settle), so that their
+// records are in the ring buffer and their map updates are done.
 func (s *session) stop() {
 	if m := s.coll.Maps[codegen.StopMap]; m != nil {
 		m.Put(uint32(0), uint64(1))
+		settle()
 	}
 }
 
+// settle waits until every BPF program running on any CPU has returned.
+// The kernel runs the programs of tracepoints, kprobes, uprobes and perf
+// events inside RCU read-side sections (preemption disabled, or
+// rcu_read_lock), and membarrier's global command returns only after a
+// full RCU grace period on a machine of more than one CPU, that is after
+// every such section that had begun has ended. Where the command is
+// refused (nohz_full CPUs), a pause far longer than any probe's program
+// does instead.
+func settle() {
+	const membarrierCmdGlobal = 1 // MEMBARRIER_CMD_GLOBAL
+	if _, _, errno := unix.Syscall(unix.SYS_MEMBARRIER, membarrierCmdGlobal, 0, 0); errno != 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// setHeld tells the probes which process is the -c child still waiting
+// to exec its command (0: none), so that they skip its events.
 func (s *session) setHeld(pid int) error {
 	m := s.coll.Maps[codegen.HeldMap]
 	if m == nil {

@@ -20,7 +20,7 @@ type Settings struct {
 	MissingProbes    string // missing_probes: error, warn or ignore (error)
 	StackMode        string // stack_mode: bpftrace, perf, raw or build_id (bpftrace)
 	MaxCatBytes      int    // max_cat_bytes (10240)
-	PerfRbPages      int    // perf_rb_pages (64)
+	PerfRbPages      int    // perf_rb_pages (0: sized from the memory available)
 	LogSize          int    // log_size: the verifier log (1000000)
 	MaxProbes        int    // max_probes (1024)
 	MaxBpfProgs      int    // max_bpf_progs (1024)
@@ -38,7 +38,7 @@ func DefaultSettings() Settings {
 	return Settings{
 		MaxStrlen: 1024, MaxMapKeys: 4096, PrintMapsOnExit: true,
 		MissingProbes: "error", StackMode: "bpftrace", MaxCatBytes: 10240,
-		PerfRbPages: 64, LogSize: 1000000, MaxProbes: 1024, MaxBpfProgs: 1024,
+		LogSize: 1000000, MaxProbes: 1024, MaxBpfProgs: 1024,
 		StrTruncTrailer: "..", CacheUserSymbols: "PER_PROGRAM", CppDemangle: true,
 		SymbolSource: "symbol_table", License: "GPL",
 	}

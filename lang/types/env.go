@@ -56,7 +56,8 @@ type Context struct {
 	// or nil where the probe has none.
 	Ctx *Type
 	// AfterStop is set for the probes that run once the script has
-	// stopped (END): the others test the stop flag at entry and do
+	// stopped (END), and for iterators, whose one run is the whole
+	// iteration, which exit() does not cut short: the others test the stop flag at entry and do
 	// nothing once exit() ran or gotrace is ending, so that the counts
 	// printed at exit are the counts at exit.
 	AfterStop bool

@@ -48,13 +48,20 @@ bpftrace=${BPFTRACE:-$(command -v bpftrace || true)}
 [ "$bpftrace" = none ] && bpftrace=
 
 script='tracepoint:syscalls:sys_enter_getppid { printf("%d %d\n", pid, tid); }'
+# The "mixed" rows add a time() and a print() record every 1,000 events
+# (and a map update on each event), as scripts that report as they go do.
+mixed='tracepoint:syscalls:sys_enter_getppid { printf("%d %d\n", pid, tid); @n++; if (@n % 1000 == 0) { time("%H:%M:%S "); print(@n); } }'
 
 # run_case OUT TRACER ARGS...: one run of the loop under the tracer (no
 # tracer when TRACER is "-"), its output to a file (OUT=file) or through a
 # pipe into a file (OUT=pipe). Prints "wall-ns cpu-ns lines".
 run_case() {
-	local out=$1 tracer=$2
+	local out=$1 tracer=$2 prog=$script
 	shift 2
+	if [ "${1:-}" = --mixed ]; then
+		prog=$mixed
+		shift
+	fi
 	local res=$tmp/out err=$tmp/err pid=
 	rm -f "$res" "$err" "$tmp/fifo"
 	if [ "$tracer" != - ]; then
@@ -62,10 +69,10 @@ run_case() {
 			mkfifo "$tmp/fifo"
 			cat <"$tmp/fifo" >"$res" &
 			local catpid=$!
-			"$tracer" "$@" -e "$script" >"$tmp/fifo" 2>"$err" &
+			"$tracer" "$@" -e "$prog" >"$tmp/fifo" 2>"$err" &
 			pid=$!
 		else
-			"$tracer" "$@" -e "$script" >"$res" 2>"$err" &
+			"$tracer" "$@" -e "$prog" >"$res" 2>"$err" &
 			pid=$!
 		fi
 		# bpftrace 0.17 says "Attaching 1 probe..." on stdout, gotrace
@@ -114,20 +121,23 @@ row() {
 	read -r ns cpu lines <<<"$(median_case "$out" "$@")"
 	awk -v name="$name" -v out="$out" -v ns="$ns" -v base="$base_ns" -v cpu="$cpu" -v bcpu="$base_cpu" \
 		-v lines="$lines" -v n="$N" 'BEGIN {
-		printf "| %-17s | %-4s | %6d ns (%4.1fx) | %6d ns (%4.1fx) | %9d | %9d (%2.0f%%) |\n",
+		printf "| %-23s | %-4s | %6d ns (%4.1fx) | %6d ns (%4.1fx) | %9d | %9d (%2.0f%%) |\n",
 			name, out, ns, ns / base, cpu, cpu / bcpu, lines, n - lines, 100 * (n - lines) / n }'
 }
-echo "| tracer            | out  | loop, wall/syscall | loop, CPU/syscall  | printed   | lost           |"
-echo "| ---               | ---  | ---                | ---                | ---       | ---            |"
-printf "| %-17s | %-4s | %6d ns (%4.1fx) | %6d ns (%4.1fx) | %9s | %14s |\n" untraced - "$base_ns" 1 "$base_cpu" 1 - -
+echo "| tracer                  | out  | loop, wall/syscall | loop, CPU/syscall  | printed   | lost           |"
+echo "| ---                     | ---  | ---                | ---                | ---       | ---            |"
+printf "| %-23s | %-4s | %6d ns (%4.1fx) | %6d ns (%4.1fx) | %9s | %14s |\n" untraced - "$base_ns" 1 "$base_cpu" 1 - -
 row "gotrace" file "$gotrace"
 row "gotrace" pipe "$gotrace"
 row "gotrace -B full" file "$gotrace" -B full
 row "gotrace -B full" pipe "$gotrace" -B full
 row "gotrace -f json" file "$gotrace" -f json
 row "gotrace -f json" pipe "$gotrace" -f json
+row "gotrace, mixed" file "$gotrace" --mixed
+row "gotrace -f json, mixed" file "$gotrace" --mixed -f json
 if [ -n "$bpftrace" ]; then
 	v=$("$bpftrace" --version | awk '{ print $2 }')
 	row "bpftrace $v" file "$bpftrace"
 	row "bpftrace $v" pipe "$bpftrace"
+	row "bpftrace $v, mixed" file "$bpftrace" --mixed
 fi
