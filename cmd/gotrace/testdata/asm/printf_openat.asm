@@ -46,9 +46,9 @@ p0_tracepoint:
 	24: MovImm dst: r2 imm: 16
 	  ; printf_openat.bt:1:58
 	25: Call FnGetCurrentComm
-	  ; printf_openat.bt:1:72
+	  ; printf_openat.bt:1:68
 	26: LdXMemDW dst: r1 src: r6 off: 24 imm: 0
-	  ; printf_openat.bt:1:72
+	  ; printf_openat.bt:1:68
 	27: MovImm dst: r2 imm: 1024
 	  ; printf_openat.bt:1:64
 	28: MovReg dst: r3 src: r7

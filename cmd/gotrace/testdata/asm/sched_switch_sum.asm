@@ -22,82 +22,82 @@ p0_tracepoint:
 	 11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
 	   ; sched_switch_sum.bt:1:1
 	 12: JEqReg dst: r1 off: -1 src: r3 <L3>
-	   ; sched_switch_sum.bt:1:61
+	   ; sched_switch_sum.bt:1:57
 	 13: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 14: MovReg dst: r1 src: rfp
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 15: AddImm dst: r1 imm: -40
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 16: MovImm dst: r2 imm: 16
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 17: AddImm dst: r6 imm: 8
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 18: MovReg dst: r3 src: r6
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 19: Call FnProbeReadKernel
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 20: LdXMemDW dst: r1 src: rfp off: -40 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 21: StXMemDW dst: rfp src: r1 off: -24 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 22: LdXMemDW dst: r1 src: rfp off: -32 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 23: StXMemDW dst: rfp src: r1 off: -16 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 24: LoadMapPtr dst: r1 fd: 0 <m0_>
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 26: MovReg dst: r2 src: rfp
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 27: AddImm dst: r2 imm: -24
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 28: Call FnMapLookupElem
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 29: MovReg dst: r3 src: r0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 30: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 31: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 32: AddReg dst: r1 src: r7
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 33: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 34: Ja off: -1 <L3>
 L2:
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 35: StXMemDW dst: rfp src: r7 off: -48 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 36: LoadMapPtr dst: r1 fd: 0 <m0_>
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 38: MovReg dst: r2 src: rfp
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 39: AddImm dst: r2 imm: -24
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 40: MovReg dst: r3 src: rfp
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 41: AddImm dst: r3 imm: -48
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 42: MovImm dst: r4 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 43: Call FnMapUpdateElem
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 44: MovReg dst: r5 src: r0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 45: AddImm dst: r5 imm: 7
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 46: MovReg dst: r1 src: r5
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 47: NegImm dst: r1 imm: 0
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 48: OrReg dst: r5 src: r1
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 49: RShImm dst: r5 imm: 63
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 50: XorImm dst: r5 imm: 1
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 51: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; sched_switch_sum.bt:1:39
+	   ; sched_switch_sum.bt:1:35
 	 53: StXAtomicAddDW dst: r1 src: r5 off: 0
 L3:
 	   ; sched_switch_sum.bt:1:31
