@@ -186,6 +186,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	s.coll, s.maps, s.dw = coll, kernelMaps{coll}, dw
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
+	sym.DebugInfo = prog.Settings.ShowDebugInfo
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "WARNING: "+format+"\n", args...) }
 	if opts.NoWarnings {
@@ -320,6 +321,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.selfSig = selfSig
+	rest = attachOrder(rest)
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}

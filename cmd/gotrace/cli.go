@@ -176,13 +176,8 @@ func (o *options) finish(lg *logger) error {
 	}
 	for _, d := range o.debuginfo {
 		for _, dir := range strings.Split(d, ":") {
-			dir = strings.TrimPrefix(dir, "+")
-			switch {
-			case dir == "":
-			case strings.HasPrefix(dir, "/"):
-				symbolize.DefaultDebugDirs = append(symbolize.DefaultDebugDirs, dir)
-			default:
-				lg.warnf("--debuginfo %s: gotrace looks for debug files in absolute directories (and in .debug next to the binary); this relative one is not searched", dir)
+			if dir = strings.TrimPrefix(dir, "+"); dir != "" {
+				symbolize.SearchDirs = append(symbolize.SearchDirs, dir)
 			}
 		}
 	}

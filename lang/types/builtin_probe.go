@@ -91,10 +91,9 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 		case ctx.Kind == ProgTracing:
 			return Uint64, n < ctx.NumArgs
 		case ctx.Provider == "usdt":
-			if n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed {
-				return Int64, true
-			}
-			return Uint64, n < len(ctx.USDTArgs)
+			// a USDT argument is read as a long, whatever its size
+			// and sign in the note (as bpftrace types it)
+			return Int64, n < len(ctx.USDTArgs)
 		}
 		return Uint64, n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
 	})
@@ -125,7 +124,7 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 		switch ctx.Provider {
 		case "kprobe", "kretprobe", "fentry", "fexit":
 			return &Type{Kind: Ksym, Size: 8}, true
-		case "uprobe":
+		case "uprobe", "uretprobe":
 			return UsymType, true
 		}
 		return nil, false
@@ -247,7 +246,7 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 // ptRegs are the offsets of x86-64 struct pt_regs members, for reg().
 var ptRegs = map[string]int{
 	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
-	"ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "cs": 136, "flags": 144,
+	"ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "pc": 128, "cs": 136, "flags": 144,
 	"sp": 152, "ss": 160,
 }
 
