@@ -154,11 +154,11 @@ func (di *debugInfo) argsType(fn string) *types.Type {
 		size := p.typ.Size()
 		regs := int((size + 7) / 8)
 		t := di.conv.convert(p.typ)
-		if reg+regs > len(ptRegsArgRegs) {
+		if reg+regs > len(types.RegsAMD64.Args) {
 			break
 		}
 		if regs == 1 && p.name != "" && t.InRegister() {
-			off := ptRegsAMD64[ptRegsArgRegs[reg]]
+			off := int(types.RegsAMD64.Args[reg])
 			st.Fields = append(st.Fields, types.Field{Name: p.name, Offset: off, Type: t})
 			st.Size = max(st.Size, off+8)
 		}
@@ -169,10 +169,6 @@ func (di *debugInfo) argsType(fn string) *types.Type {
 	}
 	return st
 }
-
-// ptRegsArgRegs are the registers of the x86-64 calling convention's
-// integer arguments, in order.
-var ptRegsArgRegs = [...]string{"rdi", "rsi", "rdx", "rcx", "r8", "r9"}
 
 // struct_ finds a struct or union of the binary by its C name ("struct
 // Foo", "Foo", "union U"): the first complete one of that name.
