@@ -67,7 +67,7 @@ type formatter struct {
 	indent int
 	// blank asks for a blank line before the next line written.
 	blank bool
-	inner        bool // formats a block inside an expression: extras are the outer formatter's
+	inner bool // formats a block inside an expression: extras are the outer formatter's
 }
 
 // extra is text the parse tree does not hold: a comment, a shebang line,

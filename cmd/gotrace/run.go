@@ -43,14 +43,14 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
-		Target:      target,
-		Config:      types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:        os.Getpid(),
-		Cgroup:      o.cgroup,
-		PID:         o.pid,
-		Stop:        lastStage(o),
-		IncludeDirs: o.includeDirs,
-		Includes:    o.includes,
+		Target:          target,
+		Config:          types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Self:            os.Getpid(),
+		Cgroup:          o.cgroup,
+		PID:             o.pid,
+		Stop:            lastStage(o),
+		IncludeDirs:     o.includeDirs,
+		Includes:        o.includes,
 		RuntimeWarnings: o.warnings > 0,
 	})
 	if c.File != nil {
