@@ -1,11 +1,7 @@
 package types
 
 import (
-	"maps"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -81,14 +77,29 @@ func isTypeof(e lang.Expr) (*lang.Call, bool) {
 	return tc, ok && callable[tc.Fun] == builtins[BuiltinTypeof]
 }
 
+// typeArg is the type argument e of sizeof, offsetof or typeof names,
+// when it names one (isType): a type written as one, typeof(...), or an
+// identifier that names a type (size_t) rather than a value. t is nil
+// after an error.
+func (c *checker) typeArg(e lang.Expr) (t *Type, isType bool) {
+	switch a := e.(type) {
+	case *lang.TypeExpr:
+		return c.namedType(a.At, a.Type), true
+	case *lang.Ident:
+		if b, _ := lookupIdent(a.Name); b == nil && c.isTypeName(a.Name) {
+			return c.namedType(a.At, a.Name), true
+		}
+	}
+	if tc, ok := isTypeof(e); ok {
+		return c.typeOfCall(tc), true
+	}
+	return nil, false
+}
+
 // sizeofCall checks sizeof(type or expression): its size, a constant.
 func (c *checker) sizeofCall(e *lang.Call) *Type {
-	var t *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		t = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		t = c.typeOfCall(tc)
-	} else {
+	t, isType := c.typeArg(e.Args[0])
+	if !isType {
 		t = c.expr(e.Args[0])
 		if t.Kind == Invalid {
 			return nil
@@ -108,15 +119,11 @@ func (c *checker) sizeofCall(e *lang.Call) *Type {
 // offsetofCall checks offsetof(struct, member[.member]): the member's
 // offset, a constant.
 func (c *checker) offsetofCall(e *lang.Call) *Type {
-	var st *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		st = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		st = c.typeOfCall(tc)
-		if st != nil && st.Kind == Ptr {
-			st = st.Elem
-		}
-	} else {
+	st, isType := c.typeArg(e.Args[0])
+	if _, ok := isTypeof(e.Args[0]); ok && st != nil && st.Kind == Ptr {
+		st = st.Elem
+	}
+	if !isType {
 		st = c.expr(e.Args[0])
 		if st.Kind == Ptr {
 			st = st.Elem
@@ -149,7 +156,7 @@ func (c *checker) offsetofCall(e *lang.Call) *Type {
 }
 
 // getoptCall checks getopt(name[, default[, description]]): the named
-// parameter's value, a constant.
+// parameter's value, a constant (named.go).
 func (c *checker) getoptCall(e *lang.Call) *Type {
 	lit, ok := e.Args[0].(*lang.StrLit)
 	if !ok {
@@ -174,44 +181,21 @@ func (c *checker) getoptCall(e *lang.Call) *Type {
 	if old, ok := c.info.Options[lit.Val]; !ok || old.Desc == "" {
 		c.info.Options[lit.Val] = opt
 	}
-	v, given := c.info.Config.Named[lit.Val]
-	if len(e.Args) == 1 {
-		// A flag: true when given (with no value, or a true value).
-		b := given && (v == "" || v == "true" || v == "1")
-		c.info.Consts[e] = Const{Int: b2i(b)}
-		return BoolType
-	}
-	switch d := e.Args[1].(type) {
-	case *lang.StrLit:
-		if !given {
-			v = d.Val
+	var def lang.Expr // nil: a flag
+	if len(e.Args) > 1 {
+		def = e.Args[1]
+		switch def.(type) {
+		case *lang.StrLit, *lang.BoolLit:
+		default:
+			if _, ok := constInt(def); !ok {
+				c.errorf(def.Pos(), "getopt() default must be an integer, string or bool literal")
+				return nil
+			}
 		}
-		c.info.Consts[e] = Const{Str: v, IsStr: true}
-		return StrType(len(v) + 1)
-	case *lang.BoolLit:
-		b := d.Val
-		if given {
-			b = v == "" || v == "true" || v == "1"
-		}
-		c.info.Consts[e] = Const{Int: b2i(b)}
-		return BoolType
 	}
-	n, ok := constInt(e.Args[1])
-	if !ok {
-		c.errorf(e.Args[1].Pos(), "getopt() default must be an integer, string or bool literal")
-		return nil
-	}
-	if given {
-		x, err := strconv.ParseInt(v, 0, 64)
-		if err != nil {
-			// about the command line, not a place in the script
-			c.errorf(lang.Pos{}, "program command line option --%s invalid integer (value: %s)", lit.Val, v)
-			return nil
-		}
-		n = x
-	}
-	c.info.Consts[e] = Const{Int: n}
-	return Int64
+	k, t := c.optionValue(lit.Val, def)
+	c.info.Consts[e] = k
+	return t
 }
 
 // typePredicate is the rule of is_array(x) and the like: whether x (of
@@ -241,56 +225,11 @@ func kfuncPredicate(is func(c *checker, ke KfuncEnv, name string) bool) func(*ch
 	}
 }
 
-// Option is a named parameter a script reads with getopt(): its
-// description and default as written, for the list an unknown parameter
-// gets.
+// Option is a named parameter a script reads with getopt() (see
+// named.go): its description and default as written.
 type Option struct {
 	Desc    string
 	Default string
-}
-
-// unknownNamed reports named parameters (-- --name) no getopt() reads,
-// in bpftrace's words, with the list of those the script takes as a
-// hint; -- --help asks for that list alone (with the descriptions).
-func (c *checker) unknownNamed() error {
-	var unknown []string
-	help := false
-	for n := range c.info.Config.Named {
-		if _, ok := c.info.Options[n]; ok {
-			continue
-		}
-		if n == "help" {
-			help = true
-			continue
-		}
-		unknown = append(unknown, "--"+n)
-	}
-	if len(unknown) == 0 && !help {
-		return nil
-	}
-	sort.Strings(unknown)
-	e := &lang.Error{}
-	if len(unknown) > 0 {
-		e.Msg = "unexpected program command line options: " + strings.Join(unknown, ", ")
-	}
-	if len(c.info.Options) == 0 {
-		e.Hint = "no custom program options defined."
-		return e
-	}
-	var opts []string
-	for _, n := range slices.Backward(slices.Sorted(maps.Keys(c.info.Options))) {
-		o := "--" + n
-		if d := c.info.Options[n].Desc; help && d != "" {
-			o += ": " + d
-		}
-		opts = append(opts, o)
-	}
-	if help {
-		e.Hint = "expected program options:\n" + strings.Join(opts, "\n")
-	} else {
-		e.Hint = "expected program options: " + strings.Join(opts, ", ")
-	}
-	return e
 }
 
 // literalText spells a literal as written: 35, -1, true, "x".
