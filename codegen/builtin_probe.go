@@ -21,7 +21,7 @@ func init() {
 	define(types.BuiltinRetval, builtinCode{ident: (*fn).retval})
 	define(types.BuiltinFunc, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
 		if f.ctx.Provider == "uprobe" {
-			return f.usym(f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8), t)
+			return f.usym(f.load(mem{base: f.ctxReg, off: f.regs().IP}, 8), t)
 		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})
@@ -52,7 +52,7 @@ func (f *fn) arg(e *lang.Ident, t *types.Type) val {
 	if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsArgs[n]}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.regs().Args[n]}, 8)}
 }
 
 // retval compiles retval: where the probe's kind of program has it.
@@ -66,17 +66,19 @@ func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 		}
 		return val{t: t, r: r}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.regs().Ret}, 8)}
 }
 
 // usermode is 1 when the probe interrupted user code: the privilege
-// level is in the low bits of the code segment.
+// level is in the low bits of the code segment (x86-64), the mode bits
+// of pstate (arm64).
 func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
-	cs := f.load(mem{base: f.ctxReg, off: ptRegsCS}, 8)
+	regs := f.regs()
+	mode := f.load(mem{base: f.ctxReg, off: regs.Mode}, 8)
 	d := f.newReg()
 	no := f.label()
 	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
-	f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, cs, 3), cc: asm.JNE, useImm: true, imm: 3, label: no})
+	f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, mode, regs.ModeMask), cc: asm.JNE, useImm: true, imm: regs.UserMode, label: no})
 	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
 	f.mark(no)
 	return val{t: t, r: d}
@@ -92,18 +94,8 @@ func (f *fn) constStrOf(s string, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// x86-64 struct pt_regs offsets: the argument registers of the C calling
-// convention (rdi, rsi, rdx, rcx, r8, r9), the return value and the
-// instruction pointer.
-var ptRegsArgs = [...]int32{112, 104, 96, 88, 72, 64}
-
-const (
-	ptRegsRAX = 80
-	ptRegsIP  = 128
-)
-
-// ptRegsCS is the offset of the code segment in x86-64 struct pt_regs.
-const ptRegsCS = 136
+// regs is the layout of the probe's struct pt_regs (the architecture's).
+func (f *fn) regs() *types.RegLayout { return f.ctx.RegLayout() }
 
 // usdtArg reads a USDT argument where its note says it is.
 func (f *fn) usdtArg(l types.ArgLoc) vreg {

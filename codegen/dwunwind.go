@@ -62,12 +62,6 @@ const (
 	DWPLT
 )
 
-// More x86-64 struct pt_regs offsets, and how much of it dw_ustack reads.
-const (
-	ptRegsBP   = 4 * 8
-	ptRegsSP   = 19 * 8
-	ptRegsRead = ptRegsSP + 8
-)
 
 // DWStackMapName is the hash map that holds dw_ustack frames of a limit.
 func DWStackMapName(limit int) string { return fmt.Sprintf("dwstack_%d", limit) }
@@ -94,12 +88,16 @@ func (f *fn) dwStack(t *types.Type) val {
 	f.store(pidS, 8, f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32))
 	f.store(hashS, 8, f.imm(-0x340d631b7bdddcdb)) // FNV-1a offset basis
 
-	regs := f.allocScratch(ptRegsRead)
+	// The task's user registers (x86-64's: the checker refuses
+	// dw_ustack elsewhere), as far as the last one read.
+	layout := f.regs()
+	read := max(layout.IP, layout.SP, layout.FP) + 8
+	regs := f.allocScratch(int(read))
 	task := f.call(asm.FnGetCurrentTaskBtf)
-	f.call(asm.FnProbeReadKernel, f.addr(regs), f.imm(ptRegsRead), f.call(asm.FnTaskPtRegs, task))
-	f.store(pcS, 8, f.load(regs.plus(ptRegsIP), 8))
-	f.store(spS, 8, f.load(regs.plus(ptRegsSP), 8))
-	f.store(bpS, 8, f.load(regs.plus(ptRegsBP), 8))
+	f.call(asm.FnProbeReadKernel, f.addr(regs), f.imm(int64(read)), f.call(asm.FnTaskPtRegs, task))
+	f.store(pcS, 8, f.load(regs.plus(int(layout.IP)), 8))
+	f.store(spS, 8, f.load(regs.plus(int(layout.SP)), 8))
+	f.store(bpS, 8, f.load(regs.plus(int(layout.FP)), 8))
 
 	cb := f.newCallback(f.pos)
 	idx := cb.newReg()

@@ -68,6 +68,7 @@ var specs sync.Map // *types.Context -> Spec
 
 func (e *env) context(s Spec, c *types.Context) *types.Context {
 	specs.Store(c, s)
+	c.Regs = types.RegLayoutOf(e.t.Arch())
 	return c
 }
 

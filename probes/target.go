@@ -78,6 +78,9 @@ type Target interface {
 	Tracepoints(category string) ([]string, error)
 	// NumCPU is the number of possible CPUs (the size of per-CPU maps).
 	NumCPU() int
+	// Arch is the machine's architecture, as GOARCH names it: the
+	// layout of struct pt_regs (argN, retval, reg()) follows it.
+	Arch() string
 	// Has reports whether the kernel offers a facility.
 	Has(f Feature) bool
 	// KernelBTF returns the kernel's BTF.
@@ -189,6 +192,8 @@ func (h *hostTarget) Tracepoints(category string) ([]string, error) {
 	return listDirs(filepath.Join(root, "events", category))
 }
 
+func (h *hostTarget) Arch() string { return runtime.GOARCH }
+
 func (h *hostTarget) NumCPU() int {
 	if n, err := possibleCPUs("/sys/devices/system/cpu/possible"); err == nil && n > 0 {
 		return n
@@ -269,6 +274,7 @@ func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(pat
 type DirTarget struct {
 	Dir      string
 	NumCPUs  int              // 0 means 4
+	GOARCH   string           // the architecture; "" means the host's
 	Features map[Feature]bool // missing means false
 	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
 }
@@ -302,6 +308,13 @@ func (d *DirTarget) Tracepoints(category string) ([]string, error) {
 		return nil, fs.ErrNotExist
 	}
 	return listDirs(filepath.Join(d.Dir, "events", category))
+}
+
+func (d *DirTarget) Arch() string {
+	if d.GOARCH != "" {
+		return d.GOARCH
+	}
+	return runtime.GOARCH
 }
 
 func (d *DirTarget) NumCPU() int {

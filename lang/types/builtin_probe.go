@@ -1,7 +1,6 @@
 package types
 
 import (
-	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -95,8 +94,11 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 				return Int64, true
 			}
 			return Uint64, n < len(ctx.USDTArgs)
+		case ctx.Provider == "kprobe" || ctx.Provider == "uprobe":
+			regs := ctx.RegLayout()
+			return Uint64, regs != nil && n < len(regs.Args)
 		}
-		return Uint64, n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
+		return Uint64, n < ArgCount && ctx.Provider == "rawtracepoint"
 	})
 }
 
@@ -112,7 +114,7 @@ func (c *checker) retvalIdent(e *lang.Ident) *Type {
 			}
 			return ctx.Retval, true
 		}
-		return Uint64, ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe"
+		return Uint64, (ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe") && ctx.RegLayout() != nil
 	})
 }
 
@@ -154,19 +156,21 @@ func (c *checker) inEveryContext(e *lang.Ident, typeIn func(*Context) (*Type, bo
 // regCall checks reg(name): a register of the probed code, from the
 // probe's struct pt_regs.
 func (c *checker) regCall(e *lang.Call) *Type {
-	lit, ok := e.Args[0].(*lang.StrLit)
-	if !ok || RegOffset(lit.Val) < 0 {
-		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as \"ip\", \"sp\" or \"di\"")
-		return nil
-	}
+	var regs *RegLayout
 	for _, ctx := range c.ctxs {
 		if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
 			c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
 			return nil
 		}
+		regs = ctx.RegLayout()
+	}
+	lit, ok := e.Args[0].(*lang.StrLit)
+	if !ok || regs.Offset(lit.Val) < 0 {
+		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as %s", regs.Example())
+		return nil
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
-	c.info.Consts[lit] = Const{Int: int64(RegOffset(lit.Val))}
+	c.info.Consts[lit] = Const{Int: int64(regs.Offset(lit.Val))}
 	return Uint64
 }
 
@@ -244,21 +248,3 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 		" (only iter, interval, profile, software and hardware probes have it)")
 }
 
-// ptRegs are the offsets of x86-64 struct pt_regs members, for reg().
-var ptRegs = map[string]int{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
-	"ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "cs": 136, "flags": 144,
-	"sp": 152, "ss": 160,
-}
-
-// RegOffset is the offset in struct pt_regs of a register named as
-// bpftrace's reg() names it ("ip", "sp", "di", "r8", ...), or -1.
-func RegOffset(name string) int {
-	if off, ok := ptRegs[name]; ok {
-		return off
-	}
-	if off, ok := ptRegs[strings.TrimPrefix(name, "r")]; ok && strings.HasPrefix(name, "r") {
-		return off // rip, rsp, rax, ...
-	}
-	return -1
-}

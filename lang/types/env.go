@@ -44,6 +44,10 @@ type Context struct {
 	Retval *Type
 	// USDTArgs locates the arguments of a USDT probe (arg0, arg1, ...).
 	USDTArgs []ArgLoc
+	// Regs is the layout of struct pt_regs, the context of kprobe,
+	// uprobe and USDT programs, for the architecture the probe runs on;
+	// nil: the host's (see RegLayout).
+	Regs *RegLayout
 	// Funcs are the kernel functions of a kprobe or kretprobe whose one
 	// program attaches to all of them through a kprobe-multi link (a
 	// wildcard); empty for a probe on one function.
