@@ -74,11 +74,18 @@ func (f *fn) printf(e *lang.Call, kind EventKind) {
 func (f *fn) print(e *lang.Call) {
 	if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
 		ev := &Event{Kind: EventPrintMap, Pos: e.At, Size: 8, Map: m.Name}
-		if len(e.Args) > 1 {
-			ev.Top = int(e.Args[1].(*lang.IntLit).Val)
+		nums := e.Args[1:]
+		if len(nums) > 0 {
+			if s, ok := nums[0].(*lang.StrLit); ok {
+				ev.As, _ = types.MapFormatNamed(s.Val)
+				nums = nums[1:]
+			}
 		}
-		if len(e.Args) > 2 {
-			ev.Div = int(e.Args[2].(*lang.IntLit).Val)
+		if len(nums) > 0 {
+			ev.Top = int(nums[0].(*lang.IntLit).Val)
+		}
+		if len(nums) > 1 {
+			ev.Div = int(nums[1].(*lang.IntLit).Val)
 		}
 		f.sendEvent(ev, nil)
 		return

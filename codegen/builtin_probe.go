@@ -20,8 +20,13 @@ func init() {
 	define(types.BuiltinArg, builtinCode{ident: (*fn).arg})
 	define(types.BuiltinRetval, builtinCode{ident: (*fn).retval})
 	define(types.BuiltinFunc, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
-		if f.ctx.Provider == "uprobe" {
+		switch f.ctx.Provider {
+		case "uprobe":
 			return f.usym(f.load(mem{base: f.ctxReg, off: f.regs().IP}, 8), t)
+		case "uretprobe":
+			// the instruction pointer is back in the caller: the
+			// kernel knows the function the probe returned from
+			return f.usym(f.call(asm.FnGetFuncIp, f.ctxReg), t)
 		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})

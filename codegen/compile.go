@@ -208,6 +208,10 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 			f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
 			f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
 		}
+		if cg := c.tgt.Cgroup; cg.ID != 0 && cgroupFiltered(ctx.Provider) {
+			id := f.call(asm.FnGetCurrentAncestorCgroupId, f.imm(int64(cg.Level)))
+			f.emit(&inst{op: opJcc, a: id, b: f.imm(int64(cg.ID)), cc: asm.JNE, label: exit})
+		}
 		if p.Pred != nil {
 			f.branch(p.Pred, exit, false)
 		}

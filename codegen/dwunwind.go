@@ -62,7 +62,6 @@ const (
 	DWPLT
 )
 
-
 // DWStackMapName is the hash map that holds dw_ustack frames of a limit.
 func DWStackMapName(limit int) string { return fmt.Sprintf("dwstack_%d", limit) }
 

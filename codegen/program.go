@@ -23,6 +23,27 @@ type Target struct {
 	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
 	// events are attached to that process instead. 0 filters nothing.
 	PID int
+	// Cgroup is --cgroup: the probes that fire in a process's context
+	// skip the events of processes outside one cgroup v2 and the cgroups
+	// below it. The zero value filters nothing.
+	Cgroup CgroupFilter
+}
+
+// CgroupFilter names a cgroup v2 by its id (the inode of its directory)
+// and its level (its depth below the hierarchy's root, which is level 0):
+// a process is in it, or below it, when its cgroup's ancestor at that
+// level is it (bpf_get_current_ancestor_cgroup_id).
+type CgroupFilter struct {
+	ID    uint64
+	Level int
+}
+
+// cgroupFiltered are the providers whose programs --cgroup filters: those
+// of selfFiltered, and the samples of perf events, taken in the context
+// of whatever process runs (profile:hz:99 of a pod is the pod's CPU).
+// BEGIN, END, interval and iterators run on no process's behalf.
+func cgroupFiltered(provider string) bool {
+	return selfFiltered[provider] || provider == "profile" || provider == "software" || provider == "hardware"
 }
 
 // selfFiltered are the providers whose programs skip gotrace's events.
@@ -92,7 +113,7 @@ type EventKind int
 const (
 	EventPrintf     EventKind = iota
 	EventExit                 // payload: int64 exit code
-	EventPrintMap             // print(@m[, top[, div]]): Map, Top, Div
+	EventPrintMap             // print(@m[, top[, div]]), print(@m, "format"[, top]): Map, Top, Div, As
 	EventClear                // clear(@m): Map
 	EventZero                 // zero(@m): Map
 	EventPrintValue           // print(value): Args[0] is the value
@@ -126,6 +147,8 @@ type Event struct {
 	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
 	Top    int    // EventPrintMap: print only the top entries (0: all)
 	Div    int    // EventPrintMap: divide values by this (0: 1)
+	// As is the format print(@m, "format") asks for (EventPrintMap).
+	As types.MapFormat
 }
 
 // MapMeta describes a user map (@name) and how its values are stored.

@@ -96,7 +96,7 @@
 // Nesting is bounded: blocks, parentheses, brackets, call arguments,
 // prefix operators, casts, the branches of ?:, else-if chains and chains
 // of postfix operators each take a level, and a script that goes deeper
-// than maxNesting (1000) levels gets a syntax error at the token that
+// than maxNesting (4096) levels gets a syntax error at the token that
 // goes past the limit ("nested too deeply"). The parser's recursion, and
 // the recursion of every pass over the tree, is bounded with it.
 //

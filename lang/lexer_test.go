@@ -12,6 +12,8 @@ import (
 	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/gotrace/gotrace/lang/internal/lexdef"
+
+	"github.com/gotrace/gotrace/internal/scriptgen"
 )
 
 // The lexer is generated from internal/lexdef (go generate). These tests
@@ -91,7 +93,7 @@ func lexCorpus(t testing.TB) map[string]string {
 
 func TestGeneratedLexer(t *testing.T) {
 	corpus := lexCorpus(t)
-	corpus["generated"] = largeScript(3)
+	corpus["generated"] = scriptgen.Large(3)
 	n := 0
 	for name, src := range corpus {
 		for _, text := range []string{src, strings.TrimRight(src, "\n")} {

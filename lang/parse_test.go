@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/alecthomas/participle/v2"
+
+	"github.com/gotrace/gotrace/internal/scriptgen"
 )
 
 // paren renders an expression fully parenthesized, to test precedence.
@@ -309,7 +311,7 @@ func parseResult(fp *participle.Parser[gFile], src string) string {
 // (bodyEnd) is the lexer's own.
 func TestBodyTokens(t *testing.T) {
 	corpus := lexCorpus(t)
-	corpus["large"] = largeScript(10)
+	corpus["large"] = scriptgen.Large(10)
 	for i, src := range []string{
 		`BEGIN { "{" } END { "}" }`, `BEGIN { "\"}" }`, `BEGIN { "\\" } }`, `BEGIN { "a\` + "\n" + `" }`,
 		`BEGIN { // }` + "\n}", `BEGIN { /* } */ }`, `BEGIN { /* }`, `BEGIN { /*/ } */ }`, `BEGIN { /**/ }`,

@@ -13,8 +13,11 @@ import (
 // [i], ++) each take a level. Chains of binary operators are lists, not
 // nesting: a sum of any number of terms is one level. Deeper input is
 // refused with a syntax error at the token that goes past the limit,
-// before any pass recurses over a tree that deep.
-const maxNesting = 1000
+// before any pass recurses over a tree that deep. 4096 levels leave room
+// for what generators write (a chain of a thousand ?: takes a thousand
+// levels), and every pass's recursion stays within a few megabytes of
+// goroutine stack.
+const maxNesting = 4096
 
 // parser reads blocks, statements and expressions: it is the Parse
 // method of gBlock and gExpr, which participle's grammar calls for the

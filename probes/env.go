@@ -29,10 +29,15 @@ type env struct {
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum
 
-	pid      int           // ForPID: the process whose files uprobes name (-p)
-	unsafe   bool          // Unsafe: uprobes at unchecked offsets (--unsafe)
-	at       lang.Pos      // the attach point being expanded
-	warnings []*lang.Error // see Warnings
+	pid    int  // ForPID: the process whose files uprobes name (-p)
+	unsafe bool // Unsafe: uprobes at unchecked offsets (--unsafe)
+	// userDebug is the DWARF of the binaries uprobes named so far, for
+	// casts to their structs; noArgs is set while the attach points of
+	// a block that never reads args are expanded.
+	userDebug []userDebug
+	noArgs    bool
+	at        lang.Pos      // the attach point being expanded
+	warnings  []*lang.Error // see Warnings
 }
 
 func (e *env) btfConv() *btfTypes {
@@ -95,9 +100,15 @@ func (e *env) intern(t *types.Type) *types.Type {
 
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
+	return e.contextsOf(spec, true)
+}
+
+// contextsOf is Contexts; wantArgs is false when the probe block never
+// reads args, so that no uprobe reads DWARF for it.
+func (e *env) contextsOf(spec *lang.ProbeSpec, wantArgs bool) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
-	e.at = spec.At
+	e.at, e.noArgs = spec.At, !wantArgs
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError
@@ -174,12 +185,16 @@ func notYet(s Spec) *SpecError {
 	}
 }
 
-// KernelStruct returns the layout of a kernel struct or union from the
-// kernel's BTF ("task_struct", "struct task_struct" or "union ..."), for
-// casts and curtask.
+// KernelStruct returns the layout of a struct or union ("task_struct",
+// "struct task_struct" or "union ..."), for casts and curtask: from the
+// DWARF of the binaries the script's uprobes name, else from the
+// kernel's BTF.
 func (e *env) KernelStruct(name string) (*types.Type, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
+	if t := e.userStruct(name); t != nil {
+		return t, nil
+	}
 	spec, err := e.t.KernelBTF()
 	if err != nil {
 		return nil, err

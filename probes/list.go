@@ -89,7 +89,7 @@ func listProvider(t Target, provider, rest string, verbose bool) ([]string, erro
 	case "rawtracepoint":
 		return listRawTracepoints(t, rest, verbose)
 	case "uprobe", "uretprobe":
-		return listUprobes(t, provider, rest)
+		return listUprobes(t, provider, rest, verbose)
 	case "usdt":
 		return listUSDT(t, rest)
 	case "kprobe", "kretprobe":

@@ -368,6 +368,9 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 	}
 	names, err := tracepointNames(e.t, s.Target, s.Func)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, tracefsDenied("cannot list the tracepoints "+s.Target+":"+s.Func, e.t, "")
+		}
 		return nil, specErrorf("cannot list tracepoints: %v", err)
 	}
 	if len(names) == 0 {
@@ -379,6 +382,9 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 	var ctxs []*types.Context
 	for _, n := range names {
 		text, err := e.t.TracepointFormat(n[0], n[1])
+		if err != nil && errors.Is(err, fs.ErrPermission) {
+			text, err = e.formatFromBTF(n[0], n[1], err)
+		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				if len(names) > 1 {
@@ -386,11 +392,10 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 				}
 				return nil, tracepointNotFound(e.t, n[0], n[1])
 			}
-			se := specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
-			if errors.Is(err, fs.ErrPermission) {
-				se.Hint = "reading tracefs needs root"
+			if se := (*SpecError)(nil); errors.As(err, &se) {
+				return nil, se
 			}
-			return nil, se
+			return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
 		}
 		fields, err := parseFormat(string(text))
 		if err != nil {

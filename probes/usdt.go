@@ -349,9 +349,11 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS), which USDT probes need")
 	}
-	if HasWildcard(s.Target) {
-		return nil, specErrorf("wildcards in the binary of a usdt probe are not supported yet")
-	}
+	return e.overBinaries(s, e.usdtContextsIn)
+}
+
+// usdtContextsIn expands a USDT attach point of one binary.
+func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 	v := e.view()
 	path, err := resolveBinary(v, s.Target)
 	if err != nil {
@@ -453,7 +455,17 @@ func argLocs(args []USDTArg, regs *types.RegLayout) ([]types.ArgLoc, error) {
 		var err error
 		switch a.Kind {
 		case USDTArgConst:
+			// the constant as the argument's size and sign make it
+			// (4@$-202182160 is the unsigned 4092785136)
 			l.Const = true
+			if a.Size > 0 && a.Size < 8 {
+				sh := uint(64 - 8*a.Size)
+				if a.Signed {
+					l.Disp = l.Disp << sh >> sh
+				} else {
+					l.Disp = int64(uint64(l.Disp) << sh >> sh)
+				}
+			}
 		case USDTArgReg:
 			l.Reg, err = reg(a.Reg)
 		case USDTArgMem:

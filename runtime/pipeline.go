@@ -68,6 +68,9 @@ type CompileOptions struct {
 	// Self is gotrace's own process id, whose events the programs of
 	// process probes skip (codegen.Target.Self); 0 filters nothing.
 	Self int
+	// Cgroup is --cgroup: the programs of process probes skip the
+	// events of processes outside that cgroup (codegen.Target.Cgroup).
+	Cgroup codegen.CgroupFilter
 	// PID is the process of -p: uprobe and USDT paths, library short
 	// names and symbols are resolved as that process sees its files
 	// (through /proc/PID/root and its maps); 0 means the host's view.
@@ -164,7 +167,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup})
 	if err != nil {
 		return c, err
 	}

@@ -183,6 +183,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	s.coll, s.maps, s.dw = coll, kernelMaps{coll}, dw
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
+	sym.DebugInfo = prog.Settings.ShowDebugInfo
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
 	if opts.NoWarnings {
@@ -322,6 +323,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.selfSig = selfSig
+	rest = attachOrder(rest)
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}
@@ -765,7 +767,7 @@ func (s *session) handle(rec []byte) {
 					// print(@x) of a scalar map not set yet shows its zero
 					om.Entries = []output.Entry{{Key: make([]byte, 8), PerCPU: [][]byte{make([]byte, mm.ValSize)}}}
 				}
-				s.printer.Map(om)
+				s.printer.MapAs(om, ev.As)
 			}
 		}
 	case codegen.EventUnwatch:

@@ -55,6 +55,9 @@ type Symbolizer struct {
 
 	vdsoOnce sync.Once
 	vdsoTab  *vdsoTable
+
+	preloaded []preloaded            // see Preload
+	sources   map[string]*sourceInfo // source lines by build id (see Source)
 }
 
 // process is what is known of one process.
@@ -72,10 +75,11 @@ type process struct {
 // object is a mapped file: the file kept open from when a mapping of
 // it was first seen, and its symbol table once read.
 type object struct {
-	path  string // as the process that mapped it first sees it
-	file  *os.File
-	err   error // why it could not be opened
-	table *Table
+	path   string // as the process that mapped it first sees it
+	file   *os.File
+	err    error // why it could not be opened
+	table  *Table
+	source *sourceInfo // its source lines, once asked for
 }
 
 // rereadAfter is how old a process's mappings must be before an address
@@ -336,6 +340,11 @@ func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	}
 	if found {
 		fr.Object = m.Path
+		return fr, false
+	}
+	if p.gone || len(p.maps) == 0 {
+		// a process that exited before its mappings were read
+		return s.lookupPreloaded(addr)
 	}
 	return fr, false
 }

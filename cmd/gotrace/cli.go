@@ -74,7 +74,7 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 		return list(o, target, stdout, lg)
 	}
 	if len(o.programs) == 0 && o.file == "" {
-		if o.repl || (!asBpftrace() && isTerminal(os.Stdin)) {
+		if o.mode != "format" && (o.repl || (!asBpftrace() && isTerminal(os.Stdin))) {
 			return runREPL(stdin, stdout, stderr)
 		}
 		lg.errorf("USAGE: filename or -e 'program' required.")
@@ -92,6 +92,9 @@ func mainWith(args []string, aot *aotPayload, stdin io.Reader, stdout, stderr io
 	if err != nil {
 		lg.errorf("%v", err)
 		return 1
+	}
+	if o.mode == "format" {
+		return formatProgram(o, name, src, stdout, stderr, lg)
 	}
 	return runScript(o, name, src, target, stdin, stdout, stderr, lg)
 }
@@ -130,6 +133,13 @@ func (o *options) finish(lg *logger) error {
 		}
 		o.pid = pid
 	}
+	if o.cgroupPath != "" {
+		cg, err := cgroupFilter(o.cgroupPath)
+		if err != nil {
+			return err
+		}
+		o.cgroup = cg
+	}
 	for _, s := range o.dwarfPIDStrs {
 		pid, err := parsePID(s)
 		if err != nil {
@@ -161,21 +171,13 @@ func (o *options) finish(lg *logger) error {
 	if o.emitLLVM != "" {
 		return errors.New("--emit-llvm: gotrace compiles scripts to eBPF with its own code generator, without LLVM, so there is no LLVM IR to write; -d asm prints the instructions it makes, with the script position of each")
 	}
-	if o.mode == "format" {
-		return errors.New("--fmt (--mode format): gotrace has no source formatter yet; the script is left as it is")
-	}
 	if len(o.programs) > 1 {
 		lg.warnf("-e was given %d times: only the last program runs, as in bpftrace", len(o.programs))
 	}
 	for _, d := range o.debuginfo {
 		for _, dir := range strings.Split(d, ":") {
-			dir = strings.TrimPrefix(dir, "+")
-			switch {
-			case dir == "":
-			case strings.HasPrefix(dir, "/"):
-				symbolize.DefaultDebugDirs = append(symbolize.DefaultDebugDirs, dir)
-			default:
-				lg.warnf("--debuginfo %s: gotrace looks for debug files in absolute directories (and in .debug next to the binary); this relative one is not searched", dir)
+			if dir = strings.TrimPrefix(dir, "+"); dir != "" {
+				symbolize.SearchDirs = append(symbolize.SearchDirs, dir)
 			}
 		}
 	}

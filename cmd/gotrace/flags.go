@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/gotrace/gotrace/codegen"
+
 	"errors"
 	"fmt"
 	"io"
@@ -116,8 +118,8 @@ var flagTable = []flagSpec{
 	{long: "no-feature", arg: "FEATURE[,FEATURE]", doc: "do not use a kernel feature gotrace found: kprobe_multi, uprobe_multi, kprobe_session", section: secOptions, kind: listFlag,
 		bind: func(o *options) any { return &o.noFeatures }},
 
-	{long: "mode", arg: "MODE", doc: "what to do with the script: run (the default), test, bench, codegen (compile only) or compiler-bench", section: secDev, kind: valueFlag,
-		man:  "\\fBformat\\fR (bpftrace's source formatter) is refused: gotrace has none yet.",
+	{long: "mode", arg: "MODE", doc: "what to do with the script: run (the default), test, bench, codegen (compile only), compiler-bench or format", section: secDev, kind: valueFlag,
+		man:  "\\fBformat\\fR prints the script in its canonical layout (as \\-\\-fmt).",
 		bind: func(o *options) any { return &o.mode }},
 	{long: "test", doc: "run the test: probes (after BEGIN), hiding the output of those that pass (--mode test)", section: secDev,
 		bind: func(o *options) any { return &o.testFlag }},
@@ -125,7 +127,7 @@ var flagTable = []flagSpec{
 		bind: func(o *options) any { return &o.benchFlag }},
 	{long: "probe-filter", arg: "REGEX", doc: "load and attach only the probes whose name matches REGEX (BEGIN and END always)", section: secDev, kind: valueFlag,
 		bind: func(o *options) any { return &o.probeFilter }},
-	{long: "fmt", doc: "format the script (--mode format): refused, gotrace has no formatter yet", section: secDev,
+	{long: "fmt", doc: "print the script in its canonical layout, comments kept (--mode format), to stdout or -o FILE; nothing is loaded", section: secDev,
 		bind: func(o *options) any { return &o.fmtFlag }},
 
 	{long: "dry-run", doc: "load and attach every probe, then stop (BEGIN runs; nothing is printed)", section: secTrouble,
@@ -146,6 +148,9 @@ var flagTable = []flagSpec{
 	{long: "btf", short: "b", doc: "accepted and ignored, as bpftrace does", section: secTrouble, hidden: true,
 		bind: func(o *options) any { return &o.ignored }},
 
+	{long: "cgroup", arg: "PATH", doc: "trace only the processes of the cgroup v2 directory PATH and the cgroups below it (a pod, a container, a systemd unit); BEGIN, END and interval probes still run", section: secGotrace, kind: valueFlag,
+		man:  "The probes that fire on a process's behalf (tracepoints, kprobes, uprobes, USDT, fentry, profile and other perf events) drop the events of processes outside the cgroup, in the kernel. PATH is a directory of the cgroup v2 hierarchy as this host sees it, such as /sys/fs/cgroup/system.slice/nginx.service or a Kubernetes pod's cgroup (kubectl gotrace computes it).",
+		bind: func(o *options) any { return &o.cgroupPath }},
 	{long: "check", doc: "compile and verify the program with gotrace's own verifier, then exit (needs no privileges)", section: secGotrace,
 		bind: func(o *options) any { return &o.check }},
 	{long: "emulate", doc: "run BEGIN, END, interval and test: probes in gotrace's eBPF machine instead of the kernel (no privileges)", section: secGotrace,
@@ -171,6 +176,8 @@ type options struct {
 	man        bool
 
 	pidStr             string
+	cgroupPath         string
+	cgroup             codegen.CgroupFilter
 	pid                int
 	command            string
 	dwarfPIDStrs       []string

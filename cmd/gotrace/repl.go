@@ -61,36 +61,41 @@ type job struct {
 }
 
 type repl struct {
-	in      io.Reader
-	out     io.Writer
-	errOut  io.Writer
-	line    *liner.State
-	target  probes.Target
-	mu      sync.Mutex
-	jobs    map[int]*job
-	nextJob int
-	typed   []string // programs that compiled, for .save
-	last    *codegen.Program
+	in     io.Reader
+	out    io.Writer
+	errOut io.Writer
+	// progOut and progErr are where programs write: out and errOut,
+	// through the prompt while one is shown (promptWriter).
+	progOut, progErr io.Writer
+	screen           *screen
+	line             *liner.State
+	target           probes.Target
+	mu               sync.Mutex
+	jobs             map[int]*job
+	nextJob          int
+	typed            []string // programs that compiled, for .save
+	last             *codegen.Program
 }
 
 func runREPL(stdin io.Reader, stdout, stderr io.Writer) int {
 	r := &repl{in: stdin, out: stdout, errOut: stderr, target: probes.HostTarget(), jobs: map[int]*job{}, nextJob: 1}
+	r.screen = &screen{tty: isTerminal(os.Stdin) && isTerminal(os.Stdout)}
+	r.progOut = &promptWriter{s: r.screen, w: stdout}
+	r.progErr = &promptWriter{s: r.screen, w: stderr}
 	r.line = liner.NewLiner()
 	defer r.line.Close()
 	r.line.SetCtrlCAborts(true)
-	r.line.SetMultiLineMode(true)
+	// One line that scrolls sideways: liner redraws it exactly where the
+	// cursor is, which is what background output needs (promptWriter).
+	r.line.SetMultiLineMode(false)
 	r.line.SetWordCompleter(r.complete)
+	r.line.SetTabCompletionStyle(liner.TabPrints)
 	hist := historyFile()
 	if f, err := os.Open(hist); err == nil {
 		r.line.ReadHistory(f)
 		f.Close()
 	}
-	defer func() {
-		if f, err := os.Create(hist); err == nil {
-			r.line.WriteHistory(f)
-			f.Close()
-		}
-	}()
+	defer saveHistory(r.line, hist, stderr)
 	fmt.Fprintf(stdout, "gotrace %s — type .help for help, Ctrl-D to leave\n", version)
 	for {
 		entry, err := r.read()
@@ -105,7 +110,7 @@ func runREPL(stdin io.Reader, stdout, stderr io.Writer) int {
 		if entry == "" {
 			continue
 		}
-		r.line.AppendHistory(entry)
+		r.line.AppendHistory(historyEntry(entry))
 		if strings.HasPrefix(entry, ".") {
 			if r.command(entry) {
 				break
@@ -126,13 +131,85 @@ func historyFile() string {
 	return filepath.Join(home, ".gotrace_history")
 }
 
+// saveHistory writes the history to path, readable by its owner only
+// (a traced command line may hold secrets), even if the file was made
+// with another mode.
+func saveHistory(line *liner.State, path string, stderr io.Writer) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err == nil {
+		err = f.Chmod(0o600)
+		if _, werr := line.WriteHistory(f); err == nil {
+			err = werr
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "history not saved: %v\n", err)
+	}
+}
+
+// historyEntry is an entry as history keeps it: one line, so that an
+// entry typed on several lines comes back whole with one Up, and is one
+// line of the history file. Its line breaks become spaces, and its //
+// comments /* */ comments (a comment holding */ is left out).
+func historyEntry(entry string) string {
+	if !strings.Contains(entry, "\n") {
+		return entry
+	}
+	var b strings.Builder
+	inStr := false
+	for i := 0; i < len(entry); i++ {
+		c := entry[i]
+		switch {
+		case inStr:
+			if c == '\\' && i+1 < len(entry) {
+				b.WriteByte(c)
+				i++
+				c = entry[i]
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '/' && i+1 < len(entry) && entry[i+1] == '*':
+			end := strings.Index(entry[i+2:], "*/")
+			if end < 0 {
+				end = len(entry) - i - 2
+			} else {
+				end += 2
+			}
+			b.WriteString(strings.ReplaceAll(entry[i:i+2+end], "\n", " "))
+			i += 1 + end
+			continue
+		case c == '/' && i+1 < len(entry) && entry[i+1] == '/':
+			end := strings.IndexByte(entry[i:], '\n')
+			if end < 0 {
+				end = len(entry) - i
+			}
+			if text := strings.TrimSpace(entry[i+2 : i+end]); !strings.Contains(text, "*/") {
+				b.WriteString("/* " + text + " */")
+			}
+			i += end - 1
+			continue
+		case c == '\n':
+			c = ' '
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
 // read reads one entry: lines are joined while braces or parentheses are
 // open.
 func (r *repl) read() (string, error) {
 	var b strings.Builder
 	prompt := "gotrace> "
 	for {
+		r.screen.prompting(true)
 		l, err := r.line.Prompt(prompt)
+		r.screen.prompting(false)
 		if err == liner.ErrPromptAborted {
 			return "", err
 		}
@@ -330,7 +407,7 @@ func (r *repl) program(src, name string) {
 		return
 	}
 	prog := c.Prog
-	sess, err := runtime.Load(prog, runtime.Options{Out: r.out, Err: r.errOut, Attach: probes.Attach, NoSignals: true, Target: c.Target, NoVerify: true})
+	sess, err := runtime.Load(prog, runtime.Options{Out: r.progOut, Err: r.progErr, Attach: probes.Attach, NoSignals: true, Target: c.Target, NoVerify: true})
 	if err != nil {
 		io.WriteString(r.errOut, lang.Format(err, []byte(src)))
 		return

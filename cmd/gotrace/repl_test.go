@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"github.com/gotrace/gotrace/internal/livetest"
 )
 
 // session drives the REPL of a built gotrace through a pseudo-terminal.
@@ -54,13 +55,38 @@ func (s *session) expect(re string) string {
 }
 
 func startREPL(t *testing.T) *session {
-	bin := filepath.Join(t.TempDir(), "gotrace")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	return startREPLHome(t, t.TempDir())
+}
+
+var builtBinary struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// gotraceBinary builds gotrace once for the tests that run it.
+func gotraceBinary(t *testing.T) string {
+	builtBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "gotrace-bin")
+		if err != nil {
+			builtBinary.err = err
+			return
+		}
+		builtBinary.path = filepath.Join(dir, "gotrace")
+		builtBinary.out, builtBinary.err = exec.Command("go", "build", "-o", builtBinary.path, ".").CombinedOutput()
+	})
+	if builtBinary.err != nil {
+		t.Fatalf("build: %v\n%s", builtBinary.err, builtBinary.out)
 	}
-	cmd := exec.Command(bin, "-i")
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "TERM=xterm")
+	return builtBinary.path
+}
+
+// startREPLHome starts the REPL with HOME set to home (where its history
+// file is).
+func startREPLHome(t *testing.T, home string) *session {
+	cmd := exec.Command(gotraceBinary(t), "-i")
+	cmd.Env = append(os.Environ(), "HOME="+home, "TERM=xterm")
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 200})
 	if err != nil {
 		t.Fatal(err)
@@ -113,12 +139,7 @@ func TestREPLEditing(t *testing.T) {
 // maps; a background program's map is printed twice while it runs, then
 // it is stopped. Needs BPF.
 func TestREPLPrograms(t *testing.T) {
-	if err := bpfUsable(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("BPF is not available (%v) but CI=true", err)
-		}
-		t.Skip(err)
-	}
+	livetest.NeedBPF(t)
 	s := startREPL(t)
 	// Multi-line input: the program continues while braces are open.
 	s.send("BEGIN {\r")
@@ -164,11 +185,86 @@ func TestREPLPrograms(t *testing.T) {
 	s.send("\x04")
 }
 
-func bpfUsable() error {
-	if os.Geteuid() != 0 {
-		return errNotRoot
+// TestREPLHistory: an entry typed on several lines is one line of the
+// history file, which only its owner can read, and comes back whole
+// with one Up in the next session. Tab twice lists the candidates of
+// the builtin table. Needs no BPF.
+func TestREPLHistory(t *testing.T) {
+	home := t.TempDir()
+	s := startREPLHome(t, home)
+	s.send("pri\t\t")
+	s.expect(`print\(\s+printf\(`)
+	s.send("\x03")
+	s.expect(`gotrace> `)
+	s.send("BEGIN {\r")
+	s.expect(`\.\.\.> `)
+	s.send("@x = 1; // one\r")
+	s.expect(`\.\.\.> `)
+	s.send("exit(); }\r")
+	s.expect(`gotrace> `)
+	s.send("\x04")
+	hist := filepath.Join(home, ".gotrace_history")
+	deadline := time.Now().Add(20 * time.Second)
+	var fi os.FileInfo
+	var err error
+	for time.Now().Before(deadline) {
+		if fi, err = os.Stat(hist); err == nil && fi.Size() > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	return nil
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", hist, fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(hist)
+	if want := "BEGIN { @x = 1; /* one */ exit(); }\n"; !strings.HasSuffix(string(b), want) {
+		t.Errorf("history file:\n%s\nwant it to end with %q", b, want)
+	}
+	s = startREPLHome(t, home)
+	s.send("\x1b[A")
+	s.expect(`BEGIN \{ @x = 1; /\* one \*/ exit\(\); \}`)
+	s.send("\x03\x04")
 }
 
-var errNotRoot = errors.New("not root: BPF programs cannot be loaded")
+// TestREPLBackgroundOutput: what a background program prints while a
+// line is being typed appears above the prompt, and the typed line is
+// drawn again below it, unbroken. Needs BPF.
+func TestREPLBackgroundOutput(t *testing.T) {
+	livetest.NeedBPF(t)
+	s := startREPL(t)
+	s.send("interval:ms:200 { printf(\"bg tick\\n\"); } &\r")
+	s.expect(`\[1\] running in the background`)
+	s.expect(`gotrace> `)
+	s.send("BEGIN { printf(\"typed")
+	// the prompt and the typed text are erased, the output written, and
+	// both drawn again below it, twice
+	for i := 0; i < 2; i++ {
+		s.expect(`\r\x1b\[Kbg tick\r?\n`)
+		s.expect(`gotrace> BEGIN \{ printf\("typed`)
+	}
+	s.send(" %d\\n\", 6 * 7); exit(); }\r")
+	s.expect(`(?m)^typed 42\r?$`)
+	s.send(".stop 1\r")
+	s.send(".jobs\r")
+	s.expect(`no background programs`)
+	s.send("\x04")
+}
+
+// TestHistoryEntry: entries typed on several lines become one line that
+// means the same program.
+func TestHistoryEntry(t *testing.T) {
+	for in, want := range map[string]string{
+		"BEGIN { exit(); }":                          "BEGIN { exit(); }",
+		"BEGIN {\n  printf(\"http://x\\n\");\n}":     "BEGIN {   printf(\"http://x\\n\"); }",
+		"BEGIN { // go\n  exit(); /* a\n b */ }":     "BEGIN { /* go */   exit(); /* a  b */ }",
+		"BEGIN { // a */ b\n exit(); }":              "BEGIN {   exit(); }",
+		"BEGIN {\n  printf(\"\\\"//\\\"\"); // q\n}": "BEGIN {   printf(\"\\\"//\\\"\"); /* q */ }",
+	} {
+		if got := historyEntry(in); got != want {
+			t.Errorf("historyEntry(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -44,6 +44,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		Target:      target,
 		Config:      types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:        os.Getpid(),
+		Cgroup:      o.cgroup,
 		PID:         o.pid,
 		Stop:        lastStage(o),
 		IncludeDirs: o.includeDirs,
@@ -681,7 +682,7 @@ func compilerBench(o *options, name string, src []byte, target probes.Target, w 
 	opts := runtime.CompileOptions{
 		Target: target,
 		Config: types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:   os.Getpid(), PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
+		Self:   os.Getpid(), Cgroup: o.cgroup, PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
 	}
 	stages := []runtime.Stage{runtime.StageParse, runtime.StageCheck, runtime.StageCompile, runtime.StageVerify}
 	const runs = 5

@@ -46,13 +46,39 @@ func (c *checker) systemCall(e *lang.Call) *Type {
 	return c.printf(e)
 }
 
-// printCall checks print(@m[, top[, div]]) and print(value).
+// MapFormat is the format print(@m, "format") prints a map in, whatever
+// the output's format (-f) is.
+type MapFormat uint8
+
+const (
+	MapFormatDefault MapFormat = iota // print(@m): the output's format
+	MapFormatText                     // "text": bpftrace's text
+	MapFormatJSON                     // "json": one JSON object
+	MapFormatFolded                   // "folded": folded stacks, for a map keyed by stacks
+)
+
+// MapFormatNamed is the format a print() names.
+func MapFormatNamed(name string) (MapFormat, bool) {
+	f, ok := map[string]MapFormat{"text": MapFormatText, "json": MapFormatJSON, "folded": MapFormatFolded}[name]
+	return f, ok
+}
+
+// printCall checks print(@m[, top[, div]]), print(@m, "format"[, top])
+// and print(value). bpftrace's print() takes integers after the map, so
+// a string there can only be a format.
 func (c *checker) printCall(e *lang.Call) *Type {
 	if m, ok := e.Args[0].(*lang.MapExpr); ok && len(m.Keys) == 0 {
 		if c.info.Maps[m.Name] == nil && !c.infer {
 			c.errorf(m.At, "undefined map %s", m.Name)
 		}
-		for _, a := range e.Args[1:] {
+		rest := e.Args[1:]
+		if len(rest) > 0 {
+			if s, ok := rest[0].(*lang.StrLit); ok {
+				rest = rest[1:]
+				c.printFormat(m, s)
+			}
+		}
+		for _, a := range rest {
 			if _, ok := a.(*lang.IntLit); !ok {
 				c.errorf(a.Pos(), "print(@m, top, div) takes integer constants")
 			}
@@ -67,6 +93,28 @@ func (c *checker) printCall(e *lang.Call) *Type {
 		c.errorf(e.Args[0].Pos(), "this has no value to print")
 	}
 	return VoidType
+}
+
+// printFormat checks the format of print(@m, "format").
+func (c *checker) printFormat(m *lang.MapExpr, s *lang.StrLit) {
+	f, ok := MapFormatNamed(s.Val)
+	switch {
+	case s.Val == "pprof" || s.Val == "flamegraph":
+		c.errorf(s.At, "a %s profile is a file of its own: write the maps keyed by stacks with -f %s -o FILE", s.Val, s.Val)
+	case !ok:
+		c.errorf(s.At, "print(@m, \"%s\"): the format is \"text\", \"json\" or \"folded\"", s.Val)
+	case f == MapFormatFolded && !c.infer:
+		mi := c.info.Maps[m.Name]
+		if mi == nil {
+			return
+		}
+		for _, k := range mi.Keys {
+			if k != nil && k.Kind == Stack {
+				return
+			}
+		}
+		c.errorf(s.At, "print(%s, \"folded\") prints a map keyed by a stack (kstack, ustack); %s has no stack in its key", m.Name, m.Name)
+	}
 }
 
 // exitCall checks exit([code]).

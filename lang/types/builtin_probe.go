@@ -1,7 +1,6 @@
 package types
 
 import (
-
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -90,10 +89,9 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 		case ctx.Kind == ProgTracing:
 			return Uint64, n < ctx.NumArgs
 		case ctx.Provider == "usdt":
-			if n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed {
-				return Int64, true
-			}
-			return Uint64, n < len(ctx.USDTArgs)
+			// a USDT argument is read as a long, whatever its size
+			// and sign in the note (as bpftrace types it)
+			return Int64, n < len(ctx.USDTArgs)
 		case ctx.Provider == "kprobe" || ctx.Provider == "uprobe":
 			regs := ctx.RegLayout()
 			return Uint64, regs != nil && n < len(regs.Args)
@@ -127,7 +125,7 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 		switch ctx.Provider {
 		case "kprobe", "kretprobe", "fentry", "fexit":
 			return &Type{Kind: Ksym, Size: 8}, true
-		case "uprobe":
+		case "uprobe", "uretprobe":
 			return UsymType, true
 		}
 		return nil, false
@@ -247,4 +245,3 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Ctx },
 		" (only iter, interval, profile, software and hardware probes have it)")
 }
-

@@ -114,13 +114,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 				return nil
 			}
 		}
-		user := x.Kind == Ptr && x.User
-		for _, ctx := range c.ctxs {
-			if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
-				user = true
-			}
-		}
-		return PtrTo(elem, user)
+		return PtrTo(elem, x.Kind == Ptr && x.User || c.userSpace())
 	}
 	t, ok := castTypes[name]
 	if et, isEnum := c.cdefs[name]; isEnum && et.Kind == Int {
@@ -200,6 +194,36 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 	if t.Kind == Void || t.Kind == Agg {
 		c.errorf(e.Args[0].Pos(), "%s has no type typeof() can name", t)
 		return nil
+	}
+	return t
+}
+
+// userSpace reports whether the block runs in probes of user space
+// (uprobe, uretprobe, usdt), where the pointers a script names point
+// into the traced process.
+func (c *checker) userSpace() bool {
+	for _, ctx := range c.ctxs {
+		if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
+			return true
+		}
+	}
+	return false
+}
+
+// userPointers is t with its pointers, and those of its arrays, marked
+// as pointing into user memory (a declared variable's type in a
+// user-space probe).
+func userPointers(t *Type) *Type {
+	switch t.Kind {
+	case Ptr:
+		if t.User {
+			return t
+		}
+		return PtrTo(t.Elem, true)
+	case Array:
+		if e := userPointers(t.Elem); e != t.Elem {
+			return ArrayOf(e, t.Len)
+		}
 	}
 	return t
 }

@@ -113,7 +113,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array, Buf, View, Timestamp:
+		case Int, Bool, Str, Ptr, Tuple, Struct, Ksym, Usym, Stack, Array, Buf, View, Timestamp:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil

@@ -333,6 +333,9 @@ func (c *checker) let(s *lang.LetStmt) {
 		if dt == nil {
 			return
 		}
+		if c.userSpace() {
+			dt = userPointers(dt)
+		}
 		if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, dt) {
 			c.errorf(s.At, "%s was declared as %s before", s.Var.Name, old)
 			return

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"github.com/gotrace/gotrace/lang/types"
+
 	"errors"
 	"fmt"
 	"io"
@@ -142,6 +144,21 @@ func (pw *ProfileWriter) Close() error {
 
 // profileMap is the printer's part: a map keyed by stacks goes to the
 // ProfileWriter or is printed as folded stacks; done says it was.
+// MapAs prints m in the format print(@m, "format") asks for: text,
+// JSON or folded stacks wherever the output goes, even under another
+// -f, and even when -f pprof or flamegraph collect the maps keyed by
+// stacks into a file (the script asked for this one to be printed).
+// MapFormatDefault prints as Map does.
+func (p *Printer) MapAs(m *Map, as types.MapFormat) error {
+	f, ok := map[types.MapFormat]Format{types.MapFormatText: Text, types.MapFormatJSON: JSON, types.MapFormatFolded: Folded}[as]
+	if !ok {
+		return p.Map(m)
+	}
+	q := *p
+	q.f, q.Profile = f, nil
+	return q.Map(m)
+}
+
 func (p *Printer) profileMap(m *Map) (done bool, err error) {
 	if (p.Profile == nil && p.f != Folded) || !IsProfile(m) {
 		return false, nil
