@@ -1,6 +1,7 @@
 package types
 
 import (
+	"debug/elf"
 	"runtime"
 	"strconv"
 	"strings"
@@ -16,8 +17,9 @@ import (
 
 // RegLayout is one architecture's struct pt_regs as probes read it.
 type RegLayout struct {
-	Arch string // GOARCH: "amd64", "arm64"
-	Size int    // bytes of struct pt_regs a program may read
+	Arch    string      // GOARCH: "amd64", "arm64"
+	Machine elf.Machine // the ELF machine of its binaries
+	Size    int         // bytes of struct pt_regs a program may read
 	// Args are the offsets of the registers that hold a function's
 	// integer arguments, first to last, in the C calling convention
 	// (which Go's register ABI follows on arm64, not on x86-64).
@@ -39,7 +41,7 @@ type RegLayout struct {
 
 // AMD64Regs is x86-64's struct pt_regs (arch/x86/include/asm/ptrace.h).
 var AMD64Regs = &RegLayout{
-	Arch: "amd64", Size: 168,
+	Arch: "amd64", Machine: elf.EM_X86_64, Size: 168,
 	Args: []int32{112, 104, 96, 88, 72, 64}, // rdi, rsi, rdx, rcx, r8, r9
 	Ret:  80, IP: 128, SP: 152, FP: 32,
 	Mode: 136, ModeMask: 3, UserMode: 3,
@@ -56,7 +58,7 @@ var AMD64Regs = &RegLayout{
 // (and x0..x30, as the assembler does).
 var ARM64Regs = func() *RegLayout {
 	l := &RegLayout{
-		Arch: "arm64", Size: 34 * 8,
+		Arch: "arm64", Machine: elf.EM_AARCH64, Size: 34 * 8,
 		Args: []int32{0, 8, 16, 24, 32, 40, 48, 56}, // x0..x7
 		Ret:  0, IP: 256, SP: 248, FP: 29 * 8,
 		Mode: 264, ModeMask: 0xf, UserMode: 0,
