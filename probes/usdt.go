@@ -74,26 +74,36 @@ func parseUSDTArgs(s string, machine elf.Machine) ([]USDTArg, error) {
 	return args, nil
 }
 
-func parseUSDTArg(a string) (USDTArg, error) {
+// usdtArgSize reads the size before the @ of an argument (negative:
+// signed) and returns the argument with it, and the operand after the @.
+func usdtArgSize(a string) (USDTArg, string, error) {
 	var arg USDTArg
-	at := strings.IndexByte(a, '@')
-	if at < 0 {
-		return arg, errors.New("no size")
+	size, loc, ok := strings.Cut(a, "@")
+	if !ok {
+		return arg, "", errors.New("no size")
 	}
-	size, err := strconv.Atoi(a[:at])
+	n, err := strconv.Atoi(size)
 	if err != nil {
-		return arg, errors.New("bad size")
+		return arg, "", errors.New("bad size")
 	}
-	if size < 0 {
-		arg.Signed, size = true, -size
+	if n < 0 {
+		arg.Signed, n = true, -n
 	}
-	switch size {
+	switch n {
 	case 1, 2, 4, 8:
 	default:
-		return arg, fmt.Errorf("unsupported size %d", size)
+		return arg, "", fmt.Errorf("unsupported size %d", n)
 	}
-	arg.Size = size
-	loc := a[at+1:]
+	arg.Size = n
+	return arg, loc, nil
+}
+
+// parseUSDTArg reads one argument in x86-64 assembler (AT&T) syntax.
+func parseUSDTArg(a string) (USDTArg, error) {
+	arg, loc, err := usdtArgSize(a)
+	if err != nil {
+		return arg, err
+	}
 	switch {
 	case strings.HasPrefix(loc, "$"):
 		v, err := strconv.ParseInt(loc[1:], 0, 64)
@@ -150,24 +160,10 @@ func parseUSDTArg(a string) (USDTArg, error) {
 // constant ("4@5", "4@-1"), a register ("8@x1", "4@w2", "8@sp") or memory
 // at a register plus an offset ("8@[sp,16]", "4@[x19]").
 func parseUSDTArgARM64(a string) (USDTArg, error) {
-	var arg USDTArg
-	size, loc, ok := strings.Cut(a, "@")
-	if !ok {
-		return arg, errors.New("no size")
-	}
-	n, err := strconv.Atoi(size)
+	arg, loc, err := usdtArgSize(a)
 	if err != nil {
-		return arg, errors.New("bad size")
+		return arg, err
 	}
-	if n < 0 {
-		arg.Signed, n = true, -n
-	}
-	switch n {
-	case 1, 2, 4, 8:
-	default:
-		return arg, fmt.Errorf("unsupported size %d", n)
-	}
-	arg.Size = n
 	isReg := func(r string) bool {
 		if r == "sp" {
 			return true
