@@ -13,11 +13,15 @@ import (
 	"github.com/gotrace/gotrace/probes"
 )
 
-// compileFor compiles src for a fake target of architecture arch and
-// returns the offsets its one program reads from the context (struct
-// pt_regs), in order, with the immediates it masks and compares them
-// with.
-func compileFor(t *testing.T, arch, src string) (offs []int16, imms []int64) {
+// checked is a parsed and checked script.
+type checked struct {
+	file *lang.File
+	info *types.Info
+}
+
+// checkFor parses and checks src against a fake target of architecture
+// arch.
+func checkFor(t *testing.T, arch, src string) (checked, error) {
 	t.Helper()
 	target := probes.NewDirTarget("../probes/testdata")
 	target.GOARCH = arch
@@ -26,10 +30,21 @@ func compileFor(t *testing.T, arch, src string) (offs []int16, imms []int64) {
 		t.Fatal(err)
 	}
 	info, err := types.Check(f, probes.NewEnv(target), types.Config{})
+	return checked{f, info}, err
+}
+
+// compileFor compiles src for a fake target of architecture arch and
+// returns the offsets its one program reads from the context (struct
+// pt_regs), in order, with the immediates it masks and compares them
+// with.
+func compileFor(t *testing.T, arch, src string) (offs []int16, imms []int64) {
+	t.Helper()
+	f, err := checkFor(t, arch, src)
 	if err != nil {
 		t.Fatalf("%s: %s: %v", arch, src, err)
 	}
-	prog, err := codegen.Compile(f, info, codegen.Target{NumCPU: 1})
+	info := f.info
+	prog, err := codegen.Compile(f.file, info, codegen.Target{NumCPU: 1})
 	if err != nil {
 		t.Fatalf("%s: %s: %v", arch, src, err)
 	}
@@ -98,15 +113,23 @@ func TestRegLayoutErrors(t *testing.T) {
 		{"arm64", `kprobe:vfs_read { @ = arg8; }`, `arg8 is not available`},
 		{"arm64", `kprobe:vfs_read { @[dw_ustack] = count(); }`, `dw_ustack unwinds x86-64 stacks only; on arm64 use ustack`},
 	} {
-		target := probes.NewDirTarget("../probes/testdata")
-		target.GOARCH = tc.arch
-		f, err := lang.Parse("test.gt", []byte(tc.src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = types.Check(f, probes.NewEnv(target), types.Config{})
-		if err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := checkFor(t, tc.arch, tc.src); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %s: got %v, want an error with %q", tc.arch, tc.src, err, tc.want)
 		}
+	}
+}
+
+// TestKprobeOffsetARM64: a kprobe offset inside an arm64 instruction is
+// refused before the kernel sees it; x86-64 offsets are the kernel's to
+// check.
+func TestKprobeOffsetARM64(t *testing.T) {
+	for arch, want := range map[string]string{"arm64": "Could not add kprobe into middle of instruction: vfs_read+6", "amd64": ""} {
+		_, err := checkFor(t, arch, `kprobe:vfs_read+6 { @ = count(); }`)
+		if (err == nil) != (want == "") || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", arch, err, want)
+		}
+	}
+	if _, err := checkFor(t, "arm64", `kprobe:vfs_read+8 { @ = count(); }`); err != nil {
+		t.Errorf("arm64 vfs_read+8: %v", err)
 	}
 }
