@@ -13,7 +13,8 @@
 // for that kernel, boots the kernel once for all its cases (about 6 s
 // without KVM, plus the cases), and reads the serial console. The init script runs each case's gotrace command with
 // __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits for that line, runs the
-// case's workload, waits for gotrace, and frames the output between
+// case's workload, waits for gotrace (with the NAME=VALUE words of the
+// case's "env" file in its environment), and frames the output between
 // "=== CASE name" and "=== END name rc=N" lines. Each case's "want" lines
 // are regular expressions that must each match a line of its output. A
 // case's "gen" file, when there is one, is a shell script run in the
@@ -61,6 +62,7 @@ type kcase struct {
 	kernels   []string // the kernels to boot for the case: default (6.1), bpo (backports, 6.12)
 	want      []*regexp.Regexp
 	rc        string
+	env       string            // NAME=VALUE words for gotrace's environment (and so a -c command's)
 	extra     map[string]string // other files of the case (what the script imports), by name
 	progs     map[string]string // Go programs to build for the guest, by the name of the binary
 }
@@ -105,6 +107,8 @@ func loadCases(t *testing.T) []kcase {
 				c.kernels = strings.Fields(body)
 			case "rc":
 				c.rc = strings.TrimSpace(body)
+			case "env":
+				c.env = strings.TrimSpace(body)
 			case "interrupt":
 				c.interrupt = strings.TrimSpace(body)
 			case "want":
@@ -157,7 +161,7 @@ for d in /cases/*; do
   rm -f /tmp/out
   if [ -f $d/gen ]; then sh $d/gen > $d/script.gt; fi
   if [ -f $d/script.gt ]; then
-    __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 timeout -s TERM 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
+    env __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 $(cat $d/env 2>/dev/null) timeout -s TERM 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
     pid=$!
     i=0
     while ! grep -q __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out 2>/dev/null && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
@@ -315,6 +319,9 @@ func bootCases(t *testing.T, g guest, kernelImage string, cases []kcase) {
 		}
 		if c.interrupt != "" {
 			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)
+		}
+		if c.env != "" {
+			os.WriteFile(filepath.Join(d, "env"), []byte(c.env+"\n"), 0o644)
 		}
 		for name, body := range c.extra {
 			os.WriteFile(filepath.Join(d, name), []byte(body), 0o644)
