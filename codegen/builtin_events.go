@@ -49,13 +49,19 @@ func printfTo(kind EventKind) func(*fn, *lang.Call) {
 
 // printf sends the format and the arguments of e as an event of kind.
 func (f *fn) printf(e *lang.Call, kind EventKind) {
-	format := e.Args[0].(*lang.StrLit).Val
-	ev := &Event{Kind: kind, Pos: e.At, Format: format}
+	lit := e.Args[0].(*lang.StrLit)
+	ev := &Event{Kind: kind, Pos: e.At, Format: lit.Val, Conversions: f.c.info.Formats[lit]}
 	if e.End.Line == e.At.Line {
 		ev.EndCol = e.End.Col
 	}
+	f.sendPrintf(ev, e.Args[1:])
+}
+
+// sendPrintf sends event ev of a printf-like kind, with the values of
+// args laid out after its id.
+func (f *fn) sendPrintf(ev *Event, args []lang.Expr) {
 	off := 8
-	for _, a := range e.Args[1:] {
+	for _, a := range args {
 		t := f.typeOf(a)
 		st := storedType(t)
 		ev.Args = append(ev.Args, EventArg{Type: st, Offset: off})
@@ -63,7 +69,7 @@ func (f *fn) printf(e *lang.Call, kind EventKind) {
 	}
 	ev.Size = off
 	f.sendEvent(ev, func(rec mem) {
-		for i, a := range e.Args[1:] {
+		for i, a := range args {
 			f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
 		}
 	})

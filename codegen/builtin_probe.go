@@ -20,13 +20,13 @@ func init() {
 	define(types.BuiltinArg, builtinCode{ident: (*fn).arg})
 	define(types.BuiltinRetval, builtinCode{ident: (*fn).retval})
 	define(types.BuiltinFunc, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
-		switch f.ctx.Provider {
-		case "uprobe":
-			return f.usym(f.load(mem{base: f.ctxReg, off: f.regs().IP}, 8), t)
-		case "uretprobe":
-			// the instruction pointer is back in the caller: the
-			// kernel knows the function the probe returned from
-			return f.usym(f.call(asm.FnGetFuncIp, f.ctxReg), t)
+		if f.ctx.Func == types.FuncUser {
+			if f.ctx.Return {
+				// the instruction pointer is back in the caller: the
+				// kernel knows the function the probe returned from
+				return f.usym(f.call(asm.FnGetFuncIp, f.ctxReg), t)
+			}
+			return f.usym(f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8), t)
 		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})
@@ -51,13 +51,13 @@ func init() {
 // arg compiles argN: where the probe's kind of program has it.
 func (f *fn) arg(e *lang.Ident, t *types.Type) val {
 	n := f.c.info.ArgN[e]
-	if f.ctx.Provider == "usdt" {
+	switch f.ctx.ArgN {
+	case types.ArgUSDT:
 		return val{t: t, r: f.usdtArg(f.ctx.USDTArgs[n])}
-	}
-	if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
+	case types.ArgSlots:
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.regs().Args[n]}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.ctx.Regs.Args[n]}, 8)}
 }
 
 // retval compiles retval: where the probe's kind of program has it.
@@ -71,14 +71,14 @@ func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 		}
 		return val{t: t, r: r}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.regs().Ret}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.ctx.Regs.Ret}, 8)}
 }
 
-// usermode is 1 when the probe interrupted user code: the privilege
-// level is in the low bits of the code segment (x86-64), the mode bits
-// of pstate (arm64).
+// usermode is 1 when the probe interrupted user code, as the mode bits
+// of a register say (x86-64: the privilege level in the low bits of the
+// code segment).
 func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
-	regs := f.regs()
+	regs := f.ctx.Regs
 	mode := f.load(mem{base: f.ctxReg, off: regs.Mode}, 8)
 	d := f.newReg()
 	no := f.label()
@@ -98,9 +98,6 @@ func (f *fn) constStrOf(s string, t *types.Type) val {
 	f.constBytes(m, b)
 	return val{t: t, m: &m}
 }
-
-// regs is the layout of the probe's struct pt_regs (the architecture's).
-func (f *fn) regs() *types.RegLayout { return f.ctx.RegLayout() }
 
 // usdtArg reads a USDT argument where its note says it is.
 func (f *fn) usdtArg(l types.ArgLoc) vreg {

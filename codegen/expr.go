@@ -21,7 +21,7 @@ func (f *fn) expr(e lang.Expr) val {
 		case k.At != 0:
 			// uaddr() in a position-independent binary: relocate by
 			// where the uprobe fired.
-			ip := f.load(mem{base: f.ctxReg, off: f.regs().IP}, 8)
+			ip := f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8)
 			return val{t: t, r: f.aluImm(asm.Add, ip, k.Int-int64(k.At))}
 		}
 		if k.IsStr {

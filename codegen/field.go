@@ -75,7 +75,7 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		if fld.Type.Kind == types.Int {
 			r = f.narrow(r, fld.Type.Size, fld.Type.Signed)
 		}
-		if fld.Type.Kind == types.Ptr && f.ctx.Provider == "iter" {
+		if fld.Type.Kind == types.Ptr && f.ctx.Iter {
 			f.skipIfNull(r)
 		}
 		return val{t: fld.Type, r: r}

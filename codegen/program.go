@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 	"github.com/gotrace/gotrace/lang/types"
 )
 
@@ -36,27 +37,6 @@ type Target struct {
 type CgroupFilter struct {
 	ID    uint64
 	Level int
-}
-
-// cgroupFiltered are the providers whose programs --cgroup filters: those
-// of selfFiltered, and the samples of perf events, taken in the context
-// of whatever process runs (profile:hz:99 of a pod is the pod's CPU).
-// BEGIN, END, interval and iterators run on no process's behalf.
-func cgroupFiltered(provider string) bool {
-	return selfFiltered[provider] || provider == "profile" || provider == "software" || provider == "hardware"
-}
-
-// selfFiltered are the providers whose programs skip gotrace's events.
-var selfFiltered = map[string]bool{
-	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
-}
-
-// pidFiltered are the providers whose programs test the -p process
-// (Target.PID) at entry.
-var pidFiltered = map[string]bool{
-	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.
@@ -142,11 +122,14 @@ type Event struct {
 	// (0: unknown), for the range the message names.
 	EndCol int
 	Format string // printf: the format string, escapes decoded
-	Args   []EventArg
-	Size   int    // bytes of the record
-	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
-	Top    int    // EventPrintMap: print only the top entries (0: all)
-	Div    int    // EventPrintMap: divide values by this (0: 1)
+	// Conversions is Format as the checker parsed it (lang/printf), for
+	// the printers: printf, errorf, warnf, cat and system events.
+	Conversions []printf.Segment
+	Args        []EventArg
+	Size        int    // bytes of the record
+	Map         string // EventPrintMap, EventClear, EventZero: the map's "@name"
+	Top         int    // EventPrintMap: print only the top entries (0: all)
+	Div         int    // EventPrintMap: divide values by this (0: 1)
 	// As is the format print(@m, "format") asks for (EventPrintMap).
 	As types.MapFormat
 }

@@ -51,6 +51,9 @@ type File struct {
 	// checker parses and checks them (lang/cc), the code generator
 	// compiles the functions the script calls.
 	CFiles []*CFile
+	// Imported holds the text of every file the script imported, by the
+	// name its positions carry, for diagnostics (AttachSources).
+	Imported map[string][]byte
 }
 
 // CFile is an imported C file: its name as diagnostics show it and its

@@ -24,10 +24,11 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 	l := &loader{parser: fp, seen: map[string]bool{}}
 	l.load(name, src)
 	if len(l.errs) > 0 {
+		AttachSources(l.errs, l.imported)
 		return nil, l.errs.Err()
 	}
 	c := newConverter(name)
-	f := &File{Name: name, Src: src, CFiles: l.cfiles}
+	f := &File{Name: name, Src: src, CFiles: l.cfiles, Imported: l.imported}
 	for _, u := range l.units {
 		c.file = u.name
 		for _, it := range u.tree.Items {
@@ -44,6 +45,7 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 		c.items(f, u, u.name == name)
 	}
 	if err := c.errs.Err(); err != nil {
+		AttachSources(err, l.imported)
 		return nil, err
 	}
 	return f, nil
@@ -445,9 +447,16 @@ func (c *converter) simple(g *gSimple) Stmt {
 	return aggregateInBlock(&AssignStmt{At: c.at(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
 }
 
-// aggregations are the functions whose value lives in a map.
+// aggregations are the functions whose value lives in a map. The
+// parser needs them before any builtin is typed; lang/types, whose
+// builtin table says which builtins aggregate, checks when it builds the
+// table that the two agree (IsAggregation).
 var aggregations = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"stats": true, "hist": true, "lhist": true, "tseries": true}
+
+// IsAggregation reports whether the function name is one the parser
+// treats as an aggregation (@m = { stmts; agg(x) }).
+func IsAggregation(name string) bool { return aggregations[name] }
 
 // aggregateInBlock turns @m = { stmts; agg(x) } into { stmts; @m = agg(x) }:
 // an aggregation is an update of its map, made where the block's value is.

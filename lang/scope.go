@@ -32,6 +32,8 @@ type expansion struct {
 }
 
 // builtinCalls are builtins that may also be written as calls: pid().
+// The parser needs them before anything is typed; lang/types tests that
+// each is a builtin identifier of its table (BuiltinCallNames).
 var builtinCalls = map[string]bool{
 	"pid": true, "tid": true, "uid": true, "gid": true, "nsecs": true, "elapsed": true,
 	"numaid": true, "cpu": true, "ncpus": true, "comm": true, "curtask": true, "rand": true,
@@ -39,6 +41,23 @@ var builtinCalls = map[string]bool{
 	"probe": true, "func": true, "retval": true, "probetype": true,
 	"ppid": true, "pcomm": true, "leader_comm": true, "leader_tid": true, "has_cpid": true,
 	"default_str_length": true, "config": true,
+}
+
+// BuiltinCallNames lists the builtin identifiers the parser lets be
+// written as calls (pid()), sorted.
+func BuiltinCallNames() []string { return sortedKeys(builtinCalls) }
+
+// AggregationNames lists the functions the parser treats as
+// aggregations (IsAggregation), sorted.
+func AggregationNames() []string { return sortedKeys(aggregations) }
+
+func sortedKeys(m map[string]bool) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // stdlibArities are the argument counts bpftrace's standard library

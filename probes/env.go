@@ -66,21 +66,47 @@ func NewEnv(target Target, opts ...EnvOption) types.Env {
 	return e
 }
 
-// specs remembers the parsed spec of every context an Env handed out, so
-// that Attach needs only the context (a user-named probe's Name cannot be
-// parsed back).
-var specs sync.Map // *types.Context -> Spec
-
+// context finishes a context a provider built for spec s: it keeps s
+// for Attach (a user-named probe's Name cannot be parsed back), gives a
+// program that sees struct pt_regs the target's register layout, and
+// lets the provider set its facts.
 func (e *env) context(s Spec, c *types.Context) *types.Context {
-	specs.Store(c, s)
-	c.Regs = types.RegLayoutOf(e.t.Arch())
+	c.Attach = &attachPoint{spec: s}
+	if c.Kind == types.ProgKprobe || c.Kind == types.ProgPerfEvent {
+		c.Regs = e.regs()
+	}
+	providerOf(s.Provider).facts(c)
 	return c
+}
+
+// regs is the register layout of the target's architecture (x86-64's
+// for one gotrace does not know).
+func (e *env) regs() *types.RegLayout {
+	if l := types.RegLayoutOf(e.t.Arch()); l != nil {
+		return l
+	}
+	return types.RegsAMD64
+}
+
+// attachPoint is what the probes package keeps on a context it made
+// (types.Context.Attach) for attaching its program: the spec it came
+// from and, for a uprobe, the file and offset it fires at.
+type attachPoint struct {
+	spec   Spec
+	uprobe *uprobeSite
+}
+
+// attachPointOf returns what the Env kept on c, or nil for a context
+// the Env did not make.
+func attachPointOf(c *types.Context) *attachPoint {
+	a, _ := c.Attach.(*attachPoint)
+	return a
 }
 
 // specOf returns the spec a context came from.
 func specOf(c *types.Context) (Spec, error) {
-	if v, ok := specs.Load(c); ok {
-		return v.(Spec), nil
+	if a := attachPointOf(c); a != nil {
+		return a.spec, nil
 	}
 	return Parse(c.Name)
 }
@@ -138,51 +164,7 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch s.Provider {
-	case "begin", "end", "self", "test", "bench":
-		// run by the runtime through BPF_PROG_TEST_RUN: at start and exit,
-		// on a signal, in --test or --bench mode
-		return []*types.Context{e.context(s, &types.Context{
-			Provider: s.Provider, Name: s.Name(), Kind: types.ProgRawTracepoint,
-			AfterStop: s.Provider == "end",
-		})}, nil
-	case "tracepoint":
-		return e.tracepointContexts(s)
-	case "rawtracepoint":
-		return e.rawTracepointContexts(s)
-	case "uprobe", "uretprobe":
-		return e.uprobeContexts(s)
-	case "usdt":
-		return e.usdtContexts(s)
-	case "kprobe", "kretprobe":
-		return e.kprobeContexts(s)
-	case "fentry", "fexit":
-		return e.fentryContexts(s)
-	case "iter":
-		return e.iterContexts(s)
-	case "watchpoint":
-		ctxs, err := watchpointContexts(e.t, s)
-		for _, c := range ctxs {
-			e.context(s, c)
-		}
-		return ctxs, err
-	case "interval", "profile", "software", "hardware":
-		ctxs, err := perfContexts(e.t, s)
-		ctx := e.perfCtx()
-		for _, c := range ctxs {
-			c.Ctx = ctx
-			e.context(s, c)
-		}
-		return ctxs, err
-	}
-	return nil, notYet(s)
-}
-
-func notYet(s Spec) *SpecError {
-	return &SpecError{
-		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt, interval, profile, software, hardware",
-	}
+	return providerOf(s.Provider).contexts(e, s)
 }
 
 // KernelStruct returns the layout of a struct or union ("task_struct",

@@ -88,11 +88,11 @@ func blockHas(p *lang.Probe, match func(lang.Node) bool) bool {
 
 // attachKprobeMulti attaches prog to every function of ctx with one
 // kprobe-multi link.
-func attachKprobeMulti(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachKprobeMulti(ctx *types.Context, name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
 	opts := link.KprobeMultiOptions{Symbols: ctx.Funcs}
 	var l link.Link
 	var err error
-	if s.Provider == "kretprobe" {
+	if ret {
 		l, err = link.KretprobeMulti(prog, opts)
 	} else {
 		l, err = link.KprobeMulti(prog, opts)

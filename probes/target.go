@@ -78,9 +78,6 @@ type Target interface {
 	Tracepoints(category string) ([]string, error)
 	// NumCPU is the number of possible CPUs (the size of per-CPU maps).
 	NumCPU() int
-	// Arch is the machine's architecture, as GOARCH names it: the
-	// layout of struct pt_regs (argN, retval, reg()) follows it.
-	Arch() string
 	// Has reports whether the kernel offers a facility.
 	Has(f Feature) bool
 	// KernelBTF returns the kernel's BTF.
@@ -92,6 +89,9 @@ type Target interface {
 	ReadFile(path string) ([]byte, error)
 	// Stat describes a host file.
 	Stat(path string) (fs.FileInfo, error)
+	// Arch is the kernel's architecture as GOARCH spells it ("amd64",
+	// "arm64"): it decides the layout of struct pt_regs.
+	Arch() string
 }
 
 // ---- the real host ----
@@ -192,6 +192,8 @@ func (h *hostTarget) Tracepoints(category string) ([]string, error) {
 	return listDirs(filepath.Join(root, "events", category))
 }
 
+// Arch is the architecture gotrace was built for, which is the
+// kernel's: gotrace runs natively.
 func (h *hostTarget) Arch() string { return runtime.GOARCH }
 
 func (h *hostTarget) NumCPU() int {
@@ -274,9 +276,9 @@ func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(pat
 type DirTarget struct {
 	Dir      string
 	NumCPUs  int              // 0 means 4
-	GOARCH   string           // the architecture; "" means the host's
 	Features map[Feature]bool // missing means false
 	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
+	GOARCH   string           // the architecture; "" means amd64
 }
 
 // NewDirTarget returns a DirTarget over dir with 4 CPUs and the features
@@ -310,13 +312,6 @@ func (d *DirTarget) Tracepoints(category string) ([]string, error) {
 	return listDirs(filepath.Join(d.Dir, "events", category))
 }
 
-func (d *DirTarget) Arch() string {
-	if d.GOARCH != "" {
-		return d.GOARCH
-	}
-	return runtime.GOARCH
-}
-
 func (d *DirTarget) NumCPU() int {
 	if d.NumCPUs > 0 {
 		return d.NumCPUs
@@ -325,6 +320,14 @@ func (d *DirTarget) NumCPU() int {
 }
 
 func (d *DirTarget) Has(f Feature) bool { return d.Features[f] }
+
+// Arch is GOARCH, or amd64 when it is empty.
+func (d *DirTarget) Arch() string {
+	if d.GOARCH == "" {
+		return "amd64"
+	}
+	return d.GOARCH
+}
 
 func (d *DirTarget) KernelBTF() (*btf.Spec, error) {
 	if d.BTF != nil {

@@ -473,3 +473,50 @@ func listTracepoints(t Target, category, event string, verbose bool) ([]string, 
 	}
 	return out, nil
 }
+
+// tracepointProvider is the tracepoint provider: the kernel's static
+// trace events of tracefs, args laid out by each event's format file.
+type tracepointProvider struct{}
+
+func (tracepointProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n == 1 && HasWildcard(args[0]) {
+		args, n = []string{"*", args[0]}, 2
+	}
+	if n != 2 {
+		return countError(s.Provider, n, 2)
+	}
+	s.Target, s.Func = args[0], args[1]
+	if s.Target == "" || s.Func == "" {
+		return specErrorf("tracepoint probe must have a target")
+	}
+	return nil
+}
+
+func (tracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.tracepointContexts(s)
+}
+
+func (tracepointProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+	c.InProcess = true
+}
+
+func (tracepointProvider) attach(a attachment) (io.Closer, error) {
+	return attachTracepoint(a.spec, a.name, a.prog)
+}
+
+func (tracepointProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	if !t.Has(FeatureTracepoint) {
+		return nil, nil
+	}
+	cat, ev := "*", rest
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		cat, ev = rest[:i], rest[i+1:]
+	} else if HasWildcard(rest) || rest == "" {
+		// "tracepoint:*foo*" searches event names in every category
+		return filterLines(mustList(listTracepoints(t, "*", "*", verbose)), "tracepoint:*:"+orStar(rest), verbose), nil
+	}
+	return listTracepoints(t, cat, ev, verbose)
+}

@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -166,8 +165,6 @@ type uprobeSite struct {
 	offset uint64
 }
 
-var uprobeSites sync.Map // *types.Context -> uprobeSite
-
 func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS)")
@@ -214,13 +211,13 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 		}
 		e.noteBinary(v, path)
 		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-		if l := c.RegLayout(); sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs && l != nil && bin.elf.Machine == l.Machine {
+		if l := c.Regs; sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs && l != nil && bin.elf.Machine == l.Machine {
 			// args sit in the registers of the calling convention
 			if di := bin.debugInfo(); di != nil {
 				c.Args = di.argsType(sp.Func, l)
 			}
 		}
-		uprobeSites.Store(c, uprobeSite{open: bin.open, offset: off})
+		attachPointOf(c).uprobe = &uprobeSite{open: bin.open, offset: off}
 		return c, nil
 	}
 	if srcFile != "" {
@@ -343,9 +340,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
-	site, ok := uprobeSites.Load(ctx)
-	if !ok {
+func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int, ret bool) (io.Closer, error) {
+	var at *uprobeSite
+	if a := attachPointOf(ctx); a != nil {
+		at = a.uprobe
+	}
+	if at == nil {
 		// a context the Env did not make: find (and check) the place on
 		// the host, or in the process's view with a pid
 		e := &env{t: host, shapes: map[string]*types.Type{}, pid: pid}
@@ -353,9 +353,8 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 		if err != nil || len(ctxs) != 1 {
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
-		site, _ = uprobeSites.Load(ctxs[0])
+		at = attachPointOf(ctxs[0]).uprobe
 	}
-	at := site.(uprobeSite)
 	if at.offset == 0 {
 		// cilium/ebpf reads a 0 as "look the symbol up"
 		return attachUprobeAt(name, at.open, 0, s.Provider == "uretprobe", prog, pid)
@@ -370,7 +369,7 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 		sym = fmt.Sprintf("0x%x", s.Address)
 	}
 	var l link.Link
-	if s.Provider == "uretprobe" {
+	if ret {
 		l, err = ex.Uretprobe(sym, prog, opts)
 	} else {
 		l, err = ex.Uprobe(sym, prog, opts)
@@ -451,4 +450,53 @@ func listUprobes(t Target, provider, rest string, verbose bool) ([]string, error
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// uprobeProvider is the uprobe provider (ret: uretprobe): a function
+// (or an address) of a binary or library, entry or return, in every
+// process or in the process of -p.
+type uprobeProvider struct{ ret bool }
+
+func (p uprobeProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 2 && n != 3 {
+		return countError(s.Provider, n, 2, 3)
+	}
+	s.Target = args[0]
+	if n == 3 {
+		s.Lang = args[1]
+	}
+	if s.Target == "" {
+		return specErrorf("%s probe must have a binary or library", s.Provider)
+	}
+	if err := parseFuncOffset(s, args[n-1], !p.ret); err != nil {
+		return err
+	}
+	if s.Address != 0 && HasWildcard(s.Target) {
+		return specErrorf("Cannot use wildcards with absolute address")
+	}
+	return nil
+}
+
+func (uprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.uprobeContexts(s)
+}
+
+func (p uprobeProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.InProcess = true
+	c.Mem = types.UserMem
+	c.Return = p.ret
+	if !p.ret {
+		c.ArgN = types.ArgRegs
+		c.Func = types.FuncUser
+	}
+}
+
+func (p uprobeProvider) attach(a attachment) (io.Closer, error) {
+	return attachUprobe(a.ctx, a.spec, a.name, a.prog, a.pid, p.ret)
+}
+
+func (uprobeProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listUprobes(t, name, rest, verbose)
 }

@@ -98,8 +98,8 @@ func (v fileView) binariesMatching(pattern string) []string {
 // to, as gotrace opens it (through /proc/PID/root with -p); "" for
 // other contexts.
 func UserBinary(c *types.Context) string {
-	if site, ok := uprobeSites.Load(c); ok {
-		return site.(uprobeSite).open
+	if a := attachPointOf(c); a != nil && a.uprobe != nil {
+		return a.uprobe.open
 	}
 	usdtMu.Lock()
 	defer usdtMu.Unlock()

@@ -155,7 +155,7 @@ func (di *debugInfo) argsType(fn string, layout *types.RegLayout) *types.Type {
 	for _, p := range ps {
 		size := p.typ.Size()
 		regs := int((size + 7) / 8)
-		if layout.Arch == "arm64" && size > 16 {
+		if layout == types.RegsARM64 && size > 16 {
 			regs = 1 // its address
 		}
 		t := di.conv.convert(p.typ)

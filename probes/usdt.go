@@ -203,14 +203,6 @@ func parseUSDTArgARM64(a string) (USDTArg, error) {
 	return arg, nil
 }
 
-// ptRegsAMD64 maps x86-64 register names (all widths) to their slot in
-// struct pt_regs, for reading USDT arguments in a program.
-var ptRegsAMD64 = map[string]int{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40, "r11": 48, "r10": 56,
-	"r9": 64, "r8": 72, "rax": 80, "rcx": 88, "rdx": 96, "rsi": 104, "rdi": 112,
-	"rip": 128, "rsp": 152,
-}
-
 // PtRegsOffset returns the offset in struct pt_regs (x86-64) of the
 // 64-bit register holding reg, whatever width reg names ("edi", "di",
 // "dil", "r8d", "rdi").
@@ -230,8 +222,8 @@ func PtRegsOffset(reg string) (int, bool) {
 			r = r[:len(r)-1]
 		}
 	}
-	off, ok := ptRegsAMD64[r]
-	return off, ok
+	off := types.RegsAMD64.Offset(r)
+	return off, off >= 0
 }
 
 // usdtSites reads the .note.stapsdt notes of an ELF file.
@@ -403,7 +395,7 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 		sp.Target, sp.Ns, sp.Func = path, k.prov, k.name
 		c := e.context(sp, &types.Context{Provider: "usdt", Name: sp.Name(), Kind: types.ProgKprobe})
 		if sites := groups[k]; len(sites) > 0 {
-			locs, err := argLocs(sites[0].Args, c.RegLayout())
+			locs, err := argLocs(sites[0].Args, c.Regs)
 			if err != nil {
 				return nil, specErrorf("USDT probe %s: %v", sp.Name(), err)
 			}
@@ -569,4 +561,40 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// usdtProvider is the usdt provider: the statically defined probes of
+// a binary's .note.stapsdt notes, argN where each note says.
+type usdtProvider struct{}
+
+func (usdtProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	switch n {
+	case 2:
+		s.Target, s.Func = args[0], args[1]
+	case 3:
+		s.Target, s.Ns, s.Func = args[0], args[1], args[2]
+	default:
+		return countError(s.Provider, n, 2, 3)
+	}
+	return nil
+}
+
+func (usdtProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.usdtContexts(s)
+}
+
+func (usdtProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.InProcess = true
+	c.Mem = types.UserMem
+	c.ArgN = types.ArgUSDT
+}
+
+func (usdtProvider) attach(a attachment) (io.Closer, error) {
+	return attachUSDT(a.ctx, a.spec, a.name, a.prog, a.pid)
+}
+
+func (usdtProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listUSDT(t, rest)
 }

@@ -138,7 +138,7 @@ func TestParseUSDTArgsARM64(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
-	locs, err := argLocs(got, types.ARM64Regs)
+	locs, err := argLocs(got, types.RegsARM64)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestParseUSDTArgsARM64(t *testing.T) {
 		t.Errorf("pt_regs offsets %v, want %v", regs, wantRegs)
 	}
 	// x86-64 register names are not arm64's
-	if _, err := argLocs([]USDTArg{{Size: 8, Kind: USDTArgReg, Reg: "rdi"}}, types.ARM64Regs); err == nil {
+	if _, err := argLocs([]USDTArg{{Size: 8, Kind: USDTArgReg, Reg: "rdi"}}, types.RegsARM64); err == nil {
 		t.Errorf("%%rdi accepted on arm64")
 	}
 	for _, bad := range []string{"4@x31", "4@[x1, 8", "4@q0", "3@x0", "4@[x1, y]"} {

@@ -155,21 +155,27 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 	if stop == StageParse {
 		return c, nil
 	}
+	// diagnostics in imported files carry those files' text
+	fail := func(err error) (*Compiled, error) {
+		lang.AttachSources(err, file.Imported)
+		return c, err
+	}
 
 	env := probes.NewEnv(target, probes.ForPID(opts.PID), probes.Unsafe(opts.Config.Unsafe))
 	info, err := types.Check(file, env, opts.Config)
 	if err != nil {
-		return c, err
+		return fail(err)
 	}
 	c.Info, c.Done = info, StageCheck
 	c.Warnings = append(lang.ErrorList(info.Warnings), probes.Warnings(env)...)
+	lang.AttachSources(c.Warnings, file.Imported)
 	if stop == StageCheck {
 		return c, nil
 	}
 
 	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup})
 	if err != nil {
-		return c, err
+		return fail(err)
 	}
 	c.Prog, c.Done = prog, StageCompile
 	if stop == StageCompile {
@@ -178,7 +184,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 
 	if err := Check(prog, target, false); err != nil {
 		if !errors.As(err, &c.Undecided) {
-			return c, err
+			return fail(err)
 		}
 	}
 	c.Done = StageVerify

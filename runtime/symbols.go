@@ -43,6 +43,9 @@ type Symbols struct {
 	DebugInfo bool
 	// Warn, when set, reports what keeps user addresses from their names.
 	Warn func(format string, args ...any)
+	// NoCache reads user symbols anew for every address
+	// (cache_user_symbols = NONE; see symbolize.Symbolizer.NoCache).
+	NoCache bool
 
 	once  sync.Once
 	kern  []ksym
@@ -66,7 +69,7 @@ type ksym struct {
 // the settings then in s.
 func (s *Symbols) userSyms() *symbolize.Symbolizer {
 	s.usymOnce.Do(func() {
-		s.usym = &symbolize.Symbolizer{Demangle: s.Demangle, Warn: s.Warn}
+		s.usym = &symbolize.Symbolizer{Demangle: s.Demangle, Warn: s.Warn, NoCache: s.NoCache}
 		if s.Root != "" {
 			s.usym.Proc, s.usym.Root = s.Root+"/proc", s.Root
 		}

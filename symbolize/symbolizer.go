@@ -45,6 +45,12 @@ type Symbolizer struct {
 	// Warn, when set, reports what keeps names from being right (once
 	// each).
 	Warn func(format string, args ...any)
+	// NoCache keeps nothing between lookups (bpftrace's
+	// cache_user_symbols = NONE): each address is named from the
+	// process's mappings and symbol tables read anew, which costs time
+	// and saves memory, and names what a JIT rewrote since; a process
+	// that has exited has no names left.
+	NoCache bool
 
 	mu     sync.Mutex
 	procs  map[int]*process
@@ -298,6 +304,9 @@ func (p *process) find(addr uint64) (Mapping, *object, bool) {
 func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.NoCache {
+		defer s.forget(pid)
+	}
 	p := s.process(pid)
 	m, o, found := p.find(addr)
 	if !found && !p.gone && time.Since(p.read) > rereadAfter {
@@ -365,4 +374,14 @@ func Demangle(name string) string {
 		return name
 	}
 	return demangle.Filter(name)
+}
+
+// forget drops what was read for lookups in process pid: its mappings and
+// perf map, and every symbol table (NoCache). Open files stay open.
+func (s *Symbolizer) forget(pid int) {
+	delete(s.procs, pid)
+	for _, o := range s.objs {
+		o.table, o.source = nil, nil
+	}
+	clear(s.tables)
 }

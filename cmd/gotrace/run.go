@@ -36,7 +36,9 @@ const (
 
 // runScript compiles the script and does with it what the options say.
 func runScript(o *options, name string, src []byte, target probes.Target, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
+	var imported map[string][]byte // the script's imported files, for diagnostics in them
 	report := func(err error, code int) int {
+		lang.AttachSources(err, imported)
 		io.WriteString(stderr, lang.Format(err, src))
 		return code
 	}
@@ -52,6 +54,9 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		// -k: not acted on by the code generator yet (see options.finish)
 		RuntimeWarnings: o.warnings > 0,
 	})
+	if c.File != nil {
+		imported = c.File.Imported
+	}
 	if len(c.Warnings) > 0 && !o.noWarnings {
 		io.WriteString(stderr, lang.Format(c.Warnings, src))
 	}
@@ -378,7 +383,7 @@ func filterProbes(prog *codegen.Program, re *regexp.Regexp) *codegen.Program {
 	out.Spec = prog.Spec.Copy()
 	out.Probes = nil
 	for _, p := range prog.Probes {
-		if p.Ctx.Provider == "begin" || p.Ctx.Provider == "end" || re.MatchString(p.Ctx.Name) {
+		if p.Ctx.Run == types.RunBegin || p.Ctx.Run == types.RunEnd || re.MatchString(p.Ctx.Name) {
 			out.Probes = append(out.Probes, p)
 			continue
 		}
@@ -407,10 +412,10 @@ func checkLimits(prog *codegen.Program, o *options, lg *logger) error {
 func checkModeProbes(o *options, prog *codegen.Program) error {
 	var tests, benches, others int
 	for _, p := range prog.Probes {
-		switch p.Ctx.Provider {
-		case "test":
+		switch p.Ctx.Run {
+		case types.RunTest:
 			tests++
-		case "bench":
+		case types.RunBench:
 			benches++
 		default:
 			others++

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // Events and printf: the builtins that send user space a record, which it
@@ -158,7 +159,9 @@ func (c *checker) printf(e *lang.Call) *Type {
 		return nil
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
-	verbs, err := FormatVerbs(lit.Val)
+	segs := printf.Parse(lit.Val)
+	c.info.Formats[lit] = segs
+	verbs, err := FormatVerbs(segs)
 	if err != "" {
 		c.errorf(lit.At, "%s", err)
 		return nil
@@ -189,40 +192,31 @@ func (c *checker) printf(e *lang.Call) *Type {
 	return VoidType
 }
 
-// FormatVerbs returns the conversion characters of a printf format in
-// order, or a message saying what is wrong with the format.
-func FormatVerbs(f string) ([]rune, string) {
+// FormatVerbs returns the conversion characters of a printf format
+// parsed by lang/printf, in order (as the checker types their arguments:
+// %r is a string, %gr an integer), or a message saying what is wrong
+// with the format.
+func FormatVerbs(segs []printf.Segment) ([]rune, string) {
 	var verbs []rune
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' {
-			continue
-		}
-		i++
-		if i < len(f) && f[i] == '%' {
-			continue
-		}
-		for i < len(f) && strings.IndexByte("-+ #0123456789.*hlLqjzt", f[i]) >= 0 {
-			i++
-		}
-		if i >= len(f) {
+	for _, seg := range segs {
+		if seg.Open {
 			return nil, "printf: format ends in the middle of a conversion"
 		}
-		switch f[i] {
+		if !seg.HasConv() {
+			continue
+		}
+		switch v := seg.Conv.Verb; v {
 		case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p':
-			verbs = append(verbs, rune(f[i]))
+			verbs = append(verbs, rune(v))
 		case 'r':
 			verbs = append(verbs, 's')
-			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
-				i++
-			}
 		case 'g':
-			if i+1 >= len(f) || f[i+1] != 'r' {
+			if seg.Conv.Mode != 'r' {
 				return nil, "printf: unknown conversion %g (floating point is not supported; %gr prints GFP flags)"
 			}
 			verbs = append(verbs, 'd') // GFP flags: an integer
-			i++
 		default:
-			return nil, fmt.Sprintf("printf: unknown conversion %%%c", f[i])
+			return nil, fmt.Sprintf("printf: unknown conversion %%%c", v)
 		}
 	}
 	return verbs, ""

@@ -85,18 +85,20 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 	}
 	n := c.info.ArgN[e]
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		switch {
-		case ctx.Kind == ProgTracing:
-			return Uint64, n < ctx.NumArgs
-		case ctx.Provider == "usdt":
+		switch ctx.ArgN {
+		case ArgSlots:
+			if ctx.Kind == ProgTracing {
+				return Uint64, n < ctx.NumArgs
+			}
+			return Uint64, n < ArgCount
+		case ArgUSDT:
 			// a USDT argument is read as a long, whatever its size
 			// and sign in the note (as bpftrace types it)
 			return Int64, n < len(ctx.USDTArgs)
-		case ctx.Provider == "kprobe" || ctx.Provider == "uprobe":
-			regs := ctx.RegLayout()
-			return Uint64, regs != nil && n < len(regs.Args)
+		case ArgRegs:
+			return Uint64, ctx.Regs != nil && n < len(ctx.Regs.Args)
 		}
-		return Uint64, n < ArgCount && ctx.Provider == "rawtracepoint"
+		return Uint64, false
 	})
 }
 
@@ -106,13 +108,10 @@ func (c *checker) retvalIdent(e *lang.Ident) *Type {
 		return nil
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		if ctx.Provider == "fexit" {
-			if ctx.Retval == nil {
-				return Uint64, true
-			}
+		if ctx.Return && ctx.Kind == ProgTracing && ctx.Retval != nil {
 			return ctx.Retval, true
 		}
-		return Uint64, (ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe") && ctx.RegLayout() != nil
+		return Uint64, ctx.Return
 	})
 }
 
@@ -122,10 +121,10 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 		return nil
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		switch ctx.Provider {
-		case "kprobe", "kretprobe", "fentry", "fexit":
+		switch ctx.Func {
+		case FuncKernel:
 			return &Type{Kind: Ksym, Size: 8}, true
-		case "uprobe", "uretprobe":
+		case FuncUser:
 			return UsymType, true
 		}
 		return nil, false
@@ -154,18 +153,23 @@ func (c *checker) inEveryContext(e *lang.Ident, typeIn func(*Context) (*Type, bo
 // regCall checks reg(name): a register of the probed code, from the
 // probe's struct pt_regs.
 func (c *checker) regCall(e *lang.Call) *Type {
-	var regs *RegLayout
+	regs := RegsAMD64
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
-			c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
-			return nil
+		if ctx.Regs != nil {
+			regs = ctx.Regs
+			break
 		}
-		regs = ctx.RegLayout()
 	}
 	lit, ok := e.Args[0].(*lang.StrLit)
 	if !ok || regs.Offset(lit.Val) < 0 {
 		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as %s", regs.Example())
 		return nil
+	}
+	for _, ctx := range c.ctxs {
+		if ctx.Regs == nil {
+			c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
+			return nil
+		}
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
 	c.info.Consts[lit] = Const{Int: int64(regs.Offset(lit.Val))}
@@ -175,7 +179,7 @@ func (c *checker) regCall(e *lang.Call) *Type {
 // usermodeIdent types usermode: whether the probe interrupted user code.
 func (c *checker) usermodeIdent(e *lang.Ident) *Type {
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+		if ctx.Regs == nil {
 			c.errorf(e.At, "usermode needs the registers of the interrupted code, which probe %s does not have", ctx.Name)
 			return nil
 		}
@@ -212,7 +216,7 @@ func (c *checker) overrideCall(e *lang.Call) *Type {
 		return nil
 	}
 	for _, ctx := range c.ctxs {
-		if ctx.Provider != "kprobe" {
+		if !ctx.Overridable {
 			c.errorf(e.At, "override() works only in kprobes, not in %s", ctx.Name)
 			return nil
 		}
@@ -226,8 +230,7 @@ func (c *checker) overrideCall(e *lang.Call) *Type {
 // ProbeType is what the probetype builtin gives for a probe: its
 // canonical provider, with begin and end (and self) called "special".
 func ProbeType(ctx *Context) string {
-	switch ctx.Provider {
-	case "begin", "end", "self", "test":
+	if ctx.Run.Special() {
 		return "special"
 	}
 	return ctx.Provider

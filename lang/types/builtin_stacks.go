@@ -97,10 +97,10 @@ func (c *checker) stackType(pos lang.Pos, kind, mode string, limit int) *Type {
 	}
 	if kind == "dw_ustack" {
 		for _, ctx := range c.ctxs {
-			if r := ctx.RegLayout(); r == nil || r.Arch != "amd64" {
+			if arch := ArchOf(ctx); arch != "amd64" {
 				// The DWARF unwinder (runtime/unwind and its program)
 				// knows x86-64's registers and rules alone.
-				c.errorf(pos, "dw_ustack unwinds x86-64 stacks only; on %s use ustack, which follows frame pointers", archOf(r))
+				c.errorf(pos, "dw_ustack unwinds x86-64 stacks only; on %s use ustack, which follows frame pointers", arch)
 				return nil
 			}
 		}
@@ -168,7 +168,7 @@ func (c *checker) uaddrCall(e *lang.Call) *Type {
 	var addr, at uint64
 	var size int
 	for i, ctx := range c.ctxs {
-		if ctx.Provider != "uprobe" && ctx.Provider != "uretprobe" && ctx.Provider != "usdt" {
+		if ctx.Mem != UserMem {
 			c.errorf(e.At, "uaddr() works only in uprobes, uretprobes and usdt probes, not in %s", ctx.Name)
 			return nil
 		}

@@ -102,6 +102,9 @@ func define(bs ...*builtin) {
 		if b.agg != 0 {
 			aggregations[b.agg] = b
 		}
+		if b.call != nil && (b.agg != 0) != lang.IsAggregation(b.name) {
+			panic("builtin " + b.name + ": the table and the parser disagree on whether it aggregates")
+		}
 	}
 }
 

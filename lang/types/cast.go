@@ -203,7 +203,7 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 // into the traced process.
 func (c *checker) userSpace() bool {
 	for _, ctx := range c.ctxs {
-		if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
+		if ctx.Mem == UserMem {
 			return true
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 type checker struct {
@@ -50,6 +51,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c := &checker{env: env, info: &Info{
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
+		Formats:    map[*lang.StrLit][]printf.Segment{},
 		Expansions: map[lang.Expr]lang.Expr{},
 		Builtins:   map[lang.Expr]Builtin{},
 		ArgN:       map[*lang.Ident]int{},

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // Config holds the knobs of the language that affect types.
@@ -59,6 +60,10 @@ type Info struct {
 	// Consts are expressions whose value the checker knows: sizeof,
 	// offsetof, getopt.
 	Consts map[lang.Expr]Const
+	// Formats holds the format of each printf-like call (printf, errorf,
+	// warnf, cat, system) parsed once (lang/printf): the code generator
+	// carries it on the call's event, and the printers apply it.
+	Formats map[*lang.StrLit][]printf.Segment
 	// Warnings are diagnostics that do not stop the script.
 	Warnings []*lang.Error
 	// Decls are the map declarations (let @m = hash(N)) by map name.

@@ -1,28 +1,18 @@
 package verify
 
 import (
-	"runtime"
-
 	"github.com/cilium/ebpf"
 )
 
 // Context layouts the kernel checks per program type.
 const (
 	perfMaxTraceSize = 8192 // tracepoint records (PERF_MAX_TRACE_SIZE)
+	amd64PtRegsSize  = 168  // struct pt_regs on x86-64 (Options.PtRegsSize)
 	rawTPArgs        = 12   // raw tracepoint: u64 args[MAX_BPF_FUNC_ARGS]
+	perfEventExtra   = 16   // bpf_perf_event_data after the registers: sample_period, addr
 	skBuffSize       = 192
 	xdpMdSize        = 24
 )
-
-// ptRegsSize is the size of the machine's struct pt_regs as programs
-// read it: x86-64's whole struct; arm64's registers, sp, pc and pstate
-// (struct user_pt_regs, what perf event programs get; the kernel's
-// struct has more after them, which gotrace never reads).
-var ptRegsSize = map[string]int{"amd64": 168, "arm64": 272}[runtime.GOARCH]
-
-// perfEventCtxSize is struct bpf_perf_event_data: the registers, then the
-// sample period and the address.
-var perfEventCtxSize = ptRegsSize + 16
 
 func progSupported(t ebpf.ProgramType) bool {
 	switch t {
@@ -45,6 +35,11 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 	}
 	o := int(off)
 	name := progName(v.prog)
+	ptRegsSize := v.opts.PtRegsSize
+	if ptRegsSize == 0 {
+		ptRegsSize = amd64PtRegsSize
+	}
+	perfEventCtxSize := ptRegsSize + perfEventExtra
 	readOnly := func() (reg, error) {
 		return reg{}, v.errf(st, "the %s context is read-only", name)
 	}
