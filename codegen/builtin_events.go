@@ -21,6 +21,26 @@ func init() {
 	define(types.BuiltinExit, builtinCode{stmt: (*fn).exit})
 	define(types.BuiltinJoin, builtinCode{stmt: (*fn).join})
 	define(types.BuiltinUnwatch, builtinCode{stmt: (*fn).unwatch})
+	define(types.BuiltinDebugf, builtinCode{stmt: (*fn).debugf})
+}
+
+// debugf compiles debugf(fmt, args...): bpf_trace_printk with the format
+// in memory and the arguments as words, a string's as its address.
+func (f *fn) debugf(e *lang.Call) {
+	format := append([]byte(e.Args[0].(*lang.StrLit).Val), 0)
+	var args []vreg
+	for _, a := range e.Args[1:] {
+		v := f.expr(a)
+		if v.m != nil {
+			args = append(args, f.addr(*v.m))
+		} else {
+			args = append(args, f.scalar(v))
+		}
+	}
+	m := f.alloc(len(format))
+	f.constBytes(m, format)
+	f.pos = e.At
+	f.call(asm.FnTracePrintk, append([]vreg{f.addr(m), f.imm(int64(len(format)))}, args...)...)
 }
 
 func (f *fn) newEvent(ev *Event) int {

@@ -78,6 +78,10 @@ func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 // of a register say (x86-64: the privilege level in the low bits of the
 // code segment).
 func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
+	if f.ctx.Run == types.RunBegin || f.ctx.Run == types.RunEnd {
+		// run by gotrace, from user space
+		return val{t: t, r: f.imm(1)}
+	}
 	regs := f.ctx.Regs
 	mode := f.load(mem{base: f.ctxReg, off: regs.Mode}, 8)
 	d := f.newReg()
@@ -101,13 +105,13 @@ func (f *fn) constStrOf(s string, t *types.Type) val {
 
 // usdtArg reads a USDT argument where its note says it is.
 func (f *fn) usdtArg(l types.ArgLoc) vreg {
-	if l.Const {
-		return f.imm(l.Disp)
-	}
 	var v vreg
-	if l.Reg >= 0 {
+	switch {
+	case l.Const:
+		v = f.imm(l.Disp)
+	case l.Reg >= 0:
 		v = f.load(mem{base: f.ctxReg, off: int32(l.Reg)}, 8)
-	} else {
+	default:
 		v = f.imm(0)
 	}
 	if l.Mem {

@@ -222,16 +222,11 @@ func (f *fn) buf(e *lang.Call, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// constStr returns the value of a string known when compiling: a literal,
-// a positional parameter or a folded constant.
+// constStr returns the value of a string known when compiling: a literal
+// or a folded constant.
 func (f *fn) constStr(e lang.Expr) (string, bool) {
-	switch x := e.(type) {
-	case *lang.StrLit:
+	if x, ok := e.(*lang.StrLit); ok {
 		return x.Val, true
-	case *lang.PosParam:
-		if t := f.typeOf(x); t.Kind == types.Str && !x.Count {
-			return f.c.info.Config.Param(x.N)
-		}
 	}
 	if k, ok := f.c.info.Consts[e]; ok && k.IsStr {
 		return k.Str, true

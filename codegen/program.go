@@ -28,7 +28,14 @@ type Target struct {
 	// skip the events of processes outside one cgroup v2 and the cgroups
 	// below it. The zero value filters nothing.
 	Cgroup CgroupFilter
+	// PidNS is the pid namespace gotrace runs in, whose view pid and tid
+	// give (bpftrace's curr_ns); the zero value is the initial one.
+	PidNS PidNS
 }
+
+// PidNS names a pid namespace by the device and inode of its
+// /proc/PID/ns/pid.
+type PidNS struct{ Dev, Ino uint64 }
 
 // CgroupFilter names a cgroup v2 by its id (the inode of its directory)
 // and its level (its depth below the hierarchy's root, which is level 0):

@@ -209,9 +209,9 @@ func bodyEnd(s string, i int) (end int, ok bool) {
 				return i + 1, true
 			}
 		case c == '"':
-			// "(?:\\.|[^"\\\n])*"
+			// "(?:\\.|[^"\\])*"
 			for i++; ; i++ {
-				if i >= len(s) || s[i] == '\n' {
+				if i >= len(s) {
 					return 0, false
 				}
 				if s[i] == '"' {

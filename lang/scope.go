@@ -72,11 +72,11 @@ var stdlibArities = map[string][]int{
 	"is_integer": {1}, "is_literal": {1}, "is_ptr": {1}, "is_str": {1},
 	"is_unsigned_integer": {1}, "jiffies": {0}, "kfunc_allowed": {1}, "kfunc_exist": {1},
 	"leader_comm": {0, 1}, "leader_tid": {0, 1}, "len": {1}, "memcmp": {3}, "ncpus": {0},
-	"numaid": {0}, "override": {1}, "pcomm": {0, 1}, "ppid": {0, 1}, "probe": {0},
+	"numaid": {0}, "override": {1}, "pcomm": {0, 1}, "pid": {0, 1}, "ppid": {0, 1}, "probe": {0},
 	"probetype": {0}, "rand": {0}, "retval": {0}, "signal": {1}, "signal_name": {1},
 	"signal_thread": {1}, "static_assert": {2}, "str_concat": {2}, "strcap": {1},
 	"strcontains": {2}, "strerror": {1}, "strlen": {1}, "strstr": {2}, "syscall_name": {1},
-	"uaddr": {1}, "uid": {0}, "usermode": {0}, "username": {0}, "write_user": {3},
+	"tid": {0, 1}, "uaddr": {1}, "uid": {0}, "usermode": {0}, "username": {0}, "write_user": {3},
 }
 
 // stdlibTakes reports whether the builtin name takes n arguments as one
@@ -272,6 +272,12 @@ func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
 	var value *gItem
 	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && items[n-1].Semis == 0 {
 		value, items = items[n-1], items[:n-1]
+	}
+	if n := len(items); value == nil && !macro && n > 0 && items[n-1].If != nil && items[n-1].Semis == 0 {
+		// an if ending the block is its value: { if (c) { a } else { b } }
+		last := items[n-1]
+		stmts := c.stmts(items[:n-1])
+		return stmts, c.ifExpr(c.at(last.Pos), last.If)
 	}
 	stmts := c.stmts(items)
 	if value == nil {

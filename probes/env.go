@@ -94,6 +94,7 @@ func (e *env) regs() *types.RegLayout {
 type attachPoint struct {
 	spec   Spec
 	uprobe *uprobeSite
+	usdt   *usdtInfo
 }
 
 // attachPointOf returns what the Env kept on c, or nil for a context

@@ -101,9 +101,7 @@ func UserBinary(c *types.Context) string {
 	if a := attachPointOf(c); a != nil && a.uprobe != nil {
 		return a.uprobe.open
 	}
-	usdtMu.Lock()
-	defer usdtMu.Unlock()
-	if u := usdtByCtx[c]; u != nil {
+	if u := usdtOf(c); u != nil {
 		return u.Path
 	}
 	return ""

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -312,10 +311,13 @@ type usdtInfo struct {
 	Sites []USDTSite
 }
 
-var (
-	usdtMu    sync.Mutex
-	usdtByCtx = map[*types.Context]*usdtInfo{}
-)
+// usdtOf is what the Env kept of the USDT probe of ctx, or nil.
+func usdtOf(ctx *types.Context) *usdtInfo {
+	if a := attachPointOf(ctx); a != nil {
+		return a.usdt
+	}
+	return nil
+}
 
 func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
@@ -324,9 +326,7 @@ func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
 // All sites of one probe have the same arguments in the common case; the
 // first site's are returned.
 func USDTArgs(ctx *types.Context) (args []USDTArg, ok bool) {
-	usdtMu.Lock()
-	defer usdtMu.Unlock()
-	info := usdtByCtx[ctx]
+	info := usdtOf(ctx)
 	if info == nil || len(info.Sites) == 0 {
 		return nil, false
 	}
@@ -401,9 +401,7 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 			}
 			c.USDTArgs = locs
 		}
-		usdtMu.Lock()
-		usdtByCtx[c] = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
-		usdtMu.Unlock()
+		attachPointOf(c).usdt = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
 		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
@@ -485,9 +483,7 @@ func (m multiCloser) Close() error {
 }
 
 func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
-	usdtMu.Lock()
-	info := usdtByCtx[ctx]
-	usdtMu.Unlock()
+	info := usdtOf(ctx)
 	if info == nil {
 		b, err := readHostFile(s.Target)
 		if err != nil {

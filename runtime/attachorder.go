@@ -1,6 +1,9 @@
 package runtime
 
-import "github.com/gotrace/gotrace/codegen"
+import (
+	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang/types"
+)
 
 // Several probes at one place fire in the order of the script, as
 // bpftrace's do. The kernel runs the programs of one uprobe (and so of
@@ -14,8 +17,7 @@ import "github.com/gotrace/gotrace/codegen"
 func attachOrder(ps []*codegen.ProbeProg) []*codegen.ProbeProg {
 	var slots []int
 	for i, p := range ps {
-		switch p.Ctx.Provider {
-		case "uprobe", "uretprobe", "usdt":
+		if p.Ctx.Mem == types.UserMem { // uprobe, uretprobe, usdt
 			slots = append(slots, i)
 		}
 	}

@@ -366,17 +366,6 @@ func bpftraceEnv() map[string]string {
 	return env
 }
 
-// namedParams turns the named parameters (-- --name=value, --flag) into
-// the map getopt() reads.
-func namedParams(named []string) map[string]string {
-	m := map[string]string{}
-	for _, a := range named {
-		k, v, _ := strings.Cut(a, "=")
-		m[k] = v
-	}
-	return m
-}
-
 // isTerminal reports whether f is a terminal.
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)

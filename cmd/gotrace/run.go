@@ -39,13 +39,25 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	var imported map[string][]byte // the script's imported files, for diagnostics in them
 	report := func(err error, code int) int {
 		lang.AttachSources(err, imported)
+		var opts *types.OptionsError
+		if errors.As(err, &opts) {
+			// the named parameters: a mistake of the command line
+			if opts.Msg != "" {
+				lg.errorf("%s", opts.Msg)
+			}
+			if opts.Hint != "" {
+				lg.hintf("%s", opts.Hint)
+			}
+			return code
+		}
 		io.WriteString(stderr, lang.Format(err, src))
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
 		Target:      target,
-		Config:      types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Config:      types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:        os.Getpid(),
+		PidNS:       runtime.PidNamespace(),
 		Cgroup:      o.cgroup,
 		PID:         o.pid,
 		Stop:        lastStage(o),
@@ -686,8 +698,8 @@ func jsonQuote(s string) string {
 func compilerBench(o *options, name string, src []byte, target probes.Target, w io.Writer) int {
 	opts := runtime.CompileOptions{
 		Target: target,
-		Config: types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:   os.Getpid(), Cgroup: o.cgroup, PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
+		Config: types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Self:   os.Getpid(), PidNS: runtime.PidNamespace(), Cgroup: o.cgroup, PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
 	}
 	stages := []runtime.Stage{runtime.StageParse, runtime.StageCheck, runtime.StageCompile, runtime.StageVerify}
 	const runs = 5

@@ -22,6 +22,7 @@ const (
 	BuiltinExit
 	BuiltinJoin
 	BuiltinUnwatch
+	BuiltinDebugf
 )
 
 func init() {
@@ -35,6 +36,7 @@ func init() {
 		&builtin{id: BuiltinExit, name: "exit", minArgs: 0, maxArgs: 1, call: (*checker).exitCall},
 		&builtin{id: BuiltinJoin, name: "join", minArgs: 1, maxArgs: 2, call: (*checker).joinCall},
 		&builtin{id: BuiltinUnwatch, name: "unwatch", minArgs: 1, maxArgs: 1, call: (*checker).unwatchCall},
+		&builtin{id: BuiltinDebugf, name: "debugf", minArgs: 1, maxArgs: variadic, call: (*checker).debugfCall},
 	)
 }
 
@@ -138,6 +140,33 @@ func (c *checker) joinCall(e *lang.Call) *Type {
 			return nil
 		}
 	}
+	return VoidType
+}
+
+// debugfCall checks debugf(fmt, args...), which writes to the kernel's
+// trace pipe with bpf_trace_printk: at most three arguments, integers
+// for %d, %u, %x and %p, strings for %s.
+func (c *checker) debugfCall(e *lang.Call) *Type {
+	if c.printf(e) == nil {
+		return nil
+	}
+	if len(e.Args) > 4 {
+		c.errorf(e.Args[4].Pos(), "debugf() prints at most 3 arguments (bpf_trace_printk takes no more)")
+		return nil
+	}
+	verbs, _ := FormatVerbs(c.info.Formats[e.Args[0].(*lang.StrLit)])
+	for i, v := range verbs {
+		a := e.Args[i+1]
+		switch t := c.info.Types[a]; {
+		case !strings.ContainsRune("duxps", v):
+			c.errorf(e.Args[0].Pos(), "debugf() cannot print %%%c: bpf_trace_printk knows %%d, %%u, %%x, %%p and %%s", v)
+			return nil
+		case v == 's' && t.Kind != Str:
+			c.errorf(a.Pos(), "debugf: %%s needs a string, got %s", t)
+			return nil
+		}
+	}
+	c.warnf(e.At, "debugf() writes to the kernel's trace pipe (bpf_trace_printk), which is meant for debugging, not for production use")
 	return VoidType
 }
 

@@ -176,10 +176,11 @@ func (c *checker) regCall(e *lang.Call) *Type {
 	return Uint64
 }
 
-// usermodeIdent types usermode: whether the probe interrupted user code.
+// usermodeIdent types usermode: whether the probe interrupted user code
+// (1 in BEGIN and END, which gotrace runs from user space).
 func (c *checker) usermodeIdent(e *lang.Ident) *Type {
 	for _, ctx := range c.ctxs {
-		if ctx.Regs == nil {
+		if ctx.Regs == nil && ctx.Run != RunBegin && ctx.Run != RunEnd {
 			c.errorf(e.At, "usermode needs the registers of the interrupted code, which probe %s does not have", ctx.Name)
 			return nil
 		}

@@ -35,6 +35,11 @@ func assignable(dst, src *Type) bool {
 		return true
 	case Str:
 		return true
+	case Ptr:
+		// void * takes any pointer, and goes into any pointer
+		if dst.Elem.Kind == Void || src.Elem.Kind == Void {
+			return true
+		}
 	}
 	return Equal(dst, src)
 }
