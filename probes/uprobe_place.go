@@ -184,7 +184,11 @@ func (e *env) checkPlace(bin *elfBinary, s Spec, fn symbolize.Symbol, off uint64
 		if err != nil {
 			hint = "cannot read its code: " + err.Error()
 		} else {
-			hint = fmt.Sprintf("gotrace cannot decode the instruction at %s+%d", fn.Name, starts[len(starts)-1])
+			at := off // arm64: the word at the offset itself
+			if len(starts) > 0 {
+				at = starts[len(starts)-1]
+			}
+			hint = fmt.Sprintf("gotrace cannot decode the instruction at %s+%d", fn.Name, at)
 		}
 	case placeUnknown:
 		msg = "Can't check if " + s.Provider + " is in proper place (gotrace cannot decode " + bin.elf.Machine.String() + " code): " + where

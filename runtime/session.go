@@ -250,6 +250,9 @@ type session struct {
 	prog *codegen.Program
 	coll *ebpf.Collection
 	opts Options
+	// events reads the event ring buffer while the script runs (nil
+	// before and after, and when it is emulated).
+	events *ringbuf.Reader
 	// w gathers the output (opts.Out) and writes it as opts.Buffer says;
 	// printer prints into it.
 	w       *bufio.Writer
@@ -294,6 +297,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("cannot read the event ring buffer: %w", err)
 	}
 	defer rd.Close()
+	s.events = rd
+	defer func() { s.events = nil }()
 	var skb *skbWriter
 	if len(s.prog.SkbOutputs) > 0 {
 		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], bufferPages(s.prog.Settings.PerfRbPages, true, possibleCPUs(), os.Getpagesize(), memAvailableKB()))
@@ -669,7 +674,14 @@ func (s *session) reportLost() {
 
 func (s *session) reportCounters(globals []byte) {
 	if code := binary.LittleEndian.Uint64(globals[codegen.GlobalExit:]); code != 0 {
-		// exit() ran, even if its record found no room.
+		// exit() ran, even if its record found no room. Its record and
+		// what the programs printed before it may still wait in the ring
+		// buffer (the counter can be read between two reads of it, and
+		// the records after exit() are dropped): they are handled first,
+		// up to the exit() record.
+		if s.events != nil && !s.exited.Load() {
+			s.drain(s.events, true)
+		}
 		s.setExited(int(int64(code - 1)))
 	}
 	s.out.Lock()

@@ -96,6 +96,16 @@ func (c *checker) stackType(pos lang.Pos, kind, mode string, limit int) *Type {
 		c.errorf(pos, "%s() limit must be at least 1", kind)
 		return nil
 	}
+	if kind == "dw_ustack" {
+		for _, ctx := range c.ctxs {
+			if arch := ArchOf(ctx); arch != "amd64" {
+				// The DWARF unwinder (runtime/unwind and its program)
+				// knows x86-64's registers and rules alone.
+				c.errorf(pos, "dw_ustack unwinds x86-64 stacks only; on %s use ustack, which follows frame pointers", arch)
+				return nil
+			}
+		}
+	}
 	if mode == "" {
 		mode = c.info.Settings.StackMode
 		if mode == "build_id" && kind != "ustack" {
