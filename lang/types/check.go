@@ -43,11 +43,16 @@ type checker struct {
 	inCallback int
 	unrolls    int
 	probeN     int
+	// notConst holds the operator expressions constValue found to have
+	// no value once their operands were checked, so that a long chain of
+	// operators is folded (or given up on) once per node, not once per
+	// enclosing node.
+	notConst map[lang.Expr]bool
 }
 
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
-	c := &checker{env: env, info: &Info{
+	c := &checker{env: env, notConst: map[lang.Expr]bool{}, info: &Info{
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
 		Expansions: map[lang.Expr]lang.Expr{},
