@@ -191,6 +191,19 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				}
 			})
 		})
+		// A value that dies as a helper's argument prefers that
+		// argument's register: the call then needs no move for it.
+		prefer := map[vreg]asm.Register{}
+		for i, ins := range code {
+			if ins.op != opCall {
+				continue
+			}
+			for k, a := range ins.args {
+				if iv := ivs[a]; iv != nil && iv.end == i {
+					prefer[a] = asm.R1 + asm.Register(k)
+				}
+			}
+		}
 		list := make([]*interval, 0, len(ivs))
 		for _, iv := range ivs {
 			list = append(list, iv)
@@ -236,6 +249,11 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 					active = append(active, cur)
 					continue
 				}
+			}
+			if r, ok := prefer[cur.v]; ok && !used[r] && inPool(r, pool) {
+				reg[cur.v] = r
+				active = append(active, cur)
+				continue
 			}
 			for _, r := range pool {
 				if !used[r] {

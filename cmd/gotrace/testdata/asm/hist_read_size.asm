@@ -41,62 +41,62 @@ p0_tracepoint:
 	   ; hist_read_size.bt:1:70
 	 21: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 22: RShImm dst: r4 imm: 32
+	 22: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:70
-	 23: JEqImm dst: r4 off: -1 imm: 0 <L3>
+	 23: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:70
-	 24: MovReg dst: r1 src: r4
+	 24: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
 	 25: AddImm dst: r3 imm: 32
 L3:
 	   ; hist_read_size.bt:1:70
-	 26: MovReg dst: r4 src: r1
+	 26: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 27: RShImm dst: r4 imm: 16
+	 27: RShImm dst: r1 imm: 16
 	   ; hist_read_size.bt:1:70
-	 28: JEqImm dst: r4 off: -1 imm: 0 <L4>
+	 28: JEqImm dst: r1 off: -1 imm: 0 <L4>
 	   ; hist_read_size.bt:1:70
-	 29: MovReg dst: r1 src: r4
+	 29: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
 	 30: AddImm dst: r3 imm: 16
 L4:
 	   ; hist_read_size.bt:1:70
-	 31: MovReg dst: r4 src: r1
+	 31: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 32: RShImm dst: r4 imm: 8
+	 32: RShImm dst: r1 imm: 8
 	   ; hist_read_size.bt:1:70
-	 33: JEqImm dst: r4 off: -1 imm: 0 <L5>
+	 33: JEqImm dst: r1 off: -1 imm: 0 <L5>
 	   ; hist_read_size.bt:1:70
-	 34: MovReg dst: r1 src: r4
+	 34: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
 	 35: AddImm dst: r3 imm: 8
 L5:
 	   ; hist_read_size.bt:1:70
-	 36: MovReg dst: r4 src: r1
+	 36: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 37: RShImm dst: r4 imm: 4
+	 37: RShImm dst: r1 imm: 4
 	   ; hist_read_size.bt:1:70
-	 38: JEqImm dst: r4 off: -1 imm: 0 <L6>
+	 38: JEqImm dst: r1 off: -1 imm: 0 <L6>
 	   ; hist_read_size.bt:1:70
-	 39: MovReg dst: r1 src: r4
+	 39: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
 	 40: AddImm dst: r3 imm: 4
 L6:
 	   ; hist_read_size.bt:1:70
-	 41: MovReg dst: r4 src: r1
+	 41: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 42: RShImm dst: r4 imm: 2
+	 42: RShImm dst: r1 imm: 2
 	   ; hist_read_size.bt:1:70
-	 43: JEqImm dst: r4 off: -1 imm: 0 <L7>
+	 43: JEqImm dst: r1 off: -1 imm: 0 <L7>
 	   ; hist_read_size.bt:1:70
-	 44: MovReg dst: r1 src: r4
+	 44: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
 	 45: AddImm dst: r3 imm: 2
 L7:
 	   ; hist_read_size.bt:1:70
-	 46: RShImm dst: r1 imm: 1
+	 46: RShImm dst: r4 imm: 1
 	   ; hist_read_size.bt:1:70
-	 47: JEqImm dst: r1 off: -1 imm: 0 <L8>
+	 47: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:70
 	 48: AddImm dst: r3 imm: 1
 L8:
@@ -146,27 +146,9 @@ L9:
 	 71: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:70
 	 72: Call FnMapUpdateElem
-	   ; hist_read_size.bt:1:70
-	 73: MovReg dst: r5 src: r0
-	   ; hist_read_size.bt:1:70
-	 74: AddImm dst: r5 imm: 7
-	   ; hist_read_size.bt:1:70
-	 75: MovReg dst: r1 src: r5
-	   ; hist_read_size.bt:1:70
-	 76: NegImm dst: r1 imm: 0
-	   ; hist_read_size.bt:1:70
-	 77: OrReg dst: r5 src: r1
-	   ; hist_read_size.bt:1:70
-	 78: RShImm dst: r5 imm: 63
-	   ; hist_read_size.bt:1:70
-	 79: XorImm dst: r5 imm: 1
-	   ; hist_read_size.bt:1:70
-	 80: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; hist_read_size.bt:1:70
-	 82: StXAtomicAddDW dst: r1 src: r5 off: 0
 L10:
 	   ; hist_read_size.bt:1:50
-	 83: MovImm dst: r0 imm: 0
+	 73: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 84: Exit
+	 74: Exit
 

@@ -1,0 +1,263 @@
+package codegen
+
+import "github.com/cilium/ebpf/asm"
+
+// Common subexpressions and copies.
+//
+// reuseValues is a forward "available values" dataflow over the basic
+// blocks. A value is available at a point when every path there computed
+// it into a register that nothing has written since:
+//
+//   - the result of a helper that answers the same during one run of a
+//     program (pid and tid, uid and gid, the CPU, the task): a body that
+//     names pid three times calls get_current_pid_tgid once;
+//   - an arithmetic operation on registers (and an immediate), such as
+//     the pid's `>> 32`;
+//   - a copy (d = s): later reads of d read s instead, so the copy dies.
+//
+// A repeated computation becomes a move from the register that holds it.
+// Helpers whose answer moves (nsecs, random numbers) or that write memory
+// are never merged, and loads are not either, as memory may change.
+
+// invariantHelpers are the helpers whose result cannot change during one
+// run of a program.
+var invariantHelpers = map[asm.BuiltinFunc]bool{
+	asm.FnGetCurrentPidTgid:  true,
+	asm.FnGetCurrentUidGid:   true,
+	asm.FnGetSmpProcessorId:  true,
+	asm.FnGetCurrentTask:     true,
+	asm.FnGetCurrentTaskBtf:  true,
+	asm.FnGetCurrentCgroupId: true,
+}
+
+// valueKey names a computation by its operation and operands.
+type valueKey struct {
+	op     op
+	fn     asm.BuiltinFunc
+	alu    asm.ALUOp
+	a, b   vreg
+	useImm bool
+	imm    int64
+}
+
+// pureKey gives the key of in's result when in computes it from its
+// operands alone.
+func pureKey(in *inst) (valueKey, bool) {
+	switch in.op {
+	case opCall:
+		if in.kfunc == 0 && in.callee == "" && len(in.args) == 0 && in.dst != 0 && invariantHelpers[in.fn] {
+			return valueKey{op: opCall, fn: in.fn}, true
+		}
+	case opALU:
+		k := valueKey{op: opALU, alu: in.alu, a: in.a, useImm: in.useImm, imm: in.imm}
+		if !in.useImm {
+			k.b, k.imm = in.b, 0
+		}
+		// (an address on the stack is cheaper to compute again than to
+		// keep in a register)
+		return k, in.a != fpReg && in.dst != in.a && (in.useImm || in.dst != in.b)
+	case opNeg:
+		return valueKey{op: opNeg, a: in.a}, in.dst != in.a
+	case opSwap:
+		return valueKey{op: opSwap, a: in.a, imm: in.imm}, in.dst != in.a
+	}
+	return valueKey{}, false
+}
+
+// available is the state of the dataflow at one point; nil stands for
+// "not reached yet" (everything available).
+type available struct {
+	vals   map[valueKey]vreg
+	copies map[vreg]vreg // d -> s after d = s
+	// entry are the registers of entry values (the context, callback
+	// arguments): they are never copied through, as their register
+	// choices are few and a longer life would spill them.
+	entry map[vreg]bool
+}
+
+func newAvailable(entry map[vreg]bool) *available {
+	return &available{vals: map[valueKey]vreg{}, copies: map[vreg]vreg{}, entry: entry}
+}
+
+func (a *available) clone() *available {
+	c := newAvailable(a.entry)
+	for k, v := range a.vals {
+		c.vals[k] = v
+	}
+	for k, v := range a.copies {
+		c.copies[k] = v
+	}
+	return c
+}
+
+func (a *available) equal(b *available) bool {
+	if b == nil || len(a.vals) != len(b.vals) || len(a.copies) != len(b.copies) {
+		return false
+	}
+	for k, v := range a.vals {
+		if w, ok := b.vals[k]; !ok || w != v {
+			return false
+		}
+	}
+	for k, v := range a.copies {
+		if w, ok := b.copies[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+// meet keeps in a what b agrees with (b nil: all of a).
+func (a *available) meet(b *available) {
+	if b == nil {
+		return
+	}
+	for k, v := range a.vals {
+		if w, ok := b.vals[k]; !ok || w != v {
+			delete(a.vals, k)
+		}
+	}
+	for k, v := range a.copies {
+		if w, ok := b.copies[k]; !ok || w != v {
+			delete(a.copies, k)
+		}
+	}
+}
+
+// kill forgets what a write of d invalidates.
+func (a *available) kill(d vreg) {
+	for k, v := range a.vals {
+		if v == d || k.a == d || k.b == d {
+			delete(a.vals, k)
+		}
+	}
+	for k, v := range a.copies {
+		if k == d || v == d {
+			delete(a.copies, k)
+		}
+	}
+}
+
+// through moves a across in, which it rewrites: reads of copies read
+// their sources, and a value available already is moved, not computed.
+func (a *available) through(in *inst) {
+	src := func(v vreg) vreg {
+		if s, ok := a.copies[v]; ok {
+			return s
+		}
+		return v
+	}
+	switch in.op {
+	case opFetch:
+		// b must stay the destination
+	case opCall:
+		if len(in.args) > 0 {
+			args := make([]vreg, len(in.args))
+			for i, v := range in.args {
+				args[i] = src(v)
+			}
+			in.args = args
+		}
+	default:
+		if in.a != 0 && in.a != fpReg {
+			in.a = src(in.a)
+		}
+		if !in.useImm && in.b != 0 && in.b != fpReg {
+			in.b = src(in.b)
+		}
+	}
+	key, pure := pureKey(in)
+	if pure {
+		if v, ok := a.vals[key]; ok && v != in.dst {
+			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
+			pure = false
+		}
+	}
+	d := in.def()
+	if d == 0 {
+		return
+	}
+	a.kill(d)
+	switch {
+	case pure:
+		a.vals[key] = d
+	case in.op == opMov && in.a != d && in.a != fpReg && !a.entry[in.a]:
+		a.copies[d] = in.a
+	}
+}
+
+// reuseValues rewrites code (a copy of it: the instructions are new).
+func reuseValues(code []*inst) []*inst {
+	out := make([]*inst, len(code))
+	for i, in := range code {
+		c := *in
+		out[i] = &c
+	}
+	entryRegs := map[vreg]bool{}
+	for _, in := range code {
+		if in.op == opArg || in.op == opCtx {
+			entryRegs[in.dst] = true
+		}
+	}
+	g := newFlowGraph(out)
+	preds := make([][]int, len(g.start))
+	for b, ss := range g.succ {
+		for _, s := range ss {
+			preds[s] = append(preds[s], b)
+		}
+	}
+	entry := make([]*available, len(g.start))
+	exit := make([]*available, len(g.start))
+	blockIn := func(b int) *available {
+		if b == 0 {
+			return newAvailable(entryRegs)
+		}
+		var in *available
+		for _, p := range preds[b] {
+			switch {
+			case exit[p] == nil:
+			case in == nil:
+				in = exit[p].clone()
+			default:
+				in.meet(exit[p])
+			}
+		}
+		return in
+	}
+	// The analysis runs on scratch copies of each block; any fixed point
+	// is sound, and loops that keep it from settling leave the code as
+	// it was.
+	scratch := make([]inst, 0, 64)
+	for sweep, changed := 0, true; changed; sweep++ {
+		if sweep > 16 {
+			return code
+		}
+		changed = false
+		for b := range g.start {
+			in := blockIn(b)
+			if in == nil {
+				continue
+			}
+			entry[b] = in.clone()
+			scratch = scratch[:0]
+			for i := g.start[b]; i < g.end[b]; i++ {
+				scratch = append(scratch, *out[i])
+				in.through(&scratch[len(scratch)-1])
+			}
+			if !in.equal(exit[b]) {
+				exit[b] = in
+				changed = true
+			}
+		}
+	}
+	for b := range g.start {
+		if entry[b] == nil {
+			continue
+		}
+		avail := entry[b]
+		for i := g.start[b]; i < g.end[b]; i++ {
+			avail.through(out[i])
+		}
+	}
+	return out
+}
