@@ -73,9 +73,7 @@ func step(live bitset, ins *inst, strong bool) {
 	if d != 0 {
 		live.clear(d)
 	}
-	for _, u := range ins.uses() {
-		live.set(u)
-	}
+	ins.eachUse(live.set)
 }
 
 // blockLiveness computes the live-in and live-out sets of every block.

@@ -64,6 +64,11 @@ func pureKey(in *inst) (valueKey, bool) {
 	return valueKey{}, false
 }
 
+// maxAvailable bounds the values and the copies available at one point,
+// so that the analysis costs O(n) for a program of n instructions:
+// forgetting a value is always safe.
+const maxAvailable = 32
+
 // available is the state of the dataflow at one point; nil stands for
 // "not reached yet" (everything available).
 type available struct {
@@ -179,9 +184,9 @@ func (a *available) through(in *inst) {
 	}
 	a.kill(d)
 	switch {
-	case pure:
+	case pure && len(a.vals) < maxAvailable:
 		a.vals[key] = d
-	case in.op == opMov && in.a != d && in.a != fpReg && !a.entry[in.a]:
+	case in.op == opMov && in.a != d && in.a != fpReg && !a.entry[in.a] && len(a.copies) < maxAvailable:
 		a.copies[d] = in.a
 	}
 }

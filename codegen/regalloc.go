@@ -161,9 +161,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			blockOut[b].forEach(func(v vreg) { occupy(v, g.end[b]-1) })
 		}
 		for i, ins := range code {
-			for _, u := range ins.uses() {
-				occupy(u, i)
-			}
+			ins.eachUse(func(u vreg) { occupy(u, i) })
 			if d := ins.def(); d != 0 {
 				occupy(d, i)
 			}
