@@ -29,7 +29,7 @@ func (f *fn) ternary(e *lang.Ternary, t *types.Type) val {
 		f.mark(end)
 		return val{t: t}
 	}
-	if t.Kind == types.Str || t.Kind == types.Tuple {
+	if t.Kind == types.Str || t.Kind == types.Tuple || t.Kind == types.Buf {
 		m := f.alloc(t.Size)
 		res := val{t: t, m: &m}
 		if e.Then == nil {

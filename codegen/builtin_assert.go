@@ -21,8 +21,8 @@ func (f *fn) assert(e *lang.Call) {
 	ok := f.label()
 	f.branch(e.Args[0], ok, true)
 	f.pos = e.At
-	msg := e.Args[1].(*lang.StrLit).Val
-	f.printf(&lang.Call{At: e.At, Args: []lang.Expr{&lang.StrLit{At: e.At, Val: "assert failed: " + msg}}}, EventErrorf)
+	msg := e.Args[1].(*lang.StrLit)
+	f.sendPrintf(&Event{Kind: EventErrorf, Pos: e.At, Format: types.AssertPrefix + msg.Val, Conversions: f.c.info.Formats[msg]}, nil)
 	f.exitCode(e.At, f.imm(1))
 	f.mark(ok)
 }

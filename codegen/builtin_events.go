@@ -21,6 +21,26 @@ func init() {
 	define(types.BuiltinExit, builtinCode{stmt: (*fn).exit})
 	define(types.BuiltinJoin, builtinCode{stmt: (*fn).join})
 	define(types.BuiltinUnwatch, builtinCode{stmt: (*fn).unwatch})
+	define(types.BuiltinDebugf, builtinCode{stmt: (*fn).debugf})
+}
+
+// debugf compiles debugf(fmt, args...): bpf_trace_printk with the format
+// in memory and the arguments as words, a string's as its address.
+func (f *fn) debugf(e *lang.Call) {
+	format := append([]byte(e.Args[0].(*lang.StrLit).Val), 0)
+	var args []vreg
+	for _, a := range e.Args[1:] {
+		v := f.expr(a)
+		if v.m != nil {
+			args = append(args, f.addr(*v.m))
+		} else {
+			args = append(args, f.scalar(v))
+		}
+	}
+	m := f.alloc(len(format))
+	f.constBytes(m, format)
+	f.pos = e.At
+	f.call(asm.FnTracePrintk, append([]vreg{f.addr(m), f.imm(int64(len(format)))}, args...)...)
 }
 
 func (f *fn) newEvent(ev *Event) int {
@@ -49,13 +69,19 @@ func printfTo(kind EventKind) func(*fn, *lang.Call) {
 
 // printf sends the format and the arguments of e as an event of kind.
 func (f *fn) printf(e *lang.Call, kind EventKind) {
-	format := e.Args[0].(*lang.StrLit).Val
-	ev := &Event{Kind: kind, Pos: e.At, Format: format}
+	lit := e.Args[0].(*lang.StrLit)
+	ev := &Event{Kind: kind, Pos: e.At, Format: lit.Val, Conversions: f.c.info.Formats[lit]}
 	if e.End.Line == e.At.Line {
 		ev.EndCol = e.End.Col
 	}
+	f.sendPrintf(ev, e.Args[1:])
+}
+
+// sendPrintf sends event ev of a printf-like kind, with the values of
+// args laid out after its id.
+func (f *fn) sendPrintf(ev *Event, args []lang.Expr) {
 	off := 8
-	for _, a := range e.Args[1:] {
+	for _, a := range args {
 		t := f.typeOf(a)
 		st := storedType(t)
 		ev.Args = append(ev.Args, EventArg{Type: st, Offset: off})
@@ -63,7 +89,7 @@ func (f *fn) printf(e *lang.Call, kind EventKind) {
 	}
 	ev.Size = off
 	f.sendEvent(ev, func(rec mem) {
-		for i, a := range e.Args[1:] {
+		for i, a := range args {
 			f.exprInto(a, rec.plus(ev.Args[i].Offset), ev.Args[i].Type, false)
 		}
 	})

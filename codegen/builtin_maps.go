@@ -22,7 +22,10 @@ func init() {
 	})
 	define(types.BuiltinHasKey, builtinCode{call: (*fn).hasKey})
 	define(types.BuiltinLen, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
-		return val{t: t, r: f.mapLen(e.Args[0].(*lang.MapExpr))}
+		if m, ok := e.Args[0].(*lang.MapExpr); ok {
+			return val{t: t, r: f.mapLen(m)}
+		}
+		return val{t: t, r: f.stackLen(e.Args[0])}
 	}})
 	define(types.BuiltinClear, builtinCode{stmt: wholeMapEvent(EventClear)})
 	define(types.BuiltinZero, builtinCode{stmt: wholeMapEvent(EventZero)})

@@ -27,7 +27,10 @@ func init() {
 		f.pos = e.At
 		d := f.newReg()
 		f.emit(&inst{op: opMov, dst: d, a: x})
-		f.emit(&inst{op: opSwap, dst: d, a: d, imm: int64(8 * t.Size)})
+		if t.Size > 1 {
+			// (one byte has no order to swap)
+			f.emit(&inst{op: opSwap, dst: d, a: d, imm: int64(8 * t.Size)})
+		}
 		return val{t: t, r: d}
 	}})
 }

@@ -20,8 +20,13 @@ func init() {
 	define(types.BuiltinArg, builtinCode{ident: (*fn).arg})
 	define(types.BuiltinRetval, builtinCode{ident: (*fn).retval})
 	define(types.BuiltinFunc, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
-		if f.ctx.Provider == "uprobe" {
-			return f.usym(f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8), t)
+		if f.ctx.Func == types.FuncUser {
+			if f.ctx.Return {
+				// the instruction pointer is back in the caller: the
+				// kernel knows the function the probe returned from
+				return f.usym(f.call(asm.FnGetFuncIp, f.ctxReg), t)
+			}
+			return f.usym(f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8), t)
 		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})
@@ -46,13 +51,13 @@ func init() {
 // arg compiles argN: where the probe's kind of program has it.
 func (f *fn) arg(e *lang.Ident, t *types.Type) val {
 	n := f.c.info.ArgN[e]
-	if f.ctx.Provider == "usdt" {
+	switch f.ctx.ArgN {
+	case types.ArgUSDT:
 		return val{t: t, r: f.usdtArg(f.ctx.USDTArgs[n])}
-	}
-	if f.ctx.Provider == "rawtracepoint" || f.ctx.Kind == types.ProgTracing {
+	case types.ArgSlots:
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(8 * n)}, 8)}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsArgs[n]}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.ctx.Regs.Args[n]}, 8)}
 }
 
 // retval compiles retval: where the probe's kind of program has it.
@@ -66,17 +71,23 @@ func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 		}
 		return val{t: t, r: r}
 	}
-	return val{t: t, r: f.load(mem{base: f.ctxReg, off: ptRegsRAX}, 8)}
+	return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.ctx.Regs.Ret}, 8)}
 }
 
-// usermode is 1 when the probe interrupted user code: the privilege
-// level is in the low bits of the code segment.
+// usermode is 1 when the probe interrupted user code, as the mode bits
+// of a register say (x86-64: the privilege level in the low bits of the
+// code segment).
 func (f *fn) usermode(_ *lang.Ident, t *types.Type) val {
-	cs := f.load(mem{base: f.ctxReg, off: ptRegsCS}, 8)
+	if f.ctx.Run == types.RunBegin || f.ctx.Run == types.RunEnd {
+		// run by gotrace, from user space
+		return val{t: t, r: f.imm(1)}
+	}
+	regs := f.ctx.Regs
+	mode := f.load(mem{base: f.ctxReg, off: regs.Mode}, 8)
 	d := f.newReg()
 	no := f.label()
 	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
-	f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, cs, 3), cc: asm.JNE, useImm: true, imm: 3, label: no})
+	f.emit(&inst{op: opJcc, a: f.aluImm(asm.And, mode, regs.ModeMask), cc: asm.JNE, useImm: true, imm: regs.UserMode, label: no})
 	f.emit(&inst{op: opMovImm, dst: d, imm: 1})
 	f.mark(no)
 	return val{t: t, r: d}
@@ -92,28 +103,15 @@ func (f *fn) constStrOf(s string, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// x86-64 struct pt_regs offsets: the argument registers of the C calling
-// convention (rdi, rsi, rdx, rcx, r8, r9), the return value and the
-// instruction pointer.
-var ptRegsArgs = [...]int32{112, 104, 96, 88, 72, 64}
-
-const (
-	ptRegsRAX = 80
-	ptRegsIP  = 128
-)
-
-// ptRegsCS is the offset of the code segment in x86-64 struct pt_regs.
-const ptRegsCS = 136
-
 // usdtArg reads a USDT argument where its note says it is.
 func (f *fn) usdtArg(l types.ArgLoc) vreg {
-	if l.Const {
-		return f.imm(l.Disp)
-	}
 	var v vreg
-	if l.Reg >= 0 {
+	switch {
+	case l.Const:
+		v = f.imm(l.Disp)
+	case l.Reg >= 0:
 		v = f.load(mem{base: f.ctxReg, off: int32(l.Reg)}, 8)
-	} else {
+	default:
 		v = f.imm(0)
 	}
 	if l.Mem {

@@ -14,9 +14,15 @@ import (
 
 func init() {
 	define(types.BuiltinPid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
-		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+		return val{t: t, r: f.aluImm(asm.RSh, f.pidTgid(), 32)}
 	}})
 	define(types.BuiltinTid, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return val{t: t, r: f.low32(f.pidTgid())}
+	}})
+	define(types.BuiltinPidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
+		return val{t: t, r: f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)}
+	}})
+	define(types.BuiltinTidInit, builtinCode{ident: func(f *fn, _ *lang.Ident, t *types.Type) val {
 		return val{t: t, r: f.low32(f.call(asm.FnGetCurrentPidTgid))}
 	}})
 	uid := func(f *fn, _ *lang.Ident, t *types.Type) val {
@@ -83,4 +89,19 @@ func (f *fn) commInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) bool {
 		f.zero(dst.plus(16), t.Size-16)
 	}
 	return true
+}
+
+// pidTgid is the current task's tgid << 32 | pid as gotrace's pid
+// namespace sees them (Target.PidNS): bpf_get_current_pid_tgid in the
+// initial namespace, bpf_get_ns_current_pid_tgid in another (0 for a
+// task that namespace does not see).
+func (f *fn) pidTgid() vreg {
+	ns := f.c.tgt.PidNS
+	if ns == (PidNS{}) {
+		return f.call(asm.FnGetCurrentPidTgid)
+	}
+	nsdata := f.alloc(8) // struct bpf_pidns_info: u32 pid, u32 tgid
+	f.storeImm(nsdata, 8, 0)
+	f.call(asm.FnGetNsCurrentPidTgid, f.imm(int64(ns.Dev)), f.imm(int64(ns.Ino)), f.addr(nsdata), f.imm(8))
+	return f.load(nsdata, 8) // pid below tgid, as bpf_get_current_pid_tgid's
 }

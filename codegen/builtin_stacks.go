@@ -82,6 +82,29 @@ func (f *fn) stack(t *types.Type) val {
 	return val{t: t, r: f.stackID(t, id)}
 }
 
+// stackLen is len() of a stack of the probe: its number of frames. A
+// stack is kept as its id in a stack trace map, which programs cannot
+// read, so the frames are taken again with bpf_get_stack, whose result
+// is the bytes it wrote (the probe's stack is the same wherever in the
+// program it is taken).
+func (f *fn) stackLen(x lang.Expr) vreg {
+	f.expr(x)
+	t := f.typeOf(x)
+	flags := int64(0)
+	if t.Name == "ustack" {
+		flags = 1 << 8 // BPF_F_USER_STACK
+	}
+	buf := f.allocScratch(8 * t.Len)
+	n := f.call(asm.FnGetStack, f.ctxReg, f.addr(buf), f.imm(int64(8*t.Len)), f.imm(flags))
+	d := f.newReg()
+	done := f.label()
+	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+	f.emit(&inst{op: opJcc, a: n, cc: asm.JSLT, useImm: true, imm: 0, label: done})
+	f.emit(&inst{op: opMov, dst: d, a: f.aluImm(asm.RSh, n, 3)})
+	f.mark(done)
+	return d
+}
+
 // stackID keeps the low 32 bits of a stack id and, for user stacks, puts
 // the pid in the upper half.
 func (f *fn) stackID(t *types.Type, id vreg) vreg {

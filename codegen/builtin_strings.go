@@ -1,8 +1,6 @@
 package codegen
 
 import (
-	"strings"
-
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/lang"
@@ -125,7 +123,7 @@ func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
 	}
 	fnID := asm.FnProbeReadKernelStr
 	if (x.t.Kind == types.Ptr && x.t.User) || (x.t.Kind != types.Ptr && f.ctx.ArgsUser) ||
-		f.ctx.Kind == types.ProgKprobe && strings.HasPrefix(f.ctx.Provider, "u") {
+		f.ctx.Mem == types.UserMem {
 		fnID = asm.FnProbeReadUserStr
 	}
 	f.pos = e.At
@@ -216,7 +214,7 @@ func (f *fn) buf(e *lang.Call, t *types.Type) val {
 		f.mark(ok)
 	}
 	read := asm.FnProbeReadKernel
-	if (x.t.Kind == types.Ptr && x.t.User) || f.ctx.ArgsUser || strings.HasPrefix(f.ctx.Provider, "u") {
+	if (x.t.Kind == types.Ptr && x.t.User) || f.ctx.ArgsUser || f.ctx.Mem == types.UserMem {
 		read = asm.FnProbeReadUser
 	}
 	f.call(read, f.addr(m.plus(1)), n, f.scalar(x))
@@ -224,16 +222,11 @@ func (f *fn) buf(e *lang.Call, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// constStr returns the value of a string known when compiling: a literal,
-// a positional parameter or a folded constant.
+// constStr returns the value of a string known when compiling: a literal
+// or a folded constant.
 func (f *fn) constStr(e lang.Expr) (string, bool) {
-	switch x := e.(type) {
-	case *lang.StrLit:
+	if x, ok := e.(*lang.StrLit); ok {
 		return x.Val, true
-	case *lang.PosParam:
-		if t := f.typeOf(x); t.Kind == types.Str && !x.Count {
-			return f.c.info.Config.Param(x.N)
-		}
 	}
 	if k, ok := f.c.info.Consts[e]; ok && k.IsStr {
 		return k.Str, true

@@ -55,6 +55,17 @@ func (f *fn) nsecs(e *lang.Call, t *types.Type) val {
 // taiNow is the TAI time as the boot time plus the offset between the
 // two clocks that the runtime leaves in the globals.
 func (f *fn) taiNow() vreg {
+	if name := f.c.info.ClockMap; name != "" {
+		// BPFTRACE_DUMMY_TS_MAP: the time is the map's value (0 unset)
+		m := &lang.MapExpr{At: f.pos, Name: name}
+		p, _ := f.mapLookup(m, f.mapMeta(m))
+		d, unset := f.newReg(), f.label()
+		f.emit(&inst{op: opMovImm, dst: d, imm: 0})
+		f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: unset})
+		f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
+		f.mark(unset)
+		return d
+	}
 	g := f.newReg()
 	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalTaiDelta})
 	return f.alu(asm.Add, f.call(asm.FnKtimeGetBootNs), f.load(mem{base: g}, 8))

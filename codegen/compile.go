@@ -197,18 +197,18 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		if !ctx.AfterStop {
 			f.stopped(exit)
 		}
-		if pid := c.tgt.PID; pid > 0 && pidFiltered[ctx.Provider] {
+		if pid := c.tgt.PID; pid > 0 && ctx.AnyProcess {
 			// -p: only that process's events (which are not gotrace's)
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JNE, useImm: true, imm: int64(pid), label: exit})
-		} else if self := c.tgt.Self; self > 0 && selfFiltered[ctx.Provider] {
+		} else if self := c.tgt.Self; self > 0 && ctx.SkipSelf {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
 			held := f.newReg()
 			f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
 			f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
 		}
-		if cg := c.tgt.Cgroup; cg.ID != 0 && cgroupFiltered(ctx.Provider) {
+		if cg := c.tgt.Cgroup; cg.ID != 0 && ctx.InProcess {
 			id := f.call(asm.FnGetCurrentAncestorCgroupId, f.imm(int64(cg.Level)))
 			f.emit(&inst{op: opJcc, a: id, b: f.imm(int64(cg.ID)), cc: asm.JNE, label: exit})
 		}
@@ -264,11 +264,11 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	if ctx.Kind == types.ProgTracing {
 		spec.AttachTo = ctx.AttachTo
 		spec.AttachType = ebpf.AttachTraceFEntry
-		if ctx.Provider == "fexit" {
-			spec.AttachType = ebpf.AttachTraceFExit
-		}
-		if ctx.Provider == "iter" {
+		switch {
+		case ctx.Iter:
 			spec.AttachType = ebpf.AttachTraceIter
+		case ctx.Return:
+			spec.AttachType = ebpf.AttachTraceFExit
 		}
 	}
 	if ctx.Kind == types.ProgKprobe && len(ctx.Funcs) > 0 {

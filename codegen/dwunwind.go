@@ -62,11 +62,12 @@ const (
 	DWPLT
 )
 
-// More x86-64 struct pt_regs offsets, and how much of it dw_ustack reads.
-const (
-	ptRegsBP   = 4 * 8
-	ptRegsSP   = 19 * 8
-	ptRegsRead = ptRegsSP + 8
+// dwRegs is the struct pt_regs dw_ustack starts from: the rows it
+// follows are x86-64's (DWRSP, DWRBP), so it reads x86-64's registers
+// whatever the probe; dwRegsRead is how much of the struct it reads.
+var (
+	dwRegs     = types.RegsAMD64
+	dwRegsRead = int(dwRegs.SP) + 8
 )
 
 // DWStackMapName is the hash map that holds dw_ustack frames of a limit.
@@ -94,12 +95,12 @@ func (f *fn) dwStack(t *types.Type) val {
 	f.store(pidS, 8, f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32))
 	f.store(hashS, 8, f.imm(-0x340d631b7bdddcdb)) // FNV-1a offset basis
 
-	regs := f.allocScratch(ptRegsRead)
+	regs := f.allocScratch(dwRegsRead)
 	task := f.call(asm.FnGetCurrentTaskBtf)
-	f.call(asm.FnProbeReadKernel, f.addr(regs), f.imm(ptRegsRead), f.call(asm.FnTaskPtRegs, task))
-	f.store(pcS, 8, f.load(regs.plus(ptRegsIP), 8))
-	f.store(spS, 8, f.load(regs.plus(ptRegsSP), 8))
-	f.store(bpS, 8, f.load(regs.plus(ptRegsBP), 8))
+	f.call(asm.FnProbeReadKernel, f.addr(regs), f.imm(int64(dwRegsRead)), f.call(asm.FnTaskPtRegs, task))
+	f.store(pcS, 8, f.load(regs.plus(int(dwRegs.IP)), 8))
+	f.store(spS, 8, f.load(regs.plus(int(dwRegs.SP)), 8))
+	f.store(bpS, 8, f.load(regs.plus(int(dwRegs.FP)), 8))
 
 	cb := f.newCallback(f.pos)
 	idx := cb.newReg()

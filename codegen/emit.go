@@ -304,7 +304,7 @@ func (f *fn) zeroTest(r vreg, whenZero bool) vreg {
 // readFn is the probe_read helper for an address of type t: user memory
 // for user pointers and in user-space probes, kernel memory otherwise.
 func (f *fn) readFn(t *types.Type) asm.BuiltinFunc {
-	if (t.Kind == types.Ptr && t.User) || f.ctx.ArgsUser || f.ctx.Provider == "uprobe" || f.ctx.Provider == "uretprobe" || f.ctx.Provider == "usdt" {
+	if (t.Kind == types.Ptr && t.User) || f.ctx.ArgsUser || f.ctx.Mem == types.UserMem {
 		return asm.FnProbeReadUser
 	}
 	return asm.FnProbeReadKernel

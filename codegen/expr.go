@@ -21,7 +21,7 @@ func (f *fn) expr(e lang.Expr) val {
 		case k.At != 0:
 			// uaddr() in a position-independent binary: relocate by
 			// where the uprobe fired.
-			ip := f.load(mem{base: f.ctxReg, off: ptRegsIP}, 8)
+			ip := f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8)
 			return val{t: t, r: f.aluImm(asm.Add, ip, k.Int-int64(k.At))}
 		}
 		if k.IsStr {
@@ -131,18 +131,6 @@ func (f *fn) expr(e lang.Expr) val {
 			x = f.aluImm(op, f.aluImm(asm.LSh, x, sh), sh)
 		}
 		return val{t: t, r: x}
-	case *lang.PosParam:
-		if e.Count {
-			return val{t: t, r: f.imm(int64(len(f.c.info.Config.Params)))}
-		}
-		if t.Kind == types.Str {
-			p, _ := f.c.info.Config.Param(e.N)
-			m := f.alloc(t.Size)
-			f.constBytes(m, append([]byte(p), 0))
-			return val{t: t, m: &m}
-		}
-		v, _ := f.c.info.Config.ParamInt(e.N)
-		return val{t: t, r: f.imm(v)}
 	}
 	f.fail(e.Pos(), "expression not supported by the code generator yet")
 	return val{}

@@ -75,7 +75,7 @@ func (f *fn) field(e *lang.Field, t *types.Type) val {
 		if fld.Type.Kind == types.Int {
 			r = f.narrow(r, fld.Type.Size, fld.Type.Signed)
 		}
-		if fld.Type.Kind == types.Ptr && f.ctx.Provider == "iter" {
+		if fld.Type.Kind == types.Ptr && f.ctx.Iter {
 			f.skipIfNull(r)
 		}
 		return val{t: fld.Type, r: r}
@@ -129,10 +129,9 @@ func (f *fn) fromAddr(addr vreg, user bool, t *types.Type) val {
 	if user {
 		read = asm.FnProbeReadUser
 	}
-	switch t.Kind {
-	case types.Int, types.Bool, types.Ptr:
+	if t.Kind == types.Int || t.Kind == types.Bool || inWord(t) {
 		size := t.Size
-		if t.Kind == types.Ptr {
+		if inWord(t) {
 			size = 8
 		}
 		tmp := f.alloc(8)
@@ -149,14 +148,21 @@ func (f *fn) fromAddr(addr vreg, user bool, t *types.Type) val {
 	return val{t: rt, m: &m}
 }
 
+// inWord tells whether a value of type t, not an integer, is held in a
+// register and stored as an 8-byte word: a pointer, a username (a uid).
+func inWord(t *types.Type) bool {
+	return t.Kind != types.Int && t.Kind != types.Bool && t.InRegister() && (t.Kind == types.Ptr || t.Size == 8)
+}
+
 // fromMem reads a value of type t stored at m.
 func (f *fn) fromMem(m mem, t *types.Type) val {
-	switch t.Kind {
-	case types.Int, types.Bool:
+	switch {
+	case t.Kind == types.Int, t.Kind == types.Bool:
 		return val{t: t, r: f.extend(f.load(m, t.Size), t.Size, t.Signed)}
-	case types.Ptr:
+	case inWord(t):
+		// pointers and the values held as 8-byte words (usernames, ...)
 		return val{t: t, r: f.load(m, 8)}
-	case types.Array:
+	case t.Kind == types.Array:
 		if t.Elem.Kind == types.Int && t.Elem.Size == 1 {
 			// char arrays are strings
 			st := types.StrType(t.Size)

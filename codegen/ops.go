@@ -22,12 +22,9 @@ func (f *fn) unary(e *lang.Unary, t *types.Type) val {
 		addr := f.scalar(f.expr(e.X))
 		f.pos = e.At
 		user := pt.User
-		if pt.Kind == types.Int {
+		if pt.Kind == types.Int && f.ctx.Mem == types.UserMem {
 			// an integer address: user memory in user-space probes
-			switch f.ctx.Provider {
-			case "uprobe", "uretprobe", "usdt":
-				user = true
-			}
+			user = true
 		}
 		return f.fromAddr(addr, user, t)
 	}

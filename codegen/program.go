@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 	"github.com/gotrace/gotrace/lang/types"
 )
 
@@ -27,7 +28,14 @@ type Target struct {
 	// skip the events of processes outside one cgroup v2 and the cgroups
 	// below it. The zero value filters nothing.
 	Cgroup CgroupFilter
+	// PidNS is the pid namespace gotrace runs in, whose view pid and tid
+	// give (bpftrace's curr_ns); the zero value is the initial one.
+	PidNS PidNS
 }
+
+// PidNS names a pid namespace by the device and inode of its
+// /proc/PID/ns/pid.
+type PidNS struct{ Dev, Ino uint64 }
 
 // CgroupFilter names a cgroup v2 by its id (the inode of its directory)
 // and its level (its depth below the hierarchy's root, which is level 0):
@@ -36,27 +44,6 @@ type Target struct {
 type CgroupFilter struct {
 	ID    uint64
 	Level int
-}
-
-// cgroupFiltered are the providers whose programs --cgroup filters: those
-// of selfFiltered, and the samples of perf events, taken in the context
-// of whatever process runs (profile:hz:99 of a pod is the pod's CPU).
-// BEGIN, END, interval and iterators run on no process's behalf.
-func cgroupFiltered(provider string) bool {
-	return selfFiltered[provider] || provider == "profile" || provider == "software" || provider == "hardware"
-}
-
-// selfFiltered are the providers whose programs skip gotrace's events.
-var selfFiltered = map[string]bool{
-	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"uprobe": true, "uretprobe": true, "usdt": true, "fentry": true, "fexit": true,
-}
-
-// pidFiltered are the providers whose programs test the -p process
-// (Target.PID) at entry.
-var pidFiltered = map[string]bool{
-	"tracepoint": true, "rawtracepoint": true, "kprobe": true, "kretprobe": true,
-	"fentry": true, "fexit": true,
 }
 
 // Names of the maps every program may use.
@@ -142,11 +129,14 @@ type Event struct {
 	// (0: unknown), for the range the message names.
 	EndCol int
 	Format string // printf: the format string, escapes decoded
-	Args   []EventArg
-	Size   int    // bytes of the record
-	Map    string // EventPrintMap, EventClear, EventZero: the map's "@name"
-	Top    int    // EventPrintMap: print only the top entries (0: all)
-	Div    int    // EventPrintMap: divide values by this (0: 1)
+	// Conversions is Format as the checker parsed it (lang/printf), for
+	// the printers: printf, errorf, warnf, cat and system events.
+	Conversions []printf.Segment
+	Args        []EventArg
+	Size        int    // bytes of the record
+	Map         string // EventPrintMap, EventClear, EventZero: the map's "@name"
+	Top         int    // EventPrintMap: print only the top entries (0: all)
+	Div         int    // EventPrintMap: divide values by this (0: 1)
 	// As is the format print(@m, "format") asks for (EventPrintMap).
 	As types.MapFormat
 }

@@ -45,12 +45,24 @@ type File struct {
 	Probes   []*Probe
 	Config   []*ConfigItem // config = { ... } entries, in order
 	MapDecls []*MapDecl    // let @m = hash(N); declarations
-	Includes []string      // #include targets, as written (types come from BTF)
+	Includes []*Include    // #include lines, in order
 	CDefs    []*CDef       // inline C struct, union and enum definitions
 	// CFiles are the imported .bpf.c files, in import order: the type
 	// checker parses and checks them (lang/cc), the code generator
 	// compiles the functions the script calls.
 	CFiles []*CFile
+	// Imported holds the text of every file the script imported, by the
+	// name its positions carry, for diagnostics (AttachSources).
+	Imported map[string][]byte
+}
+
+// Include is a header a script includes: #include <Path> (System) or
+// #include "Path". Its types are the kernel's, from BTF; the header must
+// exist (see FindHeader).
+type Include struct {
+	At     Pos
+	Path   string
+	System bool
 }
 
 // CFile is an imported C file: its name as diagnostics show it and its

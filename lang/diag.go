@@ -22,6 +22,39 @@ type Error struct {
 	Len  int    // optional length of the offending text, for the ~~~ underline
 	// Warning marks a diagnostic that does not stop the script.
 	Warning bool
+	// Src is the text of the file Pos is in when that is a file the
+	// script imported (File.Imported), for Format to show its line; nil
+	// means the script's own text.
+	Src []byte
+}
+
+// AttachSources gives each diagnostic of err that is positioned in one
+// of the imported files of sources (File.Imported) that file's text, so
+// that Format shows its lines.
+func AttachSources(err error, sources map[string][]byte) {
+	if err == nil || len(sources) == 0 {
+		return
+	}
+	list, _ := diagnostics(err)
+	for _, e := range list {
+		if src, ok := sources[e.Pos.File]; ok && e.Src == nil {
+			e.Src = src
+		}
+	}
+}
+
+// diagnostics returns the positioned diagnostics err holds (an ErrorList
+// or one *Error, maybe wrapped), or false when it holds none.
+func diagnostics(err error) (ErrorList, bool) {
+	var list ErrorList
+	var one *Error
+	switch {
+	case errors.As(err, &list):
+		return list, true
+	case errors.As(err, &one):
+		return ErrorList{one}, true
+	}
+	return nil, false
 }
 
 func (e *Error) Error() string {
@@ -90,13 +123,8 @@ func (l ErrorList) Err() error {
 // "error: <message>".
 func Format(err error, src []byte) string {
 	var b strings.Builder
-	var list ErrorList
-	var one *Error
-	switch {
-	case errors.As(err, &list):
-	case errors.As(err, &one):
-		list = ErrorList{one}
-	default:
+	list, ok := diagnostics(err)
+	if !ok {
 		msg := err.Error()
 		if !strings.HasPrefix(msg, "error: ") {
 			msg = "error: " + msg
@@ -110,8 +138,8 @@ func Format(err error, src []byte) string {
 		text, ok := lines[e.Pos.File]
 		if !ok {
 			src := src
-			if imported, ok := importedSources.Load(e.Pos.File); ok {
-				src = imported.([]byte)
+			if e.Src != nil {
+				src = e.Src
 			}
 			if src != nil {
 				text = strings.Split(string(src), "\n")

@@ -15,7 +15,7 @@ func Dump(w io.Writer, f *File) {
 	defer d.w.Flush()
 	d.line(0, "Program")
 	for _, inc := range f.Includes {
-		d.line(1, "include: %s", inc)
+		d.line(1, "include: %s", inc.Path)
 	}
 	for _, c := range f.Config {
 		d.node(1, c.At, "config: %s", c.Key)

@@ -26,7 +26,7 @@ func parseDuration(raw string) (v uint64, ok bool, err error) {
 		if !found || num == "" || strings.ContainsAny(num, "uUlLmnsh") {
 			continue
 		}
-		n, err := parseInt(num)
+		n, err := ParseInt(num)
 		if err != nil {
 			return 0, true, err
 		}

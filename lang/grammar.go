@@ -368,6 +368,7 @@ type gPrimary struct {
 	Map   *gMap
 	Paren *gParen
 	Block *gBlock
+	If    *gIf // if used as a value: if (c) { a } else { b }
 }
 
 type primKind uint8
@@ -383,6 +384,7 @@ const (
 	primIdent
 	primParen
 	primBlock
+	primIf
 )
 
 // gCall is f(args), or name!(args), a spelling of macro calls.

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/alecthomas/participle/v2"
 )
@@ -41,11 +40,10 @@ type loader struct {
 	cfiles []*CFile
 	seen   map[string]bool // absolute paths already imported
 	errs   ErrorList
+	// imported holds the text of the imported files, by the name
+	// diagnostics show (File.Imported).
+	imported map[string][]byte
 }
-
-// importedSources holds the text of imported files, by name, so that
-// diagnostics can show their lines.
-var importedSources sync.Map
 
 func (l *loader) load(name string, src []byte) {
 	text, errs := conditionals(name, src)
@@ -144,7 +142,10 @@ func (l *loader) importFile(abs, shown string, at Pos) {
 		l.errs.Add(at, "import %q: %v", shown, unwrapPathErr(err))
 		return
 	}
-	importedSources.Store(shown, src)
+	if l.imported == nil {
+		l.imported = map[string][]byte{}
+	}
+	l.imported[shown] = src
 	if strings.HasSuffix(abs, ".bpf.c") {
 		l.cfiles = append(l.cfiles, &CFile{At: at, Name: shown, Src: src})
 		return

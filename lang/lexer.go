@@ -22,6 +22,11 @@ import (
 // end are those of the text as written. padLexer also makes the generated
 // lexer's state itself (lexerscriptImpl), to start it in another state
 // than Root or at a position inside a script.
+//
+// The generated scriptBackRefCache is a process-wide sync.Map on purpose:
+// it caches compiled regular expressions of the lexer's rules (a fact of
+// the grammar, the same for every script), not data of one script, so no
+// pass hands anything to another through it.
 
 // Token types of the generated lexer.
 var (
@@ -204,9 +209,9 @@ func bodyEnd(s string, i int) (end int, ok bool) {
 				return i + 1, true
 			}
 		case c == '"':
-			// "(?:\\.|[^"\\\n])*"
+			// "(?:\\.|[^"\\])*"
 			for i++; ; i++ {
-				if i >= len(s) || s[i] == '\n' {
+				if i >= len(s) {
 					return 0, false
 				}
 				if s[i] == '"' {

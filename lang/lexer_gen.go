@@ -1828,7 +1828,7 @@ func matchscriptInt(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?-s:"(?:\\.|[^\n"\\])*")
+// (?-s:"(?:\\.|[^"\\])*")
 func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 	// " (Literal)
 	l0 := func(s string, p int) int {
@@ -1870,7 +1870,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [^\n"\\] (CharClass)
+	// [^"\\] (CharClass)
 	l4 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
@@ -1885,9 +1885,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 			rn, n = utf8.DecodeRuneInString(s[p:])
 		}
 		switch {
-		case rn >= '\x00' && rn <= '\t':
-			return p + 1
-		case rn >= '\v' && rn <= '!':
+		case rn >= '\x00' && rn <= '!':
 			return p + 1
 		case rn >= '#' && rn <= '[':
 			return p + 1
@@ -1896,7 +1894,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?-s:\\.|[^\n"\\]) (Alternate)
+	// (?-s:\\.|[^"\\]) (Alternate)
 	l5 := func(s string, p int) int {
 		if np := l3(s, p); np != -1 {
 			return np
@@ -1906,7 +1904,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// (?-s:(?:\\.|[^\n"\\])*) (Star)
+	// (?-s:(?:\\.|[^"\\])*) (Star)
 	l6 := func(s string, p int) int {
 		for len(s) > p {
 			if np := l5(s, p); np == -1 {
@@ -1917,7 +1915,7 @@ func matchscriptString(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// (?-s:"(?:\\.|[^\n"\\])*") (Concat)
+	// (?-s:"(?:\\.|[^"\\])*") (Concat)
 	l7 := func(s string, p int) int {
 		if p = l0(s, p); p == -1 {
 			return -1
@@ -2661,7 +2659,7 @@ func matchscriptPreproc(s string, p int, backrefs []string) (groups [2]int) {
 	return
 }
 
-// (?:BEGIN|END|begin|end)\b|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+
+// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+)
 func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 	// BEGIN (Literal)
 	l0 := func(s string, p int) int {
@@ -2744,28 +2742,8 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [\*\?A-Z_a-z] (CharClass)
-	l7 := func(s string, p int) int {
-		if len(s) <= p {
-			return -1
-		}
-		rn := s[p]
-		switch {
-		case rn == '*':
-			return p + 1
-		case rn == '?':
-			return p + 1
-		case rn >= 'A' && rn <= 'Z':
-			return p + 1
-		case rn == '_':
-			return p + 1
-		case rn >= 'a' && rn <= 'z':
-			return p + 1
-		}
-		return -1
-	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
-	l8 := func(s string, p int) int {
+	l7 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2793,9 +2771,83 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return -1
 	}
 	// [!\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
-	l9 := func(s string, p int) int {
+	l8 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l8(s, p); np == -1 {
+			if np := l7(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// \$ (Literal)
+	l9 := func(s string, p int) int {
+		if p < len(s) && s[p] == '$' {
+			return p + 1
+		}
+		return -1
+	}
+	// [0-9] (CharClass)
+	l10 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn >= '0' && rn <= '9':
+			return p + 1
+		}
+		return -1
+	}
+	// [0-9]+ (Plus)
+	l11 := func(s string, p int) int {
+		if p = l10(s, p); p == -1 {
+			return -1
+		}
+		for len(s) > p {
+			if np := l10(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// [!\$\*\+\-\.0-9\?A-\[\]_a-z] (CharClass)
+	l12 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn == '!':
+			return p + 1
+		case rn == '$':
+			return p + 1
+		case rn >= '*' && rn <= '+':
+			return p + 1
+		case rn >= '-' && rn <= '.':
+			return p + 1
+		case rn >= '0' && rn <= '9':
+			return p + 1
+		case rn == '?':
+			return p + 1
+		case rn >= 'A' && rn <= '[':
+			return p + 1
+		case rn == ']':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
+		}
+		return -1
+	}
+	// [!\$\*\+\-\.0-9\?A-\[\]_a-z]* (Star)
+	l13 := func(s string, p int) int {
+		for len(s) > p {
+			if np := l12(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2804,21 +2856,54 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		return p
 	}
 	// : (Literal)
-	l10 := func(s string, p int) int {
+	l14 := func(s string, p int) int {
 		if p < len(s) && s[p] == ':' {
 			return p + 1
 		}
 		return -1
 	}
 	// " (Literal)
-	l11 := func(s string, p int) int {
+	l15 := func(s string, p int) int {
 		if p < len(s) && s[p] == '"' {
 			return p + 1
 		}
 		return -1
 	}
-	// [^\n"] (CharClass)
-	l12 := func(s string, p int) int {
+	// \\ (Literal)
+	l16 := func(s string, p int) int {
+		if p < len(s) && s[p] == '\\' {
+			return p + 1
+		}
+		return -1
+	}
+	// (?-s:.) (AnyCharNotNL)
+	l17 := func(s string, p int) int {
+		var (
+			rn rune
+			n  int
+		)
+		if s[p] < utf8.RuneSelf {
+			rn, n = rune(s[p]), 1
+		} else {
+			rn, n = utf8.DecodeRuneInString(s[p:])
+		}
+		if len(s) <= p+n || rn == '\n' {
+			return -1
+		}
+		return p + n
+	}
+	// (?-s:\\.) (Concat)
+	l18 := func(s string, p int) int {
+		if p = l16(s, p); p == -1 {
+			return -1
+		}
+		if p = l17(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// [^\n"\\] (CharClass)
+	l19 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2836,15 +2921,27 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 			return p + 1
 		case rn >= '\v' && rn <= '!':
 			return p + 1
-		case rn >= '#' && rn <= '\U0010ffff':
+		case rn >= '#' && rn <= '[':
+			return p + 1
+		case rn >= ']' && rn <= '\U0010ffff':
 			return p + n
 		}
 		return -1
 	}
-	// [^\n"]* (Star)
-	l13 := func(s string, p int) int {
+	// (?-s:\\.|[^\n"\\]) (Alternate)
+	l20 := func(s string, p int) int {
+		if np := l18(s, p); np != -1 {
+			return np
+		}
+		if np := l19(s, p); np != -1 {
+			return np
+		}
+		return -1
+	}
+	// (?-s:(?:\\.|[^\n"\\])*) (Star)
+	l21 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l12(s, p); np == -1 {
+			if np := l20(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2852,21 +2949,21 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// "[^\n"]*" (Concat)
-	l14 := func(s string, p int) int {
-		if p = l11(s, p); p == -1 {
+	// (?-s:"(?:\\.|[^\n"\\])*") (Concat)
+	l22 := func(s string, p int) int {
+		if p = l15(s, p); p == -1 {
 			return -1
 		}
-		if p = l13(s, p); p == -1 {
+		if p = l21(s, p); p == -1 {
 			return -1
 		}
-		if p = l11(s, p); p == -1 {
+		if p = l15(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
 	// [!\$\*\+\--9<-\[\]_a-z~] (CharClass)
-	l15 := func(s string, p int) int {
+	l23 := func(s string, p int) int {
 		if len(s) <= p {
 			return -1
 		}
@@ -2893,44 +2990,20 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return -1
 	}
-	// [!\$\*\+\--9<-\[\]_a-z~]* (Star)
-	l16 := func(s string, p int) int {
-		for len(s) > p {
-			if np := l15(s, p); np == -1 {
-				return p
-			} else {
-				p = np
-			}
-		}
-		return p
-	}
-	// "[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]* (Alternate)
-	l17 := func(s string, p int) int {
-		if np := l14(s, p); np != -1 {
+	// (?-s:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~]) (Alternate)
+	l24 := func(s string, p int) int {
+		if np := l22(s, p); np != -1 {
 			return np
 		}
-		if np := l16(s, p); np != -1 {
+		if np := l23(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	// :(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*) (Concat)
-	l18 := func(s string, p int) int {
-		if p = l10(s, p); p == -1 {
-			return -1
-		}
-		if p = l17(s, p); p == -1 {
-			return -1
-		}
-		return p
-	}
-	// (?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Plus)
-	l19 := func(s string, p int) int {
-		if p = l18(s, p); p == -1 {
-			return -1
-		}
+	// (?-s:(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Star)
+	l25 := func(s string, p int) int {
 		for len(s) > p {
-			if np := l18(s, p); np == -1 {
+			if np := l24(s, p); np == -1 {
 				return p
 			} else {
 				p = np
@@ -2938,30 +3011,107 @@ func matchscriptSpec(s string, p int, backrefs []string) (groups [2]int) {
 		}
 		return p
 	}
-	// [\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Concat)
-	l20 := func(s string, p int) int {
-		if p = l7(s, p); p == -1 {
+	// (?-s::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*) (Concat)
+	l26 := func(s string, p int) int {
+		if p = l14(s, p); p == -1 {
+			return -1
+		}
+		if p = l25(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Star)
+	l27 := func(s string, p int) int {
+		for len(s) > p {
+			if np := l26(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// (?-s:[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*) (Concat)
+	l28 := func(s string, p int) int {
+		if p = l8(s, p); p == -1 {
 			return -1
 		}
 		if p = l9(s, p); p == -1 {
 			return -1
 		}
-		if p = l19(s, p); p == -1 {
+		if p = l11(s, p); p == -1 {
+			return -1
+		}
+		if p = l13(s, p); p == -1 {
+			return -1
+		}
+		if p = l27(s, p); p == -1 {
 			return -1
 		}
 		return p
 	}
-	// (?:BEGIN|END|begin|end)\b|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"[^\n"]*"|[!\$\*\+\--9<-\[\]_a-z~]*))+ (Alternate)
-	l21 := func(s string, p int) int {
+	// [\*\?A-Z_a-z] (CharClass)
+	l29 := func(s string, p int) int {
+		if len(s) <= p {
+			return -1
+		}
+		rn := s[p]
+		switch {
+		case rn == '*':
+			return p + 1
+		case rn == '?':
+			return p + 1
+		case rn >= 'A' && rn <= 'Z':
+			return p + 1
+		case rn == '_':
+			return p + 1
+		case rn >= 'a' && rn <= 'z':
+			return p + 1
+		}
+		return -1
+	}
+	// (?-s:(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Plus)
+	l30 := func(s string, p int) int {
+		if p = l26(s, p); p == -1 {
+			return -1
+		}
+		for len(s) > p {
+			if np := l26(s, p); np == -1 {
+				return p
+			} else {
+				p = np
+			}
+		}
+		return p
+	}
+	// (?-s:[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Concat)
+	l31 := func(s string, p int) int {
+		if p = l29(s, p); p == -1 {
+			return -1
+		}
+		if p = l8(s, p); p == -1 {
+			return -1
+		}
+		if p = l30(s, p); p == -1 {
+			return -1
+		}
+		return p
+	}
+	// (?-s:(?:BEGIN|END|begin|end)\b|[!\*\+\-\.0-9\?A-\[\]_a-z]*\$[0-9]+[!\$\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)*|[\*\?A-Z_a-z][!\*\+\-\.0-9\?A-\[\]_a-z]*(?::(?:"(?:\\.|[^\n"\\])*"|[!\$\*\+\--9<-\[\]_a-z~])*)+) (Alternate)
+	l32 := func(s string, p int) int {
 		if np := l6(s, p); np != -1 {
 			return np
 		}
-		if np := l20(s, p); np != -1 {
+		if np := l28(s, p); np != -1 {
+			return np
+		}
+		if np := l31(s, p); np != -1 {
 			return np
 		}
 		return -1
 	}
-	np := l21(s, p)
+	np := l32(s, p)
 	if np == -1 {
 		return
 	}

@@ -118,6 +118,7 @@ func TestLexerEdges(t *testing.T) {
 		"BEGIN { $x = 1 /", "BEGIN { $x = 1 /=", "k:f /1/ {}", "k:f /(1/2)/ {}", "k:f /1", "{ } }",
 		"BEGIN { x }  \n\t ", "BEGIN { é }", "BEGIN { $x = 0x1fms + 1e3 + 5ull + 7LU }", "1if", "$1if",
 		"uprobe:\"/x:f", "uprobe:/bin/x:\"f(int)\" { }", "a\xff", "BEGIN { \"\xff\" }", "\r\n",
+		`usdt:./x:p:"\"q\"" { }`, `uprobe:/bin/sh:"f"+0 { }`, `uprobe:/x:"a\`, "$1 { }", "BEG$1 { }", "$1:$2", "$ { }",
 	} {
 		if got, want := lexAll(genScriptLexer, src), lexAll(regexpScriptLexer, src); got != want {
 			t.Errorf("%q: the generated lexer reads it otherwise:\n%s", src, firstDiff(got, want))

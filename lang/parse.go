@@ -24,10 +24,11 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 	l := &loader{parser: fp, seen: map[string]bool{}}
 	l.load(name, src)
 	if len(l.errs) > 0 {
+		AttachSources(l.errs, l.imported)
 		return nil, l.errs.Err()
 	}
 	c := newConverter(name)
-	f := &File{Name: name, Src: src, CFiles: l.cfiles}
+	f := &File{Name: name, Src: src, CFiles: l.cfiles, Imported: l.imported}
 	for _, u := range l.units {
 		c.file = u.name
 		for _, it := range u.tree.Items {
@@ -44,6 +45,7 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte) (*File, er
 		c.items(f, u, u.name == name)
 	}
 	if err := c.errs.Err(); err != nil {
+		AttachSources(err, l.imported)
 		return nil, err
 	}
 	return f, nil
@@ -214,7 +216,7 @@ func (c *converter) enum(g *gEnumDef) *CDef {
 		at := c.pos(it.Pos)
 		v := next
 		if it.Value != "" {
-			u, err := parseInt(it.Value)
+			u, err := ParseInt(it.Value)
 			if err != nil || u > 1<<63-1 {
 				c.errs.Add(at, "enum %s: bad value %s", g.Name, it.Value)
 			}
@@ -266,7 +268,7 @@ func (c *converter) preproc(f *File, it *gTop) {
 	}
 	switch directive {
 	case "include":
-		f.Includes = append(f.Includes, strings.Trim(rest, "<>\" "))
+		f.Includes = append(f.Includes, &Include{At: at, Path: strings.Trim(rest, "<>\" "), System: strings.HasPrefix(rest, "<")})
 	case "define":
 		name, value := rest, ""
 		if i := strings.IndexAny(rest, " \t("); i >= 0 {
@@ -417,6 +419,34 @@ func (c *converter) stmt(it *gItem) Stmt {
 	return nil
 }
 
+// blockExpr is a block used as a value: the value of its last
+// expression, or 0.
+func (c *converter) blockExpr(at Pos, g *gBlock) *BlockExpr {
+	c.push(nil)
+	defer c.pop()
+	stmts, value := c.blockBody(g, false)
+	if value == nil {
+		value = &IntLit{At: at}
+	}
+	return &BlockExpr{At: at, Stmts: stmts, Value: value}
+}
+
+// ifExpr is an if used as a value, `if (c) { a } else { b }`: c ? a : b
+// with block expressions for branches. It needs its else.
+func (c *converter) ifExpr(at Pos, g *gIf) Expr {
+	t := &Ternary{Cond: c.expr(g.Cond), Then: c.blockExpr(c.at(g.Then.Pos), g.Then)}
+	switch {
+	case g.ElseIf != nil:
+		t.Else = c.ifExpr(c.at(g.ElseIf.Pos), g.ElseIf)
+	case g.Else != nil:
+		t.Else = c.blockExpr(c.at(g.Else.Pos), g.Else)
+	default:
+		c.errs.Add(at, "an if used as a value needs an else: if (c) { a } else { b }")
+		t.Else = &IntLit{At: at}
+	}
+	return t
+}
+
 func (c *converter) ifStmt(g *gIf) *IfStmt {
 	s := &IfStmt{At: c.at(g.Pos), Cond: c.expr(g.Cond), Then: c.block(g.Then)}
 	switch {
@@ -445,9 +475,16 @@ func (c *converter) simple(g *gSimple) Stmt {
 	return aggregateInBlock(&AssignStmt{At: c.at(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
 }
 
-// aggregations are the functions whose value lives in a map.
+// aggregations are the functions whose value lives in a map. The
+// parser needs them before any builtin is typed; lang/types, whose
+// builtin table says which builtins aggregate, checks when it builds the
+// table that the two agree (IsAggregation).
 var aggregations = map[string]bool{"count": true, "sum": true, "avg": true, "min": true, "max": true,
 	"stats": true, "hist": true, "lhist": true, "tseries": true}
+
+// IsAggregation reports whether the function name is one the parser
+// treats as an aggregation (@m = { stmts; agg(x) }).
+func IsAggregation(name string) bool { return aggregations[name] }
 
 // aggregateInBlock turns @m = { stmts; agg(x) } into { stmts; @m = agg(x) }:
 // an aggregation is an update of its map, made where the block's value is.
@@ -559,7 +596,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 	at := c.at(g.Pos)
 	switch g.Kind {
 	case primInt:
-		v, err := parseInt(g.Text)
+		v, err := ParseInt(g.Text)
 		if err != nil {
 			c.errs.Add(at, "%v", err)
 		}
@@ -610,13 +647,9 @@ func (c *converter) primary(g *gPrimary) Expr {
 		}
 		return call
 	case primBlock:
-		c.push(nil)
-		defer c.pop()
-		stmts, value := c.blockBody(g.Block, false)
-		if value == nil {
-			value = &IntLit{At: at}
-		}
-		return &BlockExpr{At: at, Stmts: stmts, Value: value}
+		return c.blockExpr(at, g.Block)
+	case primIf:
+		return c.ifExpr(at, g.If)
 	case primMap:
 		return c.mapExpr(g.Map)
 	case primVar:
@@ -661,10 +694,12 @@ func (c *converter) mapExpr(g *gMap) *MapExpr {
 	return m
 }
 
-// parseInt reads an integer literal: decimal, 0x hex, 0b binary, 0 octal,
-// with '_' separators, an exponent (1e6), C suffixes (u, l, ul, ll, ull)
-// and duration suffixes (ns, us, ms, s, m, h, d: the value in nanoseconds).
-func parseInt(raw string) (uint64, error) {
+// ParseInt reads an integer literal as a script writes it: decimal, 0x
+// hex, 0b binary, 0 octal, with '_' separators, an exponent (1e6), C
+// suffixes (u, l, ul, ll, ull) and duration suffixes (ns, us, ms, s, m,
+// h, d: the value in nanoseconds). Positional and named parameters are
+// read the same way.
+func ParseInt(raw string) (uint64, error) {
 	if v, ok, err := parseDuration(raw); ok {
 		return v, err
 	}

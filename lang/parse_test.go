@@ -411,7 +411,7 @@ BEGIN {
 	for _, tc := range []struct{ src, want string }{
 		{"macro f($x) { $x }\nBEGIN { f(1, 2) }", "m.gt:2:9: error: Call to f() has arguments that do not match any definition.\nBEGIN { f(1, 2) }\n        ^\nhint: the closest definition of f() has a different number of arguments. Expected: 1 but got 2"},
 		{"macro strlen(x, y) { x }\nBEGIN { strlen(1, 2, 3) }", "m.gt:2:9: error: Call to strlen() has arguments that do not match any definition."},
-		{"macro pid(x) { x }\nBEGIN { @ = pid() }", "m.gt:2:13: error: Call to pid() has arguments that do not match any definition."},
+		{"macro nsecs(x) { x }\nBEGIN { @ = nsecs() }", "m.gt:2:13: error: Call to nsecs() has arguments that do not match any definition."},
 		{"macro f($x) { f($x) }\nBEGIN { f(1) }", "m.gt:1:15: error: macro f calls itself"},
 		{"macro f(@m) { @m }\nBEGIN { f(1) }", "m.gt:2:11: error: macro f: argument 1 must be a map"},
 		{"BEGIN { $x = { 1; }; }", "m.gt:1:14: error: a block used as a value must end with an expression"},
@@ -451,7 +451,11 @@ BEGIN { $x = LEVEL; }
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.Includes, " "); got != "linux/yes.h level2.h" {
+	var incs []string
+	for _, inc := range f.Includes {
+		incs = append(incs, inc.Path)
+	}
+	if got := strings.Join(incs, " "); got != "linux/yes.h level2.h" {
 		t.Errorf("includes taken: %q", got)
 	}
 	if p := f.Probes[0].At; p.Line != 19 {
@@ -467,5 +471,23 @@ BEGIN { $x = LEVEL; }
 		if err == nil || !strings.Contains(err.Error(), bad.msg) {
 			t.Errorf("%q: got %v, want %q", bad.src, err, bad.msg)
 		}
+	}
+}
+
+// TestRawNewlineInString: a string literal may hold a raw newline (a
+// one-liner built with echo gets one from its \n), and what follows it
+// keeps its position.
+func TestRawNewlineInString(t *testing.T) {
+	src := "BEGIN { printf(\"a\nb\"); $x = 1; }"
+	f, err := Parse("stdin", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmts := f.Probes[0].Body.Stmts
+	if got := stmts[0].(*ExprStmt).X.(*Call).Args[0].(*StrLit).Val; got != "a\nb" {
+		t.Errorf("string %q, want %q", got, "a\nb")
+	}
+	if p := stmts[1].Pos(); p.Line != 2 || p.Col != 6 {
+		t.Errorf("$x at %d:%d, want 2:6", p.Line, p.Col)
 	}
 }

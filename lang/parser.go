@@ -767,6 +767,14 @@ func (p *parser) primary() *gPrimary {
 			g.Kind = primBool
 			return g
 		}
+		if t.Value == "if" {
+			// an if used as a value: its branches are block expressions
+			p.next()
+			p.enter(t)
+			g.Kind, g.Text, g.If = primIf, "", p.ifChain()
+			p.leave()
+			return g
+		}
 	case tokIdent:
 		if n := p.peekAt(1); n.Value == "(" || n.Value == "!" && p.peekAt(2).Value == "(" {
 			g.Kind, g.Text, g.Call = primCall, "", p.call()

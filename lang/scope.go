@@ -32,6 +32,8 @@ type expansion struct {
 }
 
 // builtinCalls are builtins that may also be written as calls: pid().
+// The parser needs them before anything is typed; lang/types tests that
+// each is a builtin identifier of its table (BuiltinCallNames).
 var builtinCalls = map[string]bool{
 	"pid": true, "tid": true, "uid": true, "gid": true, "nsecs": true, "elapsed": true,
 	"numaid": true, "cpu": true, "ncpus": true, "comm": true, "curtask": true, "rand": true,
@@ -39,6 +41,23 @@ var builtinCalls = map[string]bool{
 	"probe": true, "func": true, "retval": true, "probetype": true,
 	"ppid": true, "pcomm": true, "leader_comm": true, "leader_tid": true, "has_cpid": true,
 	"default_str_length": true, "config": true,
+}
+
+// BuiltinCallNames lists the builtin identifiers the parser lets be
+// written as calls (pid()), sorted.
+func BuiltinCallNames() []string { return sortedKeys(builtinCalls) }
+
+// AggregationNames lists the functions the parser treats as
+// aggregations (IsAggregation), sorted.
+func AggregationNames() []string { return sortedKeys(aggregations) }
+
+func sortedKeys(m map[string]bool) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }
 
 // stdlibArities are the argument counts bpftrace's standard library
@@ -53,11 +72,11 @@ var stdlibArities = map[string][]int{
 	"is_integer": {1}, "is_literal": {1}, "is_ptr": {1}, "is_str": {1},
 	"is_unsigned_integer": {1}, "jiffies": {0}, "kfunc_allowed": {1}, "kfunc_exist": {1},
 	"leader_comm": {0, 1}, "leader_tid": {0, 1}, "len": {1}, "memcmp": {3}, "ncpus": {0},
-	"numaid": {0}, "override": {1}, "pcomm": {0, 1}, "ppid": {0, 1}, "probe": {0},
+	"numaid": {0}, "override": {1}, "pcomm": {0, 1}, "pid": {0, 1}, "ppid": {0, 1}, "probe": {0},
 	"probetype": {0}, "rand": {0}, "retval": {0}, "signal": {1}, "signal_name": {1},
 	"signal_thread": {1}, "static_assert": {2}, "str_concat": {2}, "strcap": {1},
 	"strcontains": {2}, "strerror": {1}, "strlen": {1}, "strstr": {2}, "syscall_name": {1},
-	"uaddr": {1}, "uid": {0}, "usermode": {0}, "username": {0}, "write_user": {3},
+	"tid": {0, 1}, "uaddr": {1}, "uid": {0}, "usermode": {0}, "username": {0}, "write_user": {3},
 }
 
 // stdlibTakes reports whether the builtin name takes n arguments as one
@@ -253,6 +272,12 @@ func (c *converter) blockBody(b *gBlock, macro bool) ([]Stmt, Expr) {
 	var value *gItem
 	if n := len(items); n > 0 && items[n-1].Simple != nil && items[n-1].Simple.Assign == nil && items[n-1].Semis == 0 {
 		value, items = items[n-1], items[:n-1]
+	}
+	if n := len(items); value == nil && !macro && n > 0 && items[n-1].If != nil && items[n-1].Semis == 0 {
+		// an if ending the block is its value: { if (c) { a } else { b } }
+		last := items[n-1]
+		stmts := c.stmts(items[:n-1])
+		return stmts, c.ifExpr(c.at(last.Pos), last.If)
 	}
 	stmts := c.stmts(items)
 	if value == nil {

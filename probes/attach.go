@@ -14,7 +14,8 @@ import (
 // real host, and returns what detaches it. begin and end probes are not
 // attached: the runtime runs them through BPF_PROG_TEST_RUN.
 func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-	return attach(ctx, prog, 0)
+	l, err := attach(ctx, prog, 0)
+	return explainAttach(ctx, l, err)
 }
 
 // AttachPID is Attach for gotrace -p PID: uprobes, USDT, profile,
@@ -23,7 +24,8 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 // codegen.Target.PID).
 func AttachPID(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
 	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-		return attach(ctx, prog, pid)
+		l, err := attach(ctx, prog, pid)
+		return explainAttach(ctx, l, err)
 	}
 }
 
@@ -35,33 +37,5 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", ctx.Name, err)
 	}
-	name := ctx.Name
-	switch s.Provider {
-	case "begin", "end", "self", "test", "bench":
-		return nil, fmt.Errorf("cannot attach probe %s: %s probes are run by the runtime, not attached", name, s.Provider)
-	case "tracepoint":
-		return attachTracepoint(s, name, prog)
-	case "rawtracepoint":
-		return attachRawTracepoint(s, name, prog)
-	case "uprobe", "uretprobe":
-		return attachUprobe(ctx, s, name, prog, pid)
-	case "kprobe", "kretprobe":
-		if len(ctx.Funcs) > 0 {
-			return attachKprobeMulti(ctx, s, name, prog)
-		}
-		return attachKprobe(s, name, prog)
-	case "usdt":
-		return attachUSDT(ctx, s, name, prog, pid)
-	case "fentry", "fexit":
-		return attachFentry(ctx, name, prog)
-	case "interval", "profile":
-		return attachInterval(s, name, prog, pid)
-	case "software", "hardware":
-		return attachPerfCounter(s, name, prog, pid)
-	case "watchpoint":
-		return attachWatchpoint(s, name, prog, pid)
-	case "iter":
-		return attachIter(s, name, prog, pid)
-	}
-	return nil, fmt.Errorf("cannot attach probe %s: %s probes are not supported yet", name, s.Provider)
+	return providerOf(s.Provider).attach(attachment{ctx: ctx, spec: s, name: ctx.Name, prog: prog, pid: pid})
 }

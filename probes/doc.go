@@ -1,7 +1,19 @@
 // Package probes knows the providers of attach points: what a spec such
 // as "t:syscalls:sys_enter_open*" or "interval:1s" means, which probes it
 // expands to, what their programs see, how to list them and how to attach
-// a loaded program to them. There is one file per provider.
+// a loaded program to them.
+//
+// # Providers
+//
+// Each provider is a value behind one interface (provider.go): parse (its
+// parts of a spec), contexts (what an attach point expands to on a
+// Target), facts (the typed facts of its contexts), attach and list. The
+// registry in provider.go lists them with their names and short names;
+// each lives in its own file (special.go: begin, end, self, test, bench;
+// tracepoint.go; rawtracepoint.go; kprobe.go and kprobe_multi.go; uprobe.go;
+// usdt.go; fentry.go; iter.go; watchpoint.go; perf.go: interval, profile,
+// software, hardware). Parse, NewEnv, Attach and List dispatch through
+// the registry; adding a provider is a file and a line of the table.
 //
 // # Specs
 //
@@ -17,7 +29,19 @@
 //
 // NewEnv(target) is the types.Env of the checker. For each attach point
 // it returns one types.Context per probe after wildcard expansion: the
-// program kind, the canonical name and the layout of `args`:
+// program kind, the canonical name, the layout of `args`, and the facts
+// later passes need, each decided here once as a typed value (env.context
+// sets them through the provider's facts): Mem (a uprobe's, uretprobe's
+// or usdt probe's addresses are user memory), ArgN (argN in registers,
+// context slots or where a USDT note says), Return, Func, Regs (the
+// struct pt_regs layout of Target.Arch, for pt_regs and perf event
+// programs), SkipSelf (the program skips gotrace's own events:
+// tracepoints, raw tracepoints, kprobes, uprobes, usdt, fentry, fexit),
+// Overridable, Run (when the runtime runs the program), Iter and Timer.
+// The checker, codegen and runtime read these facts, never the provider's
+// name. The context also carries what Attach needs (Context.Attach: the
+// parsed spec, a uprobe's file and offset), so nothing is kept in
+// process-wide tables between checking and attaching.
 //
 //   - begin, end, self, test, bench: raw tracepoint programs the runtime
 //     runs itself through BPF_PROG_TEST_RUN; no args.
@@ -36,7 +60,7 @@
 //   - kprobe, kretprobe, uprobe, uretprobe, usdt: pt_regs programs, no
 //     args (argN come from registers). USDTArgs gives the code generator
 //     where each USDT argument lives; PtRegsOffset maps x86-64 registers
-//     to pt_regs slots.
+//     (as USDT notes name them) to pt_regs slots through types.RegsAMD64.
 //   - interval, profile, software, hardware, watchpoint: perf event
 //     programs, no args.
 //   - iter: tracing programs of attach type BPF_TRACE_ITER; no args, but

@@ -29,10 +29,15 @@ type env struct {
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum
 
-	pid      int           // ForPID: the process whose files uprobes name (-p)
-	unsafe   bool          // Unsafe: uprobes at unchecked offsets (--unsafe)
-	at       lang.Pos      // the attach point being expanded
-	warnings []*lang.Error // see Warnings
+	pid    int  // ForPID: the process whose files uprobes name (-p)
+	unsafe bool // Unsafe: uprobes at unchecked offsets (--unsafe)
+	// userDebug is the DWARF of the binaries uprobes named so far, for
+	// casts to their structs; noArgs is set while the attach points of
+	// a block that never reads args are expanded.
+	userDebug []userDebug
+	noArgs    bool
+	at        lang.Pos      // the attach point being expanded
+	warnings  []*lang.Error // see Warnings
 }
 
 func (e *env) btfConv() *btfTypes {
@@ -61,20 +66,48 @@ func NewEnv(target Target, opts ...EnvOption) types.Env {
 	return e
 }
 
-// specs remembers the parsed spec of every context an Env handed out, so
-// that Attach needs only the context (a user-named probe's Name cannot be
-// parsed back).
-var specs sync.Map // *types.Context -> Spec
-
+// context finishes a context a provider built for spec s: it keeps s
+// for Attach (a user-named probe's Name cannot be parsed back), gives a
+// program that sees struct pt_regs the target's register layout, and
+// lets the provider set its facts.
 func (e *env) context(s Spec, c *types.Context) *types.Context {
-	specs.Store(c, s)
+	c.Attach = &attachPoint{spec: s}
+	if c.Kind == types.ProgKprobe || c.Kind == types.ProgPerfEvent {
+		c.Regs = e.regs()
+	}
+	providerOf(s.Provider).facts(c)
 	return c
+}
+
+// regs is the register layout of the target's architecture (x86-64's
+// for one gotrace does not know).
+func (e *env) regs() *types.RegLayout {
+	if l := types.RegLayoutOf(e.t.Arch()); l != nil {
+		return l
+	}
+	return types.RegsAMD64
+}
+
+// attachPoint is what the probes package keeps on a context it made
+// (types.Context.Attach) for attaching its program: the spec it came
+// from and, for a uprobe, the file and offset it fires at.
+type attachPoint struct {
+	spec   Spec
+	uprobe *uprobeSite
+	usdt   *usdtInfo
+}
+
+// attachPointOf returns what the Env kept on c, or nil for a context
+// the Env did not make.
+func attachPointOf(c *types.Context) *attachPoint {
+	a, _ := c.Attach.(*attachPoint)
+	return a
 }
 
 // specOf returns the spec a context came from.
 func specOf(c *types.Context) (Spec, error) {
-	if v, ok := specs.Load(c); ok {
-		return v.(Spec), nil
+	if a := attachPointOf(c); a != nil {
+		return a.spec, nil
 	}
 	return Parse(c.Name)
 }
@@ -94,9 +127,15 @@ func (e *env) intern(t *types.Type) *types.Type {
 
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
+	return e.contextsOf(spec, true)
+}
+
+// contextsOf is Contexts; wantArgs is false when the probe block never
+// reads args, so that no uprobe reads DWARF for it.
+func (e *env) contextsOf(spec *lang.ProbeSpec, wantArgs bool) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
-	e.at = spec.At
+	e.at, e.noArgs = spec.At, !wantArgs
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError
@@ -126,59 +165,19 @@ func (e *env) contexts(raw string) ([]*types.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch s.Provider {
-	case "begin", "end", "self", "test", "bench":
-		// run by the runtime through BPF_PROG_TEST_RUN: at start and exit,
-		// on a signal, in --test or --bench mode
-		return []*types.Context{e.context(s, &types.Context{
-			Provider: s.Provider, Name: s.Name(), Kind: types.ProgRawTracepoint,
-			AfterStop: s.Provider == "end",
-		})}, nil
-	case "tracepoint":
-		return e.tracepointContexts(s)
-	case "rawtracepoint":
-		return e.rawTracepointContexts(s)
-	case "uprobe", "uretprobe":
-		return e.uprobeContexts(s)
-	case "usdt":
-		return e.usdtContexts(s)
-	case "kprobe", "kretprobe":
-		return e.kprobeContexts(s)
-	case "fentry", "fexit":
-		return e.fentryContexts(s)
-	case "iter":
-		return e.iterContexts(s)
-	case "watchpoint":
-		ctxs, err := watchpointContexts(e.t, s)
-		for _, c := range ctxs {
-			e.context(s, c)
-		}
-		return ctxs, err
-	case "interval", "profile", "software", "hardware":
-		ctxs, err := perfContexts(e.t, s)
-		ctx := e.perfCtx()
-		for _, c := range ctxs {
-			c.Ctx = ctx
-			e.context(s, c)
-		}
-		return ctxs, err
-	}
-	return nil, notYet(s)
+	return providerOf(s.Provider).contexts(e, s)
 }
 
-func notYet(s Spec) *SpecError {
-	return &SpecError{
-		Msg:  s.Provider + " probes are not supported by gotrace yet",
-		Hint: "supported so far: begin, end, self, test, bench, tracepoint, rawtracepoint, kprobe, kretprobe, fentry, fexit, uprobe, uretprobe, usdt, interval, profile, software, hardware",
-	}
-}
-
-// KernelStruct returns the layout of a kernel struct or union from the
-// kernel's BTF ("task_struct", "struct task_struct" or "union ..."), for
-// casts and curtask.
+// KernelStruct returns the layout of a struct or union ("task_struct",
+// "struct task_struct" or "union ..."), for casts and curtask: from the
+// DWARF of the binaries the script's uprobes name, else from the
+// kernel's BTF.
 func (e *env) KernelStruct(name string) (*types.Type, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
+	if t := e.userStruct(name); t != nil {
+		return t, nil
+	}
 	spec, err := e.t.KernelBTF()
 	if err != nil {
 		return nil, err

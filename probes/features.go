@@ -26,8 +26,10 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		if !have(features.HaveProgramType(ebpf.TracePoint)) {
 			return false
 		}
+		// tracefs readable by root only still has tracepoints: --check
+		// reads their layouts from BTF, and a run says what it needs.
 		root, err := h.Tracefs()
-		return err == nil && exists(filepath.Join(root, "events"))
+		return err == nil && existsOrDenied(filepath.Join(root, "events"))
 	case FeatureRawTracepoint:
 		return have(features.HaveProgramType(ebpf.RawTracepoint))
 	case FeatureKprobe:
@@ -81,6 +83,13 @@ func probeFeature(h *hostTarget, f Feature) bool {
 
 // have reads a cilium feature probe: only ErrNotSupported means "no";
 // other failures (EPERM when not root) leave the decision to the attach.
+// existsOrDenied says whether path exists, or is there behind a folder
+// this process may not search.
+func existsOrDenied(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil || errors.Is(err, os.ErrPermission)
+}
+
 func have(err error) bool {
 	return err == nil || !errors.Is(err, ebpf.ErrNotSupported)
 }

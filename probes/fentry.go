@@ -141,9 +141,9 @@ func slotType(t *types.Type) *types.Type {
 	return types.Uint64
 }
 
-func attachFentry(ctx *types.Context, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachFentry(name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
 	at := ebpf.AttachTraceFEntry
-	if ctx.Provider == "fexit" {
+	if ret {
 		at = ebpf.AttachTraceFExit
 	}
 	l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: at})
@@ -185,4 +185,60 @@ func listFentry(t Target, provider, rest string, verbose bool) ([]string, error)
 		}
 	}
 	return out, nil
+}
+
+// fentryProvider is the fentry provider (ret: fexit): a kernel
+// function's entry (or return) through a BPF trampoline, args typed by
+// the kernel's BTF.
+type fentryProvider struct{ ret bool }
+
+func (fentryProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	switch {
+	case n >= 1 && args[0] == "bpf":
+		s.Target = "bpf"
+		switch n {
+		case 2:
+			s.Func = args[1]
+		case 3:
+			s.Func = args[2]
+			if args[1] != "*" {
+				id, err := ParseUint(args[1])
+				if err != nil {
+					return specErrorf("bpf program id must be a number or '*'")
+				}
+				s.ProgID = id
+			}
+		default:
+			return specErrorf("the 'bpf' variant of this probe requires a bpf program name and optional bpf program id")
+		}
+	case n == 1:
+		s.Func = args[0]
+	case n == 2:
+		s.Target, s.Func = args[0], args[1]
+	default:
+		return countError(s.Provider, n, 1, 2)
+	}
+	return nil
+}
+
+func (fentryProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.fentryContexts(s)
+}
+
+func (p fentryProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+	c.InProcess = true
+	c.ArgN = types.ArgSlots
+	c.Func = types.FuncKernel
+	c.Return = p.ret
+}
+
+func (p fentryProvider) attach(a attachment) (io.Closer, error) {
+	return attachFentry(a.name, a.prog, p.ret)
+}
+
+func (fentryProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listFentry(t, name, rest, verbose)
 }

@@ -232,3 +232,36 @@ const (
 	bpfIterCreateCmd = 33 // BPF_ITER_CREATE
 	bpfLinkCreate    = 28 // BPF_LINK_CREATE
 )
+
+// iterProvider is the iter provider: a BPF iterator over kernel
+// objects, read by the runtime; its program sees the object through ctx.
+type iterProvider struct{}
+
+func (iterProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 1 && n != 2 {
+		return specErrorf("iter probe type takes 2 arguments (1 optional)")
+	}
+	if HasWildcard(args[0]) || (n == 2 && HasWildcard(args[1])) {
+		return specErrorf("iter probe type does not support wildcards")
+	}
+	s.Func = args[0]
+	if n == 2 {
+		s.Pin = args[1]
+	}
+	return nil
+}
+
+func (iterProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.iterContexts(s)
+}
+
+func (iterProvider) facts(c *types.Context) { c.Iter = true }
+
+func (iterProvider) attach(a attachment) (io.Closer, error) {
+	return attachIter(a.spec, a.name, a.prog, a.pid)
+}
+
+func (iterProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listIters(t, rest, verbose)
+}

@@ -128,10 +128,10 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 	return ctxs, nil
 }
 
-func attachKprobe(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachKprobe(s Spec, name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
 	var l link.Link
 	var err error
-	if s.Provider == "kretprobe" {
+	if ret {
 		l, err = link.Kretprobe(s.Func, prog, nil)
 	} else {
 		l, err = link.Kprobe(s.Func, prog, &link.KprobeOptions{Offset: s.Offset})
@@ -178,4 +178,48 @@ func listKprobes(t Target, provider, rest string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// kprobeProvider is the kprobe provider (ret: kretprobe): a kernel
+// function's entry (or return), one program per function or, for a
+// wildcard, one program on a kprobe-multi link.
+type kprobeProvider struct{ ret bool }
+
+func (p kprobeProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 1 && n != 2 {
+		return countError(s.Provider, n, 1, 2)
+	}
+	fn := args[n-1]
+	if n == 2 {
+		s.Target = args[0]
+	}
+	return parseFuncOffset(s, fn, !p.ret)
+}
+
+func (kprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.kprobeContexts(s)
+}
+
+func (p kprobeProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+	c.InProcess = true
+	c.Func = types.FuncKernel
+	c.Return = p.ret
+	if !p.ret {
+		c.ArgN = types.ArgRegs
+		c.Overridable = true
+	}
+}
+
+func (p kprobeProvider) attach(a attachment) (io.Closer, error) {
+	if len(a.ctx.Funcs) > 0 {
+		return attachKprobeMulti(a.ctx, a.name, a.prog, p.ret)
+	}
+	return attachKprobe(a.spec, a.name, a.prog, p.ret)
+}
+
+func (kprobeProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listKprobes(t, name, rest)
 }

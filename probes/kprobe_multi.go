@@ -25,7 +25,7 @@ import (
 
 // BlockContexts implements types.BlockEnv.
 func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Context, error) {
-	ctxs, err := e.Contexts(spec)
+	ctxs, err := e.contextsOf(spec, readsArgs(p))
 	if err != nil || len(ctxs) == 0 {
 		return ctxs, err
 	}
@@ -58,18 +58,23 @@ func (e *env) multiKprobe(s Spec) bool {
 
 // usesProbeBuiltin reports whether the block reads the `probe` builtin.
 func usesProbeBuiltin(p *lang.Probe) bool {
-	found := false
-	visit := func(n lang.Node) bool {
+	return blockHas(p, func(n lang.Node) bool {
 		switch n := n.(type) {
 		case *lang.Ident:
-			if n.Name == "probe" {
-				found = true
-			}
+			return n.Name == "probe"
 		case *lang.Call:
-			if n.Fun == "probe" && len(n.Args) == 0 {
-				found = true
-			}
+			return n.Fun == "probe" && len(n.Args) == 0
 		}
+		return false
+	})
+}
+
+// blockHas reports whether a node of the probe block's predicate or
+// body matches.
+func blockHas(p *lang.Probe, match func(lang.Node) bool) bool {
+	found := false
+	visit := func(n lang.Node) bool {
+		found = found || match(n)
 		return !found
 	}
 	if p.Pred != nil {
@@ -83,11 +88,11 @@ func usesProbeBuiltin(p *lang.Probe) bool {
 
 // attachKprobeMulti attaches prog to every function of ctx with one
 // kprobe-multi link.
-func attachKprobeMulti(ctx *types.Context, s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
+func attachKprobeMulti(ctx *types.Context, name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
 	opts := link.KprobeMultiOptions{Symbols: ctx.Funcs}
 	var l link.Link
 	var err error
-	if s.Provider == "kretprobe" {
+	if ret {
 		l, err = link.KretprobeMulti(prog, opts)
 	} else {
 		l, err = link.KprobeMulti(prog, opts)

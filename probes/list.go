@@ -73,51 +73,7 @@ func listOne(t Target, pattern string, verbose bool) ([]string, error) {
 }
 
 func listProvider(t Target, provider, rest string, verbose bool) ([]string, error) {
-	switch provider {
-	case "tracepoint":
-		if !t.Has(FeatureTracepoint) {
-			return nil, nil
-		}
-		cat, ev := "*", rest
-		if i := strings.IndexByte(rest, ':'); i >= 0 {
-			cat, ev = rest[:i], rest[i+1:]
-		} else if HasWildcard(rest) || rest == "" {
-			// "tracepoint:*foo*" searches event names in every category
-			return filterLines(mustList(listTracepoints(t, "*", "*", verbose)), "tracepoint:*:"+orStar(rest), verbose), nil
-		}
-		return listTracepoints(t, cat, ev, verbose)
-	case "rawtracepoint":
-		return listRawTracepoints(t, rest, verbose)
-	case "uprobe", "uretprobe":
-		return listUprobes(t, provider, rest)
-	case "usdt":
-		return listUSDT(t, rest)
-	case "kprobe", "kretprobe":
-		return listKprobes(t, provider, rest)
-	case "fentry", "fexit":
-		return listFentry(t, provider, rest, verbose)
-	case "iter":
-		return listIters(t, rest, verbose)
-	case "software", "hardware":
-		list := softwareEvents
-		if provider == "hardware" {
-			if !t.Has(FeatureHardware) {
-				return nil, nil
-			}
-			list = hardwareEvents
-		}
-		var names []string
-		for _, ev := range list {
-			names = append(names, ev.Name+":")
-			if ev.Alias != "" {
-				names = append(names, ev.Alias+":")
-			}
-		}
-		return matchNames(provider, names, rest), nil
-	case "interval", "profile":
-		return matchNames(provider, []string{"hz:", "ms:", "s:", "us:"}, rest), nil
-	}
-	return nil, nil
+	return providerOf(provider).list(t, provider, rest, verbose)
 }
 
 func orStar(s string) string {

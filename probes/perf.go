@@ -307,3 +307,99 @@ func IntervalPeriod(ctx *types.Context) (uint64, error) {
 	}
 	return period, nil
 }
+
+// timerProvider is the profile provider (interval: the interval
+// provider): a perf timer event on every CPU (interval: on one).
+type timerProvider struct{ interval bool }
+
+func (timerProvider) parse(s *Spec, args []string) error {
+	return parseRate(s, args)
+}
+
+func (timerProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.perfContexts(s)
+}
+
+func (p timerProvider) facts(c *types.Context) {
+	c.Timer = p.interval
+	c.InProcess = !p.interval // profile samples whatever process runs
+}
+
+func (timerProvider) attach(a attachment) (io.Closer, error) {
+	return attachInterval(a.spec, a.name, a.prog, a.pid)
+}
+
+func (timerProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return matchNames(name, []string{"hz:", "ms:", "s:", "us:"}, rest), nil
+}
+
+// counterProvider is the software and hardware providers: a perf event
+// counter that fires every so many events.
+type counterProvider struct{}
+
+func (counterProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 1 && n != 2 {
+		return countError(s.Provider, n, 1, 2)
+	}
+	s.Target = args[0]
+	if n == 2 && args[1] != "*" && args[1] != "" {
+		v, err := ParseUint(args[1])
+		if err != nil {
+			return specErrorf("Invalid count for %s probe: %v", s.Provider, err)
+		}
+		s.Freq = v
+	}
+	if s.Target == "" {
+		return specErrorf("%s probe must have a %s event name", s.Provider, s.Provider)
+	}
+	if HasWildcard(s.Target) {
+		return specErrorf("wildcards are not allowed for %s probe type", s.Provider)
+	}
+	if lookupPerfEvent(s.Provider, s.Target) == nil {
+		e := specErrorf("%s is not a %s probe", s.Target, s.Provider)
+		e.Hint = "list them with: gotrace -l '" + s.Provider + ":*'"
+		return e
+	}
+	return nil
+}
+
+func (counterProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.perfContexts(s)
+}
+
+func (counterProvider) facts(c *types.Context) { c.InProcess = true }
+
+func (counterProvider) attach(a attachment) (io.Closer, error) {
+	return attachPerfCounter(a.spec, a.name, a.prog, a.pid)
+}
+
+func (counterProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	list := softwareEvents
+	if name == "hardware" {
+		if !t.Has(FeatureHardware) {
+			return nil, nil
+		}
+		list = hardwareEvents
+	}
+	var names []string
+	for _, ev := range list {
+		names = append(names, ev.Name+":")
+		if ev.Alias != "" {
+			names = append(names, ev.Alias+":")
+		}
+	}
+	return matchNames(name, names, rest), nil
+}
+
+// perfContexts expands a perf event attach point; its programs see
+// struct bpf_perf_event_data through ctx.
+func (e *env) perfContexts(s Spec) ([]*types.Context, error) {
+	ctxs, err := perfContexts(e.t, s)
+	ctx := e.perfCtx()
+	for _, c := range ctxs {
+		c.Ctx = ctx
+		e.context(s, c)
+	}
+	return ctxs, err
+}

@@ -171,3 +171,42 @@ func listRawTracepoints(t Target, pattern string, verbose bool) ([]string, error
 	}
 	return out, nil
 }
+
+// rawTracepointProvider is the rawtracepoint provider: the kernel's
+// trace events as raw tracepoints, argN the event's arguments.
+type rawTracepointProvider struct{}
+
+func (rawTracepointProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	switch n {
+	case 1:
+		s.Target, s.Func = "*", args[0]
+	case 2:
+		s.Target, s.Func = args[0], args[1]
+	default:
+		return countError(s.Provider, n, 2, 1)
+	}
+	if s.Func == "" {
+		return specErrorf("rawtracepoint should be attached to a function")
+	}
+	return nil
+}
+
+func (rawTracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.rawTracepointContexts(s)
+}
+
+func (rawTracepointProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+	c.InProcess = true
+	c.ArgN = types.ArgSlots
+}
+
+func (rawTracepointProvider) attach(a attachment) (io.Closer, error) {
+	return attachRawTracepoint(a.spec, a.name, a.prog)
+}
+
+func (rawTracepointProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listRawTracepoints(t, rest, verbose)
+}

@@ -47,39 +47,10 @@ func specErrorf(format string, args ...any) *SpecError {
 	return &SpecError{Msg: fmt.Sprintf(format, args...)}
 }
 
-type providerInfo struct {
-	name    string
-	aliases []string
-}
-
-// providers lists every provider bpftrace knows with its short names.
-var providers = []providerInfo{
-	{"begin", []string{"BEGIN"}},
-	{"end", []string{"END"}},
-	{"self", nil},
-	{"test", nil},
-	{"bench", nil},
-	{"tracepoint", []string{"t"}},
-	{"rawtracepoint", []string{"rt"}},
-	{"kprobe", []string{"k"}},
-	{"kretprobe", []string{"kr"}},
-	{"uprobe", []string{"u"}},
-	{"uretprobe", []string{"ur"}},
-	{"usdt", []string{"U"}},
-	{"profile", []string{"p"}},
-	{"interval", []string{"i"}},
-	{"software", []string{"s"}},
-	{"hardware", []string{"h"}},
-	{"watchpoint", []string{"w"}},
-	{"fentry", []string{"f", "kfunc"}},
-	{"fexit", []string{"fr", "kretfunc"}},
-	{"iter", []string{"it"}},
-}
-
 // ProviderNames returns the canonical provider names.
 func ProviderNames() []string {
 	var names []string
-	for _, p := range providers {
+	for _, p := range registry {
 		names = append(names, p.name)
 	}
 	return names
@@ -88,7 +59,7 @@ func ProviderNames() []string {
 // CanonicalProvider maps a provider as written (full name or short name,
 // any case) to its canonical name, or "" when there is no such provider.
 func CanonicalProvider(s string) string {
-	for _, p := range providers {
+	for _, p := range registry {
 		if p.name == s {
 			return p.name
 		}
@@ -99,7 +70,7 @@ func CanonicalProvider(s string) string {
 		}
 	}
 	low := strings.ToLower(s)
-	for _, p := range providers {
+	for _, p := range registry {
 		if p.name == low {
 			return p.name
 		}
@@ -276,181 +247,8 @@ func Parse(raw string) (Spec, error) {
 		}
 		return s, e
 	}
-	args := parts[1:]
-	n := len(args)
-	switch s.Provider {
-	case "begin", "end":
-		if n == 1 && args[0] == "*" {
-			n = 0
-		}
-		if n != 0 {
-			return s, specErrorf("%s probes should not have a target", s.Provider)
-		}
-	case "self":
-		if n != 2 {
-			return s, countError(s.Provider, n, 2)
-		}
-		s.Target, s.Func = args[0], args[1]
-		if s.Target != "signal" {
-			return s, specErrorf("%s is not a supported trigger", s.Target)
-		}
-		if s.Func != "SIGUSR1" {
-			return s, specErrorf("%s is not a supported signal", s.Func)
-		}
-	case "test", "bench":
-		if n != 1 {
-			return s, countError(s.Provider, n, 1)
-		}
-		s.Target = args[0]
-		if s.Target == "" {
-			return s, specErrorf("%s probes must have a name", s.Provider)
-		}
-	case "tracepoint":
-		if n == 1 && HasWildcard(args[0]) {
-			args, n = []string{"*", args[0]}, 2
-		}
-		if n != 2 {
-			return s, countError(s.Provider, n, 2)
-		}
-		s.Target, s.Func = args[0], args[1]
-		if s.Target == "" || s.Func == "" {
-			return s, specErrorf("tracepoint probe must have a target")
-		}
-	case "rawtracepoint":
-		switch n {
-		case 1:
-			s.Target, s.Func = "*", args[0]
-		case 2:
-			s.Target, s.Func = args[0], args[1]
-		default:
-			return s, countError(s.Provider, n, 2, 1)
-		}
-		if s.Func == "" {
-			return s, specErrorf("rawtracepoint should be attached to a function")
-		}
-	case "interval", "profile":
-		if err := parseRate(&s, args); err != nil {
-			return s, err
-		}
-	case "software", "hardware":
-		if n != 1 && n != 2 {
-			return s, countError(s.Provider, n, 1, 2)
-		}
-		s.Target = args[0]
-		if n == 2 && args[1] != "*" && args[1] != "" {
-			v, err := ParseUint(args[1])
-			if err != nil {
-				return s, specErrorf("Invalid count for %s probe: %v", s.Provider, err)
-			}
-			s.Freq = v
-		}
-		if s.Target == "" {
-			return s, specErrorf("%s probe must have a %s event name", s.Provider, s.Provider)
-		}
-		if HasWildcard(s.Target) {
-			return s, specErrorf("wildcards are not allowed for %s probe type", s.Provider)
-		}
-		if lookupPerfEvent(s.Provider, s.Target) == nil {
-			e := specErrorf("%s is not a %s probe", s.Target, s.Provider)
-			e.Hint = "list them with: gotrace -l '" + s.Provider + ":*'"
-			return s, e
-		}
-	case "kprobe", "kretprobe":
-		if n != 1 && n != 2 {
-			return s, countError(s.Provider, n, 1, 2)
-		}
-		fn := args[n-1]
-		if n == 2 {
-			s.Target = args[0]
-		}
-		if err := parseFuncOffset(&s, fn, s.Provider == "kprobe"); err != nil {
-			return s, err
-		}
-	case "uprobe", "uretprobe":
-		if n != 2 && n != 3 {
-			return s, countError(s.Provider, n, 2, 3)
-		}
-		s.Target = args[0]
-		if n == 3 {
-			s.Lang = args[1]
-		}
-		if s.Target == "" {
-			return s, specErrorf("%s probe must have a binary or library", s.Provider)
-		}
-		if err := parseFuncOffset(&s, args[n-1], s.Provider == "uprobe"); err != nil {
-			return s, err
-		}
-		if s.Address != 0 && HasWildcard(s.Target) {
-			return s, specErrorf("Cannot use wildcards with absolute address")
-		}
-	case "usdt":
-		switch n {
-		case 2:
-			s.Target, s.Func = args[0], args[1]
-		case 3:
-			s.Target, s.Ns, s.Func = args[0], args[1], args[2]
-		default:
-			return s, countError(s.Provider, n, 2, 3)
-		}
-	case "watchpoint":
-		if n != 3 {
-			return s, countError(s.Provider, n, 3)
-		}
-		a, err := ParseUint(args[0])
-		if err != nil {
-			return s, specErrorf("Invalid function/address argument: %v", err)
-		}
-		l, err := ParseUint(args[1])
-		if err != nil {
-			return s, specErrorf("Invalid length argument: %v", err)
-		}
-		s.Address, s.Len, s.Mode = a, l, args[2]
-		if s.Address == 0 {
-			return s, specErrorf("watchpoint must be attached to a non-zero address")
-		}
-		if l != 1 && l != 2 && l != 4 && l != 8 {
-			return s, specErrorf("watchpoint length must be one of (1,2,4,8)")
-		}
-		if s.Mode, err = parseWatchMode(s.Mode); err != nil {
-			return s, err
-		}
-	case "fentry", "fexit":
-		switch {
-		case n >= 1 && args[0] == "bpf":
-			s.Target = "bpf"
-			switch n {
-			case 2:
-				s.Func = args[1]
-			case 3:
-				s.Func = args[2]
-				if args[1] != "*" {
-					id, err := ParseUint(args[1])
-					if err != nil {
-						return s, specErrorf("bpf program id must be a number or '*'")
-					}
-					s.ProgID = id
-				}
-			default:
-				return s, specErrorf("the 'bpf' variant of this probe requires a bpf program name and optional bpf program id")
-			}
-		case n == 1:
-			s.Func = args[0]
-		case n == 2:
-			s.Target, s.Func = args[0], args[1]
-		default:
-			return s, countError(s.Provider, n, 1, 2)
-		}
-	case "iter":
-		if n != 1 && n != 2 {
-			return s, specErrorf("iter probe type takes 2 arguments (1 optional)")
-		}
-		if HasWildcard(args[0]) || (n == 2 && HasWildcard(args[1])) {
-			return s, specErrorf("iter probe type does not support wildcards")
-		}
-		s.Func = args[0]
-		if n == 2 {
-			s.Pin = args[1]
-		}
+	if err := providerOf(s.Provider).parse(&s, parts[1:]); err != nil {
+		return s, err
 	}
 	return s, nil
 }
@@ -523,7 +321,7 @@ func parseFuncOffset(s *Spec, fn string, allowOffset bool) error {
 func suggestProvider(s string) string {
 	low := strings.ToLower(s)
 	best, bestD := "", 3
-	for _, p := range providers {
+	for _, p := range registry {
 		if d := editDistance(low, p.name); d < bestD {
 			best, bestD = p.name, d
 		}

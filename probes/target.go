@@ -89,6 +89,9 @@ type Target interface {
 	ReadFile(path string) ([]byte, error)
 	// Stat describes a host file.
 	Stat(path string) (fs.FileInfo, error)
+	// Arch is the kernel's architecture as GOARCH spells it ("amd64",
+	// "arm64"): it decides the layout of struct pt_regs.
+	Arch() string
 }
 
 // ---- the real host ----
@@ -189,6 +192,10 @@ func (h *hostTarget) Tracepoints(category string) ([]string, error) {
 	return listDirs(filepath.Join(root, "events", category))
 }
 
+// Arch is the architecture gotrace was built for, which is the
+// kernel's: gotrace runs natively.
+func (h *hostTarget) Arch() string { return runtime.GOARCH }
+
 func (h *hostTarget) NumCPU() int {
 	if n, err := possibleCPUs("/sys/devices/system/cpu/possible"); err == nil && n > 0 {
 		return n
@@ -271,6 +278,7 @@ type DirTarget struct {
 	NumCPUs  int              // 0 means 4
 	Features map[Feature]bool // missing means false
 	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
+	GOARCH   string           // the architecture; "" means amd64
 }
 
 // NewDirTarget returns a DirTarget over dir with 4 CPUs and the features
@@ -312,6 +320,14 @@ func (d *DirTarget) NumCPU() int {
 }
 
 func (d *DirTarget) Has(f Feature) bool { return d.Features[f] }
+
+// Arch is GOARCH, or amd64 when it is empty.
+func (d *DirTarget) Arch() string {
+	if d.GOARCH == "" {
+		return "amd64"
+	}
+	return d.GOARCH
+}
 
 func (d *DirTarget) KernelBTF() (*btf.Spec, error) {
 	if d.BTF != nil {

@@ -368,6 +368,9 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 	}
 	names, err := tracepointNames(e.t, s.Target, s.Func)
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return nil, tracefsDenied("cannot list the tracepoints "+s.Target+":"+s.Func, e.t, "")
+		}
 		return nil, specErrorf("cannot list tracepoints: %v", err)
 	}
 	if len(names) == 0 {
@@ -379,6 +382,9 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 	var ctxs []*types.Context
 	for _, n := range names {
 		text, err := e.t.TracepointFormat(n[0], n[1])
+		if err != nil && errors.Is(err, fs.ErrPermission) {
+			text, err = e.formatFromBTF(n[0], n[1], err)
+		}
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				if len(names) > 1 {
@@ -386,11 +392,10 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 				}
 				return nil, tracepointNotFound(e.t, n[0], n[1])
 			}
-			se := specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
-			if errors.Is(err, fs.ErrPermission) {
-				se.Hint = "reading tracefs needs root"
+			if se := (*SpecError)(nil); errors.As(err, &se) {
+				return nil, se
 			}
-			return nil, se
+			return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
 		}
 		fields, err := parseFormat(string(text))
 		if err != nil {
@@ -467,4 +472,51 @@ func listTracepoints(t Target, category, event string, verbose bool) ([]string, 
 		}
 	}
 	return out, nil
+}
+
+// tracepointProvider is the tracepoint provider: the kernel's static
+// trace events of tracefs, args laid out by each event's format file.
+type tracepointProvider struct{}
+
+func (tracepointProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n == 1 && HasWildcard(args[0]) {
+		args, n = []string{"*", args[0]}, 2
+	}
+	if n != 2 {
+		return countError(s.Provider, n, 2)
+	}
+	s.Target, s.Func = args[0], args[1]
+	if s.Target == "" || s.Func == "" {
+		return specErrorf("tracepoint probe must have a target")
+	}
+	return nil
+}
+
+func (tracepointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.tracepointContexts(s)
+}
+
+func (tracepointProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.AnyProcess = true
+	c.InProcess = true
+}
+
+func (tracepointProvider) attach(a attachment) (io.Closer, error) {
+	return attachTracepoint(a.spec, a.name, a.prog)
+}
+
+func (tracepointProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	if !t.Has(FeatureTracepoint) {
+		return nil, nil
+	}
+	cat, ev := "*", rest
+	if i := strings.IndexByte(rest, ':'); i >= 0 {
+		cat, ev = rest[:i], rest[i+1:]
+	} else if HasWildcard(rest) || rest == "" {
+		// "tracepoint:*foo*" searches event names in every category
+		return filterLines(mustList(listTracepoints(t, "*", "*", verbose)), "tracepoint:*:"+orStar(rest), verbose), nil
+	}
+	return listTracepoints(t, cat, ev, verbose)
 }

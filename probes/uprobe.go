@@ -2,6 +2,7 @@ package probes
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -12,7 +13,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -166,8 +166,6 @@ type uprobeSite struct {
 	offset uint64
 }
 
-var uprobeSites sync.Map // *types.Context -> uprobeSite
-
 func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS)")
@@ -175,29 +173,56 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 	if s.Lang != "" && s.Lang != "cpp" {
 		return nil, specErrorf("unsupported language %s in %s (uprobes know cpp)", s.Lang, s.Raw)
 	}
-	if HasWildcard(s.Target) {
-		return nil, specErrorf("wildcards in the binary of a %s are not supported yet", s.Provider)
-	}
+	return e.overBinaries(s, e.uprobeContextsIn)
+}
+
+// uprobeContextsIn expands a uprobe attach point of one binary.
+func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	v := e.view()
-	path, err := resolveBinary(v, s.Target)
+	target, srcFile := s.Target, ""
+	if i := strings.LastIndexByte(target, '@'); i > 0 {
+		if _, err := v.Stat(target); err != nil {
+			target, srcFile = target[:i], target[i+1:]
+		}
+	}
+	path, err := resolveBinary(v, target)
 	if err != nil {
 		return nil, err
 	}
 	bin, err := v.openBinary(path)
 	if err != nil {
+		if s.Func == "" && srcFile == "" && !isELF(v, path) {
+			return e.flatContexts(v, s, path)
+		}
 		return nil, err
 	}
 	defer bin.Close()
 	sp := s
 	sp.Target = path
+	if srcFile != "" {
+		sp.Target = path + "@" + srcFile
+	}
+	// the DWARF is read once a probe is known to go into the binary (a
+	// pattern of files names many that hold no match) and its block
+	// reads args
 	mk := func(sp Spec, addr uint64) (*types.Context, error) {
 		off, err := bin.fileOffset(addr)
 		if err != nil {
 			return nil, specErrorf("%s: %v", path, err)
 		}
+		e.noteBinary(v, path)
 		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-		uprobeSites.Store(c, uprobeSite{open: bin.open, offset: off})
+		if sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs && bin.elf.Machine == elf.EM_X86_64 {
+			// args sit in the registers of x86-64's calling convention
+			if di := bin.debugInfo(); di != nil {
+				c.Args = di.argsType(sp.Func)
+			}
+		}
+		attachPointOf(c).uprobe = &uprobeSite{open: bin.open, offset: off}
 		return c, nil
+	}
+	if srcFile != "" {
+		return e.sourceLineContexts(bin, bin.debugInfo(), sp, srcFile, mk)
 	}
 	if s.Address != 0 {
 		if err := e.checkAddress(bin, sp); err != nil {
@@ -248,6 +273,12 @@ func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
 			if err := e.checkOffset(bin, sp, fn, s.Offset); err != nil {
 				return nil, err
 			}
+		} else if fn.Size == 0 && !e.unsafe && !HasWildcard(s.Func) {
+			// a symbol without a size (_init, hand-written assembly) may
+			// not be a function's start
+			se := specErrorf("Could not determine boundary for %s (symbol has size 0).", n)
+			se.Hint = "Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process."
+			return nil, se
 		}
 		one := sp
 		one.Func = n
@@ -310,9 +341,12 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
-	site, ok := uprobeSites.Load(ctx)
-	if !ok {
+func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int, ret bool) (io.Closer, error) {
+	var at *uprobeSite
+	if a := attachPointOf(ctx); a != nil {
+		at = a.uprobe
+	}
+	if at == nil {
 		// a context the Env did not make: find (and check) the place on
 		// the host, or in the process's view with a pid
 		e := &env{t: host, shapes: map[string]*types.Type{}, pid: pid}
@@ -320,9 +354,12 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 		if err != nil || len(ctxs) != 1 {
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
-		site, _ = uprobeSites.Load(ctxs[0])
+		at = attachPointOf(ctxs[0]).uprobe
 	}
-	at := site.(uprobeSite)
+	if at.offset == 0 {
+		// cilium/ebpf reads a 0 as "look the symbol up"
+		return attachUprobeAt(name, at.open, 0, s.Provider == "uretprobe", prog, pid)
+	}
 	ex, err := link.OpenExecutable(at.open)
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
@@ -333,7 +370,7 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 		sym = fmt.Sprintf("0x%x", s.Address)
 	}
 	var l link.Link
-	if s.Provider == "uretprobe" {
+	if ret {
 		l, err = ex.Uretprobe(sym, prog, opts)
 	} else {
 		l, err = ex.Uprobe(sym, prog, opts)
@@ -348,7 +385,7 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 // with the cpp qualifier ("uprobe:PATH:cpp:PATTERN"), its C++ functions
 // matched and listed by their demangled names, quoted so that a line
 // can be used as an attach point as it is (as bpftrace lists them).
-func listUprobes(t Target, provider, rest string) ([]string, error) {
+func listUprobes(t Target, provider, rest string, verbose bool) ([]string, error) {
 	parts, err := splitParts(rest)
 	if err != nil {
 		return nil, err
@@ -393,12 +430,74 @@ func listUprobes(t Target, provider, rest string) ([]string, error) {
 			out = append(out, provider+":"+path+":cpp:"+name)
 		}
 	} else {
+		var names []string
 		for n := range funcs {
 			if Match(fn, n) {
-				out = append(out, provider+":"+path+":"+n)
+				names = append(names, n)
 			}
 		}
+		sort.Strings(names)
+		var di *debugInfo
+		if verbose {
+			di = bin.debugInfo()
+		}
+		for _, n := range names {
+			out = append(out, provider+":"+path+":"+n)
+			if di != nil {
+				out = append(out, di.listArgs(n)...)
+			}
+		}
+		return out, nil
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// uprobeProvider is the uprobe provider (ret: uretprobe): a function
+// (or an address) of a binary or library, entry or return, in every
+// process or in the process of -p.
+type uprobeProvider struct{ ret bool }
+
+func (p uprobeProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 2 && n != 3 {
+		return countError(s.Provider, n, 2, 3)
+	}
+	s.Target = args[0]
+	if n == 3 {
+		s.Lang = args[1]
+	}
+	if s.Target == "" {
+		return specErrorf("%s probe must have a binary or library", s.Provider)
+	}
+	if err := parseFuncOffset(s, args[n-1], !p.ret); err != nil {
+		return err
+	}
+	if s.Address != 0 && HasWildcard(s.Target) {
+		return specErrorf("Cannot use wildcards with absolute address")
+	}
+	return nil
+}
+
+func (uprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.uprobeContexts(s)
+}
+
+func (p uprobeProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.InProcess = true
+	c.Mem = types.UserMem
+	c.Return = p.ret
+	if !p.ret {
+		c.ArgN = types.ArgRegs
+		c.Func = types.FuncUser
+	}
+}
+
+func (p uprobeProvider) attach(a attachment) (io.Closer, error) {
+	return attachUprobe(a.ctx, a.spec, a.name, a.prog, a.pid, p.ret)
+}
+
+func (uprobeProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listUprobes(t, name, rest, verbose)
 }

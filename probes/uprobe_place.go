@@ -117,7 +117,9 @@ func (e *env) checkOffset(bin *elfBinary, s Spec, fn symbolize.Symbol, off uint6
 // function's start.
 func (e *env) checkAddress(bin *elfBinary, s Spec) error {
 	if _, err := bin.fileOffset(s.Address); err != nil {
-		return specErrorf("%s: %v", s.Target, err)
+		se := specErrorf("Could not resolve address: %s:0x%x", s.Target, s.Address)
+		se.Hint = err.Error()
+		return se
 	}
 	fn, ok := containingFunc(bin.symbols(), s.Address)
 	if !ok {

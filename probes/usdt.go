@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -137,14 +136,6 @@ func parseUSDTArg(a string) (USDTArg, error) {
 	return arg, nil
 }
 
-// ptRegsAMD64 maps x86-64 register names (all widths) to their slot in
-// struct pt_regs, for reading USDT arguments in a program.
-var ptRegsAMD64 = map[string]int{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40, "r11": 48, "r10": 56,
-	"r9": 64, "r8": 72, "rax": 80, "rcx": 88, "rdx": 96, "rsi": 104, "rdi": 112,
-	"rip": 128, "rsp": 152,
-}
-
 // PtRegsOffset returns the offset in struct pt_regs (x86-64) of the
 // 64-bit register holding reg, whatever width reg names ("edi", "di",
 // "dil", "r8d", "rdi").
@@ -164,8 +155,8 @@ func PtRegsOffset(reg string) (int, bool) {
 			r = r[:len(r)-1]
 		}
 	}
-	off, ok := ptRegsAMD64[r]
-	return off, ok
+	off := types.RegsAMD64.Offset(r)
+	return off, off >= 0
 }
 
 // usdtSites reads the .note.stapsdt notes of an ELF file.
@@ -254,10 +245,13 @@ type usdtInfo struct {
 	Sites []USDTSite
 }
 
-var (
-	usdtMu    sync.Mutex
-	usdtByCtx = map[*types.Context]*usdtInfo{}
-)
+// usdtOf is what the Env kept of the USDT probe of ctx, or nil.
+func usdtOf(ctx *types.Context) *usdtInfo {
+	if a := attachPointOf(ctx); a != nil {
+		return a.usdt
+	}
+	return nil
+}
 
 func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
@@ -266,9 +260,7 @@ func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
 // All sites of one probe have the same arguments in the common case; the
 // first site's are returned.
 func USDTArgs(ctx *types.Context) (args []USDTArg, ok bool) {
-	usdtMu.Lock()
-	defer usdtMu.Unlock()
-	info := usdtByCtx[ctx]
+	info := usdtOf(ctx)
 	if info == nil || len(info.Sites) == 0 {
 		return nil, false
 	}
@@ -279,9 +271,11 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS), which USDT probes need")
 	}
-	if HasWildcard(s.Target) {
-		return nil, specErrorf("wildcards in the binary of a usdt probe are not supported yet")
-	}
+	return e.overBinaries(s, e.usdtContextsIn)
+}
+
+// usdtContextsIn expands a USDT attach point of one binary.
+func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 	v := e.view()
 	path, err := resolveBinary(v, s.Target)
 	if err != nil {
@@ -341,9 +335,7 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 			}
 			c.USDTArgs = locs
 		}
-		usdtMu.Lock()
-		usdtByCtx[c] = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
-		usdtMu.Unlock()
+		attachPointOf(c).usdt = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
 		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
@@ -367,7 +359,17 @@ func argLocs(args []USDTArg) ([]types.ArgLoc, error) {
 		var err error
 		switch a.Kind {
 		case USDTArgConst:
+			// the constant as the argument's size and sign make it
+			// (4@$-202182160 is the unsigned 4092785136)
 			l.Const = true
+			if a.Size > 0 && a.Size < 8 {
+				sh := uint(64 - 8*a.Size)
+				if a.Signed {
+					l.Disp = l.Disp << sh >> sh
+				} else {
+					l.Disp = int64(uint64(l.Disp) << sh >> sh)
+				}
+			}
 		case USDTArgReg:
 			l.Reg, err = reg(a.Reg)
 		case USDTArgMem:
@@ -399,9 +401,7 @@ func (m multiCloser) Close() error {
 }
 
 func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
-	usdtMu.Lock()
-	info := usdtByCtx[ctx]
-	usdtMu.Unlock()
+	info := usdtOf(ctx)
 	if info == nil {
 		b, err := readHostFile(s.Target)
 		if err != nil {
@@ -475,4 +475,40 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
+}
+
+// usdtProvider is the usdt provider: the statically defined probes of
+// a binary's .note.stapsdt notes, argN where each note says.
+type usdtProvider struct{}
+
+func (usdtProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	switch n {
+	case 2:
+		s.Target, s.Func = args[0], args[1]
+	case 3:
+		s.Target, s.Ns, s.Func = args[0], args[1], args[2]
+	default:
+		return countError(s.Provider, n, 2, 3)
+	}
+	return nil
+}
+
+func (usdtProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	return e.usdtContexts(s)
+}
+
+func (usdtProvider) facts(c *types.Context) {
+	c.SkipSelf = true
+	c.InProcess = true
+	c.Mem = types.UserMem
+	c.ArgN = types.ArgUSDT
+}
+
+func (usdtProvider) attach(a attachment) (io.Closer, error) {
+	return attachUSDT(a.ctx, a.spec, a.name, a.prog, a.pid)
+}
+
+func (usdtProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return listUSDT(t, rest)
 }

@@ -94,7 +94,8 @@ func TestUSDTContexts(t *testing.T) {
 		"usdt:/usr/bin/app:nope":       "no USDT probe nope in /usr/bin/app",
 		"usdt:/usr/bin/app:other:tick": "no USDT probe other:tick in /usr/bin/app",
 		"usdt:/usr/bin/none:tick":      "binary /usr/bin/none does not exist",
-		"usdt:*:tick":                  "wildcards in the binary of a usdt probe are not supported yet",
+		"usdt:/usr/bin/zz*:tick":       "no file matches /usr/bin/zz*",
+		"usdt:/usr/bin/ap*:nope":       "no USDT probe nope in /usr/bin/app",
 		"usdt:/etc/ld.so.cache:tick":   "cannot read the USDT notes of /etc/ld.so.cache",
 		"usdt:/usr/bin/app:a:b:c":      "usdt probe type requires 2 or 3 arguments, found 4",
 	} {
@@ -102,6 +103,9 @@ func TestUSDTContexts(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), msg) {
 			t.Errorf("%s: %v, want %q", raw, err, msg)
 		}
+	}
+	if ctxs, err := env.contexts("usdt:/usr/bin/ap*:tick"); err != nil || len(ctxs) != 1 || ctxs[0].Name != "usdt:/usr/bin/app:gotrace:tick" {
+		t.Errorf("usdt:/usr/bin/ap*:tick: %v, %v", ctxs, err)
 	}
 	if _, ok := USDTArgs(&types.Context{Name: "usdt:/x:a:b"}); ok {
 		t.Errorf("USDTArgs of an unknown context")

@@ -192,3 +192,51 @@ func processThreads(pid int) ([]int, error) {
 	}
 	return tids, nil
 }
+
+// watchpointProvider is the watchpoint provider: a hardware breakpoint
+// on an address, as a perf event.
+type watchpointProvider struct{}
+
+func (watchpointProvider) parse(s *Spec, args []string) error {
+	n := len(args)
+	if n != 3 {
+		return countError(s.Provider, n, 3)
+	}
+	a, err := ParseUint(args[0])
+	if err != nil {
+		return specErrorf("Invalid function/address argument: %v", err)
+	}
+	l, err := ParseUint(args[1])
+	if err != nil {
+		return specErrorf("Invalid length argument: %v", err)
+	}
+	s.Address, s.Len, s.Mode = a, l, args[2]
+	if s.Address == 0 {
+		return specErrorf("watchpoint must be attached to a non-zero address")
+	}
+	if l != 1 && l != 2 && l != 4 && l != 8 {
+		return specErrorf("watchpoint length must be one of (1,2,4,8)")
+	}
+	if s.Mode, err = parseWatchMode(s.Mode); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (watchpointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
+	ctxs, err := watchpointContexts(e.t, s)
+	for _, c := range ctxs {
+		e.context(s, c)
+	}
+	return ctxs, err
+}
+
+func (watchpointProvider) facts(c *types.Context) {}
+
+func (watchpointProvider) attach(a attachment) (io.Closer, error) {
+	return attachWatchpoint(a.spec, a.name, a.prog, a.pid)
+}
+
+func (watchpointProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
+	return nil, nil
+}

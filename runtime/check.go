@@ -11,6 +11,7 @@ import (
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/vm/verify"
 )
@@ -32,6 +33,9 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 	if host != nil {
 		opts.NumCPU = host.NumCPU()
 		opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+		if l := types.RegLayoutOf(host.Arch()); l != nil {
+			opts.PtRegsSize = l.Size
+		}
 	}
 	var errs, limits lang.ErrorList
 	for _, pp := range prog.Probes {
@@ -97,7 +101,7 @@ func explainLoadError(prog *codegen.Program, err error) error {
 	var ve *ebpf.VerifierError
 	if !errors.As(err, &ve) {
 		if errors.Is(err, errPerm) {
-			return fmt.Errorf("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): %w", err)
+			return probes.LoadDenied()
 		}
 		return fmt.Errorf("loading BPF programs: %w", err)
 	}

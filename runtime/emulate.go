@@ -78,14 +78,14 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 	var begin, end, tests, timers []*codegen.ProbeProg
 	attached := 0
 	for _, p := range prog.Probes {
-		switch p.Ctx.Provider {
-		case "begin":
+		switch {
+		case p.Ctx.Run == types.RunBegin:
 			begin = append(begin, p)
-		case "end":
+		case p.Ctx.Run == types.RunEnd:
 			end = append(end, p)
-		case "test":
+		case p.Ctx.Run == types.RunTest:
 			tests = append(tests, p)
-		case "interval":
+		case p.Ctx.Timer:
 			timers = append(timers, p)
 		default:
 			fmt.Fprintf(opts.Err, "gotrace: --emulate: %s needs the kernel; it is left out\n", p.Ctx.Name)

@@ -122,6 +122,13 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 		"GREEN 5 9 BLUE 6\nGREEN\n@n[7]: RED\n"},
 	{"sub-signed", `BEGIN { $a = (uint64)1 - (uint64)2; printf("%d %lu\n", $a, (uint64)((uint64)1 - (uint64)2)); print($a); exit(); }`, "-1 18446744073709551615\n-1\n"},
 	{"exit-code", `BEGIN { printf("before\n"); exit(); printf("after\n"); } END { printf("end\n"); }`, "before\nend\n"},
+	{"if-value", `BEGIN { $x = 1; $y = 0; print(if ($x) { if ($y) { 1 } else { let $q = 7; $q * 2 } } else { 0 }); $s = if ($y) { "a" } else if ($x) { "bcd" } else { "e" }; print($s); exit(); }`, "14\nbcd\n"},
+	{"ternary-bufs", `BEGIN { $x = 1; $a = $x ? buf("hi", 2) : buf("bye", 3); $b = $x - 1 ? buf("hi", 2) : buf("bye", 3); printf("%r %r\n", $a, $b); exit(); }`, "hi bye\n"},
+	{"address-of-string", `BEGIN { $a = "abc"; $b = &$a; $c = username; $d = &$c; printf("%s %s=%s\n", *$b, *$d, username); exit(); }`, "abc 0=0\n"},
+	{"bswap-byte", `BEGIN { printf("%x %x\n", bswap((int8)0x12), bswap((uint16)0x1234)); exit(); }`, "12 3412\n"},
+	{"struct-keys", `struct S { int a; int b; } BEGIN { $x = (uint64)0x0000000300000002; $p = (struct S *)&$x; @s[*$p] = 1; @t[*$p, 42] = 2; exit(); }`, "@s[{ .a = 2, .b = 3 }]: 1\n@t[{ .a = 2, .b = 3 }, 42]: 2\n"},
+	{"compound-first", `BEGIN { $i = 0; while ($i < 3) { @a += 5; @b[$i] -= $i; $i++; } printf("%d\n", @a); clear(@b); exit(); }`, "15\n@a: 15\n"},
+	{"param-literals", `BEGIN { @l = lhist(3, 0, 10, 1); printf("%s %s %d\n", $1, str($1 + 0), strncmp("pa", $1, 1)); clear(@l); exit(); }`, "p p 0\n"},
 }
 
 // vmUnverified are the vmCases our verifier refuses, and why: TestInVM

@@ -80,7 +80,7 @@ func newSession(prog *codegen.Program, opts Options) *session {
 			for j, a := range ev.Args {
 				slots[j] = output.Slot{Type: a.Type, Offset: a.Offset, Size: slotBytes(a.Type)}
 			}
-			s.formats[i] = output.NewFormatter(ev.Format, slots)
+			s.formats[i] = output.NewFormatter(ev.Format, ev.Conversions, slots)
 		}
 	}
 	return s

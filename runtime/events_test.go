@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang/printf"
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime/output"
@@ -237,7 +238,7 @@ func TestBufferModes(t *testing.T) {
 // printing into a buffer that is written to io.Discard, without a kernel.
 func printfSession(f output.Format) (*session, []byte) {
 	prog := &codegen.Program{Events: []*codegen.Event{{
-		Kind: codegen.EventPrintf, Format: "%d %d\n", Size: 24,
+		Kind: codegen.EventPrintf, Format: "%d %d\n", Conversions: printf.Parse("%d %d\n"), Size: 24,
 		Args: []codegen.EventArg{{Type: types.Uint32, Offset: 8}, {Type: types.Uint32, Offset: 16}},
 	}}}
 	s := newSession(prog, Options{Out: io.Discard, Err: io.Discard, Format: f})

@@ -26,7 +26,7 @@ func checkIterAlone(attached []*codegen.ProbeProg) error {
 		return nil
 	}
 	for _, p := range attached {
-		if p.Ctx.Provider == "iter" {
+		if p.Ctx.Iter {
 			return lang.Errorf(specPos(p), "iter probe %s cannot be used with other probes (only begin and end may be next to it)", p.Ctx.Name).
 				WithHint("the script ends when the iteration does; run other probes in another gotrace")
 		}

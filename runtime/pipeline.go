@@ -3,6 +3,8 @@ package runtime
 import (
 	"errors"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
@@ -75,6 +77,9 @@ type CompileOptions struct {
 	// names and symbols are resolved as that process sees its files
 	// (through /proc/PID/root and its maps); 0 means the host's view.
 	PID int
+	// PidNS is the pid namespace gotrace runs in (PidNamespace), whose
+	// view pid and tid give; the zero value is the initial one.
+	PidNS codegen.PidNS
 	// Stop is the last stage to run; 0 means StageVerify, all of them.
 	// -l stops after checking, --emulate after compiling.
 	Stop Stage
@@ -149,27 +154,40 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, err
 	}
 	if len(opts.Includes) > 0 {
-		file.Includes = append(append([]string(nil), opts.Includes...), file.Includes...)
+		var incs []*lang.Include
+		for _, path := range opts.Includes {
+			incs = append(incs, &lang.Include{Path: path, System: true})
+		}
+		file.Includes = append(incs, file.Includes...)
+	}
+	if err := lang.FindHeaders(file, opts.IncludeDirs); err != nil {
+		return c, err
 	}
 	c.File, c.Done = file, StageParse
 	if stop == StageParse {
 		return c, nil
 	}
+	// diagnostics in imported files carry those files' text
+	fail := func(err error) (*Compiled, error) {
+		lang.AttachSources(err, file.Imported)
+		return c, err
+	}
 
 	env := probes.NewEnv(target, probes.ForPID(opts.PID), probes.Unsafe(opts.Config.Unsafe))
 	info, err := types.Check(file, env, opts.Config)
 	if err != nil {
-		return c, err
+		return fail(err)
 	}
 	c.Info, c.Done = info, StageCheck
 	c.Warnings = append(lang.ErrorList(info.Warnings), probes.Warnings(env)...)
+	lang.AttachSources(c.Warnings, file.Imported)
 	if stop == StageCheck {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup, PidNS: opts.PidNS})
 	if err != nil {
-		return c, err
+		return fail(err)
 	}
 	c.Prog, c.Done = prog, StageCompile
 	if stop == StageCompile {
@@ -178,9 +196,24 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 
 	if err := Check(prog, target, false); err != nil {
 		if !errors.As(err, &c.Undecided) {
-			return c, err
+			return fail(err)
 		}
 	}
 	c.Done = StageVerify
 	return c, nil
+}
+
+// initPidNSIno is the inode number of the initial pid namespace
+// (PROC_PID_INIT_INO).
+const initPidNSIno = 0xeffffffc
+
+// PidNamespace names the pid namespace gotrace runs in
+// (CompileOptions.PidNS): the zero value for the initial one, or when it
+// cannot be told.
+func PidNamespace() codegen.PidNS {
+	var st unix.Stat_t
+	if unix.Stat("/proc/self/ns/pid", &st) != nil || st.Ino == initPidNSIno {
+		return codegen.PidNS{}
+	}
+	return codegen.PidNS{Dev: st.Dev, Ino: st.Ino}
 }

@@ -183,6 +183,8 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	s.coll, s.maps, s.dw = coll, kernelMaps{coll}, dw
 	sym := NewSymbols(coll)
 	sym.Demangle = prog.Settings.CppDemangle
+	sym.DebugInfo = prog.Settings.ShowDebugInfo
+	sym.NoCache = prog.Settings.CacheUserSymbols == "NONE"
 	errOut := opts.Err
 	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
 	if opts.NoWarnings {
@@ -297,16 +299,16 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	var begin, end, tests, benches, rest []*codegen.ProbeProg
 	selfSig := map[os.Signal][]*codegen.ProbeProg{}
 	for _, p := range s.prog.Probes {
-		switch p.Ctx.Provider {
-		case "begin":
+		switch p.Ctx.Run {
+		case types.RunBegin:
 			begin = append(begin, p)
-		case "end":
+		case types.RunEnd:
 			end = append(end, p)
-		case "test":
+		case types.RunTest:
 			tests = append(tests, p)
-		case "bench":
+		case types.RunBench:
 			benches = append(benches, p)
-		case "self":
+		case types.RunSignal:
 			sig, err := selfSignal(p.Ctx.Name)
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
@@ -317,6 +319,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	s.selfSig = selfSig
+	rest = attachOrder(rest)
 	if err := checkIterAlone(rest); err != nil {
 		return nil, err
 	}
@@ -378,7 +381,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
 			}
-			if p.Ctx.Provider == "watchpoint" {
+			if p.Ctx.WatchAddr != 0 {
 				l = &onceCloser{c: l}
 				s.mu.Lock()
 				if s.watches == nil {
@@ -406,7 +409,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			s.opts.OnAttached()
 		}
 		s.drain(rd, true)
-		userSyms := usesUserSymbols(s.prog)
+		// Names of user addresses are read ahead (the probed binaries,
+		// the processes of -p and -c as they start), so that a process
+		// that exits still has them, unless lazy_symbolication asks for
+		// them to be read only when printed, or nothing is kept.
+		userSyms := usesUserSymbols(s.prog) && !s.prog.Settings.LazySymbolicate && s.prog.Settings.CacheUserSymbols != "NONE"
 		tracked := s.trackedPIDs(userSyms)
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {

@@ -58,7 +58,9 @@ func (s *Symbols) kernelFrame(addr uint64) output.Frame {
 }
 
 // kernelBuildIDs caches the build ids of the kernel and its modules by
-// the path of their notes.
+// the path of their notes. It is process-wide on purpose: the running
+// kernel's build ids are facts of the machine for the life of the
+// process, not data one pass hands to another.
 var kernelBuildIDs sync.Map
 
 func notesBuildID(path string) string {

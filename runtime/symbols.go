@@ -38,8 +38,14 @@ type Symbols struct {
 	Root string
 	// Demangle prints C++ names as their source spelling (cpp_demangle).
 	Demangle bool
+	// DebugInfo adds the source file and line to the frames of user
+	// stacks, and the functions inlined there (show_debug_info).
+	DebugInfo bool
 	// Warn, when set, reports what keeps user addresses from their names.
 	Warn func(format string, args ...any)
+	// NoCache reads user symbols anew for every address
+	// (cache_user_symbols = NONE; see symbolize.Symbolizer.NoCache).
+	NoCache bool
 
 	once  sync.Once
 	kern  []ksym
@@ -63,7 +69,7 @@ type ksym struct {
 // the settings then in s.
 func (s *Symbols) userSyms() *symbolize.Symbolizer {
 	s.usymOnce.Do(func() {
-		s.usym = &symbolize.Symbolizer{Demangle: s.Demangle, Warn: s.Warn}
+		s.usym = &symbolize.Symbolizer{Demangle: s.Demangle, Warn: s.Warn, NoCache: s.NoCache}
 		if s.Root != "" {
 			s.usym.Proc, s.usym.Root = s.Root+"/proc", s.Root
 		}
@@ -74,6 +80,11 @@ func (s *Symbols) userSyms() *symbolize.Symbolizer {
 // Track reads the mappings of a traced process now and keeps its files
 // open, so that its addresses keep their names after it exits.
 func (s *Symbols) Track(pid int) { s.userSyms().Track(pid) }
+
+// Preload reads the symbols of a binary the probes name ahead, so that
+// its processes' addresses get names even when they exit before their
+// mappings are read (see symbolize.Symbolizer.Preload).
+func (s *Symbols) Preload(path string) { s.userSyms().Preload(path) }
 
 // Watch tracks processes until ctx ends (see symbolize.Symbolizer.Watch).
 func (s *Symbols) Watch(ctx context.Context, pids []int) { s.userSyms().Watch(ctx, pids) }
@@ -207,7 +218,7 @@ func (s *Symbols) Frames(t *types.Type, raw []byte) []string {
 		if addr == 0 {
 			break
 		}
-		out = append(out, s.frame(t, pid, addr))
+		out = append(out, s.frames(t, pid, addr)...)
 	}
 	return out
 }
@@ -232,9 +243,12 @@ func buildIDFrames(buf []byte) []string {
 	return out
 }
 
-func (s *Symbols) frame(t *types.Type, pid uint32, addr uint64) string {
+// frames formats the frame of addr in a stack of type t: one line, or
+// with DebugInfo one line per function inlined there and the function
+// itself, leaf first.
+func (s *Symbols) frames(t *types.Type, pid uint32, addr uint64) []string {
 	if t.Mode == "raw" {
-		return fmt.Sprintf("%x", addr)
+		return []string{fmt.Sprintf("%x", addr)}
 	}
 	var name, obj string
 	var off uint64
@@ -252,16 +266,37 @@ func (s *Symbols) frame(t *types.Type, pid uint32, addr uint64) string {
 			obj = "[unknown]"
 		}
 	}
-	if t.Mode == "perf" {
-		if !ok {
-			return fmt.Sprintf("\t%x [unknown] (%s)", addr, obj)
-		}
-		return fmt.Sprintf("\t%x %s+%d (%s)", addr, name, off, obj)
-	}
 	if !ok {
-		return fmt.Sprintf("0x%x", addr)
+		if t.Mode == "perf" {
+			return []string{fmt.Sprintf("\t%x [unknown] (%s)", addr, obj)}
+		}
+		return []string{fmt.Sprintf("0x%x", addr)}
 	}
-	return fmt.Sprintf("%s+%d", name, off)
+	var src []symbolize.SourceFrame
+	if s.DebugInfo && t.Name != "kstack" {
+		src = s.userSyms().Source(int(pid), addr)
+	}
+	var out []string
+	for _, sf := range src {
+		if !sf.Inlined {
+			break
+		}
+		if t.Mode == "perf" {
+			out = append(out, fmt.Sprintf("\t%x %s (inlined)", addr, sf.Func))
+		} else {
+			out = append(out, fmt.Sprintf("[inlined] %s@%s:%d", sf.Func, sf.File, sf.Line))
+		}
+	}
+	switch {
+	case t.Mode == "perf":
+		out = append(out, fmt.Sprintf("\t%x %s+%d (%s)", addr, name, off, obj))
+	case len(src) > 0 && src[len(src)-1].File != "":
+		last := src[len(src)-1]
+		out = append(out, fmt.Sprintf("%s+%d@%s:%d", name, off, last.File, last.Line))
+	default:
+		out = append(out, fmt.Sprintf("%s+%d", name, off))
+	}
+	return out
 }
 
 // UserName names a uid from the user database (/etc/passwd), or gives

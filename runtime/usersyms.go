@@ -3,6 +3,7 @@ package runtime
 import (
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/probes"
 )
 
 // usesUserSymbols reports whether the program prints user addresses as
@@ -56,6 +57,11 @@ func namesUserAddrs(t *types.Type, depth int) bool {
 func (s *session) trackedPIDs(userSyms bool) []int {
 	if !userSyms {
 		return nil
+	}
+	for _, p := range s.prog.Probes {
+		if bin := probes.UserBinary(p.Ctx); bin != "" {
+			s.sym.Preload(bin)
+		}
 	}
 	var pids []int
 	if s.opts.PID > 0 {

@@ -69,6 +69,13 @@ type Debug struct {
 	Dirs    []string // nil: DefaultDebugDirs
 }
 
+// SearchDirs are directories the user named (gotrace --debuginfo),
+// looked in first: an absolute one as it is, a relative one under the
+// object's directory. Each may hold the debug file by its debug link's
+// name or, without one, by the object's name plus ".debug", directly or
+// under the object's directory, or by build id.
+var SearchDirs []string
+
 // ReadTable reads the function symbols of the ELF object f, which its
 // process knows as objPath. When f has no .symtab (a stripped object
 // keeps only the dynamic symbols its linking needs), the full table is
@@ -280,6 +287,22 @@ func FindDebugFile(f *elf.File, objPath string, dbg Debug) *DebugFile {
 		byCRC bool
 	}
 	var cands []cand
+	if len(SearchDirs) > 0 && path.IsAbs(objPath) {
+		dir := path.Dir(objPath)
+		name := link
+		if !hasLink {
+			name = path.Base(objPath) + ".debug"
+		}
+		for _, d := range SearchDirs {
+			if !path.IsAbs(d) {
+				d = path.Join(dir, d)
+			}
+			cands = append(cands, cand{path: path.Join(d, name), byCRC: hasLink}, cand{path: path.Join(d, dir, name), byCRC: hasLink})
+			if len(id) > 2 {
+				cands = append(cands, cand{path: path.Join(d, ".build-id", id[:2], id[2:]+".debug")})
+			}
+		}
+	}
 	if len(id) > 2 {
 		for _, d := range dirs {
 			cands = append(cands, cand{path: path.Join(d, ".build-id", id[:2], id[2:]+".debug")})

@@ -45,6 +45,12 @@ type Symbolizer struct {
 	// Warn, when set, reports what keeps names from being right (once
 	// each).
 	Warn func(format string, args ...any)
+	// NoCache keeps nothing between lookups (bpftrace's
+	// cache_user_symbols = NONE): each address is named from the
+	// process's mappings and symbol tables read anew, which costs time
+	// and saves memory, and names what a JIT rewrote since; a process
+	// that has exited has no names left.
+	NoCache bool
 
 	mu     sync.Mutex
 	procs  map[int]*process
@@ -55,6 +61,9 @@ type Symbolizer struct {
 
 	vdsoOnce sync.Once
 	vdsoTab  *vdsoTable
+
+	preloaded []preloaded            // see Preload
+	sources   map[string]*sourceInfo // source lines by build id (see Source)
 }
 
 // process is what is known of one process.
@@ -72,10 +81,11 @@ type process struct {
 // object is a mapped file: the file kept open from when a mapping of
 // it was first seen, and its symbol table once read.
 type object struct {
-	path  string // as the process that mapped it first sees it
-	file  *os.File
-	err   error // why it could not be opened
-	table *Table
+	path   string // as the process that mapped it first sees it
+	file   *os.File
+	err    error // why it could not be opened
+	table  *Table
+	source *sourceInfo // its source lines, once asked for
 }
 
 // rereadAfter is how old a process's mappings must be before an address
@@ -294,6 +304,9 @@ func (p *process) find(addr uint64) (Mapping, *object, bool) {
 func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.NoCache {
+		defer s.forget(pid)
+	}
 	p := s.process(pid)
 	m, o, found := p.find(addr)
 	if !found && !p.gone && time.Since(p.read) > rereadAfter {
@@ -336,6 +349,11 @@ func (s *Symbolizer) Lookup(pid int, addr uint64) (fr Frame, ok bool) {
 	}
 	if found {
 		fr.Object = m.Path
+		return fr, false
+	}
+	if p.gone || len(p.maps) == 0 {
+		// a process that exited before its mappings were read
+		return s.lookupPreloaded(addr)
 	}
 	return fr, false
 }
@@ -356,4 +374,14 @@ func Demangle(name string) string {
 		return name
 	}
 	return demangle.Filter(name)
+}
+
+// forget drops what was read for lookups in process pid: its mappings and
+// perf map, and every symbol table (NoCache). Open files stay open.
+func (s *Symbolizer) forget(pid int) {
+	delete(s.procs, pid)
+	for _, o := range s.objs {
+		o.table, o.source = nil, nil
+	}
+	clear(s.tables)
 }

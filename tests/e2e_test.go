@@ -65,7 +65,7 @@ const runLimit = 90 * time.Second
 // [kprobes], [fentry], [kallsyms_data] /proc/kallsyms lists variables,
 // [write_user] the kernel lets programs write user memory (not locked
 // down), [private_stack] the verifier gives big subprogram frames a
-// stack of their own.
+// stack of their own, [btf] the kernel describes its types in BTF.
 var hostConditions = map[string]probes.Feature{
 	"breakpoints":   probes.FeatureBreakpoint,
 	"pmu":           probes.FeatureHardware,
@@ -74,6 +74,7 @@ var hostConditions = map[string]probes.Feature{
 	"kallsyms_data": probes.FeatureKallsymsData,
 	"write_user":    probes.FeatureWriteUser,
 	"private_stack": probes.FeaturePrivateStack,
+	"btf":           probes.FeatureBTF,
 }
 
 func TestScripts(t *testing.T) {

@@ -176,13 +176,8 @@ func (o *options) finish(lg *logger) error {
 	}
 	for _, d := range o.debuginfo {
 		for _, dir := range strings.Split(d, ":") {
-			dir = strings.TrimPrefix(dir, "+")
-			switch {
-			case dir == "":
-			case strings.HasPrefix(dir, "/"):
-				symbolize.DefaultDebugDirs = append(symbolize.DefaultDebugDirs, dir)
-			default:
-				lg.warnf("--debuginfo %s: gotrace looks for debug files in absolute directories (and in .debug next to the binary); this relative one is not searched", dir)
+			if dir = strings.TrimPrefix(dir, "+"); dir != "" {
+				symbolize.SearchDirs = append(symbolize.SearchDirs, dir)
 			}
 		}
 	}
@@ -369,17 +364,6 @@ func bpftraceEnv() map[string]string {
 		}
 	}
 	return env
-}
-
-// namedParams turns the named parameters (-- --name=value, --flag) into
-// the map getopt() reads.
-func namedParams(named []string) map[string]string {
-	m := map[string]string{}
-	for _, a := range named {
-		k, v, _ := strings.Cut(a, "=")
-		m[k] = v
-	}
-	return m
 }
 
 // isTerminal reports whether f is a terminal.

@@ -395,7 +395,7 @@ func (r *repl) program(src, name string) {
 	c, err := runtime.Compile(name, []byte(src), runtime.CompileOptions{
 		Target: r.target,
 		Config: types.Config{Env: bpftraceEnv()},
-		Self:   os.Getpid(),
+		Self:   os.Getpid(), PidNS: runtime.PidNamespace(),
 	})
 	if c.Prog != nil {
 		// .asm and .save have it even when the verifier refuses it

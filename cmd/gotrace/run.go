@@ -36,14 +36,28 @@ const (
 
 // runScript compiles the script and does with it what the options say.
 func runScript(o *options, name string, src []byte, target probes.Target, stdin io.Reader, stdout, stderr io.Writer, lg *logger) int {
+	var imported map[string][]byte // the script's imported files, for diagnostics in them
 	report := func(err error, code int) int {
+		lang.AttachSources(err, imported)
+		var opts *types.OptionsError
+		if errors.As(err, &opts) {
+			// the named parameters: a mistake of the command line
+			if opts.Msg != "" {
+				lg.errorf("%s", opts.Msg)
+			}
+			if opts.Hint != "" {
+				lg.hintf("%s", opts.Hint)
+			}
+			return code
+		}
 		io.WriteString(stderr, lang.Format(err, src))
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
 		Target:      target,
-		Config:      types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Config:      types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:        os.Getpid(),
+		PidNS:       runtime.PidNamespace(),
 		Cgroup:      o.cgroup,
 		PID:         o.pid,
 		Stop:        lastStage(o),
@@ -52,6 +66,9 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		// -k: not acted on by the code generator yet (see options.finish)
 		RuntimeWarnings: o.warnings > 0,
 	})
+	if c.File != nil {
+		imported = c.File.Imported
+	}
 	if len(c.Warnings) > 0 && !o.noWarnings {
 		io.WriteString(stderr, lang.Format(c.Warnings, src))
 	}
@@ -378,7 +395,7 @@ func filterProbes(prog *codegen.Program, re *regexp.Regexp) *codegen.Program {
 	out.Spec = prog.Spec.Copy()
 	out.Probes = nil
 	for _, p := range prog.Probes {
-		if p.Ctx.Provider == "begin" || p.Ctx.Provider == "end" || re.MatchString(p.Ctx.Name) {
+		if p.Ctx.Run == types.RunBegin || p.Ctx.Run == types.RunEnd || re.MatchString(p.Ctx.Name) {
 			out.Probes = append(out.Probes, p)
 			continue
 		}
@@ -407,10 +424,10 @@ func checkLimits(prog *codegen.Program, o *options, lg *logger) error {
 func checkModeProbes(o *options, prog *codegen.Program) error {
 	var tests, benches, others int
 	for _, p := range prog.Probes {
-		switch p.Ctx.Provider {
-		case "test":
+		switch p.Ctx.Run {
+		case types.RunTest:
 			tests++
-		case "bench":
+		case types.RunBench:
 			benches++
 		default:
 			others++
@@ -681,8 +698,8 @@ func jsonQuote(s string) string {
 func compilerBench(o *options, name string, src []byte, target probes.Target, w io.Writer) int {
 	opts := runtime.CompileOptions{
 		Target: target,
-		Config: types.Config{Params: o.params, Named: namedParams(o.named), Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:   os.Getpid(), Cgroup: o.cgroup, PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
+		Config: types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Self:   os.Getpid(), PidNS: runtime.PidNamespace(), Cgroup: o.cgroup, PID: o.pid, IncludeDirs: o.includeDirs, Includes: o.includes,
 	}
 	stages := []runtime.Stage{runtime.StageParse, runtime.StageCheck, runtime.StageCompile, runtime.StageVerify}
 	const runs = 5

@@ -10,10 +10,11 @@
 // It depends on nothing of gotrace's.
 //
 // A conversion is C's: '%', flags (- + space # 0), a width, a precision
-// ('.' and digits), a length modifier (hh h l ll j z t) and a verb. %%
+// ('.' and digits), a length modifier (hh h l ll j z t, and L q for
+// 64 bits) and a verb. %%
 // (with anything between the two) is a literal '%'. %r, %rx and %rh print
 // buffers, %gr GFP flags. A '%' whose conversion the format ends inside
-// is literal text. Any other byte after the length modifier is the verb:
+// is literal text, and the last segment says so (Open). Any other byte after the length modifier is the verb:
 // the parser does not judge verbs (the checker does).
 package printf
 
@@ -42,6 +43,10 @@ type Conv struct {
 type Segment struct {
 	Text string // literal text, %% already made '%'
 	Conv Conv   // Conv.Verb == 0: none (only the end of a format has none)
+	// Open marks the last segment of a format that ends inside a
+	// conversion (its '%' and what follows are in Text); the checker
+	// refuses such a format.
+	Open bool
 }
 
 // HasConv says whether the segment ends with a conversion.
@@ -53,6 +58,7 @@ func (s Segment) HasConv() bool { return s.Conv.Verb != 0 }
 func Parse(format string) []Segment {
 	var segs []Segment
 	var text []byte
+	open := false
 	lit := 0 // start of literal text not yet copied to text
 	for i := 0; i < len(format); i++ {
 		if format[i] != '%' {
@@ -93,6 +99,7 @@ func Parse(format string) []Segment {
 		}
 		c.Length = format[lm:j]
 		if j >= len(format) {
+			open = true
 			break // the format ends inside the conversion: literal text
 		}
 		c.Verb = format[j]
@@ -118,7 +125,7 @@ func Parse(format string) []Segment {
 	}
 	text = append(text, format[lit:]...)
 	if len(text) > 0 {
-		segs = append(segs, Segment{Text: string(text)})
+		segs = append(segs, Segment{Text: string(text), Open: open})
 	}
 	return segs
 }
@@ -141,7 +148,7 @@ func digits(f string, j int) (int, int) {
 
 func isLength(c byte) bool {
 	switch c {
-	case 'h', 'l', 'j', 'z', 't':
+	case 'h', 'l', 'L', 'q', 'j', 'z', 't':
 		return true
 	}
 	return false

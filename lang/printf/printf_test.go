@@ -33,7 +33,10 @@ func TestParse(t *testing.T) {
 			{Text: "|", Conv: Conv{Verb: 'r', Mode: 'h', Width: -1, Prec: -1}},
 			{Text: "|", Conv: Conv{Verb: 'g', Mode: 'r', Width: -1, Prec: -1}},
 			{Text: "|", Conv: Conv{Verb: 'g', Width: -1, Prec: -1}}}},
-		{"x %5l", []Segment{{Text: "x %5l"}}},
+		{"x %5l", []Segment{{Text: "x %5l", Open: true}}},
+		{"%Ld %qx", []Segment{
+			{Conv: Conv{Length: "L", Verb: 'd', Width: -1, Prec: -1}},
+			{Text: " ", Conv: Conv{Length: "q", Verb: 'x', Width: -1, Prec: -1}}}},
 		{"%hhu%zd", []Segment{
 			{Conv: Conv{Length: "hh", Verb: 'u', Width: -1, Prec: -1}},
 			{Conv: Conv{Length: "z", Verb: 'd', Width: -1, Prec: -1}}}},

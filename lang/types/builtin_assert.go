@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // Assertions: when the program runs (assert), and when compiling
@@ -40,8 +41,13 @@ func (c *checker) assertCall(e *lang.Call) *Type {
 		return nil
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
+	// the format of the errorf event that reports the failure
+	c.info.Formats[lit] = printf.Parse(AssertPrefix + lit.Val)
 	return VoidType
 }
+
+// AssertPrefix starts the message a failed assert() reports.
+const AssertPrefix = "assert failed: "
 
 // staticAssertCall checks static_assert(cond[, msg]): cond, known when
 // compiling, must hold.
@@ -98,37 +104,28 @@ func (c *checker) failCall(e *lang.Call) *Type {
 }
 
 // cFormat formats a printf-style message with values known when
-// compiling (fail()).
+// compiling (fail()), from the format as lang/printf parses it.
 func cFormat(format string, args []any) string {
 	var b strings.Builder
-	for i := 0; i < len(format); i++ {
-		if format[i] != '%' {
-			b.WriteByte(format[i])
+	for _, seg := range printf.Parse(format) {
+		b.WriteString(seg.Text)
+		if !seg.HasConv() {
 			continue
 		}
-		j := i + 1
-		for j < len(format) && strings.IndexByte("-+ #0123456789.lhz", format[j]) >= 0 {
-			j++
-		}
-		if j >= len(format) {
-			b.WriteString(format[i:])
-			break
-		}
-		spec := strings.NewReplacer("l", "", "h", "", "z", "").Replace(format[i+1 : j])
-		verb := format[j]
-		switch {
-		case verb == '%':
-			b.WriteByte('%')
-		case len(args) == 0:
-			b.WriteString(format[i : j+1])
-		default:
+		c := seg.Conv
+		if len(args) == 0 {
+			b.WriteString("%" + c.Spec + c.Length + string(c.Verb))
+		} else {
+			verb := c.Verb
 			if verb == 'u' || verb == 'i' {
 				verb = 'd'
 			}
-			fmt.Fprintf(&b, "%"+spec+string(verb), args[0])
+			fmt.Fprintf(&b, "%"+c.Spec+string(verb), args[0])
 			args = args[1:]
 		}
-		i = j
+		if c.Mode != 0 {
+			b.WriteByte(c.Mode)
+		}
 	}
 	return b.String()
 }

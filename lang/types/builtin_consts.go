@@ -1,13 +1,7 @@
 package types
 
 import (
-	"errors"
-	"fmt"
-	"maps"
-	"slices"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
@@ -83,14 +77,29 @@ func isTypeof(e lang.Expr) (*lang.Call, bool) {
 	return tc, ok && callable[tc.Fun] == builtins[BuiltinTypeof]
 }
 
+// typeArg is the type argument e of sizeof, offsetof or typeof names,
+// when it names one (isType): a type written as one, typeof(...), or an
+// identifier that names a type (size_t) rather than a value. t is nil
+// after an error.
+func (c *checker) typeArg(e lang.Expr) (t *Type, isType bool) {
+	switch a := e.(type) {
+	case *lang.TypeExpr:
+		return c.namedType(a.At, a.Type), true
+	case *lang.Ident:
+		if b, _ := lookupIdent(a.Name); b == nil && c.isTypeName(a.Name) {
+			return c.namedType(a.At, a.Name), true
+		}
+	}
+	if tc, ok := isTypeof(e); ok {
+		return c.typeOfCall(tc), true
+	}
+	return nil, false
+}
+
 // sizeofCall checks sizeof(type or expression): its size, a constant.
 func (c *checker) sizeofCall(e *lang.Call) *Type {
-	var t *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		t = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		t = c.typeOfCall(tc)
-	} else {
+	t, isType := c.typeArg(e.Args[0])
+	if !isType {
 		t = c.expr(e.Args[0])
 		if t.Kind == Invalid {
 			return nil
@@ -110,15 +119,11 @@ func (c *checker) sizeofCall(e *lang.Call) *Type {
 // offsetofCall checks offsetof(struct, member[.member]): the member's
 // offset, a constant.
 func (c *checker) offsetofCall(e *lang.Call) *Type {
-	var st *Type
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		st = c.namedType(te.At, te.Type)
-	} else if tc, ok := isTypeof(e.Args[0]); ok {
-		st = c.typeOfCall(tc)
-		if st != nil && st.Kind == Ptr {
-			st = st.Elem
-		}
-	} else {
+	st, isType := c.typeArg(e.Args[0])
+	if _, ok := isTypeof(e.Args[0]); ok && st != nil && st.Kind == Ptr {
+		st = st.Elem
+	}
+	if !isType {
 		st = c.expr(e.Args[0])
 		if st.Kind == Ptr {
 			st = st.Elem
@@ -151,7 +156,7 @@ func (c *checker) offsetofCall(e *lang.Call) *Type {
 }
 
 // getoptCall checks getopt(name[, default[, description]]): the named
-// parameter's value, a constant.
+// parameter's value, a constant (named.go).
 func (c *checker) getoptCall(e *lang.Call) *Type {
 	lit, ok := e.Args[0].(*lang.StrLit)
 	if !ok {
@@ -176,43 +181,21 @@ func (c *checker) getoptCall(e *lang.Call) *Type {
 	if old, ok := c.info.Options[lit.Val]; !ok || old.Desc == "" {
 		c.info.Options[lit.Val] = opt
 	}
-	v, given := c.info.Config.Named[lit.Val]
-	if len(e.Args) == 1 {
-		// A flag: true when given (with no value, or a true value).
-		b := given && (v == "" || v == "true" || v == "1")
-		c.info.Consts[e] = Const{Int: b2i(b)}
-		return BoolType
-	}
-	switch d := e.Args[1].(type) {
-	case *lang.StrLit:
-		if !given {
-			v = d.Val
+	var def lang.Expr // nil: a flag
+	if len(e.Args) > 1 {
+		def = e.Args[1]
+		switch def.(type) {
+		case *lang.StrLit, *lang.BoolLit:
+		default:
+			if _, ok := constInt(def); !ok {
+				c.errorf(def.Pos(), "getopt() default must be an integer, string or bool literal")
+				return nil
+			}
 		}
-		c.info.Consts[e] = Const{Str: v, IsStr: true}
-		return StrType(len(v) + 1)
-	case *lang.BoolLit:
-		b := d.Val
-		if given {
-			b = v == "" || v == "true" || v == "1"
-		}
-		c.info.Consts[e] = Const{Int: b2i(b)}
-		return BoolType
 	}
-	n, ok := constInt(e.Args[1])
-	if !ok {
-		c.errorf(e.Args[1].Pos(), "getopt() default must be an integer, string or bool literal")
-		return nil
-	}
-	if given {
-		x, err := strconv.ParseInt(v, 0, 64)
-		if err != nil {
-			c.errorf(e.Args[0].Pos(), "parameter --%s=%s is not a number", lit.Val, v)
-			return nil
-		}
-		n = x
-	}
-	c.info.Consts[e] = Const{Int: n}
-	return Int64
+	k, t := c.optionValue(lit.Val, def)
+	c.info.Consts[e] = k
+	return t
 }
 
 // typePredicate is the rule of is_array(x) and the like: whether x (of
@@ -242,45 +225,11 @@ func kfuncPredicate(is func(c *checker, ke KfuncEnv, name string) bool) func(*ch
 	}
 }
 
-// Option is a named parameter a script reads with getopt(): its
-// description and default as written, for the list an unknown parameter
-// gets.
+// Option is a named parameter a script reads with getopt() (see
+// named.go): its description and default as written.
 type Option struct {
 	Desc    string
 	Default string
-}
-
-// unknownNamed reports named parameters (-- --name) no getopt() reads,
-// listing those the script takes.
-func (c *checker) unknownNamed() error {
-	var unknown []string
-	for n := range c.info.Config.Named {
-		if _, ok := c.info.Options[n]; !ok {
-			unknown = append(unknown, "--"+n)
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	sort.Strings(unknown)
-	var b strings.Builder
-	fmt.Fprintf(&b, "unknown named parameter %s", strings.Join(unknown, ", "))
-	if len(c.info.Options) == 0 {
-		b.WriteString(": this script takes none")
-		return errors.New(b.String())
-	}
-	b.WriteString("; this script takes:")
-	for _, n := range slices.Sorted(maps.Keys(c.info.Options)) {
-		o := c.info.Options[n]
-		fmt.Fprintf(&b, "\n  --%s", n)
-		if o.Default != "" {
-			fmt.Fprintf(&b, " (default %s)", o.Default)
-		}
-		if o.Desc != "" {
-			fmt.Fprintf(&b, ": %s", o.Desc)
-		}
-	}
-	return errors.New(b.String())
 }
 
 // literalText spells a literal as written: 35, -1, true, "x".

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // Events and printf: the builtins that send user space a record, which it
@@ -21,6 +22,7 @@ const (
 	BuiltinExit
 	BuiltinJoin
 	BuiltinUnwatch
+	BuiltinDebugf
 )
 
 func init() {
@@ -34,6 +36,7 @@ func init() {
 		&builtin{id: BuiltinExit, name: "exit", minArgs: 0, maxArgs: 1, call: (*checker).exitCall},
 		&builtin{id: BuiltinJoin, name: "join", minArgs: 1, maxArgs: 2, call: (*checker).joinCall},
 		&builtin{id: BuiltinUnwatch, name: "unwatch", minArgs: 1, maxArgs: 1, call: (*checker).unwatchCall},
+		&builtin{id: BuiltinDebugf, name: "debugf", minArgs: 1, maxArgs: variadic, call: (*checker).debugfCall},
 	)
 }
 
@@ -140,6 +143,33 @@ func (c *checker) joinCall(e *lang.Call) *Type {
 	return VoidType
 }
 
+// debugfCall checks debugf(fmt, args...), which writes to the kernel's
+// trace pipe with bpf_trace_printk: at most three arguments, integers
+// for %d, %u, %x and %p, strings for %s.
+func (c *checker) debugfCall(e *lang.Call) *Type {
+	if c.printf(e) == nil {
+		return nil
+	}
+	if len(e.Args) > 4 {
+		c.errorf(e.Args[4].Pos(), "debugf() prints at most 3 arguments (bpf_trace_printk takes no more)")
+		return nil
+	}
+	verbs, _ := FormatVerbs(c.info.Formats[e.Args[0].(*lang.StrLit)])
+	for i, v := range verbs {
+		a := e.Args[i+1]
+		switch t := c.info.Types[a]; {
+		case !strings.ContainsRune("duxps", v):
+			c.errorf(e.Args[0].Pos(), "debugf() cannot print %%%c: bpf_trace_printk knows %%d, %%u, %%x, %%p and %%s", v)
+			return nil
+		case v == 's' && t.Kind != Str:
+			c.errorf(a.Pos(), "debugf: %%s needs a string, got %s", t)
+			return nil
+		}
+	}
+	c.warnf(e.At, "debugf() writes to the kernel's trace pipe (bpf_trace_printk), which is meant for debugging, not for production use")
+	return VoidType
+}
+
 // unwatchCall checks unwatch(addr), which removes the watchpoints at
 // addr.
 func (c *checker) unwatchCall(e *lang.Call) *Type {
@@ -158,7 +188,9 @@ func (c *checker) printf(e *lang.Call) *Type {
 		return nil
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
-	verbs, err := FormatVerbs(lit.Val)
+	segs := printf.Parse(lit.Val)
+	c.info.Formats[lit] = segs
+	verbs, err := FormatVerbs(segs)
 	if err != "" {
 		c.errorf(lit.At, "%s", err)
 		return nil
@@ -189,40 +221,31 @@ func (c *checker) printf(e *lang.Call) *Type {
 	return VoidType
 }
 
-// FormatVerbs returns the conversion characters of a printf format in
-// order, or a message saying what is wrong with the format.
-func FormatVerbs(f string) ([]rune, string) {
+// FormatVerbs returns the conversion characters of a printf format
+// parsed by lang/printf, in order (as the checker types their arguments:
+// %r is a string, %gr an integer), or a message saying what is wrong
+// with the format.
+func FormatVerbs(segs []printf.Segment) ([]rune, string) {
 	var verbs []rune
-	for i := 0; i < len(f); i++ {
-		if f[i] != '%' {
-			continue
-		}
-		i++
-		if i < len(f) && f[i] == '%' {
-			continue
-		}
-		for i < len(f) && strings.IndexByte("-+ #0123456789.*hlLqjzt", f[i]) >= 0 {
-			i++
-		}
-		if i >= len(f) {
+	for _, seg := range segs {
+		if seg.Open {
 			return nil, "printf: format ends in the middle of a conversion"
 		}
-		switch f[i] {
+		if !seg.HasConv() {
+			continue
+		}
+		switch v := seg.Conv.Verb; v {
 		case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 's', 'p':
-			verbs = append(verbs, rune(f[i]))
+			verbs = append(verbs, rune(v))
 		case 'r':
 			verbs = append(verbs, 's')
-			if i+1 < len(f) && (f[i+1] == 'x' || f[i+1] == 'h') {
-				i++
-			}
 		case 'g':
-			if i+1 >= len(f) || f[i+1] != 'r' {
+			if seg.Conv.Mode != 'r' {
 				return nil, "printf: unknown conversion %g (floating point is not supported; %gr prints GFP flags)"
 			}
 			verbs = append(verbs, 'd') // GFP flags: an integer
-			i++
 		default:
-			return nil, fmt.Sprintf("printf: unknown conversion %%%c", f[i])
+			return nil, fmt.Sprintf("printf: unknown conversion %%%c", v)
 		}
 	}
 	return verbs, ""

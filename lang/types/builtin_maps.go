@@ -56,11 +56,22 @@ func (c *checker) hasKeyCall(e *lang.Call) *Type {
 	return BoolType
 }
 
-// lenCall checks len(@m): the number of the map's entries.
+// lenCall checks len(@m), the number of the map's entries, and
+// len(stack), the number of frames of a stack of the probe (ustack(N),
+// kstack, or a variable holding one).
 func (c *checker) lenCall(e *lang.Call) *Type {
 	m, ok := e.Args[0].(*lang.MapExpr)
 	if !ok || len(m.Keys) != 0 {
-		c.errorf(e.Args[0].Pos(), "len() takes a map: len(@m)")
+		if _, isMap := e.Args[0].(*lang.MapExpr); !isMap {
+			t := c.expr(e.Args[0])
+			switch {
+			case t.Kind == Invalid:
+				return nil
+			case t.Kind == Stack && t.Name != "dw_ustack":
+				return Uint64
+			}
+		}
+		c.errorf(e.Args[0].Pos(), "len() takes a map or a stack: len(@m), len(ustack)")
 		return nil
 	}
 	if c.info.Maps[m.Name] == nil && !c.infer {

@@ -53,12 +53,16 @@ func (c *checker) isErrCall(e *lang.Call) *Type {
 // containerOfCall checks container_of(p, struct s, member):
 // (struct s *)((uint64)p - offsetof(struct s, member)).
 func (c *checker) containerOfCall(e *lang.Call) *Type {
-	te, isType := e.Args[1].(*lang.TypeExpr)
+	st, isType := c.typeArg(e.Args[1])
 	member, isIdent := e.Args[2].(*lang.Ident)
-	if !isType || !isIdent {
+	if isType && st == nil {
+		return nil
+	}
+	if !isType || !isIdent || st.Kind != Struct {
 		c.errorf(e.At, "container_of() takes a pointer, a struct type and a member name: container_of(p, struct s, member)")
 		return nil
 	}
+	te := &lang.TypeExpr{At: e.Args[1].Pos(), Type: st.Name}
 	return c.expand(e, &lang.Cast{At: e.At, Type: te.Type + " *", X: &lang.Binary{At: e.At, Op: "-",
 		X: &lang.Cast{At: e.At, Type: "uint64", X: e.Args[0]},
 		Y: &lang.Call{At: e.At, Fun: "offsetof", Args: []lang.Expr{te, member}}}})

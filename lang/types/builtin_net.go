@@ -121,7 +121,7 @@ func (c *checker) skboutputCall(e *lang.Call) *Type {
 	}
 	c.info.Consts[e.Args[3]] = Const{Int: off}
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgTracing || ctx.Provider == "iter" {
+		if ctx.Kind != ProgTracing || ctx.Iter {
 			c.errorf(e.At, "skboutput() needs the sk_buff pointer typed by the kernel's BTF, which only fentry and fexit probes have (not %s)", ctx.Name)
 			return nil
 		}

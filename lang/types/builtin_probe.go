@@ -1,8 +1,6 @@
 package types
 
 import (
-	"strings"
-
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -87,16 +85,20 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 	}
 	n := c.info.ArgN[e]
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		switch {
-		case ctx.Kind == ProgTracing:
-			return Uint64, n < ctx.NumArgs
-		case ctx.Provider == "usdt":
-			if n < len(ctx.USDTArgs) && ctx.USDTArgs[n].Signed {
-				return Int64, true
+		switch ctx.ArgN {
+		case ArgSlots:
+			if ctx.Kind == ProgTracing {
+				return Uint64, n < ctx.NumArgs
 			}
-			return Uint64, n < len(ctx.USDTArgs)
+			return Uint64, n < ArgCount
+		case ArgUSDT:
+			// a USDT argument is read as a long, whatever its size
+			// and sign in the note (as bpftrace types it)
+			return Int64, n < len(ctx.USDTArgs)
+		case ArgRegs:
+			return Uint64, n < ArgCount
 		}
-		return Uint64, n < ArgCount && (ctx.Provider == "kprobe" || ctx.Provider == "uprobe" || ctx.Provider == "rawtracepoint")
+		return Uint64, false
 	})
 }
 
@@ -106,13 +108,10 @@ func (c *checker) retvalIdent(e *lang.Ident) *Type {
 		return nil
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		if ctx.Provider == "fexit" {
-			if ctx.Retval == nil {
-				return Uint64, true
-			}
+		if ctx.Return && ctx.Kind == ProgTracing && ctx.Retval != nil {
 			return ctx.Retval, true
 		}
-		return Uint64, ctx.Provider == "kretprobe" || ctx.Provider == "uretprobe"
+		return Uint64, ctx.Return
 	})
 }
 
@@ -122,10 +121,10 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 		return nil
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
-		switch ctx.Provider {
-		case "kprobe", "kretprobe", "fentry", "fexit":
+		switch ctx.Func {
+		case FuncKernel:
 			return &Type{Kind: Ksym, Size: 8}, true
-		case "uprobe":
+		case FuncUser:
 			return UsymType, true
 		}
 		return nil, false
@@ -154,26 +153,34 @@ func (c *checker) inEveryContext(e *lang.Ident, typeIn func(*Context) (*Type, bo
 // regCall checks reg(name): a register of the probed code, from the
 // probe's struct pt_regs.
 func (c *checker) regCall(e *lang.Call) *Type {
+	regs := RegsAMD64
+	for _, ctx := range c.ctxs {
+		if ctx.Regs != nil {
+			regs = ctx.Regs
+			break
+		}
+	}
 	lit, ok := e.Args[0].(*lang.StrLit)
-	if !ok || RegOffset(lit.Val) < 0 {
+	if !ok || regs.Offset(lit.Val) < 0 {
 		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as \"ip\", \"sp\" or \"di\"")
 		return nil
 	}
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+		if ctx.Regs == nil {
 			c.errorf(e.At, "reg() needs registers, which probe %s does not have", ctx.Name)
 			return nil
 		}
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
-	c.info.Consts[lit] = Const{Int: int64(RegOffset(lit.Val))}
+	c.info.Consts[lit] = Const{Int: int64(regs.Offset(lit.Val))}
 	return Uint64
 }
 
-// usermodeIdent types usermode: whether the probe interrupted user code.
+// usermodeIdent types usermode: whether the probe interrupted user code
+// (1 in BEGIN and END, which gotrace runs from user space).
 func (c *checker) usermodeIdent(e *lang.Ident) *Type {
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgKprobe && ctx.Kind != ProgPerfEvent {
+		if ctx.Regs == nil && ctx.Run != RunBegin && ctx.Run != RunEnd {
 			c.errorf(e.At, "usermode needs the registers of the interrupted code, which probe %s does not have", ctx.Name)
 			return nil
 		}
@@ -210,7 +217,7 @@ func (c *checker) overrideCall(e *lang.Call) *Type {
 		return nil
 	}
 	for _, ctx := range c.ctxs {
-		if ctx.Provider != "kprobe" {
+		if !ctx.Overridable {
 			c.errorf(e.At, "override() works only in kprobes, not in %s", ctx.Name)
 			return nil
 		}
@@ -224,8 +231,7 @@ func (c *checker) overrideCall(e *lang.Call) *Type {
 // ProbeType is what the probetype builtin gives for a probe: its
 // canonical provider, with begin and end (and self) called "special".
 func ProbeType(ctx *Context) string {
-	switch ctx.Provider {
-	case "begin", "end", "self", "test":
+	if ctx.Run.Special() {
 		return "special"
 	}
 	return ctx.Provider
@@ -242,23 +248,4 @@ func (c *checker) ctxIdent(e *lang.Ident) *Type {
 	}
 	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Ctx },
 		" (only iter, interval, profile, software and hardware probes have it)")
-}
-
-// ptRegs are the offsets of x86-64 struct pt_regs members, for reg().
-var ptRegs = map[string]int{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
-	"ax": 80, "cx": 88, "dx": 96, "si": 104, "di": 112, "orig_ax": 120, "ip": 128, "cs": 136, "flags": 144,
-	"sp": 152, "ss": 160,
-}
-
-// RegOffset is the offset in struct pt_regs of a register named as
-// bpftrace's reg() names it ("ip", "sp", "di", "r8", ...), or -1.
-func RegOffset(name string) int {
-	if off, ok := ptRegs[name]; ok {
-		return off
-	}
-	if off, ok := ptRegs[strings.TrimPrefix(name, "r")]; ok && strings.HasPrefix(name, "r") {
-		return off // rip, rsp, rax, ...
-	}
-	return -1
 }

@@ -38,12 +38,18 @@ const (
 	BuiltinSyscallName
 	BuiltinTaskFromPid
 	BuiltinTaskCommRelease
+	BuiltinPidInit
+	BuiltinTidInit
 )
 
 func init() {
 	define(
-		&builtin{id: BuiltinPid, name: "pid", ident: typed(Uint32)},
-		&builtin{id: BuiltinTid, name: "tid", ident: typed(Uint32)},
+		// pid and tid as gotrace's pid namespace sees them; pid(init) and
+		// tid(init) as the initial namespace does (pid(curr_ns) is pid)
+		&builtin{id: BuiltinPid, name: "pid", ident: typed(Uint32), minArgs: 1, maxArgs: 1, call: nsCall("pid")},
+		&builtin{id: BuiltinTid, name: "tid", ident: typed(Uint32), minArgs: 1, maxArgs: 1, call: nsCall("tid")},
+		&builtin{id: BuiltinPidInit, name: "__pid_init", ident: typed(Uint32)},
+		&builtin{id: BuiltinTidInit, name: "__tid_init", ident: typed(Uint32)},
 		&builtin{id: BuiltinUid, name: "uid", ident: typed(Uint32)},
 		&builtin{id: BuiltinGid, name: "gid", ident: typed(Uint32)},
 		&builtin{id: BuiltinCPU, name: "cpu", ident: typed(Uint32)},
@@ -241,4 +247,20 @@ func (c *checker) taskCommReleaseCall(e *lang.Call) *Type {
 	}
 	c.info.TaskCommOffset = f.Offset
 	return StrType(16)
+}
+
+// nsCall is the rule of pid(ns) and tid(ns): curr_ns, the pid namespace
+// gotrace runs in (as plain pid and tid), or init, the initial one.
+func nsCall(name string) func(*checker, *lang.Call) *Type {
+	return func(c *checker, e *lang.Call) *Type {
+		ns, _ := e.Args[0].(*lang.Ident)
+		switch {
+		case ns != nil && ns.Name == "curr_ns":
+			return c.expand(e, &lang.Ident{At: e.At, Name: name})
+		case ns != nil && ns.Name == "init":
+			return c.expand(e, &lang.Ident{At: e.At, Name: "__" + name + "_init"})
+		}
+		c.errorf(e.Args[0].Pos(), "%s() takes the pid namespace: curr_ns or init", name)
+		return nil
+	}
 }

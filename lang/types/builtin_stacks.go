@@ -158,7 +158,7 @@ func (c *checker) uaddrCall(e *lang.Call) *Type {
 	var addr, at uint64
 	var size int
 	for i, ctx := range c.ctxs {
-		if ctx.Provider != "uprobe" && ctx.Provider != "uretprobe" && ctx.Provider != "usdt" {
+		if ctx.Mem != UserMem {
 			c.errorf(e.At, "uaddr() works only in uprobes, uretprobes and usdt probes, not in %s", ctx.Name)
 			return nil
 		}

@@ -43,14 +43,10 @@ func init() {
 	)
 }
 
-// strCall checks str(p[, n]): the string at an address (or of a
-// positional parameter), of at most n bytes.
+// strCall checks str(p[, n]): the string at an address, of at most n
+// bytes (str($1) is the text of a positional parameter: see
+// lang.BindParams).
 func (c *checker) strCall(e *lang.Call) *Type {
-	if p, ok := e.Args[0].(*lang.PosParam); ok && !p.Count {
-		v, _ := c.info.Config.Param(p.N)
-		c.record(p, StrType(len(v)+1))
-		return StrType(len(v) + 1)
-	}
 	t := c.expr(e.Args[0])
 	if t.Kind == Invalid {
 		return nil

@@ -90,3 +90,21 @@ func (c *checker) tseriesCall(e *lang.Call) *Type {
 	}
 	return &Type{Kind: Agg, Size: 24, AggFn: AggTseries, AggArg: IntType(8, signedOf(t)), AggParams: params[:]}
 }
+
+// clockMap checks the map BPFTRACE_DUMMY_TS_MAP names (see
+// Info.ClockMap): the script's scalar map of an unsigned integer.
+func (c *checker) clockMap() error {
+	name := c.info.Config.Env["BPFTRACE_DUMMY_TS_MAP"]
+	if name == "" {
+		return nil
+	}
+	mi := c.info.Maps[name]
+	switch {
+	case mi == nil:
+		return fmt.Errorf("BPFTRACE_DUMMY_TS_MAP=%s: the script has no map %s", name, name)
+	case len(mi.Keys) > 0 || mi.Value.Kind != Int || mi.Value.Signed:
+		return fmt.Errorf("BPFTRACE_DUMMY_TS_MAP=%s: the map must hold one unsigned integer, not %s", name, mi.Value)
+	}
+	c.info.ClockMap = name
+	return nil
+}

@@ -102,6 +102,9 @@ func define(bs ...*builtin) {
 		if b.agg != 0 {
 			aggregations[b.agg] = b
 		}
+		if b.call != nil && (b.agg != 0) != lang.IsAggregation(b.name) {
+			panic("builtin " + b.name + ": the table and the parser disagree on whether it aggregates")
+		}
 	}
 }
 
@@ -270,8 +273,14 @@ func (c *checker) ident(e *lang.Ident) *Type {
 	}
 	if ee, ok := c.env.(EnumEnv); ok {
 		if v, t, ok := ee.KernelEnum(e.Name); ok {
-			// an enumerator of the kernel's types: a constant of its enum
+			// an enumerator of the kernel's types: a constant of its
+			// enum, 64 bits wide (as bpftrace's enums are)
 			c.info.Consts[e] = Const{Int: v}
+			if t.Kind == Int && t.Size < 8 {
+				wide := *t
+				wide.Size = 8
+				t = &wide
+			}
 			return t
 		}
 	}

@@ -3,6 +3,7 @@ package types_test
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gotrace/gotrace/lang"
@@ -81,7 +82,7 @@ func TestBuiltinLists(t *testing.T) {
 		list        []string
 		has, hasNot []string
 	}{
-		{"Functions", types.Functions(), []string{"hist", "printf", "comm", "nsecs", "kstack", "str"}, []string{"pid", "args", "__task_from_pid"}},
+		{"Functions", types.Functions(), []string{"hist", "printf", "comm", "nsecs", "kstack", "str"}, []string{"args", "__task_from_pid"}},
 		{"BuiltinNames", types.BuiltinNames(), []string{"pid", "comm", "nsecs", "args", "ctx", "arg0", "arg5"}, []string{"printf", "arg6", "arg"}},
 	} {
 		if !slices.IsSorted(l.list) || len(slices.Compact(slices.Clone(l.list))) != len(l.list) {
@@ -97,5 +98,26 @@ func TestBuiltinLists(t *testing.T) {
 				t.Errorf("%s has %s", l.name, n)
 			}
 		}
+	}
+}
+
+// TestParserBuiltinNames checks the names the parser knows before
+// anything is typed against the builtin table: the identifiers it lets
+// be written as calls, and the aggregations (the table's side of which
+// define checks as it builds the table).
+func TestParserBuiltinNames(t *testing.T) {
+	idents := types.BuiltinNames()
+	for _, n := range lang.BuiltinCallNames() {
+		if !slices.Contains(idents, n) {
+			t.Errorf("the parser lets %s() stand for a builtin identifier the table does not have", n)
+		}
+	}
+	var aggs []string
+	for a := types.AggFn(1); !strings.HasPrefix(a.String(), "AggFn("); a++ {
+		aggs = append(aggs, a.String())
+	}
+	slices.Sort(aggs)
+	if parser := lang.AggregationNames(); !slices.Equal(parser, aggs) {
+		t.Errorf("the parser's aggregations %v, the table's %v", parser, aggs)
 	}
 }

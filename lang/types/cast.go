@@ -7,8 +7,13 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// namedType resolves a type as written in a declaration: the cast types,
-// string, pointers and fixed arrays.
+// namedType resolves a type as written in a declaration, a cast,
+// sizeof or typeof: the integer types (with C's char and int, and the
+// kernel's typedefs: size_t, uint64_t, pid_t, ...), bool, string, the
+// inline C definitions, kernel structs, unions and enums, pointers to
+// any of these at any depth (void * included) and fixed arrays of them.
+// A pointer in a probe of a user-space process (uprobe, usdt) points to
+// that process's memory.
 func (c *checker) namedType(pos lang.Pos, name string) *Type {
 	name = strings.Join(strings.Fields(name), " ")
 	if i := strings.LastIndex(name, "["); i > 0 && strings.HasSuffix(name, "]") {
@@ -23,38 +28,58 @@ func (c *checker) namedType(pos lang.Pos, name string) *Type {
 		}
 		return ArrayOf(elem, n)
 	}
-	switch name {
-	case "string":
+	if base, ok := strings.CutSuffix(name, "*"); ok {
+		base = strings.TrimSpace(base)
+		elem := VoidType
+		if base != "void" {
+			elem = c.namedType(pos, base)
+		}
+		if elem == nil {
+			return nil
+		}
+		return PtrTo(elem, c.userSpace())
+	}
+	if name == "string" {
 		return StrType(c.info.Settings.MaxStrlen)
-	case "int":
-		return Int32
+	}
+	if t := c.scalarType(name); t != nil {
+		return t
 	}
 	if t, ok := c.cdefs[name]; ok {
 		return t
 	}
-	if strings.HasPrefix(name, "struct ") && !strings.HasSuffix(name, "*") || strings.HasPrefix(name, "union ") && !strings.HasSuffix(name, "*") {
+	if strings.HasPrefix(name, "struct ") || strings.HasPrefix(name, "union ") {
 		return c.lookupStruct(pos, name)
-	}
-	if t, ok := castTypes[name]; ok {
-		return t
-	}
-	if strings.HasSuffix(name, "*") {
-		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
-		switch {
-		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
-			if elem := c.lookupStruct(pos, base); elem != nil {
-				return PtrTo(elem, false)
-			}
-			return nil
-		case base == "void" || base == "char":
-			return PtrTo(Int8, false)
-		}
-		if t, ok := castTypes[base]; ok {
-			return PtrTo(t, false)
-		}
 	}
 	c.errorf(pos, "unknown type %s", name)
 	return nil
+}
+
+// scalarType is the integer or bool type name names, or nil: a name of
+// gotrace's, C's char and int, an inline enum, or a typedef of the
+// kernel's BTF for an integer.
+func (c *checker) scalarType(name string) *Type {
+	if t, ok := castTypes[name]; ok {
+		return t
+	}
+	if t, ok := c.cdefs[name]; ok && t.Kind == Int {
+		return t // an enum
+	}
+	if te, ok := c.env.(KernelTypeEnv); ok && !strings.Contains(name, " ") {
+		if t, ok := te.KernelTypedef(name); ok && (t.Kind == Int || t.Kind == Bool) {
+			return t
+		}
+	}
+	return nil
+}
+
+// isTypeName tells whether a bare identifier names a type (sizeof(size_t),
+// typeof(pid_t)) rather than a value.
+func (c *checker) isTypeName(name string) bool {
+	if _, ok := c.cdefs[name]; ok {
+		return true
+	}
+	return c.scalarType(name) != nil
 }
 
 // castTypes are the integer type names a cast may name.
@@ -63,7 +88,7 @@ var castTypes = map[string]*Type{
 	"uint8": Uint8, "uint16": Uint16, "uint32": Uint32, "uint64": Uint64,
 	"s8": Int8, "s16": Int16, "s32": Int32, "s64": Int64,
 	"u8": Uint8, "u16": Uint16, "u32": Uint32, "u64": Uint64,
-	"bool": BoolType,
+	"bool": BoolType, "char": Int8, "int": Int32,
 }
 
 func (c *checker) cast(e *lang.Cast) *Type {
@@ -90,43 +115,20 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		return c.arrayCast(e, name, x)
 	}
 	if strings.HasSuffix(name, "*") {
-		base := strings.TrimSpace(strings.TrimSuffix(name, "*"))
 		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && c.info.Builtins[id] == BuiltinCtx && x.Kind == Struct {
 			// the context pointer itself, seen as another type
 		} else if !x.IsInteger() {
 			c.errorf(e.At, "cannot cast %s to %s", x, name)
 			return nil
 		}
-		var elem *Type
-		switch {
-		case strings.HasPrefix(base, "struct ") || strings.HasPrefix(base, "union "):
-			elem = c.lookupStruct(e.At, base)
-			if elem == nil {
-				return nil
-			}
-		case base == "void" || base == "char":
-			elem = Int8
-		default:
-			if t, ok := castTypes[base]; ok {
-				elem = t
-			} else {
-				c.errorf(e.At, "cannot cast to %s", name)
-				return nil
-			}
+		t := c.namedType(e.At, name)
+		if t != nil && x.Kind == Ptr && x.User && !t.User {
+			t = PtrTo(t.Elem, true)
 		}
-		user := x.Kind == Ptr && x.User
-		for _, ctx := range c.ctxs {
-			if ctx.Provider == "uprobe" || ctx.Provider == "uretprobe" || ctx.Provider == "usdt" {
-				user = true
-			}
-		}
-		return PtrTo(elem, user)
+		return t
 	}
-	t, ok := castTypes[name]
-	if et, isEnum := c.cdefs[name]; isEnum && et.Kind == Int {
-		t, ok = et, true
-	}
-	if !ok {
+	t := c.scalarType(name)
+	if t == nil {
 		c.errorf(e.At, "cannot cast to %s (supported so far: the integer types, bool and enums)", name)
 		return nil
 	}
@@ -190,8 +192,8 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 		c.errorf(e.At, "typeof() takes one type or expression")
 		return nil
 	}
-	if te, ok := e.Args[0].(*lang.TypeExpr); ok {
-		return c.namedType(te.At, te.Type)
+	if t, isType := c.typeArg(e.Args[0]); isType {
+		return t
 	}
 	t := c.expr(e.Args[0])
 	if t.Kind == Invalid {
@@ -200,6 +202,36 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 	if t.Kind == Void || t.Kind == Agg {
 		c.errorf(e.Args[0].Pos(), "%s has no type typeof() can name", t)
 		return nil
+	}
+	return t
+}
+
+// userSpace reports whether the block runs in probes of user space
+// (uprobe, uretprobe, usdt), where the pointers a script names point
+// into the traced process.
+func (c *checker) userSpace() bool {
+	for _, ctx := range c.ctxs {
+		if ctx.Mem == UserMem {
+			return true
+		}
+	}
+	return false
+}
+
+// userPointers is t with its pointers, and those of its arrays, marked
+// as pointing into user memory (a declared variable's type in a
+// user-space probe).
+func userPointers(t *Type) *Type {
+	switch t.Kind {
+	case Ptr:
+		if t.User {
+			return t
+		}
+		return PtrTo(t.Elem, true)
+	case Array:
+		if e := userPointers(t.Elem); e != t.Elem {
+			return ArrayOf(e, t.Len)
+		}
 	}
 	return t
 }

@@ -100,6 +100,12 @@ func (c *checker) defineC(f *lang.File) {
 
 func (c *checker) layoutC(t *Type, d *lang.CDef) bool {
 	lay := recordLayout{union: d.Tag == "union", packed: d.Packed}
+	// A definition that replaces one of the kernel's takes no struct of
+	// the kernel's as a member (as bpftrace, which then leaves the
+	// kernel's definition and what it needs out): a member of a struct
+	// type must be defined in the script too.
+	c.redefining = c.kernelStructQuiet(t.Name) != nil
+	defer func() { c.redefining = false }()
 	names := map[string]bool{}
 	for _, m := range d.Members {
 		base, rest, err := c.cSpecifiers(m.Tokens)
@@ -255,6 +261,9 @@ func (c *checker) cDeclarator(base *Type, toks []string) (string, *Type, int, er
 			t = PtrTo(t, false)
 		}
 	} else if t.Kind == Struct && t.Size == 0 {
+		if c.redefining {
+			return "", nil, 0, fmt.Errorf("'%s' is not defined: a definition that replaces the kernel's takes its member types from the script only", t.Name)
+		}
 		k := c.kernelStructQuiet(t.Name)
 		if k == nil {
 			return "", nil, 0, fmt.Errorf("%s is not defined (define it first, or use a pointer)", t.Name)

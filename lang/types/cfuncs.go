@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/cc"
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 // Imported C.
@@ -1282,7 +1282,7 @@ func (k *cchecker) ident(e *cc.Ident) *Type {
 		if v, ok := cConstant(e.Name); ok {
 			return k.constant(e, cInt, v)
 		}
-		if id, ok := helperNumbers()[e.Name]; ok && id != 0 {
+		if id, ok := helperNumber(e.Name); ok && id != 0 {
 			k.errorf(e.At, "the BPF helper %s can only be called", e.Name)
 			return nil
 		}
@@ -1619,7 +1619,7 @@ func (k *cchecker) call(e *cc.Call) *Type {
 		if n, ok := cBuiltins[id.Name]; ok {
 			return k.builtinCall(e, id.Name, n)
 		}
-		if fn, ok := helperNumbers()[id.Name]; ok {
+		if fn, ok := helperNumber(id.Name); ok {
 			return k.helperCall(e, fn)
 		}
 	}
@@ -1760,32 +1760,14 @@ func (k *cchecker) helperCall(e *cc.Call, fn asm.BuiltinFunc) *Type {
 	return Int64
 }
 
-var helperNames map[string]asm.BuiltinFunc
-
-// helperNumbers maps the C names of BPF helpers (bpf_probe_read_kernel)
-// to their numbers, from cilium/ebpf's names (FnProbeReadKernel).
-func helperNumbers() map[string]asm.BuiltinFunc {
-	if helperNames != nil {
-		return helperNames
+// helperNumber finds the BPF helper a C name (bpf_probe_read_kernel)
+// calls, by the one table of helper names vm/insn derives from
+// cilium/ebpf's asm.BuiltinFunc.
+func helperNumber(name string) (asm.BuiltinFunc, bool) {
+	if !strings.HasPrefix(name, "bpf_") {
+		return 0, false
 	}
-	helperNames = map[string]asm.BuiltinFunc{}
-	for i := asm.BuiltinFunc(1); i < 512; i++ {
-		s := i.String()
-		if !strings.HasPrefix(s, "Fn") {
-			continue
-		}
-		var b strings.Builder
-		b.WriteString("bpf")
-		for _, r := range s[2:] {
-			if unicode.IsUpper(r) {
-				b.WriteByte('_')
-				r = unicode.ToLower(r)
-			}
-			b.WriteRune(r)
-		}
-		helperNames[b.String()] = i
-	}
-	return helperNames
+	return insn.HelperByName(name)
 }
 
 // ---- calls from the script ----

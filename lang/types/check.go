@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 type checker struct {
@@ -48,6 +49,13 @@ type checker struct {
 	// operators is folded (or given up on) once per node, not once per
 	// enclosing node.
 	notConst map[lang.Expr]bool
+	// named are the named parameters given; badOption the first whose
+	// value does not fit its getopt() (named.go).
+	named     map[string]namedArg
+	badOption *OptionsError
+	// redefining is set while an inline definition that replaces a
+	// kernel struct is laid out (cdecl.go).
+	redefining bool
 }
 
 // Check types f. env answers what each attach point provides.
@@ -55,6 +63,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c := &checker{env: env, notConst: map[lang.Expr]bool{}, info: &Info{
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
+		Formats:    map[*lang.StrLit][]printf.Segment{},
 		Expansions: map[lang.Expr]lang.Expr{},
 		Builtins:   map[lang.Expr]Builtin{},
 		ArgN:       map[*lang.Ident]int{},
@@ -65,6 +74,13 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		Maps:       map[string]*MapInfo{},
 		Config:     cfg,
 	}}
+	// positional parameters are literals from here on (see lang.BindParams)
+	warnings, errs := lang.BindParams(f, cfg.Params)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	c.info.Warnings = append(c.info.Warnings, warnings...)
+	c.named = namedArgs(cfg.Named)
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
 	c.mapDecls(f)
 	c.defineC(f)
@@ -133,7 +149,10 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		c.errs.Sort()
 		return nil, c.errs
 	}
-	if err := c.unknownNamed(); err != nil {
+	if err := c.errOptions(); err != nil {
+		return nil, err
+	}
+	if err := c.clockMap(); err != nil {
 		return nil, err
 	}
 	return c.info, nil

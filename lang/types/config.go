@@ -29,7 +29,7 @@ type Settings struct {
 	CppDemangle      bool   // cpp_demangle (true)
 	LazySymbolicate  bool   // lazy_symbolication (false)
 	SymbolSource     string // symbol_source: dwarf or symbol_table
-	ShowDebugInfo    bool   // show_debug_info (false)
+	ShowDebugInfo    bool   // show_debug_info (true)
 	License          string // license ("GPL")
 }
 
@@ -40,7 +40,7 @@ func DefaultSettings() Settings {
 		MissingProbes: "error", StackMode: "bpftrace", MaxCatBytes: 10240,
 		LogSize: 1000000, MaxProbes: 1024, MaxBpfProgs: 1024,
 		StrTruncTrailer: "..", CacheUserSymbols: "PER_PROGRAM", CppDemangle: true,
-		SymbolSource: "symbol_table", License: "GPL",
+		SymbolSource: "symbol_table", License: "GPL", ShowDebugInfo: true,
 	}
 }
 

@@ -59,11 +59,6 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		return int64(e.Val), true
 	case *lang.BoolLit:
 		return b2i(e.Val), true
-	case *lang.PosParam:
-		if e.Count {
-			return int64(len(c.info.Config.Params)), true
-		}
-		return c.info.Config.ParamInt(e.N)
 	case *lang.Paren:
 		return c.constValue(e.X)
 	case *lang.Cast:
@@ -114,16 +109,10 @@ func (c *checker) foldChecked(e lang.Expr) (int64, bool) {
 	return v, ok
 }
 
-// constString returns a string known when compiling: a literal or a
-// string positional parameter.
+// constString returns a string known when compiling: a literal.
 func (c *checker) constString(e lang.Expr) (string, bool) {
-	switch x := e.(type) {
-	case *lang.StrLit:
+	if x, ok := e.(*lang.StrLit); ok {
 		return x.Val, true
-	case *lang.PosParam:
-		if _, isInt := c.info.Config.ParamInt(x.N); !isInt && !x.Count {
-			return c.info.Config.Param(x.N)
-		}
 	}
 	return "", false
 }

@@ -19,7 +19,14 @@
 // expressions the same types.
 //
 // What a probe's `args`, `probe` and friends mean comes from an Env (the
-// probes package), asked once per attach point.
+// probes package), asked once per attach point. Its answer, a Context,
+// carries the facts its provider decided as typed values (env.go): Mem,
+// ArgN, Return, Func, Regs (the target architecture's pt_regs layout,
+// regs.go), SkipSelf, AnyProcess, InProcess, Run, Iter, Timer. The checker
+// and the later passes read those facts; Context.Provider is only printed.
+//
+// A printf-like call's format is parsed once, with lang/printf, and kept
+// in Info.Formats for the code generator to carry on its event.
 //
 // # Builtins are data
 //

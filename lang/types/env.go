@@ -25,8 +25,11 @@ const (
 )
 
 // Context is what the probes package says a probe's program sees: the
-// program kind, the layout of `args`, and the canonical name of the probe
-// (what the `probe` builtin prints).
+// program kind, the layout of `args`, the canonical name of the probe
+// (what the `probe` builtin prints), and the facts about the probe that
+// later passes need, each decided once by its provider as a typed value.
+// Provider is for printing (probetype, program names); no pass compares
+// it to find out what a probe can do.
 type Context struct {
 	Provider string   // canonical provider: "begin", "end", "tracepoint", "interval", ...
 	Name     string   // canonical full name, e.g. "tracepoint:syscalls:sys_enter_openat"
@@ -35,6 +38,53 @@ type Context struct {
 	// ArgsUser is true when pointers in Args point into user memory
 	// (syscall tracepoints), so str() reads them with probe_read_user_str.
 	ArgsUser bool
+	// Mem is the address space the probe's integer addresses (argN,
+	// reg(), casts of integers to pointers) point into: user memory in
+	// probes that fire in a user process's code (uprobe, uretprobe,
+	// usdt), kernel memory elsewhere.
+	Mem MemSpace
+	// ArgN says where argN is (ArgNone: the probe has no argN).
+	ArgN ArgSource
+	// Return marks a probe that fires when its function returns
+	// (kretprobe, uretprobe, fexit): it has retval.
+	Return bool
+	// Func says how `func` finds the probed function (FuncNone: the
+	// probe has none).
+	Func FuncSource
+	// Regs is the layout of the struct pt_regs the program sees (the
+	// target's architecture), or nil when it sees none.
+	Regs *RegLayout
+	// SkipSelf marks a probe whose program skips events of gotrace's own
+	// process (and of processes it holds stopped), so that tracing does
+	// not trace itself.
+	SkipSelf bool
+	// AnyProcess marks a probe that fires in every process (tracepoints,
+	// raw tracepoints, kprobes, fentry, fexit): with -p its program does
+	// nothing in the other processes. (uprobes, usdt and perf events are
+	// attached to the process instead.)
+	AnyProcess bool
+	// InProcess marks a probe whose program runs in the context of the
+	// process whose event it is: SkipSelf's probes, and the samples of
+	// profile, software and hardware events (profile:hz:99 of a pod is
+	// the pod's CPU). --cgroup filters those; begin, end, interval,
+	// watchpoint and iter programs run on no process's behalf.
+	InProcess bool
+	// Overridable marks a probe whose function's return value override()
+	// may replace (kprobes).
+	Overridable bool
+	// Run says when the probe's program runs: attached to its event, or
+	// run by the runtime at a moment of the script's life.
+	Run RunKind
+	// Iter marks an iterator probe: the runtime reads the iterator, the
+	// context's pointers may be NULL, and the program attaches as an
+	// iterator.
+	Iter bool
+	// Attach is what the probes package keeps for attaching the probe's
+	// program (the attach point as it parsed it); no other pass reads it.
+	Attach any
+	// Timer marks an interval probe: it fires on one CPU at a fixed
+	// rate, which the emulator reproduces in simulated time.
+	Timer bool
 	// AttachTo is the kernel function of an fentry/fexit probe.
 	AttachTo string
 	// NumArgs is the number of arguments of that function; fexit's
@@ -60,6 +110,52 @@ type Context struct {
 	// nothing once exit() ran or gotrace is ending, so that the counts
 	// printed at exit are the counts at exit.
 	AfterStop bool
+}
+
+// MemSpace is the address space a probe's addresses point into.
+type MemSpace int
+
+const (
+	KernelMem MemSpace = iota // read with probe_read_kernel
+	UserMem                   // read with probe_read_user
+)
+
+// ArgSource says where a probe's argN builtins are.
+type ArgSource int
+
+const (
+	ArgNone  ArgSource = iota // the probe has no argN
+	ArgRegs                   // the calling convention's registers in pt_regs (kprobe, uprobe)
+	ArgSlots                  // u64 slots of the context (raw tracepoints: ArgCount; fentry/fexit: NumArgs)
+	ArgUSDT                   // where the USDT note says (USDTArgs)
+)
+
+// FuncSource says how the func builtin finds the probed function.
+type FuncSource int
+
+const (
+	FuncNone   FuncSource = iota // the probe has no func
+	FuncKernel                   // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
+	FuncUser                     // the instruction pointer, a user symbol (uprobe)
+)
+
+// RunKind says when a probe's program runs.
+type RunKind int
+
+const (
+	RunAttached RunKind = iota // attached to its event, fires on its own
+	RunBegin                   // once, before anything else (begin)
+	RunEnd                     // once, when the script ends (end)
+	RunSignal                  // when gotrace gets a signal (self)
+	RunTest                    // in --test mode (test)
+	RunBench                   // in --bench mode (bench)
+)
+
+// Special reports whether the runtime runs the probe itself at a moment
+// of the script's life (probetype calls those "special"); bench probes
+// are not counted among them.
+func (r RunKind) Special() bool {
+	return r == RunBegin || r == RunEnd || r == RunSignal || r == RunTest
 }
 
 // Count is how many probes the context stands for: the number of

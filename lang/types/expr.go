@@ -1,8 +1,6 @@
 package types
 
 import (
-	"fmt"
-
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -96,16 +94,6 @@ func (c *checker) exprType(e lang.Expr) *Type {
 		return c.cast(e)
 	case *lang.Index:
 		return c.index(e)
-	case *lang.PosParam:
-		if e.Count {
-			return Int64
-		}
-		if _, ok := c.info.Config.ParamInt(e.N); !ok {
-			p, _ := c.info.Config.Param(e.N)
-			c.errorf(e.At, "$%d is %q, not a number", e.N, p).Hint = fmt.Sprintf("use str($%d) for a string parameter", e.N)
-			return nil
-		}
-		return Int64
 	}
 	c.errorf(e.Pos(), "this expression is not supported yet")
 	return nil
@@ -143,6 +131,9 @@ func (c *checker) ternary(e *lang.Ternary) *Type {
 		return IntType(8, signedOf(tt) && signedOf(et))
 	case tt.Kind == Str && et.Kind == Str:
 		return StrType(max(tt.Size, et.Size))
+	case tt.Kind == Buf && et.Kind == Buf:
+		// the length byte says how much of the larger one is used
+		return &Type{Kind: Buf, Size: max(tt.Size, et.Size)}
 	}
 	c.errorf(e.Cond.Pos(), "the branches of ?: have different types: %s and %s", tt, et)
 	return nil

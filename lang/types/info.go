@@ -2,41 +2,22 @@ package types
 
 import (
 	"sort"
-	"strconv"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/printf"
 )
 
 // Config holds the knobs of the language that affect types.
 type Config struct {
 	Params []string // positional parameters: Params[0] is $1
-	// Named are the named parameters (-- --name=value) getopt() reads;
-	// a flag given without a value maps to "".
-	Named map[string]string
+	// Named are the named parameters getopt() reads, as given after --
+	// without the dashes: "name=value", or "name" alone.
+	Named []string
 	// Unsafe allows functions that act on the system (system, signal).
 	Unsafe bool
 	// Env holds the BPFTRACE_<KEY> environment variables; they override
 	// the script's config block (see Settings).
 	Env map[string]string
-}
-
-// Param returns positional parameter n (1-based) and whether it is set.
-func (cfg Config) Param(n int) (string, bool) {
-	if n < 1 || n > len(cfg.Params) {
-		return "", false
-	}
-	return cfg.Params[n-1], true
-}
-
-// ParamInt reads a positional parameter as an integer (bpftrace accepts
-// decimal and hex); an unset parameter is 0.
-func (cfg Config) ParamInt(n int) (int64, bool) {
-	p, ok := cfg.Param(n)
-	if !ok {
-		return 0, true
-	}
-	v, err := strconv.ParseInt(p, 0, 64)
-	return v, err == nil
 }
 
 // Info is the product of Check.
@@ -59,6 +40,10 @@ type Info struct {
 	// Consts are expressions whose value the checker knows: sizeof,
 	// offsetof, getopt.
 	Consts map[lang.Expr]Const
+	// Formats holds the format of each printf-like call (printf, errorf,
+	// warnf, cat, system) parsed once (lang/printf): the code generator
+	// carries it on the call's event, and the printers apply it.
+	Formats map[*lang.StrLit][]printf.Segment
 	// Warnings are diagnostics that do not stop the script.
 	Warnings []*lang.Error
 	// Decls are the map declarations (let @m = hash(N)) by map name.
@@ -82,6 +67,10 @@ type Info struct {
 	C *CProgram
 	// CCalls are the script's calls of those functions.
 	CCalls map[*lang.Call]*CFunc
+	// ClockMap is the map BPFTRACE_DUMMY_TS_MAP names, a scalar map of
+	// an unsigned integer: tseries() takes its value as the time instead
+	// of the clock's, so that tests of time series can set the time.
+	ClockMap string
 }
 
 // MapNames returns the names of the script's maps in name order.

@@ -35,6 +35,11 @@ func assignable(dst, src *Type) bool {
 		return true
 	case Str:
 		return true
+	case Ptr:
+		// void * takes any pointer, and goes into any pointer
+		if dst.Elem.Kind == Void || src.Elem.Kind == Void {
+			return true
+		}
 	}
 	return Equal(dst, src)
 }
@@ -113,7 +118,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			return nil
 		}
 		switch t.Kind {
-		case Int, Bool, Str, Ptr, Tuple, Ksym, Usym, Stack, Array, Buf, View, Timestamp:
+		case Int, Bool, Str, Ptr, Tuple, Struct, Ksym, Usym, Stack, Array, Buf, View, Timestamp:
 		default:
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil

@@ -283,6 +283,10 @@ func (c *checker) assign(s *lang.AssignStmt) {
 	rhs := s.Rhs
 	if op != 0 {
 		rhs = nil // the value is the operation's result, never a literal
+		if m, ok := s.Lhs.(*lang.MapExpr); ok && c.info.Maps[m.Name] == nil && rt.Kind == Int {
+			// @m += x before any @m = ...: the map starts at zero
+			c.setMap(m, rt, s.Rhs.Pos())
+		}
 		lt := c.expr(s.Lhs)
 		if lt.Kind == Invalid {
 			return
@@ -332,6 +336,9 @@ func (c *checker) let(s *lang.LetStmt) {
 		}
 		if dt == nil {
 			return
+		}
+		if c.userSpace() {
+			dt = userPointers(dt)
 		}
 		if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, dt) {
 			c.errorf(s.At, "%s was declared as %s before", s.Var.Name, old)

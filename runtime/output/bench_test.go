@@ -42,7 +42,7 @@ func eventRecord(pid, tid uint64) ([]byte, []Slot) {
 func benchRecords(b *testing.B, f Format, format string, rec []byte, slots []Slot) {
 	w := bufio.NewWriterSize(io.Discard, 64<<10)
 	p := New(w, f)
-	fm := NewFormatter(format, slots)
+	fm := newFormatter(format, slots)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -74,7 +74,7 @@ func TestPrintfRecordAllocs(t *testing.T) {
 	for _, f := range []Format{Text, JSON} {
 		w := bufio.NewWriterSize(io.Discard, 64<<10)
 		p := New(w, f)
-		fm := NewFormatter("%d %-8d %s|%5s %x\n", append(slots, slots[0]))
+		fm := newFormatter("%d %-8d %s|%5s %x\n", append(slots, slots[0]))
 		p.PrintfRecord(fm, rec) // the printer's buffers grow once
 		if n := testing.AllocsPerRun(1000, func() { p.PrintfRecord(fm, rec) }); n != 0 {
 			t.Errorf("format %d: %v allocations per record", f, n)

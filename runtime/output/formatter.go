@@ -52,11 +52,12 @@ const (
 	opStr                // a string: s
 )
 
-// NewFormatter compiles format for records whose arguments lie in slots.
-func NewFormatter(format string, slots []Slot) *Formatter {
+// NewFormatter compiles format, parsed into segs (lang/printf, as the
+// checker parsed it), for records whose arguments lie in slots.
+func NewFormatter(format string, segs []printf.Segment, slots []Slot) *Formatter {
 	f := &Formatter{format: format}
 	ai := 0
-	for _, seg := range printf.Parse(format) {
+	for _, seg := range segs {
 		fs := fseg{text: seg.Text, conv: seg.Conv}
 		if !seg.HasConv() {
 			f.segs = append(f.segs, fs)
@@ -103,7 +104,7 @@ func cutBits(length string) int {
 		return 8
 	case "h":
 		return 16
-	case "l", "ll", "j", "z", "t":
+	case "l", "ll", "L", "q", "j", "z", "t":
 		return 0
 	}
 	return 32

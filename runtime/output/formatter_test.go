@@ -6,6 +6,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/gotrace/gotrace/lang/printf"
 	"github.com/gotrace/gotrace/lang/types"
 )
 
@@ -79,7 +80,7 @@ func TestFormatterMatchesSprintf(t *testing.T) {
 			for _, format := range formats {
 				for _, sy := range []Symbolizer{nil, sym} {
 					want := viaSprintf(format, []Slot{s}, rec, sy)
-					f := NewFormatter(format, []Slot{s})
+					f := newFormatter(format, []Slot{s})
 					if !f.Fits(rec) {
 						t.Fatalf("%s %q: record of %d bytes does not fit", tt, format, len(rec))
 					}
@@ -99,7 +100,7 @@ func TestFormatterMatchesSprintf(t *testing.T) {
 func TestFormatterArgs(t *testing.T) {
 	slots := []Slot{{types.Uint32, 8, 8}, {types.StrType(16), 16, 16}, {types.Int64, 32, 8}}
 	rec := cat(u64(0), u64(4242), str("bash", 16), u64(uint64(^uint64(6))))
-	f := NewFormatter("%d %s %d|%5s|%-3d|%d %s\n", slots)
+	f := newFormatter("%d %s %d|%5s|%-3d|%d %s\n", slots)
 	want := "4242 bash -7|%!s(MISSING)|%!d(MISSING)|%!d(MISSING) %!s(MISSING)\n"
 	if got := string(f.Append(nil, rec, nil)); got != want {
 		t.Errorf("got %q, want %q", got, want)
@@ -132,7 +133,7 @@ func TestPrintfRecord(t *testing.T) {
 		var a, b bytes.Buffer
 		New(&a, format).Printf("%d %s\n", args)
 		p := New(&b, format)
-		f := NewFormatter("%d %s\n", slots)
+		f := newFormatter("%d %s\n", slots)
 		p.PrintfRecord(f, rec)
 		if a.String() != b.String() {
 			t.Errorf("format %d: PrintfRecord %q, Printf %q", format, b.String(), a.String())
@@ -152,7 +153,7 @@ func FuzzFormatter(f *testing.F) {
 		rec := make([]byte, 32)
 		copy(rec[8:], data)
 		want := viaSprintf(format, slots, rec, nil)
-		if got := string(NewFormatter(format, slots).Append(nil, rec, nil)); got != want {
+		if got := string(newFormatter(format, slots).Append(nil, rec, nil)); got != want {
 			t.Errorf("%q on %x: got %q, want %q", format, data, got, want)
 		}
 	})
@@ -171,9 +172,15 @@ func TestFormatterFastPaths(t *testing.T) {
 		{"%+d", types.Int32, opGeneric}, {"%.3s", types.StrType(16), opGeneric}, {"%o", types.Uint32, opGeneric},
 		{"%s", &types.Type{Kind: types.Ksym, Size: 8}, opGeneric},
 	} {
-		f := NewFormatter(tc.format, []Slot{slot(tc.t)})
+		f := newFormatter(tc.format, []Slot{slot(tc.t)})
 		if op := f.segs[0].op; op != tc.op {
 			t.Errorf("%q on %s: op %d, want %d", tc.format, tc.t, op, tc.op)
 		}
 	}
+}
+
+// newFormatter is NewFormatter over the format as lang/printf parses it
+// (the checker's parse, for a program).
+func newFormatter(format string, slots []Slot) *Formatter {
+	return NewFormatter(format, printf.Parse(format), slots)
 }

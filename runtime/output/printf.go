@@ -61,13 +61,8 @@ func cutInt(v value, length string, signed bool) value {
 	if v.kind != vInt && v.kind != vUint && v.kind != vBool {
 		return v
 	}
-	bits := 32
-	switch length {
-	case "hh":
-		bits = 8
-	case "h":
-		bits = 16
-	case "l", "ll", "j", "z", "t":
+	bits := cutBits(length)
+	if bits == 0 {
 		return v
 	}
 	u := asUint(v) & (1<<bits - 1)

@@ -338,7 +338,7 @@ func (v value) text() string {
 		var b strings.Builder
 		b.WriteByte('\n')
 		for _, f := range v.frames {
-			if v.mode != "perf" && v.mode != "build_id" {
+			if v.mode != "perf" && v.mode != "build_id" && v.mode != "raw" {
 				b.WriteString("        ")
 			}
 			b.WriteString(f)

@@ -46,9 +46,18 @@ func (b *builder) needed(tests []*Test) (progs, libs []string) {
 	ps, ls := map[string]bool{}, map[string]bool{}
 	for _, t := range tests {
 		text := strings.Join(append(append([]string{scriptText(t), t.After, t.Setup, t.Cleanup}, t.Befores...), t.Requires...), "\n")
-		for _, m := range progRef.FindAllStringSubmatch(text, -1) {
-			name := strings.TrimSuffix(strings.Split(m[1], "/")[0], ".")
+		for _, m := range progRef.FindAllStringSubmatchIndex(text, -1) {
+			name := strings.TrimSuffix(strings.Split(text[m[2]:m[3]], "/")[0], ".")
 			ps[name] = true
+			if m[1] < len(text) && text[m[1]] == '*' && !strings.Contains(text[m[2]:m[3]], "/") {
+				// a pattern (usdt:./testprogs/usdt_test*::*) matches every
+				// program bpftrace builds under that prefix, PIE or not
+				for src := range sources {
+					if strings.HasPrefix(src, name) {
+						ps[src], ps[src+"-pie"] = true, true
+					}
+				}
+			}
 		}
 		for _, m := range libRef.FindAllStringSubmatch(text, -1) {
 			ls[m[1]] = true

@@ -7,9 +7,9 @@ import (
 // Context layouts the kernel checks per program type.
 const (
 	perfMaxTraceSize = 8192 // tracepoint records (PERF_MAX_TRACE_SIZE)
-	ptRegsSize       = 168  // struct pt_regs on x86-64
+	amd64PtRegsSize  = 168  // struct pt_regs on x86-64 (Options.PtRegsSize)
 	rawTPArgs        = 12   // raw tracepoint: u64 args[MAX_BPF_FUNC_ARGS]
-	perfEventCtxSize = ptRegsSize + 16
+	perfEventExtra   = 16   // bpf_perf_event_data after the registers: sample_period, addr
 	skBuffSize       = 192
 	xdpMdSize        = 24
 )
@@ -35,6 +35,11 @@ func (v *verifier) ctxAccess(st *state, regno uint8, p reg, off int32, size int,
 	}
 	o := int(off)
 	name := progName(v.prog)
+	ptRegsSize := v.opts.PtRegsSize
+	if ptRegsSize == 0 {
+		ptRegsSize = amd64PtRegsSize
+	}
+	perfEventCtxSize := ptRegsSize + perfEventExtra
 	readOnly := func() (reg, error) {
 		return reg{}, v.errf(st, "the %s context is read-only", name)
 	}

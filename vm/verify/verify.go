@@ -37,6 +37,11 @@ type Options struct {
 	// where the kernel would only refuse the attach.
 	CtxSize int
 
+	// PtRegsSize is the size of the registers kprobe and perf event
+	// programs read (struct pt_regs of the machine's architecture);
+	// 0 means x86-64's.
+	PtRegsSize int
+
 	// PrivateStack is set when the kernel that will load the program gives
 	// the functions of tracing programs (kprobe, tracepoint, perf event,
 	// raw tracepoint, tracing) whose frames take 64 bytes or more a stack

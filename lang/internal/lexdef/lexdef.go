@@ -47,7 +47,9 @@ var wordRules = []lexer.Rule{
 	{Name: "Var", Pattern: `\$[A-Za-z_][A-Za-z0-9_]*`},
 	{Name: "Map", Pattern: `@[A-Za-z0-9_]*`},
 	{Name: "Int", Pattern: `(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*(?:[eE][0-9]+)?)(?:ns|us|ms|s|m|h|d|[uU][lL]{0,2}|[lL]{1,2}[uU]?)?`},
-	{Name: "String", Pattern: `"(?:\\.|[^"\\\n])*"`},
+	// a string may hold raw newlines, as bpftrace's may (a one-liner
+	// built with echo gets them from its \n)
+	{Name: "String", Pattern: `"(?:\\.|[^"\\])*"`},
 }
 
 // Operators, longest first. slashOps adds division; the predicate state
@@ -72,10 +74,14 @@ var (
 		{Name: "Preproc", Pattern: `#[ \t]*[a-z]+[^\n]*`},
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},
 		{Name: "Slash", Pattern: `/`, Action: lexer.Push("Pred")},
-		// An attach point: BEGIN/END, or a word followed by ':'-separated
-		// parts, which may be quoted and may hold paths with '/'. Words
-		// without a ':' are lexed as identifiers (config, macro, let, ...).
-		{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"[^"\n]*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=]*))+`},
+		// An attach point: BEGIN/END, a word followed by ':'-separated
+		// parts, which may hold paths with '/' and quoted text (with
+		// backslash escapes: test:"\"probe1\"", bash:"f"+0), or
+		// anything with a positional parameter in its first part
+		// (`$1`, `BEG$1`, `$1:f`), which the parameter's value completes.
+		// Other words without a ':' are lexed as identifiers (config,
+		// macro, let, ...).
+		{Name: "Spec", Pattern: `(?:BEGIN|END|begin|end)\b|[A-Za-z0-9_*?.+\-\[\]!]*\$[0-9]+[A-Za-z0-9_*?.+\-\[\]!$]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)*|[A-Za-z_*?][A-Za-z0-9_*?.+\-\[\]!]*(?::(?:"(?:\\.|[^"\\\n])*"|[A-Za-z0-9_*?.+\-\[\]!/@~<>$=])*)+`},
 	}, lexer.Rule{Name: "RootOp", Pattern: baseOps + `|[()\[\]]`})
 	bodyState = rules([]lexer.Rule{
 		{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Body")},

@@ -1,0 +1,97 @@
+package probes
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
+)
+
+// TestProviderFacts checks the typed facts each provider decides for its
+// contexts, which the checker, codegen and runtime read instead of the
+// provider's name.
+func TestProviderFacts(t *testing.T) {
+	tgt := testTarget()
+	tgt.Features[FeatureBreakpoint] = true
+	utgt := uprobeTarget(t) // a file system with binaries
+	type facts struct {
+		mem      types.MemSpace
+		argN     types.ArgSource
+		ret      bool
+		fn       types.FuncSource
+		regs     bool
+		skipSelf bool
+		any      bool
+		inProc   bool
+		override bool
+		run      types.RunKind
+		timer    bool
+	}
+	for _, tc := range []struct {
+		spec string
+		want facts
+	}{
+		{"BEGIN", facts{run: types.RunBegin}},
+		{"END", facts{run: types.RunEnd}},
+		{"self:signal:SIGUSR1", facts{run: types.RunSignal}},
+		{"test:x", facts{run: types.RunTest}},
+		{"bench:x", facts{run: types.RunBench}},
+		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true, any: true, inProc: true}},
+		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true, override: true}},
+		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
+		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
+		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, regs: true, skipSelf: true, inProc: true}},
+		{"interval:s:1", facts{regs: true, timer: true}},
+		{"profile:hz:99", facts{regs: true, inProc: true}},
+		{"software:cpu-clock:1000", facts{regs: true, inProc: true}},
+		{"watchpoint:0x1000:8:w", facts{regs: true}},
+	} {
+		host := tgt
+		if strings.HasPrefix(tc.spec, "u") {
+			host = utgt
+		}
+		ctxs, err := NewEnv(host).Contexts(&lang.ProbeSpec{At: lang.Pos{Line: 1, Col: 1}, Raw: tc.spec})
+		if err != nil || len(ctxs) == 0 {
+			t.Errorf("Contexts(%q): %v", tc.spec, err)
+			continue
+		}
+		c := ctxs[0]
+		got := facts{mem: c.Mem, argN: c.ArgN, ret: c.Return, fn: c.Func, regs: c.Regs != nil, skipSelf: c.SkipSelf, any: c.AnyProcess, inProc: c.InProcess,
+			override: c.Overridable, run: c.Run, timer: c.Timer}
+		if got != tc.want {
+			t.Errorf("%s: facts %+v, want %+v", tc.spec, got, tc.want)
+		}
+		if c.Regs != nil && c.Regs != types.RegsAMD64 {
+			t.Errorf("%s: registers of %s, want the fake host's amd64", tc.spec, c.Regs.Arch)
+		}
+		if (c.Run == types.RunEnd) != c.AfterStop {
+			t.Errorf("%s: AfterStop %v", tc.spec, c.AfterStop)
+		}
+		if s, err := specOf(c); err != nil || s.Raw != tc.spec {
+			t.Errorf("%s: the context keeps spec %q (%v)", tc.spec, s.Raw, err)
+		}
+	}
+
+	// the register layout is the target's architecture's
+	tgt.GOARCH = "arm64"
+	ctxs, err := NewEnv(tgt).Contexts(&lang.ProbeSpec{Raw: "kprobe:vfs_read"})
+	if err != nil || ctxs[0].Regs != types.RegsARM64 {
+		t.Errorf("arm64 kprobe: %v, %v", ctxs, err)
+	}
+}
+
+// TestRegistry checks that every provider name and short name parses to
+// itself and that the registry has a value for each.
+func TestRegistry(t *testing.T) {
+	for _, p := range registry {
+		if p.p == nil {
+			t.Errorf("%s has no provider value", p.name)
+		}
+		for _, n := range append([]string{p.name}, p.aliases...) {
+			if got := CanonicalProvider(n); got != p.name {
+				t.Errorf("CanonicalProvider(%q) = %q, want %q", n, got, p.name)
+			}
+		}
+	}
+}
