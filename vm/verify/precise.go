@@ -29,8 +29,9 @@ import (
 //
 // Values flow through register moves and arithmetic, and through the
 // stack by stores and loads at constant offsets from r10; a load through
-// any other stack pointer, or an array lookup (whose key may be checked
-// for being constant), makes every slot matter.
+// any other stack pointer, or a lookup that may be of an array (whose key
+// may be checked for being constant; a lookup whose map the straight-line
+// code before it loads is known), makes every slot matter.
 
 func (v *verifier) precision() {
 	n := len(v.code)
