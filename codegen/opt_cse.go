@@ -13,11 +13,14 @@ import "github.com/cilium/ebpf/asm"
 //     names pid three times calls get_current_pid_tgid once;
 //   - an arithmetic operation on registers (and an immediate), such as
 //     the pid's `>> 32`;
+//   - a load from the context (args.ret in a filter and again in the
+//     body), with no helper call or store to memory but the stack in
+//     between;
 //   - a copy (d = s): later reads of d read s instead, so the copy dies.
 //
 // A repeated computation becomes a move from the register that holds it.
 // Helpers whose answer moves (nsecs, random numbers) or that write memory
-// are never merged, and loads are not either, as memory may change.
+// are never merged, nor loads from other memory, which stores may change.
 
 // invariantHelpers are the helpers whose result cannot change during one
 // run of a program.
@@ -33,6 +36,7 @@ var invariantHelpers = map[asm.BuiltinFunc]bool{
 // valueKey names a computation by its operation and operands.
 type valueKey struct {
 	op     op
+	size   asm.Size
 	fn     asm.BuiltinFunc
 	alu    asm.ALUOp
 	a, b   vreg
@@ -41,9 +45,12 @@ type valueKey struct {
 }
 
 // pureKey gives the key of in's result when in computes it from its
-// operands alone.
-func pureKey(in *inst) (valueKey, bool) {
+// operands alone. ctx holds the registers of the context pointer, whose
+// memory only helper calls and stores through pointers may change.
+func pureKey(in *inst, ctx map[vreg]bool) (valueKey, bool) {
 	switch in.op {
+	case opLoad:
+		return valueKey{op: opLoad, size: in.size, a: in.a, imm: int64(in.off)}, ctx[in.a] && in.dst != in.a
 	case opCall:
 		if in.kfunc == 0 && in.callee == "" && len(in.args) == 0 && in.dst != 0 && invariantHelpers[in.fn] {
 			return valueKey{op: opCall, fn: in.fn}, true
@@ -78,14 +85,15 @@ type available struct {
 	// arguments): they are never copied through, as their register
 	// choices are few and a longer life would spill them.
 	entry map[vreg]bool
+	ctx   map[vreg]bool // the registers of the context pointer
 }
 
-func newAvailable(entry map[vreg]bool) *available {
-	return &available{vals: map[valueKey]vreg{}, copies: map[vreg]vreg{}, entry: entry}
+func newAvailable(entry, ctx map[vreg]bool) *available {
+	return &available{vals: map[valueKey]vreg{}, copies: map[vreg]vreg{}, entry: entry, ctx: ctx}
 }
 
 func (a *available) clone() *available {
-	c := newAvailable(a.entry)
+	c := newAvailable(a.entry, a.ctx)
 	for k, v := range a.vals {
 		c.vals[k] = v
 	}
@@ -171,11 +179,20 @@ func (a *available) through(in *inst) {
 			in.b = src(in.b)
 		}
 	}
-	key, pure := pureKey(in)
+	key, pure := pureKey(in, a.ctx)
 	if pure {
 		if v, ok := a.vals[key]; ok && v != in.dst {
 			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
 			pure = false
+		}
+	}
+	// A helper may write the context, and so may a store (in program
+	// types that allow it) through any pointer but the frame's.
+	if in.op == opCall || (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != fpReg {
+		for k := range a.vals {
+			if k.op == opLoad {
+				delete(a.vals, k)
+			}
 		}
 	}
 	d := in.def()
@@ -198,10 +215,18 @@ func reuseValues(code []*inst) []*inst {
 		c := *in
 		out[i] = &c
 	}
-	entryRegs := map[vreg]bool{}
+	entryRegs, ctxRegs := map[vreg]bool{}, map[vreg]bool{}
 	for _, in := range code {
 		if in.op == opArg || in.op == opCtx {
 			entryRegs[in.dst] = true
+		}
+		if in.op == opCtx {
+			ctxRegs[in.dst] = true
+		}
+	}
+	for _, in := range code {
+		if d := in.def(); d != 0 && ctxRegs[d] && in.op != opCtx {
+			delete(ctxRegs, d) // written again: not the context throughout
 		}
 	}
 	g := newFlowGraph(out)
@@ -215,7 +240,7 @@ func reuseValues(code []*inst) []*inst {
 	exit := make([]*available, len(g.start))
 	blockIn := func(b int) *available {
 		if b == 0 {
-			return newAvailable(entryRegs)
+			return newAvailable(entryRegs, ctxRegs)
 		}
 		var in *available
 		for _, p := range preds[b] {

@@ -27,128 +27,126 @@ p0_tracepoint:
 	   ; hist_read_size.bt:1:45
 	 14: JSLEImm dst: r1 off: -1 imm: 0 <L10>
 	   ; hist_read_size.bt:1:70
-	 15: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
+	 15: MovImm dst: r2 imm: 0
 	   ; hist_read_size.bt:1:70
-	 16: MovImm dst: r2 imm: 0
+	 16: JSLTImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:70
-	 17: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	 17: MovImm dst: r2 imm: 1
 	   ; hist_read_size.bt:1:70
-	 18: MovImm dst: r2 imm: 1
+	 18: JEqImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:70
-	 19: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	 19: MovImm dst: r3 imm: 0
 	   ; hist_read_size.bt:1:70
-	 20: MovImm dst: r3 imm: 0
+	 20: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 21: MovReg dst: r4 src: r1
+	 21: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:70
-	 22: RShImm dst: r1 imm: 32
+	 22: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:70
-	 23: JEqImm dst: r1 off: -1 imm: 0 <L3>
+	 23: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 24: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 25: AddImm dst: r3 imm: 32
+	 24: AddImm dst: r3 imm: 32
 L3:
 	   ; hist_read_size.bt:1:70
-	 26: MovReg dst: r1 src: r4
+	 25: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 27: RShImm dst: r1 imm: 16
+	 26: RShImm dst: r1 imm: 16
 	   ; hist_read_size.bt:1:70
-	 28: JEqImm dst: r1 off: -1 imm: 0 <L4>
+	 27: JEqImm dst: r1 off: -1 imm: 0 <L4>
 	   ; hist_read_size.bt:1:70
-	 29: MovReg dst: r4 src: r1
+	 28: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 30: AddImm dst: r3 imm: 16
+	 29: AddImm dst: r3 imm: 16
 L4:
 	   ; hist_read_size.bt:1:70
-	 31: MovReg dst: r1 src: r4
+	 30: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 32: RShImm dst: r1 imm: 8
+	 31: RShImm dst: r1 imm: 8
 	   ; hist_read_size.bt:1:70
-	 33: JEqImm dst: r1 off: -1 imm: 0 <L5>
+	 32: JEqImm dst: r1 off: -1 imm: 0 <L5>
 	   ; hist_read_size.bt:1:70
-	 34: MovReg dst: r4 src: r1
+	 33: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 35: AddImm dst: r3 imm: 8
+	 34: AddImm dst: r3 imm: 8
 L5:
 	   ; hist_read_size.bt:1:70
-	 36: MovReg dst: r1 src: r4
+	 35: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 37: RShImm dst: r1 imm: 4
+	 36: RShImm dst: r1 imm: 4
 	   ; hist_read_size.bt:1:70
-	 38: JEqImm dst: r1 off: -1 imm: 0 <L6>
+	 37: JEqImm dst: r1 off: -1 imm: 0 <L6>
 	   ; hist_read_size.bt:1:70
-	 39: MovReg dst: r4 src: r1
+	 38: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 40: AddImm dst: r3 imm: 4
+	 39: AddImm dst: r3 imm: 4
 L6:
 	   ; hist_read_size.bt:1:70
-	 41: MovReg dst: r1 src: r4
+	 40: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:70
-	 42: RShImm dst: r1 imm: 2
+	 41: RShImm dst: r1 imm: 2
 	   ; hist_read_size.bt:1:70
-	 43: JEqImm dst: r1 off: -1 imm: 0 <L7>
+	 42: JEqImm dst: r1 off: -1 imm: 0 <L7>
 	   ; hist_read_size.bt:1:70
-	 44: MovReg dst: r4 src: r1
+	 43: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:70
-	 45: AddImm dst: r3 imm: 2
+	 44: AddImm dst: r3 imm: 2
 L7:
 	   ; hist_read_size.bt:1:70
-	 46: RShImm dst: r4 imm: 1
+	 45: RShImm dst: r4 imm: 1
 	   ; hist_read_size.bt:1:70
-	 47: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	 46: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:70
-	 48: AddImm dst: r3 imm: 1
+	 47: AddImm dst: r3 imm: 1
 L8:
 	   ; hist_read_size.bt:1:70
-	 49: MovReg dst: r2 src: r3
+	 48: MovReg dst: r2 src: r3
 	   ; hist_read_size.bt:1:70
-	 50: AddImm dst: r2 imm: 2
+	 49: AddImm dst: r2 imm: 2
 L2:
 	   ; hist_read_size.bt:1:70
-	 51: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 50: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	   ; hist_read_size.bt:1:70
-	 52: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 51: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:70
-	 53: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 52: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:70
-	 55: MovReg dst: r2 src: rfp
+	 54: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:70
-	 56: AddImm dst: r2 imm: -24
+	 55: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:70
-	 57: Call FnMapLookupElem
+	 56: Call FnMapLookupElem
 	   ; hist_read_size.bt:1:70
-	 58: MovReg dst: r3 src: r0
+	 57: MovReg dst: r3 src: r0
 	   ; hist_read_size.bt:1:70
-	 59: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	 58: JEqImm dst: r3 off: -1 imm: 0 <L9>
 	   ; hist_read_size.bt:1:70
-	 60: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 59: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	   ; hist_read_size.bt:1:70
-	 61: AddImm dst: r1 imm: 1
+	 60: AddImm dst: r1 imm: 1
 	   ; hist_read_size.bt:1:70
-	 62: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	 61: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	   ; hist_read_size.bt:1:70
-	 63: Ja off: -1 <L10>
+	 62: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:70
-	 64: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 63: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	   ; hist_read_size.bt:1:70
-	 65: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 64: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:70
-	 67: MovReg dst: r2 src: rfp
+	 66: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:70
-	 68: AddImm dst: r2 imm: -24
+	 67: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:70
-	 69: MovReg dst: r3 src: rfp
+	 68: MovReg dst: r3 src: rfp
 	   ; hist_read_size.bt:1:70
-	 70: AddImm dst: r3 imm: -32
+	 69: AddImm dst: r3 imm: -32
 	   ; hist_read_size.bt:1:70
-	 71: MovImm dst: r4 imm: 0
+	 70: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:70
-	 72: Call FnMapUpdateElem
+	 71: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 73: MovImm dst: r0 imm: 0
+	 72: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 74: Exit
+	 73: Exit
 
