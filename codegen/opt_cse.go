@@ -74,13 +74,102 @@ func pureKey(in *inst, ctx map[vreg]bool) (valueKey, bool) {
 // maxAvailable bounds the values and the copies available at one point,
 // so that the analysis costs O(n) for a program of n instructions:
 // forgetting a value is always safe.
-const maxAvailable = 32
+const maxAvailable = 16
 
-// available is the state of the dataflow at one point; nil stands for
-// "not reached yet" (everything available).
+type valueEntry struct {
+	k valueKey
+	v vreg
+}
+
+type copyEntry struct{ d, s vreg } // d = s
+
+// available is the state of the dataflow at one point: small arrays,
+// copied by value.
 type available struct {
-	vals   map[valueKey]vreg
-	copies map[vreg]vreg // d -> s after d = s
+	vals   [maxAvailable]valueEntry
+	nv     int
+	copies [maxAvailable]copyEntry
+	nc     int
+}
+
+func (a *available) val(k valueKey) (vreg, bool) {
+	for _, e := range a.vals[:a.nv] {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	return 0, false
+}
+
+func (a *available) copyOf(d vreg) (vreg, bool) {
+	for _, e := range a.copies[:a.nc] {
+		if e.d == d {
+			return e.s, true
+		}
+	}
+	return 0, false
+}
+
+// keepVals keeps the values keep accepts.
+func (a *available) keepVals(keep func(valueEntry) bool) {
+	n := 0
+	for _, e := range a.vals[:a.nv] {
+		if keep(e) {
+			a.vals[n] = e
+			n++
+		}
+	}
+	a.nv = n
+}
+
+func (a *available) keepCopies(keep func(copyEntry) bool) {
+	n := 0
+	for _, e := range a.copies[:a.nc] {
+		if keep(e) {
+			a.copies[n] = e
+			n++
+		}
+	}
+	a.nc = n
+}
+
+func (a *available) equal(b *available) bool {
+	if b == nil || a.nv != b.nv || a.nc != b.nc {
+		return false
+	}
+	for _, e := range a.vals[:a.nv] {
+		if v, ok := b.val(e.k); !ok || v != e.v {
+			return false
+		}
+	}
+	for _, e := range a.copies[:a.nc] {
+		if s, ok := b.copyOf(e.d); !ok || s != e.s {
+			return false
+		}
+	}
+	return true
+}
+
+// meet keeps in a what b agrees with.
+func (a *available) meet(b *available) {
+	a.keepVals(func(e valueEntry) bool {
+		v, ok := b.val(e.k)
+		return ok && v == e.v
+	})
+	a.keepCopies(func(e copyEntry) bool {
+		s, ok := b.copyOf(e.d)
+		return ok && s == e.s
+	})
+}
+
+// kill forgets what a write of d invalidates.
+func (a *available) kill(d vreg) {
+	a.keepVals(func(e valueEntry) bool { return e.v != d && e.k.a != d && e.k.b != d })
+	a.keepCopies(func(e copyEntry) bool { return e.d != d && e.s != d })
+}
+
+// regs are the registers of a function's entry values.
+type regs struct {
 	// entry are the registers of entry values (the context, callback
 	// arguments): they are never copied through, as their register
 	// choices are few and a longer life would spill them.
@@ -88,74 +177,11 @@ type available struct {
 	ctx   map[vreg]bool // the registers of the context pointer
 }
 
-func newAvailable(entry, ctx map[vreg]bool) *available {
-	return &available{vals: map[valueKey]vreg{}, copies: map[vreg]vreg{}, entry: entry, ctx: ctx}
-}
-
-func (a *available) clone() *available {
-	c := newAvailable(a.entry, a.ctx)
-	for k, v := range a.vals {
-		c.vals[k] = v
-	}
-	for k, v := range a.copies {
-		c.copies[k] = v
-	}
-	return c
-}
-
-func (a *available) equal(b *available) bool {
-	if b == nil || len(a.vals) != len(b.vals) || len(a.copies) != len(b.copies) {
-		return false
-	}
-	for k, v := range a.vals {
-		if w, ok := b.vals[k]; !ok || w != v {
-			return false
-		}
-	}
-	for k, v := range a.copies {
-		if w, ok := b.copies[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
-// meet keeps in a what b agrees with (b nil: all of a).
-func (a *available) meet(b *available) {
-	if b == nil {
-		return
-	}
-	for k, v := range a.vals {
-		if w, ok := b.vals[k]; !ok || w != v {
-			delete(a.vals, k)
-		}
-	}
-	for k, v := range a.copies {
-		if w, ok := b.copies[k]; !ok || w != v {
-			delete(a.copies, k)
-		}
-	}
-}
-
-// kill forgets what a write of d invalidates.
-func (a *available) kill(d vreg) {
-	for k, v := range a.vals {
-		if v == d || k.a == d || k.b == d {
-			delete(a.vals, k)
-		}
-	}
-	for k, v := range a.copies {
-		if k == d || v == d {
-			delete(a.copies, k)
-		}
-	}
-}
-
 // through moves a across in, which it rewrites: reads of copies read
 // their sources, and a value available already is moved, not computed.
-func (a *available) through(in *inst) {
+func (a *available) through(in *inst, r regs) {
 	src := func(v vreg) vreg {
-		if s, ok := a.copies[v]; ok {
+		if s, ok := a.copyOf(v); ok {
 			return s
 		}
 		return v
@@ -179,9 +205,9 @@ func (a *available) through(in *inst) {
 			in.b = src(in.b)
 		}
 	}
-	key, pure := pureKey(in, a.ctx)
+	key, pure := pureKey(in, r.ctx)
 	if pure {
-		if v, ok := a.vals[key]; ok && v != in.dst {
+		if v, ok := a.val(key); ok && v != in.dst {
 			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
 			pure = false
 		}
@@ -189,11 +215,7 @@ func (a *available) through(in *inst) {
 	// A helper may write the context, and so may a store (in program
 	// types that allow it) through any pointer but the frame's.
 	if in.op == opCall || (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != fpReg {
-		for k := range a.vals {
-			if k.op == opLoad {
-				delete(a.vals, k)
-			}
-		}
+		a.keepVals(func(e valueEntry) bool { return e.k.op != opLoad })
 	}
 	d := in.def()
 	if d == 0 {
@@ -201,10 +223,12 @@ func (a *available) through(in *inst) {
 	}
 	a.kill(d)
 	switch {
-	case pure && len(a.vals) < maxAvailable:
-		a.vals[key] = d
-	case in.op == opMov && in.a != d && in.a != fpReg && !a.entry[in.a] && len(a.copies) < maxAvailable:
-		a.copies[d] = in.a
+	case pure && a.nv < maxAvailable:
+		a.vals[a.nv] = valueEntry{key, d}
+		a.nv++
+	case in.op == opMov && in.a != d && in.a != fpReg && !r.entry[in.a] && a.nc < maxAvailable:
+		a.copies[a.nc] = copyEntry{d, in.a}
+		a.nc++
 	}
 }
 
@@ -215,18 +239,18 @@ func reuseValues(code []*inst) []*inst {
 		c := *in
 		out[i] = &c
 	}
-	entryRegs, ctxRegs := map[vreg]bool{}, map[vreg]bool{}
+	r := regs{entry: map[vreg]bool{}, ctx: map[vreg]bool{}}
 	for _, in := range code {
 		if in.op == opArg || in.op == opCtx {
-			entryRegs[in.dst] = true
+			r.entry[in.dst] = true
 		}
 		if in.op == opCtx {
-			ctxRegs[in.dst] = true
+			r.ctx[in.dst] = true
 		}
 	}
 	for _, in := range code {
-		if d := in.def(); d != 0 && ctxRegs[d] && in.op != opCtx {
-			delete(ctxRegs, d) // written again: not the context throughout
+		if d := in.def(); d != 0 && r.ctx[d] && in.op != opCtx {
+			delete(r.ctx, d) // written again: not the context throughout
 		}
 	}
 	g := newFlowGraph(out)
@@ -236,57 +260,61 @@ func reuseValues(code []*inst) []*inst {
 			preds[s] = append(preds[s], b)
 		}
 	}
-	entry := make([]*available, len(g.start))
 	exit := make([]*available, len(g.start))
-	blockIn := func(b int) *available {
+	// blockIn is the meet of b's predecessors' exits; false when none
+	// has been reached yet.
+	blockIn := func(b int, in *available) bool {
+		*in = available{}
 		if b == 0 {
-			return newAvailable(entryRegs, ctxRegs)
+			return true
 		}
-		var in *available
+		reached := false
 		for _, p := range preds[b] {
 			switch {
 			case exit[p] == nil:
-			case in == nil:
-				in = exit[p].clone()
+			case !reached:
+				*in = *exit[p]
+				reached = true
 			default:
 				in.meet(exit[p])
 			}
 		}
-		return in
+		return reached
 	}
 	// The analysis runs on scratch copies of each block; any fixed point
 	// is sound, and loops that keep it from settling leave the code as
 	// it was.
 	scratch := make([]inst, 0, 64)
+	var in available
 	for sweep, changed := 0, true; changed; sweep++ {
 		if sweep > 16 {
 			return code
 		}
 		changed = false
 		for b := range g.start {
-			in := blockIn(b)
-			if in == nil {
+			if !blockIn(b, &in) {
 				continue
 			}
-			entry[b] = in.clone()
 			scratch = scratch[:0]
 			for i := g.start[b]; i < g.end[b]; i++ {
 				scratch = append(scratch, *out[i])
-				in.through(&scratch[len(scratch)-1])
+				in.through(&scratch[len(scratch)-1], r)
 			}
 			if !in.equal(exit[b]) {
-				exit[b] = in
+				if exit[b] == nil {
+					exit[b] = new(available)
+				}
+				*exit[b] = in
 				changed = true
 			}
 		}
 	}
 	for b := range g.start {
-		if entry[b] == nil {
+		if !blockIn(b, &in) {
 			continue
 		}
-		avail := entry[b]
 		for i := g.start[b]; i < g.end[b]; i++ {
-			avail.through(out[i])
+			in.through(out[i], r)
 		}
 	}
 	return out
