@@ -101,6 +101,10 @@ type Options struct {
 	// the attaching: what was attached is detached, END does not run,
 	// and Run returns ErrInterrupted.
 	OnAttach func(p *codegen.ProbeProg, done, total int)
+	// AttachSyscalls, when set, attaches many system-call tracepoints
+	// of one probe at once (probes.AttachSyscalls); an error leaves them
+	// to Attach, one by one.
+	AttachSyscalls func(exit bool, progs map[int]*ebpf.Program) (io.Closer, error)
 	// DryRun (--dry-run) stops once every probe is attached: BEGIN has
 	// run, but nothing is printed, END does not run and no map is
 	// printed.
@@ -367,9 +371,35 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		done := total - countProbes(rest)
+		grouped := map[*codegen.ProbeProg]bool{}
+		if s.opts.AttachSyscalls != nil && !s.isExited() {
+			for _, g := range syscallGroups(rest) {
+				if ctx.Err() != nil {
+					return nil, ErrInterrupted
+				}
+				progs := map[int]*ebpf.Program{}
+				for nr, p := range g.slots {
+					progs[nr] = s.coll.Programs[p.Prog]
+				}
+				l, err := s.opts.AttachSyscalls(g.exit, progs)
+				if err != nil {
+					break // attached one by one below
+				}
+				links = append(links, l)
+				for _, p := range g.slots {
+					grouped[p] = true
+					if done += p.Ctx.Count(); s.opts.OnAttach != nil {
+						s.opts.OnAttach(p, done, total)
+					}
+				}
+			}
+		}
 		for _, p := range rest {
 			if s.isExited() {
 				break // BEGIN called exit()
+			}
+			if grouped[p] {
+				continue
 			}
 			if ctx.Err() != nil {
 				return nil, ErrInterrupted // links are closed by detach

@@ -254,6 +254,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	ropts.PID = o.pid
 	ropts.DwarfPIDs = o.dwarfPIDs
 	ropts.Attach = probes.AttachPID(o.pid)
+	ropts.AttachSyscalls = probes.AttachSyscalls
 	ropts.DryRun = o.dryRun
 	ropts.VerifierLog = o.debugs("verifier")
 	ropts.OnAttach = progress.attached
