@@ -110,27 +110,26 @@ func (a *available) copyOf(d vreg) (vreg, bool) {
 	return 0, false
 }
 
-// keepVals keeps the values keep accepts.
+// keepVals keeps the values keep accepts; keepCopies the copies.
 func (a *available) keepVals(keep func(valueEntry) bool) {
-	n := 0
-	for _, e := range a.vals[:a.nv] {
-		if keep(e) {
-			a.vals[n] = e
-			n++
-		}
-	}
-	a.nv = n
+	a.nv = filterInPlace(a.vals[:a.nv], keep)
 }
 
 func (a *available) keepCopies(keep func(copyEntry) bool) {
+	a.nc = filterInPlace(a.copies[:a.nc], keep)
+}
+
+// filterInPlace moves the elements of s that keep accepts to its front
+// and returns how many there are.
+func filterInPlace[T any](s []T, keep func(T) bool) int {
 	n := 0
-	for _, e := range a.copies[:a.nc] {
+	for _, e := range s {
 		if keep(e) {
-			a.copies[n] = e
+			s[n] = e
 			n++
 		}
 	}
-	a.nc = n
+	return n
 }
 
 func (a *available) equal(b *available) bool {
