@@ -349,8 +349,7 @@ func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, [
 		return nil, nil, 0, lang.Errorf(at, "this probe compiles to more than %d instructions, more than a BPF program can jump across", maxInsns).
 			WithHint("make unroll counts smaller, or use a while or for loop")
 	}
-	code = deadCode(code, f.nregs)
-	code, al, err := allocate(code, &f.nregs, f.frame, f.noSpill)
+	code, al, err := f.optimizeAndAllocate(code)
 	if err != nil {
 		return nil, nil, 0, lang.Errorf(at, "cannot compile this probe: %v", err)
 	}

@@ -27,146 +27,126 @@ p0_tracepoint:
 	   ; hist_read_size.bt:1:36
 	 14: JSLEImm dst: r1 off: -1 imm: 0 <L10>
 	   ; hist_read_size.bt:1:66
-	 15: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
+	 15: MovImm dst: r2 imm: 0
 	   ; hist_read_size.bt:1:66
-	 16: MovImm dst: r2 imm: 0
+	 16: JSLTImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:66
-	 17: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	 17: MovImm dst: r2 imm: 1
 	   ; hist_read_size.bt:1:66
-	 18: MovImm dst: r2 imm: 1
+	 18: JEqImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:66
-	 19: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	 19: MovImm dst: r3 imm: 0
 	   ; hist_read_size.bt:1:66
-	 20: MovImm dst: r3 imm: 0
+	 20: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 21: MovReg dst: r4 src: r1
+	 21: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:66
-	 22: RShImm dst: r4 imm: 32
+	 22: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:66
-	 23: JEqImm dst: r4 off: -1 imm: 0 <L3>
+	 23: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 24: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:66
-	 25: AddImm dst: r3 imm: 32
+	 24: AddImm dst: r3 imm: 32
 L3:
 	   ; hist_read_size.bt:1:66
-	 26: MovReg dst: r4 src: r1
+	 25: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 27: RShImm dst: r4 imm: 16
+	 26: RShImm dst: r1 imm: 16
 	   ; hist_read_size.bt:1:66
-	 28: JEqImm dst: r4 off: -1 imm: 0 <L4>
+	 27: JEqImm dst: r1 off: -1 imm: 0 <L4>
 	   ; hist_read_size.bt:1:66
-	 29: MovReg dst: r1 src: r4
+	 28: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 30: AddImm dst: r3 imm: 16
+	 29: AddImm dst: r3 imm: 16
 L4:
 	   ; hist_read_size.bt:1:66
-	 31: MovReg dst: r4 src: r1
+	 30: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 32: RShImm dst: r4 imm: 8
+	 31: RShImm dst: r1 imm: 8
 	   ; hist_read_size.bt:1:66
-	 33: JEqImm dst: r4 off: -1 imm: 0 <L5>
+	 32: JEqImm dst: r1 off: -1 imm: 0 <L5>
 	   ; hist_read_size.bt:1:66
-	 34: MovReg dst: r1 src: r4
+	 33: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 35: AddImm dst: r3 imm: 8
+	 34: AddImm dst: r3 imm: 8
 L5:
 	   ; hist_read_size.bt:1:66
-	 36: MovReg dst: r4 src: r1
+	 35: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 37: RShImm dst: r4 imm: 4
+	 36: RShImm dst: r1 imm: 4
 	   ; hist_read_size.bt:1:66
-	 38: JEqImm dst: r4 off: -1 imm: 0 <L6>
+	 37: JEqImm dst: r1 off: -1 imm: 0 <L6>
 	   ; hist_read_size.bt:1:66
-	 39: MovReg dst: r1 src: r4
+	 38: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 40: AddImm dst: r3 imm: 4
+	 39: AddImm dst: r3 imm: 4
 L6:
 	   ; hist_read_size.bt:1:66
-	 41: MovReg dst: r4 src: r1
+	 40: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 42: RShImm dst: r4 imm: 2
+	 41: RShImm dst: r1 imm: 2
 	   ; hist_read_size.bt:1:66
-	 43: JEqImm dst: r4 off: -1 imm: 0 <L7>
+	 42: JEqImm dst: r1 off: -1 imm: 0 <L7>
 	   ; hist_read_size.bt:1:66
-	 44: MovReg dst: r1 src: r4
+	 43: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 45: AddImm dst: r3 imm: 2
+	 44: AddImm dst: r3 imm: 2
 L7:
 	   ; hist_read_size.bt:1:66
-	 46: RShImm dst: r1 imm: 1
+	 45: RShImm dst: r4 imm: 1
 	   ; hist_read_size.bt:1:66
-	 47: JEqImm dst: r1 off: -1 imm: 0 <L8>
+	 46: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
-	 48: AddImm dst: r3 imm: 1
+	 47: AddImm dst: r3 imm: 1
 L8:
 	   ; hist_read_size.bt:1:66
-	 49: MovReg dst: r2 src: r3
+	 48: MovReg dst: r2 src: r3
 	   ; hist_read_size.bt:1:66
-	 50: AddImm dst: r2 imm: 2
+	 49: AddImm dst: r2 imm: 2
 L2:
 	   ; hist_read_size.bt:1:66
-	 51: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 50: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	   ; hist_read_size.bt:1:66
-	 52: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 51: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:66
-	 53: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 52: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 55: MovReg dst: r2 src: rfp
+	 54: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:66
-	 56: AddImm dst: r2 imm: -24
+	 55: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:66
-	 57: Call FnMapLookupElem
+	 56: Call FnMapLookupElem
 	   ; hist_read_size.bt:1:66
-	 58: MovReg dst: r3 src: r0
+	 57: MovReg dst: r3 src: r0
 	   ; hist_read_size.bt:1:66
-	 59: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	 58: JEqImm dst: r3 off: -1 imm: 0 <L9>
 	   ; hist_read_size.bt:1:66
-	 60: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 59: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 61: AddImm dst: r1 imm: 1
+	 60: AddImm dst: r1 imm: 1
 	   ; hist_read_size.bt:1:66
-	 62: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	 61: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 63: Ja off: -1 <L10>
+	 62: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:66
-	 64: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 63: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	   ; hist_read_size.bt:1:66
-	 65: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 64: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 67: MovReg dst: r2 src: rfp
+	 66: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:66
-	 68: AddImm dst: r2 imm: -24
+	 67: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:66
-	 69: MovReg dst: r3 src: rfp
+	 68: MovReg dst: r3 src: rfp
 	   ; hist_read_size.bt:1:66
-	 70: AddImm dst: r3 imm: -32
+	 69: AddImm dst: r3 imm: -32
 	   ; hist_read_size.bt:1:66
-	 71: MovImm dst: r4 imm: 0
+	 70: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 72: Call FnMapUpdateElem
-	   ; hist_read_size.bt:1:66
-	 73: MovReg dst: r5 src: r0
-	   ; hist_read_size.bt:1:66
-	 74: AddImm dst: r5 imm: 7
-	   ; hist_read_size.bt:1:66
-	 75: MovReg dst: r1 src: r5
-	   ; hist_read_size.bt:1:66
-	 76: NegImm dst: r1 imm: 0
-	   ; hist_read_size.bt:1:66
-	 77: OrReg dst: r5 src: r1
-	   ; hist_read_size.bt:1:66
-	 78: RShImm dst: r5 imm: 63
-	   ; hist_read_size.bt:1:66
-	 79: XorImm dst: r5 imm: 1
-	   ; hist_read_size.bt:1:66
-	 80: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; hist_read_size.bt:1:66
-	 82: StXAtomicAddDW dst: r1 src: r5 off: 0
+	 71: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 83: MovImm dst: r0 imm: 0
+	 72: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 84: Exit
+	 73: Exit
 

@@ -47,46 +47,36 @@ p0_tracepoint:
 	  ; printf_openat.bt:1:58
 	25: Call FnGetCurrentComm
 	  ; printf_openat.bt:1:68
-	26: LdXMemDW dst: r1 src: r6 off: 24 imm: 0
+	26: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
 	  ; printf_openat.bt:1:68
 	27: MovImm dst: r2 imm: 1024
 	  ; printf_openat.bt:1:64
-	28: MovReg dst: r3 src: r7
+	28: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:64
-	29: AddImm dst: r3 imm: 24
+	29: AddImm dst: r1 imm: 24
 	  ; printf_openat.bt:1:64
-	30: MovReg dst: r0 src: r1
-	  ; printf_openat.bt:1:64
-	31: MovReg dst: r1 src: r3
-	  ; printf_openat.bt:1:64
-	32: MovReg dst: r3 src: r0
-	  ; printf_openat.bt:1:64
-	33: Call FnProbeReadUserStr
+	30: Call FnProbeReadUserStr
 	  ; printf_openat.bt:1:40
-	34: LoadMapPtr dst: r1 fd: 0 <events>
+	31: LoadMapPtr dst: r1 fd: 0 <events>
 	  ; printf_openat.bt:1:40
-	36: MovImm dst: r2 imm: 1048
+	33: MovImm dst: r3 imm: 1048
 	  ; printf_openat.bt:1:40
-	37: MovImm dst: r3 imm: 0
+	34: MovImm dst: r4 imm: 0
 	  ; printf_openat.bt:1:40
-	38: MovReg dst: r4 src: r3
+	35: MovReg dst: r2 src: r7
 	  ; printf_openat.bt:1:40
-	39: MovReg dst: r3 src: r2
+	36: Call FnRingbufOutput
 	  ; printf_openat.bt:1:40
-	40: MovReg dst: r2 src: r7
+	37: MovReg dst: r2 src: r0
 	  ; printf_openat.bt:1:40
-	41: Call FnRingbufOutput
+	38: RShImm dst: r2 imm: 63
 	  ; printf_openat.bt:1:40
-	42: MovReg dst: r4 src: r0
+	39: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
 	  ; printf_openat.bt:1:40
-	43: RShImm dst: r4 imm: 63
-	  ; printf_openat.bt:1:40
-	44: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
-	  ; printf_openat.bt:1:40
-	46: StXAtomicAddDW dst: r1 src: r4 off: 0
+	41: StXAtomicAddDW dst: r1 src: r2 off: 0
 L1:
 	  ; printf_openat.bt:1:38
-	47: MovImm dst: r0 imm: 0
+	42: MovImm dst: r0 imm: 0
 	  ; printf_openat.bt:1:38
-	48: Exit
+	43: Exit
 

@@ -5,74 +5,64 @@ p0_tracepoint:
 	  ; read_latency.bt:1:1
 	 2: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
 	  ; read_latency.bt:1:1
-	 3: JNEImm dst: r2 off: -1 imm: 0 <L1>
+	 3: JNEImm dst: r2 off: -1 imm: 0 <L2>
 	  ; read_latency.bt:1:1
 	 4: Call FnGetCurrentPidTgid
 	  ; read_latency.bt:1:1
-	 5: MovReg dst: r1 src: r0
+	 5: MovReg dst: r6 src: r0
 	  ; read_latency.bt:1:1
-	 6: RShImm dst: r1 imm: 32
+	 6: MovReg dst: r1 src: r6
 	  ; read_latency.bt:1:1
-	 7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
+	 7: RShImm dst: r1 imm: 32
 	  ; read_latency.bt:1:1
-	 8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
+	 8: JEqImm dst: r1 off: -1 imm: 4242 <L2>
 	  ; read_latency.bt:1:1
-	10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
+	 9: LoadMapValue dst: r2, fd: 0 off: 0 <held>
 	  ; read_latency.bt:1:1
-	11: JEqReg dst: r1 off: -1 src: r3 <L1>
+	11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
+	  ; read_latency.bt:1:1
+	12: JEqReg dst: r1 off: -1 src: r3 <L2>
 	  ; read_latency.bt:1:52
-	12: Call FnKtimeGetBootNs
+	13: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	13: MovReg dst: r1 src: r0
+	14: MovReg dst: r1 src: r0
 	  ; read_latency.bt:1:52
-	14: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	15: StXMemDW dst: rfp src: r1 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	15: Call FnGetCurrentPidTgid
+	16: LShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	16: MovReg dst: r1 src: r0
+	17: RShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	17: LShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:45
-	18: RShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:45
-	19: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	18: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	20: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	19: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	22: MovReg dst: r2 src: rfp
+	21: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	23: AddImm dst: r2 imm: -24
+	22: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	24: MovReg dst: r3 src: rfp
+	23: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	25: AddImm dst: r3 imm: -16
+	24: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	26: MovImm dst: r4 imm: 0
+	25: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	27: Call FnMapUpdateElem
+	26: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	28: MovReg dst: r5 src: r0
+	27: MovReg dst: r5 src: r0
 	  ; read_latency.bt:1:38
-	29: AddImm dst: r5 imm: 7
+	28: JNEImm dst: r5 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	30: MovReg dst: r1 src: r5
+	29: MovImm dst: r1 imm: 1
 	  ; read_latency.bt:1:38
-	31: NegImm dst: r1 imm: 0
+	30: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
 	  ; read_latency.bt:1:38
-	32: OrReg dst: r5 src: r1
-	  ; read_latency.bt:1:38
-	33: RShImm dst: r5 imm: 63
-	  ; read_latency.bt:1:38
-	34: XorImm dst: r5 imm: 1
-	  ; read_latency.bt:1:38
-	35: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
-	  ; read_latency.bt:1:38
-	37: StXAtomicAddDW dst: r1 src: r5 off: 0
-L1:
+	32: StXAtomicAddDW dst: r2 src: r1 off: 0
+L2:
 	  ; read_latency.bt:1:36
-	38: MovImm dst: r0 imm: 0
+	33: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	39: Exit
+	34: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:
@@ -87,25 +77,25 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  5: MovReg dst: r1 src: r0
 	   ; read_latency.bt:2:1
-	  6: RShImm dst: r1 imm: 32
+	  6: MovReg dst: r2 src: r1
 	   ; read_latency.bt:2:1
-	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
+	  7: RShImm dst: r2 imm: 32
 	   ; read_latency.bt:2:1
-	  8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
+	  8: JEqImm dst: r2 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:1
-	 10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
+	  9: LoadMapValue dst: r3, fd: 0 off: 0 <held>
 	   ; read_latency.bt:2:1
-	 11: JEqReg dst: r1 off: -1 src: r3 <L1>
+	 11: LdXMemDW dst: r4 src: r3 off: 0 imm: 0
+	   ; read_latency.bt:2:1
+	 12: JEqReg dst: r2 off: -1 src: r4 <L1>
 	   ; read_latency.bt:2:43
-	 12: Call FnGetCurrentPidTgid
+	 13: LShImm dst: r1 imm: 32
 	   ; read_latency.bt:2:43
-	 13: MovReg dst: r1 src: r0
+	 14: MovReg dst: r6 src: r1
 	   ; read_latency.bt:2:43
-	 14: LShImm dst: r1 imm: 32
+	 15: RShImm dst: r6 imm: 32
 	   ; read_latency.bt:2:43
-	 15: RShImm dst: r1 imm: 32
-	   ; read_latency.bt:2:43
-	 16: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	 16: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
 	 17: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
@@ -128,194 +118,160 @@ L2:
 	   ; read_latency.bt:2:62
 	 27: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 28: MovReg dst: r6 src: r0
+	 28: MovReg dst: r7 src: r0
 	   ; read_latency.bt:2:77
-	 29: Call FnGetCurrentPidTgid
+	 29: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 30: MovReg dst: r1 src: r0
+	 30: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:77
-	 31: LShImm dst: r1 imm: 32
+	 32: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 32: RShImm dst: r1 imm: 32
+	 33: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 33: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	 34: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 34: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 35: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:77
-	 36: MovReg dst: r2 src: rfp
+	 36: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 37: AddImm dst: r2 imm: -24
+	 37: JEqImm dst: r3 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 38: Call FnMapLookupElem
-	   ; read_latency.bt:2:77
-	 39: MovReg dst: r3 src: r0
-	   ; read_latency.bt:2:77
-	 40: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:77
-	 41: JEqImm dst: r3 off: -1 imm: 0 <L3>
-	   ; read_latency.bt:2:77
-	 42: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 38: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 43: SubReg dst: r6 src: r1
+	 39: SubReg dst: r7 src: r1
 	   ; read_latency.bt:2:62
-	 44: MovImm dst: r1 imm: 0
+	 40: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 45: JSLTImm dst: r6 off: -1 imm: 0 <L4>
+	 41: JSLTImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 46: MovImm dst: r1 imm: 1
+	 42: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 47: JEqImm dst: r6 off: -1 imm: 0 <L4>
+	 43: JEqImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 48: MovImm dst: r2 imm: 0
+	 44: MovImm dst: r2 imm: 0
 	   ; read_latency.bt:2:62
-	 49: MovReg dst: r3 src: r6
+	 45: MovReg dst: r3 src: r7
 	   ; read_latency.bt:2:62
-	 50: RShImm dst: r3 imm: 32
+	 46: RShImm dst: r7 imm: 32
 	   ; read_latency.bt:2:62
-	 51: JEqImm dst: r3 off: -1 imm: 0 <L5>
+	 47: JEqImm dst: r7 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 52: MovReg dst: r6 src: r3
+	 48: MovReg dst: r3 src: r7
 	   ; read_latency.bt:2:62
-	 53: AddImm dst: r2 imm: 32
+	 49: AddImm dst: r2 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 54: MovReg dst: r3 src: r6
+	 50: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 55: RShImm dst: r3 imm: 16
+	 51: RShImm dst: r4 imm: 16
 	   ; read_latency.bt:2:62
-	 56: JEqImm dst: r3 off: -1 imm: 0 <L6>
+	 52: JEqImm dst: r4 off: -1 imm: 0 <L6>
 	   ; read_latency.bt:2:62
-	 57: MovReg dst: r6 src: r3
+	 53: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 58: AddImm dst: r2 imm: 16
+	 54: AddImm dst: r2 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 59: MovReg dst: r3 src: r6
+	 55: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 60: RShImm dst: r3 imm: 8
+	 56: RShImm dst: r4 imm: 8
 	   ; read_latency.bt:2:62
-	 61: JEqImm dst: r3 off: -1 imm: 0 <L7>
+	 57: JEqImm dst: r4 off: -1 imm: 0 <L7>
 	   ; read_latency.bt:2:62
-	 62: MovReg dst: r6 src: r3
+	 58: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 63: AddImm dst: r2 imm: 8
+	 59: AddImm dst: r2 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 64: MovReg dst: r3 src: r6
+	 60: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 65: RShImm dst: r3 imm: 4
+	 61: RShImm dst: r4 imm: 4
 	   ; read_latency.bt:2:62
-	 66: JEqImm dst: r3 off: -1 imm: 0 <L8>
+	 62: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; read_latency.bt:2:62
-	 67: MovReg dst: r6 src: r3
+	 63: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 68: AddImm dst: r2 imm: 4
+	 64: AddImm dst: r2 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 69: MovReg dst: r3 src: r6
+	 65: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 70: RShImm dst: r3 imm: 2
+	 66: RShImm dst: r4 imm: 2
 	   ; read_latency.bt:2:62
-	 71: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	 67: JEqImm dst: r4 off: -1 imm: 0 <L9>
 	   ; read_latency.bt:2:62
-	 72: MovReg dst: r6 src: r3
+	 68: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 73: AddImm dst: r2 imm: 2
+	 69: AddImm dst: r2 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 74: RShImm dst: r6 imm: 1
+	 70: RShImm dst: r3 imm: 1
 	   ; read_latency.bt:2:62
-	 75: JEqImm dst: r6 off: -1 imm: 0 <L10>
+	 71: JEqImm dst: r3 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 76: AddImm dst: r2 imm: 1
+	 72: AddImm dst: r2 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 77: MovReg dst: r1 src: r2
+	 73: MovReg dst: r1 src: r2
 	   ; read_latency.bt:2:62
-	 78: AddImm dst: r1 imm: 2
+	 74: AddImm dst: r1 imm: 2
 L4:
 	   ; read_latency.bt:2:62
-	 79: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 75: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 80: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 76: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 81: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 77: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 83: MovReg dst: r2 src: rfp
+	 79: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 84: AddImm dst: r2 imm: -40
+	 80: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 85: Call FnMapLookupElem
+	 81: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 86: MovReg dst: r3 src: r0
+	 82: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:62
-	 87: JEqImm dst: r3 off: -1 imm: 0 <L11>
+	 83: JEqImm dst: r3 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 88: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 84: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 89: AddImm dst: r1 imm: 1
+	 85: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 90: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	 86: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 91: Ja off: -1 <L12>
+	 87: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 92: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 88: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 93: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 89: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 95: MovReg dst: r2 src: rfp
+	 91: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 96: AddImm dst: r2 imm: -40
+	 92: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 97: MovReg dst: r3 src: rfp
+	 93: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 98: AddImm dst: r3 imm: -48
+	 94: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 99: MovImm dst: r4 imm: 0
+	 95: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	100: Call FnMapUpdateElem
-	   ; read_latency.bt:2:62
-	101: MovReg dst: r5 src: r0
-	   ; read_latency.bt:2:62
-	102: AddImm dst: r5 imm: 7
-	   ; read_latency.bt:2:62
-	103: MovReg dst: r1 src: r5
-	   ; read_latency.bt:2:62
-	104: NegImm dst: r1 imm: 0
-	   ; read_latency.bt:2:62
-	105: OrReg dst: r5 src: r1
-	   ; read_latency.bt:2:62
-	106: RShImm dst: r5 imm: 63
-	   ; read_latency.bt:2:62
-	107: XorImm dst: r5 imm: 1
-	   ; read_latency.bt:2:62
-	108: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; read_latency.bt:2:62
-	110: StXAtomicAddDW dst: r1 src: r5 off: 0
+	 96: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	111: Call FnGetCurrentPidTgid
-	   ; read_latency.bt:2:98
-	112: MovReg dst: r1 src: r0
-	   ; read_latency.bt:2:98
-	113: LShImm dst: r1 imm: 32
-	   ; read_latency.bt:2:98
-	114: RShImm dst: r1 imm: 32
-	   ; read_latency.bt:2:98
-	115: StXMemDW dst: rfp src: r1 off: -56 imm: 0
+	 97: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	116: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 98: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	118: MovReg dst: r2 src: rfp
+	100: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	119: AddImm dst: r2 imm: -56
+	101: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	120: Call FnMapDeleteElem
+	102: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	121: MovImm dst: r0 imm: 0
+	103: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	122: Exit
+	104: Exit
 
