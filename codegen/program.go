@@ -16,9 +16,11 @@ type Target struct {
 	// of a process (tracepoints, kprobes, uprobes, USDT, fentry) skip its
 	// events, since the Go runtime's scheduler sleeps and wakes as events
 	// arrive and would feed them back into a script that prints on each
-	// one. 0 filters nothing. The -c child is filtered the same way
-	// until it execs its command (HeldMap).
+	// one. 0 filters nothing.
 	Self int
+	// Child is set when gotrace runs a command (-c): until the command
+	// execs, its process is gotrace's and filtered with it (HeldMap).
+	Child bool
 	// PID is the process of -p: the programs of probes that fire in
 	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
 	// nothing in the others, as bpftrace's do; uprobes, USDT and perf

@@ -70,6 +70,9 @@ type CompileOptions struct {
 	// Self is gotrace's own process id, whose events the programs of
 	// process probes skip (codegen.Target.Self); 0 filters nothing.
 	Self int
+	// Child: gotrace runs a command (-c), whose events the programs skip
+	// until it execs (codegen.Target.Child).
+	Child bool
 	// Cgroup is --cgroup: the programs of process probes skip the
 	// events of processes outside that cgroup (codegen.Target.Cgroup).
 	Cgroup codegen.CgroupFilter
@@ -183,7 +186,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup, PidNS: opts.PidNS, RuntimeWarnings: opts.RuntimeWarnings})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, Child: opts.Child, PID: opts.PID, Cgroup: opts.Cgroup, PidNS: opts.PidNS, RuntimeWarnings: opts.RuntimeWarnings})
 	if err != nil {
 		return fail(err)
 	}

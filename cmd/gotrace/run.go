@@ -57,6 +57,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 		Target:          target,
 		Config:          types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
 		Self:            os.Getpid(),
+		Child:           o.command != "",
 		PidNS:           runtime.PidNamespace(),
 		Cgroup:          o.cgroup,
 		PID:             o.pid,

@@ -14,64 +14,58 @@ p0_tracepoint:
 	 6: RShImm dst: r1 imm: 32
 	  ; count_pid.bt:1:1
 	 7: JEqImm dst: r1 off: -1 imm: 4242 <L4>
-	  ; count_pid.bt:1:1
-	 8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	  ; count_pid.bt:1:1
-	10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; count_pid.bt:1:1
-	11: JEqReg dst: r1 off: -1 src: r3 <L4>
 	  ; count_pid.bt:1:39
-	12: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	 8: StXMemDW dst: rfp src: r1 off: -16 imm: 0
 	  ; count_pid.bt:1:39
-	13: LoadMapPtr dst: r1 fd: 0 <m0_>
+	 9: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid.bt:1:39
-	15: MovReg dst: r2 src: rfp
+	11: MovReg dst: r2 src: rfp
 	  ; count_pid.bt:1:39
-	16: AddImm dst: r2 imm: -16
+	12: AddImm dst: r2 imm: -16
 	  ; count_pid.bt:1:39
-	17: Call FnMapLookupElem
+	13: Call FnMapLookupElem
 	  ; count_pid.bt:1:39
-	18: MovReg dst: r3 src: r0
+	14: MovReg dst: r3 src: r0
 	  ; count_pid.bt:1:39
-	19: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	15: JEqImm dst: r3 off: -1 imm: 0 <L2>
 	  ; count_pid.bt:1:39
-	20: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	16: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	  ; count_pid.bt:1:39
-	21: AddImm dst: r1 imm: 1
+	17: AddImm dst: r1 imm: 1
 	  ; count_pid.bt:1:39
-	22: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	18: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	  ; count_pid.bt:1:39
-	23: Ja off: -1 <L4>
+	19: Ja off: -1 <L4>
 L2:
 	  ; count_pid.bt:1:39
-	24: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	20: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; count_pid.bt:1:39
-	25: LoadMapPtr dst: r1 fd: 0 <m0_>
+	21: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid.bt:1:39
-	27: MovReg dst: r2 src: rfp
+	23: MovReg dst: r2 src: rfp
 	  ; count_pid.bt:1:39
-	28: AddImm dst: r2 imm: -16
+	24: AddImm dst: r2 imm: -16
 	  ; count_pid.bt:1:39
-	29: MovReg dst: r3 src: rfp
+	25: MovReg dst: r3 src: rfp
 	  ; count_pid.bt:1:39
-	30: AddImm dst: r3 imm: -24
+	26: AddImm dst: r3 imm: -24
 	  ; count_pid.bt:1:39
-	31: MovImm dst: r4 imm: 0
+	27: MovImm dst: r4 imm: 0
 	  ; count_pid.bt:1:39
-	32: Call FnMapUpdateElem
+	28: Call FnMapUpdateElem
 	  ; count_pid.bt:1:39
-	33: MovReg dst: r5 src: r0
+	29: MovReg dst: r5 src: r0
 	  ; count_pid.bt:1:39
-	34: JNEImm dst: r5 off: -1 imm: -7 <L4>
+	30: JNEImm dst: r5 off: -1 imm: -7 <L4>
 	  ; count_pid.bt:1:39
-	35: MovImm dst: r1 imm: 1
+	31: MovImm dst: r1 imm: 1
 	  ; count_pid.bt:1:39
-	36: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	32: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; count_pid.bt:1:39
-	38: StXAtomicAddDW dst: r2 src: r1 off: 0
+	34: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; count_pid.bt:1:35
-	39: MovImm dst: r0 imm: 0
+	35: MovImm dst: r0 imm: 0
 	  ; count_pid.bt:1:35
-	40: Exit
+	36: Exit
 

@@ -16,137 +16,131 @@ p0_tracepoint:
 	  7: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:1
 	  8: JEqImm dst: r1 off: -1 imm: 4242 <L10>
-	   ; hist_read_size.bt:1:1
-	  9: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	   ; hist_read_size.bt:1:1
-	 11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	   ; hist_read_size.bt:1:1
-	 12: JEqReg dst: r1 off: -1 src: r3 <L10>
 	   ; hist_read_size.bt:1:36
-	 13: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
+	  9: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
 	   ; hist_read_size.bt:1:36
-	 14: JSLEImm dst: r1 off: -1 imm: 0 <L10>
+	 10: JSLEImm dst: r1 off: -1 imm: 0 <L10>
 	   ; hist_read_size.bt:1:66
-	 15: MovImm dst: r2 imm: 0
+	 11: MovImm dst: r2 imm: 0
 	   ; hist_read_size.bt:1:66
-	 16: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	 12: JSLTImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:66
-	 17: MovImm dst: r2 imm: 1
+	 13: MovImm dst: r2 imm: 1
 	   ; hist_read_size.bt:1:66
-	 18: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	 14: JEqImm dst: r1 off: -1 imm: 0 <L2>
 	   ; hist_read_size.bt:1:66
-	 19: MovImm dst: r3 imm: 0
+	 15: MovImm dst: r3 imm: 0
 	   ; hist_read_size.bt:1:66
-	 20: MovReg dst: r4 src: r1
+	 16: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 21: RShImm dst: r1 imm: 32
+	 17: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:66
-	 22: JEqImm dst: r1 off: -1 imm: 0 <L3>
+	 18: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:66
-	 23: MovReg dst: r4 src: r1
+	 19: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 24: AddImm dst: r3 imm: 32
+	 20: AddImm dst: r3 imm: 32
 L3:
 	   ; hist_read_size.bt:1:66
-	 25: MovReg dst: r1 src: r4
+	 21: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 26: RShImm dst: r1 imm: 16
+	 22: RShImm dst: r1 imm: 16
 	   ; hist_read_size.bt:1:66
-	 27: JEqImm dst: r1 off: -1 imm: 0 <L4>
+	 23: JEqImm dst: r1 off: -1 imm: 0 <L4>
 	   ; hist_read_size.bt:1:66
-	 28: MovReg dst: r4 src: r1
+	 24: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 29: AddImm dst: r3 imm: 16
+	 25: AddImm dst: r3 imm: 16
 L4:
 	   ; hist_read_size.bt:1:66
-	 30: MovReg dst: r1 src: r4
+	 26: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 31: RShImm dst: r1 imm: 8
+	 27: RShImm dst: r1 imm: 8
 	   ; hist_read_size.bt:1:66
-	 32: JEqImm dst: r1 off: -1 imm: 0 <L5>
+	 28: JEqImm dst: r1 off: -1 imm: 0 <L5>
 	   ; hist_read_size.bt:1:66
-	 33: MovReg dst: r4 src: r1
+	 29: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 34: AddImm dst: r3 imm: 8
+	 30: AddImm dst: r3 imm: 8
 L5:
 	   ; hist_read_size.bt:1:66
-	 35: MovReg dst: r1 src: r4
+	 31: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 36: RShImm dst: r1 imm: 4
+	 32: RShImm dst: r1 imm: 4
 	   ; hist_read_size.bt:1:66
-	 37: JEqImm dst: r1 off: -1 imm: 0 <L6>
+	 33: JEqImm dst: r1 off: -1 imm: 0 <L6>
 	   ; hist_read_size.bt:1:66
-	 38: MovReg dst: r4 src: r1
+	 34: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 39: AddImm dst: r3 imm: 4
+	 35: AddImm dst: r3 imm: 4
 L6:
 	   ; hist_read_size.bt:1:66
-	 40: MovReg dst: r1 src: r4
+	 36: MovReg dst: r1 src: r4
 	   ; hist_read_size.bt:1:66
-	 41: RShImm dst: r1 imm: 2
+	 37: RShImm dst: r1 imm: 2
 	   ; hist_read_size.bt:1:66
-	 42: JEqImm dst: r1 off: -1 imm: 0 <L7>
+	 38: JEqImm dst: r1 off: -1 imm: 0 <L7>
 	   ; hist_read_size.bt:1:66
-	 43: MovReg dst: r4 src: r1
+	 39: MovReg dst: r4 src: r1
 	   ; hist_read_size.bt:1:66
-	 44: AddImm dst: r3 imm: 2
+	 40: AddImm dst: r3 imm: 2
 L7:
 	   ; hist_read_size.bt:1:66
-	 45: RShImm dst: r4 imm: 1
+	 41: RShImm dst: r4 imm: 1
 	   ; hist_read_size.bt:1:66
-	 46: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	 42: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
-	 47: AddImm dst: r3 imm: 1
+	 43: AddImm dst: r3 imm: 1
 L8:
 	   ; hist_read_size.bt:1:66
-	 48: MovReg dst: r2 src: r3
+	 44: MovReg dst: r2 src: r3
 	   ; hist_read_size.bt:1:66
-	 49: AddImm dst: r2 imm: 2
+	 45: AddImm dst: r2 imm: 2
 L2:
 	   ; hist_read_size.bt:1:66
-	 50: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 46: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	   ; hist_read_size.bt:1:66
-	 51: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 47: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:66
-	 52: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 48: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 54: MovReg dst: r2 src: rfp
+	 50: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:66
-	 55: AddImm dst: r2 imm: -24
+	 51: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:66
-	 56: Call FnMapLookupElem
+	 52: Call FnMapLookupElem
 	   ; hist_read_size.bt:1:66
-	 57: MovReg dst: r3 src: r0
+	 53: MovReg dst: r3 src: r0
 	   ; hist_read_size.bt:1:66
-	 58: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	 54: JEqImm dst: r3 off: -1 imm: 0 <L9>
 	   ; hist_read_size.bt:1:66
-	 59: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 55: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 60: AddImm dst: r1 imm: 1
+	 56: AddImm dst: r1 imm: 1
 	   ; hist_read_size.bt:1:66
-	 61: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	 57: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 62: Ja off: -1 <L10>
+	 58: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:66
-	 63: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 59: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	   ; hist_read_size.bt:1:66
-	 64: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 60: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 66: MovReg dst: r2 src: rfp
+	 62: MovReg dst: r2 src: rfp
 	   ; hist_read_size.bt:1:66
-	 67: AddImm dst: r2 imm: -24
+	 63: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:66
-	 68: MovReg dst: r3 src: rfp
+	 64: MovReg dst: r3 src: rfp
 	   ; hist_read_size.bt:1:66
-	 69: AddImm dst: r3 imm: -32
+	 65: AddImm dst: r3 imm: -32
 	   ; hist_read_size.bt:1:66
-	 70: MovImm dst: r4 imm: 0
+	 66: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 71: Call FnMapUpdateElem
+	 67: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 72: MovImm dst: r0 imm: 0
+	 68: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 73: Exit
+	 69: Exit
 

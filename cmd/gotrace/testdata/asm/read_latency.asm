@@ -16,53 +16,47 @@ p0_tracepoint:
 	 7: RShImm dst: r1 imm: 32
 	  ; read_latency.bt:1:1
 	 8: JEqImm dst: r1 off: -1 imm: 4242 <L2>
-	  ; read_latency.bt:1:1
-	 9: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	  ; read_latency.bt:1:1
-	11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; read_latency.bt:1:1
-	12: JEqReg dst: r1 off: -1 src: r3 <L2>
 	  ; read_latency.bt:1:52
-	13: Call FnKtimeGetBootNs
+	 9: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	14: MovReg dst: r1 src: r0
+	10: MovReg dst: r1 src: r0
 	  ; read_latency.bt:1:52
-	15: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	11: StXMemDW dst: rfp src: r1 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	16: LShImm dst: r6 imm: 32
+	12: LShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	17: RShImm dst: r6 imm: 32
+	13: RShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	18: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	14: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	19: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	15: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	21: MovReg dst: r2 src: rfp
+	17: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	22: AddImm dst: r2 imm: -24
+	18: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	23: MovReg dst: r3 src: rfp
+	19: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	24: AddImm dst: r3 imm: -16
+	20: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	25: MovImm dst: r4 imm: 0
+	21: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	26: Call FnMapUpdateElem
+	22: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	27: MovReg dst: r5 src: r0
+	23: MovReg dst: r5 src: r0
 	  ; read_latency.bt:1:38
-	28: JNEImm dst: r5 off: -1 imm: -7 <L2>
+	24: JNEImm dst: r5 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	29: MovImm dst: r1 imm: 1
+	25: MovImm dst: r1 imm: 1
 	  ; read_latency.bt:1:38
-	30: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
+	26: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
 	  ; read_latency.bt:1:38
-	32: StXAtomicAddDW dst: r2 src: r1 off: 0
+	28: StXAtomicAddDW dst: r2 src: r1 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	33: MovImm dst: r0 imm: 0
+	29: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	34: Exit
+	30: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:
@@ -82,196 +76,190 @@ p1_tracepoint:
 	  7: RShImm dst: r2 imm: 32
 	   ; read_latency.bt:2:1
 	  8: JEqImm dst: r2 off: -1 imm: 4242 <L1>
-	   ; read_latency.bt:2:1
-	  9: LoadMapValue dst: r3, fd: 0 off: 0 <held>
-	   ; read_latency.bt:2:1
-	 11: LdXMemDW dst: r4 src: r3 off: 0 imm: 0
-	   ; read_latency.bt:2:1
-	 12: JEqReg dst: r2 off: -1 src: r4 <L1>
 	   ; read_latency.bt:2:43
-	 13: LShImm dst: r1 imm: 32
+	  9: LShImm dst: r1 imm: 32
 	   ; read_latency.bt:2:43
-	 14: MovReg dst: r6 src: r1
+	 10: MovReg dst: r6 src: r1
 	   ; read_latency.bt:2:43
-	 15: RShImm dst: r6 imm: 32
+	 11: RShImm dst: r6 imm: 32
 	   ; read_latency.bt:2:43
-	 16: StXMemDW dst: rfp src: r6 off: -16 imm: 0
+	 12: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 17: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 13: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 19: MovReg dst: r2 src: rfp
+	 15: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:43
-	 20: AddImm dst: r2 imm: -16
+	 16: AddImm dst: r2 imm: -16
 	   ; read_latency.bt:2:43
-	 21: Call FnMapLookupElem
+	 17: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 22: MovReg dst: r3 src: r0
+	 18: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:43
-	 23: MovImm dst: r1 imm: 0
+	 19: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 24: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	 20: JEqImm dst: r3 off: -1 imm: 0 <L2>
 	   ; read_latency.bt:2:43
-	 25: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 21: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 26: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 22: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 27: Call FnKtimeGetBootNs
+	 23: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 28: MovReg dst: r7 src: r0
+	 24: MovReg dst: r7 src: r0
 	   ; read_latency.bt:2:77
-	 29: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 25: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 30: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 26: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:77
-	 32: MovReg dst: r2 src: rfp
+	 28: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 33: AddImm dst: r2 imm: -24
+	 29: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 34: Call FnMapLookupElem
+	 30: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 35: MovReg dst: r3 src: r0
+	 31: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:77
-	 36: MovImm dst: r1 imm: 0
+	 32: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 37: JEqImm dst: r3 off: -1 imm: 0 <L3>
+	 33: JEqImm dst: r3 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 38: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 34: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 39: SubReg dst: r7 src: r1
+	 35: SubReg dst: r7 src: r1
 	   ; read_latency.bt:2:62
-	 40: MovImm dst: r1 imm: 0
+	 36: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 41: JSLTImm dst: r7 off: -1 imm: 0 <L4>
+	 37: JSLTImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 42: MovImm dst: r1 imm: 1
+	 38: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 43: JEqImm dst: r7 off: -1 imm: 0 <L4>
+	 39: JEqImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 44: MovImm dst: r2 imm: 0
+	 40: MovImm dst: r2 imm: 0
 	   ; read_latency.bt:2:62
-	 45: MovReg dst: r3 src: r7
+	 41: MovReg dst: r3 src: r7
 	   ; read_latency.bt:2:62
-	 46: RShImm dst: r7 imm: 32
+	 42: RShImm dst: r7 imm: 32
 	   ; read_latency.bt:2:62
-	 47: JEqImm dst: r7 off: -1 imm: 0 <L5>
+	 43: JEqImm dst: r7 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 48: MovReg dst: r3 src: r7
+	 44: MovReg dst: r3 src: r7
 	   ; read_latency.bt:2:62
-	 49: AddImm dst: r2 imm: 32
+	 45: AddImm dst: r2 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 50: MovReg dst: r4 src: r3
+	 46: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 51: RShImm dst: r4 imm: 16
+	 47: RShImm dst: r4 imm: 16
 	   ; read_latency.bt:2:62
-	 52: JEqImm dst: r4 off: -1 imm: 0 <L6>
+	 48: JEqImm dst: r4 off: -1 imm: 0 <L6>
 	   ; read_latency.bt:2:62
-	 53: MovReg dst: r3 src: r4
+	 49: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 54: AddImm dst: r2 imm: 16
+	 50: AddImm dst: r2 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 55: MovReg dst: r4 src: r3
+	 51: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 56: RShImm dst: r4 imm: 8
+	 52: RShImm dst: r4 imm: 8
 	   ; read_latency.bt:2:62
-	 57: JEqImm dst: r4 off: -1 imm: 0 <L7>
+	 53: JEqImm dst: r4 off: -1 imm: 0 <L7>
 	   ; read_latency.bt:2:62
-	 58: MovReg dst: r3 src: r4
+	 54: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 59: AddImm dst: r2 imm: 8
+	 55: AddImm dst: r2 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 60: MovReg dst: r4 src: r3
+	 56: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 61: RShImm dst: r4 imm: 4
+	 57: RShImm dst: r4 imm: 4
 	   ; read_latency.bt:2:62
-	 62: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	 58: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; read_latency.bt:2:62
-	 63: MovReg dst: r3 src: r4
+	 59: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 64: AddImm dst: r2 imm: 4
+	 60: AddImm dst: r2 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 65: MovReg dst: r4 src: r3
+	 61: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 66: RShImm dst: r4 imm: 2
+	 62: RShImm dst: r4 imm: 2
 	   ; read_latency.bt:2:62
-	 67: JEqImm dst: r4 off: -1 imm: 0 <L9>
+	 63: JEqImm dst: r4 off: -1 imm: 0 <L9>
 	   ; read_latency.bt:2:62
-	 68: MovReg dst: r3 src: r4
+	 64: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 69: AddImm dst: r2 imm: 2
+	 65: AddImm dst: r2 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 70: RShImm dst: r3 imm: 1
+	 66: RShImm dst: r3 imm: 1
 	   ; read_latency.bt:2:62
-	 71: JEqImm dst: r3 off: -1 imm: 0 <L10>
+	 67: JEqImm dst: r3 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 72: AddImm dst: r2 imm: 1
+	 68: AddImm dst: r2 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 73: MovReg dst: r1 src: r2
+	 69: MovReg dst: r1 src: r2
 	   ; read_latency.bt:2:62
-	 74: AddImm dst: r1 imm: 2
+	 70: AddImm dst: r1 imm: 2
 L4:
 	   ; read_latency.bt:2:62
-	 75: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 71: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 76: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 72: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 77: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 73: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 79: MovReg dst: r2 src: rfp
+	 75: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 80: AddImm dst: r2 imm: -40
+	 76: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 81: Call FnMapLookupElem
+	 77: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 82: MovReg dst: r3 src: r0
+	 78: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:62
-	 83: JEqImm dst: r3 off: -1 imm: 0 <L11>
+	 79: JEqImm dst: r3 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 84: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 80: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 85: AddImm dst: r1 imm: 1
+	 81: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 86: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	 82: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 87: Ja off: -1 <L12>
+	 83: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 88: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 84: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 89: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 85: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 91: MovReg dst: r2 src: rfp
+	 87: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 92: AddImm dst: r2 imm: -40
+	 88: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 93: MovReg dst: r3 src: rfp
+	 89: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 94: AddImm dst: r3 imm: -48
+	 90: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 95: MovImm dst: r4 imm: 0
+	 91: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 96: Call FnMapUpdateElem
+	 92: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	 97: StXMemDW dst: rfp src: r6 off: -56 imm: 0
+	 93: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 98: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 94: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	100: MovReg dst: r2 src: rfp
+	 96: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	101: AddImm dst: r2 imm: -56
+	 97: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	102: Call FnMapDeleteElem
+	 98: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	103: MovImm dst: r0 imm: 0
+	 99: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	104: Exit
+	100: Exit
 
