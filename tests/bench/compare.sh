@@ -85,12 +85,12 @@ cc -O1 -fno-inline -o "$tmp/prog" "$repo/probes/testdata/bin/prog.c"
 oneliners=(
 	'count by pid|tracepoint:raw_syscalls:sys_enter { @[pid] = count(); }'
 	'count by pid, comm|tracepoint:raw_syscalls:sys_enter { @[pid, comm] = count(); }'
-	'printf of openat|tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args.filename)); }'
-	'hist of read sizes|tracepoint:syscalls:sys_exit_read /args.ret > 0/ { @bytes = hist(args.ret); }'
+	'printf of openat|tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args->filename)); }'
+	'hist of read sizes|tracepoint:syscalls:sys_exit_read /args->ret > 0/ { @bytes = hist(args->ret); }'
 	'read latency|tracepoint:syscalls:sys_enter_read { @start[tid] = nsecs; } tracepoint:syscalls:sys_exit_read /@start[tid]/ { @ns = hist(nsecs - @start[tid]); delete(@start[tid]); }'
 	'profile kstack|profile:hz:999 { @[kstack] = count(); }'
 	"uprobe lhist|uprobe:$tmp/prog:gt_add { @b = lhist(arg1, 0, 100, 10); }"
-	'sched_switch sum|tracepoint:sched:sched_switch { @[args.prev_comm] = sum(args.prev_state); }'
+	'sched_switch sum|tracepoint:sched:sched_switch { @[args->prev_comm] = sum(args->prev_state); }'
 )
 workload() {
 	# system calls, opens, reads, context switches and calls of gt_add
@@ -116,14 +116,17 @@ for o in "${oneliners[@]}"; do
 	for t in "${tracers[@]}"; do
 		"$(bin $t)" -e "$prog" >/dev/null 2>&1 &
 		pid=$!
-		sleep 1.5
+		for i in $(seq 100); do
+			sleep 0.1
+			"$tmp/progstats" "$pid" 2>/dev/null | grep -q '^total [1-9]' && break
+		done
 		workload
 		"$tmp/progstats" "$pid" > "$tmp/stats" 2>/dev/null || echo "total 0 0 0" > "$tmp/stats"
 		kill -INT "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 		read -r _ insns runs ns < <(grep '^total ' "$tmp/stats")
 		sum[$t]=$(( ${sum[$t]:-0} + insns ))
-		awk -v i="$insns" -v r="$runs" -v n="$ns" 'BEGIN { printf " %d | %s |", i, r > 0 ? sprintf("%.0f", n / r) : "-" }'
+		awk -v i="$insns" -v r="$runs" -v n="$ns" 'BEGIN { printf " %d | %s |", i, (r > 0 ? sprintf("%.0f", n / r) : "-") }'
 	done
 	echo
 done
@@ -140,12 +143,12 @@ echo
 		echo "tracepoint:syscalls:sys_enter_openat /pid != $i/"
 		echo '{'
 		echo "	@calls[comm, pid] = count();"
-		echo "	\$f = args.flags;"
+		echo "	\$f = args->flags;"
 		echo "	if ((\$f & 0x40) != 0) {"
-		echo "		printf(\"%s %d %s\\n\", comm, pid, str(args.filename));"
-		echo "	} else { @sizes = hist(args.mode + $i); }"
+		echo "		printf(\"%s %d %s\\n\", comm, pid, str(args->filename));"
+		echo "	} else { @sizes = hist(args->mode + $i); }"
 		echo "	@lat[probe] = lhist(nsecs % 1000, 0, 1000, 100);"
-		echo "	@flags[\$f & ~0x3] = max(args.dfd);"
+		echo "	@flags[\$f & ~0x3] = max(args->dfd);"
 		echo '}'
 	done
 } > "$tmp/large.bt"
