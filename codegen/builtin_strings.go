@@ -105,13 +105,28 @@ func (f *fn) path(e *lang.Call, t *types.Type) val {
 	return val{t: t, m: &m}
 }
 
-// readStr compiles str(p[, n]) into size bytes at dst.
+// readStr compiles str(p[, n]) into size bytes at dst. A str(p) that may
+// be cut (its type has a trailer) and is shorter than 1024 bytes reads
+// one byte more, into a copy: a string of size characters or more then
+// fills dst without a NUL, which printing shows with the trailer.
 func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
+	if t := f.typeOf(e); t.Trailer != "" && len(e.Args) == 1 && size == t.Size && size < 1024 {
+		whole := f.alloc(size + 1)
+		f.readStrN(e, whole, size+1, zeroPad)
+		f.copyMem(dst, whole, size)
+		return
+	}
+	f.readStrN(e, dst, size, zeroPad)
+}
+
+// readStrN reads the string of str(p[, n]) into at most size bytes at
+// dst, its NUL included.
+func (f *fn) readStrN(e *lang.Call, dst mem, size int, zeroPad bool) {
 	x := f.expr(e.Args[0])
 	lenR := f.imm(int64(size))
 	if len(e.Args) == 2 {
-		// read at most n bytes plus the NUL
-		n := f.aluImm(asm.Add, f.scalar(f.expr(e.Args[1])), 1)
+		// read at most n bytes, the NUL included
+		n := f.scalar(f.expr(e.Args[1]))
 		skip := f.label()
 		f.emit(&inst{op: opJcc, a: n, cc: asm.JLE, useImm: true, imm: int64(size), label: skip})
 		f.emit(&inst{op: opMovImm, dst: n, imm: int64(size)})
@@ -128,16 +143,20 @@ func (f *fn) readStr(e *lang.Call, dst mem, size int, zeroPad bool) {
 	}
 	f.pos = e.At
 	src := f.scalar(x)
-	r := f.call(fnID, f.addr(dst), lenR, src)
-	if fnID == asm.FnProbeReadKernelStr && !(x.t.Kind == types.Ptr && x.t.Elem != nil && x.t.Elem.Kind == types.Struct) {
-		// Kernel BTF does not always mark user pointers (__user needs
-		// type tags the kernel may be built without): when the kernel
-		// read faults, the string is read as user memory.
-		done := f.label()
-		f.emit(&inst{op: opJcc, a: r, cc: asm.JSGE, useImm: true, imm: 0, label: done})
-		f.call(asm.FnProbeReadUserStr, f.addr(dst), lenR, src)
-		f.mark(done)
+	fallback := fnID == asm.FnProbeReadKernelStr && !(x.t.Kind == types.Ptr && x.t.Elem != nil && x.t.Elem.Kind == types.Struct)
+	if !fallback {
+		f.call(fnID, f.addr(dst), lenR, src)
+		return
 	}
+	// Kernel BTF does not always mark user pointers (__user needs type
+	// tags the kernel may be built without): when the kernel read faults,
+	// the string is read as user memory (and only that read's failure is
+	// a failure for -k).
+	r := f.callUnchecked(fnID, f.addr(dst), lenR, src)
+	done := f.label()
+	f.emit(&inst{op: opJcc, a: r, cc: asm.JSGE, useImm: true, imm: 0, label: done})
+	f.call(asm.FnProbeReadUserStr, f.addr(dst), lenR, src)
+	f.mark(done)
 }
 
 // isStrOrArray tells whether t is a string or an array: str() of one is

@@ -78,7 +78,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
 	spec.Maps[StopMap] = &ebpf.MapSpec{Name: StopMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
-	if c.tgt.Self > 0 {
+	if c.tgt.Self > 0 && c.tgt.Child {
 		spec.Maps[HeldMap] = &ebpf.MapSpec{Name: HeldMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	}
 	if len(c.prog.SkbOutputs) > 0 {
@@ -172,8 +172,11 @@ type fn struct {
 	vars      map[string]val
 	labels    int
 	pos       lang.Pos
-	noSpill   map[vreg]bool
-	loops     []loopLabels
+	// readAt is the expression a failed probe read is reported at (-k:
+	// runtime_errors.go).
+	readAt  lang.Pos
+	noSpill map[vreg]bool
+	loops   []loopLabels
 	// leaveFlag, in a loop callback, is the scratch slot that tells the
 	// caller the probe ends (return, exit()) rather than the loop.
 	leaveFlag *mem
@@ -204,9 +207,11 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		} else if self := c.tgt.Self; self > 0 && ctx.SkipSelf {
 			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
-			held := f.newReg()
-			f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
-			f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
+			if c.tgt.Child {
+				held := f.newReg()
+				f.emit(&inst{op: opMapValue, dst: held, ref: HeldMap})
+				f.emit(&inst{op: opJcc, a: tgid, b: f.load(mem{base: held}, 8), cc: asm.JEq, label: exit})
+			}
 		}
 		if cg := c.tgt.Cgroup; cg.ID != 0 && ctx.InProcess {
 			id := f.call(asm.FnGetCurrentAncestorCgroupId, f.imm(int64(cg.Level)))
@@ -346,8 +351,7 @@ func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, [
 		return nil, nil, 0, lang.Errorf(at, "this probe compiles to more than %d instructions, more than a BPF program can jump across", maxInsns).
 			WithHint("make unroll counts smaller, or use a while or for loop")
 	}
-	code = deadCode(code, f.nregs)
-	code, al, err := allocate(code, &f.nregs, f.frame, f.noSpill)
+	code, al, err := f.optimizeAndAllocate(code)
 	if err != nil {
 		return nil, nil, 0, lang.Errorf(at, "cannot compile this probe: %v", err)
 	}

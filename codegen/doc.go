@@ -9,7 +9,10 @@
 // Each probe block becomes one BPF program per attach point it expands to.
 // The body is first translated to an IR of three-address instructions on
 // virtual registers (ir.go), with every instruction tagged by the script
-// position it comes from. Registers are then allocated by liveness-driven
+// position it comes from. The optimizer computes each value once (a
+// helper whose answer cannot change during a run, arithmetic, copies:
+// opt_cse.go) and removes dead code (liveness.go; the checker has already
+// folded constant expressions). Registers are then allocated by liveness-driven
 // linear scan with spilling (regalloc.go), and the result is lowered to
 // cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
 // asm.Comment. Maps are referenced by name; the runtime (or the VM) creates
@@ -57,6 +60,8 @@
 //   - builtins.go: the table of builtins' code and its dispatch;
 //     builtin_*.go: the families.
 //   - ir.go, regalloc.go, lower.go: the IR, register allocation and
-//     lowering to eBPF.
+//     lowering to eBPF; liveness.go: basic blocks, liveness and dead
+//     code; opt.go and opt_cse.go: the optimizer (values computed once:
+//     invariant helper results, arithmetic, copies).
 //   - cfuncs.go: the functions of imported C files.
 package codegen

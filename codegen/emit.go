@@ -79,6 +79,7 @@ func (f *fn) alu(alu asm.ALUOp, a, b vreg) vreg {
 func (f *fn) call(fnID asm.BuiltinFunc, args ...vreg) vreg {
 	d := f.newReg()
 	f.emit(&inst{op: opCall, dst: d, fn: fnID, args: args})
+	f.checkRead(fnID, d)
 	return d
 }
 

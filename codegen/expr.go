@@ -8,6 +8,9 @@ import (
 )
 
 func (f *fn) expr(e lang.Expr) val {
+	if f.c.tgt.RuntimeWarnings {
+		defer f.reading(e)()
+	}
 	if x, ok := f.c.info.Expansions[e]; ok {
 		return f.expr(x)
 	}

@@ -11,7 +11,8 @@ import (
 // which): a pointer's i-th element is read from kernel or user memory; an
 // array's or string's from where the value is, directly for a constant
 // index and through a bounds check and a probe_read for another (an index
-// out of range reads 0); a tuple's like x.i.
+// out of range reads 0, and for an array sends a run-time warning); a
+// tuple's like x.i.
 func (f *fn) index(e *lang.Index, t *types.Type) val {
 	xt := f.typeOf(e.X)
 	switch xt.Kind {
@@ -49,7 +50,16 @@ func (f *fn) index(e *lang.Index, t *types.Type) val {
 	tmp := f.alloc(elem.Size)
 	f.zero(tmp, elem.Size)
 	skip := f.label()
-	f.emit(&inst{op: opJcc, a: idx, cc: asm.JGE, useImm: true, imm: int64(n), label: skip})
+	if xt.Kind == types.Array {
+		// out of bounds: warned about, as bpftrace does
+		inside := f.label()
+		f.emit(&inst{op: opJcc, a: idx, cc: asm.JLT, useImm: true, imm: int64(n), label: inside})
+		f.runtimeWarning("Array access out of bounds. This can lead to unexpected results.", e.Pos())
+		f.jmp(skip)
+		f.mark(inside)
+	} else {
+		f.emit(&inst{op: opJcc, a: idx, cc: asm.JGE, useImm: true, imm: int64(n), label: skip})
+	}
 	src := f.alu(asm.Add, f.addr(m), f.aluImm(asm.Mul, idx, int64(elem.Size)))
 	f.call(asm.FnProbeReadKernel, f.addr(tmp), f.imm(int64(elem.Size)), src)
 	f.mark(skip)

@@ -68,9 +68,15 @@ type inst struct {
 // uses returns the virtual registers inst reads.
 func (in *inst) uses() []vreg {
 	var u []vreg
+	in.eachUse(func(v vreg) { u = append(u, v) })
+	return u
+}
+
+// eachUse calls f with each virtual register inst reads.
+func (in *inst) eachUse(f func(vreg)) {
 	add := func(v vreg) {
 		if v != 0 && v != fpReg {
-			u = append(u, v)
+			f(v)
 		}
 	}
 	switch in.op {
@@ -95,7 +101,6 @@ func (in *inst) uses() []vreg {
 			add(a)
 		}
 	}
-	return u
 }
 
 // def returns the virtual register inst writes, or 0.

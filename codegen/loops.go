@@ -181,10 +181,12 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 				f.copyMem(*sh.v.m, sh.slot, sh.v.t.Size)
 			}
 		}
-		// return or exit() in the body ends the probe
+		// return or exit() in the body ends the probe, returning what
+		// the flag holds less one
 		goOn := f.label()
-		f.emit(&inst{op: opJcc, a: f.load(leave, 8), cc: asm.JEq, useImm: true, imm: 0, label: goOn})
-		f.leave()
+		flag := f.load(leave, 8)
+		f.emit(&inst{op: opJcc, a: flag, cc: asm.JEq, useImm: true, imm: 0, label: goOn})
+		f.leaveWith(f.aluImm(asm.Add, flag, -1))
 		f.mark(goOn)
 	}
 }

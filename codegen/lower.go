@@ -133,7 +133,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			} else {
 				emit(in.fn.Call())
 			}
-			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.liveOut[i].has(in.dst) {
+			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.resultUsed[i] {
 				emit(asm.Mov.Reg(d, asm.R0))
 			}
 		case opJmp:

@@ -1,9 +1,13 @@
 package codegen
 
 import (
+	"math"
+
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
 )
 
 func (f *fn) mapMeta(m *lang.MapExpr) *MapMeta {
@@ -73,6 +77,7 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 		return f.aggRead(m, mm, t)
 	}
 	p, _ := f.mapLookup(m, mm)
+	f.checkLookup(p, m.At)
 	done := f.label()
 	if !t.InRegister() { // strings, tuples, usym, inet, buffers, arrays, ...
 		dst := f.alloc(t.Size)
@@ -91,18 +96,49 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 }
 
 // mapUpdate writes value v at key k of map mm. Updates refused because
-// the map is full (-E2BIG) are counted, without a branch, in the map's
-// slot of the globals map; user space warns when the count moves.
+// the map is full (-E2BIG) are counted in the map's slot of the globals
+// map (user space warns when the count moves), where the map can fill at
+// all: not an LRU map, which evicts, nor one with fewer possible keys
+// than entries.
 func (f *fn) mapUpdate(mm *MapMeta, k, v mem) {
 	r := f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
-	// full = (r == -7): x = r + 7 is 0 exactly then; (x | -x) has its
-	// sign bit set for every other x.
-	x := f.aluImm(asm.Add, r, 7)
-	nx := f.newReg()
-	f.emit(&inst{op: opNeg, dst: nx, a: x})
-	full := f.aluImm(asm.Xor, f.aluImm(asm.RSh, f.alu(asm.Or, x, nx), 63), 1)
+	if !f.mayFill(mm) {
+		return
+	}
 	if mm.FullPos == (lang.Pos{}) {
 		mm.FullPos = f.pos
 	}
-	f.countGlobal(mm.FullOff, full)
+	done := f.label()
+	f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: -7, label: done})
+	f.countGlobal(mm.FullOff, f.imm(1))
+	f.mark(done)
+}
+
+// mayFill tells whether updates of mm can find it full: it is not LRU,
+// and it has keys of the user's, or more histogram buckets than entries.
+func (f *fn) mayFill(mm *MapMeta) bool {
+	spec := f.c.prog.Spec.Maps[mm.SpecName]
+	switch {
+	case spec == nil || len(mm.Keys) > 0:
+		return true
+	case spec.Type == ebpf.LRUHash || spec.Type == ebpf.LRUCPUHash:
+		return false
+	case mm.Bucketed:
+		return bucketCount(mm.Value) > uint64(spec.MaxEntries)
+	}
+	return spec.MaxEntries < 1
+}
+
+// bucketCount bounds the buckets of a hist or lhist value (see MapMeta).
+func bucketCount(t *types.Type) uint64 {
+	p := t.AggParams
+	switch {
+	case t.AggFn == types.AggHist && len(p) == 0:
+		return 66
+	case t.AggFn == types.AggHist && p[0] >= 0 && p[0] < 16:
+		return 66 << uint(p[0])
+	case t.AggFn == types.AggLhist && len(p) == 3 && p[2] > 0 && p[1] >= p[0]:
+		return uint64((p[1]-p[0])/p[2]) + 2
+	}
+	return math.MaxUint64
 }

@@ -161,8 +161,7 @@ func (f *fn) checkedDiv(e *lang.Binary, op types.Op, x, y val, signed bool) vreg
 	res := f.newReg()
 	ok, done := f.label(), f.label()
 	f.emit(&inst{op: opJcc, a: f.scalar(y), cc: asm.JNE, useImm: true, imm: 0, label: ok})
-	f.printf(&lang.Call{At: e.At, Args: []lang.Expr{&lang.StrLit{At: e.At,
-		Val: "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result."}}}, EventWarnf)
+	f.runtimeWarning("Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.", e.Pos())
 	f.emit(&inst{op: opMovImm, dst: res, imm: 1})
 	f.jmp(done)
 	f.mark(ok)

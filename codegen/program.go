@@ -16,9 +16,11 @@ type Target struct {
 	// of a process (tracepoints, kprobes, uprobes, USDT, fentry) skip its
 	// events, since the Go runtime's scheduler sleeps and wakes as events
 	// arrive and would feed them back into a script that prints on each
-	// one. 0 filters nothing. The -c child is filtered the same way
-	// until it execs its command (HeldMap).
+	// one. 0 filters nothing.
 	Self int
+	// Child is set when gotrace runs a command (-c): until the command
+	// execs, its process is gotrace's and filtered with it (HeldMap).
+	Child bool
 	// PID is the process of -p: the programs of probes that fire in
 	// every process (tracepoints, raw tracepoints, kprobes, fentry) do
 	// nothing in the others, as bpftrace's do; uprobes, USDT and perf
@@ -28,6 +30,9 @@ type Target struct {
 	// skip the events of processes outside one cgroup v2 and the cgroups
 	// below it. The zero value filters nothing.
 	Cgroup CgroupFilter
+	// RuntimeWarnings (-k) makes the programs check what probe reads and
+	// map lookups return, and report failures (runtime_errors.go).
+	RuntimeWarnings bool
 	// PidNS is the pid namespace gotrace runs in, whose view pid and tid
 	// give (bpftrace's curr_ns); the zero value is the initial one.
 	PidNS PidNS
@@ -105,19 +110,21 @@ type LongLoop struct {
 type EventKind int
 
 const (
-	EventPrintf     EventKind = iota
-	EventExit                 // payload: int64 exit code
-	EventPrintMap             // print(@m[, top[, div]]), print(@m, "format"[, top]): Map, Top, Div, As
-	EventClear                // clear(@m): Map
-	EventZero                 // zero(@m): Map
-	EventPrintValue           // print(value): Args[0] is the value
-	EventTime                 // time(fmt): Format is the strftime format
-	EventCat                  // cat(fmt, args): print the named file
-	EventSystem               // system(fmt, args): run the command
-	EventErrorf               // errorf(fmt, args): a message at Pos
-	EventWarnf                // warnf(fmt, args)
-	EventJoin                 // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
-	EventUnwatch              // unwatch(addr): payload u64 address; user space removes the watchpoints on it
+	EventPrintf         EventKind = iota
+	EventExit                     // payload: int64 exit code
+	EventPrintMap                 // print(@m[, top[, div]]), print(@m, "format"[, top]): Map, Top, Div, As
+	EventClear                    // clear(@m): Map
+	EventZero                     // zero(@m): Map
+	EventPrintValue               // print(value): Args[0] is the value
+	EventTime                     // time(fmt): Format is the strftime format
+	EventCat                      // cat(fmt, args): print the named file
+	EventSystem                   // system(fmt, args): run the command
+	EventErrorf                   // errorf(fmt, args): a message at Pos
+	EventWarnf                    // warnf(fmt, args)
+	EventJoin                     // join(arr, sep): JoinArgs strings of JoinArgSize bytes; Format is the separator
+	EventUnwatch                  // unwatch(addr): payload u64 address; user space removes the watchpoints on it
+	EventHelperError              // a helper failed (-k): payload int64 return code; Helper names it, Pos is the expression
+	EventRuntimeWarning           // Format is a warning about the expression at Pos (an array index out of bounds, a division by 0)
 )
 
 // EventArg is one argument of a printf record: its type and its offset
@@ -144,6 +151,7 @@ type Event struct {
 	Map         string // EventPrintMap, EventClear, EventZero: the map's "@name"
 	Top         int    // EventPrintMap: print only the top entries (0: all)
 	Div         int    // EventPrintMap: divide values by this (0: 1)
+	Helper      string // EventHelperError: the helper, as bpftrace names it ("probe_read_user")
 	// As is the format print(@m, "format") asks for (EventPrintMap).
 	As types.MapFormat
 }

@@ -10,9 +10,9 @@ import (
 
 // Register allocation.
 //
-//  1. Liveness: a backward dataflow over the instruction list (successors
-//     from fall-through, jumps and branches) to a fixed point, so values live
-//     around loops are live over the whole loop.
+//  1. Liveness: a backward dataflow over the basic blocks (liveness.go;
+//     successors from fall-through, jumps and branches) to a fixed point,
+//     so values live around loops are live over the whole loop.
 //  2. Intervals: each virtual register occupies the instructions where it is
 //     live on entry or defined; its interval is the hull of those. A value
 //     used by an instruction and the value it defines overlap at that
@@ -28,9 +28,10 @@ import (
 //     short-lived virtual register. Then allocation starts over; reload
 //     registers are never spilled, so this ends.
 type allocation struct {
-	reg       map[vreg]asm.Register
-	liveOut   []bitset
-	stackSize int // bytes of stack including spill slots
+	reg map[vreg]asm.Register
+	// resultUsed tells, by instruction, whether a call's result is read.
+	resultUsed []bool
+	stackSize  int // bytes of stack including spill slots
 }
 
 type bitset []uint64
@@ -47,88 +48,6 @@ func (b bitset) forEach(f func(vreg)) {
 			t := bits.TrailingZeros64(w)
 			f(vreg(i*64 + t))
 			w &^= 1 << uint(t)
-		}
-	}
-}
-
-// liveness computes live-in and live-out sets for every instruction.
-func liveness(code []*inst, nregs int) (in, out []bitset) {
-	labels := map[string]int{}
-	for i, ins := range code {
-		if ins.op == opLabel {
-			labels[ins.label] = i
-		}
-	}
-	succ := make([][]int, len(code))
-	for i, ins := range code {
-		switch ins.op {
-		case opExit:
-		case opJmp:
-			succ[i] = []int{labels[ins.label]}
-		case opJcc:
-			succ[i] = []int{i + 1, labels[ins.label]}
-		default:
-			if i+1 < len(code) {
-				succ[i] = []int{i + 1}
-			}
-		}
-	}
-	in = make([]bitset, len(code))
-	out = make([]bitset, len(code))
-	for i := range code {
-		in[i] = newBitset(nregs)
-		out[i] = newBitset(nregs)
-	}
-	for changed := true; changed; {
-		changed = false
-		for i := len(code) - 1; i >= 0; i-- {
-			for _, s := range succ[i] {
-				if s >= len(code) {
-					continue
-				}
-				for w := range out[i] {
-					out[i][w] |= in[s][w]
-				}
-			}
-			ins := code[i]
-			nin := newBitset(nregs)
-			copy(nin, out[i])
-			if d := ins.def(); d != 0 {
-				nin.clear(d)
-			}
-			for _, u := range ins.uses() {
-				nin.set(u)
-			}
-			for w := range nin {
-				if nin[w] != in[i][w] {
-					changed = true
-					in[i] = nin
-					break
-				}
-			}
-		}
-	}
-	return in, out
-}
-
-// deadCode removes instructions whose result is never used and that have
-// no other effect. It repeats until nothing more goes.
-func deadCode(code []*inst, nregs int) []*inst {
-	code = unreachable(code)
-	for {
-		_, out := liveness(code, nregs)
-		kept := code[:0:0]
-		removed := false
-		for i, ins := range code {
-			if d := ins.def(); d != 0 && !ins.sideEffects() && !out[i].has(d) {
-				removed = true
-				continue
-			}
-			kept = append(kept, ins)
-		}
-		code = kept
-		if !removed {
-			return code
 		}
 	}
 }
@@ -221,7 +140,8 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		if round > 64 {
 			return nil, nil, fmt.Errorf("register allocation did not converge")
 		}
-		in, out := liveness(code, *nregs)
+		g := newFlowGraph(code)
+		blockIn, blockOut := g.blockLiveness(*nregs, false)
 		ivs := map[vreg]*interval{}
 		occupy := func(v vreg, i int) {
 			iv := ivs[v]
@@ -232,8 +152,16 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			iv.start = min(iv.start, i)
 			iv.end = max(iv.end, i)
 		}
+		// A register's interval is the hull of the instructions where it
+		// is live on entry or defined: within a block, those are its
+		// uses and definitions, the block's first instruction when it is
+		// live into the block and the last when it is live out of it.
+		for b := range g.start {
+			blockIn[b].forEach(func(v vreg) { occupy(v, g.start[b]) })
+			blockOut[b].forEach(func(v vreg) { occupy(v, g.end[b]-1) })
+		}
 		for i, ins := range code {
-			in[i].forEach(func(v vreg) { occupy(v, i) })
+			ins.eachUse(func(u vreg) { occupy(u, i) })
 			if d := ins.def(); d != 0 {
 				occupy(d, i)
 			}
@@ -246,13 +174,32 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 					ivs[ins.dst].entry = asm.R0 + asm.Register(ins.imm)
 				}
 			}
-			if ins.op == opCall {
-				d := ins.def()
-				out[i].forEach(func(v vreg) {
-					if v != d {
-						ivs[v].crossCall = true
-					}
-				})
+		}
+		resultUsed := make([]bool, len(code))
+		g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
+			ins := code[i]
+			if ins.op != opCall {
+				return
+			}
+			d := ins.def()
+			resultUsed[i] = d != 0 && live.has(d)
+			live.forEach(func(v vreg) {
+				if v != d {
+					ivs[v].crossCall = true
+				}
+			})
+		})
+		// A value that dies as a helper's argument prefers that
+		// argument's register: the call then needs no move for it.
+		prefer := map[vreg]asm.Register{}
+		for i, ins := range code {
+			if ins.op != opCall {
+				continue
+			}
+			for k, a := range ins.args {
+				if iv := ivs[a]; iv != nil && iv.end == i {
+					prefer[a] = asm.R1 + asm.Register(k)
+				}
 			}
 		}
 		list := make([]*interval, 0, len(ivs))
@@ -301,6 +248,11 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 					continue
 				}
 			}
+			if r, ok := prefer[cur.v]; ok && !used[r] && inPool(r, pool) {
+				reg[cur.v] = r
+				active = append(active, cur)
+				continue
+			}
 			for _, r := range pool {
 				if !used[r] {
 					reg[cur.v] = r
@@ -341,7 +293,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			}
 		}
 		if len(spill) == 0 {
-			return code, &allocation{reg: reg, liveOut: out, stackSize: frame}, nil
+			return code, &allocation{reg: reg, resultUsed: resultUsed, stackSize: frame}, nil
 		}
 		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
 	}

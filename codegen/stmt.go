@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -61,7 +63,11 @@ func (f *fn) stmt(s lang.Stmt) {
 		case "continue":
 			f.jmp(f.loops[len(f.loops)-1].next)
 		case "return":
-			f.leave()
+			if s.Value != nil {
+				f.leaveWith(f.scalar(f.expr(s.Value)))
+			} else {
+				f.leave()
+			}
 		}
 		// Whatever follows in the block is unreachable; keep the stream valid.
 		f.mark(f.label())
@@ -177,4 +183,15 @@ func (f *fn) leave() {
 		return
 	}
 	f.ret(0)
+}
+
+// leaveWith ends the probe returning v (return v). In a loop callback
+// the leave flag holds v+1, which the caller returns less one.
+func (f *fn) leaveWith(v vreg) {
+	if f.leaveFlag != nil {
+		f.store(*f.leaveFlag, 8, f.aluImm(asm.Add, v, 1))
+		f.ret(1)
+		return
+	}
+	f.emit(&inst{op: opExit, a: v})
 }

@@ -3,12 +3,16 @@ package lang
 import "fmt"
 
 // Pos is a position in a script: the file name as the user knows it
-// ("stdin" for -e programs), a 1-based line and column, and the byte offset.
+// ("stdin" for -e programs), a 1-based line and column, and the byte
+// offset; for a node, also where it ends: the line and the column just
+// past its last character (EndLine 0 when unknown).
 type Pos struct {
-	File   string
-	Line   int
-	Col    int
-	Offset int
+	File    string
+	Line    int
+	Col     int
+	Offset  int
+	EndLine int
+	EndCol  int
 }
 
 func (p Pos) String() string {
@@ -16,6 +20,29 @@ func (p Pos) String() string {
 		return p.File
 	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Range is the position as diagnostics name it: file:line:col-endcol,
+// or file:line-endline for a range over several lines, or file:line:col
+// when the end is unknown.
+func (p Pos) Range() string {
+	switch {
+	case p.Line == 0:
+		return p.File
+	case p.EndLine == 0:
+		return p.String()
+	case p.EndLine != p.Line:
+		return fmt.Sprintf("%s:%d-%d", p.File, p.Line, p.EndLine)
+	}
+	return fmt.Sprintf("%s:%d:%d-%d", p.File, p.Line, p.Col, p.EndCol)
+}
+
+// Through is p extended to end where q ends.
+func (p Pos) Through(q Pos) Pos {
+	if q.EndLine > 0 {
+		p.EndLine, p.EndCol = q.EndLine, q.EndCol
+	}
+	return p
 }
 
 // IsValid reports whether the position names a place in a source.
@@ -190,10 +217,13 @@ type ForStmt struct {
 	Body *Block
 }
 
-// JumpStmt is break, continue or return. Keyword holds which.
+// JumpStmt is break, continue or return. Keyword holds which; Value is
+// return's value, the program's return value (nil: 0), which decides
+// whether a test: probe passes.
 type JumpStmt struct {
 	At      Pos
 	Keyword string
+	Value   Expr
 }
 
 // LetStmt declares a variable in the enclosing block: `let $x;`,
@@ -387,16 +417,20 @@ func (e *Var) Pos() Pos      { return e.At }
 func (e *PosParam) Pos() Pos { return e.At }
 func (e *MapExpr) Pos() Pos  { return e.At }
 func (e *Call) Pos() Pos     { return e.At }
-func (e *Binary) Pos() Pos   { return e.X.Pos() }
+
+// The nodes whose text begins with an operand's begin where it does and
+// end where their own position says.
+
+func (e *Binary) Pos() Pos { return e.X.Pos().Through(e.At) }
 func (e *Unary) Pos() Pos {
 	if e.Postfix {
-		return e.X.Pos()
+		return e.X.Pos().Through(e.At)
 	}
 	return e.At
 }
-func (e *Ternary) Pos() Pos { return e.Cond.Pos() }
-func (e *Field) Pos() Pos   { return e.X.Pos() }
-func (e *Index) Pos() Pos   { return e.X.Pos() }
+func (e *Ternary) Pos() Pos { return e.Cond.Pos().Through(e.Else.Pos()) }
+func (e *Field) Pos() Pos   { return e.X.Pos().Through(e.At) }
+func (e *Index) Pos() Pos   { return e.X.Pos().Through(e.At) }
 func (e *Cast) Pos() Pos    { return e.At }
 func (e *Tuple) Pos() Pos   { return e.At }
 func (e *Paren) Pos() Pos   { return e.At }

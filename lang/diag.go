@@ -9,17 +9,18 @@ import (
 
 // Error is a diagnostic tied to a script position. Every pass reports its
 // complaints as *Error values (or an ErrorList of them) so that the command
-// line prints them all the same way:
+// line prints them all the same way, as bpftrace prints its diagnostics:
+// the range of the offending text, the severity, the message, the source
+// line and a ~ under the range, then the advice on HINT lines:
 //
-//	script.gt:3:9: error: unknown function 'prnitf'
+//	script.gt:3:9-15: ERROR: Unknown function: prnitf
 //	    prnitf("x");
-//	    ^~~~~~
-//	hint: did you mean printf?
+//	    ~~~~~~
+//	HINT: did you mean printf?
 type Error struct {
 	Pos  Pos
 	Msg  string
-	Hint string // optional one-line advice
-	Len  int    // optional length of the offending text, for the ~~~ underline
+	Hint string // optional advice, printed after "HINT: "
 	// Warning marks a diagnostic that does not stop the script.
 	Warning bool
 	// Src is the text of the file Pos is in when that is a file the
@@ -57,15 +58,19 @@ func diagnostics(err error) (ErrorList, bool) {
 	return nil, false
 }
 
-func (e *Error) Error() string {
-	sev := "error: "
+// severity is the word a diagnostic's first line calls it by.
+func (e *Error) severity() string {
 	if e.Warning {
-		sev = "warning: "
+		return "WARNING: "
 	}
+	return "ERROR: "
+}
+
+func (e *Error) Error() string {
 	if e.Pos.IsValid() || e.Pos.File != "" {
-		return e.Pos.String() + ": " + sev + e.Msg
+		return e.Pos.Range() + ": " + e.severity() + e.Msg
 	}
-	return sev + e.Msg
+	return e.severity() + e.Msg
 }
 
 // WithHint sets the error's hint and returns the error.
@@ -117,24 +122,37 @@ func (l ErrorList) Err() error {
 	return l
 }
 
-// Format renders err for a user. Positioned errors get the source line and a
-// caret under the column; src is the text of the script the positions point
-// into (it may be nil). Errors that are not positioned are printed as
-// "error: <message>".
-func Format(err error, src []byte) string {
+// ANSI colours of the first line of errors and warnings on a terminal.
+const (
+	colorRed    = "\033[31m"
+	colorYellow = "\033[33m"
+	colorReset  = "\033[0m"
+)
+
+// Format renders err for a user, without colour. Positioned errors get
+// the source line and a ~ underline of their range; src is the text of
+// the script the positions point into (it may be nil). Errors come
+// before warnings. An error that is not a diagnostic is printed as
+// "ERROR: <message>".
+func Format(err error, src []byte) string { return FormatColor(err, src, false) }
+
+// FormatColor is Format, with the first line of each error red and of
+// each warning yellow when color is set.
+func FormatColor(err error, src []byte, color bool) string {
 	var b strings.Builder
 	list, ok := diagnostics(err)
 	if !ok {
 		msg := err.Error()
-		if !strings.HasPrefix(msg, "error: ") {
-			msg = "error: " + msg
+		if !strings.HasPrefix(msg, "ERROR: ") {
+			msg = "ERROR: " + msg
+		}
+		if color {
+			msg = colorRed + msg + colorReset
 		}
 		return msg + "\n"
 	}
 	lines := map[string][]string{} // of the sources the errors are in, by name
-	for _, e := range list {
-		b.WriteString(e.Error())
-		b.WriteByte('\n')
+	write := func(e *Error) {
 		text, ok := lines[e.Pos.File]
 		if !ok {
 			src := src
@@ -146,21 +164,110 @@ func Format(err error, src []byte) string {
 			}
 			lines[e.Pos.File] = text
 		}
-		if line, ok := sourceLine(text, e.Pos.Line); ok && e.Pos.Col > 0 {
-			b.WriteString(line)
-			b.WriteByte('\n')
-			b.WriteString(caretIndent(line, e.Pos.Col))
-			b.WriteByte('^')
-			if e.Len > 1 {
-				b.WriteString(strings.Repeat("~", e.Len-1))
+		pos := e.Pos
+		if line, ok := sourceLine(text, pos.Line); ok && pos.Col > 0 && pos.EndLine == 0 {
+			pos.EndLine, pos.EndCol = pos.Line, tokenEndCol(line, pos.Col)
+		}
+		// an error without a message is advice alone: its HINT lines
+		if e.Msg != "" || e.Hint == "" {
+			head := e.severity() + e.Msg
+			if pos.IsValid() || pos.File != "" {
+				head = pos.Range() + ": " + head
 			}
+			if color {
+				c := colorRed
+				if e.Warning {
+					c = colorYellow
+				}
+				head = c + head + colorReset
+			}
+			b.WriteString(head)
 			b.WriteByte('\n')
+			writeContext(&b, text, pos)
 		}
 		if e.Hint != "" {
-			b.WriteString("hint: " + e.Hint + "\n")
+			b.WriteString("HINT: " + e.Hint + "\n")
+		}
+	}
+	for _, e := range list {
+		if !e.Warning {
+			write(e)
+		}
+	}
+	for _, e := range list {
+		if e.Warning {
+			write(e)
 		}
 	}
 	return b.String()
+}
+
+// writeContext writes the source lines of the range pos: one line and a
+// ~ under the range, or every line of a range over several; tabs are
+// shown as four spaces.
+func writeContext(b *strings.Builder, text []string, pos Pos) {
+	if pos.EndLine > pos.Line {
+		for n := pos.Line; n <= pos.EndLine; n++ {
+			if line, ok := sourceLine(text, n); ok {
+				b.WriteString(line)
+				b.WriteByte('\n')
+			}
+		}
+		return
+	}
+	line, ok := sourceLine(text, pos.Line)
+	if !ok || pos.Col <= 0 {
+		return
+	}
+	b.WriteString(strings.ReplaceAll(line, "\t", "    "))
+	b.WriteByte('\n')
+	var mark strings.Builder
+	for x := 0; x < len(line) && x < pos.EndCol-1; x++ {
+		m := byte('~')
+		if x < pos.Col-1 {
+			m = ' '
+		}
+		if line[x] == '\t' {
+			mark.WriteString(strings.Repeat(string(m), 4))
+		} else {
+			mark.WriteByte(m)
+		}
+	}
+	b.WriteString(mark.String())
+	b.WriteByte('\n')
+}
+
+// tokenEndCol is the column just past the word, number, string or
+// attach point that begins at column col of line: the end of a
+// diagnostic's range when the pass that made it knew only its start.
+func tokenEndCol(line string, col int) int {
+	i := col - 1
+	if i >= len(line) {
+		return col + 1
+	}
+	if line[i] == '"' {
+		for j := i + 1; j < len(line); j++ {
+			switch line[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 2
+			}
+		}
+		return len(line) + 1
+	}
+	j := i
+	for j < len(line) && strings.IndexByte("_$@:.*/-+?[]", line[j]) >= 0 || j < len(line) && isAlnum(line[j]) {
+		j++
+	}
+	if j == i {
+		j++
+	}
+	return j + 1
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // sourceLine is line n of a source split into lines.
@@ -169,18 +276,4 @@ func sourceLine(lines []string, n int) (string, bool) {
 		return "", false
 	}
 	return strings.TrimRight(lines[n-1], "\r"), true
-}
-
-// caretIndent returns the whitespace that puts a caret under column col of
-// line, keeping tabs as tabs so the caret lines up in a terminal.
-func caretIndent(line string, col int) string {
-	var b strings.Builder
-	for i := 0; i < col-1; i++ {
-		if i < len(line) && line[i] == '\t' {
-			b.WriteByte('\t')
-		} else {
-			b.WriteByte(' ')
-		}
-	}
-	return b.String()
 }

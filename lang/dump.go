@@ -115,6 +115,9 @@ func (d *dumper) stmt(depth int, s Stmt) {
 		d.block(depth+1, s.Body)
 	case *JumpStmt:
 		d.node(depth, s.At, "%s", s.Keyword)
+		if s.Value != nil {
+			d.expr(depth+1, s.Value)
+		}
 	case *LetStmt:
 		if s.Type != "" {
 			d.node(depth, s.At, "let %s: %s", s.Var.Key(), s.Type)

@@ -378,6 +378,9 @@ func (f *formatter) items(items []*gItem) {
 		case it.Block != nil:
 			f.line("{")
 			f.block(it.Block)
+		case it.Jump != "" && it.Ret != nil:
+			lhs := it.Jump + " "
+			f.line(lhs + f.wrapped(it.Ret, lhs, semi) + semi)
 		case it.Jump != "":
 			f.line(it.Jump + semi)
 		case it.Let != nil:

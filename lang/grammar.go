@@ -3,6 +3,7 @@ package lang
 import (
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -163,6 +164,21 @@ type gSpec struct {
 // and its byte offset.
 type gpos struct{ Line, Col, Offset int32 }
 
+// tokenEnd is the position just past a token that starts at p and is
+// spelled v.
+func tokenEnd(p gpos, v string) gpos {
+	for _, r := range v {
+		p.Offset += int32(utf8.RuneLen(r))
+		if r == '\n' {
+			p.Line++
+			p.Col = 1
+			continue
+		}
+		p.Col++
+	}
+	return p
+}
+
 // gBlock is '{' ';'* gItem* '}'.
 type gBlock struct {
 	Pos   gpos
@@ -181,6 +197,7 @@ type gItem struct {
 	Let    *gLet
 	Block  *gBlock
 	Jump   string
+	Ret    *gExpr // return's value
 	Simple *gSimple
 	Semis  int // the number of ';' after it
 }
@@ -262,6 +279,7 @@ type gSimple struct {
 
 type gAssign struct {
 	Pos gpos
+	End gpos   // past the value
 	Op  string // = += -= *= /= %= &= |= ^= <<= >>=
 	Y   *gExpr
 }
@@ -269,6 +287,7 @@ type gAssign struct {
 // gExpr is the ternary level: cond ? a : b, and a ?: b.
 type gExpr struct {
 	Pos  gpos
+	End  gpos // past its last token
 	Cond gOperand
 	Tail *gTern
 }
@@ -290,6 +309,7 @@ type gBinary struct {
 
 type gBinOp struct {
 	Pos gpos
+	End gpos // past Y
 	Op  string
 	Y   gOperand
 }
@@ -301,6 +321,7 @@ func (*gUnary) operand()  {}
 // its postfix operators.
 type gUnary struct {
 	Pos  gpos
+	End  gpos   // past its last token
 	Op   string // - + ! ~ * & ++ --
 	X    *gUnary
 	Cast *gCast
@@ -354,6 +375,7 @@ func (t *gTypeName) String() string {
 // gPostOp is .name, ->name, [index], ++ or --.
 type gPostOp struct {
 	Pos   gpos
+	End   gpos   // past the operator's last token
 	Op    string // ".", "->", "[", "++" or "--"
 	Name  string // after . and ->
 	Index *gExpr
@@ -362,6 +384,7 @@ type gPostOp struct {
 // gPrimary is a literal, a name, a call, a map, a parenthesis or a block.
 type gPrimary struct {
 	Pos   gpos
+	End   gpos // past its last token
 	Kind  primKind
 	Text  string // the token of a literal, a variable or a name
 	Call  *gCall
@@ -398,12 +421,14 @@ type gCall struct {
 // gArg is a call argument: an expression, or a type (sizeof(struct x)).
 type gArg struct {
 	Pos  gpos
+	End  gpos
 	Type *gTypeName
 	X    *gExpr
 }
 
 type gMap struct {
 	Pos  gpos
+	End  gpos
 	Name string
 	Keys []*gExpr
 }

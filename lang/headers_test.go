@@ -29,8 +29,8 @@ func TestFindHeaders(t *testing.T) {
 	}{
 		{`#include "mine.h"` + "\nBEGIN {}", nil, ""},                             // next to the script
 		{"#include <other.h>\nBEGIN {}", []string{filepath.Join(dir, "inc")}, ""}, // -I
-		{"#include <mine.h>\nBEGIN {}", nil, "s.bt:1:10: error: 'mine.h' file not found"},
-		{"#include <lol/no.h>\nBEGIN {}", nil, "s.bt:1:10: error: 'lol/no.h' file not found"},
+		{"#include <mine.h>\nBEGIN {}", nil, "s.bt:1:10: ERROR: 'mine.h' file not found"},
+		{"#include <lol/no.h>\nBEGIN {}", nil, "s.bt:1:10: ERROR: 'lol/no.h' file not found"},
 		{"#ifdef NOPE\n#include <lol/no.h>\n#endif\nBEGIN {}", nil, ""}, // not taken
 	} {
 		f, err := Parse(script, []byte(tc.src))

@@ -39,7 +39,7 @@ func lexAll(def lexer.Definition, src string) string {
 	}
 	l, err := def.(lexer.StringDefinition).LexString("f.gt", src)
 	if err != nil {
-		return "error: " + err.Error()
+		return "ERROR: " + err.Error()
 	}
 	var b strings.Builder
 	for {

@@ -85,8 +85,8 @@ func TestNestingLimit(t *testing.T) {
 			if n := strings.Count(tc.src[:e.Pos.Offset], tc.at[:1]); n < maxNesting/2 || n > 2*maxNesting {
 				t.Errorf("the error comes after %d of %q", n, tc.at[:1])
 			}
-			if got := Format(err, []byte(tc.src)); !strings.Contains(got, "^") {
-				t.Errorf("no caret in %s", got)
+			if got := Format(err, []byte(tc.src)); !strings.Contains(got, "\n"+strings.Repeat(" ", e.Pos.Col-1)+"~") {
+				t.Errorf("no underline at column %d", e.Pos.Col)
 			}
 		})
 	}
@@ -97,8 +97,9 @@ func TestNestingLimit(t *testing.T) {
 func TestNestingLimitPosition(t *testing.T) {
 	src := "BEGIN { $x = " + nested("(", "1", ")", 50000) + "; }"
 	_, err := Parse("stdin", []byte(src))
-	want := fmt.Sprintf("stdin:1:%d: error: syntax error: nested too deeply: gotrace reads at most %d levels of blocks, parentheses and operators\n",
-		len("BEGIN { $x = ")+maxNesting, maxNesting)
+	col := len("BEGIN { $x = ") + maxNesting
+	want := fmt.Sprintf("stdin:1:%d-%d: ERROR: syntax error: nested too deeply: gotrace reads at most %d levels of blocks, parentheses and operators\n",
+		col, col+1, maxNesting)
 	if got := Format(err, []byte(src)); !strings.HasPrefix(got, want) {
 		t.Errorf("got  %.200s\nwant %s", got, want)
 	}
@@ -144,7 +145,7 @@ func TestNestingExpr(t *testing.T) {
 	}
 	src = "#define X " + src + "\nBEGIN { $x = X; }"
 	_, err = Parse("stdin", []byte(src))
-	if err == nil || !regexp.MustCompile(`^stdin:1:11: error: #define X: cannot read its value`).MatchString(err.Error()) {
+	if err == nil || !regexp.MustCompile(`^stdin:1:11: ERROR: #define X: cannot read its value`).MatchString(err.Error()) {
 		t.Errorf("#define: %.200v", err)
 	}
 }

@@ -59,8 +59,8 @@ func TestBindParamsInAttachPoints(t *testing.T) {
 		{"interval:ms:$9 { }", "interval:ms:", ""},
 		{`usdt:./x:test:"\"probe$3\"" { }`, `usdt:./x:test:"\"probe$3\""`, ""},
 		{`uprobe:/bin/bash:"echo_builtin"+$3 { }`, `uprobe:/bin/bash:"echo_builtin"+10`, ""},
-		{"uprobe:/bin/sh:$x { }", "", "stdin:1:16: error: a '$' in an attach point begins a positional parameter ($1, $2, ...)"},
-		{"uprobe:/bin/sh:f$0 { }", "", "stdin:1:17: error: a '$' in an attach point begins a positional parameter ($1, $2, ...)"},
+		{"uprobe:/bin/sh:$x { }", "", "stdin:1:16: ERROR: a '$' in an attach point begins a positional parameter ($1, $2, ...)"},
+		{"uprobe:/bin/sh:f$0 { }", "", "stdin:1:17: ERROR: a '$' in an attach point begins a positional parameter ($1, $2, ...)"},
 	} {
 		f, err := Parse("stdin", []byte(tc.in))
 		if err != nil {

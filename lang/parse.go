@@ -93,7 +93,7 @@ func (c *converter) items(f *File, u *unit, root bool) {
 				continue
 			}
 			for _, ci := range it.Config.Items {
-				f.Config = append(f.Config, &ConfigItem{At: c.pos(ci.Pos), Key: ci.Key, Value: c.expr(ci.Value)})
+				f.Config = append(f.Config, &ConfigItem{At: c.through(c.pos(ci.Pos), ci.Value.End), Key: ci.Key, Value: c.expr(ci.Value)})
 			}
 		case it.Let != nil:
 			d := &MapDecl{At: c.pos(it.Let.Pos), Name: it.Let.Name, Kind: it.Let.Kind}
@@ -355,6 +355,22 @@ func (c *converter) pos(p lexer.Position) Pos {
 	return c.at(gpos{Line: int32(p.Line), Col: int32(p.Column), Offset: int32(p.Offset)})
 }
 
+// span is the position of a node of the parse tree that starts at p and
+// ends just before e.
+func (c *converter) span(p, e gpos) Pos {
+	return c.through(c.at(p), e)
+}
+
+// through is at extended to end just before e.
+func (c *converter) through(at Pos, e gpos) Pos {
+	if e.Line == 0 {
+		return at
+	}
+	end := c.at(e)
+	at.EndLine, at.EndCol = end.Line, end.Col
+	return at
+}
+
 // at is the position of a token of the parse tree.
 func (c *converter) at(p gpos) Pos {
 	if c.base.Line > 0 {
@@ -463,7 +479,12 @@ func (c *converter) stmt(it *gItem) Stmt {
 		s.Var = c.declare(c.at(it.Let.Var.Pos), it.Let.Var.Name)
 		return s
 	case it.Jump != "":
-		return &JumpStmt{At: c.at(it.Pos), Keyword: it.Jump}
+		s := &JumpStmt{At: c.at(it.Pos), Keyword: it.Jump}
+		if it.Ret != nil {
+			s.Value = c.expr(it.Ret)
+			s.At = c.through(s.At, it.Ret.End)
+		}
+		return s
 	case it.Simple != nil:
 		return c.simple(it.Simple)
 	}
@@ -523,7 +544,7 @@ func (c *converter) simple(g *gSimple) Stmt {
 	default:
 		c.errs.Add(lhs.Pos(), "cannot assign to this: only $variables and @maps can be assigned")
 	}
-	return aggregateInBlock(&AssignStmt{At: c.at(a.Pos), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
+	return aggregateInBlock(&AssignStmt{At: c.through(lhs.Pos(), a.End), Lhs: lhs, Op: a.Op, Rhs: c.expr(a.Y)})
 }
 
 // aggregations are the functions whose value lives in a map. The
@@ -578,7 +599,7 @@ func (c *converter) binary(n gOperand) Expr {
 	}
 	x := c.binary(b.X)
 	for _, r := range b.Rest {
-		x = &Binary{At: c.at(r.Pos), Op: r.Op, X: x, Y: c.binary(r.Y)}
+		x = &Binary{At: c.through(x.Pos(), r.End), Op: r.Op, X: x, Y: c.binary(r.Y)}
 	}
 	return x
 }
@@ -590,11 +611,11 @@ func (c *converter) unary(g *gUnary) Expr {
 		if g.Op == "+" {
 			return x
 		}
-		return &Unary{At: c.at(g.Pos), Op: g.Op, X: x}
+		return &Unary{At: c.span(g.Pos, g.End), Op: g.Op, X: x}
 	case g.Cast != nil && g.Cast.TypeOf != nil:
-		return &Cast{At: c.at(g.Pos), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
+		return &Cast{At: c.span(g.Pos, g.End), Type: "typeof", TypeOf: c.typeOf(g.Cast.TypeOf), X: c.unary(g.Cast.X)}
 	case g.Cast != nil && g.Cast.Bare != "":
-		at := c.at(g.Pos)
+		at := c.span(g.Pos, g.End)
 		text, typeOf, ok := c.typeParam(g.Cast.Bare, g.Cast.Bare)
 		switch {
 		case typeOf != nil:
@@ -611,7 +632,7 @@ func (c *converter) unary(g *gUnary) Expr {
 		if a := g.Cast.Arr; a != nil {
 			name += "[" + deref(a.N) + "]"
 		}
-		return &Cast{At: c.at(g.Pos), Type: name, X: c.unary(g.Cast.X)}
+		return &Cast{At: c.span(g.Pos, g.End), Type: name, X: c.unary(g.Cast.X)}
 	default:
 		return c.postfix(g.Prim, g.Ops)
 	}
@@ -620,7 +641,7 @@ func (c *converter) unary(g *gUnary) Expr {
 func (c *converter) postfix(prim *gPrimary, ops []*gPostOp) Expr {
 	x := c.primary(prim)
 	for _, op := range ops {
-		at := c.at(op.Pos)
+		at := c.through(x.Pos(), op.End)
 		switch op.Op {
 		case ".":
 			x = &Field{At: at, X: x, Name: op.Name}
@@ -644,7 +665,7 @@ func (c *converter) postfix(prim *gPrimary, ops []*gPostOp) Expr {
 }
 
 func (c *converter) primary(g *gPrimary) Expr {
-	at := c.at(g.Pos)
+	at := c.span(g.Pos, g.End)
 	switch g.Kind {
 	case primInt:
 		v, err := ParseInt(g.Text)
@@ -741,7 +762,7 @@ func (c *converter) primary(g *gPrimary) Expr {
 }
 
 func (c *converter) mapExpr(g *gMap) *MapExpr {
-	m := &MapExpr{At: c.at(g.Pos), Name: c.mapName(g.Name)}
+	m := &MapExpr{At: c.span(g.Pos, g.End), Name: c.mapName(g.Name)}
 	for _, k := range g.Keys {
 		m.Keys = append(m.Keys, c.expr(k))
 	}
@@ -868,7 +889,7 @@ func isHex(b byte) bool {
 // expression.
 func (c *converter) arg(a *gArg) Expr {
 	if a.Type != nil {
-		return &TypeExpr{At: c.at(a.Pos), Type: c.typeName(c.at(a.Pos), a.Type)}
+		return &TypeExpr{At: c.span(a.Pos, a.End), Type: c.typeName(c.at(a.Pos), a.Type)}
 	}
 	return c.expr(a.X)
 }

@@ -209,6 +209,15 @@ func (p *parser) peekAt(n int) *token { return p.c.at(n) }
 
 // at reports whether the next token is the operator, punctuation or
 // keyword s.
+// end is the position just past the last token taken.
+func (p *parser) end() gpos {
+	if p.c.i == 0 {
+		return p.peek().Pos
+	}
+	t := &p.c.toks[p.c.i-1]
+	return tokenEnd(t.Pos, t.Value)
+}
+
 func (p *parser) at(s string) bool { return p.peek().Value == s }
 
 func (p *parser) fail(err error) { panic(bailout{err}) }
@@ -287,6 +296,9 @@ func (p *parser) item() *gItem {
 		it.For = p.forLoop()
 	case t.Type == tokKeyword && (t.Value == "break" || t.Value == "continue" || t.Value == "return"):
 		it.Jump = p.next().Value
+		if it.Jump == "return" && startsExpr(p.peek()) {
+			it.Ret = p.expr()
+		}
 	case t.Type == tokIdent && t.Value == "let" && p.peekAt(1).Type == tokVar:
 		p.next()
 		it.Let = p.let()
@@ -411,6 +423,7 @@ func (p *parser) simple() *gSimple {
 	if t := p.peek(); assignOps[t.Value] {
 		p.next()
 		s.Assign = &gAssign{Pos: t.Pos, Op: t.Value, Y: p.expr()}
+		s.Assign.End = p.end()
 	}
 	return s
 }
@@ -444,6 +457,7 @@ func (p *parser) exprFrom(first *gPrimary) *gExpr {
 		g.Pos = first.Pos
 		x = p.unarys.new()
 		*x = gUnary{Pos: first.Pos, Prim: first, Ops: p.postfix()}
+		x.End = p.end()
 	}
 	g.Cond = p.binary(1, x)
 	if q := p.peek(); q.Value == "?" {
@@ -457,6 +471,7 @@ func (p *parser) exprFrom(first *gPrimary) *gExpr {
 		g.Tail.Else = p.expr()
 		p.leave()
 	}
+	g.End = p.end()
 	return g
 }
 
@@ -511,6 +526,7 @@ func (p *parser) binary(minPrec int, first *gUnary) gOperand {
 		}
 		p.next()
 		op := &gBinOp{Pos: t.Pos, Op: t.Value, Y: p.binary(prec+1, nil)}
+		op.End = p.end()
 		if chain != nil && prec == chainPrec {
 			chain.Rest = append(chain.Rest, op)
 			continue
@@ -529,7 +545,7 @@ func (p *parser) unary() *gUnary {
 		x := p.unary()
 		p.leave()
 		u := p.unarys.new()
-		*u = gUnary{Pos: t.Pos, Op: t.Value, X: x}
+		*u = gUnary{Pos: t.Pos, End: p.end(), Op: t.Value, X: x}
 		return u
 	case "(":
 		if u := p.castOrParen(); u != nil {
@@ -537,8 +553,10 @@ func (p *parser) unary() *gUnary {
 		}
 	}
 	prim := p.primary()
+	prim.End = p.end()
 	u := p.unarys.new()
 	*u = gUnary{Pos: t.Pos, Prim: prim, Ops: p.postfix()}
+	u.End = p.end()
 	return u
 }
 
@@ -630,7 +648,7 @@ func (p *parser) cast(bare bool) *gUnary {
 	p.enter(open)
 	c.X = p.unary()
 	p.leave()
-	return &gUnary{Pos: open.Pos, Cast: c}
+	return &gUnary{Pos: open.Pos, End: p.end(), Cast: c}
 }
 
 // typeofCastOrParen reads (typeof(x))operand, a cast, or a parenthesis
@@ -653,16 +671,19 @@ func (p *parser) typeofCastOrParen() *gUnary {
 			p.expect(")")
 			c.X = p.unary()
 			p.leave()
-			return &gUnary{Pos: open.Pos, Cast: c}
+			return &gUnary{Pos: open.Pos, End: p.end(), Cast: c}
 		}
 	}
 	// (typeof(x, ...) ...): the call is the first operand in the parenthesis
 	call := &gCall{Fun: fun.Value, Args: []*gArg{arg}}
 	p.callArgs(call)
 	p.leave()
-	prim := p.parenFrom(open, &gPrimary{Pos: fun.Pos, Kind: primCall, Call: call})
+	prim := p.parenFrom(open, &gPrimary{Pos: fun.Pos, End: p.end(), Kind: primCall, Call: call})
 	p.leave()
-	return &gUnary{Pos: open.Pos, Prim: prim, Ops: p.postfix()}
+	prim.End = p.end()
+	u := &gUnary{Pos: open.Pos, Prim: prim, Ops: p.postfix()}
+	u.End = p.end()
+	return u
 }
 
 func (p *parser) arrLen() *gArrLen {
@@ -731,16 +752,18 @@ func (p *parser) postfix() []*gPostOp {
 			}
 			p.next()
 			p.enter(t)
-			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value, Name: n.Value})
+			ops = append(ops, &gPostOp{Pos: t.Pos, End: p.end(), Op: t.Value, Name: n.Value})
 		case "[":
 			p.next()
 			p.enter(t)
-			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value, Index: p.expr()})
+			op := &gPostOp{Pos: t.Pos, Op: t.Value, Index: p.expr()}
 			p.expect("]")
+			op.End = p.end()
+			ops = append(ops, op)
 		case "++", "--":
 			p.next()
 			p.enter(t)
-			ops = append(ops, &gPostOp{Pos: t.Pos, Op: t.Value})
+			ops = append(ops, &gPostOp{Pos: t.Pos, End: p.end(), Op: t.Value})
 		default:
 			p.depth = depth
 			return ops
@@ -875,6 +898,7 @@ func (p *parser) callArgs(c *gCall) {
 func (p *parser) arg() *gArg {
 	t := p.peek()
 	a := &gArg{Pos: t.Pos}
+	defer func() { a.End = p.end() }()
 	if !p.startsTypeName() {
 		a.X = p.expr()
 		return a
@@ -909,5 +933,6 @@ func (p *parser) mapExpr() *gMap {
 		p.expect("]")
 		p.leave()
 	}
+	m.End = p.end()
 	return m
 }

@@ -58,9 +58,12 @@
 //     u64 slot per argument; kernel structs are converted from BTF with
 //     their fields (bitfields left out).
 //   - kprobe, kretprobe, uprobe, uretprobe, usdt: pt_regs programs, no
-//     args (argN come from registers). USDTArgs gives the code generator
-//     where each USDT argument lives; PtRegsOffset maps x86-64 registers
-//     (as USDT notes name them) to pt_regs slots through types.RegsAMD64.
+//     args (argN come from registers, where the Target's architecture
+//     has them: Context.Regs). USDTArgs gives the code generator where
+//     each USDT argument lives, from notes in x86-64 or arm64 assembler
+//     syntax; PtRegsOffset maps x86-64 registers (as USDT notes name
+//     them) to pt_regs slots through types.RegsAMD64, and arm64's x0..x30
+//     (w0..w30) and sp are read from types.RegsARM64.
 //   - interval, profile, software, hardware, watchpoint: perf event
 //     programs, no args.
 //   - iter: tracing programs of attach type BPF_TRACE_ITER; no args, but

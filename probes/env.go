@@ -125,6 +125,12 @@ func (e *env) intern(t *types.Type) *types.Type {
 	return t
 }
 
+// searchedProviders are the providers whose attach points are searched
+// for among what the host has: one that finds nothing is reported in
+// bpftrace's words, "No matches for ...".
+var searchedProviders = map[string]bool{"tracepoint": true, "rawtracepoint": true, "uprobe": true, "uretprobe": true,
+	"usdt": true, "kprobe": true, "kretprobe": true, "fentry": true, "fexit": true}
+
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
 	return e.contextsOf(spec, true)
@@ -141,15 +147,31 @@ func (e *env) contextsOf(spec *lang.ProbeSpec, wantArgs bool) ([]*types.Context,
 		var se *SpecError
 		if errors.As(err, &se) {
 			le := &lang.Error{Pos: spec.At, Msg: se.Msg, Hint: se.Hint}
+			if se.Unplaced {
+				le.Pos = lang.Pos{}
+			}
 			if se.Missing {
 				mp := &types.MissingProbeError{Err: le, Warning: se.Msg}
 				if ps, err := Parse(spec.Raw); err == nil {
-					// bpftrace's words when missing_probes = warn
+					// bpftrace's words
 					_, rest, _ := strings.Cut(ps.Name(), ":")
-					if strings.HasPrefix(rest, "*:") && !strings.Contains(spec.Raw, "*:") {
+					filled := strings.HasPrefix(rest, "*:") && !strings.Contains(spec.Raw, "*:")
+					if filled {
 						rest = rest[2:] // a module gotrace filled in
 					}
 					mp.Warning = fmt.Sprintf("No matches for %s %s. Skipping.", ps.Provider, rest)
+					if searchedProviders[ps.Provider] {
+						// gotrace's reason and advice become the hint
+						le.Hint = se.Msg
+						if se.Hint != "" {
+							le.Hint += "; " + se.Hint
+						}
+						le.Msg = fmt.Sprintf("No matches for %s %s.", ps.Provider, rest)
+						if filled {
+							// a search in every module that found nothing
+							le.Msg = "Probe has no valid attach points."
+						}
+					}
 				}
 				return nil, mp
 			}
@@ -279,7 +301,7 @@ func (e *env) KernelSymbol(name string) (uint64, error) {
 		}
 		return addr, nil
 	}
-	return 0, fmt.Errorf("no kernel symbol %s", name)
+	return 0, fmt.Errorf("%w %s", types.ErrNoKernelSymbol, name)
 }
 
 // CgroupID returns the id of a cgroup v2 directory (its inode number),

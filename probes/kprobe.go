@@ -84,6 +84,13 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 	if s.Address != 0 {
 		return nil, specErrorf("%s probes at an address are not supported yet", s.Provider)
 	}
+	if e.t.Arch() == "arm64" && s.Offset%4 != 0 {
+		// The kernel checks x86-64 offsets against its instructions;
+		// on arm64 it only refuses a misaligned one, with EINVAL.
+		se := specErrorf("Could not add %s into middle of instruction: %s+%d", s.Provider, s.Func, s.Offset)
+		se.Hint = "arm64 instructions are 4 bytes: the offset must be a multiple of 4"
+		return nil, se
+	}
 	funcs, err := e.t.KernelFuncs()
 	if err != nil {
 		return nil, specErrorf("cannot list kernel functions: %v", err)

@@ -90,6 +90,9 @@ func (e *env) rawTracepointContexts(s Spec) ([]*types.Context, error) {
 		}
 	}
 	if s.Target != "*" && s.Target != "vmlinux" && !HasWildcard(s.Target) {
+		if _, err := e.t.Stat("/sys/kernel/btf/" + s.Target); err != nil {
+			return nil, missingf("no kernel module %s", s.Target)
+		}
 		return nil, specErrorf("rawtracepoints of module %s are not supported yet (only vmlinux)", s.Target)
 	}
 	names := []string{s.Func}

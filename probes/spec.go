@@ -35,6 +35,10 @@ type SpecError struct {
 	// Missing marks an attach point that names something that does not
 	// exist (missing_probes decides whether that stops the script).
 	Missing bool
+	// Unplaced marks a complaint about what the attach point names rather
+	// than about its text: it is reported without a script position, as
+	// bpftrace reports it.
+	Unplaced bool
 }
 
 func missingf(format string, args ...any) *SpecError {

@@ -2,7 +2,6 @@ package probes
 
 import (
 	"bytes"
-	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -212,10 +211,10 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 		}
 		e.noteBinary(v, path)
 		c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-		if sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs && bin.elf.Machine == elf.EM_X86_64 {
-			// args sit in the registers of x86-64's calling convention
+		if l := c.Regs; sp.Provider == "uprobe" && sp.Func != "" && sp.Offset == 0 && !e.noArgs && l != nil && bin.elf.Machine == l.Machine {
+			// args sit in the registers of the calling convention
 			if di := bin.debugInfo(); di != nil {
-				c.Args = di.argsType(sp.Func)
+				c.Args = di.argsType(sp.Func, l)
 			}
 		}
 		attachPointOf(c).uprobe = &uprobeSite{open: bin.open, offset: off}

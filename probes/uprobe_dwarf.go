@@ -22,14 +22,16 @@ import (
 //
 // A uprobe fires at the function's first instruction, where the
 // parameters are still in the registers of the calling convention
-// (x86-64: rdi, rsi, rdx, rcx, r8, r9). So `args` is laid out over the
-// probe's context, struct pt_regs: each parameter is a field at the
+// (x86-64: rdi, rsi, rdx, rcx, r8, r9; arm64: x0 to x7). So `args` is
+// laid out over the probe's context, struct pt_regs (the layout of the
+// architecture, types.RegLayout): each parameter is a field at the
 // offset of its register, and `args.n` is a read of that slot (the low
-// bytes of it for a narrower type, x86-64 being little-endian).
+// bytes of it for a narrower type, both being little-endian).
 // Parameters that do not fit a register (structs passed by value,
-// 128-bit integers) or come after the sixth register are left out of
-// args. Binaries of other architectures get no args (gotrace's programs
-// read x86-64's pt_regs).
+// 128-bit integers) or come after the last argument register are left
+// out of args; on arm64 a struct larger than 16 bytes is passed by
+// reference, in one register. A binary of another architecture than the
+// probes' gets no args.
 //
 // The DWARF is read only for a probe block that reads args, and for a
 // cast that names a struct: a library's separate debug file (libc's is
@@ -143,7 +145,7 @@ func (di *debugInfo) params(fn string) ([]dwarfParam, bool) {
 // argsType lays the parameters of fn out over struct pt_regs (see the
 // top of this file); nil when the DWARF does not know fn or it has no
 // parameter that fits.
-func (di *debugInfo) argsType(fn string) *types.Type {
+func (di *debugInfo) argsType(fn string, layout *types.RegLayout) *types.Type {
 	ps, ok := di.params(fn)
 	if !ok {
 		return nil
@@ -153,12 +155,15 @@ func (di *debugInfo) argsType(fn string) *types.Type {
 	for _, p := range ps {
 		size := p.typ.Size()
 		regs := int((size + 7) / 8)
+		if layout == types.RegsARM64 && size > 16 {
+			regs = 1 // its address
+		}
 		t := di.conv.convert(p.typ)
-		if reg+regs > len(types.RegsAMD64.Args) {
+		if reg+regs > len(layout.Args) {
 			break
 		}
-		if regs == 1 && p.name != "" && t.InRegister() {
-			off := int(types.RegsAMD64.Args[reg])
+		if regs == 1 && size <= 8 && p.name != "" && t.InRegister() {
+			off := int(layout.Args[reg])
 			st.Fields = append(st.Fields, types.Field{Name: p.name, Offset: off, Type: t})
 			st.Size = max(st.Size, off+8)
 		}

@@ -98,7 +98,7 @@ func TestUprobeInMountNamespace(t *testing.T) {
 		return env.Contexts(&lang.ProbeSpec{Raw: raw})
 	}
 	// on the host, app/srv has no function top and no USDT probe
-	if _, err := contexts(NewEnv(host), "uprobe:"+app+":top"); err == nil || !strings.Contains(err.Error(), "function top not found") {
+	if _, err := contexts(NewEnv(host), "uprobe:"+app+":top"); err == nil || !strings.Contains(lang.Format(err, nil), "function top not found") {
 		t.Errorf("on the host: %v", err)
 	}
 	env := NewEnv(host, ForPID(pid))
@@ -138,7 +138,7 @@ func TestUprobeInMountNamespace(t *testing.T) {
 		t.Errorf("List on the host: %v", got)
 	}
 	// a path the process does not have
-	if _, err := contexts(env, "uprobe:"+dir+"/nope:top"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("does not exist in the mount namespace of process %d", pid)) {
+	if _, err := contexts(env, "uprobe:"+dir+"/nope:top"); err == nil || !strings.Contains(lang.Format(err, nil), fmt.Sprintf("does not exist in the mount namespace of process %d", pid)) {
 		t.Errorf("missing file: %v", err)
 	}
 }

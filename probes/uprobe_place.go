@@ -118,13 +118,14 @@ func (e *env) checkOffset(bin *elfBinary, s Spec, fn symbolize.Symbol, off uint6
 func (e *env) checkAddress(bin *elfBinary, s Spec) error {
 	if _, err := bin.fileOffset(s.Address); err != nil {
 		se := specErrorf("Could not resolve address: %s:0x%x", s.Target, s.Address)
-		se.Hint = err.Error()
+		se.Hint, se.Unplaced = err.Error(), true
 		return se
 	}
 	fn, ok := containingFunc(bin.symbols(), s.Address)
 	if !ok {
 		if !e.unsafe {
 			e := specErrorf("Could not resolve address: %s:0x%x", s.Target, s.Address)
+			e.Unplaced = true
 			e.Hint = "no function of the binary holds it, so gotrace cannot check that an instruction starts there; --unsafe attaches anyway"
 			return e
 		}
@@ -183,7 +184,11 @@ func (e *env) checkPlace(bin *elfBinary, s Spec, fn symbolize.Symbol, off uint64
 		if err != nil {
 			hint = "cannot read its code: " + err.Error()
 		} else {
-			hint = fmt.Sprintf("gotrace cannot decode the instruction at %s+%d", fn.Name, starts[len(starts)-1])
+			at := off // arm64: the word at the offset itself
+			if len(starts) > 0 {
+				at = starts[len(starts)-1]
+			}
+			hint = fmt.Sprintf("gotrace cannot decode the instruction at %s+%d", fn.Name, at)
 		}
 	case placeUnknown:
 		msg = "Can't check if " + s.Provider + " is in proper place (gotrace cannot decode " + bin.elf.Machine.String() + " code): " + where

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,7 +40,8 @@ const (
 )
 
 // USDTArg is one argument of a USDT site, in the assembler syntax of the
-// note (x86-64: "-4@%edi", "8@-8(%rbp)", "4@$5", "8@sym(%rip)").
+// note: x86-64's ("-4@%edi", "8@-8(%rbp)", "4@$5", "8@sym(%rip)") or
+// arm64's ("-4@x0", "8@[sp, 16]", "4@[x19]", "4@5").
 type USDTArg struct {
 	Size   int  // bytes: 1, 2, 4 or 8
 	Signed bool // a negative size in the note
@@ -51,11 +53,18 @@ type USDTArg struct {
 	Sym    string // USDTArgMem: a symbol the displacement is relative to (sym(%rip))
 }
 
-// parseUSDTArgs reads the argument string of a stapsdt note.
-func parseUSDTArgs(s string) ([]USDTArg, error) {
+// parseUSDTArgs reads the argument string of a stapsdt note of a file
+// for machine. arm64 memory operands have a space after the comma
+// ("8@[sp, 16]"), which is not an argument boundary.
+func parseUSDTArgs(s string, machine elf.Machine) ([]USDTArg, error) {
+	parse := parseUSDTArg
+	if machine == elf.EM_AARCH64 {
+		parse = parseUSDTArgARM64
+		s = strings.ReplaceAll(s, ", ", ",")
+	}
 	var args []USDTArg
 	for _, a := range strings.Fields(s) {
-		arg, err := parseUSDTArg(a)
+		arg, err := parse(a)
 		if err != nil {
 			return nil, fmt.Errorf("USDT argument %q: %v", a, err)
 		}
@@ -64,26 +73,36 @@ func parseUSDTArgs(s string) ([]USDTArg, error) {
 	return args, nil
 }
 
-func parseUSDTArg(a string) (USDTArg, error) {
+// usdtArgSize reads the size before the @ of an argument (negative:
+// signed) and returns the argument with it, and the operand after the @.
+func usdtArgSize(a string) (USDTArg, string, error) {
 	var arg USDTArg
-	at := strings.IndexByte(a, '@')
-	if at < 0 {
-		return arg, errors.New("no size")
+	size, loc, ok := strings.Cut(a, "@")
+	if !ok {
+		return arg, "", errors.New("no size")
 	}
-	size, err := strconv.Atoi(a[:at])
+	n, err := strconv.Atoi(size)
 	if err != nil {
-		return arg, errors.New("bad size")
+		return arg, "", errors.New("bad size")
 	}
-	if size < 0 {
-		arg.Signed, size = true, -size
+	if n < 0 {
+		arg.Signed, n = true, -n
 	}
-	switch size {
+	switch n {
 	case 1, 2, 4, 8:
 	default:
-		return arg, fmt.Errorf("unsupported size %d", size)
+		return arg, "", fmt.Errorf("unsupported size %d", n)
 	}
-	arg.Size = size
-	loc := a[at+1:]
+	arg.Size = n
+	return arg, loc, nil
+}
+
+// parseUSDTArg reads one argument in x86-64 assembler (AT&T) syntax.
+func parseUSDTArg(a string) (USDTArg, error) {
+	arg, loc, err := usdtArgSize(a)
+	if err != nil {
+		return arg, err
+	}
 	switch {
 	case strings.HasPrefix(loc, "$"):
 		v, err := strconv.ParseInt(loc[1:], 0, 64)
@@ -132,6 +151,53 @@ func parseUSDTArg(a string) (USDTArg, error) {
 			}
 			arg.Const = v
 		}
+	}
+	return arg, nil
+}
+
+// parseUSDTArgARM64 reads one argument in arm64 assembler syntax: a
+// constant ("4@5", "4@-1"), a register ("8@x1", "4@w2", "8@sp") or memory
+// at a register plus an offset ("8@[sp,16]", "4@[x19]").
+func parseUSDTArgARM64(a string) (USDTArg, error) {
+	arg, loc, err := usdtArgSize(a)
+	if err != nil {
+		return arg, err
+	}
+	isReg := func(r string) bool {
+		if r == "sp" {
+			return true
+		}
+		if len(r) < 2 || (r[0] != 'x' && r[0] != 'w') {
+			return false
+		}
+		i, err := strconv.Atoi(r[1:])
+		return err == nil && i >= 0 && i <= 30
+	}
+	switch {
+	case strings.HasPrefix(loc, "["):
+		if !strings.HasSuffix(loc, "]") {
+			return arg, errors.New("unbalanced bracket")
+		}
+		base, off, hasOff := strings.Cut(loc[1:len(loc)-1], ",")
+		arg.Kind, arg.Reg = USDTArgMem, strings.TrimSpace(base)
+		if !isReg(arg.Reg) {
+			return arg, fmt.Errorf("unknown register %s", arg.Reg)
+		}
+		if hasOff {
+			v, err := strconv.ParseInt(strings.TrimPrefix(strings.TrimSpace(off), "#"), 0, 64)
+			if err != nil {
+				return arg, errors.New("bad offset")
+			}
+			arg.Const = v
+		}
+	case isReg(loc):
+		arg.Kind, arg.Reg = USDTArgReg, loc
+	default:
+		v, err := strconv.ParseInt(strings.TrimPrefix(loc, "#"), 0, 64)
+		if err != nil {
+			return arg, fmt.Errorf("unknown operand %s", loc)
+		}
+		arg.Kind, arg.Const = USDTArgConst, v
 	}
 	return arg, nil
 }
@@ -209,7 +275,7 @@ func usdtSites(b []byte) ([]USDTSite, error) {
 			}
 		}
 		s := USDTSite{Provider: strs[0], Name: strs[1], Addr: pc, ArgsText: strs[2]}
-		if s.Args, err = parseUSDTArgs(strs[2]); err != nil {
+		if s.Args, err = parseUSDTArgs(strs[2], f.Machine); err != nil {
 			return nil, fmt.Errorf("%s:%s: %v", s.Provider, s.Name, err)
 		}
 		if s.Offset, err = vaddrOffset(f, pc, true); err != nil {
@@ -329,7 +395,7 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 		sp.Target, sp.Ns, sp.Func = path, k.prov, k.name
 		c := e.context(sp, &types.Context{Provider: "usdt", Name: sp.Name(), Kind: types.ProgKprobe})
 		if sites := groups[k]; len(sites) > 0 {
-			locs, err := argLocs(sites[0].Args)
+			locs, err := argLocs(sites[0].Args, c.Regs)
 			if err != nil {
 				return nil, specErrorf("USDT probe %s: %v", sp.Name(), err)
 			}
@@ -341,14 +407,30 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 	return ctxs, nil
 }
 
-// argLocs converts a site's arguments for the code generator.
-func argLocs(args []USDTArg) ([]types.ArgLoc, error) {
+// argLocs converts a site's arguments for the code generator, with the
+// registers where regs, the architecture's struct pt_regs, has them.
+func argLocs(args []USDTArg, regs *types.RegLayout) ([]types.ArgLoc, error) {
 	var out []types.ArgLoc
 	reg := func(name string) (int, error) {
 		if name == "" {
 			return -1, nil
 		}
-		off, ok := PtRegsOffset(name)
+		var off int
+		ok := false
+		switch {
+		case regs == nil:
+			return 0, fmt.Errorf("gotrace has no register layout for %s", runtime.GOARCH)
+		case regs.Arch == "amd64":
+			off, ok = PtRegsOffset(name)
+		case regs.Arch == "arm64" && (strings.HasPrefix(name, "x") || strings.HasPrefix(name, "w") || name == "sp"):
+			// w2 is the low half of x2; pt_regs is little-endian, so
+			// the argument's size reads the half.
+			off = regs.Offset("x" + name[1:])
+			if name == "sp" {
+				off = regs.Offset(name)
+			}
+			ok = off >= 0
+		}
 		if !ok {
 			return 0, fmt.Errorf("unknown register %%%s", name)
 		}

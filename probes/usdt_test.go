@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"debug/elf"
 	"os"
 	"reflect"
 	"strings"
@@ -113,5 +114,48 @@ func TestUSDTContexts(t *testing.T) {
 	got, err := List(uprobeTarget(t), "usdt:/usr/bin/app:*")
 	if err != nil || len(got) != 1 || got[0] != "usdt:/usr/bin/app:gotrace:tick" {
 		t.Errorf("List = %v, %v", got, err)
+	}
+}
+
+// TestParseUSDTArgsARM64: the notes of arm64 files, in its assembler's
+// syntax, and where their registers are in arm64's struct pt_regs.
+func TestParseUSDTArgsARM64(t *testing.T) {
+	got, err := parseUSDTArgs("-4@x0 8@x1 4@w2 8@[sp, 16] -4@[x19] 2@[x29, -8] 4@5 -8@-1 8@sp", elf.EM_AARCH64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []USDTArg{
+		{Size: 4, Signed: true, Kind: USDTArgReg, Reg: "x0"},
+		{Size: 8, Kind: USDTArgReg, Reg: "x1"},
+		{Size: 4, Kind: USDTArgReg, Reg: "w2"},
+		{Size: 8, Kind: USDTArgMem, Reg: "sp", Const: 16},
+		{Size: 4, Signed: true, Kind: USDTArgMem, Reg: "x19"},
+		{Size: 2, Kind: USDTArgMem, Reg: "x29", Const: -8},
+		{Size: 4, Kind: USDTArgConst, Const: 5},
+		{Size: 8, Signed: true, Kind: USDTArgConst, Const: -1},
+		{Size: 8, Kind: USDTArgReg, Reg: "sp"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v\nwant %+v", got, want)
+	}
+	locs, err := argLocs(got, types.RegsARM64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var regs []int
+	for _, l := range locs {
+		regs = append(regs, l.Reg)
+	}
+	if wantRegs := []int{0, 8, 16, 248, 152, 232, -1, -1, 248}; !reflect.DeepEqual(regs, wantRegs) {
+		t.Errorf("pt_regs offsets %v, want %v", regs, wantRegs)
+	}
+	// x86-64 register names are not arm64's
+	if _, err := argLocs([]USDTArg{{Size: 8, Kind: USDTArgReg, Reg: "rdi"}}, types.RegsARM64); err == nil {
+		t.Errorf("%%rdi accepted on arm64")
+	}
+	for _, bad := range []string{"4@x31", "4@[x1, 8", "4@q0", "3@x0", "4@[x1, y]"} {
+		if _, err := parseUSDTArgs(bad, elf.EM_AARCH64); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 }

@@ -39,7 +39,7 @@ func TestKernelLogPosition(t *testing.T) {
 	}
 	err = explainLoadError(prog, fmt.Errorf("program %s: load program: %w", pp.Prog, &ebpf.VerifierError{Log: log}))
 	got := lang.Format(err, []byte("BEGIN {\n  @x = 1;\n}"))
-	if !strings.HasPrefix(got, pos.String()+": error: the kernel rejected this: R0 invalid mem access 'scalar'") {
+	if !strings.HasPrefix(got, pos.String()) || !strings.Contains(got, ": ERROR: the kernel rejected this: R0 invalid mem access 'scalar'") {
 		t.Errorf("kernel log: %s", got)
 	}
 }

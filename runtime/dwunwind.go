@@ -248,10 +248,10 @@ func dwarfUnwinder(prog *codegen.Program, opts Options) (*dwUnwinder, error) {
 		started = []int{opts.Child.Pid()}
 	}
 	if len(pids)+len(started) == 0 {
-		return nil, fmt.Errorf("dw_ustack needs the processes whose stacks it unwinds: use -p, -c or --dwarf-pid")
+		return nil, fmt.Errorf("dw_ustack requires a target process. Use -p, -c, or --dwarf-pid to specify one.")
 	}
 	warn := func(format string, args ...any) {
-		fmt.Fprintf(opts.Err, "warning: "+format+"\n", args...)
+		fmt.Fprintf(opts.Err, "WARNING: "+format+"\n", args...)
 	}
 	u := newDWUnwinder(pids, command, warn)
 	// The -c command's process still runs gotrace: its mappings count

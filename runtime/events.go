@@ -72,6 +72,9 @@ func newSession(prog *codegen.Program, opts Options) *session {
 	s := &session{prog: prog, opts: opts, pollTimeout: pollTimeout}
 	s.w = bufio.NewWriterSize(opts.Out, outBufSize)
 	s.printer = newPrinter(s.w, opts)
+	if prog.File != nil {
+		s.printer.Src = prog.File.Src
+	}
 	s.formats = make([]*output.Formatter, len(prog.Events))
 	for i, ev := range prog.Events {
 		switch ev.Kind {

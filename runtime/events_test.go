@@ -323,3 +323,38 @@ func compile(t testing.TB, src string) (*codegen.Program, error) {
 	}
 	return c.Prog, nil
 }
+
+// TestExitSeenInCountersFirst: when the poll finds exit()'s code in the
+// globals before the reader reached exit()'s record, what the programs
+// printed before exit() is still printed (it waits in the ring buffer,
+// and what is left there at exit is dropped).
+func TestExitSeenInCountersFirst(t *testing.T) {
+	needBPF(t)
+	prog, err := compile(t, `BEGIN { printf("before exit\n"); exit(); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWriteLog()
+	S, err := Load(prog, Options{Out: w, Err: io.Discard, NoVerify: true, Buffer: LineBuffered})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(S.Close)
+	s := S.s
+	rd, err := ringbuf.NewReader(s.coll.Maps[codegen.EventsMap])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rd.Close() })
+	s.events = rd
+	if err := s.trigger(prog.Probes[0]); err != nil {
+		t.Fatal(err)
+	}
+	s.reportLost() // the poll, before any record was read
+	if !s.isExited() {
+		t.Fatal("exit() in the globals was not seen")
+	}
+	if got := strings.Join(w.get(), ""); got != "before exit\n" {
+		t.Fatalf("printed %q before the exit, want the line printf wrote", got)
+	}
+}

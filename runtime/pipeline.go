@@ -70,6 +70,9 @@ type CompileOptions struct {
 	// Self is gotrace's own process id, whose events the programs of
 	// process probes skip (codegen.Target.Self); 0 filters nothing.
 	Self int
+	// Child: gotrace runs a command (-c), whose events the programs skip
+	// until it execs (codegen.Target.Child).
+	Child bool
 	// Cgroup is --cgroup: the programs of process probes skip the
 	// events of processes outside that cgroup (codegen.Target.Cgroup).
 	Cgroup codegen.CgroupFilter
@@ -89,10 +92,8 @@ type CompileOptions struct {
 	// looked for in, for the reader of headers.
 	Includes    []string
 	IncludeDirs []string
-	// RuntimeWarnings is -k: the programs should check what probe reads
-	// and map lookups return and report failures at their script
-	// position. The code generator does not do it yet; the command line
-	// says so when -k is given.
+	// RuntimeWarnings is -k: the programs check what probe reads and map
+	// lookups return and report failures at their script position.
 	RuntimeWarnings bool
 }
 
@@ -175,7 +176,7 @@ func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
 		return c, nil
 	}
 
-	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, PID: opts.PID, Cgroup: opts.Cgroup, PidNS: opts.PidNS})
+	prog, err := codegen.Compile(file, info, codegen.Target{NumCPU: target.NumCPU(), Self: opts.Self, Child: opts.Child, PID: opts.PID, Cgroup: opts.Cgroup, PidNS: opts.PidNS, RuntimeWarnings: opts.RuntimeWarnings})
 	if err != nil {
 		return fail(err)
 	}

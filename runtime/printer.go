@@ -11,6 +11,7 @@ func newPrinter(w io.Writer, opts Options) *output.Printer {
 	p := output.New(w, opts.Format)
 	p.Loc = opts.Loc
 	p.Profile = opts.Profile
+	p.Color = opts.Color
 	if opts.JSONMeta != nil {
 		p.SetJSONMeta(*opts.JSONMeta)
 	}

@@ -92,6 +92,9 @@ type Options struct {
 	// JSONMeta, when set, adds a time and a host to every JSON record
 	// (--json-meta).
 	JSONMeta *output.JSONMeta
+	// Color colours the first line of run-time warnings as bpftrace does
+	// on a terminal (BPFTRACE_COLOR).
+	Color bool
 
 	// Hooks of command-line options (modes.go has the rest).
 	//
@@ -190,7 +193,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	sym.DebugInfo = prog.Settings.ShowDebugInfo
 	sym.NoCache = prog.Settings.CacheUserSymbols == "NONE"
 	errOut := opts.Err
-	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "warning: "+format+"\n", args...) }
+	sym.Warn = func(format string, args ...any) { fmt.Fprintf(errOut, "WARNING: "+format+"\n", args...) }
 	if opts.NoWarnings {
 		sym.Warn = func(string, ...any) {}
 	}
@@ -247,6 +250,9 @@ type session struct {
 	prog *codegen.Program
 	coll *ebpf.Collection
 	opts Options
+	// events reads the event ring buffer while the script runs (nil
+	// before and after, and when it is emulated).
+	events *ringbuf.Reader
 	// w gathers the output (opts.Out) and writes it as opts.Buffer says;
 	// printer prints into it.
 	w       *bufio.Writer
@@ -294,6 +300,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("cannot read the event ring buffer: %w", err)
 	}
 	defer rd.Close()
+	s.events = rd
+	defer func() { s.events = nil }()
 	var skb *skbWriter
 	if len(s.prog.SkbOutputs) > 0 {
 		skb, err = startSkbOutput(s.prog, s.coll.Maps[codegen.SkbMap], bufferPages(s.prog.Settings.PerfRbPages, true, possibleCPUs(), os.Getpagesize(), memAvailableKB()))
@@ -669,7 +677,14 @@ func (s *session) reportLost() {
 
 func (s *session) reportCounters(globals []byte) {
 	if code := binary.LittleEndian.Uint64(globals[codegen.GlobalExit:]); code != 0 {
-		// exit() ran, even if its record found no room.
+		// exit() ran, even if its record found no room. Its record and
+		// what the programs printed before it may still wait in the ring
+		// buffer (the counter can be read between two reads of it, and
+		// the records after exit() are dropped): they are handled first,
+		// up to the exit() record.
+		if s.events != nil && !s.exited.Load() {
+			s.drain(s.events, true)
+		}
 		s.setExited(int(int64(code - 1)))
 	}
 	s.out.Lock()
@@ -692,7 +707,11 @@ func (s *session) reportCounters(globals []byte) {
 		}
 		s.beforeStderr()
 		msg := fmt.Sprintf("Map full; can't update element. Try increasing max_map_keys config or manually setting the max entries in a map declaration e.g. `let %s = hash(5000)`", mm.Name)
-		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, 0)
+		endCol := 0
+		if mm.FullPos.EndLine == mm.FullPos.Line {
+			endCol = mm.FullPos.EndCol
+		}
+		s.printer.Diagnostic(s.opts.Err, "warnf", msg, mm.FullPos.File, mm.FullPos.Line, mm.FullPos.Col, endCol)
 	}
 	for _, l := range s.prog.LongLoops {
 		if l.Off+8 > len(globals) || binary.LittleEndian.Uint64(globals[l.Off:]) == 0 || s.loopWarned[l.Pos] {
@@ -825,6 +844,16 @@ func (s *session) handle(rec []byte) {
 		s.printer.Text("time", Strftime(ev.Format, time.Now()))
 	case codegen.EventJoin:
 		s.printer.Text("join", joinRecord(rec, ev.Format))
+	case codegen.EventRuntimeWarning:
+		if !s.opts.NoWarnings {
+			s.beforeStderr()
+			s.printer.RuntimeWarning(s.opts.Err, ev.Format, ev.Pos)
+		}
+	case codegen.EventHelperError:
+		if len(rec) >= 16 && !s.opts.NoWarnings {
+			s.beforeStderr()
+			s.printer.HelperError(s.opts.Err, ev.Helper, int64(binary.LittleEndian.Uint64(rec[8:])), ev.Pos)
+		}
 	case codegen.EventErrorf, codegen.EventWarnf, codegen.EventCat, codegen.EventSystem:
 		f := s.formats[id]
 		if !f.Fits(rec) {

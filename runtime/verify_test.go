@@ -43,7 +43,7 @@ func TestCheckLimits(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"BEGIN {\n  $i = 0;\n  while ($i >= 0) { $i++; }\n}", "t.gt:3:"},
 		{"BEGIN { $i = 0; while (1) { $i++; } }", "t.gt:1:"},
-		{"BEGIN { unroll(100) { unroll(100) { @x[rand] = rand; } } }", "t.gt:1:1: error: this probe compiles to more than"},
+		{"BEGIN { unroll(100) { unroll(100) { @x[rand] = rand; } } }", "t.gt:1:1-6: ERROR: this probe compiles to more than"},
 	} {
 		_, err := verdict(t, tc.src)
 		if err == nil {
@@ -51,7 +51,7 @@ func TestCheckLimits(t *testing.T) {
 			continue
 		}
 		got := lang.Format(err, []byte(tc.src))
-		if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, "^") {
+		if !strings.HasPrefix(got, tc.want) || !strings.Contains(got, "~") {
 			t.Errorf("%q:\n%s\nwant prefix %s", tc.src, got, tc.want)
 		}
 	}

@@ -181,9 +181,6 @@ func (o *options) finish(lg *logger) error {
 			}
 		}
 	}
-	if o.warnings > 0 {
-		lg.warnf("-k: gotrace does not check the results of probe reads and map lookups at run time yet, so no such warning will be printed")
-	}
 	return nil
 }
 

@@ -12,7 +12,7 @@ import (
 // "WARNING: ...", "HINT: ...", red and yellow where bpftrace colours them
 // (BPFTRACE_COLOR=auto|always|never; auto: when stdout and stderr are both
 // terminals). Diagnostics of the script (positioned, with the source
-// line) come from lang.Format.
+// line) come from lang.FormatColor.
 
 // argv0 is the name gotrace was started under (os.Args[0]).
 var argv0 = "gotrace"

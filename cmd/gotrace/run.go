@@ -50,27 +50,27 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 			}
 			return code
 		}
-		io.WriteString(stderr, lang.Format(err, src))
+		io.WriteString(stderr, lang.FormatColor(err, src, lg.color))
 		return code
 	}
 	c, err := runtime.Compile(name, src, runtime.CompileOptions{
-		Target:      target,
-		Config:      types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
-		Self:        os.Getpid(),
-		PidNS:       runtime.PidNamespace(),
-		Cgroup:      o.cgroup,
-		PID:         o.pid,
-		Stop:        lastStage(o),
-		IncludeDirs: o.includeDirs,
-		Includes:    o.includes,
-		// -k: not acted on by the code generator yet (see options.finish)
+		Target:          target,
+		Config:          types.Config{Params: o.params, Named: o.named, Env: bpftraceEnv(), Unsafe: o.unsafe},
+		Self:            os.Getpid(),
+		Child:           o.command != "",
+		PidNS:           runtime.PidNamespace(),
+		Cgroup:          o.cgroup,
+		PID:             o.pid,
+		Stop:            lastStage(o),
+		IncludeDirs:     o.includeDirs,
+		Includes:        o.includes,
 		RuntimeWarnings: o.warnings > 0,
 	})
 	if c.File != nil {
 		imported = c.File.Imported
 	}
 	if len(c.Warnings) > 0 && !o.noWarnings {
-		io.WriteString(stderr, lang.Format(c.Warnings, src))
+		io.WriteString(stderr, lang.FormatColor(c.Warnings, src, lg.color))
 	}
 	printStages(o, c, stdout, stderr)
 	if err != nil {
@@ -190,7 +190,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	// whenever the ring buffer is drained).
 	buffer, _ := runtime.ParseBuffering(o.buffer)
 	ropts := runtime.Options{Out: out, Err: stderr, Format: o.format(), Quiet: o.quiet, Target: c.Target, Buffer: buffer,
-		TestMode: o.mode == "test", BenchMode: o.mode == "bench", NoWarnings: o.noWarnings, Profile: profile}
+		TestMode: o.mode == "test", BenchMode: o.mode == "bench", NoWarnings: o.noWarnings, Profile: profile, Color: lg.color}
 	if o.jsonMeta {
 		ropts.JSONMeta = &output.JSONMeta{}
 	}

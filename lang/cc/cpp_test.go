@@ -188,7 +188,7 @@ func TestPositions(t *testing.T) {
 func TestReadFileDefault(t *testing.T) {
 	_, err := Parse("testdata/none.c", []byte("#include \"does-not-exist.h\"\n"), Options{})
 	var list lang.ErrorList
-	if !errors.As(err, &list) || len(list) != 1 || !strings.HasPrefix(list[0].Error(), "testdata/none.c:1:1: error: #include \"does-not-exist.h\": open testdata/does-not-exist.h") {
+	if !errors.As(err, &list) || len(list) != 1 || !strings.HasPrefix(list[0].Error(), "testdata/none.c:1:1: ERROR: #include \"does-not-exist.h\": open testdata/does-not-exist.h") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -207,7 +207,7 @@ func TestIncludeLimits(t *testing.T) {
 		fmt.Fprintf(&b, "#include \"h%d.h\"\n", i)
 	}
 	_, err = Parse("m.c", []byte(b.String()), Options{ReadFile: func(string) ([]byte, error) { return nil, nil }})
-	if err == nil || err.Error() != "m.c:257:1: error: #include \"h256.h\": more than 256 headers" {
+	if err == nil || err.Error() != "m.c:257:1: ERROR: #include \"h256.h\": more than 256 headers" {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -137,7 +137,7 @@ func TestKernelTypes(t *testing.T) {
 #include "vmlinux.h"
 sector_t after; int f(void) { return (sector_t)1 + (other_t) - 1; }`
 	_, err := Parse("k.c", []byte(src), Options{KernelType: kt})
-	if err == nil || !strings.Contains(err.Error(), "k.c:1:1: error: unknown type name 'sector_t'") {
+	if err == nil || !strings.Contains(err.Error(), "k.c:1:1: ERROR: unknown type name 'sector_t'") {
 		t.Fatalf("want an unknown type before vmlinux.h, got %v", err)
 	}
 	f, err := Parse("k.c", []byte(src[strings.Index(src, "#"):]), Options{KernelType: kt})

@@ -43,7 +43,7 @@ func init() {
 // systemCall checks system(fmt, args...), which runs a command.
 func (c *checker) systemCall(e *lang.Call) *Type {
 	if !c.info.Config.Unsafe {
-		c.errorf(e.At, "system() runs commands: it needs --unsafe")
+		c.errorf(e.At, "system() is unsafe. To use you need the --unsafe flag").Hint = "system() runs commands"
 		return nil
 	}
 	return c.printf(e)

@@ -52,6 +52,10 @@ func (c *checker) hasKeyCall(e *lang.Call) *Type {
 		c.errorf(e.Args[0].Pos(), "has_key() takes a map and a key: has_key(@m, key)")
 		return nil
 	}
+	if mi := c.info.Maps[m.Name]; mi != nil && len(mi.Keys) == 0 && !c.infer {
+		c.errorf(e.At, "call to has_key() expects a map with explicit keys (non-scalar map)").Hint = m.Name + " is used without keys"
+		return nil
+	}
 	c.keyCheck(&lang.MapExpr{At: m.At, Name: m.Name, Keys: lang.KeyArgs(e.Args[1])})
 	return BoolType
 }
@@ -79,7 +83,7 @@ func (c *checker) lenCall(e *lang.Call) *Type {
 		return nil
 	}
 	if mi := c.info.Maps[m.Name]; mi != nil && len(mi.Keys) == 0 && !c.infer {
-		c.errorf(m.At, "call to len() expects a map with explicit keys (non-scalar map); %s has none", m.Name)
+		c.errorf(e.At, "call to len() expects a map with explicit keys (non-scalar map)").Hint = m.Name + " is used without keys"
 		return nil
 	}
 	if c.inCallback > 0 {

@@ -96,7 +96,7 @@ func (c *checker) percpuKaddrCall(e *lang.Call) *Type {
 // memory written into the process's memory at addr.
 func (c *checker) writeUserCall(e *lang.Call) *Type {
 	if !c.info.Config.Unsafe {
-		c.errorf(e.At, "write_user() writes into a process's memory: it needs --unsafe")
+		c.errorf(e.At, "write_user() is unsafe. To use you need the --unsafe flag").Hint = "write_user() writes into a process's memory"
 		return nil
 	}
 	if t := c.expr(e.Args[0]); t.Kind != Invalid && !t.IsInteger() {

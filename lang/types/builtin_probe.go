@@ -96,7 +96,7 @@ func (c *checker) argIdent(e *lang.Ident) *Type {
 			// and sign in the note (as bpftrace types it)
 			return Int64, n < len(ctx.USDTArgs)
 		case ArgRegs:
-			return Uint64, n < ArgCount
+			return Uint64, ctx.Regs != nil && n < len(ctx.Regs.Args)
 		}
 		return Uint64, false
 	})
@@ -162,7 +162,7 @@ func (c *checker) regCall(e *lang.Call) *Type {
 	}
 	lit, ok := e.Args[0].(*lang.StrLit)
 	if !ok || regs.Offset(lit.Val) < 0 {
-		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as \"ip\", \"sp\" or \"di\"")
+		c.errorf(e.Args[0].Pos(), "reg() takes a register name such as %s", regs.Example())
 		return nil
 	}
 	for _, ctx := range c.ctxs {
@@ -213,7 +213,7 @@ func (c *checker) probetypeIdent(e *lang.Ident) *Type {
 // return rc.
 func (c *checker) overrideCall(e *lang.Call) *Type {
 	if !c.info.Config.Unsafe {
-		c.errorf(e.At, "override() changes what a kernel function returns: it needs --unsafe")
+		c.errorf(e.At, "override() is unsafe. To use you need the --unsafe flag").Hint = "override() changes what a kernel function returns"
 		return nil
 	}
 	for _, ctx := range c.ctxs {

@@ -165,7 +165,7 @@ func (c *checker) cgroupPathCall(e *lang.Call) *Type {
 // or a name ("KILL", "SIGKILL").
 func (c *checker) signalCall(e *lang.Call) *Type {
 	if !c.info.Config.Unsafe {
-		c.errorf(e.At, "%s() sends signals: it needs --unsafe", e.Fun)
+		c.errorf(e.At, "%s() is unsafe. To use you need the --unsafe flag", e.Fun).Hint = e.Fun + "() sends signals"
 		return nil
 	}
 	switch a := e.Args[0].(type) {

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -95,6 +96,16 @@ func (c *checker) stackType(pos lang.Pos, kind, mode string, limit int) *Type {
 		c.errorf(pos, "%s() limit must be at least 1", kind)
 		return nil
 	}
+	if kind == "dw_ustack" {
+		for _, ctx := range c.ctxs {
+			if arch := ArchOf(ctx); arch != "amd64" {
+				// The DWARF unwinder (runtime/unwind and its program)
+				// knows x86-64's registers and rules alone.
+				c.errorf(pos, "dw_ustack unwinds x86-64 stacks only; on %s use ustack, which follows frame pointers", arch)
+				return nil
+			}
+		}
+	}
 	if mode == "" {
 		mode = c.info.Settings.StackMode
 		if mode == "build_id" && kind != "ustack" {
@@ -132,8 +143,15 @@ func symbolAddress(lookup func(SymbolEnv, string) (uint64, error)) func(*checker
 			return nil
 		}
 		addr, err := lookup(se, lit.Val)
-		if err != nil {
-			c.errorf(lit.At, "%s(%q): %v", e.Fun, lit.Val, err)
+		switch {
+		case err != nil && e.Fun == "kaddr":
+			ce := c.errorf(e.At, "Failed to resolve kernel symbol: %s", lit.Val)
+			if !errors.Is(err, ErrNoKernelSymbol) {
+				ce.Hint = err.Error()
+			}
+			return nil
+		case err != nil:
+			c.errorf(e.At, "%s(%q): %v", e.Fun, lit.Val, err)
 			return nil
 		}
 		c.record(lit, StrType(len(lit.Val)+1))

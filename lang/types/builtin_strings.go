@@ -57,15 +57,23 @@ func (c *checker) strCall(e *lang.Call) *Type {
 		if lt.Kind != Invalid && !lt.IsInteger() {
 			c.errorf(e.Args[1].Pos(), "str() length must be an integer, not %s", lt)
 		}
-		if lit, ok := e.Args[1].(*lang.IntLit); ok && int(lit.Val)+1 < size {
-			size = int(lit.Val) + 1
+		// str(p, n) reads n bytes, the NUL included, as bpftrace's does
+		if lit, ok := e.Args[1].(*lang.IntLit); ok && int(lit.Val) < size {
+			size = max(1, int(lit.Val))
 		}
 	}
 	switch {
 	case t.Kind == Str:
 		return t
 	case t.IsInteger(), t.Kind == Array && t.Elem.Kind == Int && t.Elem.Size == 1:
-		return StrType(size)
+		s := StrType(size)
+		if len(e.Args) == 1 {
+			// a string of max_strlen characters or more is cut, and
+			// printed with the trailer (codegen reads one byte more
+			// than the string holds to tell)
+			s.Trailer = c.info.Settings.StrTruncTrailer
+		}
+		return s
 	}
 	c.errorf(e.Args[0].Pos(), "str() takes a pointer or an integer address, not %s", t)
 	return nil

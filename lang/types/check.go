@@ -47,6 +47,11 @@ type checker struct {
 	inCallback int
 	unrolls    int
 	probeN     int
+	// notConst holds the operator expressions constValue found to have
+	// no value once their operands were checked, so that a long chain of
+	// operators is folded (or given up on) once per node, not once per
+	// enclosing node.
+	notConst map[lang.Expr]bool
 	// named are the named parameters given; badOption the first whose
 	// value does not fit its getopt() (named.go).
 	named     map[string]namedArg
@@ -58,7 +63,7 @@ type checker struct {
 
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
-	c := &checker{env: env, info: &Info{
+	c := &checker{env: env, notConst: map[lang.Expr]bool{}, info: &Info{
 		Types:      map[lang.Expr]*Type{},
 		Consts:     map[lang.Expr]Const{},
 		Formats:    map[*lang.StrLit][]printf.Segment{},

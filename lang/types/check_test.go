@@ -120,7 +120,7 @@ BEGIN { @s = "a"; }`
 	if s.MaxStrlen != 100 || s.StackMode != "raw" || s.MaxMapKeys != 77 || !s.PrintMapsOnExit || s.MissingProbes != "warn" {
 		t.Errorf("settings: %+v", s)
 	}
-	if len(info.Warnings) != 1 || !strings.Contains(lang.Format(lang.ErrorList(info.Warnings), []byte(src)), "s.gt:2:1: warning: No matches for tracepoint syscalls:sys_enter_nothing_here. Skipping.") {
+	if len(info.Warnings) != 1 || !strings.Contains(lang.Format(lang.ErrorList(info.Warnings), []byte(src)), "s.gt:2:1-43: WARNING: No matches for tracepoint syscalls:sys_enter_nothing_here. Skipping.") {
 		t.Errorf("warnings: %v", info.Warnings)
 	}
 	if len(info.Probes) != 1 {

@@ -72,7 +72,7 @@ var settings = map[string]setting{
 	"license": {kind: "enum", values: []string{"Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL", "GPL and additional rights", "GPL v2", "GPL"},
 		set: func(s *Settings, v any) { s.License = v.(string) },
 		invalid: func(st setting, v string) error {
-			return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html", v, strings.Join(st.values, ", "))
+			return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s", v, strings.Join(st.values, ", "))
 		}},
 	// Features upstream marks unstable are stable in gotrace: their
 	// switches are accepted and change nothing.
@@ -120,7 +120,7 @@ func (c *checker) resolveSettings(f *lang.File, env map[string]string) Settings 
 		key := settingKey(it.Key)
 		st, ok := settings[key]
 		if !ok {
-			e := c.errorf(it.At, "unknown config key %q", it.Key)
+			e := c.errorf(it.At, "%s: not a known configuration option", it.Key)
 			if near := suggest(key, SettingNames()); near != "" {
 				e.Hint = "did you mean " + near + "?"
 			}
@@ -129,7 +129,10 @@ func (c *checker) resolveSettings(f *lang.File, env map[string]string) Settings 
 		v, err := configValue(st, it.Value)
 		if err != nil {
 			if st.invalid != nil {
-				c.errorf(it.Value.Pos(), "%v", err)
+				e := c.errorf(it.Value.Pos(), "%v", err)
+				if key == "license" {
+					e.Hint = "Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html"
+				}
 			} else {
 				c.errorf(it.Value.Pos(), "config %s: %v", key, err)
 			}
@@ -261,7 +264,7 @@ func (c *checker) checkDecls() {
 	for name, d := range c.info.Decls {
 		mi := c.info.Maps[name]
 		if mi == nil {
-			c.warnf(d.Pos, "map %s is declared but never used", name)
+			c.warnf(d.Pos, "Unused map: %s", name)
 			continue
 		}
 		if strings.HasPrefix(d.Kind, "percpu") && mi.Value.Kind != Agg {

@@ -42,10 +42,17 @@ func b2i(b bool) int64 {
 }
 
 // constValue folds an expression made of literals, sizeof/offsetof and
-// operators into its value, when it has one.
+// operators into its value, when it has one. The checker records the
+// value of each arithmetic operator it folds in Info.Consts (codegen
+// emits the constant), and each it could not fold in notConst, so that
+// constValue of a checked operator looks its operands up instead of
+// walking them again: folding a chain of n operators costs O(n).
 func (c *checker) constValue(e lang.Expr) (int64, bool) {
 	if k, ok := c.info.Consts[e]; ok && !k.IsStr {
 		return k.Int, true
+	}
+	if c.notConst[e] {
+		return 0, false
 	}
 	switch e := e.(type) {
 	case *lang.IntLit:
@@ -88,6 +95,18 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// foldChecked is constValue of the operator expression e, whose operands
+// are checked: it remembers the answer for the enclosing expressions.
+func (c *checker) foldChecked(e lang.Expr) (int64, bool) {
+	v, ok := c.constValue(e)
+	if ok {
+		c.info.Consts[e] = Const{Int: v}
+	} else {
+		c.notConst[e] = true
+	}
+	return v, ok
 }
 
 // constString returns a string known when compiling: a literal.

@@ -1,6 +1,7 @@
 package types
 
 import (
+	"errors"
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -233,9 +234,15 @@ type StructEnv interface {
 	KernelStruct(name string) (*Type, error)
 }
 
+// ErrNoKernelSymbol is the error of a KernelSymbol lookup that found no
+// symbol of the name.
+var ErrNoKernelSymbol = errors.New("no kernel symbol")
+
 // SymbolEnv is implemented by Envs that can resolve kernel symbols
 // (kaddr) and cgroup paths (cgroupid).
 type SymbolEnv interface {
+	// KernelSymbol fails with ErrNoKernelSymbol when the kernel has no
+	// symbol of that name.
 	KernelSymbol(name string) (uint64, error)
 	CgroupID(path string) (uint64, error)
 	// UserSymbol returns the address and size of a symbol of the binary

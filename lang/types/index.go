@@ -1,6 +1,8 @@
 package types
 
 import (
+	"fmt"
+
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -53,7 +55,7 @@ func (c *checker) index(e *lang.Index) *Type {
 		return nil
 	}
 	if isConst && (v < 0 || length > 0 && int(v) >= length) {
-		c.errorf(e.Index.Pos(), "index %d is out of range for %s (%d elements)", v, x, length)
+		c.errorf(e.At, "the index %d is out of bounds for array of size %d", v, length).Hint = fmt.Sprintf("the array is %s", x)
 		return nil
 	}
 	if elem.Kind == Array && elem.Elem.Kind == Int && elem.Elem.Size == 1 {

@@ -1,6 +1,9 @@
 package types
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/gotrace/gotrace/lang"
 )
 
@@ -46,7 +49,9 @@ func assignable(dst, src *Type) bool {
 
 func cloneStr(t *Type) *Type {
 	if t.Kind == Str {
-		return StrType(t.Size)
+		s := StrType(t.Size)
+		s.Trailer = t.Trailer
+		return s
 	}
 	return t
 }
@@ -136,11 +141,32 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 	return keys
 }
 
+// keyMismatch reports keys that do not fit the map's, as bpftrace words
+// it; the hint says what differs (here) and where the map's keys were
+// decided.
+func (c *checker) keyMismatch(pos lang.Pos, name string, keys []*Type, mi *MapInfo, here string) {
+	e := c.errorf(pos, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'",
+		name, keyList(keys), keyList(mi.Keys))
+	e.Hint = fmt.Sprintf("%s, and its keys were decided at %d:%d", here, mi.Pos.Line, mi.Pos.Col)
+}
+
+// keyList is the types of a map's keys as bpftrace names them: the type
+// of the one key, or a parenthesized list.
+func keyList(keys []*Type) string {
+	if len(keys) == 1 {
+		return keys[0].String()
+	}
+	var names []string
+	for _, k := range keys {
+		names = append(names, k.String())
+	}
+	return "(" + strings.Join(names, ",") + ")"
+}
+
 // unifyKeys checks keys against the map's known key types, widening strings.
 func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
 	if len(keys) != len(mi.Keys) {
-		c.errorf(m.At, "map %s is used with %d keys here and %d keys at %d:%d",
-			m.Name, len(keys), len(mi.Keys), mi.Pos.Line, mi.Pos.Col)
+		c.keyMismatch(m.At, m.Name, keys, mi, fmt.Sprintf("%s is used with %d keys here", m.Name, len(keys)))
 		return false
 	}
 	changed := false
@@ -161,8 +187,7 @@ func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
 			}
 		}
 		if !assignable(old, k) {
-			c.errorf(pos, "map %s key %d has type %s here but %s at %d:%d",
-				m.Name, i+1, k, old, mi.Pos.Line, mi.Pos.Col)
+			c.keyMismatch(pos, m.Name, keys, mi, fmt.Sprintf("key %d has type %s here", i+1, k))
 			return false
 		}
 		if old.Kind == Str && k.Size > old.Size {

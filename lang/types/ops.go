@@ -175,7 +175,7 @@ func (c *checker) unary(e *lang.Unary) *Type {
 			c.errorf(e.At, "%s needs an integer, not %s", op, t)
 			return nil
 		}
-		if v, ok := c.constValue(e); ok {
+		if v, ok := c.foldChecked(e); ok {
 			return ConstType(v)
 		}
 		if t.Signed {
@@ -232,7 +232,7 @@ func (c *checker) binary(e *lang.Binary) *Type {
 			return y
 		}
 	}
-	if v, ok := c.constValue(e); ok {
+	if v, ok := c.foldChecked(e); ok {
 		return ConstType(v) // folded, it is a literal
 	}
 	return ArithType(op, x, y)

@@ -1,6 +1,8 @@
 package types
 
 import (
+	"debug/elf"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -13,13 +15,14 @@ import (
 // sees registers (kprobes, uprobes, usdt, perf events); the checker and
 // codegen take every pt_regs offset from it.
 type RegLayout struct {
-	Arch string  // GOARCH spelling: "amd64", "arm64"
-	Size int     // bytes of the registers a BPF program may read
-	Args []int32 // argument registers, in order
-	Ret  int32   // the return value register
-	IP   int32   // instruction pointer
-	SP   int32   // stack pointer
-	FP   int32   // frame pointer
+	Arch    string      // GOARCH spelling: "amd64", "arm64"
+	Machine elf.Machine // the ELF machine of the architecture's binaries
+	Size    int         // bytes of the registers a BPF program may read
+	Args    []int32     // argument registers, in order
+	Ret     int32       // the return value register
+	IP      int32       // instruction pointer
+	SP      int32       // stack pointer
+	FP      int32       // frame pointer
 	// Mode is the register whose bits ModeMask equal UserMode when the
 	// probe interrupted user code (usermode).
 	Mode     int32
@@ -31,10 +34,11 @@ type RegLayout struct {
 
 // RegsAMD64 is x86-64's struct pt_regs.
 var RegsAMD64 = &RegLayout{
-	Arch: "amd64",
-	Size: 168,
-	Args: []int32{112, 104, 96, 88, 72, 64}, // rdi, rsi, rdx, rcx, r8, r9
-	Ret:  80, IP: 128, SP: 152, FP: 32,
+	Arch:    "amd64",
+	Machine: elf.EM_X86_64,
+	Size:    168,
+	Args:    []int32{112, 104, 96, 88, 72, 64}, // rdi, rsi, rdx, rcx, r8, r9
+	Ret:     80, IP: 128, SP: 152, FP: 32,
 	Mode: 136, ModeMask: 3, UserMode: 3, // the privilege level of cs
 	Names: map[string]int{
 		"r15": 0, "r14": 8, "r13": 16, "r12": 24, "bp": 32, "bx": 40, "r11": 48, "r10": 56, "r9": 64, "r8": 72,
@@ -45,19 +49,25 @@ var RegsAMD64 = &RegLayout{
 
 // RegsARM64 is arm64's struct pt_regs: x0 to x30, sp, pc, pstate.
 var RegsARM64 = &RegLayout{
-	Arch: "arm64",
-	Size: 272,                           // struct user_pt_regs, what BPF programs see
-	Args: []int32{0, 8, 16, 24, 32, 40}, // x0 to x5
-	Ret:  0, IP: 256, SP: 248, FP: 232,
+	Arch:    "arm64",
+	Machine: elf.EM_AARCH64,
+	Size:    272,                                   // struct user_pt_regs, what BPF programs see
+	Args:    []int32{0, 8, 16, 24, 32, 40, 48, 56}, // x0 to x7
+	Ret:     0, IP: 256, SP: 248, FP: 232,
 	Mode: 264, ModeMask: 0xf, UserMode: 0, // pstate's exception level and stack: EL0t
 	Names: arm64RegNames(),
 }
 
+// arm64RegNames are bpftrace's arm64 names (r0..r30 and regs[0]..
+// regs[30] for x0..x30, sp, pc, pstate, and the registers of 32-bit
+// compat tasks that have a role), with the assembler's x0..x30 and ip,
+// fp and lr.
 func arm64RegNames() map[string]int {
-	m := map[string]int{"sp": 248, "pc": 256, "ip": 256, "pstate": 264, "fp": 232, "lr": 240}
+	m := map[string]int{"sp": 248, "pc": 256, "ip": 256, "pstate": 264, "fp": 232, "lr": 240,
+		"compat_fp": 11 * 8, "compat_sp": 13 * 8, "compat_lr": 14 * 8}
 	for i := 0; i <= 30; i++ {
-		m["r"+strconv.Itoa(i)] = 8 * i
-		m["x"+strconv.Itoa(i)] = 8 * i
+		n := strconv.Itoa(i)
+		m["r"+n], m["x"+n], m["regs["+n+"]"] = 8*i, 8*i, 8*i
 	}
 	return m
 }
@@ -87,4 +97,21 @@ func (l *RegLayout) Offset(name string) int {
 		}
 	}
 	return -1
+}
+
+// Example is a few register names to suggest in a message.
+func (l *RegLayout) Example() string {
+	if l == RegsARM64 {
+		return `"pc", "sp" or "r0"`
+	}
+	return `"ip", "sp" or "di"`
+}
+
+// ArchOf is the architecture of a context's registers: its layout's,
+// else (a program that sees no registers) the host's.
+func ArchOf(c *Context) string {
+	if c.Regs != nil {
+		return c.Regs.Arch
+	}
+	return runtime.GOARCH
 }

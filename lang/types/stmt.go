@@ -125,10 +125,17 @@ func (c *checker) stmt(s lang.Stmt) {
 	case *lang.UnrollStmt:
 		c.expr(s.Count)
 		n, ok := c.constValue(s.Count)
-		if !ok || n < 1 || n > 100 {
+		switch {
+		case !ok:
 			c.errorf(s.Count.Pos(), "unroll needs a constant count from 1 to 100")
+		case n < 1:
+			c.errorf(s.At, "unroll minimum value is 1")
+		case n > 100:
+			c.errorf(s.At, "unroll maximum value is 100")
 		}
-		c.info.Consts[s.Count] = Const{Int: n}
+		if ok {
+			c.info.Consts[s.Count] = Const{Int: n}
+		}
 		c.unrolls++
 		c.block(s.Body)
 		c.unrolls--
@@ -157,6 +164,11 @@ func (c *checker) stmt(s lang.Stmt) {
 		c.block(s.Body)
 		c.loops--
 	case *lang.JumpStmt:
+		if s.Value != nil {
+			if t := c.expr(s.Value); t.Kind != Invalid && !t.IsInteger() {
+				c.errorf(s.Value.Pos(), "return takes an integer (the probe's return value), not %s", t)
+			}
+		}
 		switch s.Keyword {
 		case "break", "continue":
 			if c.loops == 0 {

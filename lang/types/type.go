@@ -66,6 +66,9 @@ type Type struct {
 	// CAlign: Struct: the alignment an inline C definition's attributes
 	// give it (1 when packed, N from aligned(N)); 0: its members'.
 	CAlign int
+	// Trailer: Str: what printing appends to a string that fills its
+	// Size without a NUL, one str() cut (str_trunc_trailer).
+	Trailer string
 }
 
 // Field is a member of a struct or tuple.

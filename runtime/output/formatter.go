@@ -87,7 +87,7 @@ func NewFormatter(format string, segs []printf.Segment, slots []Slot) *Formatter
 						fs.op = opInt
 					}
 				}
-			case isString(t) && c.Verb == 's' && !c.Zero && c.Width < 1000 && fs.slot.Size >= t.Size:
+			case isString(t) && t.Trailer == "" && c.Verb == 's' && !c.Zero && c.Width < 1000 && fs.slot.Size >= t.Size:
 				fs.op = opStr
 			}
 		}

@@ -5,8 +5,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
+	"github.com/gotrace/gotrace/lang"
 	"github.com/gotrace/gotrace/lang/types"
 )
 
@@ -40,6 +42,10 @@ type Printer struct {
 	// Profile, when set, takes the maps keyed by stacks instead of
 	// printing them (pprof, flame graphs: profilewriter.go).
 	Profile *ProfileWriter
+	// Src is the script's text, which run-time warnings quote; Color
+	// colours their first line (BPFTRACE_COLOR).
+	Src   []byte
+	Color bool
 }
 
 // IsJSON tells whether the printer prints JSON records.
@@ -238,6 +244,45 @@ func (p *Printer) Text(typ, s string) error {
 // with the script position they come from: on w (stderr) in text, as an
 // object on the output in JSON. In text, a known end column makes the
 // position a range, as bpftrace prints it: stdin:1:9-62.
+// HelperError reports a helper that failed at run time (-k) at the
+// expression at pos, as bpftrace does: its reason (strerror of the return
+// code, or that a map lookup found nothing), the helper and the code,
+// then the source line; in JSON a helper_error record.
+func (p *Printer) HelperError(w io.Writer, helper string, retcode int64, pos lang.Pos) {
+	reason := "Can't lookup map element because it does not exist."
+	if helper != "map_lookup_elem" {
+		reason = errnoText(-retcode)
+	}
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"helper_error\", \"msg\": %s, \"helper\": %s, \"retcode\": %d, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
+			jsonString(errnoText(-retcode)), jsonString(helper), retcode, jsonString(pos.File), pos.Line, pos.Col)
+		return
+	}
+	msg := fmt.Sprintf("%s\nAdditional Info - helper: %s, retcode: %d", reason, helper, retcode)
+	io.WriteString(w, lang.FormatColor(&lang.Error{Pos: pos, Msg: msg, Warning: true}, p.Src, p.Color))
+}
+
+// RuntimeWarning reports a mishap of the expression at pos at run time
+// (an array index out of bounds, a division by 0), with the source line;
+// in JSON a runtime_error record.
+func (p *Printer) RuntimeWarning(w io.Writer, msg string, pos lang.Pos) {
+	if p.f == JSON {
+		fmt.Fprintf(p.w, "{\"type\": \"runtime_error\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",
+			jsonString(msg), jsonString(pos.File), pos.Line, pos.Col)
+		return
+	}
+	io.WriteString(w, lang.FormatColor(&lang.Error{Pos: pos, Msg: msg, Warning: true}, p.Src, p.Color))
+}
+
+// errnoText is C's strerror of an errno: "Bad address" for EFAULT.
+func errnoText(errno int64) string {
+	s := syscall.Errno(errno).Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col, endCol int) {
 	if p.f == JSON {
 		fmt.Fprintf(p.w, "{\"type\": \"%s\", \"msg\": %s, \"filename\": %s, \"line\": %d, \"col\": %d}\n",

@@ -135,7 +135,11 @@ func decode(t *types.Type, raw []byte, sym Symbolizer) value {
 	case types.Bool:
 		return value{kind: vBool, i: int64(raw[0] & 1)}
 	case types.Str:
-		return value{kind: vStr, s: cstring(raw[:t.Size])}
+		s := cstring(raw[:t.Size])
+		if t.Trailer != "" && len(s) == t.Size {
+			s += t.Trailer // a str() cut at max_strlen
+		}
+		return value{kind: vStr, s: s}
 	case types.Ptr:
 		return value{kind: vUint, u: le64(raw), ptr: true}
 	case types.Tuple:

@@ -3,21 +3,28 @@
 // breakpoints) are tested by booting Debian's kernel, which has them,
 // under qemu-system-x86_64; kprobe-multi links, which Debian's 6.1 lacks,
 // on its 6.12 backports kernel (cases whose "kernel" file says bpo).
+// Cases whose kernel file says arm64 run on Debian's arm64 kernel under
+// qemu-system-aarch64 (TCG: the host is x86-64), with a GOARCH=arm64
+// gotrace: the arm64 register layout (argN, retval, reg(), func, ustack),
+// the arm64 system call table and the -c child's entry breakpoint.
 //
 // TestKernelMatrix builds the static gotrace binary and, per kernel, an
 // initramfs holding it, a static busybox and the cases of testdata/*.txtar
 // for that kernel, boots the kernel once for all its cases (about 6 s
 // without KVM, plus the cases), and reads the serial console. The init script runs each case's gotrace command with
 // __BPFTRACE_NOTIFY_PROBES_ATTACHED set, waits for that line, runs the
-// case's workload, waits for gotrace, and frames the output between
+// case's workload, waits for gotrace (with the NAME=VALUE words of the
+// case's "env" file in its environment), and frames the output between
 // "=== CASE name" and "=== END name rc=N" lines. Each case's "want" lines
 // are regular expressions that must each match a line of its output. A
 // case's "gen" file, when there is one, is a shell script run in the
 // guest whose output becomes script.gt (for values known only there, such
 // as the address of a kernel symbol); its "after" file is a shell script
 // run once gotrace has ended, whose output is checked with gotrace's (to
-// look into files gotrace wrote). Any other file of a case (a .bpf.c the
-// script imports) is put next to script.gt.
+// look into files gotrace wrote). A case's NAME.go file is built, for the
+// guest's architecture, into the program NAME next to script.gt (a
+// program for uprobes to trace: /cases/CASE/NAME in the guest). Any other
+// file of a case (a .bpf.c the script imports) is put next to script.gt.
 //
 // .ci/qemu-setup installs qemu, busybox-static, cpio and the kernels. The
 // test skips when they are missing, except under CI=true, where it fails.
@@ -55,7 +62,23 @@ type kcase struct {
 	kernels   []string // the kernels to boot for the case: default (6.1), bpo (backports, 6.12)
 	want      []*regexp.Regexp
 	rc        string
+	env       string            // NAME=VALUE words for gotrace's environment (and so a -c command's)
 	extra     map[string]string // other files of the case (what the script imports), by name
+	progs     map[string]string // Go programs to build for the guest, by the name of the binary
+}
+
+// guest is how one architecture's kernels boot: its qemu, the machine and
+// CPU it emulates, its serial console, the busybox and the gotrace binary
+// put in the initramfs, and its kernels by the names case kernel files
+// use.
+type guest struct {
+	arch    string // GOARCH
+	qemu    string
+	args    []string // machine and CPU
+	console string
+	busybox string
+	gotrace string
+	kernels map[string]string // kernel image by name: default, bpo, arm64
 }
 
 func loadCases(t *testing.T) []kcase {
@@ -84,6 +107,8 @@ func loadCases(t *testing.T) []kcase {
 				c.kernels = strings.Fields(body)
 			case "rc":
 				c.rc = strings.TrimSpace(body)
+			case "env":
+				c.env = strings.TrimSpace(body)
 			case "interrupt":
 				c.interrupt = strings.TrimSpace(body)
 			case "want":
@@ -91,6 +116,13 @@ func loadCases(t *testing.T) []kcase {
 					c.want = append(c.want, regexp.MustCompile(line))
 				}
 			default:
+				if strings.HasSuffix(file.Name, ".go") {
+					if c.progs == nil {
+						c.progs = map[string]string{}
+					}
+					c.progs[strings.TrimSuffix(file.Name, ".go")] = body
+					continue
+				}
 				// files the script imports (.bpf.c, .h, .bt)
 				if c.extra == nil {
 					c.extra = map[string]string{}
@@ -129,7 +161,7 @@ for d in /cases/*; do
   rm -f /tmp/out
   if [ -f $d/gen ]; then sh $d/gen > $d/script.gt; fi
   if [ -f $d/script.gt ]; then
-    __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 timeout -s TERM 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
+    env __BPFTRACE_NOTIFY_PROBES_ATTACHED=1 $(cat $d/env 2>/dev/null) timeout -s TERM 60 /gotrace $(cat $d/args) $d/script.gt > /tmp/out 2>&1 &
     pid=$!
     i=0
     while ! grep -q __BPFTRACE_NOTIFY_PROBES_ATTACHED /tmp/out 2>/dev/null && [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
@@ -162,6 +194,32 @@ func TestKernelMatrix(t *testing.T) {
 	if cache == "" {
 		cache = "/var/cache/gotrace-qemu"
 	}
+	cases := append(loadCases(t), exampleCases(t)...)
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	if _, err := exec.LookPath("cpio"); err != nil {
+		missing(t, "cpio")
+	}
+	var x86, arm []kcase
+	for _, c := range cases {
+		if slices.Contains(c.kernels, "arm64") {
+			arm = append(arm, c)
+		} else {
+			x86 = append(x86, c)
+		}
+	}
+	if len(x86) > 0 {
+		t.Run("x86-64", func(t *testing.T) { runGuest(t, x86GuestFor(t, cache), x86, []string{"default", "bpo"}) })
+	}
+	if len(arm) > 0 {
+		t.Run("arm64", func(t *testing.T) { runGuest(t, arm64GuestFor(t, cache), arm, []string{"arm64"}) })
+	}
+}
+
+// x86GuestFor is the x86-64 guest: Debian's kernel and its backports
+// kernel under qemu-system-x86_64, with the host's static busybox.
+func x86GuestFor(t *testing.T, cache string) guest {
 	kernels, _ := filepath.Glob(filepath.Join(cache, "boot", "vmlinuz-*"))
 	if len(kernels) == 0 {
 		missing(t, "the Debian kernel image")
@@ -170,25 +228,11 @@ func TestKernelMatrix(t *testing.T) {
 	if err != nil {
 		missing(t, "qemu-system-x86_64")
 	}
-	if _, err := exec.LookPath("cpio"); err != nil {
-		missing(t, "cpio")
-	}
 	busybox := "/bin/busybox"
 	if out, err := exec.Command("file", "-L", busybox).Output(); err == nil && !bytes.Contains(out, []byte("static")) {
 		missing(t, "a static busybox")
 	} else if _, err := os.Stat(busybox); err != nil {
 		missing(t, "busybox")
-	}
-
-	bin := filepath.Join(t.TempDir(), "gotrace")
-	build := exec.Command("go", "build", "-o", bin, "../../cmd/gotrace")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building gotrace: %v\n%s", err, out)
-	}
-	cases := append(loadCases(t), exampleCases(t)...)
-	if len(cases) == 0 {
-		t.Fatal("no cases")
 	}
 	// The backports kernel (6.12) has what Debian's 6.1 lacks, such as
 	// kprobe-multi links (CONFIG_FPROBE); cases name it in their kernel file.
@@ -196,7 +240,40 @@ func TestKernelMatrix(t *testing.T) {
 	if bpo, _ := filepath.Glob(filepath.Join(cache, "bpo", "boot", "vmlinuz-*")); len(bpo) > 0 {
 		images["bpo"] = bpo[0]
 	}
-	for _, k := range []string{"default", "bpo"} {
+	return guest{arch: "amd64", qemu: qemu, console: "ttyS0", busybox: busybox, kernels: images}
+}
+
+// arm64GuestFor is the arm64 guest: Debian's arm64 kernel on qemu's virt
+// machine, under TCG. "-cpu max" is every feature qemu emulates;
+// pauth-impdef keeps pointer authentication but with qemu's cheap
+// algorithm, which halves the time the guest takes under TCG.
+func arm64GuestFor(t *testing.T, cache string) guest {
+	kernels, _ := filepath.Glob(filepath.Join(cache, "arm64", "boot", "vmlinuz-*"))
+	if len(kernels) == 0 {
+		missing(t, "the Debian arm64 kernel image ("+cache+"/arm64)")
+	}
+	busybox := filepath.Join(cache, "arm64", "bin", "busybox")
+	if _, err := os.Stat(busybox); err != nil {
+		missing(t, "the arm64 static busybox ("+cache+"/arm64/bin)")
+	}
+	qemu, err := exec.LookPath("qemu-system-aarch64")
+	if err != nil {
+		missing(t, "qemu-system-aarch64")
+	}
+	return guest{arch: "arm64", qemu: qemu, args: []string{"-M", "virt", "-cpu", "max,pauth-impdef=on"}, console: "ttyAMA0",
+		busybox: busybox, kernels: map[string]string{"arm64": kernels[0]}}
+}
+
+// runGuest builds gotrace for g's architecture and boots each of kernels
+// once for the cases that name it.
+func runGuest(t *testing.T, g guest, cases []kcase, kernels []string) {
+	g.gotrace = filepath.Join(t.TempDir(), "gotrace")
+	build := exec.Command("go", "build", "-o", g.gotrace, "../../cmd/gotrace")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+g.arch)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building gotrace for %s: %v\n%s", g.arch, err, out)
+	}
+	for _, k := range kernels {
 		var these []kcase
 		for _, c := range cases {
 			if slices.Contains(c.kernels, k) {
@@ -206,22 +283,22 @@ func TestKernelMatrix(t *testing.T) {
 		if len(these) == 0 {
 			continue
 		}
-		if images[k] == "" {
-			missing(t, "the Debian backports kernel image ("+cache+"/bpo)")
+		if g.kernels[k] == "" {
+			missing(t, "the Debian "+k+" kernel image")
 		}
-		bootCases(t, qemu, images[k], busybox, bin, these)
+		bootCases(t, g, g.kernels[k], these)
 	}
 }
 
 // bootCases boots kernel once with an initramfs holding busybox, the
 // gotrace binary and cases, and checks each case's output.
-func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kcase) {
+func bootCases(t *testing.T, g guest, kernelImage string, cases []kcase) {
 	root := t.TempDir()
 	for _, d := range []string{"bin", "proc", "sys", "dev", "tmp", "cases", "etc"} {
 		os.MkdirAll(filepath.Join(root, d), 0o755)
 	}
-	copyFile(t, busybox, filepath.Join(root, "bin", "busybox"), 0o755)
-	copyFile(t, bin, filepath.Join(root, "gotrace"), 0o755)
+	copyFile(t, g.busybox, filepath.Join(root, "bin", "busybox"), 0o755)
+	copyFile(t, g.gotrace, filepath.Join(root, "gotrace"), 0o755)
 	os.WriteFile(filepath.Join(root, "init"), []byte(initScript), 0o755)
 	os.WriteFile(filepath.Join(root, "etc", "passwd"), []byte("root:x:0:0:root:/:/bin/sh\n"), 0o644)
 	for _, c := range cases {
@@ -243,8 +320,14 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		if c.interrupt != "" {
 			os.WriteFile(filepath.Join(d, "interrupt"), []byte(c.interrupt), 0o644)
 		}
+		if c.env != "" {
+			os.WriteFile(filepath.Join(d, "env"), []byte(c.env+"\n"), 0o644)
+		}
 		for name, body := range c.extra {
 			os.WriteFile(filepath.Join(d, name), []byte(body), 0o644)
+		}
+		for name, src := range c.progs {
+			buildGuestProgram(t, g.arch, src, filepath.Join(d, name))
 		}
 	}
 	initrd := filepath.Join(t.TempDir(), "initrd.gz")
@@ -254,16 +337,19 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		t.Fatalf("packing the initramfs: %v\n%s", err, out)
 	}
 
-	acc := accelFor(t, qemu, kernelImage, busybox)
+	acc := tcg
+	if g.arch == runtime.GOARCH {
+		acc = accelFor(t, g, kernelImage)
+	}
 	start := time.Now()
-	console, err := boot(qemu, kernelImage, initrd, acc, 8*time.Minute)
+	console, err := boot(g, kernelImage, initrd, acc, 8*time.Minute)
 	if acc.kvm && !strings.Contains(console, "=== KERNEL") {
 		// KVM that passed the probe and failed here all the same: the
 		// cases run under TCG rather than not at all.
 		t.Logf("the KVM boot failed (%v), booting under TCG:\n%s", err, tail(console, 1000))
 		acc = tcg
 		start = time.Now()
-		console, err = boot(qemu, kernelImage, initrd, acc, 8*time.Minute)
+		console, err = boot(g, kernelImage, initrd, acc, 8*time.Minute)
 	}
 	elapsed := time.Since(start)
 	if !strings.Contains(console, "=== DONE") {
@@ -305,7 +391,7 @@ func bootCases(t *testing.T, qemu, kernelImage, busybox, bin string, cases []kca
 		failed++
 		t.Errorf("%s (kernel %s): rc=%s (want %s), missing %q in:\n%s", c.name, kernel, rc, c.rc, missed, body)
 	}
-	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s, boot and run %v under %s", passed, failed, kernel, elapsed.Round(time.Millisecond), acc.name)
+	msg := fmt.Sprintf("kernel matrix: %d cases passed, %d failed, kernel %s (%s), boot and run %v under %s", passed, failed, kernel, g.arch, elapsed.Round(time.Millisecond), acc.name)
 	t.Log(msg)
 	fmt.Println(msg)
 }
@@ -348,7 +434,7 @@ var (
 
 // accelFor decides once per test run how guests boot on this host, by
 // booting kernelImage under KVM with an initramfs that only says it ran.
-func accelFor(t *testing.T, qemu, kernelImage, busybox string) accel {
+func accelFor(t *testing.T, g guest, kernelImage string) accel {
 	accelOnce.Do(func() {
 		opens := false
 		if f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0); err == nil {
@@ -358,7 +444,7 @@ func accelFor(t *testing.T, qemu, kernelImage, busybox string) accel {
 		accelChosen = chooseAccel(os.Getenv("GOTRACE_QEMU_ACCEL"), opens, func() bool {
 			root := t.TempDir()
 			os.MkdirAll(filepath.Join(root, "bin"), 0o755)
-			copyFile(t, busybox, filepath.Join(root, "bin", "busybox"), 0o755)
+			copyFile(t, g.busybox, filepath.Join(root, "bin", "busybox"), 0o755)
 			os.WriteFile(filepath.Join(root, "init"), []byte("#!/bin/busybox sh\n/bin/busybox echo '=== KERNEL probe'\n/bin/busybox poweroff -f\n"), 0o755)
 			initrd := filepath.Join(t.TempDir(), "probe.gz")
 			pack := exec.Command("sh", "-c", "find . | cpio -o -H newc 2>/dev/null | gzip -1 > "+initrd)
@@ -367,7 +453,7 @@ func accelFor(t *testing.T, qemu, kernelImage, busybox string) accel {
 				t.Logf("packing the probe initramfs: %v\n%s", err, out)
 				return false
 			}
-			console, err := boot(qemu, kernelImage, initrd, kvm, time.Minute)
+			console, err := boot(g, kernelImage, initrd, kvm, time.Minute)
 			ok := strings.Contains(console, "=== KERNEL probe")
 			if !ok {
 				t.Logf("KVM cannot boot a guest here (%v), using TCG:\n%s", err, tail(console, 1000))
@@ -378,17 +464,17 @@ func accelFor(t *testing.T, qemu, kernelImage, busybox string) accel {
 	return accelChosen
 }
 
-// boot runs qemu on kernelImage and initrd under acc, at most limit, and
-// returns the serial console's text. GOTRACE_QEMU_LOG names a file that
-// gets the console as it comes.
-func boot(qemu, kernelImage, initrd string, acc accel, limit time.Duration) (string, error) {
-	args := []string{"-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernelImage, "-initrd", initrd,
-		"-append", "console=ttyS0 rdinit=/init panic=-1 quiet"}
+// boot runs g's qemu on kernelImage and initrd under acc, at most limit,
+// and returns the serial console's text. GOTRACE_QEMU_LOG names a file
+// that gets the console as it comes.
+func boot(g guest, kernelImage, initrd string, acc accel, limit time.Duration) (string, error) {
+	args := append(slices.Clone(g.args), "-m", "1024", "-smp", "2", "-nographic", "-no-reboot", "-kernel", kernelImage, "-initrd", initrd,
+		"-append", "console="+g.console+" rdinit=/init panic=-1 quiet")
 	args = append(args, acc.args...)
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, qemu, args...)
+	cmd := exec.CommandContext(ctx, g.qemu, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if log := os.Getenv("GOTRACE_QEMU_LOG"); log != "" {
 		if f, err := os.OpenFile(log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err == nil {
@@ -422,6 +508,21 @@ func TestChooseAccel(t *testing.T) {
 		if probed && (!tc.opens || tc.force != "") {
 			t.Errorf("force %q, opens %v: probed a KVM boot it did not need", tc.force, tc.opens)
 		}
+	}
+}
+
+// buildGuestProgram builds the Go program src for the guest's
+// architecture into bin: static, with its symbols and DWARF (what uprobes,
+// func and ustack read).
+func buildGuestProgram(t *testing.T, arch, src, bin string) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "main.go"), []byte(src), 0o644)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module prog\n\ngo 1.22\n"), 0o644)
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOARCH="+arch, "GOFLAGS=")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building %s for %s: %v\n%s", filepath.Base(bin), arch, err, out)
 	}
 }
 
@@ -464,6 +565,9 @@ func exampleCases(t *testing.T) []kcase {
 		re, ok := want[name]
 		if !ok {
 			t.Errorf("examples/QEMU names %s, which has no expectation here", name)
+			continue
+		}
+		if only := os.Getenv("GOTRACE_QEMU_CASES"); only != "" && !regexp.MustCompile(only).MatchString("example-"+strings.TrimSuffix(name, ".gt")) {
 			continue
 		}
 		cs = append(cs, kcase{name: "example-" + strings.TrimSuffix(name, ".gt"), script: string(src), rc: "0", interrupt: "1", kernels: []string{"default"},

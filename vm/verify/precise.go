@@ -29,8 +29,9 @@ import (
 //
 // Values flow through register moves and arithmetic, and through the
 // stack by stores and loads at constant offsets from r10; a load through
-// any other stack pointer, or an array lookup (whose key may be checked
-// for being constant), makes every slot matter.
+// any other stack pointer, or a lookup that may be of an array (whose key
+// may be checked for being constant; a lookup whose map the straight-line
+// code before it loads is known), makes every slot matter.
 
 func (v *verifier) precision() {
 	n := len(v.code)
@@ -165,7 +166,7 @@ func (v *verifier) precision() {
 							inR |= 1 << uint(k+1)
 						}
 					}
-					if hasArray && (asm.BuiltinFunc(c.Imm) == asm.FnMapLookupElem || asm.BuiltinFunc(c.Imm) == asm.FnMapLookupPercpuElem) || isCallbackHelper(c.Imm) {
+					if hasArray && (asm.BuiltinFunc(c.Imm) == asm.FnMapLookupElem || asm.BuiltinFunc(c.Imm) == asm.FnMapLookupPercpuElem) && v.lookupMayBeArray(i) || isCallbackHelper(c.Imm) {
 						inS = allSlots
 					}
 				case insn.EXIT:
@@ -187,6 +188,41 @@ func (v *verifier) precision() {
 			}
 		}
 	}
+}
+
+// lookupMayBeArray tells whether the map lookup at i may look up an
+// array, whose key matters (a constant key in range cannot fail): not
+// when the straight-line code before i, which every path to i runs,
+// loads r1 with a map of another type.
+func (v *verifier) lookupMayBeArray(i int) bool {
+	for j := i - 1; j >= 0; j-- {
+		c := &v.code[j]
+		if c.Filler {
+			continue
+		}
+		switch c.Class() {
+		case insn.ALU, insn.ALU64, insn.LDX, insn.LD:
+			if c.Dst == 1 {
+				if c.Op != insn.LDDW || c.Src != insn.PseudoMapFD || c.m == nil {
+					return true
+				}
+				t := c.m.spec.Type
+				return t == ebpf.Array || t == ebpf.PerCPUArray
+			}
+		case insn.STX:
+			if c.Mode() == insn.ATOMIC && (c.Src == 1 || c.Imm == insn.CMPXCHG) {
+				return true
+			}
+		case insn.JMP, insn.JMP32:
+			if c.Code() == insn.CALL {
+				return true
+			}
+		}
+		if v.prune[j] {
+			return true // another path may arrive here
+		}
+	}
+	return true
 }
 
 // stackFlow computes, forward, the registers that may hold a pointer

@@ -5,7 +5,7 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 2: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:1
-	 3: JNEImm dst: r2 off: -1 imm: 0 <L3>
+	 3: JNEImm dst: r2 off: -1 imm: 0 <L4>
 	  ; count_pid_comm.bt:1:1
 	 4: Call FnGetCurrentPidTgid
 	  ; count_pid_comm.bt:1:1
@@ -13,93 +13,73 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 6: RShImm dst: r1 imm: 32
 	  ; count_pid_comm.bt:1:1
-	 7: JEqImm dst: r1 off: -1 imm: 4242 <L3>
-	  ; count_pid_comm.bt:1:1
-	 8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	  ; count_pid_comm.bt:1:1
-	10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; count_pid_comm.bt:1:1
-	11: JEqReg dst: r1 off: -1 src: r3 <L3>
+	 7: JEqImm dst: r1 off: -1 imm: 4242 <L4>
 	  ; count_pid_comm.bt:1:52
-	12: StMemDW dst: rfp src: r0 off: -32 imm: 0
+	 8: StMemDW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:52
-	13: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 9: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; count_pid_comm.bt:1:52
-	14: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	10: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid_comm.bt:1:39
-	15: Call FnGetCurrentPidTgid
-	  ; count_pid_comm.bt:1:39
-	16: MovReg dst: r1 src: r0
-	  ; count_pid_comm.bt:1:39
-	17: RShImm dst: r1 imm: 32
-	  ; count_pid_comm.bt:1:39
-	18: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	11: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
-	19: MovReg dst: r1 src: rfp
+	12: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	20: AddImm dst: r1 imm: -24
+	13: AddImm dst: r1 imm: -24
 	  ; count_pid_comm.bt:1:44
-	21: MovImm dst: r2 imm: 16
+	14: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
-	22: Call FnGetCurrentComm
+	15: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	23: LoadMapPtr dst: r1 fd: 0 <m0_>
+	16: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	25: MovReg dst: r2 src: rfp
+	18: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	26: AddImm dst: r2 imm: -32
+	19: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	27: Call FnMapLookupElem
+	20: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	28: MovReg dst: r3 src: r0
+	21: MovReg dst: r3 src: r0
 	  ; count_pid_comm.bt:1:44
-	29: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	22: JEqImm dst: r3 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	30: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	23: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	31: AddImm dst: r1 imm: 1
+	24: AddImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	32: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	25: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	33: Ja off: -1 <L3>
+	26: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	34: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	27: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	  ; count_pid_comm.bt:1:44
-	35: LoadMapPtr dst: r1 fd: 0 <m0_>
+	28: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	37: MovReg dst: r2 src: rfp
+	30: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	38: AddImm dst: r2 imm: -32
+	31: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	39: MovReg dst: r3 src: rfp
+	32: MovReg dst: r3 src: rfp
 	  ; count_pid_comm.bt:1:44
-	40: AddImm dst: r3 imm: -40
+	33: AddImm dst: r3 imm: -40
 	  ; count_pid_comm.bt:1:44
-	41: MovImm dst: r4 imm: 0
+	34: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	42: Call FnMapUpdateElem
+	35: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	43: MovReg dst: r5 src: r0
+	36: MovReg dst: r5 src: r0
 	  ; count_pid_comm.bt:1:44
-	44: AddImm dst: r5 imm: 7
+	37: JNEImm dst: r5 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	45: MovReg dst: r1 src: r5
+	38: MovImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	46: NegImm dst: r1 imm: 0
+	39: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	47: OrReg dst: r5 src: r1
-	  ; count_pid_comm.bt:1:44
-	48: RShImm dst: r5 imm: 63
-	  ; count_pid_comm.bt:1:44
-	49: XorImm dst: r5 imm: 1
-	  ; count_pid_comm.bt:1:44
-	50: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	  ; count_pid_comm.bt:1:44
-	52: StXAtomicAddDW dst: r1 src: r5 off: 0
-L3:
+	41: StXAtomicAddDW dst: r2 src: r1 off: 0
+L4:
 	  ; count_pid_comm.bt:1:35
-	53: MovImm dst: r0 imm: 0
+	42: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	54: Exit
+	43: Exit
 

@@ -16,157 +16,131 @@ p0_tracepoint:
 	  7: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:1
 	  8: JEqImm dst: r1 off: -1 imm: 4242 <L10>
-	   ; hist_read_size.bt:1:1
-	  9: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	   ; hist_read_size.bt:1:1
-	 11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	   ; hist_read_size.bt:1:1
-	 12: JEqReg dst: r1 off: -1 src: r3 <L10>
-	   ; hist_read_size.bt:1:40
-	 13: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
-	   ; hist_read_size.bt:1:45
-	 14: JSLEImm dst: r1 off: -1 imm: 0 <L10>
-	   ; hist_read_size.bt:1:70
-	 15: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
-	   ; hist_read_size.bt:1:70
-	 16: MovImm dst: r2 imm: 0
-	   ; hist_read_size.bt:1:70
-	 17: JSLTImm dst: r1 off: -1 imm: 0 <L2>
-	   ; hist_read_size.bt:1:70
-	 18: MovImm dst: r2 imm: 1
-	   ; hist_read_size.bt:1:70
-	 19: JEqImm dst: r1 off: -1 imm: 0 <L2>
-	   ; hist_read_size.bt:1:70
-	 20: MovImm dst: r3 imm: 0
-	   ; hist_read_size.bt:1:70
-	 21: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 22: RShImm dst: r4 imm: 32
-	   ; hist_read_size.bt:1:70
-	 23: JEqImm dst: r4 off: -1 imm: 0 <L3>
-	   ; hist_read_size.bt:1:70
-	 24: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:70
-	 25: AddImm dst: r3 imm: 32
+	   ; hist_read_size.bt:1:36
+	  9: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
+	   ; hist_read_size.bt:1:36
+	 10: JSLEImm dst: r1 off: -1 imm: 0 <L10>
+	   ; hist_read_size.bt:1:66
+	 11: MovImm dst: r2 imm: 0
+	   ; hist_read_size.bt:1:66
+	 12: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	   ; hist_read_size.bt:1:66
+	 13: MovImm dst: r2 imm: 1
+	   ; hist_read_size.bt:1:66
+	 14: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	   ; hist_read_size.bt:1:66
+	 15: MovImm dst: r3 imm: 0
+	   ; hist_read_size.bt:1:66
+	 16: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 17: RShImm dst: r1 imm: 32
+	   ; hist_read_size.bt:1:66
+	 18: JEqImm dst: r1 off: -1 imm: 0 <L3>
+	   ; hist_read_size.bt:1:66
+	 19: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 20: AddImm dst: r3 imm: 32
 L3:
-	   ; hist_read_size.bt:1:70
-	 26: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 27: RShImm dst: r4 imm: 16
-	   ; hist_read_size.bt:1:70
-	 28: JEqImm dst: r4 off: -1 imm: 0 <L4>
-	   ; hist_read_size.bt:1:70
-	 29: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:70
-	 30: AddImm dst: r3 imm: 16
+	   ; hist_read_size.bt:1:66
+	 21: MovReg dst: r1 src: r4
+	   ; hist_read_size.bt:1:66
+	 22: RShImm dst: r1 imm: 16
+	   ; hist_read_size.bt:1:66
+	 23: JEqImm dst: r1 off: -1 imm: 0 <L4>
+	   ; hist_read_size.bt:1:66
+	 24: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 25: AddImm dst: r3 imm: 16
 L4:
-	   ; hist_read_size.bt:1:70
-	 31: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 32: RShImm dst: r4 imm: 8
-	   ; hist_read_size.bt:1:70
-	 33: JEqImm dst: r4 off: -1 imm: 0 <L5>
-	   ; hist_read_size.bt:1:70
-	 34: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:70
-	 35: AddImm dst: r3 imm: 8
+	   ; hist_read_size.bt:1:66
+	 26: MovReg dst: r1 src: r4
+	   ; hist_read_size.bt:1:66
+	 27: RShImm dst: r1 imm: 8
+	   ; hist_read_size.bt:1:66
+	 28: JEqImm dst: r1 off: -1 imm: 0 <L5>
+	   ; hist_read_size.bt:1:66
+	 29: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 30: AddImm dst: r3 imm: 8
 L5:
-	   ; hist_read_size.bt:1:70
-	 36: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 37: RShImm dst: r4 imm: 4
-	   ; hist_read_size.bt:1:70
-	 38: JEqImm dst: r4 off: -1 imm: 0 <L6>
-	   ; hist_read_size.bt:1:70
-	 39: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:70
-	 40: AddImm dst: r3 imm: 4
+	   ; hist_read_size.bt:1:66
+	 31: MovReg dst: r1 src: r4
+	   ; hist_read_size.bt:1:66
+	 32: RShImm dst: r1 imm: 4
+	   ; hist_read_size.bt:1:66
+	 33: JEqImm dst: r1 off: -1 imm: 0 <L6>
+	   ; hist_read_size.bt:1:66
+	 34: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 35: AddImm dst: r3 imm: 4
 L6:
-	   ; hist_read_size.bt:1:70
-	 41: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:70
-	 42: RShImm dst: r4 imm: 2
-	   ; hist_read_size.bt:1:70
-	 43: JEqImm dst: r4 off: -1 imm: 0 <L7>
-	   ; hist_read_size.bt:1:70
-	 44: MovReg dst: r1 src: r4
-	   ; hist_read_size.bt:1:70
-	 45: AddImm dst: r3 imm: 2
+	   ; hist_read_size.bt:1:66
+	 36: MovReg dst: r1 src: r4
+	   ; hist_read_size.bt:1:66
+	 37: RShImm dst: r1 imm: 2
+	   ; hist_read_size.bt:1:66
+	 38: JEqImm dst: r1 off: -1 imm: 0 <L7>
+	   ; hist_read_size.bt:1:66
+	 39: MovReg dst: r4 src: r1
+	   ; hist_read_size.bt:1:66
+	 40: AddImm dst: r3 imm: 2
 L7:
-	   ; hist_read_size.bt:1:70
-	 46: RShImm dst: r1 imm: 1
-	   ; hist_read_size.bt:1:70
-	 47: JEqImm dst: r1 off: -1 imm: 0 <L8>
-	   ; hist_read_size.bt:1:70
-	 48: AddImm dst: r3 imm: 1
+	   ; hist_read_size.bt:1:66
+	 41: RShImm dst: r4 imm: 1
+	   ; hist_read_size.bt:1:66
+	 42: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	   ; hist_read_size.bt:1:66
+	 43: AddImm dst: r3 imm: 1
 L8:
-	   ; hist_read_size.bt:1:70
-	 49: MovReg dst: r2 src: r3
-	   ; hist_read_size.bt:1:70
-	 50: AddImm dst: r2 imm: 2
+	   ; hist_read_size.bt:1:66
+	 44: MovReg dst: r2 src: r3
+	   ; hist_read_size.bt:1:66
+	 45: AddImm dst: r2 imm: 2
 L2:
-	   ; hist_read_size.bt:1:70
-	 51: StMemDW dst: rfp src: r0 off: -24 imm: 0
-	   ; hist_read_size.bt:1:70
-	 52: StXMemDW dst: rfp src: r2 off: -16 imm: 0
-	   ; hist_read_size.bt:1:70
-	 53: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
-	   ; hist_read_size.bt:1:70
-	 55: MovReg dst: r2 src: rfp
-	   ; hist_read_size.bt:1:70
-	 56: AddImm dst: r2 imm: -24
-	   ; hist_read_size.bt:1:70
-	 57: Call FnMapLookupElem
-	   ; hist_read_size.bt:1:70
-	 58: MovReg dst: r3 src: r0
-	   ; hist_read_size.bt:1:70
-	 59: JEqImm dst: r3 off: -1 imm: 0 <L9>
-	   ; hist_read_size.bt:1:70
-	 60: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
-	   ; hist_read_size.bt:1:70
-	 61: AddImm dst: r1 imm: 1
-	   ; hist_read_size.bt:1:70
-	 62: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; hist_read_size.bt:1:70
-	 63: Ja off: -1 <L10>
+	   ; hist_read_size.bt:1:66
+	 46: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	   ; hist_read_size.bt:1:66
+	 47: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	   ; hist_read_size.bt:1:66
+	 48: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	   ; hist_read_size.bt:1:66
+	 50: MovReg dst: r2 src: rfp
+	   ; hist_read_size.bt:1:66
+	 51: AddImm dst: r2 imm: -24
+	   ; hist_read_size.bt:1:66
+	 52: Call FnMapLookupElem
+	   ; hist_read_size.bt:1:66
+	 53: MovReg dst: r3 src: r0
+	   ; hist_read_size.bt:1:66
+	 54: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	   ; hist_read_size.bt:1:66
+	 55: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	   ; hist_read_size.bt:1:66
+	 56: AddImm dst: r1 imm: 1
+	   ; hist_read_size.bt:1:66
+	 57: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	   ; hist_read_size.bt:1:66
+	 58: Ja off: -1 <L10>
 L9:
-	   ; hist_read_size.bt:1:70
-	 64: StMemDW dst: rfp src: r0 off: -32 imm: 1
-	   ; hist_read_size.bt:1:70
-	 65: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
-	   ; hist_read_size.bt:1:70
-	 67: MovReg dst: r2 src: rfp
-	   ; hist_read_size.bt:1:70
-	 68: AddImm dst: r2 imm: -24
-	   ; hist_read_size.bt:1:70
-	 69: MovReg dst: r3 src: rfp
-	   ; hist_read_size.bt:1:70
-	 70: AddImm dst: r3 imm: -32
-	   ; hist_read_size.bt:1:70
-	 71: MovImm dst: r4 imm: 0
-	   ; hist_read_size.bt:1:70
-	 72: Call FnMapUpdateElem
-	   ; hist_read_size.bt:1:70
-	 73: MovReg dst: r5 src: r0
-	   ; hist_read_size.bt:1:70
-	 74: AddImm dst: r5 imm: 7
-	   ; hist_read_size.bt:1:70
-	 75: MovReg dst: r1 src: r5
-	   ; hist_read_size.bt:1:70
-	 76: NegImm dst: r1 imm: 0
-	   ; hist_read_size.bt:1:70
-	 77: OrReg dst: r5 src: r1
-	   ; hist_read_size.bt:1:70
-	 78: RShImm dst: r5 imm: 63
-	   ; hist_read_size.bt:1:70
-	 79: XorImm dst: r5 imm: 1
-	   ; hist_read_size.bt:1:70
-	 80: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; hist_read_size.bt:1:70
-	 82: StXAtomicAddDW dst: r1 src: r5 off: 0
+	   ; hist_read_size.bt:1:66
+	 59: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	   ; hist_read_size.bt:1:66
+	 60: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	   ; hist_read_size.bt:1:66
+	 62: MovReg dst: r2 src: rfp
+	   ; hist_read_size.bt:1:66
+	 63: AddImm dst: r2 imm: -24
+	   ; hist_read_size.bt:1:66
+	 64: MovReg dst: r3 src: rfp
+	   ; hist_read_size.bt:1:66
+	 65: AddImm dst: r3 imm: -32
+	   ; hist_read_size.bt:1:66
+	 66: MovImm dst: r4 imm: 0
+	   ; hist_read_size.bt:1:66
+	 67: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 83: MovImm dst: r0 imm: 0
+	 68: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 84: Exit
+	 69: Exit
 

@@ -30,63 +30,47 @@ p0_tracepoint:
 	15: RShImm dst: r1 imm: 32
 	  ; printf_openat.bt:1:1
 	16: JEqImm dst: r1 off: -1 imm: 4242 <L1>
-	  ; printf_openat.bt:1:1
-	17: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	  ; printf_openat.bt:1:1
-	19: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; printf_openat.bt:1:1
-	20: JEqReg dst: r1 off: -1 src: r3 <L1>
 	  ; printf_openat.bt:1:40
-	21: StMemDW dst: r7 src: r0 off: 0 imm: 0
+	17: StMemDW dst: r7 src: r0 off: 0 imm: 0
 	  ; printf_openat.bt:1:58
-	22: MovReg dst: r1 src: r7
+	18: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:58
-	23: AddImm dst: r1 imm: 8
+	19: AddImm dst: r1 imm: 8
 	  ; printf_openat.bt:1:58
-	24: MovImm dst: r2 imm: 16
+	20: MovImm dst: r2 imm: 16
 	  ; printf_openat.bt:1:58
-	25: Call FnGetCurrentComm
-	  ; printf_openat.bt:1:72
-	26: LdXMemDW dst: r1 src: r6 off: 24 imm: 0
-	  ; printf_openat.bt:1:72
-	27: MovImm dst: r2 imm: 1024
+	21: Call FnGetCurrentComm
+	  ; printf_openat.bt:1:68
+	22: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
+	  ; printf_openat.bt:1:68
+	23: MovImm dst: r2 imm: 1024
 	  ; printf_openat.bt:1:64
-	28: MovReg dst: r3 src: r7
+	24: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:64
-	29: AddImm dst: r3 imm: 24
+	25: AddImm dst: r1 imm: 24
 	  ; printf_openat.bt:1:64
-	30: MovReg dst: r0 src: r1
-	  ; printf_openat.bt:1:64
-	31: MovReg dst: r1 src: r3
-	  ; printf_openat.bt:1:64
-	32: MovReg dst: r3 src: r0
-	  ; printf_openat.bt:1:64
-	33: Call FnProbeReadUserStr
+	26: Call FnProbeReadUserStr
 	  ; printf_openat.bt:1:40
-	34: LoadMapPtr dst: r1 fd: 0 <events>
+	27: LoadMapPtr dst: r1 fd: 0 <events>
 	  ; printf_openat.bt:1:40
-	36: MovImm dst: r2 imm: 1048
+	29: MovImm dst: r3 imm: 1048
 	  ; printf_openat.bt:1:40
-	37: MovImm dst: r3 imm: 0
+	30: MovImm dst: r4 imm: 0
 	  ; printf_openat.bt:1:40
-	38: MovReg dst: r4 src: r3
+	31: MovReg dst: r2 src: r7
 	  ; printf_openat.bt:1:40
-	39: MovReg dst: r3 src: r2
+	32: Call FnRingbufOutput
 	  ; printf_openat.bt:1:40
-	40: MovReg dst: r2 src: r7
+	33: MovReg dst: r2 src: r0
 	  ; printf_openat.bt:1:40
-	41: Call FnRingbufOutput
+	34: RShImm dst: r2 imm: 63
 	  ; printf_openat.bt:1:40
-	42: MovReg dst: r4 src: r0
+	35: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
 	  ; printf_openat.bt:1:40
-	43: RShImm dst: r4 imm: 63
-	  ; printf_openat.bt:1:40
-	44: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
-	  ; printf_openat.bt:1:40
-	46: StXAtomicAddDW dst: r1 src: r4 off: 0
+	37: StXAtomicAddDW dst: r1 src: r2 off: 0
 L1:
 	  ; printf_openat.bt:1:38
-	47: MovImm dst: r0 imm: 0
+	38: MovImm dst: r0 imm: 0
 	  ; printf_openat.bt:1:38
-	48: Exit
+	39: Exit
 

@@ -5,7 +5,7 @@ p0_profile:
 	  ; profile_kstack.bt:1:1
 	 2: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
 	  ; profile_kstack.bt:1:1
-	 3: JNEImm dst: r3 off: -1 imm: 0 <L3>
+	 3: JNEImm dst: r3 off: -1 imm: 0 <L4>
 	  ; profile_kstack.bt:1:19
 	 4: LoadMapPtr dst: r2 fd: 0 <stack_127>
 	  ; profile_kstack.bt:1:19
@@ -39,7 +39,7 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	21: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	22: Ja off: -1 <L3>
+	22: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
 	23: StMemDW dst: rfp src: r0 off: -24 imm: 1
@@ -60,24 +60,16 @@ L2:
 	  ; profile_kstack.bt:1:19
 	32: MovReg dst: r5 src: r0
 	  ; profile_kstack.bt:1:19
-	33: AddImm dst: r5 imm: 7
+	33: JNEImm dst: r5 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	34: MovReg dst: r1 src: r5
+	34: MovImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	35: NegImm dst: r1 imm: 0
+	35: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	36: OrReg dst: r5 src: r1
-	  ; profile_kstack.bt:1:19
-	37: RShImm dst: r5 imm: 63
-	  ; profile_kstack.bt:1:19
-	38: XorImm dst: r5 imm: 1
-	  ; profile_kstack.bt:1:19
-	39: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	  ; profile_kstack.bt:1:19
-	41: StXAtomicAddDW dst: r1 src: r5 off: 0
-L3:
+	37: StXAtomicAddDW dst: r2 src: r1 off: 0
+L4:
 	  ; profile_kstack.bt:1:15
-	42: MovImm dst: r0 imm: 0
+	38: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	43: Exit
+	39: Exit
 

@@ -5,74 +5,58 @@ p0_tracepoint:
 	  ; read_latency.bt:1:1
 	 2: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
 	  ; read_latency.bt:1:1
-	 3: JNEImm dst: r2 off: -1 imm: 0 <L1>
+	 3: JNEImm dst: r2 off: -1 imm: 0 <L2>
 	  ; read_latency.bt:1:1
 	 4: Call FnGetCurrentPidTgid
 	  ; read_latency.bt:1:1
-	 5: MovReg dst: r1 src: r0
+	 5: MovReg dst: r6 src: r0
 	  ; read_latency.bt:1:1
-	 6: RShImm dst: r1 imm: 32
+	 6: MovReg dst: r1 src: r6
 	  ; read_latency.bt:1:1
-	 7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
+	 7: RShImm dst: r1 imm: 32
 	  ; read_latency.bt:1:1
-	 8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	  ; read_latency.bt:1:1
-	10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; read_latency.bt:1:1
-	11: JEqReg dst: r1 off: -1 src: r3 <L1>
+	 8: JEqImm dst: r1 off: -1 imm: 4242 <L2>
 	  ; read_latency.bt:1:52
-	12: Call FnKtimeGetBootNs
+	 9: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	13: MovReg dst: r1 src: r0
+	10: MovReg dst: r1 src: r0
 	  ; read_latency.bt:1:52
-	14: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	11: StXMemDW dst: rfp src: r1 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	15: Call FnGetCurrentPidTgid
+	12: LShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	16: MovReg dst: r1 src: r0
+	13: RShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	17: LShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:45
-	18: RShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:45
-	19: StXMemDW dst: rfp src: r1 off: -24 imm: 0
-	  ; read_latency.bt:1:50
-	20: LoadMapPtr dst: r1 fd: 0 <m1_start>
-	  ; read_latency.bt:1:50
-	22: MovReg dst: r2 src: rfp
-	  ; read_latency.bt:1:50
-	23: AddImm dst: r2 imm: -24
-	  ; read_latency.bt:1:50
-	24: MovReg dst: r3 src: rfp
-	  ; read_latency.bt:1:50
-	25: AddImm dst: r3 imm: -16
-	  ; read_latency.bt:1:50
-	26: MovImm dst: r4 imm: 0
-	  ; read_latency.bt:1:50
-	27: Call FnMapUpdateElem
-	  ; read_latency.bt:1:50
-	28: MovReg dst: r5 src: r0
-	  ; read_latency.bt:1:50
-	29: AddImm dst: r5 imm: 7
-	  ; read_latency.bt:1:50
-	30: MovReg dst: r1 src: r5
-	  ; read_latency.bt:1:50
-	31: NegImm dst: r1 imm: 0
-	  ; read_latency.bt:1:50
-	32: OrReg dst: r5 src: r1
-	  ; read_latency.bt:1:50
-	33: RShImm dst: r5 imm: 63
-	  ; read_latency.bt:1:50
-	34: XorImm dst: r5 imm: 1
-	  ; read_latency.bt:1:50
-	35: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
-	  ; read_latency.bt:1:50
-	37: StXAtomicAddDW dst: r1 src: r5 off: 0
-L1:
+	14: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	  ; read_latency.bt:1:38
+	15: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	  ; read_latency.bt:1:38
+	17: MovReg dst: r2 src: rfp
+	  ; read_latency.bt:1:38
+	18: AddImm dst: r2 imm: -24
+	  ; read_latency.bt:1:38
+	19: MovReg dst: r3 src: rfp
+	  ; read_latency.bt:1:38
+	20: AddImm dst: r3 imm: -16
+	  ; read_latency.bt:1:38
+	21: MovImm dst: r4 imm: 0
+	  ; read_latency.bt:1:38
+	22: Call FnMapUpdateElem
+	  ; read_latency.bt:1:38
+	23: MovReg dst: r5 src: r0
+	  ; read_latency.bt:1:38
+	24: JNEImm dst: r5 off: -1 imm: -7 <L2>
+	  ; read_latency.bt:1:38
+	25: MovImm dst: r1 imm: 1
+	  ; read_latency.bt:1:38
+	26: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
+	  ; read_latency.bt:1:38
+	28: StXAtomicAddDW dst: r2 src: r1 off: 0
+L2:
 	  ; read_latency.bt:1:36
-	38: MovImm dst: r0 imm: 0
+	29: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	39: Exit
+	30: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:
@@ -87,235 +71,195 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  5: MovReg dst: r1 src: r0
 	   ; read_latency.bt:2:1
-	  6: RShImm dst: r1 imm: 32
+	  6: MovReg dst: r2 src: r1
 	   ; read_latency.bt:2:1
-	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
+	  7: RShImm dst: r2 imm: 32
 	   ; read_latency.bt:2:1
-	  8: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	   ; read_latency.bt:2:1
-	 10: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	   ; read_latency.bt:2:1
-	 11: JEqReg dst: r1 off: -1 src: r3 <L1>
+	  8: JEqImm dst: r2 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:43
-	 12: Call FnGetCurrentPidTgid
+	  9: LShImm dst: r1 imm: 32
 	   ; read_latency.bt:2:43
-	 13: MovReg dst: r1 src: r0
+	 10: MovReg dst: r6 src: r1
 	   ; read_latency.bt:2:43
-	 14: LShImm dst: r1 imm: 32
+	 11: RShImm dst: r6 imm: 32
 	   ; read_latency.bt:2:43
-	 15: RShImm dst: r1 imm: 32
+	 12: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 16: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	 13: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 17: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 15: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:43
-	 19: MovReg dst: r2 src: rfp
+	 16: AddImm dst: r2 imm: -16
 	   ; read_latency.bt:2:43
-	 20: AddImm dst: r2 imm: -16
+	 17: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 21: Call FnMapLookupElem
+	 18: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:43
-	 22: MovReg dst: r3 src: r0
+	 19: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 23: MovImm dst: r1 imm: 0
+	 20: JEqImm dst: r3 off: -1 imm: 0 <L2>
 	   ; read_latency.bt:2:43
-	 24: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	   ; read_latency.bt:2:43
-	 25: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 21: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 26: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 22: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 27: Call FnKtimeGetBootNs
+	 23: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 28: MovReg dst: r6 src: r0
+	 24: MovReg dst: r7 src: r0
 	   ; read_latency.bt:2:77
-	 29: Call FnGetCurrentPidTgid
+	 25: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 30: MovReg dst: r1 src: r0
+	 26: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:77
-	 31: LShImm dst: r1 imm: 32
+	 28: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 32: RShImm dst: r1 imm: 32
+	 29: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 33: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	 30: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 34: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 31: MovReg dst: r3 src: r0
 	   ; read_latency.bt:2:77
-	 36: MovReg dst: r2 src: rfp
+	 32: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 37: AddImm dst: r2 imm: -24
+	 33: JEqImm dst: r3 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 38: Call FnMapLookupElem
-	   ; read_latency.bt:2:77
-	 39: MovReg dst: r3 src: r0
-	   ; read_latency.bt:2:77
-	 40: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:77
-	 41: JEqImm dst: r3 off: -1 imm: 0 <L3>
-	   ; read_latency.bt:2:77
-	 42: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 34: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 L3:
-	   ; read_latency.bt:2:68
-	 43: SubReg dst: r6 src: r1
-	   ; read_latency.bt:2:68
-	 44: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:68
-	 45: JSLTImm dst: r6 off: -1 imm: 0 <L4>
-	   ; read_latency.bt:2:68
-	 46: MovImm dst: r1 imm: 1
-	   ; read_latency.bt:2:68
-	 47: JEqImm dst: r6 off: -1 imm: 0 <L4>
-	   ; read_latency.bt:2:68
-	 48: MovImm dst: r2 imm: 0
-	   ; read_latency.bt:2:68
-	 49: MovReg dst: r3 src: r6
-	   ; read_latency.bt:2:68
-	 50: RShImm dst: r3 imm: 32
-	   ; read_latency.bt:2:68
-	 51: JEqImm dst: r3 off: -1 imm: 0 <L5>
-	   ; read_latency.bt:2:68
-	 52: MovReg dst: r6 src: r3
-	   ; read_latency.bt:2:68
-	 53: AddImm dst: r2 imm: 32
+	   ; read_latency.bt:2:62
+	 35: SubReg dst: r7 src: r1
+	   ; read_latency.bt:2:62
+	 36: MovImm dst: r1 imm: 0
+	   ; read_latency.bt:2:62
+	 37: JSLTImm dst: r7 off: -1 imm: 0 <L4>
+	   ; read_latency.bt:2:62
+	 38: MovImm dst: r1 imm: 1
+	   ; read_latency.bt:2:62
+	 39: JEqImm dst: r7 off: -1 imm: 0 <L4>
+	   ; read_latency.bt:2:62
+	 40: MovImm dst: r2 imm: 0
+	   ; read_latency.bt:2:62
+	 41: MovReg dst: r3 src: r7
+	   ; read_latency.bt:2:62
+	 42: RShImm dst: r7 imm: 32
+	   ; read_latency.bt:2:62
+	 43: JEqImm dst: r7 off: -1 imm: 0 <L5>
+	   ; read_latency.bt:2:62
+	 44: MovReg dst: r3 src: r7
+	   ; read_latency.bt:2:62
+	 45: AddImm dst: r2 imm: 32
 L5:
-	   ; read_latency.bt:2:68
-	 54: MovReg dst: r3 src: r6
-	   ; read_latency.bt:2:68
-	 55: RShImm dst: r3 imm: 16
-	   ; read_latency.bt:2:68
-	 56: JEqImm dst: r3 off: -1 imm: 0 <L6>
-	   ; read_latency.bt:2:68
-	 57: MovReg dst: r6 src: r3
-	   ; read_latency.bt:2:68
-	 58: AddImm dst: r2 imm: 16
+	   ; read_latency.bt:2:62
+	 46: MovReg dst: r4 src: r3
+	   ; read_latency.bt:2:62
+	 47: RShImm dst: r4 imm: 16
+	   ; read_latency.bt:2:62
+	 48: JEqImm dst: r4 off: -1 imm: 0 <L6>
+	   ; read_latency.bt:2:62
+	 49: MovReg dst: r3 src: r4
+	   ; read_latency.bt:2:62
+	 50: AddImm dst: r2 imm: 16
 L6:
-	   ; read_latency.bt:2:68
-	 59: MovReg dst: r3 src: r6
-	   ; read_latency.bt:2:68
-	 60: RShImm dst: r3 imm: 8
-	   ; read_latency.bt:2:68
-	 61: JEqImm dst: r3 off: -1 imm: 0 <L7>
-	   ; read_latency.bt:2:68
-	 62: MovReg dst: r6 src: r3
-	   ; read_latency.bt:2:68
-	 63: AddImm dst: r2 imm: 8
+	   ; read_latency.bt:2:62
+	 51: MovReg dst: r4 src: r3
+	   ; read_latency.bt:2:62
+	 52: RShImm dst: r4 imm: 8
+	   ; read_latency.bt:2:62
+	 53: JEqImm dst: r4 off: -1 imm: 0 <L7>
+	   ; read_latency.bt:2:62
+	 54: MovReg dst: r3 src: r4
+	   ; read_latency.bt:2:62
+	 55: AddImm dst: r2 imm: 8
 L7:
-	   ; read_latency.bt:2:68
-	 64: MovReg dst: r3 src: r6
-	   ; read_latency.bt:2:68
-	 65: RShImm dst: r3 imm: 4
-	   ; read_latency.bt:2:68
-	 66: JEqImm dst: r3 off: -1 imm: 0 <L8>
-	   ; read_latency.bt:2:68
-	 67: MovReg dst: r6 src: r3
-	   ; read_latency.bt:2:68
-	 68: AddImm dst: r2 imm: 4
+	   ; read_latency.bt:2:62
+	 56: MovReg dst: r4 src: r3
+	   ; read_latency.bt:2:62
+	 57: RShImm dst: r4 imm: 4
+	   ; read_latency.bt:2:62
+	 58: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	   ; read_latency.bt:2:62
+	 59: MovReg dst: r3 src: r4
+	   ; read_latency.bt:2:62
+	 60: AddImm dst: r2 imm: 4
 L8:
-	   ; read_latency.bt:2:68
-	 69: MovReg dst: r3 src: r6
-	   ; read_latency.bt:2:68
-	 70: RShImm dst: r3 imm: 2
-	   ; read_latency.bt:2:68
-	 71: JEqImm dst: r3 off: -1 imm: 0 <L9>
-	   ; read_latency.bt:2:68
-	 72: MovReg dst: r6 src: r3
-	   ; read_latency.bt:2:68
-	 73: AddImm dst: r2 imm: 2
+	   ; read_latency.bt:2:62
+	 61: MovReg dst: r4 src: r3
+	   ; read_latency.bt:2:62
+	 62: RShImm dst: r4 imm: 2
+	   ; read_latency.bt:2:62
+	 63: JEqImm dst: r4 off: -1 imm: 0 <L9>
+	   ; read_latency.bt:2:62
+	 64: MovReg dst: r3 src: r4
+	   ; read_latency.bt:2:62
+	 65: AddImm dst: r2 imm: 2
 L9:
-	   ; read_latency.bt:2:68
-	 74: RShImm dst: r6 imm: 1
-	   ; read_latency.bt:2:68
-	 75: JEqImm dst: r6 off: -1 imm: 0 <L10>
-	   ; read_latency.bt:2:68
-	 76: AddImm dst: r2 imm: 1
+	   ; read_latency.bt:2:62
+	 66: RShImm dst: r3 imm: 1
+	   ; read_latency.bt:2:62
+	 67: JEqImm dst: r3 off: -1 imm: 0 <L10>
+	   ; read_latency.bt:2:62
+	 68: AddImm dst: r2 imm: 1
 L10:
-	   ; read_latency.bt:2:68
-	 77: MovReg dst: r1 src: r2
-	   ; read_latency.bt:2:68
-	 78: AddImm dst: r1 imm: 2
+	   ; read_latency.bt:2:62
+	 69: MovReg dst: r1 src: r2
+	   ; read_latency.bt:2:62
+	 70: AddImm dst: r1 imm: 2
 L4:
-	   ; read_latency.bt:2:68
-	 79: StMemDW dst: rfp src: r0 off: -40 imm: 0
-	   ; read_latency.bt:2:68
-	 80: StXMemDW dst: rfp src: r1 off: -32 imm: 0
-	   ; read_latency.bt:2:68
-	 81: LoadMapPtr dst: r1 fd: 0 <m0_ns>
-	   ; read_latency.bt:2:68
-	 83: MovReg dst: r2 src: rfp
-	   ; read_latency.bt:2:68
-	 84: AddImm dst: r2 imm: -40
-	   ; read_latency.bt:2:68
-	 85: Call FnMapLookupElem
-	   ; read_latency.bt:2:68
-	 86: MovReg dst: r3 src: r0
-	   ; read_latency.bt:2:68
-	 87: JEqImm dst: r3 off: -1 imm: 0 <L11>
-	   ; read_latency.bt:2:68
-	 88: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
-	   ; read_latency.bt:2:68
-	 89: AddImm dst: r1 imm: 1
-	   ; read_latency.bt:2:68
-	 90: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; read_latency.bt:2:68
-	 91: Ja off: -1 <L12>
+	   ; read_latency.bt:2:62
+	 71: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	   ; read_latency.bt:2:62
+	 72: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	   ; read_latency.bt:2:62
+	 73: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	   ; read_latency.bt:2:62
+	 75: MovReg dst: r2 src: rfp
+	   ; read_latency.bt:2:62
+	 76: AddImm dst: r2 imm: -40
+	   ; read_latency.bt:2:62
+	 77: Call FnMapLookupElem
+	   ; read_latency.bt:2:62
+	 78: MovReg dst: r3 src: r0
+	   ; read_latency.bt:2:62
+	 79: JEqImm dst: r3 off: -1 imm: 0 <L11>
+	   ; read_latency.bt:2:62
+	 80: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	   ; read_latency.bt:2:62
+	 81: AddImm dst: r1 imm: 1
+	   ; read_latency.bt:2:62
+	 82: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	   ; read_latency.bt:2:62
+	 83: Ja off: -1 <L12>
 L11:
-	   ; read_latency.bt:2:68
-	 92: StMemDW dst: rfp src: r0 off: -48 imm: 1
-	   ; read_latency.bt:2:68
-	 93: LoadMapPtr dst: r1 fd: 0 <m0_ns>
-	   ; read_latency.bt:2:68
-	 95: MovReg dst: r2 src: rfp
-	   ; read_latency.bt:2:68
-	 96: AddImm dst: r2 imm: -40
-	   ; read_latency.bt:2:68
-	 97: MovReg dst: r3 src: rfp
-	   ; read_latency.bt:2:68
-	 98: AddImm dst: r3 imm: -48
-	   ; read_latency.bt:2:68
-	 99: MovImm dst: r4 imm: 0
-	   ; read_latency.bt:2:68
-	100: Call FnMapUpdateElem
-	   ; read_latency.bt:2:68
-	101: MovReg dst: r5 src: r0
-	   ; read_latency.bt:2:68
-	102: AddImm dst: r5 imm: 7
-	   ; read_latency.bt:2:68
-	103: MovReg dst: r1 src: r5
-	   ; read_latency.bt:2:68
-	104: NegImm dst: r1 imm: 0
-	   ; read_latency.bt:2:68
-	105: OrReg dst: r5 src: r1
-	   ; read_latency.bt:2:68
-	106: RShImm dst: r5 imm: 63
-	   ; read_latency.bt:2:68
-	107: XorImm dst: r5 imm: 1
-	   ; read_latency.bt:2:68
-	108: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; read_latency.bt:2:68
-	110: StXAtomicAddDW dst: r1 src: r5 off: 0
+	   ; read_latency.bt:2:62
+	 84: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	   ; read_latency.bt:2:62
+	 85: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	   ; read_latency.bt:2:62
+	 87: MovReg dst: r2 src: rfp
+	   ; read_latency.bt:2:62
+	 88: AddImm dst: r2 imm: -40
+	   ; read_latency.bt:2:62
+	 89: MovReg dst: r3 src: rfp
+	   ; read_latency.bt:2:62
+	 90: AddImm dst: r3 imm: -48
+	   ; read_latency.bt:2:62
+	 91: MovImm dst: r4 imm: 0
+	   ; read_latency.bt:2:62
+	 92: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	111: Call FnGetCurrentPidTgid
-	   ; read_latency.bt:2:98
-	112: MovReg dst: r1 src: r0
-	   ; read_latency.bt:2:98
-	113: LShImm dst: r1 imm: 32
-	   ; read_latency.bt:2:98
-	114: RShImm dst: r1 imm: 32
-	   ; read_latency.bt:2:98
-	115: StXMemDW dst: rfp src: r1 off: -56 imm: 0
+	 93: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	116: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 94: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	118: MovReg dst: r2 src: rfp
+	 96: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	119: AddImm dst: r2 imm: -56
+	 97: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	120: Call FnMapDeleteElem
+	 98: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	121: MovImm dst: r0 imm: 0
+	 99: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	122: Exit
+	100: Exit
 

@@ -1,107 +1,93 @@
 tracepoint:sched:sched_switch (p0_tracepoint, 48 bytes of stack):
 p0_tracepoint:
-	   ; sched_switch_sum.bt:1:31
-	  0: MovReg dst: r6 src: r1
-	   ; sched_switch_sum.bt:1:1
-	  1: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
-	   ; sched_switch_sum.bt:1:1
-	  3: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:1
-	  4: JNEImm dst: r2 off: -1 imm: 0 <L3>
-	   ; sched_switch_sum.bt:1:1
-	  5: Call FnGetCurrentPidTgid
-	   ; sched_switch_sum.bt:1:1
-	  6: MovReg dst: r1 src: r0
-	   ; sched_switch_sum.bt:1:1
-	  7: RShImm dst: r1 imm: 32
-	   ; sched_switch_sum.bt:1:1
-	  8: JEqImm dst: r1 off: -1 imm: 4242 <L3>
-	   ; sched_switch_sum.bt:1:1
-	  9: LoadMapValue dst: r2, fd: 0 off: 0 <held>
-	   ; sched_switch_sum.bt:1:1
-	 11: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:1
-	 12: JEqReg dst: r1 off: -1 src: r3 <L3>
-	   ; sched_switch_sum.bt:1:61
-	 13: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 14: MovReg dst: r1 src: rfp
-	   ; sched_switch_sum.bt:1:39
-	 15: AddImm dst: r1 imm: -40
-	   ; sched_switch_sum.bt:1:39
-	 16: MovImm dst: r2 imm: 16
-	   ; sched_switch_sum.bt:1:39
-	 17: AddImm dst: r6 imm: 8
-	   ; sched_switch_sum.bt:1:39
-	 18: MovReg dst: r3 src: r6
-	   ; sched_switch_sum.bt:1:39
-	 19: Call FnProbeReadKernel
-	   ; sched_switch_sum.bt:1:39
-	 20: LdXMemDW dst: r1 src: rfp off: -40 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 21: StXMemDW dst: rfp src: r1 off: -24 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 22: LdXMemDW dst: r1 src: rfp off: -32 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 23: StXMemDW dst: rfp src: r1 off: -16 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 24: LoadMapPtr dst: r1 fd: 0 <m0_>
-	   ; sched_switch_sum.bt:1:39
-	 26: MovReg dst: r2 src: rfp
-	   ; sched_switch_sum.bt:1:39
-	 27: AddImm dst: r2 imm: -24
-	   ; sched_switch_sum.bt:1:39
-	 28: Call FnMapLookupElem
-	   ; sched_switch_sum.bt:1:39
-	 29: MovReg dst: r3 src: r0
-	   ; sched_switch_sum.bt:1:39
-	 30: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	   ; sched_switch_sum.bt:1:39
-	 31: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 32: AddReg dst: r1 src: r7
-	   ; sched_switch_sum.bt:1:39
-	 33: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 34: Ja off: -1 <L3>
+	  ; sched_switch_sum.bt:1:31
+	 0: MovReg dst: r6 src: r1
+	  ; sched_switch_sum.bt:1:1
+	 1: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
+	  ; sched_switch_sum.bt:1:1
+	 3: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
+	  ; sched_switch_sum.bt:1:1
+	 4: JNEImm dst: r2 off: -1 imm: 0 <L4>
+	  ; sched_switch_sum.bt:1:1
+	 5: Call FnGetCurrentPidTgid
+	  ; sched_switch_sum.bt:1:1
+	 6: MovReg dst: r1 src: r0
+	  ; sched_switch_sum.bt:1:1
+	 7: RShImm dst: r1 imm: 32
+	  ; sched_switch_sum.bt:1:1
+	 8: JEqImm dst: r1 off: -1 imm: 4242 <L4>
+	  ; sched_switch_sum.bt:1:57
+	 9: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	10: MovReg dst: r1 src: rfp
+	  ; sched_switch_sum.bt:1:35
+	11: AddImm dst: r1 imm: -40
+	  ; sched_switch_sum.bt:1:35
+	12: MovImm dst: r2 imm: 16
+	  ; sched_switch_sum.bt:1:35
+	13: AddImm dst: r6 imm: 8
+	  ; sched_switch_sum.bt:1:35
+	14: MovReg dst: r3 src: r6
+	  ; sched_switch_sum.bt:1:35
+	15: Call FnProbeReadKernel
+	  ; sched_switch_sum.bt:1:35
+	16: LdXMemDW dst: r1 src: rfp off: -40 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	17: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	18: LdXMemDW dst: r1 src: rfp off: -32 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	19: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	20: LoadMapPtr dst: r1 fd: 0 <m0_>
+	  ; sched_switch_sum.bt:1:35
+	22: MovReg dst: r2 src: rfp
+	  ; sched_switch_sum.bt:1:35
+	23: AddImm dst: r2 imm: -24
+	  ; sched_switch_sum.bt:1:35
+	24: Call FnMapLookupElem
+	  ; sched_switch_sum.bt:1:35
+	25: MovReg dst: r3 src: r0
+	  ; sched_switch_sum.bt:1:35
+	26: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	  ; sched_switch_sum.bt:1:35
+	27: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	28: AddReg dst: r1 src: r7
+	  ; sched_switch_sum.bt:1:35
+	29: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	30: Ja off: -1 <L4>
 L2:
-	   ; sched_switch_sum.bt:1:39
-	 35: StXMemDW dst: rfp src: r7 off: -48 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 36: LoadMapPtr dst: r1 fd: 0 <m0_>
-	   ; sched_switch_sum.bt:1:39
-	 38: MovReg dst: r2 src: rfp
-	   ; sched_switch_sum.bt:1:39
-	 39: AddImm dst: r2 imm: -24
-	   ; sched_switch_sum.bt:1:39
-	 40: MovReg dst: r3 src: rfp
-	   ; sched_switch_sum.bt:1:39
-	 41: AddImm dst: r3 imm: -48
-	   ; sched_switch_sum.bt:1:39
-	 42: MovImm dst: r4 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 43: Call FnMapUpdateElem
-	   ; sched_switch_sum.bt:1:39
-	 44: MovReg dst: r5 src: r0
-	   ; sched_switch_sum.bt:1:39
-	 45: AddImm dst: r5 imm: 7
-	   ; sched_switch_sum.bt:1:39
-	 46: MovReg dst: r1 src: r5
-	   ; sched_switch_sum.bt:1:39
-	 47: NegImm dst: r1 imm: 0
-	   ; sched_switch_sum.bt:1:39
-	 48: OrReg dst: r5 src: r1
-	   ; sched_switch_sum.bt:1:39
-	 49: RShImm dst: r5 imm: 63
-	   ; sched_switch_sum.bt:1:39
-	 50: XorImm dst: r5 imm: 1
-	   ; sched_switch_sum.bt:1:39
-	 51: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	   ; sched_switch_sum.bt:1:39
-	 53: StXAtomicAddDW dst: r1 src: r5 off: 0
-L3:
-	   ; sched_switch_sum.bt:1:31
-	 54: MovImm dst: r0 imm: 0
-	   ; sched_switch_sum.bt:1:31
-	 55: Exit
+	  ; sched_switch_sum.bt:1:35
+	31: StXMemDW dst: rfp src: r7 off: -48 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	32: LoadMapPtr dst: r1 fd: 0 <m0_>
+	  ; sched_switch_sum.bt:1:35
+	34: MovReg dst: r2 src: rfp
+	  ; sched_switch_sum.bt:1:35
+	35: AddImm dst: r2 imm: -24
+	  ; sched_switch_sum.bt:1:35
+	36: MovReg dst: r3 src: rfp
+	  ; sched_switch_sum.bt:1:35
+	37: AddImm dst: r3 imm: -48
+	  ; sched_switch_sum.bt:1:35
+	38: MovImm dst: r4 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	39: Call FnMapUpdateElem
+	  ; sched_switch_sum.bt:1:35
+	40: MovReg dst: r5 src: r0
+	  ; sched_switch_sum.bt:1:35
+	41: JNEImm dst: r5 off: -1 imm: -7 <L4>
+	  ; sched_switch_sum.bt:1:35
+	42: MovImm dst: r1 imm: 1
+	  ; sched_switch_sum.bt:1:35
+	43: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	  ; sched_switch_sum.bt:1:35
+	45: StXAtomicAddDW dst: r2 src: r1 off: 0
+L4:
+	  ; sched_switch_sum.bt:1:31
+	46: MovImm dst: r0 imm: 0
+	  ; sched_switch_sum.bt:1:31
+	47: Exit
 

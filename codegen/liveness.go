@@ -1,0 +1,168 @@
+package codegen
+
+// Liveness on basic blocks.
+//
+// The instruction list is cut into basic blocks (a label starts one, a
+// jump, branch or exit ends one), and the backward dataflow runs over the
+// blocks to a fixed point: one live-in and one live-out set per block,
+// not per instruction, so a program of n instructions and m virtual
+// registers costs O(blocks·m/64 + n) per sweep instead of O(n·m/64).
+// Passes that need the live set at each instruction walk a block
+// backward from its live-out set (forEachLive).
+
+// flowGraph is the basic blocks of a function's code.
+type flowGraph struct {
+	code  []*inst
+	start []int   // first instruction of each block
+	end   []int   // one past the last instruction of each block
+	succ  [][]int // successor blocks
+}
+
+func newFlowGraph(code []*inst) *flowGraph {
+	g := &flowGraph{code: code}
+	blockAt := map[string]int{} // label -> block
+	for i, in := range code {
+		leader := i == 0 || in.op == opLabel
+		if i > 0 {
+			switch code[i-1].op {
+			case opJmp, opJcc, opExit:
+				leader = true
+			}
+		}
+		if leader {
+			if len(g.start) > 0 {
+				g.end = append(g.end, i)
+			}
+			g.start = append(g.start, i)
+		}
+		if in.op == opLabel {
+			blockAt[in.label] = len(g.start) - 1
+		}
+	}
+	if len(code) > 0 {
+		g.end = append(g.end, len(code))
+	}
+	g.succ = make([][]int, len(g.start))
+	for b := range g.start {
+		last := code[g.end[b]-1]
+		next := b + 1
+		switch last.op {
+		case opExit:
+		case opJmp:
+			g.succ[b] = []int{blockAt[last.label]}
+		case opJcc:
+			g.succ[b] = []int{next, blockAt[last.label]}
+		default:
+			if next < len(g.start) {
+				g.succ[b] = []int{next}
+			}
+		}
+	}
+	return g
+}
+
+// step moves live from after ins to before it. With strong set, an
+// instruction whose only effect is a definition nobody reads uses
+// nothing (it is dead code), so the chains of values only dead code
+// reads are dead too.
+func step(live bitset, ins *inst, strong bool) {
+	d := ins.def()
+	if strong && d != 0 && !ins.sideEffects() && !live.has(d) {
+		return
+	}
+	if d != 0 {
+		live.clear(d)
+	}
+	ins.eachUse(live.set)
+}
+
+// blockLiveness computes the live-in and live-out sets of every block.
+func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
+	n := len(g.start)
+	in = make([]bitset, n)
+	out = make([]bitset, n)
+	for b := range in {
+		in[b] = newBitset(nregs)
+		out[b] = newBitset(nregs)
+	}
+	live := newBitset(nregs)
+	for changed := true; changed; {
+		changed = false
+		for b := n - 1; b >= 0; b-- {
+			for _, s := range g.succ[b] {
+				for w := range out[b] {
+					out[b][w] |= in[s][w]
+				}
+			}
+			copy(live, out[b])
+			for i := g.end[b] - 1; i >= g.start[b]; i-- {
+				step(live, g.code[i], strong)
+			}
+			for w := range live {
+				if live[w] != in[b][w] {
+					copy(in[b], live)
+					changed = true
+					break
+				}
+			}
+		}
+	}
+	return in, out
+}
+
+// forEachLive calls f with every instruction's index and the set live
+// after it, block by block, last instruction first. The set belongs to
+// forEachLive: f must not keep it.
+func (g *flowGraph) forEachLive(out []bitset, nregs int, strong bool, f func(i int, liveOut bitset)) {
+	live := newBitset(nregs)
+	for b := range g.start {
+		copy(live, out[b])
+		for i := g.end[b] - 1; i >= g.start[b]; i-- {
+			f(i, live)
+			step(live, g.code[i], strong)
+		}
+	}
+}
+
+// liveness computes live-in and live-out sets for every instruction (for
+// tests; the passes work on blocks).
+func liveness(code []*inst, nregs int) (in, out []bitset) {
+	g := newFlowGraph(code)
+	_, bout := g.blockLiveness(nregs, false)
+	in = make([]bitset, len(code))
+	out = make([]bitset, len(code))
+	g.forEachLive(bout, nregs, false, func(i int, live bitset) {
+		out[i] = append(bitset(nil), live...)
+		in[i] = append(bitset(nil), live...)
+		step(in[i], code[i], false)
+	})
+	return in, out
+}
+
+// deadCode removes instructions whose result is never used and that have
+// no other effect, with the values only they read (strong liveness: one
+// analysis removes whole dead chains).
+func deadCode(code []*inst, nregs int) []*inst {
+	code = unreachable(code)
+	g := newFlowGraph(code)
+	_, out := g.blockLiveness(nregs, true)
+	dead := make([]bool, len(code))
+	removed := false
+	g.forEachLive(out, nregs, true, func(i int, live bitset) {
+		ins := code[i]
+		if d := ins.def(); d != 0 && !ins.sideEffects() && !live.has(d) {
+			dead[i] = true
+			removed = true
+		}
+	})
+	if !removed {
+		return code
+	}
+	kept := make([]*inst, 0, len(code))
+	for i, ins := range code {
+		if !dead[i] {
+			kept = append(kept, ins)
+		}
+	}
+	return kept
+}

@@ -1,0 +1,33 @@
+package codegen
+
+// The optimizer's order: values reused (opt_cse.go), dead code removed
+// (liveness.go), registers allocated (regalloc.go).
+//
+// Reusing a value makes it live longer. Where that costs spills (a
+// callback that already keeps every register busy), the program is
+// allocated again as it was written, and the version with fewer spill
+// slots wins: a spill costs more than the computation it saves, and
+// values that stay in registers keep the bounds the verifier proved for
+// them.
+func (f *fn) optimizeAndAllocate(code []*inst) ([]*inst, *allocation, error) {
+	nregs := f.nregs
+	noSpill := copyRegSet(f.noSpill)
+	opt, al, err := allocate(deadCode(reuseValues(code), f.nregs), &f.nregs, f.frame, f.noSpill)
+	if err != nil || al.stackSize == f.frame {
+		return opt, al, err
+	}
+	plain, pal, perr := allocate(deadCode(code, nregs), &nregs, f.frame, noSpill)
+	if perr != nil || pal.stackSize >= al.stackSize {
+		return opt, al, err
+	}
+	f.nregs, f.noSpill = nregs, noSpill
+	return plain, pal, nil
+}
+
+func copyRegSet(s map[vreg]bool) map[vreg]bool {
+	c := make(map[vreg]bool, len(s))
+	for k, v := range s {
+		c[k] = v
+	}
+	return c
+}

@@ -1,0 +1,320 @@
+package codegen
+
+import "github.com/cilium/ebpf/asm"
+
+// Common subexpressions and copies.
+//
+// reuseValues is a forward "available values" dataflow over the basic
+// blocks. A value is available at a point when every path there computed
+// it into a register that nothing has written since:
+//
+//   - the result of a helper that answers the same during one run of a
+//     program (pid and tid, uid and gid, the CPU, the task): a body that
+//     names pid three times calls get_current_pid_tgid once;
+//   - an arithmetic operation on registers (and an immediate), such as
+//     the pid's `>> 32`;
+//   - a load from the context (args.ret in a filter and again in the
+//     body), with no helper call or store to memory but the stack in
+//     between;
+//   - a copy (d = s): later reads of d read s instead, so the copy dies.
+//
+// A repeated computation becomes a move from the register that holds it.
+// Helpers whose answer moves (nsecs, random numbers) or that write memory
+// are never merged, nor loads from other memory, which stores may change.
+
+// invariantHelpers are the helpers whose result cannot change during one
+// run of a program.
+var invariantHelpers = map[asm.BuiltinFunc]bool{
+	asm.FnGetCurrentPidTgid:  true,
+	asm.FnGetCurrentUidGid:   true,
+	asm.FnGetSmpProcessorId:  true,
+	asm.FnGetCurrentTask:     true,
+	asm.FnGetCurrentTaskBtf:  true,
+	asm.FnGetCurrentCgroupId: true,
+}
+
+// valueKey names a computation by its operation and operands.
+type valueKey struct {
+	op     op
+	size   asm.Size
+	fn     asm.BuiltinFunc
+	alu    asm.ALUOp
+	a, b   vreg
+	useImm bool
+	imm    int64
+}
+
+// pureKey gives the key of in's result when in computes it from its
+// operands alone. ctx holds the registers of the context pointer, whose
+// memory only helper calls and stores through pointers may change.
+func pureKey(in *inst, ctx map[vreg]bool) (valueKey, bool) {
+	switch in.op {
+	case opLoad:
+		return valueKey{op: opLoad, size: in.size, a: in.a, imm: int64(in.off)}, ctx[in.a] && in.dst != in.a
+	case opCall:
+		if in.kfunc == 0 && in.callee == "" && len(in.args) == 0 && in.dst != 0 && invariantHelpers[in.fn] {
+			return valueKey{op: opCall, fn: in.fn}, true
+		}
+	case opALU:
+		k := valueKey{op: opALU, alu: in.alu, a: in.a, useImm: in.useImm, imm: in.imm}
+		if !in.useImm {
+			k.b, k.imm = in.b, 0
+		}
+		// (an address on the stack is cheaper to compute again than to
+		// keep in a register)
+		return k, in.a != fpReg && in.dst != in.a && (in.useImm || in.dst != in.b)
+	case opNeg:
+		return valueKey{op: opNeg, a: in.a}, in.dst != in.a
+	case opSwap:
+		return valueKey{op: opSwap, a: in.a, imm: in.imm}, in.dst != in.a
+	}
+	return valueKey{}, false
+}
+
+// maxAvailable bounds the values and the copies available at one point,
+// so that the analysis costs O(n) for a program of n instructions:
+// forgetting a value is always safe.
+const maxAvailable = 16
+
+type valueEntry struct {
+	k valueKey
+	v vreg
+}
+
+type copyEntry struct{ d, s vreg } // d = s
+
+// available is the state of the dataflow at one point: small arrays,
+// copied by value.
+type available struct {
+	vals   [maxAvailable]valueEntry
+	nv     int
+	copies [maxAvailable]copyEntry
+	nc     int
+}
+
+func (a *available) val(k valueKey) (vreg, bool) {
+	for _, e := range a.vals[:a.nv] {
+		if e.k == k {
+			return e.v, true
+		}
+	}
+	return 0, false
+}
+
+func (a *available) copyOf(d vreg) (vreg, bool) {
+	for _, e := range a.copies[:a.nc] {
+		if e.d == d {
+			return e.s, true
+		}
+	}
+	return 0, false
+}
+
+// keepVals keeps the values keep accepts; keepCopies the copies.
+func (a *available) keepVals(keep func(valueEntry) bool) {
+	a.nv = filterInPlace(a.vals[:a.nv], keep)
+}
+
+func (a *available) keepCopies(keep func(copyEntry) bool) {
+	a.nc = filterInPlace(a.copies[:a.nc], keep)
+}
+
+// filterInPlace moves the elements of s that keep accepts to its front
+// and returns how many there are.
+func filterInPlace[T any](s []T, keep func(T) bool) int {
+	n := 0
+	for _, e := range s {
+		if keep(e) {
+			s[n] = e
+			n++
+		}
+	}
+	return n
+}
+
+func (a *available) equal(b *available) bool {
+	if b == nil || a.nv != b.nv || a.nc != b.nc {
+		return false
+	}
+	for _, e := range a.vals[:a.nv] {
+		if v, ok := b.val(e.k); !ok || v != e.v {
+			return false
+		}
+	}
+	for _, e := range a.copies[:a.nc] {
+		if s, ok := b.copyOf(e.d); !ok || s != e.s {
+			return false
+		}
+	}
+	return true
+}
+
+// meet keeps in a what b agrees with.
+func (a *available) meet(b *available) {
+	a.keepVals(func(e valueEntry) bool {
+		v, ok := b.val(e.k)
+		return ok && v == e.v
+	})
+	a.keepCopies(func(e copyEntry) bool {
+		s, ok := b.copyOf(e.d)
+		return ok && s == e.s
+	})
+}
+
+// kill forgets what a write of d invalidates.
+func (a *available) kill(d vreg) {
+	a.keepVals(func(e valueEntry) bool { return e.v != d && e.k.a != d && e.k.b != d })
+	a.keepCopies(func(e copyEntry) bool { return e.d != d && e.s != d })
+}
+
+// regs are the registers of a function's entry values.
+type regs struct {
+	// entry are the registers of entry values (the context, callback
+	// arguments): they are never copied through, as their register
+	// choices are few and a longer life would spill them.
+	entry map[vreg]bool
+	ctx   map[vreg]bool // the registers of the context pointer
+}
+
+// through moves a across in, which it rewrites: reads of copies read
+// their sources, and a value available already is moved, not computed.
+func (a *available) through(in *inst, r regs) {
+	src := func(v vreg) vreg {
+		if s, ok := a.copyOf(v); ok {
+			return s
+		}
+		return v
+	}
+	switch in.op {
+	case opFetch:
+		// b must stay the destination
+	case opCall:
+		if len(in.args) > 0 {
+			args := make([]vreg, len(in.args))
+			for i, v := range in.args {
+				args[i] = src(v)
+			}
+			in.args = args
+		}
+	default:
+		if in.a != 0 && in.a != fpReg {
+			in.a = src(in.a)
+		}
+		if !in.useImm && in.b != 0 && in.b != fpReg {
+			in.b = src(in.b)
+		}
+	}
+	key, pure := pureKey(in, r.ctx)
+	if pure {
+		if v, ok := a.val(key); ok && v != in.dst {
+			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
+			pure = false
+		}
+	}
+	// A helper may write the context, and so may a store (in program
+	// types that allow it) through any pointer but the frame's.
+	if in.op == opCall || (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != fpReg {
+		a.keepVals(func(e valueEntry) bool { return e.k.op != opLoad })
+	}
+	d := in.def()
+	if d == 0 {
+		return
+	}
+	a.kill(d)
+	switch {
+	case pure && a.nv < maxAvailable:
+		a.vals[a.nv] = valueEntry{key, d}
+		a.nv++
+	case in.op == opMov && in.a != d && in.a != fpReg && !r.entry[in.a] && a.nc < maxAvailable:
+		a.copies[a.nc] = copyEntry{d, in.a}
+		a.nc++
+	}
+}
+
+// reuseValues rewrites code (a copy of it: the instructions are new).
+func reuseValues(code []*inst) []*inst {
+	out := make([]*inst, len(code))
+	for i, in := range code {
+		c := *in
+		out[i] = &c
+	}
+	r := regs{entry: map[vreg]bool{}, ctx: map[vreg]bool{}}
+	for _, in := range code {
+		if in.op == opArg || in.op == opCtx {
+			r.entry[in.dst] = true
+		}
+		if in.op == opCtx {
+			r.ctx[in.dst] = true
+		}
+	}
+	for _, in := range code {
+		if d := in.def(); d != 0 && r.ctx[d] && in.op != opCtx {
+			delete(r.ctx, d) // written again: not the context throughout
+		}
+	}
+	g := newFlowGraph(out)
+	preds := make([][]int, len(g.start))
+	for b, ss := range g.succ {
+		for _, s := range ss {
+			preds[s] = append(preds[s], b)
+		}
+	}
+	exit := make([]*available, len(g.start))
+	// blockIn is the meet of b's predecessors' exits; false when none
+	// has been reached yet.
+	blockIn := func(b int, in *available) bool {
+		*in = available{}
+		if b == 0 {
+			return true
+		}
+		reached := false
+		for _, p := range preds[b] {
+			switch {
+			case exit[p] == nil:
+			case !reached:
+				*in = *exit[p]
+				reached = true
+			default:
+				in.meet(exit[p])
+			}
+		}
+		return reached
+	}
+	// The analysis runs on scratch copies of each block; any fixed point
+	// is sound, and loops that keep it from settling leave the code as
+	// it was.
+	scratch := make([]inst, 0, 64)
+	var in available
+	for sweep, changed := 0, true; changed; sweep++ {
+		if sweep > 16 {
+			return code
+		}
+		changed = false
+		for b := range g.start {
+			if !blockIn(b, &in) {
+				continue
+			}
+			scratch = scratch[:0]
+			for i := g.start[b]; i < g.end[b]; i++ {
+				scratch = append(scratch, *out[i])
+				in.through(&scratch[len(scratch)-1], r)
+			}
+			if !in.equal(exit[b]) {
+				if exit[b] == nil {
+					exit[b] = new(available)
+				}
+				*exit[b] = in
+				changed = true
+			}
+		}
+	}
+	for b := range g.start {
+		if !blockIn(b, &in) {
+			continue
+		}
+		for i := g.start[b]; i < g.end[b]; i++ {
+			in.through(out[i], r)
+		}
+	}
+	return out
+}
