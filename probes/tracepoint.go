@@ -3,6 +3,7 @@ package probes
 import (
 	"errors"
 	"fmt"
+	"github.com/cilium/ebpf/btf"
 	"io"
 	"io/fs"
 	"strconv"
@@ -271,6 +272,36 @@ func tracepointArgs(category, event string, fields []tpField) *types.Type {
 	return st
 }
 
+// enumFields gives the fields of a tracepoint's args declared as an enum
+// ("enum skb_drop_reason reason") that enum's type from the kernel's BTF,
+// so that printing them with %s, or print(), shows the enumerator's name.
+// The field keeps the size and sign the format gives it.
+func (e *env) enumFields(args *types.Type, fields []tpField) {
+	var spec *btf.Spec
+	for i, f := range fields {
+		name, ok := strings.CutPrefix(normalizeCType(f.CType), "enum ")
+		if !ok || strings.Contains(name, "*") || f.ArrayLen != -1 || args.Fields[i].Type.Kind != types.Int {
+			continue
+		}
+		if spec == nil {
+			s, err := e.t.KernelBTF()
+			if err != nil {
+				return
+			}
+			spec = s
+		}
+		var en *btf.Enum
+		if spec.TypeByName(name, &en) != nil {
+			continue
+		}
+		e.mu.Lock()
+		t := *e.btfConv().convert(en)
+		e.mu.Unlock()
+		t.Size, t.Signed = args.Fields[i].Type.Size, args.Fields[i].Type.Signed
+		args.Fields[i].Type = &t
+	}
+}
+
 // layoutKey identifies a struct layout, so that tracepoints whose records
 // are laid out the same share one args type.
 func layoutKey(t *types.Type) string {
@@ -401,7 +432,9 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 		if err != nil {
 			return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", n[0], n[1], err)
 		}
-		args := e.intern(tracepointArgs(n[0], n[1], fields))
+		args := tracepointArgs(n[0], n[1], fields)
+		e.enumFields(args, fields)
+		args = e.intern(args)
 		sp := s
 		sp.Target, sp.Func = n[0], n[1]
 		ctxs = append(ctxs, e.context(sp, &types.Context{
