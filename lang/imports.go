@@ -70,6 +70,9 @@ func (l *loader) load(name string, src []byte) {
 			l.errs.Add(pos, "import: bad path %s", *it.Import)
 			continue
 		}
+		if stdlibImport(dir, path) {
+			continue
+		}
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, path)
 		}
@@ -151,6 +154,30 @@ func (l *loader) importFile(abs, shown string, at Pos) {
 		return
 	}
 	l.load(shown, src)
+}
+
+// stdlibFiles are the files of bpftrace's standard library. A script may
+// import them by name (`import "stdlib/strings.bt";`); gotrace's builtins
+// are that library and always there, so such an import brings in
+// nothing more, unless a file of that path exists next to the script,
+// which is then imported as any other.
+var stdlibFiles = map[string]bool{
+	"stdlib": true, "stdlib/base.bt": true, "stdlib/strings.bt": true, "stdlib/process.bt": true,
+	"stdlib/meta.bt": true, "stdlib/kfunc.bt": true, "stdlib/internal.bt": true,
+	"stdlib/base.bpf.c": true, "stdlib/map/map.bpf.c": true, "stdlib/process/process.bpf.c": true,
+	"stdlib/stack/dwunwind.bpf.c": true, "stdlib/strings/strings.bpf.c": true,
+	"stdlib/system/system.bpf.c": true, "stdlib/task/task.bpf.c": true, "stdlib/task/vma.bpf.c": true,
+	"stdlib/usdt/usdt.bpf.c": true,
+}
+
+// stdlibImport tells whether path, imported from dir, names a file of
+// the standard library (see stdlibFiles).
+func stdlibImport(dir, path string) bool {
+	if !stdlibFiles[filepath.Clean(path)] {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, path))
+	return err != nil
 }
 
 func importable(name string) bool {
