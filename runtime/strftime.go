@@ -35,11 +35,7 @@ func Strftime(format string, t time.Time) string {
 		case 'H':
 			fmt.Fprintf(&b, "%02d", t.Hour())
 		case 'I':
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			fmt.Fprintf(&b, "%02d", h)
+			fmt.Fprintf(&b, "%02d", hour12(t))
 		case 'M':
 			fmt.Fprintf(&b, "%02d", t.Minute())
 		case 'S':
@@ -98,11 +94,7 @@ func Strftime(format string, t time.Time) string {
 		case 'k':
 			fmt.Fprintf(&b, "%2d", t.Hour())
 		case 'l':
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			fmt.Fprintf(&b, "%2d", h)
+			fmt.Fprintf(&b, "%2d", hour12(t))
 		case 'P':
 			b.WriteString(strings.ToLower(t.Format("PM")))
 		case 'U':
@@ -121,4 +113,12 @@ func Strftime(format string, t time.Time) string {
 		}
 	}
 	return b.String()
+}
+
+// hour12 is t's hour on a 12-hour clock (1 to 12).
+func hour12(t time.Time) int {
+	if h := t.Hour() % 12; h != 0 {
+		return h
+	}
+	return 12
 }

@@ -149,27 +149,10 @@ type cpp struct {
 // preprocess turns a file into the token stream the parser reads.
 func preprocess(name string, src []byte, opts Options, errs *lang.ErrorList) *cpp {
 	p := &cpp{opts: opts, errs: errs, macros: map[string]*macro{}, included: map[string]bool{}, vmlinuxAt: -1, builtin: true}
-	var discard lang.ErrorList
-	builtin := lex("<built-in>", []byte(predefinedMacros), &discard)
-	for len(builtin) > 0 {
-		n := 1
-		for n < len(builtin) && !builtin[n].bol {
-			n++
-		}
-		p.define(builtin[2:n])
-		builtin = builtin[n:]
-	}
+	p.predefine(predefinedMacros)
 	if opts.IncludeDirs != nil {
 		// a script's headers are read for the machine gotrace runs on
-		builtin = lex("<built-in>", []byte(hostMacros), &discard)
-		for len(builtin) > 0 {
-			n := 1
-			for n < len(builtin) && !builtin[n].bol {
-				n++
-			}
-			p.define(builtin[2:n])
-			builtin = builtin[n:]
-		}
+		p.predefine(hostMacros)
 	}
 	p.builtin = false
 	p.macros["__LINE__"] = &macro{name: "__LINE__", dynamic: func(use token) token {
@@ -197,6 +180,20 @@ func preprocess(name string, src []byte, opts Options, errs *lang.ErrorList) *cp
 		p.out = append(p.out, t)
 	}
 	return p
+}
+
+// predefine defines the macros of text, one #define a line.
+func (p *cpp) predefine(text string) {
+	var discard lang.ErrorList
+	toks := lex("<built-in>", []byte(text), &discard)
+	for len(toks) > 0 {
+		n := 1
+		for n < len(toks) && !toks[n].bol {
+			n++
+		}
+		p.define(toks[2:n])
+		toks = toks[n:]
+	}
 }
 
 func (p *cpp) push(name string, toks []token) {
