@@ -23,13 +23,18 @@ import (
 // locals and parameters live in virtual registers (register allocation
 // and spilling as for probes), aggregates and variables whose address is
 // taken live in the function's stack frame. The checker (types.CProgram)
-// has decided every C typing rule; this file follows its records: an
+// has decided every C typing rule; the code generator follows its records: an
 // expression's value is computed in 64 bits and kept as its type says (a
 // signed value sign-extended, an unsigned one zero-extended, so compares
 // and widening need nothing), narrowed after operations that may carry
 // out of a narrower type and wherever Conv says C converts it. Memory is
 // read and written with direct loads and stores, as clang compiles C:
 // the kernel's verifier decides what may be dereferenced.
+//
+// This file compiles the functions a program needs and the script's calls
+// of them; cfuncs_stmt.go compiles statements and locals, cfuncs_expr.go
+// expressions and conditions, cfuncs_mem.go globals, maps, lvalues, loads
+// and stores, and cfuncs_calls.go calls and builtins.
 
 // cvar is where a C variable lives: a register or stack memory.
 type cvar struct {

@@ -12,6 +12,10 @@
 // A program the kernel's verifier rejects is reported at the script
 // position of the failing instruction (the instruction's index maps to a
 // position through codegen.ProbeProg.Positions).
+//
+// session.go loads, attaches and ends a session; eventloop.go reads the
+// ring buffer while it runs, records.go handles each record, and maps.go
+// reads, prints and clears maps.
 package runtime
 
 import (

@@ -13,7 +13,7 @@ import (
 // Imported C.
 //
 // A script may import .bpf.c files; their functions can then be called
-// from the script like builtins. lang/cc parses each file; this file
+// from the script like builtins. lang/cc parses each file; the checker
 // checks it as a C compiler's front end would and records, for the code
 // generator, everything C's rules decide:
 //
@@ -35,6 +35,12 @@ import (
 // or other value kept in memory to a pointer parameter by its address.
 // BPF has no floating point, no indirect calls and no struct arguments;
 // those are errors at the line that uses them.
+//
+// This file holds what the checker records, its scopes and the
+// declarations of functions; cfuncs_types.go resolves C types,
+// cfuncs_stmt.go checks statements, variables and initializers,
+// cfuncs_expr.go expressions, and cfuncs_calls.go calls of functions,
+// helpers and builtins, and the script's calls of C functions.
 
 // CProgram is what the checker learned of the imported C files.
 type CProgram struct {
