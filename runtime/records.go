@@ -28,7 +28,6 @@ import (
 // unwatch(), each done in the order the records arrive. The watchpoints'
 // links (onceCloser) and the small readers handle uses are here too.
 
-// handle interprets one ring buffer record.
 // unwatch removes the watchpoints on addr (unwatch()); an address no
 // watchpoint watches is ignored, as it may already be removed.
 func (s *session) unwatch(addr uint64) {
@@ -53,6 +52,7 @@ func (o *onceCloser) Close() error {
 	return o.err
 }
 
+// handle interprets one ring buffer record.
 func (s *session) handle(rec []byte) {
 	if s.skip(rec) {
 		return
