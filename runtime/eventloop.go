@@ -132,15 +132,20 @@ func (s *session) drain(rd *ringbuf.Reader, untilExit bool) {
 // last report ("Lost N events", as bpftrace), and warns once for each map
 // that refused an update because it was full.
 func (s *session) reportLost() {
+	if buf, ok := s.readGlobals(); ok {
+		s.reportCounters(buf)
+	}
+}
+
+// readGlobals reads the value of the globals map (codegen.Globals: the
+// counters and exit()'s code); ok is false where there is none.
+func (s *session) readGlobals() (buf []byte, ok bool) {
 	if s.coll == nil {
-		return
+		return nil, false
 	}
 	m := s.coll.Maps[codegen.GlobalsMap]
-	buf := make([]byte, m.ValueSize())
-	if err := m.Lookup(uint32(0), &buf); err != nil {
-		return
-	}
-	s.reportCounters(buf)
+	buf = make([]byte, m.ValueSize())
+	return buf, m.Lookup(uint32(0), &buf) == nil
 }
 
 func (s *session) reportCounters(globals []byte) {
