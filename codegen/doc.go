@@ -63,5 +63,7 @@
 //     lowering to eBPF; liveness.go: basic blocks, liveness and dead
 //     code; opt.go and opt_cse.go: the optimizer (values computed once:
 //     invariant helper results, arithmetic, copies).
-//   - cfuncs.go: the functions of imported C files.
+//   - cfuncs.go: the functions of imported C files (cfuncs_stmt.go,
+//     cfuncs_expr.go, cfuncs_mem.go, cfuncs_calls.go: their statements,
+//     expressions, memory and calls).
 package codegen

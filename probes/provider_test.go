@@ -41,7 +41,7 @@ func TestProviderFacts(t *testing.T) {
 		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true, override: true}},
 		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
 		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
-		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, regs: true, skipSelf: true, inProc: true}},
+		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
 		{"interval:s:1", facts{regs: true, timer: true}},
 		{"profile:hz:99", facts{regs: true, inProc: true}},
 		{"software:cpu-clock:1000", facts{regs: true, inProc: true}},

@@ -487,9 +487,11 @@ func (p uprobeProvider) facts(c *types.Context) {
 	c.InProcess = true
 	c.Mem = types.UserMem
 	c.Return = p.ret
+	// func: the probed function; in a uretprobe the kernel knows it
+	// (bpf_get_func_ip), the instruction pointer being the caller's
+	c.Func = types.FuncUser
 	if !p.ret {
 		c.ArgN = types.ArgRegs
-		c.Func = types.FuncUser
 	}
 }
 

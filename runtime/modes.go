@@ -121,16 +121,12 @@ func (s *session) skip(rec []byte) bool {
 // clearGlobalExit zeroes exit()'s code in the globals map, so that the
 // next test or benchmark starts as if none had run.
 func (s *session) clearGlobalExit() {
-	if s.coll == nil {
-		return
-	}
-	m := s.coll.Maps[codegen.GlobalsMap]
-	buf := make([]byte, m.ValueSize())
-	if err := m.Lookup(uint32(0), &buf); err != nil {
+	buf, ok := s.readGlobals()
+	if !ok {
 		return
 	}
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalExit:], 0)
-	m.Put(uint32(0), buf)
+	s.coll.Maps[codegen.GlobalsMap].Put(uint32(0), buf)
 	if stop := s.coll.Maps[codegen.StopMap]; stop != nil {
 		stop.Put(uint32(0), uint64(0)) // the next run's probes run again
 	}
