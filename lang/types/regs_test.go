@@ -16,7 +16,7 @@ func TestRegLayouts(t *testing.T) {
 	}{
 		{types.RegsAMD64, "ip", 128}, {types.RegsAMD64, "rip", 128}, {types.RegsAMD64, "sp", 152},
 		{types.RegsAMD64, "di", 112}, {types.RegsAMD64, "r8", 72}, {types.RegsAMD64, "rax", 80},
-		{types.RegsAMD64, "x0", -1}, {types.RegsAMD64, "pc", -1},
+		{types.RegsAMD64, "x0", -1}, {types.RegsAMD64, "pc", 128},
 		{types.RegsARM64, "x0", 0}, {types.RegsARM64, "r30", 240}, {types.RegsARM64, "sp", 248},
 		{types.RegsARM64, "pc", 256}, {types.RegsARM64, "pstate", 264}, {types.RegsARM64, "rip", -1},
 	} {
