@@ -20,7 +20,8 @@
 # Run as root from the repository: bash tests/bench/events.sh
 # Environment: N (system calls), REPEAT (runs per case), BPFTRACE (the
 # bpftrace to compare with; "none" to leave it out), GOTRACE (a gotrace
-# binary to use instead of building one).
+# binary to use instead of building one), CASES (a regular expression:
+# only the rows whose name it matches, besides the untraced one).
 set -euo pipefail
 
 N=${N:-2000000}
@@ -48,9 +49,10 @@ bpftrace=${BPFTRACE:-$(command -v bpftrace || true)}
 [ "$bpftrace" = none ] && bpftrace=
 
 script='tracepoint:syscalls:sys_enter_getppid { printf("%d %d\n", pid, tid); }'
-# The "mixed" rows add a time() and a print() record every 1,000 events
-# (and a map update on each event), as scripts that report as they go do.
-mixed='tracepoint:syscalls:sys_enter_getppid { printf("%d %d\n", pid, tid); @n++; if (@n % 1000 == 0) { time("%H:%M:%S "); print(@n); } }'
+# The "mixed" rows add a time() and a print() record to about one event
+# in 1,000 (those whose nsecs end in 000), as scripts that report as they
+# go do.
+mixed='tracepoint:syscalls:sys_enter_getppid { printf("%d %d\n", pid, tid); if (nsecs % 1000 == 0) { time("%H:%M:%S "); print(@n); @n = count(); } }'
 
 # run_case OUT TRACER ARGS...: one run of the loop under the tracer (no
 # tracer when TRACER is "-"), its output to a file (OUT=file) or through a
@@ -118,6 +120,7 @@ read -r base_ns base_cpu _ <<<"$(median_case file -)"
 row() {
 	local name=$1 out=$2 ns cpu lines
 	shift 2
+	[[ $name =~ ${CASES:-.} ]] || return 0
 	read -r ns cpu lines <<<"$(median_case "$out" "$@")"
 	awk -v name="$name" -v out="$out" -v ns="$ns" -v base="$base_ns" -v cpu="$cpu" -v bcpu="$base_cpu" \
 		-v lines="$lines" -v n="$N" 'BEGIN {
