@@ -202,15 +202,15 @@ type ProbeProg struct {
 
 // Program is the product of Compile.
 type Program struct {
-	Spec        *ebpf.CollectionSpec
-	Probes      []*ProbeProg
-	Events      []*Event
-	Maps        []*MapMeta // in name order
+	Spec   *ebpf.CollectionSpec
+	Probes []*ProbeProg
+	Events []*Event
+	Maps   []*MapMeta // in name order
 	// LongLoops are the for ranges whose bounds are known only at run
 	// time, each with the offset of its count, in the globals map after
 	// the maps' counts, of the times bpf_loop refused it for more
 	// iterations than the kernel allows (types.MaxLoopIterations).
-	LongLoops []LongLoop
+	LongLoops   []LongLoop
 	ScratchSize int
 	Settings    types.Settings // the script's resolved configuration
 	File        *lang.File

@@ -182,7 +182,7 @@ var cBaseTypes = map[string]*Type{
 	"_Bool": BoolType, "void": VoidType,
 	"__le16": Uint16, "__le32": Uint32, "__le64": Uint64, "__be16": Uint16, "__be32": Uint32, "__be64": Uint64,
 	"__builtin_va_list": ArrayOf(Uint64, 3),
-	"float": FloatType(4), "double": FloatType(8), "long double": FloatType(16),
+	"float":             FloatType(4), "double": FloatType(8), "long double": FloatType(16),
 	"__wsum": Uint32, "__sum16": Uint16, "intptr_t": Int64, "__kernel_size_t": Uint64, "__kernel_pid_t": Int32,
 }
 
