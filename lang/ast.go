@@ -334,7 +334,7 @@ type Call struct {
 
 // Binary is a binary operator: + - * / % & | ^ << >> == != < <= > >= && ||.
 type Binary struct {
-	At Pos // position of the operator
+	At Pos // the whole expression's span, from X's start to Y's end
 	Op string
 	X  Expr
 	Y  Expr
@@ -421,7 +421,9 @@ func (e *Call) Pos() Pos     { return e.At }
 // The nodes whose text begins with an operand's begin where it does and
 // end where their own position says.
 
-func (e *Binary) Pos() Pos { return e.X.Pos().Through(e.At) }
+// Binary's span is kept whole in At, so that a long chain (a sum of
+// thousands of terms) does not walk its left operands for each position.
+func (e *Binary) Pos() Pos { return e.At }
 func (e *Unary) Pos() Pos {
 	if e.Postfix {
 		return e.X.Pos().Through(e.At)
