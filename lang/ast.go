@@ -5,7 +5,9 @@ import "fmt"
 // Pos is a position in a script: the file name as the user knows it
 // ("stdin" for -e programs), a 1-based line and column, and the byte
 // offset; for a node, also where it ends: the line and the column just
-// past its last character (EndLine 0 when unknown).
+// past its last character (EndLine 0 when unknown). A position inside a
+// macro's body also names the call the body was expanded for (From), so
+// that a diagnostic there can say where the macro was used.
 type Pos struct {
 	File    string
 	Line    int
@@ -13,6 +15,7 @@ type Pos struct {
 	Offset  int
 	EndLine int
 	EndCol  int
+	From    *Pos // the macro call this text was expanded for; nil outside macros
 }
 
 func (p Pos) String() string {
