@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -23,5 +24,25 @@ func TestStrftimeConversions(t *testing.T) {
 	}
 	if got := Strftime("%S.%f", time.Unix(5, 123456789).UTC()); got != "05.123456" {
 		t.Errorf("%%f: %s", got)
+	}
+}
+
+// TestTimeKeepsDistances checks that boot-clock timestamps formatted as
+// wall time keep their distance to the microsecond: the wall time of
+// boot is read once, not once per timestamp.
+func TestTimeKeepsDistances(t *testing.T) {
+	s := &Symbols{}
+	usecs := func(ns uint64) int64 {
+		var sec, usec int64
+		if _, err := fmt.Sscanf(s.Time("%s.%f", ns), "%d.%d", &sec, &usec); err != nil {
+			t.Fatal(err)
+		}
+		return sec*1000000 + usec
+	}
+	for i := uint64(0); i < 2000; i++ {
+		base := i * 7919
+		if d := usecs(base+123000) - usecs(base); d != 123 {
+			t.Fatalf("timestamps %d and %d ns formatted %d µs apart, want 123", base+123000, base, d)
+		}
 	}
 }
