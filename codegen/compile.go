@@ -281,6 +281,8 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		switch {
 		case ctx.Iter:
 			spec.AttachType = ebpf.AttachTraceIter
+		case ctx.RawTP:
+			spec.AttachType = ebpf.AttachTraceRawTp
 		case ctx.Return:
 			spec.AttachType = ebpf.AttachTraceFExit
 		}

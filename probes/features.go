@@ -77,6 +77,8 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		return probeKallsymsData()
 	case FeatureWriteUser:
 		return probeWriteUser()
+	case FeatureTpBTF:
+		return probeTpBTF(h)
 	}
 	return false
 }
@@ -124,6 +126,36 @@ func probeFentry(h *hostTarget) bool {
 	}
 	l.Close()
 	return true
+}
+
+// probeTpBTF loads a do-nothing BTF-typed raw tracepoint program and
+// attaches it for a moment (it needs no trampoline, unlike fentry).
+func probeTpBTF(h *hostTarget) bool {
+	if !have(features.HaveProgramType(ebpf.Tracing)) {
+		return false
+	}
+	spec, err := h.KernelBTF()
+	if err != nil {
+		return false
+	}
+	for _, name := range []string{"sys_enter", "sched_switch", "task_newtask"} {
+		var td *btf.Typedef
+		if spec.TypeByName("btf_trace_"+name, &td) != nil {
+			continue
+		}
+		prog, err := emptyTracingProg(spec, ebpf.AttachTraceRawTp, name)
+		if err != nil {
+			return false
+		}
+		defer prog.Close()
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+		if err != nil {
+			return false
+		}
+		l.Close()
+		return true
+	}
+	return false
 }
 
 // probePerfLink attaches a do-nothing perf_event program to a dummy
