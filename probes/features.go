@@ -115,12 +115,18 @@ func probeFentry(h *hostTarget) bool {
 	if fn == nil {
 		return false
 	}
-	prog, err := emptyTracingProg(spec, ebpf.AttachTraceFEntry, fn.Name)
+	return tracingAttaches(spec, ebpf.AttachTraceFEntry, fn.Name)
+}
+
+// tracingAttaches loads a do-nothing tracing program of attach type at
+// on to and attaches it for a moment.
+func tracingAttaches(spec *btf.Spec, at ebpf.AttachType, to string) bool {
+	prog, err := emptyTracingProg(spec, at, to)
 	if err != nil {
 		return false
 	}
 	defer prog.Close()
-	l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: at})
 	if err != nil {
 		return false
 	}
@@ -140,20 +146,9 @@ func probeTpBTF(h *hostTarget) bool {
 	}
 	for _, name := range []string{"sys_enter", "sched_switch", "task_newtask"} {
 		var td *btf.Typedef
-		if spec.TypeByName("btf_trace_"+name, &td) != nil {
-			continue
+		if spec.TypeByName("btf_trace_"+name, &td) == nil {
+			return tracingAttaches(spec, ebpf.AttachTraceRawTp, name)
 		}
-		prog, err := emptyTracingProg(spec, ebpf.AttachTraceRawTp, name)
-		if err != nil {
-			return false
-		}
-		defer prog.Close()
-		l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
-		if err != nil {
-			return false
-		}
-		l.Close()
-		return true
 	}
 	return false
 }
