@@ -108,6 +108,8 @@ macro greet { printf("hi "); } BEGIN { greet!(); printf("%d %d %d %s %s\n", EAGA
 		"1 -3 4464 8\n"},
 	{"typeinfo", `struct Foo { int a; } BEGIN { $u = (uint32)7; $s = "hi"; $i = 0; print(typeinfo($u)); print(typeinfo(struct Foo *)); print(typeinfo((a=(int16)1, b=$s)).full_type); print(typeinfo(kstack(perf, 3)).full_type); if (typeinfo($u).base_type == "int") { printf("int %s\n", typeinfo($i++).full_type); } printf("%d\n", $i); exit(); }`,
 		"{ .btf_id = 0, .base_type = int, .full_type = uint32 }\n{ .btf_id = 0, .base_type = pointer, .full_type = struct Foo * }\nrecord { .a = int16, .b = string[3] }\nkstack_perf_3\nint int64\n0\n"},
+	{"typeinfo-aggregations", `BEGIN { @c = count(); @h[1] = hist(3); @u = sum((uint8)2); printf("%s %s %s\n", typeinfo(@c).base_type, typeinfo(@h[1]).full_type, typeinfo(@u).full_type); clear(@c); clear(@h); clear(@u); exit(); }`,
+		"count_t hist_t usum_t\n"},
 	{"big-scratch", `config = { max_strlen = 20000 } BEGIN { $a = str((int8 *)nsecs); $b = $a; @m[$a] = $b; for ($kv : @m) { printf("%d|%s|%s|\n", sizeof($kv.1), $kv.0, $kv.1); } clear(@m); exit(); }`,
 		"20000|||\n"},
 	{"address-of", `BEGIN { $a = 1; $b = &$a; $a = 5; @m[1] = 42; $p = &@m[1]; $s = "str"; $q = &$s; printf("%d %d %d %s\n", *$b, *$p, &@m[2] == 0, *$q); clear(@m); exit(); }`,

@@ -152,6 +152,11 @@ func (c *checker) noMapAssign(x lang.Expr, what string) {
 func (c *checker) typeinfoCall(e *lang.Call) *Type {
 	c.noMapAssign(e.Args[0], "typeof or typeinfo")
 	t, isType := c.typeArg(e.Args[0])
+	if m, ok := e.Args[0].(*lang.MapExpr); ok && c.info.Maps[m.Name] != nil && c.info.Maps[m.Name].Value.Kind == Agg {
+		// the aggregation itself, which a probe cannot read
+		c.keyCheck(m)
+		t, isType = c.info.Maps[m.Name].Value, true
+	}
 	if !isType {
 		t = c.expr(e.Args[0])
 	}
