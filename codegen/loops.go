@@ -36,7 +36,8 @@ func (f *fn) forMap(s *lang.ForStmt) {
 		if mm.PerCPU {
 			cb.store(kv.plus(valField.Offset), 8, cb.scalar(cb.aggMerge(mm, mem{base: keyReg}, valField.Type)))
 		} else {
-			cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
+			// an integer narrower than its 8-byte slot: its low bytes
+			cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, valField.Type.Size)
 		}
 		cb.vars[s.Var.Key()] = val{t: kvT, m: &kv}
 	})

@@ -39,7 +39,7 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 		f.zero(k, mm.KeySize)
 		for i, src := range tv.t.Fields {
 			dst := mm.Key.Fields[i]
-			f.storeVal(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
+			f.storeField(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
 		}
 		return k
 	}
@@ -50,6 +50,11 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 	f.zero(k, mm.KeySize)
 	for i, ke := range keys {
 		fld := mm.Key.Fields[i]
+		if fld.Type.InRegister() {
+			// an integer key as wide as its field
+			f.storeField(k.plus(fld.Offset), fld.Type, f.expr(ke), false)
+			continue
+		}
 		f.exprInto(ke, k.plus(fld.Offset), fld.Type, false)
 	}
 	return k

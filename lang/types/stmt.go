@@ -382,7 +382,7 @@ func (c *checker) let(s *lang.LetStmt) {
 // setVar records an assignment of a value of type rt to variable l; rhs
 // is the assigned expression, when the assignment has one.
 func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
-	st := storedType(rt)
+	st := Stored(rt)
 	key := l.Key()
 	if old, ok := c.vars[key]; (rt.Kind == Int || rt.Kind == Tuple) && !c.declared[key] && (!ok || old.Kind == rt.Kind) {
 		// an integer or tuple variable holds the promotion of all its
