@@ -92,12 +92,18 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 		f.mark(done)
 		return val{t: t, m: &dst}
 	}
+	// an integer narrower than its 8-byte slot is read at its width (what
+	// a C function handed &@m writes) and extended as its type says
+	size := slotSize(t)
+	if t.Kind == types.Int && t.Size > 0 {
+		size = t.Size
+	}
 	d := f.newReg()
 	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
-	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
+	f.emit(&inst{op: opLoad, dst: d, a: p, size: sizeOf(size)})
 	f.mark(done)
-	return val{t: t, r: d}
+	return val{t: t, r: f.extend(d, size, t.Signed)}
 }
 
 // mapUpdate writes value v at key k of map mm. Updates refused because
