@@ -292,6 +292,42 @@ func TestIntTypes(t *testing.T) {
 	}
 }
 
+// TestMapIntTypes checks that a map's integer values and keys keep the
+// promotion of the types given to them, without widening to 64 bits.
+func TestMapIntTypes(t *testing.T) {
+	for _, tc := range []struct{ stmts, key, value string }{
+		{`@m[1] = 1;`, "int8", "int8"},
+		{`@m[-1] = (uint8)1;`, "int8", "uint8"},
+		{`@m[1] = 1; @m[(uint32)2] = (uint32)2;`, "uint32", "uint32"},
+		{`@m[1] = 1; @m[2] = -1; @m[(int32)3] = (int32)3;`, "int32", "int32"},
+		{`@m[(int8)1] = (int8)1; @m[(uint8)2] = (uint8)2;`, "int16", "int16"},
+		{`@m[(uint32)1] = (uint32)1; @m[(int32)2] = (int32)2;`, "int64", "int64"},
+		{`@m[(int64)1] = (int64)1; @m[(uint64)2] = (uint64)2;`, "int64", "int64"},
+		{`@m[1, "hi"] = 2; @m[1000, "a"] = 3;`, "(int16,string[3])", "int8"},
+		{`$x = @m[(uint16)7]; @m[1] = (int16)2;`, "uint16", "int16"},
+		{`@m[1] = (int16)2; @m[1]++;`, "int8", "int64"},
+		{`@m[1] = (uint8)2; @m[1] += 1;`, "int8", "uint64"},
+	} {
+		info := checkSource(t, "BEGIN { "+tc.stmts+" }")
+		mi := info.Maps["@m"]
+		if mi == nil {
+			t.Errorf("%s: no map @m", tc.stmts)
+			continue
+		}
+		key := mi.Key.String()
+		if len(mi.Keys) > 1 {
+			var names []string
+			for _, k := range mi.Keys {
+				names = append(names, k.String())
+			}
+			key = "(" + strings.Join(names, ",") + ")"
+		}
+		if key != tc.key || mi.Value.String() != tc.value {
+			t.Errorf("%s: @m has keys %s and values %s, want %s and %s", tc.stmts, key, mi.Value, tc.key, tc.value)
+		}
+	}
+}
+
 // checkSource parses and checks src (c.gt), failing the test on errors.
 func checkSource(t *testing.T, src string) *types.Info {
 	t.Helper()

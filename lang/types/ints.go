@@ -16,9 +16,15 @@ package types
 //   - Comparisons compare signed when either side is signed, by the same
 //     flexible-sign rule.
 //
+//   - A map's values, and each of its keys, take the promotion of every
+//     type given to them in the same way (maps.go): @m = (uint8)1 holds
+//     uint8s, @g[1, "hi"] has (int8,string[3]) keys.
+//
 // Values live in 64-bit registers extended from their type (zero- or
 // sign-), so promotion never changes a value's bits: only a declared
-// variable narrower than what is assigned to it truncates.
+// variable narrower than what is assigned to it truncates (and wraps on
+// ++ and --). A map keeps a narrow integer in an 8-byte slot when it is
+// the whole key or value, and at its width as a field of a key tuple.
 
 // Literal types: the signed integer types a non-negative literal takes.
 var (
