@@ -61,7 +61,14 @@ func (f *fn) forRange(s *lang.ForStmt) {
 		idx := cb.newReg()
 		cb.prologue = append(cb.prologue, &inst{op: opArg, dst: idx, imm: 1})
 		i := cb.alu(asm.Add, cb.load(mem{base: cb.scrReg, off: loSlot.off}, 8), idx)
-		cb.vars[s.Var.Key()] = val{t: types.Int64, r: i}
+		// lo + index lies between the bounds; $i's type is lo's, which
+		// may not hold hi's values when they differ in sign only
+		// ((int8)-3..(uint8)200): then $i wraps at its width
+		t := f.typeOf(s.Var)
+		if lt, ht := f.typeOf(s.Lo), f.typeOf(s.Hi); !types.FitsInt(lt, t) || !types.FitsInt(ht, t) {
+			i = cb.narrow(i, t.Size, t.Signed)
+		}
+		cb.vars[s.Var.Key()] = val{t: t, r: i}
 	})
 	f.pos = s.At
 	n := f.newReg()

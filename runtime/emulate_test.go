@@ -60,6 +60,8 @@ var vmCases = []struct{ name, src, want string }{
 		"0 1 2 1 0 0 1 8 -1\n"},
 	{"int-widths", `BEGIN { @v = (uint8)200; @w = (int8)-3; @w = 1; @k[(int16)-2, "a"] = (uint16)65535; @k[1, "bb"] = 7; @one[(int8)-1] = (int16)-300; let $n: uint8 = 255; $n++; let $s: int8 = -128; $s--; $u = (uint8)255; $u++; printf("%d %d %d %d %d %d %d %d %d\n", sizeof(@v), sizeof(@w), sizeof(@k[1, "a"]), sizeof(@one[0]), @v + @w, @k[-2, "a"], $n, $s, $u); for ($kv : @one) { print($kv); } exit(); }`,
 		"1 1 2 2 201 65535 0 127 256\n(-1, -300)\n@k[1, bb]: 7\n@k[-2, a]: 65535\n@one[-1]: -300\n@v: 200\n@w: 1\n"},
+	{"range-widths", `BEGIN { $s = 0; for $i : 0..3 { $s += sizeof($i); } for $j : (int8)126..(uint8)130 { printf("%d ", $j); } for $k : (uint32)4000000000..(uint32)4000000002 { printf("%u ", $k); } printf("%d\n", $s); exit(); }`,
+		"126 127 -128 -127 4000000000 4000000001 3\n"},
 	{"arrays-index", `BEGIN { $a = (int8[8])12345; $x = (uint8[4])0x01020304; $i = 2; $s = "hello"; $t = (1, "a"); printf("%x %x %d %d %d %d %d %d %s\n", $a[0], $a[1], (uint64)$a, (uint32)$x, $x[$i], $x[$i + 7], $s[1], $t[0], $t[1]); print($x); @a = (bool[2])(uint16)1; exit(); }`,
 		"39 30 12345 16909060 2 0 101 1 a\n[4,3,2,1]\n@a: [true,false]\n"},
 	{"tuple-keys-delete", `BEGIN { $k = (1, "ab"); @m[$k] = 5; @m[2, "abcdef"] = 6; @m[(3, "x")] = 7; $d = delete(@m, (3, "x")); $e = delete(@m, (3, "x")); printf("%d %d %d %d %d\n", @m[1, "ab"], has_key(@m, (2, "abcdef")), @m[$k], $d, $e); exit(); }`,

@@ -265,6 +265,10 @@ func TestIntTypes(t *testing.T) {
 		{`$v = (uint8)1; $v++;`, "uint64"},
 		{`let $v: uint8 = 1; $v += 1;`, "uint8"},
 		{`$v = pid > 0 ? (int8)1 : (int16)2;`, "int16"},
+		{`for $v : 0..3 { }`, "int8"},
+		{`for $v : 0..1000 { }`, "int16"},
+		{`for $v : (uint32)1..3 { }`, "uint32"},
+		{`for $v : (int8)-3..(uint8)5 { }`, "int8"},
 	} {
 		src := "BEGIN { " + tc.stmts + " }"
 		f, err := lang.Parse("t.gt", []byte(src))

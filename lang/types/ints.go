@@ -127,6 +127,19 @@ func Promote(a, b *Type) *Type {
 	return IntType(min(2*size, 8), true)
 }
 
+// rangeType is the type of the variable of a for range from lo to hi:
+// lo's type, or the promotion of both when their sizes differ (0..3 counts
+// in int8, 0..1000 in int16); int64 when a bound is not an integer.
+func rangeType(lo, hi *Type) *Type {
+	switch {
+	case lo.Kind != Int || hi.Kind != Int:
+		return Int64
+	case lo.Size != hi.Size:
+		return Promote(lo, hi)
+	}
+	return lo
+}
+
 // FitsInt tells whether every value of integer type src fits type dst.
 func FitsInt(src, dst *Type) bool {
 	if src.Lit && !dst.Signed {

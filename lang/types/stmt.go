@@ -144,22 +144,26 @@ func (c *checker) stmt(s lang.Stmt) {
 			c.forMap(s)
 			return
 		}
-		for _, e := range []lang.Expr{s.Lo, s.Hi} {
-			if t := c.expr(e); t.Kind != Invalid && !t.IsInteger() {
+		var bounds [2]*Type
+		for i, e := range []lang.Expr{s.Lo, s.Hi} {
+			t := c.expr(e)
+			if t.Kind != Invalid && !t.IsInteger() {
 				c.errorf(e.Pos(), "a for range needs integer bounds, not %s", t)
 			}
+			bounds[i] = t
 		}
+		vt := rangeType(bounds[0], bounds[1])
 		if lo, ok := c.constValue(s.Lo); ok {
 			if hi, ok := c.constValue(s.Hi); ok && hi > lo && uint64(hi-lo) > MaxLoopIterations {
 				c.errorf(s.Hi.Pos(), "a for range runs at most %d times (the kernel's bpf_loop limit), this one %d", MaxLoopIterations, uint64(hi-lo))
 			}
 		}
 		if old, ok := c.vars[s.Var.Key()]; ok && old.Kind != Int {
-			c.errorf(s.Var.At, "type mismatch for %s: was %s, now int64", s.Var.Name, old)
+			c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, vt)
 			return
 		}
-		c.vars[s.Var.Key()] = Int64
-		c.record(s.Var, Int64)
+		c.vars[s.Var.Key()] = vt
+		c.record(s.Var, vt)
 		c.loops++
 		c.block(s.Body)
 		c.loops--
