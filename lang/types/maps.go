@@ -81,6 +81,7 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 		return
 	}
 	mi := c.info.Maps[m.Name]
+	given := vt
 	if vt.Kind == Int || vt.Kind == Tuple {
 		// integer and tuple values join by promotion over every
 		// assignment (the inferring sweep sees them all), keeping
@@ -91,6 +92,10 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 			}
 		}
 		c.mapInts[m.Name] = vt
+		if vt.Kind == Int {
+			// a sign mismatch no type holds both sides of converts
+			c.narrowTo(m.Name, vt, given, vpos, nil)
+		}
 		if mi != nil && mi.Value.Kind == vt.Kind {
 			if _, ok := PromoteValue(mi.Value, vt); ok {
 				mi.Value = vt

@@ -407,6 +407,11 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 		c.joined[key] = st
 		c.vars[key] = st
 		c.record(l, st)
+		if rt.Kind == Int {
+			// a sign mismatch no type holds both sides of
+			// ($c = (uint64)1; $c = (int64)-1) converts
+			c.narrowTo(l.Name, st, rt, vpos, rhs)
+		}
 		return
 	}
 	if old, ok := c.vars[key]; ok {
@@ -418,7 +423,7 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 			old.Size = st.Size
 		}
 		if old.Kind == Int && c.declared[key] {
-			c.narrowTo(l, old, rt, vpos, rhs)
+			c.narrowTo(l.Name, old, rt, vpos, rhs)
 		}
 	} else {
 		if st.Kind == Str {
@@ -441,22 +446,22 @@ func (c *checker) letDeclared(key string) bool {
 }
 
 // narrowTo checks the assignment of a value of type rt (expression rhs,
-// when known) to the variable l declared with the integer type dt: a
-// constant must fit, and another value that might not is truncated with
-// a warning.
-func (c *checker) narrowTo(l *lang.Var, dt, rt *Type, vpos lang.Pos, rhs lang.Expr) {
+// when known) to the variable or map name of integer type dt (declared,
+// or the promotion of what it is given): a constant must fit, and another
+// value that might not is converted with a warning.
+func (c *checker) narrowTo(name string, dt, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 	if rhs != nil {
 		if v, ok := c.constValue(rhs); ok {
 			lit, big := rhs.(*lang.IntLit)
 			if !ConstFits(v, big && lit.Val > 1<<63-1, dt) {
-				c.errorf(vpos, "%s does not fit in %s, the type of %s", constText(v, big && lit.Val > 1<<63-1), dt, l.Name).Hint =
+				c.errorf(vpos, "%s does not fit in %s, the type of %s", constText(v, big && lit.Val > 1<<63-1), dt, name).Hint =
 					fmt.Sprintf("cast it to say what you mean: (%s)%s", dt, constText(v, big && lit.Val > 1<<63-1))
 			}
 			return
 		}
 	}
 	if !FitsInt(rt, dt) {
-		c.warnf(vpos, "a value of type %s may not fit in %s, the type of %s, and is converted to it; cast it to silence this warning", rt, dt, l.Name)
+		c.warnf(vpos, "a value of type %s may not fit in %s, the type of %s, and is converted to it; cast it to silence this warning", rt, dt, name)
 	}
 }
 
