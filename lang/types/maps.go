@@ -115,11 +115,11 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 	switch {
 	case mi.Value.Kind == Agg || vt.Kind == Agg:
 		if !Equal(mi.Value, vt) {
-			c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+			c.errorf(vpos, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", m.Name, vt, mi.Value)
 			return
 		}
 	case !assignable(mi.Value, vt):
-		c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+		c.errorf(vpos, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", m.Name, vt, mi.Value)
 		return
 	case mi.Value.Kind == Str && vt.Size > mi.Value.Size:
 		mi.Value.Size = vt.Size

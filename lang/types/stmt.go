@@ -159,7 +159,7 @@ func (c *checker) stmt(s lang.Stmt) {
 			}
 		}
 		if old, ok := c.vars[s.Var.Key()]; ok && old.Kind != Int {
-			c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, vt)
+			c.varMismatch(s.Var.At, s.Var.Name, old, vt)
 			return
 		}
 		c.vars[s.Var.Key()] = vt
@@ -214,7 +214,7 @@ func (c *checker) forMap(s *lang.ForStmt) {
 	}
 	kv := TupleOf(key, val)
 	if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, kv) {
-		c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, kv)
+		c.varMismatch(s.Var.At, s.Var.Name, old, kv)
 		return
 	}
 	c.vars[s.Var.Key()] = kv
@@ -399,7 +399,7 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 			}
 			joined, fits := PromoteValue(prev, st)
 			if !fits {
-				c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, prev, rt)
+				c.varMismatch(vpos, l.Name, prev, rt)
 				return
 			}
 			st = joined
@@ -416,7 +416,7 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 	}
 	if old, ok := c.vars[key]; ok {
 		if !assignable(old, st) {
-			c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, old, st)
+			c.varMismatch(vpos, l.Name, old, st)
 			return
 		}
 		if old.Kind == Str && st.Size > old.Size && !c.declared[key] {
@@ -432,6 +432,12 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 		c.vars[l.Key()] = st
 	}
 	c.record(l, c.vars[l.Key()])
+}
+
+// varMismatch reports a value of type t assigned to the variable name of
+// type old, which cannot hold it, as bpftrace words it.
+func (c *checker) varMismatch(pos lang.Pos, name string, old, t *Type) {
+	c.errorf(pos, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", name, t, old)
 }
 
 // letDeclared tells whether the variable key was declared by a `let`
