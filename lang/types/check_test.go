@@ -258,6 +258,8 @@ func TestIntTypes(t *testing.T) {
 		{`$v = ~(int16)5;`, "int64"},
 		{`$v = 1; $v = (uint64)2;`, "uint64"},
 		{`$v = 1; $v = -1000;`, "int16"},
+		{`$v = (uint8)1; $v = 1000;`, "uint16"},
+		{`$v = (uint64)1; $v = (int64)-1;`, "int64"},
 		{`$v = (uint32)1; $v = (int8)-1;`, "int64"},
 		{`$v = (uint8)1; $v = (int32)-1;`, "int32"},
 		{`$v = (uint16)1; $v = (int8)-1;`, "int32"},
