@@ -46,3 +46,13 @@ func TestTimeKeepsDistances(t *testing.T) {
 		}
 	}
 }
+
+// TestStrftimeFractions: strftime()'s %k, %f and %l are the second's
+// nanoseconds, microseconds and milliseconds; %% stays a percent sign.
+func TestStrftimeFractions(t *testing.T) {
+	tm := time.Unix(1704639845, 123456789).UTC()
+	got := Strftime(strftimeFractions("%S.%k|%f|%l|%%k|%H", tm), tm)
+	if want := "05.123456789|123456|123|%k|15"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
