@@ -77,3 +77,20 @@ func BenchmarkPipelineDeepTernary(b *testing.B) {
 func BenchmarkPipelineLongSum(b *testing.B) {
 	benchPipeline(b, scriptgen.LongSum(8000), largeTarget(b, 0), runtime.StageCompile)
 }
+
+// BenchmarkVerifyLarge is the verifier alone on the programs of
+// scriptgen.Large(100): the part of BenchmarkPipelineLargeVerify that
+// BenchmarkPipelineLargeCompile does not measure.
+func BenchmarkVerifyLarge(b *testing.B) {
+	target := largeTarget(b, 100)
+	c, err := runtime.Compile("bench.bt", []byte(scriptgen.Large(100)), runtime.CompileOptions{Target: target, Stop: runtime.StageCompile})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := runtime.Check(c.Prog, target, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

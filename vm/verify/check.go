@@ -31,7 +31,8 @@ type verifier struct {
 	prevInsns, prevJmps int
 	limit               int
 	nextID              uint32
-	ids                 idmap // scratch for state comparisons
+	ids                 idmap    // scratch for state comparisons
+	free                []*state // states whose paths ended, for clone to reuse
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
@@ -103,6 +104,7 @@ func (v *verifier) explore() error {
 			}
 			return err
 		}
+		v.release(st)
 	}
 	return nil
 }
@@ -123,7 +125,7 @@ func (v *verifier) fork(st *state, pc int) (*state, error) {
 	if len(v.pending) >= maxPending {
 		return nil, v.errf(st, "the program has too many branches pending at once (over %d): simplify its conditions", maxPending)
 	}
-	o := st.clone()
+	o := v.clone(st)
 	o.pc = pc
 	if st.parent != nil {
 		st.parent.pending++
@@ -224,7 +226,7 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 	v.explored[st.pc] = kept
 	if addNew && len(kept) < maxStatesPerInsn {
 		v.prevInsns, v.prevJmps = v.processed, v.jmps
-		cp := &checkpoint{st: st.clone(), parent: st.parent, pending: 1}
+		cp := &checkpoint{st: st.snapshot(), parent: st.parent, pending: 1}
 		st.parent = cp
 		v.explored[st.pc] = append(kept, cp)
 	}
@@ -591,6 +593,7 @@ func (v *verifier) condJump(st *state, c *raw) (bool, error) {
 	if !v.refine(other, c, op, is32, true) {
 		// The taken branch is impossible: drop it again.
 		v.pending = v.pending[:len(v.pending)-1]
+		v.release(other)
 		if st.parent != nil {
 			st.parent.pending--
 		}
@@ -721,7 +724,10 @@ func (v *verifier) markNull(st *state, id uint32, isNull bool) {
 			fix(&f.regs[i])
 		}
 		for i := range f.stack {
-			fix(&f.stack[i].spill)
+			if x := &f.stack[i].spill; x.id == id && x.null {
+				f.ownStack()
+				fix(&f.stack[i].spill)
+			}
 		}
 	}
 	if isNull {
@@ -740,8 +746,9 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 	if r.kind != kScalar || r.id == 0 {
 		return
 	}
+	linked := func(x *reg) bool { return x != r && x.kind == kScalar && x.id == r.id }
 	set := func(x *reg) {
-		if x == r || x.kind != kScalar || x.id != r.id {
+		if !linked(x) {
 			return
 		}
 		id, delta, added := x.id, x.delta, x.added
@@ -757,7 +764,8 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 			set(&f.regs[i])
 		}
 		for i := range f.stack {
-			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 {
+			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 && linked(&f.stack[i].spill) {
+				f.ownStack()
 				set(&f.stack[i].spill)
 			}
 		}
@@ -798,7 +806,8 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 		}
 		for i := range f.stack {
 			if x := &f.stack[i].spill; x.kind == kPacket && x.id == id && x.rng < rng {
-				x.rng = rng
+				f.ownStack()
+				f.stack[i].spill.rng = rng
 			}
 		}
 	}

@@ -400,7 +400,10 @@ func (v *verifier) releaseRef(st *state, ref uint32) {
 			kill(&f.regs[i])
 		}
 		for i := range f.stack {
-			kill(&f.stack[i].spill)
+			if x := &f.stack[i].spill; x.ref == ref && x.isPointer() {
+				f.ownStack()
+				kill(&f.stack[i].spill)
+			}
 		}
 	}
 }

@@ -179,14 +179,27 @@ func (v *verifier) touch(st *state, frame int32, depth int) {
 	}
 }
 
+// slotAt gives the slot holding the stack byte at fp+o (o is negative)
+// to be written, and the byte's index in it (lowest address first).
 func (f *frame) slotAt(o int) (*slot, int) {
-	// o is negative: byte at fp+o
+	f.ownStack()
 	i := (-o - 1) / 8
 	for len(f.stack) <= i {
 		f.stack = append(f.stack, slot{})
 	}
-	// byte index within the slot, lowest address first
+	return &f.stack[i], o + 8*(i+1)
+}
+
+// unwritten is every slot past the end of a frame's stack.
+var unwritten slot
+
+// slotRead is slotAt for a read: the slot must not be changed.
+func (f *frame) slotRead(o int) (*slot, int) {
+	i := (-o - 1) / 8
 	b := o + 8*(i+1)
+	if i >= len(f.stack) {
+		return &unwritten, b
+	}
 	return &f.stack[i], b
 }
 
@@ -285,7 +298,7 @@ func coerce(r reg, size int) reg {
 }
 
 func (v *verifier) stackRead(st *state, f *frame, o int, size int) (reg, error) {
-	s, b := f.slotAt(o)
+	s, b := f.slotRead(o)
 	if n := s.spillSize(); n > 0 {
 		if size == 8 && n == 8 {
 			return s.spill, nil
@@ -347,7 +360,7 @@ func constKey(st *state, p reg, keySize int) (uint64, bool) {
 		return 0, false
 	}
 	f := st.frames[p.frame]
-	s, b := f.slotAt(o)
+	s, b := f.slotRead(o)
 	zeros := 0
 	for k := b; k < 8 && s.typ[k] == sZero; k++ {
 		zeros++
@@ -379,16 +392,14 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 		return reg{}, v.errf(st, "stack access through r%d at a variable offset (%d to %d) may leave the 512-byte stack", regno, lo, hi)
 	}
 	v.touch(st, p.frame, int(-lo))
-	for o := lo; o < hi+int64(size); o++ {
-		s, b := f.slotAt(int(o))
-		if write {
+	if write {
+		for o := lo; o < hi+int64(size); o++ {
+			s, b := f.slotAt(int(o))
 			if s.spillSize() > 0 {
 				s.scrub()
 			}
 			s.typ[b] = sMisc
 		}
-	}
-	if write {
 		return reg{}, nil
 	}
 	return unknownOfSize(size), nil
@@ -442,7 +453,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		}
 		if v.opts.Unprivileged {
 			for o := lo; o < hi; o++ {
-				s, b := f.slotAt(int(o))
+				s, b := f.slotRead(int(o))
 				if s.typ[b] == sInvalid {
 					return v.errf(st, "%s at fp%d is passed to a helper before it is written (byte fp%d)", what, lo, o)
 				}

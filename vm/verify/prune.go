@@ -248,6 +248,8 @@ func (v *verifier) widen(old, cur *state) {
 			}
 			o, c := &of.stack[i], &cf.stack[i]
 			if o.spillSize() > 0 && o.spillSize() == c.spillSize() && o.spill.kind == kScalar && c.spill.kind == kScalar && !rangeWithin(&o.spill, &c.spill) {
+				cf.ownStack()
+				c = &cf.stack[i]
 				c.spill = unknownOfSize(c.spillSize())
 			}
 		}

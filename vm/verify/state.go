@@ -217,13 +217,19 @@ type slot struct {
 }
 
 // frame is one function's registers and stack.
+//
+// A frame belongs to one state, which changes it in place. Its stack may
+// be shared with the checkpoints kept along the path (sharedStack):
+// before the first write to a shared stack, the frame takes a copy of
+// its own (ownStack).
 type frame struct {
-	regs     [11]reg
-	stack    []slot // grows down from fp
-	callsite int    // instruction that called this frame (-1 for the main program)
-	subprog  int    // index into the verifier's subprograms
-	callback bool   // called by a helper: returns to callsite itself
-	depth    int    // deepest stack byte touched
+	regs        [11]reg
+	stack       []slot // grows down from fp
+	sharedStack bool   // stack's memory belongs to a checkpoint as well
+	callsite    int    // instruction that called this frame (-1 for the main program)
+	subprog     int    // index into the verifier's subprograms
+	callback    bool   // called by a helper: returns to callsite itself
+	depth       int    // deepest stack byte touched
 }
 
 // state is the whole abstract machine state on one path.
@@ -239,20 +245,70 @@ type refInfo struct {
 	insn int
 }
 
-func (f *frame) clone() *frame {
-	n := *f
-	n.stack = append([]slot(nil), f.stack...)
-	return &n
+// ownStack makes f's stack its own before it is written: a stack shared
+// with a checkpoint is copied first.
+func (f *frame) ownStack() {
+	if f.sharedStack {
+		f.stack = append(make([]slot, 0, max(len(f.stack), 8)), f.stack...)
+		f.sharedStack = false
+	}
 }
 
-func (s *state) clone() *state {
+// snapshot returns a copy of s to keep at a checkpoint. The copy is
+// never changed; it shares the stacks of s, which s copies before its
+// next write to them (frame.ownStack).
+func (s *state) snapshot() *state {
 	n := &state{pc: s.pc, parent: s.parent}
 	n.frames = make([]*frame, len(s.frames))
 	for i, f := range s.frames {
-		n.frames[i] = f.clone()
+		c := *f
+		n.frames[i] = &c
+		f.sharedStack = true
 	}
 	n.refs = append([]refInfo(nil), s.refs...)
 	return n
+}
+
+// clone returns a copy of s for another path to change, built in the
+// memory of states whose paths have ended (verifier.free): the
+// exploration is depth first, so a handful of states serve all its
+// forks.
+func (v *verifier) clone(s *state) *state {
+	var n *state
+	if k := len(v.free); k > 0 {
+		n = v.free[k-1]
+		v.free = v.free[:k-1]
+	} else {
+		n = &state{}
+	}
+	n.pc, n.parent = s.pc, s.parent
+	n.refs = append(n.refs[:0], s.refs...)
+	for len(n.frames) < len(s.frames) {
+		if k := len(n.frames); k < cap(n.frames) && n.frames[:k+1][k] != nil {
+			n.frames = n.frames[:k+1] // a frame an earlier return popped
+		} else {
+			n.frames = append(n.frames, &frame{})
+		}
+	}
+	n.frames = n.frames[:len(s.frames)]
+	for i, f := range s.frames {
+		nf := n.frames[i]
+		buf := nf.stack[:0]
+		if nf.sharedStack {
+			buf = nil
+		}
+		*nf = *f
+		nf.stack = append(buf, f.stack...)
+		nf.sharedStack = false
+	}
+	return n
+}
+
+// release gives the memory of a state whose path has ended to later
+// forks.
+func (v *verifier) release(s *state) {
+	s.parent = nil
+	v.free = append(v.free, s)
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
