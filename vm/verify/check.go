@@ -31,8 +31,8 @@ type verifier struct {
 	prevInsns, prevJmps int
 	limit               int
 	nextID              uint32
-	ids                 idmap    // scratch for state comparisons
-	free                []*state // states whose paths ended, for clone to reuse
+	ids                 idmap  // scratch for state comparisons
+	spare               *spare // memory to reuse (reuse.go)
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
@@ -74,7 +74,10 @@ func run(code []raw, pt ebpf.ProgramType, opts Options) error {
 	if err := v.buildCFG(); err != nil {
 		return err
 	}
-	if err := v.explore(); err != nil {
+	v.takeSpare()
+	err := v.explore()
+	v.giveSpare()
+	if err != nil {
 		return err
 	}
 	return v.checkStackDepth()
@@ -221,6 +224,8 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 		}
 		if cp.miss <= 3*cp.hit+3 {
 			kept = append(kept, cp)
+		} else {
+			v.dropSnapshot(cp.st)
 		}
 	}
 	v.explored[st.pc] = kept
@@ -725,7 +730,7 @@ func (v *verifier) markNull(st *state, id uint32, isNull bool) {
 		}
 		for i := range f.stack {
 			if x := &f.stack[i].spill; x.id == id && x.null {
-				f.ownStack()
+				v.ownStack(f)
 				fix(&f.stack[i].spill)
 			}
 		}
@@ -765,7 +770,7 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 		}
 		for i := range f.stack {
 			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 && linked(&f.stack[i].spill) {
-				f.ownStack()
+				v.ownStack(f)
 				set(&f.stack[i].spill)
 			}
 		}
@@ -806,7 +811,7 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 		}
 		for i := range f.stack {
 			if x := &f.stack[i].spill; x.kind == kPacket && x.id == id && x.rng < rng {
-				f.ownStack()
+				v.ownStack(f)
 				f.stack[i].spill.rng = rng
 			}
 		}

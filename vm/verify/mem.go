@@ -52,7 +52,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
 			return reg{}, v.errf(st, "map %s is read-only for programs", p.m.name)
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.ValueSize), "map value of "+p.m.name); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.ValueSize), desc{"map value of ", p.m.name}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -60,7 +60,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write {
 			return reg{}, v.errf(st, "the map key passed to a callback is read-only")
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.KeySize), "map key of "+p.m.name); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.KeySize), desc{"map key of ", p.m.name}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -68,7 +68,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write && p.ref == 0 {
 			return reg{}, v.errf(st, "r%d points to %s, which is read-only", regno, memName(p))
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.size), memName(p)); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.size), desc{memName(p), ""}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -102,6 +102,12 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 
 const bpfFRdonlyProg = 1 << 7
 
+// desc names the memory an access or a helper argument reaches, for
+// messages: prefix and name are joined only when a message needs them.
+type desc struct{ prefix, name string }
+
+func (w desc) String() string { return w.prefix + w.name }
+
 // memName says what a kMem pointer points to: ring buffer space (which
 // holds a reference until submitted) or a CPU's copy of a per-CPU kernel
 // variable.
@@ -122,7 +128,7 @@ func unknownOfSize(size int) reg {
 }
 
 // checkRange checks [off, off+size) of pointer p lies inside [0, limit).
-func (v *verifier) checkRange(st *state, regno uint8, p reg, off int32, size int, limit int, what string) error {
+func (v *verifier) checkRange(st *state, regno uint8, p reg, off int32, size int, limit int, what desc) error {
 	if p.smin < 0 && !p.isConst() {
 		return v.errf(st, "r%d's offset into the %s may be negative: use an unsigned index or check it is >= 0", regno, what)
 	}
@@ -181,8 +187,8 @@ func (v *verifier) touch(st *state, frame int32, depth int) {
 
 // slotAt gives the slot holding the stack byte at fp+o (o is negative)
 // to be written, and the byte's index in it (lowest address first).
-func (f *frame) slotAt(o int) (*slot, int) {
-	f.ownStack()
+func (v *verifier) slotAt(f *frame, o int) (*slot, int) {
+	v.ownStack(f)
 	i := (-o - 1) / 8
 	for len(f.stack) <= i {
 		f.stack = append(f.stack, slot{})
@@ -228,7 +234,7 @@ func (sl *slot) scrub() {
 // spilled register of that size, pointers only as whole 8-byte spills,
 // and other stores leave plain data (or known zeros).
 func (v *verifier) stackWrite(st *state, f *frame, o int, size int, val *reg, isST bool) error {
-	s, b := f.slotAt(o)
+	s, b := v.slotAt(f, o)
 	aligned := b == 0
 	switch {
 	case val != nil && val.kind == kScalar && aligned:
@@ -394,7 +400,7 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 	v.touch(st, p.frame, int(-lo))
 	if write {
 		for o := lo; o < hi+int64(size); o++ {
-			s, b := f.slotAt(int(o))
+			s, b := v.slotAt(f, int(o))
 			if s.spillSize() > 0 {
 				s.scrub()
 			}
@@ -407,7 +413,7 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 
 // memArg checks that a helper may access size bytes (a range
 // [minSize, maxSize]) at pointer p: read them (write false) or fill them.
-func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64, write bool, what string) error {
+func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64, write bool, what desc) error {
 	if p.kind == kScalar && p.isZero() && maxSize == 0 {
 		return nil
 	}
@@ -443,7 +449,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		v.touch(st, p.frame, int(-lo))
 		if write {
 			for o := lo; o < hi; o++ {
-				s, b := f.slotAt(int(o))
+				s, b := v.slotAt(f, int(o))
 				if s.spillSize() > 0 {
 					s.scrub()
 				}
@@ -467,14 +473,14 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
 			return v.errf(st, "map %s is read-only for programs", p.m.name)
 		}
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.ValueSize), "map value of "+p.m.name)
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.ValueSize), desc{"map value of ", p.m.name})
 	case kMapKey:
 		if write {
 			return v.errf(st, "the map key passed to a callback is read-only")
 		}
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), "map key of "+p.m.name)
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), desc{"map key of ", p.m.name})
 	case kMem:
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), memName(p))
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), desc{memName(p), ""})
 	case kPacket, kPacketMeta:
 		return v.packetRange(st, regno, p, 0, maxSize)
 	case kCtx:

@@ -248,7 +248,7 @@ func (v *verifier) widen(old, cur *state) {
 			}
 			o, c := &of.stack[i], &cf.stack[i]
 			if o.spillSize() > 0 && o.spillSize() == c.spillSize() && o.spill.kind == kScalar && c.spill.kind == kScalar && !rangeWithin(&o.spill, &c.spill) {
-				cf.ownStack()
+				v.ownStack(cf)
 				c = &cf.stack[i]
 				c.spill = unknownOfSize(c.spillSize())
 			}

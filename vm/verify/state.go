@@ -41,30 +41,31 @@ func (k kind) String() string { return kindNames[k] }
 // kind, and map, frame or size) plus a fixed offset off plus a variable
 // offset bounded like a scalar.
 type reg struct {
-	kind kind
-	null bool // the pointer may be NULL (map_value_or_null, mem_or_null)
-
-	off int32
-
-	umin, umax uint64
-	smin, smax int64
-	tn         tnum
-
-	id    uint32 // shared by copies of one maybe-NULL pointer, or of one number
-	delta int64  // a number linked by id: the constant added to the copy
-	added bool   // delta was added (once, like the kernel)
-	ref   uint32 // reference that must be released (ring buffer memory)
-	m     *mapInfo
-	size  int32 // kMem: bytes
-	frame int32 // kStack: the frame it points into
-	rng   int32 // packet pointers: bytes known to be in the packet past off
-	fn    int32 // kFunc: first instruction of the subprogram; kPercpu: BTF id
+	kind  kind
+	null  bool // the pointer may be NULL (map_value_or_null, mem_or_null)
+	added bool // delta was added (once, like the kernel)
 	// kobj marks a scalar that may be a pointer to a kernel object (the
 	// kernel's PTR_TO_BTF_ID: bpf_get_current_task_btf, a kfunc's result,
 	// a pointer field read through one). Such a value may be read
 	// through; the kernel, which knows the object's BTF type, checks the
 	// offsets and the NULL tests.
 	kobj bool
+
+	off int32
+
+	id    uint32 // shared by copies of one maybe-NULL pointer, or of one number
+	ref   uint32 // reference that must be released (ring buffer memory)
+	size  int32  // kMem: bytes
+	frame int32  // kStack: the frame it points into
+	rng   int32  // packet pointers: bytes known to be in the packet past off
+	fn    int32  // kFunc: first instruction of the subprogram; kPercpu: BTF id
+
+	umin, umax uint64
+	smin, smax int64
+	tn         tnum
+
+	delta int64 // a number linked by id: the constant added to the copy
+	m     *mapInfo
 }
 
 func unknownScalar() reg {
@@ -218,18 +219,17 @@ type slot struct {
 
 // frame is one function's registers and stack.
 //
-// A frame belongs to one state, which changes it in place. Its stack may
-// be shared with the checkpoints kept along the path (sharedStack):
-// before the first write to a shared stack, the frame takes a copy of
-// its own (ownStack).
+// A frame belongs to one state, which changes it in place. Its stack
+// may be shared with the checkpoints kept along the path, and is copied
+// before it is written (reuse.go).
 type frame struct {
-	regs        [11]reg
-	stack       []slot // grows down from fp
-	sharedStack bool   // stack's memory belongs to a checkpoint as well
-	callsite    int    // instruction that called this frame (-1 for the main program)
-	subprog     int    // index into the verifier's subprograms
-	callback    bool   // called by a helper: returns to callsite itself
-	depth       int    // deepest stack byte touched
+	regs     [11]reg
+	stack    []slot    // grows down from fp: a prefix of mem.slots
+	mem      *stackMem // nil while the stack is empty
+	callsite int       // instruction that called this frame (-1 for the main program)
+	subprog  int       // index into the verifier's subprograms
+	callback bool      // called by a helper: returns to callsite itself
+	depth    int       // deepest stack byte touched
 }
 
 // state is the whole abstract machine state on one path.
@@ -243,72 +243,6 @@ type state struct {
 type refInfo struct {
 	id   uint32
 	insn int
-}
-
-// ownStack makes f's stack its own before it is written: a stack shared
-// with a checkpoint is copied first.
-func (f *frame) ownStack() {
-	if f.sharedStack {
-		f.stack = append(make([]slot, 0, max(len(f.stack), 8)), f.stack...)
-		f.sharedStack = false
-	}
-}
-
-// snapshot returns a copy of s to keep at a checkpoint. The copy is
-// never changed; it shares the stacks of s, which s copies before its
-// next write to them (frame.ownStack).
-func (s *state) snapshot() *state {
-	n := &state{pc: s.pc, parent: s.parent}
-	n.frames = make([]*frame, len(s.frames))
-	for i, f := range s.frames {
-		c := *f
-		n.frames[i] = &c
-		f.sharedStack = true
-	}
-	n.refs = append([]refInfo(nil), s.refs...)
-	return n
-}
-
-// clone returns a copy of s for another path to change, built in the
-// memory of states whose paths have ended (verifier.free): the
-// exploration is depth first, so a handful of states serve all its
-// forks.
-func (v *verifier) clone(s *state) *state {
-	var n *state
-	if k := len(v.free); k > 0 {
-		n = v.free[k-1]
-		v.free = v.free[:k-1]
-	} else {
-		n = &state{}
-	}
-	n.pc, n.parent = s.pc, s.parent
-	n.refs = append(n.refs[:0], s.refs...)
-	for len(n.frames) < len(s.frames) {
-		if k := len(n.frames); k < cap(n.frames) && n.frames[:k+1][k] != nil {
-			n.frames = n.frames[:k+1] // a frame an earlier return popped
-		} else {
-			n.frames = append(n.frames, &frame{})
-		}
-	}
-	n.frames = n.frames[:len(s.frames)]
-	for i, f := range s.frames {
-		nf := n.frames[i]
-		buf := nf.stack[:0]
-		if nf.sharedStack {
-			buf = nil
-		}
-		*nf = *f
-		nf.stack = append(buf, f.stack...)
-		nf.sharedStack = false
-	}
-	return n
-}
-
-// release gives the memory of a state whose path has ended to later
-// forks.
-func (v *verifier) release(s *state) {
-	s.parent = nil
-	v.free = append(v.free, s)
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }
