@@ -225,13 +225,13 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 		if cp.miss <= 3*cp.hit+3 {
 			kept = append(kept, cp)
 		} else {
-			v.dropSnapshot(cp.st)
+			v.dropSnapshot(cp)
 		}
 	}
 	v.explored[st.pc] = kept
 	if addNew && len(kept) < maxStatesPerInsn {
 		v.prevInsns, v.prevJmps = v.processed, v.jmps
-		cp := &checkpoint{st: st.snapshot(), parent: st.parent, pending: 1}
+		cp := &checkpoint{st: v.snapshot(st), parent: st.parent, pending: 1}
 		st.parent = cp
 		v.explored[st.pc] = append(kept, cp)
 	}

@@ -39,8 +39,9 @@ type stackMem struct {
 
 // spare is the memory one verification leaves to the next.
 type spare struct {
-	states []*state
-	stacks []*stackMem
+	states    []*state // of paths that ended
+	snapshots []*state // of dropped checkpoints
+	stacks    []*stackMem
 }
 
 var spares = sync.Pool{New: func() any { return new(spare) }}
@@ -89,47 +90,52 @@ func (v *verifier) ownStack(f *frame) {
 	f.mem, f.stack = m, m.slots[:n]
 }
 
-// snapshot returns a copy of s to keep at a checkpoint. The copy is
-// never changed; it shares the stacks of s, which s copies before its
-// next write to them (ownStack).
-func (s *state) snapshot() *state {
-	var n *state
-	if len(s.frames) == 1 {
-		// the usual case, in one allocation
-		one := &struct {
-			st     state
-			frames [1]*frame
-			f      frame
-		}{}
-		one.f = *s.frames[0]
-		one.frames[0] = &one.f
-		n = &one.st
-		n.frames = one.frames[:]
-	} else {
-		n = &state{frames: make([]*frame, len(s.frames))}
-		for i, f := range s.frames {
-			c := *f
-			n.frames[i] = &c
+// withFrames gives s n frames, reusing those it has or had.
+func withFrames(s *state, n int) {
+	for len(s.frames) < n {
+		if k := len(s.frames); k < cap(s.frames) && s.frames[:k+1][k] != nil {
+			s.frames = s.frames[:k+1] // a frame an earlier return popped
+		} else {
+			s.frames = append(s.frames, &frame{})
 		}
 	}
-	for _, f := range s.frames {
+	s.frames = s.frames[:n]
+}
+
+// snapshot returns a copy of s to keep at a checkpoint, in the memory of
+// a dropped one when there is one. The copy is never changed; it shares
+// the stacks of s, which s copies before its next write to them
+// (ownStack).
+func (v *verifier) snapshot(s *state) *state {
+	var n *state
+	if k := len(v.spare.snapshots); k > 0 {
+		n = v.spare.snapshots[k-1]
+		v.spare.snapshots = v.spare.snapshots[:k-1]
+	} else {
+		n = &state{}
+	}
+	withFrames(n, len(s.frames))
+	for i, f := range s.frames {
+		*n.frames[i] = *f
 		if f.mem != nil {
 			f.mem.users++
 		}
 	}
 	n.pc, n.parent = s.pc, s.parent
-	if len(s.refs) > 0 {
-		n.refs = append([]refInfo(nil), s.refs...)
-	}
+	n.refs = append(n.refs[:0], s.refs...)
 	return n
 }
 
-// dropSnapshot ends a snapshot's use of its stacks, when its checkpoint
-// is dropped.
-func (v *verifier) dropSnapshot(s *state) {
+// dropSnapshot gives back the memory of a checkpoint's snapshot when
+// the checkpoint is dropped.
+func (v *verifier) dropSnapshot(cp *checkpoint) {
+	s := cp.st
+	cp.st = nil
 	for _, f := range s.frames {
 		v.leaveStack(f)
 	}
+	s.parent = nil
+	v.spare.snapshots = append(v.spare.snapshots, s)
 }
 
 // clone returns a copy of s for another path to change, built in the
@@ -144,14 +150,7 @@ func (v *verifier) clone(s *state) *state {
 	}
 	n.pc, n.parent = s.pc, s.parent
 	n.refs = append(n.refs[:0], s.refs...)
-	for len(n.frames) < len(s.frames) {
-		if k := len(n.frames); k < cap(n.frames) && n.frames[:k+1][k] != nil {
-			n.frames = n.frames[:k+1] // a frame an earlier return popped
-		} else {
-			n.frames = append(n.frames, &frame{})
-		}
-	}
-	n.frames = n.frames[:len(s.frames)]
+	withFrames(n, len(s.frames))
 	for i, f := range s.frames {
 		nf := n.frames[i]
 		m := nf.mem
@@ -182,7 +181,7 @@ func (v *verifier) takeSpare() {
 func (v *verifier) giveSpare() {
 	for _, list := range v.explored {
 		for _, cp := range list {
-			v.dropSnapshot(cp.st)
+			v.dropSnapshot(cp)
 		}
 	}
 	sp := v.spare
@@ -190,6 +189,10 @@ func (v *verifier) giveSpare() {
 	if len(sp.states) > maxSpareStates {
 		clear(sp.states[maxSpareStates:])
 		sp.states = sp.states[:maxSpareStates]
+	}
+	if len(sp.snapshots) > maxSpareStates {
+		clear(sp.snapshots[maxSpareStates:])
+		sp.snapshots = sp.snapshots[:maxSpareStates]
 	}
 	if len(sp.stacks) > maxSpareStacks {
 		clear(sp.stacks[maxSpareStacks:])
