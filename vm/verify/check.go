@@ -22,7 +22,7 @@ type verifier struct {
 	prune         []bool
 	live          []uint16
 
-	explored  map[int][]*checkpoint
+	explored  [][]*checkpoint // by instruction
 	pending   []*state
 	processed int
 	jmps      int // jumps walked
@@ -60,7 +60,7 @@ const (
 )
 
 func run(code []raw, pt ebpf.ProgramType, opts Options) error {
-	v := &verifier{code: code, prog: pt, opts: opts, explored: map[int][]*checkpoint{}, callbackStart: map[int]bool{}}
+	v := &verifier{code: code, prog: pt, opts: opts, callbackStart: map[int]bool{}}
 	v.limit = opts.MaxInsns
 	if v.limit <= 0 {
 		v.limit = 1000000
@@ -74,6 +74,7 @@ func run(code []raw, pt ebpf.ProgramType, opts Options) error {
 	if err := v.buildCFG(); err != nil {
 		return err
 	}
+	v.explored = make([][]*checkpoint, len(code))
 	v.takeSpare()
 	err := v.explore()
 	v.giveSpare()

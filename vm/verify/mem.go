@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 
 	"github.com/cilium/ebpf"
 
@@ -209,15 +211,21 @@ func (f *frame) slotRead(o int) (*slot, int) {
 	return &f.stack[i], b
 }
 
+// spillBytes has bit 8*j set where byte j of the slot is sSpill (the
+// byte states are 0 to 3, and only sSpill has both low bits set).
+func (sl *slot) spillBytes() uint64 {
+	x := binary.LittleEndian.Uint64(sl.typ[:])
+	return x & (x >> 1) & 0x0101010101010101
+}
+
 // spillSize counts the bytes of a spilled register at the bottom of a
 // slot (0: no spill).
 func (sl *slot) spillSize() int {
-	n := 0
-	for n < 8 && sl.typ[n] == sSpill {
-		n++
-	}
-	return n
+	return bits.TrailingZeros64(^sl.spillBytes()&0x0101010101010101) / 8
 }
+
+// anySpill reports a byte of a spilled register in the slot.
+func (sl *slot) anySpill() bool { return sl.spillBytes() != 0 }
 
 // scrub turns a spilled register into plain data.
 func (sl *slot) scrub() {

@@ -203,7 +203,8 @@ func (r *reg) boundsString() string {
 	return strings.Join(parts, ",")
 }
 
-// Stack byte states.
+// Stack byte states. slot.spillBytes relies on their values: 0 to 3,
+// sSpill the only one with both low bits set.
 const (
 	sInvalid uint8 = iota // never written
 	sMisc                 // some data

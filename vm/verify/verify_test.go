@@ -226,3 +226,27 @@ exit
 		t.Errorf("unknown CPUs: accepted")
 	}
 }
+
+// TestSpillSize checks the bit arithmetic of slot.spillSize and
+// slot.anySpill against counting byte by byte, for every slot.
+func TestSpillSize(t *testing.T) {
+	var sl slot
+	for n := 0; n < 1<<16; n++ {
+		for j := range sl.typ {
+			sl.typ[j] = uint8(n>>(2*j)) & 3
+		}
+		want, any := 0, false
+		for want < 8 && sl.typ[want] == sSpill {
+			want++
+		}
+		for _, b := range sl.typ {
+			any = any || b == sSpill
+		}
+		if got := sl.spillSize(); got != want {
+			t.Fatalf("spillSize of %v = %d, want %d", sl.typ, got, want)
+		}
+		if sl.anySpill() != any {
+			t.Fatalf("anySpill of %v = %v, want %v", sl.typ, !any, any)
+		}
+	}
+}
