@@ -31,8 +31,9 @@ type verifier struct {
 	prevInsns, prevJmps int
 	limit               int
 	nextID              uint32
-	ids                 idmap  // scratch for state comparisons
-	spare               *spare // memory to reuse (reuse.go)
+	ids                 idmap        // scratch for state comparisons
+	spare               *spare       // memory to reuse (reuse.go)
+	checkpoints         []checkpoint // allocated ahead, for newCheckpoint
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
@@ -232,7 +233,8 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 	v.explored[st.pc] = kept
 	if addNew && len(kept) < maxStatesPerInsn {
 		v.prevInsns, v.prevJmps = v.processed, v.jmps
-		cp := &checkpoint{st: v.snapshot(st), parent: st.parent, pending: 1}
+		cp := v.newCheckpoint()
+		*cp = checkpoint{st: v.snapshot(st), parent: st.parent, pending: 1}
 		st.parent = cp
 		v.explored[st.pc] = append(kept, cp)
 	}

@@ -126,6 +126,19 @@ func (v *verifier) snapshot(s *state) *state {
 	return n
 }
 
+// newCheckpoint returns a checkpoint from a block allocated ahead: a
+// checkpoint may still be the parent of live states after it is
+// dropped, so they are never reused, but they all die with the
+// verification.
+func (v *verifier) newCheckpoint() *checkpoint {
+	if len(v.checkpoints) == 0 {
+		v.checkpoints = make([]checkpoint, 64)
+	}
+	cp := &v.checkpoints[0]
+	v.checkpoints = v.checkpoints[1:]
+	return cp
+}
+
 // dropSnapshot gives back the memory of a checkpoint's snapshot when
 // the checkpoint is dropped.
 func (v *verifier) dropSnapshot(cp *checkpoint) {

@@ -1,7 +1,10 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -248,5 +251,40 @@ func TestSpillSize(t *testing.T) {
 		if sl.anySpill() != any {
 			t.Fatalf("anySpill of %v = %v, want %v", sl.typ, !any, any)
 		}
+	}
+}
+
+// TestAppendPlain compares appendPlain with asm.Instruction.Marshal for
+// every opcode byte and a spread of registers, offsets and constants.
+func TestAppendPlain(t *testing.T) {
+	regs := []asm.Register{0, 1, 5, 10, 11, 15}
+	offs := []int16{0, 1, -1, 0x7fff, -0x8000}
+	consts := []int64{0, 1, -1, 0x7fffffff, -0x80000000, 0x100000000, -0x123456789a, math.MaxInt64, math.MinInt64}
+	plain := 0
+	for op := 0; op <= 0xff; op++ {
+		for _, dst := range regs {
+			for _, src := range regs {
+				for _, off := range offs {
+					for _, c := range consts {
+						ins := asm.Instruction{OpCode: asm.OpCode(op), Dst: dst, Src: src, Offset: off, Constant: c}
+						got, ok := appendPlain(nil, &ins)
+						if !ok {
+							continue
+						}
+						plain++
+						var want bytes.Buffer
+						if _, err := ins.Marshal(&want, binary.LittleEndian); err != nil {
+							t.Fatalf("%#x: appendPlain encodes what Marshal refuses: %v", op, err)
+						}
+						if !bytes.Equal(got, want.Bytes()) {
+							t.Fatalf("%#x dst %d src %d off %d imm %d: appendPlain % x, Marshal % x", op, dst, src, off, c, got, want.Bytes())
+						}
+					}
+				}
+			}
+		}
+	}
+	if plain == 0 {
+		t.Fatal("appendPlain encoded nothing")
 	}
 }
