@@ -54,15 +54,21 @@ const (
 	maxSpareStacks = 512
 )
 
+// pop takes the last item of a free list, or a new one when it is
+// empty.
+func pop[T any](list *[]*T) *T {
+	k := len(*list)
+	if k == 0 {
+		return new(T)
+	}
+	x := (*list)[k-1]
+	*list = (*list)[:k-1]
+	return x
+}
+
 // newStack returns a stackMem with one user.
 func (v *verifier) newStack() *stackMem {
-	var m *stackMem
-	if k := len(v.spare.stacks); k > 0 {
-		m = v.spare.stacks[k-1]
-		v.spare.stacks = v.spare.stacks[:k-1]
-	} else {
-		m = new(stackMem)
-	}
+	m := pop(&v.spare.stacks)
 	m.users = 1
 	return m
 }
@@ -107,13 +113,7 @@ func withFrames(s *state, n int) {
 // the stacks of s, which s copies before its next write to them
 // (ownStack).
 func (v *verifier) snapshot(s *state) *state {
-	var n *state
-	if k := len(v.spare.snapshots); k > 0 {
-		n = v.spare.snapshots[k-1]
-		v.spare.snapshots = v.spare.snapshots[:k-1]
-	} else {
-		n = &state{}
-	}
+	n := pop(&v.spare.snapshots)
 	withFrames(n, len(s.frames))
 	for i, f := range s.frames {
 		*n.frames[i] = *f
@@ -154,13 +154,7 @@ func (v *verifier) dropSnapshot(cp *checkpoint) {
 // clone returns a copy of s for another path to change, built in the
 // memory of a state whose path has ended when there is one.
 func (v *verifier) clone(s *state) *state {
-	var n *state
-	if k := len(v.spare.states); k > 0 {
-		n = v.spare.states[k-1]
-		v.spare.states = v.spare.states[:k-1]
-	} else {
-		n = &state{}
-	}
+	n := pop(&v.spare.states)
 	n.pc, n.parent = s.pc, s.parent
 	n.refs = append(n.refs[:0], s.refs...)
 	withFrames(n, len(s.frames))
