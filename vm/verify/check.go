@@ -75,7 +75,6 @@ func run(code []raw, pt ebpf.ProgramType, opts Options) error {
 	if err := v.buildCFG(); err != nil {
 		return err
 	}
-	v.explored = make([][]*checkpoint, len(code))
 	v.takeSpare()
 	err := v.explore()
 	v.giveSpare()

@@ -23,7 +23,8 @@ import "sync"
 //     (release); a fork is built in a free state, so its registers and
 //     stack are copied into memory already there. The walk is depth
 //     first, so a few states serve all the forks of a program, and what
-//     is free at the end serves the next verification (sync.Pool).
+//     is free at the end, with the emptied lists of kept states, serves
+//     the next verification (sync.Pool).
 //
 // None of this changes what is compared or explored: a snapshot is never
 // written once taken, and a state is not read after its path ended.
@@ -42,6 +43,7 @@ type spare struct {
 	states    []*state // of paths that ended
 	snapshots []*state // of dropped checkpoints
 	stacks    []*stackMem
+	explored  [][]*checkpoint // verifier.explored, every list emptied
 }
 
 var spares = sync.Pool{New: func() any { return new(spare) }}
@@ -178,21 +180,30 @@ func (v *verifier) release(s *state) {
 	v.spare.states = append(v.spare.states, s)
 }
 
-// takeSpare gives v the memory earlier verifications left.
+// takeSpare gives v the memory earlier verifications left, and its
+// (empty) lists of kept states.
 func (v *verifier) takeSpare() {
 	v.spare = spares.Get().(*spare)
+	if n := len(v.code); cap(v.spare.explored) >= n {
+		v.explored = v.spare.explored[:n]
+	} else {
+		v.explored = make([][]*checkpoint, n)
+	}
+	v.spare.explored = nil
 }
 
 // giveSpare leaves what v has free, with the stacks its checkpoints
 // held, to later verifications.
 func (v *verifier) giveSpare() {
-	for _, list := range v.explored {
+	for i, list := range v.explored {
 		for _, cp := range list {
 			v.dropSnapshot(cp)
 		}
+		clear(list)
+		v.explored[i] = list[:0]
 	}
 	sp := v.spare
-	v.spare = nil
+	sp.explored, v.explored, v.spare = v.explored, nil, nil
 	if len(sp.states) > maxSpareStates {
 		clear(sp.states[maxSpareStates:])
 		sp.states = sp.states[:maxSpareStates]
