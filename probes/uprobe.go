@@ -159,10 +159,12 @@ func resolveBinary(v fileView, target string) (string, error) {
 
 // uprobeSite is where a uprobe context attaches, decided when the
 // attach point was checked: the file gotrace opens (through the
-// process's root with -p) and the offset in it.
+// process's root with -p) and the offset in it, or for a uprobe-multi
+// context the offsets of all its functions (see uprobe_multi.go).
 type uprobeSite struct {
-	open   string
-	offset uint64
+	open    string
+	offset  uint64
+	offsets []uint64
 }
 
 func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
@@ -287,7 +289,7 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 		}
 		ctxs = append(ctxs, c)
 	}
-	return ctxs, nil
+	return e.multiUprobe(s, path, ctxs), nil
 }
 
 // matchCpp finds the C++ functions a cpp:PATTERN attach point names, as
@@ -354,6 +356,9 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
 		at = attachPointOf(ctxs[0]).uprobe
+	}
+	if ctx.UprobeMulti {
+		return attachUprobeMulti(ctx, at, name, prog, pid, ret)
 	}
 	if at.offset == 0 {
 		// cilium/ebpf reads a 0 as "look the symbol up"

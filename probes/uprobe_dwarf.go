@@ -495,11 +495,24 @@ func (e *env) userStruct(name string) *types.Type {
 	return nil
 }
 
-// readsArgs reports whether a probe block reads args (macros are
-// expanded by then; functions have no probe context).
-func readsArgs(p *lang.Probe) bool {
-	return blockHas(p, func(n lang.Node) bool {
-		id, ok := n.(*lang.Ident)
-		return ok && id.Name == "args"
-	})
+// blockReads is what a probe block reads that changes how its uprobe
+// attach points expand: args (the DWARF of each function is read for
+// it) and probe (whose value differs per function, so a wildcard gets a
+// program per function rather than one uprobe-multi program).
+type blockReads struct{ args, probe bool }
+
+// readsAll is what an attach point outside a known block may need.
+var readsAll = blockReads{args: true, probe: true}
+
+// readsArgs reports whether a probe block reads args, and whether it
+// reads probe (macros are expanded by then; functions have no probe
+// context).
+func readsArgs(p *lang.Probe) blockReads {
+	return blockReads{
+		args: blockHas(p, func(n lang.Node) bool {
+			id, ok := n.(*lang.Ident)
+			return ok && id.Name == "args"
+		}),
+		probe: usesProbeBuiltin(p),
+	}
 }
