@@ -37,7 +37,11 @@ type env struct {
 	// a block that never reads probe are.
 	userDebug []userDebug
 	noArgs    bool
+	noArgN    bool
 	noProbe   bool
+	// probeInline is the script's probe_inline setting (Configure):
+	// uprobes go to the inlined copies of their functions too.
+	probeInline bool
 	at        lang.Pos      // the attach point being expanded
 	warnings  []*lang.Error // see Warnings
 }
@@ -144,7 +148,7 @@ func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
 func (e *env) contextsOf(spec *lang.ProbeSpec, reads blockReads) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
-	e.at, e.noArgs, e.noProbe = spec.At, !reads.args, !reads.probe
+	e.at, e.noArgs, e.noArgN, e.noProbe = spec.At, !reads.args, !reads.argN, !reads.probe
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError

@@ -236,6 +236,15 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 		return []*types.Context{c}, nil
 	}
 	funcs := bin.funcs()
+	inline := e.inlines(bin, s)
+	if inline != nil {
+		// a function inlined everywhere has no symbol
+		for _, n := range inline.inlinedNames() {
+			if _, ok := funcs[n]; !ok {
+				funcs[n] = symbolize.Symbol{Name: n}
+			}
+		}
+	}
 	var names []string
 	if s.Lang == "cpp" {
 		names = matchCpp(funcs, s.Func)
@@ -270,6 +279,18 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	var ctxs []*types.Context
 	for _, n := range names {
 		fn := funcs[n]
+		one := sp
+		one.Func = n
+		if inline != nil {
+			more, err := e.inlineContexts(inline, one, mk)
+			if err != nil {
+				return nil, err
+			}
+			ctxs = append(ctxs, more...)
+			if fn.Addr == 0 {
+				continue // no out-of-line copy
+			}
+		}
 		if s.Offset != 0 {
 			if err := e.checkOffset(bin, sp, fn, s.Offset); err != nil {
 				return nil, err
@@ -281,8 +302,6 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 			se.Hint = "Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process."
 			return nil, se
 		}
-		one := sp
-		one.Func = n
 		c, err := mk(one, fn.Addr+s.Offset)
 		if err != nil {
 			return nil, err

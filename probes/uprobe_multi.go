@@ -20,7 +20,9 @@ import (
 // A block that reads `probe` keeps a program per function (its value
 // differs per function), as on kernels without uprobe-multi (or with
 // --no-feature uprobe_multi); so does one that reads `args`, whose
-// layout comes from each function's DWARF. `func` needs nothing more: a
+// layout comes from each function's DWARF. The places of one function
+// (it and its inlined copies, with probe_inline) share one link even
+// where the block reads probe, which names the function in all of them. `func` needs nothing more: a
 // uprobe reads the function from the instruction pointer, which is the
 // function's entry in a multi link too, and a uretprobe asks
 // bpf_get_func_ip, which a uprobe-multi program answers with the entry
@@ -32,8 +34,15 @@ import (
 // uprobeSite) into one uprobe-multi context, when the attach point, the
 // block and the kernel allow it; else it returns ctxs as they are.
 func (e *env) multiUprobe(s Spec, path string, ctxs []*types.Context) []*types.Context {
-	if len(ctxs) == 0 || !e.noProbe || !e.noArgs || !e.t.Has(FeatureUprobeMulti) ||
-		!(HasWildcard(s.Func) || s.Lang == "cpp") || s.Offset != 0 || s.Address != 0 {
+	if len(ctxs) == 0 || !e.noArgs || !e.t.Has(FeatureUprobeMulti) || s.Offset != 0 || s.Address != 0 ||
+		!(HasWildcard(s.Func) || s.Lang == "cpp" || len(ctxs) > 1) {
+		return ctxs
+	}
+	sameName := true
+	for _, c := range ctxs {
+		sameName = sameName && c.Name == ctxs[0].Name
+	}
+	if !e.noProbe && !sameName {
 		return ctxs
 	}
 	site := &uprobeSite{open: attachPointOf(ctxs[0]).uprobe.open}
@@ -50,7 +59,12 @@ func (e *env) multiUprobe(s Spec, path string, ctxs []*types.Context) []*types.C
 	}
 	sp := s
 	sp.Target = path
-	c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe, Funcs: funcs, UprobeMulti: true})
+	name := sp.Name()
+	if sameName {
+		// one function (its inlined copies too): probe names it
+		sp, name = attachPointOf(ctxs[0]).spec, ctxs[0].Name
+	}
+	c := e.context(sp, &types.Context{Provider: s.Provider, Name: name, Kind: types.ProgKprobe, Funcs: funcs, UprobeMulti: true})
 	attachPointOf(c).uprobe = site
 	return []*types.Context{c}
 }

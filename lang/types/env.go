@@ -205,6 +205,14 @@ type BlockEnv interface {
 	BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error)
 }
 
+// ConfigEnv is implemented by Envs whose expansion depends on the
+// script's configuration (probe_inline: a uprobe goes to the inlined
+// copies of its function too); the checker gives it the resolved
+// settings before it asks for any context.
+type ConfigEnv interface {
+	Configure(s Settings)
+}
+
 // contextsOf asks env for the contexts of spec in probe block p.
 func contextsOf(env Env, p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error) {
 	if be, ok := env.(BlockEnv); ok {
