@@ -42,8 +42,8 @@ type env struct {
 	// probeInline is the script's probe_inline setting (Configure):
 	// uprobes go to the inlined copies of their functions too.
 	probeInline bool
-	at        lang.Pos      // the attach point being expanded
-	warnings  []*lang.Error // see Warnings
+	at          lang.Pos      // the attach point being expanded
+	warnings    []*lang.Error // see Warnings
 }
 
 func (e *env) btfConv() *btfTypes {
