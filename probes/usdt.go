@@ -349,6 +349,9 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS), which USDT probes need")
 	}
+	if s.Target == "" && e.pid <= 0 {
+		return nil, specErrorf("usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.")
+	}
 	return e.overBinaries(s, e.usdtContextsIn)
 }
 
