@@ -12,7 +12,8 @@ import (
 )
 
 // The binary of a uprobe or USDT attach point may be a pattern:
-// "uprobe:*:fn" with -p PID is every file the process maps,
+// "uprobe:*:fn" with -p PID is every file the process maps, without -p
+// every file a running process maps (each file once),
 // "usdt:./bin/test*::*" every file of ./bin whose name matches, and an
 // empty binary with -p ("usdt::prov:probe") is the process's files too.
 // Each file is expanded as if it had been named; the files where
