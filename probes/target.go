@@ -89,6 +89,9 @@ type Target interface {
 	ReadFile(path string) ([]byte, error)
 	// Stat describes a host file.
 	Stat(path string) (fs.FileInfo, error)
+	// BPFPrograms lists the functions of the loaded BPF programs that
+	// have BTF (what fentry:bpf and fexit:bpf attach to).
+	BPFPrograms() ([]BPFProg, error)
 	// Arch is the kernel's architecture as GOARCH spells it ("amd64",
 	// "arm64"): it decides the layout of struct pt_regs.
 	Arch() string
@@ -261,6 +264,8 @@ func (h *hostTarget) KernelFuncs() ([]KernelFunc, error) { return hostKernelFunc
 
 func (h *hostTarget) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
+func (h *hostTarget) BPFPrograms() ([]BPFProg, error) { return hostBPFProgs() }
+
 func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
 
 // ---- a target served from files ----
@@ -279,6 +284,7 @@ type DirTarget struct {
 	Features map[Feature]bool // missing means false
 	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
 	GOARCH   string           // the architecture; "" means amd64
+	Progs    []BPFProg        // the loaded BPF programs' functions
 }
 
 // NewDirTarget returns a DirTarget over dir with 4 CPUs and the features
@@ -348,6 +354,8 @@ func (d *DirTarget) KernelFuncs() ([]KernelFunc, error) {
 	}
 	return parseFilterFunctions(b), nil
 }
+
+func (d *DirTarget) BPFPrograms() ([]BPFProg, error) { return d.Progs, nil }
 
 func (d *DirTarget) hostPath(path string) (string, error) {
 	if !filepath.IsAbs(path) {

@@ -86,8 +86,12 @@ type Context struct {
 	// Timer marks an interval probe: it fires on one CPU at a fixed
 	// rate, which the emulator reproduces in simulated time.
 	Timer bool
-	// AttachTo is the kernel function of an fentry/fexit probe.
+	// AttachTo is the kernel function of an fentry/fexit probe (of
+	// fentry:bpf and fexit:bpf: the BPF function).
 	AttachTo string
+	// AttachProg is the id of the loaded BPF program an fentry:bpf or
+	// fexit:bpf probe attaches to (0 for every other probe).
+	AttachProg uint32
 	// NumArgs is the number of arguments of that function; fexit's
 	// return value follows them in the context.
 	NumArgs int
