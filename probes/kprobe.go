@@ -84,7 +84,7 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 		if err := e.kprobeAddressCheck(s); err != nil {
 			return nil, err
 		}
-		return []*types.Context{e.context(s, &types.Context{Provider: s.Provider, Name: s.Name(), Kind: types.ProgKprobe})}, nil
+		return []*types.Context{kprobeAtIP(s, e.context(s, &types.Context{Provider: s.Provider, Name: s.Name(), Kind: types.ProgKprobe}))}, nil
 	}
 	if e.t.Arch() == "arm64" && s.Offset%4 != 0 {
 		// The kernel checks x86-64 offsets against its instructions;
@@ -137,7 +137,7 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 				sp.Target = "vmlinux"
 			}
 		}
-		ctxs = append(ctxs, e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe}))
+		ctxs = append(ctxs, kprobeAtIP(sp, e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})))
 	}
 	return ctxs, nil
 }

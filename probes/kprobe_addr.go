@@ -15,6 +15,8 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+
+	"github.com/gotrace/gotrace/lang/types"
 	"golang.org/x/sys/unix"
 )
 
@@ -157,6 +159,16 @@ func (e *env) kprobeOffsetCheck(s Spec, mod, fn string) error {
 		return nil
 	}
 	return &SpecError{Msg: fmt.Sprintf("Offset outside the function bounds ('%s' size is %d)", fn, sym.size)}
+}
+
+// kprobeAtIP gives a kprobe at an offset or an address its `func` from
+// the instruction pointer: bpf_get_func_ip knows only probes at a
+// function's entry (it gives 0 elsewhere).
+func kprobeAtIP(s Spec, c *types.Context) *types.Context {
+	if s.Provider == "kprobe" && (s.Offset != 0 || s.Address != 0) {
+		c.Func = types.FuncKernelIP
+	}
+	return c
 }
 
 // kprobePMUType is the perf event type of the kernel's kprobe PMU and

@@ -37,7 +37,7 @@ type cliTarget struct {
 var noFeatureNames = map[string]probes.Feature{
 	"kprobe_multi":   probes.FeatureKprobeMulti,
 	"uprobe_multi":   -1,
-	"kprobe_session": -1,
+	"kprobe_session": probes.FeatureKprobeSession,
 }
 
 // newTarget wraps the host when an option or the environment changes

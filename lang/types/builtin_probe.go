@@ -122,7 +122,7 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
 		switch ctx.Func {
-		case FuncKernel:
+		case FuncKernel, FuncKernelIP:
 			return &Type{Kind: Ksym, Size: 8}, true
 		case FuncUser:
 			return UsymType, true
