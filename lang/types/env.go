@@ -155,10 +155,10 @@ const (
 type FuncSource int
 
 const (
-	FuncNone   FuncSource = iota // the probe has no func
-	FuncKernel                   // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
-	FuncUser                     // the instruction pointer, a user symbol (uprobe)
-	FuncKernelIP                 // the instruction pointer, a kernel symbol (kprobes at an offset or address, where bpf_get_func_ip gives 0)
+	FuncNone     FuncSource = iota // the probe has no func
+	FuncKernel                     // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
+	FuncUser                       // the instruction pointer, a user symbol (uprobe)
+	FuncKernelIP                   // the instruction pointer, a kernel symbol (kprobes at an offset or address, where bpf_get_func_ip gives 0)
 )
 
 // RunKind says when a probe's program runs.
