@@ -65,10 +65,10 @@ func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Conte
 // sessionKprobe says whether the attach point s may share a kprobe
 // session with its counterpart (types.Context.SessionKey): a kprobe or
 // kretprobe with no module, offset or address, where the kernel has
-// session links.
+// kprobe-multi and session links.
 func (e *env) sessionKprobe(s Spec) bool {
 	return (s.Provider == "kprobe" || s.Provider == "kretprobe") && s.Target == "" && s.Offset == 0 && s.Address == 0 &&
-		e.t.Has(FeatureKprobeSession)
+		e.t.Has(FeatureKprobeMulti) && e.t.Has(FeatureKprobeSession)
 }
 
 // multiKprobe says whether the attach point s is attached with one

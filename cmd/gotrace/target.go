@@ -32,8 +32,10 @@ type cliTarget struct {
 }
 
 // noFeatureNames are the values --no-feature takes (bpftrace's), and the
-// feature of gotrace's each turns off. uprobe_multi and kprobe_session
-// are links gotrace does not use, so turning them off changes nothing.
+// feature of gotrace's each turns off. uprobe_multi is a link gotrace
+// does not use, so turning it off changes nothing; kprobe_session (and
+// kprobe_multi, which sessions need) keeps kprobe and kretprobe blocks
+// of a function in programs of their own.
 var noFeatureNames = map[string]probes.Feature{
 	"kprobe_multi":   probes.FeatureKprobeMulti,
 	"uprobe_multi":   -1,
