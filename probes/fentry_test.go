@@ -117,6 +117,14 @@ func TestFentryBPF(t *testing.T) {
 			t.Errorf("%s: %v, want %v", raw, names, want)
 		}
 	}
+	src := "fentry:bpf:p0_tracepoint { print(args.ctx); }"
+	f, err := lang.Parse("t.gt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := types.Check(f, NewEnv(tgt), types.Config{}); err == nil || !strings.Contains(err.Error(), "The args builtin cannot be used for 'fentry/fexit:bpf' probes") {
+		t.Errorf("args in fentry:bpf: %v", err)
+	}
 	if _, err := env.contexts("fentry:bpf:8:p0_tracepoint"); err == nil || err.Error() != "no loaded BPF program with BTF has a function 8:p0_tracepoint" {
 		t.Errorf("no such program: %v", err)
 	}
