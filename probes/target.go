@@ -37,6 +37,7 @@ const (
 	FeatureKallsymsData                 // /proc/kallsyms lists data symbols (CONFIG_KALLSYMS_ALL), through which the kernel finds variables
 	FeatureWriteUser                    // programs may call bpf_probe_write_user (refused where the kernel is locked down)
 	FeatureKprobeSession                // kprobe session links (6.10+): one program at a function's entry and return
+	FeatureTpBTF                        // raw tracepoints typed by BTF (tp_btf, 5.5+): their programs see the arguments as typed kernel pointers
 )
 
 var featureNames = [...]string{
@@ -56,6 +57,7 @@ var featureNames = [...]string{
 	FeatureKallsymsData:  "kallsyms data symbols",
 	FeatureWriteUser:     "bpf_probe_write_user",
 	FeatureKprobeSession: "kprobe session links",
+	FeatureTpBTF:         "BTF-typed raw tracepoints",
 }
 
 func (f Feature) String() string {
