@@ -25,6 +25,7 @@ type env struct {
 	shapes map[string]*types.Type // args layouts by layoutKey
 	conv   *btfTypes              // BTF conversions, shared by all probes
 	rawTPs []string               // raw tracepoint names, listed once
+	ksyms  []kernelSym            // kernel text symbols with addresses, read once (kprobe_addr.go)
 	// enums maps the enumerators of the kernel's BTF to their enum
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum

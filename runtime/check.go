@@ -3,6 +3,7 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"maps"
 	goruntime "runtime"
 	"strings"
 	"sync"
@@ -104,13 +105,55 @@ func (e *UndecidedError) Unwrap() error { return e.Errs }
 // be loaded here), and its refusal, positioned as when running.
 func KernelCheck(prog *codegen.Program) (bool, error) {
 	_ = rlimit.RemoveMemlock()
-	coll, err := ebpf.NewCollection(prog.Spec)
+	spec, release, err := withAttachTargets(prog, prog.Spec)
+	if err != nil {
+		return false, err
+	}
+	coll, err := ebpf.NewCollection(spec)
+	release()
 	if err != nil {
 		var ve *ebpf.VerifierError
 		return errors.As(err, &ve), explainLoadError(prog, err)
 	}
 	coll.Close()
 	return true, nil
+}
+
+// withAttachTargets returns spec with each fentry:bpf and fexit:bpf
+// program given the loaded program it attaches to (the kernel checks a
+// tracing program against its target when it loads it); release closes
+// those targets once the programs are loaded.
+func withAttachTargets(prog *codegen.Program, spec *ebpf.CollectionSpec) (_ *ebpf.CollectionSpec, release func(), err error) {
+	var targets []*ebpf.Program
+	release = func() {
+		for _, t := range targets {
+			t.Close()
+		}
+	}
+	var cs *ebpf.CollectionSpec
+	for _, pp := range prog.Probes {
+		target, err := probes.AttachTarget(pp.Ctx)
+		if err != nil {
+			release()
+			return nil, func() {}, err
+		}
+		if target == nil {
+			continue
+		}
+		targets = append(targets, target)
+		if cs == nil {
+			c := *spec
+			c.Programs = maps.Clone(spec.Programs)
+			cs = &c
+		}
+		ps := cs.Programs[pp.Prog].Copy()
+		ps.AttachTarget = target
+		cs.Programs[pp.Prog] = ps
+	}
+	if cs == nil {
+		return spec, release, nil
+	}
+	return cs, release, nil
 }
 
 // insnPos is the script position of raw instruction idx of pp, or the

@@ -117,7 +117,7 @@ func printInfo(w io.Writer, o *options) {
 		{"iter", yesNo(t.Has(probes.FeatureIter))},
 		{"kprobe_multi", yesNo(t.Has(probes.FeatureKprobeMulti))},
 		{"uprobe_multi", yesNo(t.Has(probes.FeatureUprobeMulti))},
-		{"kprobe_session", yesNo(t.Has(probes.FeatureKprobeMulti) && features.HaveBPFLinkKprobeSession() == nil)},
+		{"kprobe_session", yesNo(t.Has(probes.FeatureKprobeSession))},
 	}
 	fmt.Fprintln(w, "Probe types")
 	tabulate(w, ptypes)

@@ -129,6 +129,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
+	c.pairSessions()
 	c.joins = map[string]map[string]*Type{}
 	c.mapInts = map[string]*Type{}
 	// Inferring sweeps run until the joined integer types settle (a

@@ -93,8 +93,12 @@ type Context struct {
 	// rate, which the emulator reproduces in simulated time.
 	Timer bool
 	// AttachTo is the kernel function of an fentry/fexit probe (the
-	// tracepoint of a RawTP one).
+	// tracepoint of a RawTP one; of fentry:bpf and fexit:bpf, the BPF
+	// function).
 	AttachTo string
+	// AttachProg is the id of the loaded BPF program an fentry:bpf or
+	// fexit:bpf probe attaches to (0 for every other probe).
+	AttachProg uint32
 	// NumArgs is the number of arguments of that function (tracepoint);
 	// fexit's return value follows them in the context.
 	NumArgs int
@@ -111,6 +115,22 @@ type Context struct {
 	// UprobeMulti marks Funcs as a binary's functions, attached through
 	// one uprobe-multi link (BPF_TRACE_UPROBE_MULTI).
 	UprobeMulti bool
+	// SessionKey is set on a kprobe's or kretprobe's context whose
+	// program may share a kprobe session with its counterpart's (the
+	// kernel has session links; one attach point, no module, offset or
+	// address; the block does not read `probe`): a kprobe block and a
+	// kretprobe block whose keys are equal (the function or pattern as
+	// written) become one program (see Session). SessionFuncs are the
+	// functions that session attaches to.
+	SessionKey   string
+	SessionFuncs []string
+	// Session marks the kprobe context of a kprobe block merged with its
+	// kretprobe block (ProbeInfo.Return) into one program on a kprobe
+	// session link (BPF_TRACE_KPROBE_SESSION, 6.10+): the program runs
+	// at entry and at return, asks the kernel which it is
+	// (bpf_session_is_return) and runs the matching block. Funcs holds
+	// the session's functions.
+	Session bool
 	// WatchAddr is the address a watchpoint probe watches (unwatch()).
 	WatchAddr uint64
 	// Ctx is the type of the `ctx` builtin (iter probes: the iterator's
@@ -147,9 +167,10 @@ const (
 type FuncSource int
 
 const (
-	FuncNone   FuncSource = iota // the probe has no func
-	FuncKernel                   // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
-	FuncUser                     // the instruction pointer, a user symbol (uprobe)
+	FuncNone     FuncSource = iota // the probe has no func
+	FuncKernel                     // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
+	FuncUser                       // the instruction pointer, a user symbol (uprobe)
+	FuncKernelIP                   // the instruction pointer, a kernel symbol (kprobes at an offset or address, where bpf_get_func_ip gives 0)
 )
 
 // RunKind says when a probe's program runs.

@@ -832,5 +832,6 @@ func (v *verifier) kfuncCall(st *state) error {
 	}
 	f.regs[0] = unknownScalar()
 	f.regs[0].kobj = true
+	st.pc++
 	return nil
 }

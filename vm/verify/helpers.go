@@ -28,6 +28,7 @@ const (
 	argStackOrNull
 	argAllocSize // a known constant size
 	argPercpu    // a per-CPU kernel variable (lddw by BTF id)
+	argLong      // 8 bytes of memory the helper writes
 )
 
 type retType uint8
@@ -120,6 +121,7 @@ var helpers = map[asm.BuiltinFunc]*helper{
 	asm.FnRingbufQuery:               {[]argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	asm.FnForEachMapElem:             {[]argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
 	asm.FnGetFuncIp:                  {[]argType{argCtx}, retInt, setKprobe, nil},
+	asm.FnGetFuncRet:                 {[]argType{argCtx, argLong}, retInt, setTracing, nil},
 	asm.FnOverrideReturn:             {[]argType{argCtx, argAnything}, retInt, setKprobe, nil},
 	asm.FnDPath:                      {[]argType{argAnything, argUninitMem, argSize}, retInt, setTracing, nil},
 	asm.FnSendSignalThread:           {[]argType{argAnything}, retInt, setPerfmon, nil},
@@ -242,6 +244,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			}
 		case argMem, argUninitMem:
 			memReg, memPtr, memWrite = regno, r, at == argUninitMem
+		case argLong:
+			if err := v.memArg(st, regno, r, 8, 8, true, desc{"the result of ", name}); err != nil {
+				return err
+			}
 		case argSize, argSizeOrZero:
 			if r.kind != kScalar {
 				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, name, regno, r.String())
