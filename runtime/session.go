@@ -169,9 +169,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 		return nil, err
 	}
 	_ = rlimit.RemoveMemlock()
-	// The event ring buffer's size follows perf_rb_pages.
-	pageSize := os.Getpagesize()
-	spec := withRingSize(prog.Spec, pageSize*bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, memAvailableKB()))
+	spec := withRingSize(prog.Spec, eventRingBytes(prog))
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: loadOptions(prog, opts),
 	})
