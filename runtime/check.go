@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -32,7 +31,12 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 	opts := verify.Options{}
 	if host != nil {
 		opts.NumCPU = host.NumCPU()
-		opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+		// Whether the kernel grants private stacks matters only to
+		// programs of several functions; finding out loads programs, so
+		// hello world does not ask.
+		if hasFunctions(prog) {
+			opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+		}
 		if l := types.RegLayoutOf(host.Arch()); l != nil {
 			opts.PtRegsSize = l.Size
 		}
@@ -64,6 +68,19 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 	return append(errs, limits...).Err()
 }
 
+// hasFunctions reports whether a program of prog calls a function of its
+// own (a BPF-to-BPF call or a callback such as bpf_loop's).
+func hasFunctions(prog *codegen.Program) bool {
+	for _, ps := range prog.Spec.Programs {
+		for _, ins := range ps.Instructions {
+			if ins.IsFunctionCall() || ins.IsLoadOfFunctionPointer() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // UndecidedError holds the programs gotrace's verifier gave up on at its
 // instruction limit, as positioned errors: the kernel decides them.
 type UndecidedError struct{ Errs lang.ErrorList }
@@ -76,7 +93,7 @@ func (e *UndecidedError) Unwrap() error { return e.Errs }
 // tells whether the kernel's verifier gave a verdict (not when BPF cannot
 // be loaded here), and its refusal, positioned as when running.
 func KernelCheck(prog *codegen.Program) (bool, error) {
-	_ = rlimit.RemoveMemlock()
+	raiseMemlock()
 	coll, err := ebpf.NewCollection(prog.Spec)
 	if err != nil {
 		var ve *ebpf.VerifierError

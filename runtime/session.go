@@ -33,7 +33,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -168,7 +167,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	_ = rlimit.RemoveMemlock()
+	raiseMemlock()
 	spec := withRingSize(prog.Spec, eventRingBytes(prog))
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: loadOptions(prog, opts),
@@ -196,6 +195,24 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	s.sym = sym
 	s.printer.Sym = sym
 	return &Session{s: s}, nil
+}
+
+// raiseMemlock lifts RLIMIT_MEMLOCK, which kernels before 5.11 charge
+// BPF maps and programs to (later ones charge the memory cgroup). It is
+// one system call: cilium/ebpf's rlimit package finds out first which
+// kind of kernel it is on, creating a map at start-up, in every run. A
+// process without CAP_SYS_RESOURCE may only raise its soft limit to the
+// hard one; loading then says what failed, if anything does.
+func raiseMemlock() {
+	inf := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
+	if unix.Setrlimit(unix.RLIMIT_MEMLOCK, &inf) == nil {
+		return
+	}
+	var cur unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_MEMLOCK, &cur) == nil && cur.Cur < cur.Max {
+		cur.Cur = cur.Max
+		_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &cur)
+	}
 }
 
 // Run attaches the probes and runs the program until exit(), a signal
