@@ -19,13 +19,13 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:52
 	 9: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; count_pid_comm.bt:1:52
-	10: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	10: StMemW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid_comm.bt:1:39
-	11: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	11: StXMemW dst: rfp src: r1 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
 	12: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	13: AddImm dst: r1 imm: -24
+	13: AddImm dst: r1 imm: -28
 	  ; count_pid_comm.bt:1:44
 	14: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
