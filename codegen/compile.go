@@ -339,6 +339,9 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	}
 	if ctx.Kind == types.ProgKprobe && len(ctx.Funcs) > 0 {
 		spec.AttachType = ebpf.AttachTraceKprobeMulti
+		if ctx.UprobeMulti {
+			spec.AttachType = ebpf.AttachTraceUprobeMulti
+		}
 	}
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})

@@ -73,7 +73,13 @@
 //     `ctx` is the iterator's struct bpf_iter__NAME from BTF.
 //   - wildcard kprobes and kretprobes: one kprobe-multi program for all
 //     the functions (Context.Funcs) where the kernel has kprobe-multi
-//     links and the block does not read `probe` (see kprobe_multi.go).
+//     links and the block does not read `probe` (see kprobe_multi.go);
+//     wildcard uprobes and uretprobes likewise one uprobe-multi program
+//     per binary (Context.UprobeMulti) where the block reads neither
+//     `probe` nor `args` (see uprobe_multi.go).
+//   - with the script's probe_inline setting (types.ConfigEnv), a uprobe
+//     also gets a context at each inlined copy of its function, found in
+//     the DWARF (see uprobe_inline.go).
 //
 // Providers the kernel lacks (kprobes, fentry trampolines, a hardware PMU,
 // BPF iterators, working hardware breakpoints) are errors with a reason.
@@ -96,7 +102,8 @@
 // io.Closer that detaches it; errors name the probe and the reason in one
 // line. Tracepoints, raw tracepoints, kprobes, uprobes and USDT sites
 // (all sites of a probe, with their semaphores) attach through cilium's
-// link package; wildcard kprobes through one kprobe-multi link where the
+// link package; wildcard kprobes through one kprobe-multi link and
+// wildcard uprobes through one uprobe-multi link per binary where the
 // kernel has them. An iter probe is an Iterator: the runtime reads it to
 // its end (Iterate) and then ends the script. A watchpoint opens a
 // PERF_TYPE_BREAKPOINT event on every online CPU (with -p, on every

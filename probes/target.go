@@ -38,6 +38,7 @@ const (
 	FeatureKallsymsData                 // /proc/kallsyms lists data symbols (CONFIG_KALLSYMS_ALL), through which the kernel finds variables
 	FeatureWriteUser                    // programs may call bpf_probe_write_user (refused where the kernel is locked down)
 	FeatureTpBTF                        // raw tracepoints typed by BTF (tp_btf, 5.5+): their programs see the arguments as typed kernel pointers
+	FeatureUprobeMulti                  // uprobe-multi links (6.6+)
 )
 
 var featureNames = [...]string{
@@ -57,6 +58,7 @@ var featureNames = [...]string{
 	FeatureKallsymsData:  "kallsyms data symbols",
 	FeatureWriteUser:     "bpf_probe_write_user",
 	FeatureTpBTF:         "BTF-typed raw tracepoints",
+	FeatureUprobeMulti:   "uprobe-multi links",
 }
 
 func (f Feature) String() string {

@@ -3,7 +3,9 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -41,10 +43,10 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 			opts.PtRegsSize = l.Size
 		}
 	}
+	verdicts := verifyAll(prog, opts)
 	var errs, limits lang.ErrorList
-	for _, pp := range prog.Probes {
-		ps := prog.Spec.Programs[pp.Prog]
-		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, opts)
+	for i, pp := range prog.Probes {
+		err := verdicts[i]
 		if err == nil {
 			continue
 		}
@@ -79,6 +81,31 @@ func hasFunctions(prog *codegen.Program) bool {
 		}
 	}
 	return false
+}
+
+// verifyAll runs gotrace's verifier on every probe's program, as many at
+// once as there are CPUs to run them (the programs are independent), and
+// returns the verdicts in the order of prog.Probes.
+func verifyAll(prog *codegen.Program, opts verify.Options) []error {
+	verdicts := make([]error, len(prog.Probes))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(prog.Probes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ps := prog.Spec.Programs[prog.Probes[i].Prog]
+				verdicts[i] = verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, opts)
+			}
+		}()
+	}
+	for i := range prog.Probes {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return verdicts
 }
 
 // UndecidedError holds the programs gotrace's verifier gave up on at its

@@ -116,7 +116,7 @@ func printInfo(w io.Writer, o *options) {
 		{"fentry", yesNo(fentry)},
 		{"iter", yesNo(t.Has(probes.FeatureIter))},
 		{"kprobe_multi", yesNo(t.Has(probes.FeatureKprobeMulti))},
-		{"uprobe_multi", yesNo(features.HaveBPFLinkUprobeMulti() == nil)},
+		{"uprobe_multi", yesNo(t.Has(probes.FeatureUprobeMulti))},
 		{"kprobe_session", yesNo(t.Has(probes.FeatureKprobeMulti) && features.HaveBPFLinkKprobeSession() == nil)},
 	}
 	fmt.Fprintln(w, "Probe types")

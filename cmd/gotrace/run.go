@@ -253,7 +253,15 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	ropts.NoSignals = true
 	ropts.PID = o.pid
 	ropts.DwarfPIDs = o.dwarfPIDs
-	ropts.Attach = probes.AttachPID(o.pid)
+	// Probes attached per process (uprobes, USDT, profile, software,
+	// hardware, watchpoints) fire in the -c command only, as -p's do,
+	// which is what bpftrace does with -c; programs of tracepoints and
+	// kprobes are not filtered for it (scripts test cpid).
+	attachPID := o.pid
+	if child != nil && attachPID == 0 {
+		attachPID = child.Pid()
+	}
+	ropts.Attach = probes.AttachPID(attachPID)
 	ropts.AttachSyscalls = probes.AttachSyscalls
 	ropts.DryRun = o.dryRun
 	ropts.VerifierLog = o.debugs("verifier")

@@ -32,11 +32,11 @@ type cliTarget struct {
 }
 
 // noFeatureNames are the values --no-feature takes (bpftrace's), and the
-// feature of gotrace's each turns off. uprobe_multi and kprobe_session
-// are links gotrace does not use, so turning them off changes nothing.
+// feature of gotrace's each turns off. kprobe_session is a link gotrace
+// does not use, so turning it off changes nothing.
 var noFeatureNames = map[string]probes.Feature{
 	"kprobe_multi":   probes.FeatureKprobeMulti,
-	"uprobe_multi":   -1,
+	"uprobe_multi":   probes.FeatureUprobeMulti,
 	"kprobe_session": -1,
 }
 

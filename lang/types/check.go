@@ -85,6 +85,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c.info.Warnings = append(c.info.Warnings, warnings...)
 	c.named = namedArgs(cfg.Named)
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
+	if ce, ok := env.(ConfigEnv); ok {
+		ce.Configure(c.info.Settings)
+	}
 	c.mapDecls(f)
 	c.defineC(f)
 	c.checkC(f)

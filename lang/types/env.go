@@ -102,10 +102,15 @@ type Context struct {
 	Retval *Type
 	// USDTArgs locates the arguments of a USDT probe (arg0, arg1, ...).
 	USDTArgs []ArgLoc
-	// Funcs are the kernel functions of a kprobe or kretprobe whose one
-	// program attaches to all of them through a kprobe-multi link (a
-	// wildcard); empty for a probe on one function.
+	// Funcs are the functions one program attaches to through one multi
+	// link (a wildcard): kernel functions of a kprobe or kretprobe
+	// (kprobe-multi), or with UprobeMulti functions of one binary of a
+	// uprobe or uretprobe (uprobe-multi); empty for a probe on one
+	// function.
 	Funcs []string
+	// UprobeMulti marks Funcs as a binary's functions, attached through
+	// one uprobe-multi link (BPF_TRACE_UPROBE_MULTI).
+	UprobeMulti bool
 	// WatchAddr is the address a watchpoint probe watches (unwatch()).
 	WatchAddr uint64
 	// Ctx is the type of the `ctx` builtin (iter probes: the iterator's
@@ -200,7 +205,7 @@ func (r RunKind) Special() bool {
 }
 
 // Count is how many probes the context stands for: the number of
-// functions of a kprobe-multi program, else one.
+// functions of a kprobe-multi or uprobe-multi program, else one.
 func (c *Context) Count() int {
 	if len(c.Funcs) > 0 {
 		return len(c.Funcs)
@@ -238,6 +243,14 @@ type Env interface {
 // the `probe` builtin, which needs one program per function.
 type BlockEnv interface {
 	BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error)
+}
+
+// ConfigEnv is implemented by Envs whose expansion depends on the
+// script's configuration (probe_inline: a uprobe goes to the inlined
+// copies of its function too); the checker gives it the resolved
+// settings before it asks for any context.
+type ConfigEnv interface {
+	Configure(s Settings)
 }
 
 // contextsOf asks env for the contexts of spec in probe block p.

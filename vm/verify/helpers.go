@@ -1,8 +1,8 @@
 package verify
 
 import (
-	"fmt"
 	"math"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -65,6 +65,18 @@ type helper struct {
 	set  helperSet
 	maps []ebpf.MapType // map types the map argument must have (nil: any that allows element access)
 }
+
+// helperNames holds the kernel's name of each helper of the table.
+var helperNames = sync.OnceValue(func() map[asm.BuiltinFunc]string {
+	names := make(map[asm.BuiltinFunc]string, len(helpers))
+	for fn := range helpers {
+		names[fn] = insn.HelperName(fn)
+	}
+	return names
+})
+
+// helperName is insn.HelperName of a helper of the table.
+func helperName(fn asm.BuiltinFunc) string { return helperNames()[fn] }
 
 var helpers = map[asm.BuiltinFunc]*helper{
 	asm.FnMapLookupElem:     {[]argType{argMapPtr, argMapKey}, retMapValueOrNull, setBase, nil},
@@ -173,7 +185,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 		}
 		return v.errf(st, "helper %d is not known to gotrace's verifier", c.Imm)
 	}
-	name := insn.HelperName(fn)
+	name := helperName(fn)
 	if !allowed(fn, h, v.prog, v.opts.Unprivileged) {
 		return v.errf(st, "%s cannot be called from %s programs", name, progName(v.prog))
 	}
@@ -215,10 +227,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 				return v.errf(st, "%s: no map argument before the key", name)
 			}
 			size := int64(m.spec.KeySize)
-			what := "the key of map " + m.name
+			what := desc{"the key of map ", m.name}
 			if at == argMapValue {
 				size = int64(m.spec.ValueSize)
-				what = "the value of map " + m.name
+				what.prefix = "the value of map "
 			}
 			if err := v.memArg(st, regno, r, size, size, false, what); err != nil {
 				return err
@@ -244,7 +256,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			if r.umax >= maxVarOff {
 				return v.errf(st, "size argument r%d of %s has no upper bound the verifier can see: bound it with & or a check", regno, name)
 			}
-			what := fmt.Sprintf("the buffer of %s", name)
+			what := desc{"the buffer of ", name}
 			if memPtr.kind == kScalar && memPtr.isZero() && r.umax > 0 {
 				return v.errf(st, "r%d is NULL but %s may read or write %d bytes through it", memReg, name, r.umax)
 			}
@@ -400,7 +412,10 @@ func (v *verifier) releaseRef(st *state, ref uint32) {
 			kill(&f.regs[i])
 		}
 		for i := range f.stack {
-			kill(&f.stack[i].spill)
+			if x := &f.stack[i].spill; x.ref == ref && x.isPointer() {
+				v.ownStack(f)
+				kill(&f.stack[i].spill)
+			}
 		}
 	}
 }
