@@ -138,12 +138,14 @@ func (f *fn) stopped(exit string) {
 	f.emit(&inst{op: opJcc, a: f.load(mem{base: stop}, 8), cc: asm.JNE, useImm: true, imm: 0, label: exit})
 }
 
-// exitCode sets the stop flag, sends the exit record with code and ends
-// the program.
+// exitCode sets the stop flag (where a program tests it), sends the exit
+// record with code and ends the program.
 func (f *fn) exitCode(at lang.Pos, code vreg) {
-	stop := f.newReg()
-	f.emit(&inst{op: opMapValue, dst: stop, ref: StopMap})
-	f.storeImm(mem{base: stop}, 8, 1)
+	if f.c.stopFlag {
+		stop := f.newReg()
+		f.emit(&inst{op: opMapValue, dst: stop, ref: StopMap})
+		f.storeImm(mem{base: stop}, 8, 1)
+	}
 	g := f.newReg()
 	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalExit})
 	f.store(mem{base: g}, 8, f.aluImm(asm.Add, code, 1))

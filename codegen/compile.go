@@ -42,6 +42,42 @@ type compiler struct {
 	bigScratch int
 	// cmaps are the spec names of the maps imported C defines.
 	cmaps map[*types.CMap]string
+	// exitWhileAttached: a probe that runs while the others are
+	// attached (not BEGIN, not END) calls exit().
+	exitWhileAttached bool
+	// stopFlag: some program tests the stop flag (testsStop), so the
+	// program has StopMap and exit() sets it.
+	stopFlag bool
+}
+
+// testsStop says whether the program of ctx tests the stop flag at entry:
+// where its provider says nothing else can stop it at once
+// (types.FreezeByFlag), and where gotrace freezes its attachment
+// (types.FreezeByAttachment) if exit() may be called while it is
+// attached: exit() freezes the results there and then, before gotrace
+// hears of it. Without such an exit(), the script stops when gotrace
+// decides to, and freezing the attachments then is as immediate as
+// setting the flag.
+func (c *compiler) testsStop(ctx *types.Context) bool {
+	switch ctx.Freeze {
+	case types.FreezeByFlag:
+		return true
+	case types.FreezeByAttachment:
+		return c.exitWhileAttached
+	}
+	return false
+}
+
+// callsExit reports whether the body of p calls exit().
+func (c *compiler) callsExit(p *lang.Probe) bool {
+	found := false
+	lang.Inspect(p.Body, func(n lang.Node) bool {
+		if call, ok := n.(*lang.Call); ok && c.info.Builtins[call] == types.BuiltinExit {
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 // Compile translates a checked script into BPF programs and maps.
@@ -57,6 +93,18 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 			Programs: map[string]*ebpf.ProgramSpec{},
 		}, File: f, Settings: info.Settings},
 		maps: map[string]*MapMeta{},
+	}
+	for _, pi := range info.Probes {
+		for _, ctx := range pi.Contexts {
+			if ctx.Run != types.RunBegin && ctx.Run != types.RunEnd && c.callsExit(pi.Probe) {
+				c.exitWhileAttached = true
+			}
+		}
+	}
+	for _, pi := range info.Probes {
+		for _, ctx := range pi.Contexts {
+			c.stopFlag = c.stopFlag || c.testsStop(ctx)
+		}
 	}
 	for i, name := range info.MapNames() {
 		c.addMap(i, info.Maps[name])
@@ -90,7 +138,9 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	if c.bigScratch > 0 {
 		spec.Maps[BigScratchMap] = &ebpf.MapSpec{Name: BigScratchMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(c.bigScratch), MaxEntries: uint32(c.tgt.NumCPU)}
 	}
-	spec.Maps[StopMap] = &ebpf.MapSpec{Name: StopMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	if c.stopFlag {
+		spec.Maps[StopMap] = &ebpf.MapSpec{Name: StopMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	}
 	if c.tgt.Self > 0 && c.tgt.Child {
 		spec.Maps[HeldMap] = &ebpf.MapSpec{Name: HeldMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	}
@@ -217,7 +267,7 @@ func (c *compiler) compileProbe(pi *types.ProbeInfo, ctx *types.Context) error {
 	f.scrReg = f.newReg()
 	exit := f.label()
 	err := f.catch(func() {
-		if !ctx.AfterStop {
+		if c.testsStop(ctx) {
 			f.stopped(exit)
 		}
 		if pid := c.tgt.PID; pid > 0 && ctx.AnyProcess {

@@ -69,8 +69,10 @@ const (
 	// StopMap is an array of one u64, the stop flag: exit() sets it, and
 	// so does gotrace when it ends for another reason (Ctrl-C, the -c
 	// command or the -p process ending), before anything is detached.
-	// Every program but END's returns at once while it is set, so the
-	// maps printed at exit hold the counts at exit.
+	// The programs whose attachment user space cannot stop at once
+	// (types.FreezeByFlag) return at entry while it is set, so the maps
+	// printed at exit hold the counts at exit; a program of none of them
+	// has no StopMap.
 	StopMap = "stop"
 )
 

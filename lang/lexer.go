@@ -5,6 +5,7 @@ package lang
 import (
 	"io"
 	"strings"
+	"sync"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -80,11 +81,16 @@ var tokBody = func() lexer.TokenType {
 	return t - 1
 }()
 
-func (lexDef) Symbols() map[string]lexer.TokenType {
+// Symbols names the token types. participle asks for them at every
+// token its grammar names while it builds the parser, so the map is made
+// once (callers only read it).
+func (lexDef) Symbols() map[string]lexer.TokenType { return lexSymbols() }
+
+var lexSymbols = sync.OnceValue(func() map[string]lexer.TokenType {
 	syms := scriptLexer.Symbols()
 	syms["Body"] = tokBody
 	return syms
-}
+})
 
 func (d lexDef) Lex(filename string, r io.Reader) (lexer.Lexer, error) {
 	var b strings.Builder

@@ -38,7 +38,10 @@
 // struct pt_regs layout of Target.Arch, for pt_regs and perf event
 // programs), SkipSelf (the program skips gotrace's own events:
 // tracepoints, raw tracepoints, kprobes, uprobes, usdt, fentry, fexit),
-// Overridable, Run (when the runtime runs the program), Iter and Timer.
+// Overridable, Run (when the runtime runs the program), Iter, Timer and
+// Freeze (how the program stops counting when the script stops: a
+// stop-flag test in the program, or user space stopping the attachment,
+// which perfAttachment.Freeze does by disabling perf events).
 // The checker, codegen and runtime read these facts, never the provider's
 // name. The context also carries what Attach needs (Context.Attach: the
 // parsed spec, a uprobe's file and offset), so nothing is kept in

@@ -96,7 +96,7 @@ func (e *env) iterContexts(s Spec) ([]*types.Context, error) {
 	// An iteration is one run: exit() in it ends the script once the
 	// iteration is over, as bpftrace's does, not at the element it was
 	// called on.
-	c := &types.Context{Provider: "iter", Name: s.Name(), Kind: types.ProgTracing, AttachTo: s.Func, Ctx: ctxType, AfterStop: true}
+	c := &types.Context{Provider: "iter", Name: s.Name(), Kind: types.ProgTracing, AttachTo: s.Func, Ctx: ctxType, Freeze: types.FreezeNever}
 	return []*types.Context{e.context(s, c)}, nil
 }
 

@@ -135,6 +135,31 @@ func openPerfEventOn(typ uint32, config, period uint64, freq bool, tid, cpu int,
 type perfAttachment struct {
 	fds   []int
 	links []link.Link
+	// overflow: the program runs on the events' overflows (a perf event
+	// program: profile, interval, software, hardware, watchpoint), so
+	// disabling the events stops it (Freeze). A uprobe's perf event runs
+	// its program whether enabled or not.
+	overflow bool
+}
+
+// Freezer is an attachment whose program user space can stop at once,
+// cheaply, before detaching it (types.FreezeByAttachment).
+type Freezer interface {
+	Freeze() error
+}
+
+// Freeze disables the perf events: once PERF_EVENT_IOC_DISABLE returns
+// (it runs on the event's CPU, or where its thread runs), no overflow
+// runs the program.
+func (p *perfAttachment) Freeze() error {
+	if !p.overflow {
+		return errors.New("the program of this perf event does not run on its overflows")
+	}
+	var errs []error
+	for _, fd := range p.fds {
+		errs = append(errs, unix.IoctlSetInt(fd, unix.PERF_EVENT_IOC_DISABLE, 0))
+	}
+	return errors.Join(errs...)
 }
 
 func (p *perfAttachment) Close() error {
@@ -164,7 +189,7 @@ func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint
 // those threads wherever they run (with inherit, also on the threads and
 // processes they start later), and attaches prog to every one.
 func attachPerfOn(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus, tids []int, inherit bool) (io.Closer, error) {
-	pa := &perfAttachment{}
+	pa := &perfAttachment{overflow: true}
 	type place struct{ tid, cpu int }
 	var places []place
 	for _, cpu := range cpus {
@@ -330,6 +355,7 @@ func (timerProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 func (p timerProvider) facts(c *types.Context) {
 	c.Timer = p.interval
 	c.InProcess = !p.interval // profile samples whatever process runs
+	c.Freeze = types.FreezeByAttachment
 }
 
 func (timerProvider) attach(a attachment) (io.Closer, error) {
@@ -375,7 +401,10 @@ func (counterProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 	return e.perfContexts(s)
 }
 
-func (counterProvider) facts(c *types.Context) { c.InProcess = true }
+func (counterProvider) facts(c *types.Context) {
+	c.InProcess = true
+	c.Freeze = types.FreezeByAttachment
+}
 
 func (counterProvider) attach(a attachment) (io.Closer, error) {
 	return attachPerfCounter(a.spec, a.name, a.prog, a.pid, a.descendants)

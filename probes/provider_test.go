@@ -27,13 +27,14 @@ func TestProviderFacts(t *testing.T) {
 		override bool
 		run      types.RunKind
 		timer    bool
+		freeze   types.FreezeKind
 	}
 	for _, tc := range []struct {
 		spec string
 		want facts
 	}{
-		{"BEGIN", facts{run: types.RunBegin}},
-		{"END", facts{run: types.RunEnd}},
+		{"BEGIN", facts{run: types.RunBegin, freeze: types.FreezeByRuntime}},
+		{"END", facts{run: types.RunEnd, freeze: types.FreezeNever}},
 		{"self:signal:SIGUSR1", facts{run: types.RunSignal}},
 		{"test:x", facts{run: types.RunTest}},
 		{"bench:x", facts{run: types.RunBench}},
@@ -42,10 +43,10 @@ func TestProviderFacts(t *testing.T) {
 		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
 		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
 		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
-		{"interval:s:1", facts{regs: true, timer: true}},
-		{"profile:hz:99", facts{regs: true, inProc: true}},
-		{"software:cpu-clock:1000", facts{regs: true, inProc: true}},
-		{"watchpoint:0x1000:8:w", facts{regs: true}},
+		{"interval:s:1", facts{regs: true, timer: true, freeze: types.FreezeByAttachment}},
+		{"profile:hz:99", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
+		{"software:cpu-clock:1000", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
+		{"watchpoint:0x1000:8:w", facts{regs: true, freeze: types.FreezeByAttachment}},
 	} {
 		host := tgt
 		if strings.HasPrefix(tc.spec, "u") {
@@ -58,15 +59,12 @@ func TestProviderFacts(t *testing.T) {
 		}
 		c := ctxs[0]
 		got := facts{mem: c.Mem, argN: c.ArgN, ret: c.Return, fn: c.Func, regs: c.Regs != nil, skipSelf: c.SkipSelf, any: c.AnyProcess, inProc: c.InProcess,
-			override: c.Overridable, run: c.Run, timer: c.Timer}
+			override: c.Overridable, run: c.Run, timer: c.Timer, freeze: c.Freeze}
 		if got != tc.want {
 			t.Errorf("%s: facts %+v, want %+v", tc.spec, got, tc.want)
 		}
 		if c.Regs != nil && c.Regs != types.RegsAMD64 {
 			t.Errorf("%s: registers of %s, want the fake host's amd64", tc.spec, c.Regs.Arch)
-		}
-		if (c.Run == types.RunEnd) != c.AfterStop {
-			t.Errorf("%s: AfterStop %v", tc.spec, c.AfterStop)
 		}
 		if s, err := specOf(c); err != nil || s.Raw != tc.spec {
 			t.Errorf("%s: the context keeps spec %q (%v)", tc.spec, s.Raw, err)

@@ -218,6 +218,9 @@ func (rawTracepointProvider) facts(c *types.Context) {
 	c.AnyProcess = true
 	c.InProcess = true
 	c.ArgN = types.ArgSlots
+	// A raw tracepoint link's release unhooks the program and waits for
+	// no grace period: it is frozen by detaching it.
+	c.Freeze = types.FreezeByAttachment
 }
 
 func (rawTracepointProvider) attach(a attachment) (io.Closer, error) {

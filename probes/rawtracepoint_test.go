@@ -91,6 +91,9 @@ func TestRawTracepointContexts(t *testing.T) {
 	if c.Args.Size != 32 {
 		t.Errorf("args size %d", c.Args.Size)
 	}
+	if c.Freeze != types.FreezeByAttachment {
+		t.Errorf("freeze %v, want by its attachment (detached at the stop)", c.Freeze)
+	}
 	task := c.Args.Fields[1].Type.Elem
 	var names []string
 	for _, f := range task.Fields {

@@ -53,7 +53,12 @@ func (r runByRuntime) contexts(e *env, s Spec) ([]*types.Context, error) {
 
 func (r runByRuntime) facts(c *types.Context) {
 	c.Run = r.run
-	c.AfterStop = r.run == types.RunEnd
+	switch r.run {
+	case types.RunEnd:
+		c.Freeze = types.FreezeNever
+	case types.RunBegin:
+		c.Freeze = types.FreezeByRuntime
+	}
 }
 
 func (r runByRuntime) attach(a attachment) (io.Closer, error) {

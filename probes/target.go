@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 )
@@ -205,42 +206,14 @@ func (h *hostTarget) Tracepoints(category string) ([]string, error) {
 // kernel's: gotrace runs natively.
 func (h *hostTarget) Arch() string { return runtime.GOARCH }
 
+// NumCPU is the number of possible CPUs, read once per process (cilium/ebpf
+// reads /sys/devices/system/cpu/possible for its per-CPU maps, and keeps
+// the answer).
 func (h *hostTarget) NumCPU() int {
-	if n, err := possibleCPUs("/sys/devices/system/cpu/possible"); err == nil && n > 0 {
+	if n, err := ebpf.PossibleCPU(); err == nil && n > 0 {
 		return n
 	}
 	return runtime.NumCPU()
-}
-
-// possibleCPUs parses a CPU list file such as "0-3,8-11" and returns the
-// highest CPU number plus one.
-func possibleCPUs(path string) (int, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return 0, err
-	}
-	return parseCPUList(string(b))
-}
-
-func parseCPUList(s string) (int, error) {
-	n := 0
-	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
-		if part == "" {
-			continue
-		}
-		hi := part
-		if i := strings.IndexByte(part, '-'); i >= 0 {
-			hi = part[i+1:]
-		}
-		v, err := strconv.Atoi(hi)
-		if err != nil {
-			return 0, fmt.Errorf("bad CPU list %q", s)
-		}
-		if v+1 > n {
-			n = v + 1
-		}
-	}
-	return n, nil
 }
 
 func (h *hostTarget) Has(f Feature) bool {

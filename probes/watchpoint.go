@@ -146,7 +146,7 @@ func attachWatchpoint(s Spec, name string, prog *ebpf.Program, pid int) (io.Clos
 			targets = append(targets, target{-1, cpu})
 		}
 	}
-	pa := &perfAttachment{}
+	pa := &perfAttachment{overflow: true}
 	var firstErr error
 	for _, tg := range targets {
 		fd, err := openBreakpoint(s.Address, s.Len, bits, tg.pid, tg.cpu)
@@ -231,7 +231,7 @@ func (watchpointProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 	return ctxs, err
 }
 
-func (watchpointProvider) facts(c *types.Context) {}
+func (watchpointProvider) facts(c *types.Context) { c.Freeze = types.FreezeByAttachment }
 
 func (watchpointProvider) attach(a attachment) (io.Closer, error) {
 	return attachWatchpoint(a.spec, a.name, a.prog, a.pid)

@@ -35,7 +35,12 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 	opts := verify.Options{}
 	if host != nil {
 		opts.NumCPU = host.NumCPU()
-		opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+		// Whether the kernel grants private stacks matters only to
+		// programs of several functions; finding out loads programs, so
+		// hello world does not ask.
+		if hasFunctions(prog) {
+			opts.PrivateStack = host.Has(probes.FeaturePrivateStack)
+		}
 		if l := types.RegLayoutOf(host.Arch()); l != nil {
 			opts.PtRegsSize = l.Size
 		}
@@ -65,6 +70,19 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 		return &UndecidedError{Errs: limits}
 	}
 	return append(errs, limits...).Err()
+}
+
+// hasFunctions reports whether a program of prog calls a function of its
+// own (a BPF-to-BPF call or a callback such as bpf_loop's).
+func hasFunctions(prog *codegen.Program) bool {
+	for _, ps := range prog.Spec.Programs {
+		for _, ins := range ps.Instructions {
+			if ins.IsFunctionCall() || ins.IsLoadOfFunctionPointer() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // verifyAll runs gotrace's verifier on every probe's program, as many at

@@ -103,6 +103,9 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		opts.OnAttached()
 	}
 	for _, p := range begin {
+		if s.isExited() {
+			break // BEGIN programs do not test the stop flag
+		}
 		if err := runProbe(p); err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/cilium/ebpf"
 
 	"github.com/gotrace/gotrace/codegen"
+	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/runtime/output"
 )
 
@@ -136,6 +137,38 @@ const (
 	ringFloorKB   = 256
 	ringCeilingKB = 4096
 )
+
+// eventRingBytes is the size of the event ring buffer: perf_rb_pages
+// when it is set, else the automatic size, except for a script whose
+// programs all run through BPF_PROG_TEST_RUN (begin, end, self, test,
+// bench) and none attached: those run one at a time while gotrace waits,
+// and gotrace drains the ring after each batch, so the floor's 256 KiB
+// holds what they write (some 8,000 printf records of a loop in BEGIN),
+// and hello world does not pay for allocating and mapping 4 MiB (a few
+// milliseconds, the largest part of its start-up).
+func eventRingBytes(prog *codegen.Program) int {
+	pageSize := os.Getpagesize()
+	avail := 0
+	switch {
+	case prog.Settings.PerfRbPages > 0:
+	case runByRuntimeOnly(prog):
+		avail = ringFloorKB
+	default:
+		avail = memAvailableKB()
+	}
+	return pageSize * bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, avail)
+}
+
+// runByRuntimeOnly reports whether none of prog's probes is attached to
+// an event: gotrace runs each of them itself.
+func runByRuntimeOnly(prog *codegen.Program) bool {
+	for _, p := range prog.Probes {
+		if p.Ctx.Run == types.RunAttached {
+			return false
+		}
+	}
+	return true
+}
 
 // bufferPages is the number of pages of an event buffer for the
 // perf_rb_pages setting (0: automatic), on ncpu CPUs with availKB KiB of

@@ -70,19 +70,21 @@ func needBPF(tb testing.TB) {
 }
 
 // TestEventRingSize: the loaded ring buffer has perf_rb_pages pages, and
-// the automatic size without the setting; the program's spec is left as
-// it was.
+// the automatic size without the setting, the floor's where every probe
+// is run by gotrace itself; the program's spec is left as it was.
 func TestEventRingSize(t *testing.T) {
 	needBPF(t)
 	page := os.Getpagesize()
 	for _, tc := range []struct {
-		config string
-		want   int
+		config, probes string
+		want           int
 	}{
-		{"config = { perf_rb_pages = 16 }", 16 * page},
-		{"", page * bufferPages(0, false, possibleCPUs(), page, memAvailableKB())},
+		{"config = { perf_rb_pages = 16 }", "", 16 * page},
+		{"config = { perf_rb_pages = 16 }", "interval:s:1 { exit(); }", 16 * page},
+		{"", "interval:s:1 { exit(); }", page * bufferPages(0, false, possibleCPUs(), page, memAvailableKB())},
+		{"", "END { printf(\"bye\\n\"); }", ringFloorKB * 1024},
 	} {
-		prog, err := compile(t, tc.config+"\nBEGIN { printf(\"hi\\n\"); }")
+		prog, err := compile(t, tc.config+"\nBEGIN { printf(\"hi\\n\"); }\n"+tc.probes)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -92,7 +94,7 @@ func TestEventRingSize(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got := int(S.s.coll.Maps[codegen.EventsMap].MaxEntries()); got != tc.want {
-			t.Errorf("%q: ring buffer of %d bytes, want %d", tc.config, got, tc.want)
+			t.Errorf("%q %q: ring buffer of %d bytes, want %d", tc.config, tc.probes, got, tc.want)
 		}
 		if prog.Spec.Maps[codegen.EventsMap].MaxEntries != before {
 			t.Errorf("%q: Load changed the program's spec", tc.config)

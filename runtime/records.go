@@ -15,6 +15,7 @@ import (
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
+	"github.com/gotrace/gotrace/probes"
 	"github.com/gotrace/gotrace/runtime/output"
 )
 
@@ -50,6 +51,16 @@ type onceCloser struct {
 func (o *onceCloser) Close() error {
 	o.once.Do(func() { o.err = o.c.Close() })
 	return o.err
+}
+
+// Freeze stops the link's program at once: through the attachment's
+// own Freeze (probes.Freezer) where it has one and it works, else by
+// detaching it now.
+func (o *onceCloser) Freeze() error {
+	if f, ok := o.c.(probes.Freezer); ok && f.Freeze() == nil {
+		return nil
+	}
+	return o.Close()
 }
 
 // handle interprets one ring buffer record.

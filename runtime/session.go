@@ -5,9 +5,12 @@
 // BPF_PROG_TEST_RUN, attaches every other program through the probes
 // package, and then reads the ring buffer: printf records are formatted
 // and printed, an exit record stops the session. Stopping (exit(),
-// SIGINT, SIGTERM, or the context) detaches every probe, runs the END
-// programs, drains what is left in the ring buffer and prints every
-// non-empty map the way bpftrace prints them at exit.
+// SIGINT, SIGTERM, or the context) freezes every attached program (each
+// as its provider decided, types.FreezeKind: the stop flag they test,
+// perf events disabled, raw tracepoints detached), runs the END
+// programs, drains what is left in the ring buffer, prints every
+// non-empty map the way bpftrace prints them at exit, and then detaches
+// every probe.
 //
 // A program the kernel's verifier rejects is reported at the script
 // position of the failing instruction (the instruction's index maps to a
@@ -174,9 +177,7 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 		return nil, err
 	}
 	_ = rlimit.RemoveMemlock()
-	// The event ring buffer's size follows perf_rb_pages.
-	pageSize := os.Getpagesize()
-	spec := withRingSize(prog.Spec, pageSize*bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, memAvailableKB()))
+	spec := withRingSize(prog.Spec, eventRingBytes(prog))
 	spec, release, err := withAttachTargets(prog, spec)
 	if err != nil {
 		return nil, err
@@ -296,6 +297,9 @@ type session struct {
 	// attached: the probes are attached (Health).
 	attached atomic.Bool
 	errorfs  int // errorf() records handled (--test fails a test that has any)
+	// frozen are the links of the probes frozen by stopping their
+	// attachment (types.FreezeByAttachment), which stop freezes.
+	frozen []*onceCloser
 	// walking: an iter probe's walk is under way; walked: the script
 	// walked an iterator (its output after exit() is kept).
 	walking atomic.Bool
@@ -355,10 +359,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		total += countProbes(ps)
 	}
 	runBegin := func() error {
-		for _, p := range begin {
-			if err := s.trigger(p); err != nil {
-				return err
-			}
+		if err := s.runBegin(begin); err != nil {
+			return err
 		}
 		s.drain(rd, true)
 		return nil
@@ -367,6 +369,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	var links []io.Closer
 	detach := func() {
 		s.attached.Store(false)
+		s.frozen = nil
 		closeAll(links)
 		links = nil
 	}
@@ -388,14 +391,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 		// does: what it records (a start time) precedes every event. What
 		// it prints, and the commands it runs with system(), are handled
 		// once the probes are attached, so those commands are traced.
-		for _, p := range begin {
-			if err := s.trigger(p); err != nil {
-				return nil, err
-			}
+		if err := s.runBegin(begin); err != nil {
+			return nil, err
 		}
+		// After exit() in BEGIN nothing is attached: the script has
+		// stopped.
+		begunExit := len(begin) > 0 && s.exitRan()
 		done := total - countProbes(rest)
 		grouped := map[*codegen.ProbeProg]bool{}
-		if s.opts.AttachSyscalls != nil && !s.isExited() {
+		if s.opts.AttachSyscalls != nil && !begunExit {
 			for _, g := range syscallGroups(rest) {
 				if ctx.Err() != nil {
 					return nil, ErrInterrupted
@@ -418,8 +422,8 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		for _, p := range rest {
-			if s.isExited() {
-				break // BEGIN called exit()
+			if begunExit {
+				break
 			}
 			if grouped[p] {
 				continue
@@ -434,8 +438,15 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
 			}
-			if p.Ctx.WatchAddr != 0 {
+			if p.Ctx.Freeze == types.FreezeByAttachment {
+				// frozen at the stop, detached afterwards
 				l = &onceCloser{c: l}
+				s.frozen = append(s.frozen, l.(*onceCloser))
+			}
+			if p.Ctx.WatchAddr != 0 {
+				if _, ok := l.(*onceCloser); !ok {
+					l = &onceCloser{c: l}
+				}
 				s.mu.Lock()
 				if s.watches == nil {
 					s.watches = map[uint64][]io.Closer{}
@@ -532,9 +543,9 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 	}
 	// Freeze the results, then report them, then detach: detaching
 	// hundreds of tracepoints can take seconds (the kernel waits for a
-	// grace period per tracepoint), and the stop flag already keeps the
-	// attached programs from counting or printing anything more.
-	s.stop()
+	// grace period per tracepoint), and once frozen the attached programs
+	// count and print nothing more.
+	s.stop(len(links) > 0)
 	if s.isExited() && !s.walked {
 		// exit() ends the output: what other probes wrote after it is
 		// dropped, as bpftrace stops reading at exit().
@@ -633,17 +644,47 @@ func (s *session) writeGlobals() error {
 	return m.Put(uint32(0), buf)
 }
 
-// stop sets the programs' stop flag (codegen.StopMap), as exit() does
-// in the kernel: from then on only END's programs do anything, so what
-// is printed at exit is what was counted until then, however long
-// detaching takes. It returns once the programs that were already
-// running when the flag was set have finished (settle), so that their
-// records are in the ring buffer and their map updates are done.
-func (s *session) stop() {
+// stop freezes the attached programs: it stops the attachments that
+// can be stopped at once (types.FreezeByAttachment: perf events
+// disabled, raw tracepoints detached) and sets the stop flag
+// (codegen.StopMap) that the others test, as exit() does in the kernel.
+// From then on only END's programs do anything, so what is printed at
+// exit is what was counted until then, however long detaching takes.
+// With attached probes, it returns once the programs that were already
+// running have finished (settle), so that their records are in the ring
+// buffer and their map updates are done.
+func (s *session) stop(attached bool) {
+	for _, l := range s.frozen {
+		l.Freeze()
+	}
 	if m := s.coll.Maps[codegen.StopMap]; m != nil {
 		m.Put(uint32(0), uint64(1))
+	}
+	if attached {
 		settle()
 	}
+}
+
+// runBegin runs the BEGIN programs in order, and no more of them once
+// one has called exit() (they do not test the stop flag:
+// types.FreezeByRuntime).
+func (s *session) runBegin(begin []*codegen.ProbeProg) error {
+	for i, p := range begin {
+		if i > 0 && s.exitRan() {
+			break
+		}
+		if err := s.trigger(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exitRan reports whether a program has called exit(), from its code in
+// the globals, before its record is read.
+func (s *session) exitRan() bool {
+	buf, ok := s.readGlobals()
+	return ok && binary.LittleEndian.Uint64(buf[codegen.GlobalExit:]) != 0
 }
 
 // settle waits until every BPF program running on any CPU has returned.

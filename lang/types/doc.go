@@ -22,7 +22,7 @@
 // probes package), asked once per attach point. Its answer, a Context,
 // carries the facts its provider decided as typed values (env.go): Mem,
 // ArgN, Return, Func, Regs (the target architecture's pt_regs layout,
-// regs.go), SkipSelf, AnyProcess, InProcess, Run, Iter, Timer. The checker
+// regs.go), SkipSelf, AnyProcess, InProcess, Run, Iter, Timer, Freeze. The checker
 // and the later passes read those facts; Context.Provider is only printed.
 //
 // A printf-like call's format is parsed once, with lang/printf, and kept

@@ -137,13 +137,46 @@ type Context struct {
 	// struct bpf_iter__NAME, each member in a u64 slot of the context),
 	// or nil where the probe has none.
 	Ctx *Type
-	// AfterStop is set for the probes that run once the script has
-	// stopped (END), and for iterators, whose one run is the whole
-	// iteration, which exit() does not cut short: the others test the stop flag at entry and do
-	// nothing once exit() ran or gotrace is ending, so that the counts
-	// printed at exit are the counts at exit.
-	AfterStop bool
+	// Freeze says how the probe's program is kept from counting or
+	// printing once the script stops (exit(), Ctrl-C, the end of -c's
+	// command), so that the maps printed at exit hold the counts at exit.
+	Freeze FreezeKind
 }
+
+// FreezeKind says how a probe's program stops when the script stops.
+// Its provider decides it by what can be done to its attachment from
+// user space at once and cheaply, before detaching (which can take a
+// grace period per probe).
+type FreezeKind int
+
+const (
+	// FreezeByFlag: the program tests the stop flag (codegen.StopMap) at
+	// entry and returns while it is set; exit() sets it in the kernel,
+	// gotrace before detaching. For the attachments nothing stops at
+	// once but detaching them: perf tracepoints, kprobes, uprobes, USDT
+	// (disabling their perf event does not stop the program; detaching
+	// waits for a grace period), fentry and fexit trampolines,
+	// kprobe-multi links; and the programs gotrace runs while the
+	// script runs (self, on a signal) or in a mode of its own (test,
+	// bench), which reset the flag between runs.
+	FreezeByFlag FreezeKind = iota
+	// FreezeByAttachment: gotrace stops the attachment when the script
+	// stops: perf events whose overflow runs the program (profile,
+	// interval, software, hardware, watchpoint) are disabled, raw
+	// tracepoint links, whose release waits for nothing, are detached.
+	// Its program tests the flag only where a probe that runs while it
+	// is attached calls exit(), which freezes the results at once, before
+	// gotrace hears of it.
+	FreezeByAttachment
+	// FreezeByRuntime: gotrace runs the program itself before anything
+	// else (begin), one after the other, and runs no more of them once
+	// one has called exit().
+	FreezeByRuntime
+	// FreezeNever: the program runs once the script has stopped (end),
+	// or its one run is the whole of an iteration, which exit() does not
+	// cut short (iter).
+	FreezeNever
+)
 
 // MemSpace is the address space a probe's addresses point into.
 type MemSpace int

@@ -1,75 +1,69 @@
 profile:hz:99 (p0_profile, 24 bytes of stack):
 p0_profile:
-	  ; profile_kstack.bt:1:1
-	 0: LoadMapValue dst: r2, fd: 0 off: 0 <stop>
-	  ; profile_kstack.bt:1:1
-	 2: LdXMemDW dst: r3 src: r2 off: 0 imm: 0
-	  ; profile_kstack.bt:1:1
-	 3: JNEImm dst: r3 off: -1 imm: 0 <L4>
 	  ; profile_kstack.bt:1:19
-	 4: LoadMapPtr dst: r2 fd: 0 <stack_127>
+	 0: LoadMapPtr dst: r2 fd: 0 <stack_127>
 	  ; profile_kstack.bt:1:19
-	 6: MovImm dst: r3 imm: 0
+	 2: MovImm dst: r3 imm: 0
 	  ; profile_kstack.bt:1:19
-	 7: Call FnGetStackid
+	 3: Call FnGetStackid
 	  ; profile_kstack.bt:1:19
-	 8: MovReg dst: r4 src: r0
+	 4: MovReg dst: r4 src: r0
 	  ; profile_kstack.bt:1:19
-	 9: MovImm32 dst: r1 imm: -1
+	 5: MovImm32 dst: r1 imm: -1
 	  ; profile_kstack.bt:1:19
-	10: AndReg dst: r4 src: r1
+	 6: AndReg dst: r4 src: r1
 	  ; profile_kstack.bt:1:19
-	11: StXMemDW dst: rfp src: r4 off: -16 imm: 0
+	 7: StXMemDW dst: rfp src: r4 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	12: LoadMapPtr dst: r1 fd: 0 <m0_>
+	 8: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	14: MovReg dst: r2 src: rfp
+	10: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	15: AddImm dst: r2 imm: -16
+	11: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	16: Call FnMapLookupElem
+	12: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	17: MovReg dst: r3 src: r0
+	13: MovReg dst: r3 src: r0
 	  ; profile_kstack.bt:1:19
-	18: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	14: JEqImm dst: r3 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	19: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	15: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	20: AddImm dst: r1 imm: 1
+	16: AddImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	21: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	17: StXMemDW dst: r3 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	22: Ja off: -1 <L4>
+	18: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	23: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	19: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; profile_kstack.bt:1:19
-	24: LoadMapPtr dst: r1 fd: 0 <m0_>
+	20: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	26: MovReg dst: r2 src: rfp
+	22: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	27: AddImm dst: r2 imm: -16
+	23: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	28: MovReg dst: r3 src: rfp
+	24: MovReg dst: r3 src: rfp
 	  ; profile_kstack.bt:1:19
-	29: AddImm dst: r3 imm: -24
+	25: AddImm dst: r3 imm: -24
 	  ; profile_kstack.bt:1:19
-	30: MovImm dst: r4 imm: 0
+	26: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	31: Call FnMapUpdateElem
+	27: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	32: MovReg dst: r5 src: r0
+	28: MovReg dst: r5 src: r0
 	  ; profile_kstack.bt:1:19
-	33: JNEImm dst: r5 off: -1 imm: -7 <L4>
+	29: JNEImm dst: r5 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	34: MovImm dst: r1 imm: 1
+	30: MovImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	35: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	31: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	37: StXAtomicAddDW dst: r2 src: r1 off: 0
+	33: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	38: MovImm dst: r0 imm: 0
+	34: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	39: Exit
+	35: Exit
 
