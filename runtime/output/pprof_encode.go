@@ -1,9 +1,6 @@
 package output
 
-import (
-	"maps"
-	"slices"
-)
+import "sort"
 
 // The protocol buffer encoding of a pprof profile.
 //
@@ -112,7 +109,7 @@ func (p *pprofProfile) encode() []byte {
 			vals[i] = uint64(v)
 		}
 		m.packed(2, vals) // value
-		for _, k := range slices.Sorted(maps.Keys(s.Label)) {
+		for _, k := range sortedKeys(s.Label) {
 			for _, v := range s.Label[k] {
 				var l pbuf
 				l.int(1, st.id(k)) // key
@@ -120,7 +117,7 @@ func (p *pprofProfile) encode() []byte {
 				m.message(3, &l)
 			}
 		}
-		for _, k := range slices.Sorted(maps.Keys(s.NumLabel)) {
+		for _, k := range sortedKeys(s.NumLabel) {
 			for _, v := range s.NumLabel[k] {
 				var l pbuf
 				l.int(1, st.id(k)) // key
@@ -175,4 +172,13 @@ func (p *pprofProfile) encode() []byte {
 		out.bytes(6, []byte(s))
 	}
 	return out.b
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
