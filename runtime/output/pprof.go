@@ -1,12 +1,13 @@
 package output
 
 import (
-	"compress/gzip"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/google/pprof/profile"
 )
 
 // pprof profiles (github.com/google/pprof/proto/profile.proto), the
@@ -29,52 +30,6 @@ import (
 // kernel frames are in one [kernel.kallsyms] mapping with the running
 // kernel's build id, kernel modules in one mapping each. A label of the
 // key (comm, pid, ...) is a string label, or a numeric one for integers.
-//
-// The profile is built in the structs below, which mirror profile.proto's
-// messages, and encoded by pprof_encode.go.
-
-// pprofProfile is profile.proto's Profile, with strings as strings
-// (the encoder makes the string table).
-type pprofProfile struct {
-	SampleType        []pprofValueType
-	Sample            []*pprofSample
-	Mapping           []*pprofMapping
-	Location          []*pprofLocation
-	Function          []*pprofFunction
-	TimeNanos         int64
-	DurationNanos     int64
-	Comments          []string
-	DefaultSampleType string
-}
-
-type pprofValueType struct{ Type, Unit string }
-
-type pprofSample struct {
-	Location []*pprofLocation
-	Value    []int64
-	Label    map[string][]string
-	NumLabel map[string][]int64
-}
-
-type pprofMapping struct {
-	ID, Start, Limit, Offset uint64
-	File, BuildID            string
-	HasFunctions             bool
-}
-
-// pprofLocation is a frame: an address in a mapping, in one function
-// (gotrace names every frame, so a location has one line).
-type pprofLocation struct {
-	ID       uint64
-	Mapping  *pprofMapping
-	Address  uint64
-	Function *pprofFunction
-}
-
-type pprofFunction struct {
-	ID               uint64
-	Name, SystemName string
-}
 
 // PprofOptions are what a profile records besides its samples.
 type PprofOptions struct {
@@ -107,13 +62,13 @@ func SampleType(p *StackProfile) (typ, unit string) {
 	return typ, unit
 }
 
-// buildPprof builds one pprof profile of several profile maps.
-func buildPprof(ps []*StackProfile, opts PprofOptions) (*pprofProfile, error) {
+// Pprof builds one pprof profile of several profile maps.
+func Pprof(ps []*StackProfile, opts PprofOptions) (*profile.Profile, error) {
 	b := &pprofBuilder{
-		p:     &pprofProfile{Comments: opts.Comments},
-		maps:  map[mappingKey]*pprofMapping{},
-		funcs: map[[2]string]*pprofFunction{},
-		locs:  map[locKey]*pprofLocation{},
+		p:     &profile.Profile{Comments: opts.Comments},
+		maps:  map[mappingKey]*profile.Mapping{},
+		funcs: map[[2]string]*profile.Function{},
+		locs:  map[locKey]*profile.Location{},
 	}
 	if !opts.Time.IsZero() {
 		b.p.TimeNanos = opts.Time.UnixNano()
@@ -126,7 +81,7 @@ func buildPprof(ps []*StackProfile, opts PprofOptions) (*pprofProfile, error) {
 			return nil, fmt.Errorf("two maps make the pprof sample type %q", typ)
 		}
 		seen[typ] = true
-		b.p.SampleType = append(b.p.SampleType, pprofValueType{Type: typ, Unit: unit})
+		b.p.SampleType = append(b.p.SampleType, &profile.ValueType{Type: typ, Unit: unit})
 	}
 	if len(b.p.SampleType) > 0 {
 		b.p.DefaultSampleType = b.p.SampleType[0].Type
@@ -141,7 +96,7 @@ func buildPprof(ps []*StackProfile, opts PprofOptions) (*pprofProfile, error) {
 	}
 	for i, sp := range ps {
 		for _, s := range sp.Samples {
-			smp := &pprofSample{Value: make([]int64, len(ps))}
+			smp := &profile.Sample{Value: make([]int64, len(ps))}
 			smp.Value[i] = s.Value
 			for _, f := range s.Stack {
 				smp.Location = append(smp.Location, b.location(f))
@@ -170,20 +125,19 @@ func buildPprof(ps []*StackProfile, opts PprofOptions) (*pprofProfile, error) {
 	for i, m := range b.p.Mapping {
 		m.ID = uint64(i + 1)
 	}
+	if err := b.p.CheckValid(); err != nil {
+		return nil, err
+	}
 	return b.p, nil
 }
 
 // WritePprof writes profile maps as one gzip-compressed pprof profile.
 func WritePprof(w io.Writer, ps []*StackProfile, opts PprofOptions) error {
-	p, err := buildPprof(ps, opts)
+	p, err := Pprof(ps, opts)
 	if err != nil {
 		return err
 	}
-	zw := gzip.NewWriter(w)
-	if _, err := zw.Write(p.encode()); err != nil {
-		return err
-	}
-	return zw.Close()
+	return p.Write(w)
 }
 
 type mappingKey struct {
@@ -198,10 +152,10 @@ type locKey struct {
 }
 
 type pprofBuilder struct {
-	p     *pprofProfile
-	maps  map[mappingKey]*pprofMapping
-	funcs map[[2]string]*pprofFunction
-	locs  map[locKey]*pprofLocation
+	p     *profile.Profile
+	maps  map[mappingKey]*profile.Mapping
+	funcs map[[2]string]*profile.Function
+	locs  map[locKey]*profile.Location
 }
 
 // mappingOf is the key of a frame's mapping; frames whose mapping is
@@ -225,7 +179,7 @@ func (b *pprofBuilder) extent(f Frame) {
 	}
 	m := b.maps[k]
 	if m == nil {
-		m = &pprofMapping{ID: uint64(len(b.p.Mapping) + 1), Start: f.Addr, Limit: f.Addr + 1, File: f.Object,
+		m = &profile.Mapping{ID: uint64(len(b.p.Mapping) + 1), Start: f.Addr, Limit: f.Addr + 1, File: f.Object,
 			BuildID: f.BuildID, HasFunctions: true}
 		b.maps[k] = m
 		b.p.Mapping = append(b.p.Mapping, m)
@@ -235,7 +189,7 @@ func (b *pprofBuilder) extent(f Frame) {
 	m.Limit = max(m.Limit, f.Addr+1)
 }
 
-func (b *pprofBuilder) mapping(f Frame) *pprofMapping {
+func (b *pprofBuilder) mapping(f Frame) *profile.Mapping {
 	k, ok := mappingOf(f)
 	if !ok {
 		return nil
@@ -243,14 +197,14 @@ func (b *pprofBuilder) mapping(f Frame) *pprofMapping {
 	if m := b.maps[k]; m != nil {
 		return m
 	}
-	m := &pprofMapping{ID: uint64(len(b.p.Mapping) + 1), Start: f.MapStart, Limit: f.MapLimit, Offset: f.MapOff,
+	m := &profile.Mapping{ID: uint64(len(b.p.Mapping) + 1), Start: f.MapStart, Limit: f.MapLimit, Offset: f.MapOff,
 		File: f.Object, BuildID: f.BuildID, HasFunctions: true}
 	b.maps[k] = m
 	b.p.Mapping = append(b.p.Mapping, m)
 	return m
 }
 
-func (b *pprofBuilder) location(f Frame) *pprofLocation {
+func (b *pprofBuilder) location(f Frame) *profile.Location {
 	m := b.mapping(f)
 	var mid uint64
 	if m != nil {
@@ -264,11 +218,12 @@ func (b *pprofBuilder) location(f Frame) *pprofLocation {
 	fk := [2]string{name, f.Object}
 	fn := b.funcs[fk]
 	if fn == nil {
-		fn = &pprofFunction{ID: uint64(len(b.p.Function) + 1), Name: name, SystemName: name}
+		fn = &profile.Function{ID: uint64(len(b.p.Function) + 1), Name: name, SystemName: name}
 		b.funcs[fk] = fn
 		b.p.Function = append(b.p.Function, fn)
 	}
-	l := &pprofLocation{ID: uint64(len(b.p.Location) + 1), Mapping: m, Address: f.Addr, Function: fn}
+	l := &profile.Location{ID: uint64(len(b.p.Location) + 1), Mapping: m, Address: f.Addr,
+		Line: []profile.Line{{Function: fn}}}
 	b.locs[k] = l
 	b.p.Location = append(b.p.Location, l)
 	return l
