@@ -56,7 +56,12 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/runtime"
@@ -73,16 +78,25 @@ type Source interface {
 
 var _ Source = (*runtime.Session)(nil)
 
-// Collector reads a Source's maps and health as metric families, on
-// every scrape.
+// Collector is a prometheus.Collector reading a Source on every scrape.
 type Collector struct {
-	src Source
+	src     Source
+	created time.Time
+
+	mu    sync.Mutex
+	descs map[string]*prometheus.Desc
 }
 
-// NewCollector returns a collector of src's maps and health.
+// NewCollector returns a collector of src's maps and health. Counters,
+// histograms and summaries record now as their creation time (the maps
+// start empty when the session is loaded).
 func NewCollector(src Source) *Collector {
-	return &Collector{src: src}
+	return &Collector{src: src, created: time.Now(), descs: map[string]*prometheus.Desc{}}
 }
+
+// Describe sends nothing: the maps' metrics are known when they are
+// read (an unchecked collector).
+func (c *Collector) Describe(chan<- *prometheus.Desc) {}
 
 var healthNames = map[string]bool{
 	"gotrace_probes": true, "gotrace_probes_attached": true, "gotrace_lost_events_total": true,
@@ -165,47 +179,45 @@ func help(m *output.Map) string {
 	return fmt.Sprintf("gotrace map %s: %s", m.Name, fn)
 }
 
-// gather reads the maps and the health of the source now, as families
-// in exposition order. A map that cannot be read is left out.
-func (c *Collector) gather() []*family {
-	fams := c.health()
-	maps, _ := c.src.ReadMaps()
-	sym := c.src.Symbolizer()
-	byName := map[string]*family{}
-	for _, f := range fams {
-		byName[f.name] = f
+func (c *Collector) desc(name, help string, labels []string) *prometheus.Desc {
+	key := name + "\x00" + strings.Join(labels, ",")
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d := c.descs[key]
+	if d == nil {
+		d = prometheus.NewDesc(name, help, labels, nil)
+		c.descs[key] = d
 	}
-	for _, m := range maps {
-		f := c.mapFamily(m, sym)
-		if f == nil {
-			continue
-		}
-		if prev := byName[f.name]; prev != nil {
-			// two maps whose names sanitize alike: one family
-			prev.metrics = append(prev.metrics, f.metrics...)
-			continue
-		}
-		byName[f.name] = f
-		fams = append(fams, f)
-	}
-	sortFamilies(fams)
-	return fams
+	return d
 }
 
-func (c *Collector) mapFamily(m *output.Map, sym output.Symbolizer) *family {
+// Collect reads the maps and the health of the source now.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	c.collectHealth(ch)
+	maps, err := c.src.ReadMaps()
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(prometheus.NewDesc("gotrace_map_read_error", "a map could not be read", nil, nil), err)
+	}
+	sym := c.src.Symbolizer()
+	for _, m := range maps {
+		c.collectMap(ch, m, sym)
+	}
+}
+
+func (c *Collector) collectMap(ch chan<- prometheus.Metric, m *output.Map, sym output.Symbolizer) {
 	kind := KindOf(m.Value)
 	if kind == 0 || !output.HasSeries(m) {
-		return nil
+		return
 	}
 	series := m.Series(sym)
 	if len(series) == 0 {
-		return nil
+		return
 	}
-	names := make([]string, len(series[0].Keys))
-	for i := range names {
-		names[i] = fmt.Sprintf("key%d", i)
+	labels := make([]string, len(series[0].Keys))
+	for i := range labels {
+		labels[i] = fmt.Sprintf("key%d", i)
 	}
-	f := &family{name: Name(m.Name, kind), help: help(m), kind: kind}
+	d := c.desc(Name(m.Name, kind), help(m), labels)
 	// Entries whose keys print the same (two stacks with the same
 	// names) are one series: counts added, the first gauge kept.
 	merged := map[string]*output.Series{}
@@ -236,95 +248,77 @@ func (c *Collector) mapFamily(m *output.Map, sym output.Symbolizer) *family {
 	}
 	for _, k := range order {
 		s := merged[k]
-		mt := metric{labels: labels(names, s.Keys)}
+		var metric prometheus.Metric
+		var err error
 		switch kind {
-		case Counter, Gauge:
-			mt.value = s.Value
+		case Counter:
+			metric, err = prometheus.NewConstMetricWithCreatedTimestamp(d, prometheus.CounterValue, s.Value, c.created, s.Keys...)
+		case Gauge:
+			metric, err = prometheus.NewConstMetric(d, prometheus.GaugeValue, s.Value, s.Keys...)
 		case Summary:
-			mt.count, mt.sum = s.Count, s.Sum
+			metric, err = prometheus.NewConstSummaryWithCreatedTimestamp(d, s.Count, s.Sum, nil, c.created, s.Keys...)
 		case Histogram:
-			mt.count, mt.sum = s.Count, s.Sum
+			buckets := map[float64]uint64{}
 			var cum uint64
 			for _, b := range s.Buckets {
 				cum += b.Count
 				if !math.IsInf(b.UpperBound, 1) {
-					mt.buckets = append(mt.buckets, bucket{le: b.UpperBound, count: cum})
+					buckets[b.UpperBound] = cum
 				}
 			}
-			sort.SliceStable(mt.buckets, func(i, j int) bool { return mt.buckets[i].le < mt.buckets[j].le })
+			metric, err = prometheus.NewConstHistogramWithCreatedTimestamp(d, s.Count, s.Sum, buckets, c.created, s.Keys...)
 		}
-		f.metrics = append(f.metrics, mt)
+		if err != nil {
+			metric = prometheus.NewInvalidMetric(d, err)
+		}
+		ch <- metric
 	}
-	return f
 }
 
-// health is gotrace's own families (the package comment lists them).
-func (c *Collector) health() []*family {
+func (c *Collector) collectHealth(ch chan<- prometheus.Metric) {
 	h := c.src.Health()
-	one := func(name, help string, k Kind, v float64) *family {
-		return &family{name: name, help: help, kind: k, metrics: []metric{{value: v}}}
+	gauge := func(name, help string, v float64) {
+		ch <- prometheus.MustNewConstMetric(c.desc(name, help, nil), prometheus.GaugeValue, v)
 	}
+	gauge("gotrace_probes", "probes of the script", float64(h.Probes))
 	attached := 0
 	if h.Attached {
 		attached = h.Probes
 	}
-	fams := []*family{
-		one("gotrace_probes", "probes of the script", Gauge, float64(h.Probes)),
-		one("gotrace_probes_attached", "probes of the script attached now", Gauge, float64(attached)),
-		one("gotrace_lost_events_total", "records the ring buffer had no room for", Counter, float64(h.Lost)),
+	gauge("gotrace_probes_attached", "probes of the script attached now", float64(attached))
+	ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(c.desc("gotrace_lost_events_total",
+		"records the ring buffer had no room for", nil), prometheus.CounterValue, float64(h.Lost), c.created)
+	names := make([]string, 0, len(h.MapsFull))
+	for name := range h.MapsFull {
+		names = append(names, name)
 	}
-	full := &family{name: "gotrace_map_full_updates_total", help: "updates a full map refused", kind: Counter}
-	for name, n := range h.MapsFull {
-		full.metrics = append(full.metrics, metric{labels: labels([]string{"map"}, []string{name}), value: float64(n)})
+	sort.Strings(names)
+	full := c.desc("gotrace_map_full_updates_total", "updates a full map refused", []string{"map"})
+	for _, name := range names {
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(full, prometheus.CounterValue, float64(h.MapsFull[name]), c.created, name)
 	}
-	runs := &family{name: "gotrace_program_runs_total", help: "times the BPF program ran (with BPF statistics enabled)", kind: Counter}
-	secs := &family{name: "gotrace_program_run_seconds_total", help: "time spent in the BPF program (with BPF statistics enabled)", kind: Counter}
-	miss := &family{name: "gotrace_program_recursion_misses_total", help: "times the BPF program could not run because another ran on that CPU", kind: Counter}
 	pl := []string{"probe", "program"}
+	runs := c.desc("gotrace_program_runs_total", "times the BPF program ran (with BPF statistics enabled)", pl)
+	secs := c.desc("gotrace_program_run_seconds_total", "time spent in the BPF program (with BPF statistics enabled)", pl)
+	miss := c.desc("gotrace_program_recursion_misses_total", "times the BPF program could not run because another ran on that CPU", pl)
 	for _, p := range h.Programs {
-		ls := labels(pl, []string{p.Probe, p.Program})
-		runs.metrics = append(runs.metrics, metric{labels: ls, value: float64(p.RunCount)})
-		secs.metrics = append(secs.metrics, metric{labels: ls, value: p.RunTime.Seconds()})
-		miss.metrics = append(miss.metrics, metric{labels: ls, value: float64(p.RecursionMisses)})
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(runs, prometheus.CounterValue, float64(p.RunCount), c.created, p.Probe, p.Program)
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(secs, prometheus.CounterValue, p.RunTime.Seconds(), c.created, p.Probe, p.Program)
+		ch <- prometheus.MustNewConstMetricWithCreatedTimestamp(miss, prometheus.CounterValue, float64(p.RecursionMisses), c.created, p.Probe, p.Program)
 	}
-	return append(fams, full, runs, secs, miss)
 }
 
 // Handler serves the source's metrics, and gotrace's process metrics,
 // at any path: Prometheus text, or OpenMetrics when the scraper asks.
 func Handler(src Source) http.Handler {
-	c := NewCollector(src)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fams := append(c.gather(), processFamilies()...)
-		sortFamilies(fams)
-		om := acceptsOpenMetrics(r.Header.Get("Accept"))
-		if om {
-			w.Header().Set("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores")
-		} else {
-			w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8; escaping=underscores")
-		}
-		writeExposition(w, fams, om)
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewCollector(src))
+	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
+		EnableOpenMetrics: true,
+		ErrorHandling:     promhttp.ContinueOnError,
+		Timeout:           10 * time.Second,
 	})
-}
-
-// acceptsOpenMetrics reports whether an Accept header asks for
-// OpenMetrics (version 1.0.0, or no version) before the text format.
-func acceptsOpenMetrics(accept string) bool {
-	for _, part := range strings.Split(accept, ",") {
-		params := strings.Split(part, ";")
-		switch strings.TrimSpace(params[0]) {
-		case "application/openmetrics-text":
-			for _, p := range params[1:] {
-				if v, ok := strings.CutPrefix(strings.TrimSpace(p), "version="); ok && v != "1.0.0" && v != "0.0.1" {
-					return false
-				}
-			}
-			return true
-		case "text/plain", "*/*":
-			return false
-		}
-	}
-	return false
 }
 
 // Server serves metrics over HTTP.

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/runtime"
 	"github.com/gotrace/gotrace/runtime/output"
@@ -96,9 +99,18 @@ func testSource() *fakeSource {
 
 func exposition(t *testing.T, src Source) string {
 	t.Helper()
-	var b bytes.Buffer
-	if err := writeExposition(&b, NewCollector(src).gather(), false); err != nil {
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(NewCollector(src))
+	mfs, err := reg.Gather()
+	if err != nil {
 		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range mfs {
+		if err := enc.Encode(mf); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return b.String()
 }
