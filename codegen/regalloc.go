@@ -19,8 +19,11 @@ import (
 //     instruction, so a two-address lowering (mov d, a; op d, b) never
 //     clobbers an operand.
 //  3. A value live across a helper call must sit in a callee-saved register
-//     (r6-r9); any other value may use r1-r9 (r1-r5 first). r0 is never
-//     allocated: it is the lowering's scratch and the call result.
+//     (r6-r9); any other value may use r1-r9 (r1-r5 first), and r0 where no
+//     instruction over its interval writes r0 (r0Safe: no other call, no
+//     division or shift the lowering routes through r0). A helper's
+//     result takes r0 first when it may: it stays where the call left it,
+//     with no move out.
 //  4. Linear scan over intervals by start. When no register fits, the
 //     interval that ends last (among the current one and the active ones it
 //     could displace) is spilled: every definition is followed by a store to
@@ -239,8 +242,20 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				pool = calleeSaved
 			case cur.entry != 0:
 				pool = append([]asm.Register{cur.entry}, calleeSaved...)
+			case r0Safe(code, cur):
+				if code[cur.start].op == opCall && code[cur.start].dst == cur.v {
+					// a helper's result stays where the helper left it
+					pool = append([]asm.Register{asm.R0}, anyReg...)
+				} else {
+					pool = append(append([]asm.Register(nil), anyReg...), asm.R0)
+				}
 			}
 			got := false
+			if r := pool[0]; r == asm.R0 && !used[r] {
+				reg[cur.v] = r
+				active = append(active, cur)
+				continue
+			}
 			if hint != nil {
 				if r, ok := reg[hint.v]; ok && !used[r] && inPool(r, pool) {
 					reg[cur.v] = r
@@ -297,6 +312,28 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		}
 		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
 	}
+}
+
+// r0Safe tells whether the value of iv may live in r0: no instruction
+// over its interval writes r0 while it is live. Calls do (their result),
+// except the one defining the value and one reading it last as an
+// argument; so does a two-address division, modulo or shift by a register
+// whose destination is its second operand (lowered through r0, see lower).
+// An exit writes r0 but ends its path, where the value is not live.
+func r0Safe(code []*inst, iv *interval) bool {
+	for i := iv.start; i <= iv.end; i++ {
+		switch in := code[i]; in.op {
+		case opCall:
+			if !(i == iv.start && in.dst == iv.v) && i != iv.end {
+				return false
+			}
+		case opALU:
+			if !in.useImm && !commutative(in.alu) && in.alu != asm.Sub {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // twoAddressSource returns the interval of the first operand of in when in

@@ -9,77 +9,71 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 4: Call FnGetCurrentPidTgid
 	  ; count_pid_comm.bt:1:1
-	 5: MovReg dst: r1 src: r0
+	 5: RShImm dst: r0 imm: 32
 	  ; count_pid_comm.bt:1:1
-	 6: RShImm dst: r1 imm: 32
-	  ; count_pid_comm.bt:1:1
-	 7: JEqImm dst: r1 off: -1 imm: 4242 <L4>
+	 6: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; count_pid_comm.bt:1:52
-	 8: StMemDW dst: rfp src: r0 off: -32 imm: 0
+	 7: StMemDW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:52
-	 9: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 8: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; count_pid_comm.bt:1:52
-	10: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	 9: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid_comm.bt:1:39
-	11: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	10: StXMemDW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
-	12: MovReg dst: r1 src: rfp
+	11: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	13: AddImm dst: r1 imm: -24
+	12: AddImm dst: r1 imm: -24
 	  ; count_pid_comm.bt:1:44
-	14: MovImm dst: r2 imm: 16
+	13: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
-	15: Call FnGetCurrentComm
+	14: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	16: LoadMapPtr dst: r1 fd: 0 <m0_>
+	15: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	18: MovReg dst: r2 src: rfp
+	17: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	19: AddImm dst: r2 imm: -32
+	18: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	20: Call FnMapLookupElem
+	19: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	21: MovReg dst: r3 src: r0
+	20: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	22: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	23: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	22: AddImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	24: AddImm dst: r1 imm: 1
+	23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	25: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	  ; count_pid_comm.bt:1:44
-	26: Ja off: -1 <L4>
+	24: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	27: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	25: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	  ; count_pid_comm.bt:1:44
-	28: LoadMapPtr dst: r1 fd: 0 <m0_>
+	26: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	30: MovReg dst: r2 src: rfp
+	28: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	31: AddImm dst: r2 imm: -32
+	29: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	32: MovReg dst: r3 src: rfp
+	30: MovReg dst: r3 src: rfp
 	  ; count_pid_comm.bt:1:44
-	33: AddImm dst: r3 imm: -40
+	31: AddImm dst: r3 imm: -40
 	  ; count_pid_comm.bt:1:44
-	34: MovImm dst: r4 imm: 0
+	32: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	35: Call FnMapUpdateElem
+	33: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	36: MovReg dst: r5 src: r0
+	34: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	37: JNEImm dst: r5 off: -1 imm: -7 <L4>
+	35: MovImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	38: MovImm dst: r1 imm: 1
+	36: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	39: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; count_pid_comm.bt:1:44
-	41: StXAtomicAddDW dst: r2 src: r1 off: 0
+	38: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	42: MovImm dst: r0 imm: 0
+	39: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	43: Exit
+	40: Exit
 

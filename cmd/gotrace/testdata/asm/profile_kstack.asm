@@ -13,63 +13,57 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	 7: Call FnGetStackid
 	  ; profile_kstack.bt:1:19
-	 8: MovReg dst: r4 src: r0
+	 8: MovImm32 dst: r1 imm: -1
 	  ; profile_kstack.bt:1:19
-	 9: MovImm32 dst: r1 imm: -1
+	 9: AndReg dst: r0 src: r1
 	  ; profile_kstack.bt:1:19
-	10: AndReg dst: r4 src: r1
+	10: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	11: StXMemDW dst: rfp src: r4 off: -16 imm: 0
+	11: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	12: LoadMapPtr dst: r1 fd: 0 <m0_>
+	13: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	14: MovReg dst: r2 src: rfp
+	14: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	15: AddImm dst: r2 imm: -16
+	15: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	16: Call FnMapLookupElem
+	16: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	17: MovReg dst: r3 src: r0
+	17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	18: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	18: AddImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	19: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	19: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	20: AddImm dst: r1 imm: 1
-	  ; profile_kstack.bt:1:19
-	21: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	  ; profile_kstack.bt:1:19
-	22: Ja off: -1 <L4>
+	20: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	23: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	21: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; profile_kstack.bt:1:19
-	24: LoadMapPtr dst: r1 fd: 0 <m0_>
+	22: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	26: MovReg dst: r2 src: rfp
+	24: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	27: AddImm dst: r2 imm: -16
+	25: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	28: MovReg dst: r3 src: rfp
+	26: MovReg dst: r3 src: rfp
 	  ; profile_kstack.bt:1:19
-	29: AddImm dst: r3 imm: -24
+	27: AddImm dst: r3 imm: -24
 	  ; profile_kstack.bt:1:19
-	30: MovImm dst: r4 imm: 0
+	28: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	31: Call FnMapUpdateElem
+	29: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	32: MovReg dst: r5 src: r0
+	30: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	33: JNEImm dst: r5 off: -1 imm: -7 <L4>
+	31: MovImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	34: MovImm dst: r1 imm: 1
+	32: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	35: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; profile_kstack.bt:1:19
-	37: StXAtomicAddDW dst: r2 src: r1 off: 0
+	34: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	38: MovImm dst: r0 imm: 0
+	35: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	39: Exit
+	36: Exit
 

@@ -19,44 +19,40 @@ p0_tracepoint:
 	  ; read_latency.bt:1:52
 	 9: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	10: MovReg dst: r1 src: r0
-	  ; read_latency.bt:1:52
-	11: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	10: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	12: LShImm dst: r6 imm: 32
+	11: LShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	13: RShImm dst: r6 imm: 32
+	12: RShImm dst: r6 imm: 32
 	  ; read_latency.bt:1:45
-	14: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	13: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	15: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	14: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	17: MovReg dst: r2 src: rfp
+	16: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	18: AddImm dst: r2 imm: -24
+	17: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	19: MovReg dst: r3 src: rfp
+	18: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	20: AddImm dst: r3 imm: -16
+	19: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	21: MovImm dst: r4 imm: 0
+	20: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	22: Call FnMapUpdateElem
+	21: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	23: MovReg dst: r5 src: r0
+	22: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	24: JNEImm dst: r5 off: -1 imm: -7 <L2>
+	23: MovImm dst: r1 imm: 1
 	  ; read_latency.bt:1:38
-	25: MovImm dst: r1 imm: 1
+	24: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
 	  ; read_latency.bt:1:38
-	26: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
-	  ; read_latency.bt:1:38
-	28: StXAtomicAddDW dst: r2 src: r1 off: 0
+	26: StXAtomicAddDW dst: r2 src: r1 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	29: MovImm dst: r0 imm: 0
+	27: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	30: Exit
+	28: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:
@@ -71,195 +67,187 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  5: MovReg dst: r1 src: r0
 	   ; read_latency.bt:2:1
-	  6: MovReg dst: r2 src: r1
+	  6: RShImm dst: r1 imm: 32
 	   ; read_latency.bt:2:1
-	  7: RShImm dst: r2 imm: 32
-	   ; read_latency.bt:2:1
-	  8: JEqImm dst: r2 off: -1 imm: 4242 <L1>
+	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:43
-	  9: LShImm dst: r1 imm: 32
+	  8: LShImm dst: r0 imm: 32
 	   ; read_latency.bt:2:43
-	 10: MovReg dst: r6 src: r1
+	  9: MovReg dst: r6 src: r0
 	   ; read_latency.bt:2:43
-	 11: RShImm dst: r6 imm: 32
+	 10: RShImm dst: r6 imm: 32
 	   ; read_latency.bt:2:43
-	 12: StXMemDW dst: rfp src: r6 off: -16 imm: 0
+	 11: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 13: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 12: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 15: MovReg dst: r2 src: rfp
+	 14: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:43
-	 16: AddImm dst: r2 imm: -16
+	 15: AddImm dst: r2 imm: -16
 	   ; read_latency.bt:2:43
-	 17: Call FnMapLookupElem
+	 16: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 18: MovReg dst: r3 src: r0
+	 17: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 19: MovImm dst: r1 imm: 0
+	 18: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	   ; read_latency.bt:2:43
-	 20: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	   ; read_latency.bt:2:43
-	 21: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 22: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 20: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 23: Call FnKtimeGetBootNs
+	 21: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 24: MovReg dst: r7 src: r0
+	 22: MovReg dst: r7 src: r0
 	   ; read_latency.bt:2:77
-	 25: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 23: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 26: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 24: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:77
-	 28: MovReg dst: r2 src: rfp
+	 26: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 29: AddImm dst: r2 imm: -24
+	 27: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 30: Call FnMapLookupElem
+	 28: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 31: MovReg dst: r3 src: r0
+	 29: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 32: MovImm dst: r1 imm: 0
+	 30: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 33: JEqImm dst: r3 off: -1 imm: 0 <L3>
-	   ; read_latency.bt:2:77
-	 34: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 31: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 35: SubReg dst: r7 src: r1
+	 32: SubReg dst: r7 src: r1
 	   ; read_latency.bt:2:62
-	 36: MovImm dst: r1 imm: 0
+	 33: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 37: JSLTImm dst: r7 off: -1 imm: 0 <L4>
+	 34: JSLTImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 38: MovImm dst: r1 imm: 1
+	 35: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 39: JEqImm dst: r7 off: -1 imm: 0 <L4>
+	 36: JEqImm dst: r7 off: -1 imm: 0 <L4>
 	   ; read_latency.bt:2:62
-	 40: MovImm dst: r2 imm: 0
+	 37: MovImm dst: r2 imm: 0
+	   ; read_latency.bt:2:62
+	 38: MovReg dst: r3 src: r7
+	   ; read_latency.bt:2:62
+	 39: RShImm dst: r7 imm: 32
+	   ; read_latency.bt:2:62
+	 40: JEqImm dst: r7 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
 	 41: MovReg dst: r3 src: r7
 	   ; read_latency.bt:2:62
-	 42: RShImm dst: r7 imm: 32
-	   ; read_latency.bt:2:62
-	 43: JEqImm dst: r7 off: -1 imm: 0 <L5>
-	   ; read_latency.bt:2:62
-	 44: MovReg dst: r3 src: r7
-	   ; read_latency.bt:2:62
-	 45: AddImm dst: r2 imm: 32
+	 42: AddImm dst: r2 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 46: MovReg dst: r4 src: r3
+	 43: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 47: RShImm dst: r4 imm: 16
+	 44: RShImm dst: r4 imm: 16
 	   ; read_latency.bt:2:62
-	 48: JEqImm dst: r4 off: -1 imm: 0 <L6>
+	 45: JEqImm dst: r4 off: -1 imm: 0 <L6>
 	   ; read_latency.bt:2:62
-	 49: MovReg dst: r3 src: r4
+	 46: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 50: AddImm dst: r2 imm: 16
+	 47: AddImm dst: r2 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 51: MovReg dst: r4 src: r3
+	 48: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 52: RShImm dst: r4 imm: 8
+	 49: RShImm dst: r4 imm: 8
 	   ; read_latency.bt:2:62
-	 53: JEqImm dst: r4 off: -1 imm: 0 <L7>
+	 50: JEqImm dst: r4 off: -1 imm: 0 <L7>
 	   ; read_latency.bt:2:62
-	 54: MovReg dst: r3 src: r4
+	 51: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 55: AddImm dst: r2 imm: 8
+	 52: AddImm dst: r2 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 56: MovReg dst: r4 src: r3
+	 53: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 57: RShImm dst: r4 imm: 4
+	 54: RShImm dst: r4 imm: 4
 	   ; read_latency.bt:2:62
-	 58: JEqImm dst: r4 off: -1 imm: 0 <L8>
+	 55: JEqImm dst: r4 off: -1 imm: 0 <L8>
 	   ; read_latency.bt:2:62
-	 59: MovReg dst: r3 src: r4
+	 56: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 60: AddImm dst: r2 imm: 4
+	 57: AddImm dst: r2 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 61: MovReg dst: r4 src: r3
+	 58: MovReg dst: r4 src: r3
 	   ; read_latency.bt:2:62
-	 62: RShImm dst: r4 imm: 2
+	 59: RShImm dst: r4 imm: 2
 	   ; read_latency.bt:2:62
-	 63: JEqImm dst: r4 off: -1 imm: 0 <L9>
+	 60: JEqImm dst: r4 off: -1 imm: 0 <L9>
 	   ; read_latency.bt:2:62
-	 64: MovReg dst: r3 src: r4
+	 61: MovReg dst: r3 src: r4
 	   ; read_latency.bt:2:62
-	 65: AddImm dst: r2 imm: 2
+	 62: AddImm dst: r2 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 66: RShImm dst: r3 imm: 1
+	 63: RShImm dst: r3 imm: 1
 	   ; read_latency.bt:2:62
-	 67: JEqImm dst: r3 off: -1 imm: 0 <L10>
+	 64: JEqImm dst: r3 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 68: AddImm dst: r2 imm: 1
+	 65: AddImm dst: r2 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 69: MovReg dst: r1 src: r2
+	 66: MovReg dst: r1 src: r2
 	   ; read_latency.bt:2:62
-	 70: AddImm dst: r1 imm: 2
+	 67: AddImm dst: r1 imm: 2
 L4:
 	   ; read_latency.bt:2:62
-	 71: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 68: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 72: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 69: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 73: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 70: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 75: MovReg dst: r2 src: rfp
+	 72: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 76: AddImm dst: r2 imm: -40
+	 73: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 77: Call FnMapLookupElem
+	 74: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 78: MovReg dst: r3 src: r0
+	 75: JEqImm dst: r0 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 79: JEqImm dst: r3 off: -1 imm: 0 <L11>
+	 76: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 80: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 77: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 81: AddImm dst: r1 imm: 1
+	 78: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 82: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; read_latency.bt:2:62
-	 83: Ja off: -1 <L12>
+	 79: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 84: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 80: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 85: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 81: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 87: MovReg dst: r2 src: rfp
+	 83: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 88: AddImm dst: r2 imm: -40
+	 84: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 89: MovReg dst: r3 src: rfp
+	 85: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 90: AddImm dst: r3 imm: -48
+	 86: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 91: MovImm dst: r4 imm: 0
+	 87: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 92: Call FnMapUpdateElem
+	 88: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	 93: StXMemDW dst: rfp src: r6 off: -56 imm: 0
+	 89: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 94: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 90: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	 96: MovReg dst: r2 src: rfp
+	 92: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	 97: AddImm dst: r2 imm: -56
+	 93: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	 98: Call FnMapDeleteElem
+	 94: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 99: MovImm dst: r0 imm: 0
+	 95: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	100: Exit
+	 96: Exit
 

@@ -11,81 +11,77 @@ p0_uprobe:
 	  ; uprobe_lhist.bt:1:1
 	 5: Call FnGetCurrentPidTgid
 	  ; uprobe_lhist.bt:1:1
-	 6: MovReg dst: r1 src: r0
+	 6: RShImm dst: r0 imm: 32
 	  ; uprobe_lhist.bt:1:1
-	 7: RShImm dst: r1 imm: 32
-	  ; uprobe_lhist.bt:1:1
-	 8: JEqImm dst: r1 off: -1 imm: 4242 <L5>
+	 7: JEqImm dst: r0 off: -1 imm: 4242 <L5>
 	  ; uprobe_lhist.bt:1:41
-	 9: LdXMemDW dst: r1 src: r6 off: 104 imm: 0
+	 8: LdXMemDW dst: r1 src: r6 off: 104 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	10: MovImm dst: r2 imm: 0
+	 9: MovImm dst: r2 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	11: MovImm dst: r3 imm: 0
+	10: MovImm dst: r3 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	12: JSLTReg dst: r1 off: -1 src: r3 <L2>
+	11: JSLTReg dst: r1 off: -1 src: r3 <L2>
 	  ; uprobe_lhist.bt:1:41
-	13: MovImm dst: r2 imm: 11
+	12: MovImm dst: r2 imm: 11
 	  ; uprobe_lhist.bt:1:41
-	14: MovImm dst: r4 imm: 100
+	13: MovImm dst: r4 imm: 100
 	  ; uprobe_lhist.bt:1:41
-	15: JSLTReg dst: r1 off: -1 src: r4 <L3>
+	14: JSLTReg dst: r1 off: -1 src: r4 <L3>
 	  ; uprobe_lhist.bt:1:41
-	16: Ja off: -1 <L2>
+	15: Ja off: -1 <L2>
 L3:
 	  ; uprobe_lhist.bt:1:41
-	17: SubReg dst: r1 src: r3
+	16: SubReg dst: r1 src: r3
 	  ; uprobe_lhist.bt:1:41
-	18: DivImm dst: r1 imm: 10
+	17: DivImm dst: r1 imm: 10
 	  ; uprobe_lhist.bt:1:41
-	19: MovReg dst: r2 src: r1
+	18: MovReg dst: r2 src: r1
 	  ; uprobe_lhist.bt:1:41
-	20: AddImm dst: r2 imm: 1
+	19: AddImm dst: r2 imm: 1
 L2:
 	  ; uprobe_lhist.bt:1:41
-	21: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	20: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	22: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	21: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	23: LoadMapPtr dst: r1 fd: 0 <m0_b>
+	22: LoadMapPtr dst: r1 fd: 0 <m0_b>
 	  ; uprobe_lhist.bt:1:41
-	25: MovReg dst: r2 src: rfp
+	24: MovReg dst: r2 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	26: AddImm dst: r2 imm: -24
+	25: AddImm dst: r2 imm: -24
 	  ; uprobe_lhist.bt:1:41
-	27: Call FnMapLookupElem
+	26: Call FnMapLookupElem
 	  ; uprobe_lhist.bt:1:41
-	28: MovReg dst: r3 src: r0
+	27: JEqImm dst: r0 off: -1 imm: 0 <L4>
 	  ; uprobe_lhist.bt:1:41
-	29: JEqImm dst: r3 off: -1 imm: 0 <L4>
+	28: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	30: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	29: AddImm dst: r1 imm: 1
 	  ; uprobe_lhist.bt:1:41
-	31: AddImm dst: r1 imm: 1
+	30: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	32: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	  ; uprobe_lhist.bt:1:41
-	33: Ja off: -1 <L5>
+	31: Ja off: -1 <L5>
 L4:
 	  ; uprobe_lhist.bt:1:41
-	34: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	32: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	  ; uprobe_lhist.bt:1:41
-	35: LoadMapPtr dst: r1 fd: 0 <m0_b>
+	33: LoadMapPtr dst: r1 fd: 0 <m0_b>
 	  ; uprobe_lhist.bt:1:41
-	37: MovReg dst: r2 src: rfp
+	35: MovReg dst: r2 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	38: AddImm dst: r2 imm: -24
+	36: AddImm dst: r2 imm: -24
 	  ; uprobe_lhist.bt:1:41
-	39: MovReg dst: r3 src: rfp
+	37: MovReg dst: r3 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	40: AddImm dst: r3 imm: -32
+	38: AddImm dst: r3 imm: -32
 	  ; uprobe_lhist.bt:1:41
-	41: MovImm dst: r4 imm: 0
+	39: MovImm dst: r4 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	42: Call FnMapUpdateElem
+	40: Call FnMapUpdateElem
 L5:
 	  ; uprobe_lhist.bt:1:28
-	43: MovImm dst: r0 imm: 0
+	41: MovImm dst: r0 imm: 0
 	  ; uprobe_lhist.bt:1:28
-	44: Exit
+	42: Exit
 
