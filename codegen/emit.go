@@ -60,9 +60,13 @@ func (f *fn) ret(v int64) {
 	f.emit(&inst{op: opExit, useImm: true, imm: v})
 }
 
+// fitsImm32 tells whether v fits an instruction's immediate, which is 32
+// bits sign-extended.
+func fitsImm32(v int64) bool { return v >= -1<<31 && v <= 1<<31-1 }
+
 func (f *fn) aluImm(alu asm.ALUOp, a vreg, v int64) vreg {
 	d := f.newReg()
-	if v < -1<<31 || v > 1<<31-1 {
+	if !fitsImm32(v) {
 		f.emit(&inst{op: opALU, dst: d, a: a, b: f.imm(v), alu: alu})
 		return d
 	}

@@ -21,84 +21,82 @@ p0_tracepoint:
 	   ; hist_read_size.bt:1:66
 	 10: MovImm dst: r2 imm: 0
 	   ; hist_read_size.bt:1:66
-	 11: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	 11: JSLTImm dst: r1 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
 	 12: MovImm dst: r2 imm: 1
 	   ; hist_read_size.bt:1:66
-	 13: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	 13: JEqImm dst: r1 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
-	 14: MovImm dst: r3 imm: 0
+	 14: MovImm dst: r2 imm: 2
 	   ; hist_read_size.bt:1:66
-	 15: MovReg dst: r4 src: r1
+	 15: MovReg dst: r3 src: r1
 	   ; hist_read_size.bt:1:66
 	 16: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:66
 	 17: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:66
-	 18: MovReg dst: r4 src: r1
+	 18: MovReg dst: r3 src: r1
 	   ; hist_read_size.bt:1:66
-	 19: AddImm dst: r3 imm: 32
+	 19: AddImm dst: r2 imm: 32
 L3:
 	   ; hist_read_size.bt:1:66
-	 20: MovReg dst: r1 src: r4
+	 20: JLTImm dst: r3 off: -1 imm: 65536 <L4>
 	   ; hist_read_size.bt:1:66
-	 21: RShImm dst: r1 imm: 16
+	 21: RShImm dst: r3 imm: 16
 	   ; hist_read_size.bt:1:66
-	 22: JEqImm dst: r1 off: -1 imm: 0 <L4>
-	   ; hist_read_size.bt:1:66
-	 23: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 24: AddImm dst: r3 imm: 16
+	 22: AddImm dst: r2 imm: 16
 L4:
 	   ; hist_read_size.bt:1:66
-	 25: MovReg dst: r1 src: r4
+	 23: JLTImm dst: r3 off: -1 imm: 256 <L5>
 	   ; hist_read_size.bt:1:66
-	 26: RShImm dst: r1 imm: 8
+	 24: RShImm dst: r3 imm: 8
 	   ; hist_read_size.bt:1:66
-	 27: JEqImm dst: r1 off: -1 imm: 0 <L5>
-	   ; hist_read_size.bt:1:66
-	 28: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 29: AddImm dst: r3 imm: 8
+	 25: AddImm dst: r2 imm: 8
 L5:
 	   ; hist_read_size.bt:1:66
-	 30: MovReg dst: r1 src: r4
+	 26: JLTImm dst: r3 off: -1 imm: 16 <L6>
 	   ; hist_read_size.bt:1:66
-	 31: RShImm dst: r1 imm: 4
+	 27: RShImm dst: r3 imm: 4
 	   ; hist_read_size.bt:1:66
-	 32: JEqImm dst: r1 off: -1 imm: 0 <L6>
-	   ; hist_read_size.bt:1:66
-	 33: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 34: AddImm dst: r3 imm: 4
+	 28: AddImm dst: r2 imm: 4
 L6:
 	   ; hist_read_size.bt:1:66
-	 35: MovReg dst: r1 src: r4
+	 29: JLTImm dst: r3 off: -1 imm: 4 <L7>
 	   ; hist_read_size.bt:1:66
-	 36: RShImm dst: r1 imm: 2
+	 30: RShImm dst: r3 imm: 2
 	   ; hist_read_size.bt:1:66
-	 37: JEqImm dst: r1 off: -1 imm: 0 <L7>
-	   ; hist_read_size.bt:1:66
-	 38: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 39: AddImm dst: r3 imm: 2
+	 31: AddImm dst: r2 imm: 2
 L7:
 	   ; hist_read_size.bt:1:66
-	 40: RShImm dst: r4 imm: 1
+	 32: JLTImm dst: r3 off: -1 imm: 2 <L8>
 	   ; hist_read_size.bt:1:66
-	 41: JEqImm dst: r4 off: -1 imm: 0 <L8>
-	   ; hist_read_size.bt:1:66
-	 42: AddImm dst: r3 imm: 1
+	 33: AddImm dst: r2 imm: 1
 L8:
 	   ; hist_read_size.bt:1:66
-	 43: MovReg dst: r2 src: r3
+	 34: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	   ; hist_read_size.bt:1:66
-	 44: AddImm dst: r2 imm: 2
-L2:
+	 35: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:66
-	 45: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 36: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 46: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 38: MovReg dst: r2 src: rfp
+	   ; hist_read_size.bt:1:66
+	 39: AddImm dst: r2 imm: -24
+	   ; hist_read_size.bt:1:66
+	 40: Call FnMapLookupElem
+	   ; hist_read_size.bt:1:66
+	 41: JEqImm dst: r0 off: -1 imm: 0 <L9>
+	   ; hist_read_size.bt:1:66
+	 42: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	   ; hist_read_size.bt:1:66
+	 43: AddImm dst: r1 imm: 1
+	   ; hist_read_size.bt:1:66
+	 44: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	   ; hist_read_size.bt:1:66
+	 45: Ja off: -1 <L10>
+L9:
+	   ; hist_read_size.bt:1:66
+	 46: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	   ; hist_read_size.bt:1:66
 	 47: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
@@ -106,37 +104,16 @@ L2:
 	   ; hist_read_size.bt:1:66
 	 50: AddImm dst: r2 imm: -24
 	   ; hist_read_size.bt:1:66
-	 51: Call FnMapLookupElem
+	 51: MovReg dst: r3 src: rfp
 	   ; hist_read_size.bt:1:66
-	 52: JEqImm dst: r0 off: -1 imm: 0 <L9>
+	 52: AddImm dst: r3 imm: -32
 	   ; hist_read_size.bt:1:66
-	 53: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 53: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 54: AddImm dst: r1 imm: 1
-	   ; hist_read_size.bt:1:66
-	 55: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	   ; hist_read_size.bt:1:66
-	 56: Ja off: -1 <L10>
-L9:
-	   ; hist_read_size.bt:1:66
-	 57: StMemDW dst: rfp src: r0 off: -32 imm: 1
-	   ; hist_read_size.bt:1:66
-	 58: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
-	   ; hist_read_size.bt:1:66
-	 60: MovReg dst: r2 src: rfp
-	   ; hist_read_size.bt:1:66
-	 61: AddImm dst: r2 imm: -24
-	   ; hist_read_size.bt:1:66
-	 62: MovReg dst: r3 src: rfp
-	   ; hist_read_size.bt:1:66
-	 63: AddImm dst: r3 imm: -32
-	   ; hist_read_size.bt:1:66
-	 64: MovImm dst: r4 imm: 0
-	   ; hist_read_size.bt:1:66
-	 65: Call FnMapUpdateElem
+	 54: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 66: MovImm dst: r0 imm: 0
+	 55: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 67: Exit
+	 56: Exit
 

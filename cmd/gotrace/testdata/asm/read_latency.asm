@@ -121,84 +121,82 @@ L3:
 	   ; read_latency.bt:2:62
 	 33: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 34: JSLTImm dst: r7 off: -1 imm: 0 <L4>
+	 34: JSLTImm dst: r7 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
 	 35: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 36: JEqImm dst: r7 off: -1 imm: 0 <L4>
+	 36: JEqImm dst: r7 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 37: MovImm dst: r2 imm: 0
+	 37: MovImm dst: r1 imm: 2
 	   ; read_latency.bt:2:62
-	 38: MovReg dst: r3 src: r7
+	 38: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:62
 	 39: RShImm dst: r7 imm: 32
 	   ; read_latency.bt:2:62
 	 40: JEqImm dst: r7 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 41: MovReg dst: r3 src: r7
+	 41: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:62
-	 42: AddImm dst: r2 imm: 32
+	 42: AddImm dst: r1 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 43: MovReg dst: r4 src: r3
+	 43: JLTImm dst: r2 off: -1 imm: 65536 <L6>
 	   ; read_latency.bt:2:62
-	 44: RShImm dst: r4 imm: 16
+	 44: RShImm dst: r2 imm: 16
 	   ; read_latency.bt:2:62
-	 45: JEqImm dst: r4 off: -1 imm: 0 <L6>
-	   ; read_latency.bt:2:62
-	 46: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 47: AddImm dst: r2 imm: 16
+	 45: AddImm dst: r1 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 48: MovReg dst: r4 src: r3
+	 46: JLTImm dst: r2 off: -1 imm: 256 <L7>
 	   ; read_latency.bt:2:62
-	 49: RShImm dst: r4 imm: 8
+	 47: RShImm dst: r2 imm: 8
 	   ; read_latency.bt:2:62
-	 50: JEqImm dst: r4 off: -1 imm: 0 <L7>
-	   ; read_latency.bt:2:62
-	 51: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 52: AddImm dst: r2 imm: 8
+	 48: AddImm dst: r1 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 53: MovReg dst: r4 src: r3
+	 49: JLTImm dst: r2 off: -1 imm: 16 <L8>
 	   ; read_latency.bt:2:62
-	 54: RShImm dst: r4 imm: 4
+	 50: RShImm dst: r2 imm: 4
 	   ; read_latency.bt:2:62
-	 55: JEqImm dst: r4 off: -1 imm: 0 <L8>
-	   ; read_latency.bt:2:62
-	 56: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 57: AddImm dst: r2 imm: 4
+	 51: AddImm dst: r1 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 58: MovReg dst: r4 src: r3
+	 52: JLTImm dst: r2 off: -1 imm: 4 <L9>
 	   ; read_latency.bt:2:62
-	 59: RShImm dst: r4 imm: 2
+	 53: RShImm dst: r2 imm: 2
 	   ; read_latency.bt:2:62
-	 60: JEqImm dst: r4 off: -1 imm: 0 <L9>
-	   ; read_latency.bt:2:62
-	 61: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 62: AddImm dst: r2 imm: 2
+	 54: AddImm dst: r1 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 63: RShImm dst: r3 imm: 1
+	 55: JLTImm dst: r2 off: -1 imm: 2 <L10>
 	   ; read_latency.bt:2:62
-	 64: JEqImm dst: r3 off: -1 imm: 0 <L10>
-	   ; read_latency.bt:2:62
-	 65: AddImm dst: r2 imm: 1
+	 56: AddImm dst: r1 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 66: MovReg dst: r1 src: r2
+	 57: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 67: AddImm dst: r1 imm: 2
-L4:
+	 58: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 68: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 59: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 69: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 61: MovReg dst: r2 src: rfp
+	   ; read_latency.bt:2:62
+	 62: AddImm dst: r2 imm: -40
+	   ; read_latency.bt:2:62
+	 63: Call FnMapLookupElem
+	   ; read_latency.bt:2:62
+	 64: JEqImm dst: r0 off: -1 imm: 0 <L11>
+	   ; read_latency.bt:2:62
+	 65: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	   ; read_latency.bt:2:62
+	 66: AddImm dst: r1 imm: 1
+	   ; read_latency.bt:2:62
+	 67: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	   ; read_latency.bt:2:62
+	 68: Ja off: -1 <L12>
+L11:
+	   ; read_latency.bt:2:62
+	 69: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
 	 70: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
@@ -206,48 +204,27 @@ L4:
 	   ; read_latency.bt:2:62
 	 73: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 74: Call FnMapLookupElem
+	 74: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 75: JEqImm dst: r0 off: -1 imm: 0 <L11>
+	 75: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 76: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 76: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 77: AddImm dst: r1 imm: 1
-	   ; read_latency.bt:2:62
-	 78: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	   ; read_latency.bt:2:62
-	 79: Ja off: -1 <L12>
-L11:
-	   ; read_latency.bt:2:62
-	 80: StMemDW dst: rfp src: r0 off: -48 imm: 1
-	   ; read_latency.bt:2:62
-	 81: LoadMapPtr dst: r1 fd: 0 <m0_ns>
-	   ; read_latency.bt:2:62
-	 83: MovReg dst: r2 src: rfp
-	   ; read_latency.bt:2:62
-	 84: AddImm dst: r2 imm: -40
-	   ; read_latency.bt:2:62
-	 85: MovReg dst: r3 src: rfp
-	   ; read_latency.bt:2:62
-	 86: AddImm dst: r3 imm: -48
-	   ; read_latency.bt:2:62
-	 87: MovImm dst: r4 imm: 0
-	   ; read_latency.bt:2:62
-	 88: Call FnMapUpdateElem
+	 77: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	 89: StXMemDW dst: rfp src: r6 off: -56 imm: 0
+	 78: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 90: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 79: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	 92: MovReg dst: r2 src: rfp
+	 81: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	 93: AddImm dst: r2 imm: -56
+	 82: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	 94: Call FnMapDeleteElem
+	 83: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 95: MovImm dst: r0 imm: 0
+	 84: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	 96: Exit
+	 85: Exit
 
