@@ -108,7 +108,7 @@ func (f *fn) stackLen(x lang.Expr) vreg {
 // stackID keeps the low 32 bits of a stack id and, for user stacks, puts
 // the pid in the upper half.
 func (f *fn) stackID(t *types.Type, id vreg) vreg {
-	id = f.aluImm(asm.And, id, 0xffffffff)
+	id = f.low32(id)
 	if t.Name != "kstack" {
 		pid := f.aluImm(asm.And, f.call(asm.FnGetCurrentPidTgid), -0x100000000) // tgid << 32
 		id = f.alu(asm.Or, id, pid)

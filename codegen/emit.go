@@ -66,7 +66,7 @@ func fitsImm32(v int64) bool { return v >= -1<<31 && v <= 1<<31-1 }
 
 func (f *fn) aluImm(alu asm.ALUOp, a vreg, v int64) vreg {
 	d := f.newReg()
-	if !fitsImm32(v) {
+	if !fitsImm32(v) && !(alu == asm.And && v == low32Mask) {
 		f.emit(&inst{op: opALU, dst: d, a: a, b: f.imm(v), alu: alu})
 		return d
 	}
@@ -252,8 +252,12 @@ func (f *fn) constBytes(m mem, b []byte) {
 }
 
 func (f *fn) low32(v vreg) vreg {
-	return f.aluImm(asm.RSh, f.aluImm(asm.LSh, v, 32), 32)
+	return f.aluImm(asm.And, v, low32Mask)
 }
+
+// low32Mask is the one immediate beyond 32 bits an ALU instruction of the
+// IR may hold: x & low32Mask lowers to a 32-bit move, which zero-extends.
+const low32Mask = 0xffffffff
 
 // extend sign- or zero-extends the low size bytes of v (already zero
 // extended by the load) to 64 bits.
@@ -271,12 +275,11 @@ func (f *fn) narrow(v vreg, size int, signed bool) vreg {
 	if size >= 8 {
 		return v
 	}
-	sh := int64(64 - 8*size)
-	right := asm.RSh
-	if signed {
-		right = asm.ArSh
+	if !signed {
+		return f.aluImm(asm.And, v, int64(1)<<(8*size)-1)
 	}
-	return f.aluImm(right, f.aluImm(asm.LSh, v, sh), sh)
+	sh := int64(64 - 8*size)
+	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
 }
 
 // scalar returns x in a register.

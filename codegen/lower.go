@@ -50,6 +50,10 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			}
 		case opALU:
 			d, a := r(in.dst), r(in.a)
+			if in.useImm && in.alu == asm.And && in.imm == low32Mask {
+				emit(asm.Mov.Reg32(d, a))
+				break
+			}
 			if in.useImm {
 				if d != a {
 					emit(asm.Mov.Reg(d, a))

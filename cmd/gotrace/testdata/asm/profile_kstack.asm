@@ -13,57 +13,55 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	 7: Call FnGetStackid
 	  ; profile_kstack.bt:1:19
-	 8: MovImm32 dst: r1 imm: -1
+	 8: MovReg32 dst: r0 src: r0
 	  ; profile_kstack.bt:1:19
-	 9: AndReg dst: r0 src: r1
+	 9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	10: StXMemDW dst: rfp src: r0 off: -16 imm: 0
+	10: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	11: LoadMapPtr dst: r1 fd: 0 <m0_>
+	12: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	13: MovReg dst: r2 src: rfp
+	13: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	14: AddImm dst: r2 imm: -16
+	14: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	15: Call FnMapLookupElem
+	15: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	16: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	16: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	17: AddImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	18: AddImm dst: r1 imm: 1
+	18: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	19: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	  ; profile_kstack.bt:1:19
-	20: Ja off: -1 <L4>
+	19: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	21: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	20: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; profile_kstack.bt:1:19
-	22: LoadMapPtr dst: r1 fd: 0 <m0_>
+	21: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	24: MovReg dst: r2 src: rfp
+	23: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	25: AddImm dst: r2 imm: -16
+	24: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	26: MovReg dst: r3 src: rfp
+	25: MovReg dst: r3 src: rfp
 	  ; profile_kstack.bt:1:19
-	27: AddImm dst: r3 imm: -24
+	26: AddImm dst: r3 imm: -24
 	  ; profile_kstack.bt:1:19
-	28: MovImm dst: r4 imm: 0
+	27: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	29: Call FnMapUpdateElem
+	28: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	30: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	29: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	31: MovImm dst: r1 imm: 1
+	30: MovImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	32: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	31: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	34: StXAtomicAddDW dst: r2 src: r1 off: 0
+	33: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	35: MovImm dst: r0 imm: 0
+	34: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	36: Exit
+	35: Exit
 

@@ -21,38 +21,36 @@ p0_tracepoint:
 	  ; read_latency.bt:1:52
 	10: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	11: LShImm dst: r6 imm: 32
+	11: MovReg32 dst: r6 src: r6
 	  ; read_latency.bt:1:45
-	12: RShImm dst: r6 imm: 32
-	  ; read_latency.bt:1:45
-	13: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	12: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	14: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	13: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	16: MovReg dst: r2 src: rfp
+	15: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	17: AddImm dst: r2 imm: -24
+	16: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	18: MovReg dst: r3 src: rfp
+	17: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	19: AddImm dst: r3 imm: -16
+	18: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	20: MovImm dst: r4 imm: 0
+	19: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	21: Call FnMapUpdateElem
+	20: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	22: JNEImm dst: r0 off: -1 imm: -7 <L2>
+	21: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	23: MovImm dst: r1 imm: 1
+	22: MovImm dst: r1 imm: 1
 	  ; read_latency.bt:1:38
-	24: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
+	23: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
 	  ; read_latency.bt:1:38
-	26: StXAtomicAddDW dst: r2 src: r1 off: 0
+	25: StXAtomicAddDW dst: r2 src: r1 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	27: MovImm dst: r0 imm: 0
+	26: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	28: Exit
+	27: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:
@@ -71,160 +69,156 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:43
-	  8: LShImm dst: r0 imm: 32
+	  8: MovReg32 dst: r6 src: r0
 	   ; read_latency.bt:2:43
-	  9: MovReg dst: r6 src: r0
+	  9: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 10: RShImm dst: r6 imm: 32
+	 10: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 11: StXMemDW dst: rfp src: r6 off: -16 imm: 0
+	 12: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:43
-	 12: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 13: AddImm dst: r2 imm: -16
 	   ; read_latency.bt:2:43
-	 14: MovReg dst: r2 src: rfp
+	 14: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 15: AddImm dst: r2 imm: -16
+	 15: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 16: Call FnMapLookupElem
+	 16: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	   ; read_latency.bt:2:43
-	 17: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:43
-	 18: JEqImm dst: r0 off: -1 imm: 0 <L2>
-	   ; read_latency.bt:2:43
-	 19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 20: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 18: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 21: Call FnKtimeGetBootNs
+	 19: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 22: MovReg dst: r7 src: r0
+	 20: MovReg dst: r7 src: r0
 	   ; read_latency.bt:2:77
-	 23: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 21: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 24: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 22: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:77
-	 26: MovReg dst: r2 src: rfp
+	 24: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 27: AddImm dst: r2 imm: -24
+	 25: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 28: Call FnMapLookupElem
+	 26: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 29: MovImm dst: r1 imm: 0
+	 27: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 30: JEqImm dst: r0 off: -1 imm: 0 <L3>
+	 28: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 31: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 29: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 32: SubReg dst: r7 src: r1
+	 30: SubReg dst: r7 src: r1
 	   ; read_latency.bt:2:62
-	 33: MovImm dst: r1 imm: 0
+	 31: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 34: JSLTImm dst: r7 off: -1 imm: 0 <L10>
+	 32: JSLTImm dst: r7 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 35: MovImm dst: r1 imm: 1
+	 33: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 36: JEqImm dst: r7 off: -1 imm: 0 <L10>
+	 34: JEqImm dst: r7 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 37: MovImm dst: r1 imm: 2
+	 35: MovImm dst: r1 imm: 2
 	   ; read_latency.bt:2:62
-	 38: MovReg dst: r2 src: r7
+	 36: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:62
-	 39: RShImm dst: r7 imm: 32
+	 37: RShImm dst: r7 imm: 32
 	   ; read_latency.bt:2:62
-	 40: JEqImm dst: r7 off: -1 imm: 0 <L5>
+	 38: JEqImm dst: r7 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 41: MovReg dst: r2 src: r7
+	 39: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:62
-	 42: AddImm dst: r1 imm: 32
+	 40: AddImm dst: r1 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 43: JLTImm dst: r2 off: -1 imm: 65536 <L6>
+	 41: JLTImm dst: r2 off: -1 imm: 65536 <L6>
 	   ; read_latency.bt:2:62
-	 44: RShImm dst: r2 imm: 16
+	 42: RShImm dst: r2 imm: 16
 	   ; read_latency.bt:2:62
-	 45: AddImm dst: r1 imm: 16
+	 43: AddImm dst: r1 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 46: JLTImm dst: r2 off: -1 imm: 256 <L7>
+	 44: JLTImm dst: r2 off: -1 imm: 256 <L7>
 	   ; read_latency.bt:2:62
-	 47: RShImm dst: r2 imm: 8
+	 45: RShImm dst: r2 imm: 8
 	   ; read_latency.bt:2:62
-	 48: AddImm dst: r1 imm: 8
+	 46: AddImm dst: r1 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 49: JLTImm dst: r2 off: -1 imm: 16 <L8>
+	 47: JLTImm dst: r2 off: -1 imm: 16 <L8>
 	   ; read_latency.bt:2:62
-	 50: RShImm dst: r2 imm: 4
+	 48: RShImm dst: r2 imm: 4
 	   ; read_latency.bt:2:62
-	 51: AddImm dst: r1 imm: 4
+	 49: AddImm dst: r1 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 52: JLTImm dst: r2 off: -1 imm: 4 <L9>
+	 50: JLTImm dst: r2 off: -1 imm: 4 <L9>
 	   ; read_latency.bt:2:62
-	 53: RShImm dst: r2 imm: 2
+	 51: RShImm dst: r2 imm: 2
 	   ; read_latency.bt:2:62
-	 54: AddImm dst: r1 imm: 2
+	 52: AddImm dst: r1 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 55: JLTImm dst: r2 off: -1 imm: 2 <L10>
+	 53: JLTImm dst: r2 off: -1 imm: 2 <L10>
 	   ; read_latency.bt:2:62
-	 56: AddImm dst: r1 imm: 1
+	 54: AddImm dst: r1 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 57: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 55: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 58: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 56: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 59: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 57: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 61: MovReg dst: r2 src: rfp
+	 59: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 62: AddImm dst: r2 imm: -40
+	 60: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 63: Call FnMapLookupElem
+	 61: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 64: JEqImm dst: r0 off: -1 imm: 0 <L11>
+	 62: JEqImm dst: r0 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 65: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 63: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 66: AddImm dst: r1 imm: 1
+	 64: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 67: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 65: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 68: Ja off: -1 <L12>
+	 66: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 69: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 67: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 70: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 68: LoadMapPtr dst: r1 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 72: MovReg dst: r2 src: rfp
+	 70: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:62
-	 73: AddImm dst: r2 imm: -40
+	 71: AddImm dst: r2 imm: -40
 	   ; read_latency.bt:2:62
-	 74: MovReg dst: r3 src: rfp
+	 72: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 75: AddImm dst: r3 imm: -48
+	 73: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 76: MovImm dst: r4 imm: 0
+	 74: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 77: Call FnMapUpdateElem
+	 75: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
-	 78: StXMemDW dst: rfp src: r6 off: -56 imm: 0
+	 76: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 79: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 77: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	   ; read_latency.bt:2:84
-	 81: MovReg dst: r2 src: rfp
+	 79: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	 82: AddImm dst: r2 imm: -56
+	 80: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	 83: Call FnMapDeleteElem
+	 81: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 84: MovImm dst: r0 imm: 0
+	 82: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	 85: Exit
+	 83: Exit
 
