@@ -162,6 +162,8 @@ type fn struct {
 	nregs    int
 	frame    int
 	scratch  int
+	// stackAllocs are the stack regions alloc handed out (opt_stack.go).
+	stackAllocs []stackSlot
 	// joinRec is the scratch record every join() of the program shares.
 	joinRec *mem
 	// addressed are the variables whose address is taken (&$x): they

@@ -111,6 +111,7 @@ func (f *fn) alloc(size int) mem {
 	size = (size + 7) &^ 7
 	if size <= stackValueMax && f.frame+size <= stackDataMax {
 		f.frame += size
+		f.stackAllocs = append(f.stackAllocs, stackSlot{int32(-f.frame), size})
 		return mem{base: fpReg, off: int32(-f.frame)}
 	}
 	off := f.scratch
@@ -216,6 +217,16 @@ func (f *fn) copyMem(dst, src mem, n int) {
 		for i := 0; i < n; i += 8 {
 			w := min(8, n-i)
 			f.store(dst.plus(i), w, f.load(src.plus(i), 8))
+		}
+		return
+	}
+	if src.ctx && f.ctx.Kind == types.ProgTracepoint && src.base == f.ctxReg && src.off >= 8 && n <= 64 {
+		// a tracepoint's program may load its record directly: aligned
+		// loads past the first 8 bytes (common fields it may not read)
+		for i := 0; i < n; {
+			w := chunk(n-i, dst.off+int32(i), src.off+int32(i))
+			f.store(dst.plus(i), w, f.load(src.plus(i), w))
+			i += w
 		}
 		return
 	}

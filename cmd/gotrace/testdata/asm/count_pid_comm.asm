@@ -13,67 +13,65 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 6: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; count_pid_comm.bt:1:52
-	 7: StMemDW dst: rfp src: r0 off: -32 imm: 0
+	 7: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; count_pid_comm.bt:1:52
-	 8: StMemDW dst: rfp src: r0 off: -24 imm: 0
-	  ; count_pid_comm.bt:1:52
-	 9: StMemDW dst: rfp src: r0 off: -16 imm: 0
+	 8: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid_comm.bt:1:39
-	10: StXMemDW dst: rfp src: r0 off: -32 imm: 0
+	 9: StXMemDW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
-	11: MovReg dst: r1 src: rfp
+	10: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	12: AddImm dst: r1 imm: -24
+	11: AddImm dst: r1 imm: -24
 	  ; count_pid_comm.bt:1:44
-	13: MovImm dst: r2 imm: 16
+	12: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
-	14: Call FnGetCurrentComm
+	13: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	15: LoadMapPtr dst: r1 fd: 0 <m0_>
+	14: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	17: MovReg dst: r2 src: rfp
+	16: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	18: AddImm dst: r2 imm: -32
+	17: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	19: Call FnMapLookupElem
+	18: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	20: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	19: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	20: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	22: AddImm dst: r1 imm: 1
+	21: AddImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	22: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	24: Ja off: -1 <L4>
+	23: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	25: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	24: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	  ; count_pid_comm.bt:1:44
-	26: LoadMapPtr dst: r1 fd: 0 <m0_>
+	25: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	28: MovReg dst: r2 src: rfp
+	27: MovReg dst: r2 src: rfp
 	  ; count_pid_comm.bt:1:44
-	29: AddImm dst: r2 imm: -32
+	28: AddImm dst: r2 imm: -32
 	  ; count_pid_comm.bt:1:44
-	30: MovReg dst: r3 src: rfp
+	29: MovReg dst: r3 src: rfp
 	  ; count_pid_comm.bt:1:44
-	31: AddImm dst: r3 imm: -40
+	30: AddImm dst: r3 imm: -40
 	  ; count_pid_comm.bt:1:44
-	32: MovImm dst: r4 imm: 0
+	31: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	33: Call FnMapUpdateElem
+	32: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	34: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	33: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	35: MovImm dst: r1 imm: 1
+	34: MovImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	36: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	35: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	38: StXAtomicAddDW dst: r2 src: r1 off: 0
+	37: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	39: MovImm dst: r0 imm: 0
+	38: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	40: Exit
+	39: Exit
 

@@ -17,71 +17,59 @@ p0_tracepoint:
 	  ; sched_switch_sum.bt:1:57
 	 8: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	 9: MovReg dst: r1 src: rfp
+	 9: LdXMemDW dst: r1 src: r6 off: 8 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	10: AddImm dst: r1 imm: -40
+	10: LdXMemDW dst: r2 src: r6 off: 16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	11: MovImm dst: r2 imm: 16
+	11: StXMemDW dst: rfp src: r1 off: -24 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	12: AddImm dst: r6 imm: 8
+	12: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	13: MovReg dst: r3 src: r6
+	13: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; sched_switch_sum.bt:1:35
-	14: Call FnProbeReadKernel
+	15: MovReg dst: r2 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	15: LdXMemDW dst: r1 src: rfp off: -40 imm: 0
+	16: AddImm dst: r2 imm: -24
 	  ; sched_switch_sum.bt:1:35
-	16: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	17: Call FnMapLookupElem
 	  ; sched_switch_sum.bt:1:35
-	17: LdXMemDW dst: r1 src: rfp off: -32 imm: 0
+	18: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; sched_switch_sum.bt:1:35
-	18: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	19: LoadMapPtr dst: r1 fd: 0 <m0_>
+	20: AddReg dst: r1 src: r7
 	  ; sched_switch_sum.bt:1:35
-	21: MovReg dst: r2 src: rfp
+	21: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	22: AddImm dst: r2 imm: -24
-	  ; sched_switch_sum.bt:1:35
-	23: Call FnMapLookupElem
-	  ; sched_switch_sum.bt:1:35
-	24: JEqImm dst: r0 off: -1 imm: 0 <L2>
-	  ; sched_switch_sum.bt:1:35
-	25: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	  ; sched_switch_sum.bt:1:35
-	26: AddReg dst: r1 src: r7
-	  ; sched_switch_sum.bt:1:35
-	27: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	  ; sched_switch_sum.bt:1:35
-	28: Ja off: -1 <L4>
+	22: Ja off: -1 <L4>
 L2:
 	  ; sched_switch_sum.bt:1:35
-	29: StXMemDW dst: rfp src: r7 off: -48 imm: 0
+	23: StXMemDW dst: rfp src: r7 off: -48 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	30: LoadMapPtr dst: r1 fd: 0 <m0_>
+	24: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; sched_switch_sum.bt:1:35
-	32: MovReg dst: r2 src: rfp
+	26: MovReg dst: r2 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	33: AddImm dst: r2 imm: -24
+	27: AddImm dst: r2 imm: -24
 	  ; sched_switch_sum.bt:1:35
-	34: MovReg dst: r3 src: rfp
+	28: MovReg dst: r3 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	35: AddImm dst: r3 imm: -48
+	29: AddImm dst: r3 imm: -48
 	  ; sched_switch_sum.bt:1:35
-	36: MovImm dst: r4 imm: 0
+	30: MovImm dst: r4 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	37: Call FnMapUpdateElem
+	31: Call FnMapUpdateElem
 	  ; sched_switch_sum.bt:1:35
-	38: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	32: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; sched_switch_sum.bt:1:35
-	39: MovImm dst: r1 imm: 1
+	33: MovImm dst: r1 imm: 1
 	  ; sched_switch_sum.bt:1:35
-	40: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
+	34: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
 	  ; sched_switch_sum.bt:1:35
-	42: StXAtomicAddDW dst: r2 src: r1 off: 0
+	36: StXAtomicAddDW dst: r2 src: r1 off: 0
 L4:
 	  ; sched_switch_sum.bt:1:31
-	43: MovImm dst: r0 imm: 0
+	37: MovImm dst: r0 imm: 0
 	  ; sched_switch_sum.bt:1:31
-	44: Exit
+	38: Exit
 

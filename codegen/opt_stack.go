@@ -1,0 +1,212 @@
+package codegen
+
+import "github.com/cilium/ebpf/asm"
+
+// Stack memory: forwarded loads and dead stores.
+//
+// Values are often built in one stack slot and copied to another: a
+// tracepoint's char array read into a temporary, then copied into a map
+// key; a key zeroed, then written. Two rewrites remove that traffic before
+// values are reused (opt_cse.go), which then propagates the copies:
+//
+//   - Forwarding: within a basic block, an 8-byte load of a stack slot the
+//     block last wrote with an 8-byte store of register v becomes a copy of
+//     v, when nothing since may have written the slot (a store that
+//     overlaps it, a store through a pointer that may point to the stack,
+//     a call) and v still holds that value.
+//   - Dead stores: a store to a stack allocation (emit.go's alloc) whose
+//     address is never taken (no helper or pointer can reach it) and whose
+//     bytes no load reads is removed; so is a store whose bytes a later
+//     store of the same block overwrites before anything may read them.
+//
+// Forwarding runs before values are reused, so that the copies it makes
+// propagate; dead stores after, when the helper calls values reuse has
+// removed no longer separate a store from the one that overwrites it.
+func (f *fn) reuseMemoryAndValues(code []*inst) []*inst {
+	return f.deadStackStores(reuseValues(forwardStackLoads(code, f.scrReg)))
+}
+
+type stackSlot struct {
+	off  int32
+	size int
+}
+
+func (s stackSlot) overlaps(o stackSlot) bool {
+	return s.off < o.off+int32(o.size) && o.off < s.off+int32(s.size)
+}
+
+// stackAccess returns the stack bytes in touches through the frame
+// pointer: loads and stores (not atomic ones) based on fp.
+func stackAccess(in *inst) (stackSlot, bool) {
+	switch in.op {
+	case opLoad, opStore, opStoreImm:
+		if in.a == fpReg && !in.atomic {
+			return stackSlot{in.off, sizeBytes(in.size)}, true
+		}
+	}
+	return stackSlot{}, false
+}
+
+func sizeBytes(s asm.Size) int {
+	switch s {
+	case asm.Byte:
+		return 1
+	case asm.Half:
+		return 2
+	case asm.Word:
+		return 4
+	}
+	return 8
+}
+
+func forwardStackLoads(code []*inst, scr vreg) []*inst {
+	type known struct {
+		slot stackSlot
+		v    vreg
+	}
+	var held []known
+	forget := func(keep func(known) bool) {
+		k := held[:0]
+		for _, h := range held {
+			if keep(h) {
+				k = append(k, h)
+			}
+		}
+		held = k
+	}
+	out := make([]*inst, 0, len(code))
+	for _, in := range code {
+		switch in.op {
+		case opLabel, opJmp, opJcc, opExit, opCall:
+			held = held[:0]
+		}
+		if s, ok := stackAccess(in); ok {
+			if in.op == opLoad && s.size == 8 {
+				for _, h := range held {
+					if h.slot == s {
+						in = &inst{op: opMov, dst: in.dst, a: h.v, pos: in.pos}
+						break
+					}
+				}
+			} else if in.op != opLoad {
+				forget(func(h known) bool { return !h.slot.overlaps(s) })
+			}
+			if in.op == opStore && s.size == 8 && in.b != in.a {
+				held = append(held, known{s, in.b})
+			}
+		} else if (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != scr {
+			held = held[:0] // a pointer that may point to the stack
+		}
+		if d := in.def(); d != 0 {
+			forget(func(h known) bool { return h.v != d })
+		}
+		out = append(out, in)
+	}
+	return out
+}
+
+func (f *fn) deadStackStores(code []*inst) []*inst {
+	// the allocation each stack offset belongs to, and whether its
+	// address is taken
+	allocOf := func(off int32) int {
+		for i, a := range f.stackAllocs {
+			if off >= a.off && off < a.off+int32(a.size) {
+				return i
+			}
+		}
+		return -1
+	}
+	escaped := make([]bool, len(f.stackAllocs))
+	var read []stackSlot
+	for _, in := range code {
+		if s, ok := stackAccess(in); ok {
+			if in.op == opLoad {
+				read = append(read, s)
+			}
+			continue
+		}
+		uses := in.op == opStore && in.b == fpReg
+		switch in.op {
+		case opALU:
+			uses = uses || in.a == fpReg || !in.useImm && in.b == fpReg
+		case opMov, opLoad, opStore, opStoreImm, opFetch, opNeg, opSwap, opJcc, opExit:
+			uses = uses || in.a == fpReg || in.b == fpReg
+		case opCall:
+			for _, a := range in.args {
+				uses = uses || a == fpReg
+			}
+		case opStackAddr:
+			uses = true
+		}
+		if !uses {
+			continue
+		}
+		var off int32
+		switch {
+		case in.op == opStackAddr:
+			off = in.off
+		case in.op == opALU && in.a == fpReg && in.useImm:
+			off = int32(in.imm)
+		default:
+			return code // an address of the stack we cannot place
+		}
+		// The code generator takes addresses inside an allocation (its
+		// start, or a member's) and reaches only that allocation through
+		// them; an address outside every allocation is a fixed slot (the
+		// scratch map's key), which reaches none.
+		if i := allocOf(off); i >= 0 {
+			escaped[i] = true
+		}
+	}
+	dead := make([]bool, len(code))
+	for i, in := range code {
+		s, ok := stackAccess(in)
+		if !ok || in.op == opLoad {
+			continue
+		}
+		a := allocOf(s.off)
+		if a < 0 || escaped[a] {
+			continue
+		}
+		dead[i] = true
+		for _, r := range read {
+			if r.overlaps(s) {
+				dead[i] = false
+				break
+			}
+		}
+	}
+	// overwritten within the block before anything may read them
+	var later []stackSlot
+	for i := len(code) - 1; i >= 0; i-- {
+		in := code[i]
+		s, ok := stackAccess(in)
+		switch {
+		case ok && in.op == opLoad:
+			k := later[:0]
+			for _, l := range later {
+				if !l.overlaps(s) {
+					k = append(k, l)
+				}
+			}
+			later = k
+		case ok:
+			for _, l := range later {
+				if l.off <= s.off && s.off+int32(s.size) <= l.off+int32(l.size) {
+					dead[i] = true
+					break
+				}
+			}
+			later = append(later, s)
+		case in.op == opLabel || in.op == opJmp || in.op == opJcc || in.op == opExit || in.op == opCall || in.op == opLoad || in.op == opFetch:
+			later = later[:0]
+		}
+	}
+	out := code[:0:0]
+	for i, in := range code {
+		if !dead[i] {
+			out = append(out, in)
+		}
+	}
+	return out
+}
