@@ -182,7 +182,9 @@ type MapMeta struct {
 	KeySize  int
 	ValSize  int
 	// FullOff is the offset in the globals map of the count of updates
-	// refused because the map was full; FullPos the first update's place.
+	// refused because the map was full, kept as the sum of the helper's
+	// -E2BIG (-7) results (RefusedUpdates reads it); FullPos the first
+	// update's place.
 	FullOff int
 	FullPos lang.Pos
 	// Bucketed maps (hist, lhist) keep the bucket index as a u64 at
@@ -226,3 +228,7 @@ func (p *Program) MapByName(name string) *MapMeta {
 	}
 	return nil
 }
+
+// RefusedUpdates reads the count of updates a full map refused from its
+// counter in the globals map (MapMeta.FullOff): each refusal adds -7.
+func RefusedUpdates(counter uint64) uint64 { return uint64(-int64(counter)) / 7 }

@@ -52,14 +52,12 @@ L2:
 	  ; count_pid.bt:1:39
 	27: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid.bt:1:39
-	28: MovImm dst: r1 imm: 1
+	28: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
 	  ; count_pid.bt:1:39
-	29: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; count_pid.bt:1:39
-	31: StXAtomicAddDW dst: r2 src: r1 off: 0
+	30: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid.bt:1:35
-	32: MovImm dst: r0 imm: 0
+	31: MovImm dst: r0 imm: 0
 	  ; count_pid.bt:1:35
-	33: Exit
+	32: Exit
 

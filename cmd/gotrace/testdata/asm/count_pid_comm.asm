@@ -64,14 +64,12 @@ L2:
 	  ; count_pid_comm.bt:1:44
 	33: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	34: MovImm dst: r1 imm: 1
+	34: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	35: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; count_pid_comm.bt:1:44
-	37: StXAtomicAddDW dst: r2 src: r1 off: 0
+	36: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	38: MovImm dst: r0 imm: 0
+	37: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	39: Exit
+	38: Exit
 

@@ -13,55 +13,51 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	 7: Call FnGetStackid
 	  ; profile_kstack.bt:1:19
-	 8: MovReg32 dst: r0 src: r0
+	 8: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	 9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
+	 9: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	10: LoadMapPtr dst: r1 fd: 0 <m0_>
+	11: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	12: MovReg dst: r2 src: rfp
+	12: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	13: AddImm dst: r2 imm: -16
+	13: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	14: Call FnMapLookupElem
+	14: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	15: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	15: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	16: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	16: AddImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	17: AddImm dst: r1 imm: 1
+	17: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	18: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	  ; profile_kstack.bt:1:19
-	19: Ja off: -1 <L4>
+	18: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	20: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	19: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; profile_kstack.bt:1:19
-	21: LoadMapPtr dst: r1 fd: 0 <m0_>
+	20: LoadMapPtr dst: r1 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	23: MovReg dst: r2 src: rfp
+	22: MovReg dst: r2 src: rfp
 	  ; profile_kstack.bt:1:19
-	24: AddImm dst: r2 imm: -16
+	23: AddImm dst: r2 imm: -16
 	  ; profile_kstack.bt:1:19
-	25: MovReg dst: r3 src: rfp
+	24: MovReg dst: r3 src: rfp
 	  ; profile_kstack.bt:1:19
-	26: AddImm dst: r3 imm: -24
+	25: AddImm dst: r3 imm: -24
 	  ; profile_kstack.bt:1:19
-	27: MovImm dst: r4 imm: 0
+	26: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	28: Call FnMapUpdateElem
+	27: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	29: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	28: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	30: MovImm dst: r1 imm: 1
+	29: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	31: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; profile_kstack.bt:1:19
-	33: StXAtomicAddDW dst: r2 src: r1 off: 0
+	31: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	34: MovImm dst: r0 imm: 0
+	32: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	35: Exit
+	33: Exit
 

@@ -41,16 +41,14 @@ p0_tracepoint:
 	  ; read_latency.bt:1:38
 	21: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	22: MovImm dst: r1 imm: 1
+	22: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; read_latency.bt:1:38
-	23: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
-	  ; read_latency.bt:1:38
-	25: StXAtomicAddDW dst: r2 src: r1 off: 0
+	24: StXAtomicAddDW dst: r1 src: r0 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	26: MovImm dst: r0 imm: 0
+	25: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	27: Exit
+	26: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
 p1_tracepoint:

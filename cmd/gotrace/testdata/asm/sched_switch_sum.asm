@@ -62,14 +62,12 @@ L2:
 	  ; sched_switch_sum.bt:1:35
 	32: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; sched_switch_sum.bt:1:35
-	33: MovImm dst: r1 imm: 1
+	33: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
 	  ; sched_switch_sum.bt:1:35
-	34: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; sched_switch_sum.bt:1:35
-	36: StXAtomicAddDW dst: r2 src: r1 off: 0
+	35: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; sched_switch_sum.bt:1:31
-	37: MovImm dst: r0 imm: 0
+	36: MovImm dst: r0 imm: 0
 	  ; sched_switch_sum.bt:1:31
-	38: Exit
+	37: Exit
 
