@@ -5,7 +5,9 @@ import "fmt"
 // Pos is a position in a script: the file name as the user knows it
 // ("stdin" for -e programs), a 1-based line and column, and the byte
 // offset; for a node, also where it ends: the line and the column just
-// past its last character (EndLine 0 when unknown).
+// past its last character (EndLine 0 when unknown). A position inside a
+// macro's body also names the call the body was expanded for (From), so
+// that a diagnostic there can say where the macro was used.
 type Pos struct {
 	File    string
 	Line    int
@@ -13,6 +15,7 @@ type Pos struct {
 	Offset  int
 	EndLine int
 	EndCol  int
+	From    *Pos // the macro call this text was expanded for; nil outside macros
 }
 
 func (p Pos) String() string {
@@ -334,7 +337,7 @@ type Call struct {
 
 // Binary is a binary operator: + - * / % & | ^ << >> == != < <= > >= && ||.
 type Binary struct {
-	At Pos // position of the operator
+	At Pos // the whole expression's span, from X's start to Y's end
 	Op string
 	X  Expr
 	Y  Expr
@@ -421,7 +424,9 @@ func (e *Call) Pos() Pos     { return e.At }
 // The nodes whose text begins with an operand's begin where it does and
 // end where their own position says.
 
-func (e *Binary) Pos() Pos { return e.X.Pos().Through(e.At) }
+// Binary's span is kept whole in At, so that a long chain (a sum of
+// thousands of terms) does not walk its left operands for each position.
+func (e *Binary) Pos() Pos { return e.At }
 func (e *Unary) Pos() Pos {
 	if e.Postfix {
 		return e.X.Pos().Through(e.At)

@@ -184,6 +184,7 @@ func FormatColor(err error, src []byte, color bool) string {
 			b.WriteString(head)
 			b.WriteByte('\n')
 			writeContext(&b, text, pos)
+			writeExpansions(&b, e, text, color)
 		}
 		if e.Hint != "" {
 			b.WriteString("HINT: " + e.Hint + "\n")
@@ -276,4 +277,23 @@ func sourceLine(lines []string, n int) (string, bool) {
 		return "", false
 	}
 	return strings.TrimRight(lines[n-1], "\r"), true
+}
+
+// writeExpansions writes, for a diagnostic inside a macro's body, the
+// macro calls it was expanded for, innermost first, each as a diagnostic
+// of the same severity saying "expanded from" with its source line.
+func writeExpansions(b *strings.Builder, e *Error, text []string, color bool) {
+	for from := e.Pos.From; from != nil; from = from.From {
+		head := from.Range() + ": " + e.severity() + "expanded from"
+		if color {
+			c := colorRed
+			if e.Warning {
+				c = colorYellow
+			}
+			head = c + head + colorReset
+		}
+		b.WriteString(head)
+		b.WriteByte('\n')
+		writeContext(b, text, *from)
+	}
 }

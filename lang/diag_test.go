@@ -2,6 +2,7 @@ package lang
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -49,5 +50,28 @@ func TestDiagnosticLayout(t *testing.T) {
 	}
 	if got := Format(&Error{Msg: "unexpected program command line options: --bb", Hint: "expected program options: --aa"}, nil); got != "ERROR: unexpected program command line options: --bb\nHINT: expected program options: --aa\n" {
 		t.Errorf("unpositioned: %q", got)
+	}
+}
+
+// TestDiagnosticExpansions checks that an error in a macro's body names
+// the calls the body was expanded for, innermost first, each with its
+// source line, as the parser positions them.
+func TestDiagnosticExpansions(t *testing.T) {
+	src := "macro inner(x) { x } macro mid() { inner(1, 2) } macro outer() { mid() } begin { outer(); }"
+	_, err := Parse("s.bt", []byte(src))
+	if err == nil {
+		t.Fatal("parse: no error")
+	}
+	got := Format(err, []byte(src))
+	pad := func(n int) string { return "\n" + strings.Repeat(" ", n) }
+	want := "s.bt:1:36-47: ERROR: Call to inner() has arguments that do not match any definition.\n" +
+		src + pad(35) + "~~~~~~~~~~~\n" +
+		"s.bt:1:66-71: ERROR: expanded from\n" +
+		src + pad(65) + "~~~~~\n" +
+		"s.bt:1:82-89: ERROR: expanded from\n" +
+		src + pad(81) + "~~~~~~~\n" +
+		"HINT: the closest definition of inner() has a different number of arguments. Expected: 1 but got 2\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
 	}
 }

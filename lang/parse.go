@@ -272,6 +272,7 @@ type converter struct {
 	errs    ErrorList
 	defines map[string]Expr // #define NAME value, substituted for NAME
 	base    Pos             // where a #define's value starts: positions are relative to it
+	site    *Pos            // the macro call whose body is being converted (Pos.From)
 
 	scopes    []*scope                // innermost last (scope.go)
 	nextScope *int                    // shared counter of scope numbers
@@ -374,9 +375,9 @@ func (c *converter) through(at Pos, e gpos) Pos {
 // at is the position of a token of the parse tree.
 func (c *converter) at(p gpos) Pos {
 	if c.base.Line > 0 {
-		return Pos{File: c.file, Line: c.base.Line, Col: c.base.Col + int(p.Col) - 1, Offset: c.base.Offset + int(p.Offset)}
+		return Pos{File: c.file, Line: c.base.Line, Col: c.base.Col + int(p.Col) - 1, Offset: c.base.Offset + int(p.Offset), From: c.site}
 	}
-	return Pos{File: c.file, Line: int(p.Line), Col: int(p.Col), Offset: int(p.Offset)}
+	return Pos{File: c.file, Line: int(p.Line), Col: int(p.Col), Offset: int(p.Offset), From: c.site}
 }
 
 func (c *converter) probe(p *gProbe) *Probe {

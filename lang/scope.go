@@ -258,12 +258,12 @@ func (c *converter) expandMacro(at Pos, m *gMacro, args []Expr) Expr {
 	}
 	// The body sees only its parameters and the defines, not the
 	// caller's scopes.
-	saved := c.scopes
-	c.scopes = nil
+	saved, savedSite := c.scopes, c.site
+	c.scopes, c.site = nil, &at
 	c.push(ex)
 	stmts, value := c.blockBody(m.Body, true)
 	c.pop()
-	c.scopes = saved
+	c.scopes, c.site = saved, savedSite
 	return &BlockExpr{At: at, Stmts: append(pre, stmts...), Value: value}
 }
 

@@ -134,6 +134,7 @@ func (s *session) handle(rec []byte) {
 			}
 			s.beforeStderr()
 			s.printer.Diagnostic(s.opts.Err, sev, text, ev.Pos.File, ev.Pos.Line, ev.Pos.Col, ev.EndCol)
+			s.printer.Expansions(s.opts.Err, sev, ev.Pos)
 		case codegen.EventCat:
 			s.printer.Text("cat", catFile(text, s.prog.Settings.MaxCatBytes))
 		case codegen.EventSystem:

@@ -299,3 +299,13 @@ func (p *Printer) Diagnostic(w io.Writer, severity, msg, file string, line, col,
 	}
 	fmt.Fprintf(w, "%s:%d:%s: %s: %s\n", file, line, at, word, msg)
 }
+
+// Expansions follows a Diagnostic of an errorf() or warnf() in a macro's
+// body: the macro calls it was expanded for, each with its source line,
+// as compile-time diagnostics show them. JSON records carry no chain.
+func (p *Printer) Expansions(w io.Writer, severity string, pos lang.Pos) {
+	if p.f == JSON || pos.From == nil {
+		return
+	}
+	io.WriteString(w, lang.FormatColor(&lang.Error{Pos: *pos.From, Msg: "expanded from", Warning: severity != "errorf"}, p.Src, p.Color))
+}
