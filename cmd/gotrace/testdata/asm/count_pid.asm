@@ -15,38 +15,40 @@ p0_tracepoint:
 	  ; count_pid.bt:1:39
 	 7: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid.bt:1:39
-	 8: LoadMapPtr dst: r1 fd: 0 <m0_>
+	 8: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; count_pid.bt:1:39
-	10: MovReg dst: r2 src: rfp
+	10: MovReg dst: r7 src: rfp
 	  ; count_pid.bt:1:39
-	11: AddImm dst: r2 imm: -16
+	11: AddImm dst: r7 imm: -16
 	  ; count_pid.bt:1:39
-	12: Call FnMapLookupElem
+	12: MovReg dst: r1 src: r6
 	  ; count_pid.bt:1:39
-	13: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	13: MovReg dst: r2 src: r7
 	  ; count_pid.bt:1:39
-	14: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	14: Call FnMapLookupElem
 	  ; count_pid.bt:1:39
-	15: AddImm dst: r1 imm: 1
+	15: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid.bt:1:39
-	16: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	16: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid.bt:1:39
-	17: Ja off: -1 <L4>
+	17: AddImm dst: r1 imm: 1
+	  ; count_pid.bt:1:39
+	18: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; count_pid.bt:1:39
+	19: Ja off: -1 <L4>
 L2:
 	  ; count_pid.bt:1:39
-	18: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	20: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; count_pid.bt:1:39
-	19: LoadMapPtr dst: r1 fd: 0 <m0_>
+	21: MovReg dst: r3 src: rfp
 	  ; count_pid.bt:1:39
-	21: MovReg dst: r2 src: rfp
+	22: AddImm dst: r3 imm: -24
 	  ; count_pid.bt:1:39
-	22: AddImm dst: r2 imm: -16
+	23: MovImm dst: r4 imm: 0
 	  ; count_pid.bt:1:39
-	23: MovReg dst: r3 src: rfp
+	24: MovReg dst: r1 src: r6
 	  ; count_pid.bt:1:39
-	24: AddImm dst: r3 imm: -24
-	  ; count_pid.bt:1:39
-	25: MovImm dst: r4 imm: 0
+	25: MovReg dst: r2 src: r7
 	  ; count_pid.bt:1:39
 	26: Call FnMapUpdateElem
 	  ; count_pid.bt:1:39

@@ -27,38 +27,40 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:44
 	13: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	14: LoadMapPtr dst: r1 fd: 0 <m0_>
+	14: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	16: MovReg dst: r2 src: rfp
+	16: MovReg dst: r7 src: rfp
 	  ; count_pid_comm.bt:1:44
-	17: AddImm dst: r2 imm: -32
+	17: AddImm dst: r7 imm: -32
 	  ; count_pid_comm.bt:1:44
-	18: Call FnMapLookupElem
+	18: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	19: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	19: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	20: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	20: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	21: AddImm dst: r1 imm: 1
+	21: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	22: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	22: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	23: Ja off: -1 <L4>
+	23: AddImm dst: r1 imm: 1
+	  ; count_pid_comm.bt:1:44
+	24: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; count_pid_comm.bt:1:44
+	25: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	24: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	26: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	  ; count_pid_comm.bt:1:44
-	25: LoadMapPtr dst: r1 fd: 0 <m0_>
+	27: MovReg dst: r3 src: rfp
 	  ; count_pid_comm.bt:1:44
-	27: MovReg dst: r2 src: rfp
+	28: AddImm dst: r3 imm: -40
 	  ; count_pid_comm.bt:1:44
-	28: AddImm dst: r2 imm: -32
+	29: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	29: MovReg dst: r3 src: rfp
+	30: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	30: AddImm dst: r3 imm: -40
-	  ; count_pid_comm.bt:1:44
-	31: MovImm dst: r4 imm: 0
+	31: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
 	32: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44

@@ -77,38 +77,40 @@ L8:
 	   ; hist_read_size.bt:1:66
 	 35: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:66
-	 36: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 36: LoadMapPtr dst: r6 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 38: MovReg dst: r2 src: rfp
+	 38: MovReg dst: r7 src: rfp
 	   ; hist_read_size.bt:1:66
-	 39: AddImm dst: r2 imm: -24
+	 39: AddImm dst: r7 imm: -24
 	   ; hist_read_size.bt:1:66
-	 40: Call FnMapLookupElem
+	 40: MovReg dst: r1 src: r6
 	   ; hist_read_size.bt:1:66
-	 41: JEqImm dst: r0 off: -1 imm: 0 <L9>
+	 41: MovReg dst: r2 src: r7
 	   ; hist_read_size.bt:1:66
-	 42: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 42: Call FnMapLookupElem
 	   ; hist_read_size.bt:1:66
-	 43: AddImm dst: r1 imm: 1
+	 43: JEqImm dst: r0 off: -1 imm: 0 <L9>
 	   ; hist_read_size.bt:1:66
-	 44: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 44: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 45: Ja off: -1 <L10>
+	 45: AddImm dst: r1 imm: 1
+	   ; hist_read_size.bt:1:66
+	 46: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	   ; hist_read_size.bt:1:66
+	 47: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:66
-	 46: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 48: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	   ; hist_read_size.bt:1:66
-	 47: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 49: MovReg dst: r3 src: rfp
 	   ; hist_read_size.bt:1:66
-	 49: MovReg dst: r2 src: rfp
+	 50: AddImm dst: r3 imm: -32
 	   ; hist_read_size.bt:1:66
-	 50: AddImm dst: r2 imm: -24
+	 51: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 51: MovReg dst: r3 src: rfp
+	 52: MovReg dst: r1 src: r6
 	   ; hist_read_size.bt:1:66
-	 52: AddImm dst: r3 imm: -32
-	   ; hist_read_size.bt:1:66
-	 53: MovImm dst: r4 imm: 0
+	 53: MovReg dst: r2 src: r7
 	   ; hist_read_size.bt:1:66
 	 54: Call FnMapUpdateElem
 L10:

@@ -15,38 +15,40 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	 8: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	 9: LoadMapPtr dst: r1 fd: 0 <m0_>
+	 9: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	11: MovReg dst: r2 src: rfp
+	11: MovReg dst: r7 src: rfp
 	  ; profile_kstack.bt:1:19
-	12: AddImm dst: r2 imm: -16
+	12: AddImm dst: r7 imm: -16
 	  ; profile_kstack.bt:1:19
-	13: Call FnMapLookupElem
+	13: MovReg dst: r1 src: r6
 	  ; profile_kstack.bt:1:19
-	14: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	14: MovReg dst: r2 src: r7
 	  ; profile_kstack.bt:1:19
-	15: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	15: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	16: AddImm dst: r1 imm: 1
+	16: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	17: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	18: Ja off: -1 <L4>
+	18: AddImm dst: r1 imm: 1
+	  ; profile_kstack.bt:1:19
+	19: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; profile_kstack.bt:1:19
+	20: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	19: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	21: StMemDW dst: rfp src: r0 off: -24 imm: 1
 	  ; profile_kstack.bt:1:19
-	20: LoadMapPtr dst: r1 fd: 0 <m0_>
+	22: MovReg dst: r3 src: rfp
 	  ; profile_kstack.bt:1:19
-	22: MovReg dst: r2 src: rfp
+	23: AddImm dst: r3 imm: -24
 	  ; profile_kstack.bt:1:19
-	23: AddImm dst: r2 imm: -16
+	24: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	24: MovReg dst: r3 src: rfp
+	25: MovReg dst: r1 src: r6
 	  ; profile_kstack.bt:1:19
-	25: AddImm dst: r3 imm: -24
-	  ; profile_kstack.bt:1:19
-	26: MovImm dst: r4 imm: 0
+	26: MovReg dst: r2 src: r7
 	  ; profile_kstack.bt:1:19
 	27: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19

@@ -71,34 +71,36 @@ p1_tracepoint:
 	   ; read_latency.bt:2:43
 	  9: StXMemDW dst: rfp src: r6 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 10: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 10: LoadMapPtr dst: r7 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
 	 12: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:43
 	 13: AddImm dst: r2 imm: -16
 	   ; read_latency.bt:2:43
-	 14: Call FnMapLookupElem
+	 14: MovReg dst: r1 src: r7
 	   ; read_latency.bt:2:43
-	 15: MovImm dst: r1 imm: 0
+	 15: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 16: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	 16: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 17: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	   ; read_latency.bt:2:43
+	 18: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 18: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 19: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 19: Call FnKtimeGetBootNs
+	 20: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 20: MovReg dst: r7 src: r0
+	 21: MovReg dst: r8 src: r0
 	   ; read_latency.bt:2:77
-	 21: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 22: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	   ; read_latency.bt:2:77
-	 22: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 23: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:77
-	 24: MovReg dst: r2 src: rfp
+	 24: AddImm dst: r2 imm: -24
 	   ; read_latency.bt:2:77
-	 25: AddImm dst: r2 imm: -24
+	 25: MovReg dst: r1 src: r7
 	   ; read_latency.bt:2:77
 	 26: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
@@ -109,25 +111,25 @@ L2:
 	 29: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 30: SubReg dst: r7 src: r1
+	 30: SubReg dst: r8 src: r1
 	   ; read_latency.bt:2:62
 	 31: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 32: JSLTImm dst: r7 off: -1 imm: 0 <L10>
+	 32: JSLTImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
 	 33: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 34: JEqImm dst: r7 off: -1 imm: 0 <L10>
+	 34: JEqImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
 	 35: MovImm dst: r1 imm: 2
 	   ; read_latency.bt:2:62
-	 36: MovReg dst: r2 src: r7
+	 36: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
-	 37: RShImm dst: r7 imm: 32
+	 37: RShImm dst: r8 imm: 32
 	   ; read_latency.bt:2:62
-	 38: JEqImm dst: r7 off: -1 imm: 0 <L5>
+	 38: JEqImm dst: r8 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 39: MovReg dst: r2 src: r7
+	 39: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
 	 40: AddImm dst: r1 imm: 32
 L5:
@@ -169,54 +171,56 @@ L10:
 	   ; read_latency.bt:2:62
 	 56: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 57: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 57: LoadMapPtr dst: r8 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 59: MovReg dst: r2 src: rfp
+	 59: MovReg dst: r9 src: rfp
 	   ; read_latency.bt:2:62
-	 60: AddImm dst: r2 imm: -40
+	 60: AddImm dst: r9 imm: -40
 	   ; read_latency.bt:2:62
-	 61: Call FnMapLookupElem
+	 61: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 62: JEqImm dst: r0 off: -1 imm: 0 <L11>
+	 62: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 63: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 63: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 64: AddImm dst: r1 imm: 1
+	 64: JEqImm dst: r0 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 65: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 65: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 66: Ja off: -1 <L12>
+	 66: AddImm dst: r1 imm: 1
+	   ; read_latency.bt:2:62
+	 67: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	   ; read_latency.bt:2:62
+	 68: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 67: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 69: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 68: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 70: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 70: MovReg dst: r2 src: rfp
+	 71: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 71: AddImm dst: r2 imm: -40
+	 72: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 72: MovReg dst: r3 src: rfp
+	 73: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 73: AddImm dst: r3 imm: -48
-	   ; read_latency.bt:2:62
-	 74: MovImm dst: r4 imm: 0
+	 74: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
 	 75: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:98
 	 76: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 77: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 77: MovReg dst: r2 src: rfp
 	   ; read_latency.bt:2:84
-	 79: MovReg dst: r2 src: rfp
+	 78: AddImm dst: r2 imm: -56
 	   ; read_latency.bt:2:84
-	 80: AddImm dst: r2 imm: -56
+	 79: MovReg dst: r1 src: r7
 	   ; read_latency.bt:2:84
-	 81: Call FnMapDeleteElem
+	 80: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 82: MovImm dst: r0 imm: 0
+	 81: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	 83: Exit
+	 82: Exit
 

@@ -25,38 +25,40 @@ p0_tracepoint:
 	  ; sched_switch_sum.bt:1:35
 	12: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	13: LoadMapPtr dst: r1 fd: 0 <m0_>
+	13: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; sched_switch_sum.bt:1:35
-	15: MovReg dst: r2 src: rfp
+	15: MovReg dst: r8 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	16: AddImm dst: r2 imm: -24
+	16: AddImm dst: r8 imm: -24
 	  ; sched_switch_sum.bt:1:35
-	17: Call FnMapLookupElem
+	17: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	18: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	18: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
-	19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	19: Call FnMapLookupElem
 	  ; sched_switch_sum.bt:1:35
-	20: AddReg dst: r1 src: r7
+	20: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; sched_switch_sum.bt:1:35
-	21: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	22: Ja off: -1 <L4>
+	22: AddReg dst: r1 src: r7
+	  ; sched_switch_sum.bt:1:35
+	23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; sched_switch_sum.bt:1:35
+	24: Ja off: -1 <L4>
 L2:
 	  ; sched_switch_sum.bt:1:35
-	23: StXMemDW dst: rfp src: r7 off: -48 imm: 0
+	25: StXMemDW dst: rfp src: r7 off: -48 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	24: LoadMapPtr dst: r1 fd: 0 <m0_>
+	26: MovReg dst: r3 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	26: MovReg dst: r2 src: rfp
+	27: AddImm dst: r3 imm: -48
 	  ; sched_switch_sum.bt:1:35
-	27: AddImm dst: r2 imm: -24
+	28: MovImm dst: r4 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	28: MovReg dst: r3 src: rfp
+	29: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	29: AddImm dst: r3 imm: -48
-	  ; sched_switch_sum.bt:1:35
-	30: MovImm dst: r4 imm: 0
+	30: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
 	31: Call FnMapUpdateElem
 	  ; sched_switch_sum.bt:1:35

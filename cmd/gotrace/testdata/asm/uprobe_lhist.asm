@@ -36,38 +36,40 @@ L2:
 	  ; uprobe_lhist.bt:1:41
 	17: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	18: LoadMapPtr dst: r1 fd: 0 <m0_b>
+	18: LoadMapPtr dst: r6 fd: 0 <m0_b>
 	  ; uprobe_lhist.bt:1:41
-	20: MovReg dst: r2 src: rfp
+	20: MovReg dst: r7 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	21: AddImm dst: r2 imm: -24
+	21: AddImm dst: r7 imm: -24
 	  ; uprobe_lhist.bt:1:41
-	22: Call FnMapLookupElem
+	22: MovReg dst: r1 src: r6
 	  ; uprobe_lhist.bt:1:41
-	23: JEqImm dst: r0 off: -1 imm: 0 <L3>
+	23: MovReg dst: r2 src: r7
 	  ; uprobe_lhist.bt:1:41
-	24: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	24: Call FnMapLookupElem
 	  ; uprobe_lhist.bt:1:41
-	25: AddImm dst: r1 imm: 1
+	25: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	  ; uprobe_lhist.bt:1:41
-	26: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	26: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	27: Ja off: -1 <L4>
+	27: AddImm dst: r1 imm: 1
+	  ; uprobe_lhist.bt:1:41
+	28: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; uprobe_lhist.bt:1:41
+	29: Ja off: -1 <L4>
 L3:
 	  ; uprobe_lhist.bt:1:41
-	28: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	30: StMemDW dst: rfp src: r0 off: -32 imm: 1
 	  ; uprobe_lhist.bt:1:41
-	29: LoadMapPtr dst: r1 fd: 0 <m0_b>
+	31: MovReg dst: r3 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	31: MovReg dst: r2 src: rfp
+	32: AddImm dst: r3 imm: -32
 	  ; uprobe_lhist.bt:1:41
-	32: AddImm dst: r2 imm: -24
+	33: MovImm dst: r4 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	33: MovReg dst: r3 src: rfp
+	34: MovReg dst: r1 src: r6
 	  ; uprobe_lhist.bt:1:41
-	34: AddImm dst: r3 imm: -32
-	  ; uprobe_lhist.bt:1:41
-	35: MovImm dst: r4 imm: 0
+	35: MovReg dst: r2 src: r7
 	  ; uprobe_lhist.bt:1:41
 	36: Call FnMapUpdateElem
 L4:
