@@ -17,7 +17,8 @@ import "github.com/cilium/ebpf/asm"
 //   - Dead stores: a store to a stack allocation (emit.go's alloc) whose
 //     address is never taken (no helper or pointer can reach it) and whose
 //     bytes no load reads is removed; so is a store whose bytes a later
-//     store of the same block overwrites before anything may read them.
+//     store of the same block, or a helper that fills a buffer whatever
+//     happens (helperFills), overwrites before anything may read them.
 //
 // Forwarding runs before values are reused, so that the copies it makes
 // propagate; dead stores after, when the helper calls values reuse has
@@ -177,10 +178,18 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 		}
 	}
 	// overwritten within the block before anything may read them
+	filled := helperFills(code)
 	var later []stackSlot
 	for i := len(code) - 1; i >= 0; i-- {
 		in := code[i]
 		s, ok := stackAccess(in)
+		if fill, ok := filled[i]; ok {
+			if in.fn != asm.FnGetCurrentComm { // it reads no memory
+				later = later[:0]
+			}
+			later = append(later, fill)
+			continue
+		}
 		switch {
 		case ok && in.op == opLoad:
 			k := later[:0]
@@ -209,4 +218,45 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 		}
 	}
 	return out
+}
+
+// helperFills finds the calls of helpers that write every byte of a
+// buffer on the stack whatever happens (bpf_get_current_comm pads with
+// zeros; the probe_read helpers clear the buffer when the read fails), at
+// an address and of a size the code states as constants.
+func helperFills(code []*inst) map[int]stackSlot {
+	defs := map[vreg]int{}
+	offOf := map[vreg]int32{}
+	constOf := map[vreg]int64{}
+	for _, in := range code {
+		d := in.def()
+		if d == 0 {
+			continue
+		}
+		defs[d]++
+		switch {
+		case in.op == opALU && in.alu == asm.Add && in.a == fpReg && in.useImm:
+			offOf[d] = int32(in.imm)
+		case in.op == opMovImm:
+			constOf[d] = in.imm
+		}
+	}
+	fills := map[int]stackSlot{}
+	for i, in := range code {
+		if in.op != opCall || in.kfunc != 0 || in.callee != "" || len(in.args) < 2 {
+			continue
+		}
+		switch in.fn {
+		case asm.FnGetCurrentComm, asm.FnProbeReadKernel, asm.FnProbeReadUser:
+		default:
+			continue
+		}
+		buf, size := in.args[0], in.args[1]
+		off, okOff := offOf[buf]
+		n, okN := constOf[size]
+		if okOff && okN && defs[buf] == 1 && defs[size] == 1 && n > 0 && n <= 512 {
+			fills[i] = stackSlot{off, int(n)}
+		}
+	}
+	return fills
 }

@@ -12,66 +12,62 @@ p0_tracepoint:
 	 5: RShImm dst: r0 imm: 32
 	  ; count_pid_comm.bt:1:1
 	 6: JEqImm dst: r0 off: -1 imm: 4242 <L4>
-	  ; count_pid_comm.bt:1:52
-	 7: StMemDW dst: rfp src: r0 off: -24 imm: 0
-	  ; count_pid_comm.bt:1:52
-	 8: StMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; count_pid_comm.bt:1:39
-	 9: StXMemDW dst: rfp src: r0 off: -32 imm: 0
+	 7: StXMemDW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
-	10: MovReg dst: r1 src: rfp
+	 8: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	11: AddImm dst: r1 imm: -24
+	 9: AddImm dst: r1 imm: -24
 	  ; count_pid_comm.bt:1:44
-	12: MovImm dst: r2 imm: 16
+	10: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
-	13: Call FnGetCurrentComm
+	11: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	14: LoadMapPtr dst: r6 fd: 0 <m0_>
+	12: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	16: MovReg dst: r7 src: rfp
+	14: MovReg dst: r7 src: rfp
 	  ; count_pid_comm.bt:1:44
-	17: AddImm dst: r7 imm: -32
+	15: AddImm dst: r7 imm: -32
 	  ; count_pid_comm.bt:1:44
-	18: MovReg dst: r1 src: r6
+	16: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	19: MovReg dst: r2 src: r7
+	17: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	20: Call FnMapLookupElem
+	18: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	21: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	19: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	22: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	20: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	23: AddImm dst: r1 imm: 1
+	21: AddImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	24: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	22: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	25: Ja off: -1 <L4>
+	23: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	26: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	24: StMemDW dst: rfp src: r0 off: -40 imm: 1
 	  ; count_pid_comm.bt:1:44
-	27: MovReg dst: r3 src: rfp
+	25: MovReg dst: r3 src: rfp
 	  ; count_pid_comm.bt:1:44
-	28: AddImm dst: r3 imm: -40
+	26: AddImm dst: r3 imm: -40
 	  ; count_pid_comm.bt:1:44
-	29: MovImm dst: r4 imm: 0
+	27: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	30: MovReg dst: r1 src: r6
+	28: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	31: MovReg dst: r2 src: r7
+	29: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	32: Call FnMapUpdateElem
+	30: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	33: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	31: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	34: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
+	32: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	36: StXAtomicAddDW dst: r1 src: r0 off: 0
+	34: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	37: MovImm dst: r0 imm: 0
+	35: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	38: Exit
+	36: Exit
 
