@@ -1,6 +1,10 @@
 package codegen
 
-import "github.com/cilium/ebpf/asm"
+import (
+	"sort"
+
+	"github.com/cilium/ebpf/asm"
+)
 
 // Stack memory: forwarded loads and dead stores.
 //
@@ -24,7 +28,11 @@ import "github.com/cilium/ebpf/asm"
 // propagate; dead stores after, when the helper calls values reuse has
 // removed no longer separate a store from the one that overwrites it.
 func (f *fn) reuseMemoryAndValues(code []*inst) []*inst {
-	return f.deadStackStores(reuseValues(forwardStackLoads(code, f.scrReg)))
+	code = reuseValues(forwardStackLoads(code, f.scrReg))
+	if merged := f.mergeKeySlots(code); len(merged) < len(code) {
+		code = reuseValues(merged)
+	}
+	return f.deadStackStores(code)
 }
 
 type stackSlot struct {
@@ -259,4 +267,156 @@ func helperFills(code []*inst) map[int]stackSlot {
 		}
 	}
 	return fills
+}
+
+// mergeKeySlots lets a stack slot stand for a later one that holds the
+// same value: a map key built again (@start[tid] in a predicate, read and
+// deleted in the body) uses the first slot, and its store goes. Both are
+// 8-byte allocations written once, with the same register of a single
+// definition; the first one's store comes before every use of the
+// second on every path (the function jumps only forward, and no jump
+// from before the store lands between it and those uses); and the first
+// one's address goes only to map helpers, which read the key and value
+// they are given.
+func (f *fn) mergeKeySlots(code []*inst) []*inst {
+	for i, in := range code {
+		if in.op == opJmp || in.op == opJcc {
+			for j := 0; j <= i; j++ {
+				if code[j].op == opLabel && code[j].label == in.label {
+					return code // a backward jump
+				}
+			}
+		}
+	}
+	defs := map[vreg]int{}
+	for _, in := range code {
+		if d := in.def(); d != 0 {
+			defs[d]++
+		}
+	}
+	type slotInfo struct {
+		store   int    // the one store's index, or -1 (none, or more)
+		addrs   []vreg // registers holding its address
+		uses    []int  // instructions using those registers
+		readers bool   // every use is a map helper's key or value
+	}
+	slots := map[int32]*slotInfo{}
+	for _, a := range f.stackAllocs {
+		if a.size == 8 {
+			slots[a.off] = &slotInfo{store: -1, readers: true}
+		}
+	}
+	stores := map[int32]int{}
+	for i, in := range code {
+		if s, ok := stackAccess(in); ok {
+			if in.op == opLoad {
+				delete(slots, s.off)
+				continue
+			}
+			if si := slots[s.off]; si != nil && s.size == 8 && in.op == opStore {
+				si.store = i
+			}
+			stores[s.off]++
+			continue
+		}
+		if in.op == opALU && in.a == fpReg && in.useImm && in.alu == asm.Add {
+			if si := slots[int32(in.imm)]; si != nil {
+				if defs[in.dst] != 1 {
+					si.readers = false
+				}
+				si.addrs = append(si.addrs, in.dst)
+			}
+		}
+	}
+	addrOf := map[vreg]int32{}
+	for off, si := range slots {
+		if stores[off] != 1 {
+			si.store = -1
+		}
+		for _, a := range si.addrs {
+			addrOf[a] = off
+		}
+	}
+	for i, in := range code {
+		in.eachUse(func(u vreg) {
+			off, ok := addrOf[u]
+			if !ok {
+				return
+			}
+			si := slots[off]
+			si.uses = append(si.uses, i)
+			if in.op != opCall || in.kfunc != 0 || in.callee != "" || in.args[0] == u {
+				si.readers = false
+				return
+			}
+			switch in.fn {
+			case asm.FnMapLookupElem, asm.FnMapUpdateElem, asm.FnMapDeleteElem, asm.FnMapLookupPercpuElem:
+			default:
+				si.readers = false
+			}
+		})
+	}
+	// jumpsInto tells whether a jump before p lands in (p, q].
+	jumpsInto := func(p, q int) bool {
+		labels := map[string]bool{}
+		for k := p + 1; k <= q; k++ {
+			if code[k].op == opLabel {
+				labels[code[k].label] = true
+			}
+		}
+		for k := 0; k < p; k++ {
+			if (code[k].op == opJmp || code[k].op == opJcc) && labels[code[k].label] {
+				return true
+			}
+		}
+		return false
+	}
+	moveTo := map[int32]int32{} // a slot's address -> the earlier slot's
+	dead := map[int]bool{}
+	var offs []int32
+	for off := range slots {
+		offs = append(offs, off)
+	}
+	sort.Slice(offs, func(i, j int) bool { return offs[i] > offs[j] }) // in the order of allocation
+	for _, b := range offs {
+		sb := slots[b]
+		if sb.store < 0 || !sb.readers || len(sb.uses) == 0 {
+			continue
+		}
+		v := code[sb.store].b
+		if defs[v] != 1 {
+			continue
+		}
+		for _, a := range offs {
+			sa := slots[a]
+			if a == b || sa.store < 0 || !sa.readers || code[sa.store].b != v || moveTo[a] != 0 || sa.store > sb.store {
+				continue
+			}
+			last := sb.uses[len(sb.uses)-1]
+			if sb.uses[0] < sa.store || jumpsInto(sa.store, last) {
+				continue
+			}
+			moveTo[b] = a
+			dead[sb.store] = true
+			break
+		}
+	}
+	if len(moveTo) == 0 {
+		return code
+	}
+	out := make([]*inst, 0, len(code))
+	for i, in := range code {
+		if dead[i] {
+			continue
+		}
+		if in.op == opALU && in.a == fpReg && in.useImm && in.alu == asm.Add {
+			if to, ok := moveTo[int32(in.imm)]; ok {
+				c := *in
+				c.imm = int64(to)
+				in = &c
+			}
+		}
+		out = append(out, in)
+	}
+	return out
 }

@@ -80,3 +80,39 @@ func TestDeadStackStores(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeKeySlots: a key stored again with the same register uses the
+// first slot, unless a path can reach its use without the first store.
+func TestMergeKeySlots(t *testing.T) {
+	f := &fn{stackAllocs: []stackSlot{{-8, 8}, {-16, 8}}}
+	key := func(off int32, addr vreg) []*inst {
+		return []*inst{
+			{op: opStore, a: fpReg, b: 2, off: off, size: asm.DWord},
+			{op: opALU, alu: asm.Add, dst: addr, a: fpReg, useImm: true, imm: int64(off)},
+			{op: opCall, dst: addr + 10, fn: asm.FnMapLookupElem, args: []vreg{3, addr}},
+		}
+	}
+	cat := func(parts ...[]*inst) []*inst {
+		var c []*inst
+		for _, p := range parts {
+			c = append(c, p...)
+		}
+		return c
+	}
+	def := []*inst{{op: opCall, dst: 2, fn: asm.FnGetCurrentPidTgid}, {op: opMapPtr, dst: 3, ref: "m"}}
+	for _, c := range []struct {
+		name   string
+		code   []*inst
+		merged bool
+	}{
+		{"straight", cat(def, key(-8, 4), key(-16, 5)), true},
+		{"a jump over the first store", cat(def, []*inst{{op: opJcc, a: 2, cc: asm.JEq, useImm: true, label: "L"}}, key(-8, 4), []*inst{{op: opLabel, label: "L"}}, key(-16, 5)), false},
+		{"a jump past both", cat(def, []*inst{{op: opJcc, a: 2, cc: asm.JEq, useImm: true, label: "L"}}, key(-8, 4), key(-16, 5), []*inst{{op: opLabel, label: "L"}}), true},
+		{"the first slot written by a helper", cat(def, key(-8, 4), []*inst{{op: opCall, fn: asm.FnGetCurrentComm, args: []vreg{4, 3}}}, key(-16, 5)), false},
+	} {
+		got := f.mergeKeySlots(c.code)
+		if merged := len(got) < len(c.code); merged != c.merged {
+			t.Errorf("%s: merged %v, want %v:\n%s", c.name, merged, c.merged, irText(got))
+		}
+	}
+}

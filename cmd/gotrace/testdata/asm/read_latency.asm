@@ -67,160 +67,154 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:43
-	  8: MovReg32 dst: r6 src: r0
+	  8: MovReg32 dst: r0 src: r0
 	   ; read_latency.bt:2:43
-	  9: StXMemDW dst: rfp src: r6 off: -16 imm: 0
+	  9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 10: LoadMapPtr dst: r7 fd: 0 <m1_start>
+	 10: LoadMapPtr dst: r6 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 12: MovReg dst: r2 src: rfp
+	 12: MovReg dst: r7 src: rfp
 	   ; read_latency.bt:2:43
-	 13: AddImm dst: r2 imm: -16
+	 13: AddImm dst: r7 imm: -16
 	   ; read_latency.bt:2:43
-	 14: MovReg dst: r1 src: r7
+	 14: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:43
-	 15: Call FnMapLookupElem
+	 15: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:43
-	 16: MovImm dst: r1 imm: 0
+	 16: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 17: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	 17: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 18: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 18: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	   ; read_latency.bt:2:43
+	 19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 19: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 20: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 20: Call FnKtimeGetBootNs
+	 21: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 21: MovReg dst: r8 src: r0
+	 22: MovReg dst: r8 src: r0
 	   ; read_latency.bt:2:77
-	 22: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 23: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:77
-	 23: MovReg dst: r2 src: rfp
+	 24: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:77
-	 24: AddImm dst: r2 imm: -24
+	 25: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 25: MovReg dst: r1 src: r7
+	 26: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 26: Call FnMapLookupElem
+	 27: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 27: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:77
-	 28: JEqImm dst: r0 off: -1 imm: 0 <L3>
-	   ; read_latency.bt:2:77
-	 29: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 28: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 30: SubReg dst: r8 src: r1
+	 29: SubReg dst: r8 src: r1
 	   ; read_latency.bt:2:62
-	 31: MovImm dst: r1 imm: 0
+	 30: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 32: JSLTImm dst: r8 off: -1 imm: 0 <L10>
+	 31: JSLTImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 33: MovImm dst: r1 imm: 1
+	 32: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 34: JEqImm dst: r8 off: -1 imm: 0 <L10>
+	 33: JEqImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 35: MovImm dst: r1 imm: 2
+	 34: MovImm dst: r1 imm: 2
 	   ; read_latency.bt:2:62
-	 36: MovReg dst: r2 src: r8
+	 35: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
-	 37: RShImm dst: r8 imm: 32
+	 36: RShImm dst: r8 imm: 32
 	   ; read_latency.bt:2:62
-	 38: JEqImm dst: r8 off: -1 imm: 0 <L5>
+	 37: JEqImm dst: r8 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 39: MovReg dst: r2 src: r8
+	 38: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
-	 40: AddImm dst: r1 imm: 32
+	 39: AddImm dst: r1 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 41: JLTImm dst: r2 off: -1 imm: 65536 <L6>
+	 40: JLTImm dst: r2 off: -1 imm: 65536 <L6>
 	   ; read_latency.bt:2:62
-	 42: RShImm dst: r2 imm: 16
+	 41: RShImm dst: r2 imm: 16
 	   ; read_latency.bt:2:62
-	 43: AddImm dst: r1 imm: 16
+	 42: AddImm dst: r1 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 44: JLTImm dst: r2 off: -1 imm: 256 <L7>
+	 43: JLTImm dst: r2 off: -1 imm: 256 <L7>
 	   ; read_latency.bt:2:62
-	 45: RShImm dst: r2 imm: 8
+	 44: RShImm dst: r2 imm: 8
 	   ; read_latency.bt:2:62
-	 46: AddImm dst: r1 imm: 8
+	 45: AddImm dst: r1 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 47: JLTImm dst: r2 off: -1 imm: 16 <L8>
+	 46: JLTImm dst: r2 off: -1 imm: 16 <L8>
 	   ; read_latency.bt:2:62
-	 48: RShImm dst: r2 imm: 4
+	 47: RShImm dst: r2 imm: 4
 	   ; read_latency.bt:2:62
-	 49: AddImm dst: r1 imm: 4
+	 48: AddImm dst: r1 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 50: JLTImm dst: r2 off: -1 imm: 4 <L9>
+	 49: JLTImm dst: r2 off: -1 imm: 4 <L9>
 	   ; read_latency.bt:2:62
-	 51: RShImm dst: r2 imm: 2
+	 50: RShImm dst: r2 imm: 2
 	   ; read_latency.bt:2:62
-	 52: AddImm dst: r1 imm: 2
+	 51: AddImm dst: r1 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 53: JLTImm dst: r2 off: -1 imm: 2 <L10>
+	 52: JLTImm dst: r2 off: -1 imm: 2 <L10>
 	   ; read_latency.bt:2:62
-	 54: AddImm dst: r1 imm: 1
+	 53: AddImm dst: r1 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 55: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 54: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 56: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 55: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 57: LoadMapPtr dst: r8 fd: 0 <m0_ns>
+	 56: LoadMapPtr dst: r8 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 59: MovReg dst: r9 src: rfp
+	 58: MovReg dst: r9 src: rfp
 	   ; read_latency.bt:2:62
-	 60: AddImm dst: r9 imm: -40
+	 59: AddImm dst: r9 imm: -40
 	   ; read_latency.bt:2:62
-	 61: MovReg dst: r1 src: r8
+	 60: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 62: MovReg dst: r2 src: r9
+	 61: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 63: Call FnMapLookupElem
+	 62: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 64: JEqImm dst: r0 off: -1 imm: 0 <L11>
+	 63: JEqImm dst: r0 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 65: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	 64: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 66: AddImm dst: r1 imm: 1
+	 65: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 67: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	 66: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 68: Ja off: -1 <L12>
+	 67: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 69: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 68: StMemDW dst: rfp src: r0 off: -48 imm: 1
 	   ; read_latency.bt:2:62
-	 70: MovReg dst: r3 src: rfp
+	 69: MovReg dst: r3 src: rfp
 	   ; read_latency.bt:2:62
-	 71: AddImm dst: r3 imm: -48
+	 70: AddImm dst: r3 imm: -48
 	   ; read_latency.bt:2:62
-	 72: MovImm dst: r4 imm: 0
+	 71: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 73: MovReg dst: r1 src: r8
+	 72: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 74: MovReg dst: r2 src: r9
+	 73: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 75: Call FnMapUpdateElem
+	 74: Call FnMapUpdateElem
 L12:
-	   ; read_latency.bt:2:98
-	 76: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 77: MovReg dst: r2 src: rfp
+	 75: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:84
-	 78: AddImm dst: r2 imm: -56
+	 76: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:84
-	 79: MovReg dst: r1 src: r7
-	   ; read_latency.bt:2:84
-	 80: Call FnMapDeleteElem
+	 77: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 81: MovImm dst: r0 imm: 0
+	 78: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	 82: Exit
+	 79: Exit
 
