@@ -220,17 +220,10 @@ func (f *fn) copyMem(dst, src mem, n int) {
 		}
 		return
 	}
-	if src.ctx && f.ctx.Kind == types.ProgTracepoint && src.base == f.ctxReg && src.off >= 8 && n <= 64 {
-		// a tracepoint's program may load its record directly: aligned
-		// loads past the first 8 bytes (common fields it may not read)
-		for i := 0; i < n; {
-			w := chunk(n-i, dst.off+int32(i), src.off+int32(i))
-			f.store(dst.plus(i), w, f.load(src.plus(i), w))
-			i += w
-		}
-		return
-	}
-	if src.ctx || n > 64 {
+	// a tracepoint's program may load its record directly: aligned loads
+	// past the first 8 bytes (common fields it may not read)
+	record := src.ctx && f.ctx.Kind == types.ProgTracepoint && src.base == f.ctxReg && src.off >= 8
+	if src.ctx && !record || n > 64 {
 		f.call(asm.FnProbeReadKernel, f.addr(dst), f.imm(int64(n)), f.addr(src))
 		return
 	}
