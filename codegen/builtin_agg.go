@@ -57,10 +57,13 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	}
 	f.jmp(done)
 	f.mark(initL)
+	if agg == types.AggCount && mm.ValSize == 8 {
+		f.mapUpdate(mm, k, f.globalOne())
+		f.mark(done)
+		return
+	}
 	v := f.alloc(mm.ValSize)
 	switch agg {
-	case types.AggCount:
-		f.storeImm(v, 8, 1)
 	case types.AggSum:
 		f.store(v, 8, x)
 	default:
@@ -90,9 +93,7 @@ func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, x vreg) {
 	f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
 	f.jmp(done)
 	f.mark(initL)
-	v := f.alloc(8)
-	f.storeImm(v, 8, 1)
-	f.mapUpdate(mm, k, v)
+	f.mapUpdate(mm, k, f.globalOne())
 	f.mark(done)
 }
 

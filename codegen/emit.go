@@ -333,6 +333,15 @@ func (f *fn) output(rec mem, size int) {
 	f.countGlobal(GlobalLost, f.aluImm(asm.RSh, r, 63))
 }
 
+// globalOne is the u64 1 of the globals map (GlobalOne): the first value
+// of a new count() key or histogram bucket, given to map_update_elem
+// without building it on the stack.
+func (f *fn) globalOne() mem {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalOne})
+	return mem{base: g}
+}
+
 // countGlobal adds n to the u64 at off in the globals map, atomically.
 func (f *fn) countGlobal(off int, n vreg) {
 	g := f.newReg()

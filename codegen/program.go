@@ -96,7 +96,10 @@ const (
 	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
-	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
+	// GlobalOne is the constant 1: the value a new count() key or
+	// histogram bucket starts with.
+	GlobalOne   = 40
+	GlobalsSize = 48 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
 )
 
 // LongLoop is a for range whose bound bpf_loop may refuse: Off is its

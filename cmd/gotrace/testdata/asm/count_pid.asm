@@ -1,4 +1,4 @@
-tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 24 bytes of stack):
+tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 16 bytes of stack):
 p0_tracepoint:
 	  ; count_pid.bt:1:1
 	 0: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
@@ -38,28 +38,24 @@ p0_tracepoint:
 	19: Ja off: -1 <L4>
 L2:
 	  ; count_pid.bt:1:39
-	20: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	20: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; count_pid.bt:1:39
-	21: MovReg dst: r3 src: rfp
+	22: MovImm dst: r4 imm: 0
 	  ; count_pid.bt:1:39
-	22: AddImm dst: r3 imm: -24
+	23: MovReg dst: r1 src: r6
 	  ; count_pid.bt:1:39
-	23: MovImm dst: r4 imm: 0
+	24: MovReg dst: r2 src: r7
 	  ; count_pid.bt:1:39
-	24: MovReg dst: r1 src: r6
+	25: Call FnMapUpdateElem
 	  ; count_pid.bt:1:39
-	25: MovReg dst: r2 src: r7
+	26: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid.bt:1:39
-	26: Call FnMapUpdateElem
+	27: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; count_pid.bt:1:39
-	27: JNEImm dst: r0 off: -1 imm: -7 <L4>
-	  ; count_pid.bt:1:39
-	28: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	  ; count_pid.bt:1:39
-	30: StXAtomicAddDW dst: r1 src: r0 off: 0
+	29: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid.bt:1:35
-	31: MovImm dst: r0 imm: 0
+	30: MovImm dst: r0 imm: 0
 	  ; count_pid.bt:1:35
-	32: Exit
+	31: Exit
 

@@ -1,4 +1,4 @@
-tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 40 bytes of stack):
+tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 32 bytes of stack):
 p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 0: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
@@ -46,28 +46,24 @@ p0_tracepoint:
 	23: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	24: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	24: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	25: MovReg dst: r3 src: rfp
+	26: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	26: AddImm dst: r3 imm: -40
+	27: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	27: MovImm dst: r4 imm: 0
+	28: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	28: MovReg dst: r1 src: r6
+	29: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	29: MovReg dst: r2 src: r7
+	30: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	30: Call FnMapUpdateElem
+	31: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; count_pid_comm.bt:1:44
-	31: JNEImm dst: r0 off: -1 imm: -7 <L4>
-	  ; count_pid_comm.bt:1:44
-	32: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	  ; count_pid_comm.bt:1:44
-	34: StXAtomicAddDW dst: r1 src: r0 off: 0
+	33: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	35: MovImm dst: r0 imm: 0
+	34: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	36: Exit
+	35: Exit
 

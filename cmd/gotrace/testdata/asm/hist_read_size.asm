@@ -1,4 +1,4 @@
-tracepoint:syscalls:sys_exit_read (p0_tracepoint, 32 bytes of stack):
+tracepoint:syscalls:sys_exit_read (p0_tracepoint, 24 bytes of stack):
 p0_tracepoint:
 	   ; hist_read_size.bt:1:50
 	  0: MovReg dst: r6 src: r1
@@ -100,22 +100,18 @@ L8:
 	 47: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:66
-	 48: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 48: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	   ; hist_read_size.bt:1:66
-	 49: MovReg dst: r3 src: rfp
+	 50: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 50: AddImm dst: r3 imm: -32
+	 51: MovReg dst: r1 src: r6
 	   ; hist_read_size.bt:1:66
-	 51: MovImm dst: r4 imm: 0
+	 52: MovReg dst: r2 src: r7
 	   ; hist_read_size.bt:1:66
-	 52: MovReg dst: r1 src: r6
-	   ; hist_read_size.bt:1:66
-	 53: MovReg dst: r2 src: r7
-	   ; hist_read_size.bt:1:66
-	 54: Call FnMapUpdateElem
+	 53: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 55: MovImm dst: r0 imm: 0
+	 54: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 56: Exit
+	 55: Exit
 

@@ -1,4 +1,4 @@
-profile:hz:99 (p0_profile, 24 bytes of stack):
+profile:hz:99 (p0_profile, 16 bytes of stack):
 p0_profile:
 	  ; profile_kstack.bt:1:1
 	 0: LoadMapValue dst: r2, fd: 0 off: 0 <stop>
@@ -38,28 +38,24 @@ p0_profile:
 	20: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	21: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	21: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	22: MovReg dst: r3 src: rfp
+	23: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	23: AddImm dst: r3 imm: -24
+	24: MovReg dst: r1 src: r6
 	  ; profile_kstack.bt:1:19
-	24: MovImm dst: r4 imm: 0
+	25: MovReg dst: r2 src: r7
 	  ; profile_kstack.bt:1:19
-	25: MovReg dst: r1 src: r6
+	26: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	26: MovReg dst: r2 src: r7
+	27: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	27: Call FnMapUpdateElem
+	28: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; profile_kstack.bt:1:19
-	28: JNEImm dst: r0 off: -1 imm: -7 <L4>
-	  ; profile_kstack.bt:1:19
-	29: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
-	  ; profile_kstack.bt:1:19
-	31: StXAtomicAddDW dst: r1 src: r0 off: 0
+	30: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	32: MovImm dst: r0 imm: 0
+	31: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	33: Exit
+	32: Exit
 

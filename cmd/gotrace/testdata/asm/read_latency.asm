@@ -41,7 +41,7 @@ p0_tracepoint:
 	  ; read_latency.bt:1:38
 	21: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	22: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
+	22: LoadMapValue dst: r1, fd: 0 off: 56 <globals>
 	  ; read_latency.bt:1:38
 	24: StXAtomicAddDW dst: r1 src: r0 off: 0
 L2:
@@ -50,7 +50,7 @@ L2:
 	  ; read_latency.bt:1:36
 	26: Exit
 
-tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
+tracepoint:syscalls:sys_exit_read (p1_tracepoint, 48 bytes of stack):
 p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  0: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
@@ -192,29 +192,25 @@ L10:
 	 67: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 68: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 68: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	   ; read_latency.bt:2:62
-	 69: MovReg dst: r3 src: rfp
+	 70: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 70: AddImm dst: r3 imm: -48
+	 71: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 71: MovImm dst: r4 imm: 0
+	 72: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 72: MovReg dst: r1 src: r8
-	   ; read_latency.bt:2:62
-	 73: MovReg dst: r2 src: r9
-	   ; read_latency.bt:2:62
-	 74: Call FnMapUpdateElem
+	 73: Call FnMapUpdateElem
 L12:
 	   ; read_latency.bt:2:84
-	 75: MovReg dst: r1 src: r6
+	 74: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:84
-	 76: MovReg dst: r2 src: r7
+	 75: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:84
-	 77: Call FnMapDeleteElem
+	 76: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 78: MovImm dst: r0 imm: 0
+	 77: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	 79: Exit
+	 78: Exit
 

@@ -64,7 +64,7 @@ L2:
 	  ; sched_switch_sum.bt:1:35
 	32: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; sched_switch_sum.bt:1:35
-	33: LoadMapValue dst: r1, fd: 0 off: 40 <globals>
+	33: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; sched_switch_sum.bt:1:35
 	35: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:

@@ -1,4 +1,4 @@
-uprobe:/usr/bin/app:gt_add (p0_uprobe, 32 bytes of stack):
+uprobe:/usr/bin/app:gt_add (p0_uprobe, 24 bytes of stack):
 p0_uprobe:
 	  ; uprobe_lhist.bt:1:28
 	 0: MovReg dst: r6 src: r1
@@ -59,22 +59,18 @@ L2:
 	29: Ja off: -1 <L4>
 L3:
 	  ; uprobe_lhist.bt:1:41
-	30: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	30: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; uprobe_lhist.bt:1:41
-	31: MovReg dst: r3 src: rfp
+	32: MovImm dst: r4 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	32: AddImm dst: r3 imm: -32
+	33: MovReg dst: r1 src: r6
 	  ; uprobe_lhist.bt:1:41
-	33: MovImm dst: r4 imm: 0
+	34: MovReg dst: r2 src: r7
 	  ; uprobe_lhist.bt:1:41
-	34: MovReg dst: r1 src: r6
-	  ; uprobe_lhist.bt:1:41
-	35: MovReg dst: r2 src: r7
-	  ; uprobe_lhist.bt:1:41
-	36: Call FnMapUpdateElem
+	35: Call FnMapUpdateElem
 L4:
 	  ; uprobe_lhist.bt:1:28
-	37: MovImm dst: r0 imm: 0
+	36: MovImm dst: r0 imm: 0
 	  ; uprobe_lhist.bt:1:28
-	38: Exit
+	37: Exit
 
