@@ -13,7 +13,7 @@ package codegen
 func (f *fn) optimizeAndAllocate(code []*inst) ([]*inst, *allocation, error) {
 	nregs := f.nregs
 	noSpill := copyRegSet(f.noSpill)
-	opt, al, err := allocate(deadCode(f.reuseMemoryAndValues(code), f.nregs), &f.nregs, f.frame, f.noSpill)
+	opt, al, err := allocate(splitCallResults(deadCode(f.reuseMemoryAndValues(code), f.nregs), &f.nregs), &f.nregs, f.frame, f.noSpill)
 	if err != nil || al.stackSize == f.frame {
 		return opt, al, err
 	}

@@ -23,7 +23,9 @@ import (
 //     instruction over its interval writes r0 (r0Safe: no other call, no
 //     division or shift the lowering routes through r0). A helper's
 //     result takes r0 first when it may: it stays where the call left it,
-//     with no move out.
+//     with no move out. One that lives across a later call is split first
+//     (splitCallResults): the uses before that call read it in r0, a move
+//     keeps it in a callee-saved register for the rest.
 //  4. Linear scan over intervals by start. When no register fits, the
 //     interval that ends last (among the current one and the active ones it
 //     could displace) is spilled: every definition is followed by a store to
@@ -431,4 +433,97 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill map[vreg]bool, noS
 		}
 	}
 	return outCode, frame
+}
+
+// splitCallResults lets a helper's result that lives across a later call
+// be read from r0 until then: the call defines a fresh register, which
+// the uses in the rest of its block before the next call read, and a move
+// gives the old register the value for the uses after (it goes to a
+// callee-saved register). The fresh one may take r0, so a use that ends
+// it (a shift, a test) works in r0 instead of copying the saved value.
+func splitCallResults(code []*inst, nregs *int) []*inst {
+	defs := map[vreg]int{}
+	for _, in := range code {
+		if d := in.def(); d != 0 {
+			defs[d]++
+		}
+	}
+	// the results live across a later call
+	crossing := map[vreg]bool{}
+	g := newFlowGraph(code)
+	_, blockOut := g.blockLiveness(*nregs, false)
+	g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
+		if code[i].op == opCall {
+			live.forEach(func(v vreg) {
+				if v != code[i].dst {
+					crossing[v] = true
+				}
+			})
+		}
+	})
+	var out []*inst
+	for i := 0; i < len(code); i++ {
+		in := code[i]
+		out = append(out, in)
+		d := in.dst
+		if in.op != opCall || d == 0 || defs[d] != 1 || !crossing[d] {
+			continue
+		}
+		// the uses before the next call, within the block
+		end := i + 1
+		for end < len(code) && code[end].op != opCall && code[end].op != opLabel {
+			end++
+			if op := code[end-1].op; op == opJmp || op == opJcc || op == opExit {
+				break
+			}
+		}
+		early := false
+		for k := i + 1; k < end; k++ {
+			code[k].eachUse(func(u vreg) { early = early || u == d })
+		}
+		if !early {
+			continue
+		}
+		*nregs++
+		d0 := vreg(*nregs - 1)
+		c := *in
+		c.dst = d0
+		out[len(out)-1] = &c
+		out = append(out, &inst{op: opMov, dst: d, a: d0, pos: in.pos})
+		for k := i + 1; k < end; k++ {
+			r := renameUse(code[k], d, d0)
+			out = append(out, r)
+		}
+		i = end - 1
+	}
+	return out
+}
+
+// renameUse returns in reading to instead of from (a copy when it
+// changes).
+func renameUse(in *inst, from, to vreg) *inst {
+	c := *in
+	sub := func(v vreg) vreg {
+		if v == from {
+			return to
+		}
+		return v
+	}
+	switch c.op {
+	case opCall:
+		c.args = append([]vreg(nil), c.args...)
+		for j := range c.args {
+			c.args[j] = sub(c.args[j])
+		}
+	case opExit:
+		if !c.useImm {
+			c.a = sub(c.a)
+		}
+	default:
+		c.a = sub(c.a)
+		if !c.useImm {
+			c.b = sub(c.b)
+		}
+	}
+	return &c
 }

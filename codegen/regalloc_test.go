@@ -167,3 +167,35 @@ func TestNameFuncKeepsLabel(t *testing.T) {
 		t.Fatalf("got %v", plain)
 	}
 }
+
+// TestSplitCallResults: a result live across a later call is read from
+// r0 before that call; a move keeps it for after.
+func TestSplitCallResults(t *testing.T) {
+	nregs := 8
+	code := []*inst{
+		{op: opCall, dst: 2, fn: asm.FnGetCurrentPidTgid},
+		{op: opALU, alu: asm.RSh, dst: 3, a: 2, useImm: true, imm: 32},
+		{op: opJcc, a: 3, cc: asm.JEq, useImm: true, imm: 4242, label: "out"},
+		{op: opCall, dst: 4, fn: asm.FnKtimeGetNs},
+		{op: opALU, alu: asm.Add, dst: 5, a: 4, b: 2},
+		{op: opExit, a: 5},
+		{op: opLabel, label: "out"},
+		{op: opExit, useImm: true},
+	}
+	split := splitCallResults(code, &nregs)
+	if len(split) != len(code)+1 || split[1].op != opMov || split[1].dst != 2 || split[2].a != split[0].dst {
+		t.Fatalf("not split:\n%s", irText(split))
+	}
+	out, al, err := allocate(split, &nregs, 0, map[vreg]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllocation(t, out, nregs, al)
+	if al.reg[split[0].dst] != asm.R0 || al.reg[3] != asm.R0 || !inPool(al.reg[2], calleeSaved) {
+		t.Errorf("registers: result %v, shifted %v, kept %v", al.reg[split[0].dst], al.reg[3], al.reg[2])
+	}
+	// a result not live across a call stays as it is
+	if got := splitCallResults(code[3:], &nregs); len(got) != len(code)-3 {
+		t.Errorf("split a result no call follows:\n%s", irText(got))
+	}
+}

@@ -15,7 +15,7 @@ p0_tracepoint:
 	  ; printf_openat.bt:1:38
 	 7: MovReg dst: r7 src: r0
 	  ; printf_openat.bt:1:38
-	 8: JEqImm dst: r7 off: -1 imm: 0 <L1>
+	 8: JEqImm dst: r0 off: -1 imm: 0 <L1>
 	  ; printf_openat.bt:1:1
 	 9: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
 	  ; printf_openat.bt:1:1

@@ -11,44 +11,42 @@ p0_tracepoint:
 	  ; read_latency.bt:1:1
 	 5: MovReg dst: r6 src: r0
 	  ; read_latency.bt:1:1
-	 6: MovReg dst: r1 src: r6
+	 6: RShImm dst: r0 imm: 32
 	  ; read_latency.bt:1:1
-	 7: RShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:1
-	 8: JEqImm dst: r1 off: -1 imm: 4242 <L2>
+	 7: JEqImm dst: r0 off: -1 imm: 4242 <L2>
 	  ; read_latency.bt:1:52
-	 9: Call FnKtimeGetBootNs
+	 8: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	10: StXMemDW dst: rfp src: r0 off: -16 imm: 0
+	 9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	11: MovReg32 dst: r6 src: r6
+	10: MovReg32 dst: r6 src: r6
 	  ; read_latency.bt:1:45
-	12: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	11: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	13: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	12: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	15: MovReg dst: r2 src: rfp
+	14: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	16: AddImm dst: r2 imm: -24
+	15: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	17: MovReg dst: r3 src: rfp
+	16: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	18: AddImm dst: r3 imm: -16
+	17: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	19: MovImm dst: r4 imm: 0
+	18: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	20: Call FnMapUpdateElem
+	19: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	21: JNEImm dst: r0 off: -1 imm: -7 <L2>
+	20: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	22: LoadMapValue dst: r1, fd: 0 off: 56 <globals>
+	21: LoadMapValue dst: r1, fd: 0 off: 56 <globals>
 	  ; read_latency.bt:1:38
-	24: StXAtomicAddDW dst: r1 src: r0 off: 0
+	23: StXAtomicAddDW dst: r1 src: r0 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	25: MovImm dst: r0 imm: 0
+	24: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	26: Exit
+	25: Exit
 
 tracepoint:syscalls:sys_exit_read (p1_tracepoint, 48 bytes of stack):
 p1_tracepoint:
