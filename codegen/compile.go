@@ -17,7 +17,10 @@ const (
 	maxStack      = 512
 	stackDataMax  = 256 // stack bytes for data; the rest is left for spills
 	stackValueMax = 64  // larger values go to scratch memory
-	defaultKeys   = 4096
+	// perCPUValueMax is the largest value the kernel allows a per-CPU map
+	// (PCPU_MIN_UNIT_SIZE).
+	perCPUValueMax = 32 << 10
+	defaultKeys    = 4096
 	// scratchKeySlot is the stack slot at the top of each frame that holds
 	// the key of the scratch map lookup.
 	scratchKeySlot = 8
@@ -32,7 +35,10 @@ type compiler struct {
 	tgt     Target
 	prog    *Program
 	maps    map[string]*MapMeta
-	scratch int // the largest scratch area any program needs
+	scratch int // the largest scratch area a program takes from ScratchMap
+	// bigScratch: the largest a program takes from BigScratchMap (those
+	// that need more than a per-CPU value can hold)
+	bigScratch int
 	// cmaps are the spec names of the maps imported C defines.
 	cmaps map[*types.CMap]string
 }
@@ -77,6 +83,9 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
+	if c.bigScratch > 0 {
+		spec.Maps[BigScratchMap] = &ebpf.MapSpec{Name: BigScratchMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(c.bigScratch), MaxEntries: uint32(c.tgt.NumCPU)}
+	}
 	spec.Maps[StopMap] = &ebpf.MapSpec{Name: StopMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
 	if c.tgt.Self > 0 && c.tgt.Child {
 		spec.Maps[HeldMap] = &ebpf.MapSpec{Name: HeldMap, Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
@@ -85,7 +94,7 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 		// MaxEntries 0: one ring per possible CPU
 		spec.Maps[SkbMap] = &ebpf.MapSpec{Name: SkbMap, Type: ebpf.PerfEventArray}
 	}
-	c.prog.ScratchSize = c.scratch
+	c.prog.ScratchSize = max(c.scratch, c.bigScratch)
 	return c.prog, nil
 }
 
@@ -274,6 +283,8 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 		switch {
 		case ctx.Iter:
 			spec.AttachType = ebpf.AttachTraceIter
+		case ctx.RawTP:
+			spec.AttachType = ebpf.AttachTraceRawTp
 		case ctx.Return:
 			spec.AttachType = ebpf.AttachTraceFExit
 		}
@@ -334,19 +345,31 @@ func (f *fn) catch(compile func()) (err error) {
 // finish adds the scratch lookup to the prologue already in f.code, then
 // allocates registers and lowers prologue and body. exit is the label the
 // prologue jumps to when scratch memory cannot be had.
+//
+// A program's scratch memory is the one value of ScratchMap, a per-CPU
+// array, when it fits in a per-CPU value (perCPUValueMax); a program that
+// needs more (strings of a large max_strlen) takes its CPU's value of
+// BigScratchMap, an array with one value per possible CPU.
 func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, []lang.Pos, int, error) {
 	if f.scratch > 0 {
 		// The key of the scratch lookup: the top slot of every frame is
 		// kept for it, as scratch memory is not there yet.
 		key := mem{base: fpReg, off: -scratchKeySlot}
-		f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
-		mp := f.mapPtr(ScratchMap)
+		name := ScratchMap
+		if f.scratch <= perCPUValueMax {
+			f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
+			f.c.scratch = max(f.c.scratch, f.scratch)
+		} else {
+			name = BigScratchMap
+			cpu := f.newReg()
+			f.emit(&inst{op: opCall, dst: cpu, fn: asm.FnGetSmpProcessorId})
+			f.emit(&inst{op: opStore, a: fpReg, b: cpu, off: key.off, size: asm.Word})
+			f.c.bigScratch = max(f.c.bigScratch, f.scratch)
+		}
+		mp := f.mapPtr(name)
 		k := f.addr(key)
 		f.emit(&inst{op: opCall, dst: f.scrReg, fn: asm.FnMapLookupElem, args: []vreg{mp, k}})
 		f.emit(&inst{op: opJcc, a: f.scrReg, cc: asm.JEq, useImm: true, imm: 0, label: exit})
-		if f.scratch > f.c.scratch {
-			f.c.scratch = f.scratch
-		}
 	}
 	code := append(f.code, body...)
 	if len(code) > maxInsns {

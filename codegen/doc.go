@@ -28,8 +28,9 @@
 //     variables that hold scalars are virtual registers.
 //   - Strings, tuples, map keys and values, and printf records live in
 //     memory: small ones on the stack, large ones in a per-CPU array map
-//     ("scratch") looked up once at program entry, so the 512-byte stack
-//     never limits a script.
+//     ("scratch"; "scratch_big", an array with a value per CPU, for a
+//     program that needs more than a per-CPU value holds) looked up once
+//     at program entry, so the 512-byte stack never limits a script.
 //   - printf and exit() write records to a ring buffer ("events"): a u64
 //     event id followed by the arguments, each 8-byte aligned; user space
 //     formats them (Program.Events says how).

@@ -70,6 +70,10 @@ var (
 	dwRegsRead = int(dwRegs.SP) + 8
 )
 
+// DWNoDataWarning is the run-time warning of dw_ustack in a process
+// without unwinding data.
+const DWNoDataWarning = "No DWARF unwind data available for this process. Use -p or --dwarf-pid to name the processes to unwind."
+
 // DWStackMapName is the hash map that holds dw_ustack frames of a limit.
 func DWStackMapName(limit int) string { return fmt.Sprintf("dwstack_%d", limit) }
 
@@ -112,9 +116,21 @@ func (f *fn) dwStack(t *types.Type) val {
 	cb.ret(1)
 	fname := f.finishCallback(cb, exit, f.pos, 2)
 
+	// A process whose mappings user space has not loaded (it is not one
+	// of -p, -c or --dwarf-pid) cannot be unwound: a run-time warning
+	// says so, and its stack is empty.
+	at := f.pos
+	unwind, done := f.label(), f.label()
+	ms := f.call(asm.FnMapLookupElem, f.mapPtr(DWMapsMap), f.addr(pidS))
+	f.emit(&inst{op: opJcc, a: ms, cc: asm.JNE, useImm: true, imm: 0, label: unwind})
+	f.runtimeWarning(DWNoDataWarning, at)
+	f.jmp(done)
+	f.mark(unwind)
 	fp := f.newReg()
 	f.emit(&inst{op: opFuncPtr, dst: fp, ref: fname})
 	f.call(asm.FnLoop, f.imm(int64(t.Len)), fp, f.imm(0), f.imm(0))
+	f.mark(done)
+	f.pos = at
 	key := f.aluImm(asm.And, f.load(hashS, 8), 0x7fffffff)
 	f.store(keyS, 4, key)
 	f.call(asm.FnMapUpdateElem, f.mapPtr(name), f.addr(keyS), f.addr(framesS), f.imm(0))

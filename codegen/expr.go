@@ -173,6 +173,17 @@ func (f *fn) exprInto(e lang.Expr, dst mem, t *types.Type, zeroPad bool) {
 // storedType mirrors the checker: integers are stored in 8 bytes.
 func storedType(t *types.Type) *types.Type { return types.Stored(t) }
 
+// storeField writes x into a field of type t of a tuple or a map's key at
+// dst: a number as wide as the field (its value fits: the field's type is
+// the promotion of every value it holds), anything else as storeVal does.
+func (f *fn) storeField(dst mem, t *types.Type, x val, zeroPad bool) {
+	if t.InRegister() {
+		f.store(dst, t.Size, f.scalar(x))
+		return
+	}
+	f.storeVal(dst, t, x, zeroPad)
+}
+
 // storeVal writes x into memory at dst laid out as type t. zeroPad says
 // whether the bytes of a string past its end must be cleared (map keys and
 // values must be, printf records need not).
@@ -187,12 +198,7 @@ func (f *fn) storeVal(dst mem, t *types.Type, x val, zeroPad bool) {
 			if t.Named {
 				sf, _ = x.t.Field(df.Name)
 			}
-			v := f.fromMem(x.m.plus(sf.Offset), sf.Type)
-			if df.Type.InRegister() {
-				f.store(dst.plus(df.Offset), df.Type.Size, f.scalar(v))
-				continue
-			}
-			f.storeVal(dst.plus(df.Offset), df.Type, v, false)
+			f.storeField(dst.plus(df.Offset), df.Type, f.fromMem(x.m.plus(sf.Offset), sf.Type), false)
 		}
 	case !t.InRegister():
 		if x.m == nil {

@@ -8,7 +8,8 @@ import (
 )
 
 // index compiles x[i] on what is not a map (the checker's index says
-// which): a pointer's i-th element is read from kernel or user memory; an
+// which): a pointer's i-th element, or a flexible array member's, is read
+// from kernel or user memory; an
 // array's or string's from where the value is, directly for a constant
 // index and through a bounds check and a probe_read for another (an index
 // out of range reads 0, and for an array sends a run-time warning); a
@@ -24,6 +25,10 @@ func (f *fn) index(e *lang.Index, t *types.Type) val {
 	case types.Ptr:
 		addr, user := f.elemAddr(e, t)
 		return f.fromAddr(addr, user, t)
+	case types.Array:
+		if xt.Len == 0 {
+			return f.flexElem(e, xt, t)
+		}
 	}
 	elem := types.Int8
 	if xt.Kind == types.Array {
@@ -64,6 +69,35 @@ func (f *fn) index(e *lang.Index, t *types.Type) val {
 	f.call(asm.FnProbeReadKernel, f.addr(tmp), f.imm(int64(elem.Size)), src)
 	f.mark(skip)
 	return f.fromMem(tmp, elem)
+}
+
+// flexElem compiles x.arr[i] for a flexible array member (`int y[0]` at
+// the end of a struct): it has no length and the struct holds none of
+// its elements, so the i-th is read at the member's address plus i
+// elements, from the memory the struct pointer points into.
+func (f *fn) flexElem(e *lang.Index, xt, t *types.Type) val {
+	fe, ok := e.X.(*lang.Field)
+	var p place
+	var st *types.Type
+	if ok {
+		p, st = f.placeOf(fe.X)
+	}
+	if !ok || p.m != nil || st.Kind != types.Struct {
+		f.fail(e.At, "the flexible array member %s can be indexed only through a pointer to its struct", xt)
+	}
+	fld, _ := st.Field(fe.Name)
+	f.pos = e.At
+	base := f.aluImm(asm.Add, p.addr, int64(fld.Offset))
+	size := int64(xt.Elem.Size)
+	var addr vreg
+	if k, ok := f.c.info.Consts[e.Index]; ok {
+		addr = f.aluImm(asm.Add, base, k.Int*size)
+	} else {
+		idx := f.scalar(f.expr(e.Index))
+		f.pos = e.At
+		addr = f.alu(asm.Add, base, f.aluImm(asm.Mul, idx, size))
+	}
+	return f.fromAddr(addr, p.user, t)
 }
 
 // elemAddr computes the address of p[i] for a pointer p, and whether it

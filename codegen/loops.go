@@ -36,7 +36,8 @@ func (f *fn) forMap(s *lang.ForStmt) {
 		if mm.PerCPU {
 			cb.store(kv.plus(valField.Offset), 8, cb.scalar(cb.aggMerge(mm, mem{base: keyReg}, valField.Type)))
 		} else {
-			cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, slotSize(valField.Type))
+			// an integer narrower than its 8-byte slot: its low bytes
+			cb.copyMem(kv.plus(valField.Offset), mem{base: valReg}, valField.Type.Size)
 		}
 		cb.vars[s.Var.Key()] = val{t: kvT, m: &kv}
 	})
@@ -60,7 +61,14 @@ func (f *fn) forRange(s *lang.ForStmt) {
 		idx := cb.newReg()
 		cb.prologue = append(cb.prologue, &inst{op: opArg, dst: idx, imm: 1})
 		i := cb.alu(asm.Add, cb.load(mem{base: cb.scrReg, off: loSlot.off}, 8), idx)
-		cb.vars[s.Var.Key()] = val{t: types.Int64, r: i}
+		// lo + index lies between the bounds; $i's type is lo's, which
+		// may not hold hi's values when they differ in sign only
+		// ((int8)-3..(uint8)200): then $i wraps at its width
+		t := f.typeOf(s.Var)
+		if lt, ht := f.typeOf(s.Lo), f.typeOf(s.Hi); !types.FitsInt(lt, t) || !types.FitsInt(ht, t) {
+			i = cb.narrow(i, t.Size, t.Signed)
+		}
+		cb.vars[s.Var.Key()] = val{t: t, r: i}
 	})
 	f.pos = s.At
 	n := f.newReg()

@@ -39,7 +39,7 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 		f.zero(k, mm.KeySize)
 		for i, src := range tv.t.Fields {
 			dst := mm.Key.Fields[i]
-			f.storeVal(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
+			f.storeField(k.plus(dst.Offset), dst.Type, f.fromMem(tv.m.plus(src.Offset), src.Type), false)
 		}
 		return k
 	}
@@ -50,6 +50,11 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 	f.zero(k, mm.KeySize)
 	for i, ke := range keys {
 		fld := mm.Key.Fields[i]
+		if fld.Type.InRegister() {
+			// an integer key as wide as its field
+			f.storeField(k.plus(fld.Offset), fld.Type, f.expr(ke), false)
+			continue
+		}
 		f.exprInto(ke, k.plus(fld.Offset), fld.Type, false)
 	}
 	return k
@@ -87,12 +92,18 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 		f.mark(done)
 		return val{t: t, m: &dst}
 	}
+	// an integer narrower than its 8-byte slot is read at its width (what
+	// a C function handed &@m writes) and extended as its type says
+	size := slotSize(t)
+	if t.Kind == types.Int && t.Size > 0 {
+		size = t.Size
+	}
 	d := f.newReg()
 	f.emit(&inst{op: opMovImm, dst: d, imm: 0})
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
-	f.emit(&inst{op: opLoad, dst: d, a: p, size: asm.DWord})
+	f.emit(&inst{op: opLoad, dst: d, a: p, size: sizeOf(size)})
 	f.mark(done)
-	return val{t: t, r: d}
+	return val{t: t, r: f.extend(d, size, t.Signed)}
 }
 
 // mapUpdate writes value v at key k of map mm. Updates refused because

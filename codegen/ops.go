@@ -54,6 +54,10 @@ func (f *fn) incDec(e *lang.Unary) val {
 		delta *= elemSize(t)
 	}
 	nv := f.aluImm(asm.Add, oldR, delta)
+	if t.Kind == types.Int && t.Size < 8 {
+		// a variable declared narrower (let $x: uint8) wraps at its width
+		nv = f.narrow(nv, t.Size, t.Signed)
+	}
 	switch x := e.X.(type) {
 	case *lang.Var:
 		keep := f.newReg()

@@ -208,12 +208,7 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 			}
 			later = k
 		case ok:
-			for _, l := range later {
-				if l.off <= s.off && s.off+int32(s.size) <= l.off+int32(l.size) {
-					dead[i] = true
-					break
-				}
-			}
+			dead[i] = dead[i] || covered(s, later)
 			later = append(later, s)
 		case in.op == opLabel || in.op == opJmp || in.op == opJcc || in.op == opExit || in.op == opCall || in.op == opLoad || in.op == opFetch:
 			later = later[:0]
@@ -419,4 +414,21 @@ func (f *fn) mergeKeySlots(code []*inst) []*inst {
 		out = append(out, in)
 	}
 	return out
+}
+
+// covered tells whether the slots of later together hold every byte of s.
+func covered(s stackSlot, later []stackSlot) bool {
+	for b := s.off; b < s.off+int32(s.size); b++ {
+		in := false
+		for _, l := range later {
+			if l.off <= b && b < l.off+int32(l.size) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
 }

@@ -66,6 +66,7 @@ func TestDeadStackStores(t *testing.T) {
 		{"filled by get_current_comm", []*inst{zero(-24), zero(-16), addr, size, {op: opCall, dst: 4, fn: asm.FnGetCurrentComm, args: []vreg{2, 3}}}, 0},
 		{"read before the fill", []*inst{zero(-24), addr, size, {op: opCall, dst: 4, fn: asm.FnMapLookupElem, args: []vreg{5, 2}}, {op: opCall, dst: 4, fn: asm.FnGetCurrentComm, args: []vreg{2, 3}}}, 1},
 		{"overwritten in the block", []*inst{zero(-24), addr, {op: opStore, a: fpReg, b: 6, off: -24, size: asm.DWord}, {op: opCall, dst: 4, fn: asm.FnMapLookupElem, args: []vreg{5, 2}}}, 1},
+		{"overwritten by two stores", []*inst{zero(-24), {op: opStore, a: fpReg, b: 6, off: -24, size: asm.Word}, {op: opStore, a: fpReg, b: 6, off: -20, size: asm.Word}, addr, {op: opCall, dst: 4, fn: asm.FnMapLookupElem, args: []vreg{5, 2}}}, 2},
 		{"overwritten after a label", []*inst{zero(-24), addr, {op: opLabel, label: "L"}, {op: opStore, a: fpReg, b: 6, off: -24, size: asm.DWord}, {op: opCall, dst: 4, fn: asm.FnMapLookupElem, args: []vreg{5, 2}}}, 2},
 	} {
 		got := f.deadStackStores(c.code)

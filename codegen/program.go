@@ -55,7 +55,10 @@ type CgroupFilter struct {
 const (
 	EventsMap  = "events"  // ring buffer of printf/exit records
 	ScratchMap = "scratch" // per-CPU array: one big value of scratch memory
-	GlobalsMap = "globals" // array: one value of Globals layout
+	// BigScratchMap is the scratch memory of programs that need more
+	// than a per-CPU value holds: an array, one value per possible CPU.
+	BigScratchMap = "scratch_big"
+	GlobalsMap    = "globals" // array: one value of Globals layout
 	// SkbMap is the perf event array skboutput() writes packets to: a
 	// SkbHeader, then the packet's first bytes.
 	SkbMap = "skb_events"

@@ -71,6 +71,10 @@ func (l *loader) load(name string, src []byte) {
 			continue
 		}
 		if stdlibImport(dir, path) {
+			if src, ok := stdlibC[filepath.Clean(path)]; ok && !l.seen[stdlibTestC] {
+				l.seen[stdlibTestC] = true
+				l.cfiles = append(l.cfiles, &CFile{At: pos, Name: stdlibTestC, Src: []byte(src)})
+			}
 			continue
 		}
 		if !filepath.IsAbs(path) {
@@ -159,8 +163,8 @@ func (l *loader) importFile(abs, shown string, at Pos) {
 // stdlibFiles are the files of bpftrace's standard library. A script may
 // import them by name (`import "stdlib/strings.bt";`); gotrace's builtins
 // are that library and always there, so such an import brings in
-// nothing more, unless a file of that path exists next to the script,
-// which is then imported as any other.
+// nothing more (but for the test module, stdlibC), unless a file of that
+// path exists next to the script, which is then imported as any other.
 var stdlibFiles = map[string]bool{
 	"stdlib": true, "stdlib/base.bt": true, "stdlib/strings.bt": true, "stdlib/process.bt": true,
 	"stdlib/meta.bt": true, "stdlib/kfunc.bt": true, "stdlib/internal.bt": true,
@@ -168,7 +172,24 @@ var stdlibFiles = map[string]bool{
 	"stdlib/stack/dwunwind.bpf.c": true, "stdlib/strings/strings.bpf.c": true,
 	"stdlib/system/system.bpf.c": true, "stdlib/task/task.bpf.c": true, "stdlib/task/vma.bpf.c": true,
 	"stdlib/usdt/usdt.bpf.c": true,
+	"stdlib/test":            true, stdlibTestC: true,
 }
+
+// stdlibTestC is the standard library's test module, the one part of it
+// that is not a builtin of gotrace: C functions that scripts testing the
+// interop with imported C call.
+const stdlibTestC = "stdlib/test/test.bpf.c"
+
+// stdlibC holds the C sources of the standard library's modules that are
+// C files, by the paths that import them.
+var stdlibC = map[string]string{
+	"stdlib/test": stdlibTestSrc, stdlibTestC: stdlibTestSrc,
+}
+
+const stdlibTestSrc = `// __always_true answers 1: a script calling it shows that calls into
+// imported C work.
+int __always_true(void) { return 1; }
+`
 
 // stdlibImport tells whether path, imported from dir, names a file of
 // the standard library (see stdlibFiles).

@@ -77,6 +77,8 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		return probeKallsymsData()
 	case FeatureWriteUser:
 		return probeWriteUser()
+	case FeatureTpBTF:
+		return probeTpBTF(h)
 	}
 	return false
 }
@@ -113,17 +115,42 @@ func probeFentry(h *hostTarget) bool {
 	if fn == nil {
 		return false
 	}
-	prog, err := emptyTracingProg(spec, ebpf.AttachTraceFEntry, fn.Name)
+	return tracingAttaches(spec, ebpf.AttachTraceFEntry, fn.Name)
+}
+
+// tracingAttaches loads a do-nothing tracing program of attach type at
+// on to and attaches it for a moment.
+func tracingAttaches(spec *btf.Spec, at ebpf.AttachType, to string) bool {
+	prog, err := emptyTracingProg(spec, at, to)
 	if err != nil {
 		return false
 	}
 	defer prog.Close()
-	l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+	l, err := link.AttachTracing(link.TracingOptions{Program: prog, AttachType: at})
 	if err != nil {
 		return false
 	}
 	l.Close()
 	return true
+}
+
+// probeTpBTF loads a do-nothing BTF-typed raw tracepoint program and
+// attaches it for a moment (it needs no trampoline, unlike fentry).
+func probeTpBTF(h *hostTarget) bool {
+	if !have(features.HaveProgramType(ebpf.Tracing)) {
+		return false
+	}
+	spec, err := h.KernelBTF()
+	if err != nil {
+		return false
+	}
+	for _, name := range []string{"sys_enter", "sched_switch", "task_newtask"} {
+		var td *btf.Typedef
+		if spec.TypeByName("btf_trace_"+name, &td) == nil {
+			return tracingAttaches(spec, ebpf.AttachTraceRawTp, name)
+		}
+	}
+	return false
 }
 
 // probePerfLink attaches a do-nothing perf_event program to a dummy

@@ -110,6 +110,9 @@ func (e *env) rawTracepointContexts(s Spec) ([]*types.Context, error) {
 			}
 		}
 	}
+	// Where the kernel has them, the programs are BTF-typed (tp_btf), as
+	// the tracepoint's btf_trace_NAME typedef describes its arguments.
+	typed := e.t.Has(FeatureTpBTF)
 	var ctxs []*types.Context
 	for _, n := range names {
 		proto, err := rawTPProto(spec, n)
@@ -120,18 +123,29 @@ func (e *env) rawTracepointContexts(s Spec) ([]*types.Context, error) {
 		}
 		sp := s
 		sp.Target, sp.Func = "vmlinux", n
-		ctxs = append(ctxs, e.context(sp, &types.Context{
+		c := &types.Context{
 			Provider: "rawtracepoint",
 			Name:     sp.Name(),
 			Kind:     types.ProgRawTracepoint,
 			Args:     e.intern(rawTPArgs(e.btfConv(), n, proto)),
-		}))
+		}
+		if typed {
+			c.Kind, c.RawTP, c.AttachTo, c.NumArgs = types.ProgTracing, true, n, len(proto.Params)-1
+		}
+		ctxs = append(ctxs, e.context(sp, c))
 	}
 	return ctxs, nil
 }
 
 func attachRawTracepoint(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: s.Func, Program: prog})
+	var l link.Link
+	var err error
+	if prog.Type() == ebpf.Tracing {
+		// tp_btf: the tracepoint was named when the program was loaded
+		l, err = link.AttachTracing(link.TracingOptions{Program: prog, AttachType: ebpf.AttachTraceRawTp})
+	} else {
+		l, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: s.Func, Program: prog})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 	}

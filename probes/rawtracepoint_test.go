@@ -124,6 +124,22 @@ func TestRawTracepointContexts(t *testing.T) {
 
 func itoaTest(n int) string { return strconv.Itoa(n) }
 
+// TestRawTracepointTpBTF: where the kernel types raw tracepoint programs
+// by BTF, a raw tracepoint's program is a tp_btf tracing program on the
+// tracepoint, with its number of arguments (argN beyond them is refused).
+func TestRawTracepointTpBTF(t *testing.T) {
+	tgt := btfTarget(t)
+	tgt.Features[FeatureTpBTF] = true
+	ctxs, err := newEnvForTest(tgt).contexts("rawtracepoint:sched_switch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ctxs[0]
+	if c.Kind != types.ProgTracing || !c.RawTP || c.AttachTo != "sched_switch" || c.NumArgs != 4 || c.Args.Size != 32 {
+		t.Errorf("context = %+v", c)
+	}
+}
+
 func TestListRawTracepoints(t *testing.T) {
 	got, err := ListVerbose(btfTarget(t), "rawtracepoint:*")
 	if err != nil {

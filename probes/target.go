@@ -36,6 +36,7 @@ const (
 	FeaturePrivateStack                 // the verifier gives tracing subprograms with big frames a stack of their own (6.13+, JIT support)
 	FeatureKallsymsData                 // /proc/kallsyms lists data symbols (CONFIG_KALLSYMS_ALL), through which the kernel finds variables
 	FeatureWriteUser                    // programs may call bpf_probe_write_user (refused where the kernel is locked down)
+	FeatureTpBTF                        // raw tracepoints typed by BTF (tp_btf, 5.5+): their programs see the arguments as typed kernel pointers
 )
 
 var featureNames = [...]string{
@@ -54,6 +55,7 @@ var featureNames = [...]string{
 	FeaturePrivateStack:  "private stacks for subprograms",
 	FeatureKallsymsData:  "kallsyms data symbols",
 	FeatureWriteUser:     "bpf_probe_write_user",
+	FeatureTpBTF:         "BTF-typed raw tracepoints",
 }
 
 func (f Feature) String() string {

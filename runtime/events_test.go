@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"encoding/binary"
+	"github.com/cilium/ebpf"
 	"io"
 	"os"
 	"strconv"
@@ -356,5 +357,22 @@ func TestExitSeenInCountersFirst(t *testing.T) {
 	}
 	if got := strings.Join(w.get(), ""); got != "before exit\n" {
 		t.Fatalf("printed %q before the exit, want the line printf wrote", got)
+	}
+}
+
+// TestBigScratch: a program whose scratch memory is more than a per-CPU
+// map value may hold (32 KiB) takes it from an array with one value per
+// possible CPU; the others keep the per-CPU array.
+func TestBigScratch(t *testing.T) {
+	prog, err := compile(t, `config = { max_strlen = 20000 } BEGIN { $a = str((int8 *)nsecs); @m[$a] = str((int8 *)nsecs); for ($kv : @m) { print($kv); } } END { $s = "small"; print($s); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big, ok := prog.Spec.Maps[codegen.BigScratchMap]
+	if !ok || big.Type != ebpf.Array || big.ValueSize < 40000 || big.MaxEntries < 1 {
+		t.Fatalf("big scratch map: %+v", big)
+	}
+	if small, ok := prog.Spec.Maps[codegen.ScratchMap]; ok && small.ValueSize > 32<<10 {
+		t.Errorf("per-CPU scratch of %d bytes", small.ValueSize)
 	}
 }

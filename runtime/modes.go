@@ -3,6 +3,7 @@ package runtime
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"time"
@@ -88,13 +89,53 @@ func (S *Session) Programs() []LoadedProgram {
 // kept, at the script's log_size, when asked for.
 func loadOptions(prog *codegen.Program, opts Options) ebpf.ProgramOptions {
 	po := ebpf.ProgramOptions{LogSizeStart: 1 << 20}
-	if opts.VerifierLog {
-		po.LogLevel = ebpf.LogLevelBranch | ebpf.LogLevelStats
+	if opts.VerifierLog || opts.VerboseLoad {
+		po.LogLevel = ebpf.LogLevelBranch
+		if opts.VerifierLog {
+			po.LogLevel |= ebpf.LogLevelStats
+		}
 		if n := prog.Settings.LogSize; n > 0 {
 			po.LogSizeStart = uint32(min(n, 1<<30))
 		}
 	}
 	return po
+}
+
+// logTooLong is the error of a load whose verifier log (asked for with
+// -v or -d verifier) is longer than log_size: the kernel fails such a
+// load with ENOSPC when the log buffer is log_size bytes, as bpftrace's
+// is. (The loader itself grows the buffer until the log fits, so the
+// length is known.) The program is named as bpftrace names it.
+func logTooLong(prog *codegen.Program, coll *ebpf.Collection, opts Options) error {
+	n := prog.Settings.LogSize
+	if !opts.VerifierLog && !opts.VerboseLoad || n <= 0 {
+		return nil
+	}
+	for i, p := range prog.Probes {
+		lp := coll.Programs[p.Prog]
+		if lp == nil || len(lp.VerifierLog)+1 <= n {
+			continue
+		}
+		name := bpftraceProgName(p.Ctx.Name, i+1)
+		return fmt.Errorf("Error loading BPF program for %s. Error code: -%d (No space left on device).\n"+
+			"WARNING: Kernel log seems to be trimmed: the verifier's log of %s is %d bytes, log_size is %d; "+
+			"raise it with BPFTRACE_LOG_SIZE or `config = { log_size = N }`",
+			name, int(unix.ENOSPC), p.Ctx.Name, len(lp.VerifierLog)+1, n)
+	}
+	return nil
+}
+
+// bpftraceProgName is the name bpftrace gives the program of the index-th
+// probe (from 1): the probe's name with each character other than a
+// letter, a digit or '_' made '_', then _index.
+func bpftraceProgName(probe string, index int) string {
+	b := []byte(probe)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			b[i] = '_'
+		}
+	}
+	return fmt.Sprintf("%s_%d", b, index)
 }
 
 // skip reports whether a ring buffer record is not to be handled:

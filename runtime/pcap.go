@@ -75,13 +75,17 @@ func startSkbOutput(prog *codegen.Program, m *ebpf.Map, pages int) (*skbWriter, 
 	return w, nil
 }
 
-// bootWallNs is the wall-clock time at which the boot clock read zero.
+// bootWallNs is the wall-clock time at which the boot clock read zero:
+// the boot clock is read between two readings of the wall clock, and
+// the wall time taken as their middle.
 func bootWallNs() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+	var boot unix.Timespec
+	before := time.Now().UnixNano()
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
 		return 0
 	}
-	return time.Now().UnixNano() - ts.Nano()
+	after := time.Now().UnixNano()
+	return before + (after-before)/2 - boot.Nano()
 }
 
 // read writes packets until stop is set and the buffer is empty.

@@ -114,8 +114,13 @@ type Options struct {
 	// warnings.
 	NoWarnings bool
 	// VerifierLog keeps the kernel verifier's log of every program as
-	// it loads (Session.Programs), for -d verifier and -v.
+	// it loads (Session.Programs), for -d verifier.
 	VerifierLog bool
+	// VerboseLoad (-v) loads the programs with the verifier's log at
+	// its first level. With either log, a log longer than log_size
+	// fails the load, as the kernel does with a buffer of that size
+	// (logTooLong).
+	VerboseLoad bool
 	// BenchMode (--bench) runs the bench: probes after BEGIN, each
 	// repeatedly, and reports each through OnBench; nothing else is
 	// attached.
@@ -177,6 +182,10 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	})
 	if err != nil {
 		return nil, explainLoadError(prog, err)
+	}
+	if err := logTooLong(prog, coll, opts); err != nil {
+		coll.Close()
+		return nil, err
 	}
 	if dw != nil {
 		if err := dw.start(coll); err != nil {

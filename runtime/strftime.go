@@ -6,6 +6,36 @@ import (
 	"time"
 )
 
+// strftimeFractions writes the fraction of t's second into format where
+// strftime()'s extensions ask for it, as bpftrace does before formatting:
+// %k nanoseconds (9 digits), %f microseconds (6), %l milliseconds (3).
+// (C's %k and %l, blank-padded hours, remain for time().)
+func strftimeFractions(format string, t time.Time) string {
+	if !strings.Contains(format, "%") {
+		return format
+	}
+	var b strings.Builder
+	ns := t.Nanosecond()
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' || i+1 >= len(format) {
+			b.WriteByte(format[i])
+			continue
+		}
+		switch format[i+1] {
+		case 'k':
+			fmt.Fprintf(&b, "%09d", ns)
+		case 'f':
+			fmt.Fprintf(&b, "%06d", ns/1000)
+		case 'l':
+			fmt.Fprintf(&b, "%03d", ns/1000000)
+		default:
+			b.WriteString(format[i : i+2])
+		}
+		i++
+	}
+	return b.String()
+}
+
 // Strftime formats t with C strftime conversions (as time() and
 // strftime() take them): %Y %m %d %H %M %S %y %b %B %a %A %e %j %p %Z %z
 // %s %T %D %F %R %n %t %%, the C locale's %c %x %X %r, %u %w, the ISO

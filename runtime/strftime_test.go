@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -23,5 +24,35 @@ func TestStrftimeConversions(t *testing.T) {
 	}
 	if got := Strftime("%S.%f", time.Unix(5, 123456789).UTC()); got != "05.123456" {
 		t.Errorf("%%f: %s", got)
+	}
+}
+
+// TestTimeKeepsDistances checks that boot-clock timestamps formatted as
+// wall time keep their distance to the microsecond: the wall time of
+// boot is read once, not once per timestamp.
+func TestTimeKeepsDistances(t *testing.T) {
+	s := &Symbols{}
+	usecs := func(ns uint64) int64 {
+		var sec, usec int64
+		if _, err := fmt.Sscanf(s.Time("%s.%f", ns), "%d.%d", &sec, &usec); err != nil {
+			t.Fatal(err)
+		}
+		return sec*1000000 + usec
+	}
+	for i := uint64(0); i < 2000; i++ {
+		base := i * 7919
+		if d := usecs(base+123000) - usecs(base); d != 123 {
+			t.Fatalf("timestamps %d and %d ns formatted %d µs apart, want 123", base+123000, base, d)
+		}
+	}
+}
+
+// TestStrftimeFractions: strftime()'s %k, %f and %l are the second's
+// nanoseconds, microseconds and milliseconds; %% stays a percent sign.
+func TestStrftimeFractions(t *testing.T) {
+	tm := time.Unix(1704639845, 123456789).UTC()
+	got := Strftime(strftimeFractions("%S.%k|%f|%l|%%k|%H", tm), tm)
+	if want := "05.123456789|123456|123|%k|15"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

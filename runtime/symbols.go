@@ -57,6 +57,9 @@ type Symbols struct {
 
 	gfpOnce sync.Once
 	gfp     map[string]int // GFPBits
+
+	bootOnce sync.Once
+	bootWall int64 // bootWallNs, read once
 }
 
 type ksym struct {
@@ -90,12 +93,13 @@ func (s *Symbols) Preload(path string) { s.userSyms().Preload(path) }
 func (s *Symbols) Watch(ctx context.Context, pids []int) { s.userSyms().Watch(ctx, pids) }
 
 // Time formats nanoseconds of the boot clock (what nsecs returns) as wall
-// time with a strftime format.
+// time with a strftime format, as strftime() prints: with bpftrace's
+// extensions of the format (strftimeFractions). The wall time of boot is
+// read once, so timestamps keep their distances to the nanosecond.
 func (s *Symbols) Time(format string, ns uint64) string {
-	var boot unix.Timespec
-	unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot)
-	wall := time.Now().Add(time.Duration(int64(ns) - boot.Nano()))
-	return Strftime(format, wall)
+	s.bootOnce.Do(func() { s.bootWall = bootWallNs() })
+	t := time.Unix(0, s.bootWall+int64(ns))
+	return Strftime(strftimeFractions(format, t), t)
 }
 
 // NewSymbols returns a symbolizer for a loaded collection.

@@ -66,7 +66,8 @@ const runLimit = 90 * time.Second
 // [kprobes], [fentry], [kallsyms_data] /proc/kallsyms lists variables,
 // [write_user] the kernel lets programs write user memory (not locked
 // down), [private_stack] the verifier gives big subprogram frames a
-// stack of their own, [btf] the kernel describes its types in BTF.
+// stack of their own, [btf] the kernel describes its types in BTF,
+// [tp_btf] raw tracepoint programs may be typed by BTF.
 var hostConditions = map[string]probes.Feature{
 	"breakpoints":   probes.FeatureBreakpoint,
 	"pmu":           probes.FeatureHardware,
@@ -76,6 +77,7 @@ var hostConditions = map[string]probes.Feature{
 	"write_user":    probes.FeatureWriteUser,
 	"private_stack": probes.FeaturePrivateStack,
 	"btf":           probes.FeatureBTF,
+	"tp_btf":        probes.FeatureTpBTF,
 }
 
 func TestScripts(t *testing.T) {

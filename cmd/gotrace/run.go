@@ -257,6 +257,7 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	ropts.AttachSyscalls = probes.AttachSyscalls
 	ropts.DryRun = o.dryRun
 	ropts.VerifierLog = o.debugs("verifier")
+	ropts.VerboseLoad = o.verbose
 	ropts.OnAttach = progress.attached
 	ropts.OnAttached = func() {
 		attached.Store(true)

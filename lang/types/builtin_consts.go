@@ -1,13 +1,15 @@
 package types
 
 import (
+	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/gotrace/gotrace/lang"
 )
 
 // Constants known when compiling: sizes and offsets (sizeof, offsetof),
-// types (typeof and the type predicates is_*), named parameters (getopt),
+// types (typeof, typeinfo and the type predicates is_*), named parameters (getopt),
 // the kernel's functions (kfunc_exist, kfunc_allowed) and the script's
 // settings (default_str_length, config).
 
@@ -15,6 +17,7 @@ const (
 	BuiltinSizeof Builtin = constFamily + iota
 	BuiltinOffsetof
 	BuiltinTypeof
+	BuiltinTypeinfo
 	BuiltinGetopt
 	BuiltinIsArray
 	BuiltinIsInteger
@@ -37,6 +40,7 @@ func init() {
 			c.errorf(e.At, "typeof() names a type: use it in a cast, a let declaration, sizeof or offsetof")
 			return nil
 		}},
+		&builtin{id: BuiltinTypeinfo, name: "typeinfo", minArgs: 1, maxArgs: 1, call: (*checker).typeinfoCall},
 		&builtin{id: BuiltinGetopt, name: "getopt", minArgs: 1, maxArgs: 3, call: (*checker).getoptCall},
 		&builtin{id: BuiltinIsArray, name: "is_array", minArgs: 1, maxArgs: 1,
 			call: typePredicate(func(_ lang.Expr, t *Type) bool { return t.Kind == Array })},
@@ -98,6 +102,7 @@ func (c *checker) typeArg(e lang.Expr) (t *Type, isType bool) {
 
 // sizeofCall checks sizeof(type or expression): its size, a constant.
 func (c *checker) sizeofCall(e *lang.Call) *Type {
+	c.noMapAssign(e.Args[0], "sizeof")
 	t, isType := c.typeArg(e.Args[0])
 	if !isType {
 		t = c.expr(e.Args[0])
@@ -116,9 +121,167 @@ func (c *checker) sizeofCall(e *lang.Call) *Type {
 	return Uint64
 }
 
+// noMapAssign reports the map assignments in x, the argument of a builtin
+// (named by what) that reads only its type: x is never run, so the
+// assignment would never happen.
+func (c *checker) noMapAssign(x lang.Expr, what string) {
+	lang.Inspect(x, func(n lang.Node) bool {
+		var at lang.Pos
+		switch n := n.(type) {
+		case *lang.AssignStmt:
+			if _, isMap := n.Lhs.(*lang.MapExpr); !isMap {
+				return true
+			}
+			at = n.At
+		case *lang.Unary:
+			if _, isMap := n.X.(*lang.MapExpr); !isMap || (n.Op != "++" && n.Op != "--") {
+				return true
+			}
+			at = n.At
+		default:
+			return true
+		}
+		c.errorf(at, "Map assignments not allowed inside of %s", what)
+		return true
+	})
+}
+
+// typeinfoCall checks typeinfo(type or expression): a record describing
+// the type, (btf_id=0, base_type="int", full_type="uint64"), made when
+// compiling; an expression given is typed, never evaluated.
+func (c *checker) typeinfoCall(e *lang.Call) *Type {
+	c.noMapAssign(e.Args[0], "typeof or typeinfo")
+	t, isType := c.typeArg(e.Args[0])
+	if m, ok := e.Args[0].(*lang.MapExpr); ok && c.info.Maps[m.Name] != nil && c.info.Maps[m.Name].Value.Kind == Agg {
+		// the aggregation itself, which a probe cannot read
+		c.keyCheck(m)
+		t, isType = c.info.Maps[m.Name].Value, true
+	}
+	if !isType {
+		t = c.expr(e.Args[0])
+	}
+	if t == nil || t.Kind == Invalid {
+		return nil
+	}
+	at := e.At
+	return c.expand(e, &lang.Tuple{At: at, Names: []string{"btf_id", "base_type", "full_type"}, Elems: []lang.Expr{
+		&lang.IntLit{At: at, Val: 0},
+		&lang.StrLit{At: at, Val: baseTypeName(t)},
+		&lang.StrLit{At: at, Val: fullTypeName(t)},
+	}})
+}
+
+// baseTypeName is the kind of t as typeinfo names it, in bpftrace's
+// words: "int", "string", "pointer", "record", "kstack", ...
+func baseTypeName(t *Type) string {
+	switch t.Kind {
+	case Void:
+		return "void"
+	case Int:
+		return "int"
+	case Bool:
+		return "bool"
+	case Str:
+		return "string"
+	case Ptr:
+		return "pointer"
+	case Array:
+		return "array"
+	case Struct:
+		return "c_type"
+	case Tuple:
+		if t.Named {
+			return "record"
+		}
+		return "tuple"
+	case Buf:
+		return "buffer"
+	case Stack:
+		return t.Name // kstack or ustack
+	case Ksym:
+		return "ksym_t"
+	case Usym:
+		return "usym_t"
+	case Timestamp:
+		return "timestamp"
+	case Agg:
+		return t.AggFn.String() + "_t"
+	case View:
+		switch t.Name {
+		case "inet":
+			return "inet"
+		case "macaddr":
+			return "mac_address"
+		case "username", "cgroup_path":
+			return t.Name + "_t"
+		}
+		return "string"
+	}
+	return "none"
+}
+
+// fullTypeName is t written out as typeinfo's full_type gives it, in
+// bpftrace's spelling: "uint64", "string[6]", "struct task_struct *",
+// "int32[4]", "record { .a = int64, .b = string[3] }".
+func fullTypeName(t *Type) string {
+	switch t.Kind {
+	case Int:
+		if t.Enum != nil && t.Name != "" {
+			return t.Name
+		}
+		return IntType(t.Size, t.Signed).String()
+	case Str:
+		return fmt.Sprintf("string[%d]", t.Size)
+	case Ptr:
+		return fullTypeName(t.Elem) + " *"
+	case Array:
+		return fmt.Sprintf("%s[%d]", fullTypeName(t.Elem), t.Len)
+	case Tuple:
+		var parts []string
+		for _, f := range t.Fields {
+			if t.Named {
+				parts = append(parts, "."+f.Name+" = "+fullTypeName(f.Type))
+			} else {
+				parts = append(parts, fullTypeName(f.Type))
+			}
+		}
+		if t.Named {
+			return "record { " + strings.Join(parts, ", ") + " }"
+		}
+		return "(" + strings.Join(parts, ",") + ")"
+	case Buf:
+		// bpftrace counts a 4-byte length ahead of the data
+		return fmt.Sprintf("buffer[%d]", t.Size-1+4)
+	case Stack:
+		mode := t.Mode
+		if mode == "" {
+			mode = "bpftrace"
+		}
+		return fmt.Sprintf("%s_%s_%d", t.Name, mode, t.Len)
+	case Agg:
+		switch t.AggFn {
+		case AggSum, AggMin, AggMax, AggAvg, AggStats:
+			if t.AggArg == nil || !t.AggArg.Signed {
+				return "u" + baseTypeName(t)
+			}
+		}
+		return baseTypeName(t)
+	case View:
+		if t.Name == "inet" {
+			return fmt.Sprintf("inet[%d]", t.Size)
+		}
+	case Struct:
+		if t.Name != "" {
+			return t.Name
+		}
+	}
+	return baseTypeName(t)
+}
+
 // offsetofCall checks offsetof(struct, member[.member]): the member's
 // offset, a constant.
 func (c *checker) offsetofCall(e *lang.Call) *Type {
+	c.noMapAssign(e.Args[0], "offsetof")
 	st, isType := c.typeArg(e.Args[0])
 	if _, ok := isTypeof(e.Args[0]); ok && st != nil && st.Kind == Ptr {
 		st = st.Elem

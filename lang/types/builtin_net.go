@@ -92,7 +92,7 @@ func (c *checker) socketCookieCall(e *lang.Call) *Type {
 	}
 	for _, ctx := range c.ctxs {
 		if ctx.Kind != ProgTracing {
-			c.errorf(e.At, "socket_cookie() needs a socket pointer the kernel's BTF types, which only fentry, fexit and iter probes have (not %s)", ctx.Name)
+			c.errorf(e.At, "socket_cookie() needs a socket pointer the kernel's BTF types, which only fentry, fexit, iter and BTF-typed rawtracepoint probes have (not %s)", ctx.Name)
 			return nil
 		}
 	}
@@ -122,7 +122,7 @@ func (c *checker) skboutputCall(e *lang.Call) *Type {
 	c.info.Consts[e.Args[3]] = Const{Int: off}
 	for _, ctx := range c.ctxs {
 		if ctx.Kind != ProgTracing || ctx.Iter {
-			c.errorf(e.At, "skboutput() needs the sk_buff pointer typed by the kernel's BTF, which only fentry and fexit probes have (not %s)", ctx.Name)
+			c.errorf(e.At, "skboutput() needs the sk_buff pointer typed by the kernel's BTF, which only fentry, fexit and BTF-typed rawtracepoint probes have (not %s)", ctx.Name)
 			return nil
 		}
 	}

@@ -217,7 +217,7 @@ func (c *checker) pathCall(e *lang.Call) *Type {
 		return nil
 	}
 	for _, ctx := range c.ctxs {
-		if ctx.Kind != ProgTracing {
+		if ctx.Kind != ProgTracing || ctx.RawTP {
 			c.errorf(e.At, "path() needs the kernel's bpf_d_path, which only fentry, fexit and iter probes may call (not %s)", ctx.Name)
 			return nil
 		}

@@ -192,6 +192,7 @@ func (c *checker) typeOfCall(e *lang.Call) *Type {
 		c.errorf(e.At, "typeof() takes one type or expression")
 		return nil
 	}
+	c.noMapAssign(e.Args[0], "typeof or typeinfo")
 	if t, isType := c.typeArg(e.Args[0]); isType {
 		return t
 	}

@@ -162,7 +162,8 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 }
 
 // joinsSettled tells whether the last inferring sweep left the joined
-// integer types as the sweep before it did, and remembers them.
+// integer types (of variables, map values and map keys) as the sweep
+// before it did, and remembers them.
 func (c *checker) joinsSettled() bool {
 	var b strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(c.joins)) {
@@ -173,6 +174,11 @@ func (c *checker) joinsSettled() bool {
 	}
 	for _, n := range slices.Sorted(maps.Keys(c.mapInts)) {
 		fmt.Fprintf(&b, "@%s %s %v\n", n, c.mapInts[n], c.mapInts[n].Lit)
+	}
+	for _, n := range slices.Sorted(maps.Keys(c.info.Maps)) {
+		for _, k := range c.info.Maps[n].Keys {
+			fmt.Fprintf(&b, "%s[] %s %v\n", n, k, k.Lit)
+		}
 	}
 	same := b.String() == c.lastJoins
 	c.lastJoins = b.String()

@@ -258,6 +258,8 @@ func TestIntTypes(t *testing.T) {
 		{`$v = ~(int16)5;`, "int64"},
 		{`$v = 1; $v = (uint64)2;`, "uint64"},
 		{`$v = 1; $v = -1000;`, "int16"},
+		{`$v = (uint8)1; $v = 1000;`, "uint16"},
+		{`$v = (uint64)1; $v = (int64)-1;`, "int64"},
 		{`$v = (uint32)1; $v = (int8)-1;`, "int64"},
 		{`$v = (uint8)1; $v = (int32)-1;`, "int32"},
 		{`$v = (uint16)1; $v = (int8)-1;`, "int32"},
@@ -265,6 +267,10 @@ func TestIntTypes(t *testing.T) {
 		{`$v = (uint8)1; $v++;`, "uint64"},
 		{`let $v: uint8 = 1; $v += 1;`, "uint8"},
 		{`$v = pid > 0 ? (int8)1 : (int16)2;`, "int16"},
+		{`for $v : 0..3 { }`, "int8"},
+		{`for $v : 0..1000 { }`, "int16"},
+		{`for $v : (uint32)1..3 { }`, "uint32"},
+		{`for $v : (int8)-3..(uint8)5 { }`, "int8"},
 	} {
 		src := "BEGIN { " + tc.stmts + " }"
 		f, err := lang.Parse("t.gt", []byte(src))
@@ -288,6 +294,42 @@ func TestIntTypes(t *testing.T) {
 				t.Errorf("%s: $v is %v, want %s everywhere", src, got, tc.want)
 				break
 			}
+		}
+	}
+}
+
+// TestMapIntTypes checks that a map's integer values and keys keep the
+// promotion of the types given to them, without widening to 64 bits.
+func TestMapIntTypes(t *testing.T) {
+	for _, tc := range []struct{ stmts, key, value string }{
+		{`@m[1] = 1;`, "int8", "int8"},
+		{`@m[-1] = (uint8)1;`, "int8", "uint8"},
+		{`@m[1] = 1; @m[(uint32)2] = (uint32)2;`, "uint32", "uint32"},
+		{`@m[1] = 1; @m[2] = -1; @m[(int32)3] = (int32)3;`, "int32", "int32"},
+		{`@m[(int8)1] = (int8)1; @m[(uint8)2] = (uint8)2;`, "int16", "int16"},
+		{`@m[(uint32)1] = (uint32)1; @m[(int32)2] = (int32)2;`, "int64", "int64"},
+		{`@m[(int64)1] = (int64)1; @m[(uint64)2] = (uint64)2;`, "int64", "int64"},
+		{`@m[1, "hi"] = 2; @m[1000, "a"] = 3;`, "(int16,string[3])", "int8"},
+		{`$x = @m[(uint16)7]; @m[1] = (int16)2;`, "uint16", "int16"},
+		{`@m[1] = (int16)2; @m[1]++;`, "int8", "int64"},
+		{`@m[1] = (uint8)2; @m[1] += 1;`, "int8", "uint64"},
+	} {
+		info := checkSource(t, "BEGIN { "+tc.stmts+" }")
+		mi := info.Maps["@m"]
+		if mi == nil {
+			t.Errorf("%s: no map @m", tc.stmts)
+			continue
+		}
+		key := mi.Key.String()
+		if len(mi.Keys) > 1 {
+			var names []string
+			for _, k := range mi.Keys {
+				names = append(names, k.String())
+			}
+			key = "(" + strings.Join(names, ",") + ")"
+		}
+		if key != tc.key || mi.Value.String() != tc.value {
+			t.Errorf("%s: @m has keys %s and values %s, want %s and %s", tc.stmts, key, mi.Value, tc.key, tc.value)
 		}
 	}
 }

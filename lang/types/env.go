@@ -20,8 +20,9 @@ const (
 	ProgPerfEvent
 	// ProgKprobe: kprobes, uprobes, USDT; the context is struct pt_regs.
 	ProgKprobe
-	// ProgTracing: fentry and fexit; the context is an array of u64, the
-	// function's arguments and (fexit) its return value after them.
+	// ProgTracing: fentry, fexit, iterators and raw tracepoints typed by
+	// BTF; the context is an array of u64, the function's arguments and
+	// (fexit) its return value after them.
 	ProgTracing
 )
 
@@ -80,16 +81,22 @@ type Context struct {
 	// context's pointers may be NULL, and the program attaches as an
 	// iterator.
 	Iter bool
+	// RawTP marks a raw tracepoint whose program is typed by the kernel's
+	// BTF (tp_btf, ProgTracing): the verifier knows its arguments' types,
+	// so helpers that want typed pointers (socket_cookie, skboutput) take
+	// them.
+	RawTP bool
 	// Attach is what the probes package keeps for attaching the probe's
 	// program (the attach point as it parsed it); no other pass reads it.
 	Attach any
 	// Timer marks an interval probe: it fires on one CPU at a fixed
 	// rate, which the emulator reproduces in simulated time.
 	Timer bool
-	// AttachTo is the kernel function of an fentry/fexit probe.
+	// AttachTo is the kernel function of an fentry/fexit probe (the
+	// tracepoint of a RawTP one).
 	AttachTo string
-	// NumArgs is the number of arguments of that function; fexit's
-	// return value follows them in the context.
+	// NumArgs is the number of arguments of that function (tracepoint);
+	// fexit's return value follows them in the context.
 	NumArgs int
 	// Retval is the type of retval in fexit probes (nil: uint64).
 	Retval *Type

@@ -11,8 +11,9 @@ func (c *checker) field(e *lang.Field) *Type {
 	if t.Kind == Invalid {
 		return nil
 	}
+	user := false
 	if t.Kind == Ptr && t.Elem != nil && t.Elem.Kind == Struct {
-		t = t.Elem
+		t, user = t.Elem, t.User
 	}
 	switch t.Kind {
 	case Struct:
@@ -34,6 +35,9 @@ func (c *checker) field(e *lang.Field) *Type {
 		}
 		if f.Type.Kind == Array && f.Type.Elem.Kind == Int && f.Type.Elem.Size == 1 && (!t.FromC || f.Type.Elem.Name == "char") {
 			return StrType(f.Type.Size) // char arrays are strings
+		}
+		if user {
+			return inUserMemory(f.Type)
 		}
 		return f.Type
 	case Tuple:
@@ -62,6 +66,21 @@ func (c *checker) kernelStruct(pos lang.Pos, name string) *Type {
 	if err != nil {
 		c.errorf(pos, "cannot find %s in the kernel's BTF: %v", name, err)
 		return nil
+	}
+	return t
+}
+
+// inUserMemory is t, a member of a struct in user memory, with the
+// pointers it holds (itself, or an array's elements) marked as pointing
+// into user memory too.
+func inUserMemory(t *Type) *Type {
+	switch {
+	case t.Kind == Ptr && !t.User:
+		return PtrTo(t.Elem, true)
+	case t.Kind == Array && t.Elem.Kind == Ptr && !t.Elem.User:
+		u := *t
+		u.Elem = PtrTo(t.Elem.Elem, true)
+		return &u
 	}
 	return t
 }

@@ -16,9 +16,15 @@ package types
 //   - Comparisons compare signed when either side is signed, by the same
 //     flexible-sign rule.
 //
+//   - A map's values, and each of its keys, take the promotion of every
+//     type given to them in the same way (maps.go): @m = (uint8)1 holds
+//     uint8s, @g[1, "hi"] has (int8,string[3]) keys.
+//
 // Values live in 64-bit registers extended from their type (zero- or
 // sign-), so promotion never changes a value's bits: only a declared
-// variable narrower than what is assigned to it truncates.
+// variable narrower than what is assigned to it truncates (and wraps on
+// ++ and --). A map keeps a narrow integer in an 8-byte slot when it is
+// the whole key or value, and at its width as a field of a key tuple.
 
 // Literal types: the signed integer types a non-negative literal takes.
 var (
@@ -119,6 +125,19 @@ func Promote(a, b *Type) *Type {
 		return IntType(b.Size, true)
 	}
 	return IntType(min(2*size, 8), true)
+}
+
+// rangeType is the type of the variable of a for range from lo to hi:
+// lo's type, or the promotion of both when their sizes differ (0..3 counts
+// in int8, 0..1000 in int16); int64 when a bound is not an integer.
+func rangeType(lo, hi *Type) *Type {
+	switch {
+	case lo.Kind != Int || hi.Kind != Int:
+		return Int64
+	case lo.Size != hi.Size:
+		return Promote(lo, hi)
+	}
+	return lo
 }
 
 // FitsInt tells whether every value of integer type src fits type dst.

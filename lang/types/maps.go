@@ -7,9 +7,17 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// storedType is the type a value takes when stored in a variable or map:
-// integers widen to 64 bits (bools stay bools, in 8-byte slots).
-func storedType(t *Type) *Type { return Stored(t) }
+// slotType is the type a map keeps a key or value of type t as: an
+// integer keeps its width (a literal its sign-flexibility, so that a later
+// unsigned key or value makes the map's unsigned), in an 8-byte slot of its
+// own or as a field of the map's key tuple; a bool takes an 8-byte slot;
+// other types stay as they are.
+func slotType(t *Type) *Type {
+	if t.Kind == Int {
+		return t
+	}
+	return Stored(t)
+}
 
 // tupleElem is the type a tuple keeps a value of type t in: integers
 // and bools keep their size, as the fields of a C struct (bpftrace lays
@@ -73,17 +81,21 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 		return
 	}
 	mi := c.info.Maps[m.Name]
+	given := vt
 	if vt.Kind == Int || vt.Kind == Tuple {
 		// integer and tuple values join by promotion over every
-		// assignment (the inferring sweep sees them all); integers are
-		// stored in 64 bits
+		// assignment (the inferring sweep sees them all), keeping
+		// the width of the values: @m = (uint8)1 holds uint8s
 		if j := c.mapInts[m.Name]; j != nil && j.Kind == vt.Kind {
 			if joined, ok := PromoteValue(j, vt); ok {
 				vt = joined
 			}
 		}
 		c.mapInts[m.Name] = vt
-		vt = Stored(vt)
+		if vt.Kind == Int {
+			// a sign mismatch no type holds both sides of converts
+			c.narrowTo(m.Name, vt, given, vpos, nil)
+		}
 		if mi != nil && mi.Value.Kind == vt.Kind {
 			if _, ok := PromoteValue(mi.Value, vt); ok {
 				mi.Value = vt
@@ -103,11 +115,11 @@ func (c *checker) setMap(m *lang.MapExpr, vt *Type, vpos lang.Pos) {
 	switch {
 	case mi.Value.Kind == Agg || vt.Kind == Agg:
 		if !Equal(mi.Value, vt) {
-			c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+			c.errorf(vpos, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", m.Name, vt, mi.Value)
 			return
 		}
 	case !assignable(mi.Value, vt):
-		c.errorf(vpos, "map %s already holds %s values; this assigns %s", m.Name, mi.Value, vt)
+		c.errorf(vpos, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", m.Name, vt, mi.Value)
 		return
 	case mi.Value.Kind == Str && vt.Size > mi.Value.Size:
 		mi.Value.Size = vt.Size
@@ -128,7 +140,7 @@ func (c *checker) keyTypes(m *lang.MapExpr) []*Type {
 			c.errorf(k.Pos(), "%s cannot be used as a map key", t)
 			return nil
 		}
-		keys = append(keys, cloneStr(storedType(t)))
+		keys = append(keys, cloneStr(slotType(t)))
 	}
 	if len(keys) == 1 && keys[0].Kind == Tuple && !keys[0].Named {
 		// @m[(a, b)] is @m[a, b]: a tuple key is the map's several keys
@@ -163,7 +175,9 @@ func keyList(keys []*Type) string {
 	return "(" + strings.Join(names, ",") + ")"
 }
 
-// unifyKeys checks keys against the map's known key types, widening strings.
+// unifyKeys checks keys against the map's known key types, widening
+// strings and joining integers by promotion: @m[1] and @m[(uint32)2] make
+// a map of uint32 keys.
 func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
 	if len(keys) != len(mi.Keys) {
 		c.keyMismatch(m.At, m.Name, keys, mi, fmt.Sprintf("%s is used with %d keys here", m.Name, len(keys)))
@@ -189,6 +203,13 @@ func (c *checker) unifyKeys(mi *MapInfo, m *lang.MapExpr, keys []*Type) bool {
 		if !assignable(old, k) {
 			c.keyMismatch(pos, m.Name, keys, mi, fmt.Sprintf("key %d has type %s here", i+1, k))
 			return false
+		}
+		if old.Kind == Int {
+			if joined := Promote(old, k); !Equal(joined, old) || joined.Lit != old.Lit {
+				mi.Keys[i] = joined
+				changed = true
+			}
+			continue
 		}
 		if old.Kind == Str && k.Size > old.Size {
 			old.Size = k.Size

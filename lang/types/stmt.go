@@ -144,22 +144,26 @@ func (c *checker) stmt(s lang.Stmt) {
 			c.forMap(s)
 			return
 		}
-		for _, e := range []lang.Expr{s.Lo, s.Hi} {
-			if t := c.expr(e); t.Kind != Invalid && !t.IsInteger() {
+		var bounds [2]*Type
+		for i, e := range []lang.Expr{s.Lo, s.Hi} {
+			t := c.expr(e)
+			if t.Kind != Invalid && !t.IsInteger() {
 				c.errorf(e.Pos(), "a for range needs integer bounds, not %s", t)
 			}
+			bounds[i] = t
 		}
+		vt := rangeType(bounds[0], bounds[1])
 		if lo, ok := c.constValue(s.Lo); ok {
 			if hi, ok := c.constValue(s.Hi); ok && hi > lo && uint64(hi-lo) > MaxLoopIterations {
 				c.errorf(s.Hi.Pos(), "a for range runs at most %d times (the kernel's bpf_loop limit), this one %d", MaxLoopIterations, uint64(hi-lo))
 			}
 		}
 		if old, ok := c.vars[s.Var.Key()]; ok && old.Kind != Int {
-			c.errorf(s.Var.At, "type mismatch for %s: was %s, now int64", s.Var.Name, old)
+			c.varMismatch(s.Var.At, s.Var.Name, old, vt)
 			return
 		}
-		c.vars[s.Var.Key()] = Int64
-		c.record(s.Var, Int64)
+		c.vars[s.Var.Key()] = vt
+		c.record(s.Var, vt)
 		c.loops++
 		c.block(s.Body)
 		c.loops--
@@ -210,7 +214,7 @@ func (c *checker) forMap(s *lang.ForStmt) {
 	}
 	kv := TupleOf(key, val)
 	if old, ok := c.vars[s.Var.Key()]; ok && !Equal(old, kv) {
-		c.errorf(s.Var.At, "type mismatch for %s: was %s, now %s", s.Var.Name, old, kv)
+		c.varMismatch(s.Var.At, s.Var.Name, old, kv)
 		return
 	}
 	c.vars[s.Var.Key()] = kv
@@ -382,7 +386,7 @@ func (c *checker) let(s *lang.LetStmt) {
 // setVar records an assignment of a value of type rt to variable l; rhs
 // is the assigned expression, when the assignment has one.
 func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
-	st := storedType(rt)
+	st := Stored(rt)
 	key := l.Key()
 	if old, ok := c.vars[key]; (rt.Kind == Int || rt.Kind == Tuple) && !c.declared[key] && (!ok || old.Kind == rt.Kind) {
 		// an integer or tuple variable holds the promotion of all its
@@ -395,7 +399,7 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 			}
 			joined, fits := PromoteValue(prev, st)
 			if !fits {
-				c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, prev, rt)
+				c.varMismatch(vpos, l.Name, prev, rt)
 				return
 			}
 			st = joined
@@ -403,18 +407,23 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 		c.joined[key] = st
 		c.vars[key] = st
 		c.record(l, st)
+		if rt.Kind == Int {
+			// a sign mismatch no type holds both sides of
+			// ($c = (uint64)1; $c = (int64)-1) converts
+			c.narrowTo(l.Name, st, rt, vpos, rhs)
+		}
 		return
 	}
 	if old, ok := c.vars[key]; ok {
 		if !assignable(old, st) {
-			c.errorf(vpos, "type mismatch for %s: was %s, now %s", l.Name, old, st)
+			c.varMismatch(vpos, l.Name, old, st)
 			return
 		}
 		if old.Kind == Str && st.Size > old.Size && !c.declared[key] {
 			old.Size = st.Size
 		}
 		if old.Kind == Int && c.declared[key] {
-			c.narrowTo(l, old, rt, vpos, rhs)
+			c.narrowTo(l.Name, old, rt, vpos, rhs)
 		}
 	} else {
 		if st.Kind == Str {
@@ -423,6 +432,12 @@ func (c *checker) setVar(l *lang.Var, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 		c.vars[l.Key()] = st
 	}
 	c.record(l, c.vars[l.Key()])
+}
+
+// varMismatch reports a value of type t assigned to the variable name of
+// type old, which cannot hold it, as bpftrace words it.
+func (c *checker) varMismatch(pos lang.Pos, name string, old, t *Type) {
+	c.errorf(pos, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", name, t, old)
 }
 
 // letDeclared tells whether the variable key was declared by a `let`
@@ -437,22 +452,22 @@ func (c *checker) letDeclared(key string) bool {
 }
 
 // narrowTo checks the assignment of a value of type rt (expression rhs,
-// when known) to the variable l declared with the integer type dt: a
-// constant must fit, and another value that might not is truncated with
-// a warning.
-func (c *checker) narrowTo(l *lang.Var, dt, rt *Type, vpos lang.Pos, rhs lang.Expr) {
+// when known) to the variable or map name of integer type dt (declared,
+// or the promotion of what it is given): a constant must fit, and another
+// value that might not is converted with a warning.
+func (c *checker) narrowTo(name string, dt, rt *Type, vpos lang.Pos, rhs lang.Expr) {
 	if rhs != nil {
 		if v, ok := c.constValue(rhs); ok {
 			lit, big := rhs.(*lang.IntLit)
 			if !ConstFits(v, big && lit.Val > 1<<63-1, dt) {
-				c.errorf(vpos, "%s does not fit in %s, the type of %s", constText(v, big && lit.Val > 1<<63-1), dt, l.Name).Hint =
+				c.errorf(vpos, "%s does not fit in %s, the type of %s", constText(v, big && lit.Val > 1<<63-1), dt, name).Hint =
 					fmt.Sprintf("cast it to say what you mean: (%s)%s", dt, constText(v, big && lit.Val > 1<<63-1))
 			}
 			return
 		}
 	}
 	if !FitsInt(rt, dt) {
-		c.warnf(vpos, "a value of type %s may not fit in %s, the type of %s, and is converted to it; cast it to silence this warning", rt, dt, l.Name)
+		c.warnf(vpos, "a value of type %s may not fit in %s, the type of %s, and is converted to it; cast it to silence this warning", rt, dt, name)
 	}
 }
 

@@ -321,9 +321,10 @@ func (t *Type) String() string {
 // storedBool is a bool in an 8-byte slot, as tuples and maps keep it.
 var storedBool = &Type{Kind: Bool, Size: 8}
 
-// Stored is the type a value takes when stored in a variable, a map or
-// a record: integers widen to 64 bits (keeping their enum names); other
-// types stay as they are.
+// Stored is the type a value takes in an 8-byte slot of a record user
+// space reads (printf arguments, print values): integers widen to 64 bits
+// (keeping their enum names), bools fill the slot; other types stay as
+// they are. Variables and maps keep an integer's width (ints.go).
 func Stored(t *Type) *Type {
 	if t.Kind == Bool {
 		return storedBool

@@ -13,11 +13,11 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 6: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; count_pid_comm.bt:1:39
-	 7: StXMemDW dst: rfp src: r0 off: -32 imm: 0
+	 7: StXMemW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
 	 8: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	 9: AddImm dst: r1 imm: -24
+	 9: AddImm dst: r1 imm: -28
 	  ; count_pid_comm.bt:1:44
 	10: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
