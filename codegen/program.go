@@ -100,7 +100,8 @@ const (
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
 	// GlobalOne is the constant 1: the value a new count() key or
-	// histogram bucket starts with.
+	// histogram bucket starts with. The map's spec holds it from its
+	// creation (Contents), and the runtime writes it again with the rest.
 	GlobalOne   = 40
 	GlobalsSize = 48 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
 )
