@@ -400,34 +400,19 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill map[vreg]bool, noS
 				outCode = append(outCode, &inst{op: opReload, dst: t, off: slot[u], pos: ins.pos})
 			}
 		}
-		n := *ins
-		if len(rename) > 0 {
-			sub := func(v vreg) vreg {
-				if t, ok := rename[v]; ok {
-					return t
-				}
-				return v
+		n := renameUses(ins, func(v vreg) vreg {
+			if t, ok := rename[v]; ok {
+				return t
 			}
-			switch n.op {
-			case opCall:
-				n.args = append([]vreg(nil), n.args...)
-				for i := range n.args {
-					n.args[i] = sub(n.args[i])
-				}
-			default:
-				n.a = sub(n.a)
-				if !n.useImm {
-					n.b = sub(n.b)
-				}
-			}
-		}
+			return v
+		})
 		var after *inst
 		if d := n.def(); d != 0 && spill[d] {
 			t := fresh()
 			n.dst = t
 			after = &inst{op: opSpill, a: t, off: slot[d], pos: ins.pos}
 		}
-		outCode = append(outCode, &n)
+		outCode = append(outCode, n)
 		if after != nil {
 			outCode = append(outCode, after)
 		}
@@ -491,33 +476,27 @@ func splitCallResults(code []*inst, nregs *int) []*inst {
 		out[len(out)-1] = &c
 		out = append(out, &inst{op: opMov, dst: d, a: d0, pos: in.pos})
 		for k := i + 1; k < end; k++ {
-			r := renameUse(code[k], d, d0)
-			out = append(out, r)
+			out = append(out, renameUses(code[k], func(v vreg) vreg {
+				if v == d {
+					return d0
+				}
+				return v
+			}))
 		}
 		i = end - 1
 	}
 	return out
 }
 
-// renameUse returns in reading to instead of from (a copy when it
-// changes).
-func renameUse(in *inst, from, to vreg) *inst {
+// renameUses returns a copy of in that reads sub(v) for each register v
+// it reads.
+func renameUses(in *inst, sub func(vreg) vreg) *inst {
 	c := *in
-	sub := func(v vreg) vreg {
-		if v == from {
-			return to
-		}
-		return v
-	}
 	switch c.op {
 	case opCall:
 		c.args = append([]vreg(nil), c.args...)
 		for j := range c.args {
 			c.args[j] = sub(c.args[j])
-		}
-	case opExit:
-		if !c.useImm {
-			c.a = sub(c.a)
 		}
 	default:
 		c.a = sub(c.a)
