@@ -28,6 +28,9 @@ func init() {
 			}
 			return f.usym(f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8), t)
 		}
+		if f.ctx.Func == types.FuncKernelIP {
+			return val{t: t, r: f.load(mem{base: f.ctxReg, off: f.ctx.Regs.IP}, 8)}
+		}
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})
 	define(types.BuiltinReg, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
@@ -64,8 +67,19 @@ func (f *fn) arg(e *lang.Ident, t *types.Type) val {
 func (f *fn) retval(_ *lang.Ident, t *types.Type) val {
 	if f.ctx.Kind == types.ProgTracing {
 		// The return value follows the arguments; read the whole slot
-		// and narrow it to its type.
-		r := f.load(mem{base: f.ctxReg, off: int32(8 * f.ctx.NumArgs)}, 8)
+		// and narrow it to its type. Of a BPF function (fexit:bpf) the
+		// kernel may count more arguments than its BTF names (five,
+		// when it finds the BTF unreliable), so bpf_get_func_ret finds
+		// the slot.
+		var r vreg
+		if f.ctx.AttachProg != 0 {
+			m := f.alloc(8)
+			f.storeImm(m, 8, 0)
+			f.call(asm.FnGetFuncRet, f.ctxReg, f.addr(m))
+			r = f.load(m, 8)
+		} else {
+			r = f.load(mem{base: f.ctxReg, off: int32(8 * f.ctx.NumArgs)}, 8)
+		}
 		if t.Kind == types.Int {
 			r = f.narrow(r, t.Size, t.Signed)
 		}

@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"strings"
 
@@ -64,8 +65,11 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	c.addCMaps()
 	var errs lang.ErrorList
 	for _, pi := range info.Probes {
+		if pi.Merged {
+			continue // compiled into its kprobe session's program
+		}
 		for _, ctx := range pi.Contexts {
-			if err := c.compileProbe(pi.Probe, ctx); err != nil {
+			if err := c.compileProbe(pi, ctx); err != nil {
 				if le, ok := err.(*lang.Error); ok {
 					errs = append(errs, le)
 					continue
@@ -201,10 +205,17 @@ type fn struct {
 	ncallbacks int
 }
 
-// compileProbe compiles probe p for one of its attach points: the
-// program, its callbacks and the imported C functions it calls.
-func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
-	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: c.addressedVars(p.Body)}
+// compileProbe compiles probe pi for one of its attach points: the
+// program, its callbacks and the imported C functions it calls. A kprobe
+// session's program (ctx.Session) holds the kprobe block and, after it,
+// the kretprobe block (pi.Return), and asks the kernel which to run.
+func (c *compiler) compileProbe(pi *types.ProbeInfo, ctx *types.Context) error {
+	p := pi.Probe
+	addressed := c.addressedVars(p.Body)
+	if ctx.Session {
+		maps.Copy(addressed, c.addressedVars(pi.Return.Probe.Body))
+	}
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressed}
 	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()
@@ -231,10 +242,20 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 			id := f.call(asm.FnGetCurrentAncestorCgroupId, f.imm(int64(cg.Level)))
 			f.emit(&inst{op: opJcc, a: id, b: f.imm(int64(cg.ID)), cc: asm.JNE, label: exit})
 		}
-		if p.Pred != nil {
-			f.branch(p.Pred, exit, false)
+		if !ctx.Session {
+			f.probeBlock(p, exit)
+			return
 		}
-		f.block(p.Body)
+		atReturn := f.label()
+		isRet := f.kfuncCall("bpf_session_is_return")
+		f.emit(&inst{op: opJcc, a: isRet, cc: asm.JNE, useImm: true, imm: 0, label: atReturn})
+		f.probeBlock(p, exit)
+		f.jmp(exit)
+		f.mark(atReturn)
+		ret := pi.Return.Probe
+		f.pos = ret.At
+		f.ctx, f.vars = pi.Return.Contexts[0], map[string]val{}
+		f.probeBlock(ret, exit)
 	})
 	if err != nil {
 		return err
@@ -294,10 +315,25 @@ func (c *compiler) compileProbe(p *lang.Probe, ctx *types.Context) error {
 	}
 	if ctx.Kind == types.ProgKprobe && len(ctx.Funcs) > 0 {
 		spec.AttachType = ebpf.AttachTraceKprobeMulti
+		if ctx.UprobeMulti {
+			spec.AttachType = ebpf.AttachTraceUprobeMulti
+		}
+		if ctx.Session {
+			spec.AttachType = ebpf.AttachTraceKprobeSession
+		}
 	}
 	c.prog.Spec.Programs[name] = spec
 	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
 	return nil
+}
+
+// probeBlock compiles a probe's predicate (to exit when it is false)
+// and body.
+func (f *fn) probeBlock(p *lang.Probe, exit string) {
+	if p.Pred != nil {
+		f.branch(p.Pred, exit, false)
+	}
+	f.block(p.Body)
 }
 
 // nameFunc gives a function's first instruction its name and BTF

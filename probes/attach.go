@@ -14,7 +14,7 @@ import (
 // real host, and returns what detaches it. begin and end probes are not
 // attached: the runtime runs them through BPF_PROG_TEST_RUN.
 func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-	l, err := attach(ctx, prog, 0)
+	l, err := attach(ctx, prog, 0, false)
 	return explainAttach(ctx, l, err)
 }
 
@@ -24,12 +24,23 @@ func Attach(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
 // codegen.Target.PID).
 func AttachPID(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
 	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
-		l, err := attach(ctx, prog, pid)
+		l, err := attach(ctx, prog, pid, false)
 		return explainAttach(ctx, l, err)
 	}
 }
 
-func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) {
+// AttachCommand is Attach for gotrace -c: the probes AttachPID limits to
+// a process fire in the command's process, and sampling probes (profile,
+// software, hardware) also in the threads and processes it starts, which
+// AttachPID's do not follow.
+func AttachCommand(pid int) func(*types.Context, *ebpf.Program) (io.Closer, error) {
+	return func(ctx *types.Context, prog *ebpf.Program) (io.Closer, error) {
+		l, err := attach(ctx, prog, pid, true)
+		return explainAttach(ctx, l, err)
+	}
+}
+
+func attach(ctx *types.Context, prog *ebpf.Program, pid int, descendants bool) (io.Closer, error) {
 	if ctx == nil || prog == nil {
 		return nil, errors.New("cannot attach: no probe or no program")
 	}
@@ -37,5 +48,5 @@ func attach(ctx *types.Context, prog *ebpf.Program, pid int) (io.Closer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %v", ctx.Name, err)
 	}
-	return providerOf(s.Provider).attach(attachment{ctx: ctx, spec: s, name: ctx.Name, prog: prog, pid: pid})
+	return providerOf(s.Provider).attach(attachment{ctx: ctx, spec: s, name: ctx.Name, prog: prog, pid: pid, descendants: descendants})
 }

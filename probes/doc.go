@@ -10,8 +10,9 @@
 // Target), facts (the typed facts of its contexts), attach and list. The
 // registry in provider.go lists them with their names and short names;
 // each lives in its own file (special.go: begin, end, self, test, bench;
-// tracepoint.go; rawtracepoint.go; kprobe.go and kprobe_multi.go; uprobe.go;
-// usdt.go; fentry.go; iter.go; watchpoint.go; perf.go: interval, profile,
+// tracepoint.go; rawtracepoint.go; kprobe.go, kprobe_multi.go (and
+// sessions) and kprobe_addr.go (addresses, offsets); uprobe.go; usdt.go;
+// fentry.go and fentry_bpf.go (BPF programs as targets); iter.go; watchpoint.go; perf.go: interval, profile,
 // software, hardware). Parse, NewEnv, Attach and List dispatch through
 // the registry; adding a provider is a file and a line of the table.
 //
@@ -71,6 +72,20 @@
 //   - wildcard kprobes and kretprobes: one kprobe-multi program for all
 //     the functions (Context.Funcs) where the kernel has kprobe-multi
 //     links and the block does not read `probe` (see kprobe_multi.go).
+//     A block with one kprobe or kretprobe attach point carries a
+//     SessionKey where the kernel has kprobe session links; the checker
+//     pairs a kprobe block with its kretprobe block into one program.
+//     Wildcard uprobes and uretprobes likewise get one uprobe-multi
+//     program per binary (Context.UprobeMulti) where the block reads
+//     neither `probe` nor `args` (see uprobe_multi.go).
+//   - with the script's probe_inline setting (types.ConfigEnv), a uprobe
+//     also gets a context at each inlined copy of its function, found in
+//     the DWARF (see uprobe_inline.go).
+//   - kprobes at an address or an offset: checked against /proc/kallsyms
+//     (kprobe_addr.go); `func` from the instruction pointer.
+//   - fentry:bpf and fexit:bpf: tracing programs whose target is a
+//     loaded BPF program (Context.AttachProg), opened by id at load time
+//     (AttachTarget); BPF programs are listed through Target.BPFPrograms.
 //
 // Providers the kernel lacks (kprobes, fentry trampolines, a hardware PMU,
 // BPF iterators, working hardware breakpoints) are errors with a reason.
@@ -93,8 +108,12 @@
 // io.Closer that detaches it; errors name the probe and the reason in one
 // line. Tracepoints, raw tracepoints, kprobes, uprobes and USDT sites
 // (all sites of a probe, with their semaphores) attach through cilium's
-// link package; wildcard kprobes through one kprobe-multi link where the
-// kernel has them. An iter probe is an Iterator: the runtime reads it to
+// link package; wildcard kprobes through one kprobe-multi link (a
+// session link for a kprobe session) and wildcard uprobes through one
+// uprobe-multi link per binary where the kernel has them; kprobes at an
+// address or an offset through a kprobe PMU perf event of their own, so
+// that the kernel's refusal of a place between instructions is seen. An
+// iter probe is an Iterator: the runtime reads it to
 // its end (Iterate) and then ends the script. A watchpoint opens a
 // PERF_TYPE_BREAKPOINT event on every online CPU (with -p, on every
 // thread of the process). interval opens one cpu-clock perf event on the

@@ -25,6 +25,7 @@ type env struct {
 	shapes map[string]*types.Type // args layouts by layoutKey
 	conv   *btfTypes              // BTF conversions, shared by all probes
 	rawTPs []string               // raw tracepoint names, listed once
+	ksyms  []kernelSym            // kernel text symbols with addresses, read once (kprobe_addr.go)
 	// enums maps the enumerators of the kernel's BTF to their enum
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum
@@ -33,11 +34,17 @@ type env struct {
 	unsafe bool // Unsafe: uprobes at unchecked offsets (--unsafe)
 	// userDebug is the DWARF of the binaries uprobes named so far, for
 	// casts to their structs; noArgs is set while the attach points of
-	// a block that never reads args are expanded.
+	// a block that never reads args are expanded, noProbe while those of
+	// a block that never reads probe are.
 	userDebug []userDebug
 	noArgs    bool
-	at        lang.Pos      // the attach point being expanded
-	warnings  []*lang.Error // see Warnings
+	noArgN    bool
+	noProbe   bool
+	// probeInline is the script's probe_inline setting (Configure):
+	// uprobes go to the inlined copies of their functions too.
+	probeInline bool
+	at          lang.Pos      // the attach point being expanded
+	warnings    []*lang.Error // see Warnings
 }
 
 func (e *env) btfConv() *btfTypes {
@@ -133,15 +140,16 @@ var searchedProviders = map[string]bool{"tracepoint": true, "rawtracepoint": tru
 
 // Contexts implements types.Env.
 func (e *env) Contexts(spec *lang.ProbeSpec) ([]*types.Context, error) {
-	return e.contextsOf(spec, true)
+	return e.contextsOf(spec, readsAll)
 }
 
-// contextsOf is Contexts; wantArgs is false when the probe block never
-// reads args, so that no uprobe reads DWARF for it.
-func (e *env) contextsOf(spec *lang.ProbeSpec, wantArgs bool) ([]*types.Context, error) {
+// contextsOf is Contexts for an attach point of a block that reads
+// what reads says: a block that never reads args makes no uprobe read
+// DWARF, and only one that never reads probe gets uprobe-multi programs.
+func (e *env) contextsOf(spec *lang.ProbeSpec, reads blockReads) ([]*types.Context, error) {
 	e.call.Lock()
 	defer e.call.Unlock()
-	e.at, e.noArgs = spec.At, !wantArgs
+	e.at, e.noArgs, e.noArgN, e.noProbe = spec.At, !reads.args, !reads.argN, !reads.probe
 	ctxs, err := e.contexts(spec.Raw)
 	if err != nil {
 		var se *SpecError

@@ -67,6 +67,10 @@ func probeFeature(h *hostTarget, f Feature) bool {
 		return probePerfLink()
 	case FeatureKprobeMulti:
 		return probeFeature(h, FeatureKprobe) && features.HaveBPFLinkKprobeMulti() == nil
+	case FeatureUprobeMulti:
+		return probeFeature(h, FeatureUprobe) && features.HaveBPFLinkUprobeMulti() == nil
+	case FeatureKprobeSession:
+		return probeFeature(h, FeatureKprobeMulti) && features.HaveBPFLinkKprobeSession() == nil
 	case FeatureIter:
 		return probeIter(h)
 	case FeatureBreakpoint:

@@ -69,14 +69,14 @@ func (e *env) kernelBTFFuncs(mod, fn string) ([]btfFunc, error) {
 }
 
 func (e *env) fentryContexts(s Spec) ([]*types.Context, error) {
-	if s.Target == "bpf" {
-		return nil, specErrorf("fentry/fexit on BPF programs is not supported")
-	}
 	if !e.t.Has(FeatureFentry) {
 		return nil, &SpecError{
 			Msg:  s.Provider + " probes are not available on this kernel (it has no BPF trampolines)",
 			Hint: "rawtracepoints and tracepoints work without them: gotrace -l 'rawtracepoint:*'",
 		}
+	}
+	if s.Target == "bpf" {
+		return e.bpfProgContexts(s)
 	}
 	funcs, err := e.kernelBTFFuncs(s.Target, s.Func)
 	if err != nil {
@@ -161,6 +161,9 @@ func attachFentry(name string, prog *ebpf.Program, ret bool) (io.Closer, error) 
 func listFentry(t Target, provider, rest string, verbose bool) ([]string, error) {
 	if !t.Has(FeatureFentry) {
 		return nil, nil
+	}
+	if rest == "bpf" || strings.HasPrefix(rest, "bpf:") {
+		return listBPFProgs(t, provider, strings.TrimPrefix(strings.TrimPrefix(rest, "bpf"), ":")), nil
 	}
 	mod, fn := "", orStar(rest)
 	if i := strings.IndexByte(rest, ':'); i >= 0 {

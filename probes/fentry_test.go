@@ -81,3 +81,59 @@ func TestFentryList(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), want)
 	}
 }
+
+// TestFentryBPF: fentry:bpf[:ID]:NAME expands to one probe per loaded
+// program function it names, each knowing the program it attaches to;
+// fexit's retval is typed from the function's BTF; -l lists them.
+func TestFentryBPF(t *testing.T) {
+	tgt := testTarget()
+	i32 := &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}
+	proto := &btf.FuncProto{Return: i32, Params: []btf.FuncParam{{Name: "ctx", Type: &btf.Pointer{Target: &btf.Void{}}}}}
+	tgt.Progs = []BPFProg{{ID: 7, Name: "p0_tracepoint", Proto: proto}, {ID: 7, Name: "helper", Proto: proto}, {ID: 9, Name: "p0_tracepoint", Proto: proto}}
+	env := newEnvForTest(tgt)
+	for raw, want := range map[string][]string{
+		"fentry:bpf:p0_tracepoint": {"fentry:bpf:7:p0_tracepoint", "fentry:bpf:9:p0_tracepoint"},
+		"fexit:bpf:9:p0_*":         {"fexit:bpf:9:p0_tracepoint"},
+		"fentry:bpf:7:*":           {"fentry:bpf:7:p0_tracepoint", "fentry:bpf:7:helper"},
+		"fentry:bpf:*:helper":      {"fentry:bpf:7:helper"},
+	} {
+		ctxs, err := env.contexts(raw)
+		if err != nil {
+			t.Errorf("%s: %v", raw, err)
+			continue
+		}
+		var names []string
+		for _, c := range ctxs {
+			names = append(names, c.Name)
+			id, _ := strconv.Atoi(strings.Split(c.Name, ":")[2])
+			if c.Kind != types.ProgTracing || c.AttachProg != uint32(id) || c.AttachTo != strings.Split(c.Name, ":")[3] || c.NumArgs != 1 || c.Args != nil {
+				t.Errorf("%s: %+v", raw, c)
+			}
+			if c.Return != (c.Provider == "fexit") || (c.Return && (c.Retval == nil || c.Retval.Size != 4)) {
+				t.Errorf("%s: return %v, retval %v", raw, c.Return, c.Retval)
+			}
+		}
+		if strings.Join(names, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %v, want %v", raw, names, want)
+		}
+	}
+	src := "fentry:bpf:p0_tracepoint { print(args.ctx); }"
+	f, err := lang.Parse("t.gt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := types.Check(f, NewEnv(tgt), types.Config{}); err == nil || !strings.Contains(err.Error(), "The args builtin cannot be used for 'fentry/fexit:bpf' probes") {
+		t.Errorf("args in fentry:bpf: %v", err)
+	}
+	if _, err := env.contexts("fentry:bpf:8:p0_tracepoint"); err == nil || err.Error() != "no loaded BPF program with BTF has a function 8:p0_tracepoint" {
+		t.Errorf("no such program: %v", err)
+	}
+	got, err := List(tgt, "fentry:bpf:*")
+	if err != nil || strings.Join(got, " ") != "fentry:bpf:7:p0_tracepoint fentry:bpf:7:helper fentry:bpf:9:p0_tracepoint" {
+		t.Errorf("List = %v, %v", got, err)
+	}
+	got, err = List(tgt, "fexit:bpf:9:*")
+	if err != nil || strings.Join(got, " ") != "fexit:bpf:9:p0_tracepoint" {
+		t.Errorf("List = %v, %v", got, err)
+	}
+}

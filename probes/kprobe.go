@@ -3,7 +3,6 @@ package probes
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,7 +81,10 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 		}
 	}
 	if s.Address != 0 {
-		return nil, specErrorf("%s probes at an address are not supported yet", s.Provider)
+		if err := e.kprobeAddressCheck(s); err != nil {
+			return nil, err
+		}
+		return []*types.Context{kprobeAtIP(s, e.context(s, &types.Context{Provider: s.Provider, Name: s.Name(), Kind: types.ProgKprobe}))}, nil
 	}
 	if e.t.Arch() == "arm64" && s.Offset%4 != 0 {
 		// The kernel checks x86-64 offsets against its instructions;
@@ -122,6 +124,11 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 	})
 	var ctxs []*types.Context
 	for _, f := range names {
+		if s.Offset != 0 {
+			if err := e.kprobeOffsetCheck(s, f.Module, f.Name); err != nil {
+				return nil, err
+			}
+		}
 		sp := s
 		sp.Func = f.Name
 		if mod != "" {
@@ -130,12 +137,15 @@ func (e *env) kprobeContexts(s Spec) ([]*types.Context, error) {
 				sp.Target = "vmlinux"
 			}
 		}
-		ctxs = append(ctxs, e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe}))
+		ctxs = append(ctxs, kprobeAtIP(sp, e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})))
 	}
 	return ctxs, nil
 }
 
 func attachKprobe(s Spec, name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
+	if s.Address != 0 || s.Offset != 0 {
+		return attachKprobeAt(s, name, prog, ret)
+	}
 	var l link.Link
 	var err error
 	if ret {
@@ -144,7 +154,7 @@ func attachKprobe(s Spec, name string, prog *ebpf.Program, ret bool) (io.Closer,
 		l, err = link.Kprobe(s.Func, prog, &link.KprobeOptions{Offset: s.Offset})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
+		return nil, kprobeAttachError(name, err)
 	}
 	return l, nil
 }

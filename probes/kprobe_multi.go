@@ -30,7 +30,17 @@ func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Conte
 		return ctxs, err
 	}
 	s, perr := Parse(spec.Raw)
-	if perr != nil || !e.multiKprobe(s) || usesProbeBuiltin(p) {
+	if perr != nil || usesProbeBuiltin(p) {
+		return ctxs, nil
+	}
+	session := len(p.Specs) == 1 && e.sessionKprobe(s)
+	if !e.multiKprobe(s) {
+		if session && len(ctxs) == 1 {
+			cs, err := specOf(ctxs[0])
+			if err == nil {
+				ctxs[0].SessionKey, ctxs[0].SessionFuncs = s.Func, []string{cs.Func}
+			}
+		}
 		return ctxs, nil
 	}
 	var funcs []string
@@ -46,7 +56,19 @@ func (e *env) BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*types.Conte
 		}
 	}
 	multi := &types.Context{Provider: s.Provider, Name: s.Name(), Kind: types.ProgKprobe, Funcs: funcs}
+	if session {
+		multi.SessionKey, multi.SessionFuncs = s.Func, funcs
+	}
 	return []*types.Context{e.context(s, multi)}, nil
+}
+
+// sessionKprobe says whether the attach point s may share a kprobe
+// session with its counterpart (types.Context.SessionKey): a kprobe or
+// kretprobe with no module, offset or address, where the kernel has
+// kprobe-multi and session links.
+func (e *env) sessionKprobe(s Spec) bool {
+	return (s.Provider == "kprobe" || s.Provider == "kretprobe") && s.Target == "" && s.Offset == 0 && s.Address == 0 &&
+		e.t.Has(FeatureKprobeMulti) && e.t.Has(FeatureKprobeSession)
 }
 
 // multiKprobe says whether the attach point s is attached with one
@@ -87,9 +109,9 @@ func blockHas(p *lang.Probe, match func(lang.Node) bool) bool {
 }
 
 // attachKprobeMulti attaches prog to every function of ctx with one
-// kprobe-multi link.
+// kprobe-multi link (a session link for a kprobe session).
 func attachKprobeMulti(ctx *types.Context, name string, prog *ebpf.Program, ret bool) (io.Closer, error) {
-	opts := link.KprobeMultiOptions{Symbols: ctx.Funcs}
+	opts := link.KprobeMultiOptions{Symbols: ctx.Funcs, Session: ctx.Session}
 	var l link.Link
 	var err error
 	if ret {

@@ -74,3 +74,43 @@ kprobe:vfs_read { @one = count(); }`
 		t.Errorf("without kprobe-multi: %d contexts", n)
 	}
 }
+
+// Where the kernel has kprobe session links, a block with one kprobe or
+// kretprobe attach point (no module, offset or address, not reading
+// `probe`) carries a session key and the session's functions, for the
+// checker to pair a kprobe block with its kretprobe block; elsewhere
+// none does.
+func TestKprobeSessionKeys(t *testing.T) {
+	const src = `kprobe:vfs_* { @a = 1; }
+kretprobe:vfs_* { @b = retval; }
+kprobe:vfs_read { @c = arg0; }
+kprobe:vfs_read,kprobe:vfs_write { @d = 1; }
+kprobe:vfs_read+8 { @e = 1; }
+kprobe:vfs_* { @f[probe] = 1; }
+kprobe:kvm:kvm_get_msr { @g = 1; }`
+	tgt := probes.NewDirTarget("testdata")
+	tgt.Features[probes.FeatureKprobeMulti] = true
+	tgt.Features[probes.FeatureKprobeSession] = true
+	_, ctxs := blockContexts(t, probes.NewEnv(tgt), src)
+	var got []string
+	for _, block := range ctxs {
+		var keys []string
+		for _, c := range block {
+			keys = append(keys, c.SessionKey+"="+strings.Join(c.SessionFuncs, "+"))
+		}
+		got = append(got, strings.Join(keys, " "))
+	}
+	want := []string{"vfs_*=vfs_read+vfs_readv+vfs_write", "vfs_*=vfs_read+vfs_readv+vfs_write", "vfs_read=vfs_read", "= =", "=", "= = =", "="}
+	if !slices.Equal(got, want) {
+		t.Errorf("session keys:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	tgt.Features[probes.FeatureKprobeSession] = false
+	_, ctxs = blockContexts(t, probes.NewEnv(tgt), src)
+	for _, block := range ctxs {
+		for _, c := range block {
+			if c.SessionKey != "" {
+				t.Errorf("without session links, %s has session key %q", c.Name, c.SessionKey)
+			}
+		}
+	}
+}

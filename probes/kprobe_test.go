@@ -41,7 +41,8 @@ func TestKprobeContexts(t *testing.T) {
 		"kprobe:nosuch":       "kernel function nosuch not found or not traceable",
 		"kprobe:nosuch*":      "no kernel function matches nosuch*",
 		"kprobe:kvm:vfs_read": "kernel function kvm:vfs_read not found or not traceable",
-		"kprobe:0xffff1234":   "kprobe probes at an address are not supported yet",
+		"kprobe:0xffff1234":   "Probing by address requires --unsafe",
+		"kprobe:vfs_read+144": "Offset outside the function bounds ('vfs_read' size is 144)",
 	} {
 		if _, err := env.contexts(raw); err == nil || err.Error() != msg {
 			t.Errorf("%s: %v, want %q", raw, err, msg)
@@ -54,6 +55,46 @@ func TestKprobeContexts(t *testing.T) {
 	tgt.Features[FeatureFentry] = false
 	if _, err := env.contexts("fentry:vfs_read"); err == nil || !strings.HasPrefix(err.Error(), "fentry probes are not available on this kernel") {
 		t.Errorf("without fentry: %v", err)
+	}
+}
+
+// TestKprobeAddress: with --unsafe, an address inside a kernel function
+// (in the target's /proc/kallsyms) is one probe named by the address in
+// decimal; an address outside every function, a kretprobe's off a
+// function's entry and an arm64 address between instructions are
+// refused.
+func TestKprobeAddress(t *testing.T) {
+	tgt := testTarget()
+	env := newEnvForTest(tgt)
+	Unsafe(true)(env)
+	// func: a kprobe away from a function's entry reads the instruction
+	// pointer, which bpf_get_func_ip does not give there
+	for raw, want := range map[string]struct {
+		name string
+		fn   types.FuncSource
+	}{
+		"kprobe:0xffffffff81234565":    {"kprobe:18446744071581156709", types.FuncKernelIP},
+		"kretprobe:0xffffffff81234560": {"kretprobe:18446744071581156704", types.FuncKernel},
+		"kprobe:vfs_read+143":          {"kprobe:vfs_read+143", types.FuncKernelIP},
+		"kprobe:vfs_read":              {"kprobe:vfs_read", types.FuncKernel},
+	} {
+		ctxs, err := env.contexts(raw)
+		if err != nil || len(ctxs) != 1 || ctxs[0].Name != want.name || ctxs[0].Kind != types.ProgKprobe || ctxs[0].Func != want.fn {
+			t.Errorf("%s: %v, %v; want one kprobe context %s", raw, ctxs, err, want.name)
+		}
+	}
+	for raw, msg := range map[string]string{
+		"kprobe:0xffffffff81234900":    "address 0xffffffff81234900 is not in a kernel function",
+		"kprobe:0x1000":                "address 0x1000 is not in a kernel function",
+		"kretprobe:0xffffffff81234565": "a kretprobe must be at a function's entry: 0xffffffff81234565 is vfs_read+5",
+	} {
+		if _, err := env.contexts(raw); err == nil || err.Error() != msg {
+			t.Errorf("%s: %v, want %q", raw, err, msg)
+		}
+	}
+	tgt.GOARCH = "arm64"
+	if _, err := env.contexts("kprobe:0xffffffff81234562"); err == nil || err.Error() != "Could not add kprobe into middle of instruction: 0xffffffff81234562" {
+		t.Errorf("arm64 address between instructions: %v", err)
 	}
 }
 

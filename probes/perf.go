@@ -101,12 +101,12 @@ func perfContexts(t Target, s Spec) ([]*types.Context, error) {
 // openPerfEvent opens a sampling perf event on one CPU for all processes.
 // freq says whether period is a frequency in Hz rather than a period.
 func openPerfEvent(typ uint32, config, period uint64, freq bool, cpu int) (int, error) {
-	return openPerfEventOn(typ, config, period, freq, -1, cpu)
+	return openPerfEventOn(typ, config, period, freq, -1, cpu, false)
 }
 
 // openPerfEventOn opens a perf event on a thread (tid; -1: every thread)
 // and a CPU (-1: every CPU).
-func openPerfEventOn(typ uint32, config, period uint64, freq bool, tid, cpu int) (int, error) {
+func openPerfEventOn(typ uint32, config, period uint64, freq bool, tid, cpu int, inherit bool) (int, error) {
 	attr := unix.PerfEventAttr{
 		Type:        typ,
 		Config:      config,
@@ -117,6 +117,11 @@ func openPerfEventOn(typ uint32, config, period uint64, freq bool, tid, cpu int)
 	}
 	if freq {
 		attr.Bits |= unix.PerfBitFreq
+	}
+	if inherit {
+		// the threads and processes the thread starts later count too
+		// (the kernel gives their copies of the event the program)
+		attr.Bits |= unix.PerfBitInherit
 	}
 	fd, err := unix.PerfEventOpen(&attr, tid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
@@ -152,12 +157,13 @@ var perfLinkOK = sync.OnceValue(func() bool { return host.Has(FeaturePerfLink) }
 // attachPerf opens the event on each of cpus and attaches prog to every
 // one.
 func attachPerf(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus []int) (io.Closer, error) {
-	return attachPerfOn(name, prog, typ, config, period, freq, cpus, nil)
+	return attachPerfOn(name, prog, typ, config, period, freq, cpus, nil, false)
 }
 
 // attachPerfOn opens the event on each of cpus, or with tids, on each of
-// those threads wherever they run, and attaches prog to every one.
-func attachPerfOn(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus, tids []int) (io.Closer, error) {
+// those threads wherever they run (with inherit, also on the threads and
+// processes they start later), and attaches prog to every one.
+func attachPerfOn(name string, prog *ebpf.Program, typ uint32, config, period uint64, freq bool, cpus, tids []int, inherit bool) (io.Closer, error) {
 	pa := &perfAttachment{}
 	type place struct{ tid, cpu int }
 	var places []place
@@ -171,7 +177,7 @@ func attachPerfOn(name string, prog *ebpf.Program, typ uint32, config, period ui
 		}
 	}
 	for _, at := range places {
-		fd, err := openPerfEventOn(typ, config, period, freq, at.tid, at.cpu)
+		fd, err := openPerfEventOn(typ, config, period, freq, at.tid, at.cpu, inherit)
 		if err != nil {
 			pa.Close()
 			switch {
@@ -246,8 +252,9 @@ func ratePeriod(s Spec) (period uint64, freq bool) {
 }
 
 // attachInterval attaches an interval probe (on one CPU) or a profile
-// probe (on every CPU, or, with pid, on the threads of that process).
-func attachInterval(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
+// probe (on every CPU, or, with pid, on the threads of that process, and
+// with inherit on what it starts later).
+func attachInterval(s Spec, name string, prog *ebpf.Program, pid int, inherit bool) (io.Closer, error) {
 	period, freq := ratePeriod(s)
 	cpus := []int{0}
 	if s.Provider == "profile" {
@@ -257,8 +264,7 @@ func attachInterval(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer
 			if err != nil {
 				return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 			}
-			// Threads the process starts later are not sampled.
-			return attachPerfOn(name, prog, unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK, period, freq, nil, tids)
+			return attachPerfOn(name, prog, unix.PERF_TYPE_SOFTWARE, unix.PERF_COUNT_SW_CPU_CLOCK, period, freq, nil, tids, inherit)
 		}
 	} else if on := onlineCPUs(); len(on) > 0 {
 		cpus = on[:1]
@@ -267,8 +273,9 @@ func attachInterval(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer
 }
 
 // attachPerfCounter attaches a software or hardware probe on every CPU,
-// or, with pid, on the threads of that process.
-func attachPerfCounter(s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
+// or, with pid, on the threads of that process (and with inherit on what
+// it starts later).
+func attachPerfCounter(s Spec, name string, prog *ebpf.Program, pid int, inherit bool) (io.Closer, error) {
 	ev := lookupPerfEvent(s.Provider, s.Target)
 	if ev == nil {
 		return nil, fmt.Errorf("cannot attach probe %s: %s is not a %s probe", name, s.Target, s.Provider)
@@ -288,7 +295,7 @@ func attachPerfCounter(s Spec, name string, prog *ebpf.Program, pid int) (io.Clo
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
 	}
-	return attachPerfOn(name, prog, typ, ev.Config, period, false, onlineCPUs(), tids)
+	return attachPerfOn(name, prog, typ, ev.Config, period, false, onlineCPUs(), tids, inherit)
 }
 
 // IntervalPeriod is the period in nanoseconds of an interval or profile
@@ -326,7 +333,7 @@ func (p timerProvider) facts(c *types.Context) {
 }
 
 func (timerProvider) attach(a attachment) (io.Closer, error) {
-	return attachInterval(a.spec, a.name, a.prog, a.pid)
+	return attachInterval(a.spec, a.name, a.prog, a.pid, a.descendants)
 }
 
 func (timerProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {
@@ -371,7 +378,7 @@ func (counterProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 func (counterProvider) facts(c *types.Context) { c.InProcess = true }
 
 func (counterProvider) attach(a attachment) (io.Closer, error) {
-	return attachPerfCounter(a.spec, a.name, a.prog, a.pid)
+	return attachPerfCounter(a.spec, a.name, a.prog, a.pid, a.descendants)
 }
 
 func (counterProvider) list(t Target, name, rest string, verbose bool) ([]string, error) {

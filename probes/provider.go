@@ -43,6 +43,9 @@ type attachment struct {
 	name string
 	prog *ebpf.Program
 	pid  int
+	// descendants: with pid, the threads and processes it starts later
+	// count too (gotrace -c's command); sampling probes follow them.
+	descendants bool
 }
 
 type providerEntry struct {

@@ -36,7 +36,9 @@ const (
 	FeaturePrivateStack                 // the verifier gives tracing subprograms with big frames a stack of their own (6.13+, JIT support)
 	FeatureKallsymsData                 // /proc/kallsyms lists data symbols (CONFIG_KALLSYMS_ALL), through which the kernel finds variables
 	FeatureWriteUser                    // programs may call bpf_probe_write_user (refused where the kernel is locked down)
+	FeatureKprobeSession                // kprobe session links (6.10+): one program at a function's entry and return
 	FeatureTpBTF                        // raw tracepoints typed by BTF (tp_btf, 5.5+): their programs see the arguments as typed kernel pointers
+	FeatureUprobeMulti                  // uprobe-multi links (6.6+)
 )
 
 var featureNames = [...]string{
@@ -55,7 +57,9 @@ var featureNames = [...]string{
 	FeaturePrivateStack:  "private stacks for subprograms",
 	FeatureKallsymsData:  "kallsyms data symbols",
 	FeatureWriteUser:     "bpf_probe_write_user",
+	FeatureKprobeSession: "kprobe session links",
 	FeatureTpBTF:         "BTF-typed raw tracepoints",
+	FeatureUprobeMulti:   "uprobe-multi links",
 }
 
 func (f Feature) String() string {
@@ -91,6 +95,9 @@ type Target interface {
 	ReadFile(path string) ([]byte, error)
 	// Stat describes a host file.
 	Stat(path string) (fs.FileInfo, error)
+	// BPFPrograms lists the functions of the loaded BPF programs that
+	// have BTF (what fentry:bpf and fexit:bpf attach to).
+	BPFPrograms() ([]BPFProg, error)
 	// Arch is the kernel's architecture as GOARCH spells it ("amd64",
 	// "arm64"): it decides the layout of struct pt_regs.
 	Arch() string
@@ -263,6 +270,8 @@ func (h *hostTarget) KernelFuncs() ([]KernelFunc, error) { return hostKernelFunc
 
 func (h *hostTarget) ReadFile(path string) ([]byte, error) { return os.ReadFile(path) }
 
+func (h *hostTarget) BPFPrograms() ([]BPFProg, error) { return hostBPFProgs() }
+
 func (h *hostTarget) Stat(path string) (fs.FileInfo, error) { return os.Stat(path) }
 
 // ---- a target served from files ----
@@ -281,6 +290,7 @@ type DirTarget struct {
 	Features map[Feature]bool // missing means false
 	BTF      *btf.Spec        // kernel BTF; nil: read btf/vmlinux
 	GOARCH   string           // the architecture; "" means amd64
+	Progs    []BPFProg        // the loaded BPF programs' functions
 }
 
 // NewDirTarget returns a DirTarget over dir with 4 CPUs and the features
@@ -350,6 +360,8 @@ func (d *DirTarget) KernelFuncs() ([]KernelFunc, error) {
 	}
 	return parseFilterFunctions(b), nil
 }
+
+func (d *DirTarget) BPFPrograms() ([]BPFProg, error) { return d.Progs, nil }
 
 func (d *DirTarget) hostPath(path string) (string, error) {
 	if !filepath.IsAbs(path) {

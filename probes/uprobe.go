@@ -159,10 +159,12 @@ func resolveBinary(v fileView, target string) (string, error) {
 
 // uprobeSite is where a uprobe context attaches, decided when the
 // attach point was checked: the file gotrace opens (through the
-// process's root with -p) and the offset in it.
+// process's root with -p) and the offset in it, or for a uprobe-multi
+// context the offsets of all its functions (see uprobe_multi.go).
 type uprobeSite struct {
-	open   string
-	offset uint64
+	open    string
+	offset  uint64
+	offsets []uint64
 }
 
 func (e *env) uprobeContexts(s Spec) ([]*types.Context, error) {
@@ -234,6 +236,15 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 		return []*types.Context{c}, nil
 	}
 	funcs := bin.funcs()
+	inline := e.inlines(bin, s)
+	if inline != nil {
+		// a function inlined everywhere has no symbol
+		for _, n := range inline.inlinedNames() {
+			if _, ok := funcs[n]; !ok {
+				funcs[n] = symbolize.Symbol{Name: n}
+			}
+		}
+	}
 	var names []string
 	if s.Lang == "cpp" {
 		names = matchCpp(funcs, s.Func)
@@ -268,6 +279,18 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 	var ctxs []*types.Context
 	for _, n := range names {
 		fn := funcs[n]
+		one := sp
+		one.Func = n
+		if inline != nil {
+			more, err := e.inlineContexts(inline, one, mk)
+			if err != nil {
+				return nil, err
+			}
+			ctxs = append(ctxs, more...)
+			if fn.Addr == 0 {
+				continue // no out-of-line copy
+			}
+		}
 		if s.Offset != 0 {
 			if err := e.checkOffset(bin, sp, fn, s.Offset); err != nil {
 				return nil, err
@@ -279,15 +302,13 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 			se.Hint = "Use --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process."
 			return nil, se
 		}
-		one := sp
-		one.Func = n
 		c, err := mk(one, fn.Addr+s.Offset)
 		if err != nil {
 			return nil, err
 		}
 		ctxs = append(ctxs, c)
 	}
-	return ctxs, nil
+	return e.multiUprobe(s, path, ctxs), nil
 }
 
 // matchCpp finds the C++ functions a cpp:PATTERN attach point names, as
@@ -354,6 +375,9 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
 		at = attachPointOf(ctxs[0]).uprobe
+	}
+	if ctx.UprobeMulti {
+		return attachUprobeMulti(ctx, at, name, prog, pid, ret)
 	}
 	if at.offset == 0 {
 		// cilium/ebpf reads a 0 as "look the symbol up"

@@ -1,15 +1,19 @@
 package probes
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/gotrace/gotrace/lang/types"
 )
 
 // The binary of a uprobe or USDT attach point may be a pattern:
-// "uprobe:*:fn" with -p PID is every file the process maps,
+// "uprobe:*:fn" with -p PID is every file the process maps, without -p
+// every file a running process maps (each file once),
 // "usdt:./bin/test*::*" every file of ./bin whose name matches, and an
 // empty binary with -p ("usdt::prov:probe") is the process's files too.
 // Each file is expanded as if it had been named; the files where
@@ -53,10 +57,21 @@ func (e *env) overBinaries(s Spec, one func(Spec) ([]*types.Context, error)) ([]
 	return nil, missingf("no %s probe %s in the %d files matching %s%s", s.Provider, what, len(files), orStar(s.Target), e.view().where())
 }
 
+// BinariesMatching lists the files a uprobe or USDT binary pattern
+// names on t, as binariesMatching does for process pid (0: none), for
+// listing (gotrace -l 'usdt:*:*').
+func BinariesMatching(t Target, pattern string, pid int) []string {
+	if !HasWildcard(pattern) && pattern != "" {
+		return []string{pattern}
+	}
+	return fileView{t: t, pid: pid}.binariesMatching(pattern)
+}
+
 // binariesMatching lists the files a binary pattern names: with a
 // process, the files it maps that match (all of them for "" or "*"),
-// as it names them; else the regular files of the pattern's directory
-// whose names match, spelled with the directory as written.
+// as it names them; without one, "*" is every file a running process
+// maps (runningFiles), and another pattern the regular files of its
+// directory whose names match, spelled with the directory as written.
 func (v fileView) binariesMatching(pattern string) []string {
 	if v.pid > 0 {
 		var out []string
@@ -66,6 +81,11 @@ func (v fileView) binariesMatching(pattern string) []string {
 			}
 		}
 		return out
+	}
+	if pattern == "*" {
+		if _, ok := v.t.(*DirTarget); !ok {
+			return runningFiles()
+		}
 	}
 	dir, name, prefix := ".", pattern, ""
 	if i := strings.LastIndexByte(pattern, '/'); i >= 0 {
@@ -105,4 +125,50 @@ func UserBinary(c *types.Context) string {
 		return u.Path
 	}
 	return ""
+}
+
+// runningFiles lists the files the running processes map, each file
+// once (by device and inode) and in the order first seen: by the path a
+// process names it with when the process shares gotrace's mount
+// namespace, through /proc/PID/root when it has one of its own. Processes
+// that end meanwhile, or whose maps cannot be read, are passed over.
+func runningFiles() []string {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	self, _ := os.Readlink("/proc/self/ns/mnt")
+	type fileID struct{ dev, ino uint64 }
+	seen := map[fileID]bool{}
+	var out []string
+	for _, en := range ents {
+		pid, err := strconv.Atoi(en.Name())
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", pid))
+		if err != nil {
+			continue
+		}
+		pv := fileView{pid: pid}
+		for _, f := range pv.mappedFiles() {
+			open := f
+			if ns != self {
+				open = pv.hostPath(f)
+			}
+			fi, err := os.Stat(open)
+			if err != nil || !fi.Mode().IsRegular() {
+				continue
+			}
+			if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+				id := fileID{uint64(st.Dev), st.Ino}
+				if seen[id] {
+					continue
+				}
+				seen[id] = true
+			}
+			out = append(out, open)
+		}
+	}
+	return out
 }

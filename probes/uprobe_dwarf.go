@@ -46,6 +46,8 @@ type debugInfo struct {
 
 	structsOnce sync.Once
 	structs     map[string]dwarfFunc // by C name: "struct Foo"
+
+	inline inlineIndex // see uprobe_inline.go
 }
 
 // dwarfFunc is an entry (a function's, a type's) in the Data that holds
@@ -495,11 +497,37 @@ func (e *env) userStruct(name string) *types.Type {
 	return nil
 }
 
-// readsArgs reports whether a probe block reads args (macros are
-// expanded by then; functions have no probe context).
-func readsArgs(p *lang.Probe) bool {
-	return blockHas(p, func(n lang.Node) bool {
-		id, ok := n.(*lang.Ident)
-		return ok && id.Name == "args"
+// blockReads is what a probe block reads that changes how its uprobe
+// attach points expand: args (the DWARF of each function is read for
+// it), argN (which inlined copies do not have) and probe (whose value
+// differs per function, so a wildcard gets a program per function
+// rather than one uprobe-multi program).
+type blockReads struct{ args, argN, probe bool }
+
+// readsAll is what an attach point outside a known block may need.
+var readsAll = blockReads{args: true, argN: true, probe: true}
+
+// readsArgs reports whether a probe block reads args, argN and probe
+// (macros are expanded by then; functions have no probe context).
+func readsArgs(p *lang.Probe) blockReads {
+	var r blockReads
+	blockHas(p, func(n lang.Node) bool {
+		if id, ok := n.(*lang.Ident); ok {
+			r.args = r.args || id.Name == "args"
+			r.argN = r.argN || isArgN(id.Name)
+		}
+		return false
 	})
+	r.probe = usesProbeBuiltin(p)
+	return r
+}
+
+// isArgN reports whether name is one of arg0, arg1, ...
+func isArgN(name string) bool {
+	n, ok := strings.CutPrefix(name, "arg")
+	if !ok || n == "" {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
 }

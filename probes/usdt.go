@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -225,9 +224,10 @@ func PtRegsOffset(reg string) (int, bool) {
 	return off, off >= 0
 }
 
-// usdtSites reads the .note.stapsdt notes of an ELF file.
-func usdtSites(b []byte) ([]USDTSite, error) {
-	f, err := elf.NewFile(bytes.NewReader(b))
+// usdtSites reads the .note.stapsdt notes of an ELF file (reading only
+// its headers and that section).
+func usdtSites(r io.ReaderAt) ([]USDTSite, error) {
+	f, err := elf.NewFile(r)
 	if err != nil {
 		return nil, err
 	}
@@ -319,7 +319,19 @@ func usdtOf(ctx *types.Context) *usdtInfo {
 	return nil
 }
 
-func readHostFile(path string) ([]byte, error) { return os.ReadFile(path) }
+// usdtSitesIn reads the USDT notes of the file the view knows as path.
+func (v fileView) usdtSitesIn(path string) ([]USDTSite, error) {
+	f, err := v.open(path)
+	if err != nil {
+		return nil, specErrorf("cannot read %s%s: %v", path, v.where(), unwrapPath(err))
+	}
+	defer f.Close()
+	sites, err := usdtSites(f)
+	if err != nil {
+		return nil, specErrorf("cannot read the USDT notes of %s: %v", path, err)
+	}
+	return sites, nil
+}
 
 // USDTArgs returns the arguments of a USDT probe's context, for the code
 // generator's argN; ok is false for contexts that are not USDT probes.
@@ -337,6 +349,9 @@ func (e *env) usdtContexts(s Spec) ([]*types.Context, error) {
 	if !e.t.Has(FeatureUprobe) {
 		return nil, specErrorf("this kernel has no uprobes (CONFIG_UPROBE_EVENTS), which USDT probes need")
 	}
+	if s.Target == "" && e.pid <= 0 {
+		return nil, specErrorf("usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.")
+	}
 	return e.overBinaries(s, e.usdtContextsIn)
 }
 
@@ -347,13 +362,9 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := v.ReadFile(path)
+	sites, err := v.usdtSitesIn(path)
 	if err != nil {
-		return nil, specErrorf("cannot read %s%s: %v", path, v.where(), unwrapPath(err))
-	}
-	sites, err := usdtSites(b)
-	if err != nil {
-		return nil, specErrorf("cannot read the USDT notes of %s: %v", path, err)
+		return nil, err
 	}
 	type key struct{ prov, name string }
 	groups := map[key][]USDTSite{}
@@ -485,11 +496,7 @@ func (m multiCloser) Close() error {
 func attachUSDT(ctx *types.Context, s Spec, name string, prog *ebpf.Program, pid int) (io.Closer, error) {
 	info := usdtOf(ctx)
 	if info == nil {
-		b, err := readHostFile(s.Target)
-		if err != nil {
-			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
-		}
-		sites, err := usdtSites(b)
+		sites, err := fileView{t: host}.usdtSitesIn(s.Target)
 		if err != nil {
 			return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 		}
@@ -538,13 +545,9 @@ func listUSDT(t Target, rest string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := v.ReadFile(path)
+	sites, err := v.usdtSitesIn(path)
 	if err != nil {
-		return nil, specErrorf("cannot read %s: %v", path, unwrapPath(err))
-	}
-	sites, err := usdtSites(b)
-	if err != nil {
-		return nil, specErrorf("cannot read the USDT notes of %s: %v", path, err)
+		return nil, err
 	}
 	seen := map[string]bool{}
 	var out []string

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"bytes"
 	"debug/elf"
 	"os"
 	"reflect"
@@ -57,7 +58,7 @@ func TestUSDTSites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sites, err := usdtSites(b)
+	sites, err := usdtSites(bytes.NewReader(b))
 	if err != nil || len(sites) != 1 {
 		t.Fatalf("usdtSites = %+v, %v", sites, err)
 	}
@@ -69,7 +70,7 @@ func TestUSDTSites(t *testing.T) {
 	if !reflect.DeepEqual(s.Args, want) {
 		t.Errorf("args = %+v", s.Args)
 	}
-	if sites, err := usdtSites(b[:0:0]); err == nil || sites != nil {
+	if sites, err := usdtSites(bytes.NewReader(nil)); err == nil || sites != nil {
 		t.Errorf("empty file: %v, %v", sites, err)
 	}
 }

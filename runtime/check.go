@@ -3,7 +3,10 @@ package runtime
 import (
 	"errors"
 	"fmt"
+	"maps"
+	goruntime "runtime"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/rlimit"
@@ -37,10 +40,10 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 			opts.PtRegsSize = l.Size
 		}
 	}
+	verdicts := verifyAll(prog, opts)
 	var errs, limits lang.ErrorList
-	for _, pp := range prog.Probes {
-		ps := prog.Spec.Programs[pp.Prog]
-		err := verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, opts)
+	for i, pp := range prog.Probes {
+		err := verdicts[i]
 		if err == nil {
 			continue
 		}
@@ -64,6 +67,31 @@ func Check(prog *codegen.Program, host probes.Target, detail bool) error {
 	return append(errs, limits...).Err()
 }
 
+// verifyAll runs gotrace's verifier on every probe's program, as many at
+// once as there are CPUs to run them (the programs are independent), and
+// returns the verdicts in the order of prog.Probes.
+func verifyAll(prog *codegen.Program, opts verify.Options) []error {
+	verdicts := make([]error, len(prog.Probes))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(prog.Probes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				ps := prog.Spec.Programs[prog.Probes[i].Prog]
+				verdicts[i] = verify.Program(ps.Instructions, ps.Type, prog.Spec.Maps, opts)
+			}
+		}()
+	}
+	for i := range prog.Probes {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return verdicts
+}
+
 // UndecidedError holds the programs gotrace's verifier gave up on at its
 // instruction limit, as positioned errors: the kernel decides them.
 type UndecidedError struct{ Errs lang.ErrorList }
@@ -77,13 +105,55 @@ func (e *UndecidedError) Unwrap() error { return e.Errs }
 // be loaded here), and its refusal, positioned as when running.
 func KernelCheck(prog *codegen.Program) (bool, error) {
 	_ = rlimit.RemoveMemlock()
-	coll, err := ebpf.NewCollection(prog.Spec)
+	spec, release, err := withAttachTargets(prog, prog.Spec)
+	if err != nil {
+		return false, err
+	}
+	coll, err := ebpf.NewCollection(spec)
+	release()
 	if err != nil {
 		var ve *ebpf.VerifierError
 		return errors.As(err, &ve), explainLoadError(prog, err)
 	}
 	coll.Close()
 	return true, nil
+}
+
+// withAttachTargets returns spec with each fentry:bpf and fexit:bpf
+// program given the loaded program it attaches to (the kernel checks a
+// tracing program against its target when it loads it); release closes
+// those targets once the programs are loaded.
+func withAttachTargets(prog *codegen.Program, spec *ebpf.CollectionSpec) (_ *ebpf.CollectionSpec, release func(), err error) {
+	var targets []*ebpf.Program
+	release = func() {
+		for _, t := range targets {
+			t.Close()
+		}
+	}
+	var cs *ebpf.CollectionSpec
+	for _, pp := range prog.Probes {
+		target, err := probes.AttachTarget(pp.Ctx)
+		if err != nil {
+			release()
+			return nil, func() {}, err
+		}
+		if target == nil {
+			continue
+		}
+		targets = append(targets, target)
+		if cs == nil {
+			c := *spec
+			c.Programs = maps.Clone(spec.Programs)
+			cs = &c
+		}
+		ps := cs.Programs[pp.Prog].Copy()
+		ps.AttachTarget = target
+		cs.Programs[pp.Prog] = ps
+	}
+	if cs == nil {
+		return spec, release, nil
+	}
+	return cs, release, nil
 }
 
 // insnPos is the script position of raw instruction idx of pp, or the

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/gotrace/gotrace/internal/scriptgen"
 	"github.com/gotrace/gotrace/probes"
@@ -35,11 +37,29 @@ func largeTarget(b *testing.B, probeCount int) probes.Target {
 	return t
 }
 
+// cpuTime is the CPU time the process has used, in all its threads
+// (the garbage collector's too).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds cpu-ns/op, the CPU time per iteration since start: on
+// a machine others share, it varies less than the wall time of ns/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+}
+
 func benchPipeline(b *testing.B, src string, target probes.Target, stop runtime.Stage) {
 	b.Helper()
 	data := []byte(src)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := cpuTime()
+	defer func() { reportCPU(b, start) }()
 	for b.Loop() {
 		c, err := runtime.Compile("bench.bt", data, runtime.CompileOptions{Target: target, Stop: stop})
 		if err != nil {
@@ -76,4 +96,23 @@ func BenchmarkPipelineDeepTernary(b *testing.B) {
 // folds to one constant.
 func BenchmarkPipelineLongSum(b *testing.B) {
 	benchPipeline(b, scriptgen.LongSum(8000), largeTarget(b, 0), runtime.StageCompile)
+}
+
+// BenchmarkVerifyLarge is the verifier alone on the programs of
+// scriptgen.Large(100): the part of BenchmarkPipelineLargeVerify that
+// BenchmarkPipelineLargeCompile does not measure.
+func BenchmarkVerifyLarge(b *testing.B) {
+	target := largeTarget(b, 100)
+	c, err := runtime.Compile("bench.bt", []byte(scriptgen.Large(100)), runtime.CompileOptions{Target: target, Stop: runtime.StageCompile})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	start := cpuTime()
+	defer func() { reportCPU(b, start) }()
+	for b.Loop() {
+		if err := runtime.Check(c.Prog, target, false); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

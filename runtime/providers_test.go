@@ -156,3 +156,59 @@ interval:ms:1 { @p = ctx->sample_period; @a = ctx.addr; }`, pipelinetest.Options
 		t.Errorf("ctx in a tracepoint: %v", err)
 	}
 }
+
+// TestKprobeSessionPrograms: where the kernel has kprobe session links,
+// kprobe:f and kretprobe:f (the one block of each on f) are one program
+// of attach type BPF_TRACE_KPROBE_SESSION that calls
+// bpf_session_is_return and passes gotrace's verifier; a function with
+// two kretprobe blocks, a block reading `probe` and a kernel without
+// session links keep a program per block.
+func TestKprobeSessionPrograms(t *testing.T) {
+	spec := pipelinetest.KernelBTF()
+	if spec == nil {
+		t.Skip("no kernel BTF on this machine")
+	}
+	var fn *btf.Func
+	if spec.TypeByName("bpf_session_is_return", &fn) != nil {
+		t.Skip("this kernel's BTF has no bpf_session_is_return")
+	}
+	const src = `kprobe:vfs_read { $x = arg2; @a = $x; }
+kretprobe:vfs_read { $x = "s"; @b = retval; @s = $x; }
+kprobe:vfs_write { @c = 1; }
+kretprobe:vfs_write { @d = 1; }
+kretprobe:vfs_write { @e = 1; }
+kprobe:vfs_* { @f[probe] = 1; }
+kretprobe:vfs_* { @g = 1; }`
+	tgt := pipelinetest.Target()
+	tgt.BTF = spec
+	tgt.Features[probes.FeatureKprobeMulti] = true
+	tgt.Features[probes.FeatureKprobeSession] = true
+	c := pipelinetest.MustCompile(t, src, pipelinetest.Options{Target: tgt})
+	var sessions []string
+	for _, pp := range c.Prog.Probes {
+		ps := c.Prog.Spec.Programs[pp.Prog]
+		if ps.AttachType != ebpf.AttachTraceKprobeSession {
+			continue
+		}
+		sessions = append(sessions, pp.Ctx.Name)
+		kfunc := false
+		for _, ins := range ps.Instructions {
+			kfunc = kfunc || ins.IsKfuncCall()
+		}
+		if !kfunc || !pp.Ctx.Session || pp.Ctx.Count() != 1 {
+			t.Errorf("%s: kfunc call %v, session %v, counts %d", pp.Ctx.Name, kfunc, pp.Ctx.Session, pp.Ctx.Count())
+		}
+	}
+	// vfs_read pairs; vfs_write has two kretprobe blocks; vfs_* reads probe
+	if len(sessions) != 1 || sessions[0] != "kprobe:vfs_read" || len(c.Prog.Probes) != 1+1+2+3+1 {
+		t.Errorf("sessions %v among %d programs; want kprobe:vfs_read among 8", sessions, len(c.Prog.Probes))
+	}
+	if err := runtime.Check(c.Prog, tgt, false); err != nil {
+		t.Errorf("gotrace's verifier: %v", err)
+	}
+	tgt.Features[probes.FeatureKprobeSession] = false
+	c = pipelinetest.MustCompile(t, src, pipelinetest.Options{Target: tgt})
+	if len(c.Prog.Probes) != 2+1+2+3+1 {
+		t.Errorf("without session links: %d programs, want 9", len(c.Prog.Probes))
+	}
+}

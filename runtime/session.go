@@ -177,9 +177,14 @@ func Load(prog *codegen.Program, opts Options) (*Session, error) {
 	// The event ring buffer's size follows perf_rb_pages.
 	pageSize := os.Getpagesize()
 	spec := withRingSize(prog.Spec, pageSize*bufferPages(prog.Settings.PerfRbPages, false, possibleCPUs(), pageSize, memAvailableKB()))
+	spec, release, err := withAttachTargets(prog, spec)
+	if err != nil {
+		return nil, err
+	}
 	coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{
 		Programs: loadOptions(prog, opts),
 	})
+	release()
 	if err != nil {
 		return nil, explainLoadError(prog, err)
 	}

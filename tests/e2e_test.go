@@ -67,7 +67,8 @@ const runLimit = 90 * time.Second
 // [write_user] the kernel lets programs write user memory (not locked
 // down), [private_stack] the verifier gives big subprogram frames a
 // stack of their own, [btf] the kernel describes its types in BTF,
-// [tp_btf] raw tracepoint programs may be typed by BTF.
+// [tp_btf] raw tracepoint programs may be typed by BTF, [uprobe_multi]
+// the kernel has uprobe-multi links.
 var hostConditions = map[string]probes.Feature{
 	"breakpoints":   probes.FeatureBreakpoint,
 	"pmu":           probes.FeatureHardware,
@@ -78,6 +79,7 @@ var hostConditions = map[string]probes.Feature{
 	"private_stack": probes.FeaturePrivateStack,
 	"btf":           probes.FeatureBTF,
 	"tp_btf":        probes.FeatureTpBTF,
+	"uprobe_multi":  probes.FeatureUprobeMulti,
 }
 
 func TestScripts(t *testing.T) {

@@ -116,8 +116,8 @@ func printInfo(w io.Writer, o *options) {
 		{"fentry", yesNo(fentry)},
 		{"iter", yesNo(t.Has(probes.FeatureIter))},
 		{"kprobe_multi", yesNo(t.Has(probes.FeatureKprobeMulti))},
-		{"uprobe_multi", yesNo(features.HaveBPFLinkUprobeMulti() == nil)},
-		{"kprobe_session", yesNo(t.Has(probes.FeatureKprobeMulti) && features.HaveBPFLinkKprobeSession() == nil)},
+		{"uprobe_multi", yesNo(t.Has(probes.FeatureUprobeMulti))},
+		{"kprobe_session", yesNo(t.Has(probes.FeatureKprobeSession))},
 	}
 	fmt.Fprintln(w, "Probe types")
 	tabulate(w, ptypes)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/gotrace/gotrace/lang"
@@ -83,7 +82,7 @@ func listSearch(o *options, t probes.Target, part string, stdout io.Writer, lg *
 		}
 	}
 	for _, u := range user {
-		for _, bin := range userBinaries(u.binary, o.pid) {
+		for _, bin := range probes.BinariesMatching(t, u.binary, o.pid) {
 			lines, err := ls(t, u.provider+":"+bin+":"+u.rest, probes.ForPID(o.pid))
 			if err != nil {
 				if !u.expanded {
@@ -160,71 +159,6 @@ func orStar(s string) string {
 		return "*"
 	}
 	return s
-}
-
-// userBinaries are the files a binary pattern names: with -p, the files
-// the process has mapped executable that match it (as the process names
-// them); else the files matching it in its directory, written with that
-// directory as it was given ("./bin/test*" gives "./bin/test").
-func userBinaries(pattern string, pid int) []string {
-	if !probes.HasWildcard(pattern) {
-		return []string{pattern}
-	}
-	if pid > 0 {
-		var out []string
-		for _, f := range mappedFiles(pid) {
-			if probes.Match(pattern, f) || pattern == "*" {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
-	dir, name := ".", pattern
-	prefix := ""
-	if i := strings.LastIndexByte(pattern, '/'); i >= 0 {
-		dir, name, prefix = pattern[:i], pattern[i+1:], pattern[:i+1]
-		if dir == "" {
-			dir = "/"
-		}
-	}
-	if probes.HasWildcard(dir) {
-		return nil
-	}
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	var out []string
-	for _, e := range ents {
-		if e.Type().IsRegular() && probes.Match(name, e.Name()) {
-			out = append(out, prefix+e.Name())
-		}
-	}
-	return out
-}
-
-// mappedFiles lists the files process pid maps executable, in the order
-// of its address space, as the process names them.
-func mappedFiles(pid int) []string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
-	if err != nil {
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.Contains(f[1], "x") || !strings.HasPrefix(f[5], "/") {
-			continue
-		}
-		path := strings.Join(f[5:], " ")
-		if strings.HasSuffix(path, " (deleted)") || seen[path] {
-			continue
-		}
-		seen[path] = true
-		out = append(out, path)
-	}
-	return out
 }
 
 // checkSearch refuses a search no probe name could match: one with

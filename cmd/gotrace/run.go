@@ -253,7 +253,15 @@ func runScript(o *options, name string, src []byte, target probes.Target, stdin 
 	ropts.NoSignals = true
 	ropts.PID = o.pid
 	ropts.DwarfPIDs = o.dwarfPIDs
+	// Probes attached per process (uprobes, USDT, profile, software,
+	// hardware, watchpoints) fire in the -c command only, as -p's do,
+	// which is what bpftrace does with -c; sampling follows what the
+	// command starts. Programs of tracepoints and kprobes are not
+	// filtered for it (scripts test cpid).
 	ropts.Attach = probes.AttachPID(o.pid)
+	if child != nil && o.pid == 0 {
+		ropts.Attach = probes.AttachCommand(child.Pid())
+	}
 	ropts.AttachSyscalls = probes.AttachSyscalls
 	ropts.DryRun = o.dryRun
 	ropts.VerifierLog = o.debugs("verifier")

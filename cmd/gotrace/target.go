@@ -32,12 +32,14 @@ type cliTarget struct {
 }
 
 // noFeatureNames are the values --no-feature takes (bpftrace's), and the
-// feature of gotrace's each turns off. uprobe_multi and kprobe_session
-// are links gotrace does not use, so turning them off changes nothing.
+// feature of gotrace's each turns off. uprobe_multi gives wildcard
+// uprobes a uprobe per function, as kprobe_multi does for kprobes;
+// kprobe_session (and kprobe_multi, which sessions need) keeps kprobe and
+// kretprobe blocks of a function in programs of their own.
 var noFeatureNames = map[string]probes.Feature{
 	"kprobe_multi":   probes.FeatureKprobeMulti,
-	"uprobe_multi":   -1,
-	"kprobe_session": -1,
+	"uprobe_multi":   probes.FeatureUprobeMulti,
+	"kprobe_session": probes.FeatureKprobeSession,
 }
 
 // newTarget wraps the host when an option or the environment changes

@@ -55,6 +55,13 @@ func (c *checker) argsIdent(e *lang.Ident) *Type {
 	if !c.inProbe(e) {
 		return nil
 	}
+	for _, ctx := range c.ctxs {
+		if ctx.AttachProg != 0 {
+			// (the kernel names no BPF function's arguments)
+			c.errorf(e.At, "The args builtin cannot be used for 'fentry/fexit:bpf' probes")
+			return nil
+		}
+	}
 	return c.oneLayout(e, func(ctx *Context) *Type { return ctx.Args }, "")
 }
 
@@ -122,7 +129,7 @@ func (c *checker) funcIdent(e *lang.Ident) *Type {
 	}
 	return c.inEveryContext(e, func(ctx *Context) (*Type, bool) {
 		switch ctx.Func {
-		case FuncKernel:
+		case FuncKernel, FuncKernelIP:
 			return &Type{Kind: Ksym, Size: 8}, true
 		case FuncUser:
 			return UsymType, true

@@ -85,6 +85,9 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c.info.Warnings = append(c.info.Warnings, warnings...)
 	c.named = namedArgs(cfg.Named)
 	c.info.Settings = c.resolveSettings(f, cfg.Env)
+	if ce, ok := env.(ConfigEnv); ok {
+		ce.Configure(c.info.Settings)
+	}
 	c.mapDecls(f)
 	c.defineC(f)
 	c.checkC(f)
@@ -126,6 +129,7 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if len(c.errs) > 0 {
 		return nil, c.errs
 	}
+	c.pairSessions()
 	c.joins = map[string]map[string]*Type{}
 	c.mapInts = map[string]*Type{}
 	// Inferring sweeps run until the joined integer types settle (a

@@ -30,6 +30,7 @@ type Settings struct {
 	LazySymbolicate  bool   // lazy_symbolication (false)
 	SymbolSource     string // symbol_source: dwarf or symbol_table
 	ShowDebugInfo    bool   // show_debug_info (true)
+	ProbeInline      bool   // probe_inline: uprobes also at the inlined copies of a function (false)
 	License          string // license ("GPL")
 }
 
@@ -69,6 +70,7 @@ var settings = map[string]setting{
 	"lazy_symbolication": {kind: "bool", set: func(s *Settings, v any) { s.LazySymbolicate = v.(bool) }},
 	"symbol_source":      {kind: "enum", values: []string{"dwarf", "symbol_table"}, set: func(s *Settings, v any) { s.SymbolSource = v.(string) }},
 	"show_debug_info":    {kind: "bool", set: func(s *Settings, v any) { s.ShowDebugInfo = v.(bool) }},
+	"probe_inline":       {kind: "bool", set: func(s *Settings, v any) { s.ProbeInline = v.(bool) }},
 	"license": {kind: "enum", values: []string{"Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL", "GPL and additional rights", "GPL v2", "GPL"},
 		set: func(s *Settings, v any) { s.License = v.(string) },
 		invalid: func(st setting, v string) error {

@@ -93,8 +93,12 @@ type Context struct {
 	// rate, which the emulator reproduces in simulated time.
 	Timer bool
 	// AttachTo is the kernel function of an fentry/fexit probe (the
-	// tracepoint of a RawTP one).
+	// tracepoint of a RawTP one; of fentry:bpf and fexit:bpf, the BPF
+	// function).
 	AttachTo string
+	// AttachProg is the id of the loaded BPF program an fentry:bpf or
+	// fexit:bpf probe attaches to (0 for every other probe).
+	AttachProg uint32
 	// NumArgs is the number of arguments of that function (tracepoint);
 	// fexit's return value follows them in the context.
 	NumArgs int
@@ -102,10 +106,31 @@ type Context struct {
 	Retval *Type
 	// USDTArgs locates the arguments of a USDT probe (arg0, arg1, ...).
 	USDTArgs []ArgLoc
-	// Funcs are the kernel functions of a kprobe or kretprobe whose one
-	// program attaches to all of them through a kprobe-multi link (a
-	// wildcard); empty for a probe on one function.
+	// Funcs are the functions one program attaches to through one multi
+	// link (a wildcard): kernel functions of a kprobe or kretprobe
+	// (kprobe-multi), or with UprobeMulti functions of one binary of a
+	// uprobe or uretprobe (uprobe-multi); empty for a probe on one
+	// function.
 	Funcs []string
+	// UprobeMulti marks Funcs as a binary's functions, attached through
+	// one uprobe-multi link (BPF_TRACE_UPROBE_MULTI).
+	UprobeMulti bool
+	// SessionKey is set on a kprobe's or kretprobe's context whose
+	// program may share a kprobe session with its counterpart's (the
+	// kernel has session links; one attach point, no module, offset or
+	// address; the block does not read `probe`): a kprobe block and a
+	// kretprobe block whose keys are equal (the function or pattern as
+	// written) become one program (see Session). SessionFuncs are the
+	// functions that session attaches to.
+	SessionKey   string
+	SessionFuncs []string
+	// Session marks the kprobe context of a kprobe block merged with its
+	// kretprobe block (ProbeInfo.Return) into one program on a kprobe
+	// session link (BPF_TRACE_KPROBE_SESSION, 6.10+): the program runs
+	// at entry and at return, asks the kernel which it is
+	// (bpf_session_is_return) and runs the matching block. Funcs holds
+	// the session's functions.
+	Session bool
 	// WatchAddr is the address a watchpoint probe watches (unwatch()).
 	WatchAddr uint64
 	// Ctx is the type of the `ctx` builtin (iter probes: the iterator's
@@ -142,9 +167,10 @@ const (
 type FuncSource int
 
 const (
-	FuncNone   FuncSource = iota // the probe has no func
-	FuncKernel                   // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
-	FuncUser                     // the instruction pointer, a user symbol (uprobe)
+	FuncNone     FuncSource = iota // the probe has no func
+	FuncKernel                     // bpf_get_func_ip, a kernel symbol (kprobe, kretprobe, fentry, fexit)
+	FuncUser                       // the instruction pointer, a user symbol (uprobe)
+	FuncKernelIP                   // the instruction pointer, a kernel symbol (kprobes at an offset or address, where bpf_get_func_ip gives 0)
 )
 
 // RunKind says when a probe's program runs.
@@ -167,7 +193,7 @@ func (r RunKind) Special() bool {
 }
 
 // Count is how many probes the context stands for: the number of
-// functions of a kprobe-multi program, else one.
+// functions of a kprobe-multi or uprobe-multi program, else one.
 func (c *Context) Count() int {
 	if len(c.Funcs) > 0 {
 		return len(c.Funcs)
@@ -205,6 +231,14 @@ type Env interface {
 // the `probe` builtin, which needs one program per function.
 type BlockEnv interface {
 	BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error)
+}
+
+// ConfigEnv is implemented by Envs whose expansion depends on the
+// script's configuration (probe_inline: a uprobe goes to the inlined
+// copies of its function too); the checker gives it the resolved
+// settings before it asks for any context.
+type ConfigEnv interface {
+	Configure(s Settings)
 }
 
 // contextsOf asks env for the contexts of spec in probe block p.

@@ -106,6 +106,12 @@ type MapInfo struct {
 type ProbeInfo struct {
 	Probe    *lang.Probe
 	Contexts []*Context // one per attach point after wildcard expansion
+	// Return is, on a kprobe block merged into a kprobe session
+	// (Context.Session), the kretprobe block that runs at return; that
+	// block's ProbeInfo has Merged set and compiles to no program of its
+	// own.
+	Return *ProbeInfo
+	Merged bool
 }
 
 // MapDecl is a declared map: its kind and number of entries.

@@ -79,7 +79,7 @@ func ProbeMachine(gotrace string) *Machine {
 		"iter":               h.Has(probes.FeatureIter),
 		"kprobe_multi":       kprobeMulti,
 		"kprobe_session":     kprobeMulti && features.HaveBPFLinkKprobeSession() == nil,
-		"uprobe_multi":       features.HaveBPFLinkUprobeMulti() == nil,
+		"uprobe_multi":       h.Has(probes.FeatureUprobeMulti),
 		"skboutput":          fentry && helper(ebpf.Tracing, asm.FnSkbOutput),
 		"get_tai_ns":         helper(ebpf.TracePoint, asm.FnKtimeGetTaiNs),
 		"get_func_ip":        helper(ebpf.Kprobe, asm.FnGetFuncIp),

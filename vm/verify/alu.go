@@ -266,7 +266,7 @@ func (v *verifier) pointerALU(st *state, c *raw, op uint8, is64 bool, dst *reg, 
 				return v.errf(st, "pointer r%d leaves the stack (fp%+d): not allowed without CAP_PERFMON", c.Dst, o)
 			}
 		case kMapValue:
-			if err := v.checkRange(st, c.Dst, n, 0, 1, int(n.m.spec.ValueSize), "map value of "+n.m.name); err != nil {
+			if err := v.checkRange(st, c.Dst, n, 0, 1, int(n.m.spec.ValueSize), desc{"map value of ", n.m.name}); err != nil {
 				return v.errf(st, "pointer r%d leaves the map value of %s: not allowed without CAP_PERFMON", c.Dst, n.m.name)
 			}
 		}

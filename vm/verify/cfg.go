@@ -305,9 +305,10 @@ func (v *verifier) buildCFG() error {
 		at   int
 		next int // successors tried so far
 	}
+	var succBuf [2]int // no instruction has more than two successors
 	succ := func(i int) []int {
 		c := &v.code[i]
-		var out []int
+		out := succBuf[:0]
 		switch {
 		case c.Op == insn.JMP|insn.EXIT:
 		case isJump(c):

@@ -22,7 +22,7 @@ type verifier struct {
 	prune         []bool
 	live          []uint16
 
-	explored  map[int][]*checkpoint
+	explored  [][]*checkpoint // by instruction
 	pending   []*state
 	processed int
 	jmps      int // jumps walked
@@ -31,7 +31,9 @@ type verifier struct {
 	prevInsns, prevJmps int
 	limit               int
 	nextID              uint32
-	ids                 idmap // scratch for state comparisons
+	ids                 idmap        // scratch for state comparisons
+	spare               *spare       // memory to reuse (reuse.go)
+	checkpoints         []checkpoint // allocated ahead, for newCheckpoint
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
 	precRegs         []uint16 // registers whose value matters (precise.go)
@@ -59,7 +61,7 @@ const (
 )
 
 func run(code []raw, pt ebpf.ProgramType, opts Options) error {
-	v := &verifier{code: code, prog: pt, opts: opts, explored: map[int][]*checkpoint{}, callbackStart: map[int]bool{}}
+	v := &verifier{code: code, prog: pt, opts: opts, callbackStart: map[int]bool{}}
 	v.limit = opts.MaxInsns
 	if v.limit <= 0 {
 		v.limit = 1000000
@@ -73,7 +75,10 @@ func run(code []raw, pt ebpf.ProgramType, opts Options) error {
 	if err := v.buildCFG(); err != nil {
 		return err
 	}
-	if err := v.explore(); err != nil {
+	v.takeSpare()
+	err := v.explore()
+	v.giveSpare()
+	if err != nil {
 		return err
 	}
 	return v.checkStackDepth()
@@ -103,6 +108,7 @@ func (v *verifier) explore() error {
 			}
 			return err
 		}
+		v.release(st)
 	}
 	return nil
 }
@@ -123,7 +129,7 @@ func (v *verifier) fork(st *state, pc int) (*state, error) {
 	if len(v.pending) >= maxPending {
 		return nil, v.errf(st, "the program has too many branches pending at once (over %d): simplify its conditions", maxPending)
 	}
-	o := st.clone()
+	o := v.clone(st)
 	o.pc = pc
 	if st.parent != nil {
 		st.parent.pending++
@@ -219,12 +225,15 @@ func (v *verifier) checkpoint(st *state) (bool, error) {
 		}
 		if cp.miss <= 3*cp.hit+3 {
 			kept = append(kept, cp)
+		} else {
+			v.dropSnapshot(cp)
 		}
 	}
 	v.explored[st.pc] = kept
 	if addNew && len(kept) < maxStatesPerInsn {
 		v.prevInsns, v.prevJmps = v.processed, v.jmps
-		cp := &checkpoint{st: st.clone(), parent: st.parent, pending: 1}
+		cp := v.newCheckpoint()
+		*cp = checkpoint{st: v.snapshot(st), parent: st.parent, pending: 1}
 		st.parent = cp
 		v.explored[st.pc] = append(kept, cp)
 	}
@@ -591,6 +600,7 @@ func (v *verifier) condJump(st *state, c *raw) (bool, error) {
 	if !v.refine(other, c, op, is32, true) {
 		// The taken branch is impossible: drop it again.
 		v.pending = v.pending[:len(v.pending)-1]
+		v.release(other)
 		if st.parent != nil {
 			st.parent.pending--
 		}
@@ -721,7 +731,10 @@ func (v *verifier) markNull(st *state, id uint32, isNull bool) {
 			fix(&f.regs[i])
 		}
 		for i := range f.stack {
-			fix(&f.stack[i].spill)
+			if x := &f.stack[i].spill; x.id == id && x.null {
+				v.ownStack(f)
+				fix(&f.stack[i].spill)
+			}
 		}
 	}
 	if isNull {
@@ -740,8 +753,9 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 	if r.kind != kScalar || r.id == 0 {
 		return
 	}
+	linked := func(x *reg) bool { return x != r && x.kind == kScalar && x.id == r.id }
 	set := func(x *reg) {
-		if x == r || x.kind != kScalar || x.id != r.id {
+		if !linked(x) {
 			return
 		}
 		id, delta, added := x.id, x.delta, x.added
@@ -757,7 +771,8 @@ func (v *verifier) syncLinked(st *state, r *reg) {
 			set(&f.regs[i])
 		}
 		for i := range f.stack {
-			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 {
+			if f.stack[i].typ[0] == sSpill && f.stack[i].spillSize() == 8 && linked(&f.stack[i].spill) {
+				v.ownStack(f)
 				set(&f.stack[i].spill)
 			}
 		}
@@ -798,7 +813,8 @@ func (v *verifier) refinePacket(st *state, dst, src *reg, op uint8) {
 		}
 		for i := range f.stack {
 			if x := &f.stack[i].spill; x.kind == kPacket && x.id == id && x.rng < rng {
-				x.rng = rng
+				v.ownStack(f)
+				f.stack[i].spill.rng = rng
 			}
 		}
 	}
@@ -816,5 +832,6 @@ func (v *verifier) kfuncCall(st *state) error {
 	}
 	f.regs[0] = unknownScalar()
 	f.regs[0].kobj = true
+	st.pc++
 	return nil
 }

@@ -89,6 +89,21 @@
 // function's return value. Without this, a script that sets twenty
 // variables under twenty conditions would have 2^20 paths.
 //
+// # Copying states
+//
+// The exploration copies its state at every branch it follows both ways
+// and at every state it keeps at a prune point, tens of thousands of
+// times for a large script, so copies are cheap (reuse.go). Stacks are
+// copied on write: a stack's memory counts the frames that use it; a
+// kept state shares the stack of the path that kept it, and a frame
+// copies a stack that others use before writing to it, which a path
+// that ends or is pruned first never does. Registers (1 KB a frame) are
+// copied, but into memory already there: the states of ended paths,
+// kept states that were dropped and stacks nobody uses any more go on
+// free lists that later forks, kept states and verifications take
+// from. None of this changes what is explored or compared: a kept state
+// is never written, and a state is not read after its path ended.
+//
 // Callbacks (bpf_for_each_map_elem) are explored like a loop around the
 // helper call: after the callback returns, the helper call is reached
 // again, and the exploration stops when a state there is subsumed by one

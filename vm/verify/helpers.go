@@ -1,8 +1,8 @@
 package verify
 
 import (
-	"fmt"
 	"math"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -28,6 +28,7 @@ const (
 	argStackOrNull
 	argAllocSize // a known constant size
 	argPercpu    // a per-CPU kernel variable (lddw by BTF id)
+	argLong      // 8 bytes of memory the helper writes
 )
 
 type retType uint8
@@ -65,6 +66,18 @@ type helper struct {
 	set  helperSet
 	maps []ebpf.MapType // map types the map argument must have (nil: any that allows element access)
 }
+
+// helperNames holds the kernel's name of each helper of the table.
+var helperNames = sync.OnceValue(func() map[asm.BuiltinFunc]string {
+	names := make(map[asm.BuiltinFunc]string, len(helpers))
+	for fn := range helpers {
+		names[fn] = insn.HelperName(fn)
+	}
+	return names
+})
+
+// helperName is insn.HelperName of a helper of the table.
+func helperName(fn asm.BuiltinFunc) string { return helperNames()[fn] }
 
 var helpers = map[asm.BuiltinFunc]*helper{
 	asm.FnMapLookupElem:     {[]argType{argMapPtr, argMapKey}, retMapValueOrNull, setBase, nil},
@@ -108,6 +121,7 @@ var helpers = map[asm.BuiltinFunc]*helper{
 	asm.FnRingbufQuery:               {[]argType{argMapPtr, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.RingBuf}},
 	asm.FnForEachMapElem:             {[]argType{argMapPtr, argFunc, argStackOrNull, argAnything}, retInt, setBase, []ebpf.MapType{ebpf.Hash, ebpf.Array, ebpf.PerCPUHash, ebpf.PerCPUArray, ebpf.LRUHash, ebpf.LRUCPUHash}},
 	asm.FnGetFuncIp:                  {[]argType{argCtx}, retInt, setKprobe, nil},
+	asm.FnGetFuncRet:                 {[]argType{argCtx, argLong}, retInt, setTracing, nil},
 	asm.FnOverrideReturn:             {[]argType{argCtx, argAnything}, retInt, setKprobe, nil},
 	asm.FnDPath:                      {[]argType{argAnything, argUninitMem, argSize}, retInt, setTracing, nil},
 	asm.FnSendSignalThread:           {[]argType{argAnything}, retInt, setPerfmon, nil},
@@ -173,7 +187,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 		}
 		return v.errf(st, "helper %d is not known to gotrace's verifier", c.Imm)
 	}
-	name := insn.HelperName(fn)
+	name := helperName(fn)
 	if !allowed(fn, h, v.prog, v.opts.Unprivileged) {
 		return v.errf(st, "%s cannot be called from %s programs", name, progName(v.prog))
 	}
@@ -215,10 +229,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 				return v.errf(st, "%s: no map argument before the key", name)
 			}
 			size := int64(m.spec.KeySize)
-			what := "the key of map " + m.name
+			what := desc{"the key of map ", m.name}
 			if at == argMapValue {
 				size = int64(m.spec.ValueSize)
-				what = "the value of map " + m.name
+				what.prefix = "the value of map "
 			}
 			if err := v.memArg(st, regno, r, size, size, false, what); err != nil {
 				return err
@@ -230,6 +244,10 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			}
 		case argMem, argUninitMem:
 			memReg, memPtr, memWrite = regno, r, at == argUninitMem
+		case argLong:
+			if err := v.memArg(st, regno, r, 8, 8, true, desc{"the result of ", name}); err != nil {
+				return err
+			}
 		case argSize, argSizeOrZero:
 			if r.kind != kScalar {
 				return v.errf(st, "argument %d of %s (r%d) must be a size, but it is %s", i+1, name, regno, r.String())
@@ -244,7 +262,7 @@ func (v *verifier) helperCall(st *state, c *raw) error {
 			if r.umax >= maxVarOff {
 				return v.errf(st, "size argument r%d of %s has no upper bound the verifier can see: bound it with & or a check", regno, name)
 			}
-			what := fmt.Sprintf("the buffer of %s", name)
+			what := desc{"the buffer of ", name}
 			if memPtr.kind == kScalar && memPtr.isZero() && r.umax > 0 {
 				return v.errf(st, "r%d is NULL but %s may read or write %d bytes through it", memReg, name, r.umax)
 			}
@@ -400,7 +418,10 @@ func (v *verifier) releaseRef(st *state, ref uint32) {
 			kill(&f.regs[i])
 		}
 		for i := range f.stack {
-			kill(&f.stack[i].spill)
+			if x := &f.stack[i].spill; x.ref == ref && x.isPointer() {
+				v.ownStack(f)
+				kill(&f.stack[i].spill)
+			}
 		}
 	}
 }

@@ -1,7 +1,9 @@
 package verify
 
 import (
+	"encoding/binary"
 	"math"
+	"math/bits"
 
 	"github.com/cilium/ebpf"
 
@@ -52,7 +54,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
 			return reg{}, v.errf(st, "map %s is read-only for programs", p.m.name)
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.ValueSize), "map value of "+p.m.name); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.ValueSize), desc{"map value of ", p.m.name}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -60,7 +62,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write {
 			return reg{}, v.errf(st, "the map key passed to a callback is read-only")
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.KeySize), "map key of "+p.m.name); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.m.spec.KeySize), desc{"map key of ", p.m.name}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -68,7 +70,7 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 		if write && p.ref == 0 {
 			return reg{}, v.errf(st, "r%d points to %s, which is read-only", regno, memName(p))
 		}
-		if err := v.checkRange(st, regno, p, off, size, int(p.size), memName(p)); err != nil {
+		if err := v.checkRange(st, regno, p, off, size, int(p.size), desc{memName(p), ""}); err != nil {
 			return reg{}, err
 		}
 		return unknownOfSize(size), nil
@@ -102,6 +104,12 @@ func (v *verifier) access(st *state, regno uint8, p reg, off int32, size int, wr
 
 const bpfFRdonlyProg = 1 << 7
 
+// desc names the memory an access or a helper argument reaches, for
+// messages: prefix and name are joined only when a message needs them.
+type desc struct{ prefix, name string }
+
+func (w desc) String() string { return w.prefix + w.name }
+
 // memName says what a kMem pointer points to: ring buffer space (which
 // holds a reference until submitted) or a CPU's copy of a per-CPU kernel
 // variable.
@@ -122,7 +130,7 @@ func unknownOfSize(size int) reg {
 }
 
 // checkRange checks [off, off+size) of pointer p lies inside [0, limit).
-func (v *verifier) checkRange(st *state, regno uint8, p reg, off int32, size int, limit int, what string) error {
+func (v *verifier) checkRange(st *state, regno uint8, p reg, off int32, size int, limit int, what desc) error {
 	if p.smin < 0 && !p.isConst() {
 		return v.errf(st, "r%d's offset into the %s may be negative: use an unsigned index or check it is >= 0", regno, what)
 	}
@@ -179,26 +187,45 @@ func (v *verifier) touch(st *state, frame int32, depth int) {
 	}
 }
 
-func (f *frame) slotAt(o int) (*slot, int) {
-	// o is negative: byte at fp+o
+// slotAt gives the slot holding the stack byte at fp+o (o is negative)
+// to be written, and the byte's index in it (lowest address first).
+func (v *verifier) slotAt(f *frame, o int) (*slot, int) {
+	v.ownStack(f)
 	i := (-o - 1) / 8
 	for len(f.stack) <= i {
 		f.stack = append(f.stack, slot{})
 	}
-	// byte index within the slot, lowest address first
+	return &f.stack[i], o + 8*(i+1)
+}
+
+// unwritten is every slot past the end of a frame's stack.
+var unwritten slot
+
+// slotRead is slotAt for a read: the slot must not be changed.
+func (f *frame) slotRead(o int) (*slot, int) {
+	i := (-o - 1) / 8
 	b := o + 8*(i+1)
+	if i >= len(f.stack) {
+		return &unwritten, b
+	}
 	return &f.stack[i], b
+}
+
+// spillBytes has bit 8*j set where byte j of the slot is sSpill (the
+// byte states are 0 to 3, and only sSpill has both low bits set).
+func (sl *slot) spillBytes() uint64 {
+	x := binary.LittleEndian.Uint64(sl.typ[:])
+	return x & (x >> 1) & 0x0101010101010101
 }
 
 // spillSize counts the bytes of a spilled register at the bottom of a
 // slot (0: no spill).
 func (sl *slot) spillSize() int {
-	n := 0
-	for n < 8 && sl.typ[n] == sSpill {
-		n++
-	}
-	return n
+	return bits.TrailingZeros64(^sl.spillBytes()&0x0101010101010101) / 8
 }
+
+// anySpill reports a byte of a spilled register in the slot.
+func (sl *slot) anySpill() bool { return sl.spillBytes() != 0 }
 
 // scrub turns a spilled register into plain data.
 func (sl *slot) scrub() {
@@ -215,7 +242,7 @@ func (sl *slot) scrub() {
 // spilled register of that size, pointers only as whole 8-byte spills,
 // and other stores leave plain data (or known zeros).
 func (v *verifier) stackWrite(st *state, f *frame, o int, size int, val *reg, isST bool) error {
-	s, b := f.slotAt(o)
+	s, b := v.slotAt(f, o)
 	aligned := b == 0
 	switch {
 	case val != nil && val.kind == kScalar && aligned:
@@ -285,7 +312,7 @@ func coerce(r reg, size int) reg {
 }
 
 func (v *verifier) stackRead(st *state, f *frame, o int, size int) (reg, error) {
-	s, b := f.slotAt(o)
+	s, b := f.slotRead(o)
 	if n := s.spillSize(); n > 0 {
 		if size == 8 && n == 8 {
 			return s.spill, nil
@@ -347,7 +374,7 @@ func constKey(st *state, p reg, keySize int) (uint64, bool) {
 		return 0, false
 	}
 	f := st.frames[p.frame]
-	s, b := f.slotAt(o)
+	s, b := f.slotRead(o)
 	zeros := 0
 	for k := b; k < 8 && s.typ[k] == sZero; k++ {
 		zeros++
@@ -379,16 +406,14 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 		return reg{}, v.errf(st, "stack access through r%d at a variable offset (%d to %d) may leave the 512-byte stack", regno, lo, hi)
 	}
 	v.touch(st, p.frame, int(-lo))
-	for o := lo; o < hi+int64(size); o++ {
-		s, b := f.slotAt(int(o))
-		if write {
+	if write {
+		for o := lo; o < hi+int64(size); o++ {
+			s, b := v.slotAt(f, int(o))
 			if s.spillSize() > 0 {
 				s.scrub()
 			}
 			s.typ[b] = sMisc
 		}
-	}
-	if write {
 		return reg{}, nil
 	}
 	return unknownOfSize(size), nil
@@ -396,7 +421,7 @@ func (v *verifier) stackVarAccess(st *state, regno uint8, f *frame, p reg, off i
 
 // memArg checks that a helper may access size bytes (a range
 // [minSize, maxSize]) at pointer p: read them (write false) or fill them.
-func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64, write bool, what string) error {
+func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64, write bool, what desc) error {
 	if p.kind == kScalar && p.isZero() && maxSize == 0 {
 		return nil
 	}
@@ -432,7 +457,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		v.touch(st, p.frame, int(-lo))
 		if write {
 			for o := lo; o < hi; o++ {
-				s, b := f.slotAt(int(o))
+				s, b := v.slotAt(f, int(o))
 				if s.spillSize() > 0 {
 					s.scrub()
 				}
@@ -442,7 +467,7 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		}
 		if v.opts.Unprivileged {
 			for o := lo; o < hi; o++ {
-				s, b := f.slotAt(int(o))
+				s, b := f.slotRead(int(o))
 				if s.typ[b] == sInvalid {
 					return v.errf(st, "%s at fp%d is passed to a helper before it is written (byte fp%d)", what, lo, o)
 				}
@@ -456,14 +481,14 @@ func (v *verifier) memArg(st *state, regno uint8, p reg, minSize, maxSize int64,
 		if write && p.m.spec.Flags&bpfFRdonlyProg != 0 {
 			return v.errf(st, "map %s is read-only for programs", p.m.name)
 		}
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.ValueSize), "map value of "+p.m.name)
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.ValueSize), desc{"map value of ", p.m.name})
 	case kMapKey:
 		if write {
 			return v.errf(st, "the map key passed to a callback is read-only")
 		}
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), "map key of "+p.m.name)
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.m.spec.KeySize), desc{"map key of ", p.m.name})
 	case kMem:
-		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), memName(p))
+		return v.checkRange(st, regno, p, 0, int(maxSize), int(p.size), desc{memName(p), ""})
 	case kPacket, kPacketMeta:
 		return v.packetRange(st, regno, p, 0, maxSize)
 	case kCtx:

@@ -148,14 +148,16 @@ var spillSlot = [8]uint8{sSpill, sSpill, sSpill, sSpill, sSpill, sSpill, sSpill,
 
 func (v *verifier) stackSafe(of, cf *frame, ids *idmap, exact bool, precise uint64) bool {
 	n := max(len(of.stack), len(cf.stack))
-	var empty slot
 	for i := 0; i < n; i++ {
-		os, cs := &empty, &empty
+		os, cs := &unwritten, &unwritten
 		if i < len(of.stack) {
 			os = &of.stack[i]
 		}
 		if i < len(cf.stack) {
 			cs = &cf.stack[i]
+		}
+		if os.typ == cs.typ && !os.anySpill() {
+			continue // the same plain bytes: safe either way
 		}
 		on, cn := os.spillSize(), cs.spillSize()
 		if exact {
@@ -248,6 +250,8 @@ func (v *verifier) widen(old, cur *state) {
 			}
 			o, c := &of.stack[i], &cf.stack[i]
 			if o.spillSize() > 0 && o.spillSize() == c.spillSize() && o.spill.kind == kScalar && c.spill.kind == kScalar && !rangeWithin(&o.spill, &c.spill) {
+				v.ownStack(cf)
+				c = &cf.stack[i]
 				c.spill = unknownOfSize(c.spillSize())
 			}
 		}

@@ -41,30 +41,31 @@ func (k kind) String() string { return kindNames[k] }
 // kind, and map, frame or size) plus a fixed offset off plus a variable
 // offset bounded like a scalar.
 type reg struct {
-	kind kind
-	null bool // the pointer may be NULL (map_value_or_null, mem_or_null)
-
-	off int32
-
-	umin, umax uint64
-	smin, smax int64
-	tn         tnum
-
-	id    uint32 // shared by copies of one maybe-NULL pointer, or of one number
-	delta int64  // a number linked by id: the constant added to the copy
-	added bool   // delta was added (once, like the kernel)
-	ref   uint32 // reference that must be released (ring buffer memory)
-	m     *mapInfo
-	size  int32 // kMem: bytes
-	frame int32 // kStack: the frame it points into
-	rng   int32 // packet pointers: bytes known to be in the packet past off
-	fn    int32 // kFunc: first instruction of the subprogram; kPercpu: BTF id
+	kind  kind
+	null  bool // the pointer may be NULL (map_value_or_null, mem_or_null)
+	added bool // delta was added (once, like the kernel)
 	// kobj marks a scalar that may be a pointer to a kernel object (the
 	// kernel's PTR_TO_BTF_ID: bpf_get_current_task_btf, a kfunc's result,
 	// a pointer field read through one). Such a value may be read
 	// through; the kernel, which knows the object's BTF type, checks the
 	// offsets and the NULL tests.
 	kobj bool
+
+	off int32
+
+	id    uint32 // shared by copies of one maybe-NULL pointer, or of one number
+	ref   uint32 // reference that must be released (ring buffer memory)
+	size  int32  // kMem: bytes
+	frame int32  // kStack: the frame it points into
+	rng   int32  // packet pointers: bytes known to be in the packet past off
+	fn    int32  // kFunc: first instruction of the subprogram; kPercpu: BTF id
+
+	umin, umax uint64
+	smin, smax int64
+	tn         tnum
+
+	delta int64 // a number linked by id: the constant added to the copy
+	m     *mapInfo
 }
 
 func unknownScalar() reg {
@@ -202,7 +203,8 @@ func (r *reg) boundsString() string {
 	return strings.Join(parts, ",")
 }
 
-// Stack byte states.
+// Stack byte states. slot.spillBytes relies on their values: 0 to 3,
+// sSpill the only one with both low bits set.
 const (
 	sInvalid uint8 = iota // never written
 	sMisc                 // some data
@@ -217,13 +219,18 @@ type slot struct {
 }
 
 // frame is one function's registers and stack.
+//
+// A frame belongs to one state, which changes it in place. Its stack
+// may be shared with the checkpoints kept along the path, and is copied
+// before it is written (reuse.go).
 type frame struct {
 	regs     [11]reg
-	stack    []slot // grows down from fp
-	callsite int    // instruction that called this frame (-1 for the main program)
-	subprog  int    // index into the verifier's subprograms
-	callback bool   // called by a helper: returns to callsite itself
-	depth    int    // deepest stack byte touched
+	stack    []slot    // grows down from fp: a prefix of mem.slots
+	mem      *stackMem // nil while the stack is empty
+	callsite int       // instruction that called this frame (-1 for the main program)
+	subprog  int       // index into the verifier's subprograms
+	callback bool      // called by a helper: returns to callsite itself
+	depth    int       // deepest stack byte touched
 }
 
 // state is the whole abstract machine state on one path.
@@ -237,22 +244,6 @@ type state struct {
 type refInfo struct {
 	id   uint32
 	insn int
-}
-
-func (f *frame) clone() *frame {
-	n := *f
-	n.stack = append([]slot(nil), f.stack...)
-	return &n
-}
-
-func (s *state) clone() *state {
-	n := &state{pc: s.pc, parent: s.parent}
-	n.frames = make([]*frame, len(s.frames))
-	for i, f := range s.frames {
-		n.frames[i] = f.clone()
-	}
-	n.refs = append([]refInfo(nil), s.refs...)
-	return n
 }
 
 func (s *state) cur() *frame { return s.frames[len(s.frames)-1] }

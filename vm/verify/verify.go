@@ -159,7 +159,8 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 	syms := map[string]int{}
 	pos := make([]int, len(insns))
 	n := 0
-	for i, ins := range insns {
+	for i := range insns {
+		ins := &insns[i]
 		pos[i] = n
 		if s := ins.Symbol(); s != "" {
 			if _, dup := syms[s]; dup {
@@ -171,8 +172,9 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 	}
 	infos := map[string]*mapInfo{}
 	bySlot := map[int]*mapInfo{}
-	var buf bytes.Buffer
-	for i, ins := range insns {
+	buf := make([]byte, 0, 8*n)
+	for i := range insns {
+		ins := insns[i]
 		at := pos[i]
 		ref := ins.Reference()
 		switch {
@@ -201,11 +203,46 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 			}
 			ins.Offset = int16(to - at - 1)
 		}
-		if _, err := ins.Marshal(&buf, binary.LittleEndian); err != nil {
+		var ok bool
+		if buf, ok = appendPlain(buf, &ins); ok {
+			continue
+		}
+		w := bytes.NewBuffer(buf)
+		if _, err := ins.Marshal(w, binary.LittleEndian); err != nil {
 			return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
 		}
+		buf = w.Bytes()
 	}
-	return slots(buf.Bytes(), func(slot int, _ insn.Insn) (*mapInfo, error) { return bySlot[slot], nil })
+	return slots(buf, func(slot int, _ insn.Insn) (*mapInfo, error) { return bySlot[slot], nil })
+}
+
+// appendPlain appends the encoding of ins to b when it needs none of
+// the rewriting asm.Instruction.Marshal does (for cilium's extended
+// opcodes: signed division, sign-extending moves, atomics; and for
+// calls), and reports whether it did. Its bytes are Marshal's
+// (TestAppendPlain); it is here because Marshal allocates for every
+// instruction.
+func appendPlain(b []byte, ins *asm.Instruction) ([]byte, bool) {
+	op := ins.OpCode
+	if op > 0xff {
+		return b, false
+	}
+	class := op.Class()
+	if class == asm.StXClass && op.Mode() == asm.AtomicMode || class.IsJump() && op.JumpOp() == asm.Call {
+		return b, false
+	}
+	off := uint16(ins.Offset)
+	if class.IsALU() {
+		off = 0 // Marshal clears it
+	}
+	imm := uint32(ins.Constant)
+	b = append(b, byte(op), byte(ins.Src<<4)|byte(ins.Dst&0xf), byte(off), byte(off>>8),
+		byte(imm), byte(imm>>8), byte(imm>>16), byte(imm>>24))
+	if op.IsDWordLoad() {
+		hi := uint32(ins.Constant >> 32)
+		b = append(b, 0, 0, 0, 0, byte(hi), byte(hi>>8), byte(hi>>16), byte(hi>>24))
+	}
+	return b, true
 }
 
 // progName describes a program type for messages.

@@ -1,7 +1,10 @@
 package verify
 
 import (
+	"bytes"
+	"encoding/binary"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -224,5 +227,64 @@ exit
 	}
 	if err := check(t, ebpf.TracePoint, prog, Options{}, m); err == nil {
 		t.Errorf("unknown CPUs: accepted")
+	}
+}
+
+// TestSpillSize checks the bit arithmetic of slot.spillSize and
+// slot.anySpill against counting byte by byte, for every slot.
+func TestSpillSize(t *testing.T) {
+	var sl slot
+	for n := 0; n < 1<<16; n++ {
+		for j := range sl.typ {
+			sl.typ[j] = uint8(n>>(2*j)) & 3
+		}
+		want, any := 0, false
+		for want < 8 && sl.typ[want] == sSpill {
+			want++
+		}
+		for _, b := range sl.typ {
+			any = any || b == sSpill
+		}
+		if got := sl.spillSize(); got != want {
+			t.Fatalf("spillSize of %v = %d, want %d", sl.typ, got, want)
+		}
+		if sl.anySpill() != any {
+			t.Fatalf("anySpill of %v = %v, want %v", sl.typ, !any, any)
+		}
+	}
+}
+
+// TestAppendPlain compares appendPlain with asm.Instruction.Marshal for
+// every opcode byte and a spread of registers, offsets and constants.
+func TestAppendPlain(t *testing.T) {
+	regs := []asm.Register{0, 1, 5, 10, 11, 15}
+	offs := []int16{0, 1, -1, 0x7fff, -0x8000}
+	consts := []int64{0, 1, -1, 0x7fffffff, -0x80000000, 0x100000000, -0x123456789a, math.MaxInt64, math.MinInt64}
+	plain := 0
+	for op := 0; op <= 0xff; op++ {
+		for _, dst := range regs {
+			for _, src := range regs {
+				for _, off := range offs {
+					for _, c := range consts {
+						ins := asm.Instruction{OpCode: asm.OpCode(op), Dst: dst, Src: src, Offset: off, Constant: c}
+						got, ok := appendPlain(nil, &ins)
+						if !ok {
+							continue
+						}
+						plain++
+						var want bytes.Buffer
+						if _, err := ins.Marshal(&want, binary.LittleEndian); err != nil {
+							t.Fatalf("%#x: appendPlain encodes what Marshal refuses: %v", op, err)
+						}
+						if !bytes.Equal(got, want.Bytes()) {
+							t.Fatalf("%#x dst %d src %d off %d imm %d: appendPlain % x, Marshal % x", op, dst, src, off, c, got, want.Bytes())
+						}
+					}
+				}
+			}
+		}
+	}
+	if plain == 0 {
+		t.Fatal("appendPlain encoded nothing")
 	}
 }
