@@ -57,10 +57,13 @@ func (f *fn) aggregate(m *lang.MapExpr, call *lang.Call) {
 	}
 	f.jmp(done)
 	f.mark(initL)
+	if agg == types.AggCount && mm.ValSize == 8 {
+		f.mapUpdate(mm, k, f.globalOne())
+		f.mark(done)
+		return
+	}
 	v := f.alloc(mm.ValSize)
 	switch agg {
-	case types.AggCount:
-		f.storeImm(v, 8, 1)
 	case types.AggSum:
 		f.store(v, 8, x)
 	default:
@@ -90,9 +93,7 @@ func (f *fn) histogram(m *lang.MapExpr, mm *MapMeta, x vreg) {
 	f.store(pm, 8, f.aluImm(asm.Add, f.load(pm, 8), 1))
 	f.jmp(done)
 	f.mark(initL)
-	v := f.alloc(8)
-	f.storeImm(v, 8, 1)
-	f.mapUpdate(mm, k, v)
+	f.mapUpdate(mm, k, f.globalOne())
 	f.mark(done)
 }
 
@@ -114,22 +115,37 @@ func (f *fn) log2Bucket(x vreg, k int64) vreg {
 		f.jmp(done)
 		f.mark(big)
 	}
-	// l = floor(log2(x)) by binary search on the highest set bit
-	l := f.newReg()
+	// l = floor(log2(x)) by binary search on the highest set bit, x >= 1:
+	// n keeps the bits of x above those counted in l. A step of sh bits
+	// is a compare with 2^sh, a shift and an add; 2^32 does not fit an
+	// immediate, so that step tests n >> 32 instead. With k = 0 the
+	// bucket is l + 2, so l starts at 2 in b itself.
+	l := b
+	if k == 0 {
+		f.emit(&inst{op: opMovImm, dst: b, imm: 2})
+	} else {
+		l = f.newReg()
+		f.emit(&inst{op: opMovImm, dst: l, imm: 0})
+	}
 	n := f.newReg()
-	f.emit(&inst{op: opMovImm, dst: l, imm: 0})
 	f.emit(&inst{op: opMov, dst: n, a: x})
 	for _, sh := range []int64{32, 16, 8, 4, 2, 1} {
 		skip := f.label()
-		t := f.aluImm(asm.RSh, n, sh)
-		f.emit(&inst{op: opJcc, a: t, cc: asm.JEq, useImm: true, imm: 0, label: skip})
-		f.emit(&inst{op: opMov, dst: n, a: t})
+		switch sh {
+		case 32:
+			t := f.aluImm(asm.RSh, n, sh)
+			f.emit(&inst{op: opJcc, a: t, cc: asm.JEq, useImm: true, imm: 0, label: skip})
+			f.emit(&inst{op: opMov, dst: n, a: t})
+		case 1:
+			f.emit(&inst{op: opJcc, a: n, cc: asm.JLT, useImm: true, imm: 2, label: skip})
+		default:
+			f.emit(&inst{op: opJcc, a: n, cc: asm.JLT, useImm: true, imm: 1 << sh, label: skip})
+			f.emit(&inst{op: opALU, alu: asm.RSh, dst: n, a: n, useImm: true, imm: sh})
+		}
 		f.emit(&inst{op: opALU, alu: asm.Add, dst: l, a: l, useImm: true, imm: sh})
 		f.mark(skip)
 	}
-	if k == 0 {
-		f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: l, useImm: true, imm: 2})
-	} else {
+	if k != 0 {
 		// 1 + 2^k + (l-k)*2^k + ((x >> (l-k)) - 2^k)
 		shift := f.aluImm(asm.Sub, l, k)
 		top := f.alu(asm.RSh, x, shift)
@@ -141,19 +157,30 @@ func (f *fn) log2Bucket(x vreg, k int64) vreg {
 	return b
 }
 
-// lhistBucket computes the lhist() bucket of x (see MapMeta).
+// lhistBucket computes the lhist() bucket of x (see MapMeta): 0 below lo,
+// 1 + (hi-lo)/step from hi on, else 1 + (x-lo)/step.
 func (f *fn) lhistBucket(x vreg, lo, hi, step int64) vreg {
 	b := f.newReg()
-	done, in := f.label(), f.label()
+	done := f.label()
+	below := func(bound int64) *inst { // if x < bound goto done
+		in := &inst{op: opJcc, a: x, cc: asm.JSLT, label: done}
+		if fitsImm32(bound) {
+			in.useImm, in.imm = true, bound
+		} else {
+			in.b = f.imm(bound)
+		}
+		return in
+	}
 	f.emit(&inst{op: opMovImm, dst: b, imm: 0})
-	lor := f.imm(lo)
-	f.emit(&inst{op: opJcc, a: x, b: lor, cc: asm.JSLT, label: done})
+	f.emit(below(lo))
 	f.emit(&inst{op: opMovImm, dst: b, imm: 1 + (hi-lo)/step})
-	hir := f.imm(hi)
-	f.emit(&inst{op: opJcc, a: x, b: hir, cc: asm.JSLT, label: in})
-	f.jmp(done)
-	f.mark(in)
-	off := f.alu(asm.Sub, x, lor)
+	atHi := below(hi)
+	atHi.cc = asm.JSGE
+	f.emit(atHi)
+	off := x
+	if lo != 0 {
+		off = f.aluImm(asm.Sub, x, lo)
+	}
 	q := f.aluImm(asm.Div, off, step)
 	f.emit(&inst{op: opALU, alu: asm.Add, dst: b, a: q, useImm: true, imm: 1})
 	f.mark(done)

@@ -105,13 +105,14 @@ func (f *fn) stackLen(x lang.Expr) vreg {
 	return d
 }
 
-// stackID keeps the low 32 bits of a stack id and, for user stacks, puts
-// the pid in the upper half.
+// stackID keeps a kernel stack's id as the helper returns it: user space
+// reads its low 32 bits, and a negative error, whose upper half is all
+// ones, stays negative there. For user stacks it puts the pid in the upper
+// half.
 func (f *fn) stackID(t *types.Type, id vreg) vreg {
-	id = f.aluImm(asm.And, id, 0xffffffff)
 	if t.Name != "kstack" {
 		pid := f.aluImm(asm.And, f.call(asm.FnGetCurrentPidTgid), -0x100000000) // tgid << 32
-		id = f.alu(asm.Or, id, pid)
+		id = f.alu(asm.Or, f.low32(id), pid)
 	}
 	return id
 }

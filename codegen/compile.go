@@ -131,7 +131,10 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	}
 	spec := c.prog.Spec
 	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: ringbufSize}
-	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(GlobalsSize + 8*len(c.prog.Maps) + 8*len(c.prog.LongLoops)), MaxEntries: 1}
+	globals := make([]byte, GlobalsSize+8*len(c.prog.Maps)+8*len(c.prog.LongLoops))
+	globals[GlobalOne] = 1 // little-endian u64 1, there from the map's creation
+	spec.Maps[GlobalsMap] = &ebpf.MapSpec{Name: GlobalsMap, Type: ebpf.Array, KeySize: 4, ValueSize: uint32(len(globals)), MaxEntries: 1,
+		Contents: []ebpf.MapKV{{Key: uint32(0), Value: globals}}}
 	if c.scratch > 0 {
 		spec.Maps[ScratchMap] = &ebpf.MapSpec{Name: ScratchMap, Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: uint32(c.scratch), MaxEntries: 1}
 	}
@@ -225,6 +228,8 @@ type fn struct {
 	nregs    int
 	frame    int
 	scratch  int
+	// stackAllocs are the stack regions alloc handed out (opt_stack.go).
+	stackAllocs []stackSlot
 	// joinRec is the scratch record every join() of the program shares.
 	joinRec *mem
 	// addressed are the variables whose address is taken (&$x): they

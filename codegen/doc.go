@@ -9,11 +9,15 @@
 // Each probe block becomes one BPF program per attach point it expands to.
 // The body is first translated to an IR of three-address instructions on
 // virtual registers (ir.go), with every instruction tagged by the script
-// position it comes from. The optimizer computes each value once (a
-// helper whose answer cannot change during a run, arithmetic, copies:
-// opt_cse.go) and removes dead code (liveness.go; the checker has already
-// folded constant expressions). Registers are then allocated by liveness-driven
-// linear scan with spilling (regalloc.go), and the result is lowered to
+// position it comes from. The optimizer forwards stack loads from the
+// stores before them, lets a map key built again use the slot of the
+// first, and removes stack stores nothing reads (opt_stack.go); computes
+// each value once (a helper whose answer cannot change during a run,
+// arithmetic, copies, stack and map addresses: opt_cse.go); and removes
+// dead code (liveness.go; the checker has already folded constant
+// expressions). Registers are then allocated by liveness-driven linear
+// scan with spilling (regalloc.go; a helper's result stays in r0 until
+// something else writes r0), and the result is lowered to
 // cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
 // asm.Comment. Maps are referenced by name; the runtime (or the VM) creates
 // them from the CollectionSpec. The bodies of for loops, string searches
@@ -62,8 +66,10 @@
 //     builtin_*.go: the families.
 //   - ir.go, regalloc.go, lower.go: the IR, register allocation and
 //     lowering to eBPF; liveness.go: basic blocks, liveness and dead
-//     code; opt.go and opt_cse.go: the optimizer (values computed once:
-//     invariant helper results, arithmetic, copies).
+//     code; opt.go, opt_stack.go and opt_cse.go: the optimizer (stack
+//     memory: forwarded loads, merged key slots, dead stores; values
+//     computed once: invariant helper results, arithmetic, copies,
+//     addresses).
 //   - cfuncs.go: the functions of imported C files (cfuncs_stmt.go,
 //     cfuncs_expr.go, cfuncs_mem.go, cfuncs_calls.go: their statements,
 //     expressions, memory and calls).

@@ -60,9 +60,13 @@ func (f *fn) ret(v int64) {
 	f.emit(&inst{op: opExit, useImm: true, imm: v})
 }
 
+// fitsImm32 tells whether v fits an instruction's immediate, which is 32
+// bits sign-extended.
+func fitsImm32(v int64) bool { return v >= -1<<31 && v <= 1<<31-1 }
+
 func (f *fn) aluImm(alu asm.ALUOp, a vreg, v int64) vreg {
 	d := f.newReg()
-	if v < -1<<31 || v > 1<<31-1 {
+	if !fitsImm32(v) && !(alu == asm.And && v == low32Mask) {
 		f.emit(&inst{op: opALU, dst: d, a: a, b: f.imm(v), alu: alu})
 		return d
 	}
@@ -107,6 +111,7 @@ func (f *fn) alloc(size int) mem {
 	size = (size + 7) &^ 7
 	if size <= stackValueMax && f.frame+size <= stackDataMax {
 		f.frame += size
+		f.stackAllocs = append(f.stackAllocs, stackSlot{int32(-f.frame), size})
 		return mem{base: fpReg, off: int32(-f.frame)}
 	}
 	off := f.scratch
@@ -215,7 +220,10 @@ func (f *fn) copyMem(dst, src mem, n int) {
 		}
 		return
 	}
-	if src.ctx || n > 64 {
+	// a tracepoint's program may load its record directly: aligned loads
+	// past the first 8 bytes (common fields it may not read)
+	record := src.ctx && f.ctx.Kind == types.ProgTracepoint && src.base == f.ctxReg && src.off >= 8
+	if src.ctx && !record || n > 64 {
 		f.call(asm.FnProbeReadKernel, f.addr(dst), f.imm(int64(n)), f.addr(src))
 		return
 	}
@@ -248,8 +256,12 @@ func (f *fn) constBytes(m mem, b []byte) {
 }
 
 func (f *fn) low32(v vreg) vreg {
-	return f.aluImm(asm.RSh, f.aluImm(asm.LSh, v, 32), 32)
+	return f.aluImm(asm.And, v, low32Mask)
 }
+
+// low32Mask is the one immediate beyond 32 bits an ALU instruction of the
+// IR may hold: x & low32Mask lowers to a 32-bit move, which zero-extends.
+const low32Mask = 0xffffffff
 
 // extend sign- or zero-extends the low size bytes of v (already zero
 // extended by the load) to 64 bits.
@@ -267,12 +279,11 @@ func (f *fn) narrow(v vreg, size int, signed bool) vreg {
 	if size >= 8 {
 		return v
 	}
-	sh := int64(64 - 8*size)
-	right := asm.RSh
-	if signed {
-		right = asm.ArSh
+	if !signed {
+		return f.aluImm(asm.And, v, int64(1)<<(8*size)-1)
 	}
-	return f.aluImm(right, f.aluImm(asm.LSh, v, sh), sh)
+	sh := int64(64 - 8*size)
+	return f.aluImm(asm.ArSh, f.aluImm(asm.LSh, v, sh), sh)
 }
 
 // scalar returns x in a register.
@@ -320,6 +331,15 @@ func (f *fn) readFn(t *types.Type) asm.BuiltinFunc {
 func (f *fn) output(rec mem, size int) {
 	r := f.call(asm.FnRingbufOutput, f.mapPtr(EventsMap), f.addr(rec), f.imm(int64(size)), f.imm(0))
 	f.countGlobal(GlobalLost, f.aluImm(asm.RSh, r, 63))
+}
+
+// globalOne is the u64 1 of the globals map (GlobalOne): the first value
+// of a new count() key or histogram bucket, given to map_update_elem
+// without building it on the stack.
+func (f *fn) globalOne() mem {
+	g := f.newReg()
+	f.emit(&inst{op: opMapValue, dst: g, ref: GlobalsMap, off: GlobalOne})
+	return mem{base: g}
 }
 
 // countGlobal adds n to the u64 at off in the globals map, atomically.

@@ -126,12 +126,7 @@ func (f *fn) expr(e lang.Expr) val {
 			x = f.narrow(x, xt.Size, false)
 		}
 		if t.Size < 8 {
-			sh := int64(64 - 8*t.Size)
-			op := asm.RSh
-			if t.Signed {
-				op = asm.ArSh
-			}
-			x = f.aluImm(op, f.aluImm(asm.LSh, x, sh), sh)
+			x = f.narrow(x, t.Size, t.Signed)
 		}
 		return val{t: t, r: x}
 	}

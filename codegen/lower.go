@@ -50,6 +50,10 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			}
 		case opALU:
 			d, a := r(in.dst), r(in.a)
+			if in.useImm && in.alu == asm.And && in.imm == low32Mask {
+				emit(asm.Mov.Reg32(d, a))
+				break
+			}
 			if in.useImm {
 				if d != a {
 					emit(asm.Mov.Reg(d, a))
@@ -63,6 +67,10 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 				emit(in.alu.Reg(d, b))
 			case d == b && commutative(in.alu):
 				emit(in.alu.Reg(d, a))
+			case d == b && in.alu == asm.Sub:
+				// d = a - d as -d + a: no scratch register
+				emit(asm.Neg.Imm(d, 0))
+				emit(asm.Add.Reg(d, a))
 			case d == b:
 				emit(asm.Mov.Reg(asm.R0, a))
 				emit(in.alu.Reg(asm.R0, b))
@@ -133,7 +141,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			} else {
 				emit(in.fn.Call())
 			}
-			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.resultUsed[i] {
+			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.resultUsed[i] && d != asm.R0 {
 				emit(asm.Mov.Reg(d, asm.R0))
 			}
 		case opJmp:

@@ -110,7 +110,8 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 // the map is full (-E2BIG) are counted in the map's slot of the globals
 // map (user space warns when the count moves), where the map can fill at
 // all: not an LRU map, which evicts, nor one with fewer possible keys
-// than entries.
+// than entries. The count adds the helper's -7 itself, which saves
+// loading a 1 (see MapMeta.FullOff).
 func (f *fn) mapUpdate(mm *MapMeta, k, v mem) {
 	r := f.call(asm.FnMapUpdateElem, f.mapPtr(mm.SpecName), f.addr(k), f.addr(v), f.imm(0))
 	if !f.mayFill(mm) {
@@ -121,7 +122,7 @@ func (f *fn) mapUpdate(mm *MapMeta, k, v mem) {
 	}
 	done := f.label()
 	f.emit(&inst{op: opJcc, a: r, cc: asm.JNE, useImm: true, imm: -7, label: done})
-	f.countGlobal(mm.FullOff, f.imm(1))
+	f.countGlobal(mm.FullOff, r)
 	f.mark(done)
 }
 

@@ -42,6 +42,7 @@ type valueKey struct {
 	a, b   vreg
 	useImm bool
 	imm    int64
+	ref    string
 }
 
 // pureKey gives the key of in's result when in computes it from its
@@ -60,9 +61,13 @@ func pureKey(in *inst, ctx map[vreg]bool) (valueKey, bool) {
 		if !in.useImm {
 			k.b, k.imm = in.b, 0
 		}
-		// (an address on the stack is cheaper to compute again than to
-		// keep in a register)
-		return k, in.a != fpReg && in.dst != in.a && (in.useImm || in.dst != in.b)
+		// (an address on the stack kept in a register costs one move
+		// where it is used again, computing it again two)
+		return k, in.dst != in.a && (in.useImm || in.dst != in.b)
+	case opMapPtr, opMapValue:
+		// a map's address: kept in a register, a move (lddw is two
+		// instruction slots)
+		return valueKey{op: in.op, ref: in.ref, imm: int64(in.off)}, true
 	case opNeg:
 		return valueKey{op: opNeg, a: in.a}, in.dst != in.a
 	case opSwap:

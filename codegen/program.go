@@ -101,7 +101,11 @@ const (
 	// GlobalTaiDelta is CLOCK_TAI minus CLOCK_BOOTTIME in nanoseconds:
 	// tseries() adds it to bpf_ktime_get_boot_ns() for the TAI time.
 	GlobalTaiDelta = 32
-	GlobalsSize    = 40 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
+	// GlobalOne is the constant 1: the value a new count() key or
+	// histogram bucket starts with. The map's spec holds it from its
+	// creation (Contents), and the runtime writes it again with the rest.
+	GlobalOne   = 40
+	GlobalsSize = 48 // then one u64 per user map: updates refused because it was full (MapMeta.FullOff), then one per Program.LongLoops
 )
 
 // LongLoop is a for range whose bound bpf_loop may refuse: Off is its
@@ -187,7 +191,9 @@ type MapMeta struct {
 	KeySize  int
 	ValSize  int
 	// FullOff is the offset in the globals map of the count of updates
-	// refused because the map was full; FullPos the first update's place.
+	// refused because the map was full, kept as the sum of the helper's
+	// -E2BIG (-7) results (RefusedUpdates reads it); FullPos the first
+	// update's place.
 	FullOff int
 	FullPos lang.Pos
 	// Bucketed maps (hist, lhist) keep the bucket index as a u64 at
@@ -231,3 +237,7 @@ func (p *Program) MapByName(name string) *MapMeta {
 	}
 	return nil
 }
+
+// RefusedUpdates reads the count of updates a full map refused from its
+// counter in the globals map (MapMeta.FullOff): each refusal adds -7.
+func RefusedUpdates(counter uint64) uint64 { return uint64(-int64(counter)) / 7 }

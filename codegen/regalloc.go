@@ -19,8 +19,13 @@ import (
 //     instruction, so a two-address lowering (mov d, a; op d, b) never
 //     clobbers an operand.
 //  3. A value live across a helper call must sit in a callee-saved register
-//     (r6-r9); any other value may use r1-r9 (r1-r5 first). r0 is never
-//     allocated: it is the lowering's scratch and the call result.
+//     (r6-r9); any other value may use r1-r9 (r1-r5 first), and r0 where no
+//     instruction over its interval writes r0 (r0Safe: no other call, no
+//     division or shift the lowering routes through r0). A helper's
+//     result takes r0 first when it may: it stays where the call left it,
+//     with no move out. One that lives across a later call is split first
+//     (splitCallResults): the uses before that call read it in r0, a move
+//     keeps it in a callee-saved register for the rest.
 //  4. Linear scan over intervals by start. When no register fits, the
 //     interval that ends last (among the current one and the active ones it
 //     could displace) is spilled: every definition is followed by a store to
@@ -239,8 +244,20 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				pool = calleeSaved
 			case cur.entry != 0:
 				pool = append([]asm.Register{cur.entry}, calleeSaved...)
+			case r0Safe(code, cur):
+				if code[cur.start].op == opCall && code[cur.start].dst == cur.v {
+					// a helper's result stays where the helper left it
+					pool = append([]asm.Register{asm.R0}, anyReg...)
+				} else {
+					pool = append(append([]asm.Register(nil), anyReg...), asm.R0)
+				}
 			}
 			got := false
+			if r := pool[0]; r == asm.R0 && !used[r] {
+				reg[cur.v] = r
+				active = append(active, cur)
+				continue
+			}
 			if hint != nil {
 				if r, ok := reg[hint.v]; ok && !used[r] && inPool(r, pool) {
 					reg[cur.v] = r
@@ -297,6 +314,28 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		}
 		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
 	}
+}
+
+// r0Safe tells whether the value of iv may live in r0: no instruction
+// over its interval writes r0 while it is live. Calls do (their result),
+// except the one defining the value and one reading it last as an
+// argument; so does a two-address division, modulo or shift by a register
+// whose destination is its second operand (lowered through r0, see lower).
+// An exit writes r0 but ends its path, where the value is not live.
+func r0Safe(code []*inst, iv *interval) bool {
+	for i := iv.start; i <= iv.end; i++ {
+		switch in := code[i]; in.op {
+		case opCall:
+			if !(i == iv.start && in.dst == iv.v) && i != iv.end {
+				return false
+			}
+		case opALU:
+			if !in.useImm && !commutative(in.alu) && in.alu != asm.Sub {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // twoAddressSource returns the interval of the first operand of in when in
@@ -361,37 +400,109 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill map[vreg]bool, noS
 				outCode = append(outCode, &inst{op: opReload, dst: t, off: slot[u], pos: ins.pos})
 			}
 		}
-		n := *ins
-		if len(rename) > 0 {
-			sub := func(v vreg) vreg {
-				if t, ok := rename[v]; ok {
-					return t
-				}
-				return v
+		n := renameUses(ins, func(v vreg) vreg {
+			if t, ok := rename[v]; ok {
+				return t
 			}
-			switch n.op {
-			case opCall:
-				n.args = append([]vreg(nil), n.args...)
-				for i := range n.args {
-					n.args[i] = sub(n.args[i])
-				}
-			default:
-				n.a = sub(n.a)
-				if !n.useImm {
-					n.b = sub(n.b)
-				}
-			}
-		}
+			return v
+		})
 		var after *inst
 		if d := n.def(); d != 0 && spill[d] {
 			t := fresh()
 			n.dst = t
 			after = &inst{op: opSpill, a: t, off: slot[d], pos: ins.pos}
 		}
-		outCode = append(outCode, &n)
+		outCode = append(outCode, n)
 		if after != nil {
 			outCode = append(outCode, after)
 		}
 	}
 	return outCode, frame
+}
+
+// splitCallResults lets a helper's result that lives across a later call
+// be read from r0 until then: the call defines a fresh register, which
+// the uses in the rest of its block before the next call read, and a move
+// gives the old register the value for the uses after (it goes to a
+// callee-saved register). The fresh one may take r0, so a use that ends
+// it (a shift, a test) works in r0 instead of copying the saved value.
+func splitCallResults(code []*inst, nregs *int) []*inst {
+	defs := map[vreg]int{}
+	for _, in := range code {
+		if d := in.def(); d != 0 {
+			defs[d]++
+		}
+	}
+	// the results live across a later call
+	crossing := map[vreg]bool{}
+	g := newFlowGraph(code)
+	_, blockOut := g.blockLiveness(*nregs, false)
+	g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
+		if code[i].op == opCall {
+			live.forEach(func(v vreg) {
+				if v != code[i].dst {
+					crossing[v] = true
+				}
+			})
+		}
+	})
+	var out []*inst
+	for i := 0; i < len(code); i++ {
+		in := code[i]
+		out = append(out, in)
+		d := in.dst
+		if in.op != opCall || d == 0 || defs[d] != 1 || !crossing[d] {
+			continue
+		}
+		// the uses before the next call, within the block
+		end := i + 1
+		for end < len(code) && code[end].op != opCall && code[end].op != opLabel {
+			end++
+			if op := code[end-1].op; op == opJmp || op == opJcc || op == opExit {
+				break
+			}
+		}
+		early := false
+		for k := i + 1; k < end; k++ {
+			code[k].eachUse(func(u vreg) { early = early || u == d })
+		}
+		if !early {
+			continue
+		}
+		*nregs++
+		d0 := vreg(*nregs - 1)
+		c := *in
+		c.dst = d0
+		out[len(out)-1] = &c
+		out = append(out, &inst{op: opMov, dst: d, a: d0, pos: in.pos})
+		for k := i + 1; k < end; k++ {
+			out = append(out, renameUses(code[k], func(v vreg) vreg {
+				if v == d {
+					return d0
+				}
+				return v
+			}))
+		}
+		i = end - 1
+	}
+	return out
+}
+
+// renameUses returns a copy of in that reads sub(v) for each register v
+// it reads.
+func renameUses(in *inst, sub func(vreg) vreg) *inst {
+	c := *in
+	switch c.op {
+	case opCall:
+		c.args = append([]vreg(nil), c.args...)
+		for j := range c.args {
+			c.args[j] = sub(c.args[j])
+		}
+	default:
+		c.a = sub(c.a)
+		if !c.useImm {
+			c.b = sub(c.b)
+		}
+	}
+	return &c
 }

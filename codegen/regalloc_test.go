@@ -37,6 +37,15 @@ func checkAllocation(t *testing.T, code []*inst, nregs int, al *allocation) {
 		if ins.op == opALU && !ins.useImm && ins.b != ins.a && al.reg[ins.b] == al.reg[ins.dst] {
 			t.Fatalf("inst %d (%v): the result overwrites the second operand", i, ins)
 		}
+		if ins.op == opALU && !ins.useImm && !commutative(ins.alu) && ins.alu != asm.Sub {
+			// lowered through r0 when the result goes to the second
+			// operand's register
+			out[i].forEach(func(v vreg) {
+				if v != ins.dst && al.reg[v] == asm.R0 {
+					t.Fatalf("inst %d (%v): v%d lives across it in r0", i, ins, v)
+				}
+			})
+		}
 		if ins.op == opCall {
 			out[i].forEach(func(v vreg) {
 				if v != ins.dst && !inPool(al.reg[v], calleeSaved) {
@@ -90,6 +99,47 @@ func TestAllocateSpillsAcrossCalls(t *testing.T) {
 	}
 }
 
+// TestAllocateCallResultInR0: a helper's result read before the next
+// call stays in r0; one read after it goes to a callee-saved register,
+// and so does a value live across a division by a register.
+func TestAllocateCallResultInR0(t *testing.T) {
+	nregs := 8
+	code := []*inst{
+		{op: opCall, dst: 2, fn: asm.FnKtimeGetNs},
+		{op: opJcc, a: 2, cc: asm.JEq, useImm: true, imm: 0, label: "out"},
+		{op: opCall, dst: 3, fn: asm.FnGetPrandomU32},
+		{op: opMovImm, dst: 4, imm: 10},
+		{op: opALU, alu: asm.Div, dst: 5, a: 4, b: 3},
+		{op: opALU, alu: asm.Add, dst: 6, a: 5, b: 3},
+		{op: opCall, dst: 7, fn: asm.FnKtimeGetNs},
+		{op: opALU, alu: asm.Add, dst: 7, a: 7, b: 6},
+		{op: opExit, a: 7},
+		{op: opLabel, label: "out"},
+		{op: opExit, useImm: true},
+	}
+	out, al, err := allocate(code, &nregs, 0, map[vreg]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllocation(t, out, nregs, al)
+	if al.reg[2] != asm.R0 {
+		t.Errorf("the first result is in %v, want r0", al.reg[2])
+	}
+	if al.reg[3] == asm.R0 {
+		t.Errorf("the second result, live across a division, is in r0")
+	}
+	if !inPool(al.reg[6], calleeSaved) {
+		t.Errorf("v6, live across a call, is in %v", al.reg[6])
+	}
+	insns, _, err := lower(out, al)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if insns[1].OpCode.JumpOp() != asm.JEq || insns[1].Dst != asm.R0 {
+		t.Errorf("the call's result is not tested in r0 right after it:\n%v", insns)
+	}
+}
+
 func TestParallelMovesCycle(t *testing.T) {
 	// args currently in r2, r1: a swap needs a temporary.
 	loc := map[vreg]asm.Register{3: asm.R2, 4: asm.R1}
@@ -115,5 +165,37 @@ func TestNameFuncKeepsLabel(t *testing.T) {
 	plain, _ := nameFunc(asm.Instructions{asm.Return()}, pos[:1], "g", funcInfo("g", 1))
 	if len(plain) != 1 || plain[0].Symbol() != "g" {
 		t.Fatalf("got %v", plain)
+	}
+}
+
+// TestSplitCallResults: a result live across a later call is read from
+// r0 before that call; a move keeps it for after.
+func TestSplitCallResults(t *testing.T) {
+	nregs := 8
+	code := []*inst{
+		{op: opCall, dst: 2, fn: asm.FnGetCurrentPidTgid},
+		{op: opALU, alu: asm.RSh, dst: 3, a: 2, useImm: true, imm: 32},
+		{op: opJcc, a: 3, cc: asm.JEq, useImm: true, imm: 4242, label: "out"},
+		{op: opCall, dst: 4, fn: asm.FnKtimeGetNs},
+		{op: opALU, alu: asm.Add, dst: 5, a: 4, b: 2},
+		{op: opExit, a: 5},
+		{op: opLabel, label: "out"},
+		{op: opExit, useImm: true},
+	}
+	split := splitCallResults(code, &nregs)
+	if len(split) != len(code)+1 || split[1].op != opMov || split[1].dst != 2 || split[2].a != split[0].dst {
+		t.Fatalf("not split:\n%s", irText(split))
+	}
+	out, al, err := allocate(split, &nregs, 0, map[vreg]bool{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllocation(t, out, nregs, al)
+	if al.reg[split[0].dst] != asm.R0 || al.reg[3] != asm.R0 || !inPool(al.reg[2], calleeSaved) {
+		t.Errorf("registers: result %v, shifted %v, kept %v", al.reg[split[0].dst], al.reg[3], al.reg[2])
+	}
+	// a result not live across a call stays as it is
+	if got := splitCallResults(code[3:], &nregs); len(got) != len(code)-3 {
+		t.Errorf("split a result no call follows:\n%s", irText(got))
 	}
 }

@@ -58,6 +58,7 @@ func Emulate(prog *codegen.Program, opts Options) (*Result, error) {
 		tai = uint64(taiDelta()) + bootNow()
 	}
 	binary.LittleEndian.PutUint64(globals[codegen.GlobalTaiDelta:], tai-now)
+	binary.LittleEndian.PutUint64(globals[codegen.GlobalOne:], 1)
 	if err := m.Map(c.Maps[codegen.GlobalsMap]).Update([]byte{0, 0, 0, 0}, globals); err != nil {
 		return nil, err
 	}

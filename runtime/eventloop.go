@@ -170,7 +170,7 @@ func (s *session) reportCounters(globals []byte) {
 		s.lost = n
 	}
 	for _, mm := range s.prog.Maps {
-		if mm.FullOff+8 > len(globals) || binary.LittleEndian.Uint64(globals[mm.FullOff:]) == 0 || s.fullWarned[mm.Name] {
+		if mm.FullOff+8 > len(globals) || codegen.RefusedUpdates(binary.LittleEndian.Uint64(globals[mm.FullOff:])) == 0 || s.fullWarned[mm.Name] {
 			continue
 		}
 		if s.fullWarned == nil {

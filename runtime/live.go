@@ -82,7 +82,7 @@ func (S *Session) Health() Health {
 			h.Lost = binary.LittleEndian.Uint64(buf[codegen.GlobalLost:])
 			for _, mm := range s.prog.Maps {
 				if mm.FullOff+8 <= len(buf) {
-					h.MapsFull[mm.Name] = binary.LittleEndian.Uint64(buf[mm.FullOff:])
+					h.MapsFull[mm.Name] = codegen.RefusedUpdates(binary.LittleEndian.Uint64(buf[mm.FullOff:]))
 				}
 			}
 		}

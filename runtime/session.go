@@ -635,6 +635,7 @@ func (s *session) writeGlobals() error {
 	buf := make([]byte, m.ValueSize())
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalStartNs:], uint64(ts.Nano()))
 	binary.LittleEndian.PutUint64(buf[codegen.GlobalTaiDelta:], taiDelta())
+	binary.LittleEndian.PutUint64(buf[codegen.GlobalOne:], 1)
 	if s.opts.Child != nil {
 		binary.LittleEndian.PutUint64(buf[codegen.GlobalCpid:], uint64(s.opts.Child.Pid()))
 		if err := s.setHeld(s.opts.Child.Pid()); err != nil {

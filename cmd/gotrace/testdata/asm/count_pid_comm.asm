@@ -1,4 +1,4 @@
-tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 40 bytes of stack):
+tracepoint:raw_syscalls:sys_enter (p0_tracepoint, 32 bytes of stack):
 p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 0: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
@@ -9,77 +9,61 @@ p0_tracepoint:
 	  ; count_pid_comm.bt:1:1
 	 4: Call FnGetCurrentPidTgid
 	  ; count_pid_comm.bt:1:1
-	 5: MovReg dst: r1 src: r0
+	 5: RShImm dst: r0 imm: 32
 	  ; count_pid_comm.bt:1:1
-	 6: RShImm dst: r1 imm: 32
-	  ; count_pid_comm.bt:1:1
-	 7: JEqImm dst: r1 off: -1 imm: 4242 <L4>
-	  ; count_pid_comm.bt:1:52
-	 8: StMemDW dst: rfp src: r0 off: -32 imm: 0
-	  ; count_pid_comm.bt:1:52
-	 9: StMemDW dst: rfp src: r0 off: -24 imm: 0
-	  ; count_pid_comm.bt:1:52
-	10: StMemW dst: rfp src: r0 off: -16 imm: 0
+	 6: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; count_pid_comm.bt:1:39
-	11: StXMemW dst: rfp src: r1 off: -32 imm: 0
+	 7: StXMemW dst: rfp src: r0 off: -32 imm: 0
 	  ; count_pid_comm.bt:1:44
-	12: MovReg dst: r1 src: rfp
+	 8: MovReg dst: r1 src: rfp
 	  ; count_pid_comm.bt:1:44
-	13: AddImm dst: r1 imm: -28
+	 9: AddImm dst: r1 imm: -28
 	  ; count_pid_comm.bt:1:44
-	14: MovImm dst: r2 imm: 16
+	10: MovImm dst: r2 imm: 16
 	  ; count_pid_comm.bt:1:44
-	15: Call FnGetCurrentComm
+	11: Call FnGetCurrentComm
 	  ; count_pid_comm.bt:1:44
-	16: LoadMapPtr dst: r1 fd: 0 <m0_>
+	12: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; count_pid_comm.bt:1:44
-	18: MovReg dst: r2 src: rfp
+	14: MovReg dst: r7 src: rfp
 	  ; count_pid_comm.bt:1:44
-	19: AddImm dst: r2 imm: -32
+	15: AddImm dst: r7 imm: -32
 	  ; count_pid_comm.bt:1:44
-	20: Call FnMapLookupElem
+	16: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	21: MovReg dst: r3 src: r0
+	17: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	22: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	18: Call FnMapLookupElem
 	  ; count_pid_comm.bt:1:44
-	23: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	19: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; count_pid_comm.bt:1:44
-	24: AddImm dst: r1 imm: 1
+	20: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; count_pid_comm.bt:1:44
-	25: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	21: AddImm dst: r1 imm: 1
 	  ; count_pid_comm.bt:1:44
-	26: Ja off: -1 <L4>
+	22: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; count_pid_comm.bt:1:44
+	23: Ja off: -1 <L4>
 L2:
 	  ; count_pid_comm.bt:1:44
-	27: StMemDW dst: rfp src: r0 off: -40 imm: 1
+	24: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; count_pid_comm.bt:1:44
-	28: LoadMapPtr dst: r1 fd: 0 <m0_>
+	26: MovImm dst: r4 imm: 0
 	  ; count_pid_comm.bt:1:44
-	30: MovReg dst: r2 src: rfp
+	27: MovReg dst: r1 src: r6
 	  ; count_pid_comm.bt:1:44
-	31: AddImm dst: r2 imm: -32
+	28: MovReg dst: r2 src: r7
 	  ; count_pid_comm.bt:1:44
-	32: MovReg dst: r3 src: rfp
+	29: Call FnMapUpdateElem
 	  ; count_pid_comm.bt:1:44
-	33: AddImm dst: r3 imm: -40
+	30: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; count_pid_comm.bt:1:44
-	34: MovImm dst: r4 imm: 0
+	31: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; count_pid_comm.bt:1:44
-	35: Call FnMapUpdateElem
-	  ; count_pid_comm.bt:1:44
-	36: MovReg dst: r5 src: r0
-	  ; count_pid_comm.bt:1:44
-	37: JNEImm dst: r5 off: -1 imm: -7 <L4>
-	  ; count_pid_comm.bt:1:44
-	38: MovImm dst: r1 imm: 1
-	  ; count_pid_comm.bt:1:44
-	39: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; count_pid_comm.bt:1:44
-	41: StXAtomicAddDW dst: r2 src: r1 off: 0
+	33: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; count_pid_comm.bt:1:35
-	42: MovImm dst: r0 imm: 0
+	34: MovImm dst: r0 imm: 0
 	  ; count_pid_comm.bt:1:35
-	43: Exit
+	35: Exit
 

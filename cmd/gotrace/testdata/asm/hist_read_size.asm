@@ -1,4 +1,4 @@
-tracepoint:syscalls:sys_exit_read (p0_tracepoint, 32 bytes of stack):
+tracepoint:syscalls:sys_exit_read (p0_tracepoint, 24 bytes of stack):
 p0_tracepoint:
 	   ; hist_read_size.bt:1:50
 	  0: MovReg dst: r6 src: r1
@@ -11,136 +11,107 @@ p0_tracepoint:
 	   ; hist_read_size.bt:1:1
 	  5: Call FnGetCurrentPidTgid
 	   ; hist_read_size.bt:1:1
-	  6: MovReg dst: r1 src: r0
+	  6: RShImm dst: r0 imm: 32
 	   ; hist_read_size.bt:1:1
-	  7: RShImm dst: r1 imm: 32
-	   ; hist_read_size.bt:1:1
-	  8: JEqImm dst: r1 off: -1 imm: 4242 <L10>
+	  7: JEqImm dst: r0 off: -1 imm: 4242 <L10>
 	   ; hist_read_size.bt:1:36
-	  9: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
+	  8: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
 	   ; hist_read_size.bt:1:36
-	 10: JSLEImm dst: r1 off: -1 imm: 0 <L10>
+	  9: JSLEImm dst: r1 off: -1 imm: 0 <L10>
 	   ; hist_read_size.bt:1:66
-	 11: MovImm dst: r2 imm: 0
+	 10: MovImm dst: r2 imm: 0
 	   ; hist_read_size.bt:1:66
-	 12: JSLTImm dst: r1 off: -1 imm: 0 <L2>
+	 11: JSLTImm dst: r1 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
-	 13: MovImm dst: r2 imm: 1
+	 12: MovImm dst: r2 imm: 1
 	   ; hist_read_size.bt:1:66
-	 14: JEqImm dst: r1 off: -1 imm: 0 <L2>
+	 13: JEqImm dst: r1 off: -1 imm: 0 <L8>
 	   ; hist_read_size.bt:1:66
-	 15: MovImm dst: r3 imm: 0
+	 14: MovImm dst: r2 imm: 2
 	   ; hist_read_size.bt:1:66
-	 16: MovReg dst: r4 src: r1
+	 15: MovReg dst: r3 src: r1
 	   ; hist_read_size.bt:1:66
-	 17: RShImm dst: r1 imm: 32
+	 16: RShImm dst: r1 imm: 32
 	   ; hist_read_size.bt:1:66
-	 18: JEqImm dst: r1 off: -1 imm: 0 <L3>
+	 17: JEqImm dst: r1 off: -1 imm: 0 <L3>
 	   ; hist_read_size.bt:1:66
-	 19: MovReg dst: r4 src: r1
+	 18: MovReg dst: r3 src: r1
 	   ; hist_read_size.bt:1:66
-	 20: AddImm dst: r3 imm: 32
+	 19: AddImm dst: r2 imm: 32
 L3:
 	   ; hist_read_size.bt:1:66
-	 21: MovReg dst: r1 src: r4
+	 20: JLTImm dst: r3 off: -1 imm: 65536 <L4>
 	   ; hist_read_size.bt:1:66
-	 22: RShImm dst: r1 imm: 16
+	 21: RShImm dst: r3 imm: 16
 	   ; hist_read_size.bt:1:66
-	 23: JEqImm dst: r1 off: -1 imm: 0 <L4>
-	   ; hist_read_size.bt:1:66
-	 24: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 25: AddImm dst: r3 imm: 16
+	 22: AddImm dst: r2 imm: 16
 L4:
 	   ; hist_read_size.bt:1:66
-	 26: MovReg dst: r1 src: r4
+	 23: JLTImm dst: r3 off: -1 imm: 256 <L5>
 	   ; hist_read_size.bt:1:66
-	 27: RShImm dst: r1 imm: 8
+	 24: RShImm dst: r3 imm: 8
 	   ; hist_read_size.bt:1:66
-	 28: JEqImm dst: r1 off: -1 imm: 0 <L5>
-	   ; hist_read_size.bt:1:66
-	 29: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 30: AddImm dst: r3 imm: 8
+	 25: AddImm dst: r2 imm: 8
 L5:
 	   ; hist_read_size.bt:1:66
-	 31: MovReg dst: r1 src: r4
+	 26: JLTImm dst: r3 off: -1 imm: 16 <L6>
 	   ; hist_read_size.bt:1:66
-	 32: RShImm dst: r1 imm: 4
+	 27: RShImm dst: r3 imm: 4
 	   ; hist_read_size.bt:1:66
-	 33: JEqImm dst: r1 off: -1 imm: 0 <L6>
-	   ; hist_read_size.bt:1:66
-	 34: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 35: AddImm dst: r3 imm: 4
+	 28: AddImm dst: r2 imm: 4
 L6:
 	   ; hist_read_size.bt:1:66
-	 36: MovReg dst: r1 src: r4
+	 29: JLTImm dst: r3 off: -1 imm: 4 <L7>
 	   ; hist_read_size.bt:1:66
-	 37: RShImm dst: r1 imm: 2
+	 30: RShImm dst: r3 imm: 2
 	   ; hist_read_size.bt:1:66
-	 38: JEqImm dst: r1 off: -1 imm: 0 <L7>
-	   ; hist_read_size.bt:1:66
-	 39: MovReg dst: r4 src: r1
-	   ; hist_read_size.bt:1:66
-	 40: AddImm dst: r3 imm: 2
+	 31: AddImm dst: r2 imm: 2
 L7:
 	   ; hist_read_size.bt:1:66
-	 41: RShImm dst: r4 imm: 1
+	 32: JLTImm dst: r3 off: -1 imm: 2 <L8>
 	   ; hist_read_size.bt:1:66
-	 42: JEqImm dst: r4 off: -1 imm: 0 <L8>
-	   ; hist_read_size.bt:1:66
-	 43: AddImm dst: r3 imm: 1
+	 33: AddImm dst: r2 imm: 1
 L8:
 	   ; hist_read_size.bt:1:66
-	 44: MovReg dst: r2 src: r3
+	 34: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	   ; hist_read_size.bt:1:66
-	 45: AddImm dst: r2 imm: 2
-L2:
+	 35: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	   ; hist_read_size.bt:1:66
-	 46: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	 36: LoadMapPtr dst: r6 fd: 0 <m0_bytes>
 	   ; hist_read_size.bt:1:66
-	 47: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 38: MovReg dst: r7 src: rfp
 	   ; hist_read_size.bt:1:66
-	 48: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 39: AddImm dst: r7 imm: -24
 	   ; hist_read_size.bt:1:66
-	 50: MovReg dst: r2 src: rfp
+	 40: MovReg dst: r1 src: r6
 	   ; hist_read_size.bt:1:66
-	 51: AddImm dst: r2 imm: -24
+	 41: MovReg dst: r2 src: r7
 	   ; hist_read_size.bt:1:66
-	 52: Call FnMapLookupElem
+	 42: Call FnMapLookupElem
 	   ; hist_read_size.bt:1:66
-	 53: MovReg dst: r3 src: r0
+	 43: JEqImm dst: r0 off: -1 imm: 0 <L9>
 	   ; hist_read_size.bt:1:66
-	 54: JEqImm dst: r3 off: -1 imm: 0 <L9>
+	 44: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 55: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 45: AddImm dst: r1 imm: 1
 	   ; hist_read_size.bt:1:66
-	 56: AddImm dst: r1 imm: 1
+	 46: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	   ; hist_read_size.bt:1:66
-	 57: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; hist_read_size.bt:1:66
-	 58: Ja off: -1 <L10>
+	 47: Ja off: -1 <L10>
 L9:
 	   ; hist_read_size.bt:1:66
-	 59: StMemDW dst: rfp src: r0 off: -32 imm: 1
+	 48: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	   ; hist_read_size.bt:1:66
-	 60: LoadMapPtr dst: r1 fd: 0 <m0_bytes>
+	 50: MovImm dst: r4 imm: 0
 	   ; hist_read_size.bt:1:66
-	 62: MovReg dst: r2 src: rfp
+	 51: MovReg dst: r1 src: r6
 	   ; hist_read_size.bt:1:66
-	 63: AddImm dst: r2 imm: -24
+	 52: MovReg dst: r2 src: r7
 	   ; hist_read_size.bt:1:66
-	 64: MovReg dst: r3 src: rfp
-	   ; hist_read_size.bt:1:66
-	 65: AddImm dst: r3 imm: -32
-	   ; hist_read_size.bt:1:66
-	 66: MovImm dst: r4 imm: 0
-	   ; hist_read_size.bt:1:66
-	 67: Call FnMapUpdateElem
+	 53: Call FnMapUpdateElem
 L10:
 	   ; hist_read_size.bt:1:50
-	 68: MovImm dst: r0 imm: 0
+	 54: MovImm dst: r0 imm: 0
 	   ; hist_read_size.bt:1:50
-	 69: Exit
+	 55: Exit
 

@@ -15,7 +15,7 @@ p0_tracepoint:
 	  ; printf_openat.bt:1:38
 	 7: MovReg dst: r7 src: r0
 	  ; printf_openat.bt:1:38
-	 8: JEqImm dst: r7 off: -1 imm: 0 <L1>
+	 8: JEqImm dst: r0 off: -1 imm: 0 <L1>
 	  ; printf_openat.bt:1:1
 	 9: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
 	  ; printf_openat.bt:1:1
@@ -25,52 +25,48 @@ p0_tracepoint:
 	  ; printf_openat.bt:1:1
 	13: Call FnGetCurrentPidTgid
 	  ; printf_openat.bt:1:1
-	14: MovReg dst: r1 src: r0
+	14: RShImm dst: r0 imm: 32
 	  ; printf_openat.bt:1:1
-	15: RShImm dst: r1 imm: 32
-	  ; printf_openat.bt:1:1
-	16: JEqImm dst: r1 off: -1 imm: 4242 <L1>
+	15: JEqImm dst: r0 off: -1 imm: 4242 <L1>
 	  ; printf_openat.bt:1:40
-	17: StMemDW dst: r7 src: r0 off: 0 imm: 0
+	16: StMemDW dst: r7 src: r0 off: 0 imm: 0
 	  ; printf_openat.bt:1:58
-	18: MovReg dst: r1 src: r7
+	17: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:58
-	19: AddImm dst: r1 imm: 8
+	18: AddImm dst: r1 imm: 8
 	  ; printf_openat.bt:1:58
-	20: MovImm dst: r2 imm: 16
+	19: MovImm dst: r2 imm: 16
 	  ; printf_openat.bt:1:58
-	21: Call FnGetCurrentComm
+	20: Call FnGetCurrentComm
 	  ; printf_openat.bt:1:68
-	22: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
+	21: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
 	  ; printf_openat.bt:1:68
-	23: MovImm dst: r2 imm: 1024
+	22: MovImm dst: r2 imm: 1024
 	  ; printf_openat.bt:1:64
-	24: MovReg dst: r1 src: r7
+	23: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:64
-	25: AddImm dst: r1 imm: 24
+	24: AddImm dst: r1 imm: 24
 	  ; printf_openat.bt:1:64
-	26: Call FnProbeReadUserStr
+	25: Call FnProbeReadUserStr
 	  ; printf_openat.bt:1:40
-	27: LoadMapPtr dst: r1 fd: 0 <events>
+	26: LoadMapPtr dst: r1 fd: 0 <events>
 	  ; printf_openat.bt:1:40
-	29: MovImm dst: r3 imm: 1048
+	28: MovImm dst: r3 imm: 1048
 	  ; printf_openat.bt:1:40
-	30: MovImm dst: r4 imm: 0
+	29: MovImm dst: r4 imm: 0
 	  ; printf_openat.bt:1:40
-	31: MovReg dst: r2 src: r7
+	30: MovReg dst: r2 src: r7
 	  ; printf_openat.bt:1:40
-	32: Call FnRingbufOutput
+	31: Call FnRingbufOutput
 	  ; printf_openat.bt:1:40
-	33: MovReg dst: r2 src: r0
+	32: RShImm dst: r0 imm: 63
 	  ; printf_openat.bt:1:40
-	34: RShImm dst: r2 imm: 63
+	33: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
 	  ; printf_openat.bt:1:40
-	35: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
-	  ; printf_openat.bt:1:40
-	37: StXAtomicAddDW dst: r1 src: r2 off: 0
+	35: StXAtomicAddDW dst: r1 src: r0 off: 0
 L1:
 	  ; printf_openat.bt:1:38
-	38: MovImm dst: r0 imm: 0
+	36: MovImm dst: r0 imm: 0
 	  ; printf_openat.bt:1:38
-	39: Exit
+	37: Exit
 

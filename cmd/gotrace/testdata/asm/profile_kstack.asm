@@ -1,4 +1,4 @@
-profile:hz:99 (p0_profile, 24 bytes of stack):
+profile:hz:99 (p0_profile, 16 bytes of stack):
 p0_profile:
 	  ; profile_kstack.bt:1:19
 	 0: LoadMapPtr dst: r2 fd: 0 <stack_127>
@@ -7,63 +7,49 @@ p0_profile:
 	  ; profile_kstack.bt:1:19
 	 3: Call FnGetStackid
 	  ; profile_kstack.bt:1:19
-	 4: MovReg dst: r4 src: r0
+	 4: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; profile_kstack.bt:1:19
-	 5: MovImm32 dst: r1 imm: -1
+	 5: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; profile_kstack.bt:1:19
-	 6: AndReg dst: r4 src: r1
+	 7: MovReg dst: r7 src: rfp
 	  ; profile_kstack.bt:1:19
-	 7: StXMemDW dst: rfp src: r4 off: -16 imm: 0
+	 8: AddImm dst: r7 imm: -16
 	  ; profile_kstack.bt:1:19
-	 8: LoadMapPtr dst: r1 fd: 0 <m0_>
+	 9: MovReg dst: r1 src: r6
 	  ; profile_kstack.bt:1:19
-	10: MovReg dst: r2 src: rfp
+	10: MovReg dst: r2 src: r7
 	  ; profile_kstack.bt:1:19
-	11: AddImm dst: r2 imm: -16
+	11: Call FnMapLookupElem
 	  ; profile_kstack.bt:1:19
-	12: Call FnMapLookupElem
+	12: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; profile_kstack.bt:1:19
-	13: MovReg dst: r3 src: r0
+	13: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	14: JEqImm dst: r3 off: -1 imm: 0 <L2>
+	14: AddImm dst: r1 imm: 1
 	  ; profile_kstack.bt:1:19
-	15: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	15: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; profile_kstack.bt:1:19
-	16: AddImm dst: r1 imm: 1
-	  ; profile_kstack.bt:1:19
-	17: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	  ; profile_kstack.bt:1:19
-	18: Ja off: -1 <L4>
+	16: Ja off: -1 <L4>
 L2:
 	  ; profile_kstack.bt:1:19
-	19: StMemDW dst: rfp src: r0 off: -24 imm: 1
+	17: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	  ; profile_kstack.bt:1:19
-	20: LoadMapPtr dst: r1 fd: 0 <m0_>
+	19: MovImm dst: r4 imm: 0
 	  ; profile_kstack.bt:1:19
-	22: MovReg dst: r2 src: rfp
+	20: MovReg dst: r1 src: r6
 	  ; profile_kstack.bt:1:19
-	23: AddImm dst: r2 imm: -16
+	21: MovReg dst: r2 src: r7
 	  ; profile_kstack.bt:1:19
-	24: MovReg dst: r3 src: rfp
+	22: Call FnMapUpdateElem
 	  ; profile_kstack.bt:1:19
-	25: AddImm dst: r3 imm: -24
+	23: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; profile_kstack.bt:1:19
-	26: MovImm dst: r4 imm: 0
+	24: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; profile_kstack.bt:1:19
-	27: Call FnMapUpdateElem
-	  ; profile_kstack.bt:1:19
-	28: MovReg dst: r5 src: r0
-	  ; profile_kstack.bt:1:19
-	29: JNEImm dst: r5 off: -1 imm: -7 <L4>
-	  ; profile_kstack.bt:1:19
-	30: MovImm dst: r1 imm: 1
-	  ; profile_kstack.bt:1:19
-	31: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; profile_kstack.bt:1:19
-	33: StXAtomicAddDW dst: r2 src: r1 off: 0
+	26: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; profile_kstack.bt:1:15
-	34: MovImm dst: r0 imm: 0
+	27: MovImm dst: r0 imm: 0
 	  ; profile_kstack.bt:1:15
-	35: Exit
+	28: Exit
 

@@ -11,54 +11,44 @@ p0_tracepoint:
 	  ; read_latency.bt:1:1
 	 5: MovReg dst: r6 src: r0
 	  ; read_latency.bt:1:1
-	 6: MovReg dst: r1 src: r6
+	 6: RShImm dst: r0 imm: 32
 	  ; read_latency.bt:1:1
-	 7: RShImm dst: r1 imm: 32
-	  ; read_latency.bt:1:1
-	 8: JEqImm dst: r1 off: -1 imm: 4242 <L2>
+	 7: JEqImm dst: r0 off: -1 imm: 4242 <L2>
 	  ; read_latency.bt:1:52
-	 9: Call FnKtimeGetBootNs
+	 8: Call FnKtimeGetBootNs
 	  ; read_latency.bt:1:52
-	10: MovReg dst: r1 src: r0
-	  ; read_latency.bt:1:52
-	11: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	 9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	  ; read_latency.bt:1:45
-	12: LShImm dst: r6 imm: 32
+	10: MovReg32 dst: r6 src: r6
 	  ; read_latency.bt:1:45
-	13: RShImm dst: r6 imm: 32
-	  ; read_latency.bt:1:45
-	14: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	11: StXMemDW dst: rfp src: r6 off: -24 imm: 0
 	  ; read_latency.bt:1:38
-	15: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	12: LoadMapPtr dst: r1 fd: 0 <m1_start>
 	  ; read_latency.bt:1:38
-	17: MovReg dst: r2 src: rfp
+	14: MovReg dst: r2 src: rfp
 	  ; read_latency.bt:1:38
-	18: AddImm dst: r2 imm: -24
+	15: AddImm dst: r2 imm: -24
 	  ; read_latency.bt:1:38
-	19: MovReg dst: r3 src: rfp
+	16: MovReg dst: r3 src: rfp
 	  ; read_latency.bt:1:38
-	20: AddImm dst: r3 imm: -16
+	17: AddImm dst: r3 imm: -16
 	  ; read_latency.bt:1:38
-	21: MovImm dst: r4 imm: 0
+	18: MovImm dst: r4 imm: 0
 	  ; read_latency.bt:1:38
-	22: Call FnMapUpdateElem
+	19: Call FnMapUpdateElem
 	  ; read_latency.bt:1:38
-	23: MovReg dst: r5 src: r0
+	20: JNEImm dst: r0 off: -1 imm: -7 <L2>
 	  ; read_latency.bt:1:38
-	24: JNEImm dst: r5 off: -1 imm: -7 <L2>
+	21: LoadMapValue dst: r1, fd: 0 off: 56 <globals>
 	  ; read_latency.bt:1:38
-	25: MovImm dst: r1 imm: 1
-	  ; read_latency.bt:1:38
-	26: LoadMapValue dst: r2, fd: 0 off: 48 <globals>
-	  ; read_latency.bt:1:38
-	28: StXAtomicAddDW dst: r2 src: r1 off: 0
+	23: StXAtomicAddDW dst: r1 src: r0 off: 0
 L2:
 	  ; read_latency.bt:1:36
-	29: MovImm dst: r0 imm: 0
+	24: MovImm dst: r0 imm: 0
 	  ; read_latency.bt:1:36
-	30: Exit
+	25: Exit
 
-tracepoint:syscalls:sys_exit_read (p1_tracepoint, 56 bytes of stack):
+tracepoint:syscalls:sys_exit_read (p1_tracepoint, 48 bytes of stack):
 p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  0: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
@@ -71,195 +61,154 @@ p1_tracepoint:
 	   ; read_latency.bt:2:1
 	  5: MovReg dst: r1 src: r0
 	   ; read_latency.bt:2:1
-	  6: MovReg dst: r2 src: r1
+	  6: RShImm dst: r1 imm: 32
 	   ; read_latency.bt:2:1
-	  7: RShImm dst: r2 imm: 32
-	   ; read_latency.bt:2:1
-	  8: JEqImm dst: r2 off: -1 imm: 4242 <L1>
+	  7: JEqImm dst: r1 off: -1 imm: 4242 <L1>
 	   ; read_latency.bt:2:43
-	  9: LShImm dst: r1 imm: 32
+	  8: MovReg32 dst: r0 src: r0
 	   ; read_latency.bt:2:43
-	 10: MovReg dst: r6 src: r1
+	  9: StXMemDW dst: rfp src: r0 off: -16 imm: 0
 	   ; read_latency.bt:2:43
-	 11: RShImm dst: r6 imm: 32
+	 10: LoadMapPtr dst: r6 fd: 0 <m1_start>
 	   ; read_latency.bt:2:43
-	 12: StXMemDW dst: rfp src: r6 off: -16 imm: 0
+	 12: MovReg dst: r7 src: rfp
 	   ; read_latency.bt:2:43
-	 13: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 13: AddImm dst: r7 imm: -16
 	   ; read_latency.bt:2:43
-	 15: MovReg dst: r2 src: rfp
+	 14: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:43
-	 16: AddImm dst: r2 imm: -16
+	 15: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:43
-	 17: Call FnMapLookupElem
+	 16: Call FnMapLookupElem
 	   ; read_latency.bt:2:43
-	 18: MovReg dst: r3 src: r0
+	 17: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:43
-	 19: MovImm dst: r1 imm: 0
+	 18: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	   ; read_latency.bt:2:43
-	 20: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	   ; read_latency.bt:2:43
-	 21: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 19: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L2:
 	   ; read_latency.bt:2:43
-	 22: JEqImm dst: r1 off: -1 imm: 0 <L1>
+	 20: JEqImm dst: r1 off: -1 imm: 0 <L1>
 	   ; read_latency.bt:2:62
-	 23: Call FnKtimeGetBootNs
+	 21: Call FnKtimeGetBootNs
 	   ; read_latency.bt:2:62
-	 24: MovReg dst: r7 src: r0
+	 22: MovReg dst: r8 src: r0
 	   ; read_latency.bt:2:77
-	 25: StXMemDW dst: rfp src: r6 off: -24 imm: 0
+	 23: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:77
-	 26: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 24: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:77
-	 28: MovReg dst: r2 src: rfp
+	 25: Call FnMapLookupElem
 	   ; read_latency.bt:2:77
-	 29: AddImm dst: r2 imm: -24
+	 26: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:77
-	 30: Call FnMapLookupElem
+	 27: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	   ; read_latency.bt:2:77
-	 31: MovReg dst: r3 src: r0
-	   ; read_latency.bt:2:77
-	 32: MovImm dst: r1 imm: 0
-	   ; read_latency.bt:2:77
-	 33: JEqImm dst: r3 off: -1 imm: 0 <L3>
-	   ; read_latency.bt:2:77
-	 34: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 28: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 L3:
 	   ; read_latency.bt:2:62
-	 35: SubReg dst: r7 src: r1
+	 29: SubReg dst: r8 src: r1
 	   ; read_latency.bt:2:62
-	 36: MovImm dst: r1 imm: 0
+	 30: MovImm dst: r1 imm: 0
 	   ; read_latency.bt:2:62
-	 37: JSLTImm dst: r7 off: -1 imm: 0 <L4>
+	 31: JSLTImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 38: MovImm dst: r1 imm: 1
+	 32: MovImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 39: JEqImm dst: r7 off: -1 imm: 0 <L4>
+	 33: JEqImm dst: r8 off: -1 imm: 0 <L10>
 	   ; read_latency.bt:2:62
-	 40: MovImm dst: r2 imm: 0
+	 34: MovImm dst: r1 imm: 2
 	   ; read_latency.bt:2:62
-	 41: MovReg dst: r3 src: r7
+	 35: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
-	 42: RShImm dst: r7 imm: 32
+	 36: RShImm dst: r8 imm: 32
 	   ; read_latency.bt:2:62
-	 43: JEqImm dst: r7 off: -1 imm: 0 <L5>
+	 37: JEqImm dst: r8 off: -1 imm: 0 <L5>
 	   ; read_latency.bt:2:62
-	 44: MovReg dst: r3 src: r7
+	 38: MovReg dst: r2 src: r8
 	   ; read_latency.bt:2:62
-	 45: AddImm dst: r2 imm: 32
+	 39: AddImm dst: r1 imm: 32
 L5:
 	   ; read_latency.bt:2:62
-	 46: MovReg dst: r4 src: r3
+	 40: JLTImm dst: r2 off: -1 imm: 65536 <L6>
 	   ; read_latency.bt:2:62
-	 47: RShImm dst: r4 imm: 16
+	 41: RShImm dst: r2 imm: 16
 	   ; read_latency.bt:2:62
-	 48: JEqImm dst: r4 off: -1 imm: 0 <L6>
-	   ; read_latency.bt:2:62
-	 49: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 50: AddImm dst: r2 imm: 16
+	 42: AddImm dst: r1 imm: 16
 L6:
 	   ; read_latency.bt:2:62
-	 51: MovReg dst: r4 src: r3
+	 43: JLTImm dst: r2 off: -1 imm: 256 <L7>
 	   ; read_latency.bt:2:62
-	 52: RShImm dst: r4 imm: 8
+	 44: RShImm dst: r2 imm: 8
 	   ; read_latency.bt:2:62
-	 53: JEqImm dst: r4 off: -1 imm: 0 <L7>
-	   ; read_latency.bt:2:62
-	 54: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 55: AddImm dst: r2 imm: 8
+	 45: AddImm dst: r1 imm: 8
 L7:
 	   ; read_latency.bt:2:62
-	 56: MovReg dst: r4 src: r3
+	 46: JLTImm dst: r2 off: -1 imm: 16 <L8>
 	   ; read_latency.bt:2:62
-	 57: RShImm dst: r4 imm: 4
+	 47: RShImm dst: r2 imm: 4
 	   ; read_latency.bt:2:62
-	 58: JEqImm dst: r4 off: -1 imm: 0 <L8>
-	   ; read_latency.bt:2:62
-	 59: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 60: AddImm dst: r2 imm: 4
+	 48: AddImm dst: r1 imm: 4
 L8:
 	   ; read_latency.bt:2:62
-	 61: MovReg dst: r4 src: r3
+	 49: JLTImm dst: r2 off: -1 imm: 4 <L9>
 	   ; read_latency.bt:2:62
-	 62: RShImm dst: r4 imm: 2
+	 50: RShImm dst: r2 imm: 2
 	   ; read_latency.bt:2:62
-	 63: JEqImm dst: r4 off: -1 imm: 0 <L9>
-	   ; read_latency.bt:2:62
-	 64: MovReg dst: r3 src: r4
-	   ; read_latency.bt:2:62
-	 65: AddImm dst: r2 imm: 2
+	 51: AddImm dst: r1 imm: 2
 L9:
 	   ; read_latency.bt:2:62
-	 66: RShImm dst: r3 imm: 1
+	 52: JLTImm dst: r2 off: -1 imm: 2 <L10>
 	   ; read_latency.bt:2:62
-	 67: JEqImm dst: r3 off: -1 imm: 0 <L10>
-	   ; read_latency.bt:2:62
-	 68: AddImm dst: r2 imm: 1
+	 53: AddImm dst: r1 imm: 1
 L10:
 	   ; read_latency.bt:2:62
-	 69: MovReg dst: r1 src: r2
+	 54: StMemDW dst: rfp src: r0 off: -40 imm: 0
 	   ; read_latency.bt:2:62
-	 70: AddImm dst: r1 imm: 2
-L4:
+	 55: StXMemDW dst: rfp src: r1 off: -32 imm: 0
 	   ; read_latency.bt:2:62
-	 71: StMemDW dst: rfp src: r0 off: -40 imm: 0
+	 56: LoadMapPtr dst: r8 fd: 0 <m0_ns>
 	   ; read_latency.bt:2:62
-	 72: StXMemDW dst: rfp src: r1 off: -32 imm: 0
+	 58: MovReg dst: r9 src: rfp
 	   ; read_latency.bt:2:62
-	 73: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 59: AddImm dst: r9 imm: -40
 	   ; read_latency.bt:2:62
-	 75: MovReg dst: r2 src: rfp
+	 60: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 76: AddImm dst: r2 imm: -40
+	 61: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 77: Call FnMapLookupElem
+	 62: Call FnMapLookupElem
 	   ; read_latency.bt:2:62
-	 78: MovReg dst: r3 src: r0
+	 63: JEqImm dst: r0 off: -1 imm: 0 <L11>
 	   ; read_latency.bt:2:62
-	 79: JEqImm dst: r3 off: -1 imm: 0 <L11>
+	 64: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 80: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	 65: AddImm dst: r1 imm: 1
 	   ; read_latency.bt:2:62
-	 81: AddImm dst: r1 imm: 1
+	 66: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	   ; read_latency.bt:2:62
-	 82: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	   ; read_latency.bt:2:62
-	 83: Ja off: -1 <L12>
+	 67: Ja off: -1 <L12>
 L11:
 	   ; read_latency.bt:2:62
-	 84: StMemDW dst: rfp src: r0 off: -48 imm: 1
+	 68: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
 	   ; read_latency.bt:2:62
-	 85: LoadMapPtr dst: r1 fd: 0 <m0_ns>
+	 70: MovImm dst: r4 imm: 0
 	   ; read_latency.bt:2:62
-	 87: MovReg dst: r2 src: rfp
+	 71: MovReg dst: r1 src: r8
 	   ; read_latency.bt:2:62
-	 88: AddImm dst: r2 imm: -40
+	 72: MovReg dst: r2 src: r9
 	   ; read_latency.bt:2:62
-	 89: MovReg dst: r3 src: rfp
-	   ; read_latency.bt:2:62
-	 90: AddImm dst: r3 imm: -48
-	   ; read_latency.bt:2:62
-	 91: MovImm dst: r4 imm: 0
-	   ; read_latency.bt:2:62
-	 92: Call FnMapUpdateElem
+	 73: Call FnMapUpdateElem
 L12:
-	   ; read_latency.bt:2:98
-	 93: StXMemDW dst: rfp src: r6 off: -56 imm: 0
 	   ; read_latency.bt:2:84
-	 94: LoadMapPtr dst: r1 fd: 0 <m1_start>
+	 74: MovReg dst: r1 src: r6
 	   ; read_latency.bt:2:84
-	 96: MovReg dst: r2 src: rfp
+	 75: MovReg dst: r2 src: r7
 	   ; read_latency.bt:2:84
-	 97: AddImm dst: r2 imm: -56
-	   ; read_latency.bt:2:84
-	 98: Call FnMapDeleteElem
+	 76: Call FnMapDeleteElem
 L1:
 	   ; read_latency.bt:2:49
-	 99: MovImm dst: r0 imm: 0
+	 77: MovImm dst: r0 imm: 0
 	   ; read_latency.bt:2:49
-	100: Exit
+	 78: Exit
 

@@ -11,83 +11,65 @@ p0_tracepoint:
 	  ; sched_switch_sum.bt:1:1
 	 5: Call FnGetCurrentPidTgid
 	  ; sched_switch_sum.bt:1:1
-	 6: MovReg dst: r1 src: r0
+	 6: RShImm dst: r0 imm: 32
 	  ; sched_switch_sum.bt:1:1
-	 7: RShImm dst: r1 imm: 32
-	  ; sched_switch_sum.bt:1:1
-	 8: JEqImm dst: r1 off: -1 imm: 4242 <L4>
+	 7: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; sched_switch_sum.bt:1:57
-	 9: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
+	 8: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	10: MovReg dst: r1 src: rfp
+	 9: LdXMemDW dst: r1 src: r6 off: 8 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	11: AddImm dst: r1 imm: -40
+	10: LdXMemDW dst: r2 src: r6 off: 16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	12: MovImm dst: r2 imm: 16
+	11: StXMemDW dst: rfp src: r1 off: -24 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	13: AddImm dst: r6 imm: 8
+	12: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	14: MovReg dst: r3 src: r6
+	13: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; sched_switch_sum.bt:1:35
-	15: Call FnProbeReadKernel
+	15: MovReg dst: r8 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	16: LdXMemDW dst: r1 src: rfp off: -40 imm: 0
+	16: AddImm dst: r8 imm: -24
 	  ; sched_switch_sum.bt:1:35
-	17: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	17: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	18: LdXMemDW dst: r1 src: rfp off: -32 imm: 0
+	18: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
-	19: StXMemDW dst: rfp src: r1 off: -16 imm: 0
+	19: Call FnMapLookupElem
 	  ; sched_switch_sum.bt:1:35
-	20: LoadMapPtr dst: r1 fd: 0 <m0_>
+	20: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; sched_switch_sum.bt:1:35
-	22: MovReg dst: r2 src: rfp
+	21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	23: AddImm dst: r2 imm: -24
+	22: AddReg dst: r1 src: r7
 	  ; sched_switch_sum.bt:1:35
-	24: Call FnMapLookupElem
+	23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	25: MovReg dst: r3 src: r0
-	  ; sched_switch_sum.bt:1:35
-	26: JEqImm dst: r3 off: -1 imm: 0 <L2>
-	  ; sched_switch_sum.bt:1:35
-	27: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
-	  ; sched_switch_sum.bt:1:35
-	28: AddReg dst: r1 src: r7
-	  ; sched_switch_sum.bt:1:35
-	29: StXMemDW dst: r3 src: r1 off: 0 imm: 0
-	  ; sched_switch_sum.bt:1:35
-	30: Ja off: -1 <L4>
+	24: Ja off: -1 <L4>
 L2:
 	  ; sched_switch_sum.bt:1:35
-	31: StXMemDW dst: rfp src: r7 off: -48 imm: 0
+	25: StXMemDW dst: rfp src: r7 off: -48 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	32: LoadMapPtr dst: r1 fd: 0 <m0_>
+	26: MovReg dst: r3 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	34: MovReg dst: r2 src: rfp
+	27: AddImm dst: r3 imm: -48
 	  ; sched_switch_sum.bt:1:35
-	35: AddImm dst: r2 imm: -24
+	28: MovImm dst: r4 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	36: MovReg dst: r3 src: rfp
+	29: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	37: AddImm dst: r3 imm: -48
+	30: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
-	38: MovImm dst: r4 imm: 0
+	31: Call FnMapUpdateElem
 	  ; sched_switch_sum.bt:1:35
-	39: Call FnMapUpdateElem
+	32: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; sched_switch_sum.bt:1:35
-	40: MovReg dst: r5 src: r0
+	33: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; sched_switch_sum.bt:1:35
-	41: JNEImm dst: r5 off: -1 imm: -7 <L4>
-	  ; sched_switch_sum.bt:1:35
-	42: MovImm dst: r1 imm: 1
-	  ; sched_switch_sum.bt:1:35
-	43: LoadMapValue dst: r2, fd: 0 off: 40 <globals>
-	  ; sched_switch_sum.bt:1:35
-	45: StXAtomicAddDW dst: r2 src: r1 off: 0
+	35: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; sched_switch_sum.bt:1:31
-	46: MovImm dst: r0 imm: 0
+	36: MovImm dst: r0 imm: 0
 	  ; sched_switch_sum.bt:1:31
-	47: Exit
+	37: Exit
 

@@ -1,4 +1,4 @@
-uprobe:/usr/bin/app:gt_add (p0_uprobe, 32 bytes of stack):
+uprobe:/usr/bin/app:gt_add (p0_uprobe, 24 bytes of stack):
 p0_uprobe:
 	  ; uprobe_lhist.bt:1:28
 	 0: MovReg dst: r6 src: r1
@@ -7,85 +7,70 @@ p0_uprobe:
 	  ; uprobe_lhist.bt:1:1
 	 3: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
 	  ; uprobe_lhist.bt:1:1
-	 4: JNEImm dst: r2 off: -1 imm: 0 <L5>
+	 4: JNEImm dst: r2 off: -1 imm: 0 <L4>
 	  ; uprobe_lhist.bt:1:1
 	 5: Call FnGetCurrentPidTgid
 	  ; uprobe_lhist.bt:1:1
-	 6: MovReg dst: r1 src: r0
+	 6: RShImm dst: r0 imm: 32
 	  ; uprobe_lhist.bt:1:1
-	 7: RShImm dst: r1 imm: 32
-	  ; uprobe_lhist.bt:1:1
-	 8: JEqImm dst: r1 off: -1 imm: 4242 <L5>
+	 7: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; uprobe_lhist.bt:1:41
-	 9: LdXMemDW dst: r1 src: r6 off: 104 imm: 0
+	 8: LdXMemDW dst: r1 src: r6 off: 104 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	10: MovImm dst: r2 imm: 0
+	 9: MovImm dst: r2 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	11: MovImm dst: r3 imm: 0
+	10: JSLTImm dst: r1 off: -1 imm: 0 <L2>
 	  ; uprobe_lhist.bt:1:41
-	12: JSLTReg dst: r1 off: -1 src: r3 <L2>
+	11: MovImm dst: r2 imm: 11
 	  ; uprobe_lhist.bt:1:41
-	13: MovImm dst: r2 imm: 11
+	12: JSGEImm dst: r1 off: -1 imm: 100 <L2>
 	  ; uprobe_lhist.bt:1:41
-	14: MovImm dst: r4 imm: 100
+	13: DivImm dst: r1 imm: 10
 	  ; uprobe_lhist.bt:1:41
-	15: JSLTReg dst: r1 off: -1 src: r4 <L3>
+	14: MovReg dst: r2 src: r1
 	  ; uprobe_lhist.bt:1:41
-	16: Ja off: -1 <L2>
-L3:
-	  ; uprobe_lhist.bt:1:41
-	17: SubReg dst: r1 src: r3
-	  ; uprobe_lhist.bt:1:41
-	18: DivImm dst: r1 imm: 10
-	  ; uprobe_lhist.bt:1:41
-	19: MovReg dst: r2 src: r1
-	  ; uprobe_lhist.bt:1:41
-	20: AddImm dst: r2 imm: 1
+	15: AddImm dst: r2 imm: 1
 L2:
 	  ; uprobe_lhist.bt:1:41
-	21: StMemDW dst: rfp src: r0 off: -24 imm: 0
+	16: StMemDW dst: rfp src: r0 off: -24 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	22: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	17: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	23: LoadMapPtr dst: r1 fd: 0 <m0_b>
+	18: LoadMapPtr dst: r6 fd: 0 <m0_b>
 	  ; uprobe_lhist.bt:1:41
-	25: MovReg dst: r2 src: rfp
+	20: MovReg dst: r7 src: rfp
 	  ; uprobe_lhist.bt:1:41
-	26: AddImm dst: r2 imm: -24
+	21: AddImm dst: r7 imm: -24
 	  ; uprobe_lhist.bt:1:41
-	27: Call FnMapLookupElem
+	22: MovReg dst: r1 src: r6
 	  ; uprobe_lhist.bt:1:41
-	28: MovReg dst: r3 src: r0
+	23: MovReg dst: r2 src: r7
 	  ; uprobe_lhist.bt:1:41
-	29: JEqImm dst: r3 off: -1 imm: 0 <L4>
+	24: Call FnMapLookupElem
 	  ; uprobe_lhist.bt:1:41
-	30: LdXMemDW dst: r1 src: r3 off: 0 imm: 0
+	25: JEqImm dst: r0 off: -1 imm: 0 <L3>
 	  ; uprobe_lhist.bt:1:41
-	31: AddImm dst: r1 imm: 1
+	26: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; uprobe_lhist.bt:1:41
-	32: StXMemDW dst: r3 src: r1 off: 0 imm: 0
+	27: AddImm dst: r1 imm: 1
 	  ; uprobe_lhist.bt:1:41
-	33: Ja off: -1 <L5>
+	28: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	  ; uprobe_lhist.bt:1:41
+	29: Ja off: -1 <L4>
+L3:
+	  ; uprobe_lhist.bt:1:41
+	30: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
+	  ; uprobe_lhist.bt:1:41
+	32: MovImm dst: r4 imm: 0
+	  ; uprobe_lhist.bt:1:41
+	33: MovReg dst: r1 src: r6
+	  ; uprobe_lhist.bt:1:41
+	34: MovReg dst: r2 src: r7
+	  ; uprobe_lhist.bt:1:41
+	35: Call FnMapUpdateElem
 L4:
-	  ; uprobe_lhist.bt:1:41
-	34: StMemDW dst: rfp src: r0 off: -32 imm: 1
-	  ; uprobe_lhist.bt:1:41
-	35: LoadMapPtr dst: r1 fd: 0 <m0_b>
-	  ; uprobe_lhist.bt:1:41
-	37: MovReg dst: r2 src: rfp
-	  ; uprobe_lhist.bt:1:41
-	38: AddImm dst: r2 imm: -24
-	  ; uprobe_lhist.bt:1:41
-	39: MovReg dst: r3 src: rfp
-	  ; uprobe_lhist.bt:1:41
-	40: AddImm dst: r3 imm: -32
-	  ; uprobe_lhist.bt:1:41
-	41: MovImm dst: r4 imm: 0
-	  ; uprobe_lhist.bt:1:41
-	42: Call FnMapUpdateElem
-L5:
 	  ; uprobe_lhist.bt:1:28
-	43: MovImm dst: r0 imm: 0
+	36: MovImm dst: r0 imm: 0
 	  ; uprobe_lhist.bt:1:28
-	44: Exit
+	37: Exit
 
