@@ -20,7 +20,13 @@ type flowGraph struct {
 
 func newFlowGraph(code []*inst) *flowGraph {
 	g := &flowGraph{code: code}
-	blockAt := map[string]int{} // label -> block
+	labels := 0
+	for _, in := range code {
+		if in.op == opLabel {
+			labels++
+		}
+	}
+	blockAt := make(map[string]int, labels) // label -> block
 	for i, in := range code {
 		leader := i == 0 || in.op == opLabel
 		if i > 0 {
@@ -43,19 +49,25 @@ func newFlowGraph(code []*inst) *flowGraph {
 		g.end = append(g.end, len(code))
 	}
 	g.succ = make([][]int, len(g.start))
+	// the successor lists share one array: a block has at most two
+	succs := make([]int, 0, 2*len(g.start))
 	for b := range g.start {
 		last := code[g.end[b]-1]
 		next := b + 1
+		from := len(succs)
 		switch last.op {
 		case opExit:
 		case opJmp:
-			g.succ[b] = []int{blockAt[last.label]}
+			succs = append(succs, blockAt[last.label])
 		case opJcc:
-			g.succ[b] = []int{next, blockAt[last.label]}
+			succs = append(succs, next, blockAt[last.label])
 		default:
 			if next < len(g.start) {
-				g.succ[b] = []int{next}
+				succs = append(succs, next)
 			}
+		}
+		if len(succs) > from {
+			g.succ[b] = succs[from:len(succs):len(succs)]
 		}
 	}
 	return g
@@ -81,11 +93,13 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
 	n := len(g.start)
 	in = make([]bitset, n)
 	out = make([]bitset, n)
+	words := (nregs + 63) / 64
+	sets := make(bitset, (2*n+1)*words) // the sets share one array
 	for b := range in {
-		in[b] = newBitset(nregs)
-		out[b] = newBitset(nregs)
+		in[b] = sets[2*b*words : (2*b+1)*words : (2*b+1)*words]
+		out[b] = sets[(2*b+1)*words : (2*b+2)*words : (2*b+2)*words]
 	}
-	live := newBitset(nregs)
+	live := sets[2*n*words:]
 	for changed := true; changed; {
 		changed = false
 		for b := n - 1; b >= 0; b-- {

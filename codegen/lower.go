@@ -21,7 +21,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		if v == fpReg {
 			return asm.RFP
 		}
-		reg, ok := al.reg[v]
+		reg, ok := al.regOf(v)
 		if !ok {
 			return asm.R0 // a dead value: its register does not matter
 		}
@@ -141,7 +141,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			} else {
 				emit(in.fn.Call())
 			}
-			if d, ok := al.reg[in.dst]; ok && in.dst != 0 && al.resultUsed[i] && d != asm.R0 {
+			if d, ok := al.regOf(in.dst); ok && in.dst != 0 && al.resultUsed[i] && d != asm.R0 {
 				emit(asm.Mov.Reg(d, asm.R0))
 			}
 		case opJmp:

@@ -1,6 +1,10 @@
 package codegen
 
-import "github.com/cilium/ebpf/asm"
+import (
+	"slices"
+
+	"github.com/cilium/ebpf/asm"
+)
 
 // Common subexpressions and copies.
 //
@@ -48,10 +52,10 @@ type valueKey struct {
 // pureKey gives the key of in's result when in computes it from its
 // operands alone. ctx holds the registers of the context pointer, whose
 // memory only helper calls and stores through pointers may change.
-func pureKey(in *inst, ctx map[vreg]bool) (valueKey, bool) {
+func pureKey(in *inst, ctx regList) (valueKey, bool) {
 	switch in.op {
 	case opLoad:
-		return valueKey{op: opLoad, size: in.size, a: in.a, imm: int64(in.off)}, ctx[in.a] && in.dst != in.a
+		return valueKey{op: opLoad, size: in.size, a: in.a, imm: int64(in.off)}, ctx.has(in.a) && in.dst != in.a
 	case opCall:
 		if in.kfunc == 0 && in.callee == "" && len(in.args) == 0 && in.dst != 0 && invariantHelpers[in.fn] {
 			return valueKey{op: opCall, fn: in.fn}, true
@@ -177,9 +181,14 @@ type regs struct {
 	// entry are the registers of entry values (the context, callback
 	// arguments): they are never copied through, as their register
 	// choices are few and a longer life would spill them.
-	entry map[vreg]bool
-	ctx   map[vreg]bool // the registers of the context pointer
+	entry regList
+	ctx   regList // the registers of the context pointer
 }
+
+// regList is a set of a few registers.
+type regList []vreg
+
+func (l regList) has(v vreg) bool { return slices.Contains(l, v) }
 
 // through moves a across in, which it rewrites: reads of copies read
 // their sources, and a value available already is moved, not computed.
@@ -194,12 +203,16 @@ func (a *available) through(in *inst, r regs) {
 	case opFetch:
 		// b must stay the destination
 	case opCall:
-		if len(in.args) > 0 {
-			args := make([]vreg, len(in.args))
-			for i, v := range in.args {
-				args[i] = src(v)
+		// (a new slice: the instruction's copies share the old one)
+		for i, v := range in.args {
+			if s := src(v); s != v {
+				args := slices.Clone(in.args)
+				for j := i; j < len(args); j++ {
+					args[j] = src(args[j])
+				}
+				in.args = args
+				break
 			}
-			in.args = args
 		}
 	default:
 		if in.a != 0 && in.a != fpReg {
@@ -230,7 +243,7 @@ func (a *available) through(in *inst, r regs) {
 	case pure && a.nv < maxAvailable:
 		a.vals[a.nv] = valueEntry{key, d}
 		a.nv++
-	case in.op == opMov && in.a != d && in.a != fpReg && !r.entry[in.a] && a.nc < maxAvailable:
+	case in.op == opMov && in.a != d && in.a != fpReg && !r.entry.has(in.a) && a.nc < maxAvailable:
 		a.copies[a.nc] = copyEntry{d, in.a}
 		a.nc++
 	}
@@ -239,32 +252,36 @@ func (a *available) through(in *inst, r regs) {
 // reuseValues rewrites code (a copy of it: the instructions are new).
 func reuseValues(code []*inst) []*inst {
 	out := make([]*inst, len(code))
+	copies := make([]inst, len(code))
 	for i, in := range code {
-		c := *in
-		out[i] = &c
+		copies[i] = *in
+		out[i] = &copies[i]
 	}
-	r := regs{entry: map[vreg]bool{}, ctx: map[vreg]bool{}}
+	var r regs
 	for _, in := range code {
-		if in.op == opArg || in.op == opCtx {
-			r.entry[in.dst] = true
+		if (in.op == opArg || in.op == opCtx) && !r.entry.has(in.dst) {
+			r.entry = append(r.entry, in.dst)
 		}
-		if in.op == opCtx {
-			r.ctx[in.dst] = true
+		if in.op == opCtx && !r.ctx.has(in.dst) {
+			r.ctx = append(r.ctx, in.dst)
 		}
 	}
 	for _, in := range code {
-		if d := in.def(); d != 0 && r.ctx[d] && in.op != opCtx {
-			delete(r.ctx, d) // written again: not the context throughout
+		if d := in.def(); d != 0 && in.op != opCtx && r.ctx.has(d) {
+			r.ctx = slices.DeleteFunc(r.ctx, func(v vreg) bool { return v == d }) // written again: not the context throughout
 		}
 	}
 	g := newFlowGraph(out)
 	preds := make([][]int, len(g.start))
+	forward := true
 	for b, ss := range g.succ {
 		for _, s := range ss {
 			preds[s] = append(preds[s], b)
+			forward = forward && s > b
 		}
 	}
 	exit := make([]*available, len(g.start))
+	exits := make([]available, len(g.start))
 	// blockIn is the meet of b's predecessors' exits; false when none
 	// has been reached yet.
 	blockIn := func(b int, in *available) bool {
@@ -285,11 +302,27 @@ func reuseValues(code []*inst) []*inst {
 		}
 		return reached
 	}
+	var in available
+	if forward {
+		// Without a jump backward, the blocks in order see their
+		// predecessors' final exits: one pass finds the fixed point and
+		// rewrites the code.
+		for b := range g.start {
+			if !blockIn(b, &in) {
+				continue
+			}
+			for i := g.start[b]; i < g.end[b]; i++ {
+				in.through(out[i], r)
+			}
+			exits[b] = in
+			exit[b] = &exits[b]
+		}
+		return out
+	}
 	// The analysis runs on scratch copies of each block; any fixed point
 	// is sound, and loops that keep it from settling leave the code as
 	// it was.
 	scratch := make([]inst, 0, 64)
-	var in available
 	for sweep, changed := 0, true; changed; sweep++ {
 		if sweep > 16 {
 			return code
@@ -305,10 +338,8 @@ func reuseValues(code []*inst) []*inst {
 				in.through(&scratch[len(scratch)-1], r)
 			}
 			if !in.equal(exit[b]) {
-				if exit[b] == nil {
-					exit[b] = new(available)
-				}
-				*exit[b] = in
+				exits[b] = in
+				exit[b] = &exits[b]
 				changed = true
 			}
 		}

@@ -3,7 +3,7 @@ package codegen
 import (
 	"fmt"
 	"math/bits"
-	"sort"
+	"slices"
 
 	"github.com/cilium/ebpf/asm"
 )
@@ -33,10 +33,23 @@ import (
 //     short-lived virtual register. Then allocation starts over; reload
 //     registers are never spilled, so this ends.
 type allocation struct {
-	reg map[vreg]asm.Register
+	// reg is the register of each virtual register, by number; noReg
+	// for one that has none (a dead value).
+	reg []asm.Register
 	// resultUsed tells, by instruction, whether a call's result is read.
 	resultUsed []bool
 	stackSize  int // bytes of stack including spill slots
+}
+
+// noReg marks a virtual register without a physical one.
+const noReg = asm.Register(0xff)
+
+// regOf returns v's register, and whether it has one.
+func (al *allocation) regOf(v vreg) (asm.Register, bool) {
+	if int(v) >= len(al.reg) || al.reg[v] == noReg {
+		return 0, false
+	}
+	return al.reg[v], true
 }
 
 type bitset []uint64
@@ -123,7 +136,7 @@ func unreachable(code []*inst) []*inst {
 }
 
 type interval struct {
-	v          vreg
+	v          vreg // 0: no interval (the register occurs nowhere)
 	start, end int
 	crossCall  bool
 	noSpill    bool
@@ -135,24 +148,67 @@ type interval struct {
 var (
 	calleeSaved = []asm.Register{asm.R6, asm.R7, asm.R8, asm.R9}
 	anyReg      = []asm.Register{asm.R1, asm.R2, asm.R3, asm.R4, asm.R5, asm.R6, asm.R7, asm.R8, asm.R9}
+	// the pools of values that may take r0: a helper's result prefers
+	// it, any other value takes it last
+	r0First = append([]asm.Register{asm.R0}, anyReg...)
+	r0Last  = append(append([]asm.Register(nil), anyReg...), asm.R0)
+	// entryPools[r] is the pool of an entry value arriving in r
+	entryPools = func() (p [asm.R6][]asm.Register) {
+		for r := asm.R1; r < asm.R6; r++ {
+			p[r] = append([]asm.Register{r}, calleeSaved...)
+		}
+		return p
+	}()
 )
+
+// r0Writers counts, for each prefix of the code, the instructions that
+// write r0 while other values live (calls, and two-address divisions,
+// modulos and shifts by a register, which the lowering routes through
+// r0), so that r0Safe answers for an interval at once.
+type r0Writers struct {
+	calls, alus []int32 // calls[i]: the calls in code[:i]; alus likewise
+}
+
+func (w *r0Writers) count(code []*inst) {
+	w.calls = slices.Grow(w.calls[:0], len(code)+1)[:len(code)+1]
+	w.alus = slices.Grow(w.alus[:0], len(code)+1)[:len(code)+1]
+	var calls, alus int32
+	for i, in := range code {
+		w.calls[i], w.alus[i] = calls, alus
+		switch in.op {
+		case opCall:
+			calls++
+		case opALU:
+			if !in.useImm && !commutative(in.alu) && in.alu != asm.Sub {
+				alus++
+			}
+		}
+	}
+	w.calls[len(code)], w.alus[len(code)] = calls, alus
+}
 
 // allocate assigns physical registers, rewriting code with spills as
 // needed. frame is the number of stack bytes already used by the function
 // (below fp); spill slots go below them. It returns the final code.
 func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*inst, *allocation, error) {
+	var w r0Writers
+	var ivs []interval
+	var list []*interval
+	var byStart []int32
 	for round := 0; ; round++ {
 		if round > 64 {
 			return nil, nil, fmt.Errorf("register allocation did not converge")
 		}
+		n := *nregs
 		g := newFlowGraph(code)
-		blockIn, blockOut := g.blockLiveness(*nregs, false)
-		ivs := map[vreg]*interval{}
+		blockIn, blockOut := g.blockLiveness(n, false)
+		ivs = slices.Grow(ivs[:0], n)[:n]
+		clear(ivs)
 		occupy := func(v vreg, i int) {
-			iv := ivs[v]
-			if iv == nil {
-				iv = &interval{v: v, start: i, end: i, noSpill: noSpill[v]}
-				ivs[v] = iv
+			iv := &ivs[v]
+			if iv.v == 0 {
+				*iv = interval{v: v, start: i, end: i, noSpill: noSpill[v]}
+				return
 			}
 			iv.start = min(iv.start, i)
 			iv.end = max(iv.end, i)
@@ -181,7 +237,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			}
 		}
 		resultUsed := make([]bool, len(code))
-		g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
+		g.forEachLive(blockOut, n, false, func(i int, live bitset) {
 			ins := code[i]
 			if ins.op != opCall {
 				return
@@ -195,32 +251,47 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			})
 		})
 		// A value that dies as a helper's argument prefers that
-		// argument's register: the call then needs no move for it.
-		prefer := map[vreg]asm.Register{}
+		// argument's register: the call then needs no move for it
+		// (noReg: no preference).
+		reg := make([]asm.Register, 2*n)
+		prefer, reg := reg[n:], reg[:n]
+		for v := range reg {
+			reg[v], prefer[v] = noReg, noReg
+		}
 		for i, ins := range code {
 			if ins.op != opCall {
 				continue
 			}
 			for k, a := range ins.args {
-				if iv := ivs[a]; iv != nil && iv.end == i {
+				if int(a) < n && ivs[a].v != 0 && ivs[a].end == i {
 					prefer[a] = asm.R1 + asm.Register(k)
 				}
 			}
 		}
-		list := make([]*interval, 0, len(ivs))
-		for _, iv := range ivs {
-			list = append(list, iv)
-		}
-		sort.Slice(list, func(i, j int) bool {
-			if list[i].start != list[j].start {
-				return list[i].start < list[j].start
+		// the intervals by start, then by register
+		byStart = slices.Grow(byStart[:0], len(code)+1)[:len(code)+1]
+		clear(byStart)
+		count := 0
+		for v := range ivs {
+			if ivs[v].v != 0 {
+				byStart[ivs[v].start+1]++
+				count++
 			}
-			return list[i].v < list[j].v
-		})
+		}
+		for i := 1; i < len(byStart); i++ {
+			byStart[i] += byStart[i-1]
+		}
+		list = slices.Grow(list[:0], count)[:count]
+		for v := range ivs {
+			if iv := &ivs[v]; iv.v != 0 {
+				list[byStart[iv.start]] = iv
+				byStart[iv.start]++
+			}
+		}
+		w.count(code)
 
-		reg := map[vreg]asm.Register{}
 		var active []*interval
-		spill := map[vreg]bool{}
+		var spill []bool
 		for _, cur := range list {
 			// Expire intervals that ended before cur starts. The source
 			// operand of cur's defining move or ALU instruction may also
@@ -234,7 +305,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				}
 			}
 			active = keep
-			used := map[asm.Register]bool{}
+			var used [asm.RFP + 1]bool
 			for _, a := range active {
 				used[reg[a.v]] = true
 			}
@@ -243,33 +314,33 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			case cur.crossCall:
 				pool = calleeSaved
 			case cur.entry != 0:
-				pool = append([]asm.Register{cur.entry}, calleeSaved...)
-			case r0Safe(code, cur):
+				pool = entryPools[cur.entry]
+			case w.r0Safe(code, cur):
 				if code[cur.start].op == opCall && code[cur.start].dst == cur.v {
 					// a helper's result stays where the helper left it
-					pool = append([]asm.Register{asm.R0}, anyReg...)
+					pool = r0First
 				} else {
-					pool = append(append([]asm.Register(nil), anyReg...), asm.R0)
+					pool = r0Last
 				}
 			}
-			got := false
 			if r := pool[0]; r == asm.R0 && !used[r] {
 				reg[cur.v] = r
 				active = append(active, cur)
 				continue
 			}
 			if hint != nil {
-				if r, ok := reg[hint.v]; ok && !used[r] && inPool(r, pool) {
+				if r := reg[hint.v]; r != noReg && !used[r] && inPool(r, pool) {
 					reg[cur.v] = r
 					active = append(active, cur)
 					continue
 				}
 			}
-			if r, ok := prefer[cur.v]; ok && !used[r] && inPool(r, pool) {
+			if r := prefer[cur.v]; r != noReg && !used[r] && inPool(r, pool) {
 				reg[cur.v] = r
 				active = append(active, cur)
 				continue
 			}
+			got := false
 			for _, r := range pool {
 				if !used[r] {
 					reg[cur.v] = r
@@ -298,10 +369,13 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 			if victim == nil {
 				return nil, nil, fmt.Errorf("out of registers at instruction %d", cur.start)
 			}
+			if spill == nil {
+				spill = make([]bool, n)
+			}
 			spill[victim.v] = true
 			if victim != cur {
 				reg[cur.v] = reg[victim.v]
-				delete(reg, victim.v)
+				reg[victim.v] = noReg
 				for i, a := range active {
 					if a == victim {
 						active[i] = cur
@@ -309,7 +383,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				}
 			}
 		}
-		if len(spill) == 0 {
+		if spill == nil {
 			return code, &allocation{reg: reg, resultUsed: resultUsed, stackSize: frame}, nil
 		}
 		code, frame = rewriteSpills(code, nregs, frame, spill, noSpill)
@@ -322,26 +396,24 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 // argument; so does a two-address division, modulo or shift by a register
 // whose destination is its second operand (lowered through r0, see lower).
 // An exit writes r0 but ends its path, where the value is not live.
-func r0Safe(code []*inst, iv *interval) bool {
-	for i := iv.start; i <= iv.end; i++ {
-		switch in := code[i]; in.op {
-		case opCall:
-			if !(i == iv.start && in.dst == iv.v) && i != iv.end {
-				return false
-			}
-		case opALU:
-			if !in.useImm && !commutative(in.alu) && in.alu != asm.Sub {
-				return false
-			}
-		}
+func (w *r0Writers) r0Safe(code []*inst, iv *interval) bool {
+	if w.alus[iv.end+1] != w.alus[iv.start] {
+		return false
 	}
-	return true
+	calls := w.calls[iv.end+1] - w.calls[iv.start]
+	if code[iv.end].op == opCall {
+		calls--
+	}
+	if iv.start != iv.end && code[iv.start].op == opCall && code[iv.start].dst == iv.v {
+		calls--
+	}
+	return calls == 0
 }
 
 // twoAddressSource returns the interval of the first operand of in when in
 // defines v from it by a move or ALU operation and that operand's interval
 // ends at in (and it is not also the second operand).
-func twoAddressSource(in *inst, at int, v vreg, ivs map[vreg]*interval) *interval {
+func twoAddressSource(in *inst, at int, v vreg, ivs []interval) *interval {
 	if in.def() != v {
 		return nil
 	}
@@ -354,8 +426,11 @@ func twoAddressSource(in *inst, at int, v vreg, ivs map[vreg]*interval) *interva
 	default:
 		return nil
 	}
-	src := ivs[in.a]
-	if src == nil || src.end != at {
+	if int(in.a) >= len(ivs) {
+		return nil
+	}
+	src := &ivs[in.a]
+	if src.v == 0 || src.end != at {
 		return nil
 	}
 	return src
@@ -372,42 +447,55 @@ func inPool(r asm.Register, pool []asm.Register) bool {
 
 // rewriteSpills gives every spilled register a stack slot, stores it after
 // each definition and reloads it before each use.
-func rewriteSpills(code []*inst, nregs *int, frame int, spill map[vreg]bool, noSpill map[vreg]bool) ([]*inst, int) {
-	slot := map[vreg]int32{}
-	var vs []vreg
-	for v := range spill {
-		vs = append(vs, v)
+func rewriteSpills(code []*inst, nregs *int, frame int, spill []bool, noSpill map[vreg]bool) ([]*inst, int) {
+	slot := make([]int32, len(spill))
+	for v, s := range spill {
+		if s {
+			frame += 8
+			slot[v] = int32(-frame)
+		}
 	}
-	sort.Slice(vs, func(i, j int) bool { return vs[i] < vs[j] })
-	for _, v := range vs {
-		frame += 8
-		slot[v] = int32(-frame)
-	}
+	spilled := func(v vreg) bool { return int(v) < len(spill) && spill[v] }
 	fresh := func() vreg {
 		*nregs++
 		v := vreg(*nregs - 1)
 		noSpill[v] = true
 		return v
 	}
-	var outCode []*inst
+	outCode := make([]*inst, 0, len(code)+len(code)/4)
+	type renamed struct{ from, to vreg }
+	var rename []renamed
 	for _, ins := range code {
 		// Reload spilled operands.
-		rename := map[vreg]vreg{}
-		for _, u := range ins.uses() {
-			if spill[u] && rename[u] == 0 {
-				t := fresh()
-				rename[u] = t
-				outCode = append(outCode, &inst{op: opReload, dst: t, off: slot[u], pos: ins.pos})
+		rename = rename[:0]
+		ins.eachUse(func(u vreg) {
+			if !spilled(u) {
+				return
 			}
+			for _, r := range rename {
+				if r.from == u {
+					return
+				}
+			}
+			t := fresh()
+			rename = append(rename, renamed{u, t})
+			outCode = append(outCode, &inst{op: opReload, dst: t, off: slot[u], pos: ins.pos})
+		})
+		d := ins.def()
+		if len(rename) == 0 && (d == 0 || !spilled(d)) {
+			outCode = append(outCode, ins)
+			continue
 		}
 		n := renameUses(ins, func(v vreg) vreg {
-			if t, ok := rename[v]; ok {
-				return t
+			for _, r := range rename {
+				if r.from == v {
+					return r.to
+				}
 			}
 			return v
 		})
 		var after *inst
-		if d := n.def(); d != 0 && spill[d] {
+		if d != 0 && spilled(d) {
 			t := fresh()
 			n.dst = t
 			after = &inst{op: opSpill, a: t, off: slot[d], pos: ins.pos}

@@ -18,7 +18,7 @@ func checkAllocation(t *testing.T, code []*inst, nregs int, al *allocation) {
 		distinct := func(set bitset, extra vreg) {
 			seen := map[asm.Register]vreg{}
 			check := func(v vreg) {
-				r, ok := al.reg[v]
+				r, ok := al.regOf(v)
 				if !ok {
 					t.Fatalf("inst %d (%v): v%d is live but has no register", i, ins, v)
 				}
