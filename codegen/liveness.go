@@ -20,13 +20,19 @@ type flowGraph struct {
 
 func newFlowGraph(code []*inst) *flowGraph {
 	g := &flowGraph{code: code}
-	labels := 0
+	labels, blocks := 0, 1
 	for _, in := range code {
-		if in.op == opLabel {
+		switch in.op {
+		case opLabel:
 			labels++
+			blocks++
+		case opJmp, opJcc, opExit:
+			blocks++
 		}
 	}
 	blockAt := make(map[string]int, labels) // label -> block
+	bounds := make([]int, 0, 2*blocks)
+	g.start, g.end = bounds[:0:blocks], bounds[blocks:blocks:2*blocks]
 	for i, in := range code {
 		leader := i == 0 || in.op == opLabel
 		if i > 0 {

@@ -13,10 +13,14 @@ import (
 // the script position it came from as an asm.Comment, and positions[i] is
 // the position of raw instruction slot i (lddw takes two slots).
 func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
-	var out asm.Instructions
-	var positions []lang.Pos
+	out := make(asm.Instructions, 0, len(code)+len(code)/2)
+	positions := make([]lang.Pos, 0, len(code)+len(code)/2)
 	var pending string
-	alias := map[string]string{}
+	var alias map[string]string
+	// the comment of the last position: runs of instructions share one
+	var comment fmt.Stringer
+	var commentPos lang.Pos
+	var buf [8]asm.Instruction
 	r := func(v vreg) asm.Register {
 		if v == fpReg {
 			return asm.RFP
@@ -28,11 +32,14 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		return reg
 	}
 	for i, in := range code {
-		var emitted asm.Instructions
+		emitted := buf[:0]
 		emit := func(ins asm.Instruction) { emitted = append(emitted, ins) }
 		switch in.op {
 		case opLabel:
 			if pending != "" {
+				if alias == nil {
+					alias = map[string]string{}
+				}
 				alias[in.label] = pending
 			} else {
 				pending = in.label
@@ -173,8 +180,11 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			emitted[0] = emitted[0].WithSymbol(pending)
 			pending = ""
 		}
+		if comment == nil || in.pos != commentPos {
+			comment, commentPos = asm.Comment(in.pos.String()), in.pos
+		}
 		for _, e := range emitted {
-			e = e.WithSource(asm.Comment(in.pos.String()))
+			e = e.WithSource(comment)
 			out = append(out, e)
 			for range int(e.Width()) {
 				positions = append(positions, in.pos)
@@ -185,6 +195,9 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		return nil, nil, fmt.Errorf("codegen: label %s at the end of the program", pending)
 	}
 	for i := range out {
+		if alias == nil {
+			break
+		}
 		if ref := out[i].Reference(); ref != "" {
 			if to, ok := alias[ref]; ok {
 				out[i] = out[i].WithReference(to)

@@ -37,33 +37,35 @@ var invariantHelpers = map[asm.BuiltinFunc]bool{
 	asm.FnGetCurrentCgroupId: true,
 }
 
-// valueKey names a computation by its operation and operands.
+// valueKey names a computation by its operation and operands. It holds
+// no pointer (a map is named by its number in regs.refs), so the states
+// of the analysis are plain memory.
 type valueKey struct {
-	op     op
-	size   asm.Size
 	fn     asm.BuiltinFunc
-	alu    asm.ALUOp
-	a, b   vreg
-	useImm bool
+	a, b   int32 // vregs
+	ref    int32
 	imm    int64
-	ref    string
+	alu    asm.ALUOp
+	op     uint8 // an op
+	size   asm.Size
+	useImm bool
 }
 
 // pureKey gives the key of in's result when in computes it from its
-// operands alone. ctx holds the registers of the context pointer, whose
+// operands alone. r.ctx holds the registers of the context pointer, whose
 // memory only helper calls and stores through pointers may change.
-func pureKey(in *inst, ctx regList) (valueKey, bool) {
+func pureKey(in *inst, r *regs) (valueKey, bool) {
 	switch in.op {
 	case opLoad:
-		return valueKey{op: opLoad, size: in.size, a: in.a, imm: int64(in.off)}, ctx.has(in.a) && in.dst != in.a
+		return valueKey{op: uint8(opLoad), size: in.size, a: int32(in.a), imm: int64(in.off)}, r.ctx.has(in.a) && in.dst != in.a
 	case opCall:
 		if in.kfunc == 0 && in.callee == "" && len(in.args) == 0 && in.dst != 0 && invariantHelpers[in.fn] {
-			return valueKey{op: opCall, fn: in.fn}, true
+			return valueKey{op: uint8(opCall), fn: in.fn}, true
 		}
 	case opALU:
-		k := valueKey{op: opALU, alu: in.alu, a: in.a, useImm: in.useImm, imm: in.imm}
+		k := valueKey{op: uint8(opALU), alu: in.alu, a: int32(in.a), useImm: in.useImm, imm: in.imm}
 		if !in.useImm {
-			k.b, k.imm = in.b, 0
+			k.b, k.imm = int32(in.b), 0
 		}
 		// (an address on the stack kept in a register costs one move
 		// where it is used again, computing it again two)
@@ -71,11 +73,11 @@ func pureKey(in *inst, ctx regList) (valueKey, bool) {
 	case opMapPtr, opMapValue:
 		// a map's address: kept in a register, a move (lddw is two
 		// instruction slots)
-		return valueKey{op: in.op, ref: in.ref, imm: int64(in.off)}, true
+		return valueKey{op: uint8(in.op), ref: r.ref(in.ref), imm: int64(in.off)}, true
 	case opNeg:
-		return valueKey{op: opNeg, a: in.a}, in.dst != in.a
+		return valueKey{op: uint8(opNeg), a: int32(in.a)}, in.dst != in.a
 	case opSwap:
-		return valueKey{op: opSwap, a: in.a, imm: in.imm}, in.dst != in.a
+		return valueKey{op: uint8(opSwap), a: int32(in.a), imm: in.imm}, in.dst != in.a
 	}
 	return valueKey{}, false
 }
@@ -87,10 +89,10 @@ const maxAvailable = 16
 
 type valueEntry struct {
 	k valueKey
-	v vreg
+	v int32 // vreg
 }
 
-type copyEntry struct{ d, s vreg } // d = s
+type copyEntry struct{ d, s int32 } // d = s (vregs)
 
 // available is the state of the dataflow at one point: small arrays,
 // copied by value.
@@ -104,7 +106,7 @@ type available struct {
 func (a *available) val(k valueKey) (vreg, bool) {
 	for _, e := range a.vals[:a.nv] {
 		if e.k == k {
-			return e.v, true
+			return vreg(e.v), true
 		}
 	}
 	return 0, false
@@ -112,8 +114,8 @@ func (a *available) val(k valueKey) (vreg, bool) {
 
 func (a *available) copyOf(d vreg) (vreg, bool) {
 	for _, e := range a.copies[:a.nc] {
-		if e.d == d {
-			return e.s, true
+		if e.d == int32(d) {
+			return vreg(e.s), true
 		}
 	}
 	return 0, false
@@ -146,12 +148,12 @@ func (a *available) equal(b *available) bool {
 		return false
 	}
 	for _, e := range a.vals[:a.nv] {
-		if v, ok := b.val(e.k); !ok || v != e.v {
+		if v, ok := b.val(e.k); !ok || v != vreg(e.v) {
 			return false
 		}
 	}
 	for _, e := range a.copies[:a.nc] {
-		if s, ok := b.copyOf(e.d); !ok || s != e.s {
+		if s, ok := b.copyOf(vreg(e.d)); !ok || s != vreg(e.s) {
 			return false
 		}
 	}
@@ -162,18 +164,19 @@ func (a *available) equal(b *available) bool {
 func (a *available) meet(b *available) {
 	a.keepVals(func(e valueEntry) bool {
 		v, ok := b.val(e.k)
-		return ok && v == e.v
+		return ok && v == vreg(e.v)
 	})
 	a.keepCopies(func(e copyEntry) bool {
-		s, ok := b.copyOf(e.d)
-		return ok && s == e.s
+		s, ok := b.copyOf(vreg(e.d))
+		return ok && s == vreg(e.s)
 	})
 }
 
 // kill forgets what a write of d invalidates.
 func (a *available) kill(d vreg) {
-	a.keepVals(func(e valueEntry) bool { return e.v != d && e.k.a != d && e.k.b != d })
-	a.keepCopies(func(e copyEntry) bool { return e.d != d && e.s != d })
+	r := int32(d)
+	a.keepVals(func(e valueEntry) bool { return e.v != r && e.k.a != r && e.k.b != r })
+	a.keepCopies(func(e copyEntry) bool { return e.d != r && e.s != r })
 }
 
 // regs are the registers of a function's entry values.
@@ -183,6 +186,21 @@ type regs struct {
 	// choices are few and a longer life would spill them.
 	entry regList
 	ctx   regList // the registers of the context pointer
+	// refs numbers the maps whose addresses the function takes
+	refs map[string]int32
+}
+
+// ref returns the number of the map named name.
+func (r *regs) ref(name string) int32 {
+	n, ok := r.refs[name]
+	if !ok {
+		if r.refs == nil {
+			r.refs = map[string]int32{}
+		}
+		n = int32(len(r.refs))
+		r.refs[name] = n
+	}
+	return n
 }
 
 // regList is a set of a few registers.
@@ -192,7 +210,7 @@ func (l regList) has(v vreg) bool { return slices.Contains(l, v) }
 
 // through moves a across in, which it rewrites: reads of copies read
 // their sources, and a value available already is moved, not computed.
-func (a *available) through(in *inst, r regs) {
+func (a *available) through(in *inst, r *regs) {
 	src := func(v vreg) vreg {
 		if s, ok := a.copyOf(v); ok {
 			return s
@@ -222,7 +240,7 @@ func (a *available) through(in *inst, r regs) {
 			in.b = src(in.b)
 		}
 	}
-	key, pure := pureKey(in, r.ctx)
+	key, pure := pureKey(in, r)
 	if pure {
 		if v, ok := a.val(key); ok && v != in.dst {
 			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
@@ -232,7 +250,7 @@ func (a *available) through(in *inst, r regs) {
 	// A helper may write the context, and so may a store (in program
 	// types that allow it) through any pointer but the frame's.
 	if in.op == opCall || (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != fpReg {
-		a.keepVals(func(e valueEntry) bool { return e.k.op != opLoad })
+		a.keepVals(func(e valueEntry) bool { return e.k.op != uint8(opLoad) })
 	}
 	d := in.def()
 	if d == 0 {
@@ -241,10 +259,10 @@ func (a *available) through(in *inst, r regs) {
 	a.kill(d)
 	switch {
 	case pure && a.nv < maxAvailable:
-		a.vals[a.nv] = valueEntry{key, d}
+		a.vals[a.nv] = valueEntry{key, int32(d)}
 		a.nv++
 	case in.op == opMov && in.a != d && in.a != fpReg && !r.entry.has(in.a) && a.nc < maxAvailable:
-		a.copies[a.nc] = copyEntry{d, in.a}
+		a.copies[a.nc] = copyEntry{int32(d), int32(in.a)}
 		a.nc++
 	}
 }
@@ -312,7 +330,7 @@ func reuseValues(code []*inst) []*inst {
 				continue
 			}
 			for i := g.start[b]; i < g.end[b]; i++ {
-				in.through(out[i], r)
+				in.through(out[i], &r)
 			}
 			exits[b] = in
 			exit[b] = &exits[b]
@@ -335,7 +353,7 @@ func reuseValues(code []*inst) []*inst {
 			scratch = scratch[:0]
 			for i := g.start[b]; i < g.end[b]; i++ {
 				scratch = append(scratch, *out[i])
-				in.through(&scratch[len(scratch)-1], r)
+				in.through(&scratch[len(scratch)-1], &r)
 			}
 			if !in.equal(exit[b]) {
 				exits[b] = in
@@ -349,7 +367,7 @@ func reuseValues(code []*inst) []*inst {
 			continue
 		}
 		for i := g.start[b]; i < g.end[b]; i++ {
-			in.through(out[i], r)
+			in.through(out[i], &r)
 		}
 	}
 	return out

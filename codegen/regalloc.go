@@ -74,15 +74,19 @@ func (b bitset) forEach(f func(vreg)) {
 // (the kernel rejects programs that have any), labels no jump targets, and
 // jumps to the label right after them. It repeats until nothing changes.
 func unreachable(code []*inst) []*inst {
+	at := map[string]int{}
+	var reached, targeted []bool
+	var work []int
 	for {
-		at := map[string]int{}
+		clear(at)
 		for i, in := range code {
 			if in.op == opLabel {
 				at[in.label] = i
 			}
 		}
-		reached := make([]bool, len(code))
-		work := []int{0}
+		reached = slices.Grow(reached[:0], len(code))[:len(code)]
+		clear(reached)
+		work = append(work[:0], 0)
 		for len(work) > 0 {
 			i := work[len(work)-1]
 			work = work[:len(work)-1]
@@ -97,16 +101,20 @@ func unreachable(code []*inst) []*inst {
 				}
 			}
 		}
-		targeted := map[string]bool{}
+		// targeted is by the index of the label (the last of its name)
+		targeted = slices.Grow(targeted[:0], len(code))[:len(code)]
+		clear(targeted)
 		for i, in := range code {
 			if reached[i] && (in.op == opJmp || in.op == opJcc) {
-				targeted[in.label] = true
+				if j, ok := at[in.label]; ok {
+					targeted[j] = true
+				}
 			}
 		}
 		var kept []*inst
 		changed := false
 		for i, in := range code {
-			drop := !reached[i] || in.op == opLabel && !targeted[in.label]
+			drop := !reached[i] || in.op == opLabel && !targeted[at[in.label]]
 			if !drop && in.op == opJmp {
 				// A jump to the next live label falls through instead.
 				for j := i + 1; j < len(code); j++ {
@@ -123,15 +131,20 @@ func unreachable(code []*inst) []*inst {
 				}
 			}
 			if drop {
+				if !changed {
+					kept = append(make([]*inst, 0, len(code)), code[:i]...)
+				}
 				changed = true
 				continue
 			}
-			kept = append(kept, in)
+			if changed {
+				kept = append(kept, in)
+			}
 		}
-		code = kept
 		if !changed {
 			return code
 		}
+		code = kept
 	}
 }
 
