@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	goruntime "runtime"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -32,11 +34,14 @@ const (
 
 // compiler holds what is shared by all programs of a script.
 type compiler struct {
-	info    *types.Info
-	tgt     Target
-	prog    *Program
-	maps    map[string]*MapMeta
-	scratch int // the largest scratch area a program takes from ScratchMap
+	info *types.Info
+	tgt  Target
+	prog *Program
+	maps map[string]*MapMeta
+	// scratchMu guards scratch and bigScratch, which programs finished at
+	// the same time raise
+	scratchMu sync.Mutex
+	scratch   int // the largest scratch area a program takes from ScratchMap
 	// bigScratch: the largest a program takes from BigScratchMap (those
 	// that need more than a per-CPU value can hold)
 	bigScratch int
@@ -111,23 +116,8 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	}
 	c.addCGlobals()
 	c.addCMaps()
-	var errs lang.ErrorList
-	for _, pi := range info.Probes {
-		if pi.Merged {
-			continue // compiled into its kprobe session's program
-		}
-		for _, ctx := range pi.Contexts {
-			if err := c.compileProbe(pi, ctx); err != nil {
-				if le, ok := err.(*lang.Error); ok {
-					errs = append(errs, le)
-					continue
-				}
-				return nil, err
-			}
-		}
-	}
-	if len(errs) > 0 {
-		return nil, errs
+	if err := c.compileProbes(); err != nil {
+		return nil, err
 	}
 	spec := c.prog.Spec
 	spec.Maps[EventsMap] = &ebpf.MapSpec{Name: EventsMap, Type: ebpf.RingBuf, MaxEntries: ringbufSize}
@@ -153,6 +143,81 @@ func Compile(f *lang.File, info *types.Info, tgt Target) (*Program, error) {
 	}
 	c.prog.ScratchSize = max(c.scratch, c.bigScratch)
 	return c.prog, nil
+}
+
+// compileProbes compiles every probe at each of its attach points, in
+// order. The programs are emitted one after the other (they number the
+// events and loops they share), finished by as many goroutines as may
+// run at once (finishing one needs nothing of the others), and added to
+// the Program in order: the result is the same as compiling them one by
+// one. A script that imports C compiles them one by one (its functions
+// are compiled into each program that calls them once it is finished).
+func (c *compiler) compileProbes() error {
+	var jobs []*probeJob
+	for _, pi := range c.info.Probes {
+		if pi.Merged {
+			continue // compiled into its kprobe session's program
+		}
+		for _, ctx := range pi.Contexts {
+			jobs = append(jobs, &probeJob{pi: pi, ctx: ctx})
+		}
+	}
+	var errs lang.ErrorList
+	add := func(j *probeJob) error {
+		if j.panicked != nil {
+			panic(j.panicked)
+		}
+		err := c.addProbe(j)
+		if le, ok := err.(*lang.Error); ok {
+			errs = append(errs, le)
+			return nil
+		}
+		return err
+	}
+	workers := min(goruntime.GOMAXPROCS(0), len(jobs)) - 1
+	if c.info.C != nil || workers < 1 {
+		for _, j := range jobs {
+			*j = *c.emitProbe(j.pi, j.ctx)
+			if j.err == nil {
+				j.finishProbe()
+			}
+			if err := add(j); err != nil {
+				return err
+			}
+		}
+	} else {
+		work := make(chan *probeJob, len(jobs))
+		finish := func() {
+			for j := range work {
+				func() {
+					defer func() { j.panicked = recover() }()
+					j.finishProbe()
+				}()
+			}
+		}
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(finish)
+		}
+		for _, j := range jobs {
+			*j = *c.emitProbe(j.pi, j.ctx)
+			if j.err == nil {
+				work <- j
+			}
+		}
+		close(work)
+		finish() // this goroutine helps once it has emitted every program
+		wg.Wait()
+		for _, j := range jobs {
+			if err := add(j); err != nil {
+				return err
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 var nameChars = regexp.MustCompile(`[^A-Za-z0-9_]`)
@@ -255,11 +320,33 @@ type fn struct {
 	ncallbacks int
 }
 
-// compileProbe compiles probe pi for one of its attach points: the
-// program, its callbacks and the imported C functions it calls. A kprobe
+// probeJob is the program of one probe at one attach point on its way:
+// emitted (emitProbe), finished (finishProbe: optimized, allocated and
+// lowered, which needs nothing of the other programs), then added to the
+// Program (addProbe).
+type probeJob struct {
+	pi   *types.ProbeInfo
+	ctx  *types.Context
+	f    *fn
+	body []*inst
+	exit string
+	err  error
+	// the finished program and its callbacks
+	insns     asm.Instructions
+	positions []lang.Pos
+	stack     int
+	// panicked is what a finishing goroutine recovered, to be raised again
+	// by the one that called Compile
+	panicked any
+}
+
+// emitProbe writes the IR of probe pi at one attach point. A kprobe
 // session's program (ctx.Session) holds the kprobe block and, after it,
 // the kretprobe block (pi.Return), and asks the kernel which to run.
-func (c *compiler) compileProbe(pi *types.ProbeInfo, ctx *types.Context) error {
+// Emitting touches what the programs share (event ids, maps of stacks,
+// long loops), so the programs are emitted one after the other, in order.
+func (c *compiler) emitProbe(pi *types.ProbeInfo, ctx *types.Context) *probeJob {
+	j := &probeJob{pi: pi, ctx: ctx}
 	p := pi.Probe
 	addressed := c.addressedVars(p.Body)
 	if ctx.Session {
@@ -271,7 +358,7 @@ func (c *compiler) compileProbe(pi *types.ProbeInfo, ctx *types.Context) error {
 	f.ctxReg = f.newReg()
 	f.scrReg = f.newReg()
 	exit := f.label()
-	err := f.catch(func() {
+	j.err = f.catch(func() {
 		if c.testsStop(ctx) {
 			f.stopped(exit)
 		}
@@ -307,26 +394,43 @@ func (c *compiler) compileProbe(pi *types.ProbeInfo, ctx *types.Context) error {
 		f.ctx, f.vars = pi.Return.Contexts[0], map[string]val{}
 		f.probeBlock(ret, exit)
 	})
-	if err != nil {
-		return err
+	if j.err != nil {
+		return j
 	}
 	f.pos = p.Body.At
 	f.mark(exit)
 	f.ret(0)
-	body := f.code
-
+	j.f, j.body, j.exit = f, f.code, exit
 	f.code = nil
 	f.emit(&inst{op: opCtx, dst: f.ctxReg})
-	insns, positions, stack, err := f.finish(body, exit, p.At)
-	if err != nil {
-		return err
+	return j
+}
+
+// finishProbe optimizes, allocates and lowers an emitted program and
+// places its callbacks after it. It reads what the programs share and
+// writes nothing of it but the sizes of scratch memory (under the
+// compiler's lock), so programs may be finished at the same time.
+func (j *probeJob) finishProbe() {
+	f := j.f
+	j.insns, j.positions, j.stack, j.err = f.finish(j.body, j.exit, j.pi.Probe.At)
+	if j.err != nil {
+		return
 	}
 	for _, cb := range f.callbacks {
-		insns = append(insns, cb.insns...)
-		positions = append(positions, cb.positions...)
-		stack += cb.stack
+		j.insns = append(j.insns, cb.insns...)
+		j.positions = append(j.positions, cb.positions...)
+		j.stack += cb.stack
 	}
-	cfuncs, cstack, err := c.compileCFuncs(f, insns)
+}
+
+// addProbe adds a finished program to the Program, with the imported C
+// functions it calls: its name is its place among the programs.
+func (c *compiler) addProbe(j *probeJob) error {
+	if j.err != nil {
+		return j.err
+	}
+	p, ctx, insns, positions, stack := j.pi.Probe, j.ctx, j.insns, j.positions, j.stack
+	cfuncs, cstack, err := c.compileCFuncs(j.f, insns)
 	if err != nil {
 		return err
 	}
@@ -447,13 +551,17 @@ func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, [
 		name := ScratchMap
 		if f.scratch <= perCPUValueMax {
 			f.emit(&inst{op: opStoreImm, a: fpReg, off: key.off, size: asm.Word, imm: 0})
+			f.c.scratchMu.Lock()
 			f.c.scratch = max(f.c.scratch, f.scratch)
+			f.c.scratchMu.Unlock()
 		} else {
 			name = BigScratchMap
 			cpu := f.newReg()
 			f.emit(&inst{op: opCall, dst: cpu, fn: asm.FnGetSmpProcessorId})
 			f.emit(&inst{op: opStore, a: fpReg, b: cpu, off: key.off, size: asm.Word})
+			f.c.scratchMu.Lock()
 			f.c.bigScratch = max(f.c.bigScratch, f.scratch)
+			f.c.scratchMu.Unlock()
 		}
 		mp := f.mapPtr(name)
 		k := f.addr(key)
