@@ -74,33 +74,40 @@ func (in *inst) uses() []vreg {
 
 // eachUse calls f with each virtual register inst reads.
 func (in *inst) eachUse(f func(vreg)) {
-	add := func(v vreg) {
+	var buf [2]vreg
+	for _, v := range in.operands(&buf) {
 		if v != 0 && v != fpReg {
 			f(v)
 		}
 	}
+}
+
+// operands returns the registers inst reads, 0 (none) and fpReg among
+// them, in buf when they are not a call's arguments.
+func (in *inst) operands(buf *[2]vreg) []vreg {
 	switch in.op {
 	case opExit:
 		if !in.useImm {
-			add(in.a)
+			buf[0] = in.a
+			return buf[:1]
 		}
-	case opMov, opNeg, opLoad, opSpill, opSwap:
-		add(in.a)
+	case opMov, opNeg, opLoad, opSpill, opSwap, opStoreImm:
+		buf[0] = in.a
+		return buf[:1]
 	case opALU, opJcc:
-		add(in.a)
+		buf[0] = in.a
 		if !in.useImm {
-			add(in.b)
+			buf[1] = in.b
+			return buf[:2]
 		}
+		return buf[:1]
 	case opStore, opFetch:
-		add(in.a)
-		add(in.b)
-	case opStoreImm:
-		add(in.a)
+		buf[0], buf[1] = in.a, in.b
+		return buf[:2]
 	case opCall:
-		for _, a := range in.args {
-			add(a)
-		}
+		return in.args
 	}
+	return nil
 }
 
 // def returns the virtual register inst writes, or 0.

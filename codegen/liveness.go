@@ -16,6 +16,9 @@ type flowGraph struct {
 	start []int   // first instruction of each block
 	end   []int   // one past the last instruction of each block
 	succ  [][]int // successor blocks
+	// forward: every successor comes after its block (no loop), so one
+	// sweep in order, or backward for liveness, reaches the fixed point
+	forward bool
 }
 
 func newFlowGraph(code []*inst) *flowGraph {
@@ -57,6 +60,7 @@ func newFlowGraph(code []*inst) *flowGraph {
 	g.succ = make([][]int, len(g.start))
 	// the successor lists share one array: a block has at most two
 	succs := make([]int, 0, 2*len(g.start))
+	g.forward = true
 	for b := range g.start {
 		last := code[g.end[b]-1]
 		next := b + 1
@@ -75,6 +79,9 @@ func newFlowGraph(code []*inst) *flowGraph {
 		if len(succs) > from {
 			g.succ[b] = succs[from:len(succs):len(succs)]
 		}
+		for _, t := range succs[from:] {
+			g.forward = g.forward && t > b
+		}
 	}
 	return g
 }
@@ -91,7 +98,12 @@ func step(live bitset, ins *inst, strong bool) {
 	if d != 0 {
 		live.clear(d)
 	}
-	ins.eachUse(live.set)
+	var buf [2]vreg
+	for _, v := range ins.operands(&buf) {
+		if v != 0 && v != fpReg {
+			live.set(v)
+		}
+	}
 }
 
 // blockLiveness computes the live-in and live-out sets of every block.
@@ -108,6 +120,7 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
 	live := sets[2*n*words:]
 	for changed := true; changed; {
 		changed = false
+		// (without a loop, the first sweep, from the end, is final)
 		for b := n - 1; b >= 0; b-- {
 			for _, s := range g.succ[b] {
 				for w := range out[b] {
@@ -121,7 +134,7 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
 			for w := range live {
 				if live[w] != in[b][w] {
 					copy(in[b], live)
-					changed = true
+					changed = !g.forward
 					break
 				}
 			}

@@ -210,9 +210,12 @@ func (l regList) has(v vreg) bool { return slices.Contains(l, v) }
 
 // through moves a across in, which it rewrites: reads of copies read
 // their sources, and a value available already is moved, not computed.
-func (a *available) through(in *inst, r *regs) {
+// It tells whether it changed in.
+func (a *available) through(in *inst, r *regs) bool {
+	changed := false
 	src := func(v vreg) vreg {
 		if s, ok := a.copyOf(v); ok {
+			changed = changed || s != v
 			return s
 		}
 		return v
@@ -244,7 +247,7 @@ func (a *available) through(in *inst, r *regs) {
 	if pure {
 		if v, ok := a.val(key); ok && v != in.dst {
 			*in = inst{op: opMov, dst: in.dst, a: v, pos: in.pos}
-			pure = false
+			pure, changed = false, true
 		}
 	}
 	// A helper may write the context, and so may a store (in program
@@ -254,7 +257,7 @@ func (a *available) through(in *inst, r *regs) {
 	}
 	d := in.def()
 	if d == 0 {
-		return
+		return changed
 	}
 	a.kill(d)
 	switch {
@@ -265,15 +268,20 @@ func (a *available) through(in *inst, r *regs) {
 		a.copies[a.nc] = copyEntry{int32(d), int32(in.a)}
 		a.nc++
 	}
+	return changed
 }
 
-// reuseValues rewrites code (a copy of it: the instructions are new).
+// reuseValues rewrites code: it returns a new list, where the
+// instructions it rewrites are new ones and the others are code's.
 func reuseValues(code []*inst) []*inst {
-	out := make([]*inst, len(code))
-	copies := make([]inst, len(code))
-	for i, in := range code {
-		copies[i] = *in
-		out[i] = &copies[i]
+	out := slices.Clone(code)
+	// rewrite rewrites out[i] as a's through does
+	rewrite := func(a *available, i int, r *regs) {
+		c := *out[i]
+		if a.through(&c, r) {
+			n := c
+			out[i] = &n
+		}
 	}
 	var r regs
 	for _, in := range code {
@@ -291,11 +299,9 @@ func reuseValues(code []*inst) []*inst {
 	}
 	g := newFlowGraph(out)
 	preds := make([][]int, len(g.start))
-	forward := true
 	for b, ss := range g.succ {
 		for _, s := range ss {
 			preds[s] = append(preds[s], b)
-			forward = forward && s > b
 		}
 	}
 	exit := make([]*available, len(g.start))
@@ -321,7 +327,7 @@ func reuseValues(code []*inst) []*inst {
 		return reached
 	}
 	var in available
-	if forward {
+	if g.forward {
 		// Without a jump backward, the blocks in order see their
 		// predecessors' final exits: one pass finds the fixed point and
 		// rewrites the code.
@@ -330,7 +336,7 @@ func reuseValues(code []*inst) []*inst {
 				continue
 			}
 			for i := g.start[b]; i < g.end[b]; i++ {
-				in.through(out[i], &r)
+				rewrite(&in, i, &r)
 			}
 			exits[b] = in
 			exit[b] = &exits[b]
@@ -367,7 +373,7 @@ func reuseValues(code []*inst) []*inst {
 			continue
 		}
 		for i := g.start[b]; i < g.end[b]; i++ {
-			in.through(out[i], &r)
+			rewrite(&in, i, &r)
 		}
 	}
 	return out
