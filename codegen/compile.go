@@ -186,13 +186,17 @@ func (c *compiler) compileProbes() error {
 			}
 		}
 	} else {
-		work := make(chan *probeJob, len(jobs))
+		// A few programs wait to be finished, no more: emitting is
+		// quicker than finishing, and the IR of every program at once
+		// would be memory for the garbage collector to go through.
+		work := make(chan *probeJob, workers)
+		finishOne := func(j *probeJob) {
+			defer func() { j.panicked = recover() }()
+			j.finishProbe()
+		}
 		finish := func() {
 			for j := range work {
-				func() {
-					defer func() { j.panicked = recover() }()
-					j.finishProbe()
-				}()
+				finishOne(j)
 			}
 		}
 		var wg sync.WaitGroup
@@ -201,8 +205,13 @@ func (c *compiler) compileProbes() error {
 		}
 		for _, j := range jobs {
 			*j = *c.emitProbe(j.pi, j.ctx)
-			if j.err == nil {
-				work <- j
+			if j.err != nil {
+				continue
+			}
+			select {
+			case work <- j:
+			default:
+				finishOne(j) // the others are busy: this goroutine finishes it
 			}
 		}
 		close(work)
@@ -413,6 +422,7 @@ func (c *compiler) emitProbe(pi *types.ProbeInfo, ctx *types.Context) *probeJob 
 func (j *probeJob) finishProbe() {
 	f := j.f
 	j.insns, j.positions, j.stack, j.err = f.finish(j.body, j.exit, j.pi.Probe.At)
+	j.body, f.code = nil, nil // (the IR is done with)
 	if j.err != nil {
 		return
 	}

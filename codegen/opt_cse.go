@@ -305,7 +305,6 @@ func reuseValues(code []*inst) []*inst {
 		}
 	}
 	exit := make([]*available, len(g.start))
-	exits := make([]available, len(g.start))
 	// blockIn is the meet of b's predecessors' exits; false when none
 	// has been reached yet.
 	blockIn := func(b int, in *available) bool {
@@ -330,16 +329,34 @@ func reuseValues(code []*inst) []*inst {
 	if g.forward {
 		// Without a jump backward, the blocks in order see their
 		// predecessors' final exits: one pass finds the fixed point and
-		// rewrites the code.
+		// rewrites the code. A block whose one predecessor is the block
+		// before it goes on from that block's state; only the exits
+		// other blocks start from are kept.
+		keep := make([]bool, len(g.start))
+		kept := 0
+		for b, ss := range g.succ {
+			for _, s := range ss {
+				keep[b] = keep[b] || s != b+1 || len(preds[s]) != 1
+			}
+			if keep[b] {
+				kept++
+			}
+		}
+		exits := make([]available, 0, kept)
+		prev := false // the block before was reached, and in is its exit
 		for b := range g.start {
-			if !blockIn(b, &in) {
+			goesOn := prev && len(preds[b]) == 1 && preds[b][0] == b-1
+			prev = goesOn || blockIn(b, &in)
+			if !prev {
 				continue
 			}
 			for i := g.start[b]; i < g.end[b]; i++ {
 				rewrite(&in, i, &r)
 			}
-			exits[b] = in
-			exit[b] = &exits[b]
+			if keep[b] {
+				exits = append(exits, in)
+				exit[b] = &exits[len(exits)-1]
+			}
 		}
 		return out
 	}
@@ -362,8 +379,10 @@ func reuseValues(code []*inst) []*inst {
 				in.through(&scratch[len(scratch)-1], &r)
 			}
 			if !in.equal(exit[b]) {
-				exits[b] = in
-				exit[b] = &exits[b]
+				if exit[b] == nil {
+					exit[b] = new(available)
+				}
+				*exit[b] = in
 				changed = true
 			}
 		}
