@@ -17,6 +17,8 @@ func benchParse(b *testing.B, src string, wantErr bool) {
 	data := []byte(src)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := scriptgen.CPUTime()
+	defer func() { scriptgen.ReportCPU(b, start) }()
 	for b.Loop() {
 		_, err := Parse("bench.gt", data)
 		if (err != nil) != wantErr {
