@@ -313,12 +313,15 @@ func (e *env) enumFields(args *types.Type, fields []tpField) {
 // layoutKey identifies a struct layout, so that tracepoints whose records
 // are laid out the same share one args type.
 func layoutKey(t *types.Type) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d{", t.Size)
+	b := make([]byte, 0, 64*len(t.Fields))
+	b = append(strconv.AppendInt(b, int64(t.Size), 10), '{')
 	for _, f := range t.Fields {
-		fmt.Fprintf(&b, "%s@%d:%s:%v;", f.Name, f.Offset, f.Type, f.DataLoc)
+		b = append(append(b, f.Name...), '@')
+		b = append(strconv.AppendInt(b, int64(f.Offset), 10), ':')
+		b = append(append(b, f.Type.String()...), ':')
+		b = append(strconv.AppendBool(b, f.DataLoc), ';')
 	}
-	return b.String()
+	return string(b)
 }
 
 // tracepointLayout is the args layout of tracepoint category:event,
