@@ -12,7 +12,7 @@ import (
 // fileParser reads the items of a script with participle's grammar of
 // the structs below: imports, config, map declarations, macros, C
 // definitions, enums and probes. It is built the first time a script is
-// parsed (building it takes about a millisecond, which the commands that
+// parsed (building it takes under a millisecond, which the commands that
 // parse nothing need not pay).
 var fileParser = sync.OnceValue(func() *participle.Parser[gFile] { return newFileParser(scriptLexDef) })
 
