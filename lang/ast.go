@@ -87,6 +87,11 @@ type File struct {
 	// Imported holds the text of every file the script imported, by the
 	// name its positions carry, for diagnostics (AttachSources).
 	Imported map[string][]byte
+	// Exprs is about how many expressions the probes, macros and items
+	// hold (each operator, operand and postfix operator counts one): the
+	// passes size the tables they key by expression with it, rather than
+	// grow them entry by entry.
+	Exprs int
 }
 
 // Include is a header a script includes: #include <Path> (System) or

@@ -17,6 +17,8 @@ func benchParse(b *testing.B, src string, wantErr bool) {
 	data := []byte(src)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := scriptgen.CPUTime()
+	defer func() { scriptgen.ReportCPU(b, start) }()
 	for b.Loop() {
 		_, err := Parse("bench.gt", data)
 		if (err != nil) != wantErr {
@@ -61,3 +63,21 @@ func BenchmarkParseDeepParens(b *testing.B) { benchParse(b, scriptgen.DeepParens
 
 // BenchmarkParseLongSum parses a sum of 8,000 terms.
 func BenchmarkParseLongSum(b *testing.B) { benchParse(b, scriptgen.LongSum(8000), false) }
+
+// BenchmarkBuildGrammar builds the file's grammar, which every run that
+// parses a script pays once; the grammars of C definitions are built
+// only for scripts that define a type (BenchmarkBuildCGrammars).
+func BenchmarkBuildGrammar(b *testing.B) {
+	for b.Loop() {
+		newFileParser(scriptLexDef)
+	}
+}
+
+// BenchmarkBuildCGrammars builds the grammars of struct, union and enum
+// definitions.
+func BenchmarkBuildCGrammars(b *testing.B) {
+	for b.Loop() {
+		newRuleParser[gCDefRule](scriptLexDef)
+		newRuleParser[gEnumRule](scriptLexDef)
+	}
+}

@@ -58,7 +58,10 @@
 // (a struct defined inside a struct; a trailing comma in an enum) the
 // grammar looks further ahead explicitly. participle calls the Parse
 // methods of gBlock and gExpr (participle.Parseable) for bodies and
-// expressions.
+// expressions. Struct, union and enum definitions are grammars of their
+// own (gCDefRule, gEnumRule), which gCDef's and gEnumDef's Parse methods
+// read from the file's lexer: they are most of what participle takes to
+// build, and only scripts that define a type build them.
 //
 // # The parser of blocks and expressions
 //

@@ -12,7 +12,7 @@ import (
 // fileParser reads the items of a script with participle's grammar of
 // the structs below: imports, config, map declarations, macros, C
 // definitions, enums and probes. It is built the first time a script is
-// parsed (building it takes about a millisecond, which the commands that
+// parsed (building it takes under a millisecond, which the commands that
 // parse nothing need not pay).
 var fileParser = sync.OnceValue(func() *participle.Parser[gFile] { return newFileParser(scriptLexDef) })
 
@@ -27,11 +27,54 @@ var fileParser = sync.OnceValue(func() *participle.Parser[gFile] { return newFil
 // the items hold (gExpr) are participle.Parseable nodes: the
 // hand-written parser of parser.go reads them.
 func newFileParser(lex lexer.Definition) *participle.Parser[gFile] {
-	return participle.MustBuild[gFile](
+	return newRuleParser[gFile](lex)
+}
+
+// The C definitions of a script (structs, unions and enums) are read by
+// grammars of their own, built the first time a script defines one: they
+// are most of the grammar, and building them is most of the time
+// participle takes to build it, which a script that defines no type (as
+// most do not) need not pay. gCDef and gEnumDef are participle.Parseable
+// nodes of the file's grammar that read their definition with these
+// grammars, over the same lexer, from where the file's grammar is.
+var (
+	cdefParser = sync.OnceValue(func() *participle.Parser[gCDefRule] { return newRuleParser[gCDefRule](scriptLexDef) })
+	enumParser = sync.OnceValue(func() *participle.Parser[gEnumRule] { return newRuleParser[gEnumRule](scriptLexDef) })
+)
+
+// newRuleParser builds the grammar of G over the tokens of lex, with
+// the options newFileParser tells of.
+func newRuleParser[G any](lex lexer.Definition) *participle.Parser[G] {
+	return participle.MustBuild[G](
 		participle.Lexer(lex),
 		participle.Elide(elided...),
 		participle.UseLookahead(0),
 	)
+}
+
+// Parse reads a struct or union definition for the file's grammar
+// (participle.Parseable).
+func (g *gCDef) Parse(lex *lexer.PeekingLexer) error {
+	if t := lex.Peek(); t.Value != "struct" && t.Value != "union" {
+		return participle.NextMatch
+	}
+	r, err := cdefParser().ParseFromLexer(lex, participle.AllowTrailing(true))
+	if err != nil {
+		return err
+	}
+	*g = gCDef(*r)
+	return nil
+}
+
+// Parse reads an enum definition after its 'enum' for the file's
+// grammar (participle.Parseable).
+func (g *gEnumDef) Parse(lex *lexer.PeekingLexer) error {
+	r, err := enumParser().ParseFromLexer(lex, participle.AllowTrailing(true))
+	if err != nil {
+		return err
+	}
+	*g = gEnumDef(*r)
+	return nil
 }
 
 // The parse tree. Names start with g to keep them apart from the AST they
@@ -82,8 +125,10 @@ type gParam struct {
 
 // gCDef is an inline struct or union definition, with attributes after
 // the tag (`struct __attribute__((packed)) s { ... }`) or after the
-// closing brace.
-type gCDef struct {
+// closing brace. Its grammar is gCDefRule's.
+type gCDef gCDefRule
+
+type gCDefRule struct {
 	Pos      lexer.Position
 	Tag      string      `parser:"@('struct' | 'union')"`
 	PreAttrs []*gCAttr   `parser:"@@*"`
@@ -123,8 +168,10 @@ type gCNested struct {
 	Decl     []string    `parser:"@(Ident | TypeKw | Keyword | Int | '*' | '[' | ']' | ':' | ',')*"`
 }
 
-// gEnumDef is `enum name { A, B = 5, };`.
-type gEnumDef struct {
+// gEnumDef is `enum name { A, B = 5, };`. Its grammar is gEnumRule's.
+type gEnumDef gEnumRule
+
+type gEnumRule struct {
 	Pos   lexer.Position
 	Name  string       `parser:"@Ident?"` // anonymous: its enumerators are just names
 	Items []*gEnumItem `parser:"'{' @@ ( (?= ',' Ident) ',' @@ )* ','? '}' ';'?"`

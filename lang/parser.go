@@ -37,17 +37,37 @@ const maxNesting = 4096
 type parser struct {
 	c     cursor
 	depth int
+	*slabs
+}
 
-	// the nodes made most often, allocated some at a time
+// slabs hold the nodes made most often, allocated some at a time. A
+// parser takes them from spareSlabs when it starts and gives them back
+// when it is done, so that the next body (of this script or the next)
+// is made in what this one left over, rather than each body starting
+// small arrays of its own.
+type slabs struct {
 	items  slab[gItem]
 	exprs  slab[gExpr]
 	unarys slab[gUnary]
 	prims  slab[gPrimary]
 }
 
+var spareSlabs = sync.Pool{New: func() any { return new(slabs) }}
+
+// newParser is a parser of the tokens of c, with slabs from spareSlabs;
+// done gives them back.
+func newParser(c cursor) *parser {
+	return &parser{c: c, slabs: spareSlabs.Get().(*slabs)}
+}
+
+func (p *parser) done() {
+	spareSlabs.Put(p.slabs)
+	p.slabs = nil
+}
+
 // slab hands out the elements of arrays it allocates a few at a time,
 // more each time: a script's parse tree lives until it is converted, and
-// dies whole.
+// dies whole. Elements it has not handed out belong to no tree.
 type slab[T any] struct {
 	free []T
 	size int
@@ -149,7 +169,8 @@ func (g *gExpr) Parse(lex *lexer.PeekingLexer) error {
 	if t := compact(lex.Peek()); !startsExpr(&t) {
 		return participle.NextMatch
 	}
-	p := &parser{c: cursor{pl: lex, file: lex.Peek().Pos.Filename}}
+	p := newParser(cursor{pl: lex, file: lex.Peek().Pos.Filename})
+	defer p.done()
 	defer p.c.sync()
 	return run(func() { *g = *p.expr() })
 }
@@ -167,7 +188,8 @@ func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 		if err != nil {
 			return err
 		}
-		p := &parser{c: cursor{toks: toks, file: t.Pos.Filename}}
+		p := newParser(cursor{toks: toks, file: t.Pos.Filename})
+		defer p.done()
 		return run(func() {
 			*g = *p.subBlock()
 			if !p.peek().EOF() {
@@ -178,7 +200,8 @@ func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 	if t.Value != "{" {
 		return participle.NextMatch
 	}
-	p := &parser{c: cursor{pl: lex, file: t.Pos.Filename}}
+	p := newParser(cursor{pl: lex, file: t.Pos.Filename})
+	defer p.done()
 	defer p.c.sync()
 	return run(func() { *g = *p.subBlock() })
 }
@@ -190,7 +213,8 @@ func parseLoneExpr(name, src string) (*gExpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{c: cursor{toks: toks, file: name}}
+	p := newParser(cursor{toks: toks, file: name})
+	defer p.done()
 	var g *gExpr
 	err = run(func() {
 		g = p.expr()

@@ -6,75 +6,94 @@ func Inspect(n Node, visit func(Node) bool) {
 	if n == nil || !visit(n) {
 		return
 	}
-	exprs := func(es ...Expr) {
-		for _, e := range es {
-			if e != nil {
-				Inspect(e, visit)
-			}
-		}
-	}
-	block := func(b *Block) {
-		if b != nil {
-			for _, s := range b.Stmts {
-				Inspect(s, visit)
-			}
-		}
-	}
+	// The children are walked by direct calls, without closures or
+	// variadic lists: a chain of n operators is n levels of this
+	// function, and its stack frame is what each level costs.
 	switch n := n.(type) {
 	case *Block:
-		block(n)
+		inspectBlock(n, visit)
 	case *ExprStmt:
-		exprs(n.X)
+		inspectExpr(n.X, visit)
 	case *AssignStmt:
-		exprs(n.Lhs, n.Rhs)
+		inspectExpr(n.Lhs, visit)
+		inspectExpr(n.Rhs, visit)
 	case *LetStmt:
-		exprs(n.Var, n.Value)
+		inspectExpr(n.Var, visit)
+		inspectExpr(n.Value, visit)
 	case *IfStmt:
-		exprs(n.Cond)
-		block(n.Then)
+		inspectExpr(n.Cond, visit)
+		inspectBlock(n.Then, visit)
 		if n.Else != nil {
 			Inspect(n.Else, visit)
 		}
 	case *WhileStmt:
-		exprs(n.Cond)
-		block(n.Body)
+		inspectExpr(n.Cond, visit)
+		inspectBlock(n.Body, visit)
 	case *UnrollStmt:
-		exprs(n.Count)
-		block(n.Body)
+		inspectExpr(n.Count, visit)
+		inspectBlock(n.Body, visit)
 	case *ForStmt:
-		exprs(n.Var)
+		inspectExpr(n.Var, visit)
 		if n.Map != nil {
-			exprs(n.Map)
+			inspectExpr(n.Map, visit)
 		}
-		exprs(n.Lo, n.Hi)
-		block(n.Body)
+		inspectExpr(n.Lo, visit)
+		inspectExpr(n.Hi, visit)
+		inspectBlock(n.Body, visit)
 	case *BlockStmt:
-		block(n.Body)
+		inspectBlock(n.Body, visit)
 	case *MapExpr:
-		exprs(n.Keys...)
+		inspectExprs(n.Keys, visit)
 	case *Call:
-		exprs(n.Args...)
+		inspectExprs(n.Args, visit)
 	case *Binary:
-		exprs(n.X, n.Y)
+		inspectExpr(n.X, visit)
+		inspectExpr(n.Y, visit)
 	case *Unary:
-		exprs(n.X)
+		inspectExpr(n.X, visit)
 	case *Ternary:
-		exprs(n.Cond, n.Then, n.Else)
+		inspectExpr(n.Cond, visit)
+		inspectExpr(n.Then, visit)
+		inspectExpr(n.Else, visit)
 	case *Field:
-		exprs(n.X)
+		inspectExpr(n.X, visit)
 	case *Index:
-		exprs(n.X, n.Index)
+		inspectExpr(n.X, visit)
+		inspectExpr(n.Index, visit)
 	case *Cast:
-		exprs(n.X)
+		inspectExpr(n.X, visit)
 	case *Tuple:
-		exprs(n.Elems...)
+		inspectExprs(n.Elems, visit)
 	case *Paren:
-		exprs(n.X)
+		inspectExpr(n.X, visit)
 	case *BlockExpr:
 		for _, s := range n.Stmts {
 			Inspect(s, visit)
 		}
-		exprs(n.Value)
+		inspectExpr(n.Value, visit)
+	}
+}
+
+// inspectExpr is Inspect of an expression that may be missing (nil).
+func inspectExpr(e Expr, visit func(Node) bool) {
+	if e != nil {
+		Inspect(e, visit)
+	}
+}
+
+func inspectExprs(es []Expr, visit func(Node) bool) {
+	for _, e := range es {
+		inspectExpr(e, visit)
+	}
+}
+
+// inspectBlock is Inspect of the statements of a block that may be
+// missing (nil).
+func inspectBlock(b *Block, visit func(Node) bool) {
+	if b != nil {
+		for _, s := range b.Stmts {
+			Inspect(s, visit)
+		}
 	}
 }
 

@@ -26,6 +26,10 @@ type env struct {
 	conv   *btfTypes              // BTF conversions, shared by all probes
 	rawTPs []string               // raw tracepoint names, listed once
 	ksyms  []kernelSym            // kernel text symbols with addresses, read once (kprobe_addr.go)
+	// tpArgs are the args layouts of the tracepoints read so far, by
+	// "category:event": a tracepoint that several probes name (or
+	// several wildcards match) has its format read and parsed once.
+	tpArgs map[string]*types.Type
 	// enums maps the enumerators of the kernel's BTF to their enum
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum

@@ -209,7 +209,7 @@ func fieldType(f tpField, user bool) *types.Type {
 // normalizeCType drops qualifiers and spacing: "const char *const *"
 // becomes "char **".
 func normalizeCType(ctype string) string {
-	c := strings.NewReplacer("*", " * ").Replace(ctype)
+	c := strings.ReplaceAll(ctype, "*", " * ")
 	var kept []string
 	for _, w := range strings.Fields(c) {
 		switch w {
@@ -221,10 +221,18 @@ func normalizeCType(ctype string) string {
 	return strings.ReplaceAll(strings.Join(kept, " "), " *", "*")
 }
 
+// sizeQualifiers and signQualifiers drop the qualifiers that do not
+// change a type's size or sign. A Replacer builds its tables the first
+// time it replaces: made once, they serve every field of every format.
+var (
+	sizeQualifiers = strings.NewReplacer("const ", "", "volatile ", "", "__user ", "")
+	signQualifiers = strings.NewReplacer("const ", "", "volatile ", "")
+)
+
 // cTypeSize is the size of a C scalar type on 64-bit Linux when the
 // format does not say it (pointer targets, array elements); 0 if unknown.
 func cTypeSize(ctype string) int {
-	t := strings.TrimSpace(strings.NewReplacer("const ", "", "volatile ", "", "__user ", "").Replace(ctype + " "))
+	t := strings.TrimSpace(sizeQualifiers.Replace(ctype + " "))
 	switch t {
 	case "char", "signed char", "unsigned char", "u8", "s8", "__u8", "__s8", "bool", "_Bool", "uint8_t", "int8_t":
 		return 1
@@ -246,7 +254,7 @@ func cTypeSize(ctype string) int {
 }
 
 func cTypeSigned(ctype string) bool {
-	t := strings.TrimSpace(strings.NewReplacer("const ", "", "volatile ", "").Replace(ctype + " "))
+	t := strings.TrimSpace(signQualifiers.Replace(ctype + " "))
 	if strings.HasPrefix(t, "unsigned") || strings.HasPrefix(t, "u") || strings.HasPrefix(t, "__u") || strings.HasPrefix(t, "__le") ||
 		strings.HasPrefix(t, "__be") || t == "size_t" || t == "bool" || t == "_Bool" || t == "dma_addr_t" || t == "phys_addr_t" || t == "sector_t" {
 		return false
@@ -305,12 +313,56 @@ func (e *env) enumFields(args *types.Type, fields []tpField) {
 // layoutKey identifies a struct layout, so that tracepoints whose records
 // are laid out the same share one args type.
 func layoutKey(t *types.Type) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d{", t.Size)
+	b := make([]byte, 0, 64*len(t.Fields))
+	b = append(strconv.AppendInt(b, int64(t.Size), 10), '{')
 	for _, f := range t.Fields {
-		fmt.Fprintf(&b, "%s@%d:%s:%v;", f.Name, f.Offset, f.Type, f.DataLoc)
+		b = append(append(b, f.Name...), '@')
+		b = append(strconv.AppendInt(b, int64(f.Offset), 10), ':')
+		b = append(append(b, f.Type.String()...), ':')
+		b = append(strconv.AppendBool(b, f.DataLoc), ';')
 	}
-	return b.String()
+	return string(b)
+}
+
+// tracepointLayout is the args layout of tracepoint category:event,
+// from its format file (or BTF, where tracefs is closed), read the first
+// time a probe names the tracepoint. A missing tracepoint's error wraps
+// fs.ErrNotExist; the others are SpecErrors.
+func (e *env) tracepointLayout(category, event string) (*types.Type, error) {
+	key := category + ":" + event
+	e.mu.Lock()
+	args, ok := e.tpArgs[key]
+	e.mu.Unlock()
+	if ok {
+		return args, nil
+	}
+	text, err := e.t.TracepointFormat(category, event)
+	if err != nil && errors.Is(err, fs.ErrPermission) {
+		text, err = e.formatFromBTF(category, event, err)
+	}
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		if se := (*SpecError)(nil); errors.As(err, &se) {
+			return nil, se
+		}
+		return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", category, event, err)
+	}
+	fields, err := parseFormat(string(text))
+	if err != nil {
+		return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", category, event, err)
+	}
+	args = tracepointArgs(category, event, fields)
+	e.enumFields(args, fields)
+	args = e.intern(args)
+	e.mu.Lock()
+	if e.tpArgs == nil {
+		e.tpArgs = map[string]*types.Type{}
+	}
+	e.tpArgs[key] = args
+	e.mu.Unlock()
+	return args, nil
 }
 
 // tracepointNames expands category and event patterns into the matching
@@ -412,10 +464,7 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 	}
 	var ctxs []*types.Context
 	for _, n := range names {
-		text, err := e.t.TracepointFormat(n[0], n[1])
-		if err != nil && errors.Is(err, fs.ErrPermission) {
-			text, err = e.formatFromBTF(n[0], n[1], err)
-		}
+		args, err := e.tracepointLayout(n[0], n[1])
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				if len(names) > 1 {
@@ -423,18 +472,8 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 				}
 				return nil, tracepointNotFound(e.t, n[0], n[1])
 			}
-			if se := (*SpecError)(nil); errors.As(err, &se) {
-				return nil, se
-			}
-			return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", n[0], n[1], err)
+			return nil, err
 		}
-		fields, err := parseFormat(string(text))
-		if err != nil {
-			return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", n[0], n[1], err)
-		}
-		args := tracepointArgs(n[0], n[1], fields)
-		e.enumFields(args, fields)
-		args = e.intern(args)
 		sp := s
 		sp.Target, sp.Func = n[0], n[1]
 		ctxs = append(ctxs, e.context(sp, &types.Context{

@@ -4,9 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/gotrace/gotrace/internal/scriptgen"
 	"github.com/gotrace/gotrace/probes"
@@ -37,29 +35,13 @@ func largeTarget(b *testing.B, probeCount int) probes.Target {
 	return t
 }
 
-// cpuTime is the CPU time the process has used, in all its threads
-// (the garbage collector's too).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds cpu-ns/op, the CPU time per iteration since start: on
-// a machine others share, it varies less than the wall time of ns/op.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-}
-
 func benchPipeline(b *testing.B, src string, target probes.Target, stop runtime.Stage) {
 	b.Helper()
 	data := []byte(src)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
-	start := cpuTime()
-	defer func() { reportCPU(b, start) }()
+	start := scriptgen.CPUTime()
+	defer func() { scriptgen.ReportCPU(b, start) }()
 	for b.Loop() {
 		c, err := runtime.Compile("bench.bt", data, runtime.CompileOptions{Target: target, Stop: stop})
 		if err != nil {
@@ -108,8 +90,8 @@ func BenchmarkVerifyLarge(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	start := cpuTime()
-	defer func() { reportCPU(b, start) }()
+	start := scriptgen.CPUTime()
+	defer func() { scriptgen.ReportCPU(b, start) }()
 	for b.Loop() {
 		if err := runtime.Check(c.Prog, target, false); err != nil {
 			b.Fatal(err)

@@ -63,14 +63,18 @@ type checker struct {
 
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
-	c := &checker{env: env, notConst: map[lang.Expr]bool{}, info: &Info{
-		Types:      map[lang.Expr]*Type{},
-		Consts:     map[lang.Expr]Const{},
+	// the tables keyed by expression are made at their final size: a
+	// long expression would otherwise rehash them again and again as it
+	// grows (operators are at most half the expressions)
+	exprs, ops := f.Exprs, f.Exprs/2
+	c := &checker{env: env, notConst: make(map[lang.Expr]bool, ops), info: &Info{
+		Types:      make(map[lang.Expr]*Type, exprs),
+		Consts:     make(map[lang.Expr]Const, ops),
 		Formats:    map[*lang.StrLit][]printf.Segment{},
 		Expansions: map[lang.Expr]lang.Expr{},
 		Builtins:   map[lang.Expr]Builtin{},
 		ArgN:       map[*lang.Ident]int{},
-		Ops:        map[lang.Node]Op{},
+		Ops:        make(map[lang.Node]Op, ops),
 		KernelVars: map[*lang.Call]uint32{},
 		Kfuncs:     map[string]uint32{},
 		Options:    map[string]Option{},

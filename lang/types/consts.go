@@ -48,6 +48,13 @@ func b2i(b bool) int64 {
 // constValue of a checked operator looks its operands up instead of
 // walking them again: folding a chain of n operators costs O(n).
 func (c *checker) constValue(e lang.Expr) (int64, bool) {
+	// literals are their value, without a look into the tables
+	switch e := e.(type) {
+	case *lang.IntLit:
+		return int64(e.Val), true
+	case *lang.BoolLit:
+		return b2i(e.Val), true
+	}
 	if k, ok := c.info.Consts[e]; ok && !k.IsStr {
 		return k.Int, true
 	}
@@ -55,10 +62,6 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 		return 0, false
 	}
 	switch e := e.(type) {
-	case *lang.IntLit:
-		return int64(e.Val), true
-	case *lang.BoolLit:
-		return b2i(e.Val), true
 	case *lang.Paren:
 		return c.constValue(e.X)
 	case *lang.Cast:

@@ -6,7 +6,14 @@ import (
 
 // expr types e and records its type (InvalidTyp after an error).
 func (c *checker) expr(e lang.Expr) *Type {
-	t := c.exprType(e)
+	var t *Type
+	if b, ok := e.(*lang.Binary); ok {
+		// a chain of n operators is n levels of recursion: through
+		// binary alone, whose stack frame is a fraction of exprType's
+		t = c.binary(b)
+	} else {
+		t = c.exprType(e)
+	}
 	if t == nil {
 		t = InvalidTyp
 	}
