@@ -1,9 +1,6 @@
 package codegen_test
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/gotrace/gotrace/codegen"
@@ -19,17 +16,7 @@ import (
 //
 //	go test ./codegen -run '^$' -bench CompileLarge -benchmem
 func BenchmarkCompileLarge(b *testing.B) {
-	dir := b.TempDir()
-	for i := 0; i < 100; i++ {
-		d := filepath.Join(dir, "events", "syscalls", "sys_enter_call"+strconv.Itoa(i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(d, "format"), []byte(scriptgen.LargeFormat(i)), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	target := probes.NewDirTarget(dir)
+	target := probes.NewDirTarget(scriptgen.LargeTracefs(b, 100))
 	target.NumCPUs = 2
 	f, err := lang.Parse("bench.bt", []byte(scriptgen.Large(100)))
 	if err != nil {
@@ -40,6 +27,8 @@ func BenchmarkCompileLarge(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	start := scriptgen.CPUTime()
+	defer func() { scriptgen.ReportCPU(b, start) }()
 	for b.Loop() {
 		if _, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2}); err != nil {
 			b.Fatal(err)

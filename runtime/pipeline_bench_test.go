@@ -1,9 +1,6 @@
 package runtime_test
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 
 	"github.com/gotrace/gotrace/internal/scriptgen"
@@ -20,17 +17,7 @@ import (
 // probes name.
 func largeTarget(b *testing.B, probeCount int) probes.Target {
 	b.Helper()
-	dir := b.TempDir()
-	for i := 0; i < probeCount; i++ {
-		d := filepath.Join(dir, "events", "syscalls", "sys_enter_call"+strconv.Itoa(i))
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(d, "format"), []byte(scriptgen.LargeFormat(i)), 0o644); err != nil {
-			b.Fatal(err)
-		}
-	}
-	t := probes.NewDirTarget(dir)
+	t := probes.NewDirTarget(scriptgen.LargeTracefs(b, probeCount))
 	t.NumCPUs = 2
 	return t
 }
