@@ -180,7 +180,7 @@ func (c *compiler) compileCFunc(root *fn, cf *types.CFunc) (cb callback, err err
 	err = g.catch(func() {
 		for i, pa := range cf.Params {
 			r := g.newReg()
-			g.prologue = append(g.prologue, &inst{op: opArg, dst: r, imm: int64(i + 1), pos: d.At})
+			g.prologue = append(g.prologue, &inst{op: opArg, dst: r, imm: int64(i + 1), pos: &d.At})
 			if pa.InMemory {
 				m := g.stackAlloc(pa.Type.Size, d.At)
 				g.fn.store(m, pa.Type.Size, r)

@@ -314,6 +314,8 @@ type fn struct {
 	vars      map[string]val
 	labels    int
 	pos       lang.Pos
+	// emitPos is pos as the instructions emitted last hold it
+	emitPos *lang.Pos
 	// readAt is the expression a failed probe read is reported at (-k:
 	// runtime_errors.go).
 	readAt  lang.Pos

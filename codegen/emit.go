@@ -31,8 +31,18 @@ func (f *fn) newReg() vreg {
 }
 
 func (f *fn) emit(in *inst) {
-	in.pos = f.pos
+	in.pos = f.posRef()
 	f.code = append(f.code, in)
+}
+
+// posRef returns f.pos as the instructions hold it: one copy for each
+// run of instructions at the same position.
+func (f *fn) posRef() *lang.Pos {
+	if f.emitPos == nil || *f.emitPos != f.pos {
+		p := f.pos
+		f.emitPos = &p
+	}
+	return f.emitPos
 }
 
 // label returns a new label, unique in the whole program: callbacks are

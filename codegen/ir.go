@@ -61,8 +61,18 @@ type inst struct {
 	kfunc  uint32 // opCall: a kernel function of this BTF id, not the helper fn
 	callee string // opCall: a bpf-to-bpf call of this function (imported C), not the helper fn
 	args   []vreg
-	pos    lang.Pos
+	// pos is the script position inst comes from (nil: none); the
+	// instructions emitted at one position share it
+	pos    *lang.Pos
 	atomic bool // opStore: an atomic add (lock xadd) instead of a store
+}
+
+// at returns the script position in comes from.
+func (in *inst) at() lang.Pos {
+	if in.pos == nil {
+		return lang.Pos{}
+	}
+	return *in.pos
 }
 
 // uses returns the virtual registers inst reads.

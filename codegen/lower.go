@@ -180,14 +180,15 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 			emitted[0] = emitted[0].WithSymbol(pending)
 			pending = ""
 		}
-		if comment == nil || in.pos != commentPos {
-			comment, commentPos = asm.Comment(in.pos.String()), in.pos
+		pos := in.at()
+		if comment == nil || pos != commentPos {
+			comment, commentPos = asm.Comment(pos.String()), pos
 		}
 		for _, e := range emitted {
 			e = e.WithSource(comment)
 			out = append(out, e)
 			for range int(e.Width()) {
-				positions = append(positions, in.pos)
+				positions = append(positions, pos)
 			}
 		}
 	}
