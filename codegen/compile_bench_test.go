@@ -26,12 +26,8 @@ func BenchmarkCompileLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	start := scriptgen.CPUTime()
-	defer func() { scriptgen.ReportCPU(b, start) }()
-	for b.Loop() {
-		if _, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	scriptgen.Measure(b, func() error {
+		_, err := codegen.Compile(f, info, codegen.Target{NumCPU: 2})
+		return err
+	})
 }

@@ -76,12 +76,5 @@ func BenchmarkVerifyLarge(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.ReportAllocs()
-	start := scriptgen.CPUTime()
-	defer func() { scriptgen.ReportCPU(b, start) }()
-	for b.Loop() {
-		if err := runtime.Check(c.Prog, target, false); err != nil {
-			b.Fatal(err)
-		}
-	}
+	scriptgen.Measure(b, func() error { return runtime.Check(c.Prog, target, false) })
 }
