@@ -15,7 +15,7 @@ type flowGraph struct {
 	code  []*inst
 	start []int   // first instruction of each block
 	end   []int   // one past the last instruction of each block
-	succ  [][]int // successor blocks
+	succ  []succs // successor blocks
 	// forward: every successor comes after its block (no loop), so one
 	// sweep in order, or backward for liveness, reaches the fixed point
 	forward bool
@@ -57,34 +57,43 @@ func newFlowGraph(code []*inst) *flowGraph {
 	if len(code) > 0 {
 		g.end = append(g.end, len(code))
 	}
-	g.succ = make([][]int, len(g.start))
-	// the successor lists share one array: a block has at most two
-	succs := make([]int, 0, 2*len(g.start))
+	g.succ = make([]succs, len(g.start))
 	g.forward = true
 	for b := range g.start {
 		last := code[g.end[b]-1]
 		next := b + 1
-		from := len(succs)
+		s := &g.succ[b]
 		switch last.op {
 		case opExit:
 		case opJmp:
-			succs = append(succs, blockAt[last.label])
+			s.add(blockAt[last.label])
 		case opJcc:
-			succs = append(succs, next, blockAt[last.label])
+			s.add(next)
+			s.add(blockAt[last.label])
 		default:
 			if next < len(g.start) {
-				succs = append(succs, next)
+				s.add(next)
 			}
 		}
-		if len(succs) > from {
-			g.succ[b] = succs[from:len(succs):len(succs)]
-		}
-		for _, t := range succs[from:] {
+		for _, t := range s.list() {
 			g.forward = g.forward && t > b
 		}
 	}
 	return g
 }
+
+// succs are the successors of a block: at most two.
+type succs struct {
+	n     int
+	block [2]int
+}
+
+func (s *succs) add(b int) {
+	s.block[s.n] = b
+	s.n++
+}
+
+func (s *succs) list() []int { return s.block[:s.n] }
 
 // step moves live from after ins to before it. With strong set, an
 // instruction whose only effect is a definition nobody reads uses
@@ -122,7 +131,7 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
 		changed = false
 		// (without a loop, the first sweep, from the end, is final)
 		for b := n - 1; b >= 0; b-- {
-			for _, s := range g.succ[b] {
+			for _, s := range g.succ[b].list() {
 				for w := range out[b] {
 					out[b][w] |= in[s][w]
 				}

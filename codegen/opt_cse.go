@@ -319,8 +319,8 @@ func reuseValues(code []*inst) []*inst {
 	}
 	g := newFlowGraph(out)
 	preds := make([][]int, len(g.start))
-	for b, ss := range g.succ {
-		for _, s := range ss {
+	for b := range g.succ {
+		for _, s := range g.succ[b].list() {
 			preds[s] = append(preds[s], b)
 		}
 	}
@@ -354,8 +354,8 @@ func reuseValues(code []*inst) []*inst {
 		// other blocks start from are kept.
 		keep := make([]bool, len(g.start))
 		kept := 0
-		for b, ss := range g.succ {
-			for _, s := range ss {
+		for b := range g.succ {
+			for _, s := range g.succ[b].list() {
 				keep[b] = keep[b] || s != b+1 || len(preds[s]) != 1
 			}
 			if keep[b] {
