@@ -115,34 +115,44 @@ func step(live bitset, ins *inst, strong bool) {
 	}
 }
 
-// blockLiveness computes the live-in and live-out sets of every block.
-func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
-	n := len(g.start)
-	in = make([]bitset, n)
-	out = make([]bitset, n)
+// blockSets is a set of registers for each block, in one array.
+type blockSets struct {
+	words int
+	bits  bitset
+}
+
+func newBlockSets(blocks, nregs int) blockSets {
 	words := (nregs + 63) / 64
-	sets := make(bitset, (2*n+1)*words) // the sets share one array
-	for b := range in {
-		in[b] = sets[2*b*words : (2*b+1)*words : (2*b+1)*words]
-		out[b] = sets[(2*b+1)*words : (2*b+2)*words : (2*b+2)*words]
-	}
-	live := sets[2*n*words:]
+	return blockSets{words, make(bitset, blocks*words)}
+}
+
+// at returns block b's set.
+func (s blockSets) at(b int) bitset {
+	return s.bits[b*s.words : (b+1)*s.words : (b+1)*s.words]
+}
+
+// blockLiveness computes the live-in and live-out sets of every block.
+func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out blockSets) {
+	n := len(g.start)
+	in, out = newBlockSets(n, nregs), newBlockSets(n, nregs)
+	live := newBitset(nregs)
 	for changed := true; changed; {
 		changed = false
 		// (without a loop, the first sweep, from the end, is final)
 		for b := n - 1; b >= 0; b-- {
+			bout, bin := out.at(b), in.at(b)
 			for _, s := range g.succ[b].list() {
-				for w := range out[b] {
-					out[b][w] |= in[s][w]
+				for w, word := range in.at(s) {
+					bout[w] |= word
 				}
 			}
-			copy(live, out[b])
+			copy(live, bout)
 			for i := g.end[b] - 1; i >= g.start[b]; i-- {
 				step(live, g.code[i], strong)
 			}
 			for w := range live {
-				if live[w] != in[b][w] {
-					copy(in[b], live)
+				if live[w] != bin[w] {
+					copy(bin, live)
 					changed = !g.forward
 					break
 				}
@@ -155,10 +165,10 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out []bitset) {
 // forEachLive calls f with every instruction's index and the set live
 // after it, block by block, last instruction first. The set belongs to
 // forEachLive: f must not keep it.
-func (g *flowGraph) forEachLive(out []bitset, nregs int, strong bool, f func(i int, liveOut bitset)) {
+func (g *flowGraph) forEachLive(out blockSets, nregs int, strong bool, f func(i int, liveOut bitset)) {
 	live := newBitset(nregs)
 	for b := range g.start {
-		copy(live, out[b])
+		copy(live, out.at(b))
 		for i := g.end[b] - 1; i >= g.start[b]; i-- {
 			f(i, live)
 			step(live, g.code[i], strong)

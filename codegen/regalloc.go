@@ -231,8 +231,8 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 		// uses and definitions, the block's first instruction when it is
 		// live into the block and the last when it is live out of it.
 		for b := range g.start {
-			blockIn[b].forEach(func(v vreg) { occupy(v, g.start[b]) })
-			blockOut[b].forEach(func(v vreg) { occupy(v, g.end[b]-1) })
+			blockIn.at(b).forEach(func(v vreg) { occupy(v, g.start[b]) })
+			blockOut.at(b).forEach(func(v vreg) { occupy(v, g.end[b]-1) })
 		}
 		for i, ins := range code {
 			ins.eachUse(func(u vreg) { occupy(u, i) })
