@@ -7,6 +7,11 @@
 // # The algorithm
 //
 // Each probe block becomes one BPF program per attach point it expands to.
+// The programs are emitted one after the other (they number the events
+// and loops they share), then optimized, allocated and lowered by as
+// many goroutines as run at once, and added to the Program in order:
+// the bytes are those of compiling them one by one (compile.go's
+// compileProbes).
 // The body is first translated to an IR of three-address instructions on
 // virtual registers (ir.go), with every instruction tagged by the script
 // position it comes from. The optimizer forwards stack loads from the
