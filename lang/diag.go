@@ -170,19 +170,7 @@ func FormatColor(err error, src []byte, color bool) string {
 		}
 		// an error without a message is advice alone: its HINT lines
 		if e.Msg != "" || e.Hint == "" {
-			head := e.severity() + e.Msg
-			if pos.IsValid() || pos.File != "" {
-				head = pos.Range() + ": " + head
-			}
-			if color {
-				c := colorRed
-				if e.Warning {
-					c = colorYellow
-				}
-				head = c + head + colorReset
-			}
-			b.WriteString(head)
-			b.WriteByte('\n')
+			writeHead(&b, e, pos, e.Msg, color)
 			writeContext(&b, text, pos)
 			writeExpansions(&b, e, text, color)
 		}
@@ -284,16 +272,26 @@ func sourceLine(lines []string, n int) (string, bool) {
 // of the same severity saying "expanded from" with its source line.
 func writeExpansions(b *strings.Builder, e *Error, text []string, color bool) {
 	for from := e.Pos.From; from != nil; from = from.From {
-		head := from.Range() + ": " + e.severity() + "expanded from"
-		if color {
-			c := colorRed
-			if e.Warning {
-				c = colorYellow
-			}
-			head = c + head + colorReset
-		}
-		b.WriteString(head)
-		b.WriteByte('\n')
+		writeHead(b, e, *from, "expanded from", color)
 		writeContext(b, text, *from)
 	}
+}
+
+// writeHead writes a diagnostic's first line: the range (when it has a
+// place), e's severity and msg, red for an error and yellow for a warning
+// when color is set.
+func writeHead(b *strings.Builder, e *Error, pos Pos, msg string, color bool) {
+	head := e.severity() + msg
+	if pos.IsValid() || pos.File != "" {
+		head = pos.Range() + ": " + head
+	}
+	if color {
+		c := colorRed
+		if e.Warning {
+			c = colorYellow
+		}
+		head = c + head + colorReset
+	}
+	b.WriteString(head)
+	b.WriteByte('\n')
 }
