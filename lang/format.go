@@ -153,8 +153,12 @@ func lexerPos(name string) lexer.Position {
 }
 
 func (f *formatter) String() string {
+	// Each line loses its trailing blanks. A line may hold line breaks of
+	// the source's own (a string with a raw newline, a block comment, text
+	// an #if left out): the text before those is kept as written, since
+	// blanks there can be part of a string.
 	var b strings.Builder
-	for _, l := range strings.Split(strings.Join(f.lines, "\n"), "\n") {
+	for _, l := range f.lines {
 		b.WriteString(strings.TrimRight(l, " \t"))
 		b.WriteByte('\n')
 	}
