@@ -398,6 +398,13 @@ func bootCases(t *testing.T, g guest, kernelImage string, cases []kcase) {
 
 // accel is how qemu runs the guest: with KVM (the host's CPU, fast) or
 // with TCG (software emulation, about 6 s to boot, works everywhere).
+//
+// TCG runs both guest CPUs on one host thread (thread=single). With a
+// thread per CPU, an x86 guest kernel that patches its own code while
+// another CPU runs it (static keys and ftrace go through int3:
+// text_poke_bp) can see that CPU execute an int3 the patcher has
+// already removed, and it panics with "Oops: int3". Round-robin CPUs
+// switch only between translated blocks, after the patch is seen.
 type accel struct {
 	name string
 	kvm  bool
@@ -406,7 +413,7 @@ type accel struct {
 
 var (
 	kvm = accel{"KVM", true, []string{"-enable-kvm", "-cpu", "host"}}
-	tcg = accel{"TCG", false, nil}
+	tcg = accel{"TCG", false, []string{"-accel", "tcg,thread=single"}}
 )
 
 // chooseAccel picks KVM only where /dev/kvm opens and a probe boot under
