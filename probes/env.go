@@ -86,8 +86,21 @@ func (e *env) context(s Spec, c *types.Context) *types.Context {
 	if c.Kind == types.ProgKprobe || c.Kind == types.ProgPerfEvent {
 		c.Regs = e.regs()
 	}
-	providerOf(s.Provider).facts(c)
+	p := providerOf(s.Provider)
+	p.facts(c)
+	if lf, ok := p.(linkFreezable); ok && c.Freeze == types.FreezeByFlag && lf.freezesByLink(c) && e.t.Has(FeaturePerfLink) {
+		c.Freeze = types.FreezeByAttachment
+	}
 	return c
+}
+
+// linkFreezable is a provider whose programs run from a perf event that
+// does not stop them when disabled (tracepoints, uprobes), attached
+// through a perf bpf_link where the target has them: closing the link
+// stops the program at once (perfAttachment.Freeze), so the program
+// need not test the stop flag (types.FreezeByAttachment).
+type linkFreezable interface {
+	freezesByLink(c *types.Context) bool
 }
 
 // regs is the register layout of the target's architecture (x86-64's

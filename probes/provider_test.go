@@ -38,11 +38,13 @@ func TestProviderFacts(t *testing.T) {
 		{"self:signal:SIGUSR1", facts{run: types.RunSignal}},
 		{"test:x", facts{run: types.RunTest}},
 		{"bench:x", facts{run: types.RunBench}},
-		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true, any: true, inProc: true}},
+		// the fake hosts have perf bpf_links, which stop a tracepoint's
+		// or a uprobe's program when closed
+		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true, any: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true, override: true}},
 		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
-		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
-		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true}},
+		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true, freeze: types.FreezeByAttachment}},
+		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"interval:s:1", facts{regs: true, timer: true, freeze: types.FreezeByAttachment}},
 		{"profile:hz:99", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"software:cpu-clock:1000", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
@@ -68,6 +70,21 @@ func TestProviderFacts(t *testing.T) {
 		}
 		if s, err := specOf(c); err != nil || s.Raw != tc.spec {
 			t.Errorf("%s: the context keeps spec %q (%v)", tc.spec, s.Raw, err)
+		}
+	}
+
+	// without perf bpf_links, a tracepoint's or a uprobe's program runs
+	// until its event is closed: it tests the stop flag
+	tgt.Features[FeaturePerfLink] = false
+	utgt.Features[FeaturePerfLink] = false
+	for _, spec := range []string{"tracepoint:syscalls:sys_enter_openat", "uprobe:/usr/bin/app:" + uprobeTestSym} {
+		host := tgt
+		if strings.HasPrefix(spec, "u") {
+			host = utgt
+		}
+		ctxs, err := NewEnv(host).Contexts(&lang.ProbeSpec{At: lang.Pos{Line: 1, Col: 1}, Raw: spec})
+		if err != nil || len(ctxs) == 0 || ctxs[0].Freeze != types.FreezeByFlag {
+			t.Errorf("%s without perf links: %v, %v", spec, ctxs, err)
 		}
 	}
 

@@ -11,7 +11,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
-	"github.com/cilium/ebpf/link"
 
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -106,13 +105,16 @@ const tsCompat = 0x0002
 
 // dispatchAttachment is a dispatcher attached, with its table.
 type dispatchAttachment struct {
-	link  link.Link
+	event *perfAttachment
 	prog  *ebpf.Program
 	table *ebpf.Map
 }
 
+// Freeze takes the dispatcher off its tracepoint (perfAttachment.Freeze).
+func (d *dispatchAttachment) Freeze() error { return d.event.Freeze() }
+
 func (d *dispatchAttachment) Close() error {
-	return errors.Join(d.link.Close(), d.prog.Close(), d.table.Close())
+	return errors.Join(d.event.Close(), d.prog.Close(), d.table.Close())
 }
 
 // AttachSyscalls attaches the programs of system-call tracepoints of
@@ -169,11 +171,11 @@ func AttachSyscalls(exit bool, progs map[int]*ebpf.Program) (io.Closer, error) {
 	if exit {
 		event = "sys_exit"
 	}
-	l, err := link.Tracepoint("raw_syscalls", event, prog, nil)
+	pa, err := attachTracepointEvent("raw_syscalls", event, prog)
 	if err != nil {
 		prog.Close()
 		table.Close()
 		return nil, fmt.Errorf("raw_syscalls:%s: %w", event, err)
 	}
-	return &dispatchAttachment{link: l, prog: prog, table: table}, nil
+	return &dispatchAttachment{event: pa, prog: prog, table: table}, nil
 }

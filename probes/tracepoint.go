@@ -3,14 +3,15 @@ package probes
 import (
 	"errors"
 	"fmt"
-	"github.com/cilium/ebpf/btf"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/lang/types"
 )
@@ -491,17 +492,50 @@ func (e *env) tracepointContexts(s Spec) ([]*types.Context, error) {
 }
 
 func attachTracepoint(s Spec, name string, prog *ebpf.Program) (io.Closer, error) {
-	if _, err := host.Tracefs(); err != nil {
-		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
-	}
-	l, err := link.Tracepoint(s.Target, s.Func, prog, nil)
+	pa, err := attachTracepointEvent(s.Target, s.Func, prog)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, link.ErrNotSupported) {
-			return nil, fmt.Errorf("cannot attach probe %s: tracepoint %s:%s does not exist", name, s.Target, s.Func)
-		}
 		return nil, fmt.Errorf("cannot attach probe %s: %v", name, err)
 	}
-	return l, nil
+	return pa, nil
+}
+
+// attachTracepointEvent opens the perf event of tracepoint
+// category:event (one, on CPU 0 for every process: a tracepoint's
+// program runs on every CPU whatever the event's CPU) and attaches prog
+// to it, through a bpf_link where the kernel has them, so that Freeze
+// can take the program off before the slow close of the event.
+func attachTracepointEvent(category, event string, prog *ebpf.Program) (*perfAttachment, error) {
+	root, err := host.Tracefs()
+	if err != nil {
+		return nil, err
+	}
+	if !validName(category) || !validName(event) {
+		return nil, fmt.Errorf("tracepoint %s:%s does not exist", category, event)
+	}
+	b, err := readSmall(filepath.Join(root, "events", category, event, "id"))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("tracepoint %s:%s does not exist", category, event)
+		}
+		return nil, err
+	}
+	id, err := strconv.ParseUint(strings.TrimSpace(b), 10, 64)
+	if err != nil {
+		return nil, fmt.Errorf("tracepoint %s:%s: reading its id: %v", category, event, err)
+	}
+	fd, err := openPerfEvent(unix.PERF_TYPE_TRACEPOINT, id, 1, false, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EINVAL) {
+			return nil, fmt.Errorf("tracepoint %s:%s does not exist", category, event)
+		}
+		return nil, fmt.Errorf("tracepoint %s:%s: perf_event_open: %v", category, event, err)
+	}
+	pa := &perfAttachment{}
+	if err := attachPerfFD(pa, fd, prog); err != nil {
+		pa.Close()
+		return nil, err
+	}
+	return pa, nil
 }
 
 // listTracepoints lists "tracepoint:cat:event" names matching the
@@ -574,6 +608,8 @@ func (tracepointProvider) facts(c *types.Context) {
 	c.AnyProcess = true
 	c.InProcess = true
 }
+
+func (tracepointProvider) freezesByLink(*types.Context) bool { return true }
 
 func (tracepointProvider) attach(a attachment) (io.Closer, error) {
 	return attachTracepoint(a.spec, a.name, a.prog)

@@ -379,9 +379,11 @@ func attachUprobe(ctx *types.Context, s Spec, name string, prog *ebpf.Program, p
 	if ctx.UprobeMulti {
 		return attachUprobeMulti(ctx, at, name, prog, pid, ret)
 	}
-	if at.offset == 0 {
-		// cilium/ebpf reads a 0 as "look the symbol up"
-		return attachUprobeAt(name, at.open, 0, s.Provider == "uretprobe", prog, pid)
+	if at.offset == 0 || ctx.Freeze == types.FreezeByAttachment {
+		// cilium/ebpf reads a 0 as "look the symbol up"; a probe
+		// frozen by its attachment needs the bpf_link apart from the
+		// perf event (perfAttachment.Freeze)
+		return attachUprobeAt(name, at.open, at.offset, ret, prog, pid)
 	}
 	ex, err := link.OpenExecutable(at.open)
 	if err != nil {
@@ -518,6 +520,10 @@ func (p uprobeProvider) facts(c *types.Context) {
 		c.ArgN = types.ArgRegs
 	}
 }
+
+// freezesByLink: a uprobe at one place is a perf event of its own
+// (attachUprobeAt); uprobe-multi links keep the stop flag.
+func (uprobeProvider) freezesByLink(c *types.Context) bool { return !c.UprobeMulti }
 
 func (p uprobeProvider) attach(a attachment) (io.Closer, error) {
 	return attachUprobe(a.ctx, a.spec, a.name, a.prog, a.pid, p.ret)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang/types"
@@ -29,6 +30,37 @@ func TestStopFreezesAttachments(t *testing.T) {
 	if prog.Spec.Maps[codegen.StopMap] != nil {
 		t.Fatal("a program of perf event probes only has a stop flag")
 	}
+	frozenAfterStop(t, prog, []string{"@s: ", "@p: ", "@i: "}, func() {})
+}
+
+// TestStopFreezesTracepoints: where the kernel has perf bpf_links,
+// tracepoint programs carry no stop-flag test either: the stop closes
+// their links, and their counts do not move though system calls go on
+// and their perf events are still open.
+func TestStopFreezesTracepoints(t *testing.T) {
+	needBPF(t)
+	if !probes.HostTarget().Has(probes.FeaturePerfLink) {
+		t.Skip("the kernel has no perf bpf_links: tracepoints test the stop flag (TestWhoTestsStop)")
+	}
+	prog, err := compile(t, `tracepoint:raw_syscalls:sys_enter { @r = count(); } tracepoint:syscalls:sys_enter_openat { @o = count(); }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prog.Spec.Maps[codegen.StopMap] != nil {
+		t.Fatal("a program of tracepoints only has a stop flag")
+	}
+	frozenAfterStop(t, prog, []string{"@r: ", "@o: "}, func() {
+		if fd, err := unix.Open("/dev/null", unix.O_RDONLY, 0); err == nil {
+			unix.Close(fd)
+		}
+	})
+}
+
+// frozenAfterStop loads prog, attaches its probes as frozen ones, runs
+// work in a loop for 300 ms, checks that each of maps was counted, stops
+// the session, and checks that 300 ms more of work count nothing.
+func frozenAfterStop(t *testing.T, prog *codegen.Program, maps []string, work func()) {
+	t.Helper()
 	var out bytes.Buffer
 	S, err := Load(prog, Options{Out: &out, Err: io.Discard, NoVerify: true})
 	if err != nil {
@@ -58,12 +90,13 @@ func TestStopFreezesAttachments(t *testing.T) {
 	}
 	spin := func(d time.Duration) {
 		for end := time.Now().Add(d); time.Now().Before(end); {
+			work()
 		}
 	}
 	spin(300 * time.Millisecond)
 	before := counts()
-	for _, m := range []string{"@s: ", "@p: ", "@i: "} {
-		if !bytes.Contains([]byte(before), []byte(m)) {
+	for _, m := range maps {
+		if !strings.Contains(before, m) {
 			t.Fatalf("%s not counted while attached:\n%s", m, before)
 		}
 	}
@@ -104,7 +137,8 @@ func TestExitInBeginStopsBegin(t *testing.T) {
 	}
 }
 
-// TestWhoTestsStop: which programs test the stop flag. Tracepoints do;
+// TestWhoTestsStop: which programs test the stop flag. Kprobes do;
+// tracepoints (through perf bpf_links, which the test target has) and
 // perf event probes do only where a probe running while they are
 // attached calls exit() (it freezes the results before gotrace hears of
 // it); BEGIN and END never do; a program none of whose probes tests it
@@ -117,10 +151,11 @@ func TestWhoTestsStop(t *testing.T) {
 		{`BEGIN { printf("hi\n"); exit(); }`, ""},
 		{`profile:hz:99 { @ = count(); } END { printf("bye\n"); }`, ""},
 		{`BEGIN { exit(); } profile:hz:99 { @ = count(); } END { exit(); }`, ""},
-		{`BEGIN { exit(); } tracepoint:syscalls:sys_enter_openat { @ = count(); }`, "tracepoint:syscalls:sys_enter_openat"},
+		{`BEGIN { exit(); } tracepoint:syscalls:sys_enter_openat { @ = count(); }`, ""},
+		{`BEGIN { exit(); } kprobe:vfs_read { @ = count(); }`, "kprobe:vfs_read"},
 		{`profile:hz:99 { @ = count(); } interval:s:1 { exit(); }`, "profile:hz:99 interval:s:1"},
 		{`software:cpu-clock:1000 { @ = count(); if (@ > 10) { exit(); } }`, "software:cpu-clock:1000"},
-		{`tracepoint:syscalls:sys_enter_openat { @ = count(); } profile:hz:99 { @p = count(); }`, "tracepoint:syscalls:sys_enter_openat"},
+		{`tracepoint:syscalls:sys_enter_openat { @ = count(); } profile:hz:99 { @p = count(); }`, ""},
 		{`tracepoint:syscalls:sys_enter_openat { @ = count(); } interval:s:1 { exit(); }`, "tracepoint:syscalls:sys_enter_openat interval:s:1"},
 	} {
 		prog, err := compile(t, tc.src)

@@ -412,6 +412,11 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 				if err != nil {
 					break // attached one by one below
 				}
+				if g.frozen() {
+					// frozen at the stop, detached afterwards
+					l = &onceCloser{c: l}
+					s.frozen = append(s.frozen, l.(*onceCloser))
+				}
 				links = append(links, l)
 				for _, p := range g.slots {
 					grouped[p] = true
@@ -655,9 +660,17 @@ func (s *session) writeGlobals() error {
 // running have finished (settle), so that their records are in the ring
 // buffer and their map updates are done.
 func (s *session) stop(attached bool) {
+	// at once: closing a bpf_link waits for a grace period, which
+	// closes running together share
+	var wg sync.WaitGroup
 	for _, l := range s.frozen {
-		l.Freeze()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.Freeze()
+		}()
 	}
+	wg.Wait()
 	if m := s.coll.Maps[codegen.StopMap]; m != nil {
 		m.Put(uint32(0), uint64(1))
 	}

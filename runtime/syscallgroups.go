@@ -3,6 +3,7 @@ package runtime
 import (
 	"github.com/gotrace/gotrace/codegen"
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/probes"
 )
 
@@ -46,4 +47,16 @@ func syscallGroups(ps []*codegen.ProbeProg) []syscallGroup {
 		}
 	}
 	return out
+}
+
+// frozen says whether the group's programs are frozen by their
+// attachment (types.FreezeByAttachment) rather than by the stop flag:
+// then the stop takes the dispatcher off its tracepoint.
+func (g syscallGroup) frozen() bool {
+	for _, p := range g.slots {
+		if p.Ctx.Freeze == types.FreezeByAttachment {
+			return true
+		}
+	}
+	return false
 }

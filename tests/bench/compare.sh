@@ -12,11 +12,14 @@
 # Environment: BPFTRACE (the bpftrace to compare with; "none" to leave it
 # out), GOTRACE (a gotrace binary to use instead of building one), RUNS
 # (runs of the start-up case, 20 by default), SECS (seconds each
-# one-liner runs under its workload, 3 by default).
+# one-liner runs under its workload, 3 by default), PARTS (the numbered
+# parts below to run, "1 2 3 4" by default).
 set -euo pipefail
 
 RUNS=${RUNS:-20}
 SECS=${SECS:-3}
+PARTS=${PARTS:-1 2 3 4}
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)
@@ -49,6 +52,7 @@ ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) / 1e6 }'; }
 echo "$(uname -r), $(nproc) CPUs; bpftrace: ${bpftrace:-none}${bpftrace:+ ($("$bpftrace" --version))}"
 echo
 
+if part 1; then
 # 1. Start-up: hello world, the median of RUNS runs to its exit, the
 # tracers' runs taking turns with the floor's so that a busy moment of
 # the machine falls on all of them alike.
@@ -74,7 +78,9 @@ done | awk -v names="floor ${tracers[*]}" 'BEGIN { split(names, n, " ") }
 	{ m[NR] = $1 }
 	END { for (i = 1; i <= NR; i++) printf "| %s | %.2f | %.1f |\n", n[i], m[i] / 100, m[i] / m[1] }'
 echo
+fi
 
+if part 2; then
 # 2. The end of a script on every syscalls:sys_enter_* tracepoint:
 # when exit() runs (1 s after the probes are attached), when the map has
 # been printed, and when the process is gone.
@@ -95,7 +101,9 @@ for t in "${tracers[@]}"; do
 	printf "| %s | %s ms | %s ms | %s ms |\n" "$t" "$(ms "$s" "${a:-$s}")" "$(ms "$s" "${m:-$s}")" "$(ms "$s" "$e")"
 done
 echo
+fi
 
+if part 3; then
 # 3. Eight one-liners under a workload: the programs' instructions as
 # the kernel holds them (xlated), and the nanoseconds per run.
 cc -O1 -fno-inline -o "$tmp/prog" "$repo/probes/testdata/bin/prog.c"
@@ -151,7 +159,9 @@ printf "| total |"
 for t in "${tracers[@]}"; do printf " %d | |" "${sum[$t]}"; done
 echo
 echo
+fi
 
+if part 4; then
 # 4. A 1,000-line script (BEGIN, 99 probes of ten lines on
 # syscalls:sys_enter_openat, exit() in BEGIN) from start to exit.
 {
@@ -176,3 +186,4 @@ for t in "${tracers[@]}"; do
 	"$(bin $t)" "$tmp/large.bt" >/dev/null 2>&1 || true
 	printf "| %s | %s |\n" "$t" "$(ms "$s" "$(now)")"
 done
+fi
