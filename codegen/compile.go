@@ -252,6 +252,9 @@ func (c *compiler) addMap(i int, mi *types.MapInfo) {
 	if mi.Value.Kind == types.Agg && mi.Value.AggFn.Bucketed() {
 		m.Bucketed = true
 		m.BucketOff = (m.KeySize + 7) &^ 7
+		if mi.Key == nil {
+			m.BucketOff = 0 // the bucket is the whole key
+		}
 		m.KeySize = m.BucketOff + 8
 	}
 	// Aggregations are always per-CPU; a declaration (let @m = lruhash(N))

@@ -25,7 +25,9 @@ func (f *fn) key(m *lang.MapExpr, mm *MapMeta) mem {
 		f.zero(k, mm.KeySize)
 	}
 	if len(m.Keys) == 0 {
-		f.storeImm(k, 8, 0)
+		if !mm.Bucketed {
+			f.storeImm(k, 8, 0)
+		} // else the bucket is the whole key
 		return k
 	}
 	keys := m.Keys

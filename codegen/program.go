@@ -171,7 +171,8 @@ type Event struct {
 // sum: one u64/int64 per CPU; min and max: {int64 value; u64 set} per CPU;
 // avg and stats: {int64 total; u64 count} per CPU; hist and lhist: one
 // u64 count per CPU, with the bucket index as a u64 after the user's key
-// (at BucketOff). A map without keys has one u64 key 0.
+// (at BucketOff). A map without keys has one u64 key 0, or, bucketed,
+// the bucket index alone.
 //
 // hist buckets (k = AggParams[0] sub-bucket bits, 0 by default): 0 holds
 // negative values, 1 holds 0; for k = 0, bucket 2+i holds [2^i, 2^(i+1)).

@@ -87,7 +87,7 @@ func TestProfileBusyProgram(t *testing.T) {
 	}
 	for _, want := range []string{"both/count[dflt] cpu/count", "key1:[busy]", "key2:[" + strconv.Itoa(pid) + "]", bin, "[no kernel stack]"} {
 		if !strings.Contains(string(raw), want) && !(want == "[no kernel stack]" && strings.Contains(string(raw), "[kernel.kallsyms]")) {
-			t.Errorf("go tool pprof -raw does not show %q", want)
+			t.Errorf("go tool pprof -raw does not show %q:\n%s", want, raw)
 		}
 	}
 

@@ -17,56 +17,50 @@ p0_tracepoint:
 	  ; printf_openat.bt:1:38
 	 8: JEqImm dst: r0 off: -1 imm: 0 <L1>
 	  ; printf_openat.bt:1:1
-	 9: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
+	 9: Call FnGetCurrentPidTgid
 	  ; printf_openat.bt:1:1
-	11: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
+	10: RShImm dst: r0 imm: 32
 	  ; printf_openat.bt:1:1
-	12: JNEImm dst: r2 off: -1 imm: 0 <L1>
-	  ; printf_openat.bt:1:1
-	13: Call FnGetCurrentPidTgid
-	  ; printf_openat.bt:1:1
-	14: RShImm dst: r0 imm: 32
-	  ; printf_openat.bt:1:1
-	15: JEqImm dst: r0 off: -1 imm: 4242 <L1>
+	11: JEqImm dst: r0 off: -1 imm: 4242 <L1>
 	  ; printf_openat.bt:1:40
-	16: StMemDW dst: r7 src: r0 off: 0 imm: 0
+	12: StMemDW dst: r7 src: r0 off: 0 imm: 0
 	  ; printf_openat.bt:1:58
-	17: MovReg dst: r1 src: r7
+	13: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:58
-	18: AddImm dst: r1 imm: 8
+	14: AddImm dst: r1 imm: 8
 	  ; printf_openat.bt:1:58
-	19: MovImm dst: r2 imm: 16
+	15: MovImm dst: r2 imm: 16
 	  ; printf_openat.bt:1:58
-	20: Call FnGetCurrentComm
+	16: Call FnGetCurrentComm
 	  ; printf_openat.bt:1:68
-	21: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
+	17: LdXMemDW dst: r3 src: r6 off: 24 imm: 0
 	  ; printf_openat.bt:1:68
-	22: MovImm dst: r2 imm: 1024
+	18: MovImm dst: r2 imm: 1024
 	  ; printf_openat.bt:1:64
-	23: MovReg dst: r1 src: r7
+	19: MovReg dst: r1 src: r7
 	  ; printf_openat.bt:1:64
-	24: AddImm dst: r1 imm: 24
+	20: AddImm dst: r1 imm: 24
 	  ; printf_openat.bt:1:64
-	25: Call FnProbeReadUserStr
+	21: Call FnProbeReadUserStr
 	  ; printf_openat.bt:1:40
-	26: LoadMapPtr dst: r1 fd: 0 <events>
+	22: LoadMapPtr dst: r1 fd: 0 <events>
 	  ; printf_openat.bt:1:40
-	28: MovImm dst: r3 imm: 1048
+	24: MovImm dst: r3 imm: 1048
 	  ; printf_openat.bt:1:40
-	29: MovImm dst: r4 imm: 0
+	25: MovImm dst: r4 imm: 0
 	  ; printf_openat.bt:1:40
-	30: MovReg dst: r2 src: r7
+	26: MovReg dst: r2 src: r7
 	  ; printf_openat.bt:1:40
-	31: Call FnRingbufOutput
+	27: Call FnRingbufOutput
 	  ; printf_openat.bt:1:40
-	32: RShImm dst: r0 imm: 63
+	28: RShImm dst: r0 imm: 63
 	  ; printf_openat.bt:1:40
-	33: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
+	29: LoadMapValue dst: r1, fd: 0 off: 16 <globals>
 	  ; printf_openat.bt:1:40
-	35: StXAtomicAddDW dst: r1 src: r0 off: 0
+	31: StXAtomicAddDW dst: r1 src: r0 off: 0
 L1:
 	  ; printf_openat.bt:1:38
-	36: MovImm dst: r0 imm: 0
+	32: MovImm dst: r0 imm: 0
 	  ; printf_openat.bt:1:38
-	37: Exit
+	33: Exit
 

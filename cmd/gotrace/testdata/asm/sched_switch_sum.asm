@@ -3,73 +3,67 @@ p0_tracepoint:
 	  ; sched_switch_sum.bt:1:31
 	 0: MovReg dst: r6 src: r1
 	  ; sched_switch_sum.bt:1:1
-	 1: LoadMapValue dst: r1, fd: 0 off: 0 <stop>
+	 1: Call FnGetCurrentPidTgid
 	  ; sched_switch_sum.bt:1:1
-	 3: LdXMemDW dst: r2 src: r1 off: 0 imm: 0
+	 2: RShImm dst: r0 imm: 32
 	  ; sched_switch_sum.bt:1:1
-	 4: JNEImm dst: r2 off: -1 imm: 0 <L4>
-	  ; sched_switch_sum.bt:1:1
-	 5: Call FnGetCurrentPidTgid
-	  ; sched_switch_sum.bt:1:1
-	 6: RShImm dst: r0 imm: 32
-	  ; sched_switch_sum.bt:1:1
-	 7: JEqImm dst: r0 off: -1 imm: 4242 <L4>
+	 3: JEqImm dst: r0 off: -1 imm: 4242 <L4>
 	  ; sched_switch_sum.bt:1:57
-	 8: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
+	 4: LdXMemDW dst: r7 src: r6 off: 32 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	 9: LdXMemDW dst: r1 src: r6 off: 8 imm: 0
+	 5: LdXMemDW dst: r1 src: r6 off: 8 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	10: LdXMemDW dst: r2 src: r6 off: 16 imm: 0
+	 6: LdXMemDW dst: r2 src: r6 off: 16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	11: StXMemDW dst: rfp src: r1 off: -24 imm: 0
+	 7: StXMemDW dst: rfp src: r1 off: -24 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	12: StXMemDW dst: rfp src: r2 off: -16 imm: 0
+	 8: StXMemDW dst: rfp src: r2 off: -16 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	13: LoadMapPtr dst: r6 fd: 0 <m0_>
+	 9: LoadMapPtr dst: r6 fd: 0 <m0_>
 	  ; sched_switch_sum.bt:1:35
-	15: MovReg dst: r8 src: rfp
+	11: MovReg dst: r8 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	16: AddImm dst: r8 imm: -24
+	12: AddImm dst: r8 imm: -24
 	  ; sched_switch_sum.bt:1:35
-	17: MovReg dst: r1 src: r6
+	13: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	18: MovReg dst: r2 src: r8
+	14: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
-	19: Call FnMapLookupElem
+	15: Call FnMapLookupElem
 	  ; sched_switch_sum.bt:1:35
-	20: JEqImm dst: r0 off: -1 imm: 0 <L2>
+	16: JEqImm dst: r0 off: -1 imm: 0 <L2>
 	  ; sched_switch_sum.bt:1:35
-	21: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
+	17: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	22: AddReg dst: r1 src: r7
+	18: AddReg dst: r1 src: r7
 	  ; sched_switch_sum.bt:1:35
-	23: StXMemDW dst: r0 src: r1 off: 0 imm: 0
+	19: StXMemDW dst: r0 src: r1 off: 0 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	24: Ja off: -1 <L4>
+	20: Ja off: -1 <L4>
 L2:
 	  ; sched_switch_sum.bt:1:35
-	25: StXMemDW dst: rfp src: r7 off: -48 imm: 0
+	21: StXMemDW dst: rfp src: r7 off: -48 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	26: MovReg dst: r3 src: rfp
+	22: MovReg dst: r3 src: rfp
 	  ; sched_switch_sum.bt:1:35
-	27: AddImm dst: r3 imm: -48
+	23: AddImm dst: r3 imm: -48
 	  ; sched_switch_sum.bt:1:35
-	28: MovImm dst: r4 imm: 0
+	24: MovImm dst: r4 imm: 0
 	  ; sched_switch_sum.bt:1:35
-	29: MovReg dst: r1 src: r6
+	25: MovReg dst: r1 src: r6
 	  ; sched_switch_sum.bt:1:35
-	30: MovReg dst: r2 src: r8
+	26: MovReg dst: r2 src: r8
 	  ; sched_switch_sum.bt:1:35
-	31: Call FnMapUpdateElem
+	27: Call FnMapUpdateElem
 	  ; sched_switch_sum.bt:1:35
-	32: JNEImm dst: r0 off: -1 imm: -7 <L4>
+	28: JNEImm dst: r0 off: -1 imm: -7 <L4>
 	  ; sched_switch_sum.bt:1:35
-	33: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
+	29: LoadMapValue dst: r1, fd: 0 off: 48 <globals>
 	  ; sched_switch_sum.bt:1:35
-	35: StXAtomicAddDW dst: r1 src: r0 off: 0
+	31: StXAtomicAddDW dst: r1 src: r0 off: 0
 L4:
 	  ; sched_switch_sum.bt:1:31
-	36: MovImm dst: r0 imm: 0
+	32: MovImm dst: r0 imm: 0
 	  ; sched_switch_sum.bt:1:31
-	37: Exit
+	33: Exit
 
