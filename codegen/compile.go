@@ -323,7 +323,10 @@ type fn struct {
 	// runtime_errors.go).
 	readAt  lang.Pos
 	noSpill map[vreg]bool
-	loops   []loopLabels
+	// reads are the map reads of the probe's filter its body may reuse
+	// (opt_mapreads.go).
+	reads *mapReads
+	loops []loopLabels
 	// leaveFlag, in a loop callback, is the scratch slot that tells the
 	// caller the probe ends (return, exit()) rather than the loop.
 	leaveFlag *mem
@@ -500,9 +503,11 @@ func (c *compiler) addProbe(j *probeJob) error {
 // and body.
 func (f *fn) probeBlock(p *lang.Probe, exit string) {
 	if p.Pred != nil {
+		f.startMapReads(p.Pred)
 		f.branch(p.Pred, exit, false)
 	}
 	f.block(p.Body)
+	f.reads = nil
 }
 
 // nameFunc gives a function's first instruction its name and BTF

@@ -83,6 +83,9 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 	if mm.PerCPU {
 		return f.aggRead(m, mm, t)
 	}
+	if v, ok := f.reusedRead(m); ok && t.InRegister() {
+		return v
+	}
 	p, _ := f.mapLookup(m, mm)
 	f.checkLookup(p, m.At)
 	done := f.label()
@@ -105,7 +108,9 @@ func (f *fn) mapRead(m *lang.MapExpr) val {
 	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: done})
 	f.emit(&inst{op: opLoad, dst: d, a: p, size: sizeOf(size)})
 	f.mark(done)
-	return val{t: t, r: f.extend(d, size, t.Signed)}
+	v := val{t: t, r: f.extend(d, size, t.Signed)}
+	f.keepRead(m, v)
+	return v
 }
 
 // mapUpdate writes value v at key k of map mm. Updates refused because

@@ -15,6 +15,7 @@ func (f *fn) block(b *lang.Block) {
 
 func (f *fn) stmt(s lang.Stmt) {
 	f.pos = s.Pos()
+	f.forgetReads(s)
 	switch s := s.(type) {
 	case *lang.ExprStmt:
 		f.exprStmt(s.X)
