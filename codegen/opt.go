@@ -1,7 +1,8 @@
 package codegen
 
 // The optimizer's order: stack loads forwarded and dead stack stores
-// removed (opt_stack.go), values reused (opt_cse.go), dead code removed
+// removed (opt_stack.go), values reused (opt_cse.go), branches the code
+// before them decides folded (opt_branches.go), dead code removed
 // (liveness.go), registers allocated (regalloc.go).
 //
 // Reusing a value makes it live longer. Where that costs spills (a
@@ -13,7 +14,7 @@ package codegen
 func (f *fn) optimizeAndAllocate(code []*inst) ([]*inst, *allocation, error) {
 	nregs := f.nregs
 	noSpill := copyRegSet(f.noSpill)
-	opt, al, err := allocate(splitCallResults(deadCode(f.reuseMemoryAndValues(code), f.nregs), &f.nregs), &f.nregs, f.frame, f.noSpill)
+	opt, al, err := allocate(splitCallResults(deadCode(f.foldBranches(f.reuseMemoryAndValues(code)), f.nregs), &f.nregs), &f.nregs, f.frame, f.noSpill)
 	if err != nil || al.stackSize == f.frame {
 		return opt, al, err
 	}

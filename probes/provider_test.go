@@ -1,6 +1,8 @@
 package probes
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,8 +45,9 @@ func TestProviderFacts(t *testing.T) {
 		{"tracepoint:syscalls:sys_enter_openat", facts{skipSelf: true, any: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"kprobe:vfs_read", facts{argN: types.ArgRegs, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true, override: true}},
 		{"kretprobe:vfs_read", facts{ret: true, fn: types.FuncKernel, regs: true, skipSelf: true, any: true, inProc: true}},
-		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true, freeze: types.FreezeByAttachment}},
-		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, skipSelf: true, inProc: true, freeze: types.FreezeByAttachment}},
+		// gotrace's events never reach a uprobe outside its own executable
+		{"uprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, argN: types.ArgRegs, fn: types.FuncUser, regs: true, inProc: true, freeze: types.FreezeByAttachment}},
+		{"uretprobe:/usr/bin/app:" + uprobeTestSym, facts{mem: types.UserMem, ret: true, fn: types.FuncUser, regs: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"interval:s:1", facts{regs: true, timer: true, freeze: types.FreezeByAttachment}},
 		{"profile:hz:99", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
 		{"software:cpu-clock:1000", facts{regs: true, inProc: true, freeze: types.FreezeByAttachment}},
@@ -85,6 +88,24 @@ func TestProviderFacts(t *testing.T) {
 		ctxs, err := NewEnv(host).Contexts(&lang.ProbeSpec{At: lang.Pos{Line: 1, Col: 1}, Raw: spec})
 		if err != nil || len(ctxs) == 0 || ctxs[0].Freeze != types.FreezeByFlag {
 			t.Errorf("%s without perf links: %v, %v", spec, ctxs, err)
+		}
+	}
+
+	// a uprobe in gotrace's own executable (here the test's, through a
+	// symbolic link too) skips gotrace's own events
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "self")
+	if err := os.Symlink(exe, link); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]bool{exe: true, link: true, "/bin/sh": false, "/no/such/file": false} {
+		c := &types.Context{Attach: &attachPoint{}}
+		placeUprobe(c, &uprobeSite{open: path})
+		if c.SkipSelf != want {
+			t.Errorf("a uprobe in %s: skips gotrace's events %v, want %v", path, c.SkipSelf, want)
 		}
 	}
 

@@ -12,9 +12,11 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/gotrace/gotrace/lang/types"
 	"github.com/gotrace/gotrace/symbolize"
@@ -219,7 +221,7 @@ func (e *env) uprobeContextsIn(s Spec) ([]*types.Context, error) {
 				c.Args = di.argsType(sp.Func, l)
 			}
 		}
-		attachPointOf(c).uprobe = &uprobeSite{open: bin.open, offset: off}
+		placeUprobe(c, &uprobeSite{open: bin.open, offset: off})
 		return c, nil
 	}
 	if srcFile != "" {
@@ -509,7 +511,6 @@ func (uprobeProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 }
 
 func (p uprobeProvider) facts(c *types.Context) {
-	c.SkipSelf = true
 	c.InProcess = true
 	c.Mem = types.UserMem
 	c.Return = p.ret
@@ -519,6 +520,29 @@ func (p uprobeProvider) facts(c *types.Context) {
 	if !p.ret {
 		c.ArgN = types.ArgRegs
 	}
+}
+
+// placeUprobe gives uprobe context c the place it fires at. Its program
+// skips gotrace's own events (types.Context.SkipSelf) only where that
+// place is in gotrace's own executable: gotrace is a static binary, so
+// no other file's code runs in its process (nor in the child it holds
+// stopped for -c, a copy of itself until the command's exec).
+func placeUprobe(c *types.Context, site *uprobeSite) {
+	attachPointOf(c).uprobe = site
+	c.SkipSelf = ownExecutable(site.open)
+}
+
+// selfExe is the file gotrace runs from (zero where it cannot be read).
+var selfExe = sync.OnceValue(func() (st unix.Stat_t) {
+	unix.Stat("/proc/self/exe", &st)
+	return st
+})
+
+// ownExecutable says whether path is the file gotrace runs from.
+func ownExecutable(path string) bool {
+	self := selfExe()
+	var st unix.Stat_t
+	return self.Ino != 0 && unix.Stat(path, &st) == nil && st.Dev == self.Dev && st.Ino == self.Ino
 }
 
 // freezesByLink: a uprobe at one place is a perf event of its own

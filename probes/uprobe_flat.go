@@ -112,6 +112,6 @@ func (e *env) flatContexts(v fileView, s Spec, path string) ([]*types.Context, e
 	}
 	e.warnf("%s is not an ELF binary: attaching at offset 0x%x of the file, unchecked", path, s.Address)
 	c := e.context(sp, &types.Context{Provider: s.Provider, Name: sp.Name(), Kind: types.ProgKprobe})
-	attachPointOf(c).uprobe = &uprobeSite{open: v.hostPath(path), offset: s.Address}
+	placeUprobe(c, &uprobeSite{open: v.hostPath(path), offset: s.Address})
 	return []*types.Context{c}, nil
 }

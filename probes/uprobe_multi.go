@@ -65,7 +65,7 @@ func (e *env) multiUprobe(s Spec, path string, ctxs []*types.Context) []*types.C
 		sp, name = attachPointOf(ctxs[0]).spec, ctxs[0].Name
 	}
 	c := e.context(sp, &types.Context{Provider: s.Provider, Name: name, Kind: types.ProgKprobe, Funcs: funcs, UprobeMulti: true})
-	attachPointOf(c).uprobe = site
+	placeUprobe(c, site)
 	return []*types.Context{c}
 }
 

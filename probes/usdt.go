@@ -413,6 +413,7 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 			c.USDTArgs = locs
 		}
 		attachPointOf(c).usdt = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
+		c.SkipSelf = ownExecutable(v.hostPath(path))
 		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
@@ -584,7 +585,6 @@ func (usdtProvider) contexts(e *env, s Spec) ([]*types.Context, error) {
 }
 
 func (usdtProvider) facts(c *types.Context) {
-	c.SkipSelf = true
 	c.InProcess = true
 	c.Mem = types.UserMem
 	c.ArgN = types.ArgUSDT
