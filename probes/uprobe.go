@@ -523,26 +523,53 @@ func (p uprobeProvider) facts(c *types.Context) {
 }
 
 // placeUprobe gives uprobe context c the place it fires at. Its program
-// skips gotrace's own events (types.Context.SkipSelf) only where that
-// place is in gotrace's own executable: gotrace is a static binary, so
-// no other file's code runs in its process (nor in the child it holds
-// stopped for -c, a copy of itself until the command's exec).
+// skips gotrace's own events (types.Context.SkipSelf) only where gotrace
+// maps that file: its own executable, and the C libraries of a build
+// with cgo (the static build maps no other file). Elsewhere no event of
+// gotrace's (nor of the child it holds stopped for -c, a copy of itself
+// until the command's exec) can reach the probe.
 func placeUprobe(c *types.Context, site *uprobeSite) {
 	attachPointOf(c).uprobe = site
-	c.SkipSelf = ownExecutable(site.open)
+	c.SkipSelf = mappedBySelf(site.open)
 }
 
-// selfExe is the file gotrace runs from (zero where it cannot be read).
-var selfExe = sync.OnceValue(func() (st unix.Stat_t) {
-	unix.Stat("/proc/self/exe", &st)
-	return st
+// fileID names a file by its device and inode.
+type fileID struct {
+	major, minor uint32
+	ino          uint64
+}
+
+// selfMapped are the files mapped in gotrace's own process, from
+// /proc/self/maps (nil where it cannot be read).
+var selfMapped = sync.OnceValue(func() map[fileID]bool {
+	b, err := os.ReadFile("/proc/self/maps")
+	if err != nil {
+		return nil
+	}
+	ids := map[fileID]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		// address perms offset major:minor inode path
+		f := strings.Fields(line)
+		if len(f) < 6 {
+			continue
+		}
+		var id fileID
+		if _, err := fmt.Sscanf(f[3]+" "+f[4], "%x:%x %d", &id.major, &id.minor, &id.ino); err == nil && id.ino != 0 {
+			ids[id] = true
+		}
+	}
+	return ids
 })
 
-// ownExecutable says whether path is the file gotrace runs from.
-func ownExecutable(path string) bool {
-	self := selfExe()
+// mappedBySelf says whether the file at path is mapped in gotrace's own
+// process; where that cannot be told, it says yes.
+func mappedBySelf(path string) bool {
+	ids := selfMapped()
 	var st unix.Stat_t
-	return self.Ino != 0 && unix.Stat(path, &st) == nil && st.Dev == self.Dev && st.Ino == self.Ino
+	if ids == nil || unix.Stat(path, &st) != nil {
+		return true
+	}
+	return ids[fileID{unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino}]
 }
 
 // freezesByLink: a uprobe at one place is a perf event of its own

@@ -413,7 +413,7 @@ func (e *env) usdtContextsIn(s Spec) ([]*types.Context, error) {
 			c.USDTArgs = locs
 		}
 		attachPointOf(c).usdt = &usdtInfo{Path: v.hostPath(path), Sites: groups[k]}
-		c.SkipSelf = ownExecutable(v.hostPath(path))
+		c.SkipSelf = mappedBySelf(v.hostPath(path))
 		ctxs = append(ctxs, c)
 	}
 	return ctxs, nil
