@@ -49,9 +49,14 @@ func (f *fn) newEvent(ev *Event) int {
 }
 
 // sendEvent sends user space a record of event ev (of ev.Size bytes): its
-// id, then what fill writes after it.
+// id, then what fill writes after it. The record is written in the ring
+// buffer itself where it can be (sendReserved), else built in memory of
+// the program's and copied there.
 func (f *fn) sendEvent(ev *Event, fill func(rec mem)) {
 	id := f.newEvent(ev)
+	if f.sendReserved(ev, id, fill) {
+		return
+	}
 	rec := f.alloc(ev.Size)
 	f.storeImm(rec, 8, int64(id))
 	if fill != nil {
@@ -59,6 +64,68 @@ func (f *fn) sendEvent(ev *Event, fill func(rec mem)) {
 	}
 	f.pos = ev.Pos
 	f.output(rec, ev.Size)
+}
+
+// sendReserved writes the record of event ev in place: it reserves room
+// in the ring buffer (bpf_ringbuf_reserve), fills it and submits it, which
+// spares the program its scratch memory for the record and the copy of
+// bpf_ringbuf_output; a record that finds no room is counted lost, as
+// output counts it. The verifier wants a reservation submitted on every
+// path, so where the code that fills the record can leave without coming
+// back (a jump out, an exit, a loop's callback, a call of another
+// function: selfContained), what it emitted is taken back and sendReserved
+// reports false, for sendEvent to build the record in memory instead.
+func (f *fn) sendReserved(ev *Event, id int, fill func(rec mem)) bool {
+	code, frame, slots, scratch, cbs := len(f.code), f.frame, len(f.stackAllocs), f.scratch, len(f.root.callbacks)
+	lost, done := f.label(), f.label()
+	f.pos = ev.Pos
+	p := f.call(asm.FnRingbufReserve, f.mapPtr(EventsMap), f.imm(int64(ev.Size)), f.imm(0))
+	f.emit(&inst{op: opJcc, a: p, cc: asm.JEq, useImm: true, imm: 0, label: lost})
+	rec := mem{base: p}
+	f.storeImm(rec, 8, int64(id))
+	start := len(f.code)
+	if fill != nil {
+		fill(rec)
+	}
+	if !selfContained(f.code[start:]) {
+		f.code, f.frame, f.stackAllocs, f.scratch = f.code[:code], frame, f.stackAllocs[:slots], scratch
+		f.root.callbacks = f.root.callbacks[:cbs]
+		return false
+	}
+	f.pos = ev.Pos
+	f.call(asm.FnRingbufSubmit, p, f.imm(0))
+	f.jmp(done)
+	f.mark(lost)
+	f.countGlobal(GlobalLost, f.imm(1))
+	f.mark(done)
+	return true
+}
+
+// selfContained says whether code runs from its first instruction to past
+// its last, whatever it does: no jump to a label outside it, no exit, no
+// call of a function of the program's own or a loop's callback.
+func selfContained(code []*inst) bool {
+	inside := map[string]bool{}
+	for _, in := range code {
+		if in.op == opLabel {
+			inside[in.label] = true
+		}
+	}
+	for _, in := range code {
+		switch in.op {
+		case opExit, opFuncPtr:
+			return false
+		case opJmp, opJcc:
+			if !inside[in.label] {
+				return false
+			}
+		case opCall:
+			if in.callee != "" || in.kfunc != 0 || in.fn == asm.FnLoop || in.fn == asm.FnTailCall {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // printfTo is the code of the functions that send user space a format
