@@ -495,7 +495,7 @@ func (c *compiler) addProbe(j *probeJob) error {
 		}
 	}
 	c.prog.Spec.Programs[name] = spec
-	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack})
+	c.prog.Probes = append(c.prog.Probes, &ProbeProg{Prog: name, Ctx: ctx, Probe: p, Positions: positions, StackSize: stack, TestsStop: c.testsStop(ctx)})
 	return nil
 }
 

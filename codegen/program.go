@@ -210,6 +210,9 @@ type ProbeProg struct {
 	Probe     *lang.Probe
 	Positions []lang.Pos // script position of each raw instruction slot
 	StackSize int
+	// TestsStop: the program tests the stop flag at entry (StopMap), so
+	// stopping the script need not freeze its attachment.
+	TestsStop bool
 }
 
 // Program is the product of Compile.

@@ -443,7 +443,7 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			if err != nil {
 				return nil, lang.Errorf(specPos(p), "%v", err)
 			}
-			if p.Ctx.Freeze == types.FreezeByAttachment {
+			if p.Ctx.Freeze == types.FreezeByAttachment && !p.TestsStop {
 				// frozen at the stop, detached afterwards
 				l = &onceCloser{c: l}
 				s.frozen = append(s.frozen, l.(*onceCloser))

@@ -51,10 +51,13 @@ func syscallGroups(ps []*codegen.ProbeProg) []syscallGroup {
 
 // frozen says whether the group's programs are frozen by their
 // attachment (types.FreezeByAttachment) rather than by the stop flag:
-// then the stop takes the dispatcher off its tracepoint.
+// then the stop takes the dispatcher off its tracepoint. Where they test
+// the flag (an exit() runs while they are attached), the flag is
+// enough, and the stop does not wait for the kernel to take the
+// dispatcher off.
 func (g syscallGroup) frozen() bool {
 	for _, p := range g.slots {
-		if p.Ctx.Freeze == types.FreezeByAttachment {
+		if p.Ctx.Freeze == types.FreezeByAttachment && !p.TestsStop {
 			return true
 		}
 	}
