@@ -140,6 +140,7 @@ type Compiled struct {
 // Compile depends only on its arguments and the Target: the same script
 // against the same Target always gives the same program.
 func Compile(name string, src []byte, opts CompileOptions) (*Compiled, error) {
+	defer relaxGC()()
 	stop := opts.Stop
 	if stop == 0 {
 		stop = StageVerify
