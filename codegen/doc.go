@@ -18,9 +18,12 @@
 // stores before them, lets a map key built again use the slot of the
 // first, and removes stack stores nothing reads (opt_stack.go); computes
 // each value once (a helper whose answer cannot change during a run,
-// arithmetic, copies, stack and map addresses: opt_cse.go); and removes
-// dead code (liveness.go; the checker has already folded constant
-// expressions). Registers are then allocated by liveness-driven linear
+// arithmetic, copies, stack and map addresses: opt_cse.go); folds the
+// conditional jumps that what ran before them decides (past
+// `if r <= 0 goto out`, a test of r < 0 is dropped: opt_branches.go);
+// and removes dead code (liveness.go; the checker has already folded
+// constant expressions). Before that, while the body is translated, a
+// map read its filter made is reused by the body (opt_mapreads.go). Registers are then allocated by liveness-driven linear
 // scan with spilling (regalloc.go; a helper's result stays in r0 until
 // something else writes r0), and the result is lowered to
 // cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
@@ -38,7 +41,10 @@
 //     at program entry, so the 512-byte stack never limits a script.
 //   - printf and exit() write records to a ring buffer ("events"): a u64
 //     event id followed by the arguments, each 8-byte aligned; user space
-//     formats them (Program.Events says how).
+//     formats them (Program.Events says how). A record is written in the
+//     ring buffer itself (reserve, fill, submit) unless the code that
+//     fills it can leave on the way; then it is built in memory and
+//     copied (sendEvent).
 //   - Aggregations live in per-CPU hash maps with the layouts documented on
 //     MapMeta; user space merges the CPUs.
 //
@@ -71,10 +77,11 @@
 //     builtin_*.go: the families.
 //   - ir.go, regalloc.go, lower.go: the IR, register allocation and
 //     lowering to eBPF; liveness.go: basic blocks, liveness and dead
-//     code; opt.go, opt_stack.go and opt_cse.go: the optimizer (stack
-//     memory: forwarded loads, merged key slots, dead stores; values
-//     computed once: invariant helper results, arithmetic, copies,
-//     addresses).
+//     code; opt.go, opt_stack.go, opt_cse.go and opt_branches.go: the
+//     optimizer (stack memory: forwarded loads, merged key slots, dead
+//     stores; values computed once: invariant helper results,
+//     arithmetic, copies, addresses; branches already decided);
+//     opt_mapreads.go: a filter's map reads reused by the body.
 //   - cfuncs.go: the functions of imported C files (cfuncs_stmt.go,
 //     cfuncs_expr.go, cfuncs_mem.go, cfuncs_calls.go: their statements,
 //     expressions, memory and calls).
