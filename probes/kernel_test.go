@@ -500,3 +500,57 @@ func TestHostMountsTracefs(t *testing.T) {
 		t.Errorf("child: %v\n%s", err, out)
 	}
 }
+
+// A tracepoint attaches through a perf bpf_link where the kernel has
+// them, and its Freeze takes the program off at once while the event
+// stays open; through the ioctl path (kernels before 5.15) it attaches
+// too, and Freeze says it cannot stop the program.
+func TestAttachTracepointFreeze(t *testing.T) {
+	requireKernel(t)
+	calls := func(n int) {
+		for range n {
+			unix.Getppid()
+		}
+	}
+	for _, viaLink := range []bool{true, false} {
+		if viaLink && !host.Has(FeaturePerfLink) {
+			continue
+		}
+		old := perfLinkOK
+		perfLinkOK = func() bool { return viaLink }
+		c := newCounter(t, ebpf.TracePoint)
+		l, err := Attach(hostContext(t, "tracepoint:syscalls:sys_enter_getppid"), c.prog)
+		perfLinkOK = old
+		if err != nil {
+			t.Fatalf("Attach (link %v): %v", viaLink, err)
+		}
+		pa, ok := l.(*perfAttachment)
+		if !ok || len(pa.fds) != 1 || (len(pa.links) == 1) != viaLink {
+			l.Close()
+			t.Fatalf("link %v: attachment %#v", viaLink, l)
+		}
+		calls(10)
+		if n := c.count(t); n < 10 {
+			t.Errorf("link %v: %d calls counted of 10", viaLink, n)
+		}
+		err = pa.Freeze()
+		if viaLink {
+			if err != nil {
+				t.Errorf("Freeze: %v", err)
+			}
+			n := c.count(t)
+			calls(10)
+			if after := c.count(t); after != n {
+				t.Errorf("counted after Freeze: %d -> %d", n, after)
+			}
+		} else if err == nil {
+			t.Error("Freeze without a bpf_link says the program stopped")
+		}
+		l.Close()
+		n := c.count(t)
+		calls(10)
+		if after := c.count(t); after != n {
+			t.Errorf("link %v: counted after Close: %d -> %d", viaLink, n, after)
+		}
+	}
+}
