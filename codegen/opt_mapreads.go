@@ -13,10 +13,11 @@ import (
 // A filter that tests a map and a body that reads it again
 // (`/@start[tid]/ { @ns = hist(nsecs - @start[tid]); }`) would look the
 // map up twice. When the body runs, every read the filter made without
-// a short circuit around it (the operands of its top-level &&s, and
-// whatever they compute from) has been made, so the body reuses its
-// value instead of calling bpf_map_lookup_elem again, until a statement
-// that may change the map:
+// a short circuit around it has been made: the reads in the operands of
+// its top-level &&s, and in the left operand of any other && or ||
+// (not in their right, nor in the branches of ?:). The body reuses
+// such a value instead of calling bpf_map_lookup_elem again, until a
+// statement that may change the map:
 //
 //   - a read is reused only with the same map and the same key, and only
 //     for keys that cannot change during one run of the program (pid,
@@ -53,27 +54,36 @@ var stableKeyBuiltins = map[types.Builtin]bool{
 // startMapReads prepares the reads of filter pred for reuse.
 func (f *fn) startMapReads(pred lang.Expr) {
 	r := &mapReads{eager: map[*lang.MapExpr]bool{}, vals: map[string]val{}}
-	var eager func(e lang.Expr)
-	eager = func(e lang.Expr) {
+	// top: e is the filter or an operand of its top-level &&s, all of
+	// which ran when the body runs; below, the right of && and || may
+	// not have run.
+	var eager func(e lang.Expr, top bool)
+	eager = func(e lang.Expr, top bool) {
 		switch e := e.(type) {
 		case *lang.Paren:
-			eager(e.X)
+			eager(e.X, top)
 		case *lang.Binary:
-			if e.Op != "||" { // the right of || runs only when the left is false
-				eager(e.X)
-				eager(e.Y)
+			switch {
+			case e.Op == "&&" && top:
+				eager(e.X, true)
+				eager(e.Y, true)
+			case e.Op == "&&" || e.Op == "||":
+				eager(e.X, false)
+			default:
+				eager(e.X, false)
+				eager(e.Y, false)
 			}
 		case *lang.Unary:
 			if e.Op == "!" || e.Op == "-" || e.Op == "~" {
-				eager(e.X)
+				eager(e.X, false)
 			}
 		case *lang.Cast:
-			eager(e.X)
+			eager(e.X, false)
 		case *lang.MapExpr:
 			r.eager[e] = true
 		}
 	}
-	eager(pred)
+	eager(pred, true)
 	if len(r.eager) > 0 {
 		f.reads = r
 	}

@@ -24,8 +24,13 @@ func TestFilterReadsReused(t *testing.T) {
 		// another key, or one that moves: read again
 		{`/@s[tid]/ { @x = @s[pid]; }`, 2},
 		{`/@n[nsecs]/ { @x = @n[nsecs]; }`, 2},
-		// the right of || may not have run
+		// the right of || may not have run, nor the right of an &&
+		// below the top, nor a branch of ?:; their left has
 		{`/@a[tid] || @s[tid]/ { @x = @s[tid]; }`, 3},
+		{`/@a[tid] || @s[tid]/ { @x = @a[tid]; }`, 2},
+		{`/(@a[tid] && @s[tid]) == 0/ { @x = @s[tid]; }`, 3},
+		{`/!(@a[tid] && @s[tid])/ { @x = @s[tid] + @a[tid]; }`, 3},
+		{`/(pid > 1 ? @s[tid] : 0) > 2/ { @x = @s[tid]; }`, 2},
 		// a write, a delete(), a ++ in between
 		{`/@s[tid]/ { @s[tid] = 5; @x = @s[tid]; }`, 2},
 		{`/@s[tid]/ { delete(@s[tid]); @x = @s[tid]; }`, 2},
