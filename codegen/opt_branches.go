@@ -145,19 +145,20 @@ func notTaken(cc asm.JumpOp, r valueRange, k int64) (valueRange, bool) {
 	return r, r.lo <= r.hi
 }
 
+// signedOf is the signed comparison of each unsigned one.
+var signedOf = map[asm.JumpOp]asm.JumpOp{asm.JGT: asm.JSGT, asm.JGE: asm.JSGE, asm.JLT: asm.JSLT, asm.JLE: asm.JSLE}
+
 // signedOp gives the signed comparison that cc is for r and k: an
 // unsigned one only where neither can be negative.
 func signedOp(cc asm.JumpOp, r valueRange, k int64) (asm.JumpOp, bool) {
-	unsigned := map[asm.JumpOp]asm.JumpOp{asm.JGT: asm.JSGT, asm.JGE: asm.JSGE, asm.JLT: asm.JSLT, asm.JLE: asm.JSLE}
-	if s, ok := unsigned[cc]; ok {
-		if r.lo < 0 || k < 0 {
-			return cc, false
-		}
-		return s, true
-	}
 	switch cc {
 	case asm.JEq, asm.JNE, asm.JSGT, asm.JSGE, asm.JSLT, asm.JSLE:
 		return cc, true
+	case asm.JGT, asm.JGE, asm.JLT, asm.JLE:
+		if r.lo < 0 || k < 0 {
+			return cc, false
+		}
+		return signedOf[cc], true
 	}
 	return cc, false
 }
