@@ -10,15 +10,31 @@ package codegen
 // allocated again as it was written, and the version with fewer spill
 // slots wins: a spill costs more than the computation it saves, and
 // values that stay in registers keep the bounds the verifier proved for
-// them.
+// them. When a call in the optimized code must keep more values than
+// there are callee-saved registers, it is sure to spill, and the code as
+// written is allocated first: where that needs no spill it is the
+// winner, and the optimized code is never allocated.
 func (f *fn) optimizeAndAllocate(code []*inst) ([]*inst, *allocation, error) {
 	nregs := f.nregs
 	noSpill := copyRegSet(f.noSpill)
-	opt, al, err := allocate(splitCallResults(deadCode(f.foldBranches(f.reuseMemoryAndValues(code)), f.nregs), &f.nregs), &f.nregs, f.frame, f.noSpill)
+	opt, kept := splitCallResults(deadCode(f.foldBranches(f.reuseMemoryAndValues(code)), f.nregs), &f.nregs)
+	var plain []*inst
+	var pal *allocation
+	var perr error
+	if kept > len(calleeSaved) {
+		plain, pal, perr = allocate(deadCode(code, nregs), &nregs, f.frame, noSpill)
+		if perr == nil && pal.stackSize == f.frame {
+			f.nregs, f.noSpill = nregs, noSpill
+			return plain, pal, nil
+		}
+	}
+	opt, al, err := allocate(opt, &f.nregs, f.frame, f.noSpill)
 	if err != nil || al.stackSize == f.frame {
 		return opt, al, err
 	}
-	plain, pal, perr := allocate(deadCode(code, nregs), &nregs, f.frame, noSpill)
+	if plain == nil {
+		plain, pal, perr = allocate(deadCode(code, nregs), &nregs, f.frame, noSpill)
+	}
 	if perr != nil || pal.stackSize >= al.stackSize {
 		return opt, al, err
 	}

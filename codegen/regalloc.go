@@ -527,7 +527,11 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill []bool, noSpill ma
 // gives the old register the value for the uses after (it goes to a
 // callee-saved register). The fresh one may take r0, so a use that ends
 // it (a shift, a test) works in r0 instead of copying the saved value.
-func splitCallResults(code []*inst, nregs *int) []*inst {
+//
+// It also returns the most values one call must keep (live after the
+// call and not its result): more than the callee-saved registers, and
+// any allocation of the code spills.
+func splitCallResults(code []*inst, nregs *int) ([]*inst, int) {
 	defs := map[vreg]int{}
 	for _, in := range code {
 		if d := in.def(); d != 0 {
@@ -536,15 +540,19 @@ func splitCallResults(code []*inst, nregs *int) []*inst {
 	}
 	// the results live across a later call
 	crossing := map[vreg]bool{}
+	kept := 0
 	g := newFlowGraph(code)
 	_, blockOut := g.blockLiveness(*nregs, false)
 	g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
 		if code[i].op == opCall {
+			n := 0
 			live.forEach(func(v vreg) {
-				if v != code[i].dst {
+				if v != code[i].dst && v != fpReg {
 					crossing[v] = true
+					n++
 				}
 			})
+			kept = max(kept, n)
 		}
 	})
 	var out []*inst
@@ -586,7 +594,7 @@ func splitCallResults(code []*inst, nregs *int) []*inst {
 		}
 		i = end - 1
 	}
-	return out
+	return out, kept
 }
 
 // renameUses returns a copy of in that reads sub(v) for each register v

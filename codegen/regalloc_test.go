@@ -182,9 +182,12 @@ func TestSplitCallResults(t *testing.T) {
 		{op: opLabel, label: "out"},
 		{op: opExit, useImm: true},
 	}
-	split := splitCallResults(code, &nregs)
+	split, kept := splitCallResults(code, &nregs)
 	if len(split) != len(code)+1 || split[1].op != opMov || split[1].dst != 2 || split[2].a != split[0].dst {
 		t.Fatalf("not split:\n%s", irText(split))
+	}
+	if kept != 1 {
+		t.Errorf("the most values a call keeps: %d, want 1 (v2 across ktime_get_ns)", kept)
 	}
 	out, al, err := allocate(split, &nregs, 0, map[vreg]bool{})
 	if err != nil {
@@ -195,7 +198,52 @@ func TestSplitCallResults(t *testing.T) {
 		t.Errorf("registers: result %v, shifted %v, kept %v", al.reg[split[0].dst], al.reg[3], al.reg[2])
 	}
 	// a result not live across a call stays as it is
-	if got := splitCallResults(code[3:], &nregs); len(got) != len(code)-3 {
+	if got, _ := splitCallResults(code[3:], &nregs); len(got) != len(code)-3 {
 		t.Errorf("split a result no call follows:\n%s", irText(got))
+	}
+}
+
+// TestSureSpillKeepsCodeAsWritten: reusing get_current_pid_tgid across
+// a call that already keeps four values (the context and three fields
+// read from it) would make five, more than the callee-saved registers;
+// the code as written needs no spill and is what optimizeAndAllocate
+// gives, calling the helper twice.
+func TestSureSpillKeepsCodeAsWritten(t *testing.T) {
+	load := func(dst vreg, off int32) *inst {
+		return &inst{op: opLoad, dst: dst, a: 2, off: off, size: asm.DWord}
+	}
+	code := []*inst{
+		{op: opCtx, dst: 2},
+		load(3, 0), load(4, 8), load(5, 16),
+		{op: opCall, dst: 6, fn: asm.FnGetCurrentPidTgid},
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 6},
+		{op: opCall, dst: 7, fn: asm.FnKtimeGetNs},
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 7},
+		{op: opCall, dst: 8, fn: asm.FnGetCurrentPidTgid},
+		load(9, 24),
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 4},
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 5},
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 8},
+		{op: opALU, alu: asm.Add, dst: 3, a: 3, b: 9},
+		{op: opExit, a: 3},
+	}
+	nregs := 10
+	if _, kept := splitCallResults(deadCode((&fn{}).reuseMemoryAndValues(append([]*inst(nil), code...)), nregs), &nregs); kept != 5 {
+		t.Fatalf("reused, a call keeps %d values, want 5", kept)
+	}
+	f := &fn{nregs: 10, frame: 8, noSpill: map[vreg]bool{}}
+	out, al, err := f.optimizeAndAllocate(code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkAllocation(t, out, f.nregs, al)
+	calls := 0
+	for _, in := range out {
+		if in.op == opCall && in.fn == asm.FnGetCurrentPidTgid {
+			calls++
+		}
+	}
+	if al.stackSize != f.frame || calls != 2 {
+		t.Errorf("stack %d (frame %d), get_current_pid_tgid called %d times, want the code as written:\n%s", al.stackSize, f.frame, calls, irText(out))
 	}
 }
