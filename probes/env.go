@@ -30,6 +30,9 @@ type env struct {
 	// "category:event": a tracepoint that several probes name (or
 	// several wildcards match) has its format read and parsed once.
 	tpArgs map[string]*types.Type
+	// tpFetches are the formats of the script's tracepoints, read ahead
+	// (tracepoint_prefetch.go).
+	tpFetches map[string]*tpFetch
 	// enums maps the enumerators of the kernel's BTF to their enum
 	// types, built on the first name looked up (KernelEnum).
 	enums map[string]*btf.Enum

@@ -337,7 +337,14 @@ func (e *env) tracepointLayout(category, event string) (*types.Type, error) {
 	if ok {
 		return args, nil
 	}
-	text, err := e.t.TracepointFormat(category, event)
+	var text []byte
+	var fields []tpField
+	var err, parseErr error
+	if f := e.prefetched(key); f != nil {
+		text, err, fields, parseErr = f.text, f.err, f.fields, f.parseErr
+	} else {
+		text, err = e.t.TracepointFormat(category, event)
+	}
 	if err != nil && errors.Is(err, fs.ErrPermission) {
 		text, err = e.formatFromBTF(category, event, err)
 	}
@@ -350,9 +357,11 @@ func (e *env) tracepointLayout(category, event string) (*types.Type, error) {
 		}
 		return nil, specErrorf("cannot read the format of tracepoint %s:%s: %v", category, event, err)
 	}
-	fields, err := parseFormat(string(text))
-	if err != nil {
-		return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", category, event, err)
+	if fields == nil && parseErr == nil {
+		fields, parseErr = parseFormat(string(text))
+	}
+	if parseErr != nil {
+		return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", category, event, parseErr)
 	}
 	args = tracepointArgs(category, event, fields)
 	e.enumFields(args, fields)

@@ -92,6 +92,13 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	if ce, ok := env.(ConfigEnv); ok {
 		ce.Configure(c.info.Settings)
 	}
+	if pe, ok := env.(PrefetchEnv); ok {
+		var specs []*lang.ProbeSpec
+		for _, p := range f.Probes {
+			specs = append(specs, p.Specs...)
+		}
+		pe.Prefetch(specs)
+	}
 	c.mapDecls(f)
 	c.defineC(f)
 	c.checkC(f)

@@ -266,6 +266,14 @@ type BlockEnv interface {
 	BlockContexts(p *lang.Probe, spec *lang.ProbeSpec) ([]*Context, error)
 }
 
+// PrefetchEnv is implemented by Envs that can start reading what the
+// given attach points need in the background: the checker calls
+// Prefetch with all of a script's attach points, then asks for their
+// contexts one by one.
+type PrefetchEnv interface {
+	Prefetch(specs []*lang.ProbeSpec)
+}
+
 // ConfigEnv is implemented by Envs whose expansion depends on the
 // script's configuration (probe_inline: a uprobe goes to the inlined
 // copies of its function too); the checker gives it the resolved
