@@ -5,19 +5,28 @@ package codegen
 // before them decides folded (opt_branches.go), dead code removed
 // (liveness.go), registers allocated (regalloc.go).
 //
-// Reusing a value makes it live longer. Where that costs spills (a
-// callback that already keeps every register busy), the program is
-// allocated again as it was written, and the version with fewer spill
-// slots wins: a spill costs more than the computation it saves, and
-// values that stay in registers keep the bounds the verifier proved for
-// them. When a call in the optimized code must keep more values than
-// there are callee-saved registers, it is sure to spill, and the code as
-// written is allocated first: where that needs no spill it is the
-// winner, and the optimized code is never allocated.
+// Reusing a value makes it live longer, and a value live across a helper
+// call needs one of the four callee-saved registers. Where a call of the
+// optimized code keeps more than four values, the cheap ones among them
+// are computed again where they are used (opt_remat.go). Where that is
+// not enough, the program is allocated again as it was written, and the
+// version with fewer spill slots wins: a spill costs more than the
+// computation it saves, and values that stay in registers keep the
+// bounds the verifier proved for them. When a call still keeps more
+// values than there are callee-saved registers, the optimized code is
+// sure to spill, and the code as written is allocated first: where that
+// needs no spill it is the winner, and the optimized code is never
+// allocated.
 func (f *fn) optimizeAndAllocate(code []*inst) ([]*inst, *allocation, error) {
 	nregs := f.nregs
 	noSpill := copyRegSet(f.noSpill)
-	opt, kept := splitCallResults(deadCode(f.foldBranches(f.reuseMemoryAndValues(code)), f.nregs), &f.nregs)
+	opt, keeps := splitCallResults(deadCode(f.foldBranches(f.reuseMemoryAndValues(code)), f.nregs), &f.nregs)
+	kept := keeps.most
+	if kept > len(calleeSaved) {
+		if r, most, ok := rematerialize(opt, &f.nregs, keeps); ok {
+			opt, kept = r, most
+		}
+	}
 	var plain []*inst
 	var pal *allocation
 	var perr error

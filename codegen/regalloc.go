@@ -528,10 +528,10 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill []bool, noSpill ma
 // callee-saved register). The fresh one may take r0, so a use that ends
 // it (a shift, a test) works in r0 instead of copying the saved value.
 //
-// It also returns the most values one call must keep (live after the
-// call and not its result): more than the callee-saved registers, and
-// any allocation of the code spills.
-func splitCallResults(code []*inst, nregs *int) ([]*inst, int) {
+// It also tells what the calls keep (callKeeps): the moves it adds
+// change no call's values but the name of a result, which the calls
+// after its block keep as before.
+func splitCallResults(code []*inst, nregs *int) ([]*inst, callKeeps) {
 	defs := map[vreg]int{}
 	for _, in := range code {
 		if d := in.def(); d != 0 {
@@ -540,20 +540,22 @@ func splitCallResults(code []*inst, nregs *int) ([]*inst, int) {
 	}
 	// the results live across a later call
 	crossing := map[vreg]bool{}
-	kept := 0
+	var keeps callKeeps
+	var vals []vreg
 	g := newFlowGraph(code)
 	_, blockOut := g.blockLiveness(*nregs, false)
 	g.forEachLive(blockOut, *nregs, false, func(i int, live bitset) {
-		if code[i].op == opCall {
-			n := 0
-			live.forEach(func(v vreg) {
-				if v != code[i].dst && v != fpReg {
-					crossing[v] = true
-					n++
-				}
-			})
-			kept = max(kept, n)
+		if code[i].op != opCall {
+			return
 		}
+		vals = vals[:0]
+		live.forEach(func(v vreg) {
+			if v != code[i].dst && v != fpReg {
+				crossing[v] = true
+				vals = append(vals, v)
+			}
+		})
+		keeps.add(vals)
 	})
 	var out []*inst
 	for i := 0; i < len(code); i++ {
@@ -594,7 +596,7 @@ func splitCallResults(code []*inst, nregs *int) ([]*inst, int) {
 		}
 		i = end - 1
 	}
-	return out, kept
+	return out, keeps
 }
 
 // renameUses returns a copy of in that reads sub(v) for each register v

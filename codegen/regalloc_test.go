@@ -182,11 +182,11 @@ func TestSplitCallResults(t *testing.T) {
 		{op: opLabel, label: "out"},
 		{op: opExit, useImm: true},
 	}
-	split, kept := splitCallResults(code, &nregs)
+	split, keeps := splitCallResults(code, &nregs)
 	if len(split) != len(code)+1 || split[1].op != opMov || split[1].dst != 2 || split[2].a != split[0].dst {
 		t.Fatalf("not split:\n%s", irText(split))
 	}
-	if kept != 1 {
+	if kept := keeps.most; kept != 1 {
 		t.Errorf("the most values a call keeps: %d, want 1 (v2 across ktime_get_ns)", kept)
 	}
 	out, al, err := allocate(split, &nregs, 0, map[vreg]bool{})
@@ -228,8 +228,8 @@ func TestSureSpillKeepsCodeAsWritten(t *testing.T) {
 		{op: opExit, a: 3},
 	}
 	nregs := 10
-	if _, kept := splitCallResults(deadCode((&fn{}).reuseMemoryAndValues(append([]*inst(nil), code...)), nregs), &nregs); kept != 5 {
-		t.Fatalf("reused, a call keeps %d values, want 5", kept)
+	if _, kept := splitCallResults(deadCode((&fn{}).reuseMemoryAndValues(append([]*inst(nil), code...)), nregs), &nregs); kept.most != 5 {
+		t.Fatalf("reused, a call keeps %d values, want 5", kept.most)
 	}
 	f := &fn{nregs: 10, frame: 8, noSpill: map[vreg]bool{}}
 	out, al, err := f.optimizeAndAllocate(code)

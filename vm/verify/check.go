@@ -36,9 +36,12 @@ type verifier struct {
 	checkpoints         []checkpoint // allocated ahead, for newCheckpoint
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
-	precRegs         []uint16 // registers whose value matters (precise.go)
-	precSlots        []uint64 // stack slots whose value matters
-	ctxUse           []int8   // per load or store: 1 used with the context, 2 with another pointer
+	// lookupMaps holds, at each map lookup, the map r1 holds on every
+	// path there, or nil (stackFlow)
+	lookupMaps map[int]*mapInfo
+	precRegs   []uint16 // registers whose value matters (precise.go)
+	precSlots  []uint64 // stack slots whose value matters
+	ctxUse     []int8   // per load or store: 1 used with the context, 2 with another pointer
 }
 
 // checkpoint is a state kept at a prune point. pending counts the paths

@@ -192,42 +192,18 @@ func (v *verifier) precision() {
 
 // lookupMayBeArray tells whether the map lookup at i may look up an
 // array, whose key matters (a constant key in range cannot fail): not
-// when the straight-line code before i, which every path to i runs,
-// loads r1 with a map of another type.
+// when r1 holds a map of another type on every path to i (stackFlow
+// follows map addresses through moves and callee-saved registers).
 func (v *verifier) lookupMayBeArray(i int) bool {
-	for j := i - 1; j >= 0; j-- {
-		c := &v.code[j]
-		if c.Filler {
-			continue
-		}
-		switch c.Class() {
-		case insn.ALU, insn.ALU64, insn.LDX, insn.LD:
-			if c.Dst == 1 {
-				if c.Op != insn.LDDW || c.Src != insn.PseudoMapFD || c.m == nil {
-					return true
-				}
-				t := c.m.spec.Type
-				return t == ebpf.Array || t == ebpf.PerCPUArray
-			}
-		case insn.STX:
-			if c.Mode() == insn.ATOMIC && (c.Src == 1 || c.Imm == insn.CMPXCHG) {
-				return true
-			}
-		case insn.JMP, insn.JMP32:
-			if c.Code() == insn.CALL {
-				return true
-			}
-		}
-		if v.prune[j] {
-			return true // another path may arrive here
-		}
-	}
-	return true
+	m := v.lookupMaps[i]
+	return m == nil || m.spec.Type == ebpf.Array || m.spec.Type == ebpf.PerCPUArray
 }
 
 // stackFlow computes, forward, the registers that may hold a pointer
 // (mayPtr) and those that may hold a stack pointer (mayStack) at each
-// instruction.
+// instruction, and the map r1 holds at each map lookup (lookupMaps):
+// the map a register holds is known where every path there loaded it
+// (lddw), maybe moved it, and wrote the register no other way since.
 func (v *verifier) stackFlow() {
 	n := len(v.code)
 	v.mayPtr = make([]uint16, n)
@@ -235,16 +211,30 @@ func (v *verifier) stackFlow() {
 	ctxPtrLoads := v.prog == ebpf.XDP
 	type flow struct {
 		ptr, stk uint16
-		slots    uint64 // stack slots (at constant offsets from r10) that may hold a pointer
+		slots    uint64       // stack slots (at constant offsets from r10) that may hold a pointer
+		maps     [10]*mapInfo // the map each register holds, or nil
 	}
+	v.lookupMaps = map[int]*mapInfo{}
 	in := make([]flow, n)
 	var work []int
 	push := func(j int, f flow) {
 		if j >= n {
 			return
 		}
-		if !seen[j] || in[j].ptr|f.ptr != in[j].ptr || in[j].stk|f.stk != in[j].stk || in[j].slots|f.slots != in[j].slots {
+		if !seen[j] {
 			seen[j] = true
+			in[j] = f
+			work = append(work, j)
+			return
+		}
+		changed := in[j].ptr|f.ptr != in[j].ptr || in[j].stk|f.stk != in[j].stk || in[j].slots|f.slots != in[j].slots
+		for r, m := range in[j].maps {
+			if m != nil && m != f.maps[r] {
+				in[j].maps[r] = nil // paths that disagree
+				changed = true
+			}
+		}
+		if changed {
 			in[j].ptr |= f.ptr
 			in[j].stk |= f.stk
 			in[j].slots |= f.slots
@@ -265,6 +255,11 @@ func (v *verifier) stackFlow() {
 		f := in[i]
 		d, s := uint16(1)<<c.Dst, uint16(1)<<(c.Src&0xf)
 		set := func(r uint16, ptr, stk bool) {
+			for k := range f.maps {
+				if r&(1<<k) != 0 {
+					f.maps[k] = nil
+				}
+			}
 			f.ptr &^= r
 			f.stk &^= r
 			if ptr {
@@ -280,7 +275,14 @@ func (v *verifier) stackFlow() {
 			x := c.Op&insn.X != 0 && op != insn.END
 			switch {
 			case op == insn.MOV && x && c.Off == 0:
+				var m *mapInfo
+				if c.Src < 10 {
+					m = f.maps[c.Src]
+				}
 				set(d, f.ptr&s != 0, f.stk&s != 0)
+				if c.Dst < 10 {
+					f.maps[c.Dst] = m
+				}
 			case op == insn.ADD && x:
 				set(d, (f.ptr|in[i].ptr&s)&d != 0 || f.ptr&s != 0, f.stk&d != 0 || f.stk&s != 0)
 			case op == insn.ADD || op == insn.SUB:
@@ -324,11 +326,17 @@ func (v *verifier) stackFlow() {
 		case insn.LD:
 			if c.Op == insn.LDDW {
 				set(d, c.Src != 0, false)
+				if c.Src == insn.PseudoMapFD && c.m != nil && c.Dst < 10 {
+					f.maps[c.Dst] = c.m
+				}
 			} else {
 				set(0x3f, false, false)
 			}
 		case insn.JMP:
 			if c.Code() == insn.CALL {
+				if fn := asm.BuiltinFunc(c.Imm); c.Src == 0 && (fn == asm.FnMapLookupElem || fn == asm.FnMapLookupPercpuElem) {
+					v.lookupMaps[i] = in[i].maps[1]
+				}
 				set(0x3f, false, false)
 				h := helpers[asm.BuiltinFunc(c.Imm)]
 				set(1, c.Src != 0 || h == nil || h.ret == retMapValueOrNull || h.ret == retRingbufMemOrNull, c.Src != 0)

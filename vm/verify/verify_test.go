@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -286,5 +287,45 @@ func TestAppendPlain(t *testing.T) {
 	}
 	if plain == 0 {
 		t.Fatal("appendPlain encoded nothing")
+	}
+}
+
+// TestLookupKeyThroughMove: a hash map's key does not matter to safety,
+// so the 1,024 keys ten branches build are one state to the verifier,
+// also when the map's address reaches r1 by a move from a callee-saved
+// register (as reused map addresses do) in a program that looks up an
+// array too. An array's key matters (a constant key in range cannot
+// fail), and there the paths stay apart.
+func TestLookupKeyThroughMove(t *testing.T) {
+	var ladder strings.Builder
+	ladder.WriteString("mov %r7, 0\n")
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&ladder, "call get_prandom_u32\njeq %%r0, 0, a%d\nadd %%r7, %d\na%d:\n", i, 1<<i, i)
+	}
+	prog := func(m string) string {
+		return `stw [%r10-16], 0
+mov %r2, %r10
+add %r2, -16
+lddw %r1, map:a
+call map_lookup_elem
+lddw %r6, map:` + m + "\n" + ladder.String() + `stxdw [%r10-8], %r7
+mov %r1, %r6
+mov %r2, %r10
+add %r2, -8
+call map_lookup_elem
+mov %r0, 0
+exit
+`
+	}
+	hash := &ebpf.MapSpec{Name: "h", Type: ebpf.Hash, KeySize: 8, ValueSize: 8, MaxEntries: 1}
+	array := &ebpf.MapSpec{Name: "a", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}
+	opts := Options{MaxInsns: 2000}
+	if err := check(t, ebpf.TracePoint, prog("h"), opts, hash, array); err != nil {
+		t.Errorf("hash map through a move: %v", err)
+	}
+	err := check(t, ebpf.TracePoint, prog("a"), opts, hash, array)
+	var e *Error
+	if !errors.As(err, &e) || !e.Limit {
+		t.Errorf("array through a move: got %v, want the instruction limit (its keys kept apart)", err)
 	}
 }
