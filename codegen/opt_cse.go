@@ -2,6 +2,7 @@ package codegen
 
 import (
 	"slices"
+	"sync"
 
 	"github.com/cilium/ebpf/asm"
 )
@@ -291,6 +292,11 @@ func (a *available) through(in *inst, r *regs) bool {
 	return changed
 }
 
+// exitsPool keeps the block exit states of reuseValues between programs:
+// most of the memory it needs (a state is some 800 bytes), and the same
+// for every program.
+var exitsPool = sync.Pool{New: func() any { return new([]available) }}
+
 // reuseValues rewrites code: it returns a new list, where the
 // instructions it rewrites are new ones and the others are code's.
 func reuseValues(code []*inst) []*inst {
@@ -362,7 +368,10 @@ func reuseValues(code []*inst) []*inst {
 				kept++
 			}
 		}
-		exits := make([]available, 0, kept)
+		buf := exitsPool.Get().(*[]available)
+		defer exitsPool.Put(buf)
+		exits := slices.Grow((*buf)[:0], kept)
+		*buf = exits
 		prev := false // the block before was reached, and in is its exit
 		for b := range g.start {
 			goesOn := prev && len(preds[b]) == 1 && preds[b][0] == b-1

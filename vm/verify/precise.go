@@ -211,10 +211,22 @@ func (v *verifier) stackFlow() {
 	ctxPtrLoads := v.prog == ebpf.XDP
 	type flow struct {
 		ptr, stk uint16
-		slots    uint64       // stack slots (at constant offsets from r10) that may hold a pointer
-		maps     [10]*mapInfo // the map each register holds, or nil
+		slots    uint64     // stack slots (at constant offsets from r10) that may hold a pointer
+		maps     [10]uint16 // the map each register holds (mapIDs), or 0
 	}
 	v.lookupMaps = map[int]*mapInfo{}
+	// maps by number, from 1
+	mapIDs := map[*mapInfo]uint16{}
+	var mapByID []*mapInfo
+	mapID := func(m *mapInfo) uint16 {
+		id, ok := mapIDs[m]
+		if !ok && len(mapByID) < 0xffff {
+			mapByID = append(mapByID, m)
+			id = uint16(len(mapByID))
+			mapIDs[m] = id
+		}
+		return id
+	}
 	in := make([]flow, n)
 	var work []int
 	push := func(j int, f flow) {
@@ -229,8 +241,8 @@ func (v *verifier) stackFlow() {
 		}
 		changed := in[j].ptr|f.ptr != in[j].ptr || in[j].stk|f.stk != in[j].stk || in[j].slots|f.slots != in[j].slots
 		for r, m := range in[j].maps {
-			if m != nil && m != f.maps[r] {
-				in[j].maps[r] = nil // paths that disagree
+			if m != 0 && m != f.maps[r] {
+				in[j].maps[r] = 0 // paths that disagree
 				changed = true
 			}
 		}
@@ -257,7 +269,7 @@ func (v *verifier) stackFlow() {
 		set := func(r uint16, ptr, stk bool) {
 			for k := range f.maps {
 				if r&(1<<k) != 0 {
-					f.maps[k] = nil
+					f.maps[k] = 0
 				}
 			}
 			f.ptr &^= r
@@ -275,7 +287,7 @@ func (v *verifier) stackFlow() {
 			x := c.Op&insn.X != 0 && op != insn.END
 			switch {
 			case op == insn.MOV && x && c.Off == 0:
-				var m *mapInfo
+				var m uint16
 				if c.Src < 10 {
 					m = f.maps[c.Src]
 				}
@@ -327,7 +339,7 @@ func (v *verifier) stackFlow() {
 			if c.Op == insn.LDDW {
 				set(d, c.Src != 0, false)
 				if c.Src == insn.PseudoMapFD && c.m != nil && c.Dst < 10 {
-					f.maps[c.Dst] = c.m
+					f.maps[c.Dst] = mapID(c.m)
 				}
 			} else {
 				set(0x3f, false, false)
@@ -335,7 +347,9 @@ func (v *verifier) stackFlow() {
 		case insn.JMP:
 			if c.Code() == insn.CALL {
 				if fn := asm.BuiltinFunc(c.Imm); c.Src == 0 && (fn == asm.FnMapLookupElem || fn == asm.FnMapLookupPercpuElem) {
-					v.lookupMaps[i] = in[i].maps[1]
+					if id := in[i].maps[1]; id != 0 {
+						v.lookupMaps[i] = mapByID[id-1]
+					}
 				}
 				set(0x3f, false, false)
 				h := helpers[asm.BuiltinFunc(c.Imm)]
