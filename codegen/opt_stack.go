@@ -228,37 +228,46 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 // zeros; the probe_read helpers clear the buffer when the read fails), at
 // an address and of a size the code states as constants.
 func helperFills(code []*inst) map[int]stackSlot {
-	defs := map[vreg]int{}
-	offOf := map[vreg]int32{}
-	constOf := map[vreg]int64{}
-	for _, in := range code {
-		d := in.def()
-		if d == 0 {
-			continue
-		}
-		defs[d]++
-		switch {
-		case in.op == opALU && in.alu == asm.Add && in.a == fpReg && in.useImm:
-			offOf[d] = int32(in.imm)
-		case in.op == opMovImm:
-			constOf[d] = in.imm
-		}
+	// the calls, and the registers of their buffers and sizes
+	type def struct {
+		n   int // definitions
+		off int32
+		imm int64
+		ok  bool // the one definition is fp + off or a constant
 	}
-	fills := map[int]stackSlot{}
+	var calls []int
+	regs := map[vreg]*def{}
 	for i, in := range code {
 		if in.op != opCall || in.kfunc != 0 || in.callee != "" || len(in.args) < 2 {
 			continue
 		}
 		switch in.fn {
 		case asm.FnGetCurrentComm, asm.FnProbeReadKernel, asm.FnProbeReadUser:
-		default:
+			calls = append(calls, i)
+			regs[in.args[0]], regs[in.args[1]] = &def{}, &def{}
+		}
+	}
+	if len(calls) == 0 {
+		return nil
+	}
+	for _, in := range code {
+		r := regs[in.def()]
+		if r == nil {
 			continue
 		}
-		buf, size := in.args[0], in.args[1]
-		off, okOff := offOf[buf]
-		n, okN := constOf[size]
-		if okOff && okN && defs[buf] == 1 && defs[size] == 1 && n > 0 && n <= 512 {
-			fills[i] = stackSlot{off, int(n)}
+		r.n++
+		switch {
+		case in.op == opALU && in.alu == asm.Add && in.a == fpReg && in.useImm:
+			r.off, r.ok = int32(in.imm), true
+		case in.op == opMovImm:
+			r.imm, r.ok = in.imm, true
+		}
+	}
+	fills := map[int]stackSlot{}
+	for _, i := range calls {
+		buf, size := regs[code[i].args[0]], regs[code[i].args[1]]
+		if buf.n == 1 && buf.ok && buf.off < 0 && size.n == 1 && size.ok && size.off == 0 && size.imm > 0 && size.imm <= 512 {
+			fills[i] = stackSlot{buf.off, int(size.imm)}
 		}
 	}
 	return fills
@@ -274,16 +283,22 @@ func helperFills(code []*inst) map[int]stackSlot {
 // one's address goes only to map helpers, which read the key and value
 // they are given.
 func (f *fn) mergeKeySlots(code []*inst) []*inst {
-	for i, in := range code {
-		if in.op == opJmp || in.op == opJcc {
-			for j := 0; j <= i; j++ {
-				if code[j].op == opLabel && code[j].label == in.label {
-					return code // a backward jump
-				}
+	seen := map[string]bool{} // the labels before
+	for _, in := range code {
+		switch in.op {
+		case opLabel:
+			seen[in.label] = true
+		case opJmp, opJcc:
+			if seen[in.label] {
+				return code // a backward jump
 			}
 		}
 	}
-	defs := map[vreg]int{}
+	n := f.nregs
+	for _, in := range code {
+		n = max(n, int(in.def())+1)
+	}
+	defs := make([]int32, n) // definitions of each register
 	for _, in := range code {
 		if d := in.def(); d != 0 {
 			defs[d]++

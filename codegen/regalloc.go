@@ -532,14 +532,14 @@ func rewriteSpills(code []*inst, nregs *int, frame int, spill []bool, noSpill ma
 // change no call's values but the name of a result, which the calls
 // after its block keep as before.
 func splitCallResults(code []*inst, nregs *int) ([]*inst, callKeeps) {
-	defs := map[vreg]int{}
+	defs := make([]int32, *nregs)
 	for _, in := range code {
 		if d := in.def(); d != 0 {
 			defs[d]++
 		}
 	}
 	// the results live across a later call
-	crossing := map[vreg]bool{}
+	crossing := newBitset(*nregs)
 	var keeps callKeeps
 	var vals []vreg
 	g := newFlowGraph(code)
@@ -551,18 +551,18 @@ func splitCallResults(code []*inst, nregs *int) ([]*inst, callKeeps) {
 		vals = vals[:0]
 		live.forEach(func(v vreg) {
 			if v != code[i].dst && v != fpReg {
-				crossing[v] = true
+				crossing.set(v)
 				vals = append(vals, v)
 			}
 		})
 		keeps.add(vals)
 	})
-	var out []*inst
+	out := make([]*inst, 0, len(code)+len(code)/8)
 	for i := 0; i < len(code); i++ {
 		in := code[i]
 		out = append(out, in)
 		d := in.dst
-		if in.op != opCall || d == 0 || defs[d] != 1 || !crossing[d] {
+		if in.op != opCall || d == 0 || defs[d] != 1 || !crossing.has(d) {
 			continue
 		}
 		// the uses before the next call, within the block
