@@ -145,22 +145,28 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 	c.mapInts = map[string]*Type{}
 	// Inferring sweeps run until the joined integer types settle (a
 	// variable's type may follow from another's), then one checking sweep.
-	sweeps := []bool{true, true, true, true, false}
-	for i, sweep := range sweeps {
-		if sweep && i > 0 && c.joinsSettled() {
-			continue
-		}
-		c.infer = sweep
-		for _, pi := range c.info.Probes {
-			groups := argsGroups(pi.Contexts)
-			var first map[lang.Expr]*Type
-			for gi, g := range groups {
-				c.probeBody(pi, g)
-				if len(groups) > 1 && !c.infer {
-					first = c.sameTypes(pi, first, groups[0][0], g[0], gi == 0)
-				}
+	// Most scripts settle in the first: the checking sweep comes right
+	// after it, and stands when it found no error and changed no joined
+	// type (it then read what a checking sweep after a confirming
+	// inferring sweep would have read). Otherwise its findings go, and
+	// the inferring sweeps go on from what it joined.
+	c.infer = true
+	c.sweep()
+	c.joinsSettled()
+	nerrs, nwarnings := len(c.errs), len(c.info.Warnings)
+	c.infer = false
+	c.sweep()
+	if len(c.errs) > nerrs || !c.joinsSettled() {
+		c.errs, c.info.Warnings = c.errs[:nerrs], c.info.Warnings[:nwarnings]
+		c.infer = true
+		for range 3 {
+			c.sweep()
+			if c.joinsSettled() {
+				break
 			}
 		}
+		c.infer = false
+		c.sweep()
 	}
 	c.checkDecls()
 	if len(c.errs) > 0 {
@@ -174,6 +180,20 @@ func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
 		return nil, err
 	}
 	return c.info, nil
+}
+
+// sweep checks every probe's body once, inferring or checking (c.infer).
+func (c *checker) sweep() {
+	for _, pi := range c.info.Probes {
+		groups := argsGroups(pi.Contexts)
+		var first map[lang.Expr]*Type
+		for gi, g := range groups {
+			c.probeBody(pi, g)
+			if len(groups) > 1 && !c.infer {
+				first = c.sameTypes(pi, first, groups[0][0], g[0], gi == 0)
+			}
+		}
+	}
 }
 
 // joinsSettled tells whether the last inferring sweep left the joined

@@ -347,3 +347,23 @@ func checkSource(t *testing.T, src string) *types.Info {
 	}
 	return info
 }
+
+// TestSpeculativeCheck: a checking sweep right after the first
+// inferring sweep that reads a type the sweep then joins anew (BEGIN
+// reads @m before END stores into it) is done again, and what it found
+// is reported once.
+func TestSpeculativeCheck(t *testing.T) {
+	info := checkSource(t, `BEGIN { $x = @m; debugf("%d", $x); } END { @m = (uint8)1; }`)
+	n := 0
+	for _, w := range info.Warnings {
+		if strings.Contains(w.Msg, "debugf()") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the debugf warning is reported %d times, want once: %v", n, info.Warnings)
+	}
+	if mi := info.Maps["@m"]; mi == nil || mi.Value.String() != "uint8" {
+		t.Errorf("@m = %v, want uint8 values", mi)
+	}
+}
