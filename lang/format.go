@@ -44,7 +44,7 @@ func FormatScript(name string, src []byte) ([]byte, error) {
 	if len(errs) > 0 {
 		return nil, errs.Err()
 	}
-	tree, err := fileParser().ParseBytes(name, text)
+	tree, err := parseFile(fileParser(), name, text)
 	if err != nil {
 		return nil, syntaxError(name, src, err)
 	}

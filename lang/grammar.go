@@ -230,6 +230,9 @@ func tokenEnd(p gpos, v string) gpos {
 type gBlock struct {
 	Pos   gpos
 	Items []*gItem
+	// body is the body token the file's grammar read, until parseBodies
+	// parses it
+	body *lexer.Token
 }
 
 // gItem is a statement and the semicolons after it:

@@ -51,7 +51,7 @@ func (l *loader) load(name string, src []byte) {
 		l.errs = append(l.errs, errs...)
 		return
 	}
-	tree, err := l.parser.ParseBytes(name, text)
+	tree, err := parseFile(l.parser, name, text)
 	if err != nil {
 		l.add(syntaxError(name, src, err))
 		return

@@ -398,6 +398,14 @@ func (c *converter) probe(p *gProbe) *Probe {
 
 // block converts a nested block, which opens a scope.
 func (c *converter) block(b *gBlock) *Block {
+	if b.body != nil {
+		// a body parseBodies did not reach (parseFile gives it every
+		// body of a file's probes and macros)
+		pos := b.body.Pos
+		if err := b.parseBody(); err != nil {
+			c.errs.Add(Pos{File: c.file, Line: pos.Line, Col: pos.Column, Offset: pos.Offset}, "%v", err)
+		}
+	}
 	c.push(nil)
 	defer c.pop()
 	return &Block{At: c.at(b.Pos), Stmts: c.stmts(b.Items)}

@@ -1,7 +1,10 @@
 package lang
 
 import (
+	"errors"
+	goruntime "runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -176,26 +179,15 @@ func (g *gExpr) Parse(lex *lexer.PeekingLexer) error {
 }
 
 // Parse reads a block for participle's grammar (participle.Parseable):
-// a body token, or a block that ends the script before its '}'.
+// a body token, or a block that ends the script before its '}'. A body
+// token is kept as it is, for parseBodies.
 func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 	t := lex.Peek()
 	if t.Type == tokBody {
 		lex.Next()
-		buf := tokenBufs.Get().(*[]token)
-		defer tokenBufs.Put(buf)
-		toks, err := scriptLexDef.tokens((*buf)[:0], t.Value, t.Pos)
-		*buf = toks
-		if err != nil {
-			return err
-		}
-		p := newParser(cursor{toks: toks, file: t.Pos.Filename})
-		defer p.done()
-		return run(func() {
-			*g = *p.subBlock()
-			if !p.peek().EOF() {
-				p.unexpected()
-			}
-		})
+		body := *t
+		*g = gBlock{body: &body}
+		return nil
 	}
 	if t.Value != "{" {
 		return participle.NextMatch
@@ -204,6 +196,106 @@ func (g *gBlock) Parse(lex *lexer.PeekingLexer) error {
 	defer p.done()
 	defer p.c.sync()
 	return run(func() { *g = *p.subBlock() })
+}
+
+// parseBody parses the body token g holds.
+func (g *gBlock) parseBody() error {
+	t := g.body
+	buf := tokenBufs.Get().(*[]token)
+	defer tokenBufs.Put(buf)
+	toks, err := scriptLexDef.tokens((*buf)[:0], t.Value, t.Pos)
+	*buf = toks
+	if err != nil {
+		return err
+	}
+	p := newParser(cursor{toks: toks, file: t.Pos.Filename})
+	defer p.done()
+	return run(func() {
+		*g = *p.subBlock()
+		if !p.peek().EOF() {
+			p.unexpected()
+		}
+	})
+}
+
+// parseFile parses text (the script name, after conditionals) with fp:
+// the file's grammar, then the bodies.
+func parseFile(fp *participle.Parser[gFile], name string, text []byte) (*gFile, error) {
+	tree, err := fp.ParseBytes(name, text)
+	if err != nil {
+		return nil, firstBodyError(name, text, err)
+	}
+	if err := parseBodies(tree); err != nil {
+		return nil, err
+	}
+	return tree, nil
+}
+
+// The bodies of probes and macros are each one token to the file's
+// grammar: a body is lexed and parsed on its own, so parseBodies parses
+// them once the file's grammar has read the items, on as many CPUs as
+// there are. The first body in the file with an error is the error, as
+// when they were parsed in order.
+func parseBodies(tree *gFile) error {
+	var bodies []*gBlock
+	for _, it := range tree.Items {
+		switch {
+		case it.Probe != nil && it.Probe.Body != nil && it.Probe.Body.body != nil:
+			bodies = append(bodies, it.Probe.Body)
+		case it.Macro != nil && it.Macro.Body != nil && it.Macro.Body.body != nil:
+			bodies = append(bodies, it.Macro.Body)
+		}
+	}
+	errs := make([]error, len(bodies))
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(bodies) {
+				return
+			}
+			errs[i] = bodies[i].parseBody()
+		}
+	}
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(bodies)) - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstBodyError parses the bodies of text before the file's grammar
+// failed at failed: the error of the first that has one is the error of
+// the file, as when they were parsed in order.
+func firstBodyError(name string, text []byte, failed error) error {
+	var perr participle.Error
+	if !errors.As(failed, &perr) {
+		return failed
+	}
+	at := perr.Position().Offset
+	lex, err := scriptLexDef.LexBytes(name, text)
+	if err != nil {
+		return failed
+	}
+	for {
+		t, err := lex.Next()
+		if err != nil || t.EOF() || t.Pos.Offset >= at {
+			return failed
+		}
+		if t.Type == tokBody {
+			g := &gBlock{body: &t}
+			if err := g.parseBody(); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // parseLoneExpr parses src as one expression, lexed as the inside of a
