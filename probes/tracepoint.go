@@ -341,7 +341,7 @@ func (e *env) tracepointLayout(category, event string) (*types.Type, error) {
 	var fields []tpField
 	var err, parseErr error
 	if f := e.prefetched(key); f != nil {
-		text, err, fields, parseErr = f.text, f.err, f.fields, f.parseErr
+		text, err, fields, parseErr, args = f.text, f.err, f.fields, f.parseErr, f.args
 	} else {
 		text, err = e.t.TracepointFormat(category, event)
 	}
@@ -363,7 +363,9 @@ func (e *env) tracepointLayout(category, event string) (*types.Type, error) {
 	if parseErr != nil {
 		return nil, specErrorf("cannot parse the format of tracepoint %s:%s: %v", category, event, parseErr)
 	}
-	args = tracepointArgs(category, event, fields)
+	if args == nil {
+		args = tracepointArgs(category, event, fields)
+	}
 	e.enumFields(args, fields)
 	args = e.intern(args)
 	e.mu.Lock()

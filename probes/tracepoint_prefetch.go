@@ -6,10 +6,11 @@ import (
 	"sync/atomic"
 
 	"github.com/gotrace/gotrace/lang"
+	"github.com/gotrace/gotrace/lang/types"
 )
 
 // Reading a tracepoint's format from tracefs is a file the kernel
-// writes out on each read, then a parse: for a script of a hundred
+// writes out on each read, then a parse and a layout: for a script of a hundred
 // tracepoints, most of the time the checker spends on attach points.
 // Prefetch starts reading the formats of a script's tracepoints (those
 // it names without a wildcard) on the CPUs the checker does not use,
@@ -25,7 +26,8 @@ type tpFetch struct {
 	event    string
 	text     []byte
 	err      error
-	fields   []tpField // parsed text, when err is nil
+	fields   []tpField   // parsed text, when err is nil
+	args     *types.Type // the args layout of fields, when parseErr is nil
 	parseErr error
 }
 
@@ -34,6 +36,9 @@ func (f *tpFetch) get(t Target) *tpFetch {
 		f.text, f.err = t.TracepointFormat(f.category, f.event)
 		if f.err == nil {
 			f.fields, f.parseErr = parseFormat(string(f.text))
+		}
+		if f.err == nil && f.parseErr == nil {
+			f.args = tracepointArgs(f.category, f.event, f.fields)
 		}
 	})
 	return f
