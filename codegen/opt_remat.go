@@ -208,19 +208,25 @@ func rematerialize(code []*inst, nregs *int, keeps callKeeps) ([]*inst, int, boo
 	// near[d]: the last instruction that reads in place the value the
 	// instruction at d defines: the first call after d in its block, or
 	// the block's last instruction.
-	g := newFlowGraph(code)
 	near := map[int]int{}
-	for b := range g.start {
-		for i := g.start[b]; i < g.end[b]; i++ {
-			if d := code[i].def(); d == 0 || int(d) >= len(picked) || !picked[d] {
-				continue
-			}
-			end := i + 1
-			for end < g.end[b]-1 && code[end].op != opCall {
-				end++
-			}
-			near[i] = min(end, g.end[b]-1)
+	for v, p := range picked {
+		if !p {
+			continue
 		}
+		d := int(r.defAt[v])
+		end := d + 1
+		for end < len(code) {
+			op := code[end].op
+			if op == opLabel {
+				end--
+				break
+			}
+			if op == opCall || op == opJmp || op == opJcc || op == opExit {
+				break
+			}
+			end++
+		}
+		near[d] = min(end, len(code)-1)
 	}
 	result := make([]*inst, 0, len(code)+8)
 	for u, in := range code {
@@ -250,25 +256,48 @@ func rematerialize(code []*inst, nregs *int, keeps callKeeps) ([]*inst, int, boo
 		}
 		result = append(result, in)
 	}
-	return dropUnread(result, *nregs), most, true
+	return dropUnread(result, *nregs, picked), most, true
 }
 
-// dropUnread removes the instructions that only define registers
-// nothing reads, and then those that only the removed ones read.
-func dropUnread(code []*inst, nregs int) []*inst {
+// dropUnread removes the definitions of the picked registers that
+// nothing reads any more, and then those of the registers only the
+// removed ones read.
+func dropUnread(code []*inst, nregs int, picked []bool) []*inst {
 	reads := make([]int32, nregs)
-	for _, in := range code {
+	defs := make([]int32, nregs)
+	defAt := make([]int32, nregs)
+	for i, in := range code {
 		in.eachUse(func(v vreg) { reads[v]++ })
+		if d := in.def(); d != 0 {
+			defs[d]++
+			defAt[d] = int32(i)
+		}
 	}
 	gone := make([]bool, len(code))
-	for changed := true; changed; {
-		changed = false
-		for i, in := range code {
-			if d := in.def(); !gone[i] && d != 0 && reads[d] == 0 && !in.sideEffects() {
-				gone[i], changed = true, true
-				in.eachUse(func(v vreg) { reads[v]-- })
-			}
+	var work []vreg
+	for v, p := range picked {
+		if p && reads[v] == 0 && defs[v] == 1 {
+			work = append(work, vreg(v))
 		}
+	}
+	any := false
+	for len(work) > 0 {
+		v := work[len(work)-1]
+		work = work[:len(work)-1]
+		i := defAt[v]
+		in := code[i]
+		if gone[i] || in.sideEffects() {
+			continue
+		}
+		gone[i], any = true, true
+		in.eachUse(func(u vreg) {
+			if reads[u]--; reads[u] == 0 && defs[u] == 1 {
+				work = append(work, u)
+			}
+		})
+	}
+	if !any {
+		return code
 	}
 	kept := code[:0]
 	for i, in := range code {
