@@ -23,7 +23,13 @@
 // `if r <= 0 goto out`, a test of r < 0 is dropped: opt_branches.go);
 // and removes dead code (liveness.go; the checker has already folded
 // constant expressions). Before that, while the body is translated, a
-// map read its filter made is reused by the body (opt_mapreads.go). Registers are then allocated by liveness-driven linear
+// map read its filter made is reused by the body (opt_mapreads.go).
+// Where a helper call of the optimized code would keep more values than
+// the four callee-saved registers hold, the cheap ones (constants, stack
+// and map addresses, pid and tid from their helper) are computed again
+// where they are used (opt_remat.go), and where that is not enough the
+// code as written is allocated too and the one with fewer spills wins
+// (opt.go). Registers are then allocated by liveness-driven linear
 // scan with spilling (regalloc.go; a helper's result stays in r0 until
 // something else writes r0), and the result is lowered to
 // cilium/ebpf asm.Instructions (lower.go), each carrying its position as an
@@ -77,10 +83,11 @@
 //     builtin_*.go: the families.
 //   - ir.go, regalloc.go, lower.go: the IR, register allocation and
 //     lowering to eBPF; liveness.go: basic blocks, liveness and dead
-//     code; opt.go, opt_stack.go, opt_cse.go and opt_branches.go: the
-//     optimizer (stack memory: forwarded loads, merged key slots, dead
-//     stores; values computed once: invariant helper results,
-//     arithmetic, copies, addresses; branches already decided);
+//     code; opt.go, opt_stack.go, opt_cse.go, opt_branches.go and
+//     opt_remat.go: the optimizer (stack memory: forwarded loads, merged
+//     key slots, dead stores; values computed once: invariant helper
+//     results, arithmetic, copies, addresses; branches already decided;
+//     values computed again rather than spilled);
 //     opt_mapreads.go: a filter's map reads reused by the body.
 //   - cfuncs.go: the functions of imported C files (cfuncs_stmt.go,
 //     cfuncs_expr.go, cfuncs_mem.go, cfuncs_calls.go: their statements,
