@@ -9,9 +9,11 @@ import (
 	"github.com/gotrace/gotrace/lang"
 )
 
-// lower turns allocated IR into eBPF instructions. Every instruction carries
-// the script position it came from as an asm.Comment, and positions[i] is
-// the position of raw instruction slot i (lddw takes two slots).
+// lower turns allocated IR into eBPF instructions. The first instruction
+// of each run from one script position carries that position as an
+// asm.Comment (the program's line info: a line covers the instructions up
+// to the next), and positions[i] is the position of raw instruction slot
+// i (lddw takes two slots).
 func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 	out := make(asm.Instructions, 0, len(code)+len(code)/2)
 	positions := make([]lang.Pos, 0, len(code)+len(code)/2)
@@ -183,9 +185,9 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		pos := in.at()
 		if comment == nil || pos != commentPos {
 			comment, commentPos = asm.Comment(pos.String()), pos
+			emitted[0] = emitted[0].WithSource(comment)
 		}
 		for _, e := range emitted {
-			e = e.WithSource(comment)
 			out = append(out, e)
 			for range int(e.Width()) {
 				positions = append(positions, pos)

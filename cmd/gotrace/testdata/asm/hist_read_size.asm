@@ -4,9 +4,7 @@ p0_tracepoint:
 	 0: MovReg dst: r6 src: r1
 	  ; hist_read_size.bt:1:1
 	 1: Call FnGetCurrentPidTgid
-	  ; hist_read_size.bt:1:1
 	 2: RShImm dst: r0 imm: 32
-	  ; hist_read_size.bt:1:1
 	 3: JEqImm dst: r0 off: -1 imm: 4242 <L10>
 	  ; hist_read_size.bt:1:36
 	 4: LdXMemDW dst: r1 src: r6 off: 16 imm: 0
@@ -14,88 +12,51 @@ p0_tracepoint:
 	 5: JSLEImm dst: r1 off: -1 imm: 0 <L10>
 	  ; hist_read_size.bt:1:66
 	 6: MovImm dst: r2 imm: 2
-	  ; hist_read_size.bt:1:66
 	 7: MovReg dst: r3 src: r1
-	  ; hist_read_size.bt:1:66
 	 8: RShImm dst: r1 imm: 32
-	  ; hist_read_size.bt:1:66
 	 9: JEqImm dst: r1 off: -1 imm: 0 <L3>
-	  ; hist_read_size.bt:1:66
 	10: MovReg dst: r3 src: r1
-	  ; hist_read_size.bt:1:66
 	11: AddImm dst: r2 imm: 32
 L3:
-	  ; hist_read_size.bt:1:66
 	12: JLTImm dst: r3 off: -1 imm: 65536 <L4>
-	  ; hist_read_size.bt:1:66
 	13: RShImm dst: r3 imm: 16
-	  ; hist_read_size.bt:1:66
 	14: AddImm dst: r2 imm: 16
 L4:
-	  ; hist_read_size.bt:1:66
 	15: JLTImm dst: r3 off: -1 imm: 256 <L5>
-	  ; hist_read_size.bt:1:66
 	16: RShImm dst: r3 imm: 8
-	  ; hist_read_size.bt:1:66
 	17: AddImm dst: r2 imm: 8
 L5:
-	  ; hist_read_size.bt:1:66
 	18: JLTImm dst: r3 off: -1 imm: 16 <L6>
-	  ; hist_read_size.bt:1:66
 	19: RShImm dst: r3 imm: 4
-	  ; hist_read_size.bt:1:66
 	20: AddImm dst: r2 imm: 4
 L6:
-	  ; hist_read_size.bt:1:66
 	21: JLTImm dst: r3 off: -1 imm: 4 <L7>
-	  ; hist_read_size.bt:1:66
 	22: RShImm dst: r3 imm: 2
-	  ; hist_read_size.bt:1:66
 	23: AddImm dst: r2 imm: 2
 L7:
-	  ; hist_read_size.bt:1:66
 	24: JLTImm dst: r3 off: -1 imm: 2 <L8>
-	  ; hist_read_size.bt:1:66
 	25: AddImm dst: r2 imm: 1
 L8:
-	  ; hist_read_size.bt:1:66
 	26: StXMemDW dst: rfp src: r2 off: -16 imm: 0
-	  ; hist_read_size.bt:1:66
 	27: LoadMapPtr dst: r6 fd: 0 <m0_bytes>
-	  ; hist_read_size.bt:1:66
 	29: MovReg dst: r7 src: rfp
-	  ; hist_read_size.bt:1:66
 	30: AddImm dst: r7 imm: -16
-	  ; hist_read_size.bt:1:66
 	31: MovReg dst: r1 src: r6
-	  ; hist_read_size.bt:1:66
 	32: MovReg dst: r2 src: r7
-	  ; hist_read_size.bt:1:66
 	33: Call FnMapLookupElem
-	  ; hist_read_size.bt:1:66
 	34: JEqImm dst: r0 off: -1 imm: 0 <L9>
-	  ; hist_read_size.bt:1:66
 	35: LdXMemDW dst: r1 src: r0 off: 0 imm: 0
-	  ; hist_read_size.bt:1:66
 	36: AddImm dst: r1 imm: 1
-	  ; hist_read_size.bt:1:66
 	37: StXMemDW dst: r0 src: r1 off: 0 imm: 0
-	  ; hist_read_size.bt:1:66
 	38: Ja off: -1 <L10>
 L9:
-	  ; hist_read_size.bt:1:66
 	39: LoadMapValue dst: r3, fd: 0 off: 40 <globals>
-	  ; hist_read_size.bt:1:66
 	41: MovImm dst: r4 imm: 0
-	  ; hist_read_size.bt:1:66
 	42: MovReg dst: r1 src: r6
-	  ; hist_read_size.bt:1:66
 	43: MovReg dst: r2 src: r7
-	  ; hist_read_size.bt:1:66
 	44: Call FnMapUpdateElem
 L10:
 	  ; hist_read_size.bt:1:50
 	45: MovImm dst: r0 imm: 0
-	  ; hist_read_size.bt:1:50
 	46: Exit
 
