@@ -32,7 +32,7 @@ func init() {
 func (f *fn) usym(addr vreg, t *types.Type) val {
 	m := f.alloc(16)
 	f.store(m, 8, addr)
-	f.store(m.plus(8), 8, f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32))
+	f.store(m.plus(8), 8, f.aluImm(asm.RSh, f.pidTgid(), 32))
 	return val{t: t, m: &m}
 }
 
@@ -108,10 +108,11 @@ func (f *fn) stackLen(x lang.Expr) vreg {
 // stackID keeps a kernel stack's id as the helper returns it: user space
 // reads its low 32 bits, and a negative error, whose upper half is all
 // ones, stays negative there. For user stacks it puts the pid in the upper
-// half.
+// half: as gotrace's pid namespace sees it, whose /proc user space reads
+// the process's files from.
 func (f *fn) stackID(t *types.Type, id vreg) vreg {
 	if t.Name != "kstack" {
-		pid := f.aluImm(asm.And, f.call(asm.FnGetCurrentPidTgid), -0x100000000) // tgid << 32
+		pid := f.aluImm(asm.And, f.pidTgid(), -0x100000000) // tgid << 32
 		id = f.alu(asm.Or, f.low32(id), pid)
 	}
 	return id

@@ -379,12 +379,14 @@ func (c *compiler) emitProbe(pi *types.ProbeInfo, ctx *types.Context) *probeJob 
 		if c.testsStop(ctx) {
 			f.stopped(exit)
 		}
+		// -p's process, gotrace and its -c child are named by their pids
+		// in gotrace's pid namespace (f.pidTgid)
 		if pid := c.tgt.PID; pid > 0 && ctx.AnyProcess {
 			// -p: only that process's events (which are not gotrace's)
-			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
+			tgid := f.aluImm(asm.RSh, f.pidTgid(), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JNE, useImm: true, imm: int64(pid), label: exit})
 		} else if self := c.tgt.Self; self > 0 && ctx.SkipSelf {
-			tgid := f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32)
+			tgid := f.aluImm(asm.RSh, f.pidTgid(), 32)
 			f.emit(&inst{op: opJcc, a: tgid, cc: asm.JEq, useImm: true, imm: int64(self), label: exit})
 			if c.tgt.Child {
 				held := f.newReg()

@@ -96,7 +96,7 @@ func (f *fn) dwStack(t *types.Type) val {
 	st := f.allocScratch(7*8 + 8*t.Len)
 	pcS, spS, bpS, hashS, pidS, keyS, tmpS, framesS := st, st.plus(8), st.plus(16), st.plus(24), st.plus(32), st.plus(40), st.plus(48), st.plus(56)
 	f.zero(framesS, 8*t.Len)
-	f.store(pidS, 8, f.aluImm(asm.RSh, f.call(asm.FnGetCurrentPidTgid), 32))
+	f.store(pidS, 8, f.aluImm(asm.RSh, f.pidTgid(), 32))
 	f.store(hashS, 8, f.imm(-0x340d631b7bdddcdb)) // FNV-1a offset basis
 
 	regs := f.allocScratch(dwRegsRead)

@@ -387,6 +387,12 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 	} else {
+		// Names of user addresses are read ahead (the probed binaries
+		// now, the processes of -p and -c as they start), so that a
+		// process that exits still has them, unless lazy_symbolication
+		// asks for them to be read only when printed, or nothing is kept.
+		userSyms := usesUserSymbols(s.prog) && !s.prog.Settings.LazySymbolicate && s.prog.Settings.CacheUserSymbols != "NONE"
+		s.preloadProbed(userSyms)
 		// BEGIN runs before the other probes are attached, as bpftrace
 		// does: what it records (a start time) precedes every event. What
 		// it prints, and the commands it runs with system(), are handled
@@ -478,11 +484,6 @@ func (s *session) run(ctx context.Context) (*Result, error) {
 			s.opts.OnAttached()
 		}
 		s.drain(rd, true)
-		// Names of user addresses are read ahead (the probed binaries,
-		// the processes of -p and -c as they start), so that a process
-		// that exits still has them, unless lazy_symbolication asks for
-		// them to be read only when printed, or nothing is kept.
-		userSyms := usesUserSymbols(s.prog) && !s.prog.Settings.LazySymbolicate && s.prog.Settings.CacheUserSymbols != "NONE"
 		tracked := s.trackedPIDs(userSyms)
 		if s.opts.Child != nil {
 			if err := s.setHeld(0); err != nil {

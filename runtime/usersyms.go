@@ -50,6 +50,21 @@ func namesUserAddrs(t *types.Type, depth int) bool {
 	return false
 }
 
+// preloadProbed reads the symbols of the binaries the uprobes and USDT
+// probes name (when the program names user addresses), before they are
+// attached: the first events, drained as soon as the probes are
+// attached, may be of a process that is gone by then.
+func (s *session) preloadProbed(userSyms bool) {
+	if !userSyms {
+		return
+	}
+	for _, p := range s.prog.Probes {
+		if bin := probes.UserBinary(p.Ctx); bin != "" {
+			s.sym.Preload(bin)
+		}
+	}
+}
+
 // trackedPIDs are the processes whose mappings are read while they run
 // (when the program names user addresses): -p, --dwarf-pid and the -c
 // command. Those already running are read now; the command is read at
@@ -57,11 +72,6 @@ func namesUserAddrs(t *types.Type, depth int) bool {
 func (s *session) trackedPIDs(userSyms bool) []int {
 	if !userSyms {
 		return nil
-	}
-	for _, p := range s.prog.Probes {
-		if bin := probes.UserBinary(p.Ctx); bin != "" {
-			s.sym.Preload(bin)
-		}
 	}
 	var pids []int
 	if s.opts.PID > 0 {
