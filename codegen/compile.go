@@ -350,7 +350,7 @@ type probeJob struct {
 	err  error
 	// the finished program and its callbacks
 	insns     asm.Instructions
-	positions []lang.Pos
+	positions Positions
 	stack     int
 	// panicked is what a finishing goroutine recovered, to be raised again
 	// by the one that called Compile
@@ -438,7 +438,7 @@ func (j *probeJob) finishProbe() {
 	}
 	for _, cb := range f.callbacks {
 		j.insns = append(j.insns, cb.insns...)
-		j.positions = append(j.positions, cb.positions...)
+		j.positions.addAll(cb.positions)
 		j.stack += cb.stack
 	}
 }
@@ -456,10 +456,10 @@ func (c *compiler) addProbe(j *probeJob) error {
 	}
 	for _, cb := range cfuncs {
 		insns = append(insns, cb.insns...)
-		positions = append(positions, cb.positions...)
+		positions.addAll(cb.positions)
 	}
 	stack += cstack
-	if n := len(positions); n > maxInsns {
+	if n := positions.Len(); n > maxInsns {
 		return lang.Errorf(p.At, "this probe compiles to %d instructions, more than a BPF program can jump across (%d)", n, maxInsns).
 			WithHint("make unroll counts smaller, or use a while or for loop")
 	}
@@ -516,12 +516,12 @@ func (f *fn) probeBlock(p *lang.Probe, exit string) {
 // function info. A function whose first instruction is a jump target (a
 // loop at its very start) gets a first instruction of its own, as an
 // instruction has one name.
-func nameFunc(insns asm.Instructions, positions []lang.Pos, name string, fi *btf.Func) (asm.Instructions, []lang.Pos) {
+func nameFunc(insns asm.Instructions, positions Positions, name string, fi *btf.Func) (asm.Instructions, Positions) {
 	if insns[0].Symbol() != "" {
 		// (with the first line's source: the kernel wants line info at
 		// every function's start)
 		insns = append(asm.Instructions{asm.Mov.Imm(asm.R0, 0).WithSource(insns[0].Source())}, insns...)
-		positions = append([]lang.Pos{positions[0]}, positions...)
+		positions = positions.withFirst()
 	}
 	insns[0] = btf.WithFuncMetadata(insns[0].WithSymbol(name), fi)
 	return insns, positions
@@ -565,7 +565,7 @@ func (f *fn) catch(compile func()) (err error) {
 // array, when it fits in a per-CPU value (perCPUValueMax); a program that
 // needs more (strings of a large max_strlen) takes its CPU's value of
 // BigScratchMap, an array with one value per possible CPU.
-func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, []lang.Pos, int, error) {
+func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, Positions, int, error) {
 	if f.scratch > 0 {
 		// The key of the scratch lookup: the top slot of every frame is
 		// kept for it, as scratch memory is not there yet.
@@ -592,16 +592,16 @@ func (f *fn) finish(body []*inst, exit string, at lang.Pos) (asm.Instructions, [
 	}
 	code := append(f.code, body...)
 	if len(code) > maxInsns {
-		return nil, nil, 0, lang.Errorf(at, "this probe compiles to more than %d instructions, more than a BPF program can jump across", maxInsns).
+		return nil, Positions{}, 0, lang.Errorf(at, "this probe compiles to more than %d instructions, more than a BPF program can jump across", maxInsns).
 			WithHint("make unroll counts smaller, or use a while or for loop")
 	}
 	code, al, err := f.optimizeAndAllocate(code)
 	if err != nil {
-		return nil, nil, 0, lang.Errorf(at, "cannot compile this probe: %v", err)
+		return nil, Positions{}, 0, lang.Errorf(at, "cannot compile this probe: %v", err)
 	}
 	insns, positions, err := lower(code, al)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, Positions{}, 0, err
 	}
 	return insns, positions, al.stackSize, nil
 }

@@ -32,7 +32,7 @@ func TestCompileParallelSameAsSerial(t *testing.T) {
 		}
 		var out strings.Builder
 		for _, p := range prog.Probes {
-			fmt.Fprintf(&out, "%s %d %d\n", p.Prog, p.StackSize, len(p.Positions))
+			fmt.Fprintf(&out, "%s %d %d\n", p.Prog, p.StackSize, p.Positions.Len())
 			for _, ins := range prog.Spec.Programs[p.Prog].Instructions {
 				fmt.Fprintf(&out, "%v ; %v\n", ins, ins.Source())
 			}

@@ -202,7 +202,7 @@ func (f *fn) loopCallback(s *lang.ForStmt, nargs int, setup func(cb *fn)) (strin
 // callback is a compiled bpf-to-bpf function placed after its program.
 type callback struct {
 	insns     asm.Instructions
-	positions []lang.Pos
+	positions Positions
 	stack     int
 }
 

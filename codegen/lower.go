@@ -12,11 +12,11 @@ import (
 // lower turns allocated IR into eBPF instructions. The first instruction
 // of each run from one script position carries that position as an
 // asm.Comment (the program's line info: a line covers the instructions up
-// to the next), and positions[i] is the position of raw instruction slot
-// i (lddw takes two slots).
-func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
+// to the next), and positions holds the position of each raw instruction
+// slot (lddw takes two).
+func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
 	out := make(asm.Instructions, 0, len(code)+len(code)/2)
-	positions := make([]lang.Pos, 0, len(code)+len(code)/2)
+	var positions Positions
 	var pending string
 	var alias map[string]string
 	// the comment of the last position: runs of instructions share one
@@ -173,7 +173,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		case opReload:
 			emit(asm.LoadMem(r(in.dst), asm.RFP, int16(in.off), asm.DWord))
 		default:
-			return nil, nil, fmt.Errorf("codegen: cannot lower %v", in)
+			return nil, Positions{}, fmt.Errorf("codegen: cannot lower %v", in)
 		}
 		if len(emitted) == 0 {
 			continue
@@ -189,13 +189,11 @@ func lower(code []*inst, al *allocation) (asm.Instructions, []lang.Pos, error) {
 		}
 		for _, e := range emitted {
 			out = append(out, e)
-			for range int(e.Width()) {
-				positions = append(positions, pos)
-			}
+			positions.add(pos, int(e.Width()))
 		}
 	}
 	if pending != "" {
-		return nil, nil, fmt.Errorf("codegen: label %s at the end of the program", pending)
+		return nil, Positions{}, fmt.Errorf("codegen: label %s at the end of the program", pending)
 	}
 	for i := range out {
 		if alias == nil {

@@ -208,7 +208,7 @@ type ProbeProg struct {
 	Prog      string // name of the program in the CollectionSpec
 	Ctx       *types.Context
 	Probe     *lang.Probe
-	Positions []lang.Pos // script position of each raw instruction slot
+	Positions Positions // script position of each raw instruction slot
 	StackSize int
 	// TestsStop: the program tests the stop flag at entry (StopMap), so
 	// stopping the script need not freeze its attachment.

@@ -157,12 +157,18 @@ func TestParallelMovesCycle(t *testing.T) {
 // start) keeps its label: the name goes on an instruction of its own.
 func TestNameFuncKeepsLabel(t *testing.T) {
 	insns := asm.Instructions{asm.Ja.Label("top").WithSymbol("top"), asm.Return()}
-	pos := []lang.Pos{{Line: 1}, {Line: 2}}
+	var pos, first Positions
+	pos.add(lang.Pos{Line: 1}, 1)
+	pos.add(lang.Pos{Line: 2}, 1)
+	first.add(lang.Pos{Line: 1}, 1)
 	got, gotPos := nameFunc(insns, pos, "f", funcInfo("f", 1))
-	if len(got) != 3 || len(gotPos) != 3 || got[0].Symbol() != "f" || got[1].Symbol() != "top" {
+	if len(got) != 3 || gotPos.Len() != 3 || got[0].Symbol() != "f" || got[1].Symbol() != "top" {
 		t.Fatalf("got %v", got)
 	}
-	plain, _ := nameFunc(asm.Instructions{asm.Return()}, pos[:1], "g", funcInfo("g", 1))
+	if gotPos.At(0).Line != 1 || gotPos.At(1).Line != 1 || gotPos.At(2).Line != 2 {
+		t.Errorf("positions %v", gotPos)
+	}
+	plain, _ := nameFunc(asm.Instructions{asm.Return()}, first, "g", funcInfo("g", 1))
 	if len(plain) != 1 || plain[0].Symbol() != "g" {
 		t.Fatalf("got %v", plain)
 	}

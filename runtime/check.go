@@ -177,8 +177,8 @@ func withAttachTargets(prog *codegen.Program, spec *ebpf.CollectionSpec) (_ *ebp
 // insnPos is the script position of raw instruction idx of pp, or the
 // probe's position when the instruction has none.
 func insnPos(pp *codegen.ProbeProg, idx int) lang.Pos {
-	if idx >= 0 && idx < len(pp.Positions) && pp.Positions[idx].IsValid() {
-		return pp.Positions[idx]
+	if pos := pp.Positions.At(idx); pos.IsValid() {
+		return pos
 	}
 	return pp.Probe.At
 }

@@ -22,7 +22,7 @@ func TestKernelLogPosition(t *testing.T) {
 	}
 	prog := c.Prog
 	pp := prog.Probes[0]
-	idx := len(pp.Positions) - 1
+	idx := pp.Positions.Len() - 1
 	pos := insnPos(pp, idx)
 	if pos.Line == 0 {
 		t.Fatalf("instruction %d has no position", idx)
