@@ -171,24 +171,24 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 		n += int(ins.Size() / 8)
 	}
 	infos := map[string]*mapInfo{}
-	bySlot := map[int]*mapInfo{}
-	buf := make([]byte, 0, 8*n)
+	code := make([]raw, 0, n)
+	var enc bytes.Buffer // the encoding of an instruction appendPlain leaves to Marshal
 	for i := range insns {
 		ins := insns[i]
 		at := pos[i]
 		ref := ins.Reference()
+		var m *mapInfo
 		switch {
 		case ins.IsLoadFromMap():
 			spec, ok := maps[ref]
 			if !ok || spec == nil {
 				return nil, &Error{Insn: at, Msg: fmt.Sprintf("program refers to map %q, which it was not given", ref)}
 			}
-			m := infos[ref]
+			m = infos[ref]
 			if m == nil {
 				m = &mapInfo{name: ref, spec: spec}
 				infos[ref] = m
 			}
-			bySlot[at] = m
 		case ref != "" && ins.IsFunctionReference() && ins.Constant == -1,
 			ref != "" && ins.OpCode.JumpOp() == asm.Ja && ins.OpCode.Class() == asm.Jump32Class && ins.Constant == -1:
 			to, ok := syms[ref]
@@ -204,45 +204,50 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 			ins.Offset = int16(to - at - 1)
 		}
 		var ok bool
-		if buf, ok = appendPlain(buf, &ins); ok {
-			continue
+		if code, ok = appendPlain(code, &ins); !ok {
+			enc.Reset()
+			if _, err := ins.Marshal(&enc, binary.LittleEndian); err != nil {
+				return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
+			}
+			dec, err := insn.Decode(enc.Bytes())
+			if err != nil {
+				return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
+			}
+			for _, in := range dec {
+				code = append(code, raw{Insn: in})
+			}
 		}
-		w := bytes.NewBuffer(buf)
-		if _, err := ins.Marshal(w, binary.LittleEndian); err != nil {
-			return nil, &Error{Insn: at, Msg: fmt.Sprintf("instruction cannot be encoded: %v", err)}
-		}
-		buf = w.Bytes()
+		code[at].m = m
 	}
-	return slots(buf, func(slot int, _ insn.Insn) (*mapInfo, error) { return bySlot[slot], nil })
+	return code, nil
 }
 
-// appendPlain appends the encoding of ins to b when it needs none of
-// the rewriting asm.Instruction.Marshal does (for cilium's extended
-// opcodes: signed division, sign-extending moves, atomics; and for
-// calls), and reports whether it did. Its bytes are Marshal's
-// (TestAppendPlain); it is here because Marshal allocates for every
-// instruction.
-func appendPlain(b []byte, ins *asm.Instruction) ([]byte, bool) {
+// appendPlain appends the slots of ins to code when its encoding needs
+// none of the rewriting asm.Instruction.Marshal does (for cilium's
+// extended opcodes: signed division, sign-extending moves, atomics; and
+// for calls), and reports whether it did. Its slots are those
+// insn.Decode makes of Marshal's bytes (TestAppendPlain); it is here
+// because Marshal allocates for every instruction, and the bytes would
+// only be decoded again.
+func appendPlain(code []raw, ins *asm.Instruction) ([]raw, bool) {
 	op := ins.OpCode
 	if op > 0xff {
-		return b, false
+		return code, false
 	}
 	class := op.Class()
 	if class == asm.StXClass && op.Mode() == asm.AtomicMode || class.IsJump() && op.JumpOp() == asm.Call {
-		return b, false
+		return code, false
 	}
-	off := uint16(ins.Offset)
+	in := insn.Insn{Op: uint8(op), Dst: uint8(ins.Dst) & 0x0f, Src: uint8(ins.Src) & 0x0f, Off: ins.Offset, Imm: int32(ins.Constant)}
 	if class.IsALU() {
-		off = 0 // Marshal clears it
+		in.Off = 0 // Marshal clears it
 	}
-	imm := uint32(ins.Constant)
-	b = append(b, byte(op), byte(ins.Src<<4)|byte(ins.Dst&0xf), byte(off), byte(off>>8),
-		byte(imm), byte(imm>>8), byte(imm>>16), byte(imm>>24))
-	if op.IsDWordLoad() {
-		hi := uint32(ins.Constant >> 32)
-		b = append(b, 0, 0, 0, 0, byte(hi), byte(hi>>8), byte(hi>>16), byte(hi>>24))
+	if !op.IsDWordLoad() {
+		return append(code, raw{Insn: in}), true
 	}
-	return b, true
+	in.Next = int32(ins.Constant >> 32)
+	in.Imm64 = uint64(uint32(in.Imm)) | uint64(uint32(in.Next))<<32
+	return append(code, raw{Insn: in}, raw{Insn: insn.Insn{Filler: true}}), true
 }
 
 // progName describes a program type for messages.

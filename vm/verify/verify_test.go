@@ -11,6 +11,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gotrace/gotrace/vm/insn"
 )
 
 func TestKernelLogInsn(t *testing.T) {
@@ -255,7 +257,8 @@ func TestSpillSize(t *testing.T) {
 	}
 }
 
-// TestAppendPlain compares appendPlain with asm.Instruction.Marshal for
+// TestAppendPlain compares appendPlain with asm.Instruction.Marshal (its
+// bytes decoded) for
 // every opcode byte and a spread of registers, offsets and constants.
 func TestAppendPlain(t *testing.T) {
 	regs := []asm.Register{0, 1, 5, 10, 11, 15}
@@ -273,12 +276,21 @@ func TestAppendPlain(t *testing.T) {
 							continue
 						}
 						plain++
-						var want bytes.Buffer
-						if _, err := ins.Marshal(&want, binary.LittleEndian); err != nil {
+						var enc bytes.Buffer
+						if _, err := ins.Marshal(&enc, binary.LittleEndian); err != nil {
 							t.Fatalf("%#x: appendPlain encodes what Marshal refuses: %v", op, err)
 						}
-						if !bytes.Equal(got, want.Bytes()) {
-							t.Fatalf("%#x dst %d src %d off %d imm %d: appendPlain % x, Marshal % x", op, dst, src, off, c, got, want.Bytes())
+						want, err := insn.Decode(enc.Bytes())
+						if err != nil {
+							t.Fatalf("%#x: Marshal's bytes % x do not decode: %v", op, enc.Bytes(), err)
+						}
+						if len(got) != len(want) {
+							t.Fatalf("%#x: appendPlain made %d slots, Marshal %d", op, len(got), len(want))
+						}
+						for k := range got {
+							if got[k].Insn != want[k] {
+								t.Fatalf("%#x dst %d src %d off %d imm %d: appendPlain %+v, Marshal %+v", op, dst, src, off, c, got[k].Insn, want[k])
+							}
 						}
 					}
 				}
