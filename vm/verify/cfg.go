@@ -257,7 +257,7 @@ func (v *verifier) buildCFG() error {
 		list = append(list, s)
 	}
 	sort.Ints(list)
-	v.subOf = make([]int, n)
+	v.subOf = zeroed(&v.perInsn.subOf, n)
 	for k, s := range list {
 		e := n
 		if k+1 < len(list) {
@@ -299,12 +299,9 @@ func (v *verifier) buildCFG() error {
 		grey
 		black
 	)
-	color := make([]uint8, n)
-	v.prune = make([]bool, n)
-	type item struct {
-		at   int
-		next int // successors tried so far
-	}
+	color := zeroed(&v.perInsn.color, n)
+	v.prune = zeroed(&v.perInsn.prune, n)
+	type item = cfgItem
 	var succBuf [2]int // no instruction has more than two successors
 	succ := func(i int) []int {
 		c := &v.code[i]
@@ -330,7 +327,8 @@ func (v *verifier) buildCFG() error {
 		}
 		return out
 	}
-	stack := []item{{0, 0}}
+	stack := append(v.perInsn.cfgStack[:0], item{0, 0})
+	defer func() { v.perInsn.cfgStack = stack[:0] }()
 	color[0] = grey
 	for len(stack) > 0 {
 		top := &stack[len(stack)-1]
@@ -381,10 +379,10 @@ func (v *verifier) buildCFG() error {
 // from it may read before writing. Pruning compares only those.
 func (v *verifier) liveness() {
 	n := len(v.code)
-	v.live = make([]uint16, n)
+	v.live = zeroed(&v.perInsn.live, n)
 	const callerSaved = 0x3f // r0-r5
-	use := make([]uint16, n)
-	def := make([]uint16, n)
+	use := zeroed(&v.perInsn.use, n)
+	def := zeroed(&v.perInsn.def, n)
 	for i := range v.code {
 		c := &v.code[i]
 		if c.Filler {
@@ -473,4 +471,10 @@ func (v *verifier) liveness() {
 			}
 		}
 	}
+}
+
+// cfgItem is an instruction on buildCFG's depth-first walk.
+type cfgItem struct {
+	at   int
+	next int // successors tried so far
 }

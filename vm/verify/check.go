@@ -33,6 +33,7 @@ type verifier struct {
 	nextID              uint32
 	ids                 idmap        // scratch for state comparisons
 	spare               *spare       // memory to reuse (reuse.go)
+	perInsn             *perInsn     // the spare's memory of per-instruction facts
 	checkpoints         []checkpoint // allocated ahead, for newCheckpoint
 
 	mayPtr, mayStack []uint16 // registers that may hold a (stack) pointer
@@ -63,8 +64,10 @@ const (
 	maxPending       = 8192
 )
 
-func run(code []raw, pt ebpf.ProgramType, opts Options) error {
+func run(code []raw, pt ebpf.ProgramType, opts Options, sp *spare) error {
 	v := &verifier{code: code, prog: pt, opts: opts, callbackStart: map[int]bool{}}
+	v.takeSpare(sp)
+	defer v.giveSpare()
 	v.limit = opts.MaxInsns
 	if v.limit <= 0 {
 		v.limit = 1000000
@@ -78,10 +81,7 @@ func run(code []raw, pt ebpf.ProgramType, opts Options) error {
 	if err := v.buildCFG(); err != nil {
 		return err
 	}
-	v.takeSpare()
-	err := v.explore()
-	v.giveSpare()
-	if err != nil {
+	if err := v.explore(); err != nil {
 		return err
 	}
 	return v.checkStackDepth()

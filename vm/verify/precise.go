@@ -35,9 +35,9 @@ import (
 
 func (v *verifier) precision() {
 	n := len(v.code)
-	v.mayStack = make([]uint16, n)
-	v.precRegs = make([]uint16, n)
-	v.precSlots = make([]uint64, n)
+	v.mayStack = zeroed(&v.perInsn.mayStack, n)
+	v.precRegs = zeroed(&v.perInsn.precRegs, n)
+	v.precSlots = zeroed(&v.perInsn.precSlots, n)
 	v.stackFlow()
 	hasArray := false
 	for i := range v.code {
@@ -203,17 +203,19 @@ func (v *verifier) lookupMayBeArray(i int) bool {
 // (mayPtr) and those that may hold a stack pointer (mayStack) at each
 // instruction, and the map r1 holds at each map lookup (lookupMaps):
 // the map a register holds is known where every path there loaded it
+// flow is what stackFlow knows at an instruction.
+type flow struct {
+	ptr, stk uint16
+	slots    uint64     // stack slots (at constant offsets from r10) that may hold a pointer
+	maps     [10]uint16 // the map each register holds (mapIDs), or 0
+}
+
 // (lddw), maybe moved it, and wrote the register no other way since.
 func (v *verifier) stackFlow() {
 	n := len(v.code)
-	v.mayPtr = make([]uint16, n)
-	seen := make([]bool, n)
+	v.mayPtr = zeroed(&v.perInsn.mayPtr, n)
+	seen := zeroed(&v.perInsn.seen, n)
 	ctxPtrLoads := v.prog == ebpf.XDP
-	type flow struct {
-		ptr, stk uint16
-		slots    uint64     // stack slots (at constant offsets from r10) that may hold a pointer
-		maps     [10]uint16 // the map each register holds (mapIDs), or 0
-	}
 	v.lookupMaps = map[int]*mapInfo{}
 	// maps by number, from 1
 	mapIDs := map[*mapInfo]uint16{}
@@ -227,8 +229,9 @@ func (v *verifier) stackFlow() {
 		}
 		return id
 	}
-	in := make([]flow, n)
-	var work []int
+	in := zeroed(&v.perInsn.flows, n)
+	work := v.perInsn.work[:0]
+	defer func() { v.perInsn.work = work[:0] }()
 	push := func(j int, f flow) {
 		if j >= n {
 			return

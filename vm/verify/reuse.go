@@ -44,6 +44,35 @@ type spare struct {
 	snapshots []*state // of dropped checkpoints
 	stacks    []*stackMem
 	explored  [][]*checkpoint // verifier.explored, every list emptied
+	perInsn   perInsn
+}
+
+// perInsn is the memory of the facts buildCFG, liveness and precision
+// keep for every instruction slot. Each verification clears and reuses
+// it, so the verification of a hundred programs by one worker takes the
+// memory of its largest one, not of all of them.
+type perInsn struct {
+	code                                       []raw
+	insnSlot                                   []int // fromAsm: the slot of each cilium instruction
+	subOf                                      []int
+	color                                      []uint8
+	prune, seen                                []bool
+	live, use, def, mayPtr, mayStack, precRegs []uint16
+	precSlots                                  []uint64
+	flows                                      []flow
+	cfgStack                                   []cfgItem
+	work                                       []int
+}
+
+// zeroed returns n zero elements in *buf's memory, growing it when it is
+// too small.
+func zeroed[T any](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
+	}
+	s := (*buf)[:n]
+	clear(s)
+	return s
 }
 
 var spares = sync.Pool{New: func() any { return new(spare) }}
@@ -180,10 +209,11 @@ func (v *verifier) release(s *state) {
 	v.spare.states = append(v.spare.states, s)
 }
 
-// takeSpare gives v the memory earlier verifications left, and its
+// takeSpare gives v sp, the memory earlier verifications left, and its
 // (empty) lists of kept states.
-func (v *verifier) takeSpare() {
-	v.spare = spares.Get().(*spare)
+func (v *verifier) takeSpare(sp *spare) {
+	v.spare = sp
+	v.perInsn = &v.spare.perInsn
 	if n := len(v.code); cap(v.spare.explored) >= n {
 		v.explored = v.spare.explored[:n]
 	} else {
@@ -203,7 +233,8 @@ func (v *verifier) giveSpare() {
 		v.explored[i] = list[:0]
 	}
 	sp := v.spare
-	sp.explored, v.explored, v.spare = v.explored, nil, nil
+	sp.explored, v.explored, v.spare, v.perInsn = v.explored, nil, nil, nil
+	clear(sp.perInsn.code) // (the maps of the program)
 	if len(sp.states) > maxSpareStates {
 		clear(sp.states[maxSpareStates:])
 		sp.states = sp.states[:maxSpareStates]

@@ -83,11 +83,13 @@ type mapInfo struct {
 // referenced by name (asm.Instruction.Reference), jumps and calls may
 // still be symbolic.
 func Program(insns asm.Instructions, progType ebpf.ProgramType, maps map[string]*ebpf.MapSpec, opts Options) error {
-	code, err := fromAsm(insns, maps)
+	sp := spares.Get().(*spare)
+	code, err := fromAsm(insns, maps, &sp.perInsn)
 	if err != nil {
+		spares.Put(sp)
 		return err
 	}
-	return run(code, progType, opts)
+	return run(code, progType, opts, sp)
 }
 
 // Raw checks a program given as raw instruction bytes (little endian). Map
@@ -98,7 +100,7 @@ func Raw(b []byte, progType ebpf.ProgramType, maps map[int]*ebpf.MapSpec, opts O
 	if err != nil {
 		return err
 	}
-	return run(code, progType, opts)
+	return run(code, progType, opts, spares.Get().(*spare))
 }
 
 // decode turns little-endian instruction bytes into slots. Map loads
@@ -154,10 +156,10 @@ func slots(b []byte, mapAt func(slot int, in insn.Insn) (*mapInfo, error)) ([]ra
 }
 
 // fromAsm lays out cilium instructions as raw slots, resolving symbolic
-// jumps, calls and map references.
-func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, error) {
+// jumps, calls and map references. The slots are in mem's memory.
+func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec, mem *perInsn) ([]raw, error) {
 	syms := map[string]int{}
-	pos := make([]int, len(insns))
+	pos := zeroed(&mem.insnSlot, len(insns))
 	n := 0
 	for i := range insns {
 		ins := &insns[i]
@@ -171,7 +173,7 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec) ([]raw, erro
 		n += int(ins.Size() / 8)
 	}
 	infos := map[string]*mapInfo{}
-	code := make([]raw, 0, n)
+	code := zeroed(&mem.code, n)[:0]
 	var enc bytes.Buffer // the encoding of an instruction appendPlain leaves to Marshal
 	for i := range insns {
 		ins := insns[i]
