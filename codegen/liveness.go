@@ -1,5 +1,11 @@
 package codegen
 
+import (
+	"sync"
+
+	"github.com/gotrace/gotrace/internal/reuse"
+)
+
 // Liveness on basic blocks.
 //
 // The instruction list is cut into basic blocks (a label starts one, a
@@ -9,6 +15,11 @@ package codegen
 // registers costs O(blocks·m/64 + n) per sweep instead of O(n·m/64).
 // Passes that need the live set at each instruction walk a block
 // backward from its live-out set (forEachLive).
+//
+// A program's passes build a graph and its sets many times, and the
+// workers that finish programs finish a hundred of them for a large
+// script: a graph's memory goes back to a pool when its pass is done
+// with it (release), and the next graph is built in it.
 
 // flowGraph is the basic blocks of a function's code.
 type flowGraph struct {
@@ -19,22 +30,33 @@ type flowGraph struct {
 	// forward: every successor comes after its block (no loop), so one
 	// sweep in order, or backward for liveness, reaches the fixed point
 	forward bool
+
+	// the memory reused from graph to graph
+	bounds            []int
+	blockAt           map[string]int
+	inBits, outBits   bitset
+	live, forEachBits bitset
 }
 
+var flowGraphs = sync.Pool{New: func() any { return &flowGraph{blockAt: map[string]int{}} }}
+
+// newFlowGraph cuts code into blocks. The caller releases the graph
+// when it is done with it and with the sets blockLiveness returned.
 func newFlowGraph(code []*inst) *flowGraph {
-	g := &flowGraph{code: code}
-	labels, blocks := 0, 1
+	g := flowGraphs.Get().(*flowGraph)
+	g.code = code
+	blocks := 1
 	for _, in := range code {
 		switch in.op {
 		case opLabel:
-			labels++
 			blocks++
 		case opJmp, opJcc, opExit:
 			blocks++
 		}
 	}
-	blockAt := make(map[string]int, labels) // label -> block
-	bounds := make([]int, 0, 2*blocks)
+	blockAt := g.blockAt // label -> block
+	clear(blockAt)
+	bounds := reuse.Zeroed(&g.bounds, 2*blocks)
 	g.start, g.end = bounds[:0:blocks], bounds[blocks:blocks:2*blocks]
 	for i, in := range code {
 		leader := i == 0 || in.op == opLabel
@@ -57,7 +79,7 @@ func newFlowGraph(code []*inst) *flowGraph {
 	if len(code) > 0 {
 		g.end = append(g.end, len(code))
 	}
-	g.succ = make([]succs, len(g.start))
+	g.succ = reuse.Zeroed(&g.succ, len(g.start))
 	g.forward = true
 	for b := range g.start {
 		last := code[g.end[b]-1]
@@ -121,9 +143,18 @@ type blockSets struct {
 	bits  bitset
 }
 
-func newBlockSets(blocks, nregs int) blockSets {
+// newBlockSets makes sets of nregs registers for blocks blocks, in
+// *mem's memory.
+func newBlockSets(mem *bitset, blocks, nregs int) blockSets {
 	words := (nregs + 63) / 64
-	return blockSets{words, make(bitset, blocks*words)}
+	return blockSets{words, reuse.Zeroed(mem, blocks*words)}
+}
+
+// release gives g's memory, and that of the sets its blockLiveness
+// returned, to the next graph.
+func (g *flowGraph) release() {
+	g.code, g.start, g.end, g.succ = nil, nil, nil, g.succ[:0]
+	flowGraphs.Put(g)
 }
 
 // at returns block b's set.
@@ -134,8 +165,8 @@ func (s blockSets) at(b int) bitset {
 // blockLiveness computes the live-in and live-out sets of every block.
 func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out blockSets) {
 	n := len(g.start)
-	in, out = newBlockSets(n, nregs), newBlockSets(n, nregs)
-	live := newBitset(nregs)
+	in, out = newBlockSets(&g.inBits, n, nregs), newBlockSets(&g.outBits, n, nregs)
+	live := reuse.Zeroed(&g.live, (nregs+63)/64)
 	for changed := true; changed; {
 		changed = false
 		// (without a loop, the first sweep, from the end, is final)
@@ -166,7 +197,7 @@ func (g *flowGraph) blockLiveness(nregs int, strong bool) (in, out blockSets) {
 // after it, block by block, last instruction first. The set belongs to
 // forEachLive: f must not keep it.
 func (g *flowGraph) forEachLive(out blockSets, nregs int, strong bool, f func(i int, liveOut bitset)) {
-	live := newBitset(nregs)
+	live := reuse.Zeroed(&g.forEachBits, (nregs+63)/64)
 	for b := range g.start {
 		copy(live, out.at(b))
 		for i := g.end[b] - 1; i >= g.start[b]; i-- {
@@ -180,6 +211,7 @@ func (g *flowGraph) forEachLive(out blockSets, nregs int, strong bool, f func(i 
 // tests; the passes work on blocks).
 func liveness(code []*inst, nregs int) (in, out []bitset) {
 	g := newFlowGraph(code)
+	defer g.release()
 	_, bout := g.blockLiveness(nregs, false)
 	in = make([]bitset, len(code))
 	out = make([]bitset, len(code))
@@ -197,6 +229,7 @@ func liveness(code []*inst, nregs int) (in, out []bitset) {
 func deadCode(code []*inst, nregs int) []*inst {
 	code = unreachable(code)
 	g := newFlowGraph(code)
+	defer g.release()
 	_, out := g.blockLiveness(nregs, true)
 	dead := make([]bool, len(code))
 	removed := false

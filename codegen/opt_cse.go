@@ -324,6 +324,7 @@ func reuseValues(code []*inst) []*inst {
 		}
 	}
 	g := newFlowGraph(out)
+	defer g.release()
 	preds := make([][]int, len(g.start))
 	for b := range g.succ {
 		for _, s := range g.succ[b].list() {

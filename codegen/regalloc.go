@@ -263,6 +263,7 @@ func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*in
 				}
 			})
 		})
+		g.release()
 		// A value that dies as a helper's argument prefers that
 		// argument's register: the call then needs no move for it
 		// (noReg: no preference).
@@ -557,6 +558,7 @@ func splitCallResults(code []*inst, nregs *int) ([]*inst, callKeeps) {
 		})
 		keeps.add(vals)
 	})
+	g.release()
 	out := make([]*inst, 0, len(code)+len(code)/8)
 	for i := 0; i < len(code); i++ {
 		in := code[i]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/gotrace/gotrace/internal/reuse"
 	"github.com/gotrace/gotrace/vm/insn"
 )
 
@@ -257,7 +258,7 @@ func (v *verifier) buildCFG() error {
 		list = append(list, s)
 	}
 	sort.Ints(list)
-	v.subOf = zeroed(&v.perInsn.subOf, n)
+	v.subOf = reuse.Zeroed(&v.perInsn.subOf, n)
 	for k, s := range list {
 		e := n
 		if k+1 < len(list) {
@@ -299,8 +300,8 @@ func (v *verifier) buildCFG() error {
 		grey
 		black
 	)
-	color := zeroed(&v.perInsn.color, n)
-	v.prune = zeroed(&v.perInsn.prune, n)
+	color := reuse.Zeroed(&v.perInsn.color, n)
+	v.prune = reuse.Zeroed(&v.perInsn.prune, n)
 	type item = cfgItem
 	var succBuf [2]int // no instruction has more than two successors
 	succ := func(i int) []int {
@@ -379,10 +380,10 @@ func (v *verifier) buildCFG() error {
 // from it may read before writing. Pruning compares only those.
 func (v *verifier) liveness() {
 	n := len(v.code)
-	v.live = zeroed(&v.perInsn.live, n)
+	v.live = reuse.Zeroed(&v.perInsn.live, n)
 	const callerSaved = 0x3f // r0-r5
-	use := zeroed(&v.perInsn.use, n)
-	def := zeroed(&v.perInsn.def, n)
+	use := reuse.Zeroed(&v.perInsn.use, n)
+	def := reuse.Zeroed(&v.perInsn.def, n)
 	for i := range v.code {
 		c := &v.code[i]
 		if c.Filler {

@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gotrace/gotrace/internal/reuse"
 	"github.com/gotrace/gotrace/vm/insn"
 )
 
@@ -35,9 +36,9 @@ import (
 
 func (v *verifier) precision() {
 	n := len(v.code)
-	v.mayStack = zeroed(&v.perInsn.mayStack, n)
-	v.precRegs = zeroed(&v.perInsn.precRegs, n)
-	v.precSlots = zeroed(&v.perInsn.precSlots, n)
+	v.mayStack = reuse.Zeroed(&v.perInsn.mayStack, n)
+	v.precRegs = reuse.Zeroed(&v.perInsn.precRegs, n)
+	v.precSlots = reuse.Zeroed(&v.perInsn.precSlots, n)
 	v.stackFlow()
 	hasArray := false
 	for i := range v.code {
@@ -213,8 +214,8 @@ type flow struct {
 // (lddw), maybe moved it, and wrote the register no other way since.
 func (v *verifier) stackFlow() {
 	n := len(v.code)
-	v.mayPtr = zeroed(&v.perInsn.mayPtr, n)
-	seen := zeroed(&v.perInsn.seen, n)
+	v.mayPtr = reuse.Zeroed(&v.perInsn.mayPtr, n)
+	seen := reuse.Zeroed(&v.perInsn.seen, n)
 	ctxPtrLoads := v.prog == ebpf.XDP
 	v.lookupMaps = map[int]*mapInfo{}
 	// maps by number, from 1
@@ -229,7 +230,7 @@ func (v *verifier) stackFlow() {
 		}
 		return id
 	}
-	in := zeroed(&v.perInsn.flows, n)
+	in := reuse.Zeroed(&v.perInsn.flows, n)
 	work := v.perInsn.work[:0]
 	defer func() { v.perInsn.work = work[:0] }()
 	push := func(j int, f flow) {

@@ -64,17 +64,6 @@ type perInsn struct {
 	work                                       []int
 }
 
-// zeroed returns n zero elements in *buf's memory, growing it when it is
-// too small.
-func zeroed[T any](buf *[]T, n int) []T {
-	if cap(*buf) < n {
-		*buf = make([]T, n)
-	}
-	s := (*buf)[:n]
-	clear(s)
-	return s
-}
-
 var spares = sync.Pool{New: func() any { return new(spare) }}
 
 // Bounds on what a verification leaves, so that one program with

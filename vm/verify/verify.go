@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gotrace/gotrace/internal/reuse"
 	"github.com/gotrace/gotrace/vm/insn"
 )
 
@@ -159,7 +160,7 @@ func slots(b []byte, mapAt func(slot int, in insn.Insn) (*mapInfo, error)) ([]ra
 // jumps, calls and map references. The slots are in mem's memory.
 func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec, mem *perInsn) ([]raw, error) {
 	syms := map[string]int{}
-	pos := zeroed(&mem.insnSlot, len(insns))
+	pos := reuse.Zeroed(&mem.insnSlot, len(insns))
 	n := 0
 	for i := range insns {
 		ins := &insns[i]
@@ -173,7 +174,7 @@ func fromAsm(insns asm.Instructions, maps map[string]*ebpf.MapSpec, mem *perInsn
 		n += int(ins.Size() / 8)
 	}
 	infos := map[string]*mapInfo{}
-	code := zeroed(&mem.code, n)[:0]
+	code := reuse.Zeroed(&mem.code, n)[:0]
 	var enc bytes.Buffer // the encoding of an instruction appendPlain leaves to Marshal
 	for i := range insns {
 		ins := insns[i]
