@@ -55,7 +55,7 @@ func (f *fn) mapLen(m *lang.MapExpr) vreg {
 		btf.WithFuncMetadata(asm.Mov.Imm(asm.R0, 0).WithSymbol(name).WithSource(src), funcInfo(name, 4)),
 		asm.Return().WithSource(src),
 	}
-	f.root.callbacks = append(f.root.callbacks, callback{insns: insns, positions: Positions{runs: []posRun{{0, f.pos}}, slots: 2}})
+	f.root.callbacks = append(f.root.callbacks, callback{insns: insns, positions: Positions{runs: []posRun{{0, f.posRef()}}, slots: 2}})
 	fp := f.newReg()
 	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
 	return f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))

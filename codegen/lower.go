@@ -15,7 +15,7 @@ import (
 // to the next), and positions holds the position of each raw instruction
 // slot (lddw takes two).
 func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
-	out := make(asm.Instructions, 0, len(code)+len(code)/2)
+	out := make(asm.Instructions, 0, len(code)+len(code)/8)
 	var positions Positions
 	var pending string
 	var alias map[string]string
@@ -189,7 +189,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
 		}
 		for _, e := range emitted {
 			out = append(out, e)
-			positions.add(pos, int(e.Width()))
+			positions.add(in.pos, int(e.Width()))
 		}
 	}
 	if pending != "" {

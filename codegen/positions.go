@@ -9,17 +9,19 @@ import (
 // Positions maps a program's raw instruction slots (an lddw takes two) to
 // the script positions they were compiled from. Consecutive instructions
 // mostly share one position, so it is kept as runs: a run starts at a
-// slot and lasts to the next run's start. A program of 400 instructions
-// has a few dozen runs; a position per slot would take 64 bytes each,
-// and a --check of a large script makes tens of thousands of them.
+// slot and lasts to the next run's start, and points to the position
+// the instructions were emitted with (one lang.Pos, shared). A program of
+// 400 instructions has about 150 runs; a lang.Pos per slot would take 64
+// bytes each, and a --check of a large script makes tens of thousands of
+// them.
 type Positions struct {
 	runs  []posRun
 	slots int
 }
 
 type posRun struct {
-	start int
-	pos   lang.Pos
+	start int32
+	pos   *lang.Pos // nil: none
 }
 
 // Len is the number of slots.
@@ -31,19 +33,26 @@ func (p *Positions) At(i int) lang.Pos {
 		return lang.Pos{}
 	}
 	// the last run starting at or before i
-	k := sort.Search(len(p.runs), func(k int) bool { return p.runs[k].start > i }) - 1
-	return p.runs[k].pos
+	k := sort.Search(len(p.runs), func(k int) bool { return int(p.runs[k].start) > i }) - 1
+	if pos := p.runs[k].pos; pos != nil {
+		return *pos
+	}
+	return lang.Pos{}
 }
 
 // add appends n slots of position pos.
-func (p *Positions) add(pos lang.Pos, n int) {
+func (p *Positions) add(pos *lang.Pos, n int) {
 	if n <= 0 {
 		return
 	}
-	if len(p.runs) == 0 || p.runs[len(p.runs)-1].pos != pos {
-		p.runs = append(p.runs, posRun{start: p.slots, pos: pos})
+	if len(p.runs) == 0 || !samePos(p.runs[len(p.runs)-1].pos, pos) {
+		p.runs = append(p.runs, posRun{start: int32(p.slots), pos: pos})
 	}
 	p.slots += n
+}
+
+func samePos(a, b *lang.Pos) bool {
+	return a == b || a != nil && b != nil && *a == *b
 }
 
 // addAll appends q's slots after p's.
@@ -51,9 +60,9 @@ func (p *Positions) addAll(q Positions) {
 	for k, r := range q.runs {
 		end := q.slots
 		if k+1 < len(q.runs) {
-			end = q.runs[k+1].start
+			end = int(q.runs[k+1].start)
 		}
-		p.add(r.pos, end-r.start)
+		p.add(r.pos, end-int(r.start))
 	}
 }
 

@@ -10,13 +10,14 @@ import (
 // position, across appended programs, and nothing outside them.
 func TestPositions(t *testing.T) {
 	a, b, c := lang.Pos{Line: 1}, lang.Pos{Line: 2}, lang.Pos{Line: 3}
+	c2 := c // another pointer to an equal position
 	var p, q Positions
-	p.add(a, 2)
-	p.add(a, 1) // the same run
-	p.add(b, 0) // no slot: no run
-	p.add(c, 2)
-	q.add(c, 1) // continues p's last run
-	q.add(b, 3)
+	p.add(&a, 2)
+	p.add(&a, 1) // the same run
+	p.add(&b, 0) // no slot: no run
+	p.add(&c, 2)
+	q.add(&c2, 1) // continues p's last run
+	q.add(&b, 3)
 	p.addAll(q)
 	want := []lang.Pos{a, a, a, c, c, c, b, b, b}
 	if p.Len() != len(want) || len(p.runs) != 3 {
@@ -36,5 +37,10 @@ func TestPositions(t *testing.T) {
 	}
 	if p.At(0) != a || p.Len() != len(want) {
 		t.Errorf("withFirst changed its receiver")
+	}
+	var none Positions
+	none.add(nil, 1)
+	if none.At(0).IsValid() {
+		t.Errorf("a slot emitted without a position has one")
 	}
 }

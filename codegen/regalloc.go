@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"sync"
 
 	"github.com/cilium/ebpf/asm"
 )
@@ -178,6 +179,17 @@ var (
 // write r0 while other values live (calls, and two-address divisions,
 // modulos and shifts by a register, which the lowering routes through
 // r0), so that r0Safe answers for an interval at once.
+// allocMem is allocate's working memory, reused from program to
+// program (the result's arrays are not in it).
+type allocMem struct {
+	w       r0Writers
+	ivs     []interval
+	list    []*interval
+	byStart []int32
+}
+
+var allocMems = sync.Pool{New: func() any { return new(allocMem) }}
+
 type r0Writers struct {
 	calls, alus []int32 // calls[i]: the calls in code[:i]; alus likewise
 }
@@ -204,10 +216,13 @@ func (w *r0Writers) count(code []*inst) {
 // needed. frame is the number of stack bytes already used by the function
 // (below fp); spill slots go below them. It returns the final code.
 func allocate(code []*inst, nregs *int, frame int, noSpill map[vreg]bool) ([]*inst, *allocation, error) {
-	var w r0Writers
-	var ivs []interval
-	var list []*interval
-	var byStart []int32
+	mem := allocMems.Get().(*allocMem)
+	defer func() {
+		clear(mem.list[:cap(mem.list)])
+		allocMems.Put(mem)
+	}()
+	w, ivs, list, byStart := &mem.w, mem.ivs, mem.list, mem.byStart
+	defer func() { mem.ivs, mem.list, mem.byStart = ivs, list, byStart }()
 	for round := 0; ; round++ {
 		if round > 64 {
 			return nil, nil, fmt.Errorf("register allocation did not converge")

@@ -158,9 +158,10 @@ func TestParallelMovesCycle(t *testing.T) {
 func TestNameFuncKeepsLabel(t *testing.T) {
 	insns := asm.Instructions{asm.Ja.Label("top").WithSymbol("top"), asm.Return()}
 	var pos, first Positions
-	pos.add(lang.Pos{Line: 1}, 1)
-	pos.add(lang.Pos{Line: 2}, 1)
-	first.add(lang.Pos{Line: 1}, 1)
+	l1, l2 := lang.Pos{Line: 1}, lang.Pos{Line: 2}
+	pos.add(&l1, 1)
+	pos.add(&l2, 1)
+	first.add(&l1, 1)
 	got, gotPos := nameFunc(insns, pos, "f", funcInfo("f", 1))
 	if len(got) != 3 || gotPos.Len() != 3 || got[0].Symbol() != "f" || got[1].Symbol() != "top" {
 		t.Fatalf("got %v", got)
