@@ -335,6 +335,9 @@ type fn struct {
 	root       *fn
 	callbacks  []callback
 	ncallbacks int
+	// insts holds the instructions the program and its callbacks emit
+	// (nil: each its own allocation)
+	insts *instArena
 }
 
 // probeJob is the program of one probe at one attach point on its way:
@@ -369,7 +372,7 @@ func (c *compiler) emitProbe(pi *types.ProbeInfo, ctx *types.Context) *probeJob 
 	if ctx.Session {
 		maps.Copy(addressed, c.addressedVars(pi.Return.Probe.Body))
 	}
-	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressed}
+	f := &fn{c: c, ctx: ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, frame: scratchKeySlot, addressed: addressed, insts: newInstArena()}
 	f.root = f
 	f.pos = p.At
 	f.ctxReg = f.newReg()
@@ -433,6 +436,8 @@ func (j *probeJob) finishProbe() {
 	f := j.f
 	j.insns, j.positions, j.stack, j.err = f.finish(j.body, j.exit, j.pi.Probe.At)
 	j.body, f.code = nil, nil // (the IR is done with)
+	f.insts.release()
+	f.insts = nil
 	if j.err != nil {
 		return
 	}

@@ -30,9 +30,11 @@ func (f *fn) newReg() vreg {
 	return vreg(f.nregs - 1)
 }
 
+// emit appends a copy of in, at f's position, to f's code.
 func (f *fn) emit(in *inst) {
-	in.pos = f.posRef()
-	f.code = append(f.code, in)
+	p := f.insts.copyOf(in)
+	p.pos = f.posRef()
+	f.code = append(f.code, p)
 }
 
 // posRef returns f.pos as the instructions hold it: one copy for each

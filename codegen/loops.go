@@ -209,7 +209,7 @@ type callback struct {
 // newCallback starts a bpf-to-bpf callback function: its scratch memory
 // follows the caller's, and its code is added with finishCallback.
 func (f *fn) newCallback(at lang.Pos) *fn {
-	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot}
+	cb := &fn{c: f.c, ctx: f.ctx, nregs: 2, vars: map[string]val{}, noSpill: map[vreg]bool{}, root: f.root, scratch: f.scratch, frame: scratchKeySlot, insts: f.insts}
 	cb.pos = at
 	cb.scrReg = cb.newReg()
 	return cb
