@@ -126,11 +126,11 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 		return -1
 	}
 	escaped := make([]bool, len(f.stackAllocs))
-	var read []stackSlot
+	var read frameBytes
 	for _, in := range code {
 		if s, ok := stackAccess(in); ok {
 			if in.op == opLoad {
-				read = append(read, s)
+				read.add(s)
 			}
 			continue
 		}
@@ -177,13 +177,7 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 		if a < 0 || escaped[a] {
 			continue
 		}
-		dead[i] = true
-		for _, r := range read {
-			if r.overlaps(s) {
-				dead[i] = false
-				break
-			}
-		}
+		dead[i] = !read.any(s)
 	}
 	// overwritten within the block before anything may read them
 	filled := helperFills(code)
@@ -214,13 +208,44 @@ func (f *fn) deadStackStores(code []*inst) []*inst {
 			later = later[:0]
 		}
 	}
-	out := code[:0:0]
+	out := make([]*inst, 0, len(code))
 	for i, in := range code {
 		if !dead[i] {
 			out = append(out, in)
 		}
 	}
 	return out
+}
+
+// frameBytes is a set of the bytes of a frame (at negative offsets from
+// fp, down to -maxStack); a slot outside it makes every byte a member.
+type frameBytes struct {
+	bits [maxStack / 64]uint64
+	all  bool
+}
+
+func (b *frameBytes) add(s stackSlot) {
+	if s.off < -maxStack || s.off+int32(s.size) > 0 {
+		b.all = true
+		return
+	}
+	for o := s.off + maxStack; o < s.off+maxStack+int32(s.size); o++ {
+		b.bits[o/64] |= 1 << (o % 64)
+	}
+}
+
+// any tells whether one of s's bytes may be in the set (a slot outside
+// the frame may).
+func (b *frameBytes) any(s stackSlot) bool {
+	if b.all || s.off < -maxStack || s.off+int32(s.size) > 0 {
+		return true
+	}
+	for o := s.off + maxStack; o < s.off+maxStack+int32(s.size); o++ {
+		if b.bits[o/64]&(1<<(o%64)) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // helperFills finds the calls of helpers that write every byte of a

@@ -117,3 +117,35 @@ func TestMergeKeySlots(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameBytes: the bytes of the frame's slots read, against slots that
+// share a byte with them or not; a slot outside the frame is taken as
+// read.
+func TestFrameBytes(t *testing.T) {
+	var read frameBytes
+	read.add(stackSlot{off: -16, size: 8})
+	read.add(stackSlot{off: -maxStack, size: 1})
+	for _, c := range []struct {
+		s    stackSlot
+		want bool
+	}{
+		{stackSlot{-16, 8}, true},
+		{stackSlot{-9, 1}, true},
+		{stackSlot{-8, 8}, false},
+		{stackSlot{-24, 8}, false},
+		{stackSlot{-20, 8}, true},
+		{stackSlot{-maxStack, 8}, true},
+		{stackSlot{-maxStack + 1, 8}, false},
+		{stackSlot{-maxStack - 8, 8}, true},
+		{stackSlot{-4, 8}, true},
+	} {
+		if got := read.any(c.s); got != c.want {
+			t.Errorf("slot %+v: read %v, want %v", c.s, got, c.want)
+		}
+	}
+	var all frameBytes
+	all.add(stackSlot{off: -maxStack - 8, size: 8})
+	if !all.any(stackSlot{-8, 8}) {
+		t.Errorf("a read outside the frame does not make every slot read")
+	}
+}
