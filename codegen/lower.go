@@ -10,9 +10,9 @@ import (
 )
 
 // lower turns allocated IR into eBPF instructions. The first instruction
-// of each run from one script position carries that position as an
-// asm.Comment (the program's line info: a line covers the instructions up
-// to the next), and positions holds the position of each raw instruction
+// of each run from one script position carries that position as its
+// source (sourcePos: the program's line info; a line covers the
+// instructions up to the next), and positions holds the position of each raw instruction
 // slot (lddw takes two).
 func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
 	out := make(asm.Instructions, 0, len(code)+len(code)/8)
@@ -184,7 +184,7 @@ func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
 		}
 		pos := in.at()
 		if comment == nil || pos != commentPos {
-			comment, commentPos = asm.Comment(pos.String()), pos
+			comment, commentPos = sourcePos{in.pos}, pos
 			emitted[0] = emitted[0].WithSource(comment)
 		}
 		for _, e := range emitted {
@@ -269,4 +269,17 @@ func parallelMoves(args []vreg, r func(vreg) asm.Register) [][2]asm.Register {
 		}
 	}
 	return out
+}
+
+// sourcePos is an instruction's source: the script position, as the
+// line info and -d asm show it ("file:line:col"). It is written out only
+// when a program is loaded or printed, not for every run of every
+// program --check compiles.
+type sourcePos struct{ pos *lang.Pos }
+
+func (s sourcePos) String() string {
+	if s.pos == nil {
+		return lang.Pos{}.String()
+	}
+	return s.pos.String()
 }
