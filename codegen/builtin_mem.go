@@ -19,7 +19,7 @@ func init() {
 		dst := f.scalar(f.expr(e.Args[0]))
 		src := f.expr(e.Args[1])
 		f.pos = e.At
-		r := f.call(asm.FnProbeWriteUser, dst, f.addr(*src.m), f.imm(f.c.info.Consts[e.Args[2]].Int))
+		r := f.call(asm.FnProbeWriteUser, dst, f.addr(*src.m), f.imm(f.c.info.Consts.Of(e.Args[2]).Int))
 		return val{t: t, r: f.succeeded(r)}
 	}})
 	define(types.BuiltinBswap, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {

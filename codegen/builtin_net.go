@@ -75,7 +75,7 @@ func (f *fn) macaddr(e *lang.Call, t *types.Type) val {
 func (f *fn) skbOutput(e *lang.Call) vreg {
 	id := -1
 	path := e.Args[0].(*lang.StrLit).Val
-	off := int(f.c.info.Consts[e.Args[3]].Int)
+	off := int(f.c.info.Consts.Of(e.Args[3]).Int)
 	for i, o := range f.c.prog.SkbOutputs {
 		if o.Path == path && o.Offset == off {
 			id = i

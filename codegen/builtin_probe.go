@@ -34,7 +34,7 @@ func init() {
 		return val{t: t, r: f.call(asm.FnGetFuncIp, f.ctxReg)}
 	}})
 	define(types.BuiltinReg, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
-		off := f.c.info.Consts[e.Args[0]].Int
+		off := f.c.info.Consts.Of(e.Args[0]).Int
 		return val{t: t, r: f.load(mem{base: f.ctxReg, off: int32(off)}, 8)}
 	}})
 	define(types.BuiltinUsermode, builtinCode{ident: (*fn).usermode})

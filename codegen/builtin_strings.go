@@ -36,7 +36,7 @@ func init() {
 	define(types.BuiltinStrConcat, builtinCode{call: (*fn).strConcat})
 	define(types.BuiltinMemcmp, builtinCode{call: func(f *fn, e *lang.Call, t *types.Type) val {
 		a, b := f.expr(e.Args[0]), f.expr(e.Args[1])
-		n := f.c.info.Consts[e.Args[2]].Int
+		n := f.c.info.Consts.Of(e.Args[2]).Int
 		f.pos = e.At
 		return val{t: t, r: f.memcmp(f.offStack(a), f.offStack(b), int(n))}
 	}})
@@ -247,7 +247,7 @@ func (f *fn) constStr(e lang.Expr) (string, bool) {
 	if x, ok := e.(*lang.StrLit); ok {
 		return x.Val, true
 	}
-	if k, ok := f.c.info.Consts[e]; ok && k.IsStr {
+	if k, ok := f.c.info.Consts.Get(e); ok && k.IsStr {
 		return k.Str, true
 	}
 	return "", false

@@ -77,7 +77,7 @@ func (c *compiler) testsStop(ctx *types.Context) bool {
 func (c *compiler) callsExit(p *lang.Probe) bool {
 	found := false
 	lang.Inspect(p.Body, func(n lang.Node) bool {
-		if call, ok := n.(*lang.Call); ok && c.info.Builtins[call] == types.BuiltinExit {
+		if call, ok := n.(*lang.Call); ok && c.info.Builtins.Of(call) == types.BuiltinExit {
 			found = true
 		}
 		return !found

@@ -11,11 +11,11 @@ func (f *fn) expr(e lang.Expr) val {
 	if f.c.tgt.RuntimeWarnings {
 		defer f.reading(e)()
 	}
-	if x, ok := f.c.info.Expansions[e]; ok {
+	if x, ok := f.c.info.Expansions.Get(e); ok {
 		return f.expr(x)
 	}
 	t := f.typeOf(e)
-	if k, ok := f.c.info.Consts[e]; ok {
+	if k, ok := f.c.info.Consts.Get(e); ok {
 		switch {
 		case k.Bytes != nil:
 			m := f.alloc(len(k.Bytes))

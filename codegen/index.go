@@ -19,7 +19,7 @@ func (f *fn) index(e *lang.Index, t *types.Type) val {
 	switch xt.Kind {
 	case types.Tuple:
 		x := f.expr(e.X)
-		fld := xt.Fields[f.c.info.Consts[e.Index].Int]
+		fld := xt.Fields[f.c.info.Consts.Of(e.Index).Int]
 		f.pos = e.At
 		return f.fromMem(x.m.plus(fld.Offset), fld.Type)
 	case types.Ptr:
@@ -39,7 +39,7 @@ func (f *fn) index(e *lang.Index, t *types.Type) val {
 		f.fail(e.At, "internal error: %s value not in memory", xt)
 	}
 	m := *x.m
-	if k, ok := f.c.info.Consts[e.Index]; ok {
+	if k, ok := f.c.info.Consts.Get(e.Index); ok {
 		f.pos = e.At
 		return f.fromMem(m.plus(int(k.Int)*elem.Size), elem)
 	}
@@ -90,7 +90,7 @@ func (f *fn) flexElem(e *lang.Index, xt, t *types.Type) val {
 	base := f.aluImm(asm.Add, p.addr, int64(fld.Offset))
 	size := int64(xt.Elem.Size)
 	var addr vreg
-	if k, ok := f.c.info.Consts[e.Index]; ok {
+	if k, ok := f.c.info.Consts.Get(e.Index); ok {
 		addr = f.aluImm(asm.Add, base, k.Int*size)
 	} else {
 		idx := f.scalar(f.expr(e.Index))
@@ -110,7 +110,7 @@ func (f *fn) elemAddr(e *lang.Index, t *types.Type) (vreg, bool) {
 		size = 8
 	}
 	f.pos = e.At
-	if k, ok := f.c.info.Consts[e.Index]; ok {
+	if k, ok := f.c.info.Consts.Get(e.Index); ok {
 		return f.aluImm(asm.Add, base, k.Int*size), xt.User
 	}
 	idx := f.scalar(f.expr(e.Index))

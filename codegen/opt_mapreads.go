@@ -99,7 +99,7 @@ func (f *fn) readKey(m *lang.MapExpr) string {
 		case *lang.IntLit:
 			b.WriteString(strconv.FormatUint(k.Val, 10))
 		case *lang.Ident:
-			if !stableKeyBuiltins[f.c.info.Builtins[k]] {
+			if !stableKeyBuiltins[f.c.info.Builtins.Of(k)] {
 				return ""
 			}
 			b.WriteString(k.Name)
@@ -164,7 +164,7 @@ func (f *fn) forgetReads(s lang.Stmt) {
 				forget(m.Name)
 			}
 		case *lang.Call:
-			b, builtin := f.c.info.Builtins[n]
+			b, builtin := f.c.info.Builtins.Get(n)
 			if !builtin {
 				clear(r.vals)
 				return false

@@ -47,7 +47,7 @@ func (f *fn) stmt(s lang.Stmt) {
 		f.jmp(top)
 		f.mark(end)
 	case *lang.UnrollStmt:
-		n := int(f.c.info.Consts[s.Count].Int)
+		n := int(f.c.info.Consts.Of(s.Count).Int)
 		for i := 0; i < n; i++ {
 			f.block(s.Body)
 		}

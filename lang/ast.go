@@ -60,6 +60,55 @@ type Node interface {
 type Expr interface {
 	Node
 	exprNode()
+	numbered() *Numbered
+}
+
+// ExprNum numbers an expression of a parsed file: from 1, in the order a
+// walk of the file (Inspect) meets them; File.Exprs is the largest. An
+// expression a pass makes after parsing has none (0). The passes keep
+// what they learn of an expression in arrays indexed by its number (see
+// types.Info) rather than in maps keyed by the expression: a 1,000-line
+// script has some 10,000 expressions, and the type checker looks each up
+// several times a sweep.
+type ExprNum int32
+
+// Numbered is embedded in every expression node: its number.
+type Numbered struct{ Num ExprNum }
+
+func (n *Numbered) numbered() *Numbered { return n }
+
+// NumOf returns e's number (0: none).
+func NumOf(e Expr) ExprNum { return e.numbered().Num }
+
+// numberExprs numbers the expressions of f that have none, in the order
+// Inspect meets them (an expression met twice keeps its first number),
+// and returns the largest number.
+func numberExprs(f *File) int {
+	n := ExprNum(0)
+	visit := func(x Node) bool {
+		if e, ok := x.(Expr); ok {
+			if nb := e.numbered(); nb.Num == 0 {
+				n++
+				nb.Num = n
+			}
+		}
+		return true
+	}
+	for _, c := range f.Config {
+		Inspect(c.Value, visit)
+	}
+	for _, d := range f.MapDecls {
+		if d.Size != nil {
+			Inspect(d.Size, visit)
+		}
+	}
+	for _, p := range f.Probes {
+		if p.Pred != nil {
+			Inspect(p.Pred, visit)
+		}
+		Inspect(p.Body, visit)
+	}
+	return int(n)
 }
 
 // Stmt is a statement node.
@@ -87,10 +136,9 @@ type File struct {
 	// Imported holds the text of every file the script imported, by the
 	// name its positions carry, for diagnostics (AttachSources).
 	Imported map[string][]byte
-	// Exprs is about how many expressions the probes, macros and items
-	// hold (each operator, operand and postfix operator counts one): the
-	// passes size the tables they key by expression with it, rather than
-	// grow them entry by entry.
+	// Exprs is the number of the expressions of the probes, the config
+	// block and the map declarations (the largest ExprNum): the passes
+	// size the tables they keep by expression with it.
 	Exprs int
 }
 
@@ -275,6 +323,7 @@ func (*LetStmt) stmtNode()    {}
 
 // IntLit is an integer literal. Raw is the text as written ("0x10", "1_000").
 type IntLit struct {
+	Numbered
 	At  Pos
 	Val uint64
 	Raw string
@@ -282,12 +331,14 @@ type IntLit struct {
 
 // StrLit is a string literal with its escapes already decoded.
 type StrLit struct {
+	Numbered
 	At  Pos
 	Val string
 }
 
 // BoolLit is true or false.
 type BoolLit struct {
+	Numbered
 	At  Pos
 	Val bool
 }
@@ -295,6 +346,7 @@ type BoolLit struct {
 // Ident is a bare identifier: a builtin such as pid or comm, args, or a
 // name the checker will reject.
 type Ident struct {
+	Numbered
 	At   Pos
 	Name string
 }
@@ -304,6 +356,7 @@ type Ident struct {
 // such declaration its own Scope number (0 is the probe's scope), and so
 // do the variables of each macro expansion. Key tells variables apart.
 type Var struct {
+	Numbered
 	At    Pos
 	Name  string
 	Scope int
@@ -319,6 +372,7 @@ func (v *Var) Key() string {
 
 // PosParam is a positional parameter: $1 .. $N (N > 0), or $# (N == 0... see Count).
 type PosParam struct {
+	Numbered
 	At    Pos
 	N     int
 	Count bool // $#
@@ -327,6 +381,7 @@ type PosParam struct {
 // MapExpr is a map access: @name, @name[k], @name[k1, k2], or @ (Name "@").
 // Keys is empty for a map used without a key.
 type MapExpr struct {
+	Numbered
 	At   Pos
 	Name string
 	Keys []Expr
@@ -334,6 +389,7 @@ type MapExpr struct {
 
 // Call is a function call: printf(...), count(), str(x).
 type Call struct {
+	Numbered
 	At   Pos
 	End  Pos // just past the closing parenthesis (zero when unknown)
 	Fun  string
@@ -342,6 +398,7 @@ type Call struct {
 
 // Binary is a binary operator: + - * / % & | ^ << >> == != < <= > >= && ||.
 type Binary struct {
+	Numbered
 	At Pos // the whole expression's span, from X's start to Y's end
 	Op string
 	X  Expr
@@ -350,6 +407,7 @@ type Binary struct {
 
 // Unary is a prefix or postfix operator: - ! ~ * & ++ --.
 type Unary struct {
+	Numbered
 	At      Pos // position of the operator
 	Op      string
 	X       Expr
@@ -358,6 +416,7 @@ type Unary struct {
 
 // Ternary is cond ? then : else. Then is nil for `a ?: b`.
 type Ternary struct {
+	Numbered
 	Cond Expr
 	Then Expr
 	Else Expr
@@ -365,6 +424,7 @@ type Ternary struct {
 
 // Field is x.name or x->name. Name may be a number for tuple access ($t.0).
 type Field struct {
+	Numbered
 	At    Pos // position of the . or ->
 	X     Expr
 	Name  string
@@ -373,6 +433,7 @@ type Field struct {
 
 // Index is x[i] on a non-map expression.
 type Index struct {
+	Numbered
 	At    Pos
 	X     Expr
 	Index Expr
@@ -380,6 +441,7 @@ type Index struct {
 
 // Cast is (type)x. Type is the type as written, e.g. "uint32" or "struct task_struct *".
 type Cast struct {
+	Numbered
 	At   Pos
 	Type string
 	X    Expr
@@ -391,6 +453,7 @@ type Cast struct {
 // Tuple is (a, b, ...) with at least two elements, or a record
 // (a = 1, b = "x") whose Names name its elements.
 type Tuple struct {
+	Numbered
 	At    Pos
 	Elems []Expr
 	Names []string // nil for a plain tuple
@@ -399,6 +462,7 @@ type Tuple struct {
 // BlockExpr is a block whose value is its last expression:
 // `{ let $a = 1; $a + 1 }`. Macro calls expand to block expressions.
 type BlockExpr struct {
+	Numbered
 	At    Pos
 	Stmts []Stmt
 	Value Expr
@@ -407,12 +471,14 @@ type BlockExpr struct {
 // TypeExpr is a type written where a function takes one:
 // sizeof(struct task_struct), offsetof(struct s, f).
 type TypeExpr struct {
+	Numbered
 	At   Pos
 	Type string
 }
 
 // Paren is a parenthesized expression, kept so -d ast shows what was written.
 type Paren struct {
+	Numbered
 	At Pos
 	X  Expr
 }

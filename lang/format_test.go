@@ -102,7 +102,8 @@ func checkFormat(t *testing.T, name string, src []byte) {
 	}
 }
 
-// treeOf is the tree of f without positions, source and expression count.
+// treeOf is the tree of f without positions, source, expression count
+// and numbers.
 func treeOf(f *File) *File {
 	cp := *f
 	cp.Src = nil
@@ -111,7 +112,7 @@ func treeOf(f *File) *File {
 	return &cp
 }
 
-var posType = reflect.TypeOf(Pos{})
+var posType, numberedType = reflect.TypeOf(Pos{}), reflect.TypeOf(Numbered{})
 
 func clearPos(v reflect.Value) {
 	switch v.Kind() {
@@ -120,9 +121,9 @@ func clearPos(v reflect.Value) {
 			clearPos(v.Elem())
 		}
 	case reflect.Struct:
-		if v.Type() == posType {
+		if v.Type() == posType || v.Type() == numberedType {
 			if v.CanSet() {
-				v.Set(reflect.Zero(posType))
+				v.Set(reflect.Zero(v.Type()))
 			}
 			return
 		}

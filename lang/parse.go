@@ -77,7 +77,7 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte, opts Optio
 		AttachSources(err, l.imported)
 		return nil, err
 	}
-	f.Exprs = c.exprs
+	f.Exprs = numberExprs(f)
 	return f, nil
 }
 
@@ -280,7 +280,6 @@ type converter struct {
 	macros    map[string]*gMacro      // macro definitions by name
 	expanding map[string]bool         // macros being expanded, to catch recursion
 	hmacros   map[string]*HeaderMacro // the macros of included headers (cmacros.go)
-	exprs     int                     // expressions made so far (File.Exprs)
 }
 
 func newConverter(file string) *converter {
@@ -594,7 +593,6 @@ func (c *converter) expr(g *gExpr) Expr {
 	if g.Tail == nil {
 		return x
 	}
-	c.exprs++
 	t := &Ternary{Cond: x, Else: c.expr(g.Tail.Else)}
 	if g.Tail.Then != nil {
 		t.Then = c.expr(g.Tail.Then)
@@ -610,7 +608,6 @@ func (c *converter) binary(n gOperand) Expr {
 		return c.unary(n.(*gUnary))
 	}
 	x := c.binary(b.X)
-	c.exprs += len(b.Rest)
 	for _, r := range b.Rest {
 		x = &Binary{At: c.through(x.Pos(), r.End), Op: r.Op, X: x, Y: c.binary(r.Y)}
 	}
@@ -618,7 +615,6 @@ func (c *converter) binary(n gOperand) Expr {
 }
 
 func (c *converter) unary(g *gUnary) Expr {
-	c.exprs++
 	switch {
 	case g.X != nil:
 		x := c.unary(g.X)
@@ -654,7 +650,6 @@ func (c *converter) unary(g *gUnary) Expr {
 
 func (c *converter) postfix(prim *gPrimary, ops []*gPostOp) Expr {
 	x := c.primary(prim)
-	c.exprs += len(ops)
 	for _, op := range ops {
 		at := c.through(x.Pos(), op.End)
 		switch op.Op {

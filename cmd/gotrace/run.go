@@ -359,7 +359,7 @@ func dumpTypes(w io.Writer, f *lang.File, info *types.Info) {
 		seen := map[string]bool{}
 		lang.Inspect(pi.Probe.Body, func(n lang.Node) bool {
 			if v, ok := n.(*lang.Var); ok && !seen[v.Key()] {
-				if t := info.Types[v]; t != nil {
+				if t := info.Types.Of(v); t != nil {
 					seen[v.Key()] = true
 					fmt.Fprintf(w, "    %s: %s\n", v.Name, t)
 				}

@@ -66,7 +66,7 @@ func init() {
 			return len(c.ctxs) > 0 && ke.KfuncAllowed(name, c.ctxs[0].Kind)
 		})},
 		&builtin{id: BuiltinDefaultStrLength, name: "default_str_length", ident: func(c *checker, e *lang.Ident) *Type {
-			c.info.Consts[e] = Const{Int: int64(c.info.Settings.MaxStrlen)}
+			c.info.Consts.Set(e, Const{Int: int64(c.info.Settings.MaxStrlen)})
 			return Int64
 		}},
 		&builtin{id: BuiltinConfig, name: "config", ident: func(c *checker, e *lang.Ident) *Type {
@@ -117,7 +117,7 @@ func (c *checker) sizeofCall(e *lang.Call) *Type {
 	if t == nil {
 		return nil
 	}
-	c.info.Consts[e] = Const{Int: int64(t.Size)}
+	c.info.Consts.Set(e, Const{Int: int64(t.Size)})
 	return Uint64
 }
 
@@ -314,7 +314,7 @@ func (c *checker) offsetofCall(e *lang.Call) *Type {
 		off += f.Offset
 		st = f.Type
 	}
-	c.info.Consts[e] = Const{Int: int64(off)}
+	c.info.Consts.Set(e, Const{Int: int64(off)})
 	return Uint64
 }
 
@@ -357,7 +357,7 @@ func (c *checker) getoptCall(e *lang.Call) *Type {
 		}
 	}
 	k, t := c.optionValue(lit.Val, def)
-	c.info.Consts[e] = k
+	c.info.Consts.Set(e, k)
 	return t
 }
 

@@ -157,7 +157,7 @@ func (c *checker) debugfCall(e *lang.Call) *Type {
 	verbs, _ := FormatVerbs(c.info.Formats[e.Args[0].(*lang.StrLit)])
 	for i, v := range verbs {
 		a := e.Args[i+1]
-		switch t := c.info.Types[a]; {
+		switch t := c.info.Types.Of(a); {
 		case !strings.ContainsRune("duxps", v):
 			c.errorf(e.Args[0].Pos(), "debugf() cannot print %%%c: bpf_trace_printk knows %%d, %%u, %%x, %%p and %%s", v)
 			return nil
@@ -205,7 +205,7 @@ func (c *checker) printf(e *lang.Call) *Type {
 		return nil
 	}
 	for i, a := range args {
-		t := c.info.Types[a]
+		t := c.info.Types.Of(a)
 		if t == nil || t.Kind == Invalid {
 			continue
 		}

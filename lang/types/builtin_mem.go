@@ -114,7 +114,7 @@ func (c *checker) writeUserCall(e *lang.Call) *Type {
 		c.errorf(e.Args[2].Pos(), "write_user() needs a constant length from 1 to the %d bytes of its source", src.Size)
 		return nil
 	}
-	c.info.Consts[e.Args[2]] = Const{Int: n}
+	c.info.Consts.Set(e.Args[2], Const{Int: n})
 	return BoolType
 }
 

@@ -67,7 +67,7 @@ func (c *checker) ptonCall(e *lang.Call) *Type {
 		return nil
 	}
 	b := a.AsSlice()
-	c.info.Consts[e] = Const{Bytes: b}
+	c.info.Consts.Set(e, Const{Bytes: b})
 	return ArrayOf(Uint8, len(b))
 }
 
@@ -119,7 +119,7 @@ func (c *checker) skboutputCall(e *lang.Call) *Type {
 		c.errorf(e.Args[3].Pos(), "skboutput() takes the offset as a non-negative integer literal")
 		return nil
 	}
-	c.info.Consts[e.Args[3]] = Const{Int: off}
+	c.info.Consts.Set(e.Args[3], Const{Int: off})
 	for _, ctx := range c.ctxs {
 		if ctx.Kind != ProgTracing || ctx.Iter {
 			c.errorf(e.At, "skboutput() needs the sk_buff pointer typed by the kernel's BTF, which only fentry, fexit and BTF-typed rawtracepoint probes have (not %s)", ctx.Name)

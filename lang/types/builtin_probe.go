@@ -179,7 +179,7 @@ func (c *checker) regCall(e *lang.Call) *Type {
 		}
 	}
 	c.record(lit, StrType(len(lit.Val)+1))
-	c.info.Consts[lit] = Const{Int: int64(regs.Offset(lit.Val))}
+	c.info.Consts.Set(lit, Const{Int: int64(regs.Offset(lit.Val))})
 	return Uint64
 }
 

@@ -175,7 +175,7 @@ func (c *checker) signalCall(e *lang.Call) *Type {
 			c.errorf(a.At, "unknown signal %q", a.Val)
 			return nil
 		}
-		c.info.Consts[a] = Const{Int: int64(n)}
+		c.info.Consts.Set(a, Const{Int: int64(n)})
 		c.record(a, Uint32)
 	default:
 		if t := c.expr(a); t.Kind != Invalid && !t.IsInteger() {

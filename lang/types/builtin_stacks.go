@@ -155,7 +155,7 @@ func symbolAddress(lookup func(SymbolEnv, string) (uint64, error)) func(*checker
 			return nil
 		}
 		c.record(lit, StrType(len(lit.Val)+1))
-		c.info.Consts[e] = Const{Int: int64(addr)}
+		c.info.Consts.Set(e, Const{Int: int64(addr)})
 		return Uint64
 	}
 }
@@ -191,7 +191,7 @@ func (c *checker) uaddrCall(e *lang.Call) *Type {
 		}
 		addr, size, at = a, n, pie
 	}
-	c.info.Consts[e] = Const{Int: int64(addr), At: at}
+	c.info.Consts.Set(e, Const{Int: int64(addr), At: at})
 	elem := Uint64
 	switch size {
 	case 1:

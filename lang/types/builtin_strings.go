@@ -116,9 +116,9 @@ func strSearch(contains bool) func(*checker, *lang.Call) *Type {
 			// two literals: the answer is known now
 			i := int64(strings.Index(h.Val, n.Val))
 			if contains {
-				c.info.Consts[e] = Const{Int: b2i(i >= 0)}
+				c.info.Consts.Set(e, Const{Int: b2i(i >= 0)})
 			} else {
-				c.info.Consts[e] = Const{Int: i}
+				c.info.Consts.Set(e, Const{Int: i})
 			}
 		}
 		if contains {
@@ -134,9 +134,9 @@ func (c *checker) strConcatCall(e *lang.Call) *Type {
 	}
 	size := 1
 	for _, a := range e.Args {
-		size += c.info.Types[a].Size - 1
+		size += c.info.Types.Of(a).Size - 1
 	}
-	return StrType(min(size, max(c.info.Settings.MaxStrlen, c.info.Types[e.Args[0]].Size)))
+	return StrType(min(size, max(c.info.Settings.MaxStrlen, c.info.Types.Of(e.Args[0]).Size)))
 }
 
 func (c *checker) memcmpCall(e *lang.Call) *Type {
@@ -153,9 +153,9 @@ func (c *checker) memcmpCall(e *lang.Call) *Type {
 		c.errorf(e.Args[2].Pos(), "memcmp() needs a constant, non-negative length")
 		return nil
 	}
-	c.info.Consts[e.Args[2]] = Const{Int: n}
+	c.info.Consts.Set(e.Args[2], Const{Int: n})
 	for _, a := range e.Args[:2] {
-		if t := c.info.Types[a]; t.Kind != Invalid && int64(t.Size) < n {
+		if t := c.info.Types.Of(a); t.Kind != Invalid && int64(t.Size) < n {
 			c.errorf(a.Pos(), "memcmp() of %d bytes, but %s has only %d", n, t, t.Size)
 			return nil
 		}
@@ -173,7 +173,7 @@ func (c *checker) strcapCall(e *lang.Call) *Type {
 		}
 		return nil
 	}
-	c.info.Consts[e] = Const{Int: int64(t.Size)}
+	c.info.Consts.Set(e, Const{Int: int64(t.Size)})
 	return Int64
 }
 
@@ -198,7 +198,7 @@ func (c *checker) bufCall(e *lang.Call) *Type {
 			}
 			capacity = int(v)
 		}
-	} else if t := c.info.Types[e.Args[0]]; t != nil && (t.Kind == Array || t.Kind == Str) {
+	} else if t := c.info.Types.Of(e.Args[0]); t != nil && (t.Kind == Array || t.Kind == Str) {
 		capacity = min(t.Size, MaxBuf)
 	}
 	return &Type{Kind: Buf, Size: 1 + capacity}

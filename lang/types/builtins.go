@@ -190,7 +190,7 @@ func (c *checker) call(e *lang.Call) *Type {
 		}
 		return nil
 	}
-	c.info.Builtins[e] = b.id
+	c.info.Builtins.Set(e, b.id)
 	if b.agg != 0 {
 		c.unassigned(e)
 		return nil
@@ -214,7 +214,7 @@ func (c *checker) aggregation(e lang.Expr) (*builtin, *lang.Call) {
 	if b == nil || b.agg == 0 {
 		return nil, nil
 	}
-	c.info.Builtins[call] = b.id
+	c.info.Builtins.Set(call, b.id)
 	return b, call
 }
 
@@ -261,21 +261,21 @@ func plural(n int) string {
 // the kernel's enums.
 func (c *checker) ident(e *lang.Ident) *Type {
 	if b, n := lookupIdent(e.Name); b != nil {
-		c.info.Builtins[e] = b.id
+		c.info.Builtins.Set(e, b.id)
 		if b.numbered {
 			c.info.ArgN[e] = n
 		}
 		return b.ident(c, e)
 	}
 	if v, ok := cConstant(e.Name); ok {
-		c.info.Consts[e] = Const{Int: v}
+		c.info.Consts.Set(e, Const{Int: v})
 		return ConstType(v)
 	}
 	if ee, ok := c.env.(EnumEnv); ok {
 		if v, t, ok := ee.KernelEnum(e.Name); ok {
 			// an enumerator of the kernel's types: a constant of its
 			// enum, 64 bits wide (as bpftrace's enums are)
-			c.info.Consts[e] = Const{Int: v}
+			c.info.Consts.Set(e, Const{Int: v})
 			if t.Kind == Int && t.Size < 8 {
 				wide := *t
 				wide.Size = 8
@@ -298,9 +298,9 @@ func (c *checker) expand(e, x lang.Expr) *Type {
 	if t.Kind == Invalid {
 		return nil
 	}
-	c.info.Expansions[e] = x
-	if k, ok := c.info.Consts[x]; ok {
-		c.info.Consts[e] = k
+	c.info.Expansions.Set(e, x)
+	if k, ok := c.info.Consts.Get(x); ok {
+		c.info.Consts.Set(e, k)
 	}
 	return t
 }
@@ -360,6 +360,6 @@ func view(name, what string) func(*checker, *lang.Call) *Type {
 
 // constBool records that e's value is b, known when compiling.
 func (c *checker) constBool(e lang.Expr, b bool) *Type {
-	c.info.Consts[e] = Const{Int: b2i(b)}
+	c.info.Consts.Set(e, Const{Int: b2i(b)})
 	return BoolType
 }

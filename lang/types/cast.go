@@ -115,7 +115,7 @@ func (c *checker) cast(e *lang.Cast) *Type {
 		return c.arrayCast(e, name, x)
 	}
 	if strings.HasSuffix(name, "*") {
-		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && c.info.Builtins[id] == BuiltinCtx && x.Kind == Struct {
+		if id, ok := lang.Unparen(e.X).(*lang.Ident); ok && c.info.Builtins.Of(id) == BuiltinCtx && x.Kind == Struct {
 			// the context pointer itself, seen as another type
 		} else if !x.IsInteger() {
 			c.errorf(e.At, "cannot cast %s to %s", x, name)

@@ -51,7 +51,7 @@ type checker struct {
 	// no value once their operands were checked, so that a long chain of
 	// operators is folded (or given up on) once per node, not once per
 	// enclosing node.
-	notConst map[lang.Expr]bool
+	notConst ExprTable[bool]
 	// named are the named parameters given; badOption the first whose
 	// value does not fit its getopt() (named.go).
 	named     map[string]namedArg
@@ -63,18 +63,18 @@ type checker struct {
 
 // Check types f. env answers what each attach point provides.
 func Check(f *lang.File, env Env, cfg Config) (*Info, error) {
-	// the tables keyed by expression are made at their final size: a
-	// long expression would otherwise rehash them again and again as it
-	// grows (operators are at most half the expressions)
-	exprs, ops := f.Exprs, f.Exprs/2
-	c := &checker{env: env, notConst: make(map[lang.Expr]bool, ops), info: &Info{
-		Types:      make(map[lang.Expr]*Type, exprs),
-		Consts:     make(map[lang.Expr]Const, ops),
+	// the tables kept by expression are arrays by the expressions'
+	// numbers (ExprTable), made at their final size
+	exprs := f.Exprs
+	c := &checker{env: env, notConst: newExprTable[bool](exprs), info: &Info{
+		Types:      newExprTable[*Type](exprs),
+		Consts:     newExprTable[Const](exprs),
 		Formats:    map[*lang.StrLit][]printf.Segment{},
-		Expansions: map[lang.Expr]lang.Expr{},
-		Builtins:   map[lang.Expr]Builtin{},
+		Expansions: newExprTable[lang.Expr](exprs),
+		Builtins:   newExprTable[Builtin](exprs),
 		ArgN:       map[*lang.Ident]int{},
-		Ops:        make(map[lang.Node]Op, ops),
+		Ops:        newExprTable[Op](exprs),
+		AssignOps:  map[*lang.AssignStmt]Op{},
 		KernelVars: map[*lang.Call]uint32{},
 		Kfuncs:     map[string]uint32{},
 		Options:    map[string]Option{},
@@ -239,7 +239,7 @@ func (c *checker) warnf(pos lang.Pos, format string, args ...any) {
 }
 
 func (c *checker) record(e lang.Expr, t *Type) *Type {
-	c.info.Types[e] = t
+	c.info.Types.Set(e, t)
 	return t
 }
 
@@ -300,7 +300,7 @@ func (c *checker) sameTypes(pi *ProbeInfo, first map[lang.Expr]*Type, ctx0, ctx 
 	cur := map[lang.Expr]*Type{}
 	visit := func(n lang.Node) bool {
 		if e, ok := n.(lang.Expr); ok {
-			if t := c.info.Types[e]; t != nil {
+			if t := c.info.Types.Of(e); t != nil {
 				cur[e] = t
 			}
 		}

@@ -147,16 +147,13 @@ struct s {
 union u { char c[3]; u64 x; int i; };
 enum color { RED, GREEN = 5, BLUE };
 BEGIN { $p = (struct s *)0; $q = (union u *)0; @c = BLUE; }`
-	info := checkSource(t, src)
 	var s, u *types.Type
-	for e, ty := range info.Types {
-		if c, ok := e.(*lang.Cast); ok {
-			switch {
-			case strings.Contains(c.Type, "struct s"):
-				s = ty.Elem
-			case strings.Contains(c.Type, "union u"):
-				u = ty.Elem
-			}
+	for c, ty := range checkedCasts(t, src) {
+		switch {
+		case strings.Contains(c.Type, "struct s"):
+			s = ty.Elem
+		case strings.Contains(c.Type, "union u"):
+			u = ty.Elem
 		}
 	}
 	if s == nil || u == nil {
@@ -203,10 +200,9 @@ struct al { char c; } __attribute__((aligned(8)));
 struct w { char a; struct al b; struct p1 c; };
 union __attribute__((packed)) pu { char c[3]; int i; };
 BEGIN { $a = (struct p1 *)0; $b = (struct p2 *)0; $c = (struct nest *)0; $d = (struct w *)0; $e = (union pu *)0; }`
-	info := checkSource(t, src)
 	got := map[string]*types.Type{}
-	for e, ty := range info.Types {
-		if _, ok := e.(*lang.Cast); ok && ty.Kind == types.Ptr {
+	for _, ty := range checkedCasts(t, src) {
+		if ty.Kind == types.Ptr {
 			got[ty.Elem.Name] = ty.Elem
 		}
 	}
@@ -285,7 +281,7 @@ func TestIntTypes(t *testing.T) {
 		var got []string
 		lang.Inspect(f.Probes[0].Body, func(n lang.Node) bool {
 			if v, ok := n.(*lang.Var); ok && v.Name == "$v" {
-				got = append(got, info.Types[v].String())
+				got = append(got, info.Types.Of(v).String())
 			}
 			return true
 		})
@@ -335,6 +331,29 @@ func TestMapIntTypes(t *testing.T) {
 }
 
 // checkSource parses and checks src (c.gt), failing the test on errors.
+// checkedCasts checks src and returns the type of each of its casts.
+func checkedCasts(t *testing.T, src string) map[*lang.Cast]*types.Type {
+	t.Helper()
+	f, err := lang.Parse("c.gt", []byte(src))
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	info, err := types.Check(f, testEnv(t), types.Config{})
+	if err != nil {
+		t.Fatal(lang.Format(err, []byte(src)))
+	}
+	casts := map[*lang.Cast]*types.Type{}
+	for _, p := range f.Probes {
+		lang.Inspect(p.Body, func(n lang.Node) bool {
+			if c, ok := n.(*lang.Cast); ok {
+				casts[c] = info.TypeOf(c)
+			}
+			return true
+		})
+	}
+	return casts
+}
+
 func checkSource(t *testing.T, src string) *types.Info {
 	t.Helper()
 	f, err := lang.Parse("c.gt", []byte(src))

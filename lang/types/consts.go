@@ -55,10 +55,10 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 	case *lang.BoolLit:
 		return b2i(e.Val), true
 	}
-	if k, ok := c.info.Consts[e]; ok && !k.IsStr {
+	if k, ok := c.info.Consts.Get(e); ok && !k.IsStr {
 		return k.Int, true
 	}
-	if c.notConst[e] {
+	if c.notConst.Of(e) {
 		return 0, false
 	}
 	switch e := e.(type) {
@@ -105,9 +105,9 @@ func (c *checker) constValue(e lang.Expr) (int64, bool) {
 func (c *checker) foldChecked(e lang.Expr) (int64, bool) {
 	v, ok := c.constValue(e)
 	if ok {
-		c.info.Consts[e] = Const{Int: v}
+		c.info.Consts.Set(e, Const{Int: v})
 	} else {
-		c.notConst[e] = true
+		c.notConst.Set(e, true)
 	}
 	return v, ok
 }

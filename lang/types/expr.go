@@ -17,7 +17,7 @@ func (c *checker) expr(e lang.Expr) *Type {
 	if t == nil {
 		t = InvalidTyp
 	}
-	c.info.Types[e] = t
+	c.info.Types.Set(e, t)
 	return t
 }
 

@@ -22,7 +22,7 @@ func (c *checker) index(e *lang.Index) *Type {
 	}
 	v, isConst := c.constValue(e.Index)
 	if isConst {
-		c.info.Consts[e.Index] = Const{Int: v}
+		c.info.Consts.Set(e.Index, Const{Int: v})
 	}
 	length := 0
 	var elem *Type

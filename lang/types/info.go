@@ -22,13 +22,15 @@ type Config struct {
 
 // Info is the product of Check.
 type Info struct {
-	Types map[lang.Expr]*Type
+	// Types holds the type of each expression.
+	Types ExprTable[*Type]
 	// Builtins holds which builtin each call and identifier that names
 	// one is (the code generator dispatches on it).
-	Builtins map[lang.Expr]Builtin
-	// Ops holds the operator of each unary and binary expression and of
-	// each compound assignment (+=).
-	Ops map[lang.Node]Op
+	Builtins ExprTable[Builtin]
+	// Ops holds the operator of each unary and binary expression, and
+	// AssignOps that of each compound assignment (+=): OpOf reads both.
+	Ops       ExprTable[Op]
+	AssignOps map[*lang.AssignStmt]Op
 	// ArgN holds the N of each argN identifier.
 	ArgN   map[*lang.Ident]int
 	Maps   map[string]*MapInfo
@@ -39,7 +41,7 @@ type Info struct {
 	Settings Settings
 	// Consts are expressions whose value the checker knows: sizeof,
 	// offsetof, getopt.
-	Consts map[lang.Expr]Const
+	Consts ExprTable[Const]
 	// Formats holds the format of each printf-like call (printf, errorf,
 	// warnf, cat, system) parsed once (lang/printf): the code generator
 	// carries it on the call's event, and the printers apply it.
@@ -51,7 +53,7 @@ type Info struct {
 	// Expansions are builtins and functions that mean another expression
 	// (ppid is curtask->real_parent->tgid): the code generator compiles
 	// the expansion, which the checker has typed, in their place.
-	Expansions map[lang.Expr]lang.Expr
+	Expansions ExprTable[lang.Expr]
 	// KernelVars holds, for each percpu_kaddr() call, the BTF id of the
 	// per-CPU variable it names.
 	KernelVars map[*lang.Call]uint32
@@ -84,14 +86,22 @@ func (in *Info) MapNames() []string {
 }
 
 // BuiltinOf returns the builtin call or identifier e is, or 0.
-func (in *Info) BuiltinOf(e lang.Expr) Builtin { return in.Builtins[e] }
+func (in *Info) BuiltinOf(e lang.Expr) Builtin { return in.Builtins.Of(e) }
 
 // OpOf returns the operator of the unary or binary expression or the
 // compound assignment n, or 0 (for =).
-func (in *Info) OpOf(n lang.Node) Op { return in.Ops[n] }
+func (in *Info) OpOf(n lang.Node) Op {
+	if s, ok := n.(*lang.AssignStmt); ok {
+		return in.AssignOps[s]
+	}
+	if e, ok := n.(lang.Expr); ok {
+		return in.Ops.Of(e)
+	}
+	return 0
+}
 
 // TypeOf returns the type recorded for e.
-func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types[e] }
+func (in *Info) TypeOf(e lang.Expr) *Type { return in.Types.Of(e) }
 
 // MapInfo describes one map of the script.
 type MapInfo struct {

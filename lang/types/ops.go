@@ -123,7 +123,7 @@ func (o Op) Swapped() Op {
 
 func (c *checker) unary(e *lang.Unary) *Type {
 	op := unaryOp(e.Op)
-	c.info.Ops[e] = op
+	c.info.Ops.Set(e, op)
 	if m, ok := e.X.(*lang.MapExpr); ok && (op == OpInc || op == OpDec) && c.info.Maps[m.Name] == nil {
 		// @m++ on a map not assigned yet starts it at 0, as += does.
 		c.setMap(m, Int64, e.At)
@@ -201,7 +201,7 @@ func (c *checker) unary(e *lang.Unary) *Type {
 
 func (c *checker) binary(e *lang.Binary) *Type {
 	op := BinaryOp(e.Op)
-	c.info.Ops[e] = op
+	c.info.Ops.Set(e, op)
 	x := c.expr(e.X)
 	y := c.expr(e.Y)
 	if x.Kind == Invalid || y.Kind == Invalid {
@@ -269,7 +269,7 @@ func (c *checker) addressOf(e *lang.Unary, t *Type) *Type {
 		}
 		return PtrTo(t, false)
 	case *lang.Field:
-		st := c.info.Types[x.X]
+		st := c.info.Types.Of(x.X)
 		user := false
 		if st.Kind == Ptr {
 			user = st.User

@@ -46,7 +46,7 @@ func (c *checker) ends(s lang.Stmt, loop bool) bool {
 	case *lang.ExprStmt:
 		switch x := s.X.(type) {
 		case *lang.Call:
-			return c.info.Builtins[x] == BuiltinExit
+			return c.info.Builtins.Of(x) == BuiltinExit
 		case *lang.BlockExpr:
 			return c.blockEnds(x.Stmts, loop)
 		}
@@ -134,7 +134,7 @@ func (c *checker) stmt(s lang.Stmt) {
 			c.errorf(s.At, "unroll maximum value is 100")
 		}
 		if ok {
-			c.info.Consts[s.Count] = Const{Int: n}
+			c.info.Consts.Set(s.Count, Const{Int: n})
 		}
 		c.unrolls++
 		c.block(s.Body)
@@ -280,7 +280,7 @@ func (c *checker) exprStmt(e lang.Expr) {
 func (c *checker) assign(s *lang.AssignStmt) {
 	op := compoundOp(s.Op)
 	if op != 0 {
-		c.info.Ops[s] = op
+		c.info.AssignOps[s] = op
 	}
 	if b, call := c.aggregation(s.Rhs); b != nil {
 		m, ok := s.Lhs.(*lang.MapExpr)
