@@ -3,8 +3,12 @@ package lang
 import (
 	"errors"
 	"fmt"
+	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -82,36 +86,118 @@ func parseWith(fp *participle.Parser[gFile], name string, src []byte, opts Optio
 }
 
 // items converts the top-level items of one file of the program: the
-// script itself (root) or a file it imports.
+// script itself (root) or a file it imports. The probes from the first on
+// are converted at the same time (convertProbes) when no item after the
+// first probe changes what the converter knows (a #define, a type
+// definition), as in most scripts.
 func (c *converter) items(f *File, u *unit, root bool) {
-	for _, it := range u.tree.Items {
-		switch {
-		case it.Preproc != "":
-			c.preproc(f, it)
-		case it.Config != nil:
-			if !root {
-				c.errs.Add(c.pos(it.Pos), "an imported script cannot have a config block: only the main script can")
-				continue
+	items := u.tree.Items
+	first := slices.IndexFunc(items, func(it *gTop) bool { return it.Probe != nil })
+	var probes []*gProbe
+	if first >= 0 && !slices.ContainsFunc(items[first:], changesConverter) {
+		for _, it := range items[first:] {
+			if it.Probe != nil {
+				probes = append(probes, it.Probe)
 			}
-			for _, ci := range it.Config.Items {
-				f.Config = append(f.Config, &ConfigItem{At: c.through(c.pos(ci.Pos), ci.Value.End), Key: ci.Key, Value: c.expr(ci.Value)})
-			}
-		case it.Let != nil:
-			d := &MapDecl{At: c.pos(it.Let.Pos), Name: it.Let.Name, Kind: it.Let.Kind}
-			if it.Let.Size != nil {
-				d.Size = c.expr(it.Let.Size)
-			}
-			f.MapDecls = append(f.MapDecls, d)
-		case it.CDef != nil:
-			d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
-			d.Members = c.cmembers(f, it.CDef.Members)
-			c.cattrs(d, append(it.CDef.PreAttrs, it.CDef.Attrs...))
-			f.CDefs = append(f.CDefs, d)
-		case it.Enum != nil:
-			f.CDefs = append(f.CDefs, c.enum(it.Enum))
-		case it.Probe != nil:
-			f.Probes = append(f.Probes, c.probe(it.Probe))
 		}
+		items = items[:first]
+	}
+	for _, it := range items {
+		c.item(f, it, root)
+	}
+	f.Probes = append(f.Probes, c.convertProbes(probes)...)
+}
+
+// changesConverter tells whether converting it changes what the
+// converter knows or counts: a #define, a type definition (which may
+// number an anonymous struct), a config block or map declaration.
+func changesConverter(it *gTop) bool {
+	return it.Preproc != "" || it.Config != nil || it.Let != nil || it.CDef != nil || it.Enum != nil
+}
+
+// convertProbes converts probes, on as many CPUs as there are. Each probe
+// is converted by a converter of its own that shares what is read-only by
+// now (#defines, macros) and numbers its scopes from the same start:
+// scope numbers tell apart variables of one probe, and no probe sees
+// another's. The errors come in the probes' order, and the count of
+// scope numbers moves on by what they used together, as when they were
+// converted one after another.
+func (c *converter) convertProbes(ps []*gProbe) []*Probe {
+	out := make([]*Probe, len(ps))
+	workers := min(goruntime.GOMAXPROCS(0), len(ps))
+	if workers < 2 {
+		for i, p := range ps {
+			out[i] = c.probe(p)
+		}
+		return out
+	}
+	start := *c.nextScope
+	subs := make([]*converter, len(ps))
+	var next atomic.Int64
+	var panicked atomic.Value
+	work := func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked.CompareAndSwap(nil, r)
+			}
+		}()
+		for {
+			i := int(next.Add(1)) - 1
+			if i >= len(ps) {
+				return
+			}
+			n := start
+			sub := &converter{file: c.file, defines: c.defines, base: c.base, site: c.site, nextScope: &n,
+				macros: c.macros, expanding: map[string]bool{}, hmacros: c.hmacros}
+			out[i], subs[i] = sub.probe(ps[i]), sub
+		}
+	}
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	if r := panicked.Load(); r != nil {
+		panic(r)
+	}
+	used := 0
+	for _, sub := range subs {
+		c.errs = append(c.errs, sub.errs...)
+		used += *sub.nextScope - start
+	}
+	*c.nextScope = start + used
+	return out
+}
+
+// item converts one top-level item.
+func (c *converter) item(f *File, it *gTop, root bool) {
+	switch {
+	case it.Preproc != "":
+		c.preproc(f, it)
+	case it.Config != nil:
+		if !root {
+			c.errs.Add(c.pos(it.Pos), "an imported script cannot have a config block: only the main script can")
+			return
+		}
+		for _, ci := range it.Config.Items {
+			f.Config = append(f.Config, &ConfigItem{At: c.through(c.pos(ci.Pos), ci.Value.End), Key: ci.Key, Value: c.expr(ci.Value)})
+		}
+	case it.Let != nil:
+		d := &MapDecl{At: c.pos(it.Let.Pos), Name: it.Let.Name, Kind: it.Let.Kind}
+		if it.Let.Size != nil {
+			d.Size = c.expr(it.Let.Size)
+		}
+		f.MapDecls = append(f.MapDecls, d)
+	case it.CDef != nil:
+		d := &CDef{At: c.pos(it.CDef.Pos), Tag: it.CDef.Tag, Name: it.CDef.Name}
+		d.Members = c.cmembers(f, it.CDef.Members)
+		c.cattrs(d, append(it.CDef.PreAttrs, it.CDef.Attrs...))
+		f.CDefs = append(f.CDefs, d)
+	case it.Enum != nil:
+		f.CDefs = append(f.CDefs, c.enum(it.Enum))
+	case it.Probe != nil:
+		f.Probes = append(f.Probes, c.probe(it.Probe))
 	}
 }
 
