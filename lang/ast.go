@@ -82,18 +82,22 @@ func NumOf(e Expr) ExprNum { return e.numbered().Num }
 
 // numberExprs numbers the expressions of f that have none, in the order
 // Inspect meets them (an expression met twice keeps its first number),
-// and returns the largest number.
+// and returns the largest number. It notes whether BindParams will find
+// anything to rewrite (File.nothingToBind).
 func numberExprs(f *File) int {
 	n := ExprNum(0)
+	bind := false
 	visit := func(x Node) bool {
 		if e, ok := x.(Expr); ok {
 			if nb := e.numbered(); nb.Num == 0 {
 				n++
 				nb.Num = n
 			}
+			bind = bind || bindsOrFolds(e)
 		}
 		return true
 	}
+	defer func() { f.nothingToBind = !bind }()
 	for _, c := range f.Config {
 		Inspect(c.Value, visit)
 	}
@@ -140,6 +144,9 @@ type File struct {
 	// block and the map declarations (the largest ExprNum): the passes
 	// size the tables they keep by expression with it.
 	Exprs int
+	// nothingToBind: the parser found no positional parameter and no
+	// literal string BindParams folds in the file's expressions.
+	nothingToBind bool
 }
 
 // Include is a header a script includes: #include <Path> (System) or

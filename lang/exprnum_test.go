@@ -48,3 +48,23 @@ kprobe:f /arg0 > 1 && @m[tid] == 0/ { printf("%d\n", $x); @m[tid] = (uint8)args.
 		t.Errorf("an expression made after parsing has a number")
 	}
 }
+
+// TestNothingToBind: the parser notes a file with nothing BindParams
+// rewrites, and one with a parameter or a literal string to fold.
+func TestNothingToBind(t *testing.T) {
+	for src, want := range map[string]bool{
+		`BEGIN { @x = 1 + 2; printf("%s\n", str(arg0)); }`: true,
+		`BEGIN { @x = $1; }`:                               false,
+		`BEGIN { @x = str("abc", 2); }`:                    false,
+		`BEGIN { @x = "abc" + 1; }`:                        false,
+		`BEGIN { @x = $#; }`:                               false,
+	} {
+		f, err := Parse("b.bt", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.nothingToBind != want {
+			t.Errorf("%s: nothingToBind %v, want %v", src, f.nothingToBind, want)
+		}
+	}
+}

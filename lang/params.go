@@ -42,6 +42,9 @@ func BindParams(f *File, params []string) (warnings, errs ErrorList) {
 			}
 			s.Raw = raw
 		}
+		if f.nothingToBind {
+			continue // (the parser looked)
+		}
 		if p.Pred != nil {
 			p.Pred = b.bind(p.Pred).(Expr)
 		}
@@ -61,6 +64,27 @@ func BindParams(f *File, params []string) (warnings, errs ErrorList) {
 type binder struct {
 	params   []string
 	warnings ErrorList
+}
+
+// bindsOrFolds tells whether BindParams may rewrite e itself: a
+// parameter, str() of a literal, or a literal string plus a number.
+func bindsOrFolds(e Expr) bool {
+	switch e := e.(type) {
+	case *PosParam:
+		return true
+	case *Call:
+		if e.Fun == "str" && len(e.Args) > 0 {
+			_, lit := e.Args[0].(*StrLit)
+			return lit
+		}
+	case *Binary:
+		if e.Op == "+" {
+			_, xs := e.X.(*StrLit)
+			_, ys := e.Y.(*StrLit)
+			return xs || ys
+		}
+	}
+	return false
 }
 
 // bind binds the parameters under n: first those str() takes as text,
