@@ -54,10 +54,10 @@ kprobe:f /arg0 > 1 && @m[tid] == 0/ { printf("%d\n", $x); @m[tid] = (uint8)args.
 func TestNothingToBind(t *testing.T) {
 	for src, want := range map[string]bool{
 		`BEGIN { @x = 1 + 2; printf("%s\n", str(arg0)); }`: true,
-		`BEGIN { @x = $1; }`:                               false,
-		`BEGIN { @x = str("abc", 2); }`:                    false,
-		`BEGIN { @x = "abc" + 1; }`:                        false,
-		`BEGIN { @x = $#; }`:                               false,
+		`BEGIN { @x = $1; }`:            false,
+		`BEGIN { @x = str("abc", 2); }`: false,
+		`BEGIN { @x = "abc" + 1; }`:     false,
+		`BEGIN { @x = $#; }`:            false,
 	} {
 		f, err := Parse("b.bt", []byte(src))
 		if err != nil {
