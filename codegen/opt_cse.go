@@ -176,25 +176,20 @@ func (a *available) meet(b *available) {
 // kill forgets what a write of d invalidates.
 func (a *available) kill(d vreg) {
 	r := int32(d)
-	valOK := func(e valueEntry) bool { return e.v != r && e.k.a != r && e.k.b != r }
-	copyOK := func(e copyEntry) bool { return e.d != r && e.s != r }
-	// (most writes invalidate nothing: look before moving entries)
-	if !all(a.vals[:a.nv], valOK) {
-		a.keepVals(valOK)
-	}
-	if !all(a.copies[:a.nc], copyOK) {
-		a.keepCopies(copyOK)
-	}
-}
-
-// all tells whether ok accepts every element of s.
-func all[T any](s []T, ok func(T) bool) bool {
-	for _, e := range s {
-		if !ok(e) {
-			return false
+	// (most writes invalidate nothing: look before moving entries, in
+	// loops the compiler keeps free of calls)
+	for i := range a.nv {
+		if e := &a.vals[i]; e.v == r || e.k.a == r || e.k.b == r {
+			a.keepVals(func(e valueEntry) bool { return e.v != r && e.k.a != r && e.k.b != r })
+			break
 		}
 	}
-	return true
+	for i := range a.nc {
+		if e := &a.copies[i]; e.d == r || e.s == r {
+			a.keepCopies(func(e copyEntry) bool { return e.d != r && e.s != r })
+			break
+		}
+	}
 }
 
 // regs are the registers of a function's entry values.
@@ -271,9 +266,11 @@ func (a *available) through(in *inst, r *regs) bool {
 	// A helper may write the context, and so may a store (in program
 	// types that allow it) through any pointer but the frame's.
 	if in.op == opCall || (in.op == opStore || in.op == opStoreImm || in.op == opFetch) && in.a != fpReg {
-		notLoad := func(e valueEntry) bool { return e.k.op != uint8(opLoad) }
-		if !all(a.vals[:a.nv], notLoad) {
-			a.keepVals(notLoad)
+		for i := range a.nv {
+			if a.vals[i].k.op == uint8(opLoad) {
+				a.keepVals(func(e valueEntry) bool { return e.k.op != uint8(opLoad) })
+				break
+			}
 		}
 	}
 	d := in.def()
