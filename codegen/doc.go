@@ -46,7 +46,7 @@
 // and liveness sets: liveness.go; the register allocator's intervals)
 // goes back to a pool when a program is done with it and the next program
 // takes it, cleared: in a fresh process every new page of heap costs a
-// page fault, which made a third of --check's CPU time.
+// page fault, which made a quarter of --check's CPU time.
 //
 // Data layout:
 //   - Scalars (integers, bools, pointers) live in registers; scratch
