@@ -334,14 +334,7 @@ func TestMapIntTypes(t *testing.T) {
 // checkedCasts checks src and returns the type of each of its casts.
 func checkedCasts(t *testing.T, src string) map[*lang.Cast]*types.Type {
 	t.Helper()
-	f, err := lang.Parse("c.gt", []byte(src))
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
-	info, err := types.Check(f, testEnv(t), types.Config{})
-	if err != nil {
-		t.Fatal(lang.Format(err, []byte(src)))
-	}
+	f, info := checkFile(t, src)
 	casts := map[*lang.Cast]*types.Type{}
 	for _, p := range f.Probes {
 		lang.Inspect(p.Body, func(n lang.Node) bool {
@@ -356,6 +349,13 @@ func checkedCasts(t *testing.T, src string) map[*lang.Cast]*types.Type {
 
 func checkSource(t *testing.T, src string) *types.Info {
 	t.Helper()
+	_, info := checkFile(t, src)
+	return info
+}
+
+// checkFile parses and checks src, which must have no error.
+func checkFile(t *testing.T, src string) (*lang.File, *types.Info) {
+	t.Helper()
 	f, err := lang.Parse("c.gt", []byte(src))
 	if err != nil {
 		t.Fatal(lang.Format(err, []byte(src)))
@@ -364,7 +364,7 @@ func checkSource(t *testing.T, src string) *types.Info {
 	if err != nil {
 		t.Fatal(lang.Format(err, []byte(src)))
 	}
-	return info
+	return f, info
 }
 
 // TestSpeculativeCheck: a checking sweep right after the first
