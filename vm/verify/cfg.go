@@ -302,7 +302,6 @@ func (v *verifier) buildCFG() error {
 	)
 	color := reuse.Zeroed(&v.perInsn.color, n)
 	v.prune = reuse.Zeroed(&v.perInsn.prune, n)
-	type item = cfgItem
 	var succBuf [2]int // no instruction has more than two successors
 	succ := func(i int) []int {
 		c := &v.code[i]
@@ -328,7 +327,7 @@ func (v *verifier) buildCFG() error {
 		}
 		return out
 	}
-	stack := append(v.perInsn.cfgStack[:0], item{0, 0})
+	stack := append(v.perInsn.cfgStack[:0], cfgItem{0, 0})
 	defer func() { v.perInsn.cfgStack = stack[:0] }()
 	color[0] = grey
 	for len(stack) > 0 {
@@ -358,7 +357,7 @@ func (v *verifier) buildCFG() error {
 		switch color[t] {
 		case white:
 			color[t] = grey
-			stack = append(stack, item{t, 0})
+			stack = append(stack, cfgItem{t, 0})
 		case grey:
 			v.prune[t] = true
 		}

@@ -200,10 +200,6 @@ func (v *verifier) lookupMayBeArray(i int) bool {
 	return m == nil || m.spec.Type == ebpf.Array || m.spec.Type == ebpf.PerCPUArray
 }
 
-// stackFlow computes, forward, the registers that may hold a pointer
-// (mayPtr) and those that may hold a stack pointer (mayStack) at each
-// instruction, and the map r1 holds at each map lookup (lookupMaps):
-// the map a register holds is known where every path there loaded it
 // flow is what stackFlow knows at an instruction.
 type flow struct {
 	ptr, stk uint16
@@ -211,6 +207,10 @@ type flow struct {
 	maps     [10]uint16 // the map each register holds (mapIDs), or 0
 }
 
+// stackFlow computes, forward, the registers that may hold a pointer
+// (mayPtr) and those that may hold a stack pointer (mayStack) at each
+// instruction, and the map r1 holds at each map lookup (lookupMaps):
+// the map a register holds is known where every path there loaded it
 // (lddw), maybe moved it, and wrote the register no other way since.
 func (v *verifier) stackFlow() {
 	n := len(v.code)
