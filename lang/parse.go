@@ -3,12 +3,9 @@ package lang
 import (
 	"errors"
 	"fmt"
-	goruntime "runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -115,52 +112,24 @@ func changesConverter(it *gTop) bool {
 	return it.Preproc != "" || it.Config != nil || it.Let != nil || it.CDef != nil || it.Enum != nil
 }
 
-// convertProbes converts probes, on as many CPUs as there are. Each probe
-// is converted by a converter of its own that shares what is read-only by
-// now (#defines, macros) and numbers its scopes from the same start:
-// scope numbers tell apart variables of one probe, and no probe sees
-// another's. The errors come in the probes' order, and the count of
-// scope numbers moves on by what they used together, as when they were
-// converted one after another.
+// convertProbes converts probes, on as many CPUs as there are
+// (onEveryCPU). Each probe is converted by a converter of its own that
+// shares what is read-only by now (#defines, macros) and numbers its
+// scopes from the same start, however many CPUs there are: scope numbers
+// tell apart variables of one probe, and no probe sees another's. The
+// errors come in the probes' order, and the count of scope numbers moves
+// on by what they used together, as when they were converted one after
+// another.
 func (c *converter) convertProbes(ps []*gProbe) []*Probe {
 	out := make([]*Probe, len(ps))
-	workers := min(goruntime.GOMAXPROCS(0), len(ps))
-	if workers < 2 {
-		for i, p := range ps {
-			out[i] = c.probe(p)
-		}
-		return out
-	}
 	start := *c.nextScope
 	subs := make([]*converter, len(ps))
-	var next atomic.Int64
-	var panicked atomic.Value
-	work := func() {
-		defer func() {
-			if r := recover(); r != nil {
-				panicked.CompareAndSwap(nil, r)
-			}
-		}()
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(ps) {
-				return
-			}
-			n := start
-			sub := &converter{file: c.file, defines: c.defines, base: c.base, site: c.site, nextScope: &n,
-				macros: c.macros, expanding: map[string]bool{}, hmacros: c.hmacros}
-			out[i], subs[i] = sub.probe(ps[i]), sub
-		}
-	}
-	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-	if r := panicked.Load(); r != nil {
-		panic(r)
-	}
+	onEveryCPU(len(ps), func(i int) {
+		n := start
+		subs[i] = &converter{file: c.file, defines: c.defines, base: c.base, site: c.site, nextScope: &n,
+			macros: c.macros, expanding: map[string]bool{}, hmacros: c.hmacros}
+		out[i] = subs[i].probe(ps[i])
+	})
 	used := 0
 	for _, sub := range subs {
 		c.errs = append(c.errs, sub.errs...)

@@ -2,9 +2,7 @@ package lang
 
 import (
 	"errors"
-	goruntime "runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/alecthomas/participle/v2"
 	"github.com/alecthomas/participle/v2/lexer"
@@ -247,22 +245,7 @@ func parseBodies(tree *gFile) error {
 		}
 	}
 	errs := make([]error, len(bodies))
-	var next atomic.Int64
-	work := func() {
-		for {
-			i := int(next.Add(1)) - 1
-			if i >= len(bodies) {
-				return
-			}
-			errs[i] = bodies[i].parseBody()
-		}
-	}
-	var wg sync.WaitGroup
-	for range min(goruntime.GOMAXPROCS(0), len(bodies)) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
+	onEveryCPU(len(bodies), func(i int) { errs[i] = bodies[i].parseBody() })
 	for _, err := range errs {
 		if err != nil {
 			return err
