@@ -50,12 +50,15 @@ func (f *fn) mapLen(m *lang.MapExpr) vreg {
 	mm := f.mapMeta(m)
 	f.root.ncallbacks++
 	name := fmt.Sprintf("cb%d", f.root.ncallbacks)
-	src := asm.Comment(f.pos.String())
+	pos := f.posRef()
+	src := sourcePos{pos}
 	insns := asm.Instructions{
 		btf.WithFuncMetadata(asm.Mov.Imm(asm.R0, 0).WithSymbol(name).WithSource(src), funcInfo(name, 4)),
 		asm.Return().WithSource(src),
 	}
-	f.root.callbacks = append(f.root.callbacks, callback{insns: insns, positions: Positions{runs: []posRun{{0, f.posRef()}}, slots: 2}})
+	var positions Positions
+	positions.add(pos, len(insns))
+	f.root.callbacks = append(f.root.callbacks, callback{insns: insns, positions: positions})
 	fp := f.newReg()
 	f.emit(&inst{op: opFuncPtr, dst: fp, ref: name})
 	return f.call(asm.FnForEachMapElem, f.mapPtr(mm.SpecName), fp, f.imm(0), f.imm(0))

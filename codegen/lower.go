@@ -12,8 +12,8 @@ import (
 // lower turns allocated IR into eBPF instructions. The first instruction
 // of each run from one script position carries that position as its
 // source (sourcePos: the program's line info; a line covers the
-// instructions up to the next), and positions holds the position of each raw instruction
-// slot (lddw takes two).
+// instructions up to the next), and positions holds the position of
+// each raw instruction slot (lddw takes two).
 func lower(code []*inst, al *allocation) (asm.Instructions, Positions, error) {
 	out := make(asm.Instructions, 0, len(code)+len(code)/8)
 	var positions Positions

@@ -175,10 +175,6 @@ var (
 	}()
 )
 
-// r0Writers counts, for each prefix of the code, the instructions that
-// write r0 while other values live (calls, and two-address divisions,
-// modulos and shifts by a register, which the lowering routes through
-// r0), so that r0Safe answers for an interval at once.
 // allocMem is allocate's working memory, reused from program to
 // program (the result's arrays are not in it).
 type allocMem struct {
@@ -190,6 +186,10 @@ type allocMem struct {
 
 var allocMems = sync.Pool{New: func() any { return new(allocMem) }}
 
+// r0Writers counts, for each prefix of the code, the instructions that
+// write r0 while other values live (calls, and two-address divisions,
+// modulos and shifts by a register, which the lowering routes through
+// r0), so that r0Safe answers for an interval at once.
 type r0Writers struct {
 	calls, alus []int32 // calls[i]: the calls in code[:i]; alus likewise
 }
